@@ -1,0 +1,75 @@
+"""The ``planning`` command: one sub-command per module in ``planning_lib.commands``.
+
+Each command module defines ``NAME``, ``HELP``, ``add_arguments(parser)`` and
+``run(args) -> int`` (the exit code). Modules are imported only when their command
+runs, so ``planning --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from planning_lib import __version__
+
+__all__ = ["COMMANDS", "main"]
+
+# command name -> module in planning_lib.commands (a command appears once its module exists)
+COMMANDS: dict[str, str] = {
+    "validate": "validate",
+    "sample-data": "sample_data",
+    "plan": "plan",
+    "forecast": "forecast",
+    "analyse": "analyse",
+    "controlling": "controlling",
+    "versions": "versions",
+    "batch": "batch",
+    "dashboard": "dashboard",
+}
+
+
+def _available() -> dict[str, object]:
+    mods = {}
+    for name, module in COMMANDS.items():
+        spec = importlib.util.find_spec(f"planning_lib.commands.{module}")
+        if spec is not None:
+            mods[name] = importlib.import_module(f"planning_lib.commands.{module}")
+    return mods
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every available sub-command."""
+    parser = argparse.ArgumentParser(
+        prog="planning",
+        description="Vertriebsplanung: sales planning from CRM data to plan, scenarios "
+        "and controlling.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, mod in _available().items():
+        p = sub.add_parser(name, help=mod.HELP, description=mod.HELP)
+        mod.add_arguments(p)
+        p.set_defaults(_run=mod.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``planning`` console script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if not getattr(args, "_run", None):
+        parser.print_help()
+        return 2
+    return int(args._run(args) or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Sub-commands of the ``planning`` CLI, one module each (see ``planning_lib.cli``)."""

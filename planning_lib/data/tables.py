@@ -1,0 +1,207 @@
+"""The canonical tables: column names, types, allowed values and meaning.
+
+This is the data contract every module reads. CRM/ERP exports are mapped onto
+these columns (``mappings``), checked against pandera schemas built from this
+contract (``schemas``) and only then handed to analysis, forecast and controlling.
+
+Money is in EUR, dates are calendar dates (no time of day), ids are strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = [
+    "CHANNELS",
+    "COST_CATEGORIES",
+    "DEAL_STAGES",
+    "OPEN_STAGES",
+    "ROLES",
+    "SEGMENTS",
+    "TABLES",
+    "Column",
+    "Table",
+]
+
+CHANNELS: tuple[str, ...] = ("inbound", "outbound", "partner")
+SEGMENTS: tuple[str, ...] = ("small", "mid", "large")  # 10-49, 50-250, >250 employees
+OPEN_STAGES: tuple[str, ...] = ("qualified", "demo", "proposal", "negotiation")
+DEAL_STAGES: tuple[str, ...] = (*OPEN_STAGES, "won", "lost")
+COST_CATEGORIES: tuple[str, ...] = (
+    "personnel",
+    "marketing",
+    "tools",
+    "training_travel",
+    "commissions",
+    "other",
+)
+ROLES: tuple[str, ...] = ("inside_sales", "field_sales", "partner_manager", "sales_lead", "sdr")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a canonical table.
+
+    Attributes:
+        name: canonical column name.
+        dtype: one of ``str``, ``date``, ``float``, ``int``.
+        required: the column must be present (optional columns may be missing).
+        nullable: empty cells are allowed.
+        allowed: the closed set of allowed values, if any.
+        unique: values must be unique.
+        min_value: smallest allowed number.
+        description: meaning and unit, shown in error messages and the README.
+    """
+
+    name: str
+    dtype: str
+    required: bool = True
+    nullable: bool = False
+    allowed: tuple[str, ...] | None = None
+    unique: bool = False
+    min_value: float | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A canonical table: its columns and the row rules between them."""
+
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    # (earlier column, later column): later >= earlier wherever both are filled
+    date_order: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+    @property
+    def required(self) -> list[str]:
+        """Names of the columns that must be present."""
+        return [c.name for c in self.columns if c.required]
+
+    def column(self, name: str) -> Column:
+        """The column called ``name``."""
+        return next(c for c in self.columns if c.name == name)
+
+
+_DIMS = (
+    Column("region", "str", description="sales territory, e.g. DE-Nord"),
+    Column("product", "str", description="product sold"),
+    Column("segment", "str", allowed=SEGMENTS, description="customer size segment"),
+    Column("channel", "str", allowed=CHANNELS, description="lead source channel"),
+)
+
+DEALS = Table(
+    "deals",
+    "Opportunities from the CRM, open and closed.",
+    (
+        Column("deal_id", "str", unique=True, description="unique deal id"),
+        Column("customer_id", "str", description="customer (account) id"),
+        Column("created_date", "date", description="date the deal was created"),
+        Column(
+            "close_date",
+            "date",
+            description="date the deal closed, or its expected close date while open",
+        ),
+        Column("stage", "str", allowed=DEAL_STAGES, description="pipeline stage"),
+        Column(
+            "amount_eur",
+            "float",
+            min_value=0,
+            description="first-year contract value (EUR); negative only for flagged credit notes",
+        ),
+        Column("mrr_eur", "float", min_value=0, description="monthly recurring revenue (EUR)"),
+        *_DIMS,
+        Column("owner", "str", description="sales rep (employee_id) owning the deal"),
+        Column(
+            "is_credit_note",
+            "str",
+            required=False,
+            nullable=True,
+            allowed=("true", "false"),
+            description="'true' marks a credit note; only these may carry negative amounts",
+        ),
+    ),
+    date_order=(("created_date", "close_date"),),
+)
+
+LEADS = Table(
+    "leads",
+    "Leads and their way through the funnel (one row per lead).",
+    (
+        Column("lead_id", "str", unique=True, description="unique lead id"),
+        Column("created_date", "date", description="date the lead came in"),
+        Column("channel", "str", allowed=CHANNELS, description="lead source channel"),
+        Column("region", "str", description="sales territory"),
+        Column("segment", "str", allowed=SEGMENTS, description="customer size segment"),
+        Column("company_size", "int", min_value=1, description="employees of the company"),
+        Column(
+            "first_response_hours",
+            "float",
+            required=False,
+            nullable=True,
+            min_value=0,
+            description="hours until the first sales response",
+        ),
+        Column("mql_date", "date", nullable=True, description="marketing-qualified (MQL)"),
+        Column("sql_date", "date", nullable=True, description="sales-qualified (SQL)"),
+        Column("demo_date", "date", nullable=True, description="demo held"),
+        Column("won_date", "date", nullable=True, description="became a customer"),
+        Column("lost_date", "date", nullable=True, description="disqualified or lost"),
+        Column("deal_id", "str", nullable=True, description="deal created from the lead"),
+    ),
+    date_order=(
+        ("created_date", "mql_date"),
+        ("created_date", "sql_date"),
+        ("mql_date", "sql_date"),
+        ("sql_date", "demo_date"),
+        ("demo_date", "won_date"),
+        ("created_date", "lost_date"),
+    ),
+)
+
+SUBSCRIPTIONS = Table(
+    "subscriptions",
+    "Customer subscriptions (one row per customer and product contract).",
+    (
+        Column("customer_id", "str", description="customer id"),
+        *_DIMS,
+        Column("start_date", "date", description="first paid day"),
+        Column("end_date", "date", nullable=True, description="last paid day; empty = active"),
+        Column("mrr_eur", "float", min_value=0, description="monthly recurring revenue (EUR)"),
+    ),
+    date_order=(("start_date", "end_date"),),
+)
+
+COSTS = Table(
+    "costs",
+    "Sales and marketing costs per month (actuals).",
+    (
+        Column("month", "date", description="first day of the month"),
+        Column("region", "str", description="sales territory"),
+        Column("category", "str", allowed=COST_CATEGORIES, description="cost category"),
+        Column(
+            "channel",
+            "str",
+            required=False,
+            nullable=True,
+            allowed=CHANNELS,
+            description="channel the cost belongs to, if any",
+        ),
+        Column("amount_eur", "float", min_value=0, description="cost (EUR)"),
+    ),
+)
+
+HEADCOUNT = Table(
+    "headcount",
+    "Sales employees with hire and exit dates.",
+    (
+        Column("employee_id", "str", unique=True, description="employee id"),
+        Column("role", "str", allowed=ROLES, description="sales role"),
+        Column("region", "str", description="sales territory"),
+        Column("hire_date", "date", description="first working day"),
+        Column("exit_date", "date", nullable=True, description="last day; empty = employed"),
+    ),
+    date_order=(("hire_date", "exit_date"),),
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (DEALS, LEADS, SUBSCRIPTIONS, COSTS, HEADCOUNT)}
