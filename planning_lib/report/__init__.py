@@ -1,0 +1,1 @@
+"""Reports: labels, formatting, charts, Excel and HTML for notebooks, batch and dashboard."""
