@@ -205,7 +205,8 @@ def funnel_conversion(
     for key, g in c.groupby(["transition", *by], sort=False):
         m, im = g[g["mature"]], g[~g["mature"]]
         entered, converted = int(m["entered"].sum()), int(m["converted"].sum())
-        keys = dict(zip(["transition", *by], key if isinstance(key, tuple) else (key,), strict=True))
+        key = key if isinstance(key, tuple) else (key,)
+        keys = dict(zip(["transition", *by], key, strict=True))
         rows.append(
             {
                 **keys,
@@ -259,9 +260,7 @@ def deal_metrics(
         d = d[d["month"] >= pd.Period(start, freq="M")]
     if end is not None:
         d = d[d["month"] <= pd.Period(end, freq="M")]
-    d["cycle_days"] = (
-        pd.to_datetime(d["close_date"]) - pd.to_datetime(d["created_date"])
-    ).dt.days
+    d["cycle_days"] = (pd.to_datetime(d["close_date"]) - pd.to_datetime(d["created_date"])).dt.days
     d["won"] = d["stage"] == "won"
     for col in by:
         d[col] = d[col].astype(str)

@@ -63,7 +63,9 @@ def swot_table(market: Market) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["quadrant", "label_de", "label_en", "internal", "item"])
 
 
-def market_table(market: Market, revenue_eur_yearly: float | None, year: int | None) -> pd.DataFrame:
+def market_table(
+    market: Market, revenue_eur_yearly: float | None, year: int | None
+) -> pd.DataFrame:
     """Market size, growth, next year's size and the company's market share.
 
     Args:

@@ -37,6 +37,7 @@ __all__ = [
     "PlanParameters",
     "Role",
     "Rule",
+    "Segmentation",
     "Target",
     "deep_merge",
     "dump_params",
@@ -376,6 +377,43 @@ class Persona(_Model):
     channels: list[str] = Field(default_factory=list)
 
 
+ATTRACTIVENESS_CRITERIA = ("revenue", "growth", "win_rate", "deal_size", "clv", "cac", "churn")
+
+
+class Segmentation(_Model):
+    """ABC thresholds and segment attractiveness weights (phase 3)."""
+
+    abc_a_share: Share = Field(0.8, description="Cumulative revenue share of A customers.")
+    abc_b_share: Share = Field(0.95, description="Cumulative revenue share of A+B customers.")
+    attractiveness_weights: dict[str, NonNegFloat] = Field(
+        default_factory=lambda: {
+            "revenue": 0.2,
+            "growth": 0.2,
+            "win_rate": 0.15,
+            "deal_size": 0.1,
+            "clv": 0.15,
+            "cac": 0.1,
+            "churn": 0.1,
+        },
+        description="Weight per criterion (normalised to sum 1); criteria: "
+        + ", ".join(ATTRACTIVENESS_CRITERIA),
+    )
+
+    @model_validator(mode="after")
+    def _valid(self) -> Segmentation:
+        if self.abc_b_share < self.abc_a_share:
+            raise ValueError("abc_b_share must be at least abc_a_share")
+        unknown = sorted(set(self.attractiveness_weights) - set(ATTRACTIVENESS_CRITERIA))
+        if unknown:
+            raise ValueError(
+                f"attractiveness_weights: unknown criteria {unknown} "
+                f"(known: {', '.join(ATTRACTIVENESS_CRITERIA)})"
+            )
+        if self.attractiveness_weights and sum(self.attractiveness_weights.values()) <= 0:
+            raise ValueError("attractiveness_weights must not all be 0")
+        return self
+
+
 class Distribution(_Model):
     """A driver's uncertainty for Monte Carlo; parameters in the driver's unit."""
 
@@ -416,6 +454,7 @@ class PlanParameters(_Model):
     rules: list[Rule] = Field(default_factory=list)
     personas: list[Persona] = Field(default_factory=list)
     positioning: dict[Literal["de", "en"], str] = Field(default_factory=dict)
+    segmentation: Segmentation = Field(default_factory=Segmentation)
     scenarios: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
         description="Named overrides: dotted parameter path → value.",

@@ -218,9 +218,7 @@ def revenue_history(
     grouped = out.groupby(by, sort=False) if by is not None else None
     for col, name in (("revenue_eur", "revenue_yoy"), ("mrr_end_eur", "mrr_end_yoy")):
         prev = (grouped[col] if grouped is not None else out[col]).shift(lag)
-        prev_complete = (
-            grouped["complete"] if grouped is not None else out["complete"]
-        ).shift(lag)
+        prev_complete = (grouped["complete"] if grouped is not None else out["complete"]).shift(lag)
         ok = out["complete"] & (prev_complete == True) & (prev > 0)  # noqa: E712
         out[name] = np.where(ok, out[col] / prev.where(prev > 0) - 1.0, np.nan)
     return out.reset_index(drop=True)

@@ -40,8 +40,8 @@ __all__ = [
     "cohort_retention",
     "customer_matrix",
     "mrr_bridge",
-    "new_customers",
     "new_customer_share",
+    "new_customers",
     "retention_curve",
 ]
 
@@ -170,9 +170,7 @@ def mrr_bridge(cm: CustomerMatrix, by: str | None = None) -> pd.DataFrame:
     out["logo_churn_rate"] = out["churned_customers"] / start_c.where(start_c > 0)
     lost = out["churned_mrr_eur"] + out["contraction_mrr_eur"]
     out["gross_revenue_churn_rate"] = lost / start_m.where(start_m > 0)
-    out["net_revenue_churn_rate"] = (lost - out["expansion_mrr_eur"]) / start_m.where(
-        start_m > 0
-    )
+    out["net_revenue_churn_rate"] = (lost - out["expansion_mrr_eur"]) / start_m.where(start_m > 0)
     keys = ["month"] if by is None else ["month", by]
     out = out.drop(columns="_g", errors="ignore").sort_values(keys)
     return out[[*keys, *[c for c in out.columns if c not in keys]]].reset_index(drop=True)
