@@ -1,0 +1,190 @@
+"""Validation failures as data: one row per problem, rendered in plain words.
+
+Every check (file reading, cell parsing, pandera schema) reports its problems as
+rows of a *failure table* with the columns :data:`FAILURE_COLUMNS`:
+
+- ``file``: the file (or ``<DataFrame>``/SQL source) the row came from
+- ``table``: the canonical table being checked
+- ``row``: the row as the spreadsheet shows it (header = row 1, first data row = 2);
+  empty for problems of the whole file or a whole column
+- ``column``: the column in question (canonical name, or the export's name if the
+  mapping could not find it)
+- ``value``: the offending cell as text
+- ``rule``: short machine id of the broken rule (see :data:`MESSAGES`)
+- ``message``: the full sentence for analysts
+
+All sentence templates live in :data:`MESSAGES` (``en`` and ``de``), so a language
+is one dictionary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "FAILURE_COLUMNS",
+    "LANGUAGES",
+    "MESSAGES",
+    "DataValidationError",
+    "failure",
+    "failure_frame",
+    "location",
+]
+
+FAILURE_COLUMNS: list[str] = ["file", "table", "row", "column", "value", "rule", "message"]
+LANGUAGES: tuple[str, ...] = ("en", "de")
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "en": {
+        "empty_file": "the file is empty (no header, no rows)",
+        "header_only": "the file has a header but no data rows",
+        "unreadable": "the file could not be read: {detail}",
+        "delimiter": (
+            "could not split the header into columns ({detail}); "
+            "use ',' or ';' or a tab as delimiter"
+        ),
+        "ragged_row": "{detail}; check the delimiter and quotes in this row",
+        "unknown_table": "unknown table {value!r}; known tables: {allowed}",
+        "duplicate_file": "more than one file for table {table!r}: {detail}",
+        "missing_column": "required column is missing. {suggestion}",
+        "suggest_close": "Closest existing columns: {names}",
+        "mapping_looked_for": "Mapping {mapping!r} looks for {names}.",
+        "suggest_all": "Existing columns: {names}",
+        "not_a_number": (
+            "{value!r} is not a number in EUR (expected e.g. 1234.56, 1.234,56 or 1 234,56 €)"
+        ),
+        "not_a_date": "{value!r} is not a date (expected YYYY-MM-DD or DD.MM.YYYY)",
+        "impossible_date": "{value!r} is not a real calendar date",
+        "not_an_integer": "{value!r} is not a whole number",
+        "required": "the cell is empty, but this column must be filled",
+        "not_allowed": "{value!r} is not an allowed value; allowed: {allowed}",
+        "duplicate": "{value!r} occurs more than once (rows {detail}); values must be unique",
+        "below_min": "{value} is below the minimum of {detail}",
+        "negative_without_credit_note": (
+            "{value} is negative; negative amounts are allowed only on rows marked "
+            "as credit notes (is_credit_note = true)"
+        ),
+        "date_order": "{value} is before {detail}; it must be on or after it",
+        "wrong_type": "the column has the wrong type ({detail})",
+        "row_word": "row",
+        "column_word": "column",
+    },
+    "de": {
+        "empty_file": "die Datei ist leer (keine Kopfzeile, keine Zeilen)",
+        "header_only": "die Datei hat eine Kopfzeile, aber keine Datenzeilen",
+        "unreadable": "die Datei kann nicht gelesen werden: {detail}",
+        "delimiter": (
+            "die Kopfzeile lässt sich nicht in Spalten trennen ({detail}); "
+            "bitte ',' oder ';' oder Tabulator als Trennzeichen verwenden"
+        ),
+        "ragged_row": "{detail}; bitte Trennzeichen und Anführungszeichen in der Zeile prüfen",
+        "unknown_table": "unbekannte Tabelle {value!r}; bekannt sind: {allowed}",
+        "duplicate_file": "mehr als eine Datei für Tabelle {table!r}: {detail}",
+        "missing_column": "Pflichtspalte fehlt. {suggestion}",
+        "suggest_close": "Ähnlichste vorhandene Spalten: {names}",
+        "mapping_looked_for": "Zuordnung {mapping!r} sucht {names}.",
+        "suggest_all": "Vorhandene Spalten: {names}",
+        "not_a_number": (
+            "{value!r} ist keine Zahl in EUR (erwartet z. B. 1234.56, 1.234,56 oder 1 234,56 €)"
+        ),
+        "not_a_date": "{value!r} ist kein Datum (erwartet JJJJ-MM-TT oder TT.MM.JJJJ)",
+        "impossible_date": "{value!r} ist kein gültiges Kalenderdatum",
+        "not_an_integer": "{value!r} ist keine ganze Zahl",
+        "required": "die Zelle ist leer, diese Spalte muss aber gefüllt sein",
+        "not_allowed": "{value!r} ist kein zulässiger Wert; zulässig: {allowed}",
+        "duplicate": "{value!r} kommt mehrfach vor (Zeilen {detail}); Werte müssen eindeutig sein",
+        "below_min": "{value} liegt unter dem Minimum {detail}",
+        "negative_without_credit_note": (
+            "{value} ist negativ; negative Beträge sind nur in Zeilen erlaubt, "
+            "die als Gutschrift markiert sind (is_credit_note = true)"
+        ),
+        "date_order": "{value} liegt vor {detail}; es darf nicht davor liegen",
+        "wrong_type": "die Spalte hat den falschen Typ ({detail})",
+        "row_word": "Zeile",
+        "column_word": "Spalte",
+    },
+}
+
+
+def _template(rule: str, lang: str) -> str:
+    if lang not in MESSAGES:
+        raise ValueError(f"unknown language {lang!r}; known: {', '.join(LANGUAGES)}")
+    return MESSAGES[lang][rule]
+
+
+def location(file: str, row: int | None, column: str | None, lang: str = "en") -> str:
+    """The place of a problem as text: ``deals.csv, row 5, column "amount_eur"``."""
+    parts = [file]
+    if row is not None:
+        parts.append(f"{_template('row_word', lang)} {row}")
+    if column:
+        parts.append(f'{_template("column_word", lang)} "{column}"')
+    return ", ".join(parts)
+
+
+def failure(
+    rule: str,
+    *,
+    file: str,
+    table: str,
+    row: int | None = None,
+    column: str | None = None,
+    value: Any = None,
+    lang: str = "en",
+    **fields: Any,
+) -> dict[str, Any]:
+    """One failure row with its message.
+
+    Args:
+        rule: key of :data:`MESSAGES` naming the broken rule.
+        file: file name (or source label) shown to the user.
+        table: canonical table name.
+        row: spreadsheet row (header = 1), or ``None`` for file/column problems.
+        column: column name, or ``None`` for file problems.
+        value: the offending cell value.
+        lang: ``en`` or ``de``.
+        **fields: extra template fields (``detail``, ``allowed``, ``suggestion``...).
+
+    Returns:
+        A dict with the keys of :data:`FAILURE_COLUMNS`.
+    """
+    text_value = "" if value is None or (isinstance(value, float) and pd.isna(value)) else value
+    if isinstance(text_value, pd.Timestamp):
+        text_value = text_value.date().isoformat()
+    text_value = str(text_value)
+    sentence = _template(rule, lang).format(value=text_value, table=table, **fields)
+    return {
+        "file": file,
+        "table": table,
+        "row": row,
+        "column": column,
+        "value": text_value,
+        "rule": rule,
+        "message": f"{location(file, row, column, lang)}: {sentence}",
+    }
+
+
+def failure_frame(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Failure rows as a DataFrame with :data:`FAILURE_COLUMNS`, sorted by file and row."""
+    frame = pd.DataFrame(list(rows), columns=FAILURE_COLUMNS)
+    frame["row"] = frame["row"].astype("Int64")
+    frame = frame.sort_values(["file", "row", "column"], na_position="first", kind="stable")
+    return frame.reset_index(drop=True)
+
+
+class DataValidationError(ValueError):
+    """Input data that breaks the canonical-table contract.
+
+    Attributes:
+        failures: the failure table (columns :data:`FAILURE_COLUMNS`), one row per problem.
+    """
+
+    def __init__(self, failures: pd.DataFrame):
+        self.failures = failures
+        n = len(failures)
+        head = "\n".join(f"  - {m}" for m in failures["message"].head(20))
+        more = f"\n  ... and {n - 20} more" if n > 20 else ""
+        super().__init__(f"{n} problem(s) in the input data:\n{head}{more}")

@@ -1,0 +1,275 @@
+"""Load exports (CSV, XLSX, Parquet, SQL) into validated canonical tables.
+
+The way of every source: read (``readers``) -> map columns and values (``mappings``,
+optional) -> parse cells (``parsing``) -> check the contract (``schemas``). All
+problems of a source are collected; :func:`load_table` and :func:`load_dataset`
+raise one :class:`DataValidationError` with the whole failure table, while
+:func:`check_table` and :func:`check_dataset` return it (for ``planning validate``).
+Input files are only read, never written.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import pandas as pd
+
+from planning_lib.data.failures import MESSAGES, DataValidationError, failure, failure_frame
+from planning_lib.data.mappings import (
+    ColumnMapping,
+    apply_computed,
+    apply_mapping,
+    load_mapping,
+    missing_sources,
+)
+from planning_lib.data.parsing import coerce_columns
+from planning_lib.data.readers import RawTable, SourceError, read_source, read_sql
+from planning_lib.data.schemas import check_frame
+from planning_lib.data.tables import TABLES
+
+__all__ = [
+    "FILE_SUFFIXES",
+    "check_dataset",
+    "check_table",
+    "dataset_files",
+    "load_dataset",
+    "load_table",
+]
+
+FILE_SUFFIXES: tuple[str, ...] = (".csv", ".xlsx", ".parquet")
+
+MappingRef = str | Path | ColumnMapping | None
+
+
+def _mapping(ref: MappingRef) -> ColumnMapping | None:
+    if ref is None or isinstance(ref, ColumnMapping):
+        return ref
+    return load_mapping(ref)
+
+
+def _is_url(source: str | Path) -> bool:
+    return isinstance(source, str) and "://" in source
+
+
+def check_table(
+    source: str | Path,
+    table: str,
+    mapping: MappingRef = None,
+    *,
+    sql_table: str | None = None,
+    query: str | None = None,
+    decimal: str | None = None,
+    lang: str = "en",
+) -> tuple[pd.DataFrame | None, pd.DataFrame]:
+    """Read, map, parse and check one source; collect every problem.
+
+    Args:
+        source: file path (``.csv``, ``.xlsx``, ``.parquet``) or SQLAlchemy URL.
+        table: canonical table name.
+        mapping: ``hubspot``, ``salesforce``, a mapping YAML path or a loaded mapping.
+        sql_table: database table to read (SQL sources).
+        query: SELECT statement to read (SQL sources, instead of ``sql_table``).
+        decimal: force ``","`` or ``"."`` as decimal separator.
+        lang: message language, ``en`` or ``de``.
+
+    Returns:
+        ``(canonical frame or None when invalid, failure table)``.
+
+    Raises:
+        KeyError: unknown canonical table.
+        FileNotFoundError: no such file.
+        MappingError: the mapping file is invalid.
+    """
+    if table not in TABLES:
+        raise KeyError(f"unknown table {table!r}; known: {', '.join(TABLES)}")
+    contract = TABLES[table]
+    mapped_by = _mapping(mapping)
+    if mapped_by is not None and mapped_by.table != table:
+        raise ValueError(
+            f"mapping {mapped_by.name!r} is for table {mapped_by.table!r}, not {table!r}"
+        )
+    try:
+        if _is_url(source):
+            raw = read_sql(str(source), table, sql_table=sql_table, query=query, lang=lang)
+        else:
+            raw = read_source(Path(source), table, lang)
+    except SourceError as err:
+        return None, failure_frame(err.failures)
+    return _check_raw(raw, contract.name, mapped_by, decimal, lang)
+
+
+def _missing_source_failures(
+    present: list[str], mapping: ColumnMapping, file: str, table: str, lang: str
+) -> list[dict]:
+    """Missing-column failures naming the export columns the mapping looked for."""
+    out = []
+    for canonical, names in missing_sources(present, mapping).items():
+        close: list[str] = []
+        for name in names:
+            close += [c for c in difflib.get_close_matches(name, present, n=3, cutoff=0.5)]
+        close = list(dict.fromkeys(close))[:3]
+        key = "suggest_close" if close else "suggest_all"
+        listed = ", ".join(f'"{c}"' for c in (close or present))
+        looked = ", ".join(f'"{n}"' for n in names)
+        suggestion = (
+            MESSAGES[lang]["mapping_looked_for"].format(mapping=mapping.name, names=looked)
+            + " "
+            + MESSAGES[lang][key].format(names=listed)
+        )
+        out.append(
+            failure(
+                "missing_column",
+                file=file,
+                table=table,
+                column=canonical,
+                lang=lang,
+                suggestion=suggestion,
+            )
+        )
+    return out
+
+
+def _check_raw(
+    raw: RawTable, table: str, mapping: ColumnMapping | None, decimal: str | None, lang: str
+) -> tuple[pd.DataFrame | None, pd.DataFrame]:
+    contract = TABLES[table]
+    frame = raw.frame
+    found: list[dict] = []
+    date_format = None
+    if mapping is not None:
+        present = [str(c) for c in frame.columns]
+        found += _missing_source_failures(present, mapping, raw.label, table, lang)
+        frame = apply_mapping(frame, mapping)
+        decimal = decimal or mapping.decimal
+        date_format = mapping.date_format
+    typed, problems = coerce_columns(
+        frame,
+        contract,
+        decimal=decimal,
+        default_decimal=raw.default_decimal,
+        date_format=date_format,
+    )
+    if mapping is not None:
+        typed = apply_computed(typed, mapping)
+    failures = check_frame(
+        typed, contract, rows=raw.rows, file=raw.label, raw=frame, problems=problems, lang=lang
+    )
+    if found:
+        mapped = {f["column"] for f in found}
+        failures = failures[
+            ~((failures["rule"] == "missing_column") & failures["column"].isin(mapped))
+        ]
+        failures = failure_frame([*found, *failures.to_dict("records")])
+    return (None if len(failures) else typed), failures
+
+
+def load_table(
+    source: str | Path,
+    table: str,
+    mapping: MappingRef = None,
+    sql_table: str | None = None,
+    query: str | None = None,
+    *,
+    decimal: str | None = None,
+    lang: str = "en",
+) -> pd.DataFrame:
+    """Load one source into canonical table ``table``.
+
+    Args:
+        source: file path (``.csv``, ``.xlsx``, ``.parquet``) or SQLAlchemy URL
+            (``sqlite:///crm.db``, ``duckdb:///crm.duckdb``, ``postgresql+psycopg://...``).
+        table: canonical table name (``deals``, ``leads``, ``subscriptions``, ``costs``,
+            ``headcount``).
+        mapping: ``hubspot``, ``salesforce``, a mapping YAML path or a loaded mapping.
+        sql_table: database table to read (SQL sources).
+        query: SELECT statement to read (SQL sources, instead of ``sql_table``).
+        decimal: force ``","`` or ``"."`` as decimal separator.
+        lang: message language, ``en`` or ``de``.
+
+    Returns:
+        The canonical frame: contract columns in contract order; dates as
+        ``datetime64[ns]``, money in EUR as float, ids and codes as text.
+
+    Raises:
+        DataValidationError: anything breaks the contract (``.failures`` lists all).
+        FileNotFoundError, KeyError, MappingError: no such file, unknown table, bad mapping.
+    """
+    frame, failures = check_table(
+        source, table, mapping, sql_table=sql_table, query=query, decimal=decimal, lang=lang
+    )
+    if frame is None:
+        raise DataValidationError(failures)
+    return frame
+
+
+def dataset_files(folder: str | Path) -> dict[str, list[Path]]:
+    """Files named after a canonical table (``deals.csv``, ``costs.xlsx``...) in ``folder``."""
+    root = Path(folder)
+    if not root.is_dir():
+        raise FileNotFoundError(f"{root}: no such folder")
+    found: dict[str, list[Path]] = {}
+    for path in sorted(root.iterdir()):
+        name, suffix = path.stem.lower(), path.suffix.lower()
+        if path.is_file() and name in TABLES and suffix in FILE_SUFFIXES:
+            found.setdefault(name, []).append(path)
+    return found
+
+
+def check_dataset(
+    folder: str | Path, mapping: MappingRef = None, *, lang: str = "en"
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """Check every canonical table file in ``folder`` (the mapping applies to its table).
+
+    Returns:
+        ``({table: canonical frame} for the valid tables, failure table of all files)``.
+
+    Raises:
+        FileNotFoundError: no folder, or no canonical table file in it.
+    """
+    files = dataset_files(folder)
+    if not files:
+        names = ", ".join(f"{t}.csv" for t in TABLES)
+        raise FileNotFoundError(f"{folder}: no canonical table file found (expected {names})")
+    mapped_by = _mapping(mapping)
+    frames: dict[str, pd.DataFrame] = {}
+    found: list[dict] = []
+    for table, paths in files.items():
+        if len(paths) > 1:
+            detail = ", ".join(p.name for p in paths)
+            found.append(
+                failure(
+                    "duplicate_file",
+                    file=paths[0].parent.name or str(folder),
+                    table=table,
+                    detail=detail,
+                    lang=lang,
+                )
+            )
+            continue
+        use = mapped_by if mapped_by is not None and mapped_by.table == table else None
+        frame, failures = check_table(paths[0], table, use, lang=lang)
+        found += failures.to_dict("records")
+        if frame is not None:
+            frames[table] = frame
+    return frames, failure_frame(found)
+
+
+def load_dataset(folder: str | Path, mapping: MappingRef = None) -> dict[str, pd.DataFrame]:
+    """Load every canonical table file (``<table>.csv|.xlsx|.parquet``) in ``folder``.
+
+    Args:
+        folder: the folder; subfolders (such as ``actuals/``) are not read.
+        mapping: applied to the files of the mapping's table (usually ``deals``).
+
+    Returns:
+        ``{table name: canonical frame}`` for the tables present.
+
+    Raises:
+        DataValidationError: any file breaks the contract (failures of all files).
+        FileNotFoundError: no folder, or no canonical table file in it.
+    """
+    frames, failures = check_dataset(folder, mapping)
+    if len(failures):
+        raise DataValidationError(failures)
+    return frames

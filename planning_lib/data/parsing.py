@@ -1,0 +1,264 @@
+"""Turn raw export cells into canonical types: money, numbers, dates, codes.
+
+Raw cells come as text (CSV) or as native values (XLSX, Parquet, SQL). Text is read
+the way real exports write it:
+
+- numbers with decimal comma or point, thousands ``.``/``,``/blank/``'``, a currency
+  sign (``€``/``EUR``) and blanks: ``1.234,56``, ``1,234.56``, ``1 234,50 €``,
+  ``1'234.50``. The decimal separator is decided per column from the values that
+  show it unambiguously (``12,5`` or ``1.234,56``), else from the file's delimiter
+  (``;`` or tab: decimal comma; ``,``: decimal point). A value that does not fit the
+  column's convention is reported, never silently misread.
+- dates ISO (``2025-03-31``, a time of day is dropped) or ``dd.mm.yyyy``; a mapping
+  may name another format (e.g. ``%m/%d/%Y``).
+- codes with an allowed set are matched ignoring case (``Inbound`` -> ``inbound``).
+
+Every function returns the parsed column and a boolean mask of cells that are filled
+but cannot be parsed; the caller turns the mask into failure rows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from planning_lib.data.tables import Table
+
+__all__ = [
+    "DATE_DTYPE",
+    "ParseProblem",
+    "coerce_columns",
+    "parse_codes",
+    "parse_dates",
+    "parse_flags",
+    "parse_integers",
+    "parse_numbers",
+    "parse_text",
+]
+
+DATE_DTYPE = "datetime64[ns]"
+
+# (position in the frame, column, rule); the caller looks up the value and row
+ParseProblem = tuple[int, str, str]
+
+_CURRENCY = re.compile(r"€|\bEUR\b", flags=re.IGNORECASE)
+_BLANKS = re.compile(r"[\s\u00a0\u202f'’]")
+_ISO = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T].*)?$")
+_GERMAN = re.compile(r"^(\d{1,2}\.\d{1,2}\.\d{4})(?:\s.*)?$")
+_TRUE = {"true", "1", "yes", "ja", "y", "j", "x", "wahr"}
+_FALSE = {"false", "0", "no", "nein", "n", "falsch"}
+
+
+def _split(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """``(stripped text cells, empty text as NaN; native non-text cells, the rest NaN)``."""
+    if values.dtype == "str":
+        is_text = values.notna()
+    else:
+        is_text = values.map(lambda v: isinstance(v, str)).astype(bool)
+    text = values.where(is_text).astype("str").str.strip()
+    native = values.where(~is_text & values.notna())
+    return text.where(text != ""), native
+
+
+def _number_pattern(decimal: str) -> re.Pattern[str]:
+    thousands = re.escape("." if decimal == "," else ",")
+    dec = re.escape(decimal)
+    return re.compile(
+        rf"^[+-]?(?:\d{{1,3}}(?:{thousands}\d{{3}})+|\d+)(?:{dec}\d*)?(?:[eE][+-]?\d+)?$"
+        rf"|^[+-]?{dec}\d+$"
+    )
+
+
+def _decimal_votes(text: pd.Series) -> tuple[int, int]:
+    """Votes for decimal comma and decimal point from values that show it unambiguously."""
+    comma_pos = text.str.rfind(",")
+    dot_pos = text.str.rfind(".")
+    n_comma = text.str.count(",")
+    n_dot = text.str.count(r"\.")
+    both = (comma_pos >= 0) & (dot_pos >= 0)
+    after_comma = text.str.len() - comma_pos - 1
+    after_dot = text.str.len() - dot_pos - 1
+    comma = (both & (comma_pos > dot_pos)) | (~both & (n_comma == 1) & (after_comma != 3))
+    comma |= ~both & (n_dot > 1)
+    point = (both & (dot_pos > comma_pos)) | (~both & (n_dot == 1) & (after_dot != 3))
+    point |= ~both & (n_comma > 1)
+    return int(comma.sum()), int(point.sum())
+
+
+def parse_numbers(
+    values: pd.Series, decimal: str | None = None, default_decimal: str = "."
+) -> tuple[pd.Series, pd.Series]:
+    """Parse numbers (money in EUR or plain) from export cells.
+
+    Args:
+        values: raw cells (text or numbers).
+        decimal: ``","`` or ``"."`` to force the decimal separator; ``None`` decides
+            per column (see module docstring).
+        default_decimal: separator used when the values do not show it.
+
+    Returns:
+        ``(float64 series, mask of filled cells that are not numbers)``.
+    """
+    if pd.api.types.is_bool_dtype(values.dtype):
+        values = values.astype(object)
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        return values.astype("float64"), pd.Series(False, index=values.index)
+    text, native_cells = _split(values)
+    native = pd.to_numeric(native_cells, errors="coerce").astype("float64")
+    text = text.str.replace(_CURRENCY, "", regex=True).str.replace(_BLANKS, "", regex=True)
+    text = text.str.replace("−", "-", regex=False)
+    text = text.where(text != "")
+    if decimal is None:
+        comma, point = _decimal_votes(text.dropna())
+        decimal = "," if comma > point else "." if point > comma else default_decimal
+    ok = text.str.fullmatch(_number_pattern(decimal)).fillna(False).astype(bool)
+    thousands = "." if decimal == "," else ","
+    clean = text.where(ok).str.replace(thousands, "", regex=False)
+    clean = clean.str.replace(decimal, ".", regex=False)
+    parsed = pd.to_numeric(clean, errors="coerce").astype("float64").fillna(native)
+    bad = (text.notna() | native_cells.notna()) & parsed.isna()
+    return parsed, bad
+
+
+def parse_integers(
+    values: pd.Series, decimal: str | None = None, default_decimal: str = "."
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Parse whole numbers (counts).
+
+    Returns:
+        ``(Int64 series, mask of non-numbers, mask of numbers with a fraction)``.
+    """
+    parsed, bad = parse_numbers(values, decimal, default_decimal)
+    fraction = parsed.notna() & (parsed != np.floor(parsed.fillna(0)))
+    whole = parsed.where(~fraction).round().astype("Int64")
+    return whole, bad, fraction
+
+
+def parse_dates(
+    values: pd.Series, date_format: str | None = None
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Parse calendar dates; a time of day is dropped.
+
+    Args:
+        values: raw cells (text, dates or timestamps).
+        date_format: a ``strftime`` format that overrides the automatic formats.
+
+    Returns:
+        ``(datetime64 series at midnight, mask of cells that are no date,
+        mask of cells in a date format but impossible such as 31.02.2025)``.
+    """
+    false = pd.Series(False, index=values.index)
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        out = values.dt.tz_localize(None) if values.dt.tz is not None else values
+        return out.dt.normalize().astype(DATE_DTYPE), false, false
+    text, native_cells = _split(values)
+    native = pd.to_datetime(native_cells, errors="coerce", utc=False)
+    if date_format is not None:
+        parsed = pd.to_datetime(text, format=date_format, errors="coerce")
+        shaped = text.notna()
+    else:
+        iso = text.str.extract(_ISO, expand=False)
+        german = text.str.extract(_GERMAN, expand=False)
+        parsed = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
+        parsed = parsed.fillna(pd.to_datetime(german, format="%d.%m.%Y", errors="coerce"))
+        shaped = iso.notna() | german.notna()
+    parsed = parsed.astype(DATE_DTYPE).fillna(native.astype(DATE_DTYPE)).dt.normalize()
+    filled = text.notna() | native_cells.notna()
+    impossible = filled & parsed.isna() & shaped
+    bad = filled & parsed.isna() & ~shaped
+    return parsed, bad, impossible
+
+
+def parse_text(values: pd.Series) -> pd.Series:
+    """Cells as stripped text (ids, names); whole floats lose their ``.0`` (1001.0 -> 1001)."""
+
+    def one(v: object) -> object:
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            return np.nan
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        return str(v).strip() or np.nan
+
+    if values.dtype == "str":
+        text = values.str.strip()
+        return text.where(text != "")
+    return values.map(one).astype("str")
+
+
+def parse_codes(values: pd.Series, allowed: Sequence[str]) -> pd.Series:
+    """Text cells; a case-insensitive match in ``allowed`` gets the allowed spelling."""
+    text = parse_text(values)
+    lookup = {a.casefold(): a for a in allowed}
+    matched = text.str.casefold().map(lookup)
+    return matched.fillna(text).astype("str")
+
+
+def parse_flags(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Yes/no cells (true/false, 1/0, yes/no, ja/nein, x) as ``"true"``/``"false"`` text.
+
+    Returns:
+        ``(text series, mask of filled cells that are no flag)``.
+    """
+    text = parse_text(values).str.casefold()
+    out = pd.Series(np.nan, index=values.index, dtype="str")
+    out = out.mask(text.isin(_TRUE), "true").mask(text.isin(_FALSE), "false")
+    bad = text.notna() & out.isna()
+    return out, bad
+
+
+def coerce_columns(
+    raw: pd.DataFrame,
+    table: Table,
+    *,
+    decimal: str | None = None,
+    default_decimal: str = ".",
+    date_format: str | None = None,
+) -> tuple[pd.DataFrame, list[ParseProblem]]:
+    """Parse the canonical columns present in ``raw`` into their contract types.
+
+    Columns not in the contract are dropped; missing ones are left missing (the
+    schema reports them). Cells that cannot be parsed become missing and are
+    returned as problems.
+
+    Args:
+        raw: the export with canonical column names (after mapping).
+        table: the canonical table contract.
+        decimal: force ``","`` or ``"."`` as decimal separator.
+        default_decimal: separator when a column does not show it.
+        date_format: ``strftime`` format overriding the automatic date formats.
+
+    Returns:
+        ``(typed frame in contract column order, [(position, column, rule), ...])``.
+    """
+    out: dict[str, pd.Series] = {}
+    problems: list[ParseProblem] = []
+
+    def note(mask: pd.Series, column: str, rule: str) -> None:
+        problems.extend((int(i), column, rule) for i in np.flatnonzero(mask.to_numpy()))
+
+    for col in table.columns:
+        if col.name not in raw.columns:
+            continue
+        values = raw[col.name].reset_index(drop=True)
+        if col.dtype == "float":
+            out[col.name], bad = parse_numbers(values, decimal, default_decimal)
+            note(bad, col.name, "not_a_number")
+        elif col.dtype == "int":
+            out[col.name], bad, fraction = parse_integers(values, decimal, default_decimal)
+            note(bad, col.name, "not_a_number")
+            note(fraction, col.name, "not_an_integer")
+        elif col.dtype == "date":
+            out[col.name], bad, impossible = parse_dates(values, date_format)
+            note(bad, col.name, "not_a_date")
+            note(impossible, col.name, "impossible_date")
+        elif col.allowed == ("true", "false"):
+            out[col.name], bad = parse_flags(values)
+            note(bad, col.name, "not_allowed")
+        elif col.allowed:
+            out[col.name] = parse_codes(values, col.allowed)
+        else:
+            out[col.name] = parse_text(values)
+    return pd.DataFrame(out, index=pd.RangeIndex(len(raw))), problems
