@@ -1,0 +1,512 @@
+"""The measures behind the KPI catalogue: canonical tables in, one value per period out.
+
+Every measure has the signature ``measure(tables, ctx, grain, dim) -> DataFrame`` and
+returns the columns ``period`` (Timestamp of the period start), ``member`` (the value
+of dimension ``dim``; ``""`` for the total), ``value`` and ``base`` (the count the
+value rests on: cohort size, deals closed, customers at risk, ...).
+
+Periods: ``week`` (Monday), ``month``, ``quarter`` and ``ytd`` (1 January up to
+``ctx.as_of``). Ratios over a longer period are pooled (sum of numerators over sum
+of denominators), never averages of monthly ratios.
+
+Units: money in EUR, durations in days, rates as shares 0..1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+__all__ = [
+    "GRAINS",
+    "KpiContext",
+    "Tables",
+    "period_end",
+    "period_start",
+    "periods",
+]
+
+Tables = Mapping[str, pd.DataFrame]
+GRAINS: tuple[str, ...] = ("week", "month", "quarter", "ytd")
+OUT_COLUMNS = ["period", "member", "value", "base"]
+
+
+@dataclass(frozen=True)
+class KpiContext:
+    """What a measure needs besides the tables.
+
+    Attributes:
+        as_of: last day the actuals cover (inclusive).
+        start: first day measured (inclusive); periods start on or after it.
+        gross_margin: gross margin on subscription revenue (share 0..1) for the CLV.
+        quota_yearly_eur: new first-year revenue quota per role (EUR/year) for quota
+            attainment; roles without quota are left out.
+        maturity_days: days after a cohort period's end until its conversion counts
+            as complete, per conversion KPI code (the stage lag plus slack).
+    """
+
+    as_of: dt.date
+    start: dt.date
+    gross_margin: float = 0.8
+    quota_yearly_eur: Mapping[str, float] = field(default_factory=dict)
+    maturity_days: Mapping[str, int] = field(
+        default_factory=lambda: {"mql_to_sql": 30, "sql_to_demo": 60, "demo_to_won": 60}
+    )
+
+
+# --------------------------------------------------------------------------- periods
+
+
+def period_start(dates: pd.Series, grain: str) -> pd.Series:
+    """First day of the ``grain`` period each date falls in (NaT stays NaT)."""
+    d = pd.to_datetime(dates).dt.normalize()
+    if grain == "week":
+        return d - pd.to_timedelta(d.dt.day_of_week, unit="D")
+    if grain == "month":
+        return d.dt.to_period("M").dt.start_time
+    if grain == "quarter":
+        return d.dt.to_period("Q").dt.start_time
+    if grain == "ytd":
+        return d.dt.to_period("Y").dt.start_time
+    raise ValueError(f"unknown grain '{grain}' (known: {', '.join(GRAINS)})")
+
+
+def period_end(start: pd.Timestamp, grain: str, as_of: dt.date) -> pd.Timestamp:
+    """Last day (inclusive) of the period starting on ``start``, capped at ``as_of``."""
+    offsets = {
+        "week": pd.Timedelta(days=6),
+        "month": pd.offsets.MonthEnd(0),
+        "quarter": pd.offsets.QuarterEnd(0),
+        "ytd": pd.offsets.YearEnd(0),
+    }
+    return min(pd.Timestamp(start) + offsets[grain], pd.Timestamp(as_of))
+
+
+def periods(ctx: KpiContext, grain: str) -> list[pd.Timestamp]:
+    """Start dates of every ``grain`` period touching ``ctx.start`` .. ``ctx.as_of``.
+
+    The first week may begin before ``ctx.start``; only days from ``ctx.start`` count.
+    """
+    first = period_start(pd.Series([pd.Timestamp(ctx.start)]), grain).iloc[0]
+    last = period_start(pd.Series([pd.Timestamp(ctx.as_of)]), grain).iloc[0]
+    freq = {"week": "W-MON", "month": "MS", "quarter": "QS", "ytd": "YS"}[grain]
+    return list(pd.date_range(first, last, freq=freq))
+
+
+def _in_window(dates: pd.Series, ctx: KpiContext) -> pd.Series:
+    d = pd.to_datetime(dates)
+    return (d >= pd.Timestamp(ctx.start)) & (d <= pd.Timestamp(ctx.as_of))
+
+
+def _member(df: pd.DataFrame, dim: str | None) -> pd.Series:
+    if dim is None:
+        return pd.Series("", index=df.index, dtype=object)
+    if dim not in df.columns:
+        raise KeyError(f"column '{dim}' missing")
+    return df[dim].fillna("").astype(str)
+
+
+def _grouped(
+    df: pd.DataFrame, date_col: str, ctx: KpiContext, grain: str, dim: str | None, how: str
+) -> pd.DataFrame:
+    """Count (``how='count'``), distinct customers (``'customers'``) or sum (a column)."""
+    rows = df[_in_window(df[date_col], ctx)]
+    keyed = pd.DataFrame(
+        {"period": period_start(rows[date_col], grain), "member": _member(rows, dim)}
+    )
+    if how == "count":
+        out = keyed.groupby(["period", "member"]).size().rename("x")
+    elif how == "customers":
+        keyed["c"] = rows["customer_id"].astype(str)
+        out = keyed.groupby(["period", "member"])["c"].nunique().rename("x")
+    else:
+        keyed["v"] = pd.to_numeric(rows[how], errors="coerce").fillna(0.0)
+        out = keyed.groupby(["period", "member"])["v"].sum().rename("x")
+    return out.reset_index()
+
+
+def _complete(df: pd.DataFrame, ctx: KpiContext, grain: str, members: list[str]) -> pd.DataFrame:
+    """Add the missing (period, member) cells of a count or sum with 0."""
+    grid = pd.MultiIndex.from_product(
+        [periods(ctx, grain), sorted(set(members)) or [""]], names=["period", "member"]
+    )
+    return df.set_index(["period", "member"]).reindex(grid, fill_value=0).reset_index()
+
+
+def _members(df: pd.DataFrame, dim: str | None) -> list[str]:
+    return [""] if dim is None else sorted(_member(df, dim).unique().tolist())
+
+
+def _ratio(num: pd.DataFrame, den: pd.DataFrame) -> pd.DataFrame:
+    """value = num.x / den.x per (period, member); base = den.x; empty denominators drop."""
+    m = den.merge(num, on=["period", "member"], how="left", suffixes=("_d", "_n"))
+    m = m[m["x_d"] > 0]
+    return pd.DataFrame(
+        {
+            "period": m["period"],
+            "member": m["member"],
+            "value": m["x_n"].fillna(0.0).astype(float) / m["x_d"].astype(float),
+            "base": m["x_d"].astype(float),
+        }
+    )
+
+
+def _as_out(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.rename(columns={"x": "value"})
+    if "base" not in out.columns:
+        out["base"] = out["value"]
+    out["value"] = out["value"].astype(float)
+    out["base"] = out["base"].astype(float)
+    return out[OUT_COLUMNS].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- leads
+
+
+def leads_created(t: Tables, ctx: KpiContext, grain: str, dim: str | None) -> pd.DataFrame:
+    """Leads that came in (count), by created_date."""
+    return stage_count(t, ctx, grain, dim, "created_date")
+
+
+def stage_count(
+    t: Tables, ctx: KpiContext, grain: str, dim: str | None, date_col: str
+) -> pd.DataFrame:
+    """Leads reaching the stage of ``date_col`` (count), by that date."""
+    leads = t["leads"]
+    g = _grouped(leads, date_col, ctx, grain, dim, "count")
+    return _as_out(_complete(g, ctx, grain, _members(leads, dim)))
+
+
+def cohort_conversion(
+    t: Tables, ctx: KpiContext, grain: str, dim: str | None, stages: tuple[str, str]
+) -> pd.DataFrame:
+    """Share of the leads reaching stage A in a period that went on to stage B (0..1).
+
+    The cohort is fixed by the date of stage A; a conversion counts whenever stage B
+    was reached up to ``as_of``, so a conversion a month later (the stage lag) is
+    credited to the month the lead entered stage A, not to the month it converted.
+    """
+    a, b = stages
+    leads = t["leads"]
+    cohort = leads[leads[f"{a}_date"].notna()].copy()
+    reached = pd.to_datetime(cohort[f"{b}_date"]) <= pd.Timestamp(ctx.as_of)
+    cohort["converted"] = reached.astype(float)
+    den = _grouped(cohort, f"{a}_date", ctx, grain, dim, "count")
+    num = _grouped(cohort, f"{a}_date", ctx, grain, dim, "converted")
+    return _ratio(num, den)
+
+
+# --------------------------------------------------------------------------- deals
+
+
+def _won(t: Tables) -> pd.DataFrame:
+    deals = t["deals"]
+    won = deals[deals["stage"] == "won"]
+    if "is_credit_note" in won.columns:
+        won = won[won["is_credit_note"].astype(str).str.lower() != "true"]
+    return won
+
+
+def deals_won(t: Tables, ctx: KpiContext, grain: str, dim: str | None) -> pd.DataFrame:
+    """Deals won (count), by close_date."""
+    g = _grouped(_won(t), "close_date", ctx, grain, dim, "count")
+    return _as_out(_complete(g, ctx, grain, _members(t["deals"], dim)))
+
+
+def new_customers(t: Tables, ctx: KpiContext, grain: str, dim: str | None) -> pd.DataFrame:
+    """Distinct customers with a won deal (count), by close_date."""
+    g = _grouped(_won(t), "close_date", ctx, grain, dim, "customers")
+    return _as_out(_complete(g, ctx, grain, _members(t["deals"], dim)))
+
+
+def won_sum(
+    t: Tables, ctx: KpiContext, grain: str, dim: str | None, column: str, channel: str | None
+) -> pd.DataFrame:
+    """Sum of ``column`` (EUR) over won deals (credit notes included), by close_date."""
+    deals = t["deals"]
+    won = deals[deals["stage"] == "won"]
+    if channel is not None:
+        won = won[won["channel"] == channel]
+    g = _grouped(won, "close_date", ctx, grain, dim, column)
+    return _as_out(_complete(g, ctx, grain, _members(deals, dim)))
+
+
+def win_rate(t: Tables, ctx: KpiContext, grain: str, dim: str | None) -> pd.DataFrame:
+    """Won ÷ (won + lost) deals closed in the period (share 0..1)."""
+    deals = t["deals"]
+    closed = deals[deals["stage"].isin(["won", "lost"])].copy()
+    closed["is_won"] = (closed["stage"] == "won").astype(float)
+    den = _grouped(closed, "close_date", ctx, grain, dim, "count")
+    num = _grouped(closed, "close_date", ctx, grain, dim, "is_won")
+    return _ratio(num, den)
+
+
+def avg_deal_size(t: Tables, ctx: KpiContext, grain: str, dim: str | None) -> pd.DataFrame:
+    """Mean first-year contract value of won deals (EUR/deal)."""
+    won = _won(t)
+    den = _grouped(won, "close_date", ctx, grain, dim, "count")
+    num = _grouped(won, "close_date", ctx, grain, dim, "amount_eur")
+    return _ratio(num, den)
+
+
+def sales_cycle(
+    t: Tables, ctx: KpiContext, grain: str, dim: str | None, quantile: float
+) -> pd.DataFrame:
+    """Quantile of days from created_date to close_date of won deals (days)."""
+    won = _won(t)
+    won = won[_in_window(won["close_date"], ctx)]
+    days = (pd.to_datetime(won["close_date"]) - pd.to_datetime(won["created_date"])).dt.days
+    df = pd.DataFrame(
+        {
+            "period": period_start(won["close_date"], grain),
+            "member": _member(won, dim),
+            "days": days.astype(float),
+        }
+    )
+    g = df.groupby(["period", "member"])["days"]
+    out = pd.DataFrame(
+        {"value": g.quantile(quantile, interpolation="linear"), "base": g.size().astype(float)}
+    )
+    return out.reset_index()[OUT_COLUMNS]
+
+
+def pipeline_coverage(t: Tables, ctx: KpiContext, grain: str, dim: str | None) -> pd.DataFrame:
+    """Open pipeline at period end ÷ first-year value won in the period (ratio).
+
+    A deal is open on day d when it was created on or before d and is either still
+    in an open stage or closed after d. 3.0 means the open pipeline equals three
+    periods of closing at the period's pace.
+    """
+    deals = t["deals"]
+    created = pd.to_datetime(deals["created_date"])
+    closed = pd.to_datetime(deals["close_date"])
+    is_open_stage = ~deals["stage"].isin(["won", "lost"])
+    amount = pd.to_numeric(deals["amount_eur"], errors="coerce").fillna(0.0)
+    member = _member(deals, dim)
+    rows = []
+    for p in periods(ctx, grain):
+        end = period_end(p, grain, ctx.as_of)
+        open_ = (created <= end) & (is_open_stage | (closed > end))
+        for m, v in amount[open_].groupby(member[open_]).sum().items():
+            rows.append({"period": p, "member": m, "x": v})
+    num = pd.DataFrame(rows, columns=["period", "member", "x"])
+    den = won_sum(t, ctx, grain, dim, "amount_eur", None).rename(columns={"value": "x"})
+    return _ratio(num, den[["period", "member", "x"]])
+
+
+# --------------------------------------------------------------------------- costs
+
+
+def cost_sum(
+    t: Tables, ctx: KpiContext, grain: str, dim: str | None, categories: tuple[str, ...] | None
+) -> pd.DataFrame:
+    """Costs (EUR) of the given categories (all when None), by month."""
+    costs = t["costs"]
+    if categories is not None:
+        costs = costs[costs["category"].isin(categories)]
+    g = _grouped(costs, "month", ctx, grain, dim, "amount_eur")
+    return _as_out(_complete(g, ctx, grain, _members(t["costs"], dim)))
+
+
+def cac(
+    t: Tables, ctx: KpiContext, grain: str, dim: str | None, categories: tuple[str, ...] | None
+) -> pd.DataFrame:
+    """Costs of ``categories`` ÷ new customers (EUR/customer)."""
+    num = cost_sum(t, ctx, grain, dim, categories).rename(columns={"value": "x"})
+    den = new_customers(t, ctx, grain, dim).rename(columns={"value": "x"})
+    return _ratio(num[["period", "member", "x"]], den[["period", "member", "x"]])
+
+
+# --------------------------------------------------------------------------- subscriptions
+
+
+def subscription_months(t: Tables, ctx: KpiContext, dim: str | None) -> pd.DataFrame:
+    """Per month and member: customers and MRR at month start, and what churned in it.
+
+    Columns: month, member, customers_start (count), mrr_start_eur, customers_lost
+    (count; a customer is lost when its last subscription ends in the month),
+    mrr_lost_eur (MRR of subscriptions ending in the month), mrr_end_eur (MRR on the
+    month's last day of the customers active at its start).
+    """
+    subs = t["subscriptions"]
+    start = pd.to_datetime(subs["start_date"])
+    end = pd.to_datetime(subs["end_date"])
+    df = pd.DataFrame(
+        {
+            "member": _member(subs, dim),
+            "cust": subs["customer_id"].astype(str),
+            "mrr": pd.to_numeric(subs["mrr_eur"], errors="coerce").fillna(0.0),
+        }
+    )
+    rows = []
+    for m in periods(ctx, "month"):
+        m_end = period_end(m, "month", ctx.as_of)
+        df["active"] = (start <= m) & (end.isna() | (end >= m))
+        df["cont"] = (start <= m_end) & (end.isna() | (end > m_end))
+        for mem, grp in df[df["active"]].groupby("member"):
+            here = df[df["cont"] & (df["member"] == mem)]
+            customers = set(grp["cust"])
+            rows.append(
+                {
+                    "month": m,
+                    "member": mem,
+                    "customers_start": float(len(customers)),
+                    "mrr_start_eur": float(grp["mrr"].sum()),
+                    "customers_lost": float(len(customers - set(here["cust"]))),
+                    "mrr_lost_eur": float(grp.loc[~grp["cont"], "mrr"].sum()),
+                    "mrr_end_eur": float(here.loc[here["cust"].isin(customers), "mrr"].sum()),
+                }
+            )
+    cols = [
+        "month",
+        "member",
+        "customers_start",
+        "mrr_start_eur",
+        "customers_lost",
+        "mrr_lost_eur",
+        "mrr_end_eur",
+    ]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _sub_ratio(
+    t: Tables, ctx: KpiContext, grain: str, dim: str | None, num_col: str, den_col: str
+) -> pd.DataFrame:
+    sm = subscription_months(t, ctx, dim)
+    sm["period"] = period_start(sm["month"], grain)
+    num = sm.groupby(["period", "member"])[num_col].sum().rename("x").reset_index()
+    den = sm.groupby(["period", "member"])[den_col].sum().rename("x").reset_index()
+    return _ratio(num, den)
+
+
+def logo_churn(t: Tables, ctx: KpiContext, grain: str, dim: str | None) -> pd.DataFrame:
+    """Customers lost ÷ customers at month start, pooled over the period (share/month)."""
+    return _sub_ratio(t, ctx, grain, dim, "customers_lost", "customers_start")
+
+
+def revenue_churn(t: Tables, ctx: KpiContext, grain: str, dim: str | None) -> pd.DataFrame:
+    """MRR of ended subscriptions ÷ MRR at month start, pooled (share/month)."""
+    return _sub_ratio(t, ctx, grain, dim, "mrr_lost_eur", "mrr_start_eur")
+
+
+def net_revenue_retention(t: Tables, ctx: KpiContext, grain: str, dim: str | None) -> pd.DataFrame:
+    """MRR at period end of the customers active at period start ÷ their MRR then (share)."""
+    subs = t["subscriptions"]
+    start = pd.to_datetime(subs["start_date"])
+    end = pd.to_datetime(subs["end_date"])
+    mrr = pd.to_numeric(subs["mrr_eur"], errors="coerce").fillna(0.0)
+    cust = subs["customer_id"].astype(str)
+    member = _member(subs, dim)
+    rows = []
+    for p in periods(ctx, grain):
+        p_end = period_end(p, grain, ctx.as_of)
+        active = (start <= p) & (end.isna() | (end >= p))
+        later = (start <= p_end) & (end.isna() | (end > p_end)) & cust.isin(set(cust[active]))
+        base = mrr[active].groupby(member[active]).sum()
+        kept = mrr[later].groupby(member[later]).sum()
+        for m, b in base.items():
+            if b > 0:
+                rows.append(
+                    {"period": p, "member": m, "value": kept.get(m, 0.0) / b, "base": float(b)}
+                )
+    return pd.DataFrame(rows, columns=OUT_COLUMNS)
+
+
+def clv(t: Tables, ctx: KpiContext, grain: str, dim: str | None) -> pd.DataFrame:
+    """ARPA × gross margin ÷ monthly logo churn (EUR/customer).
+
+    ARPA is MRR ÷ customers at month start, pooled over the period's months.
+    """
+    sm = subscription_months(t, ctx, dim)
+    sm["period"] = period_start(sm["month"], grain)
+    g = sm.groupby(["period", "member"])[
+        ["customers_start", "mrr_start_eur", "customers_lost"]
+    ].sum()
+    g = g[(g["customers_start"] > 0) & (g["customers_lost"] > 0)]
+    arpa = g["mrr_start_eur"] / g["customers_start"]
+    churn = g["customers_lost"] / g["customers_start"]
+    out = pd.DataFrame({"value": arpa * ctx.gross_margin / churn, "base": g["customers_start"]})
+    return out.reset_index()[OUT_COLUMNS]
+
+
+def ltv_cac(t: Tables, ctx: KpiContext, grain: str, dim: str | None) -> pd.DataFrame:
+    """CLV ÷ fully loaded CAC (ratio)."""
+    a = clv(t, ctx, grain, dim).rename(columns={"value": "x"})
+    b = cac(t, ctx, grain, dim, None).rename(columns={"value": "x"})
+    return _ratio(a[["period", "member", "x"]], b[["period", "member", "x"]])
+
+
+# --------------------------------------------------------------------------- people
+
+
+def quota_attainment(t: Tables, ctx: KpiContext, grain: str, dim: str | None) -> pd.DataFrame:
+    """First-year value won ÷ pro-rata quota of the reps (share; 1.0 = on quota).
+
+    A rep's quota for a period is the role's yearly quota × days employed in the
+    period ÷ 365. ``dim`` may be ``owner`` (per rep) or ``region``.
+    """
+    hc = t["headcount"].copy()
+    hc = hc[hc["role"].isin([r for r, q in ctx.quota_yearly_eur.items() if q > 0])]
+    hire = pd.to_datetime(hc["hire_date"])
+    exit_ = pd.to_datetime(hc["exit_date"])
+    quota = hc["role"].map(ctx.quota_yearly_eur).astype(float)
+    member = (
+        hc["employee_id"].astype(str) if dim == "owner" else _member(hc, dim)
+    )  # owner = employee
+    rows = []
+    for p in periods(ctx, grain):
+        p0, p1 = pd.Timestamp(p), period_end(p, grain, ctx.as_of)
+        first = hire.where(hire > p0, p0)
+        last = exit_.fillna(p1).where(exit_.fillna(p1) < p1, p1)
+        days = ((last - first).dt.days + 1).clip(lower=0)
+        q = quota * days / 365.0
+        for m, v in q.groupby(member).sum().items():
+            if v > 0:
+                rows.append({"period": p, "member": m, "x": v})
+    den = pd.DataFrame(rows, columns=["period", "member", "x"])
+    won = _won(t)
+    if dim is not None and dim not in won.columns and dim != "owner":
+        raise KeyError(f"column '{dim}' missing")
+    num = _grouped(won, "close_date", ctx, grain, dim, "amount_eur")
+    return _ratio(num, den)
+
+
+def partner_activation(t: Tables, ctx: KpiContext, grain: str, dim: str | None) -> pd.DataFrame:
+    """Partners with at least one partner lead in the period ÷ partners signed so far.
+
+    Needs a ``partner_id`` column in the leads (a partner counts as signed from its
+    first lead on, or from ``partners.signed_date`` when a ``partners`` table exists).
+    """
+    leads = t["leads"]
+    if "partner_id" not in leads.columns:
+        return pd.DataFrame(columns=OUT_COLUMNS)
+    pl = leads[(leads["channel"] == "partner") & leads["partner_id"].notna()].copy()
+    pl["partner_id"] = pl["partner_id"].astype(str)
+    if "partners" in t:
+        signed = t["partners"].set_index(t["partners"]["partner_id"].astype(str))["signed_date"]
+        signed = pd.to_datetime(signed)
+    else:
+        signed = pd.to_datetime(pl.groupby("partner_id")["created_date"].min())
+    rows = []
+    created = pd.to_datetime(pl["created_date"])
+    member = _member(pl, dim)
+    for p in periods(ctx, grain):
+        p_end = period_end(p, grain, ctx.as_of)
+        n_signed = int((signed <= p_end).sum())
+        sel = (created >= p) & (created <= p_end)
+        for m, ids in pl["partner_id"][sel].groupby(member[sel]):
+            if n_signed:
+                rows.append(
+                    {"period": p, "member": m, "value": ids.nunique() / n_signed, "base": n_signed}
+                )
+    return pd.DataFrame(rows, columns=OUT_COLUMNS).astype({"value": float, "base": float})
+
+
+def empty() -> pd.DataFrame:
+    """An empty measure result."""
+    return pd.DataFrame(
+        {c: pd.Series(dtype=float if c in ("value", "base") else object) for c in OUT_COLUMNS}
+    )
