@@ -1,0 +1,165 @@
+"""Channels: churn path, seasonality split, partner ramp, bottom-up and reverse funnel.
+
+All arrays have shape ``(n, T)``: n draws × T plan months (n = 1 for the
+deterministic plan). Scalars per draw arrive as ``(n, 1)`` columns.
+
+Stage flow with lags (months between stages): ``sql_t = mql_{t-lag} × mql_to_sql``,
+``demos_t = sql_{t-lag} × sql_to_demo``, ``won_t = demos_{t-lag} × demo_to_won``.
+Months before plan start are filled with the month-1 volume (the pipeline at plan
+start is in the steady state of the first month's lead volume).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "churn_rate",
+    "customer_shares",
+    "entry_leads",
+    "funnel_stages",
+    "lagged",
+    "leading",
+    "new_customers_target",
+    "partners_active",
+    "partners_signed",
+    "required_stages",
+]
+
+
+def lagged(x: np.ndarray, lag: int) -> np.ndarray:
+    """``y_t = x_{t-lag}``; months before plan start take the first month's value."""
+    if lag <= 0:
+        return x
+    t = x.shape[-1]
+    idx = np.maximum(np.arange(t) - lag, 0)
+    return x[..., idx]
+
+
+def leading(x: np.ndarray, lag: int) -> np.ndarray:
+    """``y_t = x_{t+lag}``; months beyond the horizon take the last month's value."""
+    if lag <= 0:
+        return x
+    t = x.shape[-1]
+    idx = np.minimum(np.arange(t) + lag, t - 1)
+    return x[..., idx]
+
+
+def churn_rate(
+    start: np.ndarray, end: np.ndarray, path: str, months: int, ramp_months: int, step_month: int
+) -> np.ndarray:
+    """Logo churn per month (share 0..1) along the DriverPath.
+
+    ``constant``: ``start`` every month. ``linear``: ``start`` in month 1, then straight
+    to ``end`` in month ``ramp_months`` (12: month 12), ``end`` afterwards.
+    ``step``: ``start`` before month ``step_month`` (1-based), ``end`` from it on.
+    """
+    t = np.arange(months, dtype=float)
+    if path == "constant":
+        frac = np.zeros(months)
+    elif path == "linear":
+        frac = np.minimum(t / max(ramp_months - 1, 1), 1.0)
+    else:
+        frac = (t >= step_month - 1).astype(float)
+    return start + (end - start) * frac
+
+
+def new_customers_target(annual: np.ndarray, seasonality: np.ndarray) -> np.ndarray:
+    """Top-down new customers per month (count): annual target / 12 × seasonality weight.
+
+    Every plan year gets the same annual target (a 36-month plan repeats it).
+    """
+    return annual / 12.0 * seasonality
+
+
+def customer_shares(shares: dict[str, np.ndarray], names: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Channel shares of the new-customer target (0..1), normalised to sum 1.
+
+    ``shares`` holds the raw share per channel (history's new-customer share by
+    source when it names every channel, else the channel's ``lead_share``). A zero
+    total gives equal shares.
+    """
+    total = sum(shares[n] for n in names)
+    safe = np.where(total > 0, total, 1.0)
+    equal = 1.0 / len(names)
+    return {n: np.where(total > 0, shares[n] / safe, equal) for n in names}
+
+
+def partners_signed(per_quarter: np.ndarray, months: int) -> np.ndarray:
+    """Partners signed per month (count): each quarter's partners in its first month."""
+    first = (np.arange(months) % 3 == 0).astype(float)
+    return per_quarter * first
+
+
+def partners_active(
+    start: np.ndarray, per_quarter: np.ndarray, ramp_months: int, months: int
+) -> np.ndarray:
+    """Partners delivering leads (count): those at plan start plus signed ones after their ramp.
+
+    A partner signed in plan month s delivers from month ``s + ramp_months``.
+    """
+    t = np.arange(months)
+    quarters_live = np.where(t >= ramp_months, (t - ramp_months) // 3 + 1, 0).astype(float)
+    return start + per_quarter * quarters_live
+
+
+def entry_leads(
+    leads_per_month: np.ndarray, partners: np.ndarray, leads_per_partner: np.ndarray
+) -> np.ndarray:
+    """Leads at the channel's entry stage per month (count): planned volume + partner leads."""
+    return leads_per_month + partners * leads_per_partner
+
+
+def funnel_stages(
+    entry: np.ndarray,
+    entry_stage: str,
+    mql_to_sql: np.ndarray,
+    sql_to_demo: np.ndarray,
+    demo_to_won: np.ndarray,
+    lags: tuple[int, int, int],
+) -> dict[str, np.ndarray]:
+    """Bottom-up funnel (counts per month): mql, sql, demos, won from the entry volume.
+
+    A channel entering at ``sql`` has no MQL stage (its ``mql`` is zero).
+    """
+    if entry_stage == "mql":
+        mql = entry
+        sql = lagged(mql, lags[0]) * mql_to_sql
+    else:
+        mql = np.zeros_like(entry)
+        sql = entry
+    demos = lagged(sql, lags[1]) * sql_to_demo
+    won = lagged(demos, lags[2]) * demo_to_won
+    return {"mql": mql, "sql": sql, "demos": demos, "won": won}
+
+
+def _over(x: np.ndarray, rate: np.ndarray) -> np.ndarray:
+    """x ÷ rate; infinite where the rate is zero and x positive (cannot be reached)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(rate > 0, x / np.where(rate > 0, rate, 1.0), np.inf)
+    return np.where(x > 0, out, 0.0)
+
+
+def required_stages(
+    won: np.ndarray,
+    entry_stage: str,
+    mql_to_sql: np.ndarray,
+    sql_to_demo: np.ndarray,
+    demo_to_won: np.ndarray,
+    lags: tuple[int, int, int],
+) -> dict[str, np.ndarray]:
+    """Reverse funnel (counts per month): demos, SQL, MQL needed for ``won`` deals.
+
+    Demos needed in month t = won in month t+lag ÷ demo_to_won (and so on up the
+    funnel); months beyond the horizon repeat the last month. ``entry`` is the
+    volume needed at the channel's entry stage.
+    """
+    demos = _over(leading(won, lags[2]), demo_to_won)
+    sql = _over(leading(demos, lags[1]), sql_to_demo)
+    if entry_stage == "mql":
+        mql = _over(leading(sql, lags[0]), mql_to_sql)
+        entry = mql
+    else:
+        mql = np.zeros_like(sql)
+        entry = sql
+    return {"mql": mql, "sql": sql, "demos": demos, "won": won, "entry": entry}
