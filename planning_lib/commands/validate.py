@@ -1,0 +1,149 @@
+"""``planning validate PATH``: check exports against the canonical tables.
+
+PATH is a file (its table from ``--table`` or its name, e.g. ``deals.csv``) or a folder
+(every ``<table>.csv|.xlsx|.parquet`` in it, and in its ``actuals/`` subfolder if
+present). Problems are printed grouped by file and rule, or as JSON with ``--json``;
+the exit code is 1 when anything is invalid, 0 when all is clean.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from planning_lib.data.failures import LANGUAGES, failure_frame
+from planning_lib.data.loaders import check_dataset, check_table, dataset_files
+from planning_lib.data.mappings import PRESETS, MappingError, load_mapping
+from planning_lib.data.tables import TABLES
+from planning_lib.report.formatting import format_count
+
+__all__ = ["HELP", "NAME", "TEXT", "add_arguments", "run", "summary_line"]
+
+NAME = "validate"
+HELP = "Check CRM/ERP exports (CSV, XLSX, Parquet) against the canonical tables."
+
+TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "ok": "{file}: {rows} rows{span} - OK",
+        "span": ", {column} {start} to {end}",
+        "problems": "{file}: {n} problem(s)",
+        "rule": "  {rule} ({n}):",
+        "more": "    ... and {n} more",
+        "total_bad": "INVALID: {n} problem(s) in {files} file(s).",
+        "no_table": ("{file}: cannot tell the table from the file name; use --table ({tables})"),
+        "error": "error: {message}",
+    },
+    "de": {
+        "ok": "{file}: {rows} Zeilen{span} - OK",
+        "span": ", {column} {start} bis {end}",
+        "problems": "{file}: {n} Problem(e)",
+        "rule": "  {rule} ({n}):",
+        "more": "    ... und {n} weitere",
+        "total_bad": "UNGÜLTIG: {n} Problem(e) in {files} Datei(en).",
+        "no_table": (
+            "{file}: die Tabelle ist am Dateinamen nicht erkennbar; bitte --table angeben "
+            "({tables})"
+        ),
+        "error": "Fehler: {message}",
+    },
+}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``planning validate``."""
+    parser.add_argument("path", type=Path, help="file or folder to check")
+    parser.add_argument("--table", choices=list(TABLES), help="canonical table of a file")
+    parser.add_argument(
+        "--mapping",
+        metavar="hubspot|salesforce|FILE",
+        help=f"column mapping: a preset ({', '.join(PRESETS)}) or a mapping YAML file",
+    )
+    parser.add_argument("--json", action="store_true", help="print the failures as JSON")
+    parser.add_argument("--lang", choices=LANGUAGES, default="en", help="message language")
+    parser.add_argument(
+        "--limit", type=int, default=20, help="problems shown per rule and file (default 20)"
+    )
+
+
+def summary_line(file: str, frame: pd.DataFrame, table: str, lang: str = "en") -> str:
+    """One line for a clean table: rows and the date range of its first date column."""
+    text = TEXT[lang]
+    span = ""
+    dates = [c.name for c in TABLES[table].columns if c.dtype == "date" and c.name in frame]
+    if dates and frame[dates[0]].notna().any():
+        col = frame[dates[0]]
+        span = text["span"].format(
+            column=dates[0],
+            start=col.min().date().isoformat(),
+            end=col.max().date().isoformat(),
+        )
+    return text["ok"].format(file=file, rows=format_count(len(frame), lang), span=span)
+
+
+def _prefixed(failures: pd.DataFrame, prefix: str) -> pd.DataFrame:
+    """Failures with ``prefix`` before the file name (in ``file`` and ``message``)."""
+    if not prefix or failures.empty:
+        return failures
+    out = failures.copy()
+    out["message"] = prefix + out["message"]
+    out["file"] = prefix + out["file"]
+    return out
+
+
+def _checks(args: argparse.Namespace) -> list[tuple[str, str, pd.DataFrame | None, pd.DataFrame]]:
+    """``[(label, table, frame or None, failures)]`` for the path given."""
+    path: Path = args.path
+    mapping = load_mapping(args.mapping) if args.mapping else None
+    if path.is_dir():
+        out = []
+        for folder in (path, path / "actuals"):
+            if folder != path and not folder.is_dir():
+                continue
+            prefix = "" if folder == path else "actuals/"
+            names = {t: paths[0].name for t, paths in dataset_files(folder).items()}
+            frames, failures = check_dataset(folder, mapping, lang=args.lang)
+            out.append(("", "", None, _prefixed(failures, prefix)))
+            for table, frame in frames.items():
+                out.append((prefix + names[table], table, frame, failure_frame([])))
+        return out
+    table = args.table or (mapping.table if mapping else path.stem.lower())
+    if table not in TABLES:
+        raise LookupError(
+            TEXT[args.lang]["no_table"].format(file=path.name, tables=", ".join(TABLES))
+        )
+    frame, failures = check_table(path, table, mapping, lang=args.lang)
+    return [(path.name, table, frame, failures)]
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check the path; print problems or one summary line per clean table."""
+    text = TEXT[args.lang]
+    try:
+        results = _checks(args)
+    except (FileNotFoundError, LookupError, MappingError, ValueError) as err:
+        print(text["error"].format(message=str(err).strip("'\"")), file=sys.stderr)
+        return 1
+    failures = failure_frame([r for _, _, _, f in results for r in f.to_dict("records")])
+    if args.json:
+        records = failures.astype(object).where(failures.notna(), None).to_dict("records")
+        print(json.dumps(records, ensure_ascii=False, indent=2))
+        return 1 if len(failures) else 0
+    for label, table, frame, _ in results:
+        if frame is not None:
+            print(summary_line(label, frame, table, args.lang))
+    for file, by_file in failures.groupby("file", sort=True):
+        print(text["problems"].format(file=file, n=len(by_file)))
+        for rule, by_rule in by_file.groupby("rule", sort=False):
+            print(text["rule"].format(rule=rule, n=len(by_rule)))
+            for message in by_rule["message"].head(args.limit):
+                print(f"    - {message.removeprefix(str(file) + ', ')}")
+            if len(by_rule) > args.limit:
+                print(text["more"].format(n=len(by_rule) - args.limit))
+    if len(failures):
+        print(text["total_bad"].format(n=len(failures), files=failures["file"].nunique()))
+        return 1
+    return 0

@@ -1,0 +1,138 @@
+"""Locale formatting of money, shares, numbers, counts and months (Babel).
+
+Two report languages: ``de`` (default, German conventions as in Germany) and ``en``
+(European English, ``en_GB``). Any other Babel locale name (``de_CH``, ``en_US``) is
+passed through. Rounding is commercial (half up: 0.005 € -> 0.01 €), not banker's.
+Missing values (``None``, NaN, NaT) are shown as an en dash ``–``.
+
+Separators follow CLDR: German puts a no-break space (``\\u00a0``) between number and
+``€`` or ``%``, so the unit never wraps onto its own line:
+
+>>> format_eur(1234.56)
+'1.234,56\\xa0€'
+>>> format_eur(1234.56, "en")
+'€1,234.56'
+>>> format_percent(0.185)
+'18,5\\xa0%'
+>>> format_month("2026-01-01"), format_month("2026-01-01", style="long")
+('Jan. 2026', 'Januar 2026')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Literal
+
+import pandas as pd
+from babel import Locale
+from babel.dates import format_skeleton
+from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_percent as _babel_percent
+
+__all__ = [
+    "DEFAULT_LOCALE",
+    "LOCALES",
+    "MISSING",
+    "babel_locale",
+    "format_count",
+    "format_eur",
+    "format_month",
+    "format_number",
+    "format_percent",
+]
+
+DEFAULT_LOCALE = "de"
+LOCALES: dict[str, str] = {"de": "de_DE", "en": "en_GB"}
+MISSING = "–"
+_MONTH_SKELETONS = {"short": "yMMM", "long": "yMMMM"}
+
+
+def babel_locale(locale: str = DEFAULT_LOCALE) -> str:
+    """The Babel locale for a report language (``de`` -> ``de_DE``, ``en`` -> ``en_GB``)."""
+    name = LOCALES.get(locale, locale)
+    Locale.parse(name)  # raises for unknown locales
+    return name
+
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _rounded(value: float | int | Decimal, decimals: int) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def _with_decimals(pattern: str, decimals: int) -> str:
+    """A Babel pattern with exactly ``decimals`` fraction digits."""
+    fraction = "." + "0" * decimals if decimals > 0 else ""
+    return re.sub(r"0(?:\.0+)?", "0" + fraction, pattern.split(";")[0], count=1)
+
+
+def format_eur(value: float | int | None, locale: str = DEFAULT_LOCALE, decimals: int = 2) -> str:
+    """Money in EUR: ``1.234,56 €`` (de), ``€1,234.56`` (en).
+
+    Args:
+        value: amount in EUR.
+        locale: ``de``, ``en`` or a Babel locale name.
+        decimals: fraction digits (0 for whole euros: ``1.235 €``).
+    """
+    if _missing(value):
+        return MISSING
+    loc = babel_locale(locale)
+    pattern = _with_decimals(Locale.parse(loc).currency_formats["standard"].pattern, decimals)
+    return format_currency(
+        _rounded(value, decimals), "EUR", format=pattern, locale=loc, currency_digits=False
+    )
+
+
+def format_percent(share: float | None, locale: str = DEFAULT_LOCALE, decimals: int = 1) -> str:
+    """A share 0..1 as percent: ``0.185`` -> ``18,5 %`` (de), ``18.5%`` (en)."""
+    if _missing(share):
+        return MISSING
+    loc = babel_locale(locale)
+    pattern = _with_decimals(Locale.parse(loc).percent_formats[None].pattern, decimals)
+    return _babel_percent(_rounded(Decimal(str(share)) * 100, decimals) / 100, pattern, locale=loc)
+
+
+def format_number(
+    value: float | int | None, locale: str = DEFAULT_LOCALE, decimals: int = 0
+) -> str:
+    """A plain number with grouping: ``1234.5`` -> ``1.234,5`` (de, decimals=1)."""
+    if _missing(value):
+        return MISSING
+    loc = babel_locale(locale)
+    pattern = _with_decimals("#,##0", decimals)
+    return format_decimal(_rounded(value, decimals), pattern, locale=loc)
+
+
+def format_count(value: int | float | None, locale: str = DEFAULT_LOCALE) -> str:
+    """A count (customers, deals, leads): ``12345`` -> ``12.345`` (de), ``12,345`` (en)."""
+    return format_number(value, locale, decimals=0)
+
+
+def format_month(
+    value: dt.date | dt.datetime | pd.Timestamp | str | None,
+    locale: str = DEFAULT_LOCALE,
+    style: Literal["short", "long"] = "short",
+) -> str:
+    """A month: ``Jan. 2026`` (de, short, the default for tables and charts),
+    ``Januar 2026`` (de, long, for headings); ``Jan 2026`` / ``January 2026`` (en).
+
+    Args:
+        value: any date in the month (``date``, ``Timestamp`` or ISO text).
+        locale: ``de``, ``en`` or a Babel locale name.
+        style: ``short`` (abbreviated month) or ``long`` (full month name).
+    """
+    if _missing(value):
+        return MISSING
+    if style not in _MONTH_SKELETONS:
+        raise ValueError(f"style must be 'short' or 'long', not {style!r}")
+    day = pd.Timestamp(value).date()
+    return format_skeleton(_MONTH_SKELETONS[style], day, locale=babel_locale(locale))
