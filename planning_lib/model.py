@@ -206,14 +206,23 @@ def _rep_lines(inp: ModelInputs, v: dict[str, np.ndarray], zero: np.ndarray) -> 
     return lines
 
 
-def _total(lines: Lines, item: str, zero: np.ndarray, channels: list[str] | None = None):
-    """Sum of ``item`` over channels (or over roles for dotted role items)."""
-    parts = [
-        a
-        for (name, ch), a in lines.items()
-        if (name == item and ch != "" and (channels is None or ch in channels))
-        or (channels is None and name.startswith(item + "."))
-    ]
+def _groups(lines: Lines) -> dict[str, list[tuple[str, np.ndarray]]]:
+    """Per-channel and per-role line items grouped by their base line item."""
+    out: dict[str, list[tuple[str, np.ndarray]]] = {}
+    for (name, ch), arr in lines.items():
+        if ch or "." in name:
+            out.setdefault(name.split(".", 1)[0], []).append((ch, arr))
+    return out
+
+
+def _total(
+    groups: dict[str, list[tuple[str, np.ndarray]]],
+    item: str,
+    zero: np.ndarray,
+    channels: list[str] | None = None,
+) -> np.ndarray:
+    """Sum of ``item`` over its channels (or roles), optionally only ``channels``."""
+    parts = [a for ch, a in groups.get(item, []) if channels is None or ch in channels]
     return sum(parts, zero)
 
 
@@ -232,6 +241,7 @@ def plan_lines(inp: ModelInputs, values: Mapping[str, Any]) -> tuple[Lines, int]
     zero = np.zeros((n, t_len))
     lines = _channel_lines(inp, v, zero)
     lines.update(_rep_lines(inp, v, zero))
+    groups = _groups(lines)
     rep_channels = [c.name for c in inp.channels if not c.is_partner]
     partner_channels = [c.name for c in inp.channels if c.is_partner]
 
@@ -247,9 +257,9 @@ def plan_lines(inp: ModelInputs, values: Mapping[str, Any]) -> tuple[Lines, int]
         + zero
     )
     arpa = v["drivers.arpa_monthly_eur"]
-    new = _total(lines, "customers_new", zero)
+    new = _total(groups, "customers_new", zero)
     for item in ("customers_new", "customers_new_target", "customers_new_funnel"):
-        lines[(item, "")] = _total(lines, item, zero)
+        lines[(item, "")] = _total(groups, item, zero)
     lines[("churn_rate", "")] = churn
     mrr_new = new * arpa
     lines[("mrr_new", "")] = mrr_new
@@ -279,17 +289,17 @@ def plan_lines(inp: ModelInputs, values: Mapping[str, Any]) -> tuple[Lines, int]
     lines[("gross_profit", "")] = gross_profit
 
     # capacity vs required deals (all non-partner deals are closed by reps)
-    required = _total(lines, "customers_new", zero, rep_channels)
-    capacity = _total(lines, "capacity_deals", zero)
+    required = _total(groups, "customers_new", zero, rep_channels)
+    capacity = _total(groups, "capacity_deals", zero)
     lines[("capacity_deals", "")] = capacity
     lines[("required_rep_deals", "")] = required
     lines[("capacity_gap", "")] = capacity - required
     for item in ("reps_heads", "reps_hired", "reps_leaving", "reps_ramping", "reps_productive"):
-        lines[(item, "")] = _total(lines, item, zero)
+        lines[(item, "")] = _total(groups, item, zero)
 
     # costs
-    lines[("cost_personnel", "")] = _total(lines, "cost_personnel", zero)
-    lines[("cost_marketing", "")] = _total(lines, "cost_marketing", zero)
+    lines[("cost_personnel", "")] = _total(groups, "cost_personnel", zero)
+    lines[("cost_marketing", "")] = _total(groups, "cost_marketing", zero)
     for cat in ("tools", "training_travel"):
         yearly = v.get(f"budget.by_category.{cat}", zero[:, :1])
         lines[(f"cost_{cat}", "")] = bud.monthly_from_yearly(yearly, t_len) + zero
@@ -394,8 +404,8 @@ def run_plan(params: PlanParameters, overrides: dict[str, Any] | None = None) ->
     values = driver_values(params)
     lines, _ = plan_lines(inp, values)
     summary = {k: _scalar(v) for k, v in plan_summary(params, inp, values, lines).items()}
-    low = plan_months(inp)[int(summary["cash_low_point_month_index"])]
-    summary["cash_low_point_month"] = low.strftime("%Y-%m")
+    low = inp.plan_start.month - 1 + int(summary["cash_low_point_month_index"])
+    summary["cash_low_point_month"] = f"{inp.plan_start.year + low // 12}-{low % 12 + 1:02d}"
     findings = plan_findings(params, inp, values, lines, summary)
     return PlanResult(params=params, inputs=inp, lines=lines, summary=summary, findings=findings)
 

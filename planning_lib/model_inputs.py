@@ -168,13 +168,19 @@ def stack_values(values: Mapping[str, Any]) -> tuple[dict[str, np.ndarray], int]
     Raises:
         ValueError: arrays of different lengths.
     """
-    sizes = {np.size(v) for v in values.values() if np.ndim(v) > 0}
-    sizes.discard(1)
+    sizes: set[int] = set()
+    out: dict[str, np.ndarray] = {}
+    for key, v in values.items():
+        if isinstance(v, float | int):
+            out[key] = np.array([[v]], dtype=float)
+            continue
+        arr = np.asarray(v, dtype=float).reshape(-1, 1)
+        if arr.shape[0] != 1:
+            sizes.add(arr.shape[0])
+        out[key] = arr
     if len(sizes) > 1:
         raise ValueError(f"driver arrays of different lengths: {sorted(sizes)}")
-    n = sizes.pop() if sizes else 1
-    out = {k: np.asarray(v, dtype=float).reshape(-1, 1) for k, v in values.items()}
-    return out, n
+    return out, sizes.pop() if sizes else 1
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,207 @@
+"""The CloudFlow check: the plan reproduces the seed's figures, worked out by hand here."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from planning_lib.model import run_plan
+from planning_lib.params import ParameterError, load_params
+from planning_lib.paths import CONFIGS
+
+
+@pytest.fixture(scope="module")
+def params():
+    return load_params(CONFIGS / "cloudflow.yaml")
+
+
+@pytest.fixture(scope="module")
+def plan(params):
+    return run_plan(params)
+
+
+def _finding(plan, code):
+    return next(f for f in plan.findings if f.code == code)
+
+
+def test_seed_figures(plan):
+    s = plan.summary
+    # budget 400,000 = 250,000 + 100,000 + 30,000 + 20,000
+    assert s["budget_total"] == 400_000
+    assert s["budget_categories_sum"] == 250_000 + 100_000 + 30_000 + 20_000
+    assert s["budget_by_category"] == {
+        "personnel": 250_000,
+        "marketing": 100_000,
+        "tools": 30_000,
+        "training_travel": 20_000,
+    }
+    assert s["budget_share_by_category"]["personnel"] == pytest.approx(250_000 / 400_000)
+    # 600 new customers × stated CLV 3,000 = 1.8 Mio €
+    assert s["new_customers"] == pytest.approx(600)
+    assert s["lifetime_value_new_customers_stated"] == pytest.approx(600 * 3_000)
+    assert s["lifetime_value_new_customers_stated"] == pytest.approx(1_800_000)
+    # 600 × CAC 200 = 120,000 €
+    assert s["acquisition_cost_at_target_cac"] == pytest.approx(120_000)
+    assert s["mrr_start"] == 80_000
+    assert s["customers_start"] == 500
+
+
+def test_fully_loaded_cac_finding(plan):
+    f = _finding(plan, "cac_fully_loaded_above_target")
+    assert f.numbers["cac_target"] == 200
+    assert f.numbers["cac_budget"] == pytest.approx(400_000 / 600, abs=0.01)  # 666.67
+    # the model's own cost lines:
+    personnel = 5 * 42_000 + 54_000 * 9 / 12  # 3 + 2 Q1 hires all year; partner manager from April
+    # inbound 500 MQL × 13 €, outbound 250 SQL × 3 €, partner SQL (3 partners/quarter, 2 months
+    # ramp, 2 leads each): 0,0,6,6,6,12,12,12,18,18,18,24 = 132 × 50 €
+    marketing = 500 * 13 * 12 + 250 * 3 * 12 + 132 * 50
+    # rep deals 90 % of 600 (lead shares 0.6 + 0.3), partner deals 10 %; first-year revenue 12 × 160
+    commissions = 540 * 12 * 160 * 0.10 + 60 * 12 * 160 * 0.20
+    cost = personnel + marketing + 30_000 + 20_000 + commissions
+    assert (personnel, marketing, commissions, cost) == (250_500, 93_600, 126_720, 520_820)
+    assert plan.summary["cost_total"] == pytest.approx(cost)
+    assert plan.summary["cac_fully_loaded"] == pytest.approx(cost / 600)
+    assert f.numbers["cac_fully_loaded"] == pytest.approx(cost / 600, abs=0.01)
+    assert plan.summary["cac"] == pytest.approx(marketing / 600)  # 156 €: marketing only
+
+
+def test_commissions_not_budgeted(plan):
+    f = _finding(plan, "commissions_not_budgeted")
+    assert f.numbers["commissions_if_all_rep_deals"] == pytest.approx(600 * 160 * 12 * 0.10)
+    assert f.numbers["commissions_if_all_rep_deals"] == pytest.approx(115_200)
+    assert f.numbers["commissions_total"] == pytest.approx(126_720)
+
+
+def _mrr_by_hand(churn: list[float], new_mrr: list[float], mrr0: float = 80_000) -> float:
+    m = mrr0
+    for c, n in zip(churn, new_mrr, strict=True):
+        m = m - c * m + n  # churn on month-start MRR, then the month's new MRR
+    return m
+
+
+def test_mrr_constant_churn_closed_form(params):
+    plan = run_plan(
+        params, {"drivers.seasonality": None, "drivers.churn_rate_monthly.path": "constant"}
+    )
+    # 600 / 12 = 50 new customers × 160 € = 8,000 € new MRR each month, churn 5 %
+    c, n = 0.05, 50 * 160
+    closed = 80_000 * (1 - c) ** 12 + n * (1 - (1 - c) ** 12) / c
+    assert closed == pytest.approx(116_771.2, abs=0.1)  # 43,228.8 + 73,542.4
+    assert plan.summary["mrr_end"] == pytest.approx(closed, rel=1e-12)
+    assert plan.summary["mrr_end"] < 120_000
+
+
+def test_mrr_target_with_falling_vs_constant_churn(params, plan):
+    weights = params.drivers.seasonality  # Jan..Dec, mean 1
+    new_mrr = [600 / 12 * w * 160 for w in weights]
+    falling = [0.05 - 0.02 * m / 11 for m in range(12)]  # 5 % in month 1 → 3 % in month 12
+    with_path = _mrr_by_hand(falling, new_mrr)
+    constant = _mrr_by_hand([0.05] * 12, new_mrr)
+    assert with_path > 120_000 > constant
+    assert plan.summary["mrr_end"] == pytest.approx(with_path, rel=1e-12)
+    f = _finding(plan, "mrr_target_needs_churn_path")
+    assert f.severity == "warning"
+    assert f.numbers["mrr_with_churn_path"] == pytest.approx(with_path, abs=0.01)
+    assert f.numbers["mrr_with_constant_churn"] == pytest.approx(constant, abs=0.01)
+    # worst case keeps churn at 5 %: the target is missed
+    worst = run_plan(params, params.scenarios["worst"])
+    assert _finding(worst, "mrr_target_missed").severity == "critical"
+
+
+def test_customer_bridge_and_clv(plan):
+    s = plan.summary
+    assert s["customers_end"] == pytest.approx(500 + 600 - s["churned_customers"])
+    assert s["clv"] == pytest.approx(160 * 0.8 / 0.03)  # 4,266.67 with year-end churn
+    assert s["clv_start_churn"] == pytest.approx(160 * 0.8 / 0.05)  # 2,560
+    assert s["lifetime_value_new_customers"] == pytest.approx(600 * 160 * 0.8 / 0.03)
+    assert s["payback_months"] == pytest.approx(s["cac_fully_loaded"] / (160 * 0.8))
+    assert s["roi"] == pytest.approx(600 * 160 * 0.8 / 0.03 / s["cost_total"])
+    assert s["roi_first_year_revenue"] == pytest.approx(600 * 12 * 160 / s["cost_total"])
+    f = _finding(plan, "clv_inconsistent")
+    assert f.numbers["implied_churn_monthly"] == pytest.approx(160 * 0.8 / 3_000, abs=1e-6)
+
+
+def test_funnel_bottom_up_and_gap(plan):
+    # inbound 500 × .35 × .30 × .25 = 13.125 / month; outbound 250 × .30 × .22 = 16.5 / month;
+    # partner SQL lagged two months: 0,0,0,0,6,6,6,12,12,12,18,18 = 90 × .5 × .3 = 13.5
+    assert plan.line("customers_new_funnel", "inbound").sum() == pytest.approx(13.125 * 12)
+    assert plan.line("customers_new_funnel", "outbound").sum() == pytest.approx(16.5 * 12)
+    assert plan.line("customers_new_funnel", "partner").sum() == pytest.approx(13.5)
+    assert plan.summary["new_customers_funnel"] == pytest.approx(157.5 + 198 + 13.5)
+    f = _finding(plan, "funnel_below_target")
+    assert f.numbers["new_customers_funnel"] == pytest.approx(369)
+    short = {x.numbers["channel"] for x in plan.findings if x.code == "leads_short"}
+    assert short == {"inbound", "partner"}
+
+
+def test_capacity_short_in_january(plan):
+    # January: 3 ramped reps × 12 + 2 new reps at 1/3 productivity × 12 = 44 deals;
+    # required rep deals = 600 / 12 × 1.1 (Jan weight) × 0.9 (non-partner share) = 49.5
+    assert plan.line("capacity_deals")[0] == pytest.approx(44)
+    assert plan.line("required_rep_deals")[0] == pytest.approx(49.5)
+    f = _finding(plan, "capacity_short")
+    assert f.numbers["months"] == ["2026-01"]
+    assert f.numbers["largest_gap_deals"] == pytest.approx(5.5)
+
+
+def test_cash_january_by_hand(plan):
+    new_mrr = 55 * 160  # 600 / 12 × 1.1
+    revenue = 80_000 - 0.05 * 80_000 + new_mrr
+    cash_in = revenue - 0.2 * new_mrr + 12 * 0.2 * new_mrr  # 20 % prepay 12 months upfront
+    cost = (
+        5 * 42_000 / 12  # reps (partner manager from April)
+        + 500 * 13
+        + 250 * 3  # leads (partners deliver from March)
+        + 30_000 / 12
+        + 20_000 / 12
+        + 49.5 * 12 * 160 * 0.10
+        + 5.5 * 12 * 160 * 0.20  # commissions
+    )
+    assert plan.line("cash_in")[0] == pytest.approx(cash_in)
+    assert plan.line("cash_out")[0] == pytest.approx(cost)
+    assert plan.line("cash_balance")[0] == pytest.approx(150_000 + cash_in - cost)
+    assert plan.summary["cash_low_point"] == pytest.approx(150_000 + cash_in - cost)
+    assert plan.summary["cash_low_point_month"] == "2026-01"
+
+
+def test_forecast_finding(plan):
+    f = _finding(plan, "target_unrealistic")
+    assert f.numbers["forecast_p99"] == pytest.approx(350 * (1 + 2.3263 * 0.15), abs=0.01)
+    assert f.severity == "critical"
+
+
+def test_monthly_is_tidy(plan):
+    df = plan.monthly
+    assert list(df.columns) == ["month", "line_item", "channel", "value", "unit"]
+    assert len(df) == len(plan.lines) * 12
+    assert df["month"].min().strftime("%Y-%m-%d") == "2026-01-01"
+    assert set(df["unit"]) <= {"EUR", "count", "share", "months"}
+    mrr = df[(df.line_item == "mrr_end") & (df.channel == "")]["value"].to_numpy()
+    assert mrr[-1] == pytest.approx(plan.summary["mrr_end"])
+    assert not df.duplicated(["month", "line_item", "channel"]).any()
+
+
+def test_bad_override_names_the_path(params):
+    with pytest.raises(ParameterError, match=r"channels\.inbound\.mql_to_sql: 1\.5 is above 1"):
+        run_plan(params, {"channels.inbound.mql_to_sql": 1.5})
+    with pytest.raises(ParameterError, match=r"drivers\.churn: unknown key"):
+        run_plan(params, {"drivers.churn": 0.04})
+    with pytest.raises(ParameterError, match=r"targets\.9\.value"):
+        run_plan(params, {"targets.9.value": 1})
+
+
+def test_override_changes_one_value(params, plan):
+    more = run_plan(params, {"channels.inbound.leads_per_month": 600})
+    # 100 more MQL × 13 € × 12 months
+    assert more.summary["cost_by_category"]["marketing"] - plan.summary["cost_by_category"][
+        "marketing"
+    ] == pytest.approx(100 * 13 * 12)
+    assert params.channels["inbound"].leads_per_month == 500  # base untouched
+    assert math.isclose(more.summary["mrr_end"], plan.summary["mrr_end"])  # target basis
+
+
+def test_funnel_basis_uses_bottom_up(params):
+    p = run_plan(params, {"drivers.new_customers_basis": "funnel"})
+    assert p.summary["new_customers"] == pytest.approx(369)
+    assert p.summary["new_customers_target"] == pytest.approx(600)
