@@ -358,6 +358,11 @@ class Rule(_Model):
     threshold: float
     window_months: int = Field(1, ge=1, le=12, description="Consecutive months needed.")
     scope: dict[str, str] = Field(default_factory=dict, description="e.g. {channel: partner}")
+    per: Literal["region", "channel", "segment", "product"] | None = Field(
+        None,
+        description="Evaluate separately for each value of this dimension (e.g. every "
+        "region); None = the scope as a whole.",
+    )
     severity: Literal["info", "warning", "critical"] = "warning"
     action_de: str
     action_en: str
