@@ -2,11 +2,15 @@
 
 Definitions (one place for each):
 
-* A subscription is *active in month M* from the month of ``start_date`` to the month
-  of ``end_date`` (its last paid day) inclusive; open subscriptions run to the as-of
-  month. Its MRR counts fully in every active month.
-* ``mrr_eur`` of a month is the sum of MRR of all active subscriptions (EUR/month);
-  ``revenue_eur`` of a period is the sum of its monthly MRR (recurring revenue, EUR).
+* Month-end state: a subscription is *active in month M* when it still runs on the
+  last day of M, i.e. from the month of ``start_date`` to the month *before* the month
+  of ``end_date`` (its last paid day); open subscriptions run to the as-of month. So a
+  customer is lost in the month its last subscription ends (as in
+  :mod:`planning_lib.kpi_measures`), and customers and MRR of December are those on
+  31 December.
+* ``mrr_eur`` of a month is the sum of MRR of the subscriptions active in it
+  (EUR/month); ``revenue_eur`` of a period is the sum of its monthly MRR (recurring
+  revenue at the month-end run rate, EUR; partial months are not prorated).
 * Bookings come from won deals, dated by ``close_date``: ``bookings_eur`` is the sum of
   ``amount_eur`` (first-year contract value), ``new_mrr_eur`` the sum of their MRR.
 * YoY growth compares a period with the same period a year earlier (share, 0.18 = 18 %),
@@ -46,13 +50,18 @@ _YOY_LAG = {"M": 12, "Q": 4, "Y": 1}
 
 
 def subscription_months(
-    subscriptions: pd.DataFrame, as_of: pd.Period | str | None = None
+    subscriptions: pd.DataFrame,
+    as_of: pd.Period | str | None = None,
+    start: pd.Period | str | None = None,
 ) -> pd.DataFrame:
-    """One row per subscription and active month, up to the as-of month.
+    """One row per subscription and active month, from ``start`` up to the as-of month.
 
     Args:
         subscriptions: canonical ``subscriptions`` table.
         as_of: last month of history (default: latest start or end month in the table).
+        start: first month of history (default: the first subscription month). Exports
+            often hold only the customers still active when the CRM history begins;
+            months before that would understate MRR, so callers pass that month here.
 
     Returns:
         Columns ``month`` (Period[M]), ``customer_id``, the dimensions present
@@ -63,16 +72,19 @@ def subscription_months(
     """
     require_columns(subscriptions, _SUB_COLS, "subscriptions")
     last = resolve_as_of(as_of, subscriptions["start_date"], subscriptions["end_date"]).ordinal
-    start = month_ordinals(subscriptions["start_date"])
+    first = month_ordinals(subscriptions["start_date"])
+    valid = first >= 0
+    if start is not None:
+        first = np.maximum(first, pd.Period(start, freq="M").ordinal)
     end = month_ordinals(subscriptions["end_date"])
-    end = np.where(end < 0, last, np.minimum(end, last))
-    n = np.clip(end - start + 1, 0, None)
-    n[start < 0] = 0
+    end = np.where(end < 0, last, np.minimum(end - 1, last))  # month-end state
+    n = np.clip(end - first + 1, 0, None)
+    n[~valid] = 0
     rows = np.repeat(np.arange(len(subscriptions)), n)
     offsets = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
     dims = [d for d in DIMENSIONS if d in subscriptions.columns]
     base = subscriptions.iloc[rows][["customer_id", *dims, "mrr_eur"]].reset_index(drop=True)
-    base.insert(0, "month", months_from_ordinals(start[rows] + offsets))
+    base.insert(0, "month", months_from_ordinals(first[rows] + offsets))
     base["mrr_eur"] = base["mrr_eur"].astype(float)
     return base
 
@@ -168,6 +180,7 @@ def revenue_history(
     freq: Freq = "M",
     by: str | None = None,
     as_of: pd.Period | str | None = None,
+    start: pd.Period | str | None = None,
 ) -> pd.DataFrame:
     """Revenue, MRR, customers and bookings per period, with YoY growth.
 
@@ -177,6 +190,7 @@ def revenue_history(
         freq: ``"M"`` month, ``"Q"`` quarter or ``"Y"`` calendar year.
         by: optional dimension (``product``, ``segment``, ``region`` or ``channel``).
         as_of: last month of history (default: latest month in the subscriptions).
+        start: first month of history (see :func:`subscription_months`).
 
     Returns:
         One row per period (× ``by`` value), oldest first, columns ``period``
@@ -194,8 +208,10 @@ def revenue_history(
     if freq not in _YOY_LAG:
         raise ValueError(f"freq must be one of M, Q, Y, not {freq!r}")
     as_of_m = resolve_as_of(as_of, subscriptions["start_date"], subscriptions["end_date"])
-    sm = subscription_months(subscriptions, as_of_m)
+    sm = subscription_months(subscriptions, as_of_m, start)
     first = sm["month"].min() if len(sm) else as_of_m
+    if start is not None:
+        first = pd.Period(start, freq="M")
     months = history_months(first, as_of_m)
     monthly = mrr_by_month(sm, months, by).merge(
         bookings_by_month(deals, months, by), on=["month"] if by is None else ["month", by]

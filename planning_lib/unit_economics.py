@@ -75,17 +75,28 @@ class CustomerMatrix:
 
 
 def customer_matrix(
-    subscriptions: pd.DataFrame, as_of: pd.Period | str | None = None
+    subscriptions: pd.DataFrame,
+    as_of: pd.Period | str | None = None,
+    start: pd.Period | str | None = None,
 ) -> CustomerMatrix:
     """Build the customer × month matrix from the subscriptions.
+
+    Args:
+        subscriptions: canonical ``subscriptions`` table.
+        as_of: last month of history (default: latest month in the table).
+        start: first month of history (default: first subscription month). Customers
+            acquired before it get a negative ``first_idx`` and count neither as new
+            customers nor in the cohort retention (their cohorts are left-censored).
 
     Raises:
         MissingColumnsError: a required column is missing.
     """
     require_columns(subscriptions, ["customer_id", "start_date", "mrr_eur"], "subscriptions")
     as_of_m = resolve_as_of(as_of, subscriptions["start_date"], subscriptions["end_date"])
-    sm = subscription_months(subscriptions, as_of_m)
+    sm = subscription_months(subscriptions, as_of_m, start)
     first_m = sm["month"].min() if len(sm) else as_of_m
+    if start is not None:
+        first_m = pd.Period(start, freq="M")
     months = pd.period_range(first_m, as_of_m, freq="M")
     subs = subscriptions.assign(_start=pd.to_datetime(subscriptions["start_date"]))
     subs = subs[month_of(subs["_start"]) <= as_of_m]
@@ -177,13 +188,15 @@ def mrr_bridge(cm: CustomerMatrix, by: str | None = None) -> pd.DataFrame:
 
 
 def new_customers(cm: CustomerMatrix) -> pd.DataFrame:
-    """One row per customer: ``customer_id``, acquisition ``month`` (``YYYY-MM``), ``year``,
-    ``region``, ``segment``, ``channel``, ``first_mrr_eur`` (MRR in its first month)."""
-    c = cm.customers
-    out = c.drop(columns=["first_idx", "first_month"]).copy()
-    out["month"] = c["first_month"].astype(str)
+    """One row per customer acquired in the history: ``customer_id``, ``region``,
+    ``segment``, ``channel``, acquisition ``month`` (``YYYY-MM``), ``year``,
+    ``first_mrr_eur`` (MRR in its first month, EUR/month)."""
+    keep = cm.first >= 0
+    c = cm.customers[keep]
+    out = c.drop(columns=["first_idx", "first_month"]).reset_index(drop=True)
+    out["month"] = c["first_month"].astype(str).to_numpy()
     out["year"] = [p.year for p in c["first_month"]]
-    out["first_mrr_eur"] = cm.mrr[np.arange(len(c)), cm.first] if len(c) else []
+    out["first_mrr_eur"] = cm.mrr[np.flatnonzero(keep), cm.first[keep]]
     return out
 
 
@@ -272,19 +285,21 @@ def cohort_retention(cm: CustomerMatrix) -> pd.DataFrame:
         ``cohort_customers``, ``active_customers`` (counts), ``logo_retention``
         (active ÷ cohort customers, 0..1), ``mrr_eur`` (cohort MRR at that age,
         EUR/month), ``mrr_retention`` (÷ cohort MRR at age 0). Only observed ages
-        (up to the as-of month) appear.
+        (up to the as-of month) appear; customers acquired before the history start
+        are left out.
     """
     n_c, n_t = cm.active.shape
     ages = np.arange(n_t)
     idx = cm.first[:, None] + ages[None, :]
-    valid = idx < n_t
+    valid = (idx >= 0) & (idx < n_t)
     safe = np.where(valid, idx, 0)
     act = np.where(valid, cm.active[np.arange(n_c)[:, None], safe], False)
     mrr = np.where(valid, cm.mrr[np.arange(n_c)[:, None], safe], 0.0)
     cohort = cm.customers["first_month"].astype(str).to_numpy()
+    known = cm.first >= 0
     frames = []
-    for co in sorted(set(cohort)):
-        rows = cohort == co
+    for co in sorted(set(cohort[known])):
+        rows = (cohort == co) & known
         n_ages = int(valid[rows].sum(axis=1).max())
         a = act[rows, :n_ages].sum(axis=0)
         r = mrr[rows, :n_ages].sum(axis=0)
