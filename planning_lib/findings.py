@@ -28,6 +28,7 @@ __all__ = [
     "Finding",
     "findings_frame",
     "generate_findings",
+    "two_proportion_p_value",
 ]
 
 SEGMENT_LABELS: dict[str, tuple[str, str]] = {
@@ -45,6 +46,8 @@ MIN_LEADS = 30
 """Fewest leads in a cohort stage before a conversion rate is compared."""
 MIN_RELATIVE_GAP = 0.05
 """Smallest relative difference (share) worth a finding."""
+MAX_P_VALUE = 0.05
+"""Largest p-value of a two-proportion z-test for a difference between channels."""
 
 
 @dataclass(frozen=True)
@@ -94,46 +97,93 @@ def _segment(code: str, loc: str) -> str:
     return en if loc == "en" else de
 
 
+def two_proportion_p_value(k1: int, n1: int, k2: int, n2: int) -> float:
+    """Two-sided p-value of the z-test that two conversion rates k1/n1 and k2/n2 are equal."""
+    if min(n1, n2) == 0:
+        return math.nan
+    pooled = (k1 + k2) / (n1 + n2)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    if se == 0:
+        return 1.0
+    z = (k1 / n1 - k2 / n2) / se
+    return math.erfc(abs(z) / math.sqrt(2))
+
+
 def channel_mix_vs_conversion(a: Analysis) -> Finding | None:
-    """Largest source of new customers vs. the channel converting best from demo to close."""
+    """Largest source of new customers vs. a channel converting differently at one stage.
+
+    Compares the channel that brought most new customers in the analysis year with
+    every other channel on SQL→demo and demo→won (mature cohorts of the last 12 months,
+    at least :data:`MIN_LEADS` leads each). The comparison with the smallest p-value
+    of a two-proportion z-test is reported if p < :data:`MAX_P_VALUE` and the relative
+    gap is at least :data:`MIN_RELATIVE_GAP`; "aber" when the other channel converts
+    better, "und ... zudem" when the largest channel also converts better.
+    """
     share = a.tables["new_customers_by_channel"]
     share = share[share["year"] == a.year]
     conv = a.tables["funnel_conversion_channel"]
-    conv = conv[(conv["transition"] == "demo_to_won") & (conv["channel"] != ALL)]
-    conv = conv[conv["entered"] >= MIN_LEADS].set_index("channel")
-    if len(share) < 2 or len(conv) < 2:
+    conv = conv[conv["transition"].isin(["sql_to_demo", "demo_to_won"]) & (conv["channel"] != ALL)]
+    conv = conv[conv["entered"] >= MIN_LEADS].set_index(["transition", "channel"])
+    if len(share) < 2:
         return None
     top = share.sort_values(["new_customer_share", "channel"], ascending=[False, True]).iloc[0]
-    if top["channel"] not in conv.index:
+    tc = str(top["channel"])
+    best: tuple[float, str, str, float, float, float] | None = None
+    for (tr, ch), row in conv.iterrows():
+        if ch == tc or (tr, tc) not in conv.index:
+            continue
+        t_row = conv.loc[(tr, tc)]
+        p = two_proportion_p_value(
+            int(row["converted"]),
+            int(row["entered"]),
+            int(t_row["converted"]),
+            int(t_row["entered"]),
+        )
+        r_o, r_t = float(row["conversion_rate"]), float(t_row["conversion_rate"])
+        lo, hi = sorted((r_o, r_t))
+        rel = hi / lo - 1.0 if lo > 0 else math.nan
+        supported = _ok(p, rel) and p < MAX_P_VALUE and rel >= MIN_RELATIVE_GAP
+        if supported and (best is None or p < best[0]):
+            best = (p, str(tr), str(ch), r_o, r_t, rel)
+    if best is None:
         return None
-    r_top = float(conv.at[top["channel"], "conversion_rate"])
-    best = conv.drop(index=top["channel"])["conversion_rate"].sort_values(ascending=False)
-    r_best = float(best.iloc[0])
-    rel = r_best / r_top - 1.0 if r_top > 0 else math.nan
-    if not _ok(rel) or rel < MIN_RELATIVE_GAP:
-        return None
-    other = str(best.index[0])
+    p, tr, other, r_o, r_t, rel = best
     s = float(top["new_customer_share"])
     n = {
         "year": a.year,
-        "top_channel": top["channel"],
+        "top_channel": tc,
         "top_share": s,
         "other_channel": other,
-        "demo_to_won_top": r_top,
-        "demo_to_won_other": r_best,
+        "transition": tr,
+        "rate_top": r_t,
+        "rate_other": r_o,
         "relative_difference": rel,
+        "p_value": p,
     }
-    return Finding(
-        "channel_mix_vs_conversion",
-        n,
-        f"{_pct(s, 'de')} der Neukunden {a.year} kamen über {_channel(a, top['channel'], 'de')}, "
-        f"aber Leads aus {_channel(a, other, 'de')} konvertieren {_pct(rel, 'de')} besser "
-        f"von Demo zu Abschluss ({_pct(r_best, 'de')} gegenüber {_pct(r_top, 'de')}).",
-        f"{_pct(s, 'en')} of new customers in {a.year} came via "
-        f"{_channel(a, top['channel'], 'en')}, but {_channel(a, other, 'en')} leads convert "
-        f"{_pct(rel, 'en')} better from demo to close ({_pct(r_best, 'en')} vs. "
-        f"{_pct(r_top, 'en')}).",
-    )
+    tde, ten = TRANSITION_LABELS[tr]
+    top_de, top_en = _channel(a, tc, "de"), _channel(a, tc, "en")
+    oth_de, oth_en = _channel(a, other, "de"), _channel(a, other, "en")
+    head_de = f"{_pct(s, 'de')} der Neukunden {a.year} kamen über {top_de}"
+    head_en = f"{_pct(s, 'en')} of new customers in {a.year} came via {top_en}"
+    if r_o > r_t:
+        de = (
+            f"{head_de}, aber Leads aus {oth_de} konvertieren {_pct(rel, 'de')} besser {tde} "
+            f"({_pct(r_o, 'de')} gegenüber {_pct(r_t, 'de')})."
+        )
+        en = (
+            f"{head_en}, but {oth_en} leads convert {_pct(rel, 'en')} better {ten} "
+            f"({_pct(r_o, 'en')} vs. {_pct(r_t, 'en')})."
+        )
+    else:
+        de = (
+            f"{head_de}, und diese Leads konvertieren zudem {_pct(rel, 'de')} besser {tde} "
+            f"als Leads aus {oth_de} ({_pct(r_t, 'de')} gegenüber {_pct(r_o, 'de')})."
+        )
+        en = (
+            f"{head_en}, and these leads also convert {_pct(rel, 'en')} better {ten} than "
+            f"{oth_en} leads ({_pct(r_t, 'en')} vs. {_pct(r_o, 'en')})."
+        )
+    return Finding("channel_mix_vs_conversion", n, de, en)
 
 
 def new_customer_mix(a: Analysis) -> Finding | None:
@@ -201,7 +251,7 @@ def mrr_development(a: Analysis) -> Finding | None:
     if _ok(f.get("revenue_cagr")):
         n["revenue_cagr"] = f["revenue_cagr"]
         y0, y1 = int(f["cagr_first_year"]), int(f["cagr_last_year"])
-        de += f", CAGR {y0}–{y1} {_pct(f['revenue_cagr'], 'de')} p. a."
+        de += f", CAGR {y0}–{y1} {_pct(f['revenue_cagr'], 'de')} pro Jahr"
         en += f", CAGR {y0}–{y1} {_pct(f['revenue_cagr'], 'en')} a year"
     return Finding("mrr_development", n, de + ".", en + ".")
 
@@ -415,7 +465,7 @@ def immature_cohorts(a: Analysis) -> Finding | None:
         f"Die Lead-Kohorten der letzten {k} Monate sind noch nicht ausgereift (90 % der "
         f"Abschlüsse brauchen bis zu {months} Monate) und zählen nicht in die "
         f"Konversionsraten.",
-        f"The lead cohorts of the last {k} months are not mature yet (90 % of wins take up "
+        f"The lead cohorts of the last {k} months are not mature yet (90% of wins take up "
         f"to {months} months) and are left out of the conversion rates.",
     )
 
