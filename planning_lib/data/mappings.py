@@ -156,7 +156,8 @@ def _resolve(ref: str | Path, seen: tuple[str, ...] = ()) -> dict[str, Any]:
     data.setdefault("name", key if key in PRESETS else path.stem)
     parent = data.get("extends")
     if parent:
-        base = _resolve(parent if parent in PRESETS else path.parent / parent, (*seen, key))
+        is_file = Path(parent).suffix.lower() in (".yaml", ".yml")
+        base = _resolve(path.parent / parent if is_file else parent, (*seen, key))
         base.pop("name", None)
         data = _merge(base, data)
     return data

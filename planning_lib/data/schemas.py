@@ -228,7 +228,8 @@ def check_frame(
         The failure table (empty when the frame is valid).
     """
     base = {"file": file, "table": table.name, "lang": lang}
-    present = [str(c) for c in (raw if raw is not None else frame).columns]
+    extra = list(raw.columns) if raw is not None else []
+    present = [str(c) for c in dict.fromkeys([*frame.columns, *extra])]
     found = missing_column_failures(present, table, file, lang)
     allowed = {c.name: ", ".join(c.allowed or ()) for c in table.columns}
     taken: set[tuple[int, str]] = set()
