@@ -372,6 +372,34 @@ def subscription_months(t: Tables, ctx: KpiContext, dim: str | None) -> pd.DataF
     return pd.DataFrame(rows, columns=cols)
 
 
+def level_at_end(
+    t: Tables, ctx: KpiContext, grain: str, dim: str | None, what: str
+) -> pd.DataFrame:
+    """MRR (``what='mrr'``, EUR) or customers (``'customers'``, count) at period end.
+
+    Counted are the subscriptions running past the period's last day (they are billed
+    in the next period), so a subscription ending on that day is no longer counted.
+    """
+    subs = t["subscriptions"]
+    start = pd.to_datetime(subs["start_date"])
+    end = pd.to_datetime(subs["end_date"])
+    mrr = pd.to_numeric(subs["mrr_eur"], errors="coerce").fillna(0.0)
+    cust = subs["customer_id"].astype(str)
+    member = _member(subs, dim)
+    rows = []
+    for p in periods(ctx, grain):
+        p_end = period_end(p, grain, ctx.as_of)
+        on = (start <= p_end) & (end.isna() | (end > p_end))
+        vals = (
+            mrr[on].groupby(member[on]).sum()
+            if what == "mrr"
+            else (cust[on].groupby(member[on]).nunique())
+        )
+        for m, v in vals.items():
+            rows.append({"period": p, "member": m, "value": float(v), "base": float(v)})
+    return pd.DataFrame(rows, columns=OUT_COLUMNS)
+
+
 def _sub_ratio(
     t: Tables, ctx: KpiContext, grain: str, dim: str | None, num_col: str, den_col: str
 ) -> pd.DataFrame:

@@ -257,3 +257,12 @@ def test_errors_name_the_problem():
     t["leads"] = t["leads"].drop(columns="region")
     with pytest.raises(KeyError, match="region"):
         compute_kpi(t, CTX, "leads", "month", "region")
+
+
+def test_mrr_and_customers_at_period_end():
+    # Jan 31: C11 (ends Jan 31) is gone → S1 100 + C12 Starter 100 + Business 50 = 250, 2 customers
+    # Feb 28: C12 Starter ended Feb 14; C5 started → 100 + 50 + 100 = 250, 3 customers
+    # Mar 31: C1 started → 250 + 160 = 410, 4 customers
+    assert total("mrr") == {JAN: 250.0, FEB: 250.0, MAR: 410.0}
+    assert total("customers") == {JAN: 2, FEB: 3, MAR: 4}
+    assert total("mrr", "quarter") == {Q1: 410.0}

@@ -1,0 +1,184 @@
+"""The plan as controlling sees it: monthly plan values of the KPIs that have a plan.
+
+A plan comes from ``run_plan`` (a ``PlanResult``) or from a saved version; both reduce
+to a :class:`PlanView`: the tidy monthly line items plus the few parameters the
+comparison needs (ARPA, conversions and cost per lead per channel).
+
+Each plan-comparable KPI is a pair of monthly series (numerator, denominator) so that
+quarter and year-to-date values pool exactly as the actual KPIs do; counts and sums
+have the denominator 1, levels (MRR, customers) take the period's last month.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planning_lib.kpi_measures import period_start
+
+__all__ = ["LEVEL_METRICS", "PLAN_METRICS", "PlanView", "plan_series", "plan_values"]
+
+PLAN_METRICS: dict[str, tuple[str, ...]] = {
+    "leads": ("", "channel"),
+    "mql": ("", "channel"),
+    "sql": ("", "channel"),
+    "demos": ("", "channel"),
+    "mql_to_sql": ("", "channel"),
+    "sql_to_demo": ("", "channel"),
+    "demo_to_won": ("", "channel"),
+    "new_customers": ("", "channel"),
+    "deals_won": ("", "channel"),
+    "new_mrr": ("", "channel"),
+    "new_revenue": ("", "channel"),
+    "avg_deal_size": ("", "channel"),
+    "partner_revenue": ("",),
+    "cac": ("",),
+    "cac_fully_loaded": ("",),
+    "sales_costs": ("",),
+    "logo_churn": ("",),
+    "mrr": ("",),
+    "customers": ("",),
+}
+"""KPI code → dimensions the plan has it for ('' = total)."""
+
+LEVEL_METRICS: frozenset[str] = frozenset({"mrr", "customers"})
+
+_CONVERSION = {
+    "mql_to_sql": ("mql", "mql_to_sql"),
+    "sql_to_demo": ("sql", "sql_to_demo"),
+    "demo_to_won": ("demos", "demo_to_won"),
+}
+_STAGE_LINE = {"leads": "leads_entry", "mql": "mql", "sql": "sql", "demos": "demos"}
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """A plan reduced to what controlling compares with.
+
+    Attributes:
+        monthly: tidy plan (month, line_item, channel, value, unit).
+        arpa_monthly_eur: planned MRR per new customer (EUR/month).
+        rates: per channel the planned conversions (``mql_to_sql``, ``sql_to_demo``,
+            ``demo_to_won``, shares 0..1).
+        cost_per_lead_eur: per channel the planned marketing cost per entry lead (EUR).
+        name: what the plan is (``config`` or the version's name and id).
+    """
+
+    monthly: pd.DataFrame
+    arpa_monthly_eur: float
+    rates: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    cost_per_lead_eur: Mapping[str, float] = field(default_factory=dict)
+    name: str = "config"
+
+    @classmethod
+    def from_params(cls, monthly: pd.DataFrame, params: Any, name: str = "config") -> PlanView:
+        """Build from a monthly plan and its parameters (pydantic model or dict)."""
+        p = params.model_dump(mode="json") if hasattr(params, "model_dump") else params
+        chans = p["channels"]
+        return cls(
+            monthly=monthly,
+            arpa_monthly_eur=float(p["drivers"]["arpa_monthly_eur"]),
+            rates={
+                c: {k: float(v[k]) for k in ("mql_to_sql", "sql_to_demo", "demo_to_won")}
+                for c, v in chans.items()
+            },
+            cost_per_lead_eur={c: float(v["cost_per_lead_eur"]) for c, v in chans.items()},
+            name=name,
+        )
+
+    @property
+    def months(self) -> pd.DatetimeIndex:
+        """First day of each plan month."""
+        return pd.DatetimeIndex(sorted(pd.to_datetime(self.monthly["month"]).unique()))
+
+    @property
+    def channels(self) -> list[str]:
+        """Channels the plan has."""
+        return sorted(self.rates)
+
+    def line(self, item: str, channel: str = "") -> pd.Series:
+        """One line item over the plan months (0 where it is missing)."""
+        m = self.monthly
+        sel = m[(m["line_item"] == item) & (m["channel"] == channel)]
+        s = pd.Series(sel["value"].to_numpy(float), index=pd.to_datetime(sel["month"]))
+        return s.groupby(level=0).sum().reindex(self.months, fill_value=0.0)
+
+    def channel_sum(self, item: str, channel: str) -> pd.Series:
+        """A per-channel line for one channel, or summed over the channels for ``''``."""
+        if channel:
+            return self.line(item, channel)
+        return sum((self.line(item, c) for c in self.channels), pd.Series(0.0, self.months))
+
+
+def plan_series(view: PlanView, metric: str, channel: str = "") -> pd.DataFrame:
+    """Monthly plan of ``metric`` as numerator and denominator (columns num, den).
+
+    Raises:
+        KeyError: the plan has no value for ``metric`` (or not per channel).
+    """
+    dims = PLAN_METRICS.get(metric)
+    if dims is None or (channel and "channel" not in dims):
+        raise KeyError(
+            f"the plan has no '{metric}'" + (f" per channel ({channel})" if channel else "")
+        )
+    one = pd.Series(1.0, view.months)
+    arpa = view.arpa_monthly_eur
+    new = view.channel_sum("customers_new", channel)
+    if metric in _STAGE_LINE:
+        return pd.DataFrame({"num": view.channel_sum(_STAGE_LINE[metric], channel), "den": one})
+    if metric in _CONVERSION:
+        stage, rate = _CONVERSION[metric]
+        chans = [channel] if channel else view.channels
+        den = sum((view.line(stage, c) for c in chans), pd.Series(0.0, view.months))
+        num = sum(
+            (view.line(stage, c) * view.rates[c][rate] for c in chans), pd.Series(0.0, view.months)
+        )
+        return pd.DataFrame({"num": num, "den": den})
+    if metric in ("new_customers", "deals_won"):
+        return pd.DataFrame({"num": new, "den": one})
+    if metric == "new_mrr":
+        return pd.DataFrame({"num": new * arpa, "den": one})
+    if metric == "new_revenue":
+        return pd.DataFrame({"num": new * 12.0 * arpa, "den": one})
+    if metric == "partner_revenue":
+        return pd.DataFrame({"num": view.line("customers_new", "partner") * 12 * arpa, "den": one})
+    if metric == "avg_deal_size":
+        return pd.DataFrame({"num": new * 12.0 * arpa, "den": new})
+    if metric == "cac":
+        return pd.DataFrame({"num": view.line("cost_marketing"), "den": view.line("customers_new")})
+    if metric == "cac_fully_loaded":
+        return pd.DataFrame({"num": view.line("cost_total"), "den": view.line("customers_new")})
+    if metric == "sales_costs":
+        return pd.DataFrame({"num": view.line("cost_total"), "den": one})
+    if metric == "logo_churn":
+        start = view.line("customers_start")
+        return pd.DataFrame({"num": view.line("churn_rate") * start, "den": start})
+    if metric == "mrr":
+        return pd.DataFrame({"num": view.line("mrr_end"), "den": one})
+    return pd.DataFrame({"num": view.line("customers_end"), "den": one})  # customers
+
+
+def plan_values(
+    view: PlanView, metric: str, grain: str, channel: str = "", until: pd.Timestamp | None = None
+) -> pd.Series:
+    """Plan of ``metric`` per ``grain`` period (month, quarter, ytd), pooled like the actuals.
+
+    Args:
+        until: last month included (e.g. the actuals' as-of month); default all months.
+
+    Returns:
+        Plan value per period start (NaN where the denominator is 0).
+    """
+    s = plan_series(view, metric, channel)
+    if until is not None:
+        s = s[s.index <= until]
+    key = period_start(pd.Series(s.index, index=s.index), grain)
+    if metric in LEVEL_METRICS:
+        return s["num"].groupby(key).last()
+    g = s.groupby(key)[["num", "den"]].sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (g["num"] / g["den"].where(g["den"] != 0)).astype(float)
