@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from planning_lib.funnel import lagged
+from planning_lib.mrr import stock_end
 
 __all__ = [
     "cash_balance",
@@ -62,17 +63,18 @@ def commissions(first_year_revenue_eur: np.ndarray, rate: np.ndarray) -> np.ndar
 def prepaid_mrr(mrr_new: np.ndarray, retention: np.ndarray, prepay_share: np.ndarray) -> np.ndarray:
     """MRR of annual prepayers still inside their prepaid first year (EUR per month).
 
-    A cohort's MRR ``j`` months after its start is ``mrr_new × Π retention`` over
-    those months (retention = 1 - churn + expansion - contraction), computed in
-    log space from the cumulative retention.
+    ``P_t = P_{t-1} × retention_t + share × new_t - share × new_{t-12} × Π retention``
+    over the 12 months since that cohort started (it leaves the prepaid pool in its
+    13th month); retention = 1 - churn + expansion - contraction.
     """
-    log_ret = np.cumsum(np.log(np.maximum(retention, 1e-300)), axis=-1)
-    out = np.zeros_like(mrr_new)
-    t = mrr_new.shape[-1]
-    for j in range(min(12, t)):
-        # cohorts that started j months ago: value at t = new_{t-j} × exp(L_t - L_{t-j})
-        out[..., j:] += mrr_new[..., : t - j] * np.exp(log_ret[..., j:] - log_ret[..., : t - j])
-    return prepay_share * out
+    t_len = np.shape(mrr_new)[-1]
+    inflow = prepay_share * mrr_new
+    if t_len > 12:
+        log_ret = np.cumsum(np.log(np.maximum(retention, 1e-300)), axis=-1)
+        kept = np.exp(log_ret[..., 12:] - log_ret[..., :-12])
+        leaving = inflow[..., :-12] * kept
+        inflow = inflow - np.concatenate([np.zeros_like(leaving[..., :12]), leaving], axis=-1)
+    return stock_end(np.zeros((1, 1)), retention, inflow)
 
 
 def cash_in(

@@ -136,7 +136,7 @@ def funnel_stages(
 def _over(x: np.ndarray, rate: np.ndarray) -> np.ndarray:
     """x ÷ rate; infinite where the rate is zero and x positive (cannot be reached)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(rate > 0, x / np.where(rate > 0, rate, 1.0), np.inf)
+        out = x / rate
     return np.where(x > 0, out, 0.0)
 
 

@@ -234,11 +234,12 @@ def plan_lines(inp: ModelInputs, values: Mapping[str, Any]) -> tuple[Lines, int]
         values: ``driver_values(params)``, any entry may be an array of shape (n,).
 
     Returns:
-        The line items ((line_item, channel) → array (n, T)) and n.
+        The line items ((line_item, channel) → array (n, T), or (1, T) when the
+        line does not depend on a drawn value) and n.
     """
     v, n = stack_values(values)
     t_len = inp.months
-    zero = np.zeros((n, t_len))
+    zero = np.zeros((1, t_len))  # lines that do not vary over draws stay (1, T)
     lines = _channel_lines(inp, v, zero)
     lines.update(_rep_lines(inp, v, zero))
     groups = _groups(lines)

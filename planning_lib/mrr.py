@@ -2,15 +2,49 @@
 
 Order within a month: churn, expansion and contraction act on the month-start
 figures, then the month's new customers are added (they do not churn in their
-first month). With constant churn c and constant new MRR N:
-``MRR_t = MRR_0 (1-c)^t + N (1-(1-c)^t) / c``.
+first month): ``end = start × (1 - churn + expansion - contraction) + new``. With
+constant churn c and constant new MRR N: ``MRR_t = MRR_0 (1-c)^t + N (1-(1-c)^t) / c``.
+The bridge parts (churned, expansion, contraction) are the rates × month-start
+figures, so ``end = start + new + expansion - contraction - churned`` holds to
+floating-point rounding.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["mrr_bridge"]
+__all__ = ["mrr_bridge", "stock_end"]
+
+
+def stock_end(start: np.ndarray, retention: np.ndarray, inflow: np.ndarray) -> np.ndarray:
+    """A stock at each month end: ``S_t = S_{t-1} × retention_t + inflow_t`` (S_{-1} = start).
+
+    One loop over months with array operations over draws (the recursion needs the
+    previous month); months × draws are laid out contiguously for the loop.
+
+    Args:
+        start: stock at plan start, shape (n, 1) or (1, 1).
+        retention: share kept from month start to month end, (n, T) or (1, T).
+        inflow: additions during the month, (n, T) or (1, T).
+
+    Returns:
+        Month-end stock, shape (n, T).
+    """
+    n, t_len = np.broadcast_shapes(np.shape(start), np.shape(retention), np.shape(inflow))
+    r = np.ascontiguousarray(np.asarray(retention, dtype=float).T)
+    a = np.ascontiguousarray(np.asarray(inflow, dtype=float).T)
+    out = np.empty((t_len, n))
+    s = np.broadcast_to(np.asarray(start, dtype=float)[:, 0], (n,))
+    for t in range(t_len):
+        s = s * r[t] + a[t]
+        out[t] = s
+    return out.T
+
+
+def _start_of_month(start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Month-start values: the plan-start value, then the previous month's end."""
+    first = np.broadcast_to(start, (end.shape[0], 1))
+    return np.concatenate([first, end[:, :-1]], axis=1)
 
 
 def mrr_bridge(
@@ -24,10 +58,6 @@ def mrr_bridge(
 ) -> dict[str, np.ndarray]:
     """Customer and MRR bridges month by month (counts; EUR per month).
 
-    One loop over months with array operations over draws (the recursion needs
-    the previous month). Order within a month: churn, expansion and contraction on
-    the month-start figures, then the new customers are added.
-
     Args:
         customers0, mrr0: customers (count) and MRR (EUR) at plan start, shape (n, 1).
         churn: logo churn per month (share), (n, T).
@@ -35,41 +65,20 @@ def mrr_bridge(
         new_customers, mrr_new: new customers (count) and their MRR (EUR), (n, T).
 
     Returns:
-        customers_start/churned/end and mrr_start/churned/expansion/contraction/end.
+        customers_start/churned/end and mrr_start/churned/expansion/contraction/end,
+        each (n, T).
     """
-    n, t_len = np.broadcast_shapes(churn.shape, new_customers.shape)
-    c = np.broadcast_to(churn, (n, t_len)).T
-    e = np.broadcast_to(expansion, (n, t_len)).T
-    k = np.broadcast_to(contraction, (n, t_len)).T
-    nc = np.broadcast_to(new_customers, (n, t_len)).T
-    nm = np.broadcast_to(mrr_new, (n, t_len)).T
-    names = ("cs", "cc", "ce", "ms", "mc", "mx", "mk", "me")
-    out = {name: np.empty((t_len, n)) for name in names}
-    cust = np.broadcast_to(customers0, (n, 1))[:, 0].astype(float)
-    mrr = np.broadcast_to(mrr0, (n, 1))[:, 0].astype(float)
-    for t in range(t_len):
-        churned = c[t] * cust
-        out["cs"][t] = cust
-        out["cc"][t] = churned
-        cust = cust - churned + nc[t]
-        out["ce"][t] = cust
-        m_churn = c[t] * mrr
-        m_exp = e[t] * mrr
-        m_con = k[t] * mrr
-        out["ms"][t] = mrr
-        out["mc"][t] = m_churn
-        out["mx"][t] = m_exp
-        out["mk"][t] = m_con
-        mrr = mrr + nm[t] + m_exp - m_con - m_churn
-        out["me"][t] = mrr
-    keys = {
-        "cs": "customers_start",
-        "cc": "customers_churned",
-        "ce": "customers_end",
-        "ms": "mrr_start",
-        "mc": "mrr_churned",
-        "mx": "mrr_expansion",
-        "mk": "mrr_contraction",
-        "me": "mrr_end",
+    cust_end = stock_end(customers0, 1.0 - churn, new_customers)
+    cust_start = _start_of_month(customers0, cust_end)
+    mrr_end = stock_end(mrr0, 1.0 - churn + expansion - contraction, mrr_new)
+    mrr_start = _start_of_month(mrr0, mrr_end)
+    return {
+        "customers_start": cust_start,
+        "customers_churned": churn * cust_start,
+        "customers_end": cust_end,
+        "mrr_start": mrr_start,
+        "mrr_churned": churn * mrr_start,
+        "mrr_expansion": expansion * mrr_start,
+        "mrr_contraction": contraction * mrr_start,
+        "mrr_end": mrr_end,
     }
-    return {keys[k_]: v.T for k_, v in out.items()}

@@ -1,0 +1,339 @@
+"""Scenarios, sensitivity (tornado) and Monte Carlo: all through the same core model.
+
+* A scenario is a named override dict (``params.scenarios``); 'base' has none.
+* Sensitivity moves each driver by ±``pct`` (relative) and records a KPI; all
+  2k + 1 variants are one call of :func:`planning_lib.model.plan_lines` (one
+  "draw" per variant).
+* Monte Carlo draws the drivers declared in ``monte_carlo.drivers`` (normal,
+  lognormal, triangular, beta, uniform, fixed), seeded, and evaluates every draw in
+  one call. Drawn values are clipped to their ranges (shares 0..1, amounts >= 0).
+  A zero-variance distribution gives its value exactly, so the deterministic plan
+  is reproduced. ``lognormal`` takes the mean and sd of the value itself (not of
+  its log); ``beta`` is scaled to ``[low, high]`` when both are given, else 0..1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planning_lib.kpis_plan import plan_summary
+from planning_lib.model import LINE_UNITS, PlanResult, plan_lines, plan_months, run_plan
+from planning_lib.model_inputs import clip_values, driver_values, model_inputs
+from planning_lib.params import Distribution, ParameterError, PlanParameters
+from planning_lib.targets import target_achieved, target_hit
+
+__all__ = [
+    "PERCENTILE_ITEMS",
+    "MonteCarloResult",
+    "default_sensitivity_drivers",
+    "draw_values",
+    "monte_carlo",
+    "run_scenario",
+    "sensitivity",
+]
+
+# line items (company totals) whose P10/P50/P90 per month Monte Carlo reports
+PERCENTILE_ITEMS: tuple[str, ...] = (
+    "customers_new",
+    "customers_new_funnel",
+    "customers_churned",
+    "customers_end",
+    "churn_rate",
+    "mrr_new",
+    "mrr_churned",
+    "mrr_end",
+    "arr_end",
+    "revenue",
+    "cost_total",
+    "cost_commissions",
+    "cost_marketing",
+    "contribution_margin",
+    "capacity_gap",
+    "cash_balance",
+)
+
+
+def run_scenario(params: PlanParameters, name: str) -> PlanResult:
+    """The plan of a named scenario ('base' = no overrides).
+
+    Raises:
+        ParameterError: unknown scenario name (the message lists the known ones).
+    """
+    if name == "base":
+        return run_plan(params)
+    if name not in params.scenarios:
+        known = ", ".join(["base", *sorted(params.scenarios)])
+        raise ParameterError("scenario", [f"unknown scenario '{name}' (known: {known})"])
+    return run_plan(params, params.scenarios[name])
+
+
+_SENS_PATTERNS: tuple[str, ...] = (
+    "drivers.arpa_monthly_eur",
+    "drivers.churn_rate_monthly.start",
+    "drivers.churn_rate_monthly.end",
+    "targets.*.value",
+    "drivers.gross_margin",
+    "drivers.expansion_rate_monthly",
+    "channels.*.leads_per_month",
+    "channels.*.mql_to_sql",
+    "channels.*.sql_to_demo",
+    "channels.*.demo_to_won",
+    "channels.*.cost_per_lead_eur",
+    "channels.*.new_partners_per_quarter",
+    "compensation.commission_rate_first_year",
+    "organisation.roles.*.salary_yearly_eur",
+    "organisation.roles.*.deals_per_month",
+    "drivers.annual_prepay_share",
+)
+
+
+def _unused(params: PlanParameters, key: str) -> bool:
+    """Whether a driver path has no effect (MQL conversion of a channel entering at SQL)."""
+    parts = key.split(".")
+    if parts[0] == "channels" and parts[-1] == "mql_to_sql":
+        return params.channels[parts[1]].entry_stage != "mql"
+    if parts[0] == "targets":  # only the new-customer target drives the plan
+        return params.targets[int(parts[1])].metric != "new_customers"
+    return False
+
+
+def default_sensitivity_drivers(params: PlanParameters, limit: int = 15) -> list[str]:
+    """Up to ``limit`` driver paths with a non-zero value, in a fixed priority order.
+
+    Order: revenue drivers, then channel volumes and conversions (in the channels'
+    order), costs per lead, partner signings, commission rate, salaries, deals per
+    rep, prepay share; channel conversions come before the later patterns.
+    """
+    values = driver_values(params)
+    out: list[str] = []
+    for pattern in _SENS_PATTERNS:
+        if "*" in pattern:
+            head, tail = pattern.split("*")
+            keys = [k for k in values if k.startswith(head) and k.endswith(tail)]
+            keys = [k for k in keys if k.count(".") == pattern.count(".")]
+        else:
+            keys = [pattern] if pattern in values else []
+        keys = [k for k in keys if not _unused(params, k)]
+        out += [k for k in keys if values[k] != 0 and k not in out]
+    return out[:limit]
+
+
+def sensitivity(
+    params: PlanParameters, kpi: str, drivers: list[str] | None = None, pct: float = 0.1
+) -> pd.DataFrame:
+    """Tornado table: each driver at ×(1 - pct) and ×(1 + pct), the KPI's change, sorted.
+
+    Args:
+        params: plan parameters.
+        kpi: a scalar key of ``PlanResult.summary`` (e.g. 'mrr_end', 'cac_fully_loaded').
+        drivers: value paths; default :func:`default_sensitivity_drivers`.
+        pct: relative change (0.1 = ±10 %); shares are clipped to 0..1.
+
+    Returns:
+        DataFrame with driver, base_value, low_value, high_value, kpi_base, kpi_low,
+        kpi_high, swing (|kpi_high - kpi_low|), sorted by swing (largest first).
+
+    Raises:
+        ParameterError: unknown driver path; ValueError: unknown or non-scalar KPI.
+    """
+    inp = model_inputs(params)
+    base = driver_values(params)
+    drivers = drivers if drivers is not None else default_sensitivity_drivers(params)
+    unknown = [d for d in drivers if d not in base]
+    if unknown:
+        raise ParameterError("sensitivity", [f"{d}: not a numeric driver" for d in unknown])
+    n = 2 * len(drivers) + 1
+    values: dict[str, Any] = dict(base)
+    for i, d in enumerate(drivers):
+        arr = np.full(n, base[d])
+        arr[2 * i + 1] = base[d] * (1 - pct)
+        arr[2 * i + 2] = base[d] * (1 + pct)
+        values[d] = arr
+    values.update(clip_values({d: values[d] for d in drivers}))
+    lines, _ = plan_lines(inp, values)
+    summary = plan_summary(params, inp, values, lines)
+    if kpi not in summary or isinstance(summary[kpi], dict):
+        scalars = sorted(k for k, v in summary.items() if not isinstance(v, dict))
+        raise ValueError(f"unknown KPI '{kpi}' (known: {', '.join(scalars)})")
+    y = np.broadcast_to(summary[kpi], (n,))
+    rows = [
+        {
+            "driver": d,
+            "base_value": base[d],
+            "low_value": float(np.asarray(values[d])[2 * i + 1]),
+            "high_value": float(np.asarray(values[d])[2 * i + 2]),
+            "kpi_base": float(y[0]),
+            "kpi_low": float(y[2 * i + 1]),
+            "kpi_high": float(y[2 * i + 2]),
+        }
+        for i, d in enumerate(drivers)
+    ]
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "driver",
+            "base_value",
+            "low_value",
+            "high_value",
+            "kpi_base",
+            "kpi_low",
+            "kpi_high",
+        ],
+    )
+    df["swing"] = (df["kpi_high"] - df["kpi_low"]).abs()
+    return df.sort_values(["swing", "driver"], ascending=[False, True], kind="stable").reset_index(
+        drop=True
+    )
+
+
+def _draw(dist: Distribution, rng: np.random.Generator, n: int, path: str) -> np.ndarray:
+    """n draws of one distribution (zero variance → the value exactly)."""
+
+    def need(*names: str) -> list[float]:
+        missing = [x for x in names if getattr(dist, x) is None]
+        if missing:
+            raise ParameterError(
+                "monte_carlo", [f"monte_carlo.drivers.{path}: {dist.dist} needs {missing}"]
+            )
+        return [float(getattr(dist, x)) for x in names]
+
+    kind = dist.dist
+    if kind == "fixed":
+        (mean,) = need("mean")
+        return np.full(n, mean)
+    if kind == "normal":
+        mean, sd = need("mean", "sd")
+        return np.full(n, mean) if sd == 0 else rng.normal(mean, sd, n)
+    if kind == "lognormal":
+        mean, sd = need("mean", "sd")
+        if sd == 0:
+            return np.full(n, mean)
+        sigma2 = np.log1p((sd / mean) ** 2)
+        return rng.lognormal(np.log(mean) - sigma2 / 2, np.sqrt(sigma2), n)
+    if kind == "triangular":
+        low, mode, high = need("low", "mode", "high")
+        return np.full(n, mode) if low == high else rng.triangular(low, mode, high, n)
+    if kind == "uniform":
+        low, high = need("low", "high")
+        return np.full(n, low) if low == high else rng.uniform(low, high, n)
+    a, b = need("a", "b")
+    x = rng.beta(a, b, n)
+    if dist.low is not None and dist.high is not None:
+        x = dist.low + (dist.high - dist.low) * x
+    return x
+
+
+def draw_values(params: PlanParameters, draws: int, seed: int) -> tuple[dict[str, Any], list[str]]:
+    """Driver values with the Monte Carlo drivers replaced by seeded, clipped draws.
+
+    Drivers are drawn in the order they are declared in ``monte_carlo.drivers``.
+
+    Raises:
+        ParameterError: a declared driver is not a numeric parameter path.
+    """
+    base = driver_values(params)
+    rng = np.random.default_rng(seed)
+    drawn: dict[str, np.ndarray] = {}
+    for path, dist in params.monte_carlo.drivers.items():
+        if path not in base:
+            raise ParameterError(
+                "monte_carlo", [f"monte_carlo.drivers.{path}: not a numeric plan parameter"]
+            )
+        drawn[path] = _draw(dist, rng, draws, path)
+    values: dict[str, Any] = dict(base)
+    values.update(clip_values(drawn))
+    return values, list(drawn)
+
+
+@dataclass
+class MonteCarloResult:
+    """Monte Carlo outcome.
+
+    Attributes:
+        draws, seed: what was run.
+        drivers: the drawn driver paths.
+        percentiles: month, line_item, channel, unit, p10, p50, p90 for
+            ``PERCENTILE_ITEMS`` (company totals).
+        summary: KPI → {p10, p50, p90, mean} over the draws.
+        p_hit: target code → share of draws meeting the target (0..1); targets the
+            model does not plan (nps, market share) are left out. New-customer
+            targets are judged on what the funnel delivers (bottom-up).
+    """
+
+    draws: int
+    seed: int
+    drivers: list[str]
+    percentiles: pd.DataFrame
+    summary: dict[str, dict[str, float]]
+    p_hit: dict[str, float]
+
+
+def monte_carlo(
+    params: PlanParameters, draws: int | None = None, seed: int | None = None
+) -> MonteCarloResult:
+    """Seeded Monte Carlo over the declared driver distributions, vectorised over draws.
+
+    Args:
+        params: plan parameters (``monte_carlo.drivers`` declares the distributions).
+        draws: number of draws (default ``monte_carlo.draws``).
+        seed: random seed (default ``monte_carlo.seed``).
+    """
+    draws = params.monte_carlo.draws if draws is None else int(draws)
+    seed = params.monte_carlo.seed if seed is None else int(seed)
+    inp = model_inputs(params)
+    values, drivers = draw_values(params, draws, seed)
+    lines, n = plan_lines(inp, values)
+    months = plan_months(inp)
+    keys = [(item, "") for item in PERCENTILE_ITEMS if (item, "") in lines]
+    t_len = inp.months
+    q = np.empty((3, len(keys), t_len))
+    varying = [i for i, k in enumerate(keys) if np.shape(lines[k])[0] > 1]
+    for i, k in enumerate(keys):
+        if i not in varying:  # the same in every draw
+            q[:, i, :] = np.asarray(lines[k])[0]
+    if varying:
+        # months × draws contiguous, percentiles along the last axis
+        stacked = np.stack([np.asarray(lines[keys[i]]).T for i in varying])
+        q[:, varying, :] = np.percentile(stacked, [10, 50, 90], axis=-1)
+    pct = pd.DataFrame(
+        {
+            "month": np.tile(months.values, len(keys)),
+            "line_item": np.repeat([k[0] for k in keys], t_len),
+            "channel": np.repeat([k[1] for k in keys], t_len),
+            "unit": np.repeat([LINE_UNITS[k[0]] for k in keys], t_len),
+            "p10": q[0].reshape(-1),
+            "p50": q[1].reshape(-1),
+            "p90": q[2].reshape(-1),
+        }
+    )
+    raw = plan_summary(params, inp, values, lines)
+    summary: dict[str, dict[str, float]] = {}
+    for key, arr in raw.items():
+        if isinstance(arr, dict) or key.endswith("_index"):
+            continue
+        a = np.broadcast_to(np.asarray(arr, dtype=float), (n,))
+        p10, p50, p90 = np.percentile(a, [10, 50, 90])
+        summary[key] = {
+            "p10": float(p10),
+            "p50": float(p50),
+            "p90": float(p90),
+            "mean": float(a.mean()),
+        }
+    p_hit: dict[str, float] = {}
+    for t in params.targets:
+        achieved = target_achieved(t, lines, inp.plan_start, inp.months)
+        if achieved is not None:
+            hit = target_hit(t, np.broadcast_to(achieved, (n,)))
+            p_hit[t.code] = float(hit.mean())
+    return MonteCarloResult(
+        draws=n if draws > 1 else draws,
+        seed=seed,
+        drivers=drivers,
+        percentiles=pct,
+        summary=summary,
+        p_hit=p_hit,
+    )
