@@ -1,0 +1,614 @@
+"""Szenario-Cockpit logic: controls, validated settings, plan overrides and KPI tiles.
+
+The Voila app (``notebooks/szenario_cockpit.ipynb``) only shows widgets; what a widget
+value means for the plan lives here, as pure functions a test can call:
+
+- ``CONTROLS`` lists every slider with its unit, range and the plan parameter it sets.
+- ``settings_from_params`` reads the slider positions a plan (or scenario) implies.
+- ``validate_settings`` checks whatever a browser sent (types, NaN, ranges, known names)
+  and returns clean settings plus one sentence per problem; it never raises on bad input.
+- ``overrides_from_settings`` turns settings into dotted-path overrides for
+  ``planning_lib.model.run_plan``.
+- ``kpi_tiles`` builds the tile texts (formatted for the locale) from a plan summary.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import pandas as pd
+
+from planning_lib.model_inputs import apply_overrides
+from planning_lib.params import PlanParameters
+
+__all__ = [
+    "CONTROLS",
+    "SCENARIOS",
+    "TILE_KEYS",
+    "Control",
+    "Tile",
+    "centred_monte_carlo",
+    "control",
+    "driver_label",
+    "format_value",
+    "kpi_tiles",
+    "label",
+    "mc_band",
+    "mc_p_hit",
+    "overrides_from_settings",
+    "scenario_overrides",
+    "settings_from_params",
+    "tornado_table",
+    "validate_choice",
+    "validate_int",
+    "validate_settings",
+]
+
+Locale = Literal["de", "en"]
+Kind = Literal["count", "share", "eur", "months"]
+
+SCENARIOS: tuple[str, ...] = ("base", "best", "worst", "custom")
+CHANNELS: tuple[str, ...] = ("inbound", "outbound", "partner")
+QUARTERS: tuple[int, ...] = (1, 2, 3, 4)
+HIRE_ROLE = "inside_sales"
+
+
+@dataclass(frozen=True)
+class Control:
+    """One slider: its key, labels, unit, range and the plan parameter it sets.
+
+    Attributes:
+        key: settings key (also the widget's CSS hook ``ctl-<key>``).
+        label_de: German label.
+        label_en: English label.
+        kind: unit of the value (count, share 0..1, EUR, months).
+        low: smallest allowed value.
+        high: largest allowed value.
+        step: slider step.
+        path: dotted plan-parameter path the value overrides ('' when mapped specially).
+        group: section of the control panel.
+    """
+
+    key: str
+    label_de: str
+    label_en: str
+    kind: Kind
+    low: float
+    high: float
+    step: float
+    path: str
+    group: str
+
+    @property
+    def is_int(self) -> bool:
+        """True when the value is a whole number (counts and months)."""
+        return self.kind in ("count", "months")
+
+
+def _c(*args: Any) -> Control:
+    return Control(*args)
+
+
+CONTROLS: tuple[Control, ...] = (
+    _c("new_customers_target", "Neukunden-Ziel (Jahr)", "New-customer target (year)", "count",
+       0, 2000, 10, "", "ziele"),
+    _c("churn_end", "Churn pro Monat (Jahresende)", "Monthly churn (year end)", "share",
+       0.0, 0.15, 0.001, "drivers.churn_rate_monthly.end", "ziele"),
+    _c("arpa", "ARPA (€/Monat)", "ARPA (€/month)", "eur",
+       20, 600, 1, "drivers.arpa_monthly_eur", "ziele"),
+    _c("inbound_mql_to_sql", "Inbound MQL→SQL", "Inbound MQL→SQL", "share",
+       0.0, 1.0, 0.01, "channels.inbound.mql_to_sql", "funnel"),
+    _c("inbound_sql_to_demo", "Inbound SQL→Demo", "Inbound SQL→demo", "share",
+       0.0, 1.0, 0.01, "channels.inbound.sql_to_demo", "funnel"),
+    _c("inbound_demo_to_won", "Inbound Demo→Abschluss", "Inbound demo→won", "share",
+       0.0, 1.0, 0.01, "channels.inbound.demo_to_won", "funnel"),
+    _c("outbound_sql_to_demo", "Outbound SQL→Demo", "Outbound SQL→demo", "share",
+       0.0, 1.0, 0.01, "channels.outbound.sql_to_demo", "funnel"),
+    _c("outbound_demo_to_won", "Outbound Demo→Abschluss", "Outbound demo→won", "share",
+       0.0, 1.0, 0.01, "channels.outbound.demo_to_won", "funnel"),
+    _c("partner_sql_to_demo", "Partner SQL→Demo", "Partner SQL→demo", "share",
+       0.0, 1.0, 0.01, "channels.partner.sql_to_demo", "funnel"),
+    _c("partner_demo_to_won", "Partner Demo→Abschluss", "Partner demo→won", "share",
+       0.0, 1.0, 0.01, "channels.partner.demo_to_won", "funnel"),
+    _c("marketing_budget", "Marketingbudget (€/Jahr)", "Marketing budget (€/year)", "eur",
+       0, 1_000_000, 5_000, "budget.by_category.marketing", "budget"),
+    _c("share_inbound", "Anteil Inbound", "Share inbound", "share",
+       0.0, 1.0, 0.05, "channels.inbound.lead_share", "budget"),
+    _c("share_outbound", "Anteil Outbound", "Share outbound", "share",
+       0.0, 1.0, 0.05, "channels.outbound.lead_share", "budget"),
+    _c("share_partner", "Anteil Partner", "Share partner", "share",
+       0.0, 1.0, 0.05, "channels.partner.lead_share", "budget"),
+    _c("hires_q1", "Einstellungen Innendienst Q1", "Inside-sales hires Q1", "count",
+       0, 20, 1, "", "team"),
+    _c("hires_q2", "Einstellungen Innendienst Q2", "Inside-sales hires Q2", "count",
+       0, 20, 1, "", "team"),
+    _c("hires_q3", "Einstellungen Innendienst Q3", "Inside-sales hires Q3", "count",
+       0, 20, 1, "", "team"),
+    _c("hires_q4", "Einstellungen Innendienst Q4", "Inside-sales hires Q4", "count",
+       0, 20, 1, "", "team"),
+    _c("ramp_months", "Einarbeitungszeit (Monate)", "Ramp-up (months)", "months",
+       0, 12, 1, "organisation.roles.inside_sales.ramp_months", "team"),
+    _c("commission_rate", "Provision Vertrieb (1. Jahr)", "Rep commission (1st year)", "share",
+       0.0, 0.5, 0.01, "compensation.commission_rate_first_year", "team"),
+    _c("partner_commission_rate", "Provision Partner (1. Jahr)",
+       "Partner commission (1st year)", "share",
+       0.0, 0.5, 0.01, "channels.partner.partner_commission_rate", "team"),
+)  # fmt: skip
+
+_BY_KEY: dict[str, Control] = {c.key: c for c in CONTROLS}
+
+# Non-slider settings: allowed values and defaults.
+MC_DRAWS_RANGE: tuple[int, int] = (100, 20_000)
+SEED_RANGE: tuple[int, int] = (0, 2**31 - 1)
+
+LABELS: dict[str, dict[Locale, str]] = {
+    "title": {"de": "Szenario-Cockpit", "en": "Scenario cockpit"},
+    "region": {"de": "Vertriebsgebiet", "en": "Region"},
+    "company": {"de": "Gesamtunternehmen", "en": "Whole company"},
+    "scenario": {"de": "Szenario", "en": "Scenario"},
+    "base": {"de": "Realistisch (Basis)", "en": "Base case"},
+    "best": {"de": "Bester Fall", "en": "Best case"},
+    "worst": {"de": "Schlechtester Fall", "en": "Worst case"},
+    "custom": {"de": "Benutzerdefiniert", "en": "Custom"},
+    "language": {"de": "Sprache", "en": "Language"},
+    "monte_carlo": {"de": "Monte-Carlo-Simulation", "en": "Monte Carlo simulation"},
+    "draws": {"de": "Ziehungen", "en": "Draws"},
+    "seed": {"de": "Startwert (Seed)", "en": "Seed"},
+    "ziele": {"de": "Ziele und Treiber", "en": "Targets and drivers"},
+    "funnel": {"de": "Funnel-Konversion", "en": "Funnel conversion"},
+    "budget": {"de": "Marketingbudget und Kanalmix", "en": "Marketing budget and channel mix"},
+    "team": {"de": "Team und Provision", "en": "Team and commission"},
+    "mrr_end": {"de": "MRR zum Jahresende", "en": "Year-end MRR"},
+    "new_customers": {"de": "Neukunden", "en": "New customers"},
+    "cac_fully_loaded": {"de": "CAC (voll belastet)", "en": "CAC (fully loaded)"},
+    "ltv_to_cac": {"de": "LTV:CAC", "en": "LTV:CAC"},
+    "payback_months": {"de": "Amortisation (Monate)", "en": "Payback (months)"},
+    "cash_low_point": {"de": "Liquiditätstiefpunkt", "en": "Cash low point"},
+    "p_mrr_target": {"de": "P(MRR-Ziel erreicht)", "en": "P(MRR target hit)"},
+    "mc_off": {"de": "Monte Carlo aus", "en": "Monte Carlo off"},
+    "mc_running": {"de": "Simulation läuft …", "en": "Simulation running …"},
+    "target": {"de": "Ziel", "en": "Target"},
+    "findings": {"de": "Machbarkeit", "en": "Feasibility"},
+    "no_findings": {"de": "Keine Auffälligkeiten.", "en": "No findings."},
+    "version_name": {"de": "Versionsname", "en": "Version name"},
+    "save": {"de": "Als Planversion speichern", "en": "Save as plan version"},
+    "download": {"de": "Herunterladen", "en": "Download"},
+    "saved": {"de": "Gespeichert als Planversion", "en": "Saved as plan version"},
+    "error": {
+        "de": "Berechnung fehlgeschlagen; Details stehen im Server-Log.",
+        "en": "Calculation failed; details are in the server log.",
+    },
+}
+
+
+def label(key: str, locale: Locale = "de") -> str:
+    """The German or English label of a control, section, tile or message key."""
+    if key in _BY_KEY:
+        c = _BY_KEY[key]
+        return c.label_de if locale == "de" else c.label_en
+    return LABELS[key][locale]
+
+
+def control(key: str) -> Control:
+    """The control with ``key``; KeyError names the known keys."""
+    try:
+        return _BY_KEY[key]
+    except KeyError:
+        raise KeyError(f"unknown control '{key}' (known: {', '.join(_BY_KEY)})") from None
+
+
+# --------------------------------------------------------------------------- overrides
+
+
+def scenario_overrides(params: PlanParameters, scenario: str) -> dict[str, Any]:
+    """The dotted-path overrides of a named scenario ('base' and 'custom': none)."""
+    if scenario in ("base", "custom"):
+        return {}
+    if scenario not in params.scenarios:
+        raise KeyError(
+            f"unknown scenario '{scenario}' (known: base, {', '.join(sorted(params.scenarios))})"
+        )
+    return dict(params.scenarios[scenario])
+
+
+def _hires_by_quarter(params: PlanParameters) -> dict[int, int]:
+    """Planned inside-sales hires per plan quarter of the first year (count)."""
+    out = dict.fromkeys(QUARTERS, 0)
+    for h in params.organisation.hires:
+        q = (h.start_month - 1) // 3 + 1
+        if h.role == HIRE_ROLE and q in out:
+            out[q] += h.count
+    return out
+
+
+def settings_from_params(params: PlanParameters) -> dict[str, float | int]:
+    """Slider positions that reproduce ``params`` (apply a scenario first to read it)."""
+    ch = params.channels
+    churn = params.drivers.churn_rate_monthly
+    target = params.target("new_customers")
+    hires = _hires_by_quarter(params)
+    values: dict[str, float | int] = {
+        "new_customers_target": int(target.value) if target else 0,
+        "churn_end": churn.end
+        if churn.end is not None and churn.path != "constant"
+        else churn.start,
+        "arpa": params.drivers.arpa_monthly_eur,
+        "inbound_mql_to_sql": ch["inbound"].mql_to_sql,
+        "marketing_budget": params.budget.by_category.get("marketing", 0.0),
+        "ramp_months": params.organisation.roles[HIRE_ROLE].ramp_months,
+        "commission_rate": params.compensation.commission_rate_first_year,
+        "partner_commission_rate": ch["partner"].partner_commission_rate,
+        **{f"hires_q{q}": hires[q] for q in QUARTERS},
+    }
+    for name in CHANNELS:
+        values[f"{name}_sql_to_demo"] = ch[name].sql_to_demo
+        values[f"{name}_demo_to_won"] = ch[name].demo_to_won
+        values[f"share_{name}"] = ch[name].lead_share
+    return {k: _clamp(control(k), v) for k, v in values.items()}
+
+
+def overrides_from_settings(
+    params: PlanParameters, settings: Mapping[str, Any], scenario: str = "base"
+) -> dict[str, Any]:
+    """Dotted-path overrides for ``run_plan`` from validated slider settings.
+
+    The named scenario's overrides come first; every slider then sets its parameter.
+    Channel shares are normalised to sum to 1; the marketing budget also moves the
+    budget total; hires per quarter replace the inside-sales hires (other roles kept);
+    a churn slider on a constant churn path sets the constant value.
+
+    Args:
+        params: base plan parameters (region already merged).
+        settings: output of ``validate_settings`` (every control key present).
+        scenario: 'base', 'best', 'worst' or 'custom' (custom = base + sliders).
+
+    Returns:
+        Overrides, dotted parameter path → value.
+    """
+    out = scenario_overrides(params, scenario)
+    scen = apply_overrides(params, out) if out else params
+    for c in CONTROLS:
+        if c.path and not c.key.startswith("share_") and c.key != "churn_end":
+            out[c.path] = int(settings[c.key]) if c.is_int else float(settings[c.key])
+    idx = next((i for i, t in enumerate(scen.targets) if t.metric == "new_customers"), None)
+    if idx is not None:
+        out[f"targets.{idx}.value"] = float(settings["new_customers_target"])
+    churn = scen.drivers.churn_rate_monthly
+    churn_key = "start" if churn.path == "constant" else "end"
+    out[f"drivers.churn_rate_monthly.{churn_key}"] = float(settings["churn_end"])
+    shares = [float(settings[f"share_{n}"]) for n in CHANNELS]
+    total = sum(shares)
+    for name, share in zip(CHANNELS, shares, strict=True):
+        out[f"channels.{name}.lead_share"] = share / total if total > 0 else 1 / len(CHANNELS)
+    other = sum(v for k, v in params.budget.by_category.items() if k != "marketing")
+    out["budget.total_eur"] = other + float(settings["marketing_budget"])
+    hires = [h.model_dump(exclude_none=True) for h in scen.organisation.hires]
+    hires = [h for h in hires if h["role"] != HIRE_ROLE]
+    hires += [
+        {"role": HIRE_ROLE, "count": int(settings[f"hires_q{q}"]), "quarter": q}
+        for q in QUARTERS
+        if int(settings[f"hires_q{q}"]) > 0
+    ]
+    out["organisation.hires"] = hires
+    return out
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _clamp(c: Control, value: float) -> float | int:
+    v = min(max(float(value), c.low), c.high)
+    return round(v) if c.is_int else v
+
+
+def _number(raw: Any) -> float | None:
+    """A finite number from what a browser sent, or None."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int | float):
+        v = float(raw)
+    elif isinstance(raw, str):
+        try:
+            v = float(raw.strip().replace(",", "."))
+        except ValueError:
+            return None
+    else:
+        return None
+    return v if math.isfinite(v) else None
+
+
+def validate_settings(
+    raw: Mapping[str, Any], defaults: Mapping[str, float | int]
+) -> tuple[dict[str, float | int], list[str]]:
+    """Clean slider settings from untrusted input; never raises on bad values.
+
+    A value that is not a finite number keeps its default; a number out of range is
+    clamped to the control's range; counts are rounded; unknown keys are dropped.
+    Each correction yields one sentence in ``problems``.
+
+    Args:
+        raw: control key → value as received from the page.
+        defaults: control key → value to fall back to (e.g. the previous settings).
+
+    Returns:
+        (settings with every control key, problems).
+    """
+    problems = [f"{k}: unknown control, ignored" for k in raw if k not in _BY_KEY]
+    out: dict[str, float | int] = {}
+    for c in CONTROLS:
+        fallback = defaults[c.key]
+        if c.key not in raw:
+            out[c.key] = fallback
+            continue
+        v = _number(raw[c.key])
+        if v is None:
+            problems.append(f"{c.key}: {raw[c.key]!r} is not a number; kept {fallback}")
+            out[c.key] = fallback
+            continue
+        clean = _clamp(c, v)
+        if clean != v and not (c.is_int and c.low <= v <= c.high):
+            problems.append(f"{c.key}: {v} is outside {c.low}..{c.high}; set to {clean}")
+        out[c.key] = clean
+    return out, problems
+
+
+def validate_choice(raw: Any, allowed: tuple[str, ...] | list[str], fallback: str) -> str:
+    """``raw`` when it is one of ``allowed``, else ``fallback``."""
+    return raw if isinstance(raw, str) and raw in allowed else fallback
+
+
+def validate_int(raw: Any, low: int, high: int, fallback: int) -> int:
+    """A whole number within ``low..high`` from untrusted input (clamped), else ``fallback``."""
+    v = _number(raw)
+    return fallback if v is None else int(min(max(round(v), low), high))
+
+
+# --------------------------------------------------------------------------- tiles
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One KPI tile as the page shows it.
+
+    Attributes:
+        key: KPI key (the tile's CSS hook is ``kpi-<key with _ as ->``).
+        label: caption in the page's language.
+        value: formatted value, e.g. '118.234 €'.
+        note: small print under the value (target, or why there is no value).
+        status: 'ok', 'warn', 'bad' or 'neutral' (colour of the tile).
+    """
+
+    key: str
+    label: str
+    value: str
+    note: str
+    status: Literal["ok", "warn", "bad", "neutral"]
+
+    @property
+    def css_class(self) -> str:
+        """The stable DOM hook, e.g. 'kpi-mrr-end'."""
+        return "kpi-" + self.key.replace("_", "-")
+
+
+TILE_KEYS: tuple[str, ...] = (
+    "mrr_end",
+    "new_customers",
+    "cac_fully_loaded",
+    "ltv_to_cac",
+    "payback_months",
+    "cash_low_point",
+    "p_mrr_target",
+)
+
+
+def format_value(kind: str, value: float | None, locale: Locale = "de") -> str:
+    """Format a KPI as the page shows it: 'eur', 'count', 'ratio', 'months' or 'percent'.
+
+    Delegates to ``planning_lib.report.formatting`` (Babel), so the cockpit, the
+    notebooks and the reports print numbers alike: '118.234 €' (tiles show whole
+    euros), '612', '3,7 : 1', '6,8', '73 %'. None or NaN gives '–'.
+
+    Raises:
+        ValueError: unknown ``kind``.
+    """
+    from planning_lib.report import formatting as fmt
+
+    if value is not None and not math.isfinite(float(value)):
+        return "–"
+    if kind == "eur":
+        return fmt.format_eur(value, locale, decimals=0)
+    if kind == "count":
+        return fmt.format_count(value, locale)
+    if kind == "ratio":
+        return "–" if value is None else fmt.format_number(value, locale, decimals=1) + " : 1"
+    if kind == "months":
+        return fmt.format_number(value, locale, decimals=1)
+    if kind == "percent":
+        return fmt.format_percent(value, locale, decimals=0)
+    raise ValueError(f"unknown format kind '{kind}' (eur, count, ratio, months, percent)")
+
+
+_TILE_KIND = {
+    "mrr_end": "eur",
+    "new_customers": "count",
+    "cac_fully_loaded": "eur",
+    "ltv_to_cac": "ratio",
+    "payback_months": "months",
+    "cash_low_point": "eur",
+    "p_mrr_target": "percent",
+}
+
+
+def _status(ok: bool, warn: bool) -> Literal["ok", "warn", "bad"]:
+    return "ok" if ok else ("warn" if warn else "bad")
+
+
+def kpi_tiles(
+    summary: Mapping[str, Any],
+    params: PlanParameters,
+    locale: Locale = "de",
+    p_mrr_target: float | None = None,
+    mc_state: Literal["off", "running", "done"] = "off",
+) -> list[Tile]:
+    """The seven KPI tiles from a plan summary.
+
+    Args:
+        summary: ``PlanResult.summary`` (mrr_end, new_customers, cac_fully_loaded, ...).
+        params: the parameters planned (targets give the notes and colours).
+        locale: 'de' or 'en'.
+        p_mrr_target: probability (0..1) of reaching the MRR target from Monte Carlo.
+        mc_state: whether Monte Carlo is off, running or done.
+
+    Returns:
+        Tiles in ``TILE_KEYS`` order.
+    """
+    tiles: list[Tile] = []
+    tgt = label("target", locale)
+    for key in TILE_KEYS:
+        kind = _TILE_KIND[key]
+        note, status = "", "neutral"
+        if key == "p_mrr_target":
+            value = p_mrr_target if mc_state == "done" else None
+            if mc_state != "done":
+                note = label("mc_running" if mc_state == "running" else "mc_off", locale)
+            elif value is not None:
+                status = _status(value >= 0.8, value >= 0.5)
+        else:
+            value = summary.get(key)
+        text = format_value(kind, value, locale)
+        t = params.target({"cac_fully_loaded": "cac"}.get(key, key))
+        if t is not None and value is not None and key != "p_mrr_target":
+            note = f"{tgt}: {format_value(kind, t.value, locale)}"
+            hit = value >= t.value if t.direction == "at_least" else value <= t.value
+            near = abs(value - t.value) <= 0.1 * abs(t.value)
+            status = _status(hit, near)
+        elif key == "ltv_to_cac" and value is not None:
+            status = _status(value >= 3, value >= 1)
+        elif key == "cash_low_point" and value is not None:
+            status = _status(value >= 0, False)
+        tiles.append(Tile(key, label(key, locale), text, note, status))
+    return tiles
+
+
+# --------------------------------------------------------------------------- scenarios
+
+
+_FIELD_LABELS: dict[str, dict[Locale, str]] = {
+    "drivers.churn_rate_monthly.start": {"de": "Churn pro Monat (Planstart)",
+                                         "en": "Monthly churn (plan start)"},
+    "drivers.gross_margin": {"de": "Rohertragsmarge", "en": "Gross margin"},
+    "drivers.annual_prepay_share": {"de": "Anteil Jahresvorauszahler", "en": "Annual prepay share"},
+    "leads_per_month": {"de": "Leads pro Monat", "en": "leads per month"},
+    "cost_per_lead_eur": {"de": "Kosten je Lead", "en": "cost per lead"},
+    "mql_to_sql": {"de": "MQL→SQL", "en": "MQL→SQL"},
+    "sql_to_demo": {"de": "SQL→Demo", "en": "SQL→demo"},
+    "demo_to_won": {"de": "Demo→Abschluss", "en": "demo→won"},
+    "new_partners_per_quarter": {"de": "neue Partner je Quartal", "en": "new partners per quarter"},
+}  # fmt: skip
+
+
+def driver_label(path: str, params: PlanParameters, locale: Locale = "de") -> str:
+    """A readable label for a driver path (slider label, target, channel field or the path)."""
+    for c in CONTROLS:
+        if c.path == path:
+            return label(c.key, locale)
+    if path == "drivers.churn_rate_monthly.end":
+        return label("churn_end", locale)
+    if path in _FIELD_LABELS:
+        return _FIELD_LABELS[path][locale]
+    parts = path.split(".")
+    if parts[0] == "targets" and len(parts) == 3 and parts[1].isdigit():
+        i = int(parts[1])
+        if i < len(params.targets):
+            t = params.targets[i]
+            if t.metric == "new_customers":
+                return label("new_customers_target", locale)
+            return f"{label('target', locale)} {t.code}"
+    if parts[0] == "channels" and len(parts) == 3 and parts[1] in params.channels:
+        ch = params.channels[parts[1]]
+        name = ch.label_de if locale == "de" else ch.label_en
+        return f"{name}: {_FIELD_LABELS.get(parts[2], {}).get(locale, parts[2])}"
+    return path
+
+
+def tornado_table(sens: Any, params: PlanParameters, locale: Locale = "de") -> Any:
+    """Tornado rows from ``scenarios.sensitivity``: label, low, high (KPI values).
+
+    Drivers without effect (zero swing) are left out; at most 10 rows, largest swing
+    first.
+    """
+    df = sens[sens["swing"] > 0].head(10)
+    return pd.DataFrame(
+        {
+            "label": [driver_label(str(d), params, locale) for d in df["driver"]],
+            "low": df["kpi_low"].to_numpy(float),
+            "high": df["kpi_high"].to_numpy(float),
+        }
+    )
+
+
+def _centred(dist: dict[str, Any], value: float) -> dict[str, Any]:
+    """A distribution (as a dict) moved so that its centre is ``value``."""
+    d = dict(dist)
+    kind = d["dist"]
+    if kind in ("fixed", "normal"):
+        d["mean"] = value
+    elif kind == "lognormal" and d.get("mean"):
+        if d.get("sd") is not None:
+            d["sd"] = d["sd"] * value / d["mean"]
+        d["mean"] = value
+    elif kind == "triangular":
+        shift = value - d["mode"]
+        d.update(low=d["low"] + shift, mode=value, high=d["high"] + shift)
+    elif kind == "uniform":
+        shift = value - (d["low"] + d["high"]) / 2
+        d.update(low=d["low"] + shift, high=d["high"] + shift)
+    elif kind == "beta" and d.get("low") is not None and d.get("high") is not None:
+        span = d["high"] - d["low"]
+        shift = value - (d["low"] + span * d["a"] / (d["a"] + d["b"]))
+        d.update(low=d["low"] + shift, high=d["high"] + shift)
+    elif kind == "beta" and 0.0 < value < 1.0:
+        total = d["a"] + d["b"]
+        d.update(a=value * total, b=(1.0 - value) * total)
+    return d
+
+
+def centred_monte_carlo(params: PlanParameters) -> PlanParameters:
+    """Parameters whose Monte Carlo distributions are centred on the current values.
+
+    The YAML declares each driver's uncertainty around the plan's own value; once a
+    slider moves that value, the cockpit moves the distribution with it (same spread;
+    a beta keeps its concentration a + b). Unchanged values give unchanged parameters.
+    """
+    from planning_lib.model_inputs import driver_values
+
+    values = driver_values(params)
+    dists = {
+        path: _centred(dist.model_dump(exclude_none=True), values[path])
+        if path in values
+        else dist.model_dump(exclude_none=True)
+        for path, dist in params.monte_carlo.drivers.items()
+    }
+    if dists == {p: d.model_dump(exclude_none=True) for p, d in params.monte_carlo.drivers.items()}:
+        return params
+    return apply_overrides(params, {"monte_carlo.drivers": dists})
+
+
+def mc_band(mc: Any, item: str = "mrr_end") -> dict[str, Any]:
+    """P10/P50/P90 per month of a company line item from a ``MonteCarloResult``."""
+    pct = mc.percentiles
+    rows = pct[(pct["line_item"] == item) & (pct["channel"] == "")].sort_values("month")
+    if rows.empty:
+        raise KeyError(f"Monte Carlo has no percentiles for '{item}'")
+    return {k: rows[k].to_numpy(float) for k in ("p10", "p50", "p90")}
+
+
+def mc_p_hit(mc: Any, params: PlanParameters, metric: str = "mrr_end") -> float | None:
+    """Share of draws (0..1) meeting the first target on ``metric``; None without one."""
+    t = params.target(metric)
+    if t is None or t.code not in mc.p_hit:
+        return None
+    return float(mc.p_hit[t.code])

@@ -1,0 +1,637 @@
+"""The Szenario-Cockpit as ipywidgets: controls, KPI tiles, charts, findings, exports.
+
+``Cockpit`` builds the widget tree the Voila notebook displays. Every callback
+validates what the browser sent (``planning_lib.cockpit.validate_settings``) before
+anything is computed. Changes are debounced and computed on a worker thread (the
+deterministic plan and the tiles first, then the charts and the tornado); Monte Carlo
+runs on its own thread, so the page never waits for it. A newer change makes older
+results stale: they are dropped, never shown. Errors are logged with their traceback
+to the server's stderr and shown on the page as one plain sentence.
+
+Stable DOM hooks for browser tests: the root has class ``cockpit``; each tile
+``kpi-tile kpi-<key>`` (e.g. ``kpi-mrr-end``) with the value in ``.kpi-value``; each
+slider ``ctl-<key>``; the scenario, region and language selectors ``ctl-scenario``,
+``ctl-region``, ``ctl-locale``; the status line ``cockpit-status``.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+import numpy as np
+import pandas as pd
+
+from planning_lib import cockpit as ck
+from planning_lib import cockpit_charts as charts
+from planning_lib import cockpit_export as export
+from planning_lib.params import PlanParameters, load_params
+
+__all__ = [
+    "COCKPIT_CSS",
+    "CONFIG_ENV",
+    "Cockpit",
+    "Engine",
+    "config_path",
+    "default_engine",
+    "plan_views",
+    "server_logger",
+]
+
+CONFIG_ENV = "PLANNING_COCKPIT_CONFIG"
+"""Set by ``planning dashboard``: the parameter file the app plans with."""
+
+
+def config_path(given: str = "") -> Path:
+    """The parameter file: ``given``, else ``$PLANNING_COCKPIT_CONFIG``, else CloudFlow."""
+    from planning_lib.paths import CONFIGS
+
+    return Path(given or os.environ.get(CONFIG_ENV) or CONFIGS / "cloudflow.yaml")
+
+
+log = logging.getLogger("planning_lib.cockpit")
+
+COCKPIT_CSS = """
+<style>
+.cockpit .kpi-tile {border-radius:6px; padding:6px 10px; margin:3px; min-width:150px;
+  background:#f4f6f8; border-left:5px solid #9aa5b1;}
+.cockpit .kpi-tile.status-ok {border-left-color:#2e7d32;}
+.cockpit .kpi-tile.status-warn {border-left-color:#f9a825;}
+.cockpit .kpi-tile.status-bad {border-left-color:#c62828;}
+.cockpit .kpi-label {font-size:12px; color:#52606d;}
+.cockpit .kpi-value {font-size:22px; font-weight:600; color:#1f2933;}
+.cockpit .kpi-note {font-size:11px; color:#7b8794;}
+.cockpit .cockpit-status {font-size:12px; color:#7b8794; min-height:1.4em;}
+.cockpit .finding-critical {color:#c62828;} .cockpit .finding-warning {color:#b26a00;}
+</style>
+"""
+
+
+def server_logger() -> logging.Logger:
+    """The cockpit logger, writing to the kernel process's real stderr (the server log).
+
+    Inside a kernel ``sys.stderr`` is sent to the page; ``sys.__stderr__`` is the
+    process's own stderr, which Voila's log shows.
+    """
+    if not any(getattr(h, "_cockpit", False) for h in log.handlers):
+        handler = logging.StreamHandler(sys.__stderr__)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler._cockpit = True  # type: ignore[attr-defined]
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
+    return log
+
+
+@dataclass(frozen=True)
+class Engine:
+    """The plan engine the cockpit calls (injectable for tests).
+
+    Attributes:
+        run_plan: ``(params, overrides) -> PlanResult``.
+        monte_carlo: ``(params, draws, seed) -> result`` or None when not available.
+        sensitivity: ``(params, kpi) -> tornado DataFrame`` or None when not available.
+    """
+
+    run_plan: Callable[..., Any]
+    monte_carlo: Callable[..., Any] | None = None
+    sensitivity: Callable[..., Any] | None = None
+
+
+def default_engine() -> Engine:
+    """The real engine: ``planning_lib.model.run_plan`` and ``planning_lib.scenarios``."""
+    from planning_lib.model import run_plan
+
+    try:
+        from planning_lib import scenarios
+    except ImportError:
+        return Engine(run_plan)
+    return Engine(
+        run_plan,
+        getattr(scenarios, "monte_carlo", None),
+        getattr(scenarios, "sensitivity", None),
+    )
+
+
+@dataclass(frozen=True)
+class PlanViews:
+    """What the charts need from a plan, as plain arrays.
+
+    Attributes:
+        months: month labels ('01/26').
+        mrr: end MRR per month (EUR).
+        bridge: MRR bridge over the horizon (EUR/month).
+        leads: required entry-stage leads, months × channel labels.
+        cash: sales cash at month end (EUR).
+    """
+
+    months: list[str]
+    mrr: np.ndarray
+    bridge: dict[str, float]
+    leads: pd.DataFrame
+    cash: np.ndarray
+
+
+def plan_views(monthly: pd.DataFrame, params: PlanParameters, locale: str = "de") -> PlanViews:
+    """Chart inputs from the tidy monthly plan (month, line_item, channel, value).
+
+    Raises:
+        KeyError: a needed line item is missing (named in the message).
+    """
+    total = monthly[monthly["channel"] == ""]
+    wide = total.pivot_table(index="month", columns="line_item", values="value", aggfunc="sum")
+    need = ["mrr_start", "mrr_new", "mrr_churned", "mrr_end", "cash_balance"]
+    missing = [c for c in need if c not in wide.columns]
+    if missing:
+        raise KeyError(f"plan lacks line items {missing}")
+    months = [pd.Timestamp(m).strftime("%m/%y") for m in wide.index]
+    bridge = {
+        "mrr_start": float(wide["mrr_start"].iloc[0]),
+        "mrr_end": float(wide["mrr_end"].iloc[-1]),
+        **{
+            k: float(wide[k].sum()) if k in wide.columns else 0.0
+            for k in ("mrr_new", "mrr_expansion", "mrr_contraction", "mrr_churned")
+        },
+    }
+    req = monthly[(monthly["line_item"] == "required_entry") & (monthly["channel"] != "")]
+    leads = req.pivot_table(index="month", columns="channel", values="value", aggfunc="sum")
+    leads.index = [pd.Timestamp(m).strftime("%m/%y") for m in leads.index]
+    leads.columns = [
+        getattr(params.channels[c], f"label_{locale}") if c in params.channels else c
+        for c in leads.columns
+    ]
+    return PlanViews(
+        months, wide["mrr_end"].to_numpy(float), bridge, leads, wide["cash_balance"].to_numpy(float)
+    )
+
+
+def _slider(c: ck.Control, value: float) -> w.Widget:
+    common = {
+        "value": value,
+        "min": c.low,
+        "max": c.high,
+        "step": c.step,
+        "continuous_update": False,
+        "style": {"description_width": "175px"},
+        "layout": w.Layout(width="98%"),
+    }
+    if c.is_int:
+        s = w.IntSlider(**{**common, "value": int(value), "min": int(c.low), "max": int(c.high)})
+    else:
+        fmt = ".1%" if c.kind == "share" else ",.0f"
+        s = w.FloatSlider(readout_format=fmt, **common)
+    s.add_class(f"ctl-{c.key.replace('_', '-')}")
+    return s
+
+
+class Cockpit:
+    """The scenario app: build it, then display ``cockpit.widget``.
+
+    Args:
+        config: base parameter YAML (e.g. ``data/configs/cloudflow.yaml``).
+        region: region name (``regions/<name>.yaml`` beside ``config``) or None.
+        locale: 'de' (default) or 'en'.
+        engine: the plan engine (default: ``default_engine()``).
+        debounce_s: wait this long after the last change before computing.
+        versions_dir: where "save as plan version" writes (None = ``data/versions``).
+    """
+
+    def __init__(
+        self,
+        config: str | Path,
+        region: str | None = None,
+        locale: str = "de",
+        engine: Engine | None = None,
+        debounce_s: float = 0.08,
+        versions_dir: str | Path | None = None,
+    ) -> None:
+        self.log = server_logger()
+        self.config = Path(config)
+        self.engine = engine or default_engine()
+        self.debounce_s = debounce_s
+        self.versions_dir = versions_dir
+        self.locale: ck.Locale = "en" if locale == "en" else "de"
+        self.regions = sorted(p.stem for p in (self.config.parent / "regions").glob("*.yaml"))
+        self.region = region if region in self.regions else None
+        self.params = load_params(self.config, region=self.region)
+        self.scenario = "base"
+        self.basis = "base"
+        self.settings = ck.settings_from_params(self.params)
+        self.result: Any = None
+        self.overrides: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self._cv = threading.Condition()
+        self._gen = 0
+        self._pending = False
+        self._mc_cv = threading.Condition()
+        self._mc_job: tuple[int, Any, PlanParameters, int, int] | None = None
+        self.planned: PlanParameters | None = None
+        self._syncing = False
+        self._build()
+        threading.Thread(target=self._worker, name="cockpit-plan", daemon=True).start()
+        threading.Thread(target=self._mc_worker, name="cockpit-mc", daemon=True).start()
+        self.request()
+
+    # ------------------------------------------------------------------ widgets
+    def _build(self) -> None:
+        loc = self.locale
+        self.title = w.HTML()
+        self.region_dd = w.Dropdown(layout=w.Layout(width="98%"))
+        self.region_dd.add_class("ctl-region")
+        self.scenario_dd = w.Dropdown(layout=w.Layout(width="98%"))
+        self.scenario_dd.add_class("ctl-scenario")
+        self.locale_tb = w.ToggleButtons(options=[("Deutsch", "de"), ("English", "en")], value=loc)
+        self.locale_tb.add_class("ctl-locale")
+        self.sliders = {c.key: _slider(c, self.settings[c.key]) for c in ck.CONTROLS}
+        self.mc_cb = w.Checkbox(value=False, indent=False)
+        self.mc_cb.add_class("ctl-monte-carlo")
+        self.draws = w.BoundedIntText(
+            value=1000, min=ck.MC_DRAWS_RANGE[0], max=ck.MC_DRAWS_RANGE[1]
+        )
+        self.seed = w.BoundedIntText(
+            value=self.params.monte_carlo.seed, min=ck.SEED_RANGE[0], max=ck.SEED_RANGE[1]
+        )
+        self.sections = {
+            g: w.VBox([s for c, s in zip(ck.CONTROLS, self.sliders.values(), strict=True)
+                       if c.group == g])
+            for g in ("ziele", "funnel", "budget", "team")
+        }  # fmt: skip
+        self.accordion = w.Accordion(children=list(self.sections.values()))
+        self.accordion.selected_index = 0
+        self.tiles = {k: w.HTML() for k in ck.TILE_KEYS}
+        for k, t in self.tiles.items():
+            t.add_class("kpi-tile")
+            t.add_class("kpi-" + k.replace("_", "-"))
+        self.images = {
+            k: w.Image(format="png") for k in ("bridge", "mrr", "leads", "cash", "tornado")
+        }
+        for k, img in self.images.items():
+            img.add_class(f"chart-{k}")
+            img.layout = w.Layout(width="49%")
+        self.findings = w.HTML()
+        self.findings.add_class("cockpit-findings")
+        self.status = w.HTML()
+        self.status.add_class("cockpit-status")
+        self.version_name = w.Text(value="", layout=w.Layout(width="98%"))
+        self.version_name.add_class("ctl-version-name")
+        self.save_btn = w.Button(icon="save", layout=w.Layout(width="98%"))
+        self.save_btn.add_class("ctl-save")
+        self.downloads = w.HTML()
+        self.downloads.add_class("cockpit-downloads")
+        self._relabel()
+
+        for s in self.sliders.values():
+            s.observe(self._on_slider, names="value")
+        self.scenario_dd.observe(self._on_scenario, names="value")
+        self.region_dd.observe(self._on_region, names="value")
+        self.locale_tb.observe(self._on_locale, names="value")
+        for x in (self.mc_cb, self.draws, self.seed):
+            x.observe(self._on_mc, names="value")
+        self.save_btn.on_click(self._on_save)
+
+        self.labels = {k: w.HTML() for k in ("region", "scenario", "language", "mc", "save")}
+        self._relabel_headers()
+        controls = w.VBox(
+            [
+                self.labels["language"], self.locale_tb,
+                self.labels["region"], self.region_dd,
+                self.labels["scenario"], self.scenario_dd,
+                self.accordion,
+                self.labels["mc"], w.HBox([self.mc_cb, self.draws, self.seed]),
+                self.labels["save"], self.version_name, self.save_btn, self.downloads,
+            ],
+            layout=w.Layout(width="470px", min_width="470px"),
+        )  # fmt: skip
+        imgs = list(self.images.values())
+        outputs = w.VBox(
+            [
+                w.HBox(list(self.tiles.values()), layout=w.Layout(flex_flow="row wrap")),
+                self.status,
+                w.HBox(imgs[:2]), w.HBox(imgs[2:4]), w.HBox([imgs[4], self.findings]),
+            ],
+            layout=w.Layout(flex="1 1 auto"),
+        )  # fmt: skip
+        self.findings.layout = w.Layout(width="49%")
+        self.widget = w.VBox([w.HTML(COCKPIT_CSS), self.title, w.HBox([controls, outputs])])
+        self.widget.add_class("cockpit")
+
+    def _relabel_headers(self) -> None:
+        loc = self.locale
+        self.labels["region"].value = f"<b>{ck.label('region', loc)}</b>"
+        self.labels["scenario"].value = f"<b>{ck.label('scenario', loc)}</b>"
+        self.labels["language"].value = f"<b>{ck.label('language', loc)}</b>"
+        self.labels["mc"].value = (
+            f"<b>{ck.label('monte_carlo', loc)}</b> "
+            f"({ck.label('draws', loc)}, {ck.label('seed', loc)})"
+        )
+        self.labels["save"].value = f"<b>{ck.label('save', loc)}</b>"
+
+    def _relabel(self) -> None:
+        """Set every caption in the current language (values unchanged)."""
+        loc = self.locale
+        self._syncing = True
+        try:
+            self.title.value = f"<h2>{ck.label('title', loc)} – {html.escape(self._where())}</h2>"
+            self.region_dd.options = [(ck.label("company", loc), "")] + [
+                (r, r) for r in self.regions
+            ]
+            self.region_dd.value = self.region or ""
+            named = ["base", *[s for s in ("best", "worst") if s in self.params.scenarios]]
+            self.scenario_dd.options = [(ck.label(s, loc), s) for s in [*named, "custom"]]
+            self.scenario_dd.value = self.scenario
+            for c in ck.CONTROLS:
+                self.sliders[c.key].description = ck.label(c.key, loc)
+            for i, g in enumerate(self.sections):
+                self.accordion.set_title(i, ck.label(g, loc))
+            self.mc_cb.description = ck.label("monte_carlo", loc)
+            self.version_name.placeholder = ck.label("version_name", loc)
+            self.save_btn.description = ck.label("save", loc)
+        finally:
+            self._syncing = False
+
+    def _where(self) -> str:
+        return self.region or self.params.company.name
+
+    # ------------------------------------------------------------------ callbacks
+    def _guard(self, fn: Callable[[], None]) -> None:
+        try:
+            fn()
+        except Exception:
+            self.log.exception("cockpit callback failed")
+            self.status.value = html.escape(ck.label("error", self.locale))
+
+    def _read_settings(self) -> dict[str, float | int]:
+        raw = {k: s.value for k, s in self.sliders.items()}
+        clean, problems = ck.validate_settings(raw, self.settings)
+        for p in problems:
+            self.log.warning("rejected widget value: %s", p)
+        return clean
+
+    def _on_slider(self, change: dict[str, Any]) -> None:
+        if self._syncing:
+            return
+
+        def go() -> None:
+            if self.scenario != "custom":
+                self._set_quietly(self.scenario_dd, "custom")
+                self.scenario = "custom"
+            self.request()
+
+        self._guard(go)
+
+    def _set_quietly(self, widget: w.Widget, value: Any) -> None:
+        self._syncing = True
+        try:
+            widget.value = value
+        finally:
+            self._syncing = False
+
+    def _load_scenario(self, scenario: str) -> None:
+        """Move the sliders to what ``scenario`` implies (no recomputation per slider)."""
+        scen = ck.scenario_overrides(self.params, scenario)
+        applied = self.engine_params(scen)
+        self.settings = ck.settings_from_params(applied)
+        self._syncing = True
+        try:
+            for k, s in self.sliders.items():
+                s.value = self.settings[k]
+        finally:
+            self._syncing = False
+
+    def engine_params(self, overrides: dict[str, Any]) -> PlanParameters:
+        """Base parameters with ``overrides`` applied (validated)."""
+        from planning_lib.model_inputs import apply_overrides
+
+        return apply_overrides(self.params, overrides)
+
+    def _on_scenario(self, change: dict[str, Any]) -> None:
+        if self._syncing:
+            return
+
+        def go() -> None:
+            allowed = [v for _, v in self.scenario_dd.options]
+            new = ck.validate_choice(change["new"], allowed, self.scenario)
+            self.scenario = new
+            if new != "custom":
+                self.basis = new
+                self._load_scenario(new)
+            self.request()
+
+        self._guard(go)
+
+    def _on_region(self, change: dict[str, Any]) -> None:
+        if self._syncing:
+            return
+
+        def go() -> None:
+            new = ck.validate_choice(change["new"], ["", *self.regions], self.region or "")
+            self.region = new or None
+            self.params = load_params(self.config, region=self.region)
+            self.scenario = self.basis = "base"
+            self._relabel()
+            self._load_scenario("base")
+            self.request()
+
+        self._guard(go)
+
+    def _on_locale(self, change: dict[str, Any]) -> None:
+        if self._syncing:
+            return
+
+        def go() -> None:
+            self.locale = ck.validate_choice(change["new"], ("de", "en"), self.locale)  # type: ignore[assignment]
+            self._relabel()
+            self._relabel_headers()
+            self.request()
+
+        self._guard(go)
+
+    def _on_mc(self, change: dict[str, Any]) -> None:
+        if not self._syncing:
+            self._guard(self.request)
+
+    # ------------------------------------------------------------------ computing
+    def request(self) -> None:
+        """Ask for a recomputation (debounced; the newest request wins)."""
+        with self._cv:
+            self._gen += 1
+            self._pending = True
+            self._cv.notify()
+
+    def _worker(self) -> None:
+        while True:
+            with self._cv:
+                while not self._pending:
+                    self._cv.wait()
+                while True:  # debounce: wait until no request came for debounce_s
+                    gen = self._gen
+                    self._cv.wait(timeout=self.debounce_s)
+                    if self._gen == gen:
+                        break
+                self._pending = False
+            try:
+                self._compute(gen)
+            except Exception:
+                self.log.exception("cockpit computation failed")
+                self.status.value = html.escape(ck.label("error", self.locale))
+
+    def _stale(self, gen: int) -> bool:
+        return gen != self._gen
+
+    def _compute(self, gen: int) -> None:
+        t0 = time.perf_counter()
+        loc = self.locale
+        settings = self._read_settings()
+        scenario = self.basis if self.scenario == "custom" else self.scenario
+        overrides = ck.overrides_from_settings(self.params, settings, scenario)
+        result = self.engine.run_plan(self.params, overrides)
+        if self._stale(gen):
+            return
+        planned = getattr(result, "params", None) or self.engine_params(overrides)
+        with self._lock:
+            self.settings, self.overrides, self.result = settings, overrides, result
+            self.planned = planned
+        mc_on = bool(self.mc_cb.value) and self.engine.monte_carlo is not None
+        self._show_tiles(result.summary, planned, "running" if mc_on else "off", None)
+        self.status.value = ""
+        t_tiles = time.perf_counter() - t0
+        self._show_findings(result.findings)
+        views = plan_views(result.monthly, planned, loc)
+        target = planned.target("mrr_end")
+        tval = target.value if target else None
+        self.images["bridge"].value = charts.png(charts.mrr_bridge_chart(views.bridge, loc))
+        self.images["mrr"].value = charts.png(
+            charts.mrr_band_chart(views.months, views.mrr, target=tval, locale=loc)
+        )
+        self.images["leads"].value = charts.png(charts.leads_chart(views.leads, loc))
+        self.images["cash"].value = charts.png(charts.cash_chart(views.months, views.cash, loc))
+        if mc_on:
+            draws = ck.validate_int(self.draws.value, *ck.MC_DRAWS_RANGE, 1000)
+            seed = ck.validate_int(self.seed.value, *ck.SEED_RANGE, 42)
+            with self._mc_cv:
+                self._mc_job = (gen, result, planned, draws, seed)
+                self._mc_cv.notify()
+        if self._stale(gen):
+            return
+        self._show_tornado(planned, float(result.summary.get("mrr_end", 0.0)), loc)
+        self.log.info(
+            "plan gen %d: tiles %.0f ms, all %.0f ms",
+            gen,
+            1000 * t_tiles,
+            1000 * (time.perf_counter() - t0),
+        )
+
+    def _show_tiles(
+        self, summary: dict[str, Any], planned: PlanParameters, mc_state: str, p: float | None
+    ) -> None:
+        for tile in ck.kpi_tiles(summary, planned, self.locale, p, mc_state):  # type: ignore[arg-type]
+            widget = self.tiles[tile.key]
+            widget.value = (
+                f'<div class="kpi-label">{html.escape(tile.label)}</div>'
+                f'<div class="kpi-value">{html.escape(tile.value)}</div>'
+                f'<div class="kpi-note">{html.escape(tile.note) or "&nbsp;"}</div>'
+            )
+            keep = [c for c in widget._dom_classes if not c.startswith("status-")]
+            widget._dom_classes = (*keep, f"status-{tile.status}")
+
+    def _show_findings(self, findings: list[Any]) -> None:
+        loc = self.locale
+        items = [
+            f'<li class="finding-{html.escape(str(f.severity))}">'
+            f"{html.escape(getattr(f, f'message_{loc}'))}</li>"
+            for f in findings
+        ]
+        body = f"<ul>{''.join(items)}</ul>" if items else f"<p>{ck.label('no_findings', loc)}</p>"
+        self.findings.value = f"<h4>{ck.label('findings', loc)}</h4>{body}"
+
+    def _show_tornado(self, planned: PlanParameters, base: float, loc: str) -> None:
+        if self.engine.sensitivity is None:
+            self.images["tornado"].layout.display = "none"
+            return
+        table = ck.tornado_table(self.engine.sensitivity(planned, "mrr_end"), planned, loc)
+        self.images["tornado"].value = charts.png(charts.tornado_chart(table, base, loc))
+
+    def _mc_worker(self) -> None:
+        while True:
+            with self._mc_cv:
+                while self._mc_job is None:
+                    self._mc_cv.wait()
+                gen, result, planned, draws, seed = self._mc_job
+                self._mc_job = None
+            if self._stale(gen):
+                continue
+            try:
+                self._monte_carlo(gen, result, planned, draws, seed)
+            except Exception:
+                self.log.exception("Monte Carlo failed")
+                self.status.value = html.escape(ck.label("error", self.locale))
+
+    def _monte_carlo(
+        self, gen: int, result: Any, planned: PlanParameters, draws: int, seed: int
+    ) -> None:
+        assert self.engine.monte_carlo is not None
+        t0 = time.perf_counter()
+        mc = self.engine.monte_carlo(ck.centred_monte_carlo(planned), draws, seed)
+        band = ck.mc_band(mc)
+        p_hit = ck.mc_p_hit(mc, planned, "mrr_end")
+        if self._stale(gen):
+            return
+        loc = self.locale
+        self._show_tiles(result.summary, planned, "done", p_hit)
+        views = plan_views(result.monthly, planned, loc)
+        target = planned.target("mrr_end")
+        self.images["mrr"].value = charts.png(
+            charts.mrr_band_chart(
+                views.months,
+                views.mrr,
+                band["p10"],
+                band["p90"],
+                target.value if target else None,
+                loc,
+            )
+        )
+        self.log.info("monte carlo gen %d: %d draws in %.0f ms", gen, draws,
+                      1000 * (time.perf_counter() - t0))  # fmt: skip
+
+    # ------------------------------------------------------------------ saving
+    def _on_save(self, _button: w.Button) -> None:
+        def go() -> None:
+            loc = self.locale
+            try:
+                name = export.version_name(self.version_name.value)
+            except export.VersionNameError as exc:
+                self.status.value = html.escape(str(exc))
+                return
+            with self._lock:
+                result, overrides, planned = self.result, dict(self.overrides), self.planned
+            if result is None:
+                return
+            vid = export.save_plan_version(name, result, self.versions_dir, self.config)
+            self.log.info("saved plan version %s (%s)", vid, name)
+            saved = f"{ck.label('saved', loc)}: {html.escape(name)} ({html.escape(vid)})"
+            stem = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
+            yml = export.settings_yaml(planned, overrides, name)
+            xls = export.settings_excel(overrides, result.summary, result.monthly, loc)
+            self.downloads.value = (
+                f"<p>{saved}</p><p>{ck.label('download', loc)}: "
+                + export.data_link(yml, f"{stem}.yaml", "application/x-yaml", "YAML")
+                + " · "
+                + export.data_link(
+                    xls,
+                    f"{stem}.xlsx",
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    "Excel",
+                )
+                + "</p>"
+            )
+
+        self._guard(go)

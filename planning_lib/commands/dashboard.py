@@ -1,0 +1,100 @@
+"""``planning dashboard``: serve the Szenario-Cockpit with Voila on the loopback interface.
+
+Voila (>= 0.5.6, which closes the file-read hole CVE-2024-30265) serves exactly one
+notebook, ``notebooks/szenario_cockpit.ipynb``, on 127.0.0.1. Tracebacks are never
+sent to the page (``show_tracebacks=False``); the kernel logs them to this process's
+stderr. To serve a team, put a reverse proxy with authentication in front of it
+instead of binding to another interface.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from planning_lib.cockpit_app import CONFIG_ENV
+from planning_lib.paths import CONFIGS, NOTEBOOKS
+
+__all__ = ["HELP", "NAME", "NOTEBOOK", "add_arguments", "run", "voila_command"]
+
+NAME = "dashboard"
+HELP = "Start the Szenario-Cockpit (Voila app) on 127.0.0.1."
+NOTEBOOK: Path = NOTEBOOKS / "szenario_cockpit.ipynb"
+
+log = logging.getLogger(__name__)
+
+
+def voila_command(
+    notebook: Path = NOTEBOOK,
+    port: int = 8866,
+    token: str | None = None,
+    python: str = sys.executable,
+) -> list[str]:
+    """The Voila command line: loopback only, no browser, no tracebacks on the page.
+
+    Args:
+        notebook: the app notebook.
+        port: TCP port on 127.0.0.1 (no fallback to another port).
+        token: access token (``?token=...`` in the URL); None = no token.
+        python: interpreter with voila installed.
+
+    Raises:
+        ValueError: the port is outside 1..65535.
+    """
+    if not 0 < port < 65536:
+        raise ValueError(f"port {port} is outside 1..65535")
+    cmd = [
+        python,
+        "-m",
+        "voila",
+        str(notebook),
+        "--no-browser",
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+        "--Voila.port_retries=0",
+        "--show_tracebacks=False",
+    ]
+    if token:
+        cmd.append(f"--token={token}")
+    return cmd
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options: --port, --token, --config."""
+    parser.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (8866)")
+    parser.add_argument(
+        "--token", default=None, help="access token; open the app with ?token=TOKEN"
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=CONFIGS / "cloudflow.yaml",
+        help="plan parameters (YAML); region files are read from regions/ beside it",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run Voila in the foreground until it stops (Ctrl+C); returns its exit code."""
+    config = Path(args.config).resolve()
+    if not config.is_file():
+        log.error("config file not found: %s", config)
+        return 2
+    if not NOTEBOOK.is_file():
+        log.error("app notebook not found: %s", NOTEBOOK)
+        return 2
+    try:
+        cmd = voila_command(port=args.port, token=args.token)
+    except ValueError as exc:
+        log.error("%s", exc)
+        return 2
+    env = {**os.environ, CONFIG_ENV: str(config)}
+    url = f"http://127.0.0.1:{args.port}/" + (f"?token={args.token}" if args.token else "")
+    sys.stderr.write(f"Szenario-Cockpit: {url}  (Ctrl+C stops)\n")
+    try:
+        return subprocess.call(cmd, env=env, cwd=NOTEBOOK.parent)
+    except KeyboardInterrupt:
+        return 0
