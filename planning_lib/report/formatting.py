@@ -26,7 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 import pandas as pd
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_skeleton
 from babel.numbers import format_currency, format_decimal
 from babel.numbers import format_percent as _babel_percent
@@ -50,9 +50,16 @@ _MONTH_SKELETONS = {"short": "yMMM", "long": "yMMMM"}
 
 
 def babel_locale(locale: str = DEFAULT_LOCALE) -> str:
-    """The Babel locale for a report language (``de`` -> ``de_DE``, ``en`` -> ``en_GB``)."""
+    """The Babel locale for a report language (``de`` -> ``de_DE``, ``en`` -> ``en_GB``).
+
+    Raises:
+        ValueError: the locale is unknown to Babel.
+    """
     name = LOCALES.get(locale, locale)
-    Locale.parse(name)  # raises for unknown locales
+    try:
+        Locale.parse(name)
+    except (UnknownLocaleError, ValueError) as err:
+        raise ValueError(f"unknown locale {locale!r}; use 'de', 'en' or a Babel locale") from err
     return name
 
 
