@@ -1,0 +1,171 @@
+"""``planning plan``: the driver-based plan of one config (and region, scenario) to files.
+
+Writes into a new folder ``--out`` (refuses an existing non-empty one):
+
+* ``plan.csv``: monthly line items, tidy (month, line_item, channel, value, unit),
+  sorted by line_item, channel, month; values with 6 decimals.
+* ``gap.csv``: top-down (needed for the target) next to bottom-up (planned) per
+  channel and funnel stage.
+* ``findings.json``: feasibility and consistency findings (code, severity,
+  message_de, message_en, numbers).
+* ``summary.json``: the summary KPIs (sorted keys); with ``--draws`` also ``p_hit``
+  per target and ``monte_carlo`` (draws, seed, drivers, P10/P50/P90 of each KPI).
+* ``mc_percentiles.csv`` (with ``--draws``): P10/P50/P90 per month and line item.
+
+Files are written to a temporary folder beside ``--out`` and renamed at the end,
+so ``--out`` either holds every file or does not exist. The same inputs and seed
+give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from planning_lib.params import ParameterError, load_params
+from planning_lib.scenarios import monte_carlo, run_scenario
+from planning_lib.targets import fmt_de, fmt_en, gap_table
+
+__all__ = ["HELP", "NAME", "add_arguments", "clean_json", "run", "write_plan"]
+
+NAME = "plan"
+HELP = "Compute the driver-based plan (scenario, Monte Carlo) and write plan.csv, findings, summary"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``planning plan``."""
+    parser.add_argument("--config", required=True, type=Path, help="plan parameters (YAML)")
+    parser.add_argument("--region", default=None, help="region file (regions/<R>.yaml) to merge")
+    parser.add_argument(
+        "--scenario", default="base", help="base, best, worst or a name from the config"
+    )
+    parser.add_argument("--draws", type=int, default=None, help="Monte Carlo draws (optional)")
+    parser.add_argument("--seed", type=int, default=None, help="Monte Carlo seed")
+    parser.add_argument("--out", required=True, type=Path, help="new output folder")
+
+
+def clean_json(value: Any) -> Any:
+    """JSON-ready copy: floats rounded to 6 decimals, NaN/inf as None, dicts/lists recursed."""
+    if isinstance(value, dict):
+        return {str(k): clean_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean_json(v) for v in value]
+    if isinstance(value, float):
+        return round(value, 6) if math.isfinite(value) else None
+    return value
+
+
+def _dump(data: Any) -> str:
+    return json.dumps(clean_json(data), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def _csv(df, path: Path) -> None:
+    out = df.copy()
+    out["month"] = out["month"].dt.strftime("%Y-%m-%d")
+    out.to_csv(path, index=False, float_format="%.6f", lineterminator="\n")
+
+
+def write_plan(out: Path, files: dict[str, Any]) -> None:
+    """Write ``files`` (name → text or DataFrame) into the new folder ``out`` atomically.
+
+    Raises:
+        FileExistsError: ``out`` exists and is not an empty folder.
+    """
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise FileExistsError(str(out))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        for name, content in sorted(files.items()):
+            if isinstance(content, str):
+                (tmp / name).write_text(content, encoding="utf-8")
+            else:
+                _csv(content, tmp / name)
+        if out.exists():
+            out.rmdir()
+        os.rename(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _lines(summary: dict[str, Any], findings: list, p_hit: dict[str, float] | None, de: bool):
+    f = fmt_de if de else fmt_en
+    s = summary
+    rows = [
+        (
+            "MRR Start → Ende" if de else "MRR start → end",
+            f"{f(s['mrr_start'])} → {f(s['mrr_end'])} €",
+        ),
+        ("Neukunden" if de else "New customers", f(s["new_customers"])),
+        ("Kosten gesamt" if de else "Total cost", f"{f(s['cost_total'])} €"),
+        ("CAC voll belastet" if de else "CAC fully loaded", f"{f(s['cac_fully_loaded'], 2)} €"),
+        ("Liquiditätstiefpunkt" if de else "Cash low point", f"{f(s['cash_low_point'])} €"),
+    ]
+    out = [f"{k}: {v}" for k, v in rows]
+    if p_hit:
+        hits = ", ".join(f"{k} {f(100 * v, 1)} %" for k, v in sorted(p_hit.items()))
+        out.append(("Zielerreichung: " if de else "P(hit): ") + hits)
+    out.append(("Befunde: " if de else "Findings: ") + str(len(findings)))
+    for x in findings:
+        out.append(f"  [{x.severity}] {x.message_de if de else x.message_en}")
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the plan; exit 0 on success, 1 on bad input, 2 when --out is not empty."""
+    out: Path = args.out
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        print(
+            f"error: output folder {out} exists and is not empty; choose a new one", file=sys.stderr
+        )
+        return 2
+    try:
+        params = load_params(args.config, region=args.region)
+        result = run_scenario(params, args.scenario)
+        mc = None
+        if args.draws is not None or args.seed is not None:
+            mc = monte_carlo(result.params, draws=args.draws, seed=args.seed)
+    except (ParameterError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    summary = dict(result.summary)
+    summary.pop("cash_low_point_month_index", None)
+    summary["scenario"] = args.scenario
+    summary["region"] = args.region or ""
+    gap = gap_table(result.lines, [c.name for c in result.inputs.channels])
+    files: dict[str, Any] = {
+        "plan.csv": result.monthly,
+        "findings.json": _dump([f.to_dict() for f in result.findings]),
+    }
+    if mc is not None:
+        summary["p_hit"] = mc.p_hit
+        summary["monte_carlo"] = {
+            "draws": mc.draws,
+            "seed": mc.seed,
+            "drivers": mc.drivers,
+            "kpis": mc.summary,
+        }
+        files["mc_percentiles.csv"] = mc.percentiles
+    files["summary.json"] = _dump(summary)
+    gap_text = gap.to_csv(index=False, float_format="%.6f", lineterminator="\n")
+    files["gap.csv"] = gap_text
+    try:
+        write_plan(out, files)
+    except FileExistsError:
+        print(
+            f"error: output folder {out} exists and is not empty; choose a new one", file=sys.stderr
+        )
+        return 2
+    de = result.params.company.locale == "de"
+    for line in _lines(summary, result.findings, mc.p_hit if mc else None, de):
+        print(line)
+    print(("Geschrieben: " if de else "Written: ") + str(out))
+    return 0
