@@ -135,7 +135,7 @@ def funnel_stages(
 
 def _over(x: np.ndarray, rate: np.ndarray) -> np.ndarray:
     """x ÷ rate; infinite where the rate is zero and x positive (cannot be reached)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         out = x / rate
     return np.where(x > 0, out, 0.0)
 
