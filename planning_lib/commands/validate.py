@@ -1,6 +1,7 @@
 """``planning validate PATH``: check exports against the canonical tables.
 
-PATH is a file (its table from ``--table`` or its name, e.g. ``deals.csv``) or a folder
+PATH is a file (its table from ``--table``, the mapping, or its name: ``deals.csv``,
+``deals_2025.xlsx``) or a folder
 (every ``<table>.csv|.xlsx|.parquet`` in it, and in its ``actuals/`` subfolder if
 present). Problems are printed grouped by file and rule, or as JSON with ``--json``;
 the exit code is 1 when anything is invalid, 0 when all is clean.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -21,7 +23,7 @@ from planning_lib.data.mappings import PRESETS, MappingError, load_mapping
 from planning_lib.data.tables import TABLES
 from planning_lib.report.formatting import format_count
 
-__all__ = ["HELP", "NAME", "TEXT", "add_arguments", "run", "summary_line"]
+__all__ = ["HELP", "NAME", "TEXT", "add_arguments", "run", "summary_line", "table_from_name"]
 
 NAME = "validate"
 HELP = "Check CRM/ERP exports (CSV, XLSX, Parquet) against the canonical tables."
@@ -84,6 +86,12 @@ def summary_line(file: str, frame: pd.DataFrame, table: str, lang: str = "en") -
     return text["ok"].format(file=file, rows=format_count(len(frame), lang), span=span)
 
 
+def table_from_name(path: Path) -> str:
+    """The table a file name suggests: ``deals.csv``, ``deals_2025.xlsx`` -> ``deals``."""
+    stem = path.stem.lower()
+    return stem if stem in TABLES else re.split(r"[_\-\s.]", stem, maxsplit=1)[0]
+
+
 def _prefixed(failures: pd.DataFrame, prefix: str) -> pd.DataFrame:
     """Failures with ``prefix`` before the file name (in ``file`` and ``message``)."""
     if not prefix or failures.empty:
@@ -110,7 +118,9 @@ def _checks(args: argparse.Namespace) -> list[tuple[str, str, pd.DataFrame | Non
             for table, frame in frames.items():
                 out.append((prefix + names[table], table, frame, failure_frame([])))
         return out
-    table = args.table or (mapping.table if mapping else path.stem.lower())
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file or folder")
+    table = args.table or (mapping.table if mapping else table_from_name(path))
     if table not in TABLES:
         raise LookupError(
             TEXT[args.lang]["no_table"].format(file=path.name, tables=", ".join(TABLES))

@@ -1,0 +1,162 @@
+"""``planning validate``: exit codes, grouped output, JSON, folders with actuals/."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from planning_lib.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures" / "exports"
+GOOD = (FIXTURES / "deals_de.csv").read_text(encoding="utf-8")
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(["validate", *map(str, argv)])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_clean_file_prints_one_summary_line(capsys):
+    code, out, _ = run(capsys, FIXTURES / "deals_de.csv")
+    assert code == 0
+    assert out == "deals_de.csv: 3 rows, created_date 2025-01-02 to 2025-02-03 - OK\n"
+
+
+def test_clean_file_in_german(capsys):
+    code, out, _ = run(capsys, FIXTURES / "deals_de.csv", "--lang", "de")
+    assert (code, out) == (
+        0,
+        "deals_de.csv: 3 Zeilen, created_date 2025-01-02 bis 2025-02-03 - OK\n",
+    )
+
+
+def test_problems_are_grouped_by_file_and_rule(tmp_path, capsys):
+    lines = GOOD.splitlines()
+    lines[1] = lines[1].replace("1.234,56", "abc")
+    lines[2] = lines[2].replace("2.400,00", "zwei")
+    lines[3] = lines[3].replace("03.02.2025", "31.02.2025")
+    path = tmp_path / "export.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, _ = run(capsys, path, "--table", "deals")
+    assert code == 1
+    assert out.splitlines() == [
+        "export.csv: 3 problem(s)",
+        "  not_a_number (2):",
+        "    - row 2, column \"amount_eur\": 'abc' is not a number in EUR "
+        "(expected e.g. 1234.56, 1.234,56 or 1 234,56 €)",
+        "    - row 3, column \"amount_eur\": 'zwei' is not a number in EUR "
+        "(expected e.g. 1234.56, 1.234,56 or 1 234,56 €)",
+        "  impossible_date (1):",
+        "    - row 4, column \"created_date\": '31.02.2025' is not a real calendar date",
+        "INVALID: 3 problem(s) in 1 file(s).",
+    ]
+
+
+def test_limit_shortens_long_groups(tmp_path, capsys):
+    header, row = GOOD.splitlines()[:2]
+    rows = [row.replace("D-001", f"D-{i:03d}").replace("won", "gewonnen") for i in range(30)]
+    path = tmp_path / "deals.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    code, out, _ = run(capsys, path, "--limit", "2")
+    assert code == 1
+    assert "  not_allowed (30):" in out
+    assert "    ... and 28 more" in out
+    assert out.count("is not an allowed value") == 2
+
+
+def test_json_output_is_the_failure_table(tmp_path, capsys):
+    path = tmp_path / "deals.csv"
+    path.write_text(GOOD.replace("15.01.2025", "01.01.2025"), encoding="utf-8")
+    code, out, _ = run(capsys, path, "--json")
+    assert code == 1
+    assert json.loads(out) == [
+        {
+            "file": "deals.csv",
+            "table": "deals",
+            "row": 2,
+            "column": "close_date",
+            "value": "2025-01-01",
+            "rule": "date_order",
+            "message": 'deals.csv, row 2, column "close_date": 2025-01-01 is before '
+            "created_date 2025-01-02; it must be on or after it",
+        }
+    ]
+
+
+def test_json_clean_is_an_empty_list(capsys):
+    code, out, _ = run(capsys, FIXTURES / "deals_de.csv", "--json")
+    assert (code, json.loads(out)) == (0, [])
+
+
+def test_json_file_level_problem_has_null_row(tmp_path, capsys):
+    path = tmp_path / "deals.csv"
+    path.write_bytes(b"")
+    code, out, _ = run(capsys, path, "--json")
+    (item,) = json.loads(out)
+    assert (code, item["row"], item["rule"]) == (1, None, "empty_file")
+
+
+def test_folder_with_actuals_subfolder(tmp_path, capsys):
+    (tmp_path / "deals.csv").write_text(GOOD, encoding="utf-8")
+    actuals = tmp_path / "actuals"
+    actuals.mkdir()
+    (actuals / "deals.csv").write_text(GOOD.replace(";won;", ";closed;"), encoding="utf-8")
+    code, out, _ = run(capsys, tmp_path)
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0] == "deals.csv: 3 rows, created_date 2025-01-02 to 2025-02-03 - OK"
+    assert lines[1] == "actuals/deals.csv: 1 problem(s)"
+    assert lines[3].startswith("    - row 2, column \"stage\": 'closed' is not an allowed value")
+    (actuals / "deals.csv").write_text(GOOD, encoding="utf-8")
+    code, out, _ = run(capsys, tmp_path)
+    assert code == 0
+    assert out.splitlines()[1].startswith("actuals/deals.csv: 3 rows")
+
+
+def test_mapping_preset(capsys):
+    code, out, _ = run(capsys, FIXTURES / "hubspot_deals.csv", "--mapping", "hubspot")
+    assert code == 0
+    assert out == "hubspot_deals.csv: 3 rows, created_date 2025-01-20 to 2025-03-05 - OK\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["nowhere.csv"], "nowhere.csv: no such file or folder"),
+        (
+            ["export.csv"],
+            "export.csv: cannot tell the table from the file name; use --table",
+        ),
+        (
+            ["deals.csv", "--mapping", "hubspod"],
+            "preset 'hubspod' is unknown; did you mean hubspot",
+        ),
+    ],
+)
+def test_usage_errors_exit_1_with_a_message(tmp_path, capsys, monkeypatch, argv, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "export.csv").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "deals.csv").write_text(GOOD, encoding="utf-8")
+    code, out, err = run(capsys, *argv)
+    assert code == 1
+    assert out == ""
+    assert message in err
+
+
+def test_unknown_mapping_key_is_reported(tmp_path, capsys):
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("extends: hubspot\ndefault:\n  region: AT\n", encoding="utf-8")
+    code, _, err = run(capsys, FIXTURES / "hubspot_deals.csv", "--mapping", mapping)
+    assert code == 1
+    assert "'default' is unknown; did you mean defaults" in err
+
+
+def test_sample_data_passes():
+    from planning_lib.paths import SAMPLE_DATA
+
+    if not (SAMPLE_DATA / "deals.csv").exists():
+        pytest.skip("data/sample has not been generated in this checkout")
+    assert main(["validate", str(SAMPLE_DATA)]) == 0
