@@ -285,7 +285,17 @@ def deal_metrics(
                 "cycle_p80_days": float(won["cycle_days"].quantile(0.8)) if len(won) else np.nan,
             }
         )
-    out = pd.DataFrame(rows)
+    cols = [
+        "closed_deals",
+        "won_deals",
+        "lost_deals",
+        "win_rate",
+        "avg_deal_size_eur",
+        "avg_new_mrr_eur",
+        "cycle_median_days",
+        "cycle_p80_days",
+    ]
+    out = pd.DataFrame(rows, columns=[*by, *cols])
     if by:
         out["_all"] = out[by].eq(ALL).any(axis=1)
         out = out.sort_values(["_all", *by]).drop(columns="_all")
