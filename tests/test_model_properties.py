@@ -74,7 +74,11 @@ def test_bridges_balance_and_nothing_negative(key, values):
     )
     np.testing.assert_allclose(
         g("mrr_end"),
-        g("mrr_start") + g("mrr_new") + g("mrr_expansion") - g("mrr_contraction") - g("mrr_churned"),
+        g("mrr_start")
+        + g("mrr_new")
+        + g("mrr_expansion")
+        - g("mrr_contraction")
+        - g("mrr_churned"),
         rtol=1e-9,
         atol=1e-6,
     )
@@ -152,9 +156,7 @@ def test_prepaid_pool_equals_cohort_sum(churn, new, share_):
 def test_cloudflow_nothing_negative_36_months():
     p = apply_overrides(BASE, {"company.horizon_months": 36})
     lines, _ = plan_lines(model_inputs(p), driver_values(p))
-    assert all(
-        arr.min() >= 0 for (item, _), arr in lines.items() if item not in MAY_BE_NEGATIVE
-    )
+    assert all(arr.min() >= 0 for (item, _), arr in lines.items() if item not in MAY_BE_NEGATIVE)
     assert lines[("mrr_end", "")].shape == (1, 36)
 
 

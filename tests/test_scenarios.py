@@ -1,0 +1,158 @@
+"""Scenarios, sensitivity and Monte Carlo: same core, checked against run_plan and by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from planning_lib.model import run_plan
+from planning_lib.model_inputs import apply_overrides
+from planning_lib.params import ParameterError, load_params
+from planning_lib.paths import CONFIGS
+from planning_lib.scenarios import (
+    PERCENTILE_ITEMS,
+    default_sensitivity_drivers,
+    monte_carlo,
+    run_scenario,
+    sensitivity,
+)
+
+
+@pytest.fixture(scope="module")
+def params():
+    return load_params(CONFIGS / "cloudflow.yaml")
+
+
+def _with_mc(params, drivers, draws=500, seed=1):
+    return apply_overrides(
+        params,
+        {"monte_carlo.drivers": drivers, "monte_carlo.draws": draws, "monte_carlo.seed": seed},
+    )
+
+
+def test_named_scenarios(params):
+    base = run_scenario(params, "base")
+    assert base.summary == run_plan(params).summary
+    worst = run_scenario(params, "worst")
+    assert worst.params.channels["inbound"].leads_per_month == 400
+    # worst keeps churn at 5 %: fewer customers at the end than the base plan
+    assert worst.summary["customers_end"] < base.summary["customers_end"]
+    best = run_scenario(params, "best")
+    assert best.summary["mrr_end"] > base.summary["mrr_end"]
+    with pytest.raises(ParameterError, match=r"unknown scenario 'x' \(known: base, best, worst"):
+        run_scenario(params, "x")
+
+
+def test_zero_variance_reproduces_the_plan_exactly(params):
+    fixed = {
+        "drivers.arpa_monthly_eur": {"dist": "normal", "mean": 160, "sd": 0},
+        "drivers.churn_rate_monthly.end": {
+            "dist": "triangular",
+            "low": 0.03,
+            "mode": 0.03,
+            "high": 0.03,
+        },
+        "channels.inbound.mql_to_sql": {"dist": "uniform", "low": 0.35, "high": 0.35},
+        "channels.inbound.demo_to_won": {"dist": "lognormal", "mean": 0.25, "sd": 0},
+        "channels.outbound.sql_to_demo": {"dist": "fixed", "mean": 0.30},
+    }
+    p = _with_mc(params, fixed, draws=200)
+    mc = monte_carlo(p)
+    plan = run_plan(p)
+    assert mc.draws == 200
+    for item in PERCENTILE_ITEMS:
+        rows = mc.percentiles[mc.percentiles.line_item == item]
+        expected = plan.line(item)
+        for col in ("p10", "p50", "p90"):
+            assert np.array_equal(rows[col].to_numpy(), expected), (item, col)
+    assert mc.summary["mrr_end"]["p50"] == plan.summary["mrr_end"]
+    assert mc.p_hit["mrr_end"] == 1.0  # 127,661 € ≥ 120,000 € in every draw
+
+
+def test_seeded_and_reproducible(params):
+    a, b = monte_carlo(params, draws=300, seed=5), monte_carlo(params, draws=300, seed=5)
+    c = monte_carlo(params, draws=300, seed=6)
+    assert a.percentiles.equals(b.percentiles) and a.p_hit == b.p_hit
+    assert not a.percentiles.equals(c.percentiles)
+    assert a.drivers == list(params.monte_carlo.drivers)
+
+
+def test_p_hit_matches_the_linear_arpa_threshold(params):
+    # target basis: mrr_end = A + B × arpa (new customers fixed); two plans give A and B
+    lo, hi = (
+        run_plan(params, {"drivers.arpa_monthly_eur": 140}),
+        run_plan(params, {"drivers.arpa_monthly_eur": 180}),
+    )
+    b = (hi.summary["mrr_end"] - lo.summary["mrr_end"]) / 40
+    threshold = 140 + (120_000 - lo.summary["mrr_end"]) / b  # arpa where mrr_end = 120,000
+    expected = (180 - threshold) / 40  # P(uniform(140, 180) ≥ threshold)
+    p = _with_mc(params, {"drivers.arpa_monthly_eur": {"dist": "uniform", "low": 140, "high": 180}})
+    mc = monte_carlo(p, draws=20_000, seed=3)
+    # binomial sd ≤ 0.5 / sqrt(20,000) = 0.0035
+    assert mc.p_hit["mrr_end"] == pytest.approx(expected, abs=0.012)
+    assert 0 < expected < 1
+
+
+def test_distribution_means(params):
+    p = _with_mc(
+        params,
+        {
+            "drivers.arpa_monthly_eur": {"dist": "lognormal", "mean": 160, "sd": 30},
+            "channels.inbound.mql_to_sql": {"dist": "beta", "a": 35, "b": 65},
+        },
+    )
+    mc = monte_carlo(p, draws=20_000, seed=11)
+    # new MRR in January = 55 customers × arpa; mean arpa 160 → 8,800 €
+    assert mc.summary["mrr_start"]["mean"] == 80_000
+    jan = mc.percentiles[(mc.percentiles.line_item == "mrr_new")].iloc[0]
+    assert jan["p50"] == pytest.approx(
+        55 * 160 * np.exp(-0.5 * np.log1p((30 / 160) ** 2)), rel=0.02
+    )
+    # beta(35, 65) has mean 0.35: inbound funnel customers ≈ 500 × .35 × .30 × .25 × 12 = 157.5
+    assert mc.summary["new_customers_funnel"]["mean"] == pytest.approx(369, rel=0.01)
+
+
+def test_unknown_mc_driver(params):
+    p = _with_mc(params, {"drivers.nope": {"dist": "fixed", "mean": 1}})
+    with pytest.raises(ParameterError, match=r"drivers\.nope: not a numeric plan parameter"):
+        monte_carlo(p)
+    q = _with_mc(params, {"drivers.arpa_monthly_eur": {"dist": "normal", "mean": 1}})
+    with pytest.raises(ParameterError, match="normal needs \\['sd'\\]"):
+        monte_carlo(q)
+
+
+def test_sensitivity_matches_run_plan(params):
+    df = sensitivity(params, "mrr_end", pct=0.1)
+    assert len(df) == 15
+    assert list(df["swing"]) == sorted(df["swing"], reverse=True)
+    row = df[df.driver == "drivers.arpa_monthly_eur"].iloc[0]
+    low = run_plan(params, {"drivers.arpa_monthly_eur": 144.0}).summary["mrr_end"]
+    high = run_plan(params, {"drivers.arpa_monthly_eur": 176.0}).summary["mrr_end"]
+    assert (row.low_value, row.high_value) == pytest.approx((144.0, 176.0))
+    assert row.kpi_low == pytest.approx(low, rel=1e-12)
+    assert row.kpi_high == pytest.approx(high, rel=1e-12)
+    assert row.kpi_base == pytest.approx(run_plan(params).summary["mrr_end"], rel=1e-12)
+    # in the target basis lead volumes do not move MRR
+    assert df[df.driver == "channels.inbound.leads_per_month"].swing.iloc[0] == 0
+
+
+def test_sensitivity_of_cost(params):
+    df = sensitivity(params, "cost_total", drivers=["channels.inbound.cost_per_lead_eur"])
+    # ±10 % of 13 € × 500 MQL × 12 months = ±7,800 €
+    assert df.swing.iloc[0] == pytest.approx(2 * 0.1 * 13 * 500 * 12)
+
+
+def test_sensitivity_errors(params):
+    with pytest.raises(ValueError, match="unknown KPI 'nope'"):
+        sensitivity(params, "nope")
+    with pytest.raises(ValueError, match="unknown KPI 'cost_by_category'"):
+        sensitivity(params, "cost_by_category")
+    with pytest.raises(ParameterError, match=r"channels\.x\.y: not a numeric driver"):
+        sensitivity(params, "mrr_end", drivers=["channels.x.y"])
+
+
+def test_default_drivers_skip_unused(params):
+    drivers = default_sensitivity_drivers(params)
+    assert "channels.outbound.mql_to_sql" not in drivers  # outbound enters at SQL
+    assert "targets.1.value" in drivers  # the new-customer target
+    assert "targets.0.value" not in drivers  # the MRR target does not drive the plan
