@@ -281,8 +281,11 @@ def overrides_from_settings(
     out[f"drivers.churn_rate_monthly.{churn_key}"] = float(settings["churn_end"])
     shares = [float(settings[f"share_{n}"]) for n in CHANNELS]
     total = sum(shares)
+    if total <= 0:
+        shares, total = [1.0] * len(CHANNELS), float(len(CHANNELS))
     for name, share in zip(CHANNELS, shares, strict=True):
-        out[f"channels.{name}.lead_share"] = share / total if total > 0 else 1 / len(CHANNELS)
+        # shares that already add up to 1 are kept exactly (no rounding noise)
+        out[f"channels.{name}.lead_share"] = share if math.isclose(total, 1.0) else share / total
     other = sum(v for k, v in params.budget.by_category.items() if k != "marketing")
     out["budget.total_eur"] = other + float(settings["marketing_budget"])
     hires = [h.model_dump(exclude_none=True) for h in scen.organisation.hires]

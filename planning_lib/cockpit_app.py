@@ -232,8 +232,10 @@ class Cockpit:
         self._cv = threading.Condition()
         self._gen = 0
         self._pending = False
+        self._done_gen = 0
         self._mc_cv = threading.Condition()
         self._mc_job: tuple[int, Any, PlanParameters, int, int] | None = None
+        self.mc_done = threading.Event()
         self.planned: PlanParameters | None = None
         self._syncing = False
         self._build()
@@ -465,7 +467,7 @@ class Cockpit:
         with self._cv:
             self._gen += 1
             self._pending = True
-            self._cv.notify()
+            self._cv.notify_all()
 
     def _worker(self) -> None:
         while True:
@@ -483,6 +485,24 @@ class Cockpit:
             except Exception:
                 self.log.exception("cockpit computation failed")
                 self.status.value = html.escape(ck.label("error", self.locale))
+            finally:
+                with self._cv:
+                    self._done_gen = max(self._done_gen, gen)
+                    self._cv.notify_all()
+
+    def wait_until_idle(self, timeout: float = 10.0) -> bool:
+        """Block until the newest request is computed (tiles, charts, tornado); False on timeout.
+
+        Monte Carlo, which runs on its own thread, is not waited for.
+        """
+        deadline = time.monotonic() + timeout
+        with self._cv:
+            while self._done_gen < self._gen or self._pending:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cv.wait(timeout=left)
+        return True
 
     def _stale(self, gen: int) -> bool:
         return gen != self._gen
@@ -517,6 +537,7 @@ class Cockpit:
         if mc_on:
             draws = ck.validate_int(self.draws.value, *ck.MC_DRAWS_RANGE, 1000)
             seed = ck.validate_int(self.seed.value, *ck.SEED_RANGE, 42)
+            self.mc_done.clear()
             with self._mc_cv:
                 self._mc_job = (gen, result, planned, draws, seed)
                 self._mc_cv.notify()
@@ -599,6 +620,7 @@ class Cockpit:
                 loc,
             )
         )
+        self.mc_done.set()
         self.log.info("monte carlo gen %d: %d draws in %.0f ms", gen, draws,
                       1000 * (time.perf_counter() - t0))  # fmt: skip
 

@@ -1,0 +1,441 @@
+"""Szenario-Cockpit: controls → overrides, validation, tiles, charts, exports, the widget app."""
+
+from __future__ import annotations
+
+import io
+import math
+from types import SimpleNamespace
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from planning_lib import cockpit as ck
+from planning_lib import cockpit_charts as charts
+from planning_lib import cockpit_export as export
+from planning_lib.commands import dashboard
+from planning_lib.model import run_plan
+from planning_lib.model_inputs import apply_overrides
+from planning_lib.params import load_params
+from planning_lib.paths import CONFIGS
+from planning_lib.scenarios import run_scenario
+
+CLOUDFLOW = CONFIGS / "cloudflow.yaml"
+NBSP = "\xa0"
+
+
+@pytest.fixture(scope="module")
+def params():
+    return load_params(CLOUDFLOW)
+
+
+@pytest.fixture(scope="module")
+def base_settings(params):
+    return ck.settings_from_params(params)
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def test_settings_read_the_cloudflow_plan(base_settings):
+    s = base_settings
+    assert s["new_customers_target"] == 600
+    assert s["churn_end"] == 0.03
+    assert s["arpa"] == 160
+    assert s["inbound_mql_to_sql"] == 0.35
+    assert (s["share_inbound"], s["share_outbound"], s["share_partner"]) == (0.6, 0.3, 0.1)
+    assert s["marketing_budget"] == 100_000
+    assert (s["hires_q1"], s["hires_q2"], s["hires_q3"], s["hires_q4"]) == (2, 0, 0, 0)
+    assert s["ramp_months"] == 3
+    assert s["commission_rate"] == 0.10
+    assert s["partner_commission_rate"] == 0.2
+    assert set(s) == {c.key for c in ck.CONTROLS}
+
+
+def test_untouched_sliders_reproduce_the_base_plan(params, base_settings):
+    ovr = ck.overrides_from_settings(params, base_settings, "base")
+    assert run_plan(params, ovr).summary == run_plan(params).summary
+
+
+@pytest.mark.parametrize("name", ["best", "worst"])
+def test_scenario_sliders_reproduce_the_scenario_plan(params, name):
+    scen = apply_overrides(params, ck.scenario_overrides(params, name))
+    settings = ck.settings_from_params(scen)
+    ovr = ck.overrides_from_settings(params, settings, name)
+    assert run_plan(params, ovr).summary == run_scenario(params, name).summary
+
+
+def test_worst_case_reads_constant_churn_and_its_slider_sets_start(params):
+    scen = apply_overrides(params, ck.scenario_overrides(params, "worst"))
+    settings = ck.settings_from_params(scen)
+    assert settings["churn_end"] == 0.05  # constant path: the start value
+    ovr = ck.overrides_from_settings(params, {**settings, "churn_end": 0.06}, "worst")
+    assert ovr["drivers.churn_rate_monthly.start"] == 0.06
+    assert "drivers.churn_rate_monthly.end" not in ovr
+
+
+def test_slider_overrides_map_to_parameter_paths(params, base_settings):
+    s = {
+        **base_settings,
+        "churn_end": 0.04,
+        "new_customers_target": 700,
+        "share_inbound": 0.5,
+        "share_outbound": 0.5,
+        "share_partner": 0.5,
+        "marketing_budget": 150_000,
+        "hires_q1": 0,
+        "hires_q3": 4,
+    }
+    ovr = ck.overrides_from_settings(params, s, "custom")
+    assert ovr["drivers.churn_rate_monthly.end"] == 0.04
+    idx = next(i for i, t in enumerate(params.targets) if t.metric == "new_customers")
+    assert ovr[f"targets.{idx}.value"] == 700
+    for ch in ("inbound", "outbound", "partner"):
+        assert ovr[f"channels.{ch}.lead_share"] == pytest.approx(1 / 3)
+    assert ovr["budget.by_category.marketing"] == 150_000
+    assert ovr["budget.total_eur"] == 250_000 + 30_000 + 20_000 + 150_000
+    assert ovr["organisation.hires"] == [
+        {"role": "partner_manager", "count": 1, "quarter": 2},
+        {"role": "inside_sales", "count": 4, "quarter": 3},
+    ]
+    planned = apply_overrides(params, ovr)
+    assert planned.target("new_customers").value == 700
+    assert run_plan(params, ovr).summary["new_customers"] == pytest.approx(700)
+
+
+def test_zero_channel_shares_split_evenly(params, base_settings):
+    s = {**base_settings, "share_inbound": 0, "share_outbound": 0, "share_partner": 0}
+    ovr = ck.overrides_from_settings(params, s)
+    assert [ovr[f"channels.{c}.lead_share"] for c in ("inbound", "outbound", "partner")] == [
+        pytest.approx(1 / 3)
+    ] * 3
+
+
+def test_higher_churn_slider_lowers_year_end_mrr(params, base_settings):
+    low = run_plan(params, ck.overrides_from_settings(params, base_settings))
+    high = run_plan(
+        params, ck.overrides_from_settings(params, {**base_settings, "churn_end": 0.08})
+    )
+    assert high.summary["mrr_end"] < low.summary["mrr_end"]
+
+
+def test_unknown_scenario_is_named(params):
+    with pytest.raises(KeyError, match=r"unknown scenario 'evil'.*best"):
+        ck.scenario_overrides(params, "evil")
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def test_validation_repairs_whatever_a_browser_sends(base_settings):
+    raw = {
+        "churn_end": float("nan"),
+        "arpa": "abc",
+        "new_customers_target": 1e12,
+        "inbound_mql_to_sql": -3,
+        "ramp_months": 2.6,
+        "commission_rate": "0,12",
+        "hires_q2": True,
+        "marketing_budget": None,
+        "__proto__": 1,
+    }
+    clean, problems = ck.validate_settings(raw, base_settings)
+    assert clean["churn_end"] == base_settings["churn_end"]
+    assert clean["arpa"] == base_settings["arpa"]
+    assert clean["new_customers_target"] == 2000
+    assert clean["inbound_mql_to_sql"] == 0.0
+    assert clean["ramp_months"] == 3
+    assert clean["commission_rate"] == 0.12
+    assert clean["hires_q2"] == base_settings["hires_q2"]
+    assert clean["marketing_budget"] == base_settings["marketing_budget"]
+    assert set(clean) == set(base_settings)
+    text = "\n".join(problems)
+    for key in ("churn_end", "arpa", "new_customers_target", "inbound_mql_to_sql", "hires_q2"):
+        assert key in text
+    assert "__proto__: unknown control" in text
+    assert "ramp_months" not in text  # rounding a count in range is no problem
+    assert all(math.isfinite(float(v)) for v in clean.values())
+
+
+def test_valid_settings_pass_unchanged(base_settings):
+    clean, problems = ck.validate_settings(dict(base_settings), base_settings)
+    assert clean == base_settings
+    assert problems == []
+
+
+def test_choice_and_int_validation():
+    assert ck.validate_choice("best", ("base", "best"), "base") == "best"
+    assert ck.validate_choice("../x", ("base", "best"), "base") == "base"
+    assert ck.validate_choice(["best"], ("base", "best"), "base") == "base"
+    assert ck.validate_int("5000", 100, 20_000, 1000) == 5000
+    assert ck.validate_int(10**9, 100, 20_000, 1000) == 20_000
+    assert ck.validate_int(float("inf"), 100, 20_000, 1000) == 1000
+
+
+def test_unknown_control_is_named():
+    with pytest.raises(KeyError, match="unknown control 'nope'"):
+        ck.control("nope")
+
+
+# --------------------------------------------------------------------------- tiles
+
+
+SUMMARY = {
+    "mrr_end": 118_234.4,
+    "new_customers": 600.0,
+    "cac_fully_loaded": 868.03,
+    "ltv_to_cac": 3.69,
+    "payback_months": 6.78,
+    "cash_low_point": -12_000.0,
+}
+
+
+def test_tiles_format_german_and_judge_targets(params):
+    tiles = {t.key: t for t in ck.kpi_tiles(SUMMARY, params, "de")}
+    assert list(tiles) == list(ck.TILE_KEYS)
+    mrr = tiles["mrr_end"]
+    assert mrr.value == f"118.234{NBSP}€"
+    assert mrr.note == f"Ziel: 120.000{NBSP}€"
+    assert mrr.status == "warn"  # 1.5 % below target
+    assert mrr.css_class == "kpi-mrr-end"
+    assert mrr.label == "MRR zum Jahresende"
+    assert tiles["new_customers"].value == "600"
+    assert tiles["new_customers"].status == "ok"
+    assert tiles["cac_fully_loaded"].value == f"868{NBSP}€"
+    assert tiles["cac_fully_loaded"].status == "bad"  # target 200 €, at most
+    assert tiles["ltv_to_cac"].value == "3,7 : 1"
+    assert tiles["ltv_to_cac"].status == "ok"
+    assert tiles["payback_months"].value == "6,8"
+    assert tiles["cash_low_point"].value == f"-12.000{NBSP}€"
+    assert tiles["cash_low_point"].status == "bad"
+    assert tiles["p_mrr_target"].value == "–"
+    assert tiles["p_mrr_target"].note == "Monte Carlo aus"
+
+
+def test_tiles_in_english_with_monte_carlo(params):
+    tiles = {t.key: t for t in ck.kpi_tiles(SUMMARY, params, "en", 0.806, "done")}
+    assert tiles["mrr_end"].value == "€118,234"
+    assert tiles["mrr_end"].label == "Year-end MRR"
+    assert tiles["p_mrr_target"].value == "81%"
+    assert tiles["p_mrr_target"].status == "ok"
+    running = {t.key: t for t in ck.kpi_tiles(SUMMARY, params, "en", None, "running")}
+    assert running["p_mrr_target"].note == "Simulation running …"
+
+
+def test_format_value_rejects_unknown_kind():
+    assert ck.format_value("eur", float("nan")) == "–"
+    with pytest.raises(ValueError, match="unknown format kind 'yen'"):
+        ck.format_value("yen", 1.0)
+
+
+# --------------------------------------------------------------------------- scenarios
+
+
+def test_tornado_table_labels_and_drops_dead_drivers(params):
+    sens = pd.DataFrame(
+        {
+            "driver": ["drivers.arpa_monthly_eur", "targets.1.value", "targets.0.value"],
+            "kpi_low": [110.0, 100.0, 120.0],
+            "kpi_high": [130.0, 125.0, 120.0],
+            "swing": [20.0, 25.0, 0.0],
+        }
+    )
+    t = ck.tornado_table(sens, params, "de")
+    assert list(t["label"]) == ["ARPA (€/Monat)", "Neukunden-Ziel (Jahr)"]
+    assert list(t["low"]) == [110.0, 100.0]
+    assert ck.driver_label("channels.outbound.leads_per_month", params, "en") == (
+        "Outbound sales: leads per month"
+    )
+    assert ck.driver_label("current.cash_eur", params) == "current.cash_eur"
+
+
+def test_monte_carlo_adapters():
+    months = pd.date_range("2026-01-01", periods=2, freq="MS")
+    pct = pd.DataFrame(
+        {
+            "month": list(months) * 2,
+            "line_item": ["mrr_end", "mrr_end", "mrr_new", "mrr_new"],
+            "channel": [""] * 4,
+            "p10": [1.0, 2.0, 9.0, 9.0],
+            "p50": [2.0, 3.0, 9.0, 9.0],
+            "p90": [3.0, 4.0, 9.0, 9.0],
+        }
+    )
+    mc = SimpleNamespace(percentiles=pct, p_hit={"mrr_end": 0.25})
+    band = ck.mc_band(mc)
+    assert band["p10"].tolist() == [1.0, 2.0] and band["p90"].tolist() == [3.0, 4.0]
+    with pytest.raises(KeyError, match="cash_balance"):
+        ck.mc_band(mc, "cash_balance")
+    p = load_params(CLOUDFLOW)
+    assert ck.mc_p_hit(mc, p) == 0.25
+    assert ck.mc_p_hit(SimpleNamespace(p_hit={}), p) is None
+
+
+def test_monte_carlo_follows_the_sliders(params):
+    assert ck.centred_monte_carlo(params) is params
+    moved = apply_overrides(
+        params,
+        {
+            "drivers.arpa_monthly_eur": 200,
+            "drivers.churn_rate_monthly.end": 0.04,
+            "channels.inbound.mql_to_sql": 0.5,
+            "channels.inbound.demo_to_won": 0.35,
+        },
+    )
+    d = ck.centred_monte_carlo(moved).monte_carlo.drivers
+    assert (d["drivers.arpa_monthly_eur"].mean, d["drivers.arpa_monthly_eur"].sd) == (200, 12)
+    tri = d["drivers.churn_rate_monthly.end"]
+    assert (tri.low, tri.mode, tri.high) == pytest.approx((0.035, 0.04, 0.055))
+    beta = d["channels.inbound.mql_to_sql"]
+    assert (beta.a, beta.b) == pytest.approx((50, 50))
+    uni = d["channels.inbound.demo_to_won"]
+    assert (uni.low, uni.high) == pytest.approx((0.30, 0.40))
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def _bars(fig):
+    return [(round(p.get_y(), 6), round(p.get_height(), 6)) for p in fig.axes[0].patches]
+
+
+def test_waterfall_bars_are_the_bridge():
+    bridge = {
+        "mrr_start": 80.0,
+        "mrr_new": 50.0,
+        "mrr_expansion": 5.0,
+        "mrr_contraction": 3.0,
+        "mrr_churned": 20.0,
+        "mrr_end": 112.0,
+    }
+    fig = charts.mrr_bridge_chart(bridge, "de")
+    assert _bars(fig) == [(0, 80), (80, 50), (130, 5), (132, 3), (112, 20), (0, 112)]
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == [
+        "Start", "Neu", "Expansion", "Kontraktion", "Churn", "Ende",
+    ]  # fmt: skip
+
+
+def test_every_chart_renders_png():
+    months = ["01/26", "02/26", "03/26"]
+    leads = pd.DataFrame({"Inbound": [10, 20, 30], "Partner": [1, 2, 3]}, index=months)
+    tornado = pd.DataFrame({"label": ["a", "b"], "low": [90.0, 95.0], "high": [110.0, 104.0]})
+    figs = [
+        charts.mrr_band_chart(months, [1, 2, 3], [0, 1, 2], [2, 3, 4], 2.5, "en"),
+        charts.leads_chart(leads, "de"),
+        charts.cash_chart(months, [5.0, -1.0, 3.0], "de"),
+        charts.tornado_chart(tornado, 100.0, "de"),
+    ]
+    for fig in figs:
+        assert charts.png(fig)[:8] == b"\x89PNG\r\n\x1a\n"
+    stacked = _bars(figs[1])
+    assert stacked[3:] == [(10, 1), (20, 2), (30, 3)]  # partner on top of inbound
+
+
+def test_plan_views_from_a_tidy_plan(params):
+    from planning_lib.cockpit_app import plan_views
+
+    months = pd.date_range("2026-01-01", periods=2, freq="MS")
+    rows = []
+    for item, vals in {
+        "mrr_start": [80, 90],
+        "mrr_new": [15, 15],
+        "mrr_churned": [5, 6],
+        "mrr_end": [90, 99],
+        "cash_balance": [10, 20],
+    }.items():
+        rows += [(m, item, "", v) for m, v in zip(months, vals, strict=True)]
+    rows += [(m, "required_entry", "inbound", 7.0) for m in months]
+    tidy = pd.DataFrame(rows, columns=["month", "line_item", "channel", "value"])
+    v = plan_views(tidy, params, "en")
+    assert v.months == ["01/26", "02/26"]
+    assert v.bridge == {
+        "mrr_start": 80.0,
+        "mrr_end": 99.0,
+        "mrr_new": 30.0,
+        "mrr_expansion": 0.0,
+        "mrr_contraction": 0.0,
+        "mrr_churned": 11.0,
+    }
+    assert list(v.leads.columns) == ["Inbound marketing"]
+    assert np.array_equal(v.cash, [10.0, 20.0])
+    with pytest.raises(KeyError, match="cash_balance"):
+        plan_views(tidy[tidy["line_item"] != "cash_balance"], params)
+
+
+# --------------------------------------------------------------------------- exports
+
+
+def test_version_names_are_checked():
+    assert export.version_name("  Budget   2027 ") == "Budget 2027"
+    for bad in ("", "   ", "../etc", "<script>", "x" * 81, 42):
+        with pytest.raises(export.VersionNameError):
+            export.version_name(bad)
+
+
+def test_yaml_export_reads_back_as_the_planned_parameters(params, base_settings, tmp_path):
+    ovr = ck.overrides_from_settings(params, {**base_settings, "churn_end": 0.045})
+    planned = apply_overrides(params, ovr)
+    path = tmp_path / "v.yaml"
+    path.write_bytes(export.settings_yaml(planned, ovr, "Test"))
+    assert path.read_text(encoding="utf-8").startswith("# Szenario-Cockpit: Test")
+    assert load_params(path) == planned
+
+
+def test_excel_export_has_settings_kpis_and_months(params, base_settings):
+    ovr = ck.overrides_from_settings(params, base_settings)
+    res = run_plan(params, ovr)
+    wb = openpyxl.load_workbook(io.BytesIO(export.settings_excel(ovr, res.summary, res.monthly)))
+    assert wb.sheetnames == ["Einstellungen", "Kennzahlen", "Monatsplan"]
+    kpis = {r[0]: r[1] for r in wb["Kennzahlen"].iter_rows(min_row=2, values_only=True)}
+    assert kpis["mrr_end"] == pytest.approx(res.summary["mrr_end"])
+    assert kpis["budget_by_category.marketing"] == 100_000
+    settings = {r[0]: r[1] for r in wb["Einstellungen"].iter_rows(min_row=2, values_only=True)}
+    assert settings["drivers.arpa_monthly_eur"] == 160
+    assert wb["Monatsplan"].cell(1, 4).value == "2026-01"
+
+
+def test_download_link_escapes_the_name():
+    link = export.data_link(b"abc", 'a"b.yaml', "application/x-yaml", "YAML")
+    assert 'download="a&quot;b.yaml"' in link
+    assert "base64,YWJj" in link
+
+
+def test_save_as_version_lands_in_the_store(params, tmp_path):
+    from planning_lib import versions
+
+    vid = export.save_plan_version("Cockpit Test", run_plan(params), tmp_path, CLOUDFLOW)
+    listed = versions.list_versions(tmp_path)
+    assert vid in set(listed["version_id"])
+
+
+# --------------------------------------------------------------------------- command
+
+
+def test_voila_command_binds_loopback_and_hides_tracebacks():
+    cmd = dashboard.voila_command(port=9999, token="s3cret", python="py")
+    assert cmd[:4] == ["py", "-m", "voila", str(dashboard.NOTEBOOK)]
+    assert "--Voila.ip=127.0.0.1" in cmd
+    assert "--no-browser" in cmd
+    assert "--port=9999" in cmd
+    assert "--show_tracebacks=False" in cmd
+    assert "--token=s3cret" in cmd
+    assert not any(a.startswith("--token") for a in dashboard.voila_command(token=None))
+    with pytest.raises(ValueError, match="port 70000"):
+        dashboard.voila_command(port=70000)
+
+
+def test_dashboard_command_rejects_a_missing_config(tmp_path):
+    from planning_lib.cli import main
+
+    assert main(["dashboard", "--config", str(tmp_path / "nope.yaml")]) == 2
+
+
+def test_app_notebook_is_thin_and_has_a_parameters_cell():
+    import json
+
+    nb = json.loads(dashboard.NOTEBOOK.read_text(encoding="utf-8"))
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert ["parameters"] in [c["metadata"].get("tags") for c in code]
+    assert all(not c["outputs"] and c["execution_count"] is None for c in code)
+    assert sum(len("".join(c["source"]).splitlines()) for c in code) < 15
