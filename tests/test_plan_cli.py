@@ -1,0 +1,112 @@
+"""``planning plan``: files, summary keys, byte-identical runs, refusals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from planning_lib.cli import main
+from planning_lib.paths import CONFIGS
+
+CONFIG = str(CONFIGS / "cloudflow.yaml")
+REQUIRED_KEYS = {
+    "mrr_start",
+    "mrr_end",
+    "arr_end",
+    "customers_start",
+    "customers_end",
+    "new_customers",
+    "churned_customers",
+    "budget_total",
+    "budget_by_category",
+    "commissions_total",
+    "cac_target",
+    "cac_fully_loaded",
+    "clv",
+    "ltv_to_cac",
+    "payback_months",
+    "lifetime_value_new_customers",
+    "roi",
+    "cash_low_point",
+}
+
+
+def test_plan_writes_files(tmp_path, capsys):
+    out = tmp_path / "plan"
+    assert main(["plan", "--config", CONFIG, "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "findings.json",
+        "gap.csv",
+        "plan.csv",
+        "summary.json",
+    ]
+    text = (out / "summary.json").read_text(encoding="utf-8")
+    summary = json.loads(text)
+    assert set(summary) >= REQUIRED_KEYS
+    assert list(summary) == sorted(summary)
+    assert summary["budget_total"] == 400_000
+    assert summary["mrr_start"] == 80_000
+    assert summary["cac_budget"] == pytest.approx(666.666667)
+    assert summary["lifetime_value_new_customers_stated"] == 1_800_000
+    assert "p_hit" not in summary
+    lines = (out / "plan.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "month,line_item,channel,value,unit"
+    assert "2026-01-01,customers_new,,55.000000,count" in lines
+    assert "2026-01-01,customers_new,inbound,33.000000,count" in lines  # 55 × 0.6
+    findings = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    assert "cac_fully_loaded_above_target" in {f["code"] for f in findings}
+    printed = capsys.readouterr().out
+    assert "MRR Start → Ende: 80.000 → 127.661 €" in printed
+
+
+def test_draws_are_byte_identical(tmp_path):
+    args = ["plan", "--config", CONFIG, "--draws", "300", "--seed", "9", "--scenario", "worst"]
+    assert main([*args, "--out", str(tmp_path / "a")]) == 0
+    assert main([*args, "--out", str(tmp_path / "b")]) == 0
+    for name in ("plan.csv", "findings.json", "summary.json", "mc_percentiles.csv", "gap.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    summary = json.loads((tmp_path / "a" / "summary.json").read_text(encoding="utf-8"))
+    assert set(summary["p_hit"]) == {"mrr_end", "new_customers", "cac", "churn"}
+    assert summary["p_hit"]["churn"] == 0.0  # worst: churn stays at 5 % > 3 %
+    assert summary["monte_carlo"]["draws"] == 300
+    assert summary["scenario"] == "worst"
+
+
+def test_refuses_non_empty_out(tmp_path, capsys):
+    out = tmp_path / "full"
+    out.mkdir()
+    (out / "x.txt").write_text("keep", encoding="utf-8")
+    assert main(["plan", "--config", CONFIG, "--out", str(out)]) == 2
+    assert (out / "x.txt").read_text(encoding="utf-8") == "keep"
+    assert "not empty" in capsys.readouterr().err
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["plan", "--config", CONFIG, "--out", str(empty)]) == 0
+
+
+def test_bad_input_exit_1(tmp_path, capsys):
+    assert (
+        main(["plan", "--config", CONFIG, "--scenario", "nope", "--out", str(tmp_path / "o")]) == 1
+    )
+    assert "unknown scenario 'nope'" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_region_file(tmp_path):
+    base = yaml.safe_load(Path(CONFIG).read_text(encoding="utf-8"))
+    (tmp_path / "regions").mkdir()
+    (tmp_path / "base.yaml").write_text(yaml.safe_dump(base, allow_unicode=True), encoding="utf-8")
+    region = {"region": "AT", "current": {"customers": 100, "mrr_eur": 16000}}
+    (tmp_path / "regions" / "AT.yaml").write_text(yaml.safe_dump(region), encoding="utf-8")
+    out = tmp_path / "at"
+    cfg = str(tmp_path / "base.yaml")
+    assert main(["plan", "--config", cfg, "--region", "AT", "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["region"], summary["mrr_start"], summary["customers_start"]) == (
+        "AT",
+        16_000,
+        100,
+    )
