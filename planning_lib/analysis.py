@@ -34,7 +34,14 @@ from planning_lib.funnel_history import (
 )
 from planning_lib.market import competitor_table, market_table, swot_table
 from planning_lib.params import PlanParameters
-from planning_lib.revenue_history import DIMENSIONS, revenue_cagr, revenue_history
+from planning_lib.revenue_history import (
+    DIMENSIONS,
+    aggregate_history,
+    history_months,
+    monthly_history,
+    revenue_cagr,
+    subscription_months,
+)
 from planning_lib.segments import (
     abc_classes,
     abc_summary,
@@ -137,21 +144,24 @@ def revenue_tables(
         :func:`revenue_history` / :func:`revenue_cagr`.
     """
     dims = [d for d in DIMENSIONS if d in subscriptions.columns]
-    out: dict[str, pd.DataFrame] = {}
+    sm = subscription_months(subscriptions, as_of, start)
+    first = start if start is not None else (sm["month"].min() if len(sm) else as_of)
+    months = history_months(first, as_of)
+    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in _FREQS}
     cagr_parts = []
-    for name, freq in _FREQS.items():
-        parts = []
-        for dim in [None, *dims]:
-            t = revenue_history(subscriptions, deals, freq, dim, as_of, start)  # type: ignore[arg-type]
+    for dim in [None, *dims]:
+        monthly = monthly_history(sm, deals, months, dim)
+        for name, freq in _FREQS.items():
+            t = aggregate_history(monthly, freq, dim)  # type: ignore[arg-type]
             t = t.rename(columns={dim: "member"}) if dim else t.assign(member=ALL)
             t.insert(1, "dimension", dim or "total")
             t.insert(2, "member", t.pop("member"))
-            parts.append(t)
+            parts[name].append(t)
             if freq == "Y":
                 c = revenue_cagr(t.drop(columns=["dimension"]), "member")
                 c.insert(0, "dimension", dim or "total")
                 cagr_parts.append(c)
-        out[f"revenue_{name}"] = pd.concat(parts, ignore_index=True)
+    out = {f"revenue_{name}": pd.concat(p, ignore_index=True) for name, p in parts.items()}
     out["revenue_cagr"] = pd.concat(cagr_parts, ignore_index=True)
     return out
 

@@ -35,8 +35,10 @@ from planning_lib.analysis_common import (
 __all__ = [
     "DIMENSIONS",
     "Freq",
+    "aggregate_history",
     "bookings_by_month",
     "history_months",
+    "monthly_history",
     "mrr_by_month",
     "revenue_cagr",
     "revenue_history",
@@ -212,11 +214,29 @@ def revenue_history(
     first = sm["month"].min() if len(sm) else as_of_m
     if start is not None:
         first = pd.Period(start, freq="M")
-    months = history_months(first, as_of_m)
-    monthly = mrr_by_month(sm, months, by).merge(
-        bookings_by_month(deals, months, by), on=["month"] if by is None else ["month", by]
-    )
-    monthly["period"] = _period_label(monthly["month"], freq)
+    monthly = monthly_history(sm, deals, history_months(first, as_of_m), by)
+    return aggregate_history(monthly, freq, by)
+
+
+def monthly_history(
+    sub_months: pd.DataFrame, deals: pd.DataFrame, months: pd.PeriodIndex, by: str | None
+) -> pd.DataFrame:
+    """MRR, customers and bookings per month (× ``by`` value): the base of every period.
+
+    Returns:
+        Columns of :func:`mrr_by_month` and :func:`bookings_by_month` side by side.
+    """
+    keys = ["month"] if by is None else ["month", by]
+    return mrr_by_month(sub_months, months, by).merge(bookings_by_month(deals, months, by), on=keys)
+
+
+def aggregate_history(monthly: pd.DataFrame, freq: Freq, by: str | None) -> pd.DataFrame:
+    """Aggregate :func:`monthly_history` to periods and add YoY growth.
+
+    Returns:
+        The table described in :func:`revenue_history`.
+    """
+    monthly = monthly.assign(period=_period_label(monthly["month"], freq))
     keys = ["period"] if by is None else ["period", by]
     monthly = monthly.sort_values(["month", *keys[1:]])
     out = monthly.groupby(keys, sort=False).agg(
