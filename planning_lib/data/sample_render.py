@@ -49,16 +49,24 @@ def format_cell(value: Any, dtype: str, column: str = "") -> str:
     return str(value)
 
 
+def _column_cells(values: list[Any], dtype: str, column: str) -> list[str]:
+    """All cells of one column, formatted as ``format_cell`` does."""
+    if dtype == "str":
+        return [
+            "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v) for v in values
+        ]
+    return [format_cell(v, dtype, column) for v in values]
+
+
 def render_csv(name: str, frame: pd.DataFrame) -> bytes:
     """The table ``name`` as CSV bytes (header + rows, UTF-8, LF)."""
     table = TABLES[name]
     cols = [c for c in table.columns if c.name in frame.columns]
+    cells = [_column_cells(frame[c.name].tolist(), c.dtype, c.name) for c in cols]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow([c.name for c in cols])
-    values = [frame[c.name].tolist() for c in cols]
-    for row in zip(*values, strict=True):
-        writer.writerow([format_cell(v, c.dtype, c.name) for v, c in zip(row, cols, strict=True)])
+    writer.writerows(zip(*cells, strict=True))
     return buf.getvalue().encode("utf-8")
 
 
