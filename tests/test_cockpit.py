@@ -439,3 +439,107 @@ def test_app_notebook_is_thin_and_has_a_parameters_cell():
     assert ["parameters"] in [c["metadata"].get("tags") for c in code]
     assert all(not c["outputs"] and c["execution_count"] is None for c in code)
     assert sum(len("".join(c["source"]).splitlines()) for c in code) < 15
+
+
+# --------------------------------------------------------------------------- the widget app
+
+
+def _tile_value(app, key="mrr_end"):
+    html_text = app.tiles[key].value
+    return html_text.split('<div class="kpi-value">')[1].split("</div>")[0]
+
+
+def _expected_mrr(params, settings, scenario, locale="de"):
+    ovr = ck.overrides_from_settings(params, settings, scenario)
+    return ck.format_value("eur", run_plan(params, ovr).summary["mrr_end"], locale)
+
+
+@pytest.fixture
+def app(tmp_path):
+    from planning_lib.cockpit_app import Cockpit
+
+    cockpit = Cockpit(CLOUDFLOW, versions_dir=tmp_path / "versions", debounce_s=0.01)
+    assert cockpit.wait_until_idle(30)
+    return cockpit
+
+
+def test_app_tiles_follow_sliders_and_scenarios(app, params):
+    assert _tile_value(app) == _expected_mrr(params, ck.settings_from_params(params), "base")
+    assert "status-" in " ".join(app.tiles["mrr_end"]._dom_classes)
+    assert app.images["bridge"].value[:4] == b"\x89PNG"
+    assert app.images["tornado"].value[:4] == b"\x89PNG"
+    assert "Machbarkeit" in app.findings.value
+
+    app.sliders["churn_end"].value = 0.045
+    app.sliders["new_customers_target"].value = 700
+    assert app.wait_until_idle(30)
+    assert app.scenario_dd.value == "custom"
+    settings = {**ck.settings_from_params(params), "churn_end": 0.045, "new_customers_target": 700}
+    assert _tile_value(app) == _expected_mrr(params, settings, "base")
+
+    app.scenario_dd.value = "worst"
+    assert app.wait_until_idle(30)
+    assert app.sliders["churn_end"].value == 0.05
+    worst = ck.format_value("eur", run_scenario(params, "worst").summary["mrr_end"])
+    assert _tile_value(app) == worst
+
+
+def test_app_rejects_forged_values_and_switches_language(app):
+    before = app.scenario
+    app._on_scenario({"new": "<img src=x onerror=alert(1)>"})
+    assert app.scenario == before
+    app._on_region({"new": "../../etc/passwd"})
+    assert app.region is None
+    app.locale_tb.value = "en"
+    assert app.wait_until_idle(30)
+    assert "Year-end MRR" in app.tiles["mrr_end"].value
+    assert app.sliders["arpa"].description == "ARPA (€/month)"
+    assert _tile_value(app).startswith("€")
+
+
+def test_app_saves_a_version_with_downloads(app, tmp_path):
+    from planning_lib import versions
+
+    app.version_name.value = "../evil"
+    app.save_btn.click()
+    assert "invalid version name" in app.status.value
+    app.version_name.value = "Budget 2027"
+    app.save_btn.click()
+    assert 'download="Budget_2027.yaml"' in app.downloads.value
+    assert 'download="Budget_2027.xlsx"' in app.downloads.value
+    listed = versions.list_versions(tmp_path / "versions")
+    assert list(listed["name"]) == ["Budget 2027"]
+
+
+def test_app_runs_monte_carlo_off_the_page_thread(app, params):
+    app.mc_cb.value = True
+    assert app.wait_until_idle(30)
+    assert app.mc_done.wait(30)
+    text = _tile_value(app, "p_mrr_target")
+    assert text.endswith("%") and text != "–"
+    from planning_lib.scenarios import monte_carlo
+
+    mc = monte_carlo(params, 1000, params.monte_carlo.seed)
+    assert text == ck.format_value("percent", mc.p_hit["mrr_end"])
+
+
+def test_app_shows_a_sentence_not_a_traceback(tmp_path):
+    import logging
+
+    from planning_lib.cockpit_app import Cockpit, Engine
+
+    def broken(params, overrides):
+        raise RuntimeError("secret internal detail")
+
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logging.getLogger("planning_lib.cockpit").addHandler(handler)
+    try:
+        app = Cockpit(CLOUDFLOW, engine=Engine(broken), debounce_s=0.01)
+        assert app.wait_until_idle(30)
+    finally:
+        logging.getLogger("planning_lib.cockpit").removeHandler(handler)
+    assert app.status.value == "Berechnung fehlgeschlagen; Details stehen im Server-Log."
+    assert "secret" not in app.status.value
+    assert any(r.exc_info and "secret internal detail" in str(r.exc_info[1]) for r in records)
