@@ -68,6 +68,7 @@ __all__ = [
     "Analysis",
     "analysis_year",
     "default_as_of",
+    "for_region",
     "history_start",
     "revenue_tables",
     "run_analysis",
@@ -163,6 +164,24 @@ def revenue_tables(
                 cagr_parts.append(c)
     out = {f"revenue_{name}": pd.concat(p, ignore_index=True) for name, p in parts.items()}
     out["revenue_cagr"] = pd.concat(cagr_parts, ignore_index=True)
+    return out
+
+
+def for_region(tables: dict[str, pd.DataFrame], region: str) -> dict[str, pd.DataFrame]:
+    """The rows of ``region`` in every table that has a ``region`` column.
+
+    Raises:
+        ValueError: no table holds a row of ``region`` (the message lists the known ones).
+    """
+    out = {}
+    known: set[str] = set()
+    for name, frame in tables.items():
+        if "region" in frame.columns:
+            known |= set(frame["region"].dropna().astype(str))
+            frame = frame[frame["region"].astype(str) == region].reset_index(drop=True)
+        out[name] = frame
+    if region not in known:
+        raise ValueError(f"no data for region {region!r} (regions: {', '.join(sorted(known))})")
     return out
 
 

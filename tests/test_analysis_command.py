@@ -110,3 +110,17 @@ def test_bad_data_folder_is_an_error(tmp_path: Path, capsys):
     )
     assert code == 1
     assert "error" in capsys.readouterr().err
+
+
+def test_for_region_keeps_only_its_rows():
+    from planning_lib.analysis import for_region
+
+    tables = {
+        "deals": pd.DataFrame({"region": ["AT", "CH", "AT"], "x": [1, 2, 3]}),
+        "other": pd.DataFrame({"y": [1]}),  # no region column: kept whole
+    }
+    out = for_region(tables, "AT")
+    assert list(out["deals"]["x"]) == [1, 3]
+    assert len(out["other"]) == 1
+    with pytest.raises(ValueError, match="regions: AT, CH"):
+        for_region(tables, "XX")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from planning_lib.analysis import run_analysis
+from planning_lib.analysis import for_region, run_analysis
 from planning_lib.findings import generate_findings
 from planning_lib.params import ParameterError, load_params
 
@@ -34,7 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``planning analyse``."""
     parser.add_argument("--data", type=Path, required=True, help="folder of canonical tables")
     parser.add_argument("--config", type=Path, required=True, help="plan parameters (YAML)")
-    parser.add_argument("--region", help="region override file of the config (optional)")
+    parser.add_argument(
+        "--region", help="region (override file of the config); analyses only its rows"
+    )
     parser.add_argument("--locale", choices=("de", "en"), default=None, help="findings language")
     parser.add_argument(
         "--as-of", dest="as_of", help="last month of history, YYYY-MM (default: before plan start)"
@@ -97,6 +99,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         params = load_params(args.config, args.region)
         tables = _load(args.data)
+        if params.region is not None:
+            tables = for_region(tables, params.region)
         locale = args.locale or params.company.locale
         analysis = run_analysis(tables, params, args.as_of, locale)
     except (ParameterError, FileNotFoundError, KeyError, ValueError) as exc:
