@@ -32,9 +32,9 @@ __all__ = ["plan_summary", "ratio"]
 
 def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     """num ÷ den, NaN where den is 0."""
-    num, den = np.broadcast_arrays(np.asarray(num, float), np.asarray(den, float))
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den != 0, num / np.where(den != 0, den, 1.0), np.nan)
+        out = np.true_divide(num, den)
+    return np.where(np.asarray(den) != 0, out, np.nan)
 
 
 def plan_summary(

@@ -415,6 +415,6 @@ def _scalar(v: Any) -> Any:
     """Draw 0 of a KPI as a plain float (dicts recursively; NaN stays NaN)."""
     if isinstance(v, dict):
         return {k: _scalar(x) for k, x in v.items()}
-    if isinstance(v, str):
-        return v
-    return float(np.asarray(v).reshape(-1)[0])
+    if isinstance(v, np.ndarray):
+        return float(v.flat[0])
+    return v if isinstance(v, str) else float(v)

@@ -31,6 +31,15 @@ def stock_end(start: np.ndarray, retention: np.ndarray, inflow: np.ndarray) -> n
         Month-end stock, shape (n, T).
     """
     n, t_len = np.broadcast_shapes(np.shape(start), np.shape(retention), np.shape(inflow))
+    if n == 1:  # one plan: plain floats are ~20x faster than size-1 arrays
+        r1 = np.broadcast_to(retention, (1, t_len))[0].tolist()
+        a1 = np.broadcast_to(inflow, (1, t_len))[0].tolist()
+        s1 = float(np.asarray(start).reshape(-1)[0])
+        vals = []
+        for rt, at in zip(r1, a1, strict=True):
+            s1 = s1 * rt + at
+            vals.append(s1)
+        return np.array([vals])
     r = np.ascontiguousarray(np.asarray(retention, dtype=float).T)
     a = np.ascontiguousarray(np.asarray(inflow, dtype=float).T)
     out = np.empty((t_len, n))
