@@ -367,3 +367,7 @@ def test_check_on_the_committed_folder(monkeypatch, capsys, sample, files) -> No
     assert cli.main(["sample-data", "--check", "--out", str(SAMPLE_DATA), "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "identical" in out and "3 inside-sales reps" in out
+
+
+def test_committed_files_pass_validation(capsys) -> None:
+    assert cli.main(["validate", str(SAMPLE_DATA)]) == 0, capsys.readouterr().out

@@ -74,6 +74,54 @@ def _eur(x: float) -> str:
     return f"{x:,.0f} €".replace(",", " ")
 
 
+def _rates_text(rates: tuple[tuple[str, Any], ...]) -> str:
+    parts = []
+    for channel, r in rates:
+        mql = f"MQL→SQL {r.mql_to_sql:.0%}, " if channel == "inbound" else ""
+        parts.append(f"{channel} {mql}SQL→demo {r.sql_to_demo:.0%}, demo→won {r.demo_to_won:.0%}")
+    return "; ".join(parts)
+
+
+def _simulation_notes(cfg: SampleConfig) -> list[str]:
+    """How the data were simulated, from the configuration's values."""
+    regions = ", ".join(f"{r} {s:.0%}" for r, s in cfg.regions)
+    prices = ", ".join(f"{p} {v:g} €" for p, v in cfg.products)
+    churn = ", ".join(f"{y} {c:.1%}" for y, c in cfg.churn_by_year)
+    lo, mid, hi = cfg.response_win_factor
+    return [
+        "## How the data were simulated",
+        "",
+        f"- Regions (share of leads): {regions}. Products (list price per month): {prices};",
+        "  product mix by segment, discounts of 0-20%. Segments by company size: small "
+        "10-49, mid 50-250, large > 250 employees.",
+        f"- Lead volume per month (company, split by region): {cfg.inbound_mql_2025:g} "
+        f"inbound MQL and {cfg.outbound_sql_2025:g} outbound SQL in {cfg.history_end.year},",
+        f"  growing {cfg.yearly_growth - 1:.0%} a year before, times the seasonality "
+        "(Jan..Dec "
+        + ", ".join(f"{x:g}" for x in cfg.seasonality)
+        + ") and noise. Partner leads are rare before the plan year.",
+        f"- Funnel in the history: {_rates_text(cfg.history_rates)}.",
+        f"  Plan year: {_rates_text(cfg.plan_rates[:2])}. Lags: MQL→SQL 2-20 days, SQL→demo "
+        "7-40 days, demo→won or lost 14-75 days.",
+        "  Conversions are drawn by systematic sampling, so counts follow the rates closely.",
+        "- A deal (opportunity) opens when the demo is booked; amount_eur = 12 × mrr_eur; its "
+        "customer_id is the account's id",
+        "  (prospects that are lost keep theirs). A won deal starts the subscription on its "
+        "close date.",
+        f"- First response matters: demo→won × {lo:g} (< 2 h), × {mid:g} (2-24 h), × {hi:g} "
+        "(> 24 h), normalised per channel.",
+        f"- Churn per month (share of customers): {churn}; plan year from "
+        f"{cfg.churn_plan_start:.0%} towards {cfg.churn_plan_end:.0%}. Small customers churn "
+        "more, large ones less.",
+        f"  {cfg.opening_customers} customers won before {cfg.history_start.isoformat()} open "
+        "the history.",
+        "- Costs: personnel from salaries (pro rata), marketing per lead and channel, tools, "
+        f"training/travel, commissions {cfg.commission_rate:.0%} of first-year value (partner "
+        f"deals + {cfg.partner_commission_rate:.0%} for the partner).",
+        "",
+    ]
+
+
 def render_readme(
     history: dict[str, pd.DataFrame],
     actuals: dict[str, pd.DataFrame],
@@ -133,6 +181,7 @@ def render_readme(
         f"- marketing cost {year}: {_eur(marketing_cost(costs, year))}; stated CAC "
         f"(marketing ÷ new customers): {_eur(stated_cac(costs, subs, year))}",
         "",
+        *_simulation_notes(cfg),
         "## Deviations injected into the actuals (for controlling)",
         "",
     ]
@@ -148,10 +197,10 @@ def render_readme(
     lines += [
         f"1. **SQL→demo dip in {cfg.dip_region}**: SQLs of "
         + " and ".join(cfg.dip_months)
-        + f" reach a demo at {cfg.dip_sql_to_demo:.0%} instead of the plan's 30 % "
-        "(rule `sql_to_demo_low`, threshold 20 %).",
+        + f" reach a demo at {cfg.dip_sql_to_demo:.0%} instead of the plan's 30% "
+        "(rule `sql_to_demo_low`, threshold 20%).",
         f"   Measured per SQL month (demos ÷ SQLs of that month): {dip_text}. All other",
-        "   regions and months follow the plan's conversion (SQL→demo 30 %). Demos follow "
+        "   regions and months follow the plan's conversion (SQL→demo 30%). Demos follow "
         "the SQL within 7-40 days,",
         "   so SQL months from mid-May on are not complete in this export (their share looks "
         "low everywhere);",
@@ -162,11 +211,11 @@ def render_readme(
         "and none of its demos closes",
         f"   (demo→won {cfg.partner_rates_actual.demo_to_won:.0%}): {n_partner_leads} partner "
         f"leads in the half year, {q2_partner} partner customers won in Q2",
-        "   against a plan above zero (rule `channel_below_plan`, below 80 % of plan for a "
+        "   against a plan above zero (rule `channel_below_plan`, below 80% of plan for a "
         "quarter).",
         "3. **On track**: inbound MQL volume (500/month × seasonality) and conversions, "
         "outbound SQL volume (250/month × seasonality)",
-        "   and conversions, monthly churn on the plan's path (5 % → 3 %), and the hires "
+        "   and conversions, monthly churn on the plan's path (5% → 3%), and the hires "
         "(2 inside-sales reps in Q1: DE-Nord in January,",
         "   AT in February; a partner manager in DE-Süd in April).",
         "",
