@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from planning_lib.analysis import for_region, run_analysis
-from planning_lib.findings import generate_findings
+from planning_lib.findings import Finding, generate_findings
 from planning_lib.params import ParameterError, load_params
 
 __all__ = ["FLOAT_FORMAT", "HELP", "NAME", "add_arguments", "run", "write_analysis"]
@@ -55,7 +55,7 @@ def _clean(value: object) -> object:
 def write_analysis(
     tables: dict[str, pd.DataFrame],
     figures: dict[str, float],
-    findings: list,
+    findings: list[Finding],
     out: Path,
     locale: str,
 ) -> list[Path]:
