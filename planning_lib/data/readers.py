@@ -301,7 +301,8 @@ def read_sql(
         query: ... or a SELECT statement.
         lang: message language.
     """
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import create_engine, literal_column, select, text
+    from sqlalchemy import table as sa_table
 
     if (sql_table is None) == (query is None):
         raise ValueError("give exactly one of sql_table or query")
@@ -309,9 +310,12 @@ def read_sql(
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            if sql_table is not None:
+            if sql_table is not None:  # a plain SELECT: no reflection, which some dialects lack
                 schema, _, name = sql_table.rpartition(".")
-                frame = pd.read_sql_table(name, conn, schema=schema or None)
+                statement = select(literal_column("*")).select_from(
+                    sa_table(name, schema=schema or None)
+                )
+                frame = pd.read_sql_query(statement, conn)
             else:
                 frame = pd.read_sql_query(text(query), conn)
     except Exception as err:  # driver errors differ per engine
