@@ -1,0 +1,135 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 01 Ist-Analyse und Prognose
+#
+# Wo steht die Region, und wohin führt der Weg ohne Änderungen? Umsatz- und MRR-Entwicklung,
+# Funnel, Unit Economics (CAC, CLV, Churn), Markt und Wettbewerb, eine statistische Prognose
+# mit Intervallen und die daraus abgeleiteten Befunde. Die Texte des Berichts kommen aus
+# `planning_lib.report.labels` (Parameter `locale`).
+
+# %% tags=["parameters"]
+region: str = "DE-Nord"  # Vertriebsgebiet (Regionsdatei data/configs/regions/<region>.yaml)
+config_path: str = ""  # Plan-Parameter (YAML); leer: data/configs/cloudflow.yaml
+data_path: str = ""  # Ordner mit den CRM-Tabellen; leer: data/sample
+horizon: int = 12  # Planungshorizont in Monaten (12..36)
+scenario: str = "base"  # Szenario: base, best, worst oder eines aus der Konfiguration
+locale: str = "de"  # Sprache des Berichts: de oder en
+seed: int = 42  # Startwert für Zufallszahlen
+output_dir: str = ""  # Ausgabeordner für Tabellen und Diagramme; leer: reports/notebook/<region>
+
+# %%
+from planning_lib.analysis import run_analysis
+from planning_lib.findings import findings_frame, generate_findings
+from planning_lib.forecast import auto_forecast
+from planning_lib.report import charts, views
+from planning_lib.report.phase import open_phase
+
+ph = open_phase(
+    "01",
+    region=region,
+    config_path=config_path,
+    data_path=data_path,
+    horizon=horizon,
+    scenario=scenario,
+    locale=locale,
+    seed=seed,
+    output_dir=output_dir,
+)
+analysis = run_analysis(ph.history, ph.params, locale=locale)
+ph.save_analysis(analysis)
+ph.say("01.title", region=region, as_of=str(analysis.as_of))
+
+# %% Umsatz und MRR der letzten Jahre
+fig_mrr = views.monthly_history(analysis.tables["revenue_monthly"], "mrr_end_eur")
+ph.chart(
+    charts.line_chart(fig_mrr.to_frame(ph.t("01.mrr")), title=ph.t("01.mrr_title"), unit="eur"),
+    "mrr_history",
+)
+fig = analysis.figures
+ph.say(
+    "01.mrr_text",
+    mrr=ph.fmt(fig["mrr_end_eur"], "eur"),
+    customers=ph.fmt(fig["customers_end"], "count"),
+    yoy=ph.fmt(fig["revenue_yoy"], "share"),
+    cagr=ph.fmt(fig["revenue_cagr"], "share"),
+)
+ph.table(views.history_yearly(analysis.tables["revenue_yearly"]), "history_yearly", "01.yearly")
+
+# %% Funnel der letzten 12 Monate
+funnel = ph.table(
+    views.funnel_last_12_months(analysis.tables["leads_by_month"]), "funnel_12m", "01.funnel"
+)
+total = funnel[funnel["channel"] == "all"].iloc[0]
+stages = [s for s in ("leads", "mql", "sql", "demo", "won") if s in funnel.columns]
+ph.chart(
+    charts.funnel_chart(
+        [ph.t(f"stage.{s}") for s in stages], [total[s] for s in stages], title=ph.t("01.funnel")
+    ),
+    "funnel",
+)
+ph.table(analysis.tables["funnel_conversion_channel"], "conversion", "01.conversion")
+ph.say("01.funnel_text")
+ph.table(analysis.tables["deal_metrics_channel"], "deal_metrics", "01.deal_metrics")
+
+# %% Unit Economics: Neukunden, CAC, CLV
+cac_year = analysis.tables["cac"][analysis.tables["cac"]["year"] == analysis.year]
+ph.table(cac_year, "cac", "01.cac")
+ph.table(analysis.tables["clv"], "clv", "01.clv")
+ph.say(
+    "01.unit_text",
+    year=analysis.year,
+    new=ph.fmt(fig["new_customers"], "count"),
+    cac=ph.fmt(fig["cac_stated_eur"], "eur"),
+    cac_full=ph.fmt(fig["cac_fully_loaded_eur"], "eur"),
+    clv=ph.fmt(fig["clv_formula_eur"], "eur"),
+    churn=ph.fmt(fig["logo_churn_rate"], "share"),
+)
+
+# %% Markt und Wettbewerb
+ph.table(analysis.tables["market"], "market", "01.market")
+ph.table(analysis.tables["competitors"], "competitors", "01.competitors")
+ph.table(analysis.tables["swot"], "swot", "01.swot")
+
+# %% Prognose ohne Änderungen: Neukunden pro Monat
+won = views.monthly_history(analysis.tables["revenue_monthly"], "won_deals")
+forecast = auto_forecast(won, horizon)
+ph.chart(
+    charts.forecast_chart(
+        won,
+        forecast,
+        title=ph.t("01.forecast_title"),
+        history_label=ph.t("label.actual"),
+        forecast_label=ph.t("label.forecast"),
+    ),
+    "forecast_new_customers",
+)
+ph.table(forecast.rename_axis("month").reset_index(), "forecast", "01.forecast")
+ph.say(
+    "01.forecast_text",
+    mean=ph.fmt(forecast["mean"].sum(), "count"),
+    model=str(forecast["model"].iloc[0]),
+)
+
+# %% Befunde
+ph.table(findings_frame(generate_findings(analysis), locale), "findings", "01.findings")
+ph.key_figures(
+    "01_ist_analyse",
+    history_customers=fig["customers_end"],
+    history_mrr=fig["mrr_end_eur"],
+    history_new_customers_last_year=fig["new_customers"],
+    forecast_new_customers=float(forecast["mean"].sum()),
+)

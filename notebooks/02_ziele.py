@@ -1,0 +1,88 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 02 Ziele
+#
+# SMART-Ziele, der Plan, den sie ergeben (Top-down), und der Plan, den Funnel und Kapazität
+# liefern (Bottom-up), mit der Lücke dazwischen und den Befunden zur Machbarkeit. Dieses
+# Notebook rechnet den Monatsplan der Region und schreibt ihn für die Phasen 4 bis 7 und
+# die Konsolidierung.
+
+# %% tags=["parameters"]
+region: str = "DE-Nord"  # Vertriebsgebiet (Regionsdatei data/configs/regions/<region>.yaml)
+config_path: str = ""  # Plan-Parameter (YAML); leer: data/configs/cloudflow.yaml
+data_path: str = ""  # Ordner mit den CRM-Tabellen; leer: data/sample
+horizon: int = 12  # Planungshorizont in Monaten (12..36)
+scenario: str = "base"  # Szenario: base, best, worst oder eines aus der Konfiguration
+locale: str = "de"  # Sprache des Berichts: de oder en
+seed: int = 42  # Startwert für Zufallszahlen
+output_dir: str = ""  # Ausgabeordner für Tabellen und Diagramme; leer: reports/notebook/<region>
+
+# %%
+from planning_lib.model import run_plan
+from planning_lib.report import charts, views
+from planning_lib.report.phase import open_phase
+from planning_lib.targets import gap_table
+
+ph = open_phase(
+    "02",
+    region=region,
+    config_path=config_path,
+    data_path=data_path,
+    horizon=horizon,
+    scenario=scenario,
+    locale=locale,
+    seed=seed,
+    output_dir=output_dir,
+    load_data=False,
+)
+plan = run_plan(ph.params, ph.overrides)
+ph.save_plan(plan)
+ph.say("02.title", region=region, scenario=scenario)
+
+# %% SMART-Ziele und was der Plan erreicht
+targets = ph.table(views.targets_table(plan.params, plan.lines), "targets", "02.targets")
+ph.say(
+    "02.targets_text",
+    hit=int(targets["hit"].fillna(False).astype(bool).sum()),
+    total=len(targets),
+)
+
+# %% Top-down gegen Bottom-up
+gap = ph.table(gap_table(plan.lines, list(plan.params.channels)), "gap", "02.gap")
+new = views.line_wide(plan.monthly, ["customers_new_target", "customers_new_funnel"])
+new.columns = [ph.t("02.top_down"), ph.t("02.bottom_up")]
+ph.chart(charts.line_chart(new, title=ph.t("02.gap_chart")), "new_customers_gap")
+won = gap[gap["stage"] == "won"]
+ph.say(
+    "02.gap_text",
+    top_down=ph.fmt(won["top_down"].sum(), "count"),
+    bottom_up=ph.fmt(won["bottom_up"].sum(), "count"),
+)
+
+# %% MRR-Verlauf: Churn-Pfad gegen konstanten Churn
+mrr = views.line_wide(plan.monthly, ["mrr_end", "mrr_end_churn_constant"])
+mrr.columns = [ph.t("02.mrr_path"), ph.t("02.mrr_constant")]
+ph.chart(charts.line_chart(mrr, title=ph.t("02.mrr_chart"), unit="eur"), "mrr_plan")
+ph.say(
+    "02.mrr_text",
+    mrr_end=ph.fmt(plan.summary["mrr_end"], "eur"),
+    mrr_constant=ph.fmt(plan.summary["mrr_end_churn_constant"], "eur"),
+)
+
+# %% Befunde zur Machbarkeit
+ph.table(views.findings_table(plan.findings, locale), "findings", "02.findings")
+ph.key_figures("02_ziele", **views.plan_key_figures(plan.summary))

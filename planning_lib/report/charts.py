@@ -1,0 +1,195 @@
+"""Charts of the phase notebooks (matplotlib, no pyplot state).
+
+Every function takes tidy data and returns a ``matplotlib.figure.Figure``; the
+notebook displays it and saves it with ``artifacts.write_chart``. Axes are
+formatted in the report's locale (``1.234 €`` in German, ``€1,234`` in English).
+Figures are built with ``Figure()`` directly, so nothing accumulates in pyplot and
+a batch worker does not need a display.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from planning_lib.report.labels import Unit, format_value
+
+__all__ = [
+    "bar_chart",
+    "forecast_chart",
+    "funnel_chart",
+    "line_chart",
+    "stacked_bar_chart",
+]
+
+_PALETTE = ("#1f5f8b", "#e07b39", "#3a9d5d", "#8e5ea2", "#c44e52", "#7f7f7f", "#b5a642")
+
+
+def _figure(width: float = 8.0, height: float = 3.6) -> tuple[Figure, object]:
+    fig = Figure(figsize=(width, height), layout="constrained")
+    ax = fig.add_subplot()
+    ax.grid(axis="y", alpha=0.3)
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig, ax
+
+
+def _axis_formatter(unit: Unit, locale: str) -> FuncFormatter:
+    return FuncFormatter(lambda v, _pos: format_value(v, unit, locale))
+
+
+def line_chart(
+    frame: pd.DataFrame,
+    *,
+    title: str,
+    unit: Unit = "count",
+    locale: str = "de",
+    styles: Mapping[str, str] | None = None,
+) -> Figure:
+    """One line per column of ``frame`` over its index (usually months).
+
+    Args:
+        frame: index = x values (dates), one column per line; column names are the legend.
+        title: chart title.
+        unit: unit of the y axis.
+        locale: 'de' or 'en' for the axis labels.
+        styles: optional line style per column (e.g. ``{"Plan": "--"}``).
+    """
+    fig, ax = _figure()
+    for i, col in enumerate(frame.columns):
+        ax.plot(
+            frame.index,
+            frame[col].to_numpy(dtype=float),
+            (styles or {}).get(str(col), "-"),
+            color=_PALETTE[i % len(_PALETTE)],
+            label=str(col),
+            linewidth=1.8,
+        )
+    ax.set_title(title, loc="left")
+    ax.yaxis.set_major_formatter(_axis_formatter(unit, locale))
+    if len(frame.columns) > 1:
+        ax.legend(frameon=False, fontsize=8)
+    return fig
+
+
+def bar_chart(
+    values: pd.Series,
+    *,
+    title: str,
+    unit: Unit = "count",
+    locale: str = "de",
+    horizontal: bool = False,
+    annotate: bool = True,
+) -> Figure:
+    """One bar per entry of ``values`` (index = categories), optionally with value labels."""
+    fig, ax = _figure(height=max(2.8, 0.35 * len(values) + 1.2) if horizontal else 3.6)
+    labels = [str(i) for i in values.index]
+    data = values.to_numpy(dtype=float)
+    colors = [_PALETTE[0] if v >= 0 else _PALETTE[4] for v in data]
+    if horizontal:
+        bars = ax.barh(labels, data, color=colors)
+        ax.invert_yaxis()
+        ax.xaxis.set_major_formatter(_axis_formatter(unit, locale))
+        ax.grid(axis="x", alpha=0.3)
+    else:
+        bars = ax.bar(labels, data, color=colors)
+        ax.yaxis.set_major_formatter(_axis_formatter(unit, locale))
+    if annotate:
+        ax.bar_label(bars, labels=[format_value(v, unit, locale) for v in data], fontsize=8)
+    ax.set_title(title, loc="left")
+    return fig
+
+
+def stacked_bar_chart(
+    frame: pd.DataFrame,
+    *,
+    title: str,
+    unit: Unit = "eur",
+    locale: str = "de",
+) -> Figure:
+    """Stacked bars: index = x (months), one stack segment per column (categories)."""
+    fig, ax = _figure()
+    x = np.arange(len(frame.index))
+    bottom = np.zeros(len(frame.index))
+    for i, col in enumerate(frame.columns):
+        vals = frame[col].to_numpy(dtype=float)
+        ax.bar(x, vals, bottom=bottom, color=_PALETTE[i % len(_PALETTE)], label=str(col))
+        bottom = bottom + vals
+    ticks = [i.strftime("%m/%y") if hasattr(i, "strftime") else str(i) for i in frame.index]
+    ax.set_xticks(x, ticks, rotation=0, fontsize=8)
+    ax.yaxis.set_major_formatter(_axis_formatter(unit, locale))
+    ax.legend(frameon=False, fontsize=8, ncols=min(len(frame.columns), 4))
+    ax.set_title(title, loc="left")
+    return fig
+
+
+def forecast_chart(
+    history: pd.Series,
+    forecast: pd.DataFrame,
+    *,
+    title: str,
+    unit: Unit = "count",
+    locale: str = "de",
+    history_label: str = "Ist",
+    forecast_label: str = "Prognose",
+) -> Figure:
+    """History as a line, the forecast's mean dashed and its 80 %/95 % intervals shaded.
+
+    Args:
+        history: the observed monthly series.
+        forecast: DataFrame indexed by future months with ``mean`` and, where
+            present, ``lo_80``/``hi_80``/``lo_95``/``hi_95``.
+    """
+    fig, ax = _figure()
+    ax.plot(history.index, history.to_numpy(dtype=float), color=_PALETTE[0], label=history_label)
+    for level, alpha in ((95, 0.15), (80, 0.3)):
+        lo, hi = f"lo_{level}", f"hi_{level}"
+        if lo in forecast and hi in forecast:
+            ax.fill_between(
+                forecast.index,
+                forecast[lo].to_numpy(dtype=float),
+                forecast[hi].to_numpy(dtype=float),
+                color=_PALETTE[1],
+                alpha=alpha,
+                linewidth=0,
+                label=f"{level} %",
+            )
+    ax.plot(
+        forecast.index,
+        forecast["mean"].to_numpy(dtype=float),
+        "--",
+        color=_PALETTE[1],
+        label=forecast_label,
+    )
+    ax.yaxis.set_major_formatter(_axis_formatter(unit, locale))
+    ax.legend(frameon=False, fontsize=8)
+    ax.set_title(title, loc="left")
+    return fig
+
+
+def funnel_chart(
+    stages: Sequence[str],
+    counts: Sequence[float],
+    *,
+    title: str,
+    locale: str = "de",
+) -> Figure:
+    """A horizontal funnel: one bar per stage with the count and the step conversion."""
+    fig, ax = _figure(height=0.5 * len(stages) + 1.2)
+    data = np.asarray(counts, dtype=float)
+    bars = ax.barh(list(stages), data, color=_PALETTE[0])
+    ax.invert_yaxis()
+    labels = []
+    for i, v in enumerate(data):
+        label = format_value(v, "count", locale)
+        if i > 0 and data[i - 1] > 0:
+            label += f"  ({format_value(v / data[i - 1], 'share', locale)})"
+        labels.append(label)
+    ax.bar_label(bars, labels=labels, fontsize=8)
+    ax.xaxis.set_major_formatter(_axis_formatter("count", locale))
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title(title, loc="left")
+    return fig

@@ -1,0 +1,390 @@
+"""German and English UI strings of the notebooks and reports: one definition per label.
+
+Notebooks never hard-code narrative: they call ``text(key, locale, **numbers)`` so the
+``locale`` parameter switches a whole report between German (default) and English,
+and a sentence that states a number gets it filled in from the computed result.
+Key figures (``kf.*``) also carry their unit, so the run index and Excel format them
+the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+__all__ = [
+    "KEY_FIGURE_UNITS",
+    "LABELS",
+    "Unit",
+    "column_unit",
+    "format_figure",
+    "format_value",
+    "text",
+]
+
+Unit = Literal["eur", "count", "share", "ratio", "months", "decimal"]
+
+LABELS: dict[str, tuple[str, str]] = {
+    # --- run index -----------------------------------------------------------------
+    "index.title": ("Vertriebsplanung – Planungslauf", "Sales planning – batch run"),
+    "index.run": ("Lauf", "Run"),
+    "index.failures": ("Fehlgeschlagene Notebooks", "Failed notebooks"),
+    "index.key_figures": ("Kennzahlen je Region", "Key figures per region"),
+    "index.region": ("Region", "Region"),
+    "index.status": ("Status", "Status"),
+    "index.excel": ("Excel", "Excel"),
+    "index.notebooks": ("Notebooks", "Notebooks"),
+    "index.notebook": ("Notebook", "Notebook"),
+    "index.seconds": ("Sekunden", "Seconds"),
+    "index.error": ("Fehler", "Error"),
+    "index.charts": ("Diagramme", "Charts"),
+    "index.failed_cell": ("Zelle In [{n}]", "cell In [{n}]"),
+    "index.skipped_because": (
+        "nicht ausgeführt, weil {dep} fehlschlug",
+        "not run because {dep} failed",
+    ),
+    "status.ok": ("erfolgreich", "ok"),
+    "status.failed": ("fehlgeschlagen", "failed"),
+    "status.skipped": ("übersprungen", "skipped"),
+    "status.partial": ("teilweise", "partial"),
+    # --- phases (sheet names, notebook titles) --------------------------------------
+    "phase.01": ("Ist-Analyse und Prognose", "As-is analysis and forecast"),
+    "phase.02": ("Ziele", "Targets"),
+    "phase.03": ("Zielgruppen und Positionierung", "Target groups and positioning"),
+    "phase.04": ("Vertriebskanäle", "Sales channels"),
+    "phase.05": ("Organisation und Ressourcen", "Organisation and resources"),
+    "phase.06": ("Budget und Finanzen", "Budget and finance"),
+    "phase.07": ("Controlling", "Controlling"),
+    "phase.08": ("Konsolidierung", "Consolidation"),
+    # --- common ------------------------------------------------------------------
+    "label.actual": ("Ist", "Actual"),
+    "label.plan": ("Plan", "Plan"),
+    "label.forecast": ("Prognose", "Forecast"),
+    "stage.leads": ("Leads", "Leads"),
+    "stage.mql": ("MQL", "MQL"),
+    "stage.sql": ("SQL", "SQL"),
+    "stage.demo": ("Demo", "Demo"),
+    "stage.won": ("Abschluss", "Won"),
+    # --- 01 as-is analysis and forecast --------------------------------------------
+    "01.title": (
+        "## Ist-Analyse und Prognose: {region}\n\nDatenstand: {as_of}. Wo stehen wir, und "
+        "wohin führt der Weg ohne Änderungen?",
+        "## As-is analysis and forecast: {region}\n\nData as of {as_of}. Where do we stand, "
+        "and where does the road lead without changes?",
+    ),
+    "01.mrr": ("MRR", "MRR"),
+    "01.mrr_title": ("MRR am Monatsende", "MRR at month end"),
+    "01.mrr_text": (
+        "Am Ende der Historie stehen {mrr} MRR bei {customers} Kunden; der Umsatz wuchs im "
+        "letzten Jahr um {yoy} (CAGR {cagr}). Das ist die Basis, von der jedes Ziel ausgeht.",
+        "History ends at {mrr} MRR with {customers} customers; revenue grew {yoy} last year "
+        "(CAGR {cagr}). Every target starts from this base.",
+    ),
+    "01.yearly": ("Umsatz, MRR und Kunden je Jahr", "Revenue, MRR and customers per year"),
+    "01.funnel": ("Funnel der letzten 12 Monate", "Funnel of the last 12 months"),
+    "01.funnel_text": (
+        "Die Umwandlungsraten je Stufe (gemessen an Lead-Kohorten) bestimmen, wie viele Leads "
+        "der Plan für jeden Neukunden braucht; die schwächste Stufe ist der größte Hebel.",
+        "The stage conversions (measured on lead cohorts) decide how many leads the plan "
+        "needs per new customer; the weakest stage is the biggest lever.",
+    ),
+    "01.conversion": ("Umwandlungsraten je Kanal", "Conversion per channel"),
+    "01.deal_metrics": (
+        "Gewinnrate, Auftragsgröße und Verkaufszyklus",
+        "Win rate, deal size and sales cycle",
+    ),
+    "01.cac": ("Kundenakquisitionskosten (CAC) je Kanal", "Customer acquisition cost per channel"),
+    "01.clv": ("Kundenlebenszeitwert (CLV)", "Customer lifetime value (CLV)"),
+    "01.unit_text": (
+        "{year} gewann die Region {new} Neukunden; der CAC lag bei {cac} (nur Marketing) bzw. "
+        "{cac_full} (voll), der CLV bei {clv}, die Abwanderung bei {churn} pro Monat. Ein Plan, "
+        "der den CAC senken will, muss an diesen Zahlen ansetzen.",
+        "In {year} the region won {new} new customers; CAC was {cac} (marketing only) or "
+        "{cac_full} (fully loaded), CLV {clv}, churn {churn} per month. A plan that wants a "
+        "lower CAC has to start from these figures.",
+    ),
+    "01.market": ("Markt und Marktanteil", "Market and market share"),
+    "01.competitors": ("Wettbewerber", "Competitors"),
+    "01.swot": ("SWOT-Analyse", "SWOT analysis"),
+    "01.forecast_title": (
+        "Neukunden je Monat: Ist und Prognose ohne Änderungen",
+        "New customers per month: actual and no-change forecast",
+    ),
+    "01.forecast": ("Prognose Neukunden je Monat", "Forecast of new customers per month"),
+    "01.forecast_text": (
+        "Ohne Änderungen erwartet die Prognose ({model}) im Planungszeitraum etwa {mean} "
+        "Neukunden; die Bänder zeigen die 80- und 95-%-Intervalle je Monat. Ein Ziel weit "
+        "darüber braucht zusätzliche Maßnahmen.",
+        "Without changes the forecast ({model}) expects about {mean} new customers over the "
+        "plan period; the bands show the 80 % and 95 % intervals per month. A target far "
+        "above needs additional measures.",
+    ),
+    "01.findings": ("Befunde der Ist-Analyse", "Findings of the as-is analysis"),
+    # --- 02 targets --------------------------------------------------------------------
+    "02.title": (
+        "## Ziele: {region}\n\nSzenario: {scenario}.",
+        "## Targets: {region}\n\nScenario: {scenario}.",
+    ),
+    "02.plan_monthly": ("Monatsplan (alle Positionen)", "Monthly plan (all line items)"),
+    "02.targets": ("SMART-Ziele und Planwert", "SMART targets and plan value"),
+    "02.targets_text": (
+        "Der Plan erreicht {hit} von {total} Zielen; die übrigen brauchen andere Treiber "
+        "oder ein angepasstes Ziel.",
+        "The plan reaches {hit} of {total} targets; the others need different drivers or an "
+        "adjusted target.",
+    ),
+    "02.gap": ("Top-down gegen Bottom-up je Kanal und Stufe", "Top-down vs bottom-up"),
+    "02.top_down": ("Top-down (Ziel)", "Top-down (target)"),
+    "02.bottom_up": ("Bottom-up (Funnel)", "Bottom-up (funnel)"),
+    "02.gap_chart": ("Neukunden je Monat", "New customers per month"),
+    "02.gap_text": (
+        "Das Ziel verlangt {top_down} Neukunden, der geplante Funnel liefert {bottom_up}: "
+        "die Differenz muss über mehr Leads, bessere Umwandlung oder ein kleineres Ziel "
+        "geschlossen werden.",
+        "The target asks for {top_down} new customers, the planned funnel delivers "
+        "{bottom_up}: close the gap with more leads, better conversion or a smaller target.",
+    ),
+    "02.mrr_path": ("MRR mit Churn-Pfad", "MRR with churn path"),
+    "02.mrr_constant": ("MRR bei konstantem Churn", "MRR at constant churn"),
+    "02.mrr_chart": ("MRR im Planjahr", "MRR over the plan"),
+    "02.mrr_text": (
+        "Mit dem geplanten Churn-Verlauf endet das Jahr bei {mrr_end} MRR, bei konstantem "
+        "Churn bei {mrr_constant}: so viel hängt am Senken der Abwanderung.",
+        "With the planned churn path the year ends at {mrr_end} MRR, at constant churn at "
+        "{mrr_constant}: that much depends on lowering churn.",
+    ),
+    "02.findings": ("Befunde zur Machbarkeit", "Feasibility findings"),
+    # --- 03 target groups ------------------------------------------------------------
+    "03.title": ("## Zielgruppen und Positionierung: {region}", "## Target groups: {region}"),
+    "03.abc": ("ABC-Analyse der Kunden", "ABC analysis of customers"),
+    "03.abc_chart": ("Umsatzanteil je ABC-Klasse", "Revenue share per ABC class"),
+    "03.abc_text": (
+        "{customers} der Kunden (A-Kunden) bringen {revenue} des Umsatzes: sie verdienen "
+        "Betreuung durch den Vertrieb, die übrigen skalierbare Kanäle.",
+        "{customers} of customers (A customers) bring {revenue} of revenue: they deserve "
+        "sales attention, the others scalable channels.",
+    ),
+    "03.segments": ("Segmente", "Segments"),
+    "03.attractiveness": ("Attraktivität je Segment", "Attractiveness per segment"),
+    "03.segments_text": (
+        "Das attraktivste Segment ist {segment} (Punktwert {score}); dorthin sollten "
+        "Budget und Vertriebszeit zuerst fließen.",
+        "The most attractive segment is {segment} (score {score}); budget and sales time "
+        "should go there first.",
+    ),
+    "03.personas": ("Buyer Personas", "Buyer personas"),
+    "03.persona_links": ("Personas, Segmente und Kanäle", "Personas, segments and channels"),
+    "03.positioning": ("Positionierung im Wettbewerb", "Positioning against competitors"),
+    "03.positioning_text": ("Positionierung: *{statement}*", "Positioning: *{statement}*"),
+    # --- 04 channels -----------------------------------------------------------------
+    "04.title": ("## Vertriebskanäle: {region}", "## Sales channels: {region}"),
+    "04.channels": ("Kanäle: geplante und benötigte Leads", "Channels: planned vs required"),
+    "04.coverage_chart": (
+        "Deckung: geplante ÷ benötigte Leads",
+        "Coverage: planned ÷ required leads",
+    ),
+    "04.coverage_text": (
+        "Kanäle unter 100 % Deckung ({channels}) liefern nicht die Leads, die das Ziel "
+        "braucht; es fehlen insgesamt {missing} Leads im Planjahr.",
+        "Channels below 100 % coverage ({channels}) do not deliver the leads the target "
+        "needs; {missing} leads are missing over the plan year.",
+    ),
+    "04.required_table": ("Benötigte Leads je Monat und Kanal", "Required leads per month"),
+    "04.required_chart": ("Benötigte Leads je Monat", "Required leads per month"),
+    "04.required_text": (
+        "So viele Leads je Kanal und Monat braucht das Neukundenziel bei den geplanten "
+        "Umwandlungsraten und Zykluszeiten (umgekehrter Funnel).",
+        "This many leads per channel and month does the new-customer target need at the "
+        "planned conversions and cycle times (reverse funnel).",
+    ),
+    # --- 05 organisation -----------------------------------------------------------
+    "05.title": ("## Organisation und Ressourcen: {region}", "## Organisation: {region}"),
+    "05.organisation": ("Vertriebsteam und Kapazität je Monat", "Sales team and capacity"),
+    "05.capacity": ("Kapazität (Abschlüsse)", "Capacity (deals)"),
+    "05.required": ("Benötigte Abschlüsse", "Required deals"),
+    "05.capacity_chart": ("Kapazität gegen Bedarf", "Capacity vs required deals"),
+    "05.capacity_text": (
+        "In {short} Monaten reicht die Kapazität des Teams nicht für die geplanten "
+        "Abschlüsse; am Ende des Plans sind {heads} Vertriebsmitarbeiter an Bord.",
+        "In {short} months the team's capacity falls short of the planned deals; at the end "
+        "of the plan {heads} sales reps are on board.",
+    ),
+    "05.roles": ("Rollen, Einstellungen und Einarbeitung", "Roles, hires and ramp-up"),
+    "05.structure": ("Teams und Werkzeuge", "Teams and tools"),
+    "05.commission_text": (
+        "Provisionen im Plan: {total} (Vertrieb {reps}, Partner {partners}).",
+        "Commissions in the plan: {total} (reps {reps}, partners {partners}).",
+    ),
+    # --- 06 budget -------------------------------------------------------------------
+    "06.title": ("## Budget und Finanzen: {region}", "## Budget and finance: {region}"),
+    "06.budget_monthly": ("Kosten je Kategorie und Monat", "Cost per category and month"),
+    "06.budget_chart": ("Kosten je Monat", "Cost per month"),
+    "06.budget_categories": ("Budget gegen Plankosten", "Budget vs planned cost"),
+    "06.budget_text": (
+        "Budget {budget}, geplante Kosten {cost}: die Differenz zeigt, wo der Plan mehr "
+        "ausgibt als vorgesehen.",
+        "Budget {budget}, planned cost {cost}: the difference shows where the plan spends "
+        "more than provided.",
+    ),
+    "06.profitability": (
+        "Umsatz, Deckungsbeitrag und Liquidität je Monat",
+        "Revenue, contribution margin and cash per month",
+    ),
+    "06.cash": ("Liquidität", "Cash"),
+    "06.cash_chart": ("Kumulierte Liquidität", "Cumulative cash"),
+    "06.roi_text": (
+        "ROI {roi}: die neuen Kunden bringen über ihre Lebenszeit {ltv} bei einem CAC von "
+        "{cac}. Der Liquiditätstiefpunkt liegt bei {low} ({month}).",
+        "ROI {roi}: the new customers bring {ltv} over their lifetime at a CAC of {cac}. "
+        "Cash bottoms out at {low} ({month}).",
+    ),
+    # --- 07 controlling --------------------------------------------------------------
+    "07.title": ("## Controlling: {region}", "## Controlling: {region}"),
+    "07.kpis": ("KPIs der Ist-Daten je Monat", "KPIs of the actuals per month"),
+    "07.plan_vs_actual": ("Neukunden: Soll und Ist", "New customers: plan and actual"),
+    "07.pva_chart": ("Neukunden je Monat: Soll und Ist", "New customers: plan and actual"),
+    "07.landing": ("Hochrechnung zum Jahresende", "Year-end landing"),
+    "07.landing_text": (
+        "Bisher {actual} Neukunden gegen {plan_to_date} geplant; mit dem Plan für die "
+        "restlichen Monate landet das Jahr bei {landing} statt {plan}.",
+        "So far {actual} new customers against {plan_to_date} planned; with the plan for the "
+        "remaining months the year lands at {landing} instead of {plan}.",
+    ),
+    # --- 08 consolidation ------------------------------------------------------------
+    "08.title": (
+        "## Konsolidierung\n\nRegionen: {regions}.",
+        "## Consolidation\n\nRegions: {regions}.",
+    ),
+    "08.missing": (
+        "**Achtung:** Es fehlen die Regionen {regions}; die Summen sind unvollständig.",
+        "**Warning:** the regions {regions} are missing; the totals are incomplete.",
+    ),
+    "08.regions": ("Kennzahlen je Region und Gesamt", "Key figures per region and total"),
+    "08.plan_monthly": ("Konsolidierter Monatsplan", "Consolidated monthly plan"),
+    "08.total_text": (
+        "Das Unternehmen plant {new} Neukunden und endet bei {mrr} MRR; Budget {budget}, "
+        "CAC (voll) {cac}.",
+        "The company plans {new} new customers and ends at {mrr} MRR; budget {budget}, "
+        "fully loaded CAC {cac}.",
+    ),
+    "08.new_chart": ("Neukunden je Region", "New customers per region"),
+    "08.mrr": ("MRR", "MRR"),
+    "08.mrr_chart": ("Konsolidierter MRR", "Consolidated MRR"),
+    # --- key figures ---------------------------------------------------------------
+    "kf.customers_start": ("Kunden Planstart", "Customers at start"),
+    "kf.customers_end": ("Kunden Planende", "Customers at end"),
+    "kf.new_customers": ("Neukunden", "New customers"),
+    "kf.churned_customers": ("Abgewanderte Kunden", "Churned customers"),
+    "kf.mrr_start": ("MRR Planstart", "MRR at start"),
+    "kf.mrr_end": ("MRR Planende", "MRR at end"),
+    "kf.arr_end": ("ARR Planende", "ARR at end"),
+    "kf.budget_total": ("Budget gesamt", "Total budget"),
+    "kf.cac_fully_loaded": ("CAC (voll)", "CAC (fully loaded)"),
+    "kf.clv": ("CLV", "CLV"),
+    "kf.ltv_to_cac": ("LTV:CAC", "LTV:CAC"),
+    "kf.cash_low_point": ("Liquiditätstiefpunkt", "Cash low point"),
+    "kf.history_customers": ("Kunden (Historie)", "Customers (history)"),
+    "kf.history_mrr": ("MRR (Historie)", "MRR (history)"),
+    "kf.history_new_customers_last_year": ("Neukunden Vorjahr", "New customers last year"),
+    "kf.regions": ("Regionen", "Regions"),
+    "kf.forecast_new_customers": ("Prognose Neukunden", "Forecast new customers"),
+}
+
+KEY_FIGURE_UNITS: dict[str, Unit] = {
+    "customers_start": "count",
+    "customers_end": "count",
+    "new_customers": "count",
+    "churned_customers": "count",
+    "mrr_start": "eur",
+    "mrr_end": "eur",
+    "arr_end": "eur",
+    "budget_total": "eur",
+    "cac_fully_loaded": "eur",
+    "clv": "eur",
+    "ltv_to_cac": "ratio",
+    "cash_low_point": "eur",
+    "history_customers": "count",
+    "history_mrr": "eur",
+    "history_new_customers_last_year": "count",
+    "regions": "count",
+    "forecast_new_customers": "count",
+}
+
+
+def text(key: str, locale: str = "de", **values: Any) -> str:
+    """The label ``key`` in ``locale`` ('de' default, 'en'), with ``values`` filled in.
+
+    Raises:
+        KeyError: the label is not defined (the message names the closest keys).
+    """
+    try:
+        de, en = LABELS[key]
+    except KeyError:
+        prefix = key.split(".")[0]
+        near = [k for k in LABELS if k.startswith(prefix + ".")][:8]
+        raise KeyError(f"no label {key!r} (labels with that prefix: {near})") from None
+    template = en if locale == "en" else de
+    return template.format(**values) if values else template
+
+
+def format_value(value: Any, unit: Unit, locale: str = "de") -> str:
+    """Format a number in ``unit`` for ``locale``: '120.000 €', '3,0 %', '1.234', '2,4×'."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
+    from planning_lib.report import formatting as fmt
+
+    if unit == "eur":
+        return fmt.format_eur(value, locale, decimals=0)
+    if unit == "share":
+        return fmt.format_percent(value, locale)
+    if unit == "decimal":
+        return fmt.format_number(value, locale, decimals=2)
+    if unit == "months":
+        return fmt.format_number(value, locale, decimals=1)
+    if unit == "ratio":
+        return fmt.format_number(value, locale, decimals=1) + "×"
+    return fmt.format_count(value, locale)
+
+
+def format_figure(name: str, value: Any, locale: str = "de") -> str:
+    """Format the key figure ``name`` with its unit from :data:`KEY_FIGURE_UNITS`."""
+    return format_value(value, KEY_FIGURE_UNITS.get(name, "count"), locale)
+
+
+_SHARE_WORDS = (
+    "share",
+    "rate",
+    "conversion",
+    "_pct",
+    "probability",
+    "p_hit",
+    "retention",
+    "margin",
+)
+
+
+def column_unit(name: str, values: Any) -> Unit | None:
+    """The unit of a table column, read from its name (``*_eur``, ``*share*``...) and values.
+
+    Returns None for a column that is not numeric (text, dates).
+    """
+    import numpy as np
+    import pandas as pd
+
+    series = pd.Series(values)
+    if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return None
+    n = name.lower()
+    if n.endswith("_eur") or "_eur_" in n or n.startswith("eur_"):
+        return "eur"
+    if "ltv_to_cac" in n or n.endswith("_ratio") or n == "roi":
+        return "ratio"
+    if any(w in n for w in _SHARE_WORDS):
+        return "share"
+    if n.endswith("_months") or n.startswith("months_"):
+        return "months"
+    finite = series.dropna()
+    if pd.api.types.is_integer_dtype(series) or (
+        len(finite) and np.allclose(finite, np.round(finite))
+    ):
+        return "count"
+    return "decimal"

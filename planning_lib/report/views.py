@@ -1,0 +1,434 @@
+"""Tables and series the phase notebooks show, shaped from the library's results.
+
+The notebooks stay thin: everything they display that needs a filter, a pivot or
+a sum is a function here, named after what it returns, and tested. The figures
+themselves come from ``analysis``, ``model`` and ``targets``; nothing here invents
+a formula beyond selecting, reshaping and summing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "ADDITIVE_UNITS",
+    "CONTROLLING_KPIS",
+    "KEY_FIGURE_NAMES",
+    "actual_kpis",
+    "budget_by_category",
+    "budget_monthly",
+    "channel_plan",
+    "channel_wide",
+    "consolidate_monthly",
+    "consolidated_key_figures",
+    "findings_table",
+    "funnel_last_12_months",
+    "history_yearly",
+    "landing",
+    "line_wide",
+    "missing_regions",
+    "monthly_history",
+    "organisation_monthly",
+    "plan_key_figures",
+    "plan_vs_actual",
+    "profitability",
+    "region_summary_table",
+    "roles_table",
+    "structure_table",
+    "targets_table",
+]
+
+KEY_FIGURE_NAMES: tuple[str, ...] = (
+    "new_customers",
+    "customers_end",
+    "mrr_start",
+    "mrr_end",
+    "arr_end",
+    "budget_total",
+    "cac_fully_loaded",
+    "ltv_to_cac",
+    "cash_low_point",
+)
+ADDITIVE_UNITS: tuple[str, ...] = ("EUR", "count")
+"""Units of line items that add up over regions (shares and ratios do not)."""
+
+
+# ------------------------------------------------------------------ phase 1
+
+
+def monthly_history(revenue_monthly: pd.DataFrame, column: str) -> pd.Series:
+    """The company-level monthly series ``column`` of the revenue history, indexed by month."""
+    total = revenue_monthly[revenue_monthly["dimension"] == "total"]
+    idx = pd.PeriodIndex(total["period"].astype(str), freq="M").to_timestamp()
+    return pd.Series(total[column].to_numpy(dtype=float), index=idx, name=column)
+
+
+def history_yearly(revenue_yearly: pd.DataFrame) -> pd.DataFrame:
+    """Yearly revenue, MRR, customers and bookings of the company (complete years only)."""
+    t = revenue_yearly[(revenue_yearly["dimension"] == "total") & revenue_yearly["complete"]]
+    cols = [
+        "period",
+        "revenue_eur",
+        "revenue_yoy",
+        "mrr_end_eur",
+        "customers_end",
+        "won_deals",
+        "bookings_eur",
+    ]
+    return t[[c for c in cols if c in t.columns]].rename(columns={"period": "year"})
+
+
+def funnel_last_12_months(leads_by_month: pd.DataFrame) -> pd.DataFrame:
+    """Leads per funnel stage over the last 12 months of history, per channel and in total."""
+    months = sorted(leads_by_month["month"].astype(str).unique())[-12:]
+    recent = leads_by_month[leads_by_month["month"].astype(str).isin(months)]
+    stages = [c for c in ("leads", "mql", "sql", "demo", "won") if c in recent.columns]
+    by_channel = recent.groupby("channel", observed=True)[stages].sum()
+    by_channel.loc["all"] = by_channel.sum()
+    return by_channel.reset_index()
+
+
+# ------------------------------------------------------------------ plan (phases 2, 4-6)
+
+
+def line_wide(monthly: pd.DataFrame, items: Sequence[str], channel: str = "") -> pd.DataFrame:
+    """Month × line item (one column per item, in ``items`` order) for one channel."""
+    sel = monthly[monthly["line_item"].isin(items) & (monthly["channel"].fillna("") == channel)]
+    wide = sel.pivot_table(index="month", columns="line_item", values="value", aggfunc="sum")
+    wide.index = pd.to_datetime(wide.index)
+    return wide.reindex(columns=[i for i in items if i in wide.columns])
+
+
+def channel_wide(monthly: pd.DataFrame, item: str) -> pd.DataFrame:
+    """Month × channel of one line item (channels with a name only)."""
+    sel = monthly[(monthly["line_item"] == item) & (monthly["channel"].fillna("") != "")]
+    wide = sel.pivot_table(index="month", columns="channel", values="value", aggfunc="sum")
+    wide.index = pd.to_datetime(wide.index)
+    wide.columns.name = None
+    return wide.rename_axis("month")
+
+
+def plan_key_figures(summary: Mapping[str, Any]) -> dict[str, float]:
+    """The plan's key figures for the run index (those present in ``summary``)."""
+    return {k: float(summary[k]) for k in KEY_FIGURE_NAMES if k in summary}
+
+
+def targets_table(params: Any, lines: Mapping[tuple[str, str], np.ndarray]) -> pd.DataFrame:
+    """The SMART targets with the value the plan achieves by the deadline and whether it hits.
+
+    Args:
+        params: the plan parameters (``targets``, ``company``).
+        lines: the plan's line items (``PlanResult.lines``).
+    """
+    from planning_lib.targets import target_achieved, target_hit
+
+    rows = []
+    months = len(next(iter(lines.values()))[0])
+    for t in params.targets:
+        try:
+            achieved = np.asarray(target_achieved(t, lines, params.company.plan_start, months))
+            value = float(achieved.reshape(-1)[0])
+            hit = bool(np.asarray(target_hit(t, achieved)).reshape(-1)[0])
+        except (KeyError, ValueError):
+            value, hit = float("nan"), None
+        rows.append(
+            {
+                "code": t.code,
+                "metric": t.metric,
+                "unit": t.unit,
+                "baseline": t.baseline,
+                "target": t.value,
+                "plan": value,
+                "hit": hit,
+                "deadline": t.deadline.isoformat(),
+                "owner": t.owner,
+                "description": t.description_de,
+                "description_en": t.description_en,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def findings_table(findings: Iterable[Any], locale: str = "de") -> pd.DataFrame:
+    """Findings as a table: code, severity and the sentence in ``locale``."""
+    rows = [
+        {
+            "code": f.code,
+            "severity": getattr(f, "severity", ""),
+            "text": f.message_en if locale == "en" else f.message_de,
+        }
+        for f in findings
+    ]
+    return pd.DataFrame(rows, columns=["code", "severity", "text"])
+
+
+def channel_plan(monthly: pd.DataFrame) -> pd.DataFrame:
+    """Per channel over the plan: planned and required leads/MQL/SQL/demos/won, marketing cost.
+
+    ``cost_per_won_eur`` is the channel's marketing cost ÷ its planned new customers.
+    """
+    items = {
+        "leads_entry": "leads_planned",
+        "required_entry": "leads_required",
+        "mql": "mql_planned",
+        "required_mql": "mql_required",
+        "sql": "sql_planned",
+        "required_sql": "sql_required",
+        "demos": "demos_planned",
+        "required_demos": "demos_required",
+        "customers_new": "new_customers",
+        "cost_marketing": "marketing_cost_eur",
+    }
+    sel = monthly[monthly["line_item"].isin(items) & (monthly["channel"].fillna("") != "")]
+    wide = sel.pivot_table(index="channel", columns="line_item", values="value", aggfunc="sum")
+    wide = wide.rename(columns=items).reindex(columns=list(items.values()))
+    wide["lead_coverage_share"] = wide["leads_planned"] / wide["leads_required"]
+    wide["cost_per_won_eur"] = wide["marketing_cost_eur"] / wide["new_customers"]
+    return wide.reset_index()
+
+
+def organisation_monthly(monthly: pd.DataFrame) -> pd.DataFrame:
+    """Reps (head count, hired, ramping, productive), capacity vs required deals, commissions."""
+    items = [
+        "reps_heads",
+        "reps_hired",
+        "reps_ramping",
+        "reps_productive",
+        "capacity_deals",
+        "required_rep_deals",
+        "capacity_gap",
+    ]
+    wide = line_wide(monthly, items)
+    comm = monthly[monthly["line_item"] == "cost_commissions"]
+    for ch in ("reps", "partner"):
+        part = comm[comm["channel"] == ch]
+        values = pd.Series(part["value"].to_numpy(), index=pd.to_datetime(part["month"]))
+        wide[f"commissions_{ch}_eur"] = values.reindex(wide.index).fillna(0.0)
+    wide.index = wide.index.strftime("%Y-%m")
+    return wide.rename_axis("month").reset_index()
+
+
+def budget_monthly(monthly: pd.DataFrame) -> pd.DataFrame:
+    """Cost per category and month (EUR), one column per category."""
+    cats = [
+        "cost_personnel",
+        "cost_marketing",
+        "cost_tools",
+        "cost_training_travel",
+        "cost_commissions",
+        "cost_other",
+    ]
+    sel = monthly[monthly["line_item"].isin(cats)]
+    wide = sel.pivot_table(index="month", columns="line_item", values="value", aggfunc="sum")
+    wide = wide.reindex(columns=[c for c in cats if c in wide.columns]).fillna(0.0)
+    wide.columns = [f"{c.removeprefix('cost_')}_eur" for c in wide.columns]
+    wide.index = pd.to_datetime(wide.index)
+    return wide
+
+
+def budget_by_category(summary: Mapping[str, Any], costs: pd.DataFrame) -> pd.DataFrame:
+    """Budget vs planned cost per category over the plan (EUR) and the cost's share."""
+    budget = dict(summary.get("budget_by_category", {}))
+    planned = {c.removesuffix("_eur"): float(costs[c].sum()) for c in costs.columns}
+    cats = list(dict.fromkeys([*budget, *planned]))
+    total = sum(planned.values()) or np.nan
+    return pd.DataFrame(
+        {
+            "category": cats,
+            "budget_eur": [float(budget.get(c, 0.0)) for c in cats],
+            "planned_cost_eur": [planned.get(c, 0.0) for c in cats],
+            "cost_share": [planned.get(c, 0.0) / total for c in cats],
+        }
+    ).assign(variance_eur=lambda d: d["budget_eur"] - d["planned_cost_eur"])
+
+
+def profitability(monthly: pd.DataFrame) -> pd.DataFrame:
+    """Monthly revenue, gross profit, sales cost, contribution margin and cash (EUR)."""
+    items = [
+        "revenue",
+        "gross_profit",
+        "cost_total",
+        "contribution_margin",
+        "cash_in",
+        "cash_out",
+        "cash_balance",
+    ]
+    wide = line_wide(monthly, items)
+    wide.columns = [f"{c}_eur" for c in wide.columns]
+    wide.index = wide.index.strftime("%Y-%m")
+    return wide.rename_axis("month").reset_index()
+
+
+def roles_table(params: Any, locale: str = "de") -> pd.DataFrame:
+    """Sales roles with cost, productivity, ramp-up, planned hires and the team structure."""
+    hires: dict[str, list[str]] = {}
+    for h in params.organisation.hires:
+        hires.setdefault(h.role, []).append(f"{h.count} × M{h.start_month}")
+    rows = []
+    for code, role in params.organisation.roles.items():
+        rows.append(
+            {
+                "role": role.label_en if locale == "en" else role.label_de,
+                "heads_start": params.current.reps.get(code, 0),
+                "hires": ", ".join(hires.get(code, [])),
+                "salary_yearly_eur": role.salary_yearly_eur,
+                "deals_per_month": role.deals_per_month,
+                "ramp_months": role.ramp_months,
+                "attrition_yearly_share": role.attrition_yearly,
+                "quota_yearly_eur": role.quota_yearly_eur,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def structure_table(params: Any) -> pd.DataFrame:
+    """Teams and what they own (lead sources), and the tools of the sales team."""
+    rows = [{"team": t, "owns": ", ".join(o)} for t, o in params.organisation.structure.items()]
+    rows.append({"team": "tools", "owns": ", ".join(params.organisation.tools)})
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------ controlling (07)
+
+CONTROLLING_KPIS: tuple[str, ...] = (
+    "leads",
+    "sql_to_demo",
+    "demo_to_won",
+    "new_customers",
+    "new_mrr",
+    "mrr",
+    "logo_churn",
+    "cac_fully_loaded",
+)
+
+
+def actual_kpis(actuals: Mapping[str, pd.DataFrame], params: Any) -> pd.DataFrame:
+    """Monthly KPIs of the actuals (company level of the tables given), month × KPI."""
+    import datetime as dt
+
+    from planning_lib.kpis import KpiContext, compute_kpis
+
+    dates = [
+        pd.to_datetime(f[c]).max()
+        for f in actuals.values()
+        for c in ("created_date", "close_date", "month", "start_date")
+        if c in f.columns
+    ]
+    as_of = min(max(d for d in dates if pd.notna(d)).date(), dt.date(2100, 1, 1))
+    ctx = KpiContext(
+        as_of=as_of,
+        start=params.company.plan_start,
+        gross_margin=params.drivers.gross_margin,
+    )
+    k = compute_kpis(
+        dict(actuals), ctx, codes=CONTROLLING_KPIS, grains=["month"], by_dimensions=False
+    )
+    wide = k.pivot_table(index="period", columns="kpi", values="value", aggfunc="first")
+    wide = wide.reindex(columns=[c for c in CONTROLLING_KPIS if c in wide.columns])
+    wide.columns.name = None
+    return wide.rename_axis("month").reset_index().assign(month=lambda d: d["month"].astype(str))
+
+
+def plan_vs_actual(monthly: pd.DataFrame, kpis: pd.DataFrame) -> pd.DataFrame:
+    """New customers per plan month: plan, actual (where the actuals reach), variance."""
+    plan = line_wide(monthly, ["customers_new"])["customers_new"]
+    out = pd.DataFrame({"month": plan.index.strftime("%Y-%m"), "plan": plan.to_numpy()})
+    actual = kpis.assign(month=kpis["month"].astype(str).str[:7]).set_index("month")
+    out["actual"] = out["month"].map(actual["new_customers"]) if len(actual) else np.nan
+    out["variance"] = out["actual"] - out["plan"]
+    out["variance_share"] = out["variance"] / out["plan"]
+    return out
+
+
+def landing(pva: pd.DataFrame) -> pd.DataFrame:
+    """Year-end landing of new customers: actual to date plus the plan for the open months."""
+    done = pva["actual"].notna()
+    actual_to_date = float(pva.loc[done, "actual"].sum())
+    plan_to_date = float(pva.loc[done, "plan"].sum())
+    rest = float(pva.loc[~done, "plan"].sum())
+    plan_year = float(pva["plan"].sum())
+    return pd.DataFrame(
+        [
+            {
+                "months_actual": int(done.sum()),
+                "actual_to_date": actual_to_date,
+                "plan_to_date": plan_to_date,
+                "plan_rest": rest,
+                "landing": actual_to_date + rest,
+                "plan_year": plan_year,
+                "landing_vs_plan_share": (actual_to_date + rest) / plan_year - 1,
+            }
+        ]
+    )
+
+
+# ------------------------------------------------------------------ consolidation (08)
+
+
+def missing_regions(regions: Sequence[str], present: Mapping[str, Any]) -> list[str]:
+    """The configured regions that are not in ``present`` (their plan is missing)."""
+    return [r for r in regions if r not in present]
+
+
+def consolidate_monthly(region_monthly: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """The company's monthly plan: additive line items (EUR, counts) summed over regions.
+
+    Shares and ratios are not summed; they are left out.
+    """
+    frames = [f[f["unit"].isin(ADDITIVE_UNITS)].assign(region=r) for r, f in region_monthly.items()]
+    if not frames:
+        return pd.DataFrame(columns=["month", "line_item", "channel", "value", "unit"])
+    both = pd.concat(frames, ignore_index=True)
+    both["channel"] = both["channel"].fillna("")
+    out = both.groupby(["month", "line_item", "channel", "unit"], as_index=False)["value"].sum()
+    return out[["month", "line_item", "channel", "value", "unit"]]
+
+
+def region_summary_table(summaries: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
+    """One row per region with its plan's key figures, and a company row (sums).
+
+    The company's fully loaded CAC is its total cost ÷ its new customers, not a sum.
+    """
+    additive = ["new_customers", "customers_end", "mrr_start", "mrr_end", "arr_end"]
+    additive += ["budget_total", "cost_total", "churned_customers"]
+    rows = []
+    for region, s in summaries.items():
+        row: dict[str, Any] = {"region": region}
+        row.update({k: float(s[k]) for k in additive if k in s})
+        row["cac_fully_loaded_eur"] = float(s.get("cac_fully_loaded", np.nan))
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    total: dict[str, Any] = {"region": "Gesamt"}
+    total.update({k: float(table[k].sum()) for k in additive if k in table})
+    if total.get("new_customers"):
+        total["cac_fully_loaded_eur"] = total.get("cost_total", np.nan) / total["new_customers"]
+    return pd.concat([table, pd.DataFrame([total])], ignore_index=True).rename(
+        columns={
+            k: f"{k}_eur" for k in ("mrr_start", "mrr_end", "arr_end", "budget_total", "cost_total")
+        }
+    )
+
+
+def consolidated_key_figures(table: pd.DataFrame, consolidated: pd.DataFrame) -> dict[str, float]:
+    """Key figures of the company: sums of the regions, cash low point of the summed cash."""
+    total = table[table["region"] == "Gesamt"].iloc[0]
+    out = {
+        "regions": float(len(table) - 1),
+        "new_customers": float(total["new_customers"]),
+        "customers_end": float(total["customers_end"]),
+        "mrr_start": float(total["mrr_start_eur"]),
+        "mrr_end": float(total["mrr_end_eur"]),
+        "arr_end": float(total["arr_end_eur"]),
+        "budget_total": float(total["budget_total_eur"]),
+        "cac_fully_loaded": float(total["cac_fully_loaded_eur"]),
+    }
+    cash = consolidated[consolidated["line_item"] == "cash_balance"]
+    if len(cash):
+        out["cash_low_point"] = float(cash.groupby("month")["value"].sum().min())
+    return out
