@@ -16,6 +16,7 @@ import pytest
 from planning_lib import cli
 from planning_lib.commands import sample_data as command
 from planning_lib.data.sample import (
+    SampleConfig,
     SampleData,
     SampleExistsError,
     generate_sample,
@@ -371,3 +372,29 @@ def test_check_on_the_committed_folder(monkeypatch, capsys, sample, files) -> No
 
 def test_committed_files_pass_validation(capsys) -> None:
     assert cli.main(["validate", str(SAMPLE_DATA)]) == 0, capsys.readouterr().out
+
+
+def test_generator_defaults_follow_cloudflow_yaml() -> None:
+    params = load_params(CONFIGS / "cloudflow.yaml")
+    cfg = SampleConfig()
+    assert [r for r, _ in cfg.regions] == params.company.regions
+    assert sum(s for _, s in cfg.regions) == pytest.approx(1.0)
+    assert [p for p, _ in cfg.products] == params.company.products
+    assert list(cfg.seasonality) == params.drivers.seasonality
+    assert cfg.plan_start == params.company.plan_start
+    for channel, rates in cfg.plan_rates:
+        ch = params.channels[channel]
+        assert (rates.sql_to_demo, rates.demo_to_won) == (ch.sql_to_demo, ch.demo_to_won)
+        if channel == "inbound":
+            assert rates.mql_to_sql == ch.mql_to_sql
+    assert cfg.inbound_mql_plan == params.channels["inbound"].leads_per_month
+    assert cfg.outbound_sql_plan == params.channels["outbound"].leads_per_month
+    assert dict(cfg.cost_per_lead_plan) == {
+        c: params.channels[c].cost_per_lead_eur for c in ("inbound", "outbound", "partner")
+    }
+    salaries = {r: params.organisation.roles[r].salary_yearly_eur for r, _ in cfg.salaries_yearly}
+    assert dict(cfg.salaries_yearly) == salaries
+    assert cfg.commission_rate == params.compensation.commission_rate_first_year
+    assert cfg.partner_commission_rate == params.channels["partner"].partner_commission_rate
+    assert cfg.churn_plan_start == params.drivers.churn_rate_monthly.start
+    assert cfg.churn_plan_end == params.drivers.churn_rate_monthly.end

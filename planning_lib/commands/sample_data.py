@@ -164,6 +164,9 @@ def run(args: argparse.Namespace) -> int:
     """Generate or check the sample; returns the exit code (0 ok, 1 refused or differing)."""
     text = _TEXT[args.lang]
     out: Path = args.out
+    if not args.check and not args.force and out.is_dir() and any(out.iterdir()):
+        print(text["exists"].format(out=out), file=sys.stderr)
+        return 1
     files = sample_files(generate_sample(args.seed))
     if args.check:
         if not out.is_dir():

@@ -212,10 +212,6 @@ class SampleConfig:
         """First day after the history: the first plan month."""
         return self.history_end + dt.timedelta(days=1)
 
-    def lookup(self, pairs: tuple[tuple[object, object], ...], key: object) -> object:
-        """The value paired with ``key`` in one of the tuple-of-pairs fields."""
-        return dict(pairs)[key]
-
 
 @dataclass(frozen=True)
 class SampleData:

@@ -87,7 +87,7 @@ def simulate_costs(
     training = dict(cfg.training_monthly_by_year)
     rows: list[dict] = []
 
-    def add(month: dt.date, region: str, category: str, channel: str | None, amount: float):
+    def add(month: dt.date, region: str, category: str, channel: str | None, amount: float) -> None:
         if amount > 0:
             rows.append(
                 {
