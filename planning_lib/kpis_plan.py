@@ -3,6 +3,9 @@
 Totals are over the whole plan horizon unless the name says otherwise.
 Definitions:
 
+* ``cac_by_channel`` = the channel's marketing cost (plus partner commissions for
+  a partner channel) ÷ its new customers; ``cost_per_lead_by_channel`` = marketing
+  cost ÷ entry leads (EUR/lead).
 * ``cac`` = marketing cost ÷ new customers (EUR/customer), the CAC the seed's
   target of 200 € is compared with; ``cac_fully_loaded`` = all sales & marketing
   cost ÷ new customers; ``cac_budget`` = budget total ÷ new customers of plan
@@ -110,6 +113,18 @@ def plan_summary(
         "cac": ratio(cost_by_cat["marketing"], new),
         "cac_budget": ratio(budget_total, new_year1),
         "cac_fully_loaded": cac_fl,
+        "cac_by_channel": {
+            ch.name: ratio(
+                total("cost_marketing", ch.name)
+                + (total("cost_commissions", ch.name) if ch.is_partner else 0.0),
+                total("customers_new", ch.name),
+            )
+            for ch in inp.channels
+        },
+        "cost_per_lead_by_channel": {
+            ch.name: ratio(total("cost_marketing", ch.name), total("leads_entry", ch.name))
+            for ch in inp.channels
+        },
         "acquisition_cost_at_target_cac": (target.value if target else np.nan) * new_target_total,
         "clv": clv,
         "clv_start_churn": ratio(margin_per_month, churn[:, 0]),

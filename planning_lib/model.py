@@ -111,6 +111,7 @@ LINE_UNITS: dict[str, str] = {
     "capacity_deals": "count",
     "required_rep_deals": "count",
     "capacity_gap": "count",
+    "reps_needed": "count",
     "first_year_revenue_new": "EUR",
     **{f"cost_{c}": "EUR" for c in COST_CATEGORIES},
     "cost_total": "EUR",
@@ -226,6 +227,27 @@ def _total(
     return sum(parts, zero)
 
 
+def _reps_needed(
+    inp: ModelInputs, v: dict[str, np.ndarray], lines: Lines, required: np.ndarray
+) -> np.ndarray:
+    """Productive quota reps (FTE) needed for the required deals, per month.
+
+    Deals per productive rep: the quota roles' deals per month weighted by their
+    productive reps (their plain mean in months without productive reps).
+    """
+    quota = [r.name for r in inp.roles if r.carries_quota]
+    if not quota:
+        return np.full_like(required, np.nan)
+    deals = [v[f"organisation.roles.{r}.deals_per_month"] for r in quota]
+    productive = [lines[(f"reps_productive.{r}", "")] for r in quota]
+    fte = sum(productive)
+    weighted = sum(d * p for d, p in zip(deals, productive, strict=True))
+    mean_deals = sum(deals) / len(deals)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_rep = np.where(fte > 0, weighted / np.where(fte > 0, fte, 1.0), mean_deals)
+        return np.where(required > 0, required / per_rep, 0.0)
+
+
 def plan_lines(inp: ModelInputs, values: Mapping[str, Any]) -> tuple[Lines, int]:
     """Every line item of the plan for n draws at once.
 
@@ -295,6 +317,7 @@ def plan_lines(inp: ModelInputs, values: Mapping[str, Any]) -> tuple[Lines, int]
     lines[("capacity_deals", "")] = capacity
     lines[("required_rep_deals", "")] = required
     lines[("capacity_gap", "")] = capacity - required
+    lines[("reps_needed", "")] = _reps_needed(inp, v, lines, required)
     for item in ("reps_heads", "reps_hired", "reps_leaving", "reps_ramping", "reps_productive"):
         lines[(item, "")] = _total(groups, item, zero)
 

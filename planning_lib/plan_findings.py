@@ -90,6 +90,10 @@ def _capacity_findings(inp, lines) -> list[Finding]:
         for i in short
     ]
     worst = float(gap.min())
+    needed = float(np.nanmax(_row(lines, "reps_needed")))
+    quota = [r.name for r in inp.roles if r.carries_quota]
+    worst_month = int(np.argmin(gap))
+    productive = sum(float(_row(lines, f"reps_productive.{r}")[worst_month]) for r in quota)
     return [
         Finding(
             "capacity_short",
@@ -98,7 +102,12 @@ def _capacity_findings(inp, lines) -> list[Finding]:
             f"nötigen Abschlüsse (größte Lücke {fmt_de(-worst, 1)} Deals, {months[0]}).",
             f"Productive reps cannot close the required deals in {len(short)} month(s) "
             f"(largest gap {fmt_en(-worst, 1)} deals, {months[0]}).",
-            {"months": months, "largest_gap_deals": _r(-worst)},
+            {
+                "months": months,
+                "largest_gap_deals": _r(-worst),
+                "reps_needed_max": _r(needed),
+                "reps_productive_in_worst_month": _r(productive),
+            },
         )
     ]
 

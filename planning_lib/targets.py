@@ -34,6 +34,7 @@ __all__ = [
     "fmt_en",
     "forecast_findings",
     "gap_table",
+    "lead_history_findings",
     "monthly_split",
     "shares_from_history",
     "split_by_shares",
@@ -270,6 +271,50 @@ def forecast_findings(target_value: float, forecast: ForecastDistribution) -> li
             nums,
         )
     ]
+
+
+def lead_history_findings(
+    lines: Mapping[tuple[str, str], np.ndarray],
+    entry_stages: Mapping[str, str],
+    history_leads_monthly: Mapping[str, float],
+) -> list[Finding]:
+    """Required entry leads per month (plan average) against the channels' history.
+
+    Args:
+        lines: the model's line items (draw 0 is read).
+        entry_stages: channel → entry stage ('mql' or 'sql').
+        history_leads_monthly: channel → leads per month the channel delivered
+            historically at its entry stage (e.g. from the leads table).
+
+    Returns:
+        One 'leads_above_history' warning per channel whose required volume exceeds
+        its history.
+    """
+    out = []
+    for ch, stage in entry_stages.items():
+        if ch not in history_leads_monthly:
+            continue
+        need = float(np.mean(np.asarray(lines[("required_entry", ch)])[0]))
+        hist = float(history_leads_monthly[ch])
+        if need > hist * 1.000001:
+            ratio = need / hist if hist > 0 else float("inf")
+            out.append(
+                Finding(
+                    "leads_above_history",
+                    "warning",
+                    f"Kanal {ch}: für das Ziel nötig {fmt_de(need)} {stage.upper()} pro Monat, "
+                    f"historisch {fmt_de(hist)} pro Monat.",
+                    f"Channel {ch}: the target needs {fmt_en(need)} {stage.upper()} per month, "
+                    f"historically {fmt_en(hist)} per month.",
+                    {
+                        "channel": ch,
+                        "required_monthly": round(need, 2),
+                        "history_monthly": hist,
+                        "ratio": round(ratio, 4) if np.isfinite(ratio) else None,
+                    },
+                )
+            )
+    return out
 
 
 def gap_table(lines: Mapping[tuple[str, str], np.ndarray], channels: list[str]) -> pd.DataFrame:

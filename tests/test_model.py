@@ -143,6 +143,21 @@ def test_capacity_short_in_january(plan):
     f = _finding(plan, "capacity_short")
     assert f.numbers["months"] == ["2026-01"]
     assert f.numbers["largest_gap_deals"] == pytest.approx(5.5)
+    # reps needed in January: 49.5 deals ÷ 12 deals per productive rep = 4.125 FTE, 3.67 there
+    assert plan.line("reps_needed")[0] == pytest.approx(49.5 / 12)
+    assert f.numbers["reps_productive_in_worst_month"] == pytest.approx(3 + 2 / 3, abs=0.01)
+
+
+def test_cac_by_channel(plan):
+    cac = plan.summary["cac_by_channel"]
+    assert cac["inbound"] == pytest.approx(500 * 13 * 12 / 360)  # 216.67 €
+    assert cac["outbound"] == pytest.approx(250 * 3 * 12 / 180)  # 50 €
+    assert cac["partner"] == pytest.approx(
+        (132 * 50 + 60 * 1920 * 0.2) / 60
+    )  # 494 € incl. commission
+    assert plan.summary["cost_per_lead_by_channel"] == pytest.approx(
+        {"inbound": 13.0, "outbound": 3.0, "partner": 50.0}
+    )
 
 
 def test_cash_january_by_hand(plan):

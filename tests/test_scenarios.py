@@ -156,3 +156,10 @@ def test_default_drivers_skip_unused(params):
     assert "channels.outbound.mql_to_sql" not in drivers  # outbound enters at SQL
     assert "targets.1.value" in drivers  # the new-customer target
     assert "targets.0.value" not in drivers  # the MRR target does not drive the plan
+
+
+def test_p_hit_churn_triangular(params):
+    # churn end ~ triangular(0.025, 0.03, 0.045); the target 3 % is hit when the draw is
+    # ≤ the mode: P = (0.03 - 0.025) / (0.045 - 0.025) = 0.25
+    mc = monte_carlo(params, draws=20_000, seed=4)
+    assert mc.p_hit["churn"] == pytest.approx(0.25, abs=0.012)

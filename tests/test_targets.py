@@ -17,6 +17,7 @@ from planning_lib.targets import (
     fmt_de,
     forecast_findings,
     gap_table,
+    lead_history_findings,
     monthly_split,
     shares_from_history,
     split_by_shares,
@@ -139,3 +140,13 @@ def test_target_hit_direction(params):
 
 def test_fmt_de():
     assert fmt_de(1234567.891, 2) == "1.234.567,89"
+
+
+def test_leads_above_history(params):
+    plan = run_plan(params)
+    stages = {"inbound": "mql", "outbound": "sql"}
+    found = lead_history_findings(plan.lines, stages, {"inbound": 800.0, "outbound": 400.0})
+    assert [f.numbers["channel"] for f in found] == ["inbound"]
+    # 13,028.57 MQL over 12 months (see the gap table) → 1,085.71 per month vs 800
+    assert found[0].numbers["required_monthly"] == pytest.approx(13_028.571 / 12, abs=0.01)
+    assert found[0].numbers["ratio"] == pytest.approx(13_028.571 / 12 / 800, abs=1e-4)
