@@ -313,7 +313,8 @@ def _key_figures(a: Analysis, clv_f: pd.DataFrame, clv_e: dict[str, float]) -> d
     cagr_tot = cagr[cagr["dimension"] == "total"]
 
     def get(frame: pd.DataFrame, col: str) -> float:
-        return float(frame[col].iloc[0]) if len(frame) else np.nan
+        v = frame[col].iloc[0] if len(frame) else np.nan
+        return np.nan if pd.isna(v) else float(v)
 
     fig = {
         "year": float(a.year),

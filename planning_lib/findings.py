@@ -395,25 +395,30 @@ def segment_attractiveness(a: Analysis) -> Finding | None:
     if len(seg) < 2:
         return None
     top, low = seg.iloc[0], seg.iloc[-1]
-    n = {
+    n: dict[str, float | str] = {
         "top_segment": top["segment"],
         "top_score": float(top["attractiveness"]),
-        "top_revenue_growth": float(top["revenue_growth"]),
-        "top_clv_eur": float(top["clv_eur"]),
         "low_segment": low["segment"],
         "low_score": float(low["attractiveness"]),
     }
+    de_parts = [f"Score {format_number(n['top_score'], 'de', 2)}"]
+    en_parts = [f"score {format_number(n['top_score'], 'en', 2)}"]
+    growth, clv = float(top["revenue_growth"]), float(top["clv_eur"])
+    if _ok(growth):
+        n["top_revenue_growth"] = growth
+        de_parts.append(f"Umsatzwachstum {_signed(growth, 'de')}")
+        en_parts.append(f"revenue growth {_signed(growth, 'en')}")
+    if _ok(clv):
+        n["top_clv_eur"] = clv
+        de_parts.append(f"CLV {_eur(clv, 'de')}")
+        en_parts.append(f"CLV {_eur(clv, 'en')}")
     return Finding(
         "segment_attractiveness",
         n,
-        f"Attraktivstes Segment: {_segment(top['segment'], 'de')} (Score "
-        f"{format_number(n['top_score'], 'de', 2)}, Umsatzwachstum "
-        f"{_signed(n['top_revenue_growth'], 'de')}, CLV {_eur(n['top_clv_eur'], 'de')}); "
+        f"Attraktivstes Segment: {_segment(top['segment'], 'de')} ({', '.join(de_parts)}); "
         f"am wenigsten attraktiv: {_segment(low['segment'], 'de')} "
         f"({format_number(n['low_score'], 'de', 2)}).",
-        f"Most attractive segment: {_segment(top['segment'], 'en')} (score "
-        f"{format_number(n['top_score'], 'en', 2)}, revenue growth "
-        f"{_signed(n['top_revenue_growth'], 'en')}, CLV {_eur(n['top_clv_eur'], 'en')}); "
+        f"Most attractive segment: {_segment(top['segment'], 'en')} ({', '.join(en_parts)}); "
         f"least attractive: {_segment(low['segment'], 'en')} "
         f"({format_number(n['low_score'], 'en', 2)}).",
     )

@@ -292,4 +292,7 @@ def revenue_cagr(yearly: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
             first_year=y0, last_year=y1, revenue_first_eur=r0, revenue_last_eur=r1, cagr=cagr
         )
         rows.append(row)
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    for col in ("first_year", "last_year"):
+        out[col] = out[col].astype("Int64")
+    return out

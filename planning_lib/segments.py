@@ -159,7 +159,8 @@ def segment_table(
     Returns:
         Columns the ``by`` columns, ``customers`` (active in the as-of month),
         ``revenue_eur`` (last ``months`` months), ``revenue_prev_eur`` (the months
-        before), ``revenue_growth`` (share), ``revenue_share`` (0..1), ``win_rate``,
+        before), ``revenue_growth`` (share; missing with less than 2 × ``months`` of
+        history), ``revenue_share`` (0..1), ``win_rate``,
         ``avg_deal_size_eur``, ``new_customers``, ``cac_eur``, ``arpa_eur``,
         ``churn_rate_monthly``, ``clv_eur``.
     """

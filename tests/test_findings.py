@@ -11,6 +11,7 @@ from planning_lib.findings import (
     channel_mix_vs_conversion,
     churn_level,
     market_position,
+    segment_attractiveness,
     two_proportion_p_value,
 )
 
@@ -136,3 +137,23 @@ def test_market_position():
     assert f.text_en.endswith("own revenue grew +6.5%, slower than the market.")
     unknown = market.assign(market_size_eur=[float("nan")], market_share=[float("nan")])
     assert market_position(_analysis(market=unknown)) is None
+
+
+def test_segment_attractiveness_leaves_out_unknown_figures():
+    seg = pd.DataFrame(
+        {
+            "segment": ["small", "large"],
+            "attractiveness": [0.25, 0.75],
+            "revenue_growth": [float("nan"), float("nan")],
+            "clv_eur": [1500.0, 7400.0],
+        }
+    )
+    f = segment_attractiveness(_analysis(segments=seg))
+    assert f is not None
+    # growth unknown (short history): not mentioned, not in the numbers
+    assert f.text_de == (
+        f"Attraktivstes Segment: Großunternehmen (Score 0,75, CLV 7.400{NB}€); "
+        "am wenigsten attraktiv: Kleinunternehmen (0,25)."
+    )
+    assert "top_revenue_growth" not in f.numbers
+    assert segment_attractiveness(_analysis(segments=seg.head(1))) is None
