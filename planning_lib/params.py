@@ -30,6 +30,7 @@ __all__ = [
     "Hire",
     "History",
     "Market",
+    "Mix",
     "MonteCarlo",
     "Organisation",
     "ParameterError",
@@ -169,6 +170,31 @@ def _as_path(value: Any) -> Any:
     return value
 
 
+class Mix(_Model):
+    """Split of revenue over products or segments, for contribution margin per part.
+
+    Sales & marketing cost is allocated by the same revenue shares.
+    """
+
+    revenue_share: dict[str, Share] = Field(
+        description="Share of recognised revenue per product/segment (0..1, sums to 1)."
+    )
+    gross_margin: dict[str, Share] = Field(
+        default_factory=dict,
+        description="Gross margin per product/segment (0..1); missing = drivers.gross_margin.",
+    )
+
+    @model_validator(mode="after")
+    def _sums_to_one(self) -> Mix:
+        total = sum(self.revenue_share.values())
+        if self.revenue_share and abs(total - 1.0) > 1e-6:
+            raise ValueError(f"revenue_share adds up to {total:g}, not 1")
+        unknown = sorted(set(self.gross_margin) - set(self.revenue_share))
+        if unknown:
+            raise ValueError(f"gross_margin names {unknown} without a revenue_share")
+        return self
+
+
 class Drivers(_Model):
     """Revenue drivers of the customer base."""
 
@@ -189,6 +215,12 @@ class Drivers(_Model):
         "target",
         description="'target': new customers follow the target (top-down); "
         "'funnel': they follow lead volumes and conversions (bottom-up).",
+    )
+    product_mix: Mix | None = Field(
+        None, description="Revenue split by product (for contribution margin per product)."
+    )
+    segment_mix: Mix | None = Field(
+        None, description="Revenue split by segment (for contribution margin per segment)."
     )
     seasonality: list[NonNegFloat] | None = Field(
         None,
