@@ -24,6 +24,10 @@ Semantics (the formula sheet):
   churn``. With constant churn c and new MRR N this gives
   ``MRR_t = MRR_0 (1-c)^t + N (1-(1-c)^t) / c``. Recognised revenue of a month is
   its end MRR; ARR = 12 × end MRR.
+* **Contribution margin** (Deckungsbeitrag) = revenue × gross margin - all sales &
+  marketing cost; per product/segment (``drivers.product_mix``/``segment_mix``)
+  = revenue × share × that part's gross margin - cost × share (cost allocated by
+  revenue share), line items ``contribution_margin.product.<name>``.
 * **Reps** see ``planning_lib.capacity`` (no backfill of leavers); **costs,
   commissions, cash** see ``planning_lib.budget``. Commissions: reps get
   ``commission_rate_first_year`` × 12 × new MRR of every non-partner deal,
@@ -342,6 +346,13 @@ def plan_lines(inp: ModelInputs, values: Mapping[str, Any]) -> tuple[Lines, int]
     cost_total = sum((lines[(f"cost_{c}", "")] for c in COST_CATEGORIES), zero)
     lines[("cost_total", "")] = cost_total
     lines[("contribution_margin", "")] = gross_profit - cost_total
+    for kind, names in inp.mixes:
+        for name in names:
+            share = v[f"drivers.{kind}_mix.revenue_share.{name}"]
+            gm = v.get(f"drivers.{kind}_mix.gross_margin.{name}", v["drivers.gross_margin"])
+            part = revenue * share
+            lines[(f"revenue.{kind}.{name}", "")] = part
+            lines[(f"contribution_margin.{kind}.{name}", "")] = part * gm - cost_total * share
 
     # sales cash
     retention = 1.0 - churn + expansion - contraction

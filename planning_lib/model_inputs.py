@@ -230,6 +230,7 @@ class ModelInputs:
         new_customer_target_key: value path of the new-customer target, or None.
         customer_share_source: 'history' or 'lead_share' (how the top-down target
             is split over channels).
+        mixes: ('product' | 'segment', names) of the revenue splits given.
     """
 
     months: int
@@ -246,6 +247,7 @@ class ModelInputs:
     basis: str
     new_customer_target_key: str | None
     customer_share_source: str
+    mixes: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def _seasonality(weights: list[float] | None, calendar_months: tuple[int, ...]) -> np.ndarray:
@@ -310,4 +312,12 @@ def model_inputs(params: PlanParameters) -> ModelInputs:
         basis=params.drivers.new_customers_basis,
         new_customer_target_key=None if target_idx is None else f"targets.{target_idx}.value",
         customer_share_source=share_source,
+        mixes=tuple(
+            (kind, tuple(mix.revenue_share))
+            for kind, mix in (
+                ("product", params.drivers.product_mix),
+                ("segment", params.drivers.segment_mix),
+            )
+            if mix is not None
+        ),
     )

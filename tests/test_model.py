@@ -220,3 +220,23 @@ def test_funnel_basis_uses_bottom_up(params):
     p = run_plan(params, {"drivers.new_customers_basis": "funnel"})
     assert p.summary["new_customers"] == pytest.approx(369)
     assert p.summary["new_customers_target"] == pytest.approx(600)
+
+
+def test_contribution_margin_by_product(params, plan):
+    mix = {
+        "drivers.product_mix": {
+            "revenue_share": {"Starter": 0.5, "Business": 0.3, "Enterprise": 0.2},
+            "gross_margin": {"Enterprise": 0.6},
+        }
+    }
+    p = run_plan(params, mix)
+    revenue, cost = plan.line("revenue"), plan.line("cost_total")
+    # Starter: half the revenue at 80 % margin minus half the cost
+    starter = p.line("contribution_margin.product.Starter")
+    assert starter == pytest.approx(revenue * 0.5 * 0.8 - cost * 0.5)
+    enterprise = p.line("contribution_margin.product.Enterprise")
+    assert enterprise == pytest.approx(revenue * 0.2 * 0.6 - cost * 0.2)
+    parts = sum(p.line(f"revenue.product.{n}") for n in ("Starter", "Business", "Enterprise"))
+    assert parts == pytest.approx(revenue)
+    with pytest.raises(ParameterError, match=r"revenue_share adds up to 0\.9, not 1"):
+        run_plan(params, {"drivers.segment_mix": {"revenue_share": {"small": 0.9}}})
