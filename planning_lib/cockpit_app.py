@@ -181,7 +181,7 @@ def _slider(c: ck.Control, value: float) -> w.Widget:
         "max": c.high,
         "step": c.step,
         "continuous_update": False,
-        "style": {"description_width": "175px"},
+        "style": {"description_width": "205px"},
         "layout": w.Layout(width="98%"),
     }
     if c.is_int:
@@ -278,7 +278,7 @@ class Cockpit:
         }
         for k, img in self.images.items():
             img.add_class(f"chart-{k}")
-            img.layout = w.Layout(width="49%")
+            img.layout = w.Layout(width="49%", display="none")  # shown with its first chart
         self.findings = w.HTML()
         self.findings.add_class("cockpit-findings")
         self.status = w.HTML()
@@ -311,7 +311,7 @@ class Cockpit:
                 self.labels["mc"], w.HBox([self.mc_cb, self.draws, self.seed]),
                 self.labels["save"], self.version_name, self.save_btn, self.downloads,
             ],
-            layout=w.Layout(width="470px", min_width="470px"),
+            layout=w.Layout(width="500px", min_width="500px"),
         )  # fmt: skip
         imgs = list(self.images.values())
         outputs = w.VBox(
@@ -508,7 +508,12 @@ class Cockpit:
         return gen != self._gen
 
     def _compute(self, gen: int) -> None:
+        """Plan → tiles (first, fast) → Monte Carlo job → findings → charts → tornado.
+
+        Between steps a newer request makes this run stale and it stops.
+        """
         t0 = time.perf_counter()
+        self._set_idle(False)
         loc = self.locale
         settings = self._read_settings()
         scenario = self.basis if self.scenario == "custom" else self.scenario
@@ -524,16 +529,6 @@ class Cockpit:
         self._show_tiles(result.summary, planned, "running" if mc_on else "off", None)
         self.status.value = ""
         t_tiles = time.perf_counter() - t0
-        self._show_findings(result.findings)
-        views = plan_views(result.monthly, planned, loc)
-        target = planned.target("mrr_end")
-        tval = target.value if target else None
-        self.images["bridge"].value = charts.png(charts.mrr_bridge_chart(views.bridge, loc))
-        self.images["mrr"].value = charts.png(
-            charts.mrr_band_chart(views.months, views.mrr, target=tval, locale=loc)
-        )
-        self.images["leads"].value = charts.png(charts.leads_chart(views.leads, loc))
-        self.images["cash"].value = charts.png(charts.cash_chart(views.months, views.cash, loc))
         if mc_on:
             draws = ck.validate_int(self.draws.value, *ck.MC_DRAWS_RANGE, 1000)
             seed = ck.validate_int(self.seed.value, *ck.SEED_RANGE, 42)
@@ -541,15 +536,43 @@ class Cockpit:
             with self._mc_cv:
                 self._mc_job = (gen, result, planned, draws, seed)
                 self._mc_cv.notify()
+        self._show_findings(result.findings)
+        views = plan_views(result.monthly, planned, loc)
+        target = planned.target("mrr_end")
+        steps: list[tuple[str, Callable[[], Any]]] = [
+            ("bridge", lambda: charts.mrr_bridge_chart(views.bridge, loc)),
+            ("leads", lambda: charts.leads_chart(views.leads, loc)),
+            ("cash", lambda: charts.cash_chart(views.months, views.cash, loc)),
+        ]
+        if not mc_on:  # with Monte Carlo the MRR chart comes with its band
+            steps.insert(1, ("mrr", lambda: charts.mrr_band_chart(
+                views.months, views.mrr, target=target.value if target else None, locale=loc
+            )))  # fmt: skip
+        for key, build in steps:
+            if self._stale(gen):
+                return
+            self._show_png(key, build())
         if self._stale(gen):
             return
         self._show_tornado(planned, float(result.summary.get("mrr_end", 0.0)), loc)
+        if not self._stale(gen):
+            self._set_idle(True)
         self.log.info(
             "plan gen %d: tiles %.0f ms, all %.0f ms",
             gen,
             1000 * t_tiles,
             1000 * (time.perf_counter() - t0),
         )
+
+    def _show_png(self, key: str, fig: Any) -> None:
+        img = self.images[key]
+        img.value = charts.png(fig)
+        img.layout.display = ""
+
+    def _set_idle(self, idle: bool) -> None:
+        """Toggle the root's ``cockpit-idle`` class (set when every output is current)."""
+        classes = [c for c in self.widget._dom_classes if c != "cockpit-idle"]
+        self.widget._dom_classes = (*classes, "cockpit-idle") if idle else tuple(classes)
 
     def _show_tiles(
         self, summary: dict[str, Any], planned: PlanParameters, mc_state: str, p: float | None
@@ -576,10 +599,9 @@ class Cockpit:
 
     def _show_tornado(self, planned: PlanParameters, base: float, loc: str) -> None:
         if self.engine.sensitivity is None:
-            self.images["tornado"].layout.display = "none"
             return
         table = ck.tornado_table(self.engine.sensitivity(planned, "mrr_end"), planned, loc)
-        self.images["tornado"].value = charts.png(charts.tornado_chart(table, base, loc))
+        self._show_png("tornado", charts.tornado_chart(table, base, loc))
 
     def _mc_worker(self) -> None:
         while True:
@@ -610,7 +632,8 @@ class Cockpit:
         self._show_tiles(result.summary, planned, "done", p_hit)
         views = plan_views(result.monthly, planned, loc)
         target = planned.target("mrr_end")
-        self.images["mrr"].value = charts.png(
+        self._show_png(
+            "mrr",
             charts.mrr_band_chart(
                 views.months,
                 views.mrr,
@@ -618,7 +641,7 @@ class Cockpit:
                 band["p90"],
                 target.value if target else None,
                 loc,
-            )
+            ),
         )
         self.mc_done.set()
         self.log.info("monte carlo gen %d: %d draws in %.0f ms", gen, draws,

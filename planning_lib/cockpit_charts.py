@@ -119,6 +119,8 @@ def mrr_bridge_chart(bridge: dict[str, float], locale: Locale = "de") -> Figure:
     heights.append(bridge["mrr_end"])
     colours.append(COLOURS["total"])
     ax.bar(names, heights, bottom=bottoms, color=colours, width=0.6)
+    top = max((b + h for b, h in zip(bottoms, heights, strict=True)), default=0.0)
+    ax.set_ylim(0, max(top, 1.0) * 1.08)
     _money_axis(ax, locale)
     return fig
 

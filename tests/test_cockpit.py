@@ -469,6 +469,7 @@ def test_app_tiles_follow_sliders_and_scenarios(app, params):
     assert app.images["bridge"].value[:4] == b"\x89PNG"
     assert app.images["tornado"].value[:4] == b"\x89PNG"
     assert "Machbarkeit" in app.findings.value
+    assert "cockpit-idle" in app.widget._dom_classes
 
     app.sliders["churn_end"].value = 0.045
     app.sliders["new_customers_target"].value = 700

@@ -12,14 +12,26 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from planning_lib.cockpit_app import CONFIG_ENV
 from planning_lib.paths import CONFIGS, NOTEBOOKS
 
-__all__ = ["HELP", "NAME", "NOTEBOOK", "add_arguments", "run", "voila_command"]
+__all__ = [
+    "HELP",
+    "NAME",
+    "NOTEBOOK",
+    "add_arguments",
+    "free_port",
+    "run",
+    "start_voila",
+    "voila_command",
+    "wait_for_port",
+]
 
 NAME = "dashboard"
 HELP = "Start the Szenario-Cockpit (Voila app) on 127.0.0.1."
@@ -61,6 +73,54 @@ def voila_command(
     if token:
         cmd.append(f"--token={token}")
     return cmd
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free right now (for tests and the bench)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_voila(
+    port: int,
+    log_file: Path,
+    token: str | None = None,
+    config: Path | None = None,
+) -> subprocess.Popen[bytes]:
+    """Start Voila with the app in the background (own process group), output to ``log_file``.
+
+    The caller stops it with ``os.killpg(proc.pid, signal.SIGTERM)``, which also ends
+    its kernels.
+    """
+    env = {**os.environ, CONFIG_ENV: str(config or CONFIGS / "cloudflow.yaml")}
+    with open(log_file, "ab") as out:
+        return subprocess.Popen(
+            voila_command(port=port, token=token),
+            env=env,
+            cwd=NOTEBOOK.parent,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def wait_for_port(port: int, timeout: float = 60.0, proc: subprocess.Popen | None = None) -> float:
+    """Seconds until 127.0.0.1:``port`` accepts connections.
+
+    Raises:
+        TimeoutError: nothing listens within ``timeout``.
+        RuntimeError: ``proc`` ended before the port opened.
+    """
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < timeout:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"voila exited with code {proc.returncode} before serving")
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return time.perf_counter() - t0
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout:.0f} s")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

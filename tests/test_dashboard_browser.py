@@ -1,0 +1,153 @@
+"""The Szenario-Cockpit in a real browser: Voila on a loopback port, Debian's Chromium, Playwright.
+
+The test moves the churn and new-customer sliders as a user does (typing into the
+slider's readout), then checks that the year-end MRR tile shows what
+``planning_lib.model.run_plan`` computes for those overrides, formatted as the page
+formats it; then it switches the scenario and checks the tile again.
+
+Without ``/usr/bin/chromium`` the tests skip locally but fail in CI (``CI=true``):
+``.ci/run`` installs Debian's ``chromium`` when it is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from planning_lib import cockpit as ck
+from planning_lib.commands import dashboard
+from planning_lib.model import run_plan
+from planning_lib.params import load_params
+from planning_lib.paths import CONFIGS
+from planning_lib.scenarios import run_scenario
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 30_000
+
+
+def _need_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    msg = f"{CHROMIUM} not found (apt-get install chromium; .ci/run does this)"
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"CI: {msg}")
+    pytest.skip(msg)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Stop Voila and its kernels (the process group the test started)."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def voila_url(tmp_path_factory) -> Iterator[str]:
+    _need_chromium()
+    port = dashboard.free_port()
+    log = tmp_path_factory.mktemp("voila") / "voila.log"
+    proc = dashboard.start_voila(port, log)
+    try:
+        dashboard.wait_for_port(port, 60, proc)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        stop(proc)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _need_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def set_slider(page, key: str, value: str) -> None:
+    """Type ``value`` into the slider's readout and press Enter, as a user can."""
+    readout = page.locator(f".ctl-{key.replace('_', '-')} .widget-readout")
+    readout.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(value)
+    page.keyboard.press("Enter")
+
+
+def test_sliders_and_scenario_drive_the_year_end_mrr_tile(voila_url, browser, tmp_path):
+    from playwright.sync_api import expect
+
+    params = load_params(CONFIGS / "cloudflow.yaml")
+    tile = lambda p: p.locator(".kpi-mrr-end .kpi-value")  # noqa: E731
+    base = ck.format_value("eur", run_plan(params).summary["mrr_end"], "de")
+
+    page = browser.new_page(viewport={"width": 1500, "height": 1500})
+    page.goto(voila_url, timeout=TIMEOUT_MS)
+    expect(tile(page)).to_have_text(base, timeout=TIMEOUT_MS)
+
+    set_slider(page, "churn_end", "0.045")
+    set_slider(page, "new_customers_target", "700")
+    idx = next(i for i, t in enumerate(params.targets) if t.metric == "new_customers")
+    moved = run_plan(
+        params, {"drivers.churn_rate_monthly.end": 0.045, f"targets.{idx}.value": 700}
+    ).summary["mrr_end"]
+    expected = ck.format_value("eur", moved, "de")
+    assert expected != base
+    expect(tile(page)).to_have_text(expected, timeout=TIMEOUT_MS)
+    expect(page.locator(".ctl-scenario select")).to_have_value("Benutzerdefiniert")
+
+    page.locator(".ctl-scenario select").select_option(label="Schlechtester Fall")
+    worst = ck.format_value("eur", run_scenario(params, "worst").summary["mrr_end"], "de")
+    assert worst not in (base, expected)
+    expect(tile(page)).to_have_text(worst, timeout=TIMEOUT_MS)
+    expect(page.locator(".ctl-churn-end .widget-readout")).to_have_text("5.0%")
+
+    page.locator(".ctl-locale button", has_text="English").click()
+    expect(page.locator(".kpi-mrr-end .kpi-label")).to_have_text("Year-end MRR")
+    expect(tile(page)).to_have_text(ck.format_value("eur", run_scenario(params, "worst")
+                                                    .summary["mrr_end"], "en"))  # fmt: skip
+
+    page.locator(".cockpit.cockpit-idle").wait_for(timeout=TIMEOUT_MS)
+    shot = tmp_path / "cockpit.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 20_000
+    assert page.locator("text=Traceback").count() == 0
+    page.close()
+
+
+def test_token_keeps_strangers_out(tmp_path, browser):
+    """With --token the app answers only to a URL (or cookie) carrying the token."""
+    port = dashboard.free_port()
+    proc = dashboard.start_voila(port, tmp_path / "voila.log", token="t0ken-for-test")
+    try:
+        dashboard.wait_for_port(port, 60, proc)
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{port}/", timeout=TIMEOUT_MS)
+        assert page.locator(".kpi-mrr-end").count() == 0
+        assert "login" in page.url or page.locator("input[type=password]").count() == 1
+        page.goto(f"http://127.0.0.1:{port}/?token=t0ken-for-test", timeout=TIMEOUT_MS)
+        page.locator(".kpi-mrr-end .kpi-value").wait_for(timeout=TIMEOUT_MS)
+        page.close()
+    finally:
+        stop(proc)
