@@ -17,7 +17,8 @@ Definitions:
 * ``roi`` = lifetime value of the new customers (new × clv) ÷ total cost;
   ``roi_first_year_revenue`` = first-year revenue of the new customers ÷ total cost.
 
-Ratios with a zero denominator are NaN.
+``budget_variance_by_category`` = planned cost - budget × (months / 12) per
+category (EUR; positive = over budget). Ratios with a zero denominator are NaN.
 """
 
 from __future__ import annotations
@@ -141,4 +142,9 @@ def plan_summary(
         "cash_low_point": cash.min(axis=-1),
         "cash_low_point_month_index": low_idx.astype(float),
         "capacity_short_months": (capacity_gap < -1e-9).sum(axis=-1).astype(float),
+        "reps_needed_max": np.nanmax(line("reps_needed"), axis=-1),
+        "budget_variance_by_category": {
+            c: cost_by_cat[c] - budget_by_cat.get(c, 0.0) * (inp.months / 12.0)
+            for c in COST_CATEGORIES
+        },
     }

@@ -64,6 +64,10 @@ def test_fully_loaded_cac_finding(plan):
     assert plan.summary["cac_fully_loaded"] == pytest.approx(cost / 600)
     assert f.numbers["cac_fully_loaded"] == pytest.approx(cost / 600, abs=0.01)
     assert plan.summary["cac"] == pytest.approx(marketing / 600)  # 156 €: marketing only
+    variance = plan.summary["budget_variance_by_category"]
+    assert variance["personnel"] == pytest.approx(250_500 - 250_000)
+    assert variance["marketing"] == pytest.approx(93_600 - 100_000)
+    assert variance["commissions"] == pytest.approx(126_720)  # not budgeted at all
 
 
 def test_commissions_not_budgeted(plan):
