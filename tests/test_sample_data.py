@@ -362,12 +362,17 @@ def test_cli_generates_refuses_and_checks(tmp_path, monkeypatch, capsys, sample,
     assert cli.main(["sample-data", "--check", "--out", str(tmp_path / "none")]) == 1
 
 
-def test_check_on_the_committed_folder(monkeypatch, capsys, sample, files) -> None:
+def test_check_on_the_committed_folder(monkeypatch, capsys, sample, files, hist) -> None:
     monkeypatch.setattr(command, "generate_sample", lambda seed: sample)
     monkeypatch.setattr(command, "sample_files", lambda data: files)
     assert cli.main(["sample-data", "--check", "--out", str(SAMPLE_DATA), "--lang", "en"]) == 0
     out = capsys.readouterr().out
+    active = _active(hist["subscriptions"], END)
+    new = hist["subscriptions"]["start_date"].dt.year == 2025
     assert "identical" in out and "3 inside-sales reps" in out
+    assert f"{len(active)} customers, MRR €{active['mrr_eur'].sum():,.0f}" in out
+    assert f"New customers 2025: {new.sum()} (" in out
+    assert f"{'leads':<26} {len(hist['leads']):>7}  2022-01-01  2025-12-31" in out
 
 
 def test_committed_files_pass_validation(capsys) -> None:

@@ -118,12 +118,12 @@ def summary(folder: Path, lang: str = "de", cfg: SampleConfig | None = None) -> 
             if col in frame:
                 frame[col] = frame[col].astype(float)
     tables = {name: history[name] for name in TABLE_NAMES}
-    lines = ["{:<26} {:>7}  {:<10}  {:<10}".format(*text["header"])]
+    lines = ["{:<26} {:>7}  {:<10}  {}".format(*text["header"])]
     rows = ks.table_overview(tables)
     if (folder / "actuals").is_dir():
         actuals = read_tables(folder / "actuals")
         rows += [(f"actuals/{n}", r, f, t) for n, r, f, t in ks.table_overview(actuals)]
-    lines += [f"{name:<26} {n:>7}  {first:<10}  {last:<10}" for name, n, first, last in rows]
+    lines += [f"{name:<26} {n:>7}  {first:<10}  {last}" for name, n, first, last in rows]
     end, year = cfg.history_end, cfg.history_end.year
     subs, costs = tables["subscriptions"], tables["costs"]
     day = end.strftime("%d.%m.%Y") if lang == "de" else end.isoformat()
