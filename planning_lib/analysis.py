@@ -250,7 +250,7 @@ def run_analysis(
     new = new_customers(cm)
     share = new_customer_share(new, "channel").rename(columns={"share": "new_customer_share"})
     t["new_customers_by_channel"] = share
-    years = sorted(y for y in new["year"].unique() if y <= year)
+    years = sorted({int(y) for y in new["year"].unique() if y <= year} | {year})
     cac = pd.concat([cac_by_channel(costs, new, int(y)) for y in years], ignore_index=True)
     t["cac"] = cac
     retention = cohort_retention(cm)
@@ -329,6 +329,7 @@ def _key_figures(a: Analysis, clv_f: pd.DataFrame, clv_e: dict[str, float]) -> d
         "new_customers": get(blended, "new_customers"),
         "cac_stated_eur": get(blended, "cac_stated_eur"),
         "cac_fully_loaded_eur": get(blended, "cac_fully_loaded_eur"),
+        "churn_window_months": float(len(last12)),
         "logo_churn_rate": float(last12["churned_customers"].sum()) / start if start else np.nan,
         "gross_revenue_churn_rate": lost / mrr_start if mrr_start else np.nan,
         "clv_formula_eur": get(clv_f, "clv_eur"),

@@ -299,14 +299,15 @@ def churn_level(a: Analysis) -> Finding | None:
     if not _ok(c, r) or c <= 0:
         return None
     life = 1.0 / c
+    k = int(f.get("churn_window_months", 12))
     n = {"logo_churn_rate": c, "gross_revenue_churn_rate": r, "lifetime_months": life}
     return Finding(
         "churn_level",
         n,
-        f"In den letzten 12 Monaten wanderten monatlich {_pct(c, 'de')} der Kunden ab "
+        f"In den letzten {k} Monaten wanderten monatlich {_pct(c, 'de')} der Kunden ab "
         f"(Umsatz: {_pct(r, 'de')}); ein Kunde bleibt damit im Schnitt "
         f"{format_number(life, 'de', 1)} Monate.",
-        f"Over the last 12 months {_pct(c, 'en')} of customers churned per month "
+        f"Over the last {k} months {_pct(c, 'en')} of customers churned per month "
         f"(revenue: {_pct(r, 'en')}); a customer stays {format_number(life, 'en', 1)} "
         f"months on average.",
     )

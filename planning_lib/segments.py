@@ -130,7 +130,7 @@ def segment_cac(
     """
     by = list(by)
     per = cac[cac["channel"] != ALL].set_index("channel")["cac_fully_loaded_eur"]
-    n = new.assign(_cac=new["channel"].map(per)).groupby(by)
+    n = new.assign(_cac=new["channel"].map(per).astype(float)).groupby(by)
     out = n.agg(new_customers=("customer_id", "size"), cac_eur=("_cac", "mean")).reset_index()
     return out
 
