@@ -91,7 +91,7 @@ def check_parameters(notebook: str | Path, parameters: Mapping[str, Any]) -> Non
 
 
 def parse_assignments(items: Iterable[str]) -> dict[str, Any]:
-    """Parse ``name=value`` strings; values are read as YAML scalars (``24`` → int).
+    """Parse ``[notebook:]name=value`` strings; values are read as YAML (``24`` → int).
 
     Raises:
         ValueError: an item has no ``=`` or an empty name.
@@ -100,7 +100,8 @@ def parse_assignments(items: Iterable[str]) -> dict[str, Any]:
     for item in items:
         name, sep, value = item.partition("=")
         name = name.strip()
-        if not sep or not name.isidentifier():
+        target, _, bare = name.rpartition(":")
+        if not sep or not bare.isidentifier() or (target and not target.strip()):
             raise ValueError(f"parameter {item!r} must look like name=value")
         out[name] = yaml.safe_load(value) if value.strip() else ""
     return out

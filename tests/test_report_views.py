@@ -1,0 +1,87 @@
+"""Views: the reshaping and sums the notebooks show, on tiny hand-checked frames."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from planning_lib.report import views
+
+
+def _monthly(values: dict[tuple[str, str], list[float]], unit: str = "EUR") -> pd.DataFrame:
+    rows = []
+    for (item, channel), series in values.items():
+        for i, v in enumerate(series):
+            rows.append(
+                {
+                    "month": pd.Timestamp(2026, i + 1, 1),
+                    "line_item": item,
+                    "channel": channel,
+                    "value": v,
+                    "unit": "share" if item == "churn_rate" else unit,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_consolidate_monthly_sums_amounts_and_counts_but_not_shares() -> None:
+    a = _monthly({("mrr_end", ""): [10, 20], ("churn_rate", ""): [0.05, 0.04]})
+    b = _monthly({("mrr_end", ""): [1, 2], ("churn_rate", ""): [0.03, 0.03]})
+    out = views.consolidate_monthly({"A": a, "B": b})
+    assert list(out["line_item"].unique()) == ["mrr_end"]
+    assert list(out["value"]) == [11, 22]
+
+
+def test_region_summary_table_sums_and_recomputes_cac() -> None:
+    summaries = {
+        "A": {"new_customers": 10, "cost_total": 1000, "cac_fully_loaded": 100, "mrr_end": 5},
+        "B": {"new_customers": 30, "cost_total": 2000, "cac_fully_loaded": 66.7, "mrr_end": 7},
+    }
+    table = views.region_summary_table(summaries)
+    total = table[table["region"] == "Gesamt"].iloc[0]
+    assert total["new_customers"] == 40
+    assert total["mrr_end_eur"] == 12
+    assert total["cac_fully_loaded_eur"] == pytest.approx(3000 / 40)  # not 100 + 66.7
+
+
+def test_budget_monthly_and_categories() -> None:
+    monthly = _monthly(
+        {("cost_personnel", ""): [100, 100], ("cost_marketing", "inbound"): [10, 30]}
+    )
+    costs = views.budget_monthly(monthly)
+    assert list(costs.columns) == ["personnel_eur", "marketing_eur"]
+    assert list(costs["marketing_eur"]) == [10, 30]
+    cats = views.budget_by_category({"budget_by_category": {"personnel": 250.0}}, costs)
+    row = cats.set_index("category").loc["personnel"]
+    assert row["planned_cost_eur"] == 200 and row["variance_eur"] == 50
+    assert cats["cost_share"].sum() == pytest.approx(1.0)
+
+
+def test_landing_is_actual_to_date_plus_plan_for_the_rest() -> None:
+    pva = pd.DataFrame(
+        {"month": ["2026-01", "2026-02", "2026-03"], "plan": [10.0, 10.0, 10.0]}
+    ).assign(actual=[8.0, 7.0, np.nan])
+    row = views.landing(pva).iloc[0]
+    assert row["actual_to_date"] == 15 and row["plan_to_date"] == 20
+    assert row["landing"] == 25 and row["plan_year"] == 30
+    assert row["landing_vs_plan_share"] == pytest.approx(25 / 30 - 1)
+
+
+def test_channel_plan_coverage_and_cost_per_won() -> None:
+    monthly = _monthly(
+        {
+            ("leads_entry", "inbound"): [50, 50],
+            ("required_entry", "inbound"): [100, 100],
+            ("customers_new", "inbound"): [2, 2],
+            ("cost_marketing", "inbound"): [400, 400],
+        },
+        unit="count",
+    )
+    row = views.channel_plan(monthly).set_index("channel").loc["inbound"]
+    assert row["lead_coverage_share"] == 0.5
+    assert row["cost_per_won_eur"] == 200
+
+
+def test_missing_regions() -> None:
+    assert views.missing_regions(["A", "B", "C"], {"A": 1, "C": 2}) == ["B"]
