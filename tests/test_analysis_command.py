@@ -124,3 +124,18 @@ def test_for_region_keeps_only_its_rows():
     assert len(out["other"]) == 1
     with pytest.raises(ValueError, match="regions: AT, CH"):
         for_region(tables, "XX")
+
+
+def test_short_history_degrades_to_what_the_data_supports(sample_dir: Path):
+    from planning_lib.analysis import run_analysis
+    from planning_lib.data.loaders import load_dataset
+    from planning_lib.findings import generate_findings
+    from planning_lib.params import load_params
+
+    # three months of history: no complete year, so no yearly figures or CAC findings
+    a = run_analysis(load_dataset(sample_dir), load_params(CONFIG), as_of="2022-03")
+    assert a.year == 2021
+    codes = {f.code for f in generate_findings(a)}
+    assert "new_customer_mix" not in codes and "cac_vs_clv" not in codes
+    assert "mrr_development" in codes
+    assert a.figures["churn_window_months"] == 2  # bridge months 2022-02 and 2022-03
