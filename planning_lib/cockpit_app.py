@@ -318,7 +318,8 @@ class Cockpit:
             [
                 w.HBox(list(self.tiles.values()), layout=w.Layout(flex_flow="row wrap")),
                 self.status,
-                w.HBox(imgs[:2]), w.HBox(imgs[2:4]), w.HBox([imgs[4], self.findings]),
+                w.HBox(imgs[:2]), w.HBox(imgs[2:4]),
+                w.HBox([imgs[4], self.findings], layout=w.Layout(align_items="flex-start")),
             ],
             layout=w.Layout(flex="1 1 auto"),
         )  # fmt: skip

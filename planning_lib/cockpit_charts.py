@@ -142,7 +142,7 @@ def mrr_band_chart(
     if target is not None:
         ax.axhline(target, color="#555", ls="--", lw=1, label=_t("target", locale))
     ax.set_xticks(x, [str(m) for m in months], rotation=45, fontsize=7)
-    ax.legend(fontsize=7, frameon=False, loc="upper left")
+    ax.legend(fontsize=7, frameon=False, loc="lower right")
     _money_axis(ax, locale)
     return fig
 
