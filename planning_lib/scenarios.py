@@ -328,7 +328,7 @@ def monte_carlo(
             hit = target_hit(t, np.broadcast_to(achieved, (n,)))
             p_hit[t.code] = float(hit.mean())
     return MonteCarloResult(
-        draws=n if draws > 1 else draws,
+        draws=draws,
         seed=seed,
         drivers=drivers,
         percentiles=pct,

@@ -163,3 +163,11 @@ def test_p_hit_churn_triangular(params):
     # ≤ the mode: P = (0.03 - 0.025) / (0.045 - 0.025) = 0.25
     mc = monte_carlo(params, draws=20_000, seed=4)
     assert mc.p_hit["churn"] == pytest.approx(0.25, abs=0.012)
+
+
+def test_no_drawn_drivers_is_the_plan(params):
+    p = _with_mc(params, {})
+    mc = monte_carlo(p, draws=100, seed=1)
+    assert mc.draws == 100 and mc.drivers == []
+    # the deterministic plan: MRR 127,661 € ≥ 120,000 €, funnel 369 < 600 new customers
+    assert mc.p_hit == {"mrr_end": 1.0, "new_customers": 0.0, "cac": 1.0, "churn": 1.0}
