@@ -17,8 +17,10 @@ Definitions:
 * ``roi`` = lifetime value of the new customers (new × clv) ÷ total cost;
   ``roi_first_year_revenue`` = first-year revenue of the new customers ÷ total cost.
 
-``budget_variance_by_category`` = planned cost - budget × (months / 12) per
-category (EUR; positive = over budget). Ratios with a zero denominator are NaN.
+``new_customers_by_team`` sums the new customers of the channels each team of
+``organisation.structure`` owns (count). ``budget_variance_by_category`` = planned
+cost - budget × (months / 12) per category (EUR; positive = over budget). Ratios
+with a zero denominator are NaN.
 """
 
 from __future__ import annotations
@@ -121,6 +123,13 @@ def plan_summary(
                 total("customers_new", ch.name),
             )
             for ch in inp.channels
+        },
+        "new_customers_by_team": {
+            team: sum(
+                (total("customers_new", ch) for ch in chans if ("customers_new", ch) in lines),
+                np.zeros(1),
+            )
+            for team, chans in params.organisation.structure.items()
         },
         "cost_per_lead_by_channel": {
             ch.name: ratio(total("cost_marketing", ch.name), total("leads_entry", ch.name))

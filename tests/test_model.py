@@ -159,6 +159,10 @@ def test_cac_by_channel(plan):
     assert cac["partner"] == pytest.approx(
         (132 * 50 + 60 * 1920 * 0.2) / 60
     )  # 494 € incl. commission
+    # teams by lead source: inbound 60 %, outbound 30 %, partner 10 % of 600
+    assert plan.summary["new_customers_by_team"] == pytest.approx(
+        {"inbound_team": 360, "outbound_team": 180, "partner_management": 60}
+    )
     assert plan.summary["cost_per_lead_by_channel"] == pytest.approx(
         {"inbound": 13.0, "outbound": 3.0, "partner": 50.0}
     )
