@@ -332,6 +332,27 @@ def subscription_months(t: Tables, ctx: KpiContext, dim: str | None) -> pd.DataF
     month's last day of the customers active at its start).
     """
     subs = t["subscriptions"]
+    key = (int(pd.util.hash_pandas_object(subs, index=False).sum()), ctx.start, ctx.as_of, dim)
+    if key not in _SUB_CACHE:
+        if len(_SUB_CACHE) > 32:
+            _SUB_CACHE.clear()
+        _SUB_CACHE[key] = _subscription_months(subs, ctx, dim)
+    return _SUB_CACHE[key].copy()
+
+
+_SUB_CACHE: dict[tuple, pd.DataFrame] = {}
+_SUB_COLUMNS = [
+    "month",
+    "member",
+    "customers_start",
+    "mrr_start_eur",
+    "customers_lost",
+    "mrr_lost_eur",
+    "mrr_end_eur",
+]
+
+
+def _subscription_months(subs: pd.DataFrame, ctx: KpiContext, dim: str | None) -> pd.DataFrame:
     start = pd.to_datetime(subs["start_date"])
     end = pd.to_datetime(subs["end_date"])
     df = pd.DataFrame(
@@ -341,35 +362,31 @@ def subscription_months(t: Tables, ctx: KpiContext, dim: str | None) -> pd.DataF
             "mrr": pd.to_numeric(subs["mrr_eur"], errors="coerce").fillna(0.0),
         }
     )
-    rows = []
+    frames = []
     for m in periods(ctx, "month"):
         m_end = period_end(m, "month", ctx.as_of)
-        df["active"] = (start <= m) & (end.isna() | (end >= m))
-        df["cont"] = (start <= m_end) & (end.isna() | (end > m_end))
-        for mem, grp in df[df["active"]].groupby("member"):
-            here = df[df["cont"] & (df["member"] == mem)]
-            customers = set(grp["cust"])
-            rows.append(
-                {
-                    "month": m,
-                    "member": mem,
-                    "customers_start": float(len(customers)),
-                    "mrr_start_eur": float(grp["mrr"].sum()),
-                    "customers_lost": float(len(customers - set(here["cust"]))),
-                    "mrr_lost_eur": float(grp.loc[~grp["cont"], "mrr"].sum()),
-                    "mrr_end_eur": float(here.loc[here["cust"].isin(customers), "mrr"].sum()),
-                }
-            )
-    cols = [
-        "month",
-        "member",
-        "customers_start",
-        "mrr_start_eur",
-        "customers_lost",
-        "mrr_lost_eur",
-        "mrr_end_eur",
-    ]
-    return pd.DataFrame(rows, columns=cols)
+        active = (start <= m) & (end.isna() | (end >= m))
+        cont = (start <= m_end) & (end.isna() | (end > m_end))
+        keys = ["member", "cust"]
+        at_start = df.loc[active, keys].drop_duplicates()
+        going_on = df.loc[cont, keys].drop_duplicates().assign(kept=True)
+        status = at_start.merge(going_on, on=keys, how="left")
+        status["lost"] = status["kept"].isna().astype(float)
+        kept_rows = df[cont].merge(at_start, on=keys, how="inner")
+        g = pd.DataFrame(
+            {
+                "customers_start": status.groupby("member")["cust"].size().astype(float),
+                "mrr_start_eur": df[active].groupby("member")["mrr"].sum(),
+                "customers_lost": status.groupby("member")["lost"].sum(),
+                "mrr_lost_eur": df[active & ~cont].groupby("member")["mrr"].sum(),
+                "mrr_end_eur": kept_rows.groupby("member")["mrr"].sum(),
+            }
+        ).fillna(0.0)
+        g = g[g["customers_start"] > 0]
+        frames.append(g.rename_axis("member").reset_index().assign(month=m))
+    if not frames:
+        return pd.DataFrame(columns=_SUB_COLUMNS)
+    return pd.concat(frames, ignore_index=True)[_SUB_COLUMNS]
 
 
 def level_at_end(

@@ -6,7 +6,7 @@ comparison needs (ARPA, conversions and cost per lead per channel).
 
 Each plan-comparable KPI is a pair of monthly series (numerator, denominator) so that
 quarter and year-to-date values pool exactly as the actual KPIs do; counts and sums
-have the denominator 1, levels (MRR, customers) take the period's last month.
+have no denominator, levels (MRR, customers) take the period's last month.
 """
 
 from __future__ import annotations
@@ -117,6 +117,8 @@ class PlanView:
 def plan_series(view: PlanView, metric: str, channel: str = "") -> pd.DataFrame:
     """Monthly plan of ``metric`` as numerator and denominator (columns num, den).
 
+    Counts and sums have no denominator (NaN): they add up over a period.
+
     Raises:
         KeyError: the plan has no value for ``metric`` (or not per channel).
     """
@@ -125,7 +127,7 @@ def plan_series(view: PlanView, metric: str, channel: str = "") -> pd.DataFrame:
         raise KeyError(
             f"the plan has no '{metric}'" + (f" per channel ({channel})" if channel else "")
         )
-    one = pd.Series(1.0, view.months)
+    one = pd.Series(np.nan, view.months)  # no denominator: a count or sum
     arpa = view.arpa_monthly_eur
     new = view.channel_sum("customers_new", channel)
     if metric in _STAGE_LINE:
@@ -179,6 +181,8 @@ def plan_values(
     key = period_start(pd.Series(s.index, index=s.index), grain)
     if metric in LEVEL_METRICS:
         return s["num"].groupby(key).last()
+    if s["den"].isna().all():
+        return s["num"].groupby(key).sum().astype(float)
     g = s.groupby(key)[["num", "den"]].sum()
     with np.errstate(divide="ignore", invalid="ignore"):
         return (g["num"] / g["den"].where(g["den"] != 0)).astype(float)

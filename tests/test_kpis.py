@@ -239,13 +239,15 @@ def test_catalogue_defines_each_kpi_once_with_labels_and_units():
 
 
 def test_compute_kpis_is_sorted_and_deterministic():
-    a = compute_kpis(tables(), CTX)
-    b = compute_kpis(tables(), CTX)
+    codes = ["leads", "sql_to_demo", "win_rate", "cac", "logo_churn", "quota_attainment"]
+    a = compute_kpis(tables(), CTX, codes)
+    b = compute_kpis(tables(), CTX, codes)
     assert list(a.columns) == KPI_COLUMNS
     pd.testing.assert_frame_equal(a, b)
     assert a.to_csv(index=False) == b.to_csv(index=False)
     assert {"week", "month", "quarter", "ytd"} <= set(a["grain"])
-    assert {"", "channel", "region", "segment"} <= set(a["dimension"])
+    assert {"", "channel", "region", "segment", "owner"} <= set(a["dimension"])
+    assert a["kpi"].unique().tolist() == codes  # catalogue order
 
 
 def test_errors_name_the_problem():

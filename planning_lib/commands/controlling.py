@@ -1,0 +1,170 @@
+"""``planning controlling``: KPIs, plan vs actual, revenue effects, rules and landing.
+
+Compares the actuals (``--actuals``: a folder of canonical tables) with the plan
+computed from ``--config`` or, with ``--version``, with a saved plan version. Writes
+into a new folder ``--out`` (refuses an existing non-empty one; files are written to
+a temporary folder and renamed at the end; same inputs give byte-identical files):
+
+* ``kpis.csv``: the KPI catalogue on the actuals (kpi, grain, period, dimension,
+  member, value, base, unit), week/month/quarter/YTD, total and per dimension.
+* ``variance.csv``: plan vs actual per KPI, grain, period and channel with status.
+* ``variance_effects.csv``: new MRR and new revenue variance as volume, mix and price
+  effects (by channel; with ``--history`` also by segment and product).
+* ``actions.json``: every rule evaluated (config rules plus ``--rules`` files),
+  triggered or not, with the evidence and, for a channel below plan, the budget shift.
+* ``landing.json``: run-rates, the re-run's overrides and the year-end landing
+  against the plan and the targets; ``landing_monthly.csv``: the re-run's months.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from planning_lib.commands.plan import clean_json, write_plan
+from planning_lib.controlling import STATUS_LABELS, controlling_report
+from planning_lib.data.failures import DataValidationError
+from planning_lib.params import ParameterError, load_params, params_from_dict
+from planning_lib.plan_view import PlanView
+from planning_lib.report.formatting import format_eur, format_number
+from planning_lib.rules import RuleError, load_rules
+from planning_lib.versions import DEFAULT_VERSIONS_DIR, VersionNotFoundError, load_version
+
+__all__ = ["HELP", "NAME", "add_arguments", "frame_csv", "run"]
+
+NAME = "controlling"
+HELP = "Plan vs actual: KPIs, variance with status, price/volume/mix, rules, landing."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``planning controlling``."""
+    parser.add_argument("--config", required=True, type=Path, help="plan parameters (YAML)")
+    parser.add_argument("--actuals", required=True, type=Path, help="folder of actuals tables")
+    parser.add_argument(
+        "--history", type=Path, default=None, help="folder of history tables (forecast, mix)"
+    )
+    parser.add_argument("--version", default=None, help="compare with this saved version")
+    parser.add_argument(
+        "--versions-dir", type=Path, default=DEFAULT_VERSIONS_DIR, help="versions folder"
+    )
+    parser.add_argument(
+        "--rules", type=Path, action="append", default=[], help="further rules YAML (repeatable)"
+    )
+    parser.add_argument(
+        "--as-of", type=dt.date.fromisoformat, default=None, help="last day of the actuals"
+    )
+    parser.add_argument("--lang", choices=("de", "en"), default=None, help="console language")
+    parser.add_argument("--out", required=True, type=Path, help="new output folder")
+
+
+def frame_csv(df: pd.DataFrame) -> str:
+    """CSV text: dates as YYYY-MM-DD, floats with 6 decimals, '\\n' line ends."""
+    out = df.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.strftime("%Y-%m-%d")
+    return out.to_csv(index=False, float_format="%.6f", lineterminator="\n")
+
+
+def _dump(data: Any) -> str:
+    return json.dumps(clean_json(data), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def _plan(args: argparse.Namespace, params: Any) -> tuple[Any, PlanView, dict[str, Any], dict]:
+    if args.version is None:
+        from planning_lib.model import run_plan
+
+        result = run_plan(params)
+        view = PlanView.from_params(result.monthly, params, name="config")
+        return params, view, dict(result.summary), {"source": "config", "config": str(args.config)}
+    v = load_version(args.versions_dir, args.version)
+    vparams = params_from_dict(v.params, source=f"version {v.meta['version_id']}")
+    name = f"{v.meta['name']} ({v.meta['version_id']})"
+    view = PlanView.from_params(v.monthly, vparams, name=name)
+    return vparams, view, v.summary, {"source": "version", **v.meta}
+
+
+def _console(report: Any, plan_name: str, lang: str) -> list[str]:
+    de = lang == "de"
+    ytd = report.variance[(report.variance["grain"] == "ytd") & (report.variance["member"] == "")]
+    lines = [f"Plan: {plan_name}"]
+    for r in ytd[
+        ytd["kpi"].isin(["new_customers", "new_mrr", "mrr", "cac", "logo_churn"])
+    ].itertuples():
+        label = r.label_de if de else r.label_en
+        st = STATUS_LABELS[r.status][lang]
+        actual, plan = format_number(r.actual, lang, 2), format_number(r.plan, lang, 2)
+        lines.append(f"  {label}: {actual} / {plan} ({st})")
+    fired = [a for a in report.actions if a["triggered"]]
+    lines.append(("Ausgelöste Regeln: " if de else "Rules triggered: ") + str(len(fired)))
+    for a in fired:
+        where = f" [{a['member']}]" if a["member"] else ""
+        lines.append(f"  {a['rule']}{where} {', '.join(a['trigger_months'])}: "
+                     f"{a['action_de'] if de else a['action_en']}")  # fmt: skip
+        if "proposal" in a:
+            for t in a["proposal"]["to"]:
+                lines.append(f"    → {t['channel']}: {format_eur(t['amount_eur'], lang, 0)}")
+    for key in ("new_customers", "mrr_end"):
+        f = report.landing["figures"][key]
+        lines.append(f"  Landung {key}: " if de else f"  Landing {key}: ")
+        lines[-1] += (
+            f"{format_number(f['landing'], lang, 0)} (Plan {format_number(f['plan'], lang, 0)})"
+        )
+    return lines
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the controlling; exit 0 on success, 1 on bad input, 2 when --out is not empty."""
+    out: Path = args.out
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        print(
+            f"error: output folder {out} exists and is not empty; choose a new one", file=sys.stderr
+        )
+        return 2
+    from planning_lib.data.loaders import load_dataset
+
+    try:
+        params = load_params(args.config)
+        rules = list(params.rules)
+        for path in args.rules:
+            rules += load_rules(path)
+        actuals = load_dataset(args.actuals)
+        history = load_dataset(args.history) if args.history else None
+        plan_params, view, summary, plan_meta = _plan(args, params)
+        report = controlling_report(
+            plan_params, actuals, view, summary, rules=rules, history=history, as_of=args.as_of
+        )
+    except (ParameterError, RuleError, VersionNotFoundError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except DataValidationError as exc:
+        print(f"error: the data breaks the contract:\n{exc}", file=sys.stderr)
+        return 1
+    landing = {k: v for k, v in report.landing.items() if k != "rerun_monthly"}
+    landing["plan"] = plan_meta
+    files = {
+        "kpis.csv": frame_csv(report.kpis),
+        "variance.csv": frame_csv(report.variance),
+        "variance_effects.csv": frame_csv(report.effects),
+        "actions.json": _dump(
+            {"as_of": landing["as_of"], "plan": view.name, "rules": report.actions}
+        ),
+        "landing.json": _dump(landing),
+        "landing_monthly.csv": frame_csv(report.landing["rerun_monthly"]),
+    }
+    try:
+        write_plan(out, files)
+    except FileExistsError:
+        print(f"error: output folder {out} exists and is not empty", file=sys.stderr)
+        return 2
+    lang = args.lang or params.company.locale
+    for line in _console(report, view.name, lang):
+        print(line)
+    print(("Geschrieben: " if lang == "de" else "Written: ") + str(out))
+    return 0

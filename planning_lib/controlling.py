@@ -1,0 +1,349 @@
+"""Controlling (phase 7): plan vs actual with status, revenue effects, rules, landing.
+
+:func:`controlling_report` ties the parts together; each part is a pure function:
+
+- :func:`plan_vs_actual`: every KPI the plan has, by month, quarter and year to
+  date, total and per channel: plan, actual, variance, attainment and a status.
+  Attainment is actual ÷ plan for KPIs where more is better and plan ÷ actual where
+  less is better; status ``on_track`` (attainment ≥ 95 %), ``watch`` (≥ 85 %),
+  ``off_track`` (below), ``incomplete`` (funnel cohorts that are too young to judge),
+  ``no_plan`` (plan 0 or no actual to relate to).
+- :func:`revenue_effects`: new MRR and new first-year revenue variance split into
+  volume, mix and price effects (:mod:`planning_lib.variance`) between channels (the
+  plan's split) and, with history, between segments and products (the plan total
+  split like the last 12 history months).
+- rules (:mod:`planning_lib.rules`) and the rolling landing (:mod:`planning_lib.rolling`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planning_lib import rolling
+from planning_lib.kpi_measures import KpiContext, Tables, period_end
+from planning_lib.kpis import CATALOGUE, compute_kpi, compute_kpis
+from planning_lib.plan_view import PLAN_METRICS, PlanView, plan_values
+from planning_lib.rules import evaluate_rules
+from planning_lib.variance import decompose
+
+__all__ = [
+    "STATUS_LABELS",
+    "VARIANCE_COLUMNS",
+    "ControllingReport",
+    "Thresholds",
+    "attainment",
+    "context_for",
+    "controlling_report",
+    "plan_vs_actual",
+    "revenue_effects",
+    "rolling_landing",
+    "status",
+]
+
+STATUS_LABELS: dict[str, dict[str, str]] = {
+    "on_track": {"de": "im Plan", "en": "on track"},
+    "watch": {"de": "beobachten", "en": "watch"},
+    "off_track": {"de": "kritisch", "en": "off track"},
+    "incomplete": {"de": "unvollständig", "en": "incomplete"},
+    "no_plan": {"de": "ohne Planwert", "en": "no plan value"},
+}
+VARIANCE_COLUMNS = [
+    "kpi", "label_de", "label_en", "grain", "period", "dimension", "member", "unit", "good",
+    "plan", "actual", "variance", "variance_pct", "attainment", "status", "status_de",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Attainment limits (shares of plan): on track from ``on_track``, watch from ``watch``."""
+
+    on_track: float = 0.95
+    watch: float = 0.85
+
+
+def attainment(plan: float, actual: float, good: str) -> float:
+    """actual ÷ plan (``good='up'``) or plan ÷ actual (``'down'``); NaN when undefined."""
+    num, den = (actual, plan) if good == "up" else (plan, actual)
+    if den is None or num is None or not np.isfinite(den) or den == 0 or not np.isfinite(num):
+        return float("nan")
+    return float(num / den)
+
+
+def status(att: float, thresholds: Thresholds = Thresholds()) -> str:
+    """``on_track``, ``watch`` or ``off_track`` for an attainment (NaN → ``no_plan``)."""
+    if att != att:
+        return "no_plan"
+    if att >= thresholds.on_track:
+        return "on_track"
+    return "watch" if att >= thresholds.watch else "off_track"
+
+
+def context_for(params: Any, tables: Tables, as_of: dt.date | None = None) -> KpiContext:
+    """The KPI context of a plan year: from plan start to ``as_of``.
+
+    ``as_of`` defaults to the last day of the last complete month in the actuals (the
+    latest lead, deal or cost date; a month counts once its last day is reached).
+    """
+    if as_of is None:
+        dates = [
+            pd.to_datetime(tables["leads"]["created_date"]).max(),
+            pd.to_datetime(tables["deals"]["close_date"])
+            .where(tables["deals"]["stage"].isin(["won", "lost"]))
+            .max(),
+            pd.to_datetime(tables["costs"]["month"]).max() + pd.offsets.MonthEnd(0),
+        ]
+        latest = max(d for d in dates if pd.notna(d))
+        month_end = latest + pd.offsets.MonthEnd(0)
+        as_of = (latest if latest == month_end else latest - pd.offsets.MonthEnd(1)).date()
+    quota = {r: v.quota_yearly_eur for r, v in params.organisation.roles.items() if v.carries_quota}
+    return KpiContext(
+        as_of=as_of,
+        start=params.company.plan_start,
+        gross_margin=params.drivers.gross_margin,
+        quota_yearly_eur=quota,
+    )
+
+
+def _incomplete(code: str, grain: str, period: pd.Timestamp, ctx: KpiContext) -> bool:
+    lag = ctx.maturity_days.get(code, 0)
+    end = period_end(period, grain, ctx.as_of) + pd.Timedelta(days=lag)
+    return bool(lag) and end > pd.Timestamp(ctx.as_of)
+
+
+def plan_vs_actual(
+    tables: Tables,
+    ctx: KpiContext,
+    plan: PlanView,
+    grains: Iterable[str] = ("month", "quarter", "ytd"),
+    thresholds: Thresholds = Thresholds(),
+) -> pd.DataFrame:
+    """Plan vs actual for every KPI the plan has, total and per channel.
+
+    Returns:
+        Columns :data:`VARIANCE_COLUMNS`; variance = actual − plan (the KPI's unit),
+        variance_pct = variance ÷ |plan|; sorted like the catalogue.
+    """
+    until = pd.Timestamp(ctx.as_of).to_period("M").start_time
+    rows = []
+    for code, dims in PLAN_METRICS.items():
+        kpi = CATALOGUE[code]
+        for grain in grains:
+            for dim in dims:
+                members = [""] if not dim else plan.channels
+                act = compute_kpi(tables, ctx, code, grain, dim or None)
+                for member in members:
+                    pv = plan_values(plan, code, grain, member, until)
+                    a = act[act["member"] == member].set_index("period")["value"]
+                    for period, p in pv.items():
+                        actual = float(a.get(period, np.nan))
+                        if code in {"mql", "sql", "demos", "leads", "new_customers", "deals_won"}:
+                            actual = 0.0 if actual != actual else actual
+                        if not p and not actual:
+                            continue  # nothing planned, nothing happened (e.g. outbound MQL)
+                        att = attainment(p, actual, kpi.good)
+                        st = (
+                            "incomplete"
+                            if _incomplete(code, grain, period, ctx)
+                            else status(att, thresholds)
+                        )
+                        rows.append(
+                            {
+                                "kpi": code,
+                                "label_de": kpi.label_de,
+                                "label_en": kpi.label_en,
+                                "grain": grain,
+                                "period": period,
+                                "dimension": dim,
+                                "member": member,
+                                "unit": kpi.unit,
+                                "good": kpi.good,
+                                "plan": float(p),
+                                "actual": actual,
+                                "variance": actual - p,
+                                "variance_pct": (actual - p) / abs(p) if p else np.nan,
+                                "attainment": att,
+                                "status": st,
+                                "status_de": STATUS_LABELS[st]["de"],
+                            }
+                        )
+    return pd.DataFrame(rows, columns=VARIANCE_COLUMNS)
+
+
+# --------------------------------------------------------------------------- effects
+
+
+def _ytd(tables: Tables, ctx: KpiContext, code: str, dim: str) -> pd.Series:
+    df = compute_kpi(tables, ctx, code, "ytd", dim)
+    return df.groupby("member")["value"].sum()
+
+
+def _history_split(history: Tables, ctx: KpiContext, dim: str, column: str) -> pd.DataFrame:
+    """Share of won deals and relative value per deal by ``dim``, last 12 months of history."""
+    end = pd.Timestamp(ctx.start) - pd.Timedelta(days=1)
+    hctx = dataclasses.replace(ctx, start=(end - pd.DateOffset(months=12)).date() + dt.timedelta(1),
+                               as_of=end.date())  # fmt: skip
+    counts = _ytd_sum(history, hctx, "deals_won", dim)
+    values = _ytd_sum(history, hctx, "new_mrr" if column == "mrr_eur" else "new_revenue", dim)
+    share = counts / counts.sum()
+    rel = (values / counts) / (values.sum() / counts.sum())
+    return pd.DataFrame({"share": share, "rel_price": rel}).fillna(0.0)
+
+
+def _ytd_sum(t: Tables, ctx: KpiContext, code: str, dim: str) -> pd.Series:
+    df = compute_kpi(t, ctx, code, "month", dim)
+    return df.groupby("member")["value"].sum()
+
+
+def revenue_effects(
+    tables: Tables, ctx: KpiContext, plan: PlanView, history: Tables | None = None
+) -> pd.DataFrame:
+    """Volume, mix and price effects of new MRR and new first-year revenue, year to date.
+
+    Channel cells use the plan's new customers per channel at the plan's ARPA
+    (× 12 for first-year revenue). Segment and product cells (only with ``history``)
+    split the plan's totals by the last 12 history months: volume share of won deals
+    and value per deal relative to the average, which keeps the plan's totals.
+
+    Returns:
+        Columns measure (new_mrr, new_revenue), dimension, period (YYYY-MM..YYYY-MM) and
+        :data:`planning_lib.variance.EFFECT_COLUMNS`; one row per cell plus a
+        ``member='total'`` row per measure and dimension.
+    """
+    until = pd.Timestamp(ctx.as_of).to_period("M").start_time
+    span = f"{pd.Timestamp(ctx.start):%Y-%m}..{until:%Y-%m}"
+    frames = []
+    for measure, column, factor in (
+        ("new_mrr", "mrr_eur", 1.0),
+        ("new_revenue", "amount_eur", 12.0),
+    ):
+        price = plan.arpa_monthly_eur * factor
+        total_new = plan_values(plan, "new_customers", "ytd", "", until).sum()
+        dims = ["channel"] + (["segment", "product"] if history is not None else [])
+        for dim in dims:
+            if dim == "channel":
+                vol = pd.Series(
+                    {
+                        c: plan_values(plan, "new_customers", "ytd", c, until).sum()
+                        for c in plan.channels
+                    }
+                )
+                plan_cells = pd.DataFrame({"member": vol.index, "volume": vol.values,
+                                           "value_eur": vol.values * price})  # fmt: skip
+            else:
+                split = _history_split(history, ctx, dim, column)
+                vol = total_new * split["share"]
+                plan_cells = pd.DataFrame(
+                    {"member": split.index, "volume": vol.values,
+                     "value_eur": vol.values * price * split["rel_price"].values}
+                )  # fmt: skip
+            won = _ytd(tables, ctx, "deals_won", dim)
+            value = _ytd(tables, ctx, measure, dim)
+            members = won.index.union(value.index)
+            actual_cells = pd.DataFrame(
+                {"member": members, "volume": won.reindex(members, fill_value=0.0).values,
+                 "value_eur": value.reindex(members, fill_value=0.0).values}
+            )  # fmt: skip
+            eff = decompose(plan_cells, actual_cells)
+            total = eff.drop(columns="member").sum(numeric_only=True)
+            total["member"] = "total"
+            for c in ("plan_price_eur", "actual_price_eur"):
+                vol_col = "plan_volume" if c.startswith("plan") else "actual_volume"
+                val_col = "plan_eur" if c.startswith("plan") else "actual_eur"
+                total[c] = total[val_col] / total[vol_col] if total[vol_col] else np.nan
+            eff = pd.concat([eff, total.to_frame().T], ignore_index=True)
+            frames.append(eff.assign(measure=measure, dimension=dim, period=span))
+    out = pd.concat(frames, ignore_index=True)
+    first = ["measure", "dimension", "period"]
+    return out[first + [c for c in out.columns if c not in first]]
+
+
+# --------------------------------------------------------------------------- landing
+
+
+def rolling_landing(
+    params: Any,
+    tables: Tables,
+    ctx: KpiContext,
+    plan_summary: Mapping[str, Any],
+    history: Tables | None = None,
+) -> dict[str, Any]:
+    """Re-forecast the rest of the plan year and land it against plan and targets.
+
+    Returns:
+        ``as_of``, ``months_actual``, ``months_forecast``, ``drivers`` (run-rates),
+        ``entry_leads_forecast``, ``overrides`` (applied to the re-run), ``figures``,
+        ``targets`` (see :func:`planning_lib.rolling.landing`), ``rerun_monthly`` (the
+        re-run's first remaining months: month, line_item, channel, value, unit).
+    """
+    from planning_lib.model import run_plan
+
+    done = rolling.elapsed_months(params.company.plan_start, ctx.as_of)
+    remaining = max(0, params.company.horizon_months - done)
+    drivers = rolling.actual_drivers(tables, ctx, params)
+    leads = rolling.forecast_entry_leads(
+        history, tables, ctx, params, remaining, drivers["entry_leads"]
+    )
+    overrides = rolling.rolling_overrides(params, drivers, leads, ctx.as_of)
+    rerun = run_plan(params, overrides)
+    land = rolling.landing(rerun, drivers, plan_summary, params.targets, remaining)
+    monthly = rerun.monthly
+    months = sorted(monthly["month"].unique())[:remaining]
+    return {
+        "as_of": ctx.as_of.isoformat(),
+        "months_actual": done,
+        "months_forecast": remaining,
+        "drivers": drivers,
+        "entry_leads_forecast": leads,
+        "overrides": {
+            k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in overrides.items()
+        },
+        **land,
+        "rerun_monthly": monthly[monthly["month"].isin(months)].reset_index(drop=True),
+    }
+
+
+@dataclass(frozen=True)
+class ControllingReport:
+    """Everything ``planning controlling`` writes.
+
+    Attributes:
+        kpis: the KPI catalogue on the actuals (all grains, total and per dimension).
+        variance: plan vs actual (:func:`plan_vs_actual`).
+        effects: volume/mix/price effects (:func:`revenue_effects`).
+        actions: evaluated rules, triggered or not, with evidence.
+        landing: the rolling landing (:func:`rolling_landing`).
+    """
+
+    kpis: pd.DataFrame
+    variance: pd.DataFrame
+    effects: pd.DataFrame
+    actions: list[dict[str, Any]]
+    landing: dict[str, Any]
+
+
+def controlling_report(
+    params: Any,
+    actuals: Tables,
+    plan: PlanView,
+    plan_summary: Mapping[str, Any],
+    rules: Iterable[Any] = (),
+    history: Tables | None = None,
+    as_of: dt.date | None = None,
+    thresholds: Thresholds = Thresholds(),
+) -> ControllingReport:
+    """Run the whole controlling on the actuals against a plan."""
+    ctx = context_for(params, actuals, as_of)
+    return ControllingReport(
+        kpis=compute_kpis(actuals, ctx),
+        variance=plan_vs_actual(actuals, ctx, plan, thresholds=thresholds),
+        effects=revenue_effects(actuals, ctx, plan, history),
+        actions=evaluate_rules(rules, actuals, ctx, plan),
+        landing=rolling_landing(params, actuals, ctx, plan_summary, history),
+    )

@@ -1,0 +1,278 @@
+"""Rolling forecast: re-plan the rest of the plan year from the actuals to date.
+
+1. **Run-rates** (:func:`actual_drivers`): from the actuals up to ``as_of``: entry
+   leads per channel and month (inbound at MQL, outbound and partner at SQL; the
+   mean of the last ``window`` months), the funnel conversions per channel pooled
+   over the complete lead cohorts of the year, logo churn (pooled over the last
+   ``window`` months), new MRR per new customer, and customers, MRR and reps at
+   ``as_of``.
+2. **Re-forecast of the volumes** (:func:`forecast_entry_leads`): with history,
+   the forecast engine (``planning_lib.forecast.auto_forecast``) forecasts each
+   channel's monthly entry leads for the remaining months; without history (or
+   without the engine) the run-rate stands.
+3. **Re-run of the plan model** (:func:`rolling_overrides`): the plan starts again
+   in the month after ``as_of`` from the actual customers, MRR and reps, with the
+   funnel (not the top-down target) driving new customers, the drivers above as
+   overrides and the planned hires still ahead shifted into the new calendar.
+4. **Landing** (:func:`landing`): actual months + re-run months to the end of the
+   plan year, against the original plan and the targets.
+
+A conversion rests on at least ``min_cohort`` leads, else the plan's value stays.
+Units: counts per month, EUR, shares 0..1.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planning_lib.kpi_measures import KpiContext, Tables, period_end
+from planning_lib.kpis import compute_kpi
+
+__all__ = [
+    "actual_drivers",
+    "elapsed_months",
+    "forecast_entry_leads",
+    "landing",
+    "rolling_overrides",
+]
+
+log = logging.getLogger(__name__)
+_CONVERSIONS = ("mql_to_sql", "sql_to_demo", "demo_to_won")
+
+
+def elapsed_months(plan_start: dt.date, as_of: dt.date) -> int:
+    """Plan months fully or partly covered by the actuals (0 before plan start)."""
+    return max(0, (as_of.year - plan_start.year) * 12 + as_of.month - plan_start.month + 1)
+
+
+def _monthly(t: Tables, ctx: KpiContext, code: str, channel: str | None = None) -> pd.DataFrame:
+    if channel is None:
+        return compute_kpi(t, ctx, code, "month")
+    df = compute_kpi(t, ctx, code, "month", "channel")
+    return df[df["member"] == channel]
+
+
+def _entry_code(params: Any, channel: str) -> str:
+    return params.channels[channel].entry_stage  # 'mql' or 'sql' (KPI codes too)
+
+
+def _pooled_conversion(
+    t: Tables, ctx: KpiContext, code: str, channel: str, min_cohort: int
+) -> float | None:
+    df = _monthly(t, ctx, code, channel)
+    lag = pd.Timedelta(days=ctx.maturity_days.get(code, 0))
+    ends = df["period"].map(lambda p: period_end(p, "month", ctx.as_of) + lag)
+    done = df[ends <= pd.Timestamp(ctx.as_of)]
+    base = done["base"].sum()
+    if base < min_cohort:
+        return None
+    return float((done["value"] * done["base"]).sum() / base)
+
+
+def actual_drivers(
+    tables: Tables, ctx: KpiContext, params: Any, window: int = 3, min_cohort: int = 20
+) -> dict[str, Any]:
+    """Run-rates of the plan's drivers from the actuals (see the module docstring).
+
+    Returns:
+        ``entry_leads`` {channel: leads/month}, ``conversions`` {channel: {kpi: share
+        or None}}, ``churn_rate_monthly`` (share), ``arpa_monthly_eur`` (EUR/month),
+        ``customers`` (count), ``mrr_eur`` (EUR), ``reps`` {role: count},
+        ``new_customers_to_date`` (count), ``marketing_cost_to_date_eur``,
+        ``cost_to_date_eur`` (EUR), ``months_to_date`` (list of YYYY-MM).
+    """
+    months = _monthly(tables, ctx, "leads")["period"].sort_values().unique()
+    last = set(months[-window:])
+    entry = {}
+    for ch in params.channels:
+        df = _monthly(tables, ctx, _entry_code(params, ch), ch)
+        entry[ch] = float(df[df["period"].isin(last)]["value"].sum() / max(1, len(last)))
+    conversions = {
+        ch: {c: _pooled_conversion(tables, ctx, c, ch, min_cohort) for c in _CONVERSIONS}
+        for ch in params.channels
+    }
+    churn = _monthly(tables, ctx, "logo_churn")
+    churn = churn[churn["period"].isin(last)]
+    won = _monthly(tables, ctx, "deals_won")["value"].sum()
+    new_mrr = _monthly(tables, ctx, "new_mrr")["value"].sum()
+    levels = {c: _monthly(tables, ctx, c)["value"].iloc[-1] for c in ("customers", "mrr")}
+    hc = tables["headcount"]
+    on = (pd.to_datetime(hc["hire_date"]) <= pd.Timestamp(ctx.as_of)) & (
+        hc["exit_date"].isna() | (pd.to_datetime(hc["exit_date"]) > pd.Timestamp(ctx.as_of))
+    )
+    costs = _monthly(tables, ctx, "sales_costs")["value"].sum()
+    marketing = tables["costs"][tables["costs"]["category"] == "marketing"]
+    mkt = compute_kpi({**tables, "costs": marketing}, ctx, "sales_costs", "month")["value"].sum()
+    return {
+        "entry_leads": entry,
+        "conversions": conversions,
+        "churn_rate_monthly": float((churn["value"] * churn["base"]).sum() / churn["base"].sum()),
+        "arpa_monthly_eur": float(new_mrr / won) if won else None,
+        "customers": int(levels["customers"]),
+        "mrr_eur": float(levels["mrr"]),
+        "reps": {str(k): int(v) for k, v in hc[on].groupby("role").size().items()},
+        "new_customers_to_date": int(_monthly(tables, ctx, "new_customers")["value"].sum()),
+        "marketing_cost_to_date_eur": float(mkt),
+        "cost_to_date_eur": float(costs),
+        "months_to_date": [pd.Timestamp(m).strftime("%Y-%m") for m in months],
+    }
+
+
+def forecast_entry_leads(
+    history: Tables | None,
+    actuals: Tables,
+    ctx: KpiContext,
+    params: Any,
+    horizon: int,
+    run_rate: Mapping[str, float],
+) -> dict[str, dict[str, Any]]:
+    """Mean forecast of each channel's entry leads per month over the next ``horizon`` months.
+
+    Uses ``auto_forecast`` on history + actuals (monthly counts) when history is given
+    and the forecast engine is importable; otherwise (or when it fails) the run-rate.
+
+    Returns:
+        {channel: {"leads_per_month": float, "method": "auto_forecast:<model>" or
+        "run_rate"}}.
+    """
+    out = {ch: {"leads_per_month": float(v), "method": "run_rate"} for ch, v in run_rate.items()}
+    if history is None or horizon < 1:
+        return out
+    try:
+        from planning_lib.forecast import auto_forecast
+    except ImportError:  # pragma: no cover - the engine is part of the package
+        return out
+    first = min(pd.to_datetime(history["leads"]["created_date"]).min().date(), ctx.start)
+    hctx = dataclasses.replace(ctx, start=first.replace(day=1), as_of=ctx.start - dt.timedelta(1))
+    for ch in params.channels:
+        code = _entry_code(params, ch)
+        past = _monthly(history, hctx, code, ch)
+        now = _monthly(actuals, ctx, code, ch)
+        y = pd.concat([past, now]).groupby("period")["value"].sum().sort_index()
+        if len(y) < 24 or y.iloc[-12:].sum() == 0:
+            continue
+        try:
+            fc = auto_forecast(y, horizon, levels=(80,))
+        except Exception as exc:  # a failed fit falls back to the run-rate, with a log line
+            log.warning("forecast of %s entry leads failed (%s); run-rate used", ch, exc)
+            continue
+        out[ch] = {
+            "leads_per_month": float(np.mean(fc["mean"])),
+            "method": f"auto_forecast:{fc['model'].iloc[0]}",
+        }
+    return out
+
+
+def rolling_overrides(
+    params: Any, drivers: Mapping[str, Any], leads: Mapping[str, Mapping[str, Any]], as_of: dt.date
+) -> dict[str, Any]:
+    """Dotted-path overrides that restart the plan after ``as_of`` on the actual run-rates."""
+    start = params.company.plan_start
+    done = elapsed_months(start, as_of)
+    restart = (pd.Timestamp(as_of) + pd.offsets.MonthBegin(1)).date()
+    hires = [
+        {"role": h.role, "count": h.count, "month": h.start_month - done}
+        for h in params.organisation.hires
+        if h.start_month > done
+    ]
+    ov: dict[str, Any] = {
+        "company.plan_start": restart,
+        "current.customers": drivers["customers"],
+        "current.mrr_eur": drivers["mrr_eur"],
+        "current.reps": {r: drivers["reps"].get(r, 0) for r in params.organisation.roles},
+        "organisation.hires": hires,
+        "drivers.new_customers_basis": "funnel",
+        "drivers.churn_rate_monthly": {"start": drivers["churn_rate_monthly"], "path": "constant"},
+    }
+    if drivers.get("arpa_monthly_eur"):
+        ov["drivers.arpa_monthly_eur"] = drivers["arpa_monthly_eur"]
+    for ch, spec in params.channels.items():
+        ov[f"channels.{ch}.leads_per_month"] = leads[ch]["leads_per_month"]
+        if spec.partners_start or spec.new_partners_per_quarter:
+            ov[f"channels.{ch}.partners_start"] = 0  # the actual partner leads already count
+            ov[f"channels.{ch}.new_partners_per_quarter"] = 0.0
+        for conv, value in drivers["conversions"][ch].items():
+            if value is not None and not (conv == "mql_to_sql" and spec.entry_stage == "sql"):
+                ov[f"channels.{ch}.{conv}"] = value
+    return ov
+
+
+def landing(
+    rerun: Any,
+    drivers: Mapping[str, Any],
+    plan_summary: Mapping[str, Any],
+    targets: list[Any],
+    remaining: int,
+) -> dict[str, Any]:
+    """Year-end landing: actuals to date + the re-run's first ``remaining`` months.
+
+    Returns:
+        ``figures`` {metric: {actual_to_date, forecast_rest, landing, plan, vs_plan}}
+        for new_customers, mrr_end, customers_end, cost_total, cac,
+        cac_fully_loaded and churn_rate_monthly (the run-rate the re-run assumes;
+        plan: the plan's churn in its last month), and ``targets`` [{code, metric,
+        target, direction, landing, gap, met}] for the targets whose metric is among them.
+    """
+
+    def rest(item: str, level: bool = False) -> float:
+        arr = np.asarray(rerun.line(item))[:remaining]
+        if not len(arr):
+            return 0.0
+        return float(arr[-1]) if level else float(arr.sum())
+
+    new_rest = rest("customers_new")
+    new_total = drivers["new_customers_to_date"] + new_rest
+    cost_rest, mkt_rest = rest("cost_total"), rest("cost_marketing")
+    cost_total = drivers["cost_to_date_eur"] + cost_rest
+    mkt_total = drivers["marketing_cost_to_date_eur"] + mkt_rest
+    mrr_end = rest("mrr_end", True) if remaining else drivers["mrr_eur"]
+    cust_end = rest("customers_end", True) if remaining else drivers["customers"]
+    figs = {
+        "new_customers": (drivers["new_customers_to_date"], new_rest, new_total),
+        "mrr_end": (drivers["mrr_eur"], None, mrr_end),
+        "customers_end": (drivers["customers"], None, cust_end),
+        "cost_total": (drivers["cost_to_date_eur"], cost_rest, cost_total),
+        "cac": (None, None, mkt_total / new_total if new_total else None),
+        "cac_fully_loaded": (None, None, cost_total / new_total if new_total else None),
+    }
+    figs["churn_rate_monthly"] = (
+        drivers["churn_rate_monthly"],
+        None,
+        float(np.asarray(rerun.line("churn_rate"))[0]) if remaining else None,
+    )
+    plan_keys = {"churn_rate_monthly": "churn_rate_end"}
+    figures = {}
+    for key, (to_date, fc, land) in figs.items():
+        plan = plan_summary.get(plan_keys.get(key, key))
+        figures[key] = {
+            "actual_to_date": to_date,
+            "forecast_rest": fc,
+            "landing": land,
+            "plan": plan,
+            "vs_plan": (land - plan) if land is not None and plan is not None else None,
+        }
+    out_targets = []
+    for t in targets:
+        if t.metric not in figures or figures[t.metric]["landing"] is None:
+            continue
+        land = figures[t.metric]["landing"]
+        met = land >= t.value if t.direction == "at_least" else land <= t.value
+        out_targets.append(
+            {
+                "code": t.code,
+                "metric": t.metric,
+                "target": t.value,
+                "direction": t.direction,
+                "landing": land,
+                "gap": land - t.value,
+                "met": bool(met),
+            }
+        )
+    return {"figures": figures, "targets": out_targets}
