@@ -1,0 +1,238 @@
+"""The phase notebooks, executed for real by ``planning batch`` on the sample data.
+
+One batch per test session (two sample regions plus one deliberately broken region,
+all phases and the consolidation) is shared by every test here; the tests assert on
+what the notebooks wrote, not only that they ran.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import jupytext
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from openpyxl import load_workbook
+
+from planning_lib import cli
+from planning_lib.batch import CONSOLIDATION_FOLDER, PHASES
+from planning_lib.model import run_plan
+from planning_lib.params import load_params
+from planning_lib.paths import CONFIGS, NOTEBOOKS, SAMPLE_DATA
+from planning_lib.report.phase import read_plan
+
+GOOD = ["DE-Süd", "AT"]
+BROKEN = "Kaputt"
+OWN_NOTEBOOKS = sorted(NOTEBOOKS.glob("0[1-8]_*.ipynb"))
+
+
+@pytest.fixture(scope="session")
+def config_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample config plus a region whose parameters are invalid (churn above 1)."""
+    folder = tmp_path_factory.mktemp("configs")
+    shutil.copy(CONFIGS / "cloudflow.yaml", folder / "cloudflow.yaml")
+    shutil.copytree(CONFIGS / "regions", folder / "regions")
+    (folder / "regions" / f"{BROKEN}.yaml").write_text(
+        yaml.safe_dump({"region": BROKEN, "drivers": {"churn_rate_monthly": 1.3}})
+    )
+    return folder
+
+
+@pytest.fixture(scope="session")
+def batch_run(config_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Run ``planning batch`` once through the CLI; return exit code, run folder, manifest."""
+    out = tmp_path_factory.mktemp("reports")
+    code = cli.main(
+        [
+            "batch",
+            "--config",
+            str(config_dir / "cloudflow.yaml"),
+            "--data",
+            str(SAMPLE_DATA),
+            "--regions",
+            ",".join([*GOOD, BROKEN]),
+            "--workers",
+            "2",
+            "--out",
+            str(out),
+            "--no-progress",
+        ]
+    )
+    (run_dir,) = list(out.iterdir())
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    return {"code": code, "run_dir": run_dir, "manifest": manifest, "config": config_dir}
+
+
+def _folder(batch_run: dict, region: str) -> Path:
+    return batch_run["run_dir"] / batch_run["manifest"]["regions"][region]["folder"]
+
+
+# ------------------------------------------------------------------ source hygiene
+
+
+@pytest.mark.parametrize("nb_path", OWN_NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_committed_without_outputs(nb_path: Path) -> None:
+    nb = nbformat.read(str(nb_path), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [], f"{nb_path.name} carries outputs"
+            assert cell.execution_count is None
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+
+
+@pytest.mark.parametrize("nb_path", OWN_NOTEBOOKS, ids=lambda p: p.stem)
+def test_jupytext_pair_is_in_sync(nb_path: Path) -> None:
+    paired = jupytext.read(nb_path.with_suffix(".py"))
+    stored = nbformat.read(str(nb_path), as_version=4)
+    assert [(c.cell_type, c.source) for c in paired.cells] == [
+        (c.cell_type, c.source) for c in stored.cells
+    ], f"{nb_path.stem}.py and .ipynb differ: run `jupytext --sync {nb_path}`"
+
+
+def test_parameters_cell_holds_literals_only() -> None:
+    for nb_path in OWN_NOTEBOOKS:
+        nb = nbformat.read(str(nb_path), as_version=4)
+        cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+        for line in cell.source.splitlines():
+            if line.strip() and not line.lstrip().startswith("#"):
+                value = line.split("=", 1)[1].split("#", 1)[0].strip()
+                assert re.fullmatch(r'"[^"]*"|-?\d+|\{\}', value), f"{nb_path.name}: {line}"
+
+
+# ------------------------------------------------------------------ the batch run
+
+
+def test_good_regions_complete_and_the_broken_one_is_reported(batch_run: dict) -> None:
+    m = batch_run["manifest"]
+    assert batch_run["code"] == 1  # non-zero: one region failed
+    assert m["status"] == "failed"
+    by_key = {(n["region"], n["notebook"]): n for n in m["notebooks"]}
+    for region in GOOD:
+        for phase in PHASES:
+            n = by_key[(region, phase.stem)]
+            assert n["status"] == "ok", n["error"]
+            assert n["duration_s"] > 0
+    assert by_key[("Gesamt", "08_konsolidierung")]["status"] == "ok"
+    failed = by_key[(BROKEN, "01_ist_analyse")]
+    assert failed["status"] == "failed"
+    assert failed["error"]["ename"] == "ParameterError"
+    assert "churn_rate_monthly" in failed["error"]["evalue"]
+    assert failed["error"]["execution_count"] is not None
+    executed = batch_run["run_dir"] / failed["output_notebook"]
+    assert executed.exists()  # the executed notebook with the error is kept
+    assert by_key[(BROKEN, "02_ziele")]["status"] == "skipped"
+    index = (batch_run["run_dir"] / "index.html").read_text(encoding="utf-8")
+    assert "ParameterError" in index and failed["output_notebook"] in index
+
+
+def test_manifest_records_parameters_fingerprint_and_versions(batch_run: dict) -> None:
+    m = batch_run["manifest"]
+    assert m["parameters"]["regions"] == [*GOOD, BROKEN]
+    assert m["parameters"]["workers"] == 2
+    assert re.fullmatch(r"[0-9a-f]{64}", m["input_fingerprint"]["sha256"])
+    files = m["input_fingerprint"]["files"]
+    assert any(f.endswith("deals.csv") for f in files)
+    assert any(f.endswith(f"{BROKEN}.yaml") for f in files)
+    assert m["package_versions"]["papermill"] != "not installed"
+    assert re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{6}", m["run_id"])
+    assert batch_run["run_dir"].name == m["run_id"]
+
+
+def test_region_folders_are_safe_and_hold_every_output(batch_run: dict) -> None:
+    m = batch_run["manifest"]
+    assert m["regions"]["DE-Süd"]["folder"] == "DE-Sued"
+    for region in GOOD:
+        folder = _folder(batch_run, region)
+        for phase in PHASES:
+            assert (folder / "notebooks" / f"{phase.stem}.ipynb").exists()
+            assert (folder / "html" / f"{phase.stem}.html").exists()
+        assert len(list((folder / "charts").glob("*.png"))) >= 8
+        assert Path(batch_run["run_dir"] / m["regions"][region]["excel"]).exists()
+
+
+def test_index_links_resolve(batch_run: dict) -> None:
+    run_dir = batch_run["run_dir"]
+    index = (run_dir / "index.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="([^"]+)"', index)
+    assert len(links) > 30
+    for link in links:
+        assert (run_dir / link).exists(), link
+    assert "MRR Planende" in index  # key figures per region, German by default
+
+
+def test_html_has_narrative_but_no_code(batch_run: dict) -> None:
+    html = (_folder(batch_run, "AT") / "html" / "02_ziele.html").read_text(encoding="utf-8")
+    assert "open_phase(" not in html and "import " not in html
+    assert "Top-down" in html and "Befunde zur Machbarkeit" in html
+
+
+def test_plan_written_by_02_equals_run_plan(batch_run: dict) -> None:
+    config = batch_run["config"] / "cloudflow.yaml"
+    for region in GOOD:
+        plan = run_plan(load_params(config, region=region))
+        monthly, summary = read_plan(_folder(batch_run, region))
+        assert summary["new_customers"] == pytest.approx(plan.summary["new_customers"])
+        assert summary["mrr_end"] == pytest.approx(plan.summary["mrr_end"])
+        written = monthly[monthly["line_item"] == "mrr_end"]["value"].to_numpy()
+        np.testing.assert_allclose(written, plan.line("mrr_end"), rtol=1e-9)
+
+
+def test_budget_table_of_06_equals_run_plan_costs(batch_run: dict) -> None:
+    config = batch_run["config"] / "cloudflow.yaml"
+    plan = run_plan(load_params(config, region="AT"))
+    table = pd.read_csv(_folder(batch_run, "AT") / "tables" / "06_budget_monthly.csv")
+    for category in ("personnel", "marketing", "tools", "training_travel", "commissions"):
+        expected = plan.line(f"cost_{category}")
+        if (f"cost_{category}", "") not in plan.lines:
+            continue
+        np.testing.assert_allclose(table[f"{category}_eur"].to_numpy(), expected, rtol=1e-9)
+    categories = pd.read_csv(_folder(batch_run, "AT") / "tables" / "06_budget_categories.csv")
+    assert categories["planned_cost_eur"].sum() == pytest.approx(plan.summary["cost_total"])
+
+
+def test_consolidation_equals_the_sum_of_the_regions(batch_run: dict) -> None:
+    m = batch_run["manifest"]
+    company = m["regions"]["Gesamt"]["key_figures"]
+    regions = {r: m["regions"][r]["key_figures"] for r in GOOD}
+    assert company["regions"] == len(GOOD)  # the broken region is not summed
+    for key in ("new_customers", "customers_end", "mrr_end", "arr_end", "budget_total"):
+        assert company[key] == pytest.approx(sum(r[key] for r in regions.values())), key
+    folder = batch_run["run_dir"] / CONSOLIDATION_FOLDER
+    table = pd.read_csv(folder / "tables" / "08_regions.csv")
+    assert list(table["region"]) == [*GOOD, "Gesamt"]
+    monthly = pd.read_csv(folder / "tables" / "08_plan_monthly.csv", keep_default_na=False)
+    mrr = monthly[monthly["line_item"] == "mrr_end"]["value"].to_numpy(dtype=float)
+    parts = [read_plan(_folder(batch_run, r))[0] for r in GOOD]
+    expected = sum(p[p["line_item"] == "mrr_end"]["value"].to_numpy() for p in parts)
+    np.testing.assert_allclose(mrr, expected, rtol=1e-9)
+
+
+def test_excel_has_a_formatted_sheet_per_phase(batch_run: dict) -> None:
+    path = batch_run["run_dir"] / batch_run["manifest"]["regions"]["AT"]["excel"]
+    wb = load_workbook(path)
+    assert [s[:2] for s in wb.sheetnames] == ["01", "02", "03", "04", "05", "06", "07"]
+    ws = wb[next(s for s in wb.sheetnames if s.startswith("06"))]
+    assert ws.freeze_panes == "A3"
+    assert ws["A1"].font.bold and ws["A2"].font.bold
+    header = [c.value for c in ws[2]]
+    col = header.index("personnel_eur") + 1
+    assert "€" in ws.cell(row=3, column=col).number_format
+
+
+def test_phase_01_wrote_history_forecast_and_findings(batch_run: dict) -> None:
+    folder = _folder(batch_run, "AT")
+    forecast = pd.read_csv(folder / "tables" / "01_forecast.csv")
+    assert len(forecast) == 12
+    assert (forecast["lo_80"] <= forecast["mean"]).all()
+    assert (forecast["mean"] <= forecast["hi_80"]).all()
+    yearly = pd.read_csv(folder / "tables" / "01_history_yearly.csv")
+    assert list(yearly["year"].astype(str))[-1] == "2025"
+    findings = pd.read_csv(folder / "tables" / "01_findings.csv")
+    assert len(findings) >= 3
