@@ -46,6 +46,7 @@ def test_region_field_and_untouched_base(regions, company) -> None:
 def test_current_state_adds_up(regions) -> None:
     assert sum(p.current.customers for p in regions.values()) == 500
     assert sum(p.current.mrr_eur for p in regions.values()) == 80_000
+    assert sum(p.current.cash_eur for p in regions.values()) == 150_000
     assert sum(p.current.reps["inside_sales"] for p in regions.values()) == 3
     assert sum(p.history.new_customers_last_year for p in regions.values()) == 300
     assert sum(p.forecast_no_change_new_customers for p in regions.values()) == 350
