@@ -18,6 +18,8 @@ $(STAMP): pyproject.toml
 plan: $(STAMP)
 	$(BIN)/planning validate data/sample
 	$(BIN)/planning sample-data --check --out data/sample --seed 42
+	$(BIN)/planning batch --config data/configs/cloudflow.yaml --data data/sample \
+		--regions all --out reports/
 
 ## make test: lint, format check and every test
 test: $(STAMP)
