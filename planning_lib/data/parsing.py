@@ -44,8 +44,10 @@ DATE_DTYPE = "datetime64[ns]"
 # (position in the frame, column, rule); the caller looks up the value and row
 ParseProblem = tuple[int, str, str]
 
-_CURRENCY = re.compile(r"€|\bEUR\b", flags=re.IGNORECASE)
-_BLANKS = re.compile(r"[\s\u00a0\u202f'’]")
+# currency signs and blanks (also no-break and thin spaces, Swiss apostrophes) in numbers
+_NOISE = "(?i)€|\\bEUR\\b|[\\s\u00a0\u202f'’]"  # same syntax for RE2 (pyarrow) and re
+_NOISE_RE = re.compile(_NOISE)
+_VOTE_SAMPLE = 5_000
 _ISO = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T].*)?$")
 _GERMAN = re.compile(r"^(\d{1,2}\.\d{1,2}\.\d{4})(?:\s.*)?$")
 _TRUE = {"true", "1", "yes", "ja", "y", "j", "x", "wahr"}
@@ -63,29 +65,39 @@ def _split(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return text.where(text != ""), native
 
 
-def _number_pattern(decimal: str) -> re.Pattern[str]:
+def _number_pattern(decimal: str) -> str:
     thousands = re.escape("." if decimal == "," else ",")
     dec = re.escape(decimal)
-    return re.compile(
+    return (
         rf"^[+-]?(?:\d{{1,3}}(?:{thousands}\d{{3}})+|\d+)(?:{dec}\d*)?(?:[eE][+-]?\d+)?$"
         rf"|^[+-]?{dec}\d+$"
     )
 
 
-def _decimal_votes(text: pd.Series) -> tuple[int, int]:
-    """Votes for decimal comma and decimal point from values that show it unambiguously."""
-    comma_pos = text.str.rfind(",")
-    dot_pos = text.str.rfind(".")
-    n_comma = text.str.count(",")
-    n_dot = text.str.count(r"\.")
-    both = (comma_pos >= 0) & (dot_pos >= 0)
-    after_comma = text.str.len() - comma_pos - 1
-    after_dot = text.str.len() - dot_pos - 1
-    comma = (both & (comma_pos > dot_pos)) | (~both & (n_comma == 1) & (after_comma != 3))
-    comma |= ~both & (n_dot > 1)
-    point = (both & (dot_pos > comma_pos)) | (~both & (n_dot == 1) & (after_dot != 3))
-    point |= ~both & (n_comma > 1)
-    return int(comma.sum()), int(point.sum())
+def _decimal_vote(value: str) -> str | None:
+    """``","`` or ``"."`` if the value shows its decimal separator unambiguously."""
+    comma, dot = value.rfind(","), value.rfind(".")
+    if comma >= 0 and dot >= 0:
+        return "," if comma > dot else "."
+    for sep, other in ((",", "."), (".", ",")):
+        count = value.count(sep)
+        if count > 1:  # repeated: a thousands separator
+            return other
+        if count == 1 and len(value) - value.rfind(sep) - 1 != 3:
+            return sep
+    return None
+
+
+def _decimal_of(text: pd.Series, default: str) -> str:
+    """The decimal separator most unambiguous values of a column show."""
+    sample = pd.unique(text.dropna())[:_VOTE_SAMPLE]
+    votes = [_decimal_vote(_NOISE_RE.sub("", v)) for v in sample]
+    comma, point = votes.count(","), votes.count(".")
+    return "," if comma > point else "." if point > comma else default
+
+
+def _full(text: pd.Series, pattern: str) -> pd.Series:
+    return text.str.fullmatch(pattern).fillna(False).astype(bool)
 
 
 def parse_numbers(
@@ -108,13 +120,15 @@ def parse_numbers(
         return values.astype("float64"), pd.Series(False, index=values.index)
     text, native_cells = _split(values)
     native = pd.to_numeric(native_cells, errors="coerce").astype("float64")
-    text = text.str.replace(_CURRENCY, "", regex=True).str.replace(_BLANKS, "", regex=True)
-    text = text.str.replace("−", "-", regex=False)
-    text = text.where(text != "")
-    if decimal is None:
-        comma, point = _decimal_votes(text.dropna())
-        decimal = "," if comma > point else "." if point > comma else default_decimal
-    ok = text.str.fullmatch(_number_pattern(decimal)).fillna(False).astype(bool)
+    decimal = decimal or _decimal_of(text, default_decimal)
+    pattern = _number_pattern(decimal)
+    ok = _full(text, pattern)
+    rest = text.notna() & ~ok
+    if rest.any():  # currency signs, blanks, unicode minus: cleaned only where present
+        cleaned = text[rest].str.replace(_NOISE, "", regex=True).str.replace("−", "-")
+        text = text.copy()
+        text[rest] = cleaned.where(cleaned != "")
+        ok = ok | (rest & _full(text, pattern))
     thousands = "." if decimal == "," else ","
     clean = text.where(ok).str.replace(thousands, "", regex=False)
     clean = clean.str.replace(decimal, ".", regex=False)
@@ -155,17 +169,23 @@ def parse_dates(
         out = values.dt.tz_localize(None) if values.dt.tz is not None else values
         return out.dt.normalize().astype(DATE_DTYPE), false, false
     text, native_cells = _split(values)
-    native = pd.to_datetime(native_cells, errors="coerce", utc=False)
+    native = pd.to_datetime(native_cells, errors="coerce", utc=False).astype(DATE_DTYPE)
+    # exports repeat dates a lot: parse each distinct text once
+    codes, uniques = pd.factorize(text)
+    distinct = pd.Series(uniques, dtype="str")
     if date_format is not None:
-        parsed = pd.to_datetime(text, format=date_format, errors="coerce")
-        shaped = text.notna()
+        parsed_u = pd.to_datetime(distinct, format=date_format, errors="coerce")
+        shaped_u = distinct.notna()
     else:
-        iso = text.str.extract(_ISO, expand=False)
-        german = text.str.extract(_GERMAN, expand=False)
-        parsed = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
-        parsed = parsed.fillna(pd.to_datetime(german, format="%d.%m.%Y", errors="coerce"))
-        shaped = iso.notna() | german.notna()
-    parsed = parsed.astype(DATE_DTYPE).fillna(native.astype(DATE_DTYPE)).dt.normalize()
+        iso = distinct.str.extract(_ISO, expand=False)
+        german = distinct.str.extract(_GERMAN, expand=False)
+        parsed_u = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
+        parsed_u = parsed_u.fillna(pd.to_datetime(german, format="%d.%m.%Y", errors="coerce"))
+        shaped_u = iso.notna() | german.notna()
+    parsed_u = parsed_u.astype(DATE_DTYPE).dt.normalize()
+    at = np.append(parsed_u.to_numpy(), np.datetime64("NaT", "ns"))[codes]
+    parsed = pd.Series(at, index=values.index).fillna(native).dt.normalize()
+    shaped = pd.Series(np.append(shaped_u.to_numpy(), False)[codes], index=values.index)
     filled = text.notna() | native_cells.notna()
     impossible = filled & parsed.isna() & shaped
     bad = filled & parsed.isna() & ~shaped
@@ -191,6 +211,8 @@ def parse_text(values: pd.Series) -> pd.Series:
 def parse_codes(values: pd.Series, allowed: Sequence[str]) -> pd.Series:
     """Text cells; a case-insensitive match in ``allowed`` gets the allowed spelling."""
     text = parse_text(values)
+    if text.dropna().isin(list(allowed)).all():
+        return text
     lookup = {a.casefold(): a for a in allowed}
     matched = text.str.casefold().map(lookup)
     return matched.fillna(text).astype("str")

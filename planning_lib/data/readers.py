@@ -121,29 +121,31 @@ def detect_delimiter(text: str, label: str, table: str, lang: str = "en") -> str
 
 
 def _ragged_rows(text: str, delimiter: str, label: str, table: str, lang: str) -> list[dict]:
-    """Failure rows for lines whose field count differs from the header's.
+    """Failure rows for records whose field count differs from the header's.
 
-    Delimiters are first counted naively (fast, vectorised); only lines whose count
-    differs from the header's are split properly (quotes respected) to confirm.
+    A fast pass counts delimiters per line; only if a line differs from the header
+    are the records split properly (quotes and line breaks in cells respected).
     """
-    lines = pd.Series(re.split(r"\r\n|\r|\n", text), dtype="str")
-    filled = lines.str.strip() != ""
-    if not filled.any():
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    head = next(i for i, line in enumerate(lines) if line.strip())
+    naive = lines[head].count(delimiter)
+    if all(line.count(delimiter) == naive or not line.strip() for line in lines):
         return []
-    head = int(np.flatnonzero(filled.to_numpy())[0])
-    naive = lines.str.count(re.escape(delimiter))
-    expected = _fields(lines.iloc[head], delimiter)
-    suspects = np.flatnonzero((filled & (naive != naive.iloc[head])).to_numpy())
     out = []
-    for i in suspects:
-        found = _fields(lines.iloc[i], delimiter)
-        if found != expected:
-            detail = f"the row has {found} field(s), the header has {expected}"
-            out.append(
-                failure(
-                    "ragged_row", file=label, table=table, row=int(i) + 1, detail=detail, lang=lang
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    expected, start = None, 1
+    for fields in reader:
+        if fields and any(f.strip() for f in fields):
+            if expected is None:
+                expected = len(fields)
+            elif len(fields) != expected:
+                detail = f"the row has {len(fields)} field(s), the header has {expected}"
+                out.append(
+                    failure(
+                        "ragged_row", file=label, table=table, row=start, detail=detail, lang=lang
+                    )
                 )
-            )
+        start = reader.line_num + 1
     return out
 
 
