@@ -160,3 +160,36 @@ def test_sample_data_passes():
     if not (SAMPLE_DATA / "deals.csv").exists():
         pytest.skip("data/sample has not been generated in this checkout")
     assert main(["validate", str(SAMPLE_DATA)]) == 0
+
+
+def test_plan_parameters_clean_and_region_over_base(capsys):
+    from planning_lib.paths import CONFIGS
+
+    code, out, _ = run(capsys, CONFIGS / "cloudflow.yaml")
+    assert (code, out) == (
+        0,
+        "cloudflow.yaml: plan parameters OK (CloudFlow, plan from 2026-01, 12 months)\n",
+    )
+    region = CONFIGS / "regions" / "AT.yaml"
+    if region.exists():
+        code, out, _ = run(capsys, region, "--base", CONFIGS / "cloudflow.yaml")
+        assert code == 0
+        assert out.startswith("AT.yaml: plan parameters OK")
+
+
+def test_plan_parameters_out_of_range_and_unknown_key(tmp_path, capsys):
+    import yaml
+
+    from planning_lib.paths import CONFIGS
+
+    data = yaml.safe_load((CONFIGS / "cloudflow.yaml").read_text(encoding="utf-8"))
+    data["channels"]["inbound"]["mql_to_sql"] = 1.5
+    data["current"]["mrr_eur_typo"] = 5
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    code, out, _ = run(capsys, path, "--json")
+    assert code == 1
+    messages = [f["message"] for f in json.loads(out)]
+    assert any("channels.inbound.mql_to_sql: 1.5 is above 1" in m for m in messages)
+    assert any("current.mrr_eur_typo: unknown key" in m for m in messages)
+    assert all(m.startswith("plan.yaml: ") for m in messages)

@@ -4,7 +4,8 @@ PATH is a file (its table from ``--table``, the mapping, or its name: ``deals.cs
 ``deals_2025.xlsx``) or a folder
 (every ``<table>.csv|.xlsx|.parquet`` in it, and in its ``actuals/`` subfolder if
 present). Problems are printed grouped by file and rule, or as JSON with ``--json``;
-the exit code is 1 when anything is invalid, 0 when all is clean.
+the exit code is 1 when anything is invalid, 0 when all is clean. A ``.yaml`` PATH is
+checked as plan parameters (with ``--base``, as a region file over a base file).
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from planning_lib.data.failures import LANGUAGES, failure_frame
+from planning_lib.data.failures import LANGUAGES, failure, failure_frame
 from planning_lib.data.loaders import check_dataset, check_table, dataset_files
 from planning_lib.data.mappings import PRESETS, MappingError, load_mapping
 from planning_lib.data.tables import TABLES
+from planning_lib.params import ParameterError, load_params
 from planning_lib.report.formatting import format_count
 
 __all__ = ["HELP", "NAME", "TEXT", "add_arguments", "run", "summary_line", "table_from_name"]
@@ -38,6 +40,7 @@ TEXT: dict[str, dict[str, str]] = {
         "total_bad": "INVALID: {n} problem(s) in {files} file(s).",
         "no_table": ("{file}: cannot tell the table from the file name; use --table ({tables})"),
         "error": "error: {message}",
+        "params_ok": "{file}: plan parameters OK ({name}, plan from {start}, {months} months)",
     },
     "de": {
         "ok": "{file}: {rows} Zeilen{span} - OK",
@@ -51,13 +54,22 @@ TEXT: dict[str, dict[str, str]] = {
             "({tables})"
         ),
         "error": "Fehler: {message}",
+        "params_ok": "{file}: Planparameter OK ({name}, Plan ab {start}, {months} Monate)",
     },
 }
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``planning validate``."""
-    parser.add_argument("path", type=Path, help="file or folder to check")
+    parser.add_argument(
+        "path", type=Path, help="file or folder to check (a .yaml file: plan parameters)"
+    )
+    parser.add_argument(
+        "--base",
+        type=Path,
+        metavar="BASE.yaml",
+        help="check the .yaml PATH as a region file over this base parameter file",
+    )
     parser.add_argument("--table", choices=list(TABLES), help="canonical table of a file")
     parser.add_argument(
         "--mapping",
@@ -129,11 +141,37 @@ def _checks(args: argparse.Namespace) -> list[tuple[str, str, pd.DataFrame | Non
     return [(path.name, table, frame, failures)]
 
 
+def _params_checks(args: argparse.Namespace) -> tuple[str | None, pd.DataFrame]:
+    """``(summary line or None, failures)`` for a plan-parameter YAML file."""
+    path: Path = args.path
+    try:
+        params = load_params(args.base, region=path) if args.base else load_params(path)
+    except ParameterError as err:
+        rows = [
+            failure("parameter", file=path.name, table="parameters", detail=p, lang=args.lang)
+            for p in err.problems
+        ]
+        return None, failure_frame(rows)
+    company = params.company
+    line = TEXT[args.lang]["params_ok"].format(
+        file=path.name,
+        name=company.name,
+        start=company.plan_start.isoformat()[:7],
+        months=company.horizon_months,
+    )
+    return line, failure_frame([])
+
+
 def run(args: argparse.Namespace) -> int:
     """Check the path; print problems or one summary line per clean table."""
     text = TEXT[args.lang]
     try:
-        results = _checks(args)
+        if args.path.suffix.lower() in (".yaml", ".yml"):
+            summary, failures = _params_checks(args)
+            results = [(args.path.name, "", None, failures)]
+        else:
+            summary = None
+            results = _checks(args)
     except (FileNotFoundError, LookupError, MappingError, ValueError) as err:
         print(text["error"].format(message=str(err).strip("'\"")), file=sys.stderr)
         return 1
@@ -142,6 +180,8 @@ def run(args: argparse.Namespace) -> int:
         records = failures.astype(object).where(failures.notna(), None).to_dict("records")
         print(json.dumps(records, ensure_ascii=False, indent=2))
         return 1 if len(failures) else 0
+    if summary and failures.empty:
+        print(summary)
     for label, table, frame, _ in results:
         if frame is not None:
             print(summary_line(label, frame, table, args.lang))
