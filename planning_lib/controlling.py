@@ -251,13 +251,11 @@ def revenue_effects(
                  "value_eur": value.reindex(members, fill_value=0.0).values}
             )  # fmt: skip
             eff = decompose(plan_cells, actual_cells)
-            total = eff.drop(columns="member").sum(numeric_only=True)
-            total["member"] = "total"
-            for c in ("plan_price_eur", "actual_price_eur"):
-                vol_col = "plan_volume" if c.startswith("plan") else "actual_volume"
-                val_col = "plan_eur" if c.startswith("plan") else "actual_eur"
-                total[c] = total[val_col] / total[vol_col] if total[vol_col] else np.nan
-            eff = pd.concat([eff, total.to_frame().T], ignore_index=True)
+            total = {"member": "total", **eff.drop(columns="member").sum().to_dict()}
+            for side in ("plan", "actual"):
+                vol = total[f"{side}_volume"]
+                total[f"{side}_price_eur"] = total[f"{side}_eur"] / vol if vol else np.nan
+            eff = pd.concat([eff, pd.DataFrame([total])], ignore_index=True)
             frames.append(eff.assign(measure=measure, dimension=dim, period=span))
     out = pd.concat(frames, ignore_index=True)
     first = ["measure", "dimension", "period"]

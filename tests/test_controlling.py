@@ -1,0 +1,117 @@
+"""Plan vs actual and revenue effects on the hand-made actuals against a hand-made plan."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from test_kpis import CTX, tables
+
+from planning_lib.controlling import Thresholds, attainment, plan_vs_actual, revenue_effects, status
+from planning_lib.plan_view import PlanView, plan_values
+
+MONTHS = pd.date_range("2026-01-01", periods=12, freq="MS")
+
+
+def fake_plan() -> PlanView:
+    """Per month: new customers inbound 0.7, outbound 0.3, partner 0.5 (total 1.5);
+    marketing 270 EUR, all costs 945 EUR, churn 10 % of 10 customers, ARPA 100 EUR."""
+    lines = {
+        ("customers_new", "inbound"): 0.7,
+        ("customers_new", "outbound"): 0.3,
+        ("customers_new", "partner"): 0.5,
+        ("customers_new", ""): 1.5,
+        ("cost_marketing", ""): 270.0,
+        ("cost_total", ""): 945.0,
+        ("churn_rate", ""): 0.1,
+        ("customers_start", ""): 10.0,
+        ("sql", "inbound"): 4.0,
+    }
+    rows = [
+        {"month": m, "line_item": k[0], "channel": k[1], "value": v, "unit": ""}
+        for k, v in lines.items()
+        for m in MONTHS
+    ]
+    rates = {"mql_to_sql": 0.5, "sql_to_demo": 0.5, "demo_to_won": 0.5}
+    return PlanView(
+        monthly=pd.DataFrame(rows),
+        arpa_monthly_eur=100.0,
+        rates={c: rates for c in ("inbound", "outbound", "partner")},
+        cost_per_lead_eur={"inbound": 10.0, "outbound": 5.0, "partner": 50.0},
+        name="hand",
+    )
+
+
+def test_status_thresholds_and_direction():
+    assert attainment(100.0, 96.0, "up") == pytest.approx(0.96)
+    assert attainment(100.0, 125.0, "down") == pytest.approx(0.8)  # cost 25 % over plan
+    assert attainment(0.0, 5.0, "up") != attainment(0.0, 5.0, "up")  # NaN: no plan
+    t = Thresholds()
+    assert [status(a, t) for a in (1.2, 0.95, 0.9, 0.85, 0.84)] == [
+        "on_track", "on_track", "watch", "watch", "off_track",
+    ]  # fmt: skip
+    assert status(float("nan")) == "no_plan"
+
+
+def test_plan_values_pool_like_the_actuals():
+    view = fake_plan()
+    # counts add up: Q1 new customers 3 × 1.5 = 4.5
+    assert plan_values(view, "new_customers", "quarter").iloc[0] == pytest.approx(4.5)
+    # ratios pool: CAC Q1 = 3 × 270 / 4.5 = 180, not an average of monthly CACs
+    assert plan_values(view, "cac", "quarter").iloc[0] == pytest.approx(180.0)
+    until = pd.Timestamp("2026-03-01")
+    assert plan_values(view, "new_mrr", "ytd", "inbound", until).iloc[0] == pytest.approx(210.0)
+
+
+def test_plan_vs_actual_by_hand():
+    v = plan_vs_actual(tables(), CTX, fake_plan())
+    q = v[v["grain"] == "quarter"].set_index(["kpi", "member"])
+    # new customers Q1: actual C5, C1 (inbound), C2 (partner) = 3; plan 4.5 → 0.667 off track
+    row = q.loc[("new_customers", "")]
+    assert (row["plan"], row["actual"], row["variance"]) == pytest.approx((4.5, 3.0, -1.5))
+    assert row["status"] == "off_track"
+    # inbound: 2 of 2.1 = 0.952 on track; outbound 0 of 0.9 off track; partner 1 of 1.5 off
+    assert q.loc[("new_customers", "inbound"), "attainment"] == pytest.approx(2 / 2.1)
+    assert q.loc[("new_customers", "inbound"), "status"] == "on_track"
+    assert q.loc[("new_customers", "outbound"), "status"] == "off_track"
+    # CAC fully loaded: plan 2835 / 4.5 = 630, actual 2100 / 3 = 700 → 630/700 = 0.9 watch
+    row = q.loc[("cac_fully_loaded", "")]
+    assert (row["plan"], row["actual"]) == pytest.approx((630.0, 700.0))
+    assert row["attainment"] == pytest.approx(0.9)
+    assert row["status"] == "watch"
+    # churn: plan 0.1 × 10 each month pooled = 0.1; actual 1 / 10 = 0.1 → on track
+    assert q.loc[("logo_churn", ""), "status"] == "on_track"
+    # SQL→demo Jan, inbound: actual 1/1 vs plan 0.5, but the cohort is too young (60 days)
+    m = v[(v["grain"] == "month") & (v["kpi"] == "sql_to_demo") & (v["member"] == "inbound")]
+    jan = m[m["period"] == pd.Timestamp("2026-01-01")].iloc[0]
+    assert (jan["plan"], jan["actual"], jan["status"]) == (0.5, 1.0, "incomplete")
+    # nothing planned and nothing happened: no row (outbound MQL); leads without plan: no_plan
+    assert not len(v[(v["kpi"] == "mql") & (v["member"] == "outbound")])
+    assert set(v[v["kpi"] == "leads"]["status"]) == {"no_plan"}
+    assert set(v["status_de"]) <= {"im Plan", "beobachten", "kritisch", "unvollständig",
+                                   "ohne Planwert"}  # fmt: skip
+
+
+def test_revenue_effects_by_hand():
+    eff = revenue_effects(tables(), CTX, fake_plan())
+    mrr = eff[(eff["measure"] == "new_mrr") & (eff["dimension"] == "channel")]
+    cells = mrr.set_index("member")
+    # plan Q1 at ARPA 100: inbound 2.1 → 210, outbound 0.9 → 90, partner 1.5 → 150 (450)
+    # actual: inbound D5 100 + D1 160 = 260 (2 deals), partner D2 300 (1), outbound 0
+    tot = cells.loc["total"]
+    assert (tot["plan_eur"], tot["actual_eur"], tot["variance_eur"]) == pytest.approx(
+        (450.0, 560.0, 110.0)
+    )
+    # volume (3 − 4.5) × 100 = −150; mix 0 (one plan price for all channels);
+    # price inbound 2 × (130 − 100) = 60 + partner 1 × (300 − 100) = 200 → 260
+    assert tot["volume_effect_eur"] == pytest.approx(-150.0)
+    assert tot["mix_effect_eur"] == pytest.approx(0.0, abs=1e-9)
+    assert tot["price_effect_eur"] == pytest.approx(260.0)
+    assert cells.loc["inbound", "price_effect_eur"] == pytest.approx(60.0)
+    assert cells.loc["outbound", "variance_eur"] == pytest.approx(-90.0)
+    # first-year revenue: plan price 12 × 100 = 1200; actual 1200 + 1920 + 3600 = 6720
+    rev = eff[(eff["measure"] == "new_revenue") & (eff["member"] == "total")].iloc[0]
+    assert (rev["plan_eur"], rev["actual_eur"]) == pytest.approx((5400.0, 6720.0))
+    assert rev["volume_effect_eur"] + rev["mix_effect_eur"] + rev["price_effect_eur"] == (
+        pytest.approx(6720.0 - 5400.0)
+    )
+    assert set(eff["dimension"]) == {"channel"}  # segment and product need history
