@@ -314,3 +314,13 @@ def test_messages_in_german(tmp_path):
     assert only(failures, "not_a_number")["message"].startswith(
         "deals.csv, Zeile 2, Spalte \"amount_eur\": 'tbd' ist keine Zahl in EUR"
     )
+
+
+def test_header_case_and_leading_blank_lines(tmp_path):
+    header = HEADER.replace("deal_id", "Deal_ID").replace("close_date", "Close Date")
+    bad = ROW.replace("D-001", "D-002").replace("won", "verloren")
+    failures = failures_of(write(tmp_path, f"\n\n{header}\n{ROW}\n{bad}\n"))
+    hit = only(failures, "not_allowed")
+    assert (hit["row"], hit["column"]) == (5, "stage")  # blank, blank, header, row 4, row 5
+    deals = load_table(write(tmp_path, f"\n{header}\n{ROW}\n"), "deals")
+    assert deals["deal_id"].tolist() == ["D-001"]

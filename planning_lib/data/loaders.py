@@ -130,11 +130,23 @@ def _missing_source_failures(
     return out
 
 
+def _canonical_names(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Columns named like a canonical column but for case and blanks get its name."""
+    known = {c.name.casefold(): c.name for c in TABLES[table].columns}
+    present = {str(c) for c in frame.columns}
+    renames = {}
+    for col in frame.columns:
+        name = known.get(str(col).strip().casefold().replace(" ", "_"))
+        if name and name != col and name not in present:
+            renames[col] = name
+    return frame.rename(columns=renames) if renames else frame
+
+
 def _check_raw(
     raw: RawTable, table: str, mapping: ColumnMapping | None, decimal: str | None, lang: str
 ) -> tuple[pd.DataFrame | None, pd.DataFrame]:
     contract = TABLES[table]
-    frame = raw.frame
+    frame = _canonical_names(raw.frame, table)
     found: list[dict] = []
     date_format = None
     if mapping is not None:

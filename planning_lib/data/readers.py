@@ -182,6 +182,10 @@ def read_csv(path: Path, table: str, lang: str = "en") -> RawTable:
         ) from err
     if not text.strip():
         raise SourceError(failure("empty_file", file=label, table=table, lang=lang))
+    body = text.lstrip("\r\n")  # blank lines above the header
+    blank = text[: len(text) - len(body)]
+    skipped = blank.count("\n") or blank.count("\r")
+    text = body
     delimiter = detect_delimiter(text, label, table, lang)
     text = _without_footer(text, delimiter)
     ragged = _ragged_rows(text, delimiter, label, table, lang)
@@ -205,7 +209,7 @@ def read_csv(path: Path, table: str, lang: str = "en") -> RawTable:
     frame = frame.dropna(how="all")
     if frame.empty:
         raise SourceError(failure("header_only", file=label, table=table, lang=lang))
-    rows = frame.index.to_numpy() + 2
+    rows = frame.index.to_numpy() + 2 + skipped
     return RawTable(
         frame.reset_index(drop=True),
         rows,
