@@ -70,10 +70,9 @@ def _cells_started(path: Path) -> bool:
         nb = nbformat.read(str(path), as_version=4)
     except Exception:  # a half-written notebook counts as "nothing ran"
         return False
-    return any(
-        c.get("metadata", {}).get("papermill", {}).get("status") not in (None, "pending")
-        for c in nb.cells
-    )
+    # papermill sets a cell's start_time when the kernel begins executing it (statuses are
+    # rewritten to "completed" at the end even for cells that never ran)
+    return any(c.get("metadata", {}).get("papermill", {}).get("start_time") for c in nb.cells)
 
 
 def _cell_seconds(path: Path) -> float:
