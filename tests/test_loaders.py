@@ -324,3 +324,9 @@ def test_header_case_and_leading_blank_lines(tmp_path):
     assert (hit["row"], hit["column"]) == (5, "stage")  # blank, blank, header, row 4, row 5
     deals = load_table(write(tmp_path, f"\n{header}\n{ROW}\n"), "deals")
     assert deals["deal_id"].tolist() == ["D-001"]
+
+
+def test_ragged_row_number_below_blank_lines(tmp_path):
+    text = f"\n{HEADER}\n{ROW}\n\n{ROW.replace('D-001', 'D-002')};extra\n"
+    hit = only(failures_of(write(tmp_path, text)), "ragged_row")
+    assert hit["row"] == 5  # blank 1, header 2, row 3, blank 4, row 5

@@ -120,7 +120,9 @@ def detect_delimiter(text: str, label: str, table: str, lang: str = "en") -> str
     )
 
 
-def _ragged_rows(text: str, delimiter: str, label: str, table: str, lang: str) -> list[dict]:
+def _ragged_rows(
+    text: str, delimiter: str, label: str, table: str, lang: str, first_line: int = 1
+) -> list[dict]:
     """Failure rows for records whose field count differs from the header's.
 
     A fast pass counts delimiters per line; only if a line differs from the header
@@ -133,7 +135,7 @@ def _ragged_rows(text: str, delimiter: str, label: str, table: str, lang: str) -
         return []
     out = []
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    expected, start = None, 1
+    expected, start = None, first_line
     for fields in reader:
         if fields and any(f.strip() for f in fields):
             if expected is None:
@@ -145,7 +147,7 @@ def _ragged_rows(text: str, delimiter: str, label: str, table: str, lang: str) -
                         "ragged_row", file=label, table=table, row=start, detail=detail, lang=lang
                     )
                 )
-        start = reader.line_num + 1
+        start = reader.line_num + first_line
     return out
 
 
@@ -188,7 +190,7 @@ def read_csv(path: Path, table: str, lang: str = "en") -> RawTable:
     text = body
     delimiter = detect_delimiter(text, label, table, lang)
     text = _without_footer(text, delimiter)
-    ragged = _ragged_rows(text, delimiter, label, table, lang)
+    ragged = _ragged_rows(text, delimiter, label, table, lang, first_line=1 + skipped)
     if ragged:
         raise SourceError(*ragged)
     try:
