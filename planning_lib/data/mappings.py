@@ -244,8 +244,10 @@ def apply_mapping(raw: pd.DataFrame, mapping: ColumnMapping) -> pd.DataFrame:
         if canonical in out:
             lookup = {_norm_value(k): v for k, v in table.items()}
             series = out[canonical]
-            keys = series.map(lambda v: _norm_value(str(v)) if isinstance(v, str) else None)
-            out[canonical] = keys.map(lookup).where(keys.map(lookup).notna(), series)
+            codes, distinct = pd.factorize(series)  # map each distinct value once
+            mapped = [lookup.get(_norm_value(v), v) if isinstance(v, str) else v for v in distinct]
+            values = pd.Series([*mapped, None], dtype=object).to_numpy()[codes]
+            out[canonical] = pd.Series(values, index=series.index, dtype=object)
     for canonical, value in mapping.defaults.items():
         if canonical not in out:
             out[canonical] = pd.Series(value, index=raw.index, dtype=object)
