@@ -191,3 +191,16 @@ def test_first_row_and_file_label_can_be_set():
     with pytest.raises(DataValidationError) as err:
         validate(deals(stage=["won", "x"]), "deals", file="crm (query)", first_row=1)
     assert err.value.failures["message"].iloc[0].startswith('crm (query), row 2, column "stage"')
+
+
+def test_message_catalogues_match():
+    import string
+
+    from planning_lib.data.failures import MESSAGES
+
+    def fields(template: str) -> set[str]:
+        return {f for _, f, _, _ in string.Formatter().parse(template) if f}
+
+    assert set(MESSAGES["de"]) == set(MESSAGES["en"])
+    for key, template in MESSAGES["en"].items():
+        assert fields(MESSAGES["de"][key]) == fields(template), key

@@ -185,6 +185,9 @@ def _schema_failures(
                 out.append(failure("wrong_type", column=col.name, detail=check, **base))
                 continue
             rule = {"not_nullable": "required"}.get(check, check)
+            detail = _fmt(col.min_value)
+            if rule not in MESSAGES[lang]:  # a pandera check without a sentence of ours
+                rule, detail = "schema", check
             allowed = ", ".join(col.allowed or ())
             for pos, value in zip(
                 col_cases["index"].astype(int), col_cases["failure_case"], strict=True
@@ -196,7 +199,7 @@ def _schema_failures(
                         column=col.name,
                         value=_fmt(value),
                         allowed=allowed,
-                        detail=_fmt(col.min_value),
+                        detail=detail,
                         **base,
                     )
                 )
