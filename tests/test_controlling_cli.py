@@ -1,0 +1,105 @@
+"""`planning controlling` and `planning versions` end to end on the sample data."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from planning_lib.cli import main
+from planning_lib.paths import CONFIGS, SAMPLE_DATA
+
+CONFIG = str(CONFIGS / "cloudflow.yaml")
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """Save the config's plan as a version, then run the controlling against it."""
+    root = tmp_path_factory.mktemp("ctl")
+    vdir = root / "versions"
+    assert main(["versions", "--versions-dir", str(vdir), "save", "--config", CONFIG,
+                 "--name", "Budget 2026", "--data", str(SAMPLE_DATA)]) == 0  # fmt: skip
+    out = root / "out"
+    code = main(["controlling", "--config", CONFIG, "--actuals", str(SAMPLE_DATA / "actuals"),
+                 "--version", "Budget 2026", "--versions-dir", str(vdir),
+                 "--rules", str(CONFIGS / "rules.yaml"), "--out", str(out)])  # fmt: skip
+    assert code == 0
+    return root, vdir, out
+
+
+def test_writes_the_four_files_and_more(run):
+    _, _, out = run
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["actions.json", "kpis.csv", "landing.json", "landing_monthly.csv",
+                     "variance.csv", "variance_effects.csv"]  # fmt: skip
+    kpis = pd.read_csv(out / "kpis.csv", keep_default_na=False)
+    assert set(kpis["grain"]) == {"week", "month", "quarter", "ytd"}
+    assert {"channel", "region", "segment", "product"} <= set(kpis["dimension"])
+    # the README of the sample: AT SQLs of Feb 2026 reached a demo 3 of 72 times
+    at = kpis[(kpis["kpi"] == "sql_to_demo") & (kpis["grain"] == "month")
+              & (kpis["member"] == "AT") & (kpis["period"] == "2026-02-01")]  # fmt: skip
+    assert at["value"].iloc[0] == pytest.approx(3 / 72, abs=1e-6)
+    assert at["base"].iloc[0] == 72
+
+
+def test_variance_and_effects(run):
+    _, _, out = run
+    v = pd.read_csv(out / "variance.csv", keep_default_na=False)
+    ytd = v[v["grain"] == "ytd"].set_index(["kpi", "member"])
+    # partner: no customer in H1 against the plan → off track; new customers below plan
+    assert ytd.loc[("new_customers", "partner"), "status"] == "off_track"
+    assert float(ytd.loc[("new_customers", "partner"), "actual"]) == 0.0
+    assert set(v["status"]) <= {"on_track", "watch", "off_track", "incomplete", "no_plan"}
+    eff = pd.read_csv(out / "variance_effects.csv", keep_default_na=False)
+    for r in eff.itertuples():
+        parts = r.volume_effect_eur + r.mix_effect_eur + r.price_effect_eur
+        assert parts == pytest.approx(r.variance_eur, abs=1e-5)
+
+
+def test_actions_and_landing(run):
+    _, _, out = run
+    actions = json.loads((out / "actions.json").read_text(encoding="utf-8"))
+    fired = {(a["rule"], a["member"]) for a in actions["rules"] if a["triggered"]}
+    assert fired == {("sql_to_demo_low", "AT"), ("channel_below_plan", "")}
+    quiet = {a["rule"] for a in actions["rules"] if not a["triggered"]}
+    assert {"mql_to_sql_low", "churn_high", "outbound_below_plan"} <= quiet
+    landing = json.loads((out / "landing.json").read_text(encoding="utf-8"))
+    assert landing["plan"]["source"] == "version" and landing["plan"]["name"] == "Budget 2026"
+    assert (landing["as_of"], landing["months_actual"], landing["months_forecast"]) == (
+        "2026-06-30", 6, 6,
+    )  # fmt: skip
+    nc = landing["figures"]["new_customers"]
+    assert nc["landing"] == pytest.approx(nc["actual_to_date"] + nc["forecast_rest"], abs=1e-5)
+    assert nc["plan"] == pytest.approx(600.0)
+    assert {t["code"] for t in landing["targets"]} >= {"mrr_end", "new_customers", "cac"}
+
+
+def test_refuses_to_overwrite_and_names_bad_rules(run, tmp_path, capsys):
+    _, _, out = run
+    args = ["controlling", "--config", CONFIG, "--actuals", str(SAMPLE_DATA / "actuals")]
+    assert main([*args, "--out", str(out)]) == 2
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- {code: oops, metric: sql_to_demo, comparison: '=<', threshold: 0.2,"
+                   " action_de: a, action_en: b}\n")  # fmt: skip
+    assert main([*args, "--rules", str(bad), "--out", str(tmp_path / "o")]) == 1
+    assert "rule 'oops', field 'comparison'" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_versions_list_show_compare(run, capsys):
+    _, vdir, _ = run
+    v = ["versions", "--versions-dir", str(vdir)]
+    assert main([*v, "save", "--config", CONFIG, "--name", "Budget 2026"]) == 0  # same name again
+    capsys.readouterr()
+    assert main([*v, "list"]) == 0
+    listed = capsys.readouterr().out.strip().splitlines()
+    assert len(listed) == 2 and all(line.endswith("Budget 2026") for line in listed)
+    first = listed[0].split()[0]
+    assert main([*v, "show", first]) == 0
+    shown = capsys.readouterr().out
+    assert f"version_id: {first}" in shown and "new_customers: 600.00" in shown
+    assert main([*v, "compare", first, "Budget 2026"]) == 0  # the same plan twice
+    assert "0 of" in capsys.readouterr().out
+    assert main([*v, "show", "Budget 2027"]) == 1
+    assert "is no version id or name" in capsys.readouterr().err
