@@ -107,7 +107,7 @@ def _missing_source_failures(
     for canonical, names in missing_sources(present, mapping).items():
         close: list[str] = []
         for name in names:
-            close += [c for c in difflib.get_close_matches(name, present, n=3, cutoff=0.5)]
+            close += difflib.get_close_matches(name, present, n=3, cutoff=0.5)
         close = list(dict.fromkeys(close))[:3]
         key = "suggest_close" if close else "suggest_all"
         listed = ", ".join(f'"{c}"' for c in (close or present))
@@ -146,7 +146,7 @@ def _check_raw(
     raw: RawTable, table: str, mapping: ColumnMapping | None, decimal: str | None, lang: str
 ) -> tuple[pd.DataFrame | None, pd.DataFrame]:
     contract = TABLES[table]
-    frame = _canonical_names(raw.frame, table)
+    frame = raw.frame if mapping is not None else _canonical_names(raw.frame, table)
     found: list[dict] = []
     date_format = None
     if mapping is not None:
