@@ -174,3 +174,29 @@ def test_presets_only_name_canonical_columns_and_values():
             allowed = table.column(column).allowed
             assert allowed is not None
             assert set(values.values()) <= set(allowed), (name, column)
+
+
+def test_hubspot_xlsx_export_with_native_cells(tmp_path):
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Record ID", "Deal Name", "Deal Stage", "Close Date", "Deal owner", "Amount"])
+    sheet.append([901, "A", "Closed Won", dt.datetime(2025, 3, 14, 10, 22), "Lena Vogt", 2400])
+    sheet.append([902, "B", "Qualified To Buy", dt.datetime(2025, 5, 2), "Jonas Peters", 960.5])
+    for cell, value in zip(
+        ("G1", "G2", "G3"), ("Create Date", "2025-01-20", "2025-02-11"), strict=True
+    ):
+        sheet[cell] = value
+    sheet["H1"], sheet["H2"], sheet["H3"] = "Associated Company", "Blau GmbH", "Nord AG"
+    path = tmp_path / "hubspot.xlsx"
+    book.save(path)
+    deals = load_table(path, "deals", mapping="hubspot")
+    assert deals["deal_id"].tolist() == ["901", "902"]
+    assert deals["stage"].tolist() == ["won", "qualified"]
+    assert deals["amount_eur"].tolist() == [2400.0, 960.5]
+    assert deals["mrr_eur"].tolist() == [200.0, pytest.approx(80.041667)]
+    assert deals["close_date"].tolist() == [pd.Timestamp("2025-03-14"), pd.Timestamp("2025-05-02")]
+    assert deals["created_date"].iloc[1] == pd.Timestamp("2025-02-11")
