@@ -7,7 +7,8 @@
   Attainment is actual ÷ plan for KPIs where more is better and plan ÷ actual where
   less is better; status ``on_track`` (attainment ≥ 95 %), ``watch`` (≥ 85 %),
   ``off_track`` (below), ``incomplete`` (funnel cohorts that are too young to judge),
-  ``no_plan`` (plan 0 or no actual to relate to).
+  ``no_plan`` (plan 0 or no actual to relate to). Funnel conversions at quarter and
+  YTD grain pool only the complete cohort months (plan and actual alike).
 - :func:`revenue_effects`: new MRR and new first-year revenue variance split into
   volume, mix and price effects (:mod:`planning_lib.variance`) between channels (the
   plan's split) and, with history, between segments and products (the plan total
@@ -27,9 +28,9 @@ import numpy as np
 import pandas as pd
 
 from planning_lib import rolling
-from planning_lib.kpi_measures import KpiContext, Tables, period_end
+from planning_lib.kpi_measures import KpiContext, Tables, period_end, period_start
 from planning_lib.kpis import CATALOGUE, compute_kpi, compute_kpis
-from planning_lib.plan_view import PLAN_METRICS, PlanView, plan_values
+from planning_lib.plan_view import PLAN_METRICS, PlanView, plan_series, plan_values
 from planning_lib.rules import evaluate_rules
 from planning_lib.variance import decompose
 
@@ -117,6 +118,27 @@ def _incomplete(code: str, grain: str, period: pd.Timestamp, ctx: KpiContext) ->
     return bool(lag) and end > pd.Timestamp(ctx.as_of)
 
 
+def _blank(x: float) -> bool:
+    return x != x or x == 0
+
+
+def _complete_cohorts(
+    monthly: pd.DataFrame, plan: PlanView, ctx: KpiContext, code: str, grain: str, member: str
+) -> tuple[pd.Series, pd.Series]:
+    """Plan and actual of a conversion per ``grain`` period over its complete cohort months."""
+    done = [p for p in plan.months if p <= pd.Timestamp(ctx.as_of)]
+    done = [p for p in done if not _incomplete(code, "month", p, ctx)]
+    am = monthly[(monthly["member"] == member) & monthly["period"].isin(done)]
+    key = period_start(am["period"], grain)
+    weighted = (am["value"] * am["base"]).groupby(key).sum()
+    actual = weighted / am["base"].groupby(key).sum()
+    ps = plan_series(plan, code, member)
+    ps = ps[ps.index.isin(done)]
+    pkey = period_start(pd.Series(ps.index, index=ps.index), grain)
+    g = ps.groupby(pkey)[["num", "den"]].sum()
+    return (g["num"] / g["den"].where(g["den"] != 0)).astype(float), actual
+
+
 def plan_vs_actual(
     tables: Tables,
     ctx: KpiContext,
@@ -137,22 +159,23 @@ def plan_vs_actual(
         for grain in grains:
             for dim in dims:
                 members = [""] if not dim else plan.channels
-                act = compute_kpi(tables, ctx, code, grain, dim or None)
+                cohort = grain != "month" and ctx.maturity_days.get(code, 0) > 0
+                act = compute_kpi(tables, ctx, code, "month" if cohort else grain, dim or None)
                 for member in members:
-                    pv = plan_values(plan, code, grain, member, until)
-                    a = act[act["member"] == member].set_index("period")["value"]
+                    if cohort:
+                        pv, a = _complete_cohorts(act, plan, ctx, code, grain, member)
+                    else:
+                        pv = plan_values(plan, code, grain, member, until)
+                        a = act[act["member"] == member].set_index("period")["value"]
                     for period, p in pv.items():
                         actual = float(a.get(period, np.nan))
                         if code in {"mql", "sql", "demos", "leads", "new_customers", "deals_won"}:
                             actual = 0.0 if actual != actual else actual
-                        if not p and not actual:
+                        if _blank(p) and _blank(actual):
                             continue  # nothing planned, nothing happened (e.g. outbound MQL)
                         att = attainment(p, actual, kpi.good)
-                        st = (
-                            "incomplete"
-                            if _incomplete(code, grain, period, ctx)
-                            else status(att, thresholds)
-                        )
+                        young = not cohort and _incomplete(code, grain, period, ctx)
+                        st = "incomplete" if young else status(att, thresholds)
                         rows.append(
                             {
                                 "kpi": code,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 from test_kpis import CTX, tables
@@ -89,6 +91,19 @@ def test_plan_vs_actual_by_hand():
     assert set(v[v["kpi"] == "leads"]["status"]) == {"no_plan"}
     assert set(v["status_de"]) <= {"im Plan", "beobachten", "kritisch", "unvollständig",
                                    "ohne Planwert"}  # fmt: skip
+
+
+def test_cohort_conversions_pool_complete_months_only():
+    ctx = dataclasses.replace(CTX, maturity_days={"sql_to_demo": 30})
+    v = plan_vs_actual(tables(), ctx, fake_plan(), grains=("quarter",))
+    row = v[(v["kpi"] == "sql_to_demo") & (v["member"] == "inbound")].iloc[0]
+    # complete SQL months Jan (L1: demo) and Feb (L2, L6: none) → 1/3; Mar is too young.
+    # plan: 0.5 on 4 SQL a month → 0.5; attainment 2/3 → off track (not "incomplete")
+    assert (row["plan"], row["actual"]) == pytest.approx((0.5, 1 / 3))
+    assert row["status"] == "off_track"
+    # with the default 60 days no SQL month of Q1 is complete: no quarter row at all
+    v60 = plan_vs_actual(tables(), CTX, fake_plan(), grains=("quarter",))
+    assert v60[v60["kpi"] == "sql_to_demo"].empty
 
 
 def test_revenue_effects_by_hand():
