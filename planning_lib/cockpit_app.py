@@ -32,7 +32,6 @@ import numpy as np
 import pandas as pd
 
 from planning_lib import cockpit as ck
-from planning_lib import cockpit_charts as charts
 from planning_lib import cockpit_export as export
 from planning_lib.params import PlanParameters, load_params
 
@@ -538,6 +537,8 @@ class Cockpit:
                 self._mc_job = (gen, result, planned, draws, seed)
                 self._mc_cv.notify()
         self._show_findings(result.findings)
+        from planning_lib import cockpit_charts as charts  # matplotlib: after the tiles
+
         views = plan_views(result.monthly, planned, loc)
         target = planned.target("mrr_end")
         steps: list[tuple[str, Callable[[], Any]]] = [
@@ -567,6 +568,8 @@ class Cockpit:
 
     def _show_png(self, key: str, fig: Any) -> None:
         img = self.images[key]
+        from planning_lib import cockpit_charts as charts
+
         img.value = charts.png(fig)
         img.layout.display = ""
 
@@ -602,6 +605,8 @@ class Cockpit:
         if self.engine.sensitivity is None:
             return
         table = ck.tornado_table(self.engine.sensitivity(planned, "mrr_end"), planned, loc)
+        from planning_lib import cockpit_charts as charts
+
         self._show_png("tornado", charts.tornado_chart(table, base, loc))
 
     def _mc_worker(self) -> None:
@@ -631,6 +636,8 @@ class Cockpit:
             return
         loc = self.locale
         self._show_tiles(result.summary, planned, "done", p_hit)
+        from planning_lib import cockpit_charts as charts
+
         views = plan_views(result.monthly, planned, loc)
         target = planned.target("mrr_end")
         self._show_png(

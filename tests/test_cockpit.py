@@ -414,7 +414,8 @@ def test_save_as_version_lands_in_the_store(params, tmp_path):
 
 def test_voila_command_binds_loopback_and_hides_tracebacks():
     cmd = dashboard.voila_command(port=9999, token="s3cret", python="py")
-    assert cmd[:4] == ["py", "-m", "voila", str(dashboard.NOTEBOOK)]
+    assert cmd[:4] == ["py", "-c", dashboard.VOILA_LAUNCHER, str(dashboard.NOTEBOOK)]
+    assert "from voila.app import main" in cmd[2]
     assert "--Voila.ip=127.0.0.1" in cmd
     assert "--no-browser" in cmd
     assert "--port=9999" in cmd
