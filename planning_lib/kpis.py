@@ -18,6 +18,7 @@ from functools import partial
 import pandas as pd
 
 from planning_lib import kpi_measures as m
+from planning_lib import kpi_retention as r
 from planning_lib.kpi_measures import GRAINS, KpiContext, Tables
 
 __all__ = [
@@ -32,7 +33,9 @@ __all__ = [
 ]
 
 Measure = Callable[[Tables, KpiContext, str, str | None], pd.DataFrame]
-KPI_COLUMNS = ["kpi", "grain", "period", "dimension", "member", "value", "base", "unit"]
+KPI_COLUMNS = [
+    "kpi", "grain", "period", "dimension", "member", "value", "base", "unit", "complete",
+]  # fmt: skip
 
 _LEAD_DIMS = ("channel", "region", "segment")
 _DEAL_DIMS = ("channel", "region", "segment", "product")
@@ -150,24 +153,24 @@ _KPIS: list[Kpi] = [
        _MONTHLY),
     _k("clv", "Kundenlebenszeitwert (CLV)", "Customer lifetime value (CLV)",
        "ARPA (MRR ÷ customers at month start) × gross margin ÷ monthly logo churn", "EUR", "up",
-       m.clv, "subscriptions", _SUB_DIMS, _MONTHLY),
-    _k("ltv_cac", "LTV:CAC", "LTV:CAC", "CLV ÷ fully loaded CAC", "ratio", "up", m.ltv_cac,
+       r.clv, "subscriptions", _SUB_DIMS, _MONTHLY),
+    _k("ltv_cac", "LTV:CAC", "LTV:CAC", "CLV ÷ fully loaded CAC", "ratio", "up", r.ltv_cac,
        "subscriptions", ("region",), _MONTHLY),
     _k("mrr", "MRR (Periodenende)", "MRR (period end)",
        "MRR of the subscriptions running past the period's last day", "EUR", "up",
-       partial(m.level_at_end, what="mrr"), "subscriptions", _SUB_DIMS),
+       partial(r.level_at_end, what="mrr"), "subscriptions", _SUB_DIMS),
     _k("customers", "Kunden (Periodenende)", "Customers (period end)",
        "distinct customers with a subscription running past the period's last day", "count",
-       "up", partial(m.level_at_end, what="customers"), "subscriptions", _SUB_DIMS),
+       "up", partial(r.level_at_end, what="customers"), "subscriptions", _SUB_DIMS),
     _k("logo_churn", "Kundenabwanderung (Logo-Churn)", "Logo churn",
        "customers lost ÷ customers at month start, pooled over the months (per month)",
-       "share", "down", m.logo_churn, "subscriptions", _SUB_DIMS, _MONTHLY),
+       "share", "down", r.logo_churn, "subscriptions", _SUB_DIMS, _MONTHLY),
     _k("revenue_churn", "Umsatzabwanderung (Revenue-Churn)", "Revenue churn",
        "MRR of ended subscriptions ÷ MRR at month start, pooled (per month)",
-       "share", "down", m.revenue_churn, "subscriptions", _SUB_DIMS, _MONTHLY),
+       "share", "down", r.revenue_churn, "subscriptions", _SUB_DIMS, _MONTHLY),
     _k("nrr", "Netto-Umsatzbindung (NRR)", "Net revenue retention (NRR)",
        "MRR at period end of the customers active at period start ÷ their MRR then",
-       "share", "up", m.net_revenue_retention, "subscriptions", _SUB_DIMS, _MONTHLY),
+       "share", "up", r.net_revenue_retention, "subscriptions", _SUB_DIMS, _MONTHLY),
     _k("pipeline_coverage", "Pipeline-Abdeckung", "Pipeline coverage",
        "open pipeline (EUR) at period end ÷ first-year value won in the period", "ratio", "up",
        m.pipeline_coverage, "deals", _DEAL_DIMS),
@@ -212,7 +215,9 @@ def compute_kpi(
     """One KPI at one grain, as the total (``dim=None``) or per member of ``dim``.
 
     Returns:
-        Columns :data:`KPI_COLUMNS`; ``period`` is the period's first day (Timestamp).
+        Columns :data:`KPI_COLUMNS`; ``period`` is the period's first day (Timestamp);
+        ``complete`` is False for a funnel conversion whose cohort period ended less
+        than ``ctx.maturity_days[code]`` days before ``ctx.as_of`` (it may still rise).
 
     Raises:
         UnknownKpiError: unknown code.
@@ -224,7 +229,10 @@ def compute_kpi(
     if dim is not None and dim not in kpi.dims:
         raise ValueError(f"KPI '{code}' has no dimension '{dim}' (known: {', '.join(kpi.dims)})")
     out = kpi.measure(tables, ctx, grain, dim)
-    out = out.assign(kpi=code, grain=grain, dimension=dim or "", unit=kpi.unit)
+    lag = pd.Timedelta(days=ctx.maturity_days.get(code, 0))
+    ends = [m.period_end(p, grain, ctx.as_of) + lag for p in out["period"]]
+    complete = [bool(e <= pd.Timestamp(ctx.as_of)) for e in ends]
+    out = out.assign(kpi=code, grain=grain, dimension=dim or "", unit=kpi.unit, complete=complete)
     return out[KPI_COLUMNS].reset_index(drop=True)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pandas as pd
@@ -152,6 +153,15 @@ def test_conversions_are_measured_on_cohorts():
     # Feb by channel: inbound {L2, L6} 0/2, partner {L5} 1/1
     feb = {k[1]: v for k, v in values("sql_to_demo", "month", "channel").items() if k[0] == FEB}
     assert feb == {"inbound": 0.0, "partner": 1.0}
+    # complete cohorts: with 60 days of maturity none of Q1 on 2026-03-31, with 30 Jan and Feb
+    df = compute_kpi(tables(), CTX, "sql_to_demo", "month")
+    assert not df["complete"].any()
+    short = dataclasses.replace(CTX, maturity_days={"sql_to_demo": 30})
+    assert compute_kpi(tables(), short, "sql_to_demo", "month")["complete"].tolist() == [
+        True,
+        True,
+    ]
+    assert compute_kpi(tables(), CTX, "leads", "month")["complete"].all()
     # demo cohort Jan {L4 (lost)} = 0; Feb {L1, L5}: both won in March = 1.0
     assert total("demo_to_won") == {JAN: 0.0, FEB: 1.0}
 
