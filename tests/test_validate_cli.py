@@ -193,3 +193,13 @@ def test_plan_parameters_out_of_range_and_unknown_key(tmp_path, capsys):
     assert any("channels.inbound.mql_to_sql: 1.5 is above 1" in m for m in messages)
     assert any("current.mrr_eur_typo: unknown key" in m for m in messages)
     assert all(m.startswith("plan.yaml: ") for m in messages)
+
+
+def test_folder_with_table_checks_only_that_table(tmp_path, capsys):
+    (tmp_path / "deals.csv").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "costs.csv").write_text("month;region\n", encoding="utf-8")  # header only
+    code, out, _ = run(capsys, tmp_path, "--table", "deals")
+    assert (code, out.splitlines()[0][:16]) == (0, "deals.csv: 3 row")
+    code, out, _ = run(capsys, tmp_path)
+    assert code == 1
+    assert "costs.csv: the file has a header but no data rows" in out

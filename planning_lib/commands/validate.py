@@ -70,7 +70,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="BASE.yaml",
         help="check the .yaml PATH as a region file over this base parameter file",
     )
-    parser.add_argument("--table", choices=list(TABLES), help="canonical table of a file")
+    parser.add_argument(
+        "--table", choices=list(TABLES), help="canonical table of a file (in a folder: only it)"
+    )
     parser.add_argument(
         "--mapping",
         metavar="hubspot|salesforce|FILE",
@@ -125,7 +127,10 @@ def _checks(args: argparse.Namespace) -> list[tuple[str, str, pd.DataFrame | Non
                 continue
             prefix = "" if folder == path else "actuals/"
             names = {t: paths[0].name for t, paths in dataset_files(folder).items()}
-            frames, failures = check_dataset(folder, mapping, lang=args.lang)
+            only = [args.table] if args.table else None
+            if only and folder != path and args.table not in names:
+                continue  # actuals/ without that table
+            frames, failures = check_dataset(folder, mapping, tables=only, lang=args.lang)
             out.append(("", "", None, _prefixed(failures, prefix)))
             for table, frame in frames.items():
                 out.append((prefix + names[table], table, frame, failure_frame([])))

@@ -11,6 +11,7 @@ Input files are only read, never written.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -229,9 +230,19 @@ def dataset_files(folder: str | Path) -> dict[str, list[Path]]:
 
 
 def check_dataset(
-    folder: str | Path, mapping: MappingRef = None, *, lang: str = "en"
+    folder: str | Path,
+    mapping: MappingRef = None,
+    *,
+    tables: Sequence[str] | None = None,
+    lang: str = "en",
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """Check every canonical table file in ``folder`` (the mapping applies to its table).
+
+    Args:
+        folder: the folder (subfolders are not read).
+        mapping: applied to the files of the mapping's table.
+        tables: check only these canonical tables (default: all present).
+        lang: message language, ``en`` or ``de``.
 
     Returns:
         ``({table: canonical frame} for the valid tables, failure table of all files)``.
@@ -239,7 +250,7 @@ def check_dataset(
     Raises:
         FileNotFoundError: no folder, or no canonical table file in it.
     """
-    files = dataset_files(folder)
+    files = {t: p for t, p in dataset_files(folder).items() if tables is None or t in tables}
     if not files:
         names = ", ".join(f"{t}.csv" for t in TABLES)
         raise FileNotFoundError(f"{folder}: no canonical table file found (expected {names})")
