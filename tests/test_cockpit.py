@@ -499,6 +499,16 @@ def test_app_rejects_forged_values_and_switches_language(app):
     assert _tile_value(app).startswith("€")
 
 
+def test_app_region_switch_plans_the_region(app):
+    assert app.regions == ["AT", "CH", "DE-Nord", "DE-Süd"]
+    app.region_dd.value = "AT"
+    assert app.wait_until_idle(30)
+    at = load_params(CLOUDFLOW, region="AT")
+    assert _tile_value(app) == ck.format_value("eur", run_plan(at).summary["mrr_end"])
+    assert "AT" in app.title.value
+    assert app.sliders["arpa"].value == at.drivers.arpa_monthly_eur
+
+
 def test_app_saves_a_version_with_downloads(app, tmp_path):
     from planning_lib import versions
 
@@ -545,3 +555,15 @@ def test_app_shows_a_sentence_not_a_traceback(tmp_path):
     assert app.status.value == "Berechnung fehlgeschlagen; Details stehen im Server-Log."
     assert "secret" not in app.status.value
     assert any(r.exc_info and "secret internal detail" in str(r.exc_info[1]) for r in records)
+
+
+def test_app_notebook_and_its_jupytext_pair_agree():
+    import json
+
+    import jupytext
+
+    paired = jupytext.read(dashboard.NOTEBOOK.with_suffix(".py"))
+    stored = json.loads(dashboard.NOTEBOOK.read_text(encoding="utf-8"))["cells"]
+    assert [(c.cell_type, c.source) for c in paired.cells] == [
+        (c["cell_type"], "".join(c["source"])) for c in stored
+    ], "run `jupytext --sync notebooks/szenario_cockpit.ipynb`"
