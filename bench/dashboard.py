@@ -59,11 +59,11 @@ def _tile_shown(page) -> None:
     )
 
 
-def start_to_tile(browser, log: Path) -> tuple[float, subprocess.Popen, str]:
+def start_to_tile(browser, log: Path, preheat: bool = False) -> tuple[float, subprocess.Popen, str]:
     """Seconds from launching Voila to the rendered tile; the server keeps running."""
     port = dashboard.free_port()
     t0 = time.perf_counter()
-    proc = dashboard.start_voila(port, log)
+    proc = dashboard.start_voila(port, log, preheat=preheat)
     dashboard.wait_for_port(port, 60, proc)
     url = f"http://127.0.0.1:{port}/"
     page = browser.new_page(viewport={"width": 1500, "height": 1100})
@@ -122,6 +122,11 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--changes", type=int, default=20)
     ap.add_argument("--warm", type=int, default=2, help="warm launches after the cold one")
+    ap.add_argument(
+        "--preheat",
+        action="store_true",
+        help="also time new pages with planning dashboard --preheat",
+    )
     args = ap.parse_args()
     if not Path(CHROMIUM).exists():
         sys.stderr.write(f"{CHROMIUM} missing: apt-get install chromium\n")
@@ -146,6 +151,15 @@ def main() -> int:
                     lat = slider_latencies(browser, url, args.changes)
             finally:
                 _stop(proc)
+        preheated: list[float] = []
+        if args.preheat:
+            _, proc, url = start_to_tile(browser, logdir / "preheat.log", preheat=True)
+            try:
+                for _ in range(3):
+                    time.sleep(5)  # let Voila refill its pool of one executed kernel
+                    preheated.append(reload_to_tile(browser, url))
+            finally:
+                _stop(proc)
         browser.close()
     load_after = os.getloadavg()[0]
 
@@ -159,6 +173,11 @@ def main() -> int:
     )
     if reloads:
         print(f"  new page on running server -> tile:   {reloads[0]:6.2f} s")
+    if preheated:
+        print(
+            f"  new page, --preheat server -> tile:   {statistics.median(preheated):6.2f} s"
+            f"  (median of {len(preheated)})"
+        )
     if lat:
         print(
             f"  slider change -> updated tile:        median {statistics.median(lat):5.0f} ms,"

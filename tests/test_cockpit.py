@@ -422,6 +422,8 @@ def test_voila_command_binds_loopback_and_hides_tracebacks():
     assert "--show_tracebacks=False" in cmd
     assert "--token=s3cret" in cmd
     assert not any(a.startswith("--token") for a in dashboard.voila_command(token=None))
+    assert "--preheat_kernel=True" not in cmd
+    assert "--preheat_kernel=True" in dashboard.voila_command(preheat=True)
     with pytest.raises(ValueError, match="port 70000"):
         dashboard.voila_command(port=70000)
 
