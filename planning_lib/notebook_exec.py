@@ -122,6 +122,8 @@ def execute_job(job: NotebookJob) -> NotebookOutcome:
                 progress_bar=False,
                 start_timeout=job.start_timeout_s,
                 execution_timeout=job.execution_timeout_s,
+                # keep the kernels' start-up warnings out of the batch's terminal
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
             )
             outcome.status = "ok"
             outcome.error = None

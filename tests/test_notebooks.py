@@ -221,8 +221,9 @@ def test_excel_has_a_formatted_sheet_per_phase(batch_run: dict) -> None:
     ws = wb[next(s for s in wb.sheetnames if s.startswith("06"))]
     assert ws.freeze_panes == "A3"
     assert ws["A1"].font.bold and ws["A2"].font.bold
+    assert ws["A1"].value == "Budget gegen Plankosten"  # first table of the phase
     header = [c.value for c in ws[2]]
-    col = header.index("personnel_eur") + 1
+    col = header.index("budget_eur") + 1
     assert "€" in ws.cell(row=3, column=col).number_format
 
 

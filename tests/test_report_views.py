@@ -47,7 +47,11 @@ def test_region_summary_table_sums_and_recomputes_cac() -> None:
 
 def test_budget_monthly_and_categories() -> None:
     monthly = _monthly(
-        {("cost_personnel", ""): [100, 100], ("cost_marketing", "inbound"): [10, 30]}
+        {
+            ("cost_personnel", ""): [100, 100],
+            ("cost_marketing", ""): [10, 30],
+            ("cost_marketing", "inbound"): [10, 30],  # a part of the total: not added again
+        }
     )
     costs = views.budget_monthly(monthly)
     assert list(costs.columns) == ["personnel_eur", "marketing_eur"]

@@ -213,7 +213,7 @@ def organisation_monthly(monthly: pd.DataFrame) -> pd.DataFrame:
 
 
 def budget_monthly(monthly: pd.DataFrame) -> pd.DataFrame:
-    """Cost per category and month (EUR), one column per category."""
+    """Cost per category and month (EUR), one column per category (the category totals)."""
     cats = [
         "cost_personnel",
         "cost_marketing",
@@ -222,7 +222,8 @@ def budget_monthly(monthly: pd.DataFrame) -> pd.DataFrame:
         "cost_commissions",
         "cost_other",
     ]
-    sel = monthly[monthly["line_item"].isin(cats)]
+    # the category totals (channel ''); per-channel rows are parts of them
+    sel = monthly[monthly["line_item"].isin(cats) & (monthly["channel"].fillna("") == "")]
     wide = sel.pivot_table(index="month", columns="line_item", values="value", aggfunc="sum")
     wide = wide.reindex(columns=[c for c in cats if c in wide.columns]).fillna(0.0)
     wide.columns = [f"{c.removeprefix('cost_')}_eur" for c in wide.columns]
