@@ -16,9 +16,9 @@
 # %% [markdown]
 # # 07 Messung, Kontrolle und Anpassung
 #
-# KPIs aus den Ist-Daten des laufenden Planjahres, Soll-Ist-Vergleich mit Abweichung und
-# eine Hochrechnung zum Jahresende (Ist bis heute plus Plan für die restlichen Monate).
-# Liest den Plan aus Phase 2 und die Ist-Daten (`actuals/`).
+# KPIs aus den Ist-Daten des laufenden Planjahres, Soll-Ist-Vergleich mit Status, die
+# Abweichung zerlegt in Preis-, Mengen- und Mixeffekt, ausgelöste Anpassungsregeln und die
+# rollierende Hochrechnung zum Jahresende. Liest den Plan aus Phase 2 und `actuals/`.
 
 # %% tags=["parameters"]
 region: str = "DE-Nord"  # Vertriebsgebiet (Regionsdatei data/configs/regions/<region>.yaml)
@@ -31,8 +31,11 @@ seed: int = 42  # Startwert für Zufallszahlen
 output_dir: str = ""  # Ausgabeordner für Tabellen und Diagramme; leer: reports/notebook/<region>
 
 # %%
+from planning_lib import controlling
+from planning_lib.plan_view import PlanView
 from planning_lib.report import charts, views
 from planning_lib.report.phase import open_phase
+from planning_lib.rules import evaluate_rules
 
 ph = open_phase(
     "07",
@@ -46,23 +49,43 @@ ph = open_phase(
     output_dir=output_dir,
 )
 monthly, summary = ph.load_plan()
-ph.say("07.title", region=region)
+plan = PlanView.from_params(monthly, ph.params)
+ctx = controlling.context_for(ph.params, ph.actuals)
+ph.say("07.title", region=region, as_of=ctx.as_of.isoformat())
 
 # %% KPIs der Ist-Daten je Monat
-kpis = ph.table(views.actual_kpis(ph.actuals, ph.params), "kpis", "07.kpis")
+ph.table(views.actual_kpis(ph.actuals, ph.params), "kpis", "07.kpis")
 
-# %% Soll-Ist-Vergleich und Hochrechnung
-pva = ph.table(views.plan_vs_actual(monthly, kpis), "plan_vs_actual", "07.plan_vs_actual")
-chart = pva.set_index("month")[["plan", "actual"]]
-chart.columns = [ph.t("label.plan"), ph.t("label.actual")]
-ph.chart(charts.line_chart(chart, title=ph.t("07.pva_chart")), "plan_vs_actual")
-landing = views.landing(pva)
-ph.table(landing, "landing", "07.landing")
-row = landing.iloc[0]
+# %% Soll-Ist-Vergleich mit Status
+variance = controlling.plan_vs_actual(ph.actuals, ctx, plan, grains=("month", "ytd"))
+status = ph.table(views.variance_table(variance, locale), "variance", "07.variance")
+new = views.plan_actual_monthly(variance, "new_customers")
+new.columns = [ph.t("label.plan"), ph.t("label.actual")]
+ph.chart(charts.line_chart(new, title=ph.t("07.pva_chart")), "plan_vs_actual")
+ph.say(
+    "07.variance_text",
+    off=int((status["status"] == "off_track").sum()),
+    total=len(status),
+)
+
+# %% Abweichung zerlegt: Preis-, Mengen- und Mixeffekt
+ph.table(controlling.revenue_effects(ph.actuals, ctx, plan, ph.history), "effects", "07.effects")
+ph.say("07.effects_text")
+
+# %% Anpassungsregeln: ausgelöste Maßnahmen
+actions = evaluate_rules(list(ph.params.rules), ph.actuals, ctx, plan)
+triggered = ph.table(views.actions_table(actions, locale), "actions", "07.actions")
+ph.say("07.actions_text", n=int(triggered["triggered"].sum()), total=len(triggered))
+
+# %% Hochrechnung zum Jahresende (rollierende Prognose)
+landing = controlling.rolling_landing(ph.params, ph.actuals, ctx, summary, ph.history)
+figures = ph.table(views.landing_table(landing), "landing", "07.landing")
+ph.table(views.landing_targets(landing), "landing_targets", "07.landing_targets")
+row = figures.set_index("figure").loc["new_customers"]
 ph.say(
     "07.landing_text",
     actual=ph.fmt(row["actual_to_date"], "count"),
-    plan_to_date=ph.fmt(row["plan_to_date"], "count"),
     landing=ph.fmt(row["landing"], "count"),
-    plan=ph.fmt(row["plan_year"], "count"),
+    plan=ph.fmt(row["plan"], "count"),
 )
+ph.key_figures("07_controlling", landing_new_customers=float(row["landing"]))

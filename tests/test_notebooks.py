@@ -237,3 +237,38 @@ def test_phase_01_wrote_history_forecast_and_findings(batch_run: dict) -> None:
     assert list(yearly["year"].astype(str))[-1] == "2025"
     findings = pd.read_csv(folder / "tables" / "01_findings.csv")
     assert len(findings) >= 3
+
+
+def test_phase_07_compares_with_the_plan_and_triggers_rules(batch_run: dict) -> None:
+    folder = _folder(batch_run, "AT")
+    monthly, _ = read_plan(folder)
+    variance = pd.read_csv(folder / "tables" / "07_variance.csv")
+    new = variance.set_index("kpi").loc["new_customers"]
+    months = pd.read_csv(folder / "tables" / "07_kpis.csv")["month"]
+    plan_new = monthly[(monthly["line_item"] == "customers_new") & (monthly["channel"] == "")]
+    plan_to_date = plan_new[plan_new["month"] <= pd.Timestamp(months.max())]["value"].sum()
+    assert new["plan"] == pytest.approx(plan_to_date)
+    assert new["variance"] == pytest.approx(new["actual"] - new["plan"])
+    actions = pd.read_csv(folder / "tables" / "07_actions.csv")
+    assert actions["triggered"].any()
+    landing = pd.read_csv(folder / "tables" / "07_landing.csv").set_index("figure")
+    row = landing.loc["new_customers"]
+    assert row["landing"] == pytest.approx(row["actual_to_date"] + row["forecast_rest"])
+
+
+def test_locale_en_switches_the_report_language(tmp_path: Path) -> None:
+    from planning_lib.notebook_exec import NotebookJob, execute_job
+
+    job = NotebookJob(
+        key="AT/02_ziele",
+        region="AT",
+        notebook=str(NOTEBOOKS / "02_ziele.ipynb"),
+        output_notebook=str(tmp_path / "02_ziele.ipynb"),
+        output_html=str(tmp_path / "02_ziele.html"),
+        parameters={"region": "AT", "locale": "en", "output_dir": str(tmp_path / "AT")},
+    )
+    outcome = execute_job(job)
+    assert outcome.status == "ok", outcome.error
+    html = Path(outcome.output_html).read_text(encoding="utf-8")
+    assert "Feasibility findings" in html and "Befunde zur Machbarkeit" not in html
+    assert (tmp_path / "AT" / "tables" / "02_plan_monthly.csv").exists()

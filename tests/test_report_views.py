@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -62,14 +61,47 @@ def test_budget_monthly_and_categories() -> None:
     assert cats["cost_share"].sum() == pytest.approx(1.0)
 
 
-def test_landing_is_actual_to_date_plus_plan_for_the_rest() -> None:
-    pva = pd.DataFrame(
-        {"month": ["2026-01", "2026-02", "2026-03"], "plan": [10.0, 10.0, 10.0]}
-    ).assign(actual=[8.0, 7.0, np.nan])
-    row = views.landing(pva).iloc[0]
-    assert row["actual_to_date"] == 15 and row["plan_to_date"] == 20
-    assert row["landing"] == 25 and row["plan_year"] == 30
-    assert row["landing_vs_plan_share"] == pytest.approx(25 / 30 - 1)
+def test_actions_and_landing_tables() -> None:
+    actions = [
+        {"rule": "a", "triggered": False, "action_de": "nichts", "action_en": "none"},
+        {
+            "rule": "b",
+            "member": "AT",
+            "severity": "warning",
+            "triggered": True,
+            "trigger_months": ["2026-02-01", "2026-03-01"],
+            "action_de": "Schulung",
+            "action_en": "training",
+        },
+    ]
+    table = views.actions_table(actions, "en")
+    assert list(table["rule"]) == ["b", "a"]  # triggered first
+    assert table.iloc[0]["months"] == "2026-02, 2026-03"
+    assert table.iloc[0]["action"] == "training"
+    landing = {
+        "figures": {"new_customers": {"actual_to_date": 22, "landing": 38, "plan": 90}},
+        "targets": [
+            {
+                "code": "n",
+                "metric": "new_customers",
+                "target": 90,
+                "landing": 38,
+                "gap": -52,
+                "met": False,
+                "direction": "at_least",
+            }
+        ],
+    }
+    row = views.landing_table(landing).iloc[0]
+    assert row["figure"] == "new_customers" and row["landing"] == 38
+    assert list(views.landing_targets(landing).columns) == [
+        "code",
+        "metric",
+        "target",
+        "landing",
+        "gap",
+        "met",
+    ]
 
 
 def test_channel_plan_coverage_and_cost_per_won() -> None:

@@ -238,16 +238,42 @@ LABELS: dict[str, tuple[str, str]] = {
         "Cash bottoms out at {low} ({month}).",
     ),
     # --- 07 controlling --------------------------------------------------------------
-    "07.title": ("## Controlling: {region}", "## Controlling: {region}"),
+    "07.title": (
+        "## Controlling: {region}\n\nIst-Daten bis {as_of}.",
+        "## Controlling: {region}\n\nActuals up to {as_of}.",
+    ),
     "07.kpis": ("KPIs der Ist-Daten je Monat", "KPIs of the actuals per month"),
-    "07.plan_vs_actual": ("Neukunden: Soll und Ist", "New customers: plan and actual"),
+    "07.variance": ("Soll-Ist seit Jahresbeginn", "Plan vs actual, year to date"),
     "07.pva_chart": ("Neukunden je Monat: Soll und Ist", "New customers: plan and actual"),
+    "07.variance_text": (
+        "{off} von {total} Kennzahlen sind seit Jahresbeginn kritisch (unter 85 % des Plans): "
+        "dort setzen die Maßnahmen an.",
+        "{off} of {total} KPIs are off track year to date (below 85 % of plan): that is "
+        "where the actions start.",
+    ),
+    "07.effects": (
+        "Abweichung zerlegt in Mengen-, Mix- und Preiseffekt",
+        "Variance split into volume, mix and price effects",
+    ),
+    "07.effects_text": (
+        "Die drei Effekte addieren sich zur gesamten Abweichung: der Mengeneffekt zeigt "
+        "fehlende Abschlüsse, der Preiseffekt kleinere Aufträge, der Mixeffekt eine "
+        "Verschiebung zwischen Kanälen oder Segmenten.",
+        "The three effects add up to the total variance: volume shows missing deals, price "
+        "smaller deals, mix a shift between channels or segments.",
+    ),
+    "07.actions": ("Anpassungsregeln und Maßnahmen", "Adaptation rules and actions"),
+    "07.actions_text": (
+        "{n} von {total} Regeln sind ausgelöst; die Maßnahmen stehen in der Tabelle.",
+        "{n} of {total} rules are triggered; the actions are listed in the table.",
+    ),
     "07.landing": ("Hochrechnung zum Jahresende", "Year-end landing"),
+    "07.landing_targets": ("Ziele gegen Hochrechnung", "Targets vs landing"),
     "07.landing_text": (
-        "Bisher {actual} Neukunden gegen {plan_to_date} geplant; mit dem Plan für die "
-        "restlichen Monate landet das Jahr bei {landing} statt {plan}.",
-        "So far {actual} new customers against {plan_to_date} planned; with the plan for the "
-        "remaining months the year lands at {landing} instead of {plan}.",
+        "Bisher {actual} Neukunden; mit der rollierenden Prognose für die restlichen Monate "
+        "landet das Jahr bei {landing} statt der geplanten {plan}.",
+        "So far {actual} new customers; with the rolling forecast for the remaining months "
+        "the year lands at {landing} instead of the planned {plan}.",
     ),
     # --- 08 consolidation ------------------------------------------------------------
     "08.title": (
@@ -287,6 +313,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "kf.history_new_customers_last_year": ("Neukunden Vorjahr", "New customers last year"),
     "kf.regions": ("Regionen", "Regions"),
     "kf.forecast_new_customers": ("Prognose Neukunden", "Forecast new customers"),
+    "kf.landing_new_customers": ("Hochrechnung Neukunden", "Landing new customers"),
 }
 
 KEY_FIGURE_UNITS: dict[str, Unit] = {
@@ -307,6 +334,7 @@ KEY_FIGURE_UNITS: dict[str, Unit] = {
     "history_new_customers_last_year": "count",
     "regions": "count",
     "forecast_new_customers": "count",
+    "landing_new_customers": "count",
 }
 
 

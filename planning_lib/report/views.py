@@ -18,6 +18,7 @@ __all__ = [
     "ADDITIVE_UNITS",
     "CONTROLLING_KPIS",
     "KEY_FIGURE_NAMES",
+    "actions_table",
     "actual_kpis",
     "budget_by_category",
     "budget_monthly",
@@ -28,18 +29,20 @@ __all__ = [
     "findings_table",
     "funnel_last_12_months",
     "history_yearly",
-    "landing",
+    "landing_table",
+    "landing_targets",
     "line_wide",
     "missing_regions",
     "monthly_history",
     "organisation_monthly",
+    "plan_actual_monthly",
     "plan_key_figures",
-    "plan_vs_actual",
     "profitability",
     "region_summary_table",
     "roles_table",
     "structure_table",
     "targets_table",
+    "variance_table",
 ]
 
 KEY_FIGURE_NAMES: tuple[str, ...] = (
@@ -334,37 +337,57 @@ def actual_kpis(actuals: Mapping[str, pd.DataFrame], params: Any) -> pd.DataFram
     return wide.rename_axis("month").reset_index().assign(month=lambda d: d["month"].astype(str))
 
 
-def plan_vs_actual(monthly: pd.DataFrame, kpis: pd.DataFrame) -> pd.DataFrame:
-    """New customers per plan month: plan, actual (where the actuals reach), variance."""
-    plan = line_wide(monthly, ["customers_new"])["customers_new"]
-    out = pd.DataFrame({"month": plan.index.strftime("%Y-%m"), "plan": plan.to_numpy()})
-    actual = kpis.assign(month=kpis["month"].astype(str).str[:7]).set_index("month")
-    out["actual"] = out["month"].map(actual["new_customers"]) if len(actual) else np.nan
-    out["variance"] = out["actual"] - out["plan"]
-    out["variance_share"] = out["variance"] / out["plan"]
+def variance_table(variance: pd.DataFrame, locale: str = "de") -> pd.DataFrame:
+    """Year-to-date plan vs actual per KPI (company level of the region): the status table."""
+    ytd = variance[(variance["grain"] == "ytd") & (variance["dimension"].fillna("") == "")]
+    label = "label_en" if locale == "en" else "label_de"
+    out = ytd[["kpi", label, "unit", "plan", "actual", "variance", "attainment", "status"]]
+    out = out.rename(columns={label: "label"}).reset_index(drop=True)
+    if locale != "en":
+        out["status_text"] = ytd["status_de"].to_numpy()
     return out
 
 
-def landing(pva: pd.DataFrame) -> pd.DataFrame:
-    """Year-end landing of new customers: actual to date plus the plan for the open months."""
-    done = pva["actual"].notna()
-    actual_to_date = float(pva.loc[done, "actual"].sum())
-    plan_to_date = float(pva.loc[done, "plan"].sum())
-    rest = float(pva.loc[~done, "plan"].sum())
-    plan_year = float(pva["plan"].sum())
+def plan_actual_monthly(variance: pd.DataFrame, kpi: str) -> pd.DataFrame:
+    """Month × (plan, actual) of one KPI at company level of the region."""
+    sel = variance[
+        (variance["kpi"] == kpi)
+        & (variance["grain"] == "month")
+        & (variance["dimension"].fillna("") == "")
+    ]
+    out = sel.set_index(pd.to_datetime(sel["period"]))[["plan", "actual"]].astype(float)
+    return out.rename_axis("month")
+
+
+def actions_table(actions: Sequence[Mapping[str, Any]], locale: str = "de") -> pd.DataFrame:
+    """The adaptation rules, triggered or not, with the months and the action to take."""
+    rows = [
+        {
+            "rule": a["rule"],
+            "member": a.get("member") or "",
+            "severity": a.get("severity", ""),
+            "triggered": bool(a["triggered"]),
+            "months": ", ".join(str(m)[:7] for m in a.get("trigger_months") or []),
+            "action": a["action_en"] if locale == "en" else a["action_de"],
+        }
+        for a in actions
+    ]
+    cols = ["rule", "member", "severity", "triggered", "months", "action"]
+    return pd.DataFrame(rows, columns=cols).sort_values("triggered", ascending=False)
+
+
+def landing_table(landing: Mapping[str, Any]) -> pd.DataFrame:
+    """The rolling landing per figure: actual to date, forecast for the rest, landing, plan."""
+    rows = [{"figure": k, **v} for k, v in landing.get("figures", {}).items()]
     return pd.DataFrame(
-        [
-            {
-                "months_actual": int(done.sum()),
-                "actual_to_date": actual_to_date,
-                "plan_to_date": plan_to_date,
-                "plan_rest": rest,
-                "landing": actual_to_date + rest,
-                "plan_year": plan_year,
-                "landing_vs_plan_share": (actual_to_date + rest) / plan_year - 1,
-            }
-        ]
+        rows, columns=["figure", "actual_to_date", "forecast_rest", "landing", "plan", "vs_plan"]
     )
+
+
+def landing_targets(landing: Mapping[str, Any]) -> pd.DataFrame:
+    """The targets against the landing: target, landing, gap, met."""
+    cols = ["code", "metric", "target", "landing", "gap", "met"]
+    return pd.DataFrame(landing.get("targets", []), columns=[*cols, "direction"])[cols]
 
 
 # ------------------------------------------------------------------ consolidation (08)
