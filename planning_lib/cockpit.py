@@ -19,8 +19,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import pandas as pd
-
 from planning_lib.model_inputs import apply_overrides
 from planning_lib.params import PlanParameters
 
@@ -543,6 +541,8 @@ def tornado_table(sens: Any, params: PlanParameters, locale: Locale = "de") -> A
     Drivers without effect (zero swing) are left out; at most 10 rows, largest swing
     first.
     """
+    import pandas as pd
+
     df = sens[sens["swing"] > 0].head(10)
     return pd.DataFrame(
         {

@@ -25,15 +25,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
-import numpy as np
-import pandas as pd
 
 from planning_lib import cockpit as ck
-from planning_lib import cockpit_export as export
 from planning_lib.params import PlanParameters, load_params
+
+if TYPE_CHECKING:  # pandas, numpy and matplotlib load after the page is up
+    import numpy as np
+    import pandas as pd
 
 __all__ = [
     "COCKPIT_CSS",
@@ -146,6 +147,8 @@ def plan_views(monthly: pd.DataFrame, params: PlanParameters, locale: str = "de"
     Raises:
         KeyError: a needed line item is missing (named in the message).
     """
+    import pandas as pd
+
     total = monthly[monthly["channel"] == ""]
     wide = total.pivot_table(index="month", columns="line_item", values="value", aggfunc="sum")
     need = ["mrr_start", "mrr_new", "mrr_churned", "mrr_end", "cash_balance"]
@@ -657,6 +660,8 @@ class Cockpit:
 
     # ------------------------------------------------------------------ saving
     def _on_save(self, _button: w.Button) -> None:
+        from planning_lib import cockpit_export as export
+
         def go() -> None:
             loc = self.locale
             try:
