@@ -121,3 +121,18 @@ def test_channel_plan_coverage_and_cost_per_won() -> None:
 
 def test_missing_regions() -> None:
     assert views.missing_regions(["A", "B", "C"], {"A": 1, "C": 2}) == ["B"]
+
+
+def test_monthly_by_pivots_one_dimension() -> None:
+    rm = pd.DataFrame(
+        {
+            "period": ["2025-01", "2025-01", "2025-02", "2025-01"],
+            "dimension": ["segment", "segment", "segment", "total"],
+            "member": ["small", "mid", "small", "all"],
+            "mrr_end_eur": [1.0, 2.0, 3.0, 99.0],
+        }
+    )
+    wide = views.monthly_by(rm, "segment", "mrr_end_eur")
+    assert list(wide.columns) == ["mid", "small"]
+    assert wide.loc[pd.Timestamp("2025-02-01"), "small"] == 3.0
+    assert views.monthly_history(rm, "mrr_end_eur").iloc[0] == 99.0

@@ -80,6 +80,15 @@ LABELS: dict[str, tuple[str, str]] = {
         "(CAGR {cagr}). Every target starts from this base.",
     ),
     "01.yearly": ("Umsatz, MRR und Kunden je Jahr", "Revenue, MRR and customers per year"),
+    "01.mrr_by_segment": ("MRR je Segment (12 Monate)", "MRR per segment (12 months)"),
+    "01.mrr_by_channel": ("MRR je Kanal (12 Monate)", "MRR per channel (12 months)"),
+    "01.mrr_by_product": ("MRR je Produkt (12 Monate)", "MRR per product (12 months)"),
+    "01.mrr_by_text": (
+        "Die Aufteilung nach Segment, Kanal und Produkt zeigt, woher der wiederkehrende "
+        "Umsatz kommt und welche Teile wachsen: dort setzt die Zielverteilung an.",
+        "The split by segment, channel and product shows where recurring revenue comes from "
+        "and which parts grow: that is where the target split starts.",
+    ),
     "01.funnel": ("Funnel der letzten 12 Monate", "Funnel of the last 12 months"),
     "01.funnel_text": (
         "Die Umwandlungsraten je Stufe (gemessen an Lead-Kohorten) bestimmen, wie viele Leads "

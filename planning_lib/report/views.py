@@ -33,6 +33,7 @@ __all__ = [
     "landing_targets",
     "line_wide",
     "missing_regions",
+    "monthly_by",
     "monthly_history",
     "organisation_monthly",
     "plan_actual_monthly",
@@ -68,6 +69,15 @@ def monthly_history(revenue_monthly: pd.DataFrame, column: str) -> pd.Series:
     total = revenue_monthly[revenue_monthly["dimension"] == "total"]
     idx = pd.PeriodIndex(total["period"].astype(str), freq="M").to_timestamp()
     return pd.Series(total[column].to_numpy(dtype=float), index=idx, name=column)
+
+
+def monthly_by(revenue_monthly: pd.DataFrame, dimension: str, column: str) -> pd.DataFrame:
+    """Month × member of one dimension (``segment``, ``channel``, ``product``) for ``column``."""
+    sel = revenue_monthly[revenue_monthly["dimension"] == dimension]
+    wide = sel.pivot_table(index="period", columns="member", values=column, aggfunc="sum")
+    wide.index = pd.PeriodIndex(wide.index.astype(str), freq="M").to_timestamp()
+    wide.columns.name = None
+    return wide.rename_axis("month")
 
 
 def history_yearly(revenue_yearly: pd.DataFrame) -> pd.DataFrame:
