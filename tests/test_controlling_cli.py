@@ -103,3 +103,18 @@ def test_versions_list_show_compare(run, capsys):
     assert "0 of" in capsys.readouterr().out
     assert main([*v, "show", "Budget 2027"]) == 1
     assert "is no version id or name" in capsys.readouterr().err
+
+
+def test_region_plan_against_region_actuals(tmp_path):
+    out = tmp_path / "at"
+    args = ["controlling", "--config", CONFIG, "--region", "AT",
+            "--actuals", str(SAMPLE_DATA / "actuals"), "--out", str(out)]  # fmt: skip
+    assert main(args) == 0
+    kpis = pd.read_csv(out / "kpis.csv", keep_default_na=False)
+    assert set(kpis.loc[kpis["dimension"] == "region", "member"]) == {"AT"}
+    actions = json.loads((out / "actions.json").read_text(encoding="utf-8"))
+    fired = {(a["rule"], a["member"]) for a in actions["rules"] if a["triggered"]}
+    assert fired == {("sql_to_demo_low", "AT"), ("channel_below_plan", "")}
+    landing = json.loads((out / "landing.json").read_text(encoding="utf-8"))
+    mrr_target = {t["code"]: t["target"] for t in landing["targets"]}["mrr_end"]
+    assert mrr_target == 17_250  # regions/AT.yaml

@@ -1,7 +1,9 @@
 """``planning controlling``: KPIs, plan vs actual, revenue effects, rules and landing.
 
 Compares the actuals (``--actuals``: a folder of canonical tables) with the plan
-computed from ``--config`` or, with ``--version``, with a saved plan version. Writes
+computed from ``--config`` or, with ``--version``, with a saved plan version. With
+``--region R`` the config is merged with ``regions/R.yaml`` and only the actuals of
+region R count. Writes
 into a new folder ``--out`` (refuses an existing non-empty one; files are written to
 a temporary folder and renamed at the end; same inputs give byte-identical files):
 
@@ -32,7 +34,7 @@ from planning_lib.controlling import STATUS_LABELS, controlling_report
 from planning_lib.data.failures import DataValidationError
 from planning_lib.params import ParameterError, load_params, params_from_dict
 from planning_lib.plan_view import PlanView
-from planning_lib.report.formatting import format_eur, format_number
+from planning_lib.report.formatting import format_eur, format_number, format_percent
 from planning_lib.rules import RuleError, load_rules
 from planning_lib.versions import DEFAULT_VERSIONS_DIR, VersionNotFoundError, load_version
 
@@ -48,6 +50,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--actuals", required=True, type=Path, help="folder of actuals tables")
     parser.add_argument(
         "--history", type=Path, default=None, help="folder of history tables (forecast, mix)"
+    )
+    parser.add_argument(
+        "--region", default=None, help="plan of regions/<R>.yaml against that region's actuals"
     )
     parser.add_argument("--version", default=None, help="compare with this saved version")
     parser.add_argument(
@@ -76,6 +81,15 @@ def _dump(data: Any) -> str:
     return json.dumps(clean_json(data), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
+def _region(tables: dict[str, pd.DataFrame], region: str | None) -> dict[str, pd.DataFrame]:
+    """Keep the rows of ``region`` in every table that has a region column."""
+    if region is None:
+        return tables
+    return {
+        k: (v[v["region"] == region] if "region" in v.columns else v) for k, v in tables.items()
+    }
+
+
 def _plan(args: argparse.Namespace, params: Any) -> tuple[Any, PlanView, dict[str, Any], dict]:
     if args.version is None:
         from planning_lib.model import run_plan
@@ -90,6 +104,14 @@ def _plan(args: argparse.Namespace, params: Any) -> tuple[Any, PlanView, dict[st
     return vparams, view, v.summary, {"source": "version", **v.meta}
 
 
+def _value(x: float, unit: str, lang: str) -> str:
+    if unit == "share":
+        return format_percent(x, lang, 1)
+    if unit == "EUR":
+        return format_eur(x, lang, 0)
+    return format_number(x, lang, 1 if unit == "count" else 2)
+
+
 def _console(report: Any, plan_name: str, lang: str) -> list[str]:
     de = lang == "de"
     ytd = report.variance[(report.variance["grain"] == "ytd") & (report.variance["member"] == "")]
@@ -99,7 +121,7 @@ def _console(report: Any, plan_name: str, lang: str) -> list[str]:
     ].itertuples():
         label = r.label_de if de else r.label_en
         st = STATUS_LABELS[r.status][lang]
-        actual, plan = format_number(r.actual, lang, 2), format_number(r.plan, lang, 2)
+        actual, plan = _value(r.actual, r.unit, lang), _value(r.plan, r.unit, lang)
         lines.append(f"  {label}: {actual} / {plan} ({st})")
     fired = [a for a in report.actions if a["triggered"]]
     lines.append(("Ausgelöste Regeln: " if de else "Rules triggered: ") + str(len(fired)))
@@ -130,12 +152,12 @@ def run(args: argparse.Namespace) -> int:
     from planning_lib.data.loaders import load_dataset
 
     try:
-        params = load_params(args.config)
+        params = load_params(args.config, region=args.region)
         rules = list(params.rules)
         for path in args.rules:
             rules += load_rules(path)
-        actuals = load_dataset(args.actuals)
-        history = load_dataset(args.history) if args.history else None
+        actuals = _region(load_dataset(args.actuals), args.region)
+        history = _region(load_dataset(args.history), args.region) if args.history else None
         plan_params, view, summary, plan_meta = _plan(args, params)
         report = controlling_report(
             plan_params, actuals, view, summary, rules=rules, history=history, as_of=args.as_of
