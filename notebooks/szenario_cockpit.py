@@ -12,8 +12,6 @@
 # ---
 
 # %% [markdown]
-# # Szenario-Cockpit
-#
 # Bewegen Sie die Schieberegler: Kennzahlen, Diagramme und Machbarkeitshinweise
 # rechnen bei jeder Änderung neu. *Move the sliders: figures, charts and feasibility
 # findings update with every change (language switch: English).*
