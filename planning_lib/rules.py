@@ -16,7 +16,6 @@ plan, in proportion to their attainment; amounts come from the plan.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -33,8 +32,8 @@ __all__ = [
     "check_rule",
     "evaluate_rule",
     "evaluate_rules",
-    "load_rules",
     "rules_from_data",
+    "rules_from_yaml",
 ]
 
 _PLAN_COMPARISONS = ("below_plan", "above_plan")
@@ -135,19 +134,21 @@ def rules_from_data(items: Sequence[Mapping[str, Any]], source: str = "<rules>")
     return rules
 
 
-def load_rules(path: str | Path) -> list[Rule]:
-    """Rules from a standalone YAML file: a list, or a mapping with a ``rules`` list.
+def rules_from_yaml(text: str, source: str = "<rules>") -> list[Rule]:
+    """Rules from the text of a standalone YAML file: a list, or a mapping with ``rules``.
 
     Raises:
-        RuleError: a malformed rule.
-        FileNotFoundError: no such file.
+        RuleError: malformed YAML or a malformed rule (naming the rule and field).
     """
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise RuleError("-", "rules", f"{source} is not valid YAML: {exc}") from None
     if isinstance(data, Mapping):
         data = data.get("rules", [])
     if not isinstance(data, list):
-        raise RuleError("-", "rules", f"{path} must hold a list of rules")
-    return rules_from_data(data, str(path))
+        raise RuleError("-", "rules", f"{source} must hold a list of rules")
+    return rules_from_data(data, source)
 
 
 # --------------------------------------------------------------------------- evaluation

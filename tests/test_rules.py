@@ -11,7 +11,12 @@ from test_kpis import CTX, tables
 from planning_lib.kpis import KpiContext
 from planning_lib.params import Rule, load_params
 from planning_lib.paths import CONFIGS, SAMPLE_DATA
-from planning_lib.rules import RuleError, evaluate_rule, load_rules, rules_from_data
+from planning_lib.rules import RuleError, evaluate_rule, rules_from_data, rules_from_yaml
+
+
+def load_rules(path) -> list[Rule]:
+    return rules_from_yaml(path.read_text(encoding="utf-8"), str(path))
+
 
 BASE = {"code": "r1", "metric": "sql_to_demo", "comparison": "<", "threshold": 0.5,
         "action_de": "Aktion", "action_en": "action"}  # fmt: skip
@@ -58,6 +63,8 @@ def test_standalone_rules_file_loads(tmp_path):
                    " action_de: a, action_en: b}\n")  # fmt: skip
     with pytest.raises(RuleError, match="rule 'x', field 'metric'"):
         load_rules(bad)
+    with pytest.raises(RuleError, match="must hold a list of rules"):
+        rules_from_yaml("rules: 3", "x.yaml")
 
 
 # hand-made actuals of tests/test_kpis.py; SQL cohorts count as complete 30 days after

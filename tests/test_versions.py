@@ -145,3 +145,13 @@ def test_real_plan_round_trip(tmp_path):
     v = ver.load_version(tmp_path, vid)
     assert v.summary["new_customers"] == pytest.approx(plan.summary["new_customers"])
     assert len(v.monthly) == len(plan.monthly)
+
+
+def test_half_written_temp_folders_are_not_versions(tmp_path):
+    vid = ver.save_version(fake_plan(), "A", tmp_path)
+    crashed = tmp_path / ".tmp-deadbeef"  # a save that died before its rename
+    crashed.mkdir()
+    (crashed / "meta.json").write_text('{"version_id": "x", "name": "B"}')
+    assert ver.list_versions(tmp_path)["version_id"].tolist() == [vid]
+    with pytest.raises(ver.VersionNotFoundError):
+        ver.resolve_version(tmp_path, "B")

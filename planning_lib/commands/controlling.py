@@ -35,7 +35,7 @@ from planning_lib.data.failures import DataValidationError
 from planning_lib.params import ParameterError, load_params, params_from_dict
 from planning_lib.plan_view import PlanView
 from planning_lib.report.formatting import format_eur, format_number, format_percent
-from planning_lib.rules import RuleError, load_rules
+from planning_lib.rules import RuleError, rules_from_yaml
 from planning_lib.versions import DEFAULT_VERSIONS_DIR, VersionNotFoundError, load_version
 
 __all__ = ["HELP", "NAME", "add_arguments", "frame_csv", "run"]
@@ -155,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
         params = load_params(args.config, region=args.region)
         rules = list(params.rules)
         for path in args.rules:
-            rules += load_rules(path)
+            rules += rules_from_yaml(path.read_text(encoding="utf-8"), str(path))
         actuals = _region(load_dataset(args.actuals), args.region)
         history = _region(load_dataset(args.history), args.region) if args.history else None
         plan_params, view, summary, plan_meta = _plan(args, params)
