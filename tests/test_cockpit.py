@@ -569,3 +569,36 @@ def test_app_notebook_and_its_jupytext_pair_agree():
     assert [(c.cell_type, c.source) for c in paired.cells] == [
         (c["cell_type"], "".join(c["source"])) for c in stored
     ], "run `jupytext --sync notebooks/szenario_cockpit.ipynb`"
+
+
+def _plan_fingerprint(res) -> tuple:
+    monthly = res.monthly.sort_values(["line_item", "channel", "month"])["value"].round(6)
+    return tuple(monthly), tuple(f.code + f.message_en for f in res.findings)
+
+
+def test_every_slider_moves_the_plan(params, base_settings):
+    """No dead control: moving any slider changes the monthly plan or its findings."""
+    base = _plan_fingerprint(run_plan(params, ck.overrides_from_settings(params, base_settings)))
+    for c in ck.CONTROLS:
+        v = base_settings[c.key]
+        moved = v + c.step * 5 if v + c.step * 5 <= c.high else v - c.step * 5
+        settings = {**base_settings, c.key: round(moved) if c.is_int else moved}
+        res = run_plan(params, ck.overrides_from_settings(params, settings, "custom"))
+        assert _plan_fingerprint(res) != base, f"slider {c.key} changes nothing"
+
+
+def test_dashboard_command_starts_voila_with_the_config(monkeypatch, tmp_path):
+    from planning_lib.cli import main
+    from planning_lib.cockpit_app import CONFIG_ENV
+
+    seen = {}
+
+    def fake_call(cmd, env, cwd):
+        seen.update(cmd=cmd, env=env, cwd=cwd)
+        return 0
+
+    monkeypatch.setattr(dashboard.subprocess, "call", fake_call)
+    assert main(["dashboard", "--port", "8899", "--token", "abc", "--config", str(CLOUDFLOW)]) == 0
+    assert "--port=8899" in seen["cmd"] and "--token=abc" in seen["cmd"]
+    assert seen["env"][CONFIG_ENV] == str(CLOUDFLOW.resolve())
+    assert seen["cwd"] == dashboard.NOTEBOOK.parent
