@@ -54,7 +54,7 @@ ctx = controlling.context_for(ph.params, ph.actuals)
 ph.say("07.title", region=region, as_of=ctx.as_of.isoformat())
 
 # %% KPIs der Ist-Daten je Monat
-ph.table(views.actual_kpis(ph.actuals, ph.params), "kpis", "07.kpis")
+ph.table(views.actual_kpis(ph.actuals, ctx), "kpis", "07.kpis")
 
 # %% Soll-Ist-Vergleich mit Status
 variance = controlling.plan_vs_actual(ph.actuals, ctx, plan, grains=("month", "ytd"))

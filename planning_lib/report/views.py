@@ -320,31 +320,24 @@ CONTROLLING_KPIS: tuple[str, ...] = (
 )
 
 
-def actual_kpis(actuals: Mapping[str, pd.DataFrame], params: Any) -> pd.DataFrame:
-    """Monthly KPIs of the actuals (company level of the tables given), month × KPI."""
-    import datetime as dt
+def actual_kpis(actuals: Mapping[str, pd.DataFrame], ctx: Any) -> pd.DataFrame:
+    """Monthly KPIs of the actuals up to ``ctx.as_of`` (region level), month × KPI.
 
-    from planning_lib.kpis import KpiContext, compute_kpis
+    Args:
+        actuals: the canonical tables of the plan year's actuals.
+        ctx: the KPI context (``planning_lib.controlling.context_for``): as-of date,
+            start, gross margin.
+    """
+    from planning_lib.kpis import compute_kpis
 
-    dates = [
-        pd.to_datetime(f[c]).max()
-        for f in actuals.values()
-        for c in ("created_date", "close_date", "month", "start_date")
-        if c in f.columns
-    ]
-    as_of = min(max(d for d in dates if pd.notna(d)).date(), dt.date(2100, 1, 1))
-    ctx = KpiContext(
-        as_of=as_of,
-        start=params.company.plan_start,
-        gross_margin=params.drivers.gross_margin,
-    )
     k = compute_kpis(
         dict(actuals), ctx, codes=CONTROLLING_KPIS, grains=["month"], by_dimensions=False
     )
     wide = k.pivot_table(index="period", columns="kpi", values="value", aggfunc="first")
     wide = wide.reindex(columns=[c for c in CONTROLLING_KPIS if c in wide.columns])
     wide.columns.name = None
-    return wide.rename_axis("month").reset_index().assign(month=lambda d: d["month"].astype(str))
+    wide.index = pd.to_datetime(wide.index).strftime("%Y-%m")
+    return wide.rename_axis("month").reset_index()
 
 
 def variance_table(variance: pd.DataFrame, locale: str = "de") -> pd.DataFrame:
