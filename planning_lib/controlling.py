@@ -13,7 +13,8 @@
   volume, mix and price effects (:mod:`planning_lib.variance`) between channels (the
   plan's split) and, with history, between segments and products (the plan total
   split like the last 12 history months).
-- rules (:mod:`planning_lib.rules`) and the rolling landing (:mod:`planning_lib.rolling`).
+- rules (:mod:`planning_lib.rules`) and the landing of the rolling forecast
+  (:mod:`planning_lib.landing`, :mod:`planning_lib.rolling`).
 """
 
 from __future__ import annotations
@@ -27,9 +28,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planning_lib import rolling
 from planning_lib.kpi_measures import KpiContext, Tables, period_end, period_start
 from planning_lib.kpis import CATALOGUE, compute_kpi, compute_kpis
+from planning_lib.landing import rolling_landing
 from planning_lib.plan_view import PLAN_METRICS, PlanView, plan_series, plan_values
 from planning_lib.rules import evaluate_rules
 from planning_lib.variance import decompose
@@ -44,7 +45,6 @@ __all__ = [
     "controlling_report",
     "plan_vs_actual",
     "revenue_effects",
-    "rolling_landing",
     "status",
 ]
 
@@ -285,51 +285,6 @@ def revenue_effects(
     return out[first + [c for c in out.columns if c not in first]]
 
 
-# --------------------------------------------------------------------------- landing
-
-
-def rolling_landing(
-    params: Any,
-    tables: Tables,
-    ctx: KpiContext,
-    plan_summary: Mapping[str, Any],
-    history: Tables | None = None,
-) -> dict[str, Any]:
-    """Re-forecast the rest of the plan year and land it against plan and targets.
-
-    Returns:
-        ``as_of``, ``months_actual``, ``months_forecast``, ``drivers`` (run-rates),
-        ``entry_leads_forecast``, ``overrides`` (applied to the re-run), ``figures``,
-        ``targets`` (see :func:`planning_lib.rolling.landing`), ``rerun_monthly`` (the
-        re-run's first remaining months: month, line_item, channel, value, unit).
-    """
-    from planning_lib.model import run_plan
-
-    done = rolling.elapsed_months(params.company.plan_start, ctx.as_of)
-    remaining = max(0, params.company.horizon_months - done)
-    drivers = rolling.actual_drivers(tables, ctx, params)
-    leads = rolling.forecast_entry_leads(
-        history, tables, ctx, params, remaining, drivers["entry_leads"]
-    )
-    overrides = rolling.rolling_overrides(params, drivers, leads, ctx.as_of)
-    rerun = run_plan(params, overrides)
-    land = rolling.landing(rerun, drivers, plan_summary, params.targets, remaining)
-    monthly = rerun.monthly
-    months = sorted(monthly["month"].unique())[:remaining]
-    return {
-        "as_of": ctx.as_of.isoformat(),
-        "months_actual": done,
-        "months_forecast": remaining,
-        "drivers": drivers,
-        "entry_leads_forecast": leads,
-        "overrides": {
-            k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in overrides.items()
-        },
-        **land,
-        "rerun_monthly": monthly[monthly["month"].isin(months)].reset_index(drop=True),
-    }
-
-
 @dataclass(frozen=True)
 class ControllingReport:
     """Everything ``planning controlling`` writes.
@@ -366,5 +321,5 @@ def controlling_report(
         variance=plan_vs_actual(actuals, ctx, plan, thresholds=thresholds),
         effects=revenue_effects(actuals, ctx, plan, history),
         actions=evaluate_rules(rules, actuals, ctx, plan),
-        landing=rolling_landing(params, actuals, ctx, plan_summary, history),
+        landing=rolling_landing(params, actuals, ctx, plan_summary, history, plan),
     )

@@ -14,8 +14,8 @@
    in the month after ``as_of`` from the actual customers, MRR and reps, with the
    funnel (not the top-down target) driving new customers, the drivers above as
    overrides and the planned hires still ahead shifted into the new calendar.
-4. **Landing** (:func:`landing`): actual months + re-run months to the end of the
-   plan year, against the original plan and the targets.
+4. **Landing** (:mod:`planning_lib.landing`): actual months + re-run months to the
+   end of the plan year, against the original plan and the targets.
 
 A conversion rests on at least ``min_cohort`` leads, else the plan's value stays.
 Units: counts per month, EUR, shares 0..1.
@@ -39,7 +39,6 @@ __all__ = [
     "actual_drivers",
     "elapsed_months",
     "forecast_entry_leads",
-    "landing",
     "rolling_overrides",
 ]
 
@@ -202,77 +201,3 @@ def rolling_overrides(
             if value is not None and not (conv == "mql_to_sql" and spec.entry_stage == "sql"):
                 ov[f"channels.{ch}.{conv}"] = value
     return ov
-
-
-def landing(
-    rerun: Any,
-    drivers: Mapping[str, Any],
-    plan_summary: Mapping[str, Any],
-    targets: list[Any],
-    remaining: int,
-) -> dict[str, Any]:
-    """Year-end landing: actuals to date + the re-run's first ``remaining`` months.
-
-    Returns:
-        ``figures`` {metric: {actual_to_date, forecast_rest, landing, plan, vs_plan}}
-        for new_customers, mrr_end, customers_end, cost_total, cac,
-        cac_fully_loaded and churn_rate_monthly (the run-rate the re-run assumes;
-        plan: the plan's churn in its last month), and ``targets`` [{code, metric,
-        target, direction, landing, gap, met}] for the targets whose metric is among them.
-    """
-
-    def rest(item: str, level: bool = False) -> float:
-        arr = np.asarray(rerun.line(item))[:remaining]
-        if not len(arr):
-            return 0.0
-        return float(arr[-1]) if level else float(arr.sum())
-
-    new_rest = rest("customers_new")
-    new_total = drivers["new_customers_to_date"] + new_rest
-    cost_rest, mkt_rest = rest("cost_total"), rest("cost_marketing")
-    cost_total = drivers["cost_to_date_eur"] + cost_rest
-    mkt_total = drivers["marketing_cost_to_date_eur"] + mkt_rest
-    mrr_end = rest("mrr_end", True) if remaining else drivers["mrr_eur"]
-    cust_end = rest("customers_end", True) if remaining else drivers["customers"]
-    figs = {
-        "new_customers": (drivers["new_customers_to_date"], new_rest, new_total),
-        "mrr_end": (drivers["mrr_eur"], None, mrr_end),
-        "customers_end": (drivers["customers"], None, cust_end),
-        "cost_total": (drivers["cost_to_date_eur"], cost_rest, cost_total),
-        "cac": (None, None, mkt_total / new_total if new_total else None),
-        "cac_fully_loaded": (None, None, cost_total / new_total if new_total else None),
-    }
-    figs["churn_rate_monthly"] = (
-        drivers["churn_rate_monthly"],
-        None,
-        float(np.asarray(rerun.line("churn_rate"))[0]) if remaining else None,
-    )
-    plan_keys = {"churn_rate_monthly": "churn_rate_end"}
-    figures = {}
-    for key, (to_date, fc, land) in figs.items():
-        plan = plan_summary.get(plan_keys.get(key, key))
-        figures[key] = {
-            "actual_to_date": to_date,
-            "forecast_rest": fc,
-            "landing": land,
-            "plan": plan,
-            "vs_plan": (land - plan) if land is not None and plan is not None else None,
-        }
-    out_targets = []
-    for t in targets:
-        if t.metric not in figures or figures[t.metric]["landing"] is None:
-            continue
-        land = figures[t.metric]["landing"]
-        met = land >= t.value if t.direction == "at_least" else land <= t.value
-        out_targets.append(
-            {
-                "code": t.code,
-                "metric": t.metric,
-                "target": t.value,
-                "direction": t.direction,
-                "landing": land,
-                "gap": land - t.value,
-                "met": bool(met),
-            }
-        )
-    return {"figures": figures, "targets": out_targets}

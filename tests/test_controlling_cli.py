@@ -32,7 +32,7 @@ def test_writes_the_four_files_and_more(run):
     _, _, out = run
     names = sorted(p.name for p in out.iterdir())
     assert names == ["actions.json", "kpis.csv", "landing.json", "landing_monthly.csv",
-                     "variance.csv", "variance_effects.csv"]  # fmt: skip
+                     "landing_path.csv", "variance.csv", "variance_effects.csv"]  # fmt: skip
     kpis = pd.read_csv(out / "kpis.csv", keep_default_na=False)
     assert set(kpis["grain"]) == {"week", "month", "quarter", "ytd"}
     assert {"channel", "region", "segment", "product"} <= set(kpis["dimension"])
@@ -69,7 +69,10 @@ def test_actions_and_landing(run):
     assert (landing["as_of"], landing["months_actual"], landing["months_forecast"]) == (
         "2026-06-30", 6, 6,
     )  # fmt: skip
+    path = pd.read_csv(out / "landing_path.csv")
+    last = path[path["metric"] == "new_customers"].iloc[-1]
     nc = landing["figures"]["new_customers"]
+    assert last["landing_cumulative"] == pytest.approx(nc["landing"], abs=1e-5)
     assert nc["landing"] == pytest.approx(nc["actual_to_date"] + nc["forecast_rest"], abs=1e-5)
     assert nc["plan"] == pytest.approx(600.0)
     assert {t["code"] for t in landing["targets"]} >= {"mrr_end", "new_customers", "cac"}

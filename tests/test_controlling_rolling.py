@@ -12,6 +12,7 @@ import pytest
 from test_kpis import CTX, tables
 
 from planning_lib import rolling
+from planning_lib.landing import landing
 from planning_lib.params import load_params
 from planning_lib.paths import CONFIGS
 
@@ -93,7 +94,7 @@ def test_landing_arithmetic():
         "churn_rate_monthly": 0.1,
     }
     plan = {"new_customers": 40.0, "mrr_end": 700.0, "churn_rate_end": 0.03}
-    out = rolling.landing(rerun, drivers, plan, PARAMS.targets, remaining=2)
+    out = landing(rerun, drivers, plan, PARAMS.targets, remaining=2)
     f = out["figures"]
     # 3 to date + 10 + 20 of the re-run's first two months = 33, plan 40
     assert f["new_customers"] == {
@@ -147,3 +148,30 @@ def test_entry_leads_use_the_forecast_engine_with_history(monkeypatch):
     assert len(y) == 33 and y.iloc[:30].eq(1).all() and y.iloc[-3:].tolist() == [3, 1, 0]
     short = rolling.forecast_entry_leads(_history_leads(12), tables(), CTX, PARAMS, 9, run_rate)
     assert short["inbound"]["method"] == "run_rate"  # under 24 months: run-rate stays
+
+
+def test_landing_path_month_by_month():
+    from test_controlling import fake_plan
+
+    from planning_lib.landing import landing_path
+
+    months = pd.date_range("2026-04-01", periods=9, freq="MS")
+    rerun = pd.DataFrame(
+        [
+            {"month": m, "line_item": item, "channel": "", "value": v, "unit": ""}
+            for m in months
+            for item, v in (("customers_new", 2.0), ("mrr_end", 500.0), ("cost_total", 100.0))
+        ]
+    )
+    path = landing_path(tables(), CTX, fake_plan(), rerun).set_index(["metric", "month"])
+    nc = path.loc["new_customers"]
+    # actual Jan C5, Feb none, Mar C1 + C2; from April the re-run's 2 a month
+    assert nc["landing"].tolist()[:5] == [1.0, 0.0, 2.0, 2.0, 2.0]
+    assert nc["actual"].iloc[3] != nc["actual"].iloc[3]  # NaN after as-of
+    assert nc["landing_cumulative"].iloc[-1] == 3.0 + 9 * 2.0
+    assert nc["plan_cumulative"].iloc[-1] == pytest.approx(12 * 1.5)
+    mrr = path.loc["mrr"]
+    assert mrr["landing"].tolist()[:4] == [250.0, 250.0, 410.0, 500.0]  # a level: not summed
+    costs = path.loc["sales_costs"]
+    assert costs["landing"].tolist()[:4] == [1300.0, 200.0, 600.0, 100.0]
+    assert costs["plan"].iloc[0] == 945.0

@@ -15,7 +15,9 @@ a temporary folder and renamed at the end; same inputs give byte-identical files
 * ``actions.json``: every rule evaluated (config rules plus ``--rules`` files),
   triggered or not, with the evidence and, for a channel below plan, the budget shift.
 * ``landing.json``: run-rates, the re-run's overrides and the year-end landing
-  against the plan and the targets; ``landing_monthly.csv``: the re-run's months.
+  against the plan and the targets; ``landing_monthly.csv``: the re-run's months;
+  ``landing_path.csv``: per month plan, actual, forecast and landing (cumulated) of
+  new customers, MRR and sales costs.
 """
 
 from __future__ import annotations
@@ -168,7 +170,7 @@ def run(args: argparse.Namespace) -> int:
     except DataValidationError as exc:
         print(f"error: the data breaks the contract:\n{exc}", file=sys.stderr)
         return 1
-    landing = {k: v for k, v in report.landing.items() if k != "rerun_monthly"}
+    landing = {k: v for k, v in report.landing.items() if k not in ("rerun_monthly", "path")}
     landing["plan"] = plan_meta
     files = {
         "kpis.csv": frame_csv(report.kpis),
@@ -179,6 +181,7 @@ def run(args: argparse.Namespace) -> int:
         ),
         "landing.json": _dump(landing),
         "landing_monthly.csv": frame_csv(report.landing["rerun_monthly"]),
+        "landing_path.csv": frame_csv(report.landing["path"]),
     }
     try:
         write_plan(out, files)
