@@ -202,8 +202,9 @@ def plan_vs_actual(
 # --------------------------------------------------------------------------- effects
 
 
-def _ytd(tables: Tables, ctx: KpiContext, code: str, dim: str) -> pd.Series:
-    df = compute_kpi(tables, ctx, code, "ytd", dim)
+def _to_date(t: Tables, ctx: KpiContext, code: str, dim: str) -> pd.Series:
+    """A count or sum KPI summed over the months from ``ctx.start`` to ``ctx.as_of``."""
+    df = compute_kpi(t, ctx, code, "month", dim)
     return df.groupby("member")["value"].sum()
 
 
@@ -212,16 +213,11 @@ def _history_split(history: Tables, ctx: KpiContext, dim: str, column: str) -> p
     end = pd.Timestamp(ctx.start) - pd.Timedelta(days=1)
     hctx = dataclasses.replace(ctx, start=(end - pd.DateOffset(months=12)).date() + dt.timedelta(1),
                                as_of=end.date())  # fmt: skip
-    counts = _ytd_sum(history, hctx, "deals_won", dim)
-    values = _ytd_sum(history, hctx, "new_mrr" if column == "mrr_eur" else "new_revenue", dim)
+    counts = _to_date(history, hctx, "deals_won", dim)
+    values = _to_date(history, hctx, "new_mrr" if column == "mrr_eur" else "new_revenue", dim)
     share = counts / counts.sum()
     rel = (values / counts) / (values.sum() / counts.sum())
     return pd.DataFrame({"share": share, "rel_price": rel}).fillna(0.0)
-
-
-def _ytd_sum(t: Tables, ctx: KpiContext, code: str, dim: str) -> pd.Series:
-    df = compute_kpi(t, ctx, code, "month", dim)
-    return df.groupby("member")["value"].sum()
 
 
 def revenue_effects(
@@ -266,8 +262,8 @@ def revenue_effects(
                     {"member": split.index, "volume": vol.values,
                      "value_eur": vol.values * price * split["rel_price"].values}
                 )  # fmt: skip
-            won = _ytd(tables, ctx, "deals_won", dim)
-            value = _ytd(tables, ctx, measure, dim)
+            won = _to_date(tables, ctx, "deals_won", dim)
+            value = _to_date(tables, ctx, measure, dim)
             members = won.index.union(value.index)
             actual_cells = pd.DataFrame(
                 {"member": members, "volume": won.reindex(members, fill_value=0.0).values,

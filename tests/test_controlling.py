@@ -130,3 +130,29 @@ def test_revenue_effects_by_hand():
         pytest.approx(6720.0 - 5400.0)
     )
     assert set(eff["dimension"]) == {"channel"}  # segment and product need history
+
+
+def test_segment_effects_split_the_plan_like_the_history():
+    t = tables()
+    hist = t["deals"].iloc[:0].copy()
+    rows = [("H1", "small", 100.0), ("H2", "small", 100.0), ("H3", "small", 100.0),
+            ("H4", "mid", 300.0)]  # fmt: skip
+    for i, (deal, seg, mrr) in enumerate(rows):
+        hist.loc[i] = [deal, f"K{i}", pd.Timestamp("2025-03-01"), pd.Timestamp("2025-06-01"),
+                       "won", 12 * mrr, mrr, "AT", "Starter", seg, "inbound", "E1"]  # fmt: skip
+    eff = revenue_effects(t, CTX, fake_plan(), history={**t, "deals": hist})
+    seg = eff[(eff["measure"] == "new_mrr") & (eff["dimension"] == "segment")].set_index("member")
+    # history 2025: small 3 of 4 deals at 100, mid 1 at 300; average 150 → relative price
+    # small 2/3, mid 2. Plan Q1 4.5 customers at ARPA 100 (450): small 3.375 × 66.67 = 225,
+    # mid 1.125 × 200 = 225 (the plan total stays 450)
+    assert seg.loc["small", "plan_volume"] == pytest.approx(3.375)
+    assert seg.loc["small", "plan_eur"] == pytest.approx(225.0)
+    assert seg.loc["mid", "plan_eur"] == pytest.approx(225.0)
+    # actual: all three Q1 deals are small (100 + 160 + 300 = 560)
+    # volume (3 − 4.5) × 100 = −150; mix 3 × ((1 − .75) × 66.67 + (0 − .25) × 200) = −100;
+    # price 3 × (186.67 − 66.67) = 360; together 110 = 560 − 450
+    tot = seg.loc["total"]
+    assert tot["volume_effect_eur"] == pytest.approx(-150.0)
+    assert tot["mix_effect_eur"] == pytest.approx(-100.0)
+    assert tot["price_effect_eur"] == pytest.approx(360.0)
+    assert tot["variance_eur"] == pytest.approx(110.0)
