@@ -426,6 +426,10 @@ def test_voila_command_binds_loopback_and_hides_tracebacks():
     assert "--preheat_kernel=True" in dashboard.voila_command(preheat=True)
     with pytest.raises(ValueError, match="port 70000"):
         dashboard.voila_command(port=70000)
+    assert "--Voila.base_url=/cockpit/" in dashboard.voila_command(base_url="/cockpit/")
+    for bad in ("cockpit", "/cockpit", "//evil.com/"):
+        with pytest.raises(ValueError, match="base URL"):
+            dashboard.voila_command(base_url=bad)
 
 
 def test_dashboard_command_rejects_a_missing_config(tmp_path):

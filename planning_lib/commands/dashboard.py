@@ -58,6 +58,7 @@ def voila_command(
     token: str | None = None,
     python: str = sys.executable,
     preheat: bool = False,
+    base_url: str = "/",
 ) -> list[str]:
     """The Voila command line: loopback only, no browser, no tracebacks on the page.
 
@@ -70,12 +71,16 @@ def voila_command(
         python: interpreter with voila installed.
         preheat: keep one kernel with the app already executed, so a page opens in
             about half the time (costs one idle kernel).
+        base_url: URL prefix when a reverse proxy serves the app under a path
+            (e.g. '/cockpit/').
 
     Raises:
-        ValueError: the port is outside 1..65535.
+        ValueError: the port is outside 1..65535 or the base URL is not '/…/'.
     """
     if not 0 < port < 65536:
         raise ValueError(f"port {port} is outside 1..65535")
+    if not (base_url.startswith("/") and base_url.endswith("/")) or "//" in base_url:
+        raise ValueError(f"base URL {base_url!r} must start and end with '/'")
     cmd = [
         python,
         "-c",
@@ -93,6 +98,8 @@ def voila_command(
         cmd.append(f"--token={token}")
     if preheat:
         cmd.append("--preheat_kernel=True")
+    if base_url != "/":
+        cmd.append(f"--Voila.base_url={base_url}")
     return cmd
 
 
@@ -146,7 +153,7 @@ def wait_for_port(port: int, timeout: float = 60.0, proc: subprocess.Popen | Non
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options: --port, --token, --config, --preheat."""
+    """Options: --port, --token, --config, --preheat, --base-url."""
     parser.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (8866)")
     parser.add_argument(
         "--token", default=None, help="access token; open the app with ?token=TOKEN"
@@ -162,6 +169,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="keep a kernel with the app ready, so pages open faster (one idle kernel)",
     )
+    parser.add_argument(
+        "--base-url",
+        default="/",
+        help="URL prefix behind a reverse proxy, e.g. /cockpit/ (default /)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -174,12 +186,16 @@ def run(args: argparse.Namespace) -> int:
         log.error("app notebook not found: %s", NOTEBOOK)
         return 2
     try:
-        cmd = voila_command(port=args.port, token=args.token, preheat=args.preheat)
+        cmd = voila_command(
+            port=args.port, token=args.token, preheat=args.preheat, base_url=args.base_url
+        )
     except ValueError as exc:
         log.error("%s", exc)
         return 2
     env = {**os.environ, CONFIG_ENV: str(config)}
-    url = f"http://127.0.0.1:{args.port}/" + (f"?token={args.token}" if args.token else "")
+    url = f"http://127.0.0.1:{args.port}{args.base_url}" + (
+        f"?token={args.token}" if args.token else ""
+    )
     sys.stderr.write(f"Szenario-Cockpit: {url}  (Ctrl+C stops)\n")
     try:
         return subprocess.call(cmd, env=env, cwd=NOTEBOOK.parent)
