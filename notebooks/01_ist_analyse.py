@@ -110,6 +110,7 @@ ph.say(
 ph.table(analysis.tables["market"], "market", "01.market")
 ph.table(analysis.tables["competitors"], "competitors", "01.competitors")
 ph.table(analysis.tables["swot"], "swot", "01.swot")
+ph.say("01.market_text")
 
 # %% Prognose ohne Änderungen: Neukunden pro Monat
 won = views.monthly_history(analysis.tables["revenue_monthly"], "won_deals")

@@ -81,5 +81,6 @@ ph.say("03.segments_text", segment=best["segment"], score=ph.fmt(best["attractiv
 # %% Buyer Personas und Positionierung
 ph.table(analysis.tables["personas"], "personas", "03.personas")
 ph.table(analysis.tables["persona_links"], "persona_links", "03.persona_links")
+ph.say("03.personas_text")
 ph.table(analysis.tables["positioning"], "positioning", "03.positioning")
 ph.say("03.positioning_text", statement=ph.params.positioning.get(locale, ""))

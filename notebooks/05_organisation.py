@@ -63,6 +63,7 @@ ph.say(
 # %% Struktur und Werkzeuge
 ph.table(views.roles_table(ph.params, locale), "roles", "05.roles")
 ph.table(views.structure_table(ph.params), "structure", "05.structure")
+ph.say("05.structure_text")
 
 # %% Provisionen
 ph.say(

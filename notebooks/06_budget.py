@@ -63,6 +63,11 @@ ph.say(
 
 # %% ROI, Deckungsbeitrag und Liquidität
 profit = ph.table(views.profitability(monthly), "profitability", "06.profitability")
+ph.say(
+    "06.margin_text",
+    margin=ph.fmt(profit["contribution_margin_eur"].sum(), "eur"),
+    revenue=ph.fmt(profit["revenue_eur"].sum(), "eur"),
+)
 cash = views.line_wide(monthly, ["cash_balance"])
 cash.columns = [ph.t("06.cash")]
 ph.chart(charts.line_chart(cash, title=ph.t("06.cash_chart"), unit="eur"), "cash")

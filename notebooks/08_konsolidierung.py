@@ -57,6 +57,7 @@ if missing:
 table = ph.table(views.region_summary_table(summaries), "regions", "08.regions")
 consolidated = views.consolidate_monthly(monthly_by_region)
 ph.table(consolidated, "plan_monthly", "08.plan_monthly", show=False)
+ph.say("08.plan_text")
 figures = views.consolidated_key_figures(table, consolidated)
 ph.key_figures("08_konsolidierung", **figures)
 ph.say(

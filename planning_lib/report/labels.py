@@ -114,6 +114,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "01.market": ("Markt und Marktanteil", "Market and market share"),
     "01.competitors": ("Wettbewerber", "Competitors"),
     "01.swot": ("SWOT-Analyse", "SWOT analysis"),
+    "01.market_text": (
+        "Markt, Wettbewerber und SWOT sind Eingaben der Planung: sie begründen, warum ein "
+        "Wachstum über der Prognose möglich sein kann und wo es an Grenzen stößt.",
+        "Market, competitors and SWOT are planning inputs: they argue why growth above the "
+        "forecast may be possible and where it meets limits.",
+    ),
     "01.forecast_title": (
         "Neukunden je Monat: Ist und Prognose ohne Änderungen",
         "New customers per month: actual and no-change forecast",
@@ -182,6 +188,12 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "03.personas": ("Buyer Personas", "Buyer personas"),
     "03.persona_links": ("Personas, Segmente und Kanäle", "Personas, segments and channels"),
+    "03.personas_text": (
+        "Jede Persona ist mit den Segmenten und Kanälen verknüpft, über die sie erreicht "
+        "wird; die Kennzahlen dieser Segmente und Kanäle zeigen, welche Persona sich lohnt.",
+        "Each persona is linked to the segments and channels that reach it; their figures "
+        "show which persona pays off.",
+    ),
     "03.positioning": ("Positionierung im Wettbewerb", "Positioning against competitors"),
     "03.positioning_text": ("Positionierung: *{statement}*", "Positioning: *{statement}*"),
     # --- 04 channels -----------------------------------------------------------------
@@ -219,6 +231,12 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "05.roles": ("Rollen, Einstellungen und Einarbeitung", "Roles, hires and ramp-up"),
     "05.structure": ("Teams und Werkzeuge", "Teams and tools"),
+    "05.structure_text": (
+        "Die Teams sind nach Lead-Quelle geschnitten; jede Einstellung muss einem Team und "
+        "seinem Kanal zugeordnet sein, damit Kapazität dort entsteht, wo die Leads ankommen.",
+        "Teams are cut by lead source; each hire belongs to a team and its channel, so "
+        "capacity grows where the leads arrive.",
+    ),
     "05.commission_text": (
         "Provisionen im Plan: {total} (Vertrieb {reps}, Partner {partners}).",
         "Commissions in the plan: {total} (reps {reps}, partners {partners}).",
@@ -237,6 +255,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "06.profitability": (
         "Umsatz, Deckungsbeitrag und Liquidität je Monat",
         "Revenue, contribution margin and cash per month",
+    ),
+    "06.margin_text": (
+        "Über den Plan stehen {revenue} Umsatz einem Deckungsbeitrag von {margin} gegenüber "
+        "(nach Rohertrag und Vertriebskosten).",
+        "Over the plan, {revenue} of revenue leave a contribution margin of {margin} "
+        "(after gross margin and sales cost).",
     ),
     "06.cash": ("Liquidität", "Cash"),
     "06.cash_chart": ("Kumulierte Liquidität", "Cumulative cash"),
@@ -300,6 +324,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "CAC (voll) {cac}.",
         "The company plans {new} new customers and ends at {mrr} MRR; budget {budget}, "
         "fully loaded CAC {cac}.",
+    ),
+    "08.plan_text": (
+        "Der konsolidierte Monatsplan (Tabelle 08_plan_monthly) addiert Beträge und "
+        "Anzahlen der Regionen; Quoten wie der Churn werden nicht addiert.",
+        "The consolidated monthly plan (table 08_plan_monthly) adds the regions' amounts and "
+        "counts; rates such as churn are not added.",
     ),
     "08.new_chart": ("Neukunden je Region", "New customers per region"),
     "08.mrr": ("MRR", "MRR"),
