@@ -147,7 +147,7 @@ def _combine(cands: dict, errors: dict) -> tuple[str, fm.Candidate, dict[str, fl
     if len(members) <= 1:
         key = members[0] if members else next(iter(cands))
         return key, cands[key], {key: 1.0}
-    w = np.array([1.0 / max(errors[k], 0.05) if k in errors else np.nan for k in members])
+    w = np.array([1.0 / max(errors[k], 1e-3) if k in errors else np.nan for k in members])
     if not np.all(np.isfinite(w)):
         w = np.ones(len(members))
     w = w / w.sum()
@@ -199,7 +199,9 @@ def auto_forecast(
         ``mean``, ``lo_<L>``, ``hi_<L>`` per level and ``model``. ``attrs`` holds
         ``filled_months`` (list of ISO months filled), ``outliers`` (count),
         ``seasonal`` (bool), ``holdout_mase`` (dict per candidate),
-        ``holdout_months`` and ``series_months``.
+        ``holdout_months``, ``series_months``, ``weights`` (combination weights)
+        and ``residuals`` (one-step in-sample errors of the ETS member, series
+        unit, one per history month; used by MinT reconciliation).
 
     Raises:
         ValueError: empty series, horizon < 1, or exog without future_exog.
@@ -242,6 +244,12 @@ def auto_forecast(
     if prep.nonnegative:
         out = out.clip(lower=0.0)
     out["model"] = chosen.name + ("+STL" if prep.season is not None else "")
+    fitted = cands["ets"].fitted if "ets" in cands else None
+    if fitted is None:
+        resid = np.diff(prep.values, prepend=prep.values[0]) * unit
+    else:
+        fitted_z = fitted + prep.season_ahead(0, n)
+        resid = (prep.values - prep.to_scale(fitted_z)) * unit
     out.index.name = "month"
     out.attrs = {
         "filled_months": prep.filled_months,
@@ -251,6 +259,7 @@ def auto_forecast(
         "weights": weights,
         "holdout_months": hold,
         "series_months": n,
+        "residuals": resid,
     }
     return out
 
@@ -263,6 +272,7 @@ def _one(args: tuple) -> pd.DataFrame:
     fc["outliers"] = fc.attrs.get("outliers", 0)
     mases = fc.attrs.get("holdout_mase", {})
     fc["holdout_mase"] = float(min(mases.values())) if mases else np.nan
+    fc.attrs = {"residuals": fc.attrs["residuals"]}
     return fc
 
 
@@ -293,6 +303,9 @@ def forecast_many(
     Returns:
         Long table: the id columns, ``month``, ``mean``, interval bounds, ``model``,
         ``filled_months`` (count), ``outliers`` (count) and ``holdout_mase``.
+        ``attrs["residuals"]`` holds the in-sample one-step residuals per series
+        (id columns, ``step`` = months before the forecast origin as 0, -1, ...,
+        ``residual``), the input of MinT reconciliation.
 
     Raises:
         KeyError: a named column is missing.
@@ -317,11 +330,18 @@ def forecast_many(
         chunk = max(1, len(tasks) // (workers * 4))
         with ProcessPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(_one, tasks, chunksize=chunk))
-    parts = []
+    parts, resids = [], []
     for key, res in zip(keys, results, strict=True):
+        r = np.asarray(res.attrs.get("residuals", []), dtype=float)
+        res.attrs = {}
+        resid = pd.DataFrame({"step": np.arange(1 - len(r), 1), "residual": r})
         for col, val in zip(ids, key, strict=True):
             res.insert(ids.index(col), col, val)
+            resid.insert(ids.index(col), col, val)
         parts.append(res)
+        resids.append(resid)
     if not parts:
         return pd.DataFrame(columns=[*ids, "month", "mean", "model"])
-    return pd.concat(parts, ignore_index=True)
+    out = pd.concat(parts, ignore_index=True)
+    out.attrs["residuals"] = pd.concat(resids, ignore_index=True)
+    return out

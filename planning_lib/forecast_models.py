@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from statsmodels.tsa.arima.model import ARIMA
+from statsmodels.tsa.arima_process import ArmaProcess
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 from statsmodels.tsa.forecasting.theta import ThetaModel
 from statsmodels.tsa.seasonal import STL, seasonal_decompose
@@ -60,12 +61,14 @@ class Candidate:
         mean: point forecast per step ahead (series unit).
         sigma: standard deviation of the forecast error per step ahead, or None.
         config: what :func:`ets_refit` / :func:`arima_refit` need to refit it.
+        fitted: one-step in-sample fitted values (same scale as the input), or None.
     """
 
     name: str
     mean: np.ndarray
     sigma: np.ndarray | None
     config: tuple = ()
+    fitted: np.ndarray | None = None
 
 
 def mase_scale(y: np.ndarray, period: int) -> float:
@@ -189,7 +192,8 @@ def ets_candidate(y: np.ndarray, horizon: int) -> Candidate:
     if best is None:
         return naive_candidate(y, horizon)
     mean, sigma = _ets_out(best[1], len(y), horizon)
-    return Candidate(_ets_name(*best_cfg), mean, sigma, best_cfg)
+    fitted = np.asarray(best[1].fittedvalues, dtype=float)
+    return Candidate(_ets_name(*best_cfg), mean, sigma, best_cfg, fitted)
 
 
 def ets_refit(y: np.ndarray, config: tuple, horizon: int) -> np.ndarray:
@@ -230,26 +234,51 @@ _ARIMA_PQ: tuple[tuple[int, int], ...] = ((0, 1), (1, 0), (1, 1), (2, 0))
 
 
 def _arima_fit(y: np.ndarray, order: tuple[int, int, int]):
-    """Hannan-Rissanen estimate (fast regression-based) with a constant when d = 0."""
-    trend = "c" if order[1] == 0 else "n"
+    """Hannan-Rissanen estimate of an ARMA(p, q) with a constant on ``y`` differenced d times.
+
+    With d = 1 the constant is the drift (average monthly change).
+    """
+    p, d, q = order
+    z = np.diff(y, n=d) if d else y
+    trend = "c" if d <= 1 else "n"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return ARIMA(y, order=order, trend=trend).fit(method="hannan_rissanen")
+        return ARIMA(z, order=(p, 0, q), trend=trend).fit(method="hannan_rissanen")
+
+
+def _integrate(y: np.ndarray, res, d: int, horizon: int) -> tuple[np.ndarray, np.ndarray]:
+    """Forecast mean and error sd of y from an ARMA fitted to its d-th differences."""
+    fc = res.get_forecast(horizon)
+    mean_z = np.asarray(fc.predicted_mean, dtype=float)
+    if d == 0:
+        return mean_z, np.sqrt(np.asarray(fc.var_pred_mean, dtype=float))
+    psi = np.r_[
+        1.0, ArmaProcess(np.r_[1, -res.arparams], np.r_[1, res.maparams]).arma2ma(horizon)[1:]
+    ]
+    mean = mean_z
+    for k in range(d):
+        last = y[-1] if k == d - 1 else np.diff(y, n=d - 1 - k)[-1]
+        mean = last + np.cumsum(mean)
+        psi = np.cumsum(psi)
+    sigma2 = float(res.params[-1])
+    sd = np.sqrt(sigma2 * np.cumsum(psi[:horizon] ** 2))
+    return mean, sd
 
 
 def arima_candidate(y: np.ndarray, horizon: int) -> Candidate:
     """ARIMA with an automatic order search.
 
     ``d`` (0..2) from repeated KPSS tests; ``(p, q)`` from a small grid compared by
-    AICc. Parameters come from the Hannan-Rissanen estimator (statsmodels), which
-    is about ten times faster than exact likelihood and close to it for these
-    orders; intervals from the fitted model's forecast variance.
+    AICc; a constant (d = 0) or drift (d = 1) is included. Parameters come from
+    statsmodels' Hannan-Rissanen estimator on the differenced series (about ten
+    times faster than exact likelihood and close to it for these orders); the
+    forecast and its error sd are integrated back with the model's psi weights.
     """
     d = _diffs(y)
     n_eff = len(y) - d
     best = None
     for p, q in _ARIMA_PQ:
-        k = p + q + 1 + (d == 0)
+        k = p + q + 1 + (d <= 1)
         if n_eff - k - 1 <= 2 * (p + q) + 4:
             continue
         try:
@@ -262,9 +291,7 @@ def arima_candidate(y: np.ndarray, horizon: int) -> Candidate:
             best = (aicc, (p, d, q), res)
     if best is None:
         return naive_candidate(y, horizon)
-    fc = best[2].get_forecast(horizon)
-    mean = np.asarray(fc.predicted_mean, dtype=float)
-    sigma = np.sqrt(np.asarray(fc.var_pred_mean, dtype=float))
+    mean, sigma = _integrate(y, best[2], d, horizon)
     if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(sigma))):
         return naive_candidate(y, horizon)
     return Candidate(f"ARIMA{best[1]}".replace(" ", ""), mean, sigma, best[1])
@@ -275,4 +302,4 @@ def arima_refit(y: np.ndarray, order: tuple, horizon: int) -> np.ndarray:
     if not order:
         return np.repeat(float(y[-1]), horizon)
     res = _arima_fit(y, tuple(order))
-    return np.asarray(res.forecast(horizon), dtype=float)
+    return _integrate(y, res, int(order[1]), horizon)[0]
