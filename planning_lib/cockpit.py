@@ -174,6 +174,10 @@ LABELS: dict[str, dict[Locale, str]] = {
     "version_name": {"de": "Versionsname", "en": "Version name"},
     "save": {"de": "Als Planversion speichern", "en": "Save as plan version"},
     "download": {"de": "Herunterladen", "en": "Download"},
+    "bad_version_name": {
+        "de": "Ungültiger Versionsname: 1–80 Buchstaben, Ziffern, Leerzeichen oder . , ( ) + - _",
+        "en": "Invalid version name: 1-80 letters, digits, spaces or . , ( ) + - _",
+    },
     "saved": {"de": "Gespeichert als Planversion", "en": "Saved as plan version"},
     "error": {
         "de": "Berechnung fehlgeschlagen; Details stehen im Server-Log.",

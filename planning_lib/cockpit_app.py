@@ -667,7 +667,8 @@ class Cockpit:
             try:
                 name = export.version_name(self.version_name.value)
             except export.VersionNameError as exc:
-                self.status.value = html.escape(str(exc))
+                self.log.info("rejected version name: %s", exc)
+                self.status.value = html.escape(ck.label("bad_version_name", loc))
                 return
             with self._lock:
                 result, overrides, planned = self.result, dict(self.overrides), self.planned
@@ -675,6 +676,7 @@ class Cockpit:
                 return
             vid = export.save_plan_version(name, result, self.versions_dir, self.config)
             self.log.info("saved plan version %s (%s)", vid, name)
+            self.status.value = ""
             saved = f"{ck.label('saved', loc)}: {html.escape(name)} ({html.escape(vid)})"
             stem = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
             yml = export.settings_yaml(planned, overrides, name)

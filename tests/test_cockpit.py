@@ -520,10 +520,12 @@ def test_app_saves_a_version_with_downloads(app, tmp_path):
 
     app.version_name.value = "../evil"
     app.save_btn.click()
-    assert "invalid version name" in app.status.value
+    assert app.status.value.startswith("Ungültiger Versionsname")
+    assert app.downloads.value == ""
     app.version_name.value = "Budget 2027"
     app.save_btn.click()
     assert 'download="Budget_2027.yaml"' in app.downloads.value
+    assert app.status.value == ""
     assert 'download="Budget_2027.xlsx"' in app.downloads.value
     listed = versions.list_versions(tmp_path / "versions")
     assert list(listed["name"]) == ["Budget 2027"]
