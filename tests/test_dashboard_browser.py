@@ -151,3 +151,28 @@ def test_token_keeps_strangers_out(tmp_path, browser):
         page.close()
     finally:
         stop(proc)
+
+
+def test_a_failing_cell_shows_no_traceback_but_logs_it(tmp_path):
+    """show_tracebacks=False: the page names no exception; the server log has it."""
+    import urllib.error
+    import urllib.request
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("company: {name: X\n", encoding="utf-8")
+    log = tmp_path / "voila.log"
+    port = dashboard.free_port()
+    proc = dashboard.start_voila(port, log, config=bad)
+    try:
+        dashboard.wait_for_port(port, 60, proc)
+        try:
+            body = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=60).read()
+        except urllib.error.HTTPError as exc:  # an error status still carries the page
+            body = exc.read()
+    finally:
+        stop(proc)
+    page = body.decode("utf-8")
+    assert "There was an error when executing cell" in page
+    for secret in ("Traceback", "ParameterError", str(bad)):
+        assert secret not in page
+    assert "ParameterError" in log.read_text(encoding="utf-8")
