@@ -20,7 +20,7 @@
 from IPython.display import display
 
 from planning_lib.cockpit_app import Cockpit
-from planning_lib.cockpit_app import config_path as resolve_config
+from planning_lib.cockpit_runtime import config_path as resolve_config
 
 # %% tags=["parameters"]
 config_path: str = ""  # Planparameter (YAML); leer = $PLANNING_COCKPIT_CONFIG oder CloudFlow

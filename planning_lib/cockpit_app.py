@@ -11,54 +11,29 @@ to the server's stderr and shown on the page as one plain sentence.
 Stable DOM hooks for browser tests: the root has class ``cockpit``; each tile
 ``kpi-tile kpi-<key>`` (e.g. ``kpi-mrr-end``) with the value in ``.kpi-value``; each
 slider ``ctl-<key>``; the scenario, region and language selectors ``ctl-scenario``,
-``ctl-region``, ``ctl-locale``; the status line ``cockpit-status``.
+``ctl-region``, ``ctl-locale``; the status line ``cockpit-status``; the root gets
+``cockpit-idle`` once every output is current.
+
+pandas, numpy and matplotlib are imported by the worker after the page is up.
 """
 
 from __future__ import annotations
 
 import html
-import logging
-import os
-import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import ipywidgets as w
 
 from planning_lib import cockpit as ck
+from planning_lib import cockpit_outputs as out
+from planning_lib.cockpit_runtime import Engine, default_engine, server_logger
 from planning_lib.params import PlanParameters, load_params
 
-if TYPE_CHECKING:  # pandas, numpy and matplotlib load after the page is up
-    import numpy as np
-    import pandas as pd
-
-__all__ = [
-    "COCKPIT_CSS",
-    "CONFIG_ENV",
-    "Cockpit",
-    "Engine",
-    "config_path",
-    "default_engine",
-    "plan_views",
-    "server_logger",
-]
-
-CONFIG_ENV = "PLANNING_COCKPIT_CONFIG"
-"""Set by ``planning dashboard``: the parameter file the app plans with."""
-
-
-def config_path(given: str = "") -> Path:
-    """The parameter file: ``given``, else ``$PLANNING_COCKPIT_CONFIG``, else CloudFlow."""
-    from planning_lib.paths import CONFIGS
-
-    return Path(given or os.environ.get(CONFIG_ENV) or CONFIGS / "cloudflow.yaml")
-
-
-log = logging.getLogger("planning_lib.cockpit")
+__all__ = ["COCKPIT_CSS", "Cockpit"]
 
 COCKPIT_CSS = """
 <style>
@@ -74,106 +49,6 @@ COCKPIT_CSS = """
 .cockpit .finding-critical {color:#c62828;} .cockpit .finding-warning {color:#b26a00;}
 </style>
 """
-
-
-def server_logger() -> logging.Logger:
-    """The cockpit logger, writing to the kernel process's real stderr (the server log).
-
-    Inside a kernel ``sys.stderr`` is sent to the page; ``sys.__stderr__`` is the
-    process's own stderr, which Voila's log shows.
-    """
-    if not any(getattr(h, "_cockpit", False) for h in log.handlers):
-        handler = logging.StreamHandler(sys.__stderr__)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        handler._cockpit = True  # type: ignore[attr-defined]
-        log.addHandler(handler)
-        log.setLevel(logging.INFO)
-        log.propagate = False
-    return log
-
-
-@dataclass(frozen=True)
-class Engine:
-    """The plan engine the cockpit calls (injectable for tests).
-
-    Attributes:
-        run_plan: ``(params, overrides) -> PlanResult``.
-        monte_carlo: ``(params, draws, seed) -> result`` or None when not available.
-        sensitivity: ``(params, kpi) -> tornado DataFrame`` or None when not available.
-    """
-
-    run_plan: Callable[..., Any]
-    monte_carlo: Callable[..., Any] | None = None
-    sensitivity: Callable[..., Any] | None = None
-
-
-def default_engine() -> Engine:
-    """The real engine: ``planning_lib.model.run_plan`` and ``planning_lib.scenarios``."""
-    from planning_lib.model import run_plan
-
-    try:
-        from planning_lib import scenarios
-    except ImportError:
-        return Engine(run_plan)
-    return Engine(
-        run_plan,
-        getattr(scenarios, "monte_carlo", None),
-        getattr(scenarios, "sensitivity", None),
-    )
-
-
-@dataclass(frozen=True)
-class PlanViews:
-    """What the charts need from a plan, as plain arrays.
-
-    Attributes:
-        months: month labels ('01/26').
-        mrr: end MRR per month (EUR).
-        bridge: MRR bridge over the horizon (EUR/month).
-        leads: required entry-stage leads, months × channel labels.
-        cash: sales cash at month end (EUR).
-    """
-
-    months: list[str]
-    mrr: np.ndarray
-    bridge: dict[str, float]
-    leads: pd.DataFrame
-    cash: np.ndarray
-
-
-def plan_views(monthly: pd.DataFrame, params: PlanParameters, locale: str = "de") -> PlanViews:
-    """Chart inputs from the tidy monthly plan (month, line_item, channel, value).
-
-    Raises:
-        KeyError: a needed line item is missing (named in the message).
-    """
-    import pandas as pd
-
-    total = monthly[monthly["channel"] == ""]
-    wide = total.pivot_table(index="month", columns="line_item", values="value", aggfunc="sum")
-    need = ["mrr_start", "mrr_new", "mrr_churned", "mrr_end", "cash_balance"]
-    missing = [c for c in need if c not in wide.columns]
-    if missing:
-        raise KeyError(f"plan lacks line items {missing}")
-    months = [pd.Timestamp(m).strftime("%m/%y") for m in wide.index]
-    bridge = {
-        "mrr_start": float(wide["mrr_start"].iloc[0]),
-        "mrr_end": float(wide["mrr_end"].iloc[-1]),
-        **{
-            k: float(wide[k].sum()) if k in wide.columns else 0.0
-            for k in ("mrr_new", "mrr_expansion", "mrr_contraction", "mrr_churned")
-        },
-    }
-    req = monthly[(monthly["line_item"] == "required_entry") & (monthly["channel"] != "")]
-    leads = req.pivot_table(index="month", columns="channel", values="value", aggfunc="sum")
-    leads.index = [pd.Timestamp(m).strftime("%m/%y") for m in leads.index]
-    leads.columns = [
-        getattr(params.channels[c], f"label_{locale}") if c in params.channels else c
-        for c in leads.columns
-    ]
-    return PlanViews(
-        months, wide["mrr_end"].to_numpy(float), bridge, leads, wide["cash_balance"].to_numpy(float)
-    )
 
 
 def _slider(c: ck.Control, value: float) -> w.Widget:
@@ -271,7 +146,7 @@ class Cockpit:
         }  # fmt: skip
         self.accordion = w.Accordion(children=list(self.sections.values()))
         self.accordion.selected_index = 0
-        self.tiles = {k: w.HTML() for k in ck.TILE_KEYS}
+        self.tiles = {k: w.HTML() for k in out.TILE_KEYS}
         for k, t in self.tiles.items():
             t.add_class("kpi-tile")
             t.add_class("kpi-" + k.replace("_", "-"))
@@ -542,7 +417,7 @@ class Cockpit:
         self._show_findings(result.findings)
         from planning_lib import cockpit_charts as charts  # matplotlib: after the tiles
 
-        views = plan_views(result.monthly, planned, loc)
+        views = out.plan_views(result.monthly, planned, loc)
         target = planned.target("mrr_end")
         steps: list[tuple[str, Callable[[], Any]]] = [
             ("bridge", lambda: charts.mrr_bridge_chart(views.bridge, loc)),
@@ -584,7 +459,7 @@ class Cockpit:
     def _show_tiles(
         self, summary: dict[str, Any], planned: PlanParameters, mc_state: str, p: float | None
     ) -> None:
-        for tile in ck.kpi_tiles(summary, planned, self.locale, p, mc_state):  # type: ignore[arg-type]
+        for tile in out.kpi_tiles(summary, planned, self.locale, p, mc_state):  # type: ignore[arg-type]
             widget = self.tiles[tile.key]
             widget.value = (
                 f'<div class="kpi-label">{html.escape(tile.label)}</div>'
@@ -607,7 +482,7 @@ class Cockpit:
     def _show_tornado(self, planned: PlanParameters, base: float, loc: str) -> None:
         if self.engine.sensitivity is None:
             return
-        table = ck.tornado_table(self.engine.sensitivity(planned, "mrr_end"), planned, loc)
+        table = out.tornado_table(self.engine.sensitivity(planned, "mrr_end"), planned, loc)
         from planning_lib import cockpit_charts as charts
 
         self._show_png("tornado", charts.tornado_chart(table, base, loc))
@@ -632,16 +507,16 @@ class Cockpit:
     ) -> None:
         assert self.engine.monte_carlo is not None
         t0 = time.perf_counter()
-        mc = self.engine.monte_carlo(ck.centred_monte_carlo(planned), draws, seed)
-        band = ck.mc_band(mc)
-        p_hit = ck.mc_p_hit(mc, planned, "mrr_end")
+        mc = self.engine.monte_carlo(out.centred_monte_carlo(planned), draws, seed)
+        band = out.mc_band(mc)
+        p_hit = out.mc_p_hit(mc, planned, "mrr_end")
         if self._stale(gen):
             return
         loc = self.locale
         self._show_tiles(result.summary, planned, "done", p_hit)
         from planning_lib import cockpit_charts as charts
 
-        views = plan_views(result.monthly, planned, loc)
+        views = out.plan_views(result.monthly, planned, loc)
         target = planned.target("mrr_end")
         self._show_png(
             "mrr",

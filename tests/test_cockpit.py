@@ -14,6 +14,7 @@ import pytest
 from planning_lib import cockpit as ck
 from planning_lib import cockpit_charts as charts
 from planning_lib import cockpit_export as export
+from planning_lib import cockpit_outputs as co
 from planning_lib.commands import dashboard
 from planning_lib.model import run_plan
 from planning_lib.model_inputs import apply_overrides
@@ -192,8 +193,8 @@ SUMMARY = {
 
 
 def test_tiles_format_german_and_judge_targets(params):
-    tiles = {t.key: t for t in ck.kpi_tiles(SUMMARY, params, "de")}
-    assert list(tiles) == list(ck.TILE_KEYS)
+    tiles = {t.key: t for t in co.kpi_tiles(SUMMARY, params, "de")}
+    assert list(tiles) == list(co.TILE_KEYS)
     mrr = tiles["mrr_end"]
     assert mrr.value == f"118.234{NBSP}€"
     assert mrr.note == f"Ziel: 120.000{NBSP}€"
@@ -214,19 +215,19 @@ def test_tiles_format_german_and_judge_targets(params):
 
 
 def test_tiles_in_english_with_monte_carlo(params):
-    tiles = {t.key: t for t in ck.kpi_tiles(SUMMARY, params, "en", 0.806, "done")}
+    tiles = {t.key: t for t in co.kpi_tiles(SUMMARY, params, "en", 0.806, "done")}
     assert tiles["mrr_end"].value == "€118,234"
     assert tiles["mrr_end"].label == "Year-end MRR"
     assert tiles["p_mrr_target"].value == "81%"
     assert tiles["p_mrr_target"].status == "ok"
-    running = {t.key: t for t in ck.kpi_tiles(SUMMARY, params, "en", None, "running")}
+    running = {t.key: t for t in co.kpi_tiles(SUMMARY, params, "en", None, "running")}
     assert running["p_mrr_target"].note == "Simulation running …"
 
 
 def test_format_value_rejects_unknown_kind():
-    assert ck.format_value("eur", float("nan")) == "–"
+    assert co.format_value("eur", float("nan")) == "–"
     with pytest.raises(ValueError, match="unknown format kind 'yen'"):
-        ck.format_value("yen", 1.0)
+        co.format_value("yen", 1.0)
 
 
 # --------------------------------------------------------------------------- scenarios
@@ -241,13 +242,13 @@ def test_tornado_table_labels_and_drops_dead_drivers(params):
             "swing": [20.0, 25.0, 0.0],
         }
     )
-    t = ck.tornado_table(sens, params, "de")
+    t = co.tornado_table(sens, params, "de")
     assert list(t["label"]) == ["ARPA (€/Monat)", "Neukunden-Ziel (Jahr)"]
     assert list(t["low"]) == [110.0, 100.0]
-    assert ck.driver_label("channels.outbound.leads_per_month", params, "en") == (
+    assert co.driver_label("channels.outbound.leads_per_month", params, "en") == (
         "Outbound sales: leads per month"
     )
-    assert ck.driver_label("current.cash_eur", params) == "current.cash_eur"
+    assert co.driver_label("current.cash_eur", params) == "current.cash_eur"
 
 
 def test_monte_carlo_adapters():
@@ -263,17 +264,17 @@ def test_monte_carlo_adapters():
         }
     )
     mc = SimpleNamespace(percentiles=pct, p_hit={"mrr_end": 0.25})
-    band = ck.mc_band(mc)
+    band = co.mc_band(mc)
     assert band["p10"].tolist() == [1.0, 2.0] and band["p90"].tolist() == [3.0, 4.0]
     with pytest.raises(KeyError, match="cash_balance"):
-        ck.mc_band(mc, "cash_balance")
+        co.mc_band(mc, "cash_balance")
     p = load_params(CLOUDFLOW)
-    assert ck.mc_p_hit(mc, p) == 0.25
-    assert ck.mc_p_hit(SimpleNamespace(p_hit={}), p) is None
+    assert co.mc_p_hit(mc, p) == 0.25
+    assert co.mc_p_hit(SimpleNamespace(p_hit={}), p) is None
 
 
 def test_monte_carlo_follows_the_sliders(params):
-    assert ck.centred_monte_carlo(params) is params
+    assert co.centred_monte_carlo(params) is params
     moved = apply_overrides(
         params,
         {
@@ -283,7 +284,7 @@ def test_monte_carlo_follows_the_sliders(params):
             "channels.inbound.demo_to_won": 0.35,
         },
     )
-    d = ck.centred_monte_carlo(moved).monte_carlo.drivers
+    d = co.centred_monte_carlo(moved).monte_carlo.drivers
     assert (d["drivers.arpa_monthly_eur"].mean, d["drivers.arpa_monthly_eur"].sd) == (200, 12)
     tri = d["drivers.churn_rate_monthly.end"]
     assert (tri.low, tri.mode, tri.high) == pytest.approx((0.035, 0.04, 0.055))
@@ -333,8 +334,6 @@ def test_every_chart_renders_png():
 
 
 def test_plan_views_from_a_tidy_plan(params):
-    from planning_lib.cockpit_app import plan_views
-
     months = pd.date_range("2026-01-01", periods=2, freq="MS")
     rows = []
     for item, vals in {
@@ -347,7 +346,7 @@ def test_plan_views_from_a_tidy_plan(params):
         rows += [(m, item, "", v) for m, v in zip(months, vals, strict=True)]
     rows += [(m, "required_entry", "inbound", 7.0) for m in months]
     tidy = pd.DataFrame(rows, columns=["month", "line_item", "channel", "value"])
-    v = plan_views(tidy, params, "en")
+    v = co.plan_views(tidy, params, "en")
     assert v.months == ["01/26", "02/26"]
     assert v.bridge == {
         "mrr_start": 80.0,
@@ -360,7 +359,7 @@ def test_plan_views_from_a_tidy_plan(params):
     assert list(v.leads.columns) == ["Inbound marketing"]
     assert np.array_equal(v.cash, [10.0, 20.0])
     with pytest.raises(KeyError, match="cash_balance"):
-        plan_views(tidy[tidy["line_item"] != "cash_balance"], params)
+        co.plan_views(tidy[tidy["line_item"] != "cash_balance"], params)
 
 
 # --------------------------------------------------------------------------- exports
@@ -458,7 +457,7 @@ def _tile_value(app, key="mrr_end"):
 
 def _expected_mrr(params, settings, scenario, locale="de"):
     ovr = ck.overrides_from_settings(params, settings, scenario)
-    return ck.format_value("eur", run_plan(params, ovr).summary["mrr_end"], locale)
+    return co.format_value("eur", run_plan(params, ovr).summary["mrr_end"], locale)
 
 
 @pytest.fixture
@@ -488,7 +487,7 @@ def test_app_tiles_follow_sliders_and_scenarios(app, params):
     app.scenario_dd.value = "worst"
     assert app.wait_until_idle(30)
     assert app.sliders["churn_end"].value == 0.05
-    worst = ck.format_value("eur", run_scenario(params, "worst").summary["mrr_end"])
+    worst = co.format_value("eur", run_scenario(params, "worst").summary["mrr_end"])
     assert _tile_value(app) == worst
 
 
@@ -510,7 +509,7 @@ def test_app_region_switch_plans_the_region(app):
     app.region_dd.value = "AT"
     assert app.wait_until_idle(30)
     at = load_params(CLOUDFLOW, region="AT")
-    assert _tile_value(app) == ck.format_value("eur", run_plan(at).summary["mrr_end"])
+    assert _tile_value(app) == co.format_value("eur", run_plan(at).summary["mrr_end"])
     assert "AT" in app.title.value
     assert app.sliders["arpa"].value == at.drivers.arpa_monthly_eur
 
@@ -540,13 +539,14 @@ def test_app_runs_monte_carlo_off_the_page_thread(app, params):
     from planning_lib.scenarios import monte_carlo
 
     mc = monte_carlo(params, 1000, params.monte_carlo.seed)
-    assert text == ck.format_value("percent", mc.p_hit["mrr_end"])
+    assert text == co.format_value("percent", mc.p_hit["mrr_end"])
 
 
 def test_app_shows_a_sentence_not_a_traceback(tmp_path):
     import logging
 
-    from planning_lib.cockpit_app import Cockpit, Engine
+    from planning_lib.cockpit_app import Cockpit
+    from planning_lib.cockpit_runtime import Engine
 
     def broken(params, overrides):
         raise RuntimeError("secret internal detail")
@@ -595,7 +595,7 @@ def test_every_slider_moves_the_plan(params, base_settings):
 
 def test_dashboard_command_starts_voila_with_the_config(monkeypatch, tmp_path):
     from planning_lib.cli import main
-    from planning_lib.cockpit_app import CONFIG_ENV
+    from planning_lib.cockpit_runtime import CONFIG_ENV
 
     seen = {}
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from planning_lib import cockpit as ck
+from planning_lib import cockpit_outputs as co
 from planning_lib.commands import dashboard
 from planning_lib.model import run_plan
 from planning_lib.params import load_params
@@ -100,7 +100,7 @@ def test_sliders_and_scenario_drive_the_year_end_mrr_tile(voila_url, browser, tm
 
     params = load_params(CONFIGS / "cloudflow.yaml")
     tile = lambda p: p.locator(".kpi-mrr-end .kpi-value")  # noqa: E731
-    base = ck.format_value("eur", run_plan(params).summary["mrr_end"], "de")
+    base = co.format_value("eur", run_plan(params).summary["mrr_end"], "de")
 
     page = browser.new_page(viewport={"width": 1500, "height": 1500})
     page.goto(voila_url, timeout=TIMEOUT_MS)
@@ -112,20 +112,20 @@ def test_sliders_and_scenario_drive_the_year_end_mrr_tile(voila_url, browser, tm
     moved = run_plan(
         params, {"drivers.churn_rate_monthly.end": 0.045, f"targets.{idx}.value": 700}
     ).summary["mrr_end"]
-    expected = ck.format_value("eur", moved, "de")
+    expected = co.format_value("eur", moved, "de")
     assert expected != base
     expect(tile(page)).to_have_text(expected, timeout=TIMEOUT_MS)
     expect(page.locator(".ctl-scenario select")).to_have_value("Benutzerdefiniert")
 
     page.locator(".ctl-scenario select").select_option(label="Schlechtester Fall")
-    worst = ck.format_value("eur", run_scenario(params, "worst").summary["mrr_end"], "de")
+    worst = co.format_value("eur", run_scenario(params, "worst").summary["mrr_end"], "de")
     assert worst not in (base, expected)
     expect(tile(page)).to_have_text(worst, timeout=TIMEOUT_MS)
     expect(page.locator(".ctl-churn-end .widget-readout")).to_have_text("5.0%")
 
     page.locator(".ctl-locale button", has_text="English").click()
     expect(page.locator(".kpi-mrr-end .kpi-label")).to_have_text("Year-end MRR")
-    expect(tile(page)).to_have_text(ck.format_value("eur", run_scenario(params, "worst")
+    expect(tile(page)).to_have_text(co.format_value("eur", run_scenario(params, "worst")
                                                     .summary["mrr_end"], "en"))  # fmt: skip
 
     page.locator(".cockpit.cockpit-idle").wait_for(timeout=TIMEOUT_MS)

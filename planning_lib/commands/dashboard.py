@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from planning_lib.cockpit_app import CONFIG_ENV
+from planning_lib.cockpit_runtime import CONFIG_ENV
 from planning_lib.paths import CONFIGS, NOTEBOOKS
 
 __all__ = [
