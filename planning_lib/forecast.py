@@ -51,8 +51,10 @@ __all__ = [
 ]
 
 PERIOD = 12
-INTERVAL_SCALE = 1.0
-"""Global widening of interval half-widths (calibrated on M3 monthly, not M1/Tourism)."""
+INTERVAL_SCALE: dict[int, float] = {80: 1.2, 95: 1.35}
+"""Widening of interval half-widths per level, calibrated on every 4th M3 monthly series
+(357 series, not M1 or Tourism): the 80th / 95th percentile of |error| / half-width was
+1.21 / 1.35 with unscaled model intervals. Other levels are interpolated linearly."""
 _HOLDOUT_PRIOR = 6.0
 _COMB = ("ets", "arima", "theta", "snaive")
 
@@ -174,6 +176,12 @@ def _sigma(
     return fm.naive_candidate(prep.adjusted, horizon).sigma
 
 
+def _widening(level: float) -> float:
+    """Calibration factor of :data:`INTERVAL_SCALE` for one level (percent)."""
+    lv = sorted(INTERVAL_SCALE)
+    return float(np.interp(level, lv, [INTERVAL_SCALE[k] for k in lv]))
+
+
 def auto_forecast(
     y: pd.Series,
     horizon: int,
@@ -234,11 +242,11 @@ def auto_forecast(
         ratio2 = list((e / np.maximum(sigma[:hold], 1e-12)) ** 2)
     # widen (or narrow) by the holdout errors against the model's sd, shrunk towards 1
     scale = np.sqrt((_HOLDOUT_PRIOR + np.sum(ratio2)) / (_HOLDOUT_PRIOR + len(ratio2)))
-    scale = float(np.clip(scale, 0.8, 3.0)) * INTERVAL_SCALE
+    scale = float(np.clip(scale, 0.8, 3.0))
     z_mean = chosen.mean + prep.season_ahead(n, horizon) + effect
     out = pd.DataFrame({"mean": prep.to_scale(z_mean) * unit}, index=prep.future_index(horizon))
     for level in levels:
-        half = stats.norm.ppf(0.5 + level / 200) * sigma * scale
+        half = stats.norm.ppf(0.5 + level / 200) * sigma * scale * _widening(level)
         out[f"lo_{level}"] = prep.to_scale(z_mean - half) * unit
         out[f"hi_{level}"] = prep.to_scale(z_mean + half) * unit
     if prep.nonnegative:
