@@ -1,0 +1,248 @@
+"""Pipeline forecast: open deals weighted by stage win probability, placed in close months.
+
+Method (documented because the canonical deals table keeps only a deal's *final*
+stage, so stage-to-stage history must be reconstructed):
+
+1. **Win probability per stage**, by channel and segment, from closed deals:
+   - ``qualified`` (every deal starts there): won ÷ closed deals;
+   - ``demo``: won ÷ closed among deals whose lead has a ``demo_date``;
+   - ``proposal`` and ``negotiation`` are never recorded for closed deals. Their
+     probability continues the observed step from qualified to demo: each later
+     stage removes the same share of the remaining loss risk
+     (``1 - p_next = (1 - p_demo) * (1 - p_demo) / (1 - p_qualified)``).
+   Channel × segment rates are shrunk towards the overall rate of the stage with
+   ``PRIOR_DEALS`` pseudo-deals (beta-binomial), so small groups stay stable.
+2. **Close month with slippage**: the CRM's expected close date is taken as the
+   earliest month; the historical cycle lengths of won deals (close − created)
+   that are at least as long as the deal's current age and its expected cycle give
+   the distribution of its actual close month (history shows no expected dates of
+   closed deals, so slippage is read from cycle lengths).
+3. **Blend with the statistical forecast**: deals created after the forecast origin
+   also close in the coming months. The share of future wins that are already in
+   the pipeline is ``coverage_k`` = share of historical won deals whose cycle was
+   longer than ``k`` months; the blend is ``pipeline_k + (1 - coverage_k) ×
+   statistical_k``.
+
+Units: counts of deals and EUR (MRR or first-year value) per month.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "PRIOR_DEALS",
+    "blend_pipeline",
+    "close_month_distribution",
+    "pipeline_coverage",
+    "pipeline_forecast",
+    "stage_win_probabilities",
+]
+
+PRIOR_DEALS = 20.0
+"""Pseudo-deals of the overall rate added to each channel × segment group."""
+OPEN_STAGES = ("qualified", "demo", "proposal", "negotiation")
+_DAYS_PER_MONTH = 30.4375
+
+
+def _closed_with_demo(deals: pd.DataFrame, leads: pd.DataFrame | None) -> pd.DataFrame:
+    closed = deals[deals["stage"].isin(["won", "lost"])].copy()
+    closed["won"] = (closed["stage"] == "won").astype(float)
+    closed["had_demo"] = False
+    if leads is not None and "deal_id" in leads.columns and "demo_date" in leads.columns:
+        demo_ids = set(leads.loc[leads["demo_date"].notna(), "deal_id"].dropna().astype(str))
+        closed["had_demo"] = closed["deal_id"].astype(str).isin(demo_ids)
+    return closed
+
+
+def _shrunk_rate(won: float, n: float, prior_rate: float) -> float:
+    return (won + PRIOR_DEALS * prior_rate) / (n + PRIOR_DEALS)
+
+
+def stage_win_probabilities(
+    deals: pd.DataFrame,
+    leads: pd.DataFrame | None = None,
+    by: tuple[str, ...] = ("channel", "segment"),
+) -> pd.DataFrame:
+    """Win probability of an open deal per stage and group, learned from closed deals.
+
+    Args:
+        deals: canonical deals (``deal_id``, ``stage``, and the ``by`` columns).
+        leads: canonical leads (``deal_id``, ``demo_date``) to see which closed
+            deals reached a demo; without them the demo stage uses the qualified rate.
+        by: grouping columns.
+
+    Returns:
+        One row per group and open stage: the ``by`` columns, ``stage``,
+        ``win_probability`` (0..1), ``closed_deals`` (count behind the estimate,
+        0 for extrapolated stages) and ``source`` (``observed`` / ``extrapolated``).
+
+    Raises:
+        KeyError: a needed column is missing.
+        ValueError: no closed deals.
+    """
+    by = tuple(by)
+    missing = [c for c in ("deal_id", "stage", *by) if c not in deals.columns]
+    if missing:
+        raise KeyError(f"deals columns missing: {missing}")
+    closed = _closed_with_demo(deals, leads)
+    if closed.empty:
+        raise ValueError("no closed (won/lost) deals to learn win probabilities from")
+    p_all = float(closed["won"].mean())
+    demo_all = closed[closed["had_demo"]]
+    p_demo_all = float(demo_all["won"].mean()) if len(demo_all) else p_all
+    groups = closed.groupby(list(by), sort=True) if by else [((), closed)]
+    rows = []
+    for key, g in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        p_q = _shrunk_rate(g["won"].sum(), len(g), p_all)
+        gd = g[g["had_demo"]]
+        p_d = max(_shrunk_rate(gd["won"].sum(), len(gd), p_demo_all), p_q)
+        ratio = (1 - p_d) / (1 - p_q) if p_q < 1 else 0.0
+        probs = {
+            "qualified": (p_q, len(g), "observed"),
+            "demo": (p_d, len(gd), "observed"),
+            "proposal": (1 - (1 - p_d) * ratio, 0, "extrapolated"),
+            "negotiation": (1 - (1 - p_d) * ratio**2, 0, "extrapolated"),
+        }
+        for stage, (p, n, src) in probs.items():
+            row = dict(zip(by, key, strict=True))
+            row |= {"stage": stage, "win_probability": float(p), "closed_deals": int(n)}
+            row["source"] = src
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _won_cycles_days(deals: pd.DataFrame) -> np.ndarray:
+    won = deals[deals["stage"] == "won"]
+    cyc = (pd.to_datetime(won["close_date"]) - pd.to_datetime(won["created_date"])).dt.days
+    return np.sort(cyc.dropna().to_numpy(dtype=float))
+
+
+def close_month_distribution(
+    created: pd.Timestamp,
+    expected_close: pd.Timestamp,
+    as_of: pd.Timestamp,
+    cycles_days: np.ndarray,
+    months: pd.PeriodIndex,
+) -> np.ndarray:
+    """Probability of the deal closing in each of ``months`` (sums to <= 1).
+
+    The close date is ``created + cycle`` with ``cycle`` drawn from the historical
+    won cycles at least as long as both the deal's age at ``as_of`` and its
+    expected cycle. Without such cycles all mass goes to the later of the expected
+    close month and the first forecast month.
+
+    Args:
+        created: deal creation date.
+        expected_close: CRM expected close date.
+        as_of: forecast origin (the history's last day).
+        cycles_days: sorted historical won cycle lengths in days.
+        months: the forecast months.
+
+    Returns:
+        One probability per month; mass beyond the last month is dropped.
+    """
+    floor = max((as_of - created).days, (expected_close - created).days, 0)
+    later = cycles_days[cycles_days >= floor]
+    out = np.zeros(len(months))
+    if later.size == 0:
+        month = max(expected_close.to_period("M"), months[0])
+        if month in months:
+            out[months.get_loc(month)] = 1.0
+        return out
+    closes = (created + pd.to_timedelta(later, unit="D")).to_period("M")
+    counts = pd.Series(closes).value_counts()
+    for month, c in counts.items():
+        m = max(month, months[0])
+        if m in months:
+            out[months.get_loc(m)] += c / later.size
+    return out
+
+
+def pipeline_forecast(
+    deals: pd.DataFrame,
+    leads: pd.DataFrame | None,
+    as_of: str | pd.Timestamp,
+    horizon: int = 6,
+    value_col: str = "mrr_eur",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Expected wins per month from the open pipeline.
+
+    Args:
+        deals: canonical deals, open and closed.
+        leads: canonical leads (for the demo stage), or None.
+        as_of: forecast origin; the forecast starts with the following month.
+        horizon: months to forecast.
+        value_col: deal value column (``mrr_eur`` or ``amount_eur``).
+
+    Returns:
+        ``(monthly, per_deal)``: ``monthly`` has ``month``, ``expected_deals``
+        (count), ``expected_value_eur`` and ``open_deals`` (count, all months);
+        ``per_deal`` lists each open deal with ``win_probability`` and
+        ``expected_value_eur``.
+    """
+    as_of = pd.Timestamp(as_of)
+    months = pd.period_range(as_of.to_period("M") + 1, periods=horizon, freq="M")
+    probs = stage_win_probabilities(deals, leads)
+    open_deals = deals[deals["stage"].isin(OPEN_STAGES)].copy()
+    open_deals = open_deals.merge(
+        probs[["channel", "segment", "stage", "win_probability"]],
+        on=["channel", "segment", "stage"],
+        how="left",
+    )
+    overall = probs.groupby("stage")["win_probability"].mean()
+    open_deals["win_probability"] = open_deals["win_probability"].fillna(
+        open_deals["stage"].map(overall)
+    )
+    cycles = _won_cycles_days(deals)
+    n_deals, value = np.zeros(horizon), np.zeros(horizon)
+    for row in open_deals.itertuples(index=False):
+        dist = close_month_distribution(
+            pd.Timestamp(row.created_date), pd.Timestamp(row.close_date), as_of, cycles, months
+        )
+        n_deals += row.win_probability * dist
+        value += row.win_probability * dist * float(getattr(row, value_col))
+    monthly = pd.DataFrame(
+        {
+            "month": months.to_timestamp(),
+            "expected_deals": n_deals,
+            "expected_value_eur": value,
+            "open_deals": len(open_deals),
+        }
+    )
+    per_deal = open_deals[
+        ["deal_id", "stage", "channel", "segment", "close_date", value_col, "win_probability"]
+    ].copy()
+    per_deal["expected_value_eur"] = per_deal[value_col] * per_deal["win_probability"]
+    return monthly, per_deal.sort_values("expected_value_eur", ascending=False, kind="stable")
+
+
+def pipeline_coverage(deals: pd.DataFrame, horizon: int) -> np.ndarray:
+    """Share of future wins in month k (1..horizon) already open at the origin.
+
+    A deal won in forecast month ``k`` was open at the origin if its cycle was
+    longer than about ``k - 0.5`` months; the share is read from won deals' cycles.
+    """
+    cycles_m = _won_cycles_days(deals) / _DAYS_PER_MONTH
+    if cycles_m.size == 0:
+        return np.zeros(horizon)
+    return np.array([float(np.mean(cycles_m > k - 0.5)) for k in range(1, horizon + 1)])
+
+
+def blend_pipeline(
+    statistical: np.ndarray, pipeline: np.ndarray, coverage: np.ndarray
+) -> np.ndarray:
+    """Near-month blend: pipeline wins plus the statistical share not yet in the pipeline.
+
+    Args:
+        statistical: statistical forecast per month (same unit as ``pipeline``).
+        pipeline: expected wins from the open pipeline per month.
+        coverage: share of each month's wins already in the pipeline (0..1).
+
+    Returns:
+        ``pipeline + (1 - coverage) * statistical`` per month.
+    """
+    s, p, c = (np.asarray(a, dtype=float) for a in (statistical, pipeline, coverage))
+    return p + (1 - np.clip(c, 0, 1)) * s
