@@ -128,19 +128,31 @@ def explain_coefficients(params: pd.Series, pvalues: pd.Series, levels: dict) ->
         if term == "log_company_size":
             r2 = float(2.0**coef)
             en = f"Each doubling of company size multiplies the odds of winning by {r2:.2f}."
-            de = f"Jede Verdopplung der Unternehmensgröße multipliziert die Abschlusschance (Odds) mit {r2:.2f}."
+            de = (
+                "Jede Verdopplung der Unternehmensgröße multipliziert die Abschluss-Odds "
+                f"mit {r2:.2f}."
+            )
         elif term == "first_response_hours":
             r24 = float(np.exp(coef * _RESPONSE_STEP_HOURS))
             en = f"Each extra day (24 h) until the first response multiplies the odds by {r24:.2f}."
-            de = f"Jeder zusätzliche Tag (24 h) bis zur ersten Antwort multipliziert die Odds mit {r24:.2f}."
+            de = (
+                "Jeder zusätzliche Tag (24 h) bis zur ersten Antwort multipliziert die Odds "
+                f"mit {r24:.2f}."
+            )
         else:
             col, level = term.split("=", 1)
             ref = levels[col][0]
             pct = (ratio - 1) * 100
             more_en = "higher" if pct >= 0 else "lower"
             more_de = "höher" if pct >= 0 else "niedriger"
-            en = f"Leads with {col} {level} have {abs(pct):.0f} % {more_en} odds of winning than {ref}."
-            de = f"Leads mit {col} {level} haben um {abs(pct):.0f} % {more_de}e Abschluss-Odds als {ref}."
+            en = (
+                f"Leads with {col} {level} have {abs(pct):.0f} % {more_en} odds of winning "
+                f"than {ref}."
+            )
+            de = (
+                f"Leads mit {col} {level} haben um {abs(pct):.0f} % {more_de}e Abschluss-Odds "
+                f"als {ref}."
+            )
         rows.append(
             {
                 "term": term,
@@ -197,7 +209,7 @@ def score_leads(leads: pd.DataFrame) -> LeadScore:
     fill = float(closed["first_response_hours"].median()) if use_resp else None
     levels = _levels(closed)
     x_all = lead_design(closed, levels, fill)
-    cut = int(round(len(closed) * (1 - HOLDOUT_SHARE)))
+    cut = round(len(closed) * (1 - HOLDOUT_SHARE))
     res, keep = _fit(x_all.iloc[:cut], y_all[:cut])
     p_test = np.asarray(res.predict(x_all.iloc[cut:][keep]), dtype=float)
     y_test = y_all[cut:]
