@@ -131,7 +131,7 @@ class Cockpit:
         self.locale_tb = w.ToggleButtons(options=[("Deutsch", "de"), ("English", "en")], value=loc)
         self.locale_tb.add_class("ctl-locale")
         self.sliders = {c.key: _slider(c, self.settings[c.key]) for c in ck.CONTROLS}
-        self.mc_cb = w.Checkbox(value=False, indent=False)
+        self.mc_cb = w.Checkbox(value=True, indent=False)
         self.mc_cb.add_class("ctl-monte-carlo")
         self.draws = w.BoundedIntText(
             value=1000, min=ck.MC_DRAWS_RANGE[0], max=ck.MC_DRAWS_RANGE[1]
@@ -510,10 +510,11 @@ class Cockpit:
         mc = self.engine.monte_carlo(out.centred_monte_carlo(planned), draws, seed)
         band = out.mc_band(mc)
         p_hit = out.mc_p_hit(mc, planned, "mrr_end")
-        if self._stale(gen):
-            return
         loc = self.locale
-        self._show_tiles(result.summary, planned, "done", p_hit)
+        with self._cv:  # a change arriving now bumps the generation only after this
+            if self._stale(gen):
+                return
+            self._show_tiles(result.summary, planned, "done", p_hit)
         from planning_lib import cockpit_charts as charts
 
         views = out.plan_views(result.monthly, planned, loc)

@@ -531,6 +531,11 @@ def test_app_saves_a_version_with_downloads(app, tmp_path):
 
 
 def test_app_runs_monte_carlo_off_the_page_thread(app, params):
+    assert app.mc_cb.value  # on by default
+    app.mc_cb.value = False
+    assert app.wait_until_idle(30)
+    assert _tile_value(app, "p_mrr_target") == "–"
+    assert "Monte Carlo aus" in app.tiles["p_mrr_target"].value
     app.mc_cb.value = True
     assert app.wait_until_idle(30)
     assert app.mc_done.wait(30)
