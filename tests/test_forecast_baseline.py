@@ -1,0 +1,52 @@
+"""The "no change" new-customer baseline."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from planning_lib.forecast_baseline import monthly_new_customers, no_change_new_customers
+
+
+def _won_deals(counts: np.ndarray, start: str = "2023-01") -> pd.DataFrame:
+    rows = []
+    for month, n in zip(pd.period_range(start, periods=len(counts), freq="M"), counts, strict=True):
+        for i in range(int(n)):
+            rows.append(
+                {"stage": "won", "close_date": month.to_timestamp() + pd.Timedelta(days=i % 28)}
+            )
+        rows.append({"stage": "lost", "close_date": month.to_timestamp()})
+    return pd.DataFrame(rows)
+
+
+def test_monthly_counts_from_deals_and_subscriptions():
+    deals = _won_deals(np.array([3, 0, 2]))
+    y = monthly_new_customers(deals, "2023-04-01")
+    assert y.tolist() == [3.0, 0.0, 2.0]  # lost deals not counted, empty month kept as 0
+    subs = pd.DataFrame(
+        {
+            "customer_id": ["A", "A", "B", "C"],
+            "start_date": ["2023-01-05", "2023-03-01", "2023-03-09", "2023-05-01"],
+        }
+    )
+    y = monthly_new_customers(subs, "2023-05-01")  # C starts in the plan: ignored
+    assert y.tolist() == [1.0, 0.0, 1.0, 0.0]  # A counted once at its first start; April empty
+
+
+def test_no_change_baseline_continues_a_steady_history():
+    rng = np.random.default_rng(7)
+    counts = rng.poisson(25, 36)
+    result = no_change_new_customers(_won_deals(counts), "2026-01-01")
+    assert result.last_year == int(counts[-12:].sum())
+    assert result.expected == pytest.approx(300, rel=0.1)
+    assert result.p10 < result.p50 < result.p90 < result.p99
+    # Poisson(25) months: a year's sum varies by about sqrt(300) = 17
+    assert 10 < (result.p90 - result.p10) / 2.56 < 60
+    again = no_change_new_customers(_won_deals(counts), "2026-01-01")
+    assert again.as_dict() == result.as_dict()
+
+
+def test_wrong_table_is_rejected():
+    with pytest.raises(KeyError, match="subscriptions"):
+        monthly_new_customers(pd.DataFrame({"x": [1]}), "2024-01-01")
