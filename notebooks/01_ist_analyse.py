@@ -71,7 +71,9 @@ ph.table(views.history_yearly(analysis.tables["revenue_yearly"]), "history_yearl
 for dim in ("segment", "channel", "product"):
     by_dim = views.monthly_by(analysis.tables["revenue_monthly"], dim, "mrr_end_eur")
     ph.chart(
-        charts.stacked_bar_chart(by_dim.iloc[-12:], title=ph.t(f"01.mrr_by_{dim}")),
+        charts.stacked_bar_chart(
+            ph.labelled(by_dim.iloc[-12:], dim), title=ph.t(f"01.mrr_by_{dim}")
+        ),
         f"mrr_by_{dim}",
     )
 ph.say("01.mrr_by_text")

@@ -70,7 +70,9 @@ ph.say(
 required = views.channel_wide(monthly, "required_entry")
 ph.table(required.reset_index(), "required_leads", "04.required_table", show=False)
 ph.chart(
-    charts.stacked_bar_chart(required, title=ph.t("04.required_chart"), unit="count"),
+    charts.stacked_bar_chart(
+        ph.labelled(required, "channel"), title=ph.t("04.required_chart"), unit="count"
+    ),
     "required_leads",
 )
 ph.say("04.required_text")

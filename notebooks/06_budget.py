@@ -51,7 +51,10 @@ ph.say("06.title", region=region)
 # %% Kosten je Kategorie und Monat
 costs = views.budget_monthly(monthly)
 ph.table(costs.rename_axis("month").reset_index(), "budget_monthly", "06.budget_monthly")
-ph.chart(charts.stacked_bar_chart(costs, title=ph.t("06.budget_chart")), "budget_monthly")
+ph.chart(
+    charts.stacked_bar_chart(ph.labelled(costs, "cat"), title=ph.t("06.budget_chart")),
+    "budget_monthly",
+)
 by_cat = ph.table(
     views.budget_by_category(summary, costs), "budget_categories", "06.budget_categories"
 )

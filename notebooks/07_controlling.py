@@ -32,6 +32,7 @@ output_dir: str = ""  # Ausgabeordner für Tabellen und Diagramme; leer: reports
 
 # %%
 from planning_lib import controlling
+from planning_lib.landing import rolling_landing
 from planning_lib.plan_view import PlanView
 from planning_lib.report import charts, views
 from planning_lib.report.phase import open_phase
@@ -78,7 +79,7 @@ triggered = ph.table(views.actions_table(actions, locale), "actions", "07.action
 ph.say("07.actions_text", n=int(triggered["triggered"].sum()), total=len(triggered))
 
 # %% Hochrechnung zum Jahresende (rollierende Prognose)
-landing = controlling.rolling_landing(ph.params, ph.actuals, ctx, summary, ph.history)
+landing = rolling_landing(ph.params, ph.actuals, ctx, summary, ph.history, plan)
 figures = ph.table(views.landing_table(landing), "landing", "07.landing")
 ph.table(views.landing_targets(landing), "landing_targets", "07.landing_targets")
 row = figures.set_index("figure").loc["new_customers"]
@@ -87,5 +88,12 @@ ph.say(
     actual=ph.fmt(row["actual_to_date"], "count"),
     landing=ph.fmt(row["landing"], "count"),
     plan=ph.fmt(row["plan"], "count"),
+)
+ph.table(landing["path"], "landing_path", "07.landing_path", show=False)
+path = views.landing_path_cumulative(landing["path"], "new_customers")
+path.columns = [ph.t("label.plan"), ph.t("07.landing_line")]
+ph.chart(
+    charts.line_chart(path, title=ph.t("07.landing_chart"), styles={path.columns[1]: "--"}),
+    "landing",
 )
 ph.key_figures("07_controlling", landing_new_customers=float(row["landing"]))

@@ -136,3 +136,17 @@ def test_monthly_by_pivots_one_dimension() -> None:
     assert list(wide.columns) == ["mid", "small"]
     assert wide.loc[pd.Timestamp("2025-02-01"), "small"] == 3.0
     assert views.monthly_history(rm, "mrr_end_eur").iloc[0] == 99.0
+
+
+def test_landing_path_cumulative_selects_one_metric() -> None:
+    path = pd.DataFrame(
+        {
+            "month": ["2026-01-01", "2026-02-01", "2026-01-01"],
+            "metric": ["new_customers", "new_customers", "mrr"],
+            "plan_cumulative": [10.0, 20.0, 5.0],
+            "landing_cumulative": [8.0, 15.0, 4.0],
+        }
+    )
+    out = views.landing_path_cumulative(path, "new_customers")
+    assert list(out["landing_cumulative"]) == [8.0, 15.0]
+    assert out.index[1] == pd.Timestamp("2026-02-01")

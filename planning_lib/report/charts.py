@@ -121,7 +121,13 @@ def stacked_bar_chart(
     ticks = [i.strftime("%m/%y") if hasattr(i, "strftime") else str(i) for i in frame.index]
     ax.set_xticks(x, ticks, rotation=0, fontsize=8)
     ax.yaxis.set_major_formatter(_axis_formatter(unit, locale))
-    ax.legend(frameon=False, fontsize=8, ncols=min(len(frame.columns), 4))
+    ax.legend(
+        frameon=False,
+        fontsize=8,
+        ncols=min(len(frame.columns), 4),
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.1),
+    )
     ax.set_title(title, loc="left")
     return fig
 

@@ -64,6 +64,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "stage.sql": ("SQL", "SQL"),
     "stage.demo": ("Demo", "Demo"),
     "stage.won": ("Abschluss", "Won"),
+    "cat.personnel": ("Personal", "Personnel"),
+    "cat.marketing": ("Marketing", "Marketing"),
+    "cat.tools": ("Werkzeuge", "Tools"),
+    "cat.training_travel": ("Schulung und Reisen", "Training and travel"),
+    "cat.commissions": ("Provisionen", "Commissions"),
+    "cat.other": ("Sonstiges", "Other"),
+    "segment.small": ("Klein (10–49)", "Small (10–49)"),
+    "segment.mid": ("Mittelstand (50–250)", "Mid-size (50–250)"),
+    "segment.large": ("Groß (>250)", "Large (>250)"),
     # --- 01 as-is analysis and forecast --------------------------------------------
     "01.title": (
         "## Ist-Analyse und Prognose: {region}\n\nDatenstand: {as_of}. Wo stehen wir, und "
@@ -301,6 +310,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "{n} of {total} rules are triggered; the actions are listed in the table.",
     ),
     "07.landing": ("Hochrechnung zum Jahresende", "Year-end landing"),
+    "07.landing_path": ("Hochrechnung je Monat", "Landing per month"),
+    "07.landing_line": ("Ist + Prognose", "Actual + forecast"),
+    "07.landing_chart": (
+        "Neukunden kumuliert: Plan und Hochrechnung",
+        "Cumulative new customers: plan and landing",
+    ),
     "07.landing_targets": ("Ziele gegen Hochrechnung", "Targets vs landing"),
     "07.landing_text": (
         "Bisher {actual} Neukunden; mit der rollierenden Prognose für die restlichen Monate "

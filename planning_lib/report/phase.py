@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 from planning_lib.params import PlanParameters, load_params
 from planning_lib.paths import CONFIGS, SAMPLE_DATA
 from planning_lib.report import artifacts
-from planning_lib.report.labels import column_unit, format_value, text
+from planning_lib.report.labels import LABELS, column_unit, format_value, text
 
 __all__ = [
     "COMPANY",
@@ -129,6 +129,20 @@ class Phase:
     def fmt(self, value: Any, unit: str) -> str:
         """A number formatted in this notebook's language (unit: eur, share, count, ratio)."""
         return format_value(value, unit, self.locale)  # type: ignore[arg-type]
+
+    def labelled(self, frame: pd.DataFrame, kind: str) -> pd.DataFrame:
+        """``frame`` with its columns named for readers: channels by the config's labels,
+        cost categories (``personnel_eur``) and segments by the ``cat.``/``segment.`` labels.
+        """
+        names = {}
+        for col in frame.columns:
+            code = str(col).removesuffix("_eur")
+            if kind == "channel" and code in self.params.channels:
+                ch = self.params.channels[code]
+                names[col] = ch.label_en if self.locale == "en" else ch.label_de
+            elif f"{kind}.{code}" in LABELS:
+                names[col] = self.t(f"{kind}.{code}")
+        return frame.rename(columns=names)
 
     def say(self, key: str, **values: Any) -> None:
         """Show the label ``key`` as Markdown (a sentence on what a result means)."""

@@ -29,6 +29,7 @@ __all__ = [
     "findings_table",
     "funnel_last_12_months",
     "history_yearly",
+    "landing_path_cumulative",
     "landing_table",
     "landing_targets",
     "line_wide",
@@ -385,6 +386,13 @@ def landing_table(landing: Mapping[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(
         rows, columns=["figure", "actual_to_date", "forecast_rest", "landing", "plan", "vs_plan"]
     )
+
+
+def landing_path_cumulative(path: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Month × (cumulative plan, cumulative landing) of one metric of the landing path."""
+    sel = path[path["metric"] == metric]
+    out = sel.set_index(pd.to_datetime(sel["month"]))[["plan_cumulative", "landing_cumulative"]]
+    return out.astype(float).rename_axis("month")
 
 
 def landing_targets(landing: Mapping[str, Any]) -> pd.DataFrame:
