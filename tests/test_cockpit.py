@@ -604,11 +604,14 @@ def test_dashboard_command_starts_voila_with_the_config(monkeypatch, tmp_path):
 
     seen = {}
 
-    def fake_call(cmd, env, cwd):
-        seen.update(cmd=cmd, env=env, cwd=cwd)
-        return 0
+    class FakePopen:
+        def __init__(self, cmd, env, cwd):
+            seen.update(cmd=cmd, env=env, cwd=cwd)
 
-    monkeypatch.setattr(dashboard.subprocess, "call", fake_call)
+        def wait(self, timeout=None):
+            return 0
+
+    monkeypatch.setattr(dashboard.subprocess, "Popen", FakePopen)
     assert main(["dashboard", "--port", "8899", "--token", "abc", "--config", str(CLOUDFLOW)]) == 0
     assert "--port=8899" in seen["cmd"] and "--token=abc" in seen["cmd"]
     assert seen["env"][CONFIG_ENV] == str(CLOUDFLOW.resolve())

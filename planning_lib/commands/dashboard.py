@@ -197,7 +197,13 @@ def run(args: argparse.Namespace) -> int:
         f"?token={args.token}" if args.token else ""
     )
     sys.stderr.write(f"Szenario-Cockpit: {url}  (Ctrl+C stops)\n")
+    proc = subprocess.Popen(cmd, env=env, cwd=NOTEBOOK.parent)
     try:
-        return subprocess.call(cmd, env=env, cwd=NOTEBOOK.parent)
-    except KeyboardInterrupt:
+        return proc.wait()
+    except KeyboardInterrupt:  # Ctrl+C: let Voila shut its kernels down
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
         return 0
