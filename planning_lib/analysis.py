@@ -306,7 +306,6 @@ def _key_figures(a: Analysis, clv_f: pd.DataFrame, clv_e: dict[str, float]) -> d
     blended = cac[(cac["year"] == a.year) & (cac["channel"] == ALL)]
     bridge = t["mrr_bridge"]
     last12 = bridge.tail(12)
-    start = float(last12["customers_start"].sum())
     mrr_start = float(last12["mrr_start_eur"].sum())
     lost = float((last12["churned_mrr_eur"] + last12["contraction_mrr_eur"]).sum())
     cagr = t["revenue_cagr"]
@@ -330,7 +329,7 @@ def _key_figures(a: Analysis, clv_f: pd.DataFrame, clv_e: dict[str, float]) -> d
         "cac_stated_eur": get(blended, "cac_stated_eur"),
         "cac_fully_loaded_eur": get(blended, "cac_fully_loaded_eur"),
         "churn_window_months": float(len(last12)),
-        "logo_churn_rate": float(last12["churned_customers"].sum()) / start if start else np.nan,
+        "logo_churn_rate": get(clv_f, "churn_rate_monthly"),  # the CLV's churn: one figure
         "gross_revenue_churn_rate": lost / mrr_start if mrr_start else np.nan,
         "clv_formula_eur": get(clv_f, "clv_eur"),
         "clv_empirical_eur": clv_e["clv_eur"],

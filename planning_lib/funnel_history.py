@@ -9,7 +9,10 @@ cohort month; rates over immature cohorts would be biased low, so they are flagg
 and left out of :func:`funnel_conversion`.
 
 Win rate, deal size and sales cycle come from closed deals (won or lost) dated by
-``close_date``; the sales cycle is ``close_date - created_date`` of won deals in days.
+``close_date``; the sales cycle is ``close_date - created_date`` of won deals in days
+(quantiles interpolated linearly). Deal size and cycle leave credit notes out
+(:func:`won_deals`). The KPI catalogue (:mod:`planning_lib.kpi_measures`) uses the same
+definitions, the same :func:`won_deals` and the same cohort rule for the conversions.
 """
 
 from __future__ import annotations
@@ -29,7 +32,9 @@ __all__ = [
     "funnel_cohorts",
     "funnel_conversion",
     "leads_by_month",
+    "stage_cohort",
     "stage_lags",
+    "won_deals",
 ]
 
 ALL = "all"
@@ -57,6 +62,30 @@ def _as_of_leads(leads: pd.DataFrame, as_of: pd.Period) -> pd.DataFrame:
     for col in _STAGE_DATES[1:]:
         out.loc[out[col] > cutoff, col] = pd.NaT
     return out[out["created_date"] <= cutoff]
+
+
+def stage_cohort(
+    leads: pd.DataFrame, start_col: str, end_col: str, as_of: pd.Timestamp
+) -> pd.DataFrame:
+    """The leads that entered a stage up to ``as_of``, flagged if they reached the next.
+
+    The one cohort rule of the funnel conversions (phase 1 and the KPI catalogue): the
+    cohort is fixed by ``start_col``; a lead counts as converted when ``end_col`` is
+    reached on or before ``as_of``, whenever that was.
+
+    Args:
+        leads: leads with the two date columns.
+        start_col: date column of the cohort stage (e.g. ``mql_date``).
+        end_col: date column of the next stage (e.g. ``sql_date``).
+        as_of: last instant of history.
+
+    Returns:
+        The leads with ``start_col`` on or before ``as_of`` and a bool ``converted``.
+    """
+    start = pd.to_datetime(leads[start_col], errors="coerce")
+    end = pd.to_datetime(leads[end_col], errors="coerce")
+    entered = start.notna() & (start <= as_of)
+    return leads[entered].assign(converted=(end[entered] <= as_of).to_numpy())
 
 
 def leads_by_month(
@@ -155,9 +184,9 @@ def funnel_cohorts(
     lags = stage_lags(leads, as_of_m, maturity_quantile).set_index("transition")
     frames = []
     for order, (name, start, end) in enumerate(TRANSITIONS):
-        entered = lf[lf[start].notna()]
+        entered = stage_cohort(lf, start, end, as_of_m.end_time)
         cohort = month_of(entered[start])
-        g = entered.assign(cohort=cohort, hit=entered[end].notna()).groupby(["cohort", *by])
+        g = entered.assign(cohort=cohort, hit=entered["converted"]).groupby(["cohort", *by])
         agg = g.agg(entered=("hit", "size"), converted=("hit", "sum")).reset_index()
         agg.insert(0, "transition", name)
         agg["_order"] = order
@@ -225,6 +254,18 @@ def funnel_conversion(
     return out.reset_index(drop=True)
 
 
+def won_deals(deals: pd.DataFrame) -> pd.DataFrame:
+    """Won deals without credit notes: the deals of deal size, sales cycle, deals won.
+
+    A row with ``is_credit_note`` true corrects an earlier booking; it counts in sums of
+    money (bookings) and in the win rate's closed deals, not as a deal of its own here.
+    """
+    won = deals[deals["stage"] == "won"]
+    if "is_credit_note" in won.columns:
+        won = won[won["is_credit_note"].astype(str).str.lower() != "true"]
+    return won
+
+
 def deal_metrics(
     deals: pd.DataFrame,
     by: Sequence[str] = ("channel",),
@@ -270,15 +311,15 @@ def deal_metrics(
     d = pd.concat(frames, ignore_index=True)
     rows = []
     for key, g in d.groupby(by, sort=True) if by else [((), d)]:
-        won = g[g["won"]]
+        won = won_deals(g)
         keys = dict(zip(by, key if isinstance(key, tuple) else (key,), strict=True))
         rows.append(
             {
                 **keys,
                 "closed_deals": len(g),
-                "won_deals": len(won),
-                "lost_deals": len(g) - len(won),
-                "win_rate": len(won) / len(g) if len(g) else np.nan,
+                "won_deals": int(g["won"].sum()),
+                "lost_deals": int((~g["won"]).sum()),
+                "win_rate": float(g["won"].mean()) if len(g) else np.nan,
                 "avg_deal_size_eur": float(won["amount_eur"].mean()) if len(won) else np.nan,
                 "avg_new_mrr_eur": float(won["mrr_eur"].mean()) if len(won) else np.nan,
                 "cycle_median_days": float(won["cycle_days"].median()) if len(won) else np.nan,

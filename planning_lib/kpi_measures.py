@@ -22,9 +22,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from planning_lib.funnel_history import stage_cohort, won_deals
+from planning_lib.unit_economics import STATED_CAC_CATEGORIES, first_subscriptions
+
 __all__ = [
     "GRAINS",
     "OUT_COLUMNS",
+    "STATED_CAC_CATEGORIES",
     "KpiContext",
     "Tables",
     "avg_deal_size",
@@ -204,13 +208,12 @@ def cohort_conversion(
 
     The cohort is fixed by the date of stage A; a conversion counts whenever stage B
     was reached up to ``as_of``, so a conversion a month later (the stage lag) is
-    credited to the month the lead entered stage A, not to the month it converted.
+    credited to the month the lead entered stage A, not to the month it converted
+    (:func:`planning_lib.funnel_history.stage_cohort`, the rule of phase 1 too).
     """
     a, b = stages
-    leads = t["leads"]
-    cohort = leads[leads[f"{a}_date"].notna()].copy()
-    reached = pd.to_datetime(cohort[f"{b}_date"]) <= pd.Timestamp(ctx.as_of)
-    cohort["converted"] = reached.astype(float)
+    cohort = stage_cohort(t["leads"], f"{a}_date", f"{b}_date", pd.Timestamp(ctx.as_of))
+    cohort["converted"] = cohort["converted"].astype(float)
     den = _grouped(cohort, f"{a}_date", ctx, grain, dim, "count")
     num = _grouped(cohort, f"{a}_date", ctx, grain, dim, "converted")
     return _ratio(num, den)
@@ -220,11 +223,7 @@ def cohort_conversion(
 
 
 def _won(t: Tables) -> pd.DataFrame:
-    deals = t["deals"]
-    won = deals[deals["stage"] == "won"]
-    if "is_credit_note" in won.columns:
-        won = won[won["is_credit_note"].astype(str).str.lower() != "true"]
-    return won
+    return won_deals(t["deals"])
 
 
 def deals_won(t: Tables, ctx: KpiContext, grain: str, dim: str | None) -> pd.DataFrame:
@@ -234,9 +233,16 @@ def deals_won(t: Tables, ctx: KpiContext, grain: str, dim: str | None) -> pd.Dat
 
 
 def new_customers(t: Tables, ctx: KpiContext, grain: str, dim: str | None) -> pd.DataFrame:
-    """Distinct customers with a won deal (count), by close_date."""
-    g = _grouped(_won(t), "close_date", ctx, grain, dim, "customers")
-    return _as_out(_complete(g, ctx, grain, _members(t["deals"], dim)))
+    """Customers acquired (count): first subscription starting in the period.
+
+    One definition with the as-is analysis
+    (:func:`planning_lib.unit_economics.first_subscriptions`): a customer is new on the
+    start date of its first subscription and belongs to that subscription's member of
+    ``dim``; a won deal of an existing customer (upsell) is no new customer.
+    """
+    subs = t["subscriptions"]
+    g = _grouped(first_subscriptions(subs), "start_date", ctx, grain, dim, "customers")
+    return _as_out(_complete(g, ctx, grain, _members(subs, dim)))
 
 
 def won_sum(
@@ -331,7 +337,12 @@ def cost_sum(
 def cac(
     t: Tables, ctx: KpiContext, grain: str, dim: str | None, categories: tuple[str, ...] | None
 ) -> pd.DataFrame:
-    """Costs of ``categories`` ÷ new customers (EUR/customer)."""
+    """Costs of ``categories`` ÷ new customers (EUR/customer).
+
+    Stated CAC: ``categories`` = :data:`STATED_CAC_CATEGORIES`; fully loaded: None (all).
+    The blended yearly value equals the ``all`` row of
+    :func:`planning_lib.unit_economics.cac_by_channel`.
+    """
     num = cost_sum(t, ctx, grain, dim, categories).rename(columns={"value": "x"})
     den = new_customers(t, ctx, grain, dim).rename(columns={"value": "x"})
     return _ratio(num[["period", "member", "x"]], den[["period", "member", "x"]])

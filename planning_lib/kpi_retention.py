@@ -1,9 +1,12 @@
 """Customer-base measures of the KPI catalogue: MRR, churn, NRR, CLV, LTV:CAC.
 
-Read from ``subscriptions`` (one row per customer and product contract). A
-subscription is *active* on day d when start_date <= d <= end_date (or no end); it
-*runs past* a period when its end_date is after the period's last day. Monthly
-rates pool over the months of a period (sum of numerators over sum of denominators).
+Read from ``subscriptions`` (one row per customer and product contract). One state
+rule for phase 1 and phase 7 (month-end state): a subscription counts at the end of a
+day d when start_date <= d < end_date (or no end), i.e. it *runs past* d; the state at
+a month's start is the state at the end of the month before. Churn, ARPA and CLV come
+from the MRR bridge of :mod:`planning_lib.unit_economics` (one computation for both
+phases). Monthly rates pool over the months of a period (sum of numerators over sum
+of denominators).
 Same signature and output as :mod:`planning_lib.kpi_measures`.
 
 Units: money in EUR, counts as counts, churn as a share per month (0..1).
@@ -24,6 +27,7 @@ from planning_lib.kpi_measures import (
     period_start,
     periods,
 )
+from planning_lib.unit_economics import clv_formula, member_bridge
 
 __all__ = [
     "clv",
@@ -39,18 +43,20 @@ __all__ = [
 def subscription_months(t: Tables, ctx: KpiContext, dim: str | None) -> pd.DataFrame:
     """Per month and member: customers and MRR at month start, and what churned in it.
 
-    Columns: month, member, customers_start (count), mrr_start_eur, customers_lost
-    (count; a customer is lost when its last subscription ends in the month),
-    mrr_lost_eur (MRR of subscriptions ending in the month), mrr_end_eur (MRR on the
-    month's last day of the customers active at its start).
+    Read from the MRR bridge of the as-is analysis
+    (:func:`planning_lib.unit_economics.member_bridge`, month-end state), so churn here
+    and in phase 1 is one number.
+
+    Columns: month (Timestamp of its first day), member, customers_start (count: active
+    at the end of the month before), mrr_start_eur, customers_lost (count; a customer is
+    lost in the month its last subscription ends), mrr_lost_eur (churned MRR plus
+    contraction of the customers kept), mrr_end_eur (MRR at month end of the customers
+    active at its start).
     """
-    subs = t["subscriptions"]
-    key = (int(pd.util.hash_pandas_object(subs, index=False).sum()), ctx.start, ctx.as_of, dim)
-    if key not in _SUB_CACHE:
-        if len(_SUB_CACHE) > 32:
-            _SUB_CACHE.clear()
-        _SUB_CACHE[key] = _subscription_months(subs, ctx, dim)
-    return _SUB_CACHE[key].copy()
+    b = _bridge(t, ctx, dim)
+    b = b[b["customers_start"] > 0].drop(columns="mrr_end_eur")
+    b = b.rename(columns={"churned_customers": "customers_lost", "kept_mrr_end_eur": "mrr_end_eur"})
+    return b[_SUB_COLUMNS].reset_index(drop=True)
 
 
 _SUB_CACHE: dict[tuple, pd.DataFrame] = {}
@@ -65,41 +71,33 @@ _SUB_COLUMNS = [
 ]
 
 
-def _subscription_months(subs: pd.DataFrame, ctx: KpiContext, dim: str | None) -> pd.DataFrame:
-    start = pd.to_datetime(subs["start_date"])
-    end = pd.to_datetime(subs["end_date"])
-    df = pd.DataFrame(
-        {
-            "member": _member(subs, dim),
-            "cust": subs["customer_id"].astype(str),
-            "mrr": pd.to_numeric(subs["mrr_eur"], errors="coerce").fillna(0.0),
-        }
-    )
-    frames = []
-    for m in periods(ctx, "month"):
-        m_end = period_end(m, "month", ctx.as_of)
-        active = (start <= m) & (end.isna() | (end >= m))
-        cont = (start <= m_end) & (end.isna() | (end > m_end))
-        keys = ["member", "cust"]
-        at_start = df.loc[active, keys].drop_duplicates()
-        going_on = df.loc[cont, keys].drop_duplicates().assign(kept=True)
-        status = at_start.merge(going_on, on=keys, how="left")
-        status["lost"] = status["kept"].isna().astype(float)
-        kept_rows = df[cont].merge(at_start, on=keys, how="inner")
-        g = pd.DataFrame(
-            {
-                "customers_start": status.groupby("member")["cust"].size().astype(float),
-                "mrr_start_eur": df[active].groupby("member")["mrr"].sum(),
-                "customers_lost": status.groupby("member")["lost"].sum(),
-                "mrr_lost_eur": df[active & ~cont].groupby("member")["mrr"].sum(),
-                "mrr_end_eur": kept_rows.groupby("member")["mrr"].sum(),
-            }
-        ).fillna(0.0)
-        g = g[g["customers_start"] > 0]
-        frames.append(g.rename_axis("member").reset_index().assign(month=m))
-    if not frames:
-        return pd.DataFrame(columns=_SUB_COLUMNS)
-    return pd.concat(frames, ignore_index=True)[_SUB_COLUMNS]
+def _bridge(t: Tables, ctx: KpiContext, dim: str | None) -> pd.DataFrame:
+    """:func:`member_bridge` over the months of ``ctx`` (cached), ``month`` as Timestamp.
+
+    Adds ``mrr_lost_eur`` (churned + contraction) and ``kept_mrr_end_eur`` (mrr_start −
+    lost + expansion).
+    """
+    subs = t["subscriptions"]
+    key = (int(pd.util.hash_pandas_object(subs, index=False).sum()), ctx.start, ctx.as_of, dim)
+    if key not in _SUB_CACHE:
+        if len(_SUB_CACHE) > 32:
+            _SUB_CACHE.clear()
+        months = periods(ctx, "month")
+        if not months:
+            return pd.DataFrame(columns=["month", "member", "customers_start", "customers_end"])
+        b = member_bridge(
+            subs,
+            pd.Period(months[0], freq="M"),
+            pd.Period(months[-1], freq="M"),
+            _member(subs, dim) if dim is not None else None,
+        )
+        b["month"] = pd.PeriodIndex(b["month"], freq="M").to_timestamp()
+        b["mrr_lost_eur"] = b["churned_mrr_eur"] + b["contraction_mrr_eur"]
+        b["kept_mrr_end_eur"] = b["mrr_start_eur"] - b["mrr_lost_eur"] + b["expansion_mrr_eur"]
+        for col in ("customers_start", "churned_customers", "customers_end"):
+            b[col] = b[col].astype(float)
+        _SUB_CACHE[key] = b
+    return _SUB_CACHE[key].copy()
 
 
 def level_at_end(
@@ -151,7 +149,11 @@ def revenue_churn(t: Tables, ctx: KpiContext, grain: str, dim: str | None) -> pd
 
 
 def net_revenue_retention(t: Tables, ctx: KpiContext, grain: str, dim: str | None) -> pd.DataFrame:
-    """MRR at period end of the customers active at period start ÷ their MRR then (share)."""
+    """MRR at period end of the customers active at period start ÷ their MRR then (share).
+
+    Active at period start = running on the day before it (month-end state, as in
+    :func:`subscription_months`).
+    """
     subs = t["subscriptions"]
     start = pd.to_datetime(subs["start_date"])
     end = pd.to_datetime(subs["end_date"])
@@ -161,7 +163,8 @@ def net_revenue_retention(t: Tables, ctx: KpiContext, grain: str, dim: str | Non
     rows = []
     for p in periods(ctx, grain):
         p_end = period_end(p, grain, ctx.as_of)
-        active = (start <= p) & (end.isna() | (end >= p))
+        before = p - pd.Timedelta(days=1)  # period start = end of the day before
+        active = (start <= before) & (end.isna() | (end > before))
         later = (start <= p_end) & (end.isna() | (end > p_end)) & cust.isin(set(cust[active]))
         base = mrr[active].groupby(member[active]).sum()
         kept = mrr[later].groupby(member[later]).sum()
@@ -174,20 +177,24 @@ def net_revenue_retention(t: Tables, ctx: KpiContext, grain: str, dim: str | Non
 
 
 def clv(t: Tables, ctx: KpiContext, grain: str, dim: str | None) -> pd.DataFrame:
-    """ARPA × gross margin ÷ monthly logo churn (EUR/customer).
+    """ARPA × gross margin ÷ monthly logo churn (EUR/customer), per period.
 
-    ARPA is MRR ÷ customers at month start, pooled over the period's months.
+    :func:`planning_lib.unit_economics.clv_formula` over the period's months: ARPA =
+    MRR ÷ customers at the end of the period's last month (month-end state), churn
+    pooled over its months; periods without churn have no value.
     """
-    sm = subscription_months(t, ctx, dim)
-    sm["period"] = period_start(sm["month"], grain)
-    g = sm.groupby(["period", "member"])[
-        ["customers_start", "mrr_start_eur", "customers_lost"]
-    ].sum()
-    g = g[(g["customers_start"] > 0) & (g["customers_lost"] > 0)]
-    arpa = g["mrr_start_eur"] / g["customers_start"]
-    churn = g["customers_lost"] / g["customers_start"]
-    out = pd.DataFrame({"value": arpa * ctx.gross_margin / churn, "base": g["customers_start"]})
-    return out.reset_index()[OUT_COLUMNS]
+    b = _bridge(t, ctx, dim)
+    b["period"] = period_start(b["month"], grain)
+    frames = []
+    for p, g in b.groupby("period"):
+        months = g["month"].nunique()
+        res = clv_formula(g.drop(columns="period"), ctx.gross_margin, months, "member")
+        base = g.groupby("member")["customers_start"].sum()
+        res = res.assign(period=p, value=res["clv_eur"], base=res["member"].map(base))
+        frames.append(res[res["value"].notna()])
+    if not frames:
+        return pd.DataFrame(columns=OUT_COLUMNS)
+    return pd.concat(frames, ignore_index=True)[OUT_COLUMNS]
 
 
 def ltv_cac(t: Tables, ctx: KpiContext, grain: str, dim: str | None) -> pd.DataFrame:

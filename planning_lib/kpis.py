@@ -7,6 +7,13 @@ Notebooks, the CLI, the controlling and the rules all read this one catalogue.
 
 Units: ``count``, ``EUR``, ``share`` (0..1), ``days``, ``ratio``. Funnel conversions
 are measured on lead cohorts (see :func:`planning_lib.kpi_measures.cohort_conversion`).
+
+KPIs the as-is analysis (phase 1) also reports have one definition for both phases:
+churn, ARPA and CLV come from :func:`planning_lib.unit_economics.member_bridge`
+(month-end state), new customers from
+:func:`planning_lib.unit_economics.first_subscriptions`, won deals from
+:func:`planning_lib.funnel_history.won_deals`; ``tests/test_kpi_consistency.py``
+checks that both phases give the same numbers.
 """
 
 from __future__ import annotations
@@ -141,10 +148,11 @@ _KPIS: list[Kpi] = [
        "80th percentile of close_date − created_date of won deals", "days", "down",
        partial(m.sales_cycle, quantile=0.8), "deals", _DEAL_DIMS),
     _k("new_customers", "Neukunden", "New customers",
-       "distinct customers with a deal won in the period", "count", "up", m.new_customers,
-       "deals", _DEAL_DIMS),
+       "customers whose first subscription starts in the period", "count", "up",
+       m.new_customers, "subscriptions", _SUB_DIMS),
     _k("cac", "CAC (ausgewiesen)", "CAC (stated)", "marketing costs ÷ new customers",
-       "EUR", "down", partial(m.cac, categories=("marketing",)), "costs", ("region",), _MONTHLY),
+       "EUR", "down", partial(m.cac, categories=m.STATED_CAC_CATEGORIES), "costs", ("region",),
+       _MONTHLY),
     _k("cac_fully_loaded", "CAC (voll belastet)", "CAC (fully loaded)",
        "all sales and marketing costs ÷ new customers", "EUR", "down",
        partial(m.cac, categories=None), "costs", ("region",), _MONTHLY),
@@ -152,7 +160,7 @@ _KPIS: list[Kpi] = [
        "EUR", "down", partial(m.cost_sum, categories=None), "costs", ("region", "channel"),
        _MONTHLY),
     _k("clv", "Kundenlebenszeitwert (CLV)", "Customer lifetime value (CLV)",
-       "ARPA (MRR ÷ customers at month start) × gross margin ÷ monthly logo churn", "EUR", "up",
+       "ARPA (MRR ÷ customers at period end) × gross margin ÷ monthly logo churn", "EUR", "up",
        r.clv, "subscriptions", _SUB_DIMS, _MONTHLY),
     _k("ltv_cac", "LTV:CAC", "LTV:CAC", "CLV ÷ fully loaded CAC", "ratio", "up", r.ltv_cac,
        "subscriptions", ("region",), _MONTHLY),
@@ -163,10 +171,10 @@ _KPIS: list[Kpi] = [
        "distinct customers with a subscription running past the period's last day", "count",
        "up", partial(r.level_at_end, what="customers"), "subscriptions", _SUB_DIMS),
     _k("logo_churn", "Kundenabwanderung (Logo-Churn)", "Logo churn",
-       "customers lost ÷ customers at month start, pooled over the months (per month)",
+       "customers lost ÷ customers at month start (end of the month before), pooled (per month)",
        "share", "down", r.logo_churn, "subscriptions", _SUB_DIMS, _MONTHLY),
     _k("revenue_churn", "Umsatzabwanderung (Revenue-Churn)", "Revenue churn",
-       "MRR of ended subscriptions ÷ MRR at month start, pooled (per month)",
+       "churned plus contraction MRR ÷ MRR at month start, pooled (per month)",
        "share", "down", r.revenue_churn, "subscriptions", _SUB_DIMS, _MONTHLY),
     _k("nrr", "Netto-Umsatzbindung (NRR)", "Net revenue retention (NRR)",
        "MRR at period end of the customers active at period start ÷ their MRR then",

@@ -1,14 +1,25 @@
 """Unit economics (phase 1): churn, MRR bridge, cohort retention, new customers, CAC, CLV.
 
-Definitions (one place for each):
+Definitions (one place for each; the KPI catalogue of phase 7,
+:mod:`planning_lib.kpi_retention`, computes churn, CLV and ARPA with these functions):
 
-* A customer is *active in month M* if any of its subscriptions is (see
-  :mod:`planning_lib.revenue_history`). Its *acquisition month* is the month of its first
-  subscription; region, segment and channel of that first subscription are the
-  customer's attributes.
+* Month-end state: a customer is *active in month M* if any of its subscriptions still
+  runs on the last day of M (see :mod:`planning_lib.revenue_history`), so a customer
+  is lost in the month its last subscription ends. Its *acquisition month* is the month
+  of its first subscription; region, segment and channel of that first subscription are
+  the customer's attributes.
+* *Customers at the start of M* are the customers active at the end of M-1 (the same
+  instant, not the first day of M: a customer starting on the 1st is new in M, like
+  one starting on the 15th).
 * ``logo_churn_rate`` of month M = customers active in M-1 but not in M ÷ customers
   active in M-1 (share per month). ``gross_revenue_churn_rate`` = (churned MRR +
-  contraction) ÷ MRR of M-1; ``net_revenue_churn_rate`` subtracts expansion.
+  contraction) ÷ MRR of M-1, per customer (a product swap within the month is
+  expansion or contraction, not churn); ``net_revenue_churn_rate`` subtracts expansion.
+  Over several months the rates pool (sum of numerators ÷ sum of denominators).
+* ARPA = MRR ÷ active customers at the same instant, the end of the window's last
+  month (EUR/month).
+* A customer is *new* in the month of its first subscription's ``start_date``
+  (:func:`first_subscriptions`; the KPI ``new_customers`` counts the same customers).
 * CAC ``stated`` = marketing costs ÷ new customers; ``fully loaded`` = all sales and
   marketing cost categories (personnel, marketing, tools, training/travel, commissions,
   other) ÷ new customers. Per channel, costs booked on the channel are used directly;
@@ -33,12 +44,15 @@ from planning_lib.funnel_history import ALL
 from planning_lib.revenue_history import subscription_months
 
 __all__ = [
+    "STATED_CAC_CATEGORIES",
     "CustomerMatrix",
     "cac_by_channel",
     "clv_empirical",
     "clv_formula",
     "cohort_retention",
     "customer_matrix",
+    "first_subscriptions",
+    "member_bridge",
     "mrr_bridge",
     "new_customer_share",
     "new_customers",
@@ -46,6 +60,9 @@ __all__ = [
 ]
 
 _ATTRS = ("region", "segment", "channel")
+
+STATED_CAC_CATEGORIES: tuple[str, ...] = ("marketing",)
+"""Cost categories of the stated CAC; the fully loaded CAC takes every category."""
 
 
 class CustomerMatrix:
@@ -98,9 +115,8 @@ def customer_matrix(
     if start is not None:
         first_m = pd.Period(start, freq="M")
     months = pd.period_range(first_m, as_of_m, freq="M")
-    subs = subscriptions.assign(_start=pd.to_datetime(subscriptions["start_date"]))
-    subs = subs[month_of(subs["_start"]) <= as_of_m]
-    firsts = subs.sort_values(["_start", "customer_id"]).drop_duplicates("customer_id")
+    subs = subscriptions[month_of(subscriptions["start_date"]) <= as_of_m]
+    firsts = first_subscriptions(subs).rename(columns={"start_date": "_start"})
     attrs = [a for a in _ATTRS if a in subs.columns]
     cust = firsts[["customer_id", *attrs]].sort_values("customer_id").reset_index(drop=True)
     for a in attrs:
@@ -116,6 +132,30 @@ def customer_matrix(
     np.add.at(mrr, (r, c), sm["mrr_eur"].to_numpy())
     np.add.at(cnt, (r, c), 1)
     return CustomerMatrix(months, mrr, cnt > 0, cust)
+
+
+def first_subscriptions(subscriptions: pd.DataFrame) -> pd.DataFrame:
+    """Each customer's first subscription: the customer's acquisition and attributes.
+
+    A customer is *new* on the ``start_date`` of its first subscription (ties broken by
+    row order); its region, segment, channel and product are those of that row. Both
+    the as-is analysis (:func:`new_customers`) and the KPI ``new_customers`` (and so
+    the CAC of both phases) count new customers with this.
+
+    Args:
+        subscriptions: canonical ``subscriptions`` table.
+
+    Returns:
+        One row per customer with the columns of ``subscriptions`` (``start_date`` as
+        Timestamp), sorted by start date and customer.
+
+    Raises:
+        MissingColumnsError: ``customer_id`` or ``start_date`` is missing.
+    """
+    require_columns(subscriptions, ["customer_id", "start_date"], "subscriptions")
+    subs = subscriptions.assign(start_date=pd.to_datetime(subscriptions["start_date"]))
+    subs = subs.sort_values(["start_date", "customer_id"], kind="mergesort")
+    return subs.drop_duplicates("customer_id").reset_index(drop=True)
 
 
 def _group_sum(values: np.ndarray, groups: pd.Series | None) -> pd.DataFrame:
@@ -187,6 +227,49 @@ def mrr_bridge(cm: CustomerMatrix, by: str | None = None) -> pd.DataFrame:
     return out[[*keys, *[c for c in out.columns if c not in keys]]].reset_index(drop=True)
 
 
+_SEP = "\x1f"
+
+
+def member_bridge(
+    subscriptions: pd.DataFrame,
+    first_month: pd.Period | str,
+    as_of: pd.Period | str,
+    member: pd.Series | None = None,
+) -> pd.DataFrame:
+    """The MRR bridge of the months ``first_month`` .. ``as_of``, in total or per member.
+
+    With ``member`` (one value per subscription row, e.g. its product) every pair of
+    member and customer counts as one customer, so a customer with two products counts
+    once per product; without it this is :func:`mrr_bridge` of the customers. This is
+    the one computation behind the churn, ARPA and CLV of both the as-is analysis and
+    the KPI catalogue.
+
+    Args:
+        subscriptions: canonical ``subscriptions`` table.
+        first_month: first month reported (its start is the end of the month before).
+        as_of: last month reported.
+        member: member label per subscription row, or None for the total.
+
+    Returns:
+        The columns of :func:`mrr_bridge` with ``member`` (``""`` for the total) after
+        ``month``.
+    """
+    first_m = pd.Period(first_month, freq="M")
+    subs = subscriptions
+    if member is not None:
+        key = member.astype(str).to_numpy()
+        subs = subs.assign(customer_id=key + _SEP + subs["customer_id"].astype(str).to_numpy())
+    cm = customer_matrix(subs, as_of, start=first_m - 1)
+    if member is None:
+        out = mrr_bridge(cm).assign(member="")
+    else:
+        cm.customers = cm.customers.assign(
+            member=cm.customers["customer_id"].str.split(_SEP).str[0]
+        )
+        out = mrr_bridge(cm, "member")
+    return out[["month", "member", *[c for c in out.columns if c not in ("month", "member")]]]
+
+
 def new_customers(cm: CustomerMatrix) -> pd.DataFrame:
     """One row per customer acquired in the history: ``customer_id``, ``region``,
     ``segment``, ``channel``, acquisition ``month`` (``YYYY-MM``), ``year``,
@@ -253,11 +336,11 @@ def cac_by_channel(
     for ch in names:
         cc = c[c["channel"] == ch]
         k = int(n.get(ch, 0))
-        mkt = float(cc.loc[cc["category"] == "marketing", "amount_eur"].sum())
+        mkt = float(cc.loc[cc["category"].isin(STATED_CAC_CATEGORIES), "amount_eur"].sum())
         direct = float(cc["amount_eur"].sum())
         alloc = unassigned * k / n_total if n_total else 0.0
         rows.append((ch, k, mkt, direct, alloc))
-    mkt_all = float(c.loc[c["category"] == "marketing", "amount_eur"].sum())
+    mkt_all = float(c.loc[c["category"].isin(STATED_CAC_CATEGORIES), "amount_eur"].sum())
     rows.append((ALL, n_total, mkt_all, float(c["amount_eur"].sum()) - unassigned, unassigned))
     out = pd.DataFrame(
         rows,
@@ -409,8 +492,10 @@ def clv_formula(
 ) -> pd.DataFrame:
     """CLV = ARPA × gross margin ÷ monthly logo churn, over the last ``months`` months.
 
-    ARPA = MRR ÷ active customers in the last month (EUR/month); churn = churned
-    customers ÷ customers at month start, pooled over the window (share per month).
+    ARPA = MRR ÷ active customers at the end of the last month, the same instant
+    (EUR/month); churn = churned customers ÷ customers at month start (end of the month
+    before), pooled over the window (share per month). The KPI ``clv`` of phase 7
+    (:func:`planning_lib.kpi_retention.clv`) calls this over each period's months.
 
     Args:
         bridge: output of :func:`mrr_bridge` (with the same ``by``).

@@ -67,21 +67,24 @@ def test_plan_values_pool_like_the_actuals():
 def test_plan_vs_actual_by_hand():
     v = plan_vs_actual(tables(), CTX, fake_plan())
     q = v[v["grain"] == "quarter"].set_index(["kpi", "member"])
-    # new customers Q1: actual C5, C1 (inbound), C2 (partner) = 3; plan 4.5 → 0.667 off track
+    # new customers Q1 (first subscription in Q1, as in phase 1): C5 (Feb 1), C1 (Mar 1),
+    # both inbound = 2 (C2's won deal has no subscription); plan 4.5 → 2 / 4.5 = 0.444 off
     row = q.loc[("new_customers", "")]
-    assert (row["plan"], row["actual"], row["variance"]) == pytest.approx((4.5, 3.0, -1.5))
+    assert (row["plan"], row["actual"], row["variance"]) == pytest.approx((4.5, 2.0, -2.5))
     assert row["status"] == "off_track"
-    # inbound: 2 of 2.1 = 0.952 on track; outbound 0 of 0.9 off track; partner 1 of 1.5 off
+    # inbound: 2 of 2.1 = 0.952 on track; outbound 0 of 0.9 off track; partner 0 of 1.5 off
     assert q.loc[("new_customers", "inbound"), "attainment"] == pytest.approx(2 / 2.1)
     assert q.loc[("new_customers", "inbound"), "status"] == "on_track"
     assert q.loc[("new_customers", "outbound"), "status"] == "off_track"
-    # CAC fully loaded: plan 2835 / 4.5 = 630, actual 2100 / 3 = 700 → 630/700 = 0.9 watch
+    # CAC fully loaded: plan 2835 / 4.5 = 630, actual 2100 / 2 = 1050 → 630/1050 = 0.6 off
     row = q.loc[("cac_fully_loaded", "")]
-    assert (row["plan"], row["actual"]) == pytest.approx((630.0, 700.0))
-    assert row["attainment"] == pytest.approx(0.9)
-    assert row["status"] == "watch"
-    # churn: plan 0.1 × 10 each month pooled = 0.1; actual 1 / 10 = 0.1 → on track
-    assert q.loc[("logo_churn", ""), "status"] == "on_track"
+    assert (row["plan"], row["actual"]) == pytest.approx((630.0, 1050.0))
+    assert row["attainment"] == pytest.approx(0.6)
+    assert row["status"] == "off_track"
+    # churn: plan 0.1 × 10 each month pooled = 0.1; actual (month-end state) 1 ÷ (3 + 2 + 3)
+    # = 0.125 → 0.1 / 0.125 = 0.8 off track
+    assert q.loc[("logo_churn", ""), "actual"] == pytest.approx(0.125)
+    assert q.loc[("logo_churn", ""), "status"] == "off_track"
     # SQL→demo Jan, inbound: actual 1/1 vs plan 0.5, but the cohort is too young (60 days)
     m = v[(v["grain"] == "month") & (v["kpi"] == "sql_to_demo") & (v["member"] == "inbound")]
     jan = m[m["period"] == pd.Timestamp("2026-01-01")].iloc[0]

@@ -37,12 +37,12 @@ def test_actual_drivers_by_hand():
     assert d["conversions"]["inbound"]["sql_to_demo"] == pytest.approx(1 / 3)
     # MQL→SQL: Jan {L1, L2, L3} 2/3, Feb {L6} 1/1 → 3/4 (Mar has no MQL)
     assert d["conversions"]["inbound"]["mql_to_sql"] == pytest.approx(3 / 4)
-    # churn Jan..Mar pooled 1 / 10; new MRR 560 over 3 deals
-    assert d["churn_rate_monthly"] == pytest.approx(0.1)
+    # churn Jan..Mar pooled 1 ÷ (3 + 2 + 3) = 1/8 (month-end state); new MRR 560 over 3 deals
+    assert d["churn_rate_monthly"] == pytest.approx(1 / 8)
     assert d["arpa_monthly_eur"] == pytest.approx(560 / 3)
     assert (d["customers"], d["mrr_eur"]) == (4, pytest.approx(410.0))
     assert d["reps"] == {"inside_sales": 2}
-    assert d["new_customers_to_date"] == 3
+    assert d["new_customers_to_date"] == 2  # first subscriptions C5 (Feb), C1 (Mar)
     assert (d["cost_to_date_eur"], d["marketing_cost_to_date_eur"]) == (2100.0, 1000.0)
     assert d["months_to_date"] == ["2026-01", "2026-02", "2026-03"]
     # cohorts below min_cohort keep the plan's value (None here)
@@ -165,10 +165,10 @@ def test_landing_path_month_by_month():
     )
     path = landing_path(tables(), CTX, fake_plan(), rerun).set_index(["metric", "month"])
     nc = path.loc["new_customers"]
-    # actual Jan C5, Feb none, Mar C1 + C2; from April the re-run's 2 a month
-    assert nc["landing"].tolist()[:5] == [1.0, 0.0, 2.0, 2.0, 2.0]
+    # actual (first subscriptions) Jan none, Feb C5, Mar C1; from April the re-run's 2 a month
+    assert nc["landing"].tolist()[:5] == [0.0, 1.0, 1.0, 2.0, 2.0]
     assert nc["actual"].iloc[3] != nc["actual"].iloc[3]  # NaN after as-of
-    assert nc["landing_cumulative"].iloc[-1] == 3.0 + 9 * 2.0
+    assert nc["landing_cumulative"].iloc[-1] == 2.0 + 9 * 2.0
     assert nc["plan_cumulative"].iloc[-1] == pytest.approx(12 * 1.5)
     mrr = path.loc["mrr"]
     assert mrr["landing"].tolist()[:4] == [250.0, 250.0, 410.0, 500.0]  # a level: not summed
