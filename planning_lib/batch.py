@@ -382,6 +382,15 @@ def _check_all(s: BatchSettings, stems: Sequence[str], regions: Sequence[str]) -
             raise BatchError(str(exc)) from exc
 
 
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _one_thread_per_worker() -> None:
+    """Worker initializer: kernels use one BLAS/OpenMP thread (parallelism is over notebooks)."""
+    for var in _THREAD_VARS:
+        os.environ.setdefault(var, "1")
+
+
 @contextlib.contextmanager
 def _executor(s: BatchSettings) -> Iterator[Executor]:
     if s.dask_scheduler:
@@ -393,7 +402,9 @@ def _executor(s: BatchSettings) -> Iterator[Executor]:
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["planning_lib.notebook_exec"])
     workers = max(1, s.workers or os.cpu_count() or 1)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=_one_thread_per_worker
+    ) as pool:
         yield pool
 
 
