@@ -78,6 +78,25 @@ class Control:
         """True when the value is a whole number (counts and months)."""
         return self.kind in ("count", "months")
 
+    @property
+    def widget_scale(self) -> float:
+        """Factor from the value to the slider: shares show as percent (0.045 → 4.5)."""
+        return 100.0 if self.kind == "share" else 1.0
+
+    def to_widget(self, value: float) -> float:
+        """The slider position of a value (shares in percent)."""
+        return round(value * self.widget_scale, 6)
+
+    def from_widget(self, raw: Any) -> Any:
+        """The value of a slider position.
+
+        Anything that is not a finite number is passed on unchanged, for
+        ``validate_settings`` to reject.
+        """
+        if isinstance(raw, int | float) and not isinstance(raw, bool) and math.isfinite(raw):
+            return round(raw / self.widget_scale, 8) if self.widget_scale != 1.0 else raw
+        return raw
+
 
 def _c(*args: Any) -> Control:
     return Control(*args)

@@ -52,11 +52,12 @@ COCKPIT_CSS = """
 
 
 def _slider(c: ck.Control, value: float) -> w.Widget:
+    """The slider of a control at ``value`` (shares shown and typed in percent)."""
     common = {
-        "value": value,
-        "min": c.low,
-        "max": c.high,
-        "step": c.step,
+        "value": c.to_widget(value),
+        "min": c.to_widget(c.low),
+        "max": c.to_widget(c.high),
+        "step": c.to_widget(c.step),
         "continuous_update": False,
         "style": {"description_width": "205px"},
         "layout": w.Layout(width="98%"),
@@ -64,10 +65,13 @@ def _slider(c: ck.Control, value: float) -> w.Widget:
     if c.is_int:
         s = w.IntSlider(**{**common, "value": int(value), "min": int(c.low), "max": int(c.high)})
     else:
-        fmt = ".1%" if c.kind == "share" else ",.0f"
-        s = w.FloatSlider(readout_format=fmt, **common)
+        s = w.FloatSlider(readout_format=".1f" if c.kind == "share" else ",.0f", **common)
     s.add_class(f"ctl-{c.key.replace('_', '-')}")
     return s
+
+
+def _description(c: ck.Control, locale: ck.Locale) -> str:
+    return ck.label(c.key, locale) + (" (%)" if c.kind == "share" else "")
 
 
 class Cockpit:
@@ -229,7 +233,7 @@ class Cockpit:
             self.scenario_dd.options = [(ck.label(s, loc), s) for s in [*named, "custom"]]
             self.scenario_dd.value = self.scenario
             for c in ck.CONTROLS:
-                self.sliders[c.key].description = ck.label(c.key, loc)
+                self.sliders[c.key].description = _description(c, loc)
             for i, g in enumerate(self.sections):
                 self.accordion.set_title(i, ck.label(g, loc))
             self.mc_cb.description = ck.label("monte_carlo", loc)
@@ -250,7 +254,7 @@ class Cockpit:
             self.status.value = html.escape(ck.label("error", self.locale))
 
     def _read_settings(self) -> dict[str, float | int]:
-        raw = {k: s.value for k, s in self.sliders.items()}
+        raw = {c.key: c.from_widget(self.sliders[c.key].value) for c in ck.CONTROLS}
         clean, problems = ck.validate_settings(raw, self.settings)
         for p in problems:
             self.log.warning("rejected widget value: %s", p)
@@ -282,8 +286,8 @@ class Cockpit:
         self.settings = ck.settings_from_params(applied)
         self._syncing = True
         try:
-            for k, s in self.sliders.items():
-                s.value = self.settings[k]
+            for c in ck.CONTROLS:
+                self.sliders[c.key].value = c.to_widget(self.settings[c.key])
         finally:
             self._syncing = False
 

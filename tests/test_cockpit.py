@@ -165,6 +165,16 @@ def test_valid_settings_pass_unchanged(base_settings):
     assert problems == []
 
 
+def test_share_sliders_work_in_percent():
+    churn = ck.control("churn_end")
+    assert churn.to_widget(0.03) == 3.0
+    assert churn.from_widget(4.5) == 0.045
+    assert churn.from_widget(churn.to_widget(0.035)) == 0.035
+    assert churn.from_widget("abc") == "abc"  # left for validate_settings to reject
+    arpa = ck.control("arpa")
+    assert (arpa.to_widget(160), arpa.from_widget(170.0)) == (160, 170.0)
+
+
 def test_choice_and_int_validation():
     assert ck.validate_choice("best", ("base", "best"), "base") == "best"
     assert ck.validate_choice("../x", ("base", "best"), "base") == "base"
@@ -477,7 +487,7 @@ def test_app_tiles_follow_sliders_and_scenarios(app, params):
     assert "Machbarkeit" in app.findings.value
     assert "cockpit-idle" in app.widget._dom_classes
 
-    app.sliders["churn_end"].value = 0.045
+    app.sliders["churn_end"].value = 4.5  # percent
     app.sliders["new_customers_target"].value = 700
     assert app.wait_until_idle(30)
     assert app.scenario_dd.value == "custom"
@@ -486,7 +496,7 @@ def test_app_tiles_follow_sliders_and_scenarios(app, params):
 
     app.scenario_dd.value = "worst"
     assert app.wait_until_idle(30)
-    assert app.sliders["churn_end"].value == 0.05
+    assert app.sliders["churn_end"].value == 5.0
     worst = co.format_value("eur", run_scenario(params, "worst").summary["mrr_end"])
     assert _tile_value(app) == worst
 

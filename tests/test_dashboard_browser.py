@@ -106,7 +106,7 @@ def test_sliders_and_scenario_drive_the_year_end_mrr_tile(voila_url, browser, tm
     page.goto(voila_url, timeout=TIMEOUT_MS)
     expect(tile(page)).to_have_text(base, timeout=TIMEOUT_MS)
 
-    set_slider(page, "churn_end", "0.045")
+    set_slider(page, "churn_end", "4.5")  # percent
     set_slider(page, "new_customers_target", "700")
     idx = next(i for i, t in enumerate(params.targets) if t.metric == "new_customers")
     moved = run_plan(
@@ -121,7 +121,7 @@ def test_sliders_and_scenario_drive_the_year_end_mrr_tile(voila_url, browser, tm
     worst = co.format_value("eur", run_scenario(params, "worst").summary["mrr_end"], "de")
     assert worst not in (base, expected)
     expect(tile(page)).to_have_text(worst, timeout=TIMEOUT_MS)
-    expect(page.locator(".ctl-churn-end .widget-readout")).to_have_text("5.0%")
+    expect(page.locator(".ctl-churn-end .widget-readout")).to_have_text("5.0")
 
     page.locator(".ctl-locale button", has_text="English").click()
     expect(page.locator(".kpi-mrr-end .kpi-label")).to_have_text("Year-end MRR")
