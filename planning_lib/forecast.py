@@ -176,6 +176,15 @@ def _sigma(
     return fm.naive_candidate(prep.adjusted, horizon).sigma
 
 
+def _hold_forecast(weights: dict[str, float], hold_fcs: dict) -> np.ndarray | None:
+    """The final forecast on the holdout (weights renormalised over refitted members)."""
+    keys = [k for k in weights if k in hold_fcs]
+    if not keys:
+        return None
+    total = sum(weights[k] for k in keys)
+    return np.sum([weights[k] / total * hold_fcs[k] for k in keys], axis=0)
+
+
 def _widening(level: float) -> float:
     """Calibration factor of :data:`INTERVAL_SCALE` for one level (percent)."""
     lv = sorted(INTERVAL_SCALE)
@@ -207,7 +216,8 @@ def auto_forecast(
         ``mean``, ``lo_<L>``, ``hi_<L>`` per level and ``model``. ``attrs`` holds
         ``filled_months`` (list of ISO months filled), ``outliers`` (count),
         ``seasonal`` (bool), ``holdout_mase`` (dict per candidate),
-        ``holdout_months``, ``series_months``, ``weights`` (combination weights)
+        ``holdout_months``, ``holdout_mase_chosen`` / ``holdout_smape_chosen`` (the
+        final forecast's accuracy on the holdout), ``series_months``, ``weights``
         and ``residuals`` (one-step in-sample errors of the ETS member, series
         unit, one per history month; used by MinT reconciliation).
 
@@ -236,8 +246,8 @@ def auto_forecast(
     key, chosen, weights = _combine(cands, errors)
     sigma = _sigma(key, chosen, cands, prep, horizon)
     ratio2: list[float] = []
-    if hold and weights and all(k in hold_fcs for k in weights):
-        f_hold = np.sum([w * hold_fcs[k] for k, w in weights.items()], axis=0)
+    f_hold = _hold_forecast(weights, hold_fcs) if hold else None
+    if f_hold is not None:
         e = _z(prep, prep.values[-hold:]) - f_hold
         ratio2 = list((e / np.maximum(sigma[:hold], 1e-12)) ** 2)
     # widen (or narrow) by the holdout errors against the model's sd, shrunk towards 1
@@ -259,7 +269,14 @@ def auto_forecast(
         fitted_z = fitted + prep.season_ahead(0, n)
         resid = (prep.values - prep.to_scale(fitted_z)) * unit
     out.index.name = "month"
+    hold_mase = hold_smape = float("nan")
+    if f_hold is not None:
+        f_hold = prep.to_scale(f_hold)
+        hold_mase = mase(prep.values[-hold:], f_hold, prep.values[:-hold], PERIOD)
+        hold_smape = smape(prep.values[-hold:], f_hold)
     out.attrs = {
+        "holdout_mase_chosen": hold_mase,
+        "holdout_smape_chosen": hold_smape,
         "filled_months": prep.filled_months,
         "outliers": prep.n_outliers,
         "seasonal": prep.season is not None,
@@ -278,8 +295,9 @@ def _one(args: tuple) -> pd.DataFrame:
     fc = fc.reset_index()
     fc["filled_months"] = len(fc.attrs.get("filled_months", []))
     fc["outliers"] = fc.attrs.get("outliers", 0)
-    mases = fc.attrs.get("holdout_mase", {})
-    fc["holdout_mase"] = float(min(mases.values())) if mases else np.nan
+    fc["holdout_months"] = fc.attrs.get("holdout_months", 0)
+    fc["holdout_mase"] = fc.attrs.get("holdout_mase_chosen", np.nan)
+    fc["holdout_smape"] = fc.attrs.get("holdout_smape_chosen", np.nan)
     fc.attrs = {"residuals": fc.attrs["residuals"]}
     return fc
 
@@ -310,7 +328,8 @@ def forecast_many(
 
     Returns:
         Long table: the id columns, ``month``, ``mean``, interval bounds, ``model``,
-        ``filled_months`` (count), ``outliers`` (count) and ``holdout_mase``.
+        ``filled_months`` (count), ``outliers`` (count), ``holdout_months`` and the
+        chosen forecast's ``holdout_mase`` and ``holdout_smape`` (percent).
         ``attrs["residuals"]`` holds the in-sample one-step residuals per series
         (id columns, ``step`` = months before the forecast origin as 0, -1, ...,
         ``residual``), the input of MinT reconciliation.
