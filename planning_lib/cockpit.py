@@ -105,7 +105,7 @@ def _c(*args: Any) -> Control:
 CONTROLS: tuple[Control, ...] = (
     _c("new_customers_target", "Neukunden-Ziel (Jahr)", "New-customer target (year)", "count",
        0, 2000, 10, "", "ziele"),
-    _c("churn_end", "Churn pro Monat (Jahresende)", "Monthly churn (year end)", "share",
+    _c("churn_end", "Churn/Monat, Jahresende", "Monthly churn, year end", "share",
        0.0, 0.15, 0.001, "drivers.churn_rate_monthly.end", "ziele"),
     _c("arpa", "ARPA (€/Monat)", "ARPA (€/month)", "eur",
        20, 600, 1, "drivers.arpa_monthly_eur", "ziele"),
@@ -141,10 +141,10 @@ CONTROLS: tuple[Control, ...] = (
        0, 20, 1, "", "team"),
     _c("ramp_months", "Einarbeitungszeit (Monate)", "Ramp-up (months)", "months",
        0, 12, 1, "organisation.roles.inside_sales.ramp_months", "team"),
-    _c("commission_rate", "Provision Vertrieb (1. Jahr)", "Rep commission (1st year)", "share",
+    _c("commission_rate", "Vertriebsprovision 1. Jahr", "Rep commission, 1st year", "share",
        0.0, 0.5, 0.01, "compensation.commission_rate_first_year", "team"),
-    _c("partner_commission_rate", "Provision Partner (1. Jahr)",
-       "Partner commission (1st year)", "share",
+    _c("partner_commission_rate", "Partnerprovision 1. Jahr",
+       "Partner commission, 1st year", "share",
        0.0, 0.5, 0.01, "channels.partner.partner_commission_rate", "team"),
 )  # fmt: skip
 

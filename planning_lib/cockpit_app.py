@@ -59,7 +59,7 @@ def _slider(c: ck.Control, value: float) -> w.Widget:
         "max": c.to_widget(c.high),
         "step": c.to_widget(c.step),
         "continuous_update": False,
-        "style": {"description_width": "205px"},
+        "style": {"description_width": "225px"},
         "layout": w.Layout(width="98%"),
     }
     if c.is_int:
@@ -192,7 +192,7 @@ class Cockpit:
                 self.labels["mc"], w.HBox([self.mc_cb, self.draws, self.seed]),
                 self.labels["save"], self.version_name, self.save_btn, self.downloads,
             ],
-            layout=w.Layout(width="500px", min_width="500px"),
+            layout=w.Layout(width="520px", min_width="520px"),
         )  # fmt: skip
         imgs = list(self.images.values())
         outputs = w.VBox(

@@ -165,8 +165,8 @@ def kpi_tiles(
 
 
 _FIELD_LABELS: dict[str, dict[Locale, str]] = {
-    "drivers.churn_rate_monthly.start": {"de": "Churn pro Monat (Planstart)",
-                                         "en": "Monthly churn (plan start)"},
+    "drivers.churn_rate_monthly.start": {"de": "Churn/Monat, Planstart",
+                                         "en": "Monthly churn, plan start"},
     "drivers.gross_margin": {"de": "Rohertragsmarge", "en": "Gross margin"},
     "drivers.annual_prepay_share": {"de": "Anteil Jahresvorauszahler", "en": "Annual prepay share"},
     "leads_per_month": {"de": "Leads pro Monat", "en": "leads per month"},
