@@ -55,23 +55,16 @@ ph.say("02.title", region=region, scenario=scenario)
 
 # %% SMART-Ziele und was der Plan erreicht
 targets = ph.table(views.targets_table(plan.params, plan.lines), "targets", "02.targets")
-ph.say(
-    "02.targets_text",
-    hit=int(targets["hit"].fillna(False).astype(bool).sum()),
-    total=len(targets),
-)
+hit, total = views.targets_hit(targets)
+ph.say("02.targets_text", hit=hit, total=total)
 
 # %% Top-down gegen Bottom-up
 gap = ph.table(gap_table(plan.lines, list(plan.params.channels)), "gap", "02.gap")
 new = views.line_wide(plan.monthly, ["customers_new_target", "customers_new_funnel"])
 new.columns = [ph.t("02.top_down"), ph.t("02.bottom_up")]
 ph.chart(charts.line_chart(new, title=ph.t("02.gap_chart")), "new_customers_gap")
-won = gap[gap["stage"] == "won"]
-ph.say(
-    "02.gap_text",
-    top_down=ph.fmt(won["top_down"].sum(), "count"),
-    bottom_up=ph.fmt(won["bottom_up"].sum(), "count"),
-)
+top_down, bottom_up = views.won_gap(gap)
+ph.say("02.gap_text", top_down=ph.fmt(top_down, "count"), bottom_up=ph.fmt(bottom_up, "count"))
 
 # %% MRR-Verlauf: Churn-Pfad gegen konstanten Churn
 mrr = views.line_wide(plan.monthly, ["mrr_end", "mrr_end_churn_constant"])

@@ -31,7 +31,7 @@ seed: int = 42  # Startwert für Zufallszahlen
 output_dir: str = ""  # Ausgabeordner für Tabellen und Diagramme; leer: reports/notebook/<region>
 
 # %%
-from planning_lib.report import charts
+from planning_lib.report import charts, views
 from planning_lib.report.phase import open_phase
 
 ph = open_phase(
@@ -51,7 +51,7 @@ ph.say("03.title", region=region)
 
 # %% ABC-Analyse der Kunden nach Umsatz
 abc = ph.table(analysis.tables["abc_summary"], "abc", "03.abc")
-a_row = abc[abc["abc_class"] == "A"].iloc[0]
+a_row = views.a_class(abc)
 ph.chart(
     charts.bar_chart(
         abc.set_index("abc_class")["revenue_share"], title=ph.t("03.abc_chart"), unit="share"
@@ -75,7 +75,7 @@ ph.chart(
     ),
     "attractiveness",
 )
-best = segments.sort_values("rank").iloc[0]
+best = views.top_segment(segments)
 ph.say("03.segments_text", segment=best["segment"], score=ph.fmt(best["attractiveness"], "decimal"))
 
 # %% Buyer Personas und Positionierung

@@ -59,12 +59,8 @@ ph.chart(
     ),
     "lead_coverage",
 )
-short = channels[channels["lead_coverage_share"] < 1]
-ph.say(
-    "04.coverage_text",
-    channels=", ".join(short["channel"]) or "–",
-    missing=ph.fmt((short["leads_required"] - short["leads_planned"]).sum(), "count"),
-)
+short, missing = views.lead_shortfall(channels)
+ph.say("04.coverage_text", channels=", ".join(short) or "–", missing=ph.fmt(missing, "count"))
 
 # %% Benötigte MQL pro Monat und Kanal
 required = views.channel_wide(monthly, "required_entry")

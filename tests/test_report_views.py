@@ -150,3 +150,25 @@ def test_landing_path_cumulative_selects_one_metric() -> None:
     out = views.landing_path_cumulative(path, "new_customers")
     assert list(out["landing_cumulative"]) == [8.0, 15.0]
     assert out.index[1] == pd.Timestamp("2026-02-01")
+
+
+def test_small_selections_the_narrative_quotes() -> None:
+    targets = pd.DataFrame({"hit": [True, False, None]})
+    assert views.targets_hit(targets) == (1, 3)
+    gap = pd.DataFrame(
+        {"stage": ["won", "won", "sql"], "top_down": [10.0, 5.0, 99.0], "bottom_up": [4, 3, 1]}
+    )
+    assert views.won_gap(gap) == (15.0, 7.0)
+    channels = pd.DataFrame(
+        {
+            "channel": ["inbound", "outbound"],
+            "lead_coverage_share": [0.5, 1.2],
+            "leads_required": [100.0, 10.0],
+            "leads_planned": [50.0, 12.0],
+        }
+    )
+    assert views.lead_shortfall(channels) == (["inbound"], 50.0)
+    abc = pd.DataFrame({"abc_class": ["A", "B"], "revenue_share": [0.8, 0.2]})
+    assert views.a_class(abc)["revenue_share"] == 0.8
+    seg = pd.DataFrame({"segment": ["small", "mid"], "rank": [2, 1]})
+    assert views.top_segment(seg)["segment"] == "mid"

@@ -18,6 +18,7 @@ __all__ = [
     "ADDITIVE_UNITS",
     "CONTROLLING_KPIS",
     "KEY_FIGURE_NAMES",
+    "a_class",
     "actions_table",
     "actual_kpis",
     "budget_by_category",
@@ -32,6 +33,7 @@ __all__ = [
     "landing_path_cumulative",
     "landing_table",
     "landing_targets",
+    "lead_shortfall",
     "line_wide",
     "missing_regions",
     "monthly_by",
@@ -43,8 +45,11 @@ __all__ = [
     "region_summary_table",
     "roles_table",
     "structure_table",
+    "targets_hit",
     "targets_table",
+    "top_segment",
     "variance_table",
+    "won_gap",
 ]
 
 KEY_FIGURE_NAMES: tuple[str, ...] = (
@@ -178,6 +183,33 @@ def findings_table(findings: Iterable[Any], locale: str = "de") -> pd.DataFrame:
         for f in findings
     ]
     return pd.DataFrame(rows, columns=["code", "severity", "text"])
+
+
+def targets_hit(targets: pd.DataFrame) -> tuple[int, int]:
+    """(targets the plan reaches, targets) from :func:`targets_table`."""
+    return int(targets["hit"].fillna(False).astype(bool).sum()), len(targets)
+
+
+def won_gap(gap: pd.DataFrame) -> tuple[float, float]:
+    """(top-down, bottom-up) new customers over the plan from ``targets.gap_table``."""
+    won = gap[gap["stage"] == "won"]
+    return float(won["top_down"].sum()), float(won["bottom_up"].sum())
+
+
+def lead_shortfall(channels: pd.DataFrame) -> tuple[list[str], float]:
+    """Channels whose planned leads fall short of the required ones, and the leads missing."""
+    short = channels[channels["lead_coverage_share"] < 1]
+    return list(short["channel"]), float((short["leads_required"] - short["leads_planned"]).sum())
+
+
+def a_class(abc_summary: pd.DataFrame) -> pd.Series:
+    """The A row of the ABC summary (customer_share, revenue_share, ...)."""
+    return abc_summary[abc_summary["abc_class"] == "A"].iloc[0]
+
+
+def top_segment(segments: pd.DataFrame) -> pd.Series:
+    """The segment ranked first by attractiveness."""
+    return segments.sort_values("rank").iloc[0]
 
 
 def channel_plan(monthly: pd.DataFrame) -> pd.DataFrame:
