@@ -255,3 +255,28 @@ def test_batch_on_a_real_dask_local_cluster(tmp_path: Path) -> None:
     # the kernels were started by the Dask worker processes, not by this process
     assert len(worker_pids) == 2
     assert {figures[r]["launcher_pid"] for r in ("AT", "CH")} <= worker_pids
+
+
+def test_local_workers_show_progress_and_never_overwrite(tmp_path: Path, capsys) -> None:
+    notebooks = tmp_path / "notebooks"
+    tiny_notebook(notebooks / "01_ist_analyse.ipynb", WRITE_FIGURE)
+    settings = dict(
+        config_path=CONFIG,
+        data_path=SAMPLE_DATA,
+        out_dir=tmp_path / "reports",
+        regions=["DE-Süd", "AT"],
+        workers=2,
+        phases=["01"],
+        consolidate=False,
+        notebooks_dir=notebooks,
+        progress=True,
+    )
+    first = run_batch(BatchSettings(**settings))
+    assert first.ok
+    err = capsys.readouterr().err
+    assert "planning batch" in err and "2/2" in err  # tqdm: notebooks done / total
+    assert (first.run_dir / "DE-Sued" / "key_figures" / "01_ist_analyse.json").exists()
+    before = (first.run_dir / "manifest.json").read_bytes()
+    second = run_batch(BatchSettings(**settings))
+    assert second.run_dir != first.run_dir
+    assert (first.run_dir / "manifest.json").read_bytes() == before
