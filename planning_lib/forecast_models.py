@@ -218,16 +218,17 @@ def theta_candidate(y: np.ndarray, horizon: int) -> Candidate:
 
 
 def _diffs(y: np.ndarray) -> int:
-    """Number of differences (0..2) by repeated KPSS tests at 5 %."""
-    d, z = 0, y
+    """Number of differences (0 or 1) by a KPSS test at 5 %.
+
+    Second differences are not used: over 12-24 months they extrapolate the last
+    change of slope, which on sales series does more harm than good.
+    """
+    if len(y) <= 10 or np.std(y) == 0:
+        return 0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        while d < 2 and len(z) > 10 and np.std(z) > 0:
-            _stat, pval, *_ = kpss(z, regression="c", nlags="auto")
-            if pval >= 0.05:
-                break
-            z, d = np.diff(z), d + 1
-    return d
+        _stat, pval, *_ = kpss(y, regression="c", nlags="auto")
+    return int(pval < 0.05)
 
 
 _ARIMA_PQ: tuple[tuple[int, int], ...] = ((0, 1), (1, 0), (1, 1), (2, 0))
@@ -240,7 +241,7 @@ def _arima_fit(y: np.ndarray, order: tuple[int, int, int]):
     """
     p, d, q = order
     z = np.diff(y, n=d) if d else y
-    trend = "c" if d <= 1 else "n"
+    trend = "c"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return ARIMA(z, order=(p, 0, q), trend=trend).fit(method="hannan_rissanen")
@@ -268,7 +269,7 @@ def _integrate(y: np.ndarray, res, d: int, horizon: int) -> tuple[np.ndarray, np
 def arima_candidate(y: np.ndarray, horizon: int) -> Candidate:
     """ARIMA with an automatic order search.
 
-    ``d`` (0..2) from repeated KPSS tests; ``(p, q)`` from a small grid compared by
+    ``d`` (0 or 1) from a KPSS test; ``(p, q)`` from a small grid compared by
     AICc; a constant (d = 0) or drift (d = 1) is included. Parameters come from
     statsmodels' Hannan-Rissanen estimator on the differenced series (about ten
     times faster than exact likelihood and close to it for these orders); the

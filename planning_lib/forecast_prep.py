@@ -32,8 +32,8 @@ class PreparedSeries:
         months: the monthly periods of ``values``.
         season: STL seasonal component per history month (log scale if ``log``),
             or None if not seasonal.
-        log: the seasonal series is modelled in logs (all values positive), so
-            seasonality is multiplicative.
+        log: the series is modelled in logs (all values positive): seasonality is
+            multiplicative, trends are relative and forecasts stay positive.
         filled_months: ISO months (``YYYY-MM``) that were missing and filled.
         n_outliers: count of values replaced as outliers for fitting.
         nonnegative: no value of the history is negative (forecasts are floored at 0).
@@ -130,10 +130,10 @@ def prepare_series(y: pd.Series, period: int = 12, fill: str = "interpolate") ->
     filled = [str(p) for p in full[missing]]
     s = s.fillna(0.0) if fill == "zero" else s.interpolate(method="linear", limit_direction="both")
     x = s.to_numpy(dtype=float)
-    season, log, sa = None, False, x
+    log = bool(np.min(x) > 0)
+    z = np.log(x) if log else x
+    season, sa = None, z
     if len(x) >= MIN_SEASONAL_MONTHS and fm.is_seasonal(x, period):
-        log = bool(np.min(x) > 0)
-        z = np.log(x) if log else x
         season = fm.stl_season(z, period)
         sa = z - season
     sa, n_out = _replace_outliers(sa)
