@@ -49,7 +49,7 @@ ph = open_phase(
     output_dir=output_dir,
     load_data=False,
 )
-plan = run_plan(ph.params, ph.overrides)
+plan = run_plan(ph.params)  # the scenario's overrides are already applied
 ph.save_plan(plan)
 ph.say("02.title", region=region, scenario=scenario)
 

@@ -257,7 +257,7 @@ def test_phase_07_compares_with_the_plan_and_triggers_rules(batch_run: dict) -> 
     assert row["landing"] == pytest.approx(row["actual_to_date"] + row["forecast_rest"])
 
 
-def test_locale_en_switches_the_report_language(tmp_path: Path) -> None:
+def test_locale_en_and_scenario_switch_language_and_plan(tmp_path: Path) -> None:
     from planning_lib.notebook_exec import NotebookJob, execute_job
 
     job = NotebookJob(
@@ -266,10 +266,19 @@ def test_locale_en_switches_the_report_language(tmp_path: Path) -> None:
         notebook=str(NOTEBOOKS / "02_ziele.ipynb"),
         output_notebook=str(tmp_path / "02_ziele.ipynb"),
         output_html=str(tmp_path / "02_ziele.html"),
-        parameters={"region": "AT", "locale": "en", "output_dir": str(tmp_path / "AT")},
+        parameters={
+            "region": "AT",
+            "locale": "en",
+            "scenario": "worst",
+            "output_dir": str(tmp_path / "AT"),
+        },
     )
     outcome = execute_job(job)
     assert outcome.status == "ok", outcome.error
     html = Path(outcome.output_html).read_text(encoding="utf-8")
     assert "Feasibility findings" in html and "Befunde zur Machbarkeit" not in html
-    assert (tmp_path / "AT" / "tables" / "02_plan_monthly.csv").exists()
+    params = load_params(CONFIGS / "cloudflow.yaml", region="AT")
+    worst = run_plan(params, params.scenarios["worst"]).summary
+    _, summary = read_plan(tmp_path / "AT")
+    assert summary["mrr_end"] == pytest.approx(worst["mrr_end"])
+    assert summary["mrr_end"] != pytest.approx(run_plan(params).summary["mrr_end"])

@@ -106,7 +106,10 @@ def display_frame(frame: pd.DataFrame, locale: str = "de") -> pd.DataFrame:
 
 @dataclass
 class Phase:
-    """A phase notebook's context: parameters, data, language and output folder."""
+    """A phase notebook's context: parameters, data, language and output folder.
+
+    ``params`` already carries the scenario's overrides (``overrides`` lists them).
+    """
 
     phase: str
     region: str
@@ -315,6 +318,10 @@ def open_phase(
         known = ", ".join(["base", *params.scenarios])
         raise ValueError(f"unknown scenario {scenario!r}; known: {known}")
     overrides = dict(params.scenarios.get(scenario, {}))
+    if overrides:  # every phase sees the scenario's parameters, not only the plan
+        from planning_lib.model_inputs import apply_overrides
+
+        params = apply_overrides(params, overrides)
     history: dict[str, pd.DataFrame] = {}
     actuals: dict[str, pd.DataFrame] = {}
     if load_data:
