@@ -24,15 +24,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
-import importlib.metadata
 import multiprocessing
 import os
 import platform
-import re
 import sys
-import unicodedata
-import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -48,6 +43,13 @@ from planning_lib.paths import NOTEBOOKS
 from planning_lib.report.artifacts import read_key_figures, write_json
 from planning_lib.report.excel import build_workbook
 from planning_lib.report.html import render_index
+from planning_lib.run_folder import (
+    CONSOLIDATION_FOLDER,
+    input_fingerprint,
+    new_run_dir,
+    package_versions,
+    safe_folder_names,
+)
 
 __all__ = [
     "CONSOLIDATION",
@@ -85,7 +87,6 @@ PHASES: tuple[Phase, ...] = (
     Phase("07_controlling", ("02_ziele",)),
 )
 CONSOLIDATION = "08_konsolidierung"
-CONSOLIDATION_FOLDER = "_konsolidierung"
 KEY_FIGURES: tuple[str, ...] = (
     "new_customers",
     "customers_end",
@@ -97,24 +98,6 @@ KEY_FIGURES: tuple[str, ...] = (
     "cash_low_point",
 )
 """Key figures shown per region in ``index.html`` (those the notebooks wrote)."""
-
-_PACKAGES = (
-    "vertriebsplanung",
-    "papermill",
-    "nbclient",
-    "nbconvert",
-    "nbformat",
-    "ipykernel",
-    "jupyter_client",
-    "pandas",
-    "numpy",
-    "matplotlib",
-    "statsmodels",
-    "pydantic",
-    "openpyxl",
-    "dask",
-    "distributed",
-)
 
 
 class BatchError(ValueError):
@@ -188,36 +171,6 @@ class BatchResult:
 
 # ------------------------------------------------------------------ regions and folders
 
-_TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
-
-
-def _safe_name(name: str) -> str:
-    s = name.translate(_TRANSLIT).replace("ß", "ss")
-    s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode("ascii")
-    s = re.sub(r"[^A-Za-z0-9.-]+", "_", s)
-    s = re.sub(r"\.{2,}", ".", s).strip("._-")
-    return s or "region"
-
-
-def safe_folder_names(regions: Sequence[str]) -> dict[str, str]:
-    """Region name → folder name that stays inside the run folder and is unique.
-
-    ``DE-Süd`` → ``DE-Sued``; ``../x`` → ``x``; separators, dots at the ends and
-    anything outside ``[A-Za-z0-9.-]`` are removed or replaced; a name that would
-    repeat gets ``-2``, ``-3`` …; nothing starts with ``_`` (reserved for the run's
-    own folders).
-    """
-    out: dict[str, str] = {}
-    taken: set[str] = {CONSOLIDATION_FOLDER.lower()}
-    for region in regions:
-        base = _safe_name(region)
-        name, k = base, 2
-        while name.lower() in taken:
-            name, k = f"{base}-{k}", k + 1
-        taken.add(name.lower())
-        out[region] = name
-    return out
-
 
 def select_regions(config_path: Path, spec: Sequence[str] | None) -> list[str]:
     """The regions to run: all of the config's ``company.regions``, or the named ones.
@@ -246,63 +199,6 @@ def select_regions(config_path: Path, spec: Sequence[str] | None) -> list[str]:
     if len(set(chosen)) != len(chosen):
         raise BatchError(f"a region is named twice: {', '.join(chosen)}")
     return chosen
-
-
-def new_run_dir(out_dir: Path, now: dt.datetime | None = None) -> tuple[str, Path]:
-    """Create a new, empty run folder ``<out_dir>/<timestamp>-<short id>`` (never reused)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%SZ")
-    for _ in range(100):
-        run_id = f"{stamp}-{uuid.uuid4().hex[:6]}"
-        path = out_dir / run_id
-        try:
-            path.mkdir()
-        except FileExistsError:
-            continue
-        return run_id, path
-    raise BatchError(f"could not create a new run folder in {out_dir}")
-
-
-# ------------------------------------------------------------------ provenance
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def input_fingerprint(config_path: Path, data_path: Path, regions: Sequence[str]) -> dict:
-    """SHA-256 of every input file (config, region files, data folder) and of them all.
-
-    Returns:
-        ``{"sha256": <combined>, "files": {<path>: <sha256>}}``; the combined hash
-        covers the sorted (path, file hash) pairs, so renaming a file changes it too.
-    """
-    files: list[Path] = [config_path]
-    files += [p for r in regions if (p := config_path.parent / "regions" / f"{r}.yaml").exists()]
-    if data_path.is_dir():
-        files += sorted(p for p in data_path.rglob("*") if p.is_file() and p.name[0] != ".")
-    elif data_path.exists():
-        files.append(data_path)
-    per_file = {str(p): _sha256(p) for p in files}
-    combined = hashlib.sha256()
-    for name, digest in sorted(per_file.items()):
-        combined.update(f"{name}\0{digest}\n".encode())
-    return {"sha256": combined.hexdigest(), "files": per_file}
-
-
-def package_versions() -> dict[str, str]:
-    """Versions of Python and the packages a run depends on."""
-    out = {"python": platform.python_version()}
-    for name in _PACKAGES:
-        try:
-            out[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
 
 
 # ------------------------------------------------------------------ jobs
