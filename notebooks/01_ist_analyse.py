@@ -13,7 +13,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] tags=["source-doc"]
 # # 01 Ist-Analyse und Prognose
 #
 # Wo steht die Region, und wohin führt der Weg ohne Änderungen? Umsatz- und MRR-Entwicklung,

@@ -13,7 +13,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] tags=["source-doc"]
 # # 02 Ziele
 #
 # SMART-Ziele, der Plan, den sie ergeben (Top-down), und der Plan, den Funnel und Kapazität

@@ -13,7 +13,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] tags=["source-doc"]
 # # 03 Zielgruppen und Positionierung
 #
 # Wer sind die Kunden, welche Segmente lohnen sich, und wie positioniert sich das Angebot?

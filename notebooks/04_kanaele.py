@@ -13,7 +13,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] tags=["source-doc"]
 # # 04 Vertriebskanäle
 #
 # Welche Kanäle liefern die Neukunden, und wie viele Leads braucht jeder Kanal dafür?

@@ -13,7 +13,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] tags=["source-doc"]
 # # 05 Organisation und Ressourcen
 #
 # Wer macht was, womit? Vertriebsteam je Rolle mit Einstellungen und Einarbeitungszeit,

@@ -13,7 +13,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] tags=["source-doc"]
 # # 06 Budget und Finanzen
 #
 # Was kostet der Plan, und was bringt er ein? Kosten je Kategorie und Monat gegen das

@@ -13,7 +13,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] tags=["source-doc"]
 # # 07 Messung, Kontrolle und Anpassung
 #
 # KPIs aus den Ist-Daten des laufenden Planjahres, Soll-Ist-Vergleich mit Status, die

@@ -13,7 +13,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] tags=["source-doc"]
 # # 08 Konsolidierung
 #
 # Die Pläne der Regionen, zusammengeführt zum Unternehmensplan: Kennzahlen je Region und

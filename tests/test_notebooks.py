@@ -171,6 +171,7 @@ def test_html_has_narrative_but_no_code(batch_run: dict) -> None:
     html = (_folder(batch_run, "AT") / "html" / "02_ziele.html").read_text(encoding="utf-8")
     assert "open_phase(" not in html and "import " not in html
     assert "Top-down" in html and "Befunde zur Machbarkeit" in html
+    assert "SMART-Ziele, der Plan" in html
 
 
 def test_plan_written_by_02_equals_run_plan(batch_run: dict) -> None:
@@ -277,6 +278,7 @@ def test_locale_en_and_scenario_switch_language_and_plan(tmp_path: Path) -> None
     assert outcome.status == "ok", outcome.error
     html = Path(outcome.output_html).read_text(encoding="utf-8")
     assert "Feasibility findings" in html and "Befunde zur Machbarkeit" not in html
+    assert "02 Ziele" not in html  # the German source-only cell is not in the report
     params = load_params(CONFIGS / "cloudflow.yaml", region="AT")
     worst = run_plan(params, params.scenarios["worst"]).summary
     _, summary = read_plan(tmp_path / "AT")

@@ -18,14 +18,24 @@ from typing import Any
 from planning_lib.report.artifacts import atomic_write_text
 from planning_lib.report.labels import format_figure, text
 
-__all__ = ["export_html", "render_index"]
+__all__ = ["SOURCE_DOC_TAG", "export_html", "render_index"]
+
+
+SOURCE_DOC_TAG = "source-doc"
+"""Tag of notebook cells written for readers of the source only (German developer notes);
+the report shows the localized narrative from ``labels`` instead."""
 
 
 @functools.cache
 def _exporter() -> Any:
     from nbconvert import HTMLExporter
+    from traitlets.config import Config
 
+    config = Config()
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = {SOURCE_DOC_TAG}
     return HTMLExporter(
+        config=config,
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
@@ -33,7 +43,7 @@ def _exporter() -> Any:
 
 
 def export_html(notebook: str | Path, target: str | Path) -> Path:
-    """Export an executed notebook to ``target`` as HTML without code cells.
+    """Export an executed notebook to ``target`` as HTML without code and source-only cells.
 
     Returns:
         The written path.

@@ -145,8 +145,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "01.findings": ("Befunde der Ist-Analyse", "Findings of the as-is analysis"),
     # --- 02 targets --------------------------------------------------------------------
     "02.title": (
-        "## Ziele: {region}\n\nSzenario: {scenario}.",
-        "## Targets: {region}\n\nScenario: {scenario}.",
+        "## Ziele: {region}\n\nSzenario: {scenario}. SMART-Ziele, der Plan, den sie ergeben "
+        "(Top-down), und der Plan, den Funnel und Kapazität liefern (Bottom-up), mit der "
+        "Lücke dazwischen und den Befunden zur Machbarkeit.",
+        "## Targets: {region}\n\nScenario: {scenario}. SMART targets, the plan they imply "
+        "(top-down) and the plan funnel and capacity deliver (bottom-up), the gap between "
+        "them and the feasibility findings.",
     ),
     "02.plan_monthly": ("Monatsplan (alle Positionen)", "Monthly plan (all line items)"),
     "02.targets": ("SMART-Ziele und Planwert", "SMART targets and plan value"),
@@ -178,7 +182,12 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "02.findings": ("Befunde zur Machbarkeit", "Feasibility findings"),
     # --- 03 target groups ------------------------------------------------------------
-    "03.title": ("## Zielgruppen und Positionierung: {region}", "## Target groups: {region}"),
+    "03.title": (
+        "## Zielgruppen und Positionierung: {region}\n\nWer sind die Kunden, welche "
+        "Segmente lohnen sich, und wie positioniert sich das Angebot?",
+        "## Target groups and positioning: {region}\n\nWho are the customers, which "
+        "segments pay off, and how is the offer positioned?",
+    ),
     "03.abc": ("ABC-Analyse der Kunden", "ABC analysis of customers"),
     "03.abc_chart": ("Umsatzanteil je ABC-Klasse", "Revenue share per ABC class"),
     "03.abc_text": (
@@ -206,7 +215,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "03.positioning": ("Positionierung im Wettbewerb", "Positioning against competitors"),
     "03.positioning_text": ("Positionierung: *{statement}*", "Positioning: *{statement}*"),
     # --- 04 channels -----------------------------------------------------------------
-    "04.title": ("## Vertriebskanäle: {region}", "## Sales channels: {region}"),
+    "04.title": (
+        "## Vertriebskanäle: {region}\n\nWelche Kanäle liefern die Neukunden, und wie "
+        "viele Leads braucht jeder Kanal dafür?",
+        "## Sales channels: {region}\n\nWhich channels deliver the new customers, and how "
+        "many leads does each channel need for them?",
+    ),
     "04.channels": ("Kanäle: geplante und benötigte Leads", "Channels: planned vs required"),
     "04.coverage_chart": (
         "Deckung: geplante ÷ benötigte Leads",
@@ -227,7 +241,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "planned conversions and cycle times (reverse funnel).",
     ),
     # --- 05 organisation -----------------------------------------------------------
-    "05.title": ("## Organisation und Ressourcen: {region}", "## Organisation: {region}"),
+    "05.title": (
+        "## Organisation und Ressourcen: {region}\n\nWer macht was, womit? Team, "
+        "Einarbeitung, Kapazität, Struktur und Provisionen.",
+        "## Organisation and resources: {region}\n\nWho does what, with what? Team, "
+        "ramp-up, capacity, structure and commissions.",
+    ),
     "05.organisation": ("Vertriebsteam und Kapazität je Monat", "Sales team and capacity"),
     "05.capacity": ("Kapazität (Abschlüsse)", "Capacity (deals)"),
     "05.required": ("Benötigte Abschlüsse", "Required deals"),
@@ -251,7 +270,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "Commissions in the plan: {total} (reps {reps}, partners {partners}).",
     ),
     # --- 06 budget -------------------------------------------------------------------
-    "06.title": ("## Budget und Finanzen: {region}", "## Budget and finance: {region}"),
+    "06.title": (
+        "## Budget und Finanzen: {region}\n\nWas kostet der Plan, und was bringt er ein?",
+        "## Budget and finance: {region}\n\nWhat does the plan cost, and what does it bring in?",
+    ),
     "06.budget_monthly": ("Kosten je Kategorie und Monat", "Cost per category and month"),
     "06.budget_chart": ("Kosten je Monat", "Cost per month"),
     "06.budget_categories": ("Budget gegen Plankosten", "Budget vs planned cost"),
@@ -281,8 +303,10 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     # --- 07 controlling --------------------------------------------------------------
     "07.title": (
-        "## Controlling: {region}\n\nIst-Daten bis {as_of}.",
-        "## Controlling: {region}\n\nActuals up to {as_of}.",
+        "## Controlling: {region}\n\nIst-Daten bis {as_of}. Wie überprüfen wir den Erfolg, "
+        "und wo passen wir an?",
+        "## Controlling: {region}\n\nActuals up to {as_of}. How do we check success, and "
+        "where do we adapt?",
     ),
     "07.kpis": ("KPIs der Ist-Daten je Monat", "KPIs of the actuals per month"),
     "07.variance": ("Soll-Ist seit Jahresbeginn", "Plan vs actual, year to date"),
