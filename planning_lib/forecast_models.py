@@ -3,12 +3,12 @@
 All functions take plain numpy arrays (one value per month, oldest first) and
 return point forecasts and, where the model provides them, the standard deviation
 of the forecast error per step ahead (same unit as the series). Seasonality is
-handled once, before the candidates run (:func:`seasonal_indices`): the
+handled once, before the candidates run (:func:`stl_season`): the
 candidates are fitted to the seasonally adjusted series, which keeps each fit to a
 few milliseconds (a seasonal statsmodels ETS costs 50-100 ms per fit).
 
 Estimators are statsmodels' (``ETSModel``, ``ARIMA``, ``ThetaModel``,
-``seasonal_decompose``, ``kpss``, ``acf``); only seasonal naive and the
+``STL``, ``kpss``, ``acf``); only seasonal naive and the
 combination arithmetic are written here.
 """
 
@@ -23,7 +23,7 @@ from statsmodels.tsa.arima.model import ARIMA
 from statsmodels.tsa.arima_process import ArmaProcess
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 from statsmodels.tsa.forecasting.theta import ThetaModel
-from statsmodels.tsa.seasonal import STL, seasonal_decompose
+from statsmodels.tsa.seasonal import STL
 from statsmodels.tsa.stattools import acf, kpss
 
 __all__ = [
@@ -36,7 +36,6 @@ __all__ = [
     "is_seasonal",
     "mase_scale",
     "naive_candidate",
-    "seasonal_indices",
     "seasonal_naive",
     "stl_season",
     "theta_candidate",
@@ -111,30 +110,6 @@ def stl_season(z: np.ndarray, period: int) -> np.ndarray:
         The seasonal component, one value per position of ``z``.
     """
     return np.asarray(STL(z, period=period, seasonal=STL_SEASONAL).fit().seasonal, dtype=float)
-
-
-def seasonal_indices(y: np.ndarray, period: int) -> tuple[np.ndarray, bool]:
-    """Classical decomposition: the seasonal index per phase.
-
-    Multiplicative when every value is positive, else additive.
-
-    Args:
-        y: the series (at least two full seasons).
-        period: season length in steps.
-
-    Returns:
-        ``(indices, multiplicative)``; ``indices[k]`` belongs to the positions
-        ``k, k + period, ...`` of ``y`` (factors around 1, or offsets around 0).
-    """
-    multiplicative = bool(np.min(y) > 0)
-    res = seasonal_decompose(
-        y, model="multiplicative" if multiplicative else "additive", period=period, two_sided=True
-    )
-    idx = np.asarray(res.seasonal[:period], dtype=float)
-    if multiplicative and np.min(idx) <= 0:
-        res = seasonal_decompose(y, model="additive", period=period)
-        idx, multiplicative = np.asarray(res.seasonal[:period], dtype=float), False
-    return idx, multiplicative
 
 
 def seasonal_naive(y: np.ndarray, horizon: int, period: int) -> np.ndarray:
