@@ -127,7 +127,7 @@ def no_change_new_customers(
         The :class:`NoChangeBaseline`.
     """
     y = monthly_new_customers(table, plan_start)
-    fc = auto_forecast(y, months, fill="zero")
+    fc = auto_forecast(y, months, fill="zero", point="mean")
     expected = float(fc["mean"].sum())
     sums = _annual_sums(y, months, draws, seed)
     sums = np.maximum(sums - sums.mean() + expected, 0.0)

@@ -149,3 +149,18 @@ def test_accuracy_measures_by_hand():
     )
     history = np.arange(1.0, 14.0)  # seasonal naive (lag 12) error is 12 for the one pair
     assert mase(np.array([20.0]), np.array([14.0]), history) == pytest.approx(6 / 12)
+
+
+def test_mean_point_forecast_is_the_log_normal_mean():
+    rng = np.random.default_rng(6)
+    y = _monthly(np.exp(3 + np.cumsum(rng.normal(0, 0.1, 36))))  # positive: modelled in logs
+    med = auto_forecast(y, 3)
+    mean = auto_forecast(y, 3, point="mean")
+    # sd of the log error from the 80 % bound: log(hi_80 / median) / z_0.9
+    sd = np.log(med["hi_80"] / med["mean"]) / 1.2815515655446004
+    np.testing.assert_allclose(mean["mean"] / med["mean"], np.exp(sd**2 / 2), rtol=1e-9)
+    np.testing.assert_allclose(mean["hi_80"], med["hi_80"])  # quantiles do not move
+    signed = _monthly(rng.normal(0, 5, 30))  # negative values: not in logs, no difference
+    np.testing.assert_allclose(
+        auto_forecast(signed, 2, point="mean")["mean"], auto_forecast(signed, 2)["mean"]
+    )

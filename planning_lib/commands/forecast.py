@@ -181,7 +181,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     series = _node_series(bottom.astype({c: str for c in by}), hier, by)
-    base = forecast_many(series, ["node"], "month", "value", args.horizon, workers=args.workers)
+    base = forecast_many(
+        series, ["node"], "month", "value", args.horizon, workers=args.workers, point="mean"
+    )
     resid = base.attrs.get("residuals")
     method = args.reconcile
     try:
