@@ -12,11 +12,14 @@ stage, so stage-to-stage history must be reconstructed):
      (``1 - p_next = (1 - p_demo) * (1 - p_demo) / (1 - p_qualified)``).
    Channel × segment rates are shrunk towards the overall rate of the stage with
    ``PRIOR_DEALS`` pseudo-deals (beta-binomial), so small groups stay stable.
-2. **Close month with slippage**: the CRM's expected close date is taken as the
-   earliest month; the historical cycle lengths of won deals (close − created)
-   that are at least as long as the deal's current age and its expected cycle give
-   the distribution of its actual close month (history shows no expected dates of
-   closed deals, so slippage is read from cycle lengths).
+2. **Close month with slippage**: closed deals keep no history of their expected
+   close dates, so slippage is read from cycle lengths: an open deal closes at
+   ``created + cycle`` with ``cycle`` drawn from the won deals' cycle lengths
+   (close − created) that are at least the deal's current age. The CRM's expected
+   close month is used only when no historical cycle is that long. (Flooring the
+   cycle at the expected close as well was tried: on the sample company's first
+   half of 2026 it moved January's wins into February; the age-only rule matched
+   the actual timing.)
 3. **Blend with the statistical forecast**: deals created after the forecast origin
    also close in the coming months. The share of future wins that are already in
    the pipeline is ``coverage_k`` = share of historical won deals whose cycle was
@@ -130,13 +133,13 @@ def close_month_distribution(
     """Probability of the deal closing in each of ``months`` (sums to <= 1).
 
     The close date is ``created + cycle`` with ``cycle`` drawn from the historical
-    won cycles at least as long as both the deal's age at ``as_of`` and its
-    expected cycle. Without such cycles all mass goes to the later of the expected
-    close month and the first forecast month.
+    won cycles at least as long as the deal's age at ``as_of``. Without such cycles
+    all mass goes to the later of the expected close month and the first forecast
+    month. Closes dated before the first forecast month count for that month.
 
     Args:
         created: deal creation date.
-        expected_close: CRM expected close date.
+        expected_close: CRM expected close date (fallback only).
         as_of: forecast origin (the history's last day).
         cycles_days: sorted historical won cycle lengths in days.
         months: the forecast months.
@@ -144,7 +147,7 @@ def close_month_distribution(
     Returns:
         One probability per month; mass beyond the last month is dropped.
     """
-    floor = max((as_of - created).days, (expected_close - created).days, 0)
+    floor = max((as_of - created).days, 0)
     later = cycles_days[cycles_days >= floor]
     out = np.zeros(len(months))
     if later.size == 0:

@@ -61,9 +61,18 @@ def test_close_month_distribution_with_slippage_by_hand():
         cycles,
         months,
     )
-    # floor = max(age 60 days, expected cycle 75 days): cycles 90 and 120 remain
-    # -> closes 2026-01-30 and 2026-03-01
-    np.testing.assert_allclose(dist, [0.5, 0.0, 0.5])
+    # age 60 days: cycles 60, 90 and 120 remain -> closes 2025-12-31 (counted in the
+    # first forecast month), 2026-01-30 and 2026-03-01
+    np.testing.assert_allclose(dist, [2 / 3, 0.0, 1 / 3])
+    # no historical cycle that long: the expected close month takes all
+    dist = close_month_distribution(
+        pd.Timestamp("2025-01-01"),
+        pd.Timestamp("2026-02-15"),
+        pd.Timestamp("2025-12-31"),
+        cycles,
+        months,
+    )
+    np.testing.assert_allclose(dist, [0.0, 1.0, 0.0])
 
 
 def test_pipeline_forecast_weights_open_deals():
