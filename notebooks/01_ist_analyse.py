@@ -51,12 +51,14 @@ ph = open_phase(
 )
 analysis = run_analysis(ph.history, ph.params, locale=locale)
 ph.save_analysis(analysis)
-ph.say("01.title", region=region, as_of=str(analysis.as_of))
+ph.say("01.title", region=region, as_of=ph.fmt(str(analysis.as_of), "month"))
 
 # %% Umsatz und MRR der letzten Jahre
 fig_mrr = views.monthly_history(analysis.tables["revenue_monthly"], "mrr_end_eur")
 ph.chart(
-    charts.line_chart(fig_mrr.to_frame(ph.t("01.mrr")), title=ph.t("01.mrr_title"), unit="eur"),
+    charts.line_chart(
+        fig_mrr.to_frame(ph.t("01.mrr")), locale=locale, title=ph.t("01.mrr_title"), unit="eur"
+    ),
     "mrr_history",
 )
 fig = analysis.figures
@@ -72,7 +74,7 @@ for dim in ("segment", "channel", "product"):
     by_dim = views.monthly_by(analysis.tables["revenue_monthly"], dim, "mrr_end_eur")
     ph.chart(
         charts.stacked_bar_chart(
-            ph.labelled(by_dim.iloc[-12:], dim), title=ph.t(f"01.mrr_by_{dim}")
+            ph.labelled(by_dim.iloc[-12:], dim), locale=locale, title=ph.t(f"01.mrr_by_{dim}")
         ),
         f"mrr_by_{dim}",
     )
@@ -86,13 +88,16 @@ total = funnel[funnel["channel"] == "all"].iloc[0]
 stages = [s for s in ("leads", "mql", "sql", "demo", "won") if s in funnel.columns]
 ph.chart(
     charts.funnel_chart(
-        [ph.t(f"stage.{s}") for s in stages], [total[s] for s in stages], title=ph.t("01.funnel")
+        [ph.t(f"stage.{s}") for s in stages],
+        [total[s] for s in stages],
+        locale=locale,
+        title=ph.t("01.funnel"),
     ),
     "funnel",
 )
 ph.table(analysis.tables["funnel_conversion_channel"], "conversion", "01.conversion")
 ph.say("01.funnel_text")
-ph.table(analysis.tables["deal_metrics_channel"], "deal_metrics", "01.deal_metrics")
+deal_metrics = ph.table(analysis.tables["deal_metrics_channel"], "deal_metrics", "01.deal_metrics")
 
 # %% Unit Economics: Neukunden, CAC, CLV
 cac_year = analysis.tables["cac"][analysis.tables["cac"]["year"] == analysis.year]
@@ -121,6 +126,7 @@ ph.chart(
     charts.forecast_chart(
         won,
         forecast,
+        locale=locale,
         title=ph.t("01.forecast_title"),
         history_label=ph.t("label.actual"),
         forecast_label=ph.t("label.forecast"),

@@ -62,14 +62,14 @@ ph.say("02.targets_text", hit=hit, total=total)
 gap = ph.table(gap_table(plan.lines, list(plan.params.channels)), "gap", "02.gap")
 new = views.line_wide(plan.monthly, ["customers_new_target", "customers_new_funnel"])
 new.columns = [ph.t("02.top_down"), ph.t("02.bottom_up")]
-ph.chart(charts.line_chart(new, title=ph.t("02.gap_chart")), "new_customers_gap")
+ph.chart(charts.line_chart(new, locale=locale, title=ph.t("02.gap_chart")), "new_customers_gap")
 top_down, bottom_up = views.won_gap(gap)
 ph.say("02.gap_text", top_down=ph.fmt(top_down, "count"), bottom_up=ph.fmt(bottom_up, "count"))
 
 # %% MRR-Verlauf: Churn-Pfad gegen konstanten Churn
 mrr = views.line_wide(plan.monthly, ["mrr_end", "mrr_end_churn_constant"])
 mrr.columns = [ph.t("02.mrr_path"), ph.t("02.mrr_constant")]
-ph.chart(charts.line_chart(mrr, title=ph.t("02.mrr_chart"), unit="eur"), "mrr_plan")
+ph.chart(charts.line_chart(mrr, locale=locale, title=ph.t("02.mrr_chart"), unit="eur"), "mrr_plan")
 ph.say(
     "02.mrr_text",
     mrr_end=ph.fmt(plan.summary["mrr_end"], "eur"),

@@ -54,7 +54,10 @@ abc = ph.table(analysis.tables["abc_summary"], "abc", "03.abc")
 a_row = views.a_class(abc)
 ph.chart(
     charts.bar_chart(
-        abc.set_index("abc_class")["revenue_share"], title=ph.t("03.abc_chart"), unit="share"
+        abc.set_index("abc_class")["revenue_share"],
+        locale=locale,
+        title=ph.t("03.abc_chart"),
+        unit="share",
     ),
     "abc",
 )
@@ -68,7 +71,8 @@ ph.say(
 segments = ph.table(analysis.tables["segments"], "segments", "03.segments")
 ph.chart(
     charts.bar_chart(
-        segments.set_index("segment")["attractiveness"],
+        segments.set_index("segment")["attractiveness"].rename(ph.name),
+        locale=locale,
         title=ph.t("03.attractiveness"),
         unit="decimal",
         horizontal=True,
@@ -76,7 +80,11 @@ ph.chart(
     "attractiveness",
 )
 best = views.top_segment(segments)
-ph.say("03.segments_text", segment=best["segment"], score=ph.fmt(best["attractiveness"], "decimal"))
+ph.say(
+    "03.segments_text",
+    segment=ph.name(best["segment"]),
+    score=ph.fmt(best["attractiveness"], "decimal"),
+)
 
 # %% Buyer Personas und Positionierung
 ph.table(analysis.tables["personas"], "personas", "03.personas")

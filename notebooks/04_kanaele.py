@@ -53,21 +53,29 @@ ph.say("04.title", region=region)
 channels = ph.table(views.channel_plan(monthly), "channels", "04.channels")
 ph.chart(
     charts.bar_chart(
-        channels.set_index("channel")["lead_coverage_share"],
+        channels.set_index("channel")["lead_coverage_share"].rename(ph.name),
+        locale=locale,
         title=ph.t("04.coverage_chart"),
         unit="share",
     ),
     "lead_coverage",
 )
 short, missing = views.lead_shortfall(channels)
-ph.say("04.coverage_text", channels=", ".join(short) or "–", missing=ph.fmt(missing, "count"))
+ph.say(
+    "04.coverage_text",
+    channels=", ".join(map(ph.name, short)) or "–",
+    missing=ph.fmt(missing, "count"),
+)
 
 # %% Benötigte MQL pro Monat und Kanal
 required = views.channel_wide(monthly, "required_entry")
 ph.table(required.reset_index(), "required_leads", "04.required_table", show=False)
 ph.chart(
     charts.stacked_bar_chart(
-        ph.labelled(required, "channel"), title=ph.t("04.required_chart"), unit="count"
+        ph.labelled(required, "channel"),
+        locale=locale,
+        title=ph.t("04.required_chart"),
+        unit="count",
     ),
     "required_leads",
 )

@@ -53,7 +53,7 @@ ph.say("05.title", region=region)
 org = ph.table(views.organisation_monthly(monthly), "organisation", "05.organisation")
 cap = views.line_wide(monthly, ["capacity_deals", "required_rep_deals"])
 cap.columns = [ph.t("05.capacity"), ph.t("05.required")]
-ph.chart(charts.line_chart(cap, title=ph.t("05.capacity_chart")), "capacity")
+ph.chart(charts.line_chart(cap, locale=locale, title=ph.t("05.capacity_chart")), "capacity")
 ph.say(
     "05.capacity_text",
     short=int(summary.get("capacity_short_months", 0)),

@@ -52,7 +52,9 @@ ph.say("06.title", region=region)
 costs = views.budget_monthly(monthly)
 ph.table(costs.rename_axis("month").reset_index(), "budget_monthly", "06.budget_monthly")
 ph.chart(
-    charts.stacked_bar_chart(ph.labelled(costs, "cat"), title=ph.t("06.budget_chart")),
+    charts.stacked_bar_chart(
+        ph.labelled(costs, "cat"), locale=locale, title=ph.t("06.budget_chart")
+    ),
     "budget_monthly",
 )
 by_cat = ph.table(
@@ -73,12 +75,12 @@ ph.say(
 )
 cash = views.line_wide(monthly, ["cash_balance"])
 cash.columns = [ph.t("06.cash")]
-ph.chart(charts.line_chart(cash, title=ph.t("06.cash_chart"), unit="eur"), "cash")
+ph.chart(charts.line_chart(cash, locale=locale, title=ph.t("06.cash_chart"), unit="eur"), "cash")
 ph.say(
     "06.roi_text",
     roi=ph.fmt(summary["roi"], "ratio"),
     ltv=ph.fmt(summary["lifetime_value_new_customers"], "eur"),
     cac=ph.fmt(summary["cac_fully_loaded"], "eur"),
     low=ph.fmt(summary["cash_low_point"], "eur"),
-    month=summary.get("cash_low_point_month", ""),
+    month=ph.fmt(summary.get("cash_low_point_month", ""), "month"),
 )

@@ -52,17 +52,17 @@ ph = open_phase(
 monthly, summary = ph.load_plan()
 plan = PlanView.from_params(monthly, ph.params)
 ctx = controlling.context_for(ph.params, ph.actuals)
-ph.say("07.title", region=region, as_of=ctx.as_of.isoformat())
+ph.say("07.title", region=region, as_of=ph.fmt(ctx.as_of, "month"))
 
 # %% KPIs der Ist-Daten je Monat
-ph.table(views.actual_kpis(ph.actuals, ctx), "kpis", "07.kpis")
+kpis = ph.table(views.actual_kpis(ph.actuals, ctx), "kpis", "07.kpis")
 
 # %% Soll-Ist-Vergleich mit Status
 variance = controlling.plan_vs_actual(ph.actuals, ctx, plan, grains=("month", "ytd"))
-status = ph.table(views.variance_table(variance, locale), "variance", "07.variance")
+status = ph.table(views.variance_table(variance), "variance", "07.variance")
 new = views.plan_actual_monthly(variance, "new_customers")
 new.columns = [ph.t("label.plan"), ph.t("label.actual")]
-ph.chart(charts.line_chart(new, title=ph.t("07.pva_chart")), "plan_vs_actual")
+ph.chart(charts.line_chart(new, locale=locale, title=ph.t("07.pva_chart")), "plan_vs_actual")
 ph.say(
     "07.variance_text",
     off=int((status["status"] == "off_track").sum()),
@@ -93,7 +93,9 @@ ph.table(landing["path"], "landing_path", "07.landing_path", show=False)
 path = views.landing_path_cumulative(landing["path"], "new_customers")
 path.columns = [ph.t("label.plan"), ph.t("07.landing_line")]
 ph.chart(
-    charts.line_chart(path, title=ph.t("07.landing_chart"), styles={path.columns[1]: "--"}),
+    charts.line_chart(
+        path, locale=locale, title=ph.t("07.landing_chart"), styles={path.columns[1]: "--"}
+    ),
     "landing",
 )
 ph.key_figures("07_controlling", landing_new_customers=float(row["landing"]))

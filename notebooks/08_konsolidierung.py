@@ -71,8 +71,11 @@ ph.say(
 # %% Neukunden und MRR je Region
 regions_only = table[table["region"] != "Gesamt"].set_index("region")
 ph.chart(
-    charts.bar_chart(regions_only["new_customers"], title=ph.t("08.new_chart")), "new_customers"
+    charts.bar_chart(regions_only["new_customers"], locale=locale, title=ph.t("08.new_chart")),
+    "new_customers",
 )
 mrr = views.line_wide(consolidated, ["mrr_end"])
 mrr.columns = [ph.t("08.mrr")]
-ph.chart(charts.line_chart(mrr, title=ph.t("08.mrr_chart"), unit="eur"), "mrr")
+mrr_chart = ph.chart(
+    charts.line_chart(mrr, locale=locale, title=ph.t("08.mrr_chart"), unit="eur"), "mrr"
+)

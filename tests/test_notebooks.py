@@ -215,17 +215,51 @@ def test_consolidation_equals_the_sum_of_the_regions(batch_run: dict) -> None:
     np.testing.assert_allclose(mrr, expected, rtol=1e-9)
 
 
-def test_excel_has_a_formatted_sheet_per_phase(batch_run: dict) -> None:
+def test_excel_has_a_formatted_sheet_per_table(batch_run: dict) -> None:
     path = batch_run["run_dir"] / batch_run["manifest"]["regions"]["AT"]["excel"]
     wb = load_workbook(path)
-    assert [s[:2] for s in wb.sheetnames] == ["01", "02", "03", "04", "05", "06", "07"]
-    ws = wb[next(s for s in wb.sheetnames if s.startswith("06"))]
-    assert ws.freeze_panes == "A3"
+    assert sorted({s[:2] for s in wb.sheetnames}) == ["01", "02", "03", "04", "05", "06", "07"]
+    assert all(ws.freeze_panes == "A3" for ws in wb.worksheets)
+    ws = wb["06 Budget gegen Plankosten"]
     assert ws["A1"].font.bold and ws["A2"].font.bold
-    assert ws["A1"].value == "Budget gegen Plankosten"  # first table of the phase
     header = [c.value for c in ws[2]]
-    col = header.index("budget_eur") + 1
-    assert "€" in ws.cell(row=3, column=col).number_format
+    assert header[:3] == ["Kategorie", "Budget", "Plankosten"]
+    assert ws.cell(row=3, column=2).number_format == '#,##0 "€"'
+    history = wb["01 Umsatz, MRR und Kunden je Ja"]
+    assert [c.value for c in history[2]][:3] == ["Jahr", "Umsatz", "Wachstum ggü. Vorjahr"]
+    assert history["C4"].number_format == "0.0 %" and 0 < history["C4"].value < 1
+    conversion = wb["01 Umwandlungsraten je Kanal"]
+    assert conversion["A3"].value == "MQL → SQL" and conversion["B3"].value == "Inbound-Marketing"
+
+
+def test_every_column_of_every_table_has_a_label(batch_run: dict) -> None:
+    """A new column in a notebook's table fails here until labels.py names it."""
+    from planning_lib.report.artifacts import iter_tables
+    from planning_lib.report.display import display_table, has_column_label
+
+    missing = set()
+    folders = [_folder(batch_run, r) for r in GOOD]
+    folders.append(batch_run["run_dir"] / CONSOLIDATION_FOLDER)
+    for folder in folders:
+        for info in iter_tables(folder):
+            for locale in ("de", "en"):
+                shown = display_table(pd.read_csv(info.path), locale, info.value_labels)
+                missing |= {
+                    f"{info.name}.{c}"
+                    for c in shown.columns
+                    if not has_column_label(str(c), table=info.name, value_labels=info.value_labels)
+                }
+    assert not missing, f"columns without a label in report/labels.py: {sorted(missing)}"
+
+
+def test_html_shows_labelled_headers_and_formatted_numbers(batch_run: dict) -> None:
+    html = (_folder(batch_run, "AT") / "html" / "01_ist_analyse.html").read_text(encoding="utf-8")
+    assert "<th>Wachstum ggü. Vorjahr</th>" in html and "revenue_yoy" not in html
+    assert "MQL → SQL" in html and "Inbound-Marketing" in html and "mql_to_sql" not in html
+    assert re.search(r"<td>\d{1,2},\d\xa0%</td>", html)  # a share as percent: 28,0 %
+    index = (batch_run["run_dir"] / "index.html").read_text(encoding="utf-8")
+    total_row = index[index.index("<tr><td>Gesamt</td>") :].split("</tr>")[0]
+    assert "×" in total_row  # the company's LTV:CAC, not "–"
 
 
 def test_phase_01_wrote_history_forecast_and_findings(batch_run: dict) -> None:
@@ -279,6 +313,8 @@ def test_locale_en_and_scenario_switch_language_and_plan(tmp_path: Path) -> None
     html = Path(outcome.output_html).read_text(encoding="utf-8")
     assert "Feasibility findings" in html and "Befunde zur Machbarkeit" not in html
     assert "02 Ziele" not in html  # the German source-only cell is not in the report
+    assert "<th>Severity</th>" in html and "<th>Schweregrad</th>" not in html
+    assert "<th>Top-down</th>" in html and "Inbound marketing" in html
     params = load_params(CONFIGS / "cloudflow.yaml", region="AT")
     worst = run_plan(params, params.scenarios["worst"]).summary
     _, summary = read_plan(tmp_path / "AT")

@@ -39,17 +39,41 @@ def test_workbook_has_a_sheet_per_phase_frozen_header_and_formats(tmp_path: Path
     )
     path = build_workbook(tmp_path, tmp_path / "plan.xlsx")
     wb = load_workbook(path)
-    assert wb.sheetnames == ["01 Ist-Analyse und Prognose", "06 Budget und Finanzen"]
-    ws = wb["06 Budget und Finanzen"]
-    assert ws.freeze_panes == "A3"
-    assert ws["A1"].value == "Kosten" and ws["A1"].font.bold
-    assert ws["B3"].value == 1234.5 and "€" in ws["B3"].number_format
-    assert ws["C3"].number_format == "#,##0"
-    # second table below: title, header, then each value formatted by its row's unit
-    assert ws["A5"].value == "Tidy"
-    assert "€" in ws["B7"].number_format and ws["B8"].number_format == "0.0%"
-    assert wb["01 Ist-Analyse und Prognose"]["B3"].number_format == "0.0%"
+    # a sheet per table (Excel freezes one header row per sheet), sorted by phase
+    assert wb.sheetnames == ["01 Umwandlung", "06 Kosten", "06 Tidy"]
+    for ws in wb.worksheets:
+        assert ws.freeze_panes == "A3"
+        assert ws["A1"].font.bold and ws["A2"].font.bold
+    ws = wb["06 Kosten"]
+    assert ws["A1"].value == "Kosten"
+    assert [c.value for c in ws[2]] == ["Monat", "Marketing", "Neukunden"]
+    assert ws["A3"].number_format == "mmm yyyy"
+    assert ws["B3"].value == 1234.5 and ws["B3"].number_format == '#,##0 "€"'
+    assert ws["C3"].value == 3 and ws["C3"].number_format == "#,##0"
+    tidy = wb["06 Tidy"]
+    assert [c.value for c in tidy[2]] == ["Position", "Wert", "Einheit"]
+    assert tidy["B3"].number_format == '#,##0 "€"' and tidy["B4"].number_format == "0.0 %"
+    assert tidy["C3"].value == "EUR" and tidy["C4"].value == "Anteil"
+    conv = wb["01 Umwandlung"]
+    assert [c.value for c in conv[2]] == ["Kanal", "Umwandlungsrate"]
+    assert conv["A3"].value == "inbound"  # no config labels given: the code
+    assert conv["B3"].value == 0.25 and conv["B3"].number_format == "0.0 %"
     assert read_table(tmp_path, "01_conversion")["conversion_rate"].iloc[0] == 0.25
+
+
+def test_workbook_in_english_uses_config_value_labels(tmp_path: Path) -> None:
+    write_table(
+        pd.DataFrame({"channel": ["inbound", "all"], "revenue_yoy": [0.28, 0.1]}),
+        tmp_path,
+        "01_yoy",
+        title_de="Wachstum",
+        title_en="Growth",
+        value_labels={"inbound": ("Inbound-Marketing", "Inbound marketing")},
+    )
+    ws = load_workbook(build_workbook(tmp_path, tmp_path / "p.xlsx", locale="en"))["01 Growth"]
+    assert [c.value for c in ws[2]] == ["Channel", "YoY growth"]
+    assert [ws["A3"].value, ws["A4"].value] == ["Inbound marketing", "All channels"]
+    assert ws["B3"].value == 0.28 and ws["B3"].number_format == "0.0 %"
 
 
 def test_bad_table_name_is_rejected(tmp_path: Path) -> None:

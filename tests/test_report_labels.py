@@ -59,3 +59,91 @@ def test_column_unit_from_names_and_values() -> None:
     assert column_unit("ltv_to_cac", pd.Series([2.5])) == "ratio"
     assert column_unit("score", pd.Series([0.25])) == "decimal"
     assert column_unit("channel", pd.Series(["inbound"])) is None
+
+
+def test_display_frame_labels_headers_values_and_formats_numbers() -> None:
+    from planning_lib.report.display import display_frame
+
+    frame = pd.DataFrame(
+        {
+            "year": [2025],
+            "revenue_eur": [1234.4],
+            "revenue_yoy": [0.28],
+            "customers_end": [12345],
+            "transition": ["mql_to_sql"],
+            "channel": ["inbound"],
+            "month": ["2026-01"],
+        }
+    )
+    channels = {"inbound": ("Inbound-Marketing", "Inbound marketing")}
+    de = display_frame(frame, "de", value_labels=channels)
+    assert list(de.columns) == [
+        "Jahr",
+        "Umsatz",
+        "Wachstum ggü. Vorjahr",
+        "Kunden Jahresende",
+        "Übergang",
+        "Kanal",
+        "Monat",
+    ]
+    assert de.iloc[0].tolist() == [
+        2025,
+        "1.234\xa0€",
+        "28,0\xa0%",
+        "12.345",
+        "MQL → SQL",
+        "Inbound-Marketing",
+        "Jan. 2026",
+    ]
+    en = display_frame(frame, "en", value_labels=channels)
+    assert list(en.columns)[:3] == ["Year", "Revenue", "YoY growth"]
+    assert en.iloc[0].tolist()[1:6] == [
+        "€1,234",
+        "28.0%",
+        "12,345",
+        "MQL → SQL",
+        "Inbound marketing",
+    ]
+    assert frame["revenue_yoy"].iloc[0] == 0.28  # the table itself keeps codes and numbers
+
+
+def test_display_frame_formats_tidy_rows_by_their_unit_and_drops_the_other_language() -> None:
+    from planning_lib.report.display import display_frame
+
+    frame = pd.DataFrame(
+        {
+            "metric": ["mrr_end", "churn_rate_monthly"],
+            "unit": ["EUR", "share"],
+            "target": [17250.0, 0.03],
+            "hit": [True, False],
+            "description": ["MRR steigern", "Churn senken"],
+            "description_en": ["Grow MRR", "Lower churn"],
+        }
+    )
+    de = display_frame(frame, "de")
+    assert list(de.columns) == ["Kennzahl", "Einheit", "Ziel", "Erreicht", "Beschreibung"]
+    assert de["Ziel"].tolist() == ["17.250\xa0€", "3,0\xa0%"]
+    assert de["Erreicht"].tolist() == ["ja", "nein"]
+    en = display_frame(frame, "en")
+    assert en["Description"].tolist() == ["Grow MRR", "Lower churn"]
+    assert en["Target"].tolist() == ["€17,250", "3.0%"]
+
+
+def test_column_unit_reads_words_not_substrings() -> None:
+    assert column_unit("revenue_yoy", pd.Series([0.28])) == "share"
+    assert column_unit("churned_customers", pd.Series([4.0])) == "count"
+    assert column_unit("year", pd.Series([2025])) is None
+
+
+def test_display_html_sets_text_left_and_formats_month_lists() -> None:
+    from planning_lib.report.display import display_frame, display_html
+
+    frame = pd.DataFrame(
+        {"rule": ["a"], "months": ["2026-02, 2026-03"], "period": ["2026-01..2026-06"]}
+    )
+    frame.columns.name = "line_item"  # left over from a pivot: not shown
+    shown = display_frame(frame, "de")
+    assert shown.iloc[0].tolist() == ["a", "Feb. 2026, März 2026", "Jan. 2026 – Juni 2026"]
+    html = display_html(frame, "de", table="07_actions")
+    assert "table.report-07-actions td:nth-child(1)" in html and "line_item" not in html
+    assert "<th>Regel</th>" in html

@@ -44,6 +44,25 @@ def test_region_summary_table_sums_and_recomputes_cac() -> None:
     assert total["cac_fully_loaded_eur"] == pytest.approx(3000 / 40)  # not 100 + 66.7
 
 
+def test_company_ltv_to_cac_is_lifetime_value_over_cost() -> None:
+    summaries = {
+        "A": {"new_customers": 10, "cost_total": 1000, "lifetime_value_new_customers": 4000},
+        "B": {"new_customers": 30, "cost_total": 2000, "lifetime_value_new_customers": 5000},
+    }
+    for s in summaries.values():
+        s["ltv_to_cac"] = s["lifetime_value_new_customers"] / s["cost_total"]
+    table = views.region_summary_table(summaries)
+    total = table[table["region"] == "Gesamt"].iloc[0]
+    assert total["ltv_to_cac"] == pytest.approx(9000 / 3000)  # not 4.0 + 2.5
+    consolidated = pd.DataFrame(columns=["month", "line_item", "channel", "value", "unit"])
+    assert views.consolidated_key_figures(
+        table.assign(customers_end=0.0, mrr_start_eur=0.0, mrr_end_eur=0.0, arr_end_eur=0.0).assign(
+            budget_total_eur=0.0
+        ),
+        consolidated,
+    )["ltv_to_cac"] == pytest.approx(3.0)
+
+
 def test_budget_monthly_and_categories() -> None:
     monthly = _monthly(
         {

@@ -18,7 +18,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,10 @@ class TableInfo:
     phase: str
     title_de: str
     title_en: str
+    value_labels: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Labels of codes in the table that come from the config (channels): code → (de, en)."""
+    position: int = 0
+    """Order in which the notebook showed the table within its phase (0 = unknown)."""
 
     def title(self, locale: str) -> str:
         """The title in ``locale`` ('de' or 'en')."""
@@ -116,6 +120,8 @@ def write_table(
     *,
     title_de: str,
     title_en: str,
+    value_labels: Mapping[str, tuple[str, str]] | None = None,
+    position: int = 0,
 ) -> Path:
     """Write ``frame`` to ``<output_dir>/tables/<name>.csv`` with a title sidecar.
 
@@ -125,6 +131,9 @@ def write_table(
         name: ``<phase>_<name>``, e.g. ``06_budget_monthly``.
         title_de: German title (report and Excel).
         title_en: English title.
+        value_labels: labels of codes in the table from the config (channels),
+            code → (de, en); kept in the sidecar for the Excel workbook.
+        position: the table's place in its notebook (the workbook's sheet order).
 
     Returns:
         The CSV path.
@@ -139,7 +148,14 @@ def write_table(
     path = atomic_write_text(folder / f"{name}.csv", csv)
     write_json(
         folder / f"{name}.json",
-        {"name": name, "phase": phase, "title_de": title_de, "title_en": title_en},
+        {
+            "name": name,
+            "phase": phase,
+            "title_de": title_de,
+            "title_en": title_en,
+            "value_labels": {k: list(v) for k, v in (value_labels or {}).items()},
+            "position": position,
+        },
     )
     return path
 
@@ -170,6 +186,8 @@ def iter_tables(output_dir: str | Path) -> Iterator[TableInfo]:
             phase=meta.get("phase", csv.stem[:2]),
             title_de=meta.get("title_de", csv.stem),
             title_en=meta.get("title_en", csv.stem),
+            value_labels={k: tuple(v) for k, v in meta.get("value_labels", {}).items()},
+            position=int(meta.get("position", 0)),
         )
 
 

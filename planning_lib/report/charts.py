@@ -16,6 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from planning_lib.report.formatting import format_month
 from planning_lib.report.labels import Unit, format_value
 
 __all__ = [
@@ -39,6 +40,16 @@ def _figure(width: float = 8.0, height: float = 3.6) -> tuple[Figure, object]:
 
 def _axis_formatter(unit: Unit, locale: str) -> FuncFormatter:
     return FuncFormatter(lambda v, _pos: format_value(v, unit, locale))
+
+
+def _month_axis(ax: object, index: pd.Index, locale: str) -> None:
+    """Month ticks of a date axis in words: ``Jan. 2026`` (de), ``Jan 2026`` (en)."""
+    if isinstance(index, pd.DatetimeIndex):
+        from matplotlib.dates import num2date
+
+        ax.xaxis.set_major_formatter(  # type: ignore[attr-defined]
+            FuncFormatter(lambda v, _pos: format_month(num2date(v).date(), locale))
+        )
 
 
 def line_chart(
@@ -70,6 +81,7 @@ def line_chart(
         )
     ax.set_title(title, loc="left")
     ax.yaxis.set_major_formatter(_axis_formatter(unit, locale))
+    _month_axis(ax, frame.index, locale)
     if len(frame.columns) > 1:
         ax.legend(frameon=False, fontsize=8)
     return fig
@@ -118,15 +130,17 @@ def stacked_bar_chart(
         vals = frame[col].to_numpy(dtype=float)
         ax.bar(x, vals, bottom=bottom, color=_PALETTE[i % len(_PALETTE)], label=str(col))
         bottom = bottom + vals
-    ticks = [i.strftime("%m/%y") if hasattr(i, "strftime") else str(i) for i in frame.index]
-    ax.set_xticks(x, ticks, rotation=0, fontsize=8)
+    ticks = [format_month(i, locale) if hasattr(i, "strftime") else str(i) for i in frame.index]
+    slanted = len(ticks) > 8
+    ax.set_xticks(x, ticks, rotation=45 if slanted else 0, ha="right" if slanted else "center")
+    ax.tick_params(axis="x", labelsize=8)
     ax.yaxis.set_major_formatter(_axis_formatter(unit, locale))
     ax.legend(
         frameon=False,
         fontsize=8,
         ncols=min(len(frame.columns), 4),
         loc="upper center",
-        bbox_to_anchor=(0.5, -0.1),
+        bbox_to_anchor=(0.5, -0.3 if slanted else -0.1),
     )
     ax.set_title(title, loc="left")
     return fig
@@ -171,6 +185,7 @@ def forecast_chart(
         label=forecast_label,
     )
     ax.yaxis.set_major_formatter(_axis_formatter(unit, locale))
+    _month_axis(ax, history.index, locale)
     ax.legend(frameon=False, fontsize=8)
     ax.set_title(title, loc="left")
     return fig

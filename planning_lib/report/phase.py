@@ -25,7 +25,9 @@ from matplotlib.figure import Figure
 from planning_lib.params import PlanParameters, load_params
 from planning_lib.paths import CONFIGS, SAMPLE_DATA
 from planning_lib.report import artifacts
-from planning_lib.report.labels import LABELS, column_unit, format_value, text
+from planning_lib.report.display import display_frame, display_html, value_label
+from planning_lib.report.formatting import format_month
+from planning_lib.report.labels import LABELS, format_value, text
 
 __all__ = [
     "COMPANY",
@@ -85,25 +87,6 @@ def load_region_tables(
     return tables
 
 
-def display_frame(frame: pd.DataFrame, locale: str = "de") -> pd.DataFrame:
-    """A copy of ``frame`` with numbers formatted as text in ``locale`` (units from names)."""
-    out = frame.copy()
-    has_units = "unit" in out.columns and "value" in out.columns
-    for col in out.columns:
-        if has_units and col == "value":
-            out[col] = [
-                format_value(v, {"EUR": "eur"}.get(str(u), str(u)), locale)  # type: ignore[arg-type]
-                if str(u) in ("EUR", "eur", "share", "count")
-                else v
-                for v, u in zip(out["value"], out["unit"], strict=True)
-            ]
-            continue
-        unit = column_unit(str(col), out[col])
-        if unit is not None:
-            out[col] = [format_value(v, unit, locale) for v in out[col]]
-    return out
-
-
 @dataclass
 class Phase:
     """A phase notebook's context: parameters, data, language and output folder.
@@ -124,13 +107,22 @@ class Phase:
     seed: int = 42
     horizon: int = 12
     _figures: dict[str, Any] = field(default_factory=dict)
+    _tables_written: int = 0
 
     def t(self, key: str, **values: Any) -> str:
         """The label ``key`` in this notebook's language, with values filled in."""
         return text(key, self.locale, **values)
 
     def fmt(self, value: Any, unit: str) -> str:
-        """A number formatted in this notebook's language (unit: eur, share, count, ratio)."""
+        """A value formatted in this notebook's language.
+
+        Args:
+            value: a number, or for ``month`` any date in the month.
+            unit: ``eur``, ``share``, ``count``, ``ratio``, ``decimal``, ``months``, or
+                ``month`` for a month in words (``Juni 2026``).
+        """
+        if unit == "month":
+            return format_month(value or None, self.locale, style="long")
         return format_value(value, unit, self.locale)  # type: ignore[arg-type]
 
     def labelled(self, frame: pd.DataFrame, kind: str) -> pd.DataFrame:
@@ -147,6 +139,15 @@ class Phase:
                 names[col] = self.t(f"{kind}.{code}")
         return frame.rename(columns=names)
 
+    @property
+    def value_labels(self) -> dict[str, tuple[str, str]]:
+        """Labels of the config's codes shown in tables (channels): code → (de, en)."""
+        return {code: (ch.label_de, ch.label_en) for code, ch in self.params.channels.items()}
+
+    def name(self, code: str) -> str:
+        """A code (channel, segment, ``all``) by its label in this notebook's language."""
+        return str(value_label("member", code, self.locale, self.value_labels))
+
     def say(self, key: str, **values: Any) -> None:
         """Show the label ``key`` as Markdown (a sentence on what a result means)."""
         from IPython.display import Markdown, display
@@ -156,7 +157,10 @@ class Phase:
     def table(
         self, frame: pd.DataFrame, name: str, title_key: str, *, show: bool = True
     ) -> pd.DataFrame:
-        """Write ``frame`` as ``tables/<phase>_<name>.csv`` and show it formatted.
+        """Write ``frame`` as ``tables/<phase>_<name>.csv`` and show it for readers.
+
+        The CSV keeps code names and plain numbers; the notebook shows labelled headers
+        and values and formatted numbers (``report.display.display_html``).
 
         Returns:
             ``frame`` unchanged, so later cells can use it.
@@ -168,12 +172,16 @@ class Phase:
             full,
             title_de=text(title_key, "de"),
             title_en=text(title_key, "en"),
+            value_labels=self.value_labels,
+            position=self._tables_written + 1,
         )
+        self._tables_written += 1
         if show:
             from IPython.display import HTML, Markdown, display
 
+            shown = display_html(frame, self.locale, table=full, value_labels=self.value_labels)
             display(Markdown(f"#### {self.t(title_key)}"))
-            display(HTML(display_frame(frame, self.locale).to_html(index=False, na_rep="–")))
+            display(HTML(shown))
         return frame
 
     def chart(self, fig: Figure, name: str) -> Figure:

@@ -373,15 +373,14 @@ def actual_kpis(actuals: Mapping[str, pd.DataFrame], ctx: Any) -> pd.DataFrame:
     return wide.rename_axis("month").reset_index()
 
 
-def variance_table(variance: pd.DataFrame, locale: str = "de") -> pd.DataFrame:
-    """Year-to-date plan vs actual per KPI (company level of the region): the status table."""
+def variance_table(variance: pd.DataFrame) -> pd.DataFrame:
+    """Year-to-date plan vs actual per KPI (company level of the region): the status table.
+
+    KPI and status stay codes; the report shows their labels (``report.display``).
+    """
     ytd = variance[(variance["grain"] == "ytd") & (variance["dimension"].fillna("") == "")]
-    label = "label_en" if locale == "en" else "label_de"
-    out = ytd[["kpi", label, "unit", "plan", "actual", "variance", "attainment", "status"]]
-    out = out.rename(columns={label: "label"}).reset_index(drop=True)
-    if locale != "en":
-        out["status_text"] = ytd["status_de"].to_numpy()
-    return out
+    cols = ["kpi", "unit", "plan", "actual", "variance", "attainment", "status"]
+    return ytd[cols].reset_index(drop=True)
 
 
 def plan_actual_monthly(variance: pd.DataFrame, kpi: str) -> pd.DataFrame:
@@ -458,27 +457,34 @@ def consolidate_monthly(region_monthly: Mapping[str, pd.DataFrame]) -> pd.DataFr
 def region_summary_table(summaries: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
     """One row per region with its plan's key figures, and a company row (sums).
 
-    The company's fully loaded CAC is its total cost ÷ its new customers, not a sum.
+    Ratios are recomputed from the company's sums, not added: the fully loaded CAC is
+    its total cost ÷ its new customers, LTV:CAC its new customers' lifetime value ÷ its
+    total cost (per region ``clv ÷ cac_fully_loaded`` is the same quotient).
     """
     additive = ["new_customers", "customers_end", "mrr_start", "mrr_end", "arr_end"]
     additive += ["budget_total", "cost_total", "churned_customers"]
+    additive += ["lifetime_value_new_customers"]
     rows = []
     for region, s in summaries.items():
         row: dict[str, Any] = {"region": region}
         row.update({k: float(s[k]) for k in additive if k in s})
         row["cac_fully_loaded_eur"] = float(s.get("cac_fully_loaded", np.nan))
+        row["ltv_to_cac"] = float(s.get("ltv_to_cac", np.nan))
         rows.append(row)
     table = pd.DataFrame(rows)
     if table.empty:
         return table
     total: dict[str, Any] = {"region": "Gesamt"}
     total.update({k: float(table[k].sum()) for k in additive if k in table})
+    cost = total.get("cost_total", np.nan)
     if total.get("new_customers"):
-        total["cac_fully_loaded_eur"] = total.get("cost_total", np.nan) / total["new_customers"]
+        total["cac_fully_loaded_eur"] = cost / total["new_customers"]
+    if "lifetime_value_new_customers" in total and cost:
+        total["ltv_to_cac"] = total["lifetime_value_new_customers"] / cost
+    euros = ("mrr_start", "mrr_end", "arr_end", "budget_total", "cost_total")
+    euros += ("lifetime_value_new_customers",)
     return pd.concat([table, pd.DataFrame([total])], ignore_index=True).rename(
-        columns={
-            k: f"{k}_eur" for k in ("mrr_start", "mrr_end", "arr_end", "budget_total", "cost_total")
-        }
+        columns={k: f"{k}_eur" for k in euros}
     )
 
 
@@ -495,6 +501,8 @@ def consolidated_key_figures(table: pd.DataFrame, consolidated: pd.DataFrame) ->
         "budget_total": float(total["budget_total_eur"]),
         "cac_fully_loaded": float(total["cac_fully_loaded_eur"]),
     }
+    if "ltv_to_cac" in total:
+        out["ltv_to_cac"] = float(total["ltv_to_cac"])
     cash = consolidated[consolidated["line_item"] == "cash_balance"]
     if len(cash):
         out["cash_low_point"] = float(cash.groupby("month")["value"].sum().min())
