@@ -11,6 +11,9 @@ name says otherwise.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import re
+import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -518,13 +521,39 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
     return out
 
 
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside an annotation such as ``dict[str, Channel] | None``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in reversed(typing.get_args(annotation)):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _known_keys(loc: tuple[Any, ...]) -> list[str]:
+    """The parameter names allowed at ``loc`` (dict keys and list indices are skipped)."""
+    model: type[BaseModel] | None = PlanParameters
+    for part in loc:
+        if model is None:
+            return []
+        field = model.model_fields.get(part) if isinstance(part, str) else None
+        if field is not None:
+            model = _inner_model(field.annotation)
+    return sorted(model.model_fields) if model is not None else []
+
+
 def _format_error(err: dict[str, Any]) -> str:
     loc = ".".join(str(p) for p in err["loc"])
     kind = err["type"]
     value = err.get("input")
     ctx = err.get("ctx") or {}
     if kind == "extra_forbidden":
-        return f"{loc}: unknown key (not a plan parameter; check the spelling)"
+        key = str(err["loc"][-1])
+        close = difflib.get_close_matches(key, _known_keys(tuple(err["loc"][:-1])), n=1)
+        hint = f"did you mean '{close[0]}'?" if close else "check the spelling"
+        return f"{loc}: unknown key (not a plan parameter; {hint})"
     if kind in ("less_than_equal", "less_than"):
         bound = ctx.get("le", ctx.get("lt"))
         return f"{loc}: {value} is above {bound}"
@@ -534,6 +563,8 @@ def _format_error(err: dict[str, Any]) -> str:
     if kind == "missing":
         return f"{loc}: required but missing"
     msg = err["msg"].removeprefix("Value error, ")
+    if loc and re.match(r"^[A-Za-z_][\w.]*: ", msg):  # a validator named the sub-field
+        return f"{loc}.{msg}"
     return f"{loc}: {msg}" if loc else msg
 
 

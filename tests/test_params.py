@@ -136,3 +136,23 @@ def test_yaml_round_trip(tmp_path):
     out = tmp_path / "p.yaml"
     dump_params(p, out)
     assert load_params(out) == p
+
+
+def test_unknown_key_suggests_the_closest_parameter():
+    raw = _raw()
+    raw["channels"]["inbound"]["mql_to_sqll"] = 0.4
+    raw["drivers"]["arpa_montly_eur"] = 160
+    with pytest.raises(ParameterError) as exc:
+        params_from_dict(raw)
+    text = str(exc.value)
+    hint = "unknown key (not a plan parameter; did you mean"
+    assert f"channels.inbound.mql_to_sqll: {hint} 'mql_to_sql'?)" in text
+    assert f"drivers.arpa_montly_eur: {hint} 'arpa_monthly_eur'?)" in text
+
+
+def test_validator_errors_name_the_full_path():
+    raw = _raw()
+    raw["drivers"]["churn_rate_monthly"] = {"start": 0.05, "end": 1.3, "path": "linear"}
+    with pytest.raises(ParameterError) as exc:
+        params_from_dict(raw)
+    assert exc.value.problems == ["drivers.churn_rate_monthly.end: 1.3 is above 1.0"]
