@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from planning_lib.report import views
+from planning_lib.report import display, views
 
 
 def _monthly(values: dict[tuple[str, str], list[float]], unit: str = "EUR") -> pd.DataFrame:
@@ -74,10 +74,23 @@ def test_budget_monthly_and_categories() -> None:
     costs = views.budget_monthly(monthly)
     assert list(costs.columns) == ["personnel_eur", "marketing_eur"]
     assert list(costs["marketing_eur"]) == [10, 30]
-    cats = views.budget_by_category({"budget_by_category": {"personnel": 250.0}}, costs)
+    # yearly budget 1.200 over 2 plan months: 200 budget, cost 200 + 0 → no variance
+    cats = views.budget_by_category({"budget_by_category": {"personnel": 1200.0}}, costs)
     row = cats.set_index("category").loc["personnel"]
-    assert row["planned_cost_eur"] == 200 and row["variance_eur"] == 50
+    assert row["budget_eur"] == pytest.approx(200) and row["variance_eur"] == pytest.approx(0)
     assert cats["cost_share"].sum() == pytest.approx(1.0)
+    # the summary's definition: cost − budget, positive = over budget
+    summary = {
+        "budget_by_category": {"personnel": 1200.0, "marketing": 0.0},
+        "budget_variance_by_category": {"personnel": -50.0, "marketing": 40.0},
+    }
+    cats = views.budget_by_category(summary, costs).set_index("category")
+    assert cats.loc["personnel", "variance_eur"] == -50.0  # under budget
+    assert cats.loc["personnel", "budget_eur"] == 250.0  # 200 cost + 50 left
+    assert cats.loc["marketing", "variance_eur"] == 40.0  # over budget
+    shown = display.display_frame(cats.reset_index(), "de", table="06_budget_categories")
+    header = "Abweichung (Kosten − Budget), positiv = über Budget"
+    assert list(shown[header]) == ["-50\xa0€", "40\xa0€"]
 
 
 def test_actions_and_landing_tables() -> None:

@@ -539,6 +539,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.category": ("Kategorie", "Category"),
     "col.budget_eur": ("Budget", "Budget"),
     "col.planned_cost_eur": ("Plankosten", "Planned cost"),
+    "col.06_budget_categories.budget_eur": ("Budget (Planzeitraum)", "Budget (plan period)"),
+    "col.06_budget_categories.variance_eur": (
+        "Abweichung (Kosten − Budget), positiv = über Budget",
+        "Variance (cost − budget), positive = over budget",
+    ),
     "col.cost_share": ("Kostenanteil", "Cost share"),
     "col.variance_eur": ("Abweichung", "Variance"),
     "col.gross_profit_eur": ("Rohertrag", "Gross profit"),

@@ -278,19 +278,38 @@ def budget_monthly(monthly: pd.DataFrame) -> pd.DataFrame:
 
 
 def budget_by_category(summary: Mapping[str, Any], costs: pd.DataFrame) -> pd.DataFrame:
-    """Budget vs planned cost per category over the plan (EUR) and the cost's share."""
-    budget = dict(summary.get("budget_by_category", {}))
+    """Budget vs planned cost per category over the plan (EUR) and the cost's share.
+
+    ``variance_eur`` is the plan's ``budget_variance_by_category``: planned cost − budget
+    over the plan's months (positive = over budget), the one definition of the summary.
+    ``budget_eur`` is the budget for those months (the yearly budget × months ÷ 12).
+
+    Args:
+        summary: the plan's summary (``budget_by_category`` yearly EUR and, when
+            present, ``budget_variance_by_category``).
+        costs: month × ``<category>_eur`` from :func:`budget_monthly`.
+    """
+    budget_yearly = dict(summary.get("budget_by_category", {}))
+    stated = dict(summary.get("budget_variance_by_category", {}))
     planned = {c.removesuffix("_eur"): float(costs[c].sum()) for c in costs.columns}
-    cats = list(dict.fromkeys([*budget, *planned]))
+    cats = list(dict.fromkeys([*budget_yearly, *planned]))
+    months = len(costs)
+    variance = {
+        c: float(stated[c])
+        if c in stated
+        else planned.get(c, 0.0) - float(budget_yearly.get(c, 0.0)) * months / 12.0
+        for c in cats
+    }
     total = sum(planned.values()) or np.nan
     return pd.DataFrame(
         {
             "category": cats,
-            "budget_eur": [float(budget.get(c, 0.0)) for c in cats],
+            "budget_eur": [planned.get(c, 0.0) - variance[c] for c in cats],
             "planned_cost_eur": [planned.get(c, 0.0) for c in cats],
             "cost_share": [planned.get(c, 0.0) / total for c in cats],
+            "variance_eur": [variance[c] for c in cats],
         }
-    ).assign(variance_eur=lambda d: d["budget_eur"] - d["planned_cost_eur"])
+    )
 
 
 def profitability(monthly: pd.DataFrame) -> pd.DataFrame:
