@@ -203,3 +203,22 @@ def test_folder_with_table_checks_only_that_table(tmp_path, capsys):
     code, out, _ = run(capsys, tmp_path)
     assert code == 1
     assert "costs.csv: the file has a header but no data rows" in out
+
+
+def test_closed_pipe_exits_quietly(tmp_path):
+    """``planning validate --json ... | head -1``: no BrokenPipeError traceback."""
+    import subprocess
+    import sys
+
+    header, row = GOOD.splitlines()[:2]
+    rows = [row.replace("1.234,56", "abc").replace("D-001", f"D-{i:05d}") for i in range(3000)]
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    code = "import sys; from planning_lib.cli import main; sys.exit(main(sys.argv[1:]))"
+    argv = [sys.executable, "-c", code, "validate", str(path), "--table", "deals", "--json"]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.readline() == b"[\n"
+    proc.stdout.close()  # what ``head -1`` does after its line
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    assert (proc.returncode, err) == (141, "")
