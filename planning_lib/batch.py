@@ -48,6 +48,7 @@ from planning_lib.run_folder import (
     input_fingerprint,
     new_run_dir,
     package_versions,
+    region_named,
     safe_folder_names,
 )
 
@@ -175,7 +176,8 @@ class BatchResult:
 def select_regions(config_path: Path, spec: Sequence[str] | None) -> list[str]:
     """The regions to run: all of the config's ``company.regions``, or the named ones.
 
-    A named region must be in the config's list or have a file ``regions/<name>.yaml``.
+    A named region must be in the config's list or have a file ``regions/<name>.yaml``;
+    its folder name (``DE-Sued`` for ``DE-Süd``) names it too.
 
     Raises:
         BatchError: the config cannot be read or a region is unknown.
@@ -190,7 +192,7 @@ def select_regions(config_path: Path, spec: Sequence[str] | None) -> list[str]:
         if not known:
             raise BatchError(f"{config_path} lists no company.regions; name them with --regions")
         return known
-    chosen = [s.strip() for s in spec if s.strip()]
+    chosen = [region_named(s.strip(), known + files) for s in spec if s.strip()]
     unknown = [r for r in chosen if r not in known and r not in files]
     if unknown:
         raise BatchError(

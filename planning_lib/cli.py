@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from planning_lib import __version__
 
@@ -58,6 +59,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _region_alias(args: argparse.Namespace) -> None:
+    """``--region DE-Sued`` (the folder name ``planning batch`` writes) means ``DE-Süd``."""
+    region, config = getattr(args, "region", None), getattr(args, "config", None)
+    if not isinstance(region, str) or config is None or Path(region).suffix:
+        return
+    from planning_lib.run_folder import config_regions, region_named
+
+    args.region = region_named(region, config_regions(config))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``planning`` console script; returns the exit code."""
     parser = build_parser()
@@ -69,6 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "_run", None):
         parser.print_help()
         return 2
+    _region_alias(args)
     try:
         return int(args._run(args) or 0)
     except BrokenPipeError:

@@ -19,9 +19,11 @@ from pathlib import Path
 
 __all__ = [
     "CONSOLIDATION_FOLDER",
+    "config_regions",
     "input_fingerprint",
     "new_run_dir",
     "package_versions",
+    "region_named",
     "safe_folder_names",
 ]
 
@@ -56,6 +58,38 @@ def _safe_name(name: str) -> str:
     s = re.sub(r"[^A-Za-z0-9.-]+", "_", s)
     s = re.sub(r"\.{2,}", ".", s).strip("._-")
     return s or "region"
+
+
+def config_regions(config_path: str | Path) -> list[str]:
+    """The regions a config knows: its ``company.regions`` and its ``regions/*.yaml`` files.
+
+    An unreadable config gives only the files (the command reports the config itself).
+    """
+    import yaml
+
+    path = Path(config_path)
+    try:
+        base = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        base = {}
+    company = base.get("company") if isinstance(base, dict) else None
+    listed = [str(r) for r in ((company or {}).get("regions") or [])]
+    files = sorted(p.stem for p in (path.parent / "regions").glob("*.yaml"))
+    return list(dict.fromkeys([*listed, *files]))
+
+
+def region_named(name: str, regions: Sequence[str]) -> str:
+    """The region of ``regions`` called ``name``, or whose folder name is ``name``.
+
+    ``DE-Sued`` (the folder ``planning batch`` writes for ``DE-Süd``) names ``DE-Süd``;
+    a name that matches neither is returned unchanged (the caller reports it unknown).
+    """
+    if name in regions:
+        return name
+    for region in regions:
+        if _safe_name(region) == name:
+            return region
+    return name
 
 
 def safe_folder_names(regions: Sequence[str]) -> dict[str, str]:

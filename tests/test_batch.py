@@ -29,6 +29,7 @@ from planning_lib.notebook_params import (
     parse_assignments,
 )
 from planning_lib.paths import CONFIGS, SAMPLE_DATA
+from planning_lib.run_folder import config_regions, region_named
 
 CONFIG = CONFIGS / "cloudflow.yaml"
 
@@ -88,6 +89,14 @@ def test_select_regions_all_named_and_unknown() -> None:
     assert select_regions(CONFIG, ["AT", "DE-Nord"]) == ["AT", "DE-Nord"]
     with pytest.raises(BatchError, match=r"unknown region\(s\) Mars; known: DE-Nord"):
         select_regions(CONFIG, ["Mars"])
+
+
+def test_region_folder_name_is_an_alias() -> None:
+    assert select_regions(CONFIG, ["DE-Sued", "AT"]) == ["DE-Süd", "AT"]
+    assert region_named("DE-Sued", ["DE-Nord", "DE-Süd"]) == "DE-Süd"
+    assert region_named("DE-Süd", ["DE-Süd", "DE-Sued"]) == "DE-Süd"  # the name first
+    assert region_named("Mars", ["DE-Süd"]) == "Mars"  # unknown stays, caller reports it
+    assert config_regions(CONFIG) == ["DE-Nord", "DE-Süd", "AT", "CH"]
 
 
 def test_new_run_dir_never_reuses_a_folder(tmp_path: Path) -> None:

@@ -110,3 +110,11 @@ def test_region_file(tmp_path):
         16_000,
         100,
     )
+
+
+def test_region_by_its_folder_name(tmp_path, capsys):
+    """``--region DE-Sued`` (batch's folder name of DE-Süd) plans DE-Süd."""
+    out = tmp_path / "plan"
+    assert main(["plan", "--config", CONFIG, "--region", "DE-Sued", "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["region"] == "DE-Süd"
