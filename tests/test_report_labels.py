@@ -147,3 +147,32 @@ def test_display_html_sets_text_left_and_formats_month_lists() -> None:
     html = display_html(frame, "de", table="07_actions")
     assert "table.report-07-actions td:nth-child(1)" in html and "line_item" not in html
     assert "<th>Regel</th>" in html
+
+
+def test_fractional_counts_are_shown_as_whole_numbers() -> None:
+    from planning_lib.report.display import display_frame
+
+    frame = pd.DataFrame(
+        {
+            "leads_required": [1954.29, 388.64],
+            "demos_required": [210.0, 29.25],
+            "score": [0.5, 0.25],
+        }
+    )
+    shown = display_frame(frame, "de")
+    assert shown["Leads benötigt"].tolist() == ["1.954", "389"]
+    assert shown["Demos benötigt"].tolist() == ["210", "29"]
+    assert shown["score"].tolist() == ["0,50", "0,25"]  # a score is no count
+    gap = pd.DataFrame({"top_down": [1954.29], "bottom_up": [900.0], "gap": [-1054.29]})
+    assert display_frame(gap, "de", table="02_gap").iloc[0].tolist() == ["1.954", "900", "-1.054"]
+    wide = pd.DataFrame({"inbound": [188.57], "outbound": [37.5]})
+    shown = display_frame(wide, "en", table="04_required_leads")
+    assert shown.iloc[0].tolist() == ["189", "38"]
+
+
+def test_years_booleans_and_days_for_readers() -> None:
+    from planning_lib.report.display import display_frame
+
+    frame = pd.DataFrame({"year": [2025], "hit": [True], "deadline": ["2026-12-31"]})
+    assert display_frame(frame, "de").iloc[0].tolist() == [2025, "ja", "31.12.2026"]
+    assert display_frame(frame, "en").iloc[0].tolist() == [2025, "yes", "31 Dec 2026"]

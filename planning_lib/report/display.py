@@ -25,10 +25,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planning_lib.report.formatting import format_month
+from planning_lib.report.formatting import format_day, format_month
 from planning_lib.report.labels import KEY_FIGURE_UNITS, LABELS, Unit, column_unit, format_value
 
 __all__ = [
+    "COUNT_TABLES",
     "ROW_UNIT_COLUMNS",
     "VALUE_KINDS",
     "ValueLabels",
@@ -87,6 +88,16 @@ ROW_UNIT_COLUMNS: tuple[str, ...] = (
 )
 """Columns whose unit is that of the row (its ``unit``, ``kpi``, ``metric`` or ``figure``)."""
 
+COUNT_TABLES: dict[str, tuple[str, ...]] = {
+    "01_forecast": ("mean", "lo_80", "hi_80", "lo_95", "hi_95"),
+    "02_gap": ("gap",),
+    "04_required_leads": (),
+}
+"""Tables whose columns hold counts though their names do not say so: the named
+columns (all numeric ones for ``()``) are shown as whole numbers."""
+
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DAY_COLUMNS = frozenset({"deadline", "date", "as_of"})
 _MONTH_LIST = re.compile(r"^\d{4}-\d{2}(, \d{4}-\d{2})*$")
 _UNIT_NAMES: dict[str, Unit] = {
     "EUR": "eur",
@@ -204,9 +215,15 @@ def name_unit(name: str) -> Unit:
     return "eur" if set(name.lower().split("_")) & _EUR_WORDS else "count"
 
 
-def display_unit(name: str, values: Any) -> Unit | None:
-    """The unit of a column: from its name, or the KPI catalogue for a KPI's code."""
+def display_unit(name: str, values: Any, table: str | None = None) -> Unit | None:
+    """The unit of a column: from its name, or the KPI catalogue for a KPI's code.
+
+    In a table of :data:`COUNT_TABLES` its count columns are counts (whole numbers).
+    """
     unit = column_unit(name, values)
+    counts = COUNT_TABLES.get(table or "")
+    if unit == "decimal" and counts is not None and (not counts or name in counts):
+        return "count"
     kpi = _kpi_catalogue().get(name)
     if unit is not None and kpi is not None and kpi.unit in _UNIT_NAMES:
         return _UNIT_NAMES[kpi.unit]
@@ -275,6 +292,13 @@ def _month_text(value: Any, locale: str) -> Any:
         return value
 
 
+def _day_text(value: Any, locale: str) -> Any:
+    """``2026-12-31`` as ``31.12.2026`` (``31 Dec 2026``); other values as they are."""
+    if isinstance(value, str) and _DAY.match(value):
+        return format_day(value, locale)
+    return value
+
+
 def _months_text(value: Any, locale: str) -> Any:
     """``2026-02, 2026-03`` as ``Feb. 2026, März 2026``; other values as they are."""
     if isinstance(value, str) and _MONTH_LIST.match(value):
@@ -321,13 +345,16 @@ def display_frame(
         if name == "months":
             out[col] = [_months_text(v, locale) for v in out[col]]
             continue
+        if name in _DAY_COLUMNS or name.endswith("_date"):
+            out[col] = [_day_text(v, locale) for v in out[col]]
+            continue
         if units_by_row is not None and name in ROW_UNIT_COLUMNS:
             out[col] = [
                 format_value(v, u, locale) if u and _is_number(v) else v
                 for v, u in zip(out[col], units_by_row, strict=True)
             ]
             continue
-        unit = display_unit(name, out[col])
+        unit = display_unit(name, out[col], table)
         if unit is not None:
             out[col] = [format_value(v, unit, locale) for v in out[col]]
     return out.rename(

@@ -51,9 +51,9 @@ _TITLE = Font(bold=True, size=12)
 _MAX_WIDTH = 60
 
 
-def number_format(column: str, values: pd.Series) -> str | None:
+def number_format(column: str, values: pd.Series, table: str | None = None) -> str | None:
     """The Excel number format for a column, from its unit (None = text)."""
-    unit = display_unit(column, values)
+    unit = display_unit(column, values, table)
     return None if unit is None else FORMATS[unit]
 
 
@@ -89,7 +89,7 @@ def _write_table(ws: Worksheet, info: TableInfo, frame: pd.DataFrame, locale: st
         cell = ws.cell(row=2, column=j, value=header)
         cell.font = _BOLD
         cell.fill = _HEADER_FILL
-    formats = {col: number_format(str(col), shown[col]) for col in shown.columns}
+    formats = {col: number_format(str(col), shown[col], info.name) for col in shown.columns}
     months = "month" in shown.columns
     if months:
         shown["month"] = pd.to_datetime(shown["month"], errors="coerce").fillna(shown["month"])

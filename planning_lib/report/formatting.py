@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 import pandas as pd
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_skeleton
+from babel.dates import format_date, format_skeleton
 from babel.numbers import format_currency, format_decimal
 from babel.numbers import format_percent as _babel_percent
 
@@ -37,6 +37,7 @@ __all__ = [
     "MISSING",
     "babel_locale",
     "format_count",
+    "format_day",
     "format_eur",
     "format_month",
     "format_number",
@@ -143,3 +144,11 @@ def format_month(
         raise ValueError(f"style must be 'short' or 'long', not {style!r}")
     day = pd.Timestamp(value).date()
     return format_skeleton(_MONTH_SKELETONS[style], day, locale=babel_locale(locale))
+
+
+def format_day(value: dt.date | pd.Timestamp | str | None, locale: str = DEFAULT_LOCALE) -> str:
+    """A day: ``31.12.2026`` (de), ``31 Dec 2026`` (en)."""
+    if _missing(value):
+        return MISSING
+    day = pd.Timestamp(value).date()
+    return format_date(day, format="medium", locale=babel_locale(locale))

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from planning_lib.report.artifacts import atomic_write_text
+from planning_lib.report.formatting import format_number
 from planning_lib.report.labels import format_figure, text
 
 __all__ = ["SOURCE_DOC_TAG", "export_html", "render_index"]
@@ -102,6 +103,11 @@ def _error_text(error: Mapping[str, Any] | None, locale: str) -> str:
     return f"{where}{error.get('ename', '')}: {error.get('evalue', '')}"
 
 
+def _seconds(value: float, locale: str) -> str:
+    """A duration in seconds for the index: ``8,6 s`` (de), ``8.6 s`` (en)."""
+    return f"{format_number(value, locale, decimals=1)}\u00a0s"
+
+
 def render_index(
     run_dir: Path,
     manifest: Mapping[str, Any],
@@ -183,7 +189,7 @@ def render_index(
             parts.append(
                 f"<tr><td>{html.escape(n['notebook'])}</td>"
                 f"<td class='{n['status']}'>{html.escape(t('status.' + n['status']))}</td>"
-                f"<td class='num'>{n.get('duration_s', 0):.1f}</td>"
+                f"<td class='num'>{_seconds(n.get('duration_s', 0), locale)}</td>"
                 f"<td>{_link(n.get('output_html'), run_dir, 'html')}</td>"
                 f"<td>{_link(n.get('output_notebook'), run_dir, 'ipynb')}</td>"
                 f"<td class='err'>{html.escape(_error_text(n.get('error'), locale))}</td></tr>"

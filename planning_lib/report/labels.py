@@ -37,7 +37,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "index.excel": ("Excel", "Excel"),
     "index.notebooks": ("Notebooks", "Notebooks"),
     "index.notebook": ("Notebook", "Notebook"),
-    "index.seconds": ("Sekunden", "Seconds"),
+    "index.seconds": ("Dauer", "Duration"),
     "index.error": ("Fehler", "Error"),
     "index.charts": ("Diagramme", "Charts"),
     "index.failed_cell": ("Zelle In [{n}]", "cell In [{n}]"),
@@ -703,6 +703,34 @@ _SHARE_WORDS = frozenset(
 _PLAIN_COLUMNS = frozenset({"year", "rank", "age"})
 """Numeric columns shown as they are (no grouping: 2026, not 2.026)."""
 
+_COUNT_COLUMNS = frozenset(
+    {
+        "leads",
+        "mql",
+        "sql",
+        "demos",
+        "won",
+        "leads_planned",
+        "leads_required",
+        "mql_planned",
+        "mql_required",
+        "sql_planned",
+        "sql_required",
+        "demos_planned",
+        "demos_required",
+        "new_customers",
+        "customers_start",
+        "customers_end",
+        "churned_customers",
+        "top_down",
+        "bottom_up",
+        "plan_volume",
+        "actual_volume",
+    }
+)
+"""Columns of counts (leads, customers, ...) whose plan values are fractional expected
+values: shown rounded to whole numbers (the CSV keeps them as they are)."""
+
 
 def column_unit(name: str, values: Any) -> Unit | None:
     """The unit of a table column, read from its name (``*_eur``, ``*_rate``...) and values.
@@ -728,6 +756,8 @@ def column_unit(name: str, values: Any) -> Unit | None:
         return "share"
     if n.endswith("_months") or n.startswith("months_"):
         return "months"
+    if n in _COUNT_COLUMNS:
+        return "count"
     finite = series.dropna()
     if pd.api.types.is_integer_dtype(series) or (
         len(finite) and np.allclose(finite, np.round(finite))
