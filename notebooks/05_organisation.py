@@ -56,7 +56,7 @@ cap.columns = [ph.t("05.capacity"), ph.t("05.required")]
 ph.chart(charts.line_chart(cap, locale=locale, title=ph.t("05.capacity_chart")), "capacity")
 ph.say(
     "05.capacity_text",
-    short=int(summary.get("capacity_short_months", 0)),
+    short=ph.fmt(int(summary.get("capacity_short_months", 0)), "months_count"),
     heads=ph.fmt(org["reps_heads"].iloc[-1], "count"),
 )
 

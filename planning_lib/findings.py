@@ -365,11 +365,12 @@ def sales_cycle_gap(a: Analysis) -> Finding | None:
         n,
         f"Abschlüsse über {_channel(a, slow['channel'], 'de')} brauchen im Median "
         f"{days(n['slow_median_days'], 'de')} Tage (P80: {days(n['slow_p80_days'], 'de')}), "
-        f"über {_channel(a, fast['channel'], 'de')} nur {days(n['fast_median_days'], 'de')}.",
+        f"über {_channel(a, fast['channel'], 'de')} nur {days(n['fast_median_days'], 'de')} "
+        f"Tage.",
         f"Deals via {_channel(a, slow['channel'], 'en')} take a median "
         f"{days(n['slow_median_days'], 'en')} days to close (P80: "
         f"{days(n['slow_p80_days'], 'en')}), via {_channel(a, fast['channel'], 'en')} only "
-        f"{days(n['fast_median_days'], 'en')}.",
+        f"{days(n['fast_median_days'], 'en')} days.",
     )
 
 

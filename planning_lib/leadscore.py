@@ -24,6 +24,7 @@ __all__ = [
     "brier_score",
     "explain_coefficients",
     "lead_design",
+    "lead_group",
     "reliability_table",
     "score_leads",
 ]
@@ -118,6 +119,29 @@ def lead_design(
     return x
 
 
+def lead_group(column: str, level: str, locale: str = "de", *, lower: bool = False) -> str:
+    """The leads of one level in words: ``Outbound-Leads``, ``Leads im Segment Klein (10–49)``.
+
+    Args:
+        column: ``channel``, ``segment`` or ``region``.
+        level: the level's code (``outbound``, ``small``, ``AT``).
+        locale: ``de`` or ``en``.
+        lower: start in lower case (English, inside a sentence).
+    """
+    from planning_lib.report.labels import LABELS
+
+    en = locale == "en"
+    if column == "channel":
+        name = level.replace("_", " ").capitalize()
+        text = f"{name} leads" if en else f"{name}-Leads"
+    elif column == "segment":
+        de_label, en_label = LABELS.get(f"segment.{level}", (level, level))
+        text = f"Leads in segment {en_label}" if en else f"Leads im Segment {de_label}"
+    else:
+        text = f"Leads from {level}" if en else f"Leads aus {level}"
+    return text[0].lower() + text[1:] if en and lower else text
+
+
 def explain_coefficients(params: pd.Series, pvalues: pd.Series, levels: dict) -> pd.DataFrame:
     """Odds ratios and one plain sentence per term, in English and German."""
     rows = []
@@ -129,14 +153,15 @@ def explain_coefficients(params: pd.Series, pvalues: pd.Series, levels: dict) ->
             r2 = float(2.0**coef)
             en = f"Each doubling of company size multiplies the odds of winning by {r2:.2f}."
             de = (
-                "Jede Verdopplung der Unternehmensgröße multipliziert die Abschluss-Odds "
+                "Jede Verdopplung der Unternehmensgröße multipliziert die Abschlusschancen (Odds) "
                 f"mit {r2:.2f}."
             )
         elif term == "first_response_hours":
             r24 = float(np.exp(coef * _RESPONSE_STEP_HOURS))
             en = f"Each extra day (24 h) until the first response multiplies the odds by {r24:.2f}."
             de = (
-                "Jeder zusätzliche Tag (24 h) bis zur ersten Antwort multipliziert die Odds "
+                "Jeder zusätzliche Tag (24 h) bis zur ersten Antwort multipliziert die "
+                "Abschlusschancen (Odds) "
                 f"mit {r24:.2f}."
             )
         else:
@@ -144,14 +169,14 @@ def explain_coefficients(params: pd.Series, pvalues: pd.Series, levels: dict) ->
             ref = levels[col][0]
             pct = (ratio - 1) * 100
             more_en = "higher" if pct >= 0 else "lower"
-            more_de = "höher" if pct >= 0 else "niedriger"
+            more_de = "höhere" if pct >= 0 else "niedrigere"
             en = (
-                f"Leads with {col} {level} have {abs(pct):.0f} % {more_en} odds of winning "
-                f"than {ref}."
+                f"{lead_group(col, level, 'en')} have {abs(pct):.0f} % {more_en} odds of "
+                f"winning than {lead_group(col, ref, 'en', lower=True)}."
             )
             de = (
-                f"Leads mit {col} {level} haben um {abs(pct):.0f} % {more_de}e Abschluss-Odds "
-                f"als {ref}."
+                f"{lead_group(col, level, 'de')} haben um {abs(pct):.0f} % {more_de} "
+                f"Abschlusschancen als {lead_group(col, ref, 'de')}."
             )
         rows.append(
             {

@@ -13,6 +13,7 @@ import numpy as np
 
 from planning_lib.model_inputs import ModelInputs
 from planning_lib.params import PlanParameters
+from planning_lib.report.formatting import format_months_count
 from planning_lib.targets import (
     SEVERITY_ORDER,
     Finding,
@@ -98,9 +99,11 @@ def _capacity_findings(inp, lines) -> list[Finding]:
         Finding(
             "capacity_short",
             "warning",
-            f"Die produktiven Vertriebsmitarbeiter schaffen in {len(short)} Monat(en) nicht die "
+            f"Die produktiven Vertriebsmitarbeiter schaffen in "
+            f"{format_months_count(len(short), 'de')} nicht die "
             f"nötigen Abschlüsse (größte Lücke {fmt_de(-worst, 1)} Deals, {months[0]}).",
-            f"Productive reps cannot close the required deals in {len(short)} month(s) "
+            f"Productive reps cannot close the required deals in "
+            f"{format_months_count(len(short), 'en')} "
             f"(largest gap {fmt_en(-worst, 1)} deals, {months[0]}).",
             {
                 "months": months,

@@ -11,6 +11,7 @@ from planning_lib.findings import (
     channel_mix_vs_conversion,
     churn_level,
     market_position,
+    sales_cycle_gap,
     segment_attractiveness,
     two_proportion_p_value,
 )
@@ -157,3 +158,21 @@ def test_segment_attractiveness_leaves_out_unknown_figures():
     )
     assert "top_revenue_growth" not in f.numbers
     assert segment_attractiveness(_analysis(segments=seg.head(1))) is None
+
+
+def test_sales_cycle_gap_names_days_for_both_channels():
+    dm = pd.DataFrame(
+        {
+            "channel": ["inbound", "outbound"],
+            "won_deals": [36, 15],
+            "cycle_median_days": [52.0, 33.0],
+            "cycle_p80_days": [61.0, 40.0],
+        }
+    )
+    f = sales_cycle_gap(_analysis(deal_metrics_channel=dm))
+    assert f is not None
+    assert f.text_de == (
+        "Abschlüsse über Inbound-Marketing brauchen im Median 52 Tage (P80: 61), "
+        "über Outbound-Vertrieb nur 33 Tage."
+    )
+    assert f.text_en.endswith("via Outbound sales only 33 days.")

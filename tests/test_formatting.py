@@ -90,3 +90,10 @@ def test_locales():
     assert format_eur(1234.56, "de_AT") == f"€{NBSP}1.234,56"
     with pytest.raises(ValueError, match="unknown locale 'xx_YY'"):
         babel_locale("xx_YY")
+
+
+def test_format_months_count_after_in():
+    from planning_lib.report.formatting import format_months_count
+
+    assert [format_months_count(n) for n in (0, 1, 3)] == ["keinem Monat", "1 Monat", "3 Monaten"]
+    assert [format_months_count(n, "en") for n in (0, 1, 3)] == ["no month", "1 month", "3 months"]

@@ -48,9 +48,37 @@ def test_model_recovers_known_effects_and_explains_them():
     assert coefs.loc["channel=partner", "odds_ratio"] == pytest.approx(np.exp(1.0), rel=0.3)
     assert coefs.loc["log_company_size", "coef"] == pytest.approx(0.5, abs=0.15)
     assert coefs.loc["first_response_hours", "coef"] == pytest.approx(-0.02, abs=0.01)
-    assert "partner" in coefs.loc["channel=partner", "sentence_en"]
+    assert coefs.loc["channel=partner", "sentence_en"].startswith("Partner leads have")
     assert "höher" in coefs.loc["channel=partner", "sentence_de"]
     assert "doubling" in coefs.loc["log_company_size", "sentence_en"]
+
+
+def test_sentences_name_the_leads_in_words():
+    import pandas as pd
+
+    from planning_lib.leadscore import explain_coefficients
+
+    terms = ["const", "channel=outbound", "segment=large", "region=CH"]
+    params = pd.Series([0.0, np.log(1.35), np.log(0.5), 0.0], index=terms)
+    levels = {
+        "channel": ["inbound", "outbound"],
+        "segment": ["small", "large"],
+        "region": ["AT", "CH"],
+    }
+    s = explain_coefficients(params, params * 0, levels).set_index("term")
+    assert s.loc["channel=outbound", "sentence_de"] == (
+        "Outbound-Leads haben um 35 % höhere Abschlusschancen als Inbound-Leads."
+    )
+    assert s.loc["channel=outbound", "sentence_en"] == (
+        "Outbound leads have 35 % higher odds of winning than inbound leads."
+    )
+    assert s.loc["segment=large", "sentence_de"] == (
+        "Leads im Segment Groß (>250) haben um 50 % niedrigere Abschlusschancen als "
+        "Leads im Segment Klein (10–49)."
+    )
+    assert s.loc["region=CH", "sentence_en"] == (
+        "Leads from CH have 0 % higher odds of winning than leads from AT."
+    )
 
 
 def test_time_ordered_holdout_and_calibration_check():

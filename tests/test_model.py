@@ -147,6 +147,11 @@ def test_capacity_short_in_january(plan):
     f = _finding(plan, "capacity_short")
     assert f.numbers["months"] == ["2026-01"]
     assert f.numbers["largest_gap_deals"] == pytest.approx(5.5)
+    assert f.message_de == (
+        "Die produktiven Vertriebsmitarbeiter schaffen in 1 Monat nicht die nötigen "
+        "Abschlüsse (größte Lücke 5,5 Deals, 2026-01)."
+    )
+    assert f.message_en.startswith("Productive reps cannot close the required deals in 1 month ")
     # reps needed in January: 49.5 deals ÷ 12 deals per productive rep = 4.125 FTE, 3.67 there
     assert plan.line("reps_needed")[0] == pytest.approx(49.5 / 12)
     assert f.numbers["reps_productive_in_worst_month"] == pytest.approx(3 + 2 / 3, abs=0.01)

@@ -110,6 +110,9 @@ def test_index_names_the_failed_cell_and_links_the_notebook(tmp_path: Path) -> N
     assert "ParameterError: churn_rate_monthly.start: 1.3 is above 1.0" in index
     assert 'href="AT/notebooks/01_ist_analyse.ipynb"' in index
     assert "€80,000" in index
+    manifest["regions"]["Gesamt"] = {"status": "ok", "key_figures": {}}
+    index = render_index(tmp_path, manifest, locale="en").read_text(encoding="utf-8")
+    assert "<tr><td>Total</td>" in index and "<tr><td>AT</td>" in index
     assert "<th>Duration</th>" in index and "<td class='num'>1.0\u00a0s</td>" in index
     german = render_index(tmp_path, manifest, locale="de").read_text(encoding="utf-8")
     assert "<th>Dauer</th>" in german and "<td class='num'>1,0\u00a0s</td>" in german

@@ -40,6 +40,7 @@ __all__ = [
     "format_day",
     "format_eur",
     "format_month",
+    "format_months_count",
     "format_number",
     "format_percent",
 ]
@@ -152,3 +153,12 @@ def format_day(value: dt.date | pd.Timestamp | str | None, locale: str = DEFAULT
         return MISSING
     day = pd.Timestamp(value).date()
     return format_date(day, format="medium", locale=babel_locale(locale))
+
+
+def format_months_count(n: int, locale: str = DEFAULT_LOCALE) -> str:
+    """A number of months after "in": ``keinem Monat``, ``1 Monat``, ``3 Monaten`` (de);
+    ``no month``, ``1 month``, ``3 months`` (en)."""
+    n = int(n)
+    if str(locale).startswith("en"):
+        return "no month" if n == 0 else f"{n} month" if n == 1 else f"{n} months"
+    return "keinem Monat" if n == 0 else f"{n} Monat" if n == 1 else f"{n} Monaten"

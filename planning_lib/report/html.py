@@ -103,6 +103,13 @@ def _error_text(error: Mapping[str, Any] | None, locale: str) -> str:
     return f"{where}{error.get('ename', '')}: {error.get('evalue', '')}"
 
 
+def _region_name(region: str, locale: str) -> str:
+    """A region as readers see it: the company roll-up ``Gesamt`` is ``Total`` in English."""
+    from planning_lib.report.display import value_label
+
+    return str(value_label("region", region, locale))
+
+
 def _seconds(value: float, locale: str) -> str:
     """A duration in seconds for the index: ``8,6 s`` (de), ``8.6 s`` (en)."""
     return f"{format_number(value, locale, decimals=1)}\u00a0s"
@@ -166,7 +173,7 @@ def render_index(
         )
         excel = _a(_rel(info.get("excel"), run_dir), "xlsx") if info.get("excel") else ""
         parts.append(
-            f"<tr><td>{html.escape(name)}</td>"
+            f"<tr><td>{html.escape(_region_name(name, locale))}</td>"
             f"<td class='{info['status']}'>{html.escape(t('status.' + info['status']))}</td>"
             f"{cells}<td>{excel}</td></tr>"
         )
@@ -178,7 +185,7 @@ def render_index(
     for n in manifest["notebooks"]:
         by_region.setdefault(n["region"], []).append(n)
     for region, items in by_region.items():
-        parts.append(f"<h3>{html.escape(region)}</h3><table>")
+        parts.append(f"<h3>{html.escape(_region_name(region, locale))}</h3><table>")
         parts.append(
             f"<tr><th>{html.escape(t('index.notebook'))}</th>"
             f"<th>{html.escape(t('index.status'))}</th>"

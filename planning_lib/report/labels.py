@@ -255,9 +255,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "05.required": ("Benötigte Abschlüsse", "Required deals"),
     "05.capacity_chart": ("Kapazität gegen Bedarf", "Capacity vs required deals"),
     "05.capacity_text": (
-        "In {short} Monaten reicht die Kapazität des Teams nicht für die geplanten "
+        "In {short} reicht die Kapazität des Teams nicht für die geplanten "
         "Abschlüsse; am Ende des Plans sind {heads} Vertriebsmitarbeiter an Bord.",
-        "In {short} months the team's capacity falls short of the planned deals; at the end "
+        "In {short} the team's capacity falls short of the planned deals; at the end "
         "of the plan {heads} sales reps are on board.",
     ),
     "05.roles": ("Rollen, Einstellungen und Einarbeitung", "Roles, hires and ramp-up"),

@@ -26,7 +26,7 @@ from planning_lib.params import PlanParameters, load_params
 from planning_lib.paths import CONFIGS, SAMPLE_DATA
 from planning_lib.report import artifacts
 from planning_lib.report.display import display_frame, display_html, value_label
-from planning_lib.report.formatting import format_month
+from planning_lib.report.formatting import format_month, format_months_count
 from planning_lib.report.labels import LABELS, format_value, text
 
 __all__ = [
@@ -119,10 +119,13 @@ class Phase:
         Args:
             value: a number, or for ``month`` any date in the month.
             unit: ``eur``, ``share``, ``count``, ``ratio``, ``decimal``, ``months``, or
-                ``month`` for a month in words (``Juni 2026``).
+                ``month`` for a month in words (``Juni 2026``), ``months_count``
+                for a number of months after "in" (``1 Monat``, ``3 Monaten``).
         """
         if unit == "month":
             return format_month(value or None, self.locale, style="long")
+        if unit == "months_count":
+            return format_months_count(value, self.locale)
         return format_value(value, unit, self.locale)  # type: ignore[arg-type]
 
     def labelled(self, frame: pd.DataFrame, kind: str) -> pd.DataFrame:
