@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from planning_lib.model_inputs import apply_overrides
+from planning_lib.model_inputs import apply_overrides, resolve_overrides
 from planning_lib.params import PlanParameters
 
 __all__ = [
@@ -218,14 +218,18 @@ def control(key: str) -> Control:
 
 
 def scenario_overrides(params: PlanParameters, scenario: str) -> dict[str, Any]:
-    """The dotted-path overrides of a named scenario ('base' and 'custom': none)."""
+    """The absolute dotted-path overrides of a named scenario ('base' and 'custom': none).
+
+    Relative values (``{factor: 0.8}``) are resolved against ``params`` (region
+    merged), so the sliders and the export show the region's own numbers.
+    """
     if scenario in ("base", "custom"):
         return {}
     if scenario not in params.scenarios:
         raise KeyError(
             f"unknown scenario '{scenario}' (known: base, {', '.join(sorted(params.scenarios))})"
         )
-    return dict(params.scenarios[scenario])
+    return resolve_overrides(params, params.scenarios[scenario], f"scenarios.{scenario}")
 
 
 def _hires_by_quarter(params: PlanParameters) -> dict[int, int]:

@@ -9,12 +9,22 @@ The driver model reads two things:
   churn path kind, seasonality, channel and role names).
 
 Overrides are applied to the pydantic parameters and re-validated, so a bad override
-is reported with its path.
+is reported with its path. An override of a numeric parameter is either an absolute
+value or relative to the value it replaces, so one scenario fits the company and
+every region (see :func:`resolve_overrides`)::
+
+    channels.inbound.leads_per_month: {factor: 0.8}     # 80 % of the plan's own volume
+    channels.outbound.sql_to_demo: {delta: -0.08}       # 8 points below the plan's rate
+    drivers.churn_rate_monthly.path: constant           # absolute
+
+:func:`check_override_paths` checks that every scenario and Monte Carlo path names
+a real parameter (``load_params`` runs it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,17 +34,26 @@ import numpy as np
 from planning_lib.params import ParameterError, PlanParameters, params_from_dict
 
 __all__ = [
+    "RELATIVE_KEYS",
     "SHARE_SUFFIXES",
     "ChannelShape",
     "HireShape",
     "ModelInputs",
     "RoleShape",
     "apply_overrides",
+    "check_override_paths",
     "clip_values",
     "driver_values",
     "model_inputs",
+    "resolve_overrides",
     "stack_values",
 ]
+
+# keys of a relative override: new value = base value × factor + delta
+RELATIVE_KEYS: tuple[str, ...] = ("factor", "delta")
+# relative results are rounded to this many decimals, so decimal steps stay exact
+# (0.30 - 0.08 gives 0.22, not 0.21999999999999997)
+RELATIVE_DECIMALS = 10
 
 # value paths ending in one of these are shares 0..1 (clipped there when drawn or perturbed)
 SHARE_SUFFIXES: tuple[str, ...] = (
@@ -85,27 +104,203 @@ def _set_path(data: Any, parts: list[str], value: Any, full: str) -> None:
             raise ParameterError("overrides", [f"{full}: {done} is a value, not a section"])
 
 
-def apply_overrides(params: PlanParameters, overrides: Mapping[str, Any] | None) -> PlanParameters:
+def _get_path(data: Any, parts: list[str]) -> tuple[bool, Any]:
+    """``(found, value)`` at ``parts`` inside nested dicts/lists."""
+    node = data
+    for part in parts:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return False, None
+    return True, node
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _base_number(data: dict[str, Any], path: str) -> tuple[bool, Any]:
+    """The current value at ``path`` (churn ``end`` left open counts as ``start``)."""
+    found, value = _get_path(data, path.split("."))
+    if found and value is None and path == "drivers.churn_rate_monthly.end":
+        return _get_path(data, ["drivers", "churn_rate_monthly", "start"])
+    return found, value
+
+
+def _relative_problem(spec: dict[Any, Any], base: Any) -> str | None:
+    """Why ``spec`` is not a usable relative override of ``base``, or None."""
+    unknown = sorted(str(k) for k in spec if k not in RELATIVE_KEYS)
+    if unknown or not spec:
+        return (
+            f"unknown key(s) {unknown} in a relative value (allowed: {', '.join(RELATIVE_KEYS)})"
+            if unknown
+            else f"an empty relative value (give {' and/or '.join(RELATIVE_KEYS)})"
+        )
+    for key, v in spec.items():
+        if not _is_number(v):
+            return f"{key} must be a number, not {v!r}"
+    if spec.get("factor", 1.0) < 0:
+        return f"factor must be >= 0, not {spec['factor']}"
+    if not _is_number(base):
+        return f"a relative value needs a numeric plan value to change, found {base!r}"
+    return None
+
+
+def _relative_value(spec: dict[str, float], base: float) -> float:
+    """``base × factor + delta``, rounded to ``RELATIVE_DECIMALS``."""
+    value = float(base) * float(spec.get("factor", 1.0)) + float(spec.get("delta", 0.0))
+    return round(value, RELATIVE_DECIMALS)
+
+
+def resolve_overrides(
+    params: PlanParameters, overrides: Mapping[str, Any] | None, source: str = "overrides"
+) -> dict[str, Any]:
+    """Overrides with every relative value replaced by the absolute value it gives.
+
+    An override of a numeric parameter may be
+
+    * an absolute value (``600``),
+    * ``{factor: f}``: the parameter's value in ``params`` times ``f`` (``f >= 0``),
+    * ``{delta: d}``: the value plus ``d`` (in the parameter's unit; shares as 0..1),
+    * ``{factor: f, delta: d}``: ``value × f + d``.
+
+    Relative values are taken from ``params`` itself (region merged), so ``{factor: 0.8}``
+    on a lead volume gives 400 for the company and 60 for a region planning 75. Results
+    are rounded to 10 decimals. A dict on a section (``monte_carlo.drivers``) replaces
+    it as before. A dict counts as relative when the path holds a number or the dict
+    names ``factor`` or ``delta``. Unknown paths are left for :func:`apply_overrides`.
+
+    Args:
+        params: the parameters the overrides change.
+        overrides: dotted path -> absolute or relative value.
+        source: what the overrides are, for messages (``"scenarios.worst"``).
+
+    Returns:
+        Dotted path -> absolute value (a new dict).
+
+    Raises:
+        ParameterError: a relative value has unknown keys, a non-numeric or negative
+            factor, or its path holds no number; the message names source and path.
+    """
+    if not overrides:
+        return {}
+    data: dict[str, Any] | None = None
+    out: dict[str, Any] = {}
+    problems: list[str] = []
+    for path, value in overrides.items():
+        if not isinstance(value, dict):
+            out[path] = value
+            continue
+        if data is None:
+            data = params.model_dump()
+        found, base = _base_number(data, path)
+        if not (found and _is_number(base)) and not set(value) & set(RELATIVE_KEYS):
+            out[path] = value  # a section (or an optional one left empty) replaced whole
+            continue
+        problem = _relative_problem(value, base if found else None)
+        if problem:
+            problems.append(f"{source}: {path}: {problem}")
+            continue
+        out[path] = _relative_value(value, base)
+    if problems:
+        raise ParameterError(source, problems)
+    return out
+
+
+def apply_overrides(
+    params: PlanParameters, overrides: Mapping[str, Any] | None, source: str = "overrides"
+) -> PlanParameters:
     """Parameters with dotted-path overrides applied and re-validated.
 
     Args:
         params: the base parameters (not changed).
         overrides: ``{"channels.inbound.leads_per_month": 600, ...}``; list items by
-            index (``"targets.1.value"``).
+            index (``"targets.1.value"``); a numeric parameter may also be given
+            relative to its value in ``params``: ``{factor: 0.8}``, ``{delta: -0.02}``
+            (see :func:`resolve_overrides`).
+        source: what the overrides are, for messages (``"scenarios.worst"``).
 
     Returns:
         New, validated parameters (``params`` itself when there is nothing to apply).
 
     Raises:
-        ParameterError: an override names an unknown path or breaks a rule; the
-            message names the path.
+        ParameterError: an override names an unknown path, has a bad relative value
+            or breaks a rule; the message names the path.
     """
     if not overrides:
         return params
+    resolved = resolve_overrides(params, overrides, source)
     data = params.model_dump()
-    for path, value in overrides.items():
+    for path, value in resolved.items():
         _set_path(data, path.split("."), value, path)
-    return params_from_dict(data, source="overrides " + ", ".join(sorted(overrides)))
+    return params_from_dict(data, source=f"{source} " + ", ".join(sorted(resolved)))
+
+
+def _paths(node: Any, prefix: str, out: list[str]) -> None:
+    """Every section and value path below ``node`` (for suggestions)."""
+    if prefix:
+        out.append(prefix)
+    if isinstance(node, dict):
+        for k, v in node.items():
+            _paths(v, f"{prefix}.{k}" if prefix else str(k), out)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            _paths(v, f"{prefix}.{i}", out)
+
+
+def _closest(path: str, known: list[str]) -> str:
+    match = difflib.get_close_matches(path, known, n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+def check_override_paths(params: PlanParameters) -> list[str]:
+    """Problems with the paths of the scenarios and Monte Carlo drivers (empty: all fine).
+
+    Every ``scenarios.<name>`` path must name an existing parameter (a list item by
+    index; a new key only in a free mapping such as ``budget.by_category``), and its
+    relative values must be well formed (:func:`resolve_overrides`); every
+    ``monte_carlo.drivers`` path must be a numeric driver (:func:`driver_values`).
+    Each problem names scenario and path and, where one is close, the valid path
+    meant. Values are not re-validated here (a scenario run does that).
+    """
+    data = params.model_dump()
+    known: list[str] = []
+    _paths({k: v for k, v in data.items() if k not in ("scenarios", "monte_carlo")}, "", known)
+    problems: list[str] = []
+    for name, overrides in params.scenarios.items():
+        for path, value in overrides.items():
+            where = f"scenarios.{name}: {path}"
+            found, _ = _base_number(data, path)
+            if not found and not _new_key_allowed(params, data, path, value):
+                problems.append(f"{where}: not a plan parameter{_closest(path, known)}")
+                continue
+            try:
+                resolve_overrides(params, {path: value}, f"scenarios.{name}")
+            except ParameterError as err:
+                problems.extend(err.problems)
+    drivers = driver_values(params)
+    for path in params.monte_carlo.drivers:
+        if path not in drivers:
+            problems.append(
+                f"monte_carlo.drivers: {path}: not a numeric plan parameter"
+                f"{_closest(path, sorted(drivers))}"
+            )
+    return problems
+
+
+def _new_key_allowed(params: PlanParameters, data: dict[str, Any], path: str, value: Any) -> bool:
+    """Whether ``path`` adds a key to an existing free mapping (checked by applying it)."""
+    parts = path.split(".")
+    found, parent = _get_path(data, parts[:-1])
+    if not found or not isinstance(parent, dict) or isinstance(value, dict):
+        return False
+    try:
+        apply_overrides(params, {path: value})
+    except ParameterError:
+        return False
+    return True
 
 
 def _flatten(node: Any, prefix: str, out: dict[str, float]) -> None:

@@ -497,7 +497,8 @@ class PlanParameters(_Model):
     segmentation: Segmentation = Field(default_factory=Segmentation)
     scenarios: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
-        description="Named overrides: dotted parameter path → value.",
+        description="Named overrides: dotted parameter path → absolute value, or a value "
+        "relative to the plan's own ({factor: 0.8}: × 0.8; {delta: -0.02}: + -0.02).",
     )
     monte_carlo: MonteCarlo = Field(default_factory=MonteCarlo)
     region: str | None = Field(None, description="Region this file plans; None = company.")
@@ -597,9 +598,13 @@ def load_params(path: str | Path, region: str | Path | None = None) -> PlanParam
             file) or a path to a region YAML file.
 
     Raises:
-        ParameterError: a value breaks a rule or a key is unknown.
+        ParameterError: a value breaks a rule or a key is unknown, or a scenario or
+            Monte Carlo driver names no parameter (the message names scenario, path
+            and the closest valid path).
         FileNotFoundError: a file is missing.
     """
+    from planning_lib.model_inputs import check_override_paths  # imports this module
+
     path = Path(path)
     data = _read_yaml(path)
     source = str(path)
@@ -614,7 +619,11 @@ def load_params(path: str | Path, region: str | Path | None = None) -> PlanParam
             )
         data = deep_merge(data, _read_yaml(rpath))
         source = f"{path} + {rpath}"
-    return params_from_dict(data, source)
+    params = params_from_dict(data, source)
+    problems = check_override_paths(params)
+    if problems:
+        raise ParameterError(source, problems)
+    return params
 
 
 def dump_params(params: PlanParameters, path: str | Path | None = None) -> str:

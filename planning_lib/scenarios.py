@@ -1,6 +1,10 @@
 """Scenarios, sensitivity (tornado) and Monte Carlo: all through the same core model.
 
 * A scenario is a named override dict (``params.scenarios``); 'base' has none.
+  Values are absolute or relative to the plan's own value (``{factor: 0.8}``,
+  ``{delta: -0.02}``, see ``planning_lib.model_inputs.resolve_overrides``), so one
+  definition fits the company and every region: lead volumes and money amounts,
+  which differ by region, are given as factors.
 * Sensitivity moves each driver by ±``pct`` (relative) and records a KPI; all
   2k + 1 variants are one call of :func:`planning_lib.model.plan_lines` (one
   "draw" per variant).
@@ -10,6 +14,10 @@
   A zero-variance distribution gives its value exactly, so the deterministic plan
   is reproduced. ``lognormal`` takes the mean and sd of the value itself (not of
   its log); ``beta`` is scaled to ``[low, high]`` when both are given, else 0..1.
+  Distributions are absolute, in the driver's unit, and shared by the company and
+  every region: declare only drivers that are the same in every region (prices,
+  rates, conversions), never a volume or an amount a region file overrides (lead
+  volumes, budgets), whose absolute spread would not fit the region.
 """
 
 from __future__ import annotations
@@ -22,7 +30,12 @@ import pandas as pd
 
 from planning_lib.kpis_plan import plan_summary
 from planning_lib.model import LINE_UNITS, PlanResult, plan_lines, plan_months, run_plan
-from planning_lib.model_inputs import clip_values, driver_values, model_inputs
+from planning_lib.model_inputs import (
+    clip_values,
+    driver_values,
+    model_inputs,
+    resolve_overrides,
+)
 from planning_lib.params import Distribution, ParameterError, PlanParameters
 from planning_lib.targets import target_achieved, target_hit
 
@@ -33,6 +46,7 @@ __all__ = [
     "draw_values",
     "monte_carlo",
     "run_scenario",
+    "scenario_overrides",
     "sensitivity",
 ]
 
@@ -50,18 +64,31 @@ PERCENTILE_ITEMS: tuple[str, ...] = (
 )
 
 
+def scenario_overrides(params: PlanParameters, name: str) -> dict[str, Any]:
+    """The absolute overrides of a named scenario in ``params`` ('base': none).
+
+    Relative values (``{factor: 0.8}``) are resolved against ``params`` (region
+    merged), so a region's worst case scales the region's own lead volume.
+
+    Raises:
+        ParameterError: unknown scenario name (the message lists the known ones) or a
+            bad relative value (the message names scenario and path).
+    """
+    if name == "base":
+        return {}
+    if name not in params.scenarios:
+        known = ", ".join(["base", *sorted(params.scenarios)])
+        raise ParameterError("scenario", [f"unknown scenario '{name}' (known: {known})"])
+    return resolve_overrides(params, params.scenarios[name], f"scenarios.{name}")
+
+
 def run_scenario(params: PlanParameters, name: str) -> PlanResult:
     """The plan of a named scenario ('base' = no overrides).
 
     Raises:
         ParameterError: unknown scenario name (the message lists the known ones).
     """
-    if name == "base":
-        return run_plan(params)
-    if name not in params.scenarios:
-        known = ", ".join(["base", *sorted(params.scenarios)])
-        raise ParameterError("scenario", [f"unknown scenario '{name}' (known: {known})"])
-    return run_plan(params, params.scenarios[name])
+    return run_plan(params, scenario_overrides(params, name) or None)
 
 
 _SENS_PATTERNS: tuple[str, ...] = (

@@ -67,6 +67,17 @@ def test_scenario_sliders_reproduce_the_scenario_plan(params, name):
     assert run_plan(params, ovr).summary == run_scenario(params, name).summary
 
 
+def test_region_worst_case_gives_the_region_scaled_values():
+    at = load_params(CLOUDFLOW, region="AT")
+    scen = ck.scenario_overrides(at, "worst")
+    assert scen["channels.inbound.leads_per_month"] == 60.0  # 0.8 × AT's 75, not 400
+    settings = ck.settings_from_params(apply_overrides(at, scen))
+    assert settings["outbound_sql_to_demo"] == 0.22
+    ovr = ck.overrides_from_settings(at, settings, "worst")
+    assert ovr["channels.inbound.leads_per_month"] == 60.0
+    assert run_plan(at, ovr).summary == run_scenario(at, "worst").summary
+
+
 def test_worst_case_reads_constant_churn_and_its_slider_sets_start(params):
     scen = apply_overrides(params, ck.scenario_overrides(params, "worst"))
     settings = ck.settings_from_params(scen)
@@ -522,6 +533,25 @@ def test_app_region_switch_plans_the_region(app):
     assert _tile_value(app) == co.format_value("eur", run_plan(at).summary["mrr_end"])
     assert "AT" in app.title.value
     assert app.sliders["arpa"].value == at.drivers.arpa_monthly_eur
+
+
+def test_app_region_scenario_moves_sliders_to_the_region_values(app):
+    app.region_dd.value = "AT"
+    assert app.wait_until_idle(30)
+    app.scenario_dd.value = "worst"
+    assert app.wait_until_idle(30)
+    assert app.overrides["channels.inbound.leads_per_month"] == 60.0  # 0.8 × 75, not 400
+    assert app.result.params.channels["inbound"].leads_per_month == 60.0
+    assert app.sliders["outbound_sql_to_demo"].value == 22.0  # percent: 30 % - 8 points
+    app.scenario_dd.value = "best"
+    assert app.wait_until_idle(30)
+    at = load_params(CLOUDFLOW, region="AT")
+    assert app.overrides["channels.inbound.leads_per_month"] == 90.0  # 1.2 × 75
+    assert app.result.params.channels["inbound"].leads_per_month == 90.0
+    assert app.sliders["inbound_demo_to_won"].value == 28.0  # percent: 25 % + 3 points
+    assert app.sliders["churn_end"].value == 2.5
+    best = co.format_value("eur", run_scenario(at, "best").summary["mrr_end"])
+    assert _tile_value(app) == best
 
 
 def test_app_saves_a_version_with_downloads(app, tmp_path):

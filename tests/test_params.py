@@ -156,3 +156,49 @@ def test_validator_errors_name_the_full_path():
     with pytest.raises(ParameterError) as exc:
         params_from_dict(raw)
     assert exc.value.problems == ["drivers.churn_rate_monthly.end: 1.3 is above 1.0"]
+
+
+def _write(tmp_path, raw):
+    import yaml
+
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_cloudflow_scenario_and_monte_carlo_paths_resolve():
+    from planning_lib.model_inputs import check_override_paths
+
+    assert check_override_paths(load_params(CLOUDFLOW)) == []
+    for region in ("AT", "CH", "DE-Nord", "DE-Süd"):
+        assert check_override_paths(load_params(CLOUDFLOW, region=region)) == []
+
+
+def test_misspelt_scenario_and_driver_paths_are_rejected_at_load(tmp_path):
+    raw = _raw()
+    raw["scenarios"]["worst"]["channels.outbund.sql_to_demo"] = {"delta": -0.08}
+    raw["scenarios"]["best"]["channels.inbound.leads_per_month"] = {"factr": 1.2}
+    raw["monte_carlo"]["drivers"]["drivers.churn_rate_monthy.end"] = {"dist": "fixed", "mean": 0.03}
+    with pytest.raises(ParameterError) as exc:
+        load_params(_write(tmp_path, raw))
+    assert exc.value.problems == [
+        "scenarios.best: channels.inbound.leads_per_month: unknown key(s) ['factr'] in a "
+        "relative value (allowed: factor, delta)",
+        "scenarios.worst: channels.outbund.sql_to_demo: not a plan parameter "
+        "(did you mean 'channels.outbound.sql_to_demo'?)",
+        "monte_carlo.drivers: drivers.churn_rate_monthy.end: not a numeric plan parameter "
+        "(did you mean 'drivers.churn_rate_monthly.end'?)",
+    ]
+
+
+def test_scenario_may_add_a_key_to_a_free_mapping_and_index_lists(tmp_path):
+    raw = _raw()
+    raw["scenarios"]["extra"] = {
+        "budget.by_category.commissions": 5000,
+        "targets.1.value": {"factor": 1.1},
+    }
+    p = load_params(_write(tmp_path, raw))
+    assert p.scenarios["extra"]["targets.1.value"] == {"factor": 1.1}
+    raw["scenarios"]["extra"] = {"targets.9.value": 700}
+    with pytest.raises(ParameterError, match=r"scenarios\.extra: targets\.9\.value: not a plan"):
+        load_params(_write(tmp_path, raw))

@@ -118,3 +118,31 @@ def test_region_by_its_folder_name(tmp_path, capsys):
     assert main(["plan", "--config", CONFIG, "--region", "DE-Sued", "--out", str(out)]) == 0
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["region"] == "DE-Süd"
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--draws", "0", "argument --draws: the number of draws must be at least 1, not 0"),
+        ("--draws", "-5", "argument --draws: the number of draws must be at least 1, not -5"),
+        ("--draws", "ten", "argument --draws: 'ten' is not a whole number"),
+        ("--seed", "-1", "argument --seed: the seed must be at least 0, not -1"),
+    ],
+)
+def test_non_positive_counts_are_usage_errors(tmp_path, capsys, option, value, message):
+    with pytest.raises(SystemExit) as exc:
+        main(["plan", "--config", CONFIG, option, value, "--out", str(tmp_path / "o")])
+    assert exc.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_region_worst_case_scales_the_region(tmp_path):
+    out = tmp_path / "at"
+    args = ["plan", "--config", CONFIG, "--region", "AT", "--out"]
+    assert main([*args, str(out / "base")]) == 0
+    assert main([*args, str(out / "worst"), "--scenario", "worst"]) == 0
+    base = json.loads((out / "base" / "summary.json").read_text(encoding="utf-8"))
+    worst = json.loads((out / "worst" / "summary.json").read_text(encoding="utf-8"))
+    assert worst["new_customers_funnel"] < base["new_customers_funnel"]
+    assert worst["mrr_end"] <= base["mrr_end"]

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from planning_lib.model import run_plan
-from planning_lib.model_inputs import apply_overrides
+from planning_lib.model_inputs import apply_overrides, resolve_overrides
 from planning_lib.params import ParameterError, load_params
 from planning_lib.paths import CONFIGS
 from planning_lib.scenarios import (
@@ -14,6 +14,7 @@ from planning_lib.scenarios import (
     default_sensitivity_drivers,
     monte_carlo,
     run_scenario,
+    scenario_overrides,
     sensitivity,
 )
 
@@ -171,3 +172,111 @@ def test_no_drawn_drivers_is_the_plan(params):
     assert mc.draws == 100 and mc.drivers == []
     # the deterministic plan: MRR 127,661 € ≥ 120,000 €, funnel 369 < 600 new customers
     assert mc.p_hit == {"mrr_end": 1.0, "new_customers": 0.0, "cac": 1.0, "churn": 1.0}
+
+
+# --------------------------------------------------------------------------- relative overrides
+
+# the scenarios as cloudflow.yaml defined them before they became relative
+OLD_ABSOLUTE = {
+    "best": {
+        "drivers.churn_rate_monthly.end": 0.025,
+        "channels.inbound.leads_per_month": 600,
+        "channels.inbound.demo_to_won": 0.28,
+    },
+    "worst": {
+        "drivers.churn_rate_monthly.path": "constant",
+        "channels.inbound.leads_per_month": 400,
+        "channels.outbound.sql_to_demo": 0.22,
+    },
+}
+REGIONS = ("AT", "CH", "DE-Nord", "DE-Süd")
+
+
+@pytest.mark.parametrize("name", ["best", "worst"])
+def test_relative_scenarios_keep_the_company_figures(params, name):
+    assert scenario_overrides(params, name) == OLD_ABSOLUTE[name]
+    old = run_plan(params, OLD_ABSOLUTE[name]).summary
+    assert run_scenario(params, name).summary == old
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_region_worst_base_best_are_ordered(region):
+    p = load_params(CONFIGS / "cloudflow.yaml", region=region)
+    runs = {s: run_scenario(p, s) for s in ("worst", "base", "best")}
+    for kpi in ("new_customers_funnel", "mrr_end"):
+        worst, base, best = (runs[s].summary[kpi] for s in ("worst", "base", "best"))
+        assert worst <= base <= best, (region, kpi, worst, base, best)
+    assert (
+        runs["worst"].summary["new_customers_funnel"] < runs["base"].summary["new_customers_funnel"]
+    )
+    leads = p.channels["inbound"].leads_per_month
+    assert runs["worst"].params.channels["inbound"].leads_per_month == pytest.approx(0.8 * leads)
+    assert runs["best"].params.channels["inbound"].leads_per_month == pytest.approx(1.2 * leads)
+
+
+def test_at_worst_scales_the_at_lead_volume():
+    at = load_params(CONFIGS / "cloudflow.yaml", region="AT")
+    ovr = scenario_overrides(at, "worst")
+    assert ovr["channels.inbound.leads_per_month"] == 60.0  # 0.8 × 75, not the company's 400
+    assert ovr["channels.outbound.sql_to_demo"] == 0.22
+
+
+def test_relative_values_factor_delta_and_both(params):
+    got = resolve_overrides(
+        params,
+        {
+            "channels.inbound.leads_per_month": {"factor": 0.5},
+            "channels.outbound.sql_to_demo": {"delta": -0.08},
+            "drivers.arpa_monthly_eur": {"factor": 1.1, "delta": 4},
+            "budget.total_eur": 1000,
+        },
+    )
+    assert got == {
+        "channels.inbound.leads_per_month": 250.0,
+        "channels.outbound.sql_to_demo": 0.22,  # rounded: not 0.21999999999999997
+        "drivers.arpa_monthly_eur": 180.0,
+        "budget.total_eur": 1000,
+    }
+    applied = apply_overrides(params, {"channels.inbound.leads_per_month": {"factor": 0}})
+    assert applied.channels["inbound"].leads_per_month == 0
+
+
+def test_relative_churn_end_left_open_counts_from_start(params):
+    constant = apply_overrides(params, {"drivers.churn_rate_monthly": {"start": 0.04}})
+    assert constant.drivers.churn_rate_monthly.end is None
+    got = resolve_overrides(constant, {"drivers.churn_rate_monthly.end": {"delta": -0.01}})
+    assert got == {"drivers.churn_rate_monthly.end": 0.03}
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ({"factr": 0.8}, r"unknown key\(s\) \['factr'\] in a relative value"),
+        ({"factor": 0.8, "scale": 2}, r"unknown key\(s\) \['scale'\]"),
+        ({"factor": -0.5}, r"factor must be >= 0, not -0.5"),
+        ({"factor": "0.8"}, r"factor must be a number"),
+        ({}, r"an empty relative value"),
+    ],
+)
+def test_bad_relative_values_name_scenario_and_path(params, value, message):
+    p = params.model_copy(
+        update={"scenarios": {"bad": {"channels.inbound.leads_per_month": value}}}
+    )
+    with pytest.raises(
+        ParameterError, match=r"scenarios\.bad: channels\.inbound\.leads_per_month: "
+    ):
+        run_scenario(p, "bad")
+    with pytest.raises(ParameterError, match=message):
+        run_scenario(p, "bad")
+
+
+def test_relative_value_on_a_text_parameter_is_an_error(params):
+    with pytest.raises(
+        ParameterError, match=r"drivers\.churn_rate_monthly\.path: a relative value"
+    ):
+        apply_overrides(params, {"drivers.churn_rate_monthly.path": {"factor": 2}})
+
+
+def test_relative_result_is_revalidated(params):
+    with pytest.raises(ParameterError, match=r"channels\.inbound\.demo_to_won: 1\.25 is above 1"):
+        apply_overrides(params, {"channels.inbound.demo_to_won": {"factor": 5}})

@@ -222,3 +222,44 @@ def test_closed_pipe_exits_quietly(tmp_path):
     err = proc.stderr.read().decode()
     proc.wait(timeout=60)
     assert (proc.returncode, err) == (141, "")
+
+
+def test_plan_parameters_misspelt_scenario_and_driver_paths(tmp_path, capsys):
+    import yaml
+
+    from planning_lib.paths import CONFIGS
+
+    data = yaml.safe_load((CONFIGS / "cloudflow.yaml").read_text(encoding="utf-8"))
+    data["scenarios"]["worst"]["channels.inbound.leads_per_montth"] = {"factor": 0.8}
+    data["monte_carlo"]["drivers"]["drivers.churn_rate_monthy.end"] = {"dist": "fixed", "mean": 0}
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    code, out, _ = run(capsys, path)
+    assert code == 1
+    assert (
+        "scenarios.worst: channels.inbound.leads_per_montth: not a plan parameter "
+        "(did you mean 'channels.inbound.leads_per_month'?)" in out
+    )
+    assert (
+        "monte_carlo.drivers: drivers.churn_rate_monthy.end: not a numeric plan parameter "
+        "(did you mean 'drivers.churn_rate_monthly.end'?)" in out
+    )
+
+
+def test_region_file_without_base_gets_a_hint(tmp_path, capsys):
+    from planning_lib.paths import CONFIGS
+
+    (tmp_path / "regions").mkdir()
+    base = tmp_path / "cloudflow.yaml"
+    base.write_text((CONFIGS / "cloudflow.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    region = tmp_path / "regions" / "AT.yaml"
+    region.write_text("region: AT\ncurrent:\n  customers: 70\n", encoding="utf-8")
+    code, out, err = run(capsys, region)
+    assert code == 1
+    assert "required but missing" in out
+    assert err == f"hint: AT.yaml looks like a region file: use --base {base}\n"
+    code, out, err = run(capsys, region, "--json", "--lang", "de")
+    assert code == 1 and json.loads(out)
+    assert err.startswith("Hinweis: AT.yaml sieht nach einer Regionsdatei aus: --base ")
+    code, _, err = run(capsys, region, "--base", base)
+    assert (code, err) == (0, "")

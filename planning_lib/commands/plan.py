@@ -39,6 +39,21 @@ NAME = "plan"
 HELP = "Compute the driver-based plan (scenario, Monte Carlo) and write plan.csv, findings, summary"
 
 
+def _int_at_least(low: int, what: str):
+    """An argparse type: a whole number >= ``low`` (else a usage error naming ``what``)."""
+
+    def parse(raw: str) -> int:
+        try:
+            value = int(raw)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{raw!r} is not a whole number") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{what} must be at least {low}, not {value}")
+        return value
+
+    return parse
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``planning plan``."""
     parser.add_argument("--config", required=True, type=Path, help="plan parameters (YAML)")
@@ -46,8 +61,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--scenario", default="base", help="base, best, worst or a name from the config"
     )
-    parser.add_argument("--draws", type=int, default=None, help="Monte Carlo draws (optional)")
-    parser.add_argument("--seed", type=int, default=None, help="Monte Carlo seed")
+    parser.add_argument(
+        "--draws",
+        type=_int_at_least(1, "the number of draws"),
+        default=None,
+        help="Monte Carlo draws, 1 or more (optional)",
+    )
+    parser.add_argument(
+        "--seed", type=_int_at_least(0, "the seed"), default=None, help="Monte Carlo seed (>= 0)"
+    )
     parser.add_argument("--out", required=True, type=Path, help="new output folder")
 
 

@@ -5,7 +5,9 @@ PATH is a file (its table from ``--table``, the mapping, or its name: ``deals.cs
 (every ``<table>.csv|.xlsx|.parquet`` in it, and in its ``actuals/`` subfolder if
 present). Problems are printed grouped by file and rule, or as JSON with ``--json``;
 the exit code is 1 when anything is invalid, 0 when all is clean. A ``.yaml`` PATH is
-checked as plan parameters (with ``--base``, as a region file over a base file).
+checked as plan parameters (with ``--base``, as a region file over a base file),
+including that every scenario and Monte Carlo path names a parameter; a region file
+checked without ``--base`` gets a hint naming the base file to use.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from planning_lib.data.failures import LANGUAGES, failure, failure_frame
 from planning_lib.data.loaders import check_dataset, check_table, dataset_files
@@ -41,6 +44,7 @@ TEXT: dict[str, dict[str, str]] = {
         "no_table": ("{file}: cannot tell the table from the file name; use --table ({tables})"),
         "error": "error: {message}",
         "params_ok": "{file}: plan parameters OK ({name}, plan from {start}, {months} months)",
+        "region_hint": "hint: {file} looks like a region file: use --base {base}",
     },
     "de": {
         "ok": "{file}: {rows} Zeilen{span} - OK",
@@ -55,6 +59,7 @@ TEXT: dict[str, dict[str, str]] = {
         ),
         "error": "Fehler: {message}",
         "params_ok": "{file}: Planparameter OK ({name}, Plan ab {start}, {months} Monate)",
+        "region_hint": "Hinweis: {file} sieht nach einer Regionsdatei aus: --base {base} angeben",
     },
 }
 
@@ -167,13 +172,39 @@ def _params_checks(args: argparse.Namespace) -> tuple[str | None, pd.DataFrame]:
     return line, failure_frame([])
 
 
+def _region_base(path: Path) -> Path | None:
+    """The base file a region file (top-level ``region:`` key) belongs to, or None.
+
+    Looks for a parameter file with a ``company:`` section in the folder above the
+    region file's (``regions/AT.yaml`` -> ``../cloudflow.yaml``).
+    """
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return None
+    if not isinstance(data, dict) or "region" not in data or "company" in data:
+        return None
+    for candidate in sorted(path.parent.parent.glob("*.y*ml")):
+        try:
+            base = yaml.safe_load(candidate.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError):
+            continue
+        if isinstance(base, dict) and "company" in base:
+            return candidate
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     """Check the path; print problems or one summary line per clean table."""
     text = TEXT[args.lang]
     try:
+        hint = None
         if args.path.suffix.lower() in (".yaml", ".yml"):
             summary, failures = _params_checks(args)
             results = [(args.path.name, "", None, failures)]
+            base = None if args.base or failures.empty else _region_base(args.path)
+            if base is not None:
+                hint = text["region_hint"].format(file=args.path.name, base=base)
         else:
             summary = None
             results = _checks(args)
@@ -184,6 +215,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         records = failures.astype(object).where(failures.notna(), None).to_dict("records")
         print(json.dumps(records, ensure_ascii=False, indent=2))
+        if hint:  # on stderr, so stdout stays JSON
+            print(hint, file=sys.stderr)
         return 1 if len(failures) else 0
     if summary and failures.empty:
         print(summary)
@@ -200,5 +233,7 @@ def run(args: argparse.Namespace) -> int:
                 print(text["more"].format(n=len(by_rule) - args.limit))
     if len(failures):
         print(text["total_bad"].format(n=len(failures), files=failures["file"].nunique()))
+        if hint:  # on stderr, like the --json case
+            print(hint, file=sys.stderr)
         return 1
     return 0
