@@ -77,6 +77,8 @@ ph.say("07.effects_text")
 actions = evaluate_rules(list(ph.params.rules), ph.actuals, ctx, plan)
 triggered = ph.table(views.actions_table(actions, locale), "actions", "07.actions")
 ph.say("07.actions_text", n=int(triggered["triggered"].sum()), total=len(triggered))
+ph.table(views.rule_evidence_table(actions), "rule_evidence", "07.evidence")
+ph.say("07.evidence_text")
 
 # %% Hochrechnung zum Jahresende (rollierende Prognose)
 landing = rolling_landing(ph.params, ph.actuals, ctx, summary, ph.history, plan)

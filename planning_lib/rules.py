@@ -6,7 +6,8 @@ against ``threshold`` × plan), a window of consecutive months, a scope (rows of
 tables kept, e.g. ``{channel: partner}``) and optionally ``per`` (checked for every
 region, channel, ...). It triggers when the condition holds in ``window_months``
 consecutive calendar months. Funnel conversions are only judged on complete lead
-cohorts (see ``KpiContext.maturity_days``): a young cohort has not converted yet.
+cohorts (see ``KpiContext.maturity_days``): a young cohort has not converted yet; its
+month appears in the evidence marked ``cohort_incomplete`` and never counts.
 
 A rule on ``new_customers`` compared with the plan per channel proposes to move the
 channel's remaining marketing budget (× its shortfall) to the channels at or above
@@ -184,13 +185,16 @@ def _runs(months: list[pd.Timestamp]) -> list[list[pd.Timestamp]]:
 def _series(
     rule: Rule, tables: Tables, ctx: KpiContext, plan: PlanView | None
 ) -> dict[str, pd.DataFrame]:
-    """Per member: month, value (actual), plan (or NaN), hit (bool)."""
+    """Per member: month, value (actual), plan (or NaN), condition (bool), cohort_incomplete
+    (bool: the month's cohort is too young to judge) and hit (condition on a complete month).
+    """
     df = compute_kpi(_scoped(tables, rule.scope), ctx, rule.metric, "month", rule.per)
     complete = _complete_months(rule.metric, ctx, df["period"].unique())
     out = {}
     for member, g in df.groupby("member"):
-        g = g[g["period"].isin(complete)].sort_values("period")
+        g = g.sort_values("period")
         s = pd.DataFrame({"month": g["period"], "value": g["value"].astype(float)})
+        s["cohort_incomplete"] = ~s["month"].isin(complete)
         if rule.comparison in _PLAN_COMPARISONS:
             if plan is None:
                 raise RuleError(rule.code, "comparison", f"'{rule.comparison}' needs a plan")
@@ -199,14 +203,15 @@ def _series(
             s["plan"] = s["month"].map(pv).astype(float)
             s = s[s["plan"] > 0]
             ratio = s["value"] / s["plan"]
-            s["hit"] = (
+            s["condition"] = (
                 ratio < rule.threshold
                 if rule.comparison == "below_plan"
                 else (ratio > rule.threshold)
             )
         else:
             s["plan"] = float("nan")
-            s["hit"] = _OPS[rule.comparison](s["value"], rule.threshold)
+            s["condition"] = _OPS[rule.comparison](s["value"], rule.threshold)
+        s["hit"] = s["condition"] & ~s["cohort_incomplete"]
         out[str(member)] = s.reset_index(drop=True)
     return out
 
@@ -218,7 +223,8 @@ def _evidence(s: pd.DataFrame) -> list[dict[str, Any]]:
         if pd.notna(r.plan):
             row["plan"] = round(float(r.plan), 6)
             row["share_of_plan"] = round(float(r.value / r.plan), 6)
-        row["condition_met"] = bool(r.hit)
+        row["condition_met"] = bool(r.condition)
+        row["cohort_incomplete"] = bool(r.cohort_incomplete)
         rows.append(row)
     return rows
 
@@ -230,12 +236,15 @@ def evaluate_rule(
 
     Returns:
         Dicts with rule, metric, comparison, threshold, window_months, scope, per,
-        member, severity, triggered, trigger_months (the latest qualifying run),
-        evidence (every month judged: value, plan, condition_met), action_de,
-        action_en.
+        member (the ``per`` member, else the scope's values: ``partner`` for
+        ``{channel: partner}``), severity, triggered, trigger_months (the latest
+        qualifying run), evidence (every month with a value: value, plan,
+        condition_met, cohort_incomplete; a month whose cohort is incomplete is shown
+        but never counts), action_de, action_en.
     """
     check_rule(rule)
     results = []
+    scope_name = ", ".join(str(v) for v in rule.scope.values())
     for member, s in _series(rule, tables, ctx, plan).items():
         hit_months = sorted(s.loc[s["hit"], "month"])
         runs = [r for r in _runs(hit_months) if len(r) >= rule.window_months]
@@ -248,7 +257,7 @@ def evaluate_rule(
                 "window_months": rule.window_months,
                 "scope": dict(rule.scope),
                 "per": rule.per or "",
-                "member": member,
+                "member": member or scope_name,
                 "severity": rule.severity,
                 "triggered": bool(runs),
                 "trigger_months": [m.strftime("%Y-%m") for m in (runs[-1] if runs else [])],

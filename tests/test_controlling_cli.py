@@ -61,7 +61,7 @@ def test_actions_and_landing(run):
     _, _, out = run
     actions = json.loads((out / "actions.json").read_text(encoding="utf-8"))
     fired = {(a["rule"], a["member"]) for a in actions["rules"] if a["triggered"]}
-    assert fired == {("sql_to_demo_low", "AT"), ("channel_below_plan", "")}
+    assert fired == {("sql_to_demo_low", "AT"), ("channel_below_plan", "partner")}
     quiet = {a["rule"] for a in actions["rules"] if not a["triggered"]}
     assert {"mql_to_sql_low", "churn_high", "outbound_below_plan"} <= quiet
     landing = json.loads((out / "landing.json").read_text(encoding="utf-8"))
@@ -108,7 +108,7 @@ def test_versions_list_show_compare(run, capsys):
     assert "is no version id or name" in capsys.readouterr().err
 
 
-def test_region_plan_against_region_actuals(tmp_path):
+def test_region_plan_against_region_actuals(tmp_path, capsys):
     out = tmp_path / "at"
     args = ["controlling", "--config", CONFIG, "--region", "AT",
             "--actuals", str(SAMPLE_DATA / "actuals"), "--out", str(out)]  # fmt: skip
@@ -117,7 +117,10 @@ def test_region_plan_against_region_actuals(tmp_path):
     assert set(kpis.loc[kpis["dimension"] == "region", "member"]) == {"AT"}
     actions = json.loads((out / "actions.json").read_text(encoding="utf-8"))
     fired = {(a["rule"], a["member"]) for a in actions["rules"] if a["triggered"]}
-    assert fired == {("sql_to_demo_low", "AT"), ("channel_below_plan", "")}
+    assert fired == {("sql_to_demo_low", "AT"), ("channel_below_plan", "partner")}
+    console = capsys.readouterr().out.splitlines()
+    assert console[8].startswith("  channel_below_plan [partner] 2026-01, 2026-02, 2026-03")
+    assert console[9] == "    partner → outbound: 850\u00a0€"  # the source channel first
     landing = json.loads((out / "landing.json").read_text(encoding="utf-8"))
     mrr_target = {t["code"]: t["target"] for t in landing["targets"]}["mrr_end"]
     assert mrr_target == 17_250  # regions/AT.yaml

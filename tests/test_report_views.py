@@ -204,3 +204,41 @@ def test_small_selections_the_narrative_quotes() -> None:
     assert views.a_class(abc)["revenue_share"] == 0.8
     seg = pd.DataFrame({"segment": ["small", "mid"], "rank": [2, 1]})
     assert views.top_segment(seg)["segment"] == "mid"
+
+
+def test_rule_evidence_marks_incomplete_cohorts() -> None:
+    actions = [
+        {
+            "rule": "sql_to_demo_low",
+            "member": "AT",
+            "metric": "sql_to_demo",
+            "evidence": [
+                {"month": "2026-05", "value": 0.3, "condition_met": False},
+                {
+                    "month": "2026-06",
+                    "value": 0.08,
+                    "condition_met": True,
+                    "cohort_incomplete": True,
+                },
+            ],
+        },
+        {
+            "rule": "quiet",
+            "member": "",
+            "metric": "leads",
+            "evidence": [
+                {"month": "2026-05", "value": 9.0, "condition_met": False},
+            ],
+        },  # no condition met: left out
+    ]
+    table = views.rule_evidence_table(actions)
+    assert list(table["month"]) == ["2026-05", "2026-06"]  # the quiet rule is left out
+    shown = display.display_frame(table, "de", table="07_rule_evidence")
+    june = shown.iloc[1]
+    assert (june["Wert"], june["Bedingung erfüllt"], june["Kohorte unvollständig"]) == (
+        "8,0\xa0%",
+        "ja",
+        "ja",
+    )
+    english = display.display_frame(table, "en", table="07_rule_evidence")
+    assert english.iloc[1]["Cohort incomplete"] == "yes"

@@ -76,9 +76,9 @@ def test_evaluation_by_hand():
     # SQL→demo: Jan cohort {L1, L4} 2/2 = 1.0; Feb {L2, L5, L6} 1/3 → below 0.5 in Feb only
     [res] = evaluate_rule(rule(), tables(), HAND)
     assert res["triggered"] and res["trigger_months"] == ["2026-02"]
-    assert [(e["month"], e["condition_met"]) for e in res["evidence"]] == [
-        ("2026-01", False),
-        ("2026-02", True),
+    assert [(e["month"], e["condition_met"], e["cohort_incomplete"]) for e in res["evidence"]] == [
+        ("2026-01", False, False),
+        ("2026-02", True, False),
     ]
     assert res["evidence"][1]["value"] == pytest.approx(1 / 3, abs=1e-6)
     # two consecutive months needed: Feb alone is not enough
@@ -96,7 +96,10 @@ def test_evaluation_by_hand():
 def test_young_cohorts_are_not_judged():
     # with the default 60 days no SQL month of Q1 is complete on 2026-03-31
     [res] = evaluate_rule(rule(), tables(), CTX)
-    assert res["evidence"] == [] and not res["triggered"]
+    assert not res["triggered"]
+    assert [e["cohort_incomplete"] for e in res["evidence"]] == [True, True]
+    # Feb's 1/3 is below 0.5, but an incomplete cohort never counts
+    assert [e["condition_met"] for e in res["evidence"]][1] is True
 
 
 @pytest.fixture(scope="module")
@@ -123,17 +126,20 @@ def test_sample_actuals_trigger_the_seed_rules(sample):
     results = evaluate_rules(params.rules, actuals, ctx, view)
     fired = {(r["rule"], r["member"]): r for r in results if r["triggered"]}
     # the injected SQL→demo dip: AT, SQL months Feb and Mar 2026 (README: 3/72, 5/75)
-    assert set(fired) == {("sql_to_demo_low", "AT"), ("channel_below_plan", "")}
+    assert set(fired) == {("sql_to_demo_low", "AT"), ("channel_below_plan", "partner")}
     at = fired[("sql_to_demo_low", "AT")]
     assert at["trigger_months"] == ["2026-02", "2026-03"]
     ev = {e["month"]: e["value"] for e in at["evidence"]}
     assert ev["2026-02"] == pytest.approx(3 / 72, abs=1e-6)
     assert ev["2026-03"] == pytest.approx(5 / 75, abs=1e-6)
-    assert "2026-06" not in ev  # June SQLs are too young to judge
+    # June SQLs are too young to judge: shown below the threshold, marked, not counted
+    june = next(e for e in at["evidence"] if e["month"] == "2026-06")
+    assert (june["condition_met"], june["cohort_incomplete"]) == (True, True)
+    assert june["value"] < 0.2
     quiet = [r for r in results if r["rule"] == "sql_to_demo_low" and not r["triggered"]]
     assert sorted(r["member"] for r in quiet) == ["CH", "DE-Nord", "DE-Süd"]
     # partner: no customer won in H1 against a plan of 60/year spread by seasonality
-    partner = fired[("channel_below_plan", "")]
+    partner = fired[("channel_below_plan", "partner")]
     assert partner["trigger_months"][:3] == ["2026-01", "2026-02", "2026-03"]
     assert all(e["value"] == 0 and e["plan"] > 0 for e in partner["evidence"])
     prop = partner["proposal"]

@@ -132,8 +132,10 @@ def _console(report: Any, plan_name: str, lang: str) -> list[str]:
         lines.append(f"  {a['rule']}{where} {', '.join(a['trigger_months'])}: "
                      f"{a['action_de'] if de else a['action_en']}")  # fmt: skip
         if "proposal" in a:
+            source = a["proposal"]["from_channel"]
             for t in a["proposal"]["to"]:
-                lines.append(f"    → {t['channel']}: {format_eur(t['amount_eur'], lang, 0)}")
+                amount = format_eur(t["amount_eur"], lang, 0)
+                lines.append(f"    {source} → {t['channel']}: {amount}")
     for key in ("new_customers", "mrr_end"):
         f = report.landing["figures"][key]
         lines.append(f"  Landung {key}: " if de else f"  Landing {key}: ")

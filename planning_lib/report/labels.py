@@ -332,6 +332,16 @@ LABELS: dict[str, tuple[str, str]] = {
         "smaller deals, mix a shift between channels or segments.",
     ),
     "07.actions": ("Anpassungsregeln und Maßnahmen", "Adaptation rules and actions"),
+    "07.evidence": (
+        "Belege der Regeln: Monate mit Wert, Plan und Bedingung",
+        "Rule evidence: months with value, plan and condition",
+    ),
+    "07.evidence_text": (
+        "Ein Monat mit unvollständiger Kohorte (die Leads sind noch zu jung) wird gezeigt, "
+        "zählt aber nicht: auch ein Wert unter der Schwelle löst dort keine Regel aus.",
+        "A month whose cohort is incomplete (its leads are still too young) is shown but "
+        "does not count: even a value below the threshold triggers no rule there.",
+    ),
     "07.actions_text": (
         "{n} von {total} Regeln sind ausgelöst; die Maßnahmen stehen in der Tabelle.",
         "{n} of {total} rules are triggered; the actions are listed in the table.",
@@ -554,6 +564,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.cash_balance_eur": ("Liquidität", "Cash balance"),
     "col.rule": ("Regel", "Rule"),
     "col.member": ("Ausprägung", "Member"),
+    "col.share_of_plan": ("Anteil am Plan", "Share of plan"),
+    "col.condition_met": ("Bedingung erfüllt", "Condition met"),
+    "col.cohort_incomplete": ("Kohorte unvollständig", "Cohort incomplete"),
     "col.triggered": ("Ausgelöst", "Triggered"),
     "col.months": ("Monate", "Months"),
     "col.action": ("Maßnahme", "Action"),

@@ -44,6 +44,7 @@ __all__ = [
     "profitability",
     "region_summary_table",
     "roles_table",
+    "rule_evidence_table",
     "structure_table",
     "targets_hit",
     "targets_table",
@@ -428,6 +429,42 @@ def actions_table(actions: Sequence[Mapping[str, Any]], locale: str = "de") -> p
     ]
     cols = ["rule", "member", "severity", "triggered", "months", "action"]
     return pd.DataFrame(rows, columns=cols).sort_values("triggered", ascending=False)
+
+
+def rule_evidence_table(actions: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """The months behind the rules whose condition held at least once: value, plan, met.
+
+    ``cohort_incomplete`` marks a month whose cohort is too young to judge: its value
+    may meet the condition (June's SQL→demo far below the threshold) without counting.
+    """
+    cols = [
+        "rule",
+        "member",
+        "metric",
+        "month",
+        "value",
+        "plan",
+        "share_of_plan",
+        "condition_met",
+        "cohort_incomplete",
+    ]
+    rows = [
+        {
+            "rule": a["rule"],
+            "member": a.get("member") or "",
+            "metric": a["metric"],
+            "month": e["month"],
+            "value": e["value"],
+            "plan": e.get("plan", np.nan),
+            "share_of_plan": e.get("share_of_plan", np.nan),
+            "condition_met": bool(e["condition_met"]),
+            "cohort_incomplete": bool(e.get("cohort_incomplete", False)),
+        }
+        for a in actions
+        if any(e["condition_met"] for e in a.get("evidence", []))
+        for e in a["evidence"]
+    ]
+    return pd.DataFrame(rows, columns=cols)
 
 
 def landing_table(landing: Mapping[str, Any]) -> pd.DataFrame:
