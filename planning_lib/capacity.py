@@ -7,7 +7,8 @@ share ``a`` becomes a monthly leaving share ``1 - (1 - a)^(1/12)`` applied to th
 heads of every cohort at the end of each month. Leavers are **not** backfilled
 (a backfill is a planned hire).
 
-Arrays: ``(n, T)`` (n draws × T months); per-draw scalars ``(n, 1)``.
+Arrays: ``(n, T)`` (n draws × T months); per-draw scalars ``(n, 1)``; a driver with a
+path (``drivers.paths``) arrives as ``(n, T)``.
 """
 
 from __future__ import annotations
@@ -33,10 +34,15 @@ def cohort_heads(
     """Heads of one cohort employed in each month (count, expected value).
 
     ``count`` join at the start of month index ``start`` (0-based) and shrink by
-    ``leaving_monthly`` at the end of every month they work.
+    ``leaving_monthly`` at the end of every month they work; ``leaving_monthly`` may
+    be ``(n, 1)`` or move over the months ``(n, T)`` (each month's share applies).
     """
     age = np.arange(months) - start
-    alive = (1.0 - leaving_monthly) ** np.maximum(age, 0)
+    if np.shape(leaving_monthly)[-1] == 1:
+        alive = (1.0 - leaving_monthly) ** np.maximum(age, 0)
+    else:
+        kept = np.where(age >= 0, 1.0 - leaving_monthly, 1.0)
+        alive = np.cumprod(np.concatenate([np.ones_like(kept[..., :1]), kept[..., :-1]], -1), -1)
     return np.where(age >= 0, count * alive, 0.0)
 
 

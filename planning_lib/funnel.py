@@ -3,10 +3,13 @@
 All arrays have shape ``(n, T)``: n draws × T plan months (n = 1 for the
 deterministic plan). Scalars per draw arrive as ``(n, 1)`` columns.
 
-Stage flow with lags (months between stages): ``sql_t = mql_{t-lag} × mql_to_sql``,
-``demos_t = sql_{t-lag} × sql_to_demo``, ``won_t = demos_{t-lag} × demo_to_won``.
+Stage flow with lags (months between stages): ``sql_t = mql_{t-lag} × mql_to_sql_{t-lag}``,
+``demos_t = sql_{t-lag} × sql_to_demo_{t-lag}``, ``won_t = demos_{t-lag} ×
+demo_to_won_{t-lag}``: a cohort converts at the rate of the month it entered the
+stage (this matters when a conversion moves over the plan, ``drivers.paths``).
 Months before plan start are filled with the month-1 volume (the pipeline at plan
-start is in the steady state of the first month's lead volume).
+start is in the steady state of the first month's lead volume and rates). Any
+driver may be ``(n, 1)`` (constant) or ``(n, T)`` (moving over the months).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ __all__ = [
     "new_customers_target",
     "partners_active",
     "partners_signed",
+    "path_share",
     "required_stages",
 ]
 
@@ -45,23 +49,26 @@ def leading(x: np.ndarray, lag: int) -> np.ndarray:
     return x[..., idx]
 
 
-def churn_rate(
-    start: np.ndarray, end: np.ndarray, path: str, months: int, ramp_months: int, step_month: int
-) -> np.ndarray:
-    """Logo churn per month (share 0..1) along the DriverPath.
+def path_share(path: str, months: int, ramp_months: int, step_month: int) -> np.ndarray:
+    """Share of the way from start to end done in each plan month (0..1), length T.
 
-    ``constant``: ``start`` every month. ``linear``: ``start`` in month 1, then straight
-    to ``end`` in month ``ramp_months`` (12: month 12), ``end`` afterwards.
-    ``step``: ``start`` before month ``step_month`` (1-based), ``end`` from it on.
+    ``constant``: 0 every month. ``linear``: 0 in month 1, then straight to 1 in
+    month ``ramp_months`` (12: month 12), 1 afterwards. ``step``: 0 before month
+    ``step_month`` (1-based), 1 from it on.
     """
     t = np.arange(months, dtype=float)
     if path == "constant":
-        frac = np.zeros(months)
-    elif path == "linear":
-        frac = np.minimum(t / max(ramp_months - 1, 1), 1.0)
-    else:
-        frac = (t >= step_month - 1).astype(float)
-    return start + (end - start) * frac
+        return np.zeros(months)
+    if path == "linear":
+        return np.minimum(t / max(ramp_months - 1, 1), 1.0)
+    return (t >= step_month - 1).astype(float)
+
+
+def churn_rate(
+    start: np.ndarray, end: np.ndarray, path: str, months: int, ramp_months: int, step_month: int
+) -> np.ndarray:
+    """Logo churn per month (share 0..1) along the DriverPath (see :func:`path_share`)."""
+    return start + (end - start) * path_share(path, months, ramp_months, step_month)
 
 
 def new_customers_target(annual: np.ndarray, seasonality: np.ndarray) -> np.ndarray:
@@ -96,11 +103,16 @@ def partners_active(
 ) -> np.ndarray:
     """Partners delivering leads (count): those at plan start plus signed ones after their ramp.
 
-    A partner signed in plan month s delivers from month ``s + ramp_months``.
+    A partner signed in plan month s delivers from month ``s + ramp_months``;
+    ``per_quarter`` may move over the months (the signing month's value counts).
     """
     t = np.arange(months)
-    quarters_live = np.where(t >= ramp_months, (t - ramp_months) // 3 + 1, 0).astype(float)
-    return start + per_quarter * quarters_live
+    if np.shape(per_quarter)[-1] == 1:
+        quarters_live = np.where(t >= ramp_months, (t - ramp_months) // 3 + 1, 0).astype(float)
+        return start + per_quarter * quarters_live
+    signed = np.cumsum(partners_signed(per_quarter, months), axis=-1)
+    live = np.where(t >= ramp_months, signed[..., np.maximum(t - ramp_months, 0)], 0.0)
+    return start + live
 
 
 def entry_leads(
@@ -124,12 +136,12 @@ def funnel_stages(
     """
     if entry_stage == "mql":
         mql = entry
-        sql = lagged(mql, lags[0]) * mql_to_sql
+        sql = lagged(mql * mql_to_sql, lags[0])
     else:
         mql = np.zeros_like(entry)
         sql = entry
-    demos = lagged(sql, lags[1]) * sql_to_demo
-    won = lagged(demos, lags[2]) * demo_to_won
+    demos = lagged(sql * sql_to_demo, lags[1])
+    won = lagged(demos * demo_to_won, lags[2])
     return {"mql": mql, "sql": sql, "demos": demos, "won": won}
 
 
@@ -150,8 +162,8 @@ def required_stages(
 ) -> dict[str, np.ndarray]:
     """Reverse funnel (counts per month): demos, SQL, MQL needed for ``won`` deals.
 
-    Demos needed in month t = won in month t+lag ÷ demo_to_won (and so on up the
-    funnel); months beyond the horizon repeat the last month. ``entry`` is the
+    Demos needed in month t = won in month t+lag ÷ demo_to_won of month t (and so
+    on up the funnel); months beyond the horizon repeat the last month. ``entry`` is the
     volume needed at the channel's entry stage.
     """
     demos = _over(leading(won, lags[2]), demo_to_won)

@@ -28,6 +28,15 @@ Semantics (the formula sheet):
   marketing cost; per product/segment (``drivers.product_mix``/``segment_mix``)
   = revenue × share × that part's gross margin - cost × share (cost allocated by
   revenue share), line items ``contribution_margin.product.<name>``.
+* **Drivers that move** (``drivers.paths``): the driver's value (possibly drawn)
+  is its month-1 value; month t uses value × ``multiplier_t`` (1 → end ÷ start,
+  linear or a step). Such a driver is ``(n, T)`` instead of ``(n, 1)`` and every
+  formula takes the month's value: new MRR = new customers × ARPA of the month,
+  expansion/contraction of the month in the MRR recursion, marketing cost = leads
+  × cost per lead of the month, commissions on the month's new first-year revenue;
+  a funnel cohort converts at the rate of the month it entered the stage. KPIs of
+  the summary that use ARPA or another driver directly (CLV, payback) take its
+  start value.
 * **Reps** see ``planning_lib.capacity`` (no backfill of leavers); **costs,
   commissions, cash** see ``planning_lib.budget``. Commissions: reps get
   ``commission_rate_first_year`` × 12 × new MRR of every non-partner deal,
@@ -252,18 +261,30 @@ def _reps_needed(
         return np.where(required > 0, required / per_rep, 0.0)
 
 
+def _moved(inp: ModelInputs, v: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Drivers with a path (``drivers.paths``) per month: value (n, 1) × multiplier → (n, T)."""
+    out: dict[str, np.ndarray] = {}
+    for key, multiplier, is_share in inp.paths:
+        moved = v[key] * multiplier
+        out[key] = np.clip(moved, 0.0, 1.0) if is_share else moved
+    return out
+
+
 def plan_lines(inp: ModelInputs, values: Mapping[str, Any]) -> tuple[Lines, int]:
     """Every line item of the plan for n draws at once.
 
     Args:
         inp: the plan's structure (``model_inputs(params)``).
         values: ``driver_values(params)``, any entry may be an array of shape (n,).
+            A driver with a path (``inp.paths``) is its start value; it becomes
+            (n, T) here (value × the path's multiplier per month).
 
     Returns:
         The line items ((line_item, channel) → array (n, T), or (1, T) when the
         line does not depend on a drawn value) and n.
     """
     v, n = stack_values(values)
+    v.update(_moved(inp, v))
     t_len = inp.months
     zero = np.zeros((1, t_len))  # lines that do not vary over draws stay (1, T)
     lines = _channel_lines(inp, v, zero)

@@ -25,15 +25,19 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import fnmatch
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from planning_lib.funnel import path_share
 from planning_lib.params import ParameterError, PlanParameters, params_from_dict
 
 __all__ = [
+    "PATH_KEYS",
     "RELATIVE_KEYS",
     "SHARE_SUFFIXES",
     "ChannelShape",
@@ -41,6 +45,7 @@ __all__ = [
     "ModelInputs",
     "RoleShape",
     "apply_overrides",
+    "check_driver_paths",
     "check_override_paths",
     "clip_values",
     "driver_values",
@@ -320,11 +325,13 @@ def driver_values(params: PlanParameters) -> dict[str, float]:
     """Every numeric parameter as ``dotted.path -> float`` (churn ``end`` defaults to ``start``).
 
     Sections without model meaning (market, personas, rules, scenarios, monte_carlo)
-    are left out.
+    are left out, and so are the path shapes of ``drivers.paths`` (structure, see
+    :class:`ModelInputs`): a driver with a path keeps its key and its start value.
     """
     out: dict[str, float] = {}
     sections = ("current", "history", "drivers", "channels", "organisation", "compensation")
-    _flatten(params.model_dump(include={*sections, "budget"}), "", out)
+    dumped = params.model_dump(include={*sections, "budget"}, exclude={"drivers": {"paths"}})
+    _flatten(dumped, "", out)
     for i, t in enumerate(params.targets):
         out[f"targets.{i}.value"] = float(t.value)
     churn = params.drivers.churn_rate_monthly
@@ -336,6 +343,121 @@ def driver_values(params: PlanParameters) -> dict[str, float]:
     for key in [k for k in out if ".hires." in k and not k.endswith(".count")]:
         del out[key]
     return out
+
+
+# driver keys that may move over the plan (drivers.paths); '*' is a channel, role or part
+PATH_KEYS: tuple[str, ...] = (
+    "drivers.arpa_monthly_eur",
+    "drivers.expansion_rate_monthly",
+    "drivers.contraction_rate_monthly",
+    "drivers.gross_margin",
+    "drivers.annual_prepay_share",
+    "drivers.product_mix.gross_margin.*",
+    "drivers.segment_mix.gross_margin.*",
+    "channels.*.leads_per_month",
+    "channels.*.mql_to_sql",
+    "channels.*.sql_to_demo",
+    "channels.*.demo_to_won",
+    "channels.*.cost_per_lead_eur",
+    "channels.*.new_partners_per_quarter",
+    "channels.*.leads_per_partner_monthly",
+    "channels.*.partner_commission_rate",
+    "organisation.roles.*.salary_yearly_eur",
+    "organisation.roles.*.deals_per_month",
+    "organisation.roles.*.attrition_yearly",
+    "compensation.commission_rate_first_year",
+    "budget.other_monthly_eur",
+)
+
+
+_PATH_KEYS_RE = re.compile("|".join(fnmatch.translate(p) for p in PATH_KEYS))
+
+
+def _movable(key: str) -> bool:
+    return _PATH_KEYS_RE.match(key) is not None
+
+
+def _nearest(key: str, keys: list[str]) -> str:
+    """`` (closest valid key: k)`` for a message, or ''."""
+    match = difflib.get_close_matches(key, keys, n=1, cutoff=0.0)
+    return f" (closest valid key: {match[0]})" if match else ""
+
+
+def check_driver_paths(
+    params: PlanParameters, values: Mapping[str, float] | None = None
+) -> list[str]:
+    """Problems with ``drivers.paths`` (empty: all fine), one sentence each.
+
+    Every key must be a driver of the plan (:func:`driver_values`) that may move
+    (:data:`PATH_KEYS`: rates, prices, volumes, costs; not current state, history,
+    budget totals, hire counts, targets, splits or the churn path, which has its
+    own); the end (``end``, or start × ``factor``) must be >= 0 and within 0..1 for
+    a share, and with ``end`` the start value non-zero unless ``end`` is 0 (the
+    path is the ratio end ÷ start). Each problem names ``drivers.paths.<key>`` and,
+    for a bad key, the closest valid key.
+    ``values``: :func:`driver_values` of ``params`` when the caller has them.
+    """
+    paths = params.drivers.paths
+    if not paths:
+        return []
+    values = driver_values(params) if values is None else values
+    problems: list[str] = []
+    for key, shape in paths.items():
+        where = f"drivers.paths.{key}"
+        if key not in values or not _movable(key):
+            hint = _nearest(key, sorted(k for k in values if _movable(k)))
+            if key not in values:
+                problems.append(f"{where}: not a driver of this plan{hint}")
+            else:
+                why = (
+                    "churn has its own path: drivers.churn_rate_monthly.end/path"
+                    if key.startswith("drivers.churn_rate_monthly")
+                    else "only rates, prices, volumes and costs move"
+                )
+                problems.append(f"{where}: cannot move over the plan ({why}){hint}")
+        elif shape.end is None:
+            end = values[key] * shape.factor
+            if key.endswith(SHARE_SUFFIXES) and end > 1:
+                problems.append(
+                    f"{where}.factor: {values[key]:g} × {shape.factor:g} = {end:g} is above 1.0 "
+                    "(a share stays within 0..1)"
+                )
+        elif shape.end < 0:
+            problems.append(f"{where}.end: {shape.end} is below 0")
+        elif key.endswith(SHARE_SUFFIXES) and shape.end > 1:
+            problems.append(f"{where}.end: {shape.end} is above 1.0 (a share stays within 0..1)")
+        elif values[key] == 0 and shape.end != 0:
+            problems.append(
+                f"{where}: the start value {key} is 0; a path scales it by end ÷ start, "
+                "so give the driver a non-zero start value"
+            )
+    return problems
+
+
+def _driver_paths(params: PlanParameters, months: int) -> tuple[tuple[str, np.ndarray, bool], ...]:
+    """(key, multiplier per month (T,), is a share) for every path that changes its driver.
+
+    Raises:
+        ParameterError: :func:`check_driver_paths` found problems.
+    """
+    if not params.drivers.paths:
+        return ()
+    values = driver_values(params)
+    problems = check_driver_paths(params, values)
+    if problems:
+        raise ParameterError("drivers.paths", problems)
+    out = []
+    for key, shape in params.drivers.paths.items():
+        start = values[key]
+        if shape.factor is not None:
+            ratio = shape.factor
+        else:
+            ratio = shape.end / start if start != 0 else 1.0
+        if ratio == 1.0:  # end = start: constant
+            continue
+        share = path_share(shape.path, months, shape.ramp_months, shape.step_month)
+        out.append((key, 1.0 + (ratio - 1.0) * share, key.endswith(SHARE_SUFFIXES)))
+    return tuple(out)
 
 
 def clip_values(values: Mapping[str, Any]) -> dict[str, np.ndarray]:
@@ -419,6 +541,10 @@ class ModelInputs:
         calendar_months: calendar month (1..12) of each plan month, length T.
         seasonality: weight per plan month (mean 1 over a calendar year), length T.
         churn_path, churn_ramp_months, churn_step_month: the churn DriverPath's shape.
+        paths: ``(key, multiplier, is_share)`` per driver that moves over the plan
+            (``drivers.paths``): the driver's value in month t is its (drawn) value ×
+            ``multiplier[t]`` (length T; 1 in month 1, end ÷ start at the path's
+            end), shares clipped to 0..1. Paths with end = start are left out.
         channels, roles, hires: structures.
         payment_delay_months: months until invoices are paid.
         basis: 'target' or 'funnel' (see ``planning_lib.model``).
@@ -443,6 +569,7 @@ class ModelInputs:
     new_customer_target_key: str | None
     customer_share_source: str
     mixes: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    paths: tuple[tuple[str, np.ndarray, bool], ...] = ()
 
 
 def _seasonality(weights: list[float] | None, calendar_months: tuple[int, ...]) -> np.ndarray:
@@ -455,7 +582,12 @@ def _seasonality(weights: list[float] | None, calendar_months: tuple[int, ...]) 
 
 
 def model_inputs(params: PlanParameters) -> ModelInputs:
-    """The structure of the plan read from the parameters."""
+    """The structure of the plan read from the parameters.
+
+    Raises:
+        ParameterError: ``drivers.paths`` names no movable driver or a bad end
+            (:func:`check_driver_paths`).
+    """
     c = params.company
     months = c.horizon_months
     cal = tuple((c.plan_start.month - 1 + t) % 12 + 1 for t in range(months))
@@ -515,4 +647,5 @@ def model_inputs(params: PlanParameters) -> ModelInputs:
             )
             if mix is not None
         ),
+        paths=_driver_paths(params, months),
     )

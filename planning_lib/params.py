@@ -37,6 +37,7 @@ __all__ = [
     "MonteCarlo",
     "Organisation",
     "ParameterError",
+    "PathShape",
     "Persona",
     "PlanParameters",
     "Role",
@@ -166,6 +167,30 @@ class DriverPath(_Model):
         return self
 
 
+class PathShape(_Model):
+    """How one driver moves over the plan (an entry of ``drivers.paths``).
+
+    The driver's own value is the value in plan month 1; ``end`` is its value at the
+    end of the path, or ``factor`` the end as a multiple of the start (give one of
+    the two). ``linear`` goes straight to the end in month ``ramp_months`` and stays
+    there; ``step`` switches to it in month ``step_month`` (1-based), as for
+    :class:`DriverPath`. The model applies the path as the ratio end ÷ start (or
+    ``factor``) on top of the driver's value, see :class:`Drivers`.
+    """
+
+    end: float | None = Field(None, description="Value at the end of the path (driver's unit).")
+    factor: NonNegFloat | None = Field(None, description="End as a multiple of the start value.")
+    path: Literal["linear", "step"] = "linear"
+    ramp_months: int = Field(12, ge=1, le=36, description="Months the linear path takes.")
+    step_month: int = Field(1, ge=1, le=36, description="Plan month of the step (1-based).")
+
+    @model_validator(mode="after")
+    def _end_or_factor(self) -> PathShape:
+        if (self.end is None) == (self.factor is None):
+            raise ValueError("give exactly one of 'end' (value) or 'factor' (end ÷ start)")
+        return self
+
+
 def _as_path(value: Any) -> Any:
     """Accept a plain number for a constant driver path."""
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -199,7 +224,41 @@ class Mix(_Model):
 
 
 class Drivers(_Model):
-    """Revenue drivers of the customer base."""
+    """Revenue drivers of the customer base, and how drivers move over the plan.
+
+    Churn has its own path (``churn_rate_monthly``: start, end, path). Any other
+    driver that is a rate, a price, a volume or a cost (ARPA, expansion and
+    contraction, gross margin, prepay share, channel lead volumes, conversions, cost
+    per lead, partner signings, leads per partner, commission rates, salaries, deals
+    per rep, attrition, other monthly cost) may move too: ``paths`` maps its dotted
+    key, the same key scenarios, sliders, sensitivity and Monte Carlo use, to a
+    :class:`PathShape`::
+
+        drivers:
+          arpa_monthly_eur: 160                  # the start value (plan month 1)
+          paths:
+            drivers.arpa_monthly_eur: {end: 184, path: linear, ramp_months: 12}
+            channels.inbound.leads_per_month: {end: 600, path: step, step_month: 7}
+            channels.outbound.sql_to_demo: {factor: 1.1, path: linear, ramp_months: 6}
+
+    The key's own value stays the start value. The model applies the path as the
+    ratio r = ``end / start`` (or ``factor``) on top of that value: month t is
+    ``value × (1 + (r - 1) × f_t)`` with ``f_t`` the share of the way done (0..1).
+    So a Monte Carlo draw or a sensitivity step of the start value moves the whole
+    path by the same ratio (ARPA drawn at 176 with the path above: 176 → 202.4).
+    The ratio is read from the parameters a plan is built from: with ``end`` it is
+    end ÷ the start in those parameters, so a scenario or slider override of the
+    key, or a region file that sets its own value, moves the start and the end stays
+    as given (the ratio changes); with ``factor`` the end follows the start
+    wherever it comes from (region, override, draw), so lead volumes that differ by
+    region are best given a ``factor``. A scenario changes paths by replacing
+    ``drivers.paths`` as a whole. Current state (``current.*``), history, budget
+    totals, hire counts, targets, channel and mix splits and structural integers
+    cannot move. ``end`` needs a non-zero start value (or is 0); shares stay within
+    0..1 along the path (checked for the configured start; drawn values are
+    clipped). A ratio of 1 leaves the plan unchanged. Keys and ends are checked
+    when the model is built (``planning_lib.model_inputs.check_driver_paths``).
+    """
 
     churn_rate_monthly: DriverPath = Field(
         description="Logo churn per month (share of customers at month start, 0..1)."
@@ -231,6 +290,11 @@ class Drivers(_Model):
         max_length=12,
         description="Relative weight of each calendar month Jan..Dec for new business "
         "(mean 1); None = flat or learnt from history.",
+    )
+    paths: dict[str, PathShape] = Field(
+        default_factory=dict,
+        description="Drivers that move over the plan: dotted driver key → path from the "
+        "key's value (start) to 'end' (or start × 'factor'), linear or step.",
     )
 
     @model_validator(mode="before")
