@@ -667,7 +667,8 @@ def load_params(path: str | Path, region: str | Path | None = None) -> PlanParam
             and the closest valid path).
         FileNotFoundError: a file is missing.
     """
-    from planning_lib.model_inputs import check_override_paths  # imports this module
+    # model_inputs imports this module, so import at call time
+    from planning_lib.model_inputs import check_driver_paths, check_override_paths
 
     path = Path(path)
     data = _read_yaml(path)
@@ -684,7 +685,7 @@ def load_params(path: str | Path, region: str | Path | None = None) -> PlanParam
         data = deep_merge(data, _read_yaml(rpath))
         source = f"{path} + {rpath}"
     params = params_from_dict(data, source)
-    problems = check_override_paths(params)
+    problems = check_override_paths(params) + check_driver_paths(params)
     if problems:
         raise ParameterError(source, problems)
     return params

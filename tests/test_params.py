@@ -202,3 +202,18 @@ def test_scenario_may_add_a_key_to_a_free_mapping_and_index_lists(tmp_path):
     raw["scenarios"]["extra"] = {"targets.9.value": 700}
     with pytest.raises(ParameterError, match=r"scenarios\.extra: targets\.9\.value: not a plan"):
         load_params(_write(tmp_path, raw))
+
+
+def test_load_rejects_bad_driver_paths(tmp_path):
+    text = CLOUDFLOW.read_text(encoding="utf-8").replace(
+        "  new_customers_basis: target\n",
+        "  new_customers_basis: target\n"
+        "  paths:\n"
+        "    drivers.arpa_montly_eur: {end: 184, path: linear}\n",
+    )
+    bad = tmp_path / "paths.yaml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(ParameterError) as exc:
+        load_params(bad)
+    assert "drivers.paths.drivers.arpa_montly_eur" in str(exc.value)
+    assert "drivers.arpa_monthly_eur" in str(exc.value)
