@@ -84,15 +84,11 @@ ph.say("01.mrr_by_text")
 funnel = ph.table(
     views.funnel_last_12_months(analysis.tables["leads_by_month"]), "funnel_12m", "01.funnel"
 )
-total = funnel[funnel["channel"] == "all"].iloc[0]
-stages = [s for s in ("leads", "mql", "sql", "demo", "won") if s in funnel.columns]
+per_channel = views.funnel_by_channel(funnel)
+per_channel.index = [ph.name(c) for c in per_channel.index]
+per_channel.columns = [ph.t(f"stage.{s}") for s in per_channel.columns]
 ph.chart(
-    charts.funnel_chart(
-        [ph.t(f"stage.{s}") for s in stages],
-        [total[s] for s in stages],
-        locale=locale,
-        title=ph.t("01.funnel"),
-    ),
+    charts.channel_funnels_chart(per_channel, locale=locale, title=ph.t("01.funnel_chart")),
     "funnel",
 )
 ph.table(analysis.tables["funnel_conversion_channel"], "conversion", "01.conversion")

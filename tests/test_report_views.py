@@ -242,3 +242,31 @@ def test_rule_evidence_marks_incomplete_cohorts() -> None:
     )
     english = display.display_frame(table, "en", table="07_rule_evidence")
     assert english.iloc[1]["Cohort incomplete"] == "yes"
+
+
+def test_funnel_per_channel_shows_true_conversions_only() -> None:
+    from planning_lib.report import charts
+
+    funnel = pd.DataFrame(
+        {
+            "channel": ["inbound", "outbound", "all"],
+            "leads": [993, 273, 1266],
+            "mql": [992, 0, 992],
+            "sql": [354, 273, 627],
+            "demo": [120, 88, 208],
+            "won": [36, 15, 51],
+        }
+    )
+    per = views.funnel_by_channel(funnel)
+    assert list(per.index) == ["inbound", "outbound"]  # no mixed 'all' funnel
+    shown, shares = charts.funnel_steps(per.loc["inbound"])
+    assert shown == [0, 1, 2, 3, 4]
+    assert shares[2] == pytest.approx(354 / 992)  # MQL → SQL, inbound only
+    # outbound enters at SQL: no MQL bar and no 'SQL ÷ leads' percentage
+    shown, shares = charts.funnel_steps(per.loc["outbound"])
+    assert shown == [0, 2, 3, 4]
+    assert shares[:2] == [None, None]
+    assert shares[2] == pytest.approx(88 / 273) and shares[3] == pytest.approx(15 / 88)
+    assert charts.funnel_steps([40, 0, 40, 12, 0]) == ([0, 2, 3, 4], [None, None, 0.3, 0.0])
+    fig = charts.channel_funnels_chart(per, title="t")
+    assert [ax.get_title(loc="left") for ax in fig.axes] == ["inbound", "outbound"]

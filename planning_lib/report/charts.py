@@ -21,8 +21,10 @@ from planning_lib.report.labels import Unit, format_value
 
 __all__ = [
     "bar_chart",
+    "channel_funnels_chart",
     "forecast_chart",
     "funnel_chart",
+    "funnel_steps",
     "line_chart",
     "stacked_bar_chart",
 ]
@@ -213,4 +215,65 @@ def funnel_chart(
     ax.xaxis.set_major_formatter(_axis_formatter("count", locale))
     ax.grid(axis="x", alpha=0.3)
     ax.set_title(title, loc="left")
+    return fig
+
+
+def funnel_steps(counts: Sequence[float]) -> tuple[list[int], list[float | None]]:
+    """The stages a channel's funnel shows and the conversion into each of them.
+
+    A stage with no count before a later stage with counts is skipped (outbound leads
+    enter at SQL, they have no MQL stage). The conversion into a stage is its count ÷
+    the previous stage's, only where that previous stage is shown and not zero; after
+    a skipped stage there is none (SQL ÷ leads is no conversion for outbound).
+
+    Returns:
+        (indices of the stages shown, conversion into each shown stage or None).
+    """
+    data = [float(c) for c in counts]
+    last = max((i for i, c in enumerate(data) if c > 0), default=-1)
+    shown = [i for i, c in enumerate(data) if c > 0 or i > last]
+    shares: list[float | None] = []
+    for i in shown:
+        prev = i - 1
+        ok = prev in shown and data[prev] > 0
+        shares.append(data[i] / data[prev] if ok else None)
+    return shown, shares
+
+
+def channel_funnels_chart(
+    counts: pd.DataFrame,
+    *,
+    title: str,
+    locale: str = "de",
+) -> Figure:
+    """One horizontal funnel per channel: count per stage and the conversion from the stage
+    before, where there is one (see :func:`funnel_steps`).
+
+    Args:
+        counts: one row per channel (index = its label), one column per stage (labels,
+            in funnel order).
+        title: chart title.
+        locale: 'de' or 'en'.
+    """
+    n = max(len(counts), 1)
+    fig = Figure(figsize=(8.0, 1.0 + n * (0.42 * len(counts.columns) + 0.5)), layout="constrained")
+    axes = fig.subplots(n, 1, squeeze=False)[:, 0]
+    for k, (ax, (channel, row)) in enumerate(zip(axes, counts.iterrows(), strict=False)):
+        shown, shares = funnel_steps(row.to_numpy(dtype=float))
+        names = [str(counts.columns[i]) for i in shown]
+        data = [float(row.iloc[i]) for i in shown]
+        bars = ax.barh(names, data, color=_PALETTE[k % len(_PALETTE)])
+        ax.invert_yaxis()
+        labels = [
+            format_value(v, "count", locale)
+            + (f"  ({format_value(sh, 'share', locale)})" if sh is not None else "")
+            for v, sh in zip(data, shares, strict=True)
+        ]
+        ax.bar_label(bars, labels=labels, fontsize=8)
+        ax.set_xlim(0, max([*data, 1.0]) * 1.25)
+        ax.xaxis.set_major_formatter(_axis_formatter("count", locale))
+        ax.grid(axis="x", alpha=0.3)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.set_title(str(channel), loc="left", fontsize=10)
+    fig.suptitle(title, x=0.0, ha="left")
     return fig

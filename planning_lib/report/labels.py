@@ -102,6 +102,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "and which parts grow: that is where the target split starts.",
     ),
     "01.funnel": ("Funnel der letzten 12 Monate", "Funnel of the last 12 months"),
+    "01.funnel_chart": (
+        "Funnel der letzten 12 Monate je Kanal (in Klammern: Anteil der Vorstufe)",
+        "Funnel of the last 12 months per channel (in brackets: share of the stage before)",
+    ),
     "01.funnel_text": (
         "Die Umwandlungsraten je Stufe (gemessen an Lead-Kohorten) bestimmen, wie viele Leads "
         "der Plan für jeden Neukunden braucht; die schwächste Stufe ist der größte Hebel.",

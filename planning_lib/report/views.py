@@ -28,6 +28,7 @@ __all__ = [
     "consolidate_monthly",
     "consolidated_key_figures",
     "findings_table",
+    "funnel_by_channel",
     "funnel_last_12_months",
     "history_yearly",
     "landing_path_cumulative",
@@ -110,6 +111,15 @@ def funnel_last_12_months(leads_by_month: pd.DataFrame) -> pd.DataFrame:
     by_channel = recent.groupby("channel", observed=True)[stages].sum()
     by_channel.loc["all"] = by_channel.sum()
     return by_channel.reset_index()
+
+
+def funnel_by_channel(funnel: pd.DataFrame) -> pd.DataFrame:
+    """Channel × stage counts of :func:`funnel_last_12_months`, without the ``all`` row
+    (channels enter the funnel at different stages: their sum is no funnel)."""
+    stages = [c for c in ("leads", "mql", "sql", "demo", "won") if c in funnel.columns]
+    per = funnel[funnel["channel"] != "all"].set_index("channel")[stages]
+    per.index.name = None
+    return per
 
 
 # ------------------------------------------------------------------ plan (phases 2, 4-6)
