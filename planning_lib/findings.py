@@ -19,7 +19,13 @@ import pandas as pd
 
 from planning_lib.analysis import Analysis
 from planning_lib.funnel_history import ALL
-from planning_lib.report.formatting import format_count, format_eur, format_number, format_percent
+from planning_lib.report.formatting import (
+    format_count,
+    format_eur,
+    format_month,
+    format_number,
+    format_percent,
+)
 
 __all__ = [
     "GENERATORS",
@@ -233,11 +239,11 @@ def mrr_development(a: Analysis) -> Finding | None:
         return None
     n = {k: f[k] for k in ("mrr_end_eur", "customers_end", "arpa_eur", "revenue_eur")}
     de = (
-        f"MRR {a.as_of}: {_eur(f['mrr_end_eur'], 'de')} bei "
+        f"MRR {format_month(str(a.as_of), 'de')}: {_eur(f['mrr_end_eur'], 'de')} bei "
         f"{format_count(f['customers_end'], 'de')} Kunden (ARPA {_eur(f['arpa_eur'], 'de')})"
     )
     en = (
-        f"MRR {a.as_of}: {_eur(f['mrr_end_eur'], 'en')} from "
+        f"MRR {format_month(str(a.as_of), 'en')}: {_eur(f['mrr_end_eur'], 'en')} from "
         f"{format_count(f['customers_end'], 'en')} customers (ARPA {_eur(f['arpa_eur'], 'en')})"
     )
     if _ok(f.get("revenue_yoy")):

@@ -13,7 +13,7 @@ import numpy as np
 
 from planning_lib.model_inputs import ModelInputs
 from planning_lib.params import PlanParameters
-from planning_lib.report.formatting import format_months_count
+from planning_lib.report.formatting import format_month, format_months_count
 from planning_lib.targets import (
     SEVERITY_ORDER,
     Finding,
@@ -101,10 +101,11 @@ def _capacity_findings(inp, lines) -> list[Finding]:
             "warning",
             f"Die produktiven Vertriebsmitarbeiter schaffen in "
             f"{format_months_count(len(short), 'de')} nicht die "
-            f"nötigen Abschlüsse (größte Lücke {fmt_de(-worst, 1)} Deals, {months[0]}).",
+            f"nötigen Abschlüsse (größte Lücke {fmt_de(-worst, 1)} Deals, "
+            f"{format_month(months[0], 'de')}).",
             f"Productive reps cannot close the required deals in "
             f"{format_months_count(len(short), 'en')} "
-            f"(largest gap {fmt_en(-worst, 1)} deals, {months[0]}).",
+            f"(largest gap {fmt_en(-worst, 1)} deals, {format_month(months[0], 'en')}).",
             {
                 "months": months,
                 "largest_gap_deals": _r(-worst),

@@ -11,6 +11,7 @@ from planning_lib.findings import (
     channel_mix_vs_conversion,
     churn_level,
     market_position,
+    mrr_development,
     sales_cycle_gap,
     segment_attractiveness,
     two_proportion_p_value,
@@ -176,3 +177,13 @@ def test_sales_cycle_gap_names_days_for_both_channels():
         "über Outbound-Vertrieb nur 33 Tage."
     )
     assert f.text_en.endswith("via Outbound sales only 33 days.")
+
+
+def test_mrr_development_names_the_month_in_words():
+    a = _analysis()
+    a.figures = {"mrr_end_eur": 11307.0, "customers_end": 73, "arpa_eur": 155.0}
+    a.figures["revenue_eur"] = 128038.0
+    f = mrr_development(a)
+    assert f is not None
+    assert f.text_de.startswith(f"MRR Dez. 2025: 11.307{NB}€ bei 73 Kunden")
+    assert f.text_en.startswith("MRR Dec 2025: €11,307 from 73 customers")

@@ -149,7 +149,7 @@ def test_capacity_short_in_january(plan):
     assert f.numbers["largest_gap_deals"] == pytest.approx(5.5)
     assert f.message_de == (
         "Die produktiven Vertriebsmitarbeiter schaffen in 1 Monat nicht die nötigen "
-        "Abschlüsse (größte Lücke 5,5 Deals, 2026-01)."
+        "Abschlüsse (größte Lücke 5,5 Deals, Jan. 2026)."
     )
     assert f.message_en.startswith("Productive reps cannot close the required deals in 1 month ")
     # reps needed in January: 49.5 deals ÷ 12 deals per productive rep = 4.125 FTE, 3.67 there
