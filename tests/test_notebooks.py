@@ -223,7 +223,13 @@ def test_excel_has_a_formatted_sheet_per_table(batch_run: dict) -> None:
     ws = wb["06 Budget gegen Plankosten"]
     assert ws["A1"].font.bold and ws["A2"].font.bold
     header = [c.value for c in ws[2]]
-    assert header[:3] == ["Kategorie", "Budget", "Plankosten"]
+    assert header == [
+        "Kategorie",
+        "Budget (Planzeitraum)",
+        "Plankosten",
+        "Kostenanteil",
+        "Abweichung (Kosten − Budget), positiv = über Budget",
+    ]
     assert ws.cell(row=3, column=2).number_format == '#,##0 "€"'
     history = wb["01 Umsatz, MRR und Kunden je Ja"]
     assert [c.value for c in history[2]][:3] == ["Jahr", "Umsatz", "Wachstum ggü. Vorjahr"]
@@ -285,8 +291,15 @@ def test_phase_07_compares_with_the_plan_and_triggers_rules(batch_run: dict) -> 
     plan_to_date = plan_new[plan_new["month"] <= pd.Timestamp("2026-06-01")]["value"].sum()
     assert new["plan"] == pytest.approx(plan_to_date)
     assert new["variance"] == pytest.approx(new["actual"] - new["plan"])
-    actions = pd.read_csv(folder / "tables" / "07_actions.csv")
+    actions = pd.read_csv(folder / "tables" / "07_actions.csv", keep_default_na=False)
     assert actions["triggered"].any()
+    fired = actions[actions["triggered"]].set_index("rule")["member"]
+    assert fired["channel_below_plan"] == "partner"  # the channel the rule fired for
+    evidence = pd.read_csv(folder / "tables" / "07_rule_evidence.csv")
+    june = evidence[(evidence["rule"] == "sql_to_demo_low") & (evidence["month"] == "2026-06")]
+    assert june["condition_met"].all() and june["cohort_incomplete"].all()
+    html = (folder / "html" / "07_controlling.html").read_text(encoding="utf-8")
+    assert "<th>Kohorte unvollständig</th>" in html and "<td>Partnerprogramm</td>" in html
     landing = pd.read_csv(folder / "tables" / "07_landing.csv").set_index("figure")
     row = landing.loc["new_customers"]
     assert row["landing"] == pytest.approx(row["actual_to_date"] + row["forecast_rest"])
