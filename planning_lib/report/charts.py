@@ -23,7 +23,6 @@ __all__ = [
     "bar_chart",
     "channel_funnels_chart",
     "forecast_chart",
-    "funnel_chart",
     "funnel_steps",
     "line_chart",
     "stacked_bar_chart",
@@ -189,31 +188,6 @@ def forecast_chart(
     ax.yaxis.set_major_formatter(_axis_formatter(unit, locale))
     _month_axis(ax, history.index, locale)
     ax.legend(frameon=False, fontsize=8)
-    ax.set_title(title, loc="left")
-    return fig
-
-
-def funnel_chart(
-    stages: Sequence[str],
-    counts: Sequence[float],
-    *,
-    title: str,
-    locale: str = "de",
-) -> Figure:
-    """A horizontal funnel: one bar per stage with the count and the step conversion."""
-    fig, ax = _figure(height=0.5 * len(stages) + 1.2)
-    data = np.asarray(counts, dtype=float)
-    bars = ax.barh(list(stages), data, color=_PALETTE[0])
-    ax.invert_yaxis()
-    labels = []
-    for i, v in enumerate(data):
-        label = format_value(v, "count", locale)
-        if i > 0 and data[i - 1] > 0:
-            label += f"  ({format_value(v / data[i - 1], 'share', locale)})"
-        labels.append(label)
-    ax.bar_label(bars, labels=labels, fontsize=8)
-    ax.xaxis.set_major_formatter(_axis_formatter("count", locale))
-    ax.grid(axis="x", alpha=0.3)
     ax.set_title(title, loc="left")
     return fig
 
