@@ -85,15 +85,19 @@ def _capacity_findings(inp, lines) -> list[Finding]:
     short = [i for i in range(inp.months) if gap[i] < -1e-9]
     if not short:
         return []
-    months = [
-        f"{inp.plan_start.year + (inp.plan_start.month - 1 + i) // 12}-"
-        f"{(inp.plan_start.month - 1 + i) % 12 + 1:02d}"
-        for i in short
-    ]
+
+    def label(i: int) -> str:
+        return (
+            f"{inp.plan_start.year + (inp.plan_start.month - 1 + i) // 12}-"
+            f"{(inp.plan_start.month - 1 + i) % 12 + 1:02d}"
+        )
+
+    months = [label(i) for i in short]
     worst = float(gap.min())
     needed = float(np.nanmax(_row(lines, "reps_needed")))
     quota = [r.name for r in inp.roles if r.carries_quota]
     worst_month = int(np.argmin(gap))
+    worst_label = label(worst_month)  # the sentence names the month of the largest gap
     productive = sum(float(_row(lines, f"reps_productive.{r}")[worst_month]) for r in quota)
     return [
         Finding(
@@ -102,13 +106,14 @@ def _capacity_findings(inp, lines) -> list[Finding]:
             f"Die produktiven Vertriebsmitarbeiter schaffen in "
             f"{format_months_count(len(short), 'de')} nicht die "
             f"nötigen Abschlüsse (größte Lücke {fmt_de(-worst, 1)} Deals, "
-            f"{format_month(months[0], 'de')}).",
+            f"{format_month(worst_label, 'de')}).",
             f"Productive reps cannot close the required deals in "
             f"{format_months_count(len(short), 'en')} "
-            f"(largest gap {fmt_en(-worst, 1)} deals, {format_month(months[0], 'en')}).",
+            f"(largest gap {fmt_en(-worst, 1)} deals, {format_month(worst_label, 'en')}).",
             {
                 "months": months,
                 "largest_gap_deals": _r(-worst),
+                "largest_gap_month": worst_label,
                 "reps_needed_max": _r(needed),
                 "reps_productive_in_worst_month": _r(productive),
             },

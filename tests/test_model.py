@@ -157,6 +157,22 @@ def test_capacity_short_in_january(plan):
     assert f.numbers["reps_productive_in_worst_month"] == pytest.approx(3 + 2 / 3, abs=0.01)
 
 
+def test_capacity_short_names_the_month_of_the_largest_gap(params):
+    # seasonality 1.1 in Jan, 1.6 in Oct, 1 elsewhere: sum 12.7, so a month's weight is
+    # w × 12 / 12.7 and its rep deals 600 / 12 × w × 12 / 12.7 × 0.9 = 540 × w / 12.7.
+    # Jan: 540 × 1.1 / 12.7 = 46.77 vs 44 capacity (gap 2.77);
+    # Oct: 540 × 1.6 / 12.7 = 68.03 vs 5 ramped reps × 12 = 60 (gap 8.03, the largest)
+    season = [1.1, 1, 1, 1, 1, 1, 1, 1, 1, 1.6, 1, 1]
+    plan = run_plan(params, {"drivers.seasonality": season})
+    f = _finding(plan, "capacity_short")
+    assert f.numbers["months"] == ["2026-01", "2026-10"]
+    assert f.numbers["largest_gap_deals"] == pytest.approx(540 * 1.6 / 12.7 - 60, abs=0.01)
+    assert f.numbers["largest_gap_month"] == "2026-10"
+    assert f.numbers["reps_productive_in_worst_month"] == pytest.approx(5)
+    assert f.message_de.endswith("(größte Lücke 8,0 Deals, Okt. 2026).")
+    assert f.message_en.endswith("(largest gap 8.0 deals, Oct 2026).")
+
+
 def test_cac_by_channel(plan):
     cac = plan.summary["cac_by_channel"]
     assert cac["inbound"] == pytest.approx(500 * 13 * 12 / 360)  # 216.67 €
