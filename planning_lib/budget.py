@@ -73,7 +73,8 @@ def prepaid_mrr(mrr_new: np.ndarray, retention: np.ndarray, prepay_share: np.nda
         log_ret = np.cumsum(np.log(np.maximum(retention, 1e-300)), axis=-1)
         kept = np.exp(log_ret[..., 12:] - log_ret[..., :-12])
         leaving = inflow[..., :-12] * kept
-        inflow = inflow - np.concatenate([np.zeros_like(leaving[..., :12]), leaving], axis=-1)
+        pad = np.zeros((*leaving.shape[:-1], 12))  # no cohort leaves in the first 12 months
+        inflow = inflow - np.concatenate([pad, leaving], axis=-1)
     return stock_end(np.zeros((1, 1)), retention, inflow)
 
 

@@ -209,6 +209,20 @@ def test_cash_january_by_hand(plan):
     assert plan.summary["cash_low_point_month"] == "2026-01"
 
 
+def test_cash_18_months_prepay_renewal_month_by_hand(params):
+    # horizons of 13..23 months used to fail in the prepaid pool; churn 0 keeps it by hand.
+    # Jan 2027 (month 13): 600 customers won in 2026 + 55 in Jan 2027 (600 / 12 × 1.1)
+    plan = run_plan(
+        params,
+        {"company.horizon_months": 18, "drivers.churn_rate_monthly": {"start": 0.0}},
+    )
+    revenue = 80_000 + 160 * (600 + 55)  # 184,800 € MRR, all billed monthly ...
+    prepaid = 0.2 * 160 * 600  # ... except 20 % of the 2026 cohorts, still prepaid: 19,200 €
+    upfront = 12 * 0.2 * 160 * 55  # Jan 2027's prepayers pay 12 months now: 21,120 €
+    assert plan.line("cash_in")[12] == pytest.approx(revenue - prepaid + upfront)  # 186,720 €
+    assert plan.line("cash_in").shape == (18,)
+
+
 def test_forecast_finding(plan):
     f = _finding(plan, "target_unrealistic")
     assert f.numbers["forecast_p99"] == pytest.approx(350 * (1 + 2.3263 * 0.15), abs=0.01)
