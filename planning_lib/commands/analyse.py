@@ -19,7 +19,9 @@ from pathlib import Path
 import pandas as pd
 
 from planning_lib.analysis import for_region, run_analysis
+from planning_lib.commands import output_taken
 from planning_lib.findings import Finding, generate_findings
+from planning_lib.outputs import OutputExistsError, new_folder
 from planning_lib.params import ParameterError, load_params
 
 __all__ = ["FLOAT_FORMAT", "HELP", "NAME", "add_arguments", "run", "write_analysis"]
@@ -59,8 +61,7 @@ def write_analysis(
     out: Path,
     locale: str,
 ) -> list[Path]:
-    """Write the tables, key figures and findings into ``out``; return the files written."""
-    out.mkdir(parents=True, exist_ok=True)
+    """Write the tables, key figures and findings into the folder ``out``; return the files."""
     written = []
     for name in sorted(tables):
         path = out / f"{name}.csv"
@@ -91,10 +92,7 @@ def _load(folder: Path) -> dict[str, pd.DataFrame]:
 def run(args: argparse.Namespace) -> int:
     """Run the analysis; exit code 0 on success, 1 on bad input, 2 on a non-empty out dir."""
     out: Path = args.out
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        print(
-            f"error: output folder {out} exists and is not empty; choose a new one", file=sys.stderr
-        )
+    if output_taken(out):
         return 2
     try:
         params = load_params(args.config, args.region)
@@ -107,7 +105,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     findings = generate_findings(analysis)
-    files = write_analysis(analysis.tables, analysis.figures, findings, out, locale)
+    try:
+        with new_folder(out) as tmp:
+            files = write_analysis(analysis.tables, analysis.figures, findings, tmp, locale)
+    except OutputExistsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(f"{len(files)} files written to {out} (as of {analysis.as_of})")
     for f in findings:
         print(f"- {f.text(locale)}")

@@ -31,9 +31,11 @@ from typing import Any
 
 import pandas as pd
 
+from planning_lib.commands import output_taken
 from planning_lib.commands.plan import clean_json, write_plan
 from planning_lib.controlling import STATUS_LABELS, controlling_report
 from planning_lib.data.failures import DataValidationError
+from planning_lib.outputs import OutputExistsError
 from planning_lib.params import ParameterError, load_params, params_from_dict
 from planning_lib.plan_view import PlanView
 from planning_lib.report.formatting import format_eur, format_number, format_percent
@@ -148,10 +150,7 @@ def _console(report: Any, plan_name: str, lang: str) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     """Run the controlling; exit 0 on success, 1 on bad input, 2 when --out is not empty."""
     out: Path = args.out
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        print(
-            f"error: output folder {out} exists and is not empty; choose a new one", file=sys.stderr
-        )
+    if output_taken(out):
         return 2
     from planning_lib.data.loaders import load_dataset
 
@@ -187,8 +186,8 @@ def run(args: argparse.Namespace) -> int:
     }
     try:
         write_plan(out, files)
-    except FileExistsError:
-        print(f"error: output folder {out} exists and is not empty", file=sys.stderr)
+    except OutputExistsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     lang = args.lang or params.company.locale
     for line in _console(report, view.name, lang):

@@ -27,6 +27,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from planning_lib.commands import output_taken
+from planning_lib.outputs import OutputExistsError, new_folder
+
 __all__ = ["HELP", "METRICS", "NAME", "add_arguments", "metric_frame", "run"]
 
 NAME = "forecast"
@@ -164,10 +167,7 @@ def run(args: argparse.Namespace) -> int:
     from planning_lib.reconcile import hierarchy, reconcile_long
 
     out: Path = args.out
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        print(
-            f"error: output folder {out} exists and is not empty; choose a new one", file=sys.stderr
-        )
+    if output_taken(out):
         return 2
     by = [c.strip() for c in args.by.split(",") if c.strip()]
     try:
@@ -196,46 +196,49 @@ def run(args: argparse.Namespace) -> int:
         rec[value_cols] = rec[value_cols].clip(lower=0.0)
     rec.insert(rec.columns.get_loc("mean"), "base_mean", base["mean"].to_numpy())
     rec = hier.nodes.drop(columns="depth").merge(rec, on="node", how="right")
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-
-    def write(frame: pd.DataFrame, name: str) -> None:
-        frame.to_csv(out / name, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
-        written.append(name)
-
+    files: dict[str, pd.DataFrame] = {}
     fc_cols = ["node", *by, "month", "base_mean", "mean", "lo_80", "hi_80", "lo_95", "hi_95"]
-    write(rec[[*fc_cols, "model", "method"]], "forecasts.csv")
+    files["forecasts.csv"] = rec[[*fc_cols, "model", "method"]]
     acc_cols = ["node", "model", "holdout_months", "holdout_mase", "holdout_smape"]
     acc = (
         base.groupby("node", sort=False)
         .first()
         .reset_index()[[*acc_cols, "filled_months", "outliers"]]
     )
-    write(acc, "accuracy.csv")
+    files["accuracy.csv"] = acc
     if args.metric in ("new_customers", "new_mrr"):
         total = rec[rec["node"] == "total"].sort_values("month")["mean"].to_numpy()
         try:
             pipe, probs = _pipeline_tables(tables, args.metric, as_of, total)
-            write(pipe, "pipeline.csv")
-            write(probs, "stage_probabilities.csv")
+            files["pipeline.csv"] = pipe
+            files["stage_probabilities.csv"] = probs
         except (KeyError, ValueError) as exc:
             print(f"warning: no pipeline forecast ({exc})", file=sys.stderr)
     if args.metric == "new_customers":
         from planning_lib.forecast_baseline import no_change_new_customers
 
         base_nc = no_change_new_customers(tables["deals"], (as_of + 1).to_timestamp())
-        write(pd.DataFrame([base_nc.as_dict()]), "no_change_baseline.csv")
+        files["no_change_baseline.csv"] = pd.DataFrame([base_nc.as_dict()])
     if "leads" in tables:
         from planning_lib.leadscore import score_leads
 
         try:
             ls = score_leads(tables["leads"])
-            write(ls.coefficients, "lead_coefficients.csv")
-            write(ls.reliability, "lead_reliability.csv")
-            write(ls.ranked_open, "open_leads_ranked.csv")
+            files["lead_coefficients.csv"] = ls.coefficients
+            files["lead_reliability.csv"] = ls.reliability
+            files["open_leads_ranked.csv"] = ls.ranked_open
         except (KeyError, ValueError) as exc:
             print(f"warning: no lead scores ({exc})", file=sys.stderr)
-    print(f"{len(written)} files written to {out} (history to {as_of}, metric {args.metric})")
+    try:
+        with new_folder(out) as tmp:
+            for name, frame in files.items():
+                frame.to_csv(
+                    tmp / name, index=False, float_format=FLOAT_FORMAT, lineterminator="\n"
+                )
+    except OutputExistsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{len(files)} files written to {out} (history to {as_of}, metric {args.metric})")
     med = acc["holdout_mase"].median()
     print(
         f"{len(acc)} series; median holdout MASE {med:.3f}; reconciliation {rec['method'].iloc[0]}"

@@ -22,13 +22,12 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from planning_lib.commands import output_taken
+from planning_lib.outputs import OutputExistsError, new_folder
 from planning_lib.params import ParameterError, load_params
 from planning_lib.scenarios import monte_carlo, run_scenario
 from planning_lib.targets import fmt_de, fmt_en, gap_table
@@ -98,24 +97,14 @@ def write_plan(out: Path, files: dict[str, Any]) -> None:
     """Write ``files`` (name → text or DataFrame) into the new folder ``out`` atomically.
 
     Raises:
-        FileExistsError: ``out`` exists and is not an empty folder.
+        OutputExistsError: ``out`` exists and is not an empty folder.
     """
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise FileExistsError(str(out))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
+    with new_folder(out) as tmp:
         for name, content in sorted(files.items()):
             if isinstance(content, str):
                 (tmp / name).write_text(content, encoding="utf-8")
             else:
                 _csv(content, tmp / name)
-        if out.exists():
-            out.rmdir()
-        os.rename(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def _lines(summary: dict[str, Any], findings: list, p_hit: dict[str, float] | None, de: bool):
@@ -144,10 +133,7 @@ def _lines(summary: dict[str, Any], findings: list, p_hit: dict[str, float] | No
 def run(args: argparse.Namespace) -> int:
     """Run the plan; exit 0 on success, 1 on bad input, 2 when --out is not empty."""
     out: Path = args.out
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        print(
-            f"error: output folder {out} exists and is not empty; choose a new one", file=sys.stderr
-        )
+    if output_taken(out):
         return 2
     try:
         params = load_params(args.config, region=args.region)
@@ -181,10 +167,8 @@ def run(args: argparse.Namespace) -> int:
     files["gap.csv"] = gap_text
     try:
         write_plan(out, files)
-    except FileExistsError:
-        print(
-            f"error: output folder {out} exists and is not empty; choose a new one", file=sys.stderr
-        )
+    except OutputExistsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     de = result.params.company.locale == "de"
     for line in _lines(summary, result.findings, mc.p_hit if mc else None, de):
