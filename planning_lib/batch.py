@@ -43,6 +43,7 @@ from planning_lib.paths import NOTEBOOKS
 from planning_lib.report.artifacts import read_key_figures, write_json
 from planning_lib.report.excel import build_workbook
 from planning_lib.report.html import render_index
+from planning_lib.report.views import KEY_FIGURE_NAMES
 from planning_lib.run_folder import (
     CONSOLIDATION_FOLDER,
     input_fingerprint,
@@ -88,16 +89,7 @@ PHASES: tuple[Phase, ...] = (
     Phase("07_controlling", ("02_ziele",)),
 )
 CONSOLIDATION = "08_konsolidierung"
-KEY_FIGURES: tuple[str, ...] = (
-    "new_customers",
-    "customers_end",
-    "mrr_end",
-    "arr_end",
-    "budget_total",
-    "cac_fully_loaded",
-    "ltv_to_cac",
-    "cash_low_point",
-)
+KEY_FIGURES: tuple[str, ...] = tuple(k for k in KEY_FIGURE_NAMES if k != "mrr_start")
 """Key figures shown per region in ``index.html`` (those the notebooks wrote)."""
 
 
