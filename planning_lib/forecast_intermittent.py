@@ -12,7 +12,8 @@ Method:
    ``MIN_TRAIN`` months before each), scored by MASE; ties or too short a history give SBA.
 4. Intervals for one month's demand, without random numbers: zero with probability
    1 - p, otherwise a size from the empirical distribution of the last ``MAX_SIZES``
-   non-zero sizes; the level-L interval is that mixture's central quantile pair.
+   non-zero sizes; the level-L interval is that mixture's central quantile pair, or
+   ``[0, quantile L]`` when the lower central quantile is already 0.
 
 Units: forecasts, bounds and sizes are in the series' own unit (counts, EUR) per month;
 probabilities and shares are 0..1; levels are in percent.
@@ -276,11 +277,19 @@ def mixture_quantile(q: float, p: float, sizes: np.ndarray) -> float:
 def _bounds(
     p: float, sizes: np.ndarray, levels: Sequence[float], horizon: int
 ) -> tuple[dict[float, np.ndarray], dict[float, np.ndarray]]:
+    """Central mixture quantiles; one-sided ``[0, quantile L]`` when the lower one is 0.
+
+    With a mass of zeros at least as large as the lower tail, the central interval
+    would start at 0 anyway and cover more than L (the upper tail alone is left
+    out); the one-sided interval from 0 covers L.
+    """
     lower, upper = {}, {}
     for level in levels:
         tail = (1.0 - level / 100.0) / 2.0
-        lower[level] = _frozen(np.full(horizon, mixture_quantile(tail, p, sizes)))
-        upper[level] = _frozen(np.full(horizon, mixture_quantile(1.0 - tail, p, sizes)))
+        lo = mixture_quantile(tail, p, sizes)
+        hi_q = 1.0 - tail if lo > 0 else level / 100.0
+        lower[level] = _frozen(np.full(horizon, lo))
+        upper[level] = _frozen(np.full(horizon, mixture_quantile(hi_q, p, sizes)))
     return lower, upper
 
 

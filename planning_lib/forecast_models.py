@@ -15,11 +15,13 @@ combination arithmetic are written here.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from statsmodels.tsa.arima.model import ARIMA
+from scipy.signal import lfilter
+from statsmodels.tsa.arima.estimators.hannan_rissanen import hannan_rissanen
 from statsmodels.tsa.arima_process import ArmaProcess
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 from statsmodels.tsa.forecasting.theta import ThetaModel
@@ -30,12 +32,13 @@ __all__ = [
     "ETS_CONFIGS",
     "Candidate",
     "arima_candidate",
-    "arima_refit",
+    "arma_refit",
     "ets_candidate",
     "ets_refit",
     "is_seasonal",
     "mase_scale",
     "naive_candidate",
+    "sarima_candidate",
     "seasonal_naive",
     "stl_season",
     "theta_candidate",
@@ -61,6 +64,9 @@ class Candidate:
         sigma: standard deviation of the forecast error per step ahead, or None.
         config: what :func:`ets_refit` / :func:`arima_refit` need to refit it.
         fitted: one-step in-sample fitted values (same scale as the input), or None.
+        params: the estimated parameters (ETS parameter vector, :class:`ArmaFit`, or
+            the Theta smoothing weight), for forecasts from earlier origins with the
+            parameters held fixed (:func:`fixed_forecast`).
     """
 
     name: str
@@ -68,6 +74,7 @@ class Candidate:
     sigma: np.ndarray | None
     config: tuple = ()
     fitted: np.ndarray | None = None
+    params: object = None
 
 
 def mase_scale(y: np.ndarray, period: int) -> float:
@@ -168,7 +175,8 @@ def ets_candidate(y: np.ndarray, horizon: int) -> Candidate:
         return naive_candidate(y, horizon)
     mean, sigma = _ets_out(best[1], len(y), horizon)
     fitted = np.asarray(best[1].fittedvalues, dtype=float)
-    return Candidate(_ets_name(*best_cfg), mean, sigma, best_cfg, fitted)
+    params = np.asarray(best[1].params, dtype=float)
+    return Candidate(_ets_name(*best_cfg), mean, sigma, best_cfg, fitted, params)
 
 
 def ets_refit(y: np.ndarray, config: tuple, horizon: int) -> np.ndarray:
@@ -189,7 +197,24 @@ def theta_candidate(y: np.ndarray, horizon: int) -> Candidate:
         warnings.simplefilter("ignore")
         res = ThetaModel(y, period=1, deseasonalize=False).fit()
         mean = np.asarray(res.forecast(horizon), dtype=float)
-    return Candidate("Theta", mean, None, ("theta",))
+    return Candidate("Theta", mean, None, ("theta",), params=float(res.params["alpha"]))
+
+
+def theta_fixed(y: np.ndarray, alpha: float, horizon: int) -> np.ndarray:
+    """Theta (theta = 2) forecast with the smoothing weight held fixed (series unit).
+
+    The closed form of statsmodels' ``ThetaModelResults.forecast`` (Hyndman & Billah
+    2003): simple exponential smoothing with weight ``alpha`` (started at the first
+    value) plus half the least-squares slope ``b0`` times
+    ``h - 1 + 1/alpha - (1 - alpha)^n / alpha``.
+    """
+    n = len(y)
+    alpha = float(np.clip(alpha, 1e-4, 1.0))
+    level = lfilter([alpha], [1.0, alpha - 1.0], y[1:], zi=[(1 - alpha) * y[0]])[0]
+    last = float(level[-1]) if len(level) else float(y[0])
+    b0 = float(np.polyfit(np.arange(n, dtype=float), y, 1)[0]) if n > 1 else 0.0
+    h = np.arange(1, horizon + 1, dtype=float)
+    return last + 0.5 * b0 * (h - 1 + 1 / alpha - (1 - alpha) ** n / alpha)
 
 
 def _diffs(y: np.ndarray) -> int:
@@ -207,42 +232,179 @@ def _diffs(y: np.ndarray) -> int:
 
 
 _ARIMA_PQ: tuple[tuple[int, int], ...] = ((0, 1), (1, 0), (1, 1), (2, 0))
+_SARIMA_PQ: tuple[tuple[int, int, int, int], ...] = (
+    (0, 1, 0, 1),
+    (1, 0, 0, 1),
+    (1, 0, 1, 0),
+    (2, 0, 0, 1),
+)
+"""(p, q, P, Q) orders of the seasonal search: the airline model and its neighbours."""
 
 
-def _arima_fit(y: np.ndarray, order: tuple[int, int, int]):
-    """Hannan-Rissanen estimate of an ARMA(p, q) with a constant on ``y`` differenced d times.
+@dataclass(frozen=True)
+class ArmaFit:
+    """An ARMA on the differenced series w = (1 - B)^d (1 - B^s)^D y.
 
-    With d = 1 the constant is the drift (average monthly change).
+    Seasonal terms are multiplicative in the order (p, q)(P, Q) but estimated as a
+    subset ARMA with the cross lags free (e.g. MA lags 1, 12, 13 for (0,1)(0,1)).
+
+    Attributes:
+        order: ``(p, d, q, P, D, Q, s)``.
+        ar_lags, ar: AR lags and coefficients (w_t = mean + sum ar_i (w_{t-lag_i} - mean) + ...).
+        ma_lags, ma: MA lags and coefficients.
+        mean: mean of w (the drift when d + D = 1; 0 when d + D >= 2).
+        sigma2: innovation variance (modelling unit squared).
+        aicc: corrected Akaike criterion of the conditional Gaussian likelihood.
     """
-    p, d, q = order
-    z = np.diff(y, n=d) if d else y
-    trend = "c"
+
+    order: tuple[int, int, int, int, int, int, int]
+    ar_lags: tuple[int, ...]
+    ar: np.ndarray
+    ma_lags: tuple[int, ...]
+    ma: np.ndarray
+    mean: float
+    sigma2: float
+    aicc: float
+
+
+def _lags(p: int, big_p: int, s: int) -> list[int]:
+    """Lags of a multiplicative (p)(P)_s polynomial: 1..p, s..P*s and their cross lags."""
+    lags = {i + j * s for i in range(p + 1) for j in range(big_p + 1)} - {0}
+    return sorted(lags)
+
+
+def _poly(lags: Sequence[int], coefs: np.ndarray, sign: float) -> np.ndarray:
+    """Lag polynomial 1 + sign * sum coef_i B^lag_i as coefficients by power of B."""
+    out = np.zeros((max(lags) if len(lags) else 0) + 1)
+    out[0] = 1.0
+    for lag, c in zip(lags, coefs, strict=True):
+        out[lag] = sign * c
+    return out
+
+
+def _diff_poly(d: int, big_d: int, s: int) -> np.ndarray:
+    """Coefficients of (1 - B)^d (1 - B^s)^D by power of B."""
+    poly = np.array([1.0])
+    for _ in range(d):
+        poly = np.polymul(poly, [1.0, -1.0])
+    seasonal = np.zeros(s + 1)
+    seasonal[0], seasonal[-1] = 1.0, -1.0
+    for _ in range(big_d):
+        poly = np.polymul(poly, seasonal)
+    return poly
+
+
+def _residuals(w: np.ndarray, fit: ArmaFit) -> np.ndarray:
+    """Conditional residuals of the ARMA on w (zero initial errors)."""
+    ar = _poly(fit.ar_lags, fit.ar, -1.0)
+    ma = _poly(fit.ma_lags, fit.ma, 1.0)
+    return lfilter(ar, ma, w - fit.mean)
+
+
+def _invertible(lags: Sequence[int], coefs: np.ndarray, sign: float) -> bool:
+    if not len(lags):
+        return True
+    roots = np.roots(_poly(lags, coefs, sign)[::-1])
+    return bool(np.all(np.abs(roots) > 1.0 + 1e-6))
+
+
+def _arma_hr(
+    w: np.ndarray, order: tuple[int, int, int, int, int, int, int], with_mean: bool
+) -> ArmaFit | None:
+    """Hannan-Rissanen estimate (statsmodels) of the subset ARMA of ``order`` on w.
+
+    Returns None when the estimate is not stationary and invertible.
+    """
+    p, _d, q, big_p, _big_d, big_q, s = order
+    ar_lags, ma_lags = _lags(p, big_p, s), _lags(q, big_q, s)
+    mean = float(np.mean(w)) if with_mean else 0.0
+    x = w - mean
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return ARIMA(z, order=(p, 0, q), trend=trend).fit(method="hannan_rissanen")
+        params, _ = hannan_rissanen(x, ar_order=ar_lags or 0, ma_order=ma_lags or 0, demean=False)
+    ar = np.asarray(params.ar_params if ar_lags else [], dtype=float)
+    ma = np.asarray(params.ma_params if ma_lags else [], dtype=float)
+    if not (_invertible(ar_lags, ar, -1.0) and _invertible(ma_lags, ma, 1.0)):
+        return None
+    fit = ArmaFit(order, tuple(ar_lags), ar, tuple(ma_lags), ma, mean, 1.0, 0.0)
+    burn = max([0, *ar_lags, *ma_lags])
+    e = _residuals(w, fit)[burn:]
+    n_eff = len(e)
+    k = len(ar) + len(ma) + int(with_mean) + 1
+    if n_eff - k - 1 <= 0:
+        return None
+    sigma2 = float(np.mean(e**2))
+    if not np.isfinite(sigma2) or sigma2 <= 0:
+        return None
+    llf = -0.5 * n_eff * (np.log(2 * np.pi * sigma2) + 1)
+    aicc = -2 * llf + 2 * k + 2 * k * (k + 1) / (n_eff - k - 1)
+    return replace(fit, sigma2=sigma2, aicc=float(aicc))
 
 
-def _integrate(y: np.ndarray, res, d: int, horizon: int) -> tuple[np.ndarray, np.ndarray]:
-    """Forecast mean and error sd of y from an ARMA fitted to its d-th differences."""
-    fc = res.get_forecast(horizon)
-    mean_z = np.asarray(fc.predicted_mean, dtype=float)
-    if d == 0:
-        return mean_z, np.sqrt(np.asarray(fc.var_pred_mean, dtype=float))
-    psi = np.r_[
-        1.0, ArmaProcess(np.r_[1, -res.arparams], np.r_[1, res.maparams]).arma2ma(horizon)[1:]
-    ]
-    mean = mean_z
-    for k in range(d):
-        last = y[-1] if k == d - 1 else np.diff(y, n=d - 1 - k)[-1]
-        mean = last + np.cumsum(mean)
-        psi = np.cumsum(psi)
-    sigma2 = float(res.params[-1])
-    sd = np.sqrt(sigma2 * np.cumsum(psi[:horizon] ** 2))
-    return mean, sd
+def _arma_forecast(y: np.ndarray, fit: ArmaFit, horizon: int) -> tuple[np.ndarray, np.ndarray]:
+    """Forecast mean and error sd of y (modelling unit) from an ARMA on its differences."""
+    _p, d, _q, _bp, big_d, _bq, s = fit.order
+    c = _diff_poly(d, big_d, s)
+    w = np.convolve(y, c)[len(c) - 1 : len(y)] if len(c) > 1 else y.copy()
+    e = _residuals(w, fit)
+    wx = np.r_[w - fit.mean, np.zeros(horizon)]
+    ex = np.r_[e, np.zeros(horizon)]
+    n = len(w)
+    for t in range(n, n + horizon):
+        acc = 0.0
+        for lag, a in zip(fit.ar_lags, fit.ar, strict=True):
+            acc += a * wx[t - lag]
+        for lag, m in zip(fit.ma_lags, fit.ma, strict=True):
+            acc += m * ex[t - lag]
+        wx[t] = acc
+    w_fc = wx[n:] + fit.mean
+    yx = np.r_[y, np.zeros(horizon)]
+    m = len(y)
+    for k in range(horizon):
+        t = m + k
+        yx[t] = w_fc[k] - np.dot(c[1:], yx[t - 1 : t - len(c) : -1]) if len(c) > 1 else w_fc[k]
+    ar_full = np.polymul(_poly(fit.ar_lags, fit.ar, -1.0), c)
+    psi = ArmaProcess(ar_full, _poly(fit.ma_lags, fit.ma, 1.0)).arma2ma(horizon)
+    sd = np.sqrt(fit.sigma2 * np.cumsum(psi**2))
+    return yx[m:], sd
+
+
+def _search(
+    y: np.ndarray, orders: Sequence[tuple[int, int, int, int, int, int, int]]
+) -> ArmaFit | None:
+    """Best order by AICc (all orders share d and D, so the data are the same)."""
+    best = None
+    for order in orders:
+        _p, d, _q, _bp, big_d, _bq, s = order
+        c = _diff_poly(d, big_d, s)
+        w = np.convolve(y, c)[len(c) - 1 : len(y)] if len(c) > 1 else y
+        try:
+            fit = _arma_hr(w, order, with_mean=d + big_d <= 1)
+        except (ValueError, np.linalg.LinAlgError, IndexError):
+            continue
+        if fit is not None and np.isfinite(fit.aicc) and (best is None or fit.aicc < best.aicc):
+            best = fit
+    return best
+
+
+def _arma_candidate(
+    name: str, y: np.ndarray, horizon: int, orders: Sequence[tuple]
+) -> Candidate | None:
+    best = _search(y, orders)
+    if best is None:
+        return None
+    mean, sigma = _arma_forecast(y, best, horizon)
+    if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(sigma))):
+        return None
+    p, d, q, big_p, big_d, big_q, s = best.order
+    label = f"{name}({p},{d},{q})" + (
+        f"({big_p},{big_d},{big_q})[{s}]" if big_d or big_p or big_q else ""
+    )
+    return Candidate(label, mean, sigma, best.order, params=best)
 
 
 def arima_candidate(y: np.ndarray, horizon: int) -> Candidate:
-    """ARIMA with an automatic order search.
+    """Non-seasonal ARIMA with an automatic order search (for a seasonally adjusted series).
 
     ``d`` (0 or 1) from a KPSS test; ``(p, q)`` from a small grid compared by
     AICc; a constant (d = 0) or drift (d = 1) is included. Parameters come from
@@ -251,31 +413,129 @@ def arima_candidate(y: np.ndarray, horizon: int) -> Candidate:
     forecast and its error sd are integrated back with the model's psi weights.
     """
     d = _diffs(y)
-    n_eff = len(y) - d
-    best = None
+    orders = []
     for p, q in _ARIMA_PQ:
         k = p + q + 1 + (d <= 1)
-        if n_eff - k - 1 <= 2 * (p + q) + 4:
-            continue
-        try:
-            res = _arima_fit(y, (p, d, q))
-            llf = float(res.llf)
-        except (ValueError, np.linalg.LinAlgError, IndexError):
-            continue
-        aicc = -2 * llf + 2 * k + 2 * k * (k + 1) / (n_eff - k - 1)
-        if np.isfinite(aicc) and (best is None or aicc < best[0]):
-            best = (aicc, (p, d, q), res)
-    if best is None:
-        return naive_candidate(y, horizon)
-    mean, sigma = _integrate(y, best[2], d, horizon)
-    if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(sigma))):
-        return naive_candidate(y, horizon)
-    return Candidate(f"ARIMA{best[1]}".replace(" ", ""), mean, sigma, best[1])
+        if len(y) - d - k - 1 > 2 * (p + q) + 4:
+            orders.append((p, d, q, 0, 0, 0, 1))
+    cand = _arma_candidate("ARIMA", y, horizon, orders) if orders else None
+    return cand if cand is not None else naive_candidate(y, horizon)
 
 
-def arima_refit(y: np.ndarray, order: tuple, horizon: int) -> np.ndarray:
-    """Refit one ARIMA order (from :func:`arima_candidate`) and forecast (series unit)."""
+def sarima_candidate(z: np.ndarray, horizon: int, period: int) -> Candidate | None:
+    """Seasonal ARIMA (p,d,q)(P,1,Q)_s with an automatic order search, on the unadjusted series.
+
+    One seasonal difference (the series passed the seasonality test); ``d`` (0 or
+    1) from a KPSS test on the seasonally differenced series; ``(p, q)(P, Q)`` from
+    :data:`_SARIMA_PQ` by AICc; drift only when d = 0. Needs three seasons.
+    Returns None when no order can be estimated.
+    """
+    if len(z) < 3 * period:
+        return None
+    d = _diffs(z[period:] - z[:-period])
+    orders = [(p, d, q, bp, 1, bq, period) for p, q, bp, bq in _SARIMA_PQ]
+    return _arma_candidate("SARIMA", z, horizon, orders)
+
+
+def arma_refit(y: np.ndarray, order: tuple, horizon: int) -> np.ndarray:
+    """Re-estimate one (S)ARIMA order (from a candidate) on y and forecast (modelling unit)."""
     if not order:
         return np.repeat(float(y[-1]), horizon)
-    res = _arima_fit(y, tuple(order))
-    return _integrate(y, res, int(order[1]), horizon)[0]
+    fit = _search(y, [tuple(order)])
+    if fit is None:
+        raise ValueError(f"order {order} cannot be estimated on this history")
+    return _arma_forecast(y, fit, horizon)[0]
+
+
+SEASONAL_ETS_CONFIGS: tuple[tuple[str, str | None, bool], ...] = (
+    ("add", None, False),
+    ("add", "add", True),
+)
+"""(error, trend, damped) of the seasonal ETS forms fitted to the unadjusted series."""
+
+
+def _sets_fit(z: np.ndarray, config: tuple, period: int, params=None):
+    error, trend, damped = config
+    model = ETSModel(
+        pd.Series(z),
+        error=error,
+        trend=trend,
+        damped_trend=damped,
+        seasonal="add",
+        seasonal_periods=period,
+        initialization_method="heuristic",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if params is not None:
+            return model.smooth(params)
+        return model.fit(disp=False, maxiter=200)
+
+
+def seasonal_ets_candidate(z: np.ndarray, horizon: int, period: int) -> Candidate | None:
+    """Seasonal ETS with additive seasonality on the modelling scale, best by AICc.
+
+    On log-modelled series additive seasonality is multiplicative in the series
+    unit. Initial states come from statsmodels' heuristic (a classical
+    decomposition of the first years), which keeps a fit to a few milliseconds.
+    Needs three seasons; returns None when no form can be fitted.
+    """
+    if len(z) < 3 * period:
+        return None
+    best = None
+    for cfg in SEASONAL_ETS_CONFIGS:
+        try:
+            res = _sets_fit(z, cfg, period)
+        except (ValueError, np.linalg.LinAlgError):
+            continue
+        aicc = float(res.aicc)
+        if np.isfinite(aicc) and (best is None or aicc < best[0]):
+            best = (aicc, cfg, res)
+    if best is None:
+        return None
+    _aicc, cfg, res = best
+    mean, sigma = _ets_out(res, len(z), horizon)
+    if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(sigma))):
+        return None
+    name = _ets_name(*cfg)[:-2] + "A)"
+    params = np.asarray(res.params, dtype=float)
+    return Candidate(name, mean, sigma, (*cfg, period), params=params)
+
+
+def seasonal_ets_refit(z: np.ndarray, config: tuple, horizon: int) -> np.ndarray:
+    """Refit one seasonal ETS form (from :func:`seasonal_ets_candidate`) and forecast."""
+    res = _sets_fit(z, config[:3], config[3])
+    return np.asarray(res.forecast(horizon), dtype=float)
+
+
+def fixed_forecast(kind: str, cand: Candidate, y: np.ndarray, horizon: int) -> np.ndarray:
+    """Forecast from the end of ``y`` with the candidate's parameters held fixed.
+
+    Used by the rolling-origin backtest: the states are run over the history up
+    to the origin, the parameters are those estimated on the whole series (one
+    filter pass instead of a new fit per origin).
+
+    Args:
+        kind: ``"ets"``, ``"sets"`` (seasonal ETS), ``"arma"`` or ``"theta"``.
+        cand: the fitted candidate (its ``config`` and ``params``).
+        y: the history up to the origin, on the candidate's scale.
+        horizon: steps ahead.
+
+    Returns:
+        Point forecasts (modelling unit).
+    """
+    if cand.params is None:
+        raise ValueError(f"candidate {cand.name} has no parameters to hold fixed")
+    if kind == "arma":
+        return _arma_forecast(y, cand.params, horizon)[0]
+    if kind == "theta":
+        return theta_fixed(y, float(cand.params), horizon)
+    if kind == "sets":
+        res = _sets_fit(y, cand.config[:3], cand.config[3], params=cand.params)
+        return np.asarray(res.forecast(horizon), dtype=float)
+    error, trend, damped = cand.config
+    model = ETSModel(pd.Series(y), error=error, trend=trend, damped_trend=damped)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = model.smooth(cand.params)
+    return np.asarray(res.forecast(horizon), dtype=float)

@@ -14,10 +14,19 @@ import statsmodels.api as sm
 
 from planning_lib import forecast_models as fm
 
-__all__ = ["MIN_SEASONAL_MONTHS", "PreparedSeries", "prepare_series", "regression_effect"]
+__all__ = [
+    "LEVEL_MARGIN",
+    "MIN_SEASONAL_MONTHS",
+    "PreparedSeries",
+    "prepare_series",
+    "regression_effect",
+    "use_logs",
+]
 
 MIN_SEASONAL_MONTHS = 24
 """Series shorter than this (two years) get non-seasonal models only."""
+LEVEL_MARGIN = 0.25
+"""Guerrero choice: no transform only if its CV is below this share of the log CV."""
 _OUTLIER_Z = 6.0
 
 
@@ -32,8 +41,9 @@ class PreparedSeries:
         months: the monthly periods of ``values``.
         season: STL seasonal component per history month (log scale if ``log``),
             or None if not seasonal.
-        log: the series is modelled in logs (all values positive): seasonality is
-            multiplicative, trends are relative and forecasts stay positive.
+        log: the series is modelled in logs (all values positive and chosen by
+            :func:`use_logs`): seasonality is multiplicative, trends are relative and
+            forecasts stay positive.
         filled_months: ISO months (``YYYY-MM``) that were missing and filled.
         n_outliers: count of values replaced as outliers for fitting.
         nonnegative: no value of the history is negative (forecasts are floored at 0).
@@ -104,6 +114,35 @@ def _replace_outliers(x: np.ndarray) -> tuple[np.ndarray, int]:
     return out, int(flag.sum())
 
 
+def use_logs(x: np.ndarray, period: int = 12) -> bool:
+    """Model in logs? Guerrero's method restricted to the log (lambda 0) or no transform (1).
+
+    The series is cut into consecutive blocks of ``period`` months (two for series
+    shorter than two seasons); the transform whose ``sd / mean ** (1 - lambda)``
+    is most constant over the blocks (coefficient of variation) decides: logs when
+    the spread grows with the level (multiplicative seasonality, relative trends),
+    none when it clearly does not (a straight line stays straight). Logs are kept
+    unless no transform is steadier by the factor :data:`LEVEL_MARGIN` (on M1 and M3
+    an even choice lost accuracy on short trending series). Only strictly positive
+    series can be logged.
+    """
+    if np.min(x) <= 0:
+        return False
+    block = period if len(x) >= 2 * period else 2
+    m = len(x) // block
+    if m < 2:
+        return True
+    blocks = x[len(x) - m * block :].reshape(m, block)
+    mean, sd = blocks.mean(axis=1), blocks.std(axis=1, ddof=1)
+
+    def cv(lam: float) -> float:
+        r = sd / mean ** (1 - lam)
+        mu = float(np.mean(r))
+        return float(np.std(r, ddof=1) / mu) if mu > 0 else np.inf
+
+    return not cv(1.0) < LEVEL_MARGIN * cv(0.0)
+
+
 def prepare_series(y: pd.Series, period: int = 12, fill: str = "interpolate") -> PreparedSeries:
     """Complete calendar, filled gaps, seasonal adjustment and outlier replacement.
 
@@ -130,7 +169,7 @@ def prepare_series(y: pd.Series, period: int = 12, fill: str = "interpolate") ->
     filled = [str(p) for p in full[missing]]
     s = s.fillna(0.0) if fill == "zero" else s.interpolate(method="linear", limit_direction="both")
     x = s.to_numpy(dtype=float)
-    log = bool(np.min(x) > 0)
+    log = use_logs(x, period)
     z = np.log(x) if log else x
     season, sa = None, z
     if len(x) >= MIN_SEASONAL_MONTHS and fm.is_seasonal(x, period):

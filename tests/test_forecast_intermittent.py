@@ -136,22 +136,38 @@ def _simulate(rng: np.random.Generator, n: int) -> np.ndarray:
     return np.where(occurs, sizes, 0.0)
 
 
-def test_interval_coverage_on_simulated_intermittent_series():
-    # 300 series: Bernoulli(p) occurrence with p ~ U(0.15, 0.6), gamma(2, 3) sizes;
-    # 48 months of history, 12 held back. Measured with this seed: 80 % -> 0.892,
-    # 95 % -> 0.974. The central interval of a distribution with a mass at zero
-    # above the lower tail is [0, upper quantile], hence above-nominal coverage.
-    rng = np.random.default_rng(20240601)
+def _coverage(rng: np.random.Generator, simulate) -> dict[int, float]:
     hits = {80: [], 95: []}
     for _ in range(300):
-        y = _simulate(rng, 60)
+        y = simulate(rng, 60)
         history, future = y[:48], y[48:]
         fc = intermittent_forecast(history, 12)
         for level in hits:
             inside = (future >= fc.lower[level]) & (future <= fc.upper[level])
             hits[level].append(inside.mean())
-    assert 0.70 <= np.mean(hits[80]) <= 0.92
-    assert 0.88 <= np.mean(hits[95]) <= 0.995
+    return {level: float(np.mean(v)) for level, v in hits.items()}
+
+
+def test_interval_coverage_on_simulated_intermittent_series():
+    # 300 series: Bernoulli(p) occurrence with p ~ U(0.15, 0.6), gamma(2, 3) sizes;
+    # 48 months of history, 12 held back. Measured with this seed: 80 % -> 0.796,
+    # 95 % -> 0.949 (one-sided [0, q_L] intervals where the zero mass covers the
+    # lower tail; the central interval alone gave 0.892 / 0.974).
+    cover = _coverage(np.random.default_rng(20240601), _simulate)
+    assert 0.75 <= cover[80] <= 0.85
+    assert 0.90 <= cover[95] <= 0.97
+
+
+def test_interval_coverage_with_whole_number_sizes():
+    # counts (new customers per month): sizes 1 + Poisson(2). Discrete sizes put
+    # ties at the bounds, so coverage sits a little above nominal: measured 0.834 / 0.955.
+    def simulate(rng: np.random.Generator, n: int) -> np.ndarray:
+        p = rng.uniform(0.15, 0.6)
+        return ((rng.random(n) < p) * (1 + rng.poisson(2, n))).astype(float)
+
+    cover = _coverage(np.random.default_rng(5), simulate)
+    assert 0.75 <= cover[80] <= 0.85
+    assert 0.90 <= cover[95] <= 0.97
 
 
 def test_same_input_gives_identical_output():

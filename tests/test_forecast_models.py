@@ -1,0 +1,129 @@
+"""Forecast candidates checked against a second method (statsmodels) or a hand-made answer."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.tsa.forecasting.theta import ThetaModel
+from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+from planning_lib import forecast as fc_mod
+from planning_lib import forecast_models as fm
+from planning_lib.forecast import auto_forecast
+from planning_lib.forecast_intermittent import intermittent_forecast
+from planning_lib.forecast_prep import use_logs
+
+PATTERN = np.array([10, 12, 15, 20, 22, 25, 24, 20, 18, 14, 11, 9.0])
+
+
+def test_sarima_continues_a_seasonal_pattern_on_a_trend_exactly():
+    # z = seasonal pattern + 0.5 per month: the seasonal difference is the constant 6,
+    # so (p,0,q)(P,1,Q) with drift forecasts the same pattern one year on, +6 per year.
+    t = np.arange(60)
+    z = np.tile(PATTERN, 5) + 0.5 * t
+    rng = np.random.default_rng(0)
+    z_noisy = z + rng.normal(0, 1e-6, 60)  # Hannan-Rissanen needs some variation
+    cand = fm.sarima_candidate(z_noisy, 12, 12)
+    assert cand is not None and cand.name.startswith("SARIMA(")
+    expected = np.tile(PATTERN, 1) + 0.5 * np.arange(60, 72)
+    np.testing.assert_allclose(cand.mean, expected, atol=1e-3)
+
+
+def test_arma_forecast_matches_statsmodels_sarimax_with_the_same_parameters():
+    """Our recursion + psi weights against statsmodels' Kalman filter (exact likelihood)."""
+    rng = np.random.default_rng(11)
+    n = 400
+    e = rng.normal(0, 1, n + 13)
+    w = e[13:] + 0.4 * e[12:-1] - 0.5 * e[1:-12] - 0.2 * e[:-13]  # MA lags 1, 12, 13
+    y = np.cumsum(w)  # d = 1
+    fit = fm.ArmaFit(
+        order=(0, 1, 1, 0, 0, 1, 12),
+        ar_lags=(),
+        ar=np.array([]),
+        ma_lags=(1, 12, 13),
+        ma=np.array([0.4, -0.5, -0.2]),
+        mean=0.0,
+        sigma2=1.0,
+        aicc=0.0,
+    )
+    mean, sd = fm._arma_forecast(y, fit, 15)
+    # the same model as a multiplicative SARIMA (0,1,1)(0,0,1)12 has theta_13 = 0.4 * -0.5
+    mod = SARIMAX(y, order=(0, 1, 1), seasonal_order=(0, 0, 1, 12))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = mod.filter(np.array([0.4, -0.5, 1.0]))
+    ref = res.get_forecast(15)
+    np.testing.assert_allclose(mean, ref.predicted_mean, atol=0.05)
+    np.testing.assert_allclose(sd, np.sqrt(ref.var_pred_mean), rtol=1e-6)
+
+
+def test_theta_with_fixed_alpha_is_statsmodels_theta():
+    rng = np.random.default_rng(3)
+    y = 50 + np.cumsum(rng.normal(0.3, 1.0, 48))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = ThetaModel(y, period=1, deseasonalize=False).fit()
+    np.testing.assert_allclose(
+        fm.theta_fixed(y, float(res.params["alpha"]), 9), res.forecast(9), rtol=1e-10
+    )
+
+
+def test_fixed_parameter_forecast_on_the_full_history_is_the_candidate_forecast():
+    rng = np.random.default_rng(4)
+    y = 20 + np.cumsum(rng.normal(0.2, 1.0, 60))
+    ets = fm.ets_candidate(y, 6)
+    np.testing.assert_allclose(fm.fixed_forecast("ets", ets, y, 6), ets.mean, rtol=1e-9)
+    z = np.log(np.tile(PATTERN, 4) * np.linspace(1, 1.5, 48)) + rng.normal(0, 0.01, 48)
+    sets = fm.seasonal_ets_candidate(z, 12, 12)
+    np.testing.assert_allclose(fm.fixed_forecast("sets", sets, z, 12), sets.mean, rtol=1e-9)
+    sarima = fm.sarima_candidate(z, 12, 12)
+    np.testing.assert_allclose(fm.fixed_forecast("arma", sarima, z, 12), sarima.mean, rtol=1e-9)
+
+
+def test_use_logs_by_guerrero():
+    t = np.arange(48.0)
+    assert not use_logs(100 + 5 * t)  # a straight line: spread does not grow with the level
+    growth = np.tile(PATTERN, 4) * 1.03**t  # seasonal swings grow with the level
+    assert use_logs(growth)
+    assert not use_logs(np.r_[0.0, growth[1:]])  # a zero cannot be logged
+
+
+def test_combination_drops_candidates_three_times_worse_than_the_best():
+    mean = np.ones(3)
+    cands = {k: fm.Candidate(k, mean * i, None) for i, k in enumerate(("ets", "arima", "theta"), 1)}
+    key, comb, weights = fc_mod._combine(cands, {"ets": 1.0, "arima": 2.9, "theta": 3.2})
+    assert key == "comb" and weights == {"ets": 0.5, "arima": 0.5}
+    np.testing.assert_allclose(comb.mean, (1 + 2) / 2 * mean)
+
+
+def test_backtest_uses_three_rolling_origins():
+    rng = np.random.default_rng(9)
+    y = pd.Series(np.exp(4 + 0.01 * np.arange(96) + rng.normal(0, 0.05, 96)))
+    out = auto_forecast(y, 12)
+    assert out.attrs["holdout_months"] == 12
+    prep = fc_mod.prepare_series(y, 12)
+    cands = fc_mod._candidates(prep, 12)
+    errors, origins, hold = fc_mod._backtest(prep, cands, 12)
+    assert hold == 12 and [cut for cut, _ in origins] == [84, 78, 72]
+    assert set(errors) == set(cands)
+
+
+def test_intermittent_series_are_routed_to_croston_type_methods():
+    rng = np.random.default_rng(12)
+    values = np.where(rng.random(48) < 0.55, 0.0, rng.integers(1, 6, 48)).astype(float)
+    values[0] = 3.0
+    out = auto_forecast(pd.Series(values), 6)
+    direct = intermittent_forecast(values, 6)
+    assert out["model"].iloc[0] == f"{direct.name} (intermittent)"
+    np.testing.assert_allclose(out["mean"], direct.mean)
+    np.testing.assert_allclose(out["hi_80"], direct.upper[80])
+
+
+@pytest.mark.parametrize("n", [24, 35])
+def test_seasonal_arima_and_ets_need_three_seasons(n):
+    y = np.tile(PATTERN, 4)[:n]
+    assert fm.sarima_candidate(np.log(y), 6, 12) is None
+    assert fm.seasonal_ets_candidate(np.log(y), 6, 12) is None
