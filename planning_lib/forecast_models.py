@@ -64,7 +64,7 @@ class Candidate:
         sigma: standard deviation of the forecast error per step ahead, or None.
         config: what :func:`ets_refit` / :func:`arima_refit` need to refit it.
         fitted: one-step in-sample fitted values (same scale as the input), or None.
-        params: the estimated parameters (ETS parameter vector, :class:`ArmaFit`, or
+        params: the estimated parameters (:class:`EtsStates`, :class:`ArmaFit`, or
             the Theta smoothing weight), for forecasts from earlier origins with the
             parameters held fixed (:func:`fixed_forecast`).
     """
@@ -155,6 +155,52 @@ def _ets_out(res, n: int, horizon: int) -> tuple[np.ndarray, np.ndarray]:
     return mean, sigma
 
 
+@dataclass(frozen=True)
+class EtsStates:
+    """What an additive ETS needs to forecast from any month of its history.
+
+    Attributes:
+        states: level, trend (if any) and seasonal state after each month, one row
+            per month (statsmodels' ``ETSResults.states``).
+        phi: damping factor (1 for an undamped trend).
+        trend: the model has a trend.
+        period: season length, or None.
+    """
+
+    states: np.ndarray
+    phi: float
+    trend: bool
+    period: int | None
+
+
+def _ets_states(res, config: tuple, period: int | None) -> EtsStates:
+    _error, trend, damped = config[:3]
+    names = list(res.model.param_names)
+    phi = float(np.asarray(res.params)[names.index("damping_trend")]) if damped else 1.0
+    return EtsStates(np.asarray(res.states, dtype=float), phi, trend is not None, period)
+
+
+def _ets_from_states(fit: EtsStates, origin: int, horizon: int) -> np.ndarray:
+    """Forecast of an additive-error ETS made after month ``origin`` (0-based), parameters fixed.
+
+    The filter is causal, so the states after month ``origin`` are those of a fit on
+    the first ``origin + 1`` months with the same parameters: ``l + (phi + ... +
+    phi^h) b + s`` with the seasonal state of the same month one season earlier.
+    """
+    row = fit.states[origin]
+    h = np.arange(1, horizon + 1)
+    mean = np.full(horizon, row[0])
+    col = 1
+    if fit.trend:
+        mean = mean + np.cumsum(fit.phi**h) * row[1]
+        col = 2
+    if fit.period:
+        m = fit.period
+        back = origin + h - m * ((h - 1) // m + 1)
+        mean = mean + fit.states[back, col]
+    return mean
+
+
 def ets_candidate(y: np.ndarray, horizon: int) -> Candidate:
     """Best non-seasonal additive-error ETS by AICc (simple, Holt, damped Holt).
 
@@ -175,7 +221,7 @@ def ets_candidate(y: np.ndarray, horizon: int) -> Candidate:
         return naive_candidate(y, horizon)
     mean, sigma = _ets_out(best[1], len(y), horizon)
     fitted = np.asarray(best[1].fittedvalues, dtype=float)
-    params = np.asarray(best[1].params, dtype=float)
+    params = _ets_states(best[1], best_cfg, None)
     return Candidate(_ets_name(*best_cfg), mean, sigma, best_cfg, fitted, params)
 
 
@@ -454,7 +500,7 @@ SEASONAL_ETS_CONFIGS: tuple[tuple[str, str | None, bool], ...] = (
 """(error, trend, damped) of the seasonal ETS forms fitted to the unadjusted series."""
 
 
-def _sets_fit(z: np.ndarray, config: tuple, period: int, params=None):
+def _sets_fit(z: np.ndarray, config: tuple, period: int):
     error, trend, damped = config
     model = ETSModel(
         pd.Series(z),
@@ -467,8 +513,6 @@ def _sets_fit(z: np.ndarray, config: tuple, period: int, params=None):
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        if params is not None:
-            return model.smooth(params)
         return model.fit(disp=False, maxiter=200)
 
 
@@ -498,8 +542,7 @@ def seasonal_ets_candidate(z: np.ndarray, horizon: int, period: int) -> Candidat
     if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(sigma))):
         return None
     name = _ets_name(*cfg)[:-2] + "A)"
-    params = np.asarray(res.params, dtype=float)
-    return Candidate(name, mean, sigma, (*cfg, period), params=params)
+    return Candidate(name, mean, sigma, (*cfg, period), params=_ets_states(res, cfg, period))
 
 
 def seasonal_ets_refit(z: np.ndarray, config: tuple, horizon: int) -> np.ndarray:
@@ -511,9 +554,10 @@ def seasonal_ets_refit(z: np.ndarray, config: tuple, horizon: int) -> np.ndarray
 def fixed_forecast(kind: str, cand: Candidate, y: np.ndarray, horizon: int) -> np.ndarray:
     """Forecast from the end of ``y`` with the candidate's parameters held fixed.
 
-    Used by the rolling-origin backtest: the states are run over the history up
-    to the origin, the parameters are those estimated on the whole series (one
-    filter pass instead of a new fit per origin).
+    Used by the rolling-origin backtest: the parameters are those estimated on the
+    whole series, the states are those after the origin month (ETS: read from the
+    whole-series filter, which is causal; ARIMA: residuals re-run to the origin;
+    Theta: smoothing re-run to the origin). No new fit per origin.
 
     Args:
         kind: ``"ets"``, ``"sets"`` (seasonal ETS), ``"arma"`` or ``"theta"``.
@@ -530,12 +574,4 @@ def fixed_forecast(kind: str, cand: Candidate, y: np.ndarray, horizon: int) -> n
         return _arma_forecast(y, cand.params, horizon)[0]
     if kind == "theta":
         return theta_fixed(y, float(cand.params), horizon)
-    if kind == "sets":
-        res = _sets_fit(y, cand.config[:3], cand.config[3], params=cand.params)
-        return np.asarray(res.forecast(horizon), dtype=float)
-    error, trend, damped = cand.config
-    model = ETSModel(pd.Series(y), error=error, trend=trend, damped_trend=damped)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = model.smooth(cand.params)
-    return np.asarray(res.forecast(horizon), dtype=float)
+    return _ets_from_states(cand.params, len(y) - 1, horizon)

@@ -127,3 +127,36 @@ def test_seasonal_arima_and_ets_need_three_seasons(n):
     y = np.tile(PATTERN, 4)[:n]
     assert fm.sarima_candidate(np.log(y), 6, 12) is None
     assert fm.seasonal_ets_candidate(np.log(y), 6, 12) is None
+
+
+def test_ets_forecast_from_an_earlier_origin_matches_statsmodels_smooth():
+    """States read from the whole-series fit = a fresh filter over the first months."""
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    rng = np.random.default_rng(21)
+    y = 20 + np.cumsum(rng.normal(0.2, 1.0, 60))
+    ets = fm.ets_candidate(y, 6)
+    error, trend, damped = ets.config
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        full = ETSModel(pd.Series(y), error=error, trend=trend, damped_trend=damped).fit(
+            disp=False, maxiter=200
+        )
+        ref = ETSModel(pd.Series(y[:41]), error=error, trend=trend, damped_trend=damped).smooth(
+            full.params
+        )
+    np.testing.assert_allclose(fm.fixed_forecast("ets", ets, y[:41], 6), ref.forecast(6))
+
+    z = np.log(np.tile(PATTERN, 5) * np.linspace(1, 1.4, 60)) + rng.normal(0, 0.01, 60)
+    sets = fm.seasonal_ets_candidate(z, 14, 12)
+    error, trend, damped, period = sets.config
+    kw = dict(error=error, trend=trend, damped_trend=damped, seasonal="add")
+    kw |= dict(seasonal_periods=period, initialization_method="heuristic")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        full = ETSModel(pd.Series(z), **kw).fit(disp=False, maxiter=200)
+        # initial states are parameters too: hold them at the whole-series values
+        kw |= dict(initialization_method="known", initial_level=full.initial_level)
+        kw |= dict(initial_trend=full.initial_trend, initial_seasonal=full.initial_seasonal)
+        ref = ETSModel(pd.Series(z[:45]), **kw).smooth(full.params)
+    np.testing.assert_allclose(fm.fixed_forecast("sets", sets, z[:45], 14), ref.forecast(14))
