@@ -7,8 +7,10 @@ shrinkage, or bottom-up) so that the levels add up, and writes into ``--out``:
 
 - ``forecasts.csv``: node, level columns, month, ``base_mean`` (before
   reconciliation), ``mean``, interval bounds, model, method;
-- ``accuracy.csv``: per node the holdout accuracy of the chosen forecast (MASE,
-  sMAPE in percent), holdout months, filled months and outliers;
+- ``accuracy.csv``: per node the rolling-origin backtest accuracy of the chosen
+  forecast (MASE, sMAPE in percent; mean over three origins; the ``holdout_*``
+  column names are kept for compatibility), months forecast per origin, filled
+  months and outliers;
 - for ``new_customers`` / ``new_mrr``: ``pipeline.csv`` (statistical, pipeline and
   blended forecast of the company total for the first six months),
   ``stage_probabilities.csv`` and (``new_customers``) ``no_change_baseline.csv``;
@@ -241,6 +243,6 @@ def run(args: argparse.Namespace) -> int:
     print(f"{len(files)} files written to {out} (history to {as_of}, metric {args.metric})")
     med = acc["holdout_mase"].median()
     print(
-        f"{len(acc)} series; median holdout MASE {med:.3f}; reconciliation {rec['method'].iloc[0]}"
+        f"{len(acc)} series; median backtest MASE {med:.3f}; reconciliation {rec['method'].iloc[0]}"
     )
     return 0
