@@ -36,7 +36,9 @@ series of a long table in parallel processes. The method, in order:
    earlier, ...) every candidate forecasts ``hold`` months with its parameters
    held at the whole-history estimates (states re-run to the origin, no refit:
    a filter pass instead of a fit per origin). Mean MASE over the origins scores
-   each candidate.
+   each candidate. The seasonal component of the adjusted candidates is the STL
+   fit on the whole history, so their backtest sees a little of the future
+   season (the unadjusted candidates do not): a known, small optimism.
 9. Combination: candidates within :data:`TRIM_FACTOR` times the best backtest MASE
    are averaged with equal weights.
 10. Intervals: normal on the modelling scale around the combination, with the
@@ -280,15 +282,11 @@ def _widening(level: float) -> float:
 
 
 def _intermittent(prep: PreparedSeries, horizon: int, levels: Sequence[int]) -> pd.DataFrame | None:
-    """Croston-type forecast if the series is intermittent (from its first demand on), else None."""
-    x = prep.values
-    demand = np.flatnonzero(x)
-    if not prep.nonnegative or demand.size == 0:
+    """Croston-type forecast if the series is intermittent, else None."""
+    x = prep.values  # leading zeros are already cut off
+    if not prep.nonnegative or not np.any(x) or len(x) < 4 or not fi.is_intermittent(x):
         return None
-    tail = x[demand[0] :]
-    if len(tail) < 4 or not fi.is_intermittent(tail):
-        return None
-    res = fi.intermittent_forecast(tail, horizon, levels)
+    res = fi.intermittent_forecast(x, horizon, levels)
     out = pd.DataFrame(
         {"mean": np.asarray(res.mean, dtype=float)}, index=prep.future_index(horizon)
     )
@@ -308,6 +306,7 @@ def _intermittent(prep: PreparedSeries, horizon: int, levels: Sequence[int]) -> 
         "weights": {res.name: 1.0},
         "holdout_months": 0,
         "series_months": len(x),
+        "leading_zeros": prep.leading_zeros,
         "residuals": x - float(res.mean[0]),
     }
     return out
@@ -345,7 +344,8 @@ def auto_forecast(
         ``seasonal`` (bool), ``holdout_mase`` (rolling-origin backtest MASE per
         candidate), ``holdout_months`` (months forecast from each backtest origin),
         ``holdout_mase_chosen`` / ``holdout_smape_chosen`` (the final combination's
-        backtest accuracy, mean over the origins), ``series_months``, ``weights``
+        backtest accuracy, mean over the origins), ``series_months`` (after
+        ``leading_zeros`` months of zeros before the first value were cut off), ``weights``
         and ``residuals`` (one-step in-sample errors of the ETS member, series
         unit, one per history month; used by MinT reconciliation).
 
@@ -421,6 +421,7 @@ def auto_forecast(
         "weights": weights,
         "holdout_months": hold,
         "series_months": n,
+        "leading_zeros": prep.leading_zeros,
         "residuals": resid,
     }
     return out

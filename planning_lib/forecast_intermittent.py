@@ -281,15 +281,20 @@ def _bounds(
 
     With a mass of zeros at least as large as the lower tail, the central interval
     would start at 0 anyway and cover more than L (the upper tail alone is left
-    out); the one-sided interval from 0 covers L.
+    out); the one-sided interval from 0 covers L. When zeros alone cover L (the
+    L-quantile is 0) the central upper quantile is kept, so that the interval is
+    not [0, 0] and still contains the mean rate.
     """
     lower, upper = {}, {}
     for level in levels:
         tail = (1.0 - level / 100.0) / 2.0
         lo = mixture_quantile(tail, p, sizes)
-        hi_q = 1.0 - tail if lo > 0 else level / 100.0
+        hi = mixture_quantile(1.0 - tail, p, sizes)
+        if lo == 0:
+            one_sided = mixture_quantile(level / 100.0, p, sizes)
+            hi = one_sided if one_sided > 0 else hi
         lower[level] = _frozen(np.full(horizon, lo))
-        upper[level] = _frozen(np.full(horizon, mixture_quantile(hi_q, p, sizes)))
+        upper[level] = _frozen(np.full(horizon, hi))
     return lower, upper
 
 

@@ -236,14 +236,18 @@ def ets_refit(y: np.ndarray, config: tuple, horizon: int) -> np.ndarray:
 def theta_candidate(y: np.ndarray, horizon: int) -> Candidate:
     """Standard Theta method (theta = 2) on an already adjusted series.
 
-    statsmodels' ``ThetaModel`` gives the point forecast; its error sd is left to
-    the caller (``sigma=None``), since the two-step fit has no likelihood.
+    statsmodels' ``ThetaModel`` estimates the smoothing weight; the forecast is its
+    closed form (:func:`theta_fixed`), which equals ``ThetaModelResults.forecast``
+    except on a constant series, where statsmodels' trend regression drops the
+    constant and returns a spurious slope. The error sd is left to the caller
+    (``sigma=None``), since the two-step fit has no likelihood.
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = ThetaModel(y, period=1, deseasonalize=False).fit()
-        mean = np.asarray(res.forecast(horizon), dtype=float)
-    return Candidate("Theta", mean, None, ("theta",), params=float(res.params["alpha"]))
+    alpha = float(res.params["alpha"])
+    # the closed form with an OLS slope (statsmodels' own b0 is wrong on a constant series)
+    return Candidate("Theta", theta_fixed(y, alpha, horizon), None, ("theta",), params=alpha)
 
 
 def theta_fixed(y: np.ndarray, alpha: float, horizon: int) -> np.ndarray:
@@ -355,10 +359,16 @@ def _invertible(lags: Sequence[int], coefs: np.ndarray, sign: float) -> bool:
 
 
 def _arma_hr(
-    w: np.ndarray, order: tuple[int, int, int, int, int, int, int], with_mean: bool
+    w: np.ndarray,
+    order: tuple[int, int, int, int, int, int, int],
+    with_mean: bool,
+    burn: int | None = None,
 ) -> ArmaFit | None:
     """Hannan-Rissanen estimate (statsmodels) of the subset ARMA of ``order`` on w.
 
+    The likelihood (and AICc) is computed on the residuals after the first ``burn``
+    values (default: the order's largest lag); a search passes one common ``burn``
+    so that every order is scored on the same months.
     Returns None when the estimate is not stationary and invertible.
     """
     p, _d, q, big_p, _big_d, big_q, s = order
@@ -373,7 +383,8 @@ def _arma_hr(
     if not (_invertible(ar_lags, ar, -1.0) and _invertible(ma_lags, ma, 1.0)):
         return None
     fit = ArmaFit(order, tuple(ar_lags), ar, tuple(ma_lags), ma, mean, 1.0, 0.0)
-    burn = max([0, *ar_lags, *ma_lags])
+    if burn is None:
+        burn = max([0, *ar_lags, *ma_lags])
     e = _residuals(w, fit)[burn:]
     n_eff = len(e)
     k = len(ar) + len(ma) + int(with_mean) + 1
@@ -418,14 +429,19 @@ def _arma_forecast(y: np.ndarray, fit: ArmaFit, horizon: int) -> tuple[np.ndarra
 def _search(
     y: np.ndarray, orders: Sequence[tuple[int, int, int, int, int, int, int]]
 ) -> ArmaFit | None:
-    """Best order by AICc (all orders share d and D, so the data are the same)."""
+    """Best order by AICc.
+
+    All orders share d and D and are scored on the same months (the residuals after
+    the largest lag of any order), so their AICc values are comparable.
+    """
     best = None
+    burn = max(max([0, *_lags(o[0], o[3], o[6]), *_lags(o[2], o[5], o[6])]) for o in orders)
     for order in orders:
         _p, d, _q, _bp, big_d, _bq, s = order
         c = _diff_poly(d, big_d, s)
         w = np.convolve(y, c)[len(c) - 1 : len(y)] if len(c) > 1 else y
         try:
-            fit = _arma_hr(w, order, with_mean=d + big_d <= 1)
+            fit = _arma_hr(w, order, with_mean=d + big_d <= 1, burn=burn)
         except (ValueError, np.linalg.LinAlgError, IndexError):
             continue
         if fit is not None and np.isfinite(fit.aicc) and (best is None or fit.aicc < best.aicc):

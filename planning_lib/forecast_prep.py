@@ -47,6 +47,8 @@ class PreparedSeries:
         filled_months: ISO months (``YYYY-MM``) that were missing and filled.
         n_outliers: count of values replaced as outliers for fitting.
         nonnegative: no value of the history is negative (forecasts are floored at 0).
+        leading_zeros: months of zeros before the first non-zero value, cut off (a
+            product or channel launched later; the zeros would read as a trend).
     """
 
     values: np.ndarray
@@ -57,6 +59,7 @@ class PreparedSeries:
     filled_months: list[str]
     n_outliers: int
     nonnegative: bool
+    leading_zeros: int = 0
 
     def season_ahead(self, start: int, length: int, period: int = 12) -> np.ndarray:
         """Seasonal component for positions ``start..start+length-1`` (0 if none).
@@ -169,6 +172,11 @@ def prepare_series(y: pd.Series, period: int = 12, fill: str = "interpolate") ->
     filled = [str(p) for p in full[missing]]
     s = s.fillna(0.0) if fill == "zero" else s.interpolate(method="linear", limit_direction="both")
     x = s.to_numpy(dtype=float)
+    demand = np.flatnonzero(x)
+    lead = int(demand[0]) if demand.size else 0
+    if lead:  # months before the first non-zero value (before a launch) are not history
+        x, full = x[lead:], full[lead:]
+        filled = [m for m in filled if pd.Period(m, "M") >= full[0]]
     log = use_logs(x, period)
     z = np.log(x) if log else x
     season, sa = None, z
@@ -185,6 +193,7 @@ def prepare_series(y: pd.Series, period: int = 12, fill: str = "interpolate") ->
         filled_months=filled,
         n_outliers=n_out,
         nonnegative=bool(np.min(x) >= 0),
+        leading_zeros=lead,
     )
 
 

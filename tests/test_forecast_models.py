@@ -160,3 +160,30 @@ def test_ets_forecast_from_an_earlier_origin_matches_statsmodels_smooth():
         kw |= dict(initial_trend=full.initial_trend, initial_seasonal=full.initial_seasonal)
         ref = ETSModel(pd.Series(z[:45]), **kw).smooth(full.params)
     np.testing.assert_allclose(fm.fixed_forecast("sets", sets, z[:45], 14), ref.forecast(14))
+
+
+def test_constant_series_gives_a_flat_forecast():
+    out = auto_forecast(pd.Series(np.full(40, 5.0)), 60)
+    np.testing.assert_allclose(out["mean"], 5.0)
+    assert (out["lo_95"] <= out["mean"]).all() and (out["mean"] <= out["hi_95"]).all()
+
+
+def test_sparse_demand_interval_contains_the_mean():
+    y = np.zeros(48)
+    y[[3, 15, 22, 30, 41]] = [12, 9, 15, 11, 10]  # 5 demands in 48 months: zeros cover 80 %
+    out = auto_forecast(pd.Series(y), 3)
+    assert "intermittent" in out["model"].iloc[0]
+    assert (out["lo_80"] <= out["mean"]).all() and (out["mean"] <= out["hi_80"]).all()
+    assert (out["hi_80"] <= out["hi_95"]).all() and (out["hi_80"] > 0).all()
+
+
+def test_leading_zeros_before_a_launch_are_cut_off():
+    rng = np.random.default_rng(13)
+    t = np.arange(36)
+    y = 100 * (1 + 0.3 * np.sin(2 * np.pi * t / 12)) * np.exp(rng.normal(0, 0.05, 36))
+    months = pd.period_range("2020-01", periods=60, freq="M")
+    launched = pd.Series(np.r_[np.zeros(24), y], index=months)
+    alone = auto_forecast(launched.iloc[24:], 24)
+    out = auto_forecast(launched, 24)
+    assert out.attrs["leading_zeros"] == 24 and out.attrs["series_months"] == 36
+    pd.testing.assert_frame_equal(out, alone, check_like=False)
