@@ -134,42 +134,33 @@ def _candidates(prep: PreparedSeries, horizon: int) -> dict[str, fm.Candidate]:
     return out
 
 
-def _refit(key: str, cand: fm.Candidate, prep: PreparedSeries, cut: int, h: int) -> np.ndarray:
+def _origin_forecast(
+    key: str, cand: fm.Candidate, prep: PreparedSeries, cut: int, h: int
+) -> np.ndarray:
     """Forecast of one candidate from origin ``cut`` (adjusted modelling scale).
 
     Fitted models keep their parameters and only run their states up to the origin
-    (:func:`planning_lib.forecast_models.fixed_forecast`); the rest are refitted.
+    (:func:`planning_lib.forecast_models.fixed_forecast`); seasonal naive is
+    recomputed; a fallback without parameters (naive) repeats the last value.
     """
     sa = prep.adjusted[:cut]
-    if key in _FIXED_KIND and cand.params is not None:
-        raw = key in ("sets", "sarima")
-        base = _z(prep, prep.values[:cut]) if raw else sa
-        f = fm.fixed_forecast(_FIXED_KIND[key], cand, base, h)
-        return f - prep.season_ahead(cut, h) if raw else f
-    if key == "ets":
-        return fm.ets_refit(sa, cand.config, h)
-    if key == "arima":
-        return fm.arma_refit(sa, cand.config, h)
-    if key == "sarima":
-        z = _z(prep, prep.values[:cut])
-        return fm.arma_refit(z, cand.config, h) - prep.season_ahead(cut, h)
-    if key == "sets":
-        z = _z(prep, prep.values[:cut])
-        return fm.seasonal_ets_refit(z, cand.config, h) - prep.season_ahead(cut, h)
-    if key == "theta":
-        return fm.theta_candidate(sa, h).mean
+    raw = key in ("sets", "sarima", "snaive")
+    z = _z(prep, prep.values[:cut])
     if key == "snaive":
-        z = _z(prep, prep.values[:cut])
-        return fm.seasonal_naive(z, h, PERIOD) - prep.season_ahead(cut, h)
-    return np.repeat(float(sa[-1]), h)
+        f = fm.seasonal_naive(z, h, PERIOD)
+    elif key in _FIXED_KIND and cand.params is not None:
+        f = fm.fixed_forecast(_FIXED_KIND[key], cand, z if raw else sa, h)
+    else:
+        return np.repeat(float(sa[-1]), h)
+    return f - prep.season_ahead(cut, h) if raw else f
 
 
 def _backtest(prep: PreparedSeries, cands: dict, horizon: int) -> tuple[dict, list, int]:
     """Rolling-origin backtest: MASE per candidate and the backtest forecasts.
 
     From each origin (the last ``hold`` months cut off, then ``step`` months
-    earlier, ...) each chosen configuration is refitted on the months before the
-    origin (no new search) and forecasts the next ``hold`` months.
+    earlier, ...) each candidate forecasts the next ``hold`` months with its
+    parameters held fixed (no new fit, no new search).
 
     Returns:
         ``(mean MASE per candidate, [(cut, forecasts per candidate on the modelling
@@ -190,7 +181,7 @@ def _backtest(prep: PreparedSeries, cands: dict, horizon: int) -> tuple[dict, li
         fcs: dict[str, np.ndarray] = {}
         for key, cand in cands.items():
             try:
-                f = _refit(key, cand, prep, cut, hold) + season
+                f = _origin_forecast(key, cand, prep, cut, hold) + season
             except (ValueError, np.linalg.LinAlgError):
                 continue
             if np.all(np.isfinite(f)):
@@ -249,7 +240,7 @@ def _sigma(
 
 
 def _hold_forecast(weights: dict[str, float], fcs: dict) -> np.ndarray | None:
-    """The final forecast from one backtest origin (weights renormalised over refitted members)."""
+    """The combination's forecast from one backtest origin (weights renormalised)."""
     keys = [k for k in weights if k in fcs]
     if not keys:
         return None

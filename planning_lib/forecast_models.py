@@ -32,9 +32,7 @@ __all__ = [
     "ETS_CONFIGS",
     "Candidate",
     "arima_candidate",
-    "arma_refit",
     "ets_candidate",
-    "ets_refit",
     "is_seasonal",
     "mase_scale",
     "naive_candidate",
@@ -62,7 +60,7 @@ class Candidate:
         name: model name, e.g. ``ETS(A,Ad,N)`` or ``ARIMA(1,1,0)``.
         mean: point forecast per step ahead (series unit).
         sigma: standard deviation of the forecast error per step ahead, or None.
-        config: what :func:`ets_refit` / :func:`arima_refit` need to refit it.
+        config: the model form (ETS error/trend/damping, (S)ARIMA order, ...).
         fitted: one-step in-sample fitted values (same scale as the input), or None.
         params: the estimated parameters (:class:`EtsStates`, :class:`ArmaFit`, or
             the Theta smoothing weight), for forecasts from earlier origins with the
@@ -223,14 +221,6 @@ def ets_candidate(y: np.ndarray, horizon: int) -> Candidate:
     fitted = np.asarray(best[1].fittedvalues, dtype=float)
     params = _ets_states(best[1], best_cfg, None)
     return Candidate(_ets_name(*best_cfg), mean, sigma, best_cfg, fitted, params)
-
-
-def ets_refit(y: np.ndarray, config: tuple, horizon: int) -> np.ndarray:
-    """Refit one ETS configuration (from :func:`ets_candidate`) and forecast (series unit)."""
-    if not config:
-        return np.repeat(float(y[-1]), horizon)
-    res = _ets_fit(y, *config)
-    return np.asarray(res.forecast(horizon), dtype=float)
 
 
 def theta_candidate(y: np.ndarray, horizon: int) -> Candidate:
@@ -499,16 +489,6 @@ def sarima_candidate(z: np.ndarray, horizon: int, period: int) -> Candidate | No
     return _arma_candidate("SARIMA", z, horizon, orders)
 
 
-def arma_refit(y: np.ndarray, order: tuple, horizon: int) -> np.ndarray:
-    """Re-estimate one (S)ARIMA order (from a candidate) on y and forecast (modelling unit)."""
-    if not order:
-        return np.repeat(float(y[-1]), horizon)
-    fit = _search(y, [tuple(order)])
-    if fit is None:
-        raise ValueError(f"order {order} cannot be estimated on this history")
-    return _arma_forecast(y, fit, horizon)[0]
-
-
 SEASONAL_ETS_CONFIGS: tuple[tuple[str, str | None, bool], ...] = (
     ("add", None, False),
     ("add", "add", True),
@@ -559,12 +539,6 @@ def seasonal_ets_candidate(z: np.ndarray, horizon: int, period: int) -> Candidat
         return None
     name = _ets_name(*cfg)[:-2] + "A)"
     return Candidate(name, mean, sigma, (*cfg, period), params=_ets_states(res, cfg, period))
-
-
-def seasonal_ets_refit(z: np.ndarray, config: tuple, horizon: int) -> np.ndarray:
-    """Refit one seasonal ETS form (from :func:`seasonal_ets_candidate`) and forecast."""
-    res = _sets_fit(z, config[:3], config[3])
-    return np.asarray(res.forecast(horizon), dtype=float)
 
 
 def fixed_forecast(kind: str, cand: Candidate, y: np.ndarray, horizon: int) -> np.ndarray:
