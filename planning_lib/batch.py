@@ -140,6 +140,14 @@ class BatchSettings:
     kernel_name: str = "python3"
     progress: bool | None = None
 
+    def __post_init__(self) -> None:
+        if self.workers is not None and self.workers < 1:
+            raise BatchError(f"workers must be 1 or more, got {self.workers}")
+        if self.seed < 0:
+            raise BatchError(f"seed must be 0 or more (a numpy seed), got {self.seed}")
+        if not 12 <= self.horizon <= 36:
+            raise BatchError(f"horizon must be 12 to 36 months, got {self.horizon}")
+
 
 @dataclass
 class BatchResult:

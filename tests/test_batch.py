@@ -289,3 +289,17 @@ def test_local_workers_show_progress_and_never_overwrite(tmp_path: Path, capsys)
     second = run_batch(BatchSettings(**settings))
     assert second.run_dir != first.run_dir
     assert (first.run_dir / "manifest.json").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"workers": 0}, "workers must be 1 or more, got 0"),
+        ({"workers": -2}, "workers must be 1 or more, got -2"),
+        ({"seed": -1}, "seed must be 0 or more"),
+        ({"horizon": 6}, "horizon must be 12 to 36 months, got 6"),
+    ],
+)
+def test_batch_settings_refuse_impossible_values(kwargs, message, tmp_path):
+    with pytest.raises(BatchError, match=message):
+        BatchSettings(config_path=tmp_path, data_path=tmp_path, out_dir=tmp_path, **kwargs)
