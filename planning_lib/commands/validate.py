@@ -8,11 +8,19 @@ the exit code is 1 when anything is invalid, 0 when all is clean. A ``.yaml`` PA
 checked as plan parameters (with ``--base``, as a region file over a base file),
 including that every scenario and Monte Carlo path names a parameter; a region file
 checked without ``--base`` gets a hint naming the base file to use.
+
+With ``--write-canonical DIR`` a clean file or folder is also written as canonical
+tables (``DIR/<table>.csv``, ``DIR/actuals/<table>.csv``), the CSV format of
+``data/sample/``, so ``planning plan/analyse/forecast/controlling/batch --data DIR``
+can read it; nothing is written when anything is invalid. DIR must be new or empty
+and is written atomically.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import json
 import re
 import sys
@@ -21,14 +29,27 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from planning_lib.commands import output_taken
 from planning_lib.data.failures import LANGUAGES, failure, failure_frame
 from planning_lib.data.loaders import check_dataset, check_table, dataset_files
 from planning_lib.data.mappings import PRESETS, MappingError, load_mapping
+from planning_lib.data.sample_render import format_cell
 from planning_lib.data.tables import TABLES
+from planning_lib.outputs import OutputExistsError, new_folder
 from planning_lib.params import ParameterError, load_params
 from planning_lib.report.formatting import format_count
 
-__all__ = ["HELP", "NAME", "TEXT", "add_arguments", "run", "summary_line", "table_from_name"]
+__all__ = [
+    "HELP",
+    "NAME",
+    "TEXT",
+    "add_arguments",
+    "canonical_csv",
+    "run",
+    "summary_line",
+    "table_from_name",
+    "write_canonical",
+]
 
 NAME = "validate"
 HELP = "Check CRM/ERP exports (CSV, XLSX, Parquet) against the canonical tables."
@@ -45,6 +66,11 @@ TEXT: dict[str, dict[str, str]] = {
         "error": "error: {message}",
         "params_ok": "{file}: plan parameters OK ({name}, plan from {start}, {months} months)",
         "region_hint": "hint: {file} looks like a region file: use --base {base}",
+        "nothing_written": "nothing written: fix the problems above first",
+        "written": "canonical tables written to {out}: {files}",
+        "next": "next: planning batch --config <plan.yaml> --data {out} --out <reports folder>",
+        "not_data": "--write-canonical needs a data file or folder, not plan parameters",
+        "out_inside": "--write-canonical {out} is inside the input folder {path}; choose another",
     },
     "de": {
         "ok": "{file}: {rows} Zeilen{span} - OK",
@@ -60,6 +86,15 @@ TEXT: dict[str, dict[str, str]] = {
         "error": "Fehler: {message}",
         "params_ok": "{file}: Planparameter OK ({name}, Plan ab {start}, {months} Monate)",
         "region_hint": "Hinweis: {file} sieht nach einer Regionsdatei aus: --base {base} angeben",
+        "nothing_written": "nichts geschrieben: zuerst die Probleme oben beheben",
+        "written": "kanonische Tabellen geschrieben nach {out}: {files}",
+        "next": "weiter: planning batch --config <plan.yaml> --data {out} --out <Berichtsordner>",
+        "not_data": (
+            "--write-canonical braucht eine Datendatei oder einen Ordner, keine Planparameter"
+        ),
+        "out_inside": (
+            "--write-canonical {out} liegt im Eingabeordner {path}; bitte einen anderen wählen"
+        ),
     },
 }
 
@@ -87,6 +122,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lang", choices=LANGUAGES, default="en", help="message language")
     parser.add_argument(
         "--limit", type=int, default=20, help="problems shown per rule and file (default 20)"
+    )
+    parser.add_argument(
+        "--write-canonical",
+        type=Path,
+        metavar="DIR",
+        help=(
+            "when all is clean, write the canonical tables into this new folder "
+            "(DIR/<table>.csv, DIR/actuals/<table>.csv) for --data of the other commands"
+        ),
     )
 
 
@@ -151,6 +195,52 @@ def _checks(args: argparse.Namespace) -> list[tuple[str, str, pd.DataFrame | Non
     return [(path.name, table, frame, failures)]
 
 
+def _csv_cell(value: object, dtype: str, column: str) -> str:
+    """A cell as ``data/sample/`` writes it; floats exact (shortest repr) if 2 decimals lose."""
+    if dtype == "date":
+        return "" if pd.isna(value) else pd.Timestamp(value).date().isoformat()
+    cell = format_cell(value, dtype, column)
+    if dtype == "float" and cell and float(cell) != float(value):
+        return repr(float(value))
+    return cell
+
+
+def canonical_csv(table: str, frame: pd.DataFrame) -> bytes:
+    """A canonical frame as CSV bytes in the format of ``data/sample/``.
+
+    Columns in contract order, ``,`` delimiter, ISO dates, ``.`` decimals (money with
+    two decimals like the sample, more only where two would change the value), empty
+    cells for missing values, UTF-8, LF. ``load_table`` reads it back to the same frame.
+    """
+    cols = [c for c in TABLES[table].columns if c.name in frame.columns]
+    cells = [[_csv_cell(v, c.dtype, c.name) for v in frame[c.name].tolist()] for c in cols]
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow([c.name for c in cols])
+    writer.writerows(zip(*cells, strict=True))
+    return buf.getvalue().encode("utf-8")
+
+
+def write_canonical(frames: dict[str, pd.DataFrame], out: Path) -> list[str]:
+    """Write ``{"deals" or "actuals/deals": frame}`` as canonical CSVs into new folder ``out``.
+
+    Returns:
+        The relative paths written, sorted.
+
+    Raises:
+        OutputExistsError: ``out`` exists and is not empty.
+    """
+    names = sorted(frames)
+    with new_folder(out) as tmp:
+        tmp.chmod(0o755)  # like data/sample (mkdtemp makes it private)
+        for rel in names:
+            table = rel.rsplit("/", 1)[-1]
+            target = tmp / f"{rel}.csv"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(canonical_csv(table, frames[rel]))
+    return [f"{rel}.csv" for rel in names]
+
+
 def _params_checks(args: argparse.Namespace) -> tuple[str | None, pd.DataFrame]:
     """``(summary line or None, failures)`` for a plan-parameter YAML file."""
     path: Path = args.path
@@ -194,9 +284,64 @@ def _region_base(path: Path) -> Path | None:
     return None
 
 
-def run(args: argparse.Namespace) -> int:
-    """Check the path; print problems or one summary line per clean table."""
+def _write_refused(args: argparse.Namespace) -> bool:
+    """True (after telling the user) when ``--write-canonical`` cannot be used as given."""
+    out: Path | None = args.write_canonical
+    if out is None:
+        return False
     text = TEXT[args.lang]
+    path: Path = args.path
+    message = None
+    if path.suffix.lower() in (".yaml", ".yml"):
+        message = text["not_data"]
+    elif path.is_dir() and out.resolve().is_relative_to(path.resolve()):
+        message = text["out_inside"].format(out=out, path=path)
+    if message:
+        print(text["error"].format(message=message), file=sys.stderr)
+        return True
+    return output_taken(out)
+
+
+def _write(args: argparse.Namespace, results: list, failures: pd.DataFrame) -> int | None:
+    """Write the canonical tables for ``--write-canonical``; None, or an exit code on error.
+
+    In ``--json`` mode the lines go to stderr, so stdout stays JSON.
+    """
+    out: Path | None = args.write_canonical
+    if out is None:
+        return None
+    text = TEXT[args.lang]
+    stream = sys.stderr if args.json else sys.stdout
+    if len(failures):
+        print(text["nothing_written"], file=stream)
+        return None
+    frames = {}
+    for label, table, frame, _ in results:
+        if frame is not None:
+            prefix = "actuals/" if label.startswith("actuals/") else ""
+            frames[prefix + table] = frame
+    try:
+        files = write_canonical(frames, out)
+    except OutputExistsError as exc:
+        print(text["error"].format(message=exc), file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(text["error"].format(message=exc), file=sys.stderr)
+        return 1
+    print(text["written"].format(out=out, files=", ".join(files)), file=stream)
+    print(text["next"].format(out=out), file=stream)
+    return None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check the path; print problems or one summary line per clean table.
+
+    With ``--write-canonical DIR``: exit code 2 when DIR is not new or empty (nothing
+    is checked then); the tables are written only when everything is clean.
+    """
+    text = TEXT[args.lang]
+    if _write_refused(args):
+        return 2
     try:
         hint = None
         if args.path.suffix.lower() in (".yaml", ".yml"):
@@ -217,7 +362,8 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(records, ensure_ascii=False, indent=2))
         if hint:  # on stderr, so stdout stays JSON
             print(hint, file=sys.stderr)
-        return 1 if len(failures) else 0
+        written = _write(args, results, failures)
+        return written if written is not None else 1 if len(failures) else 0
     if summary and failures.empty:
         print(summary)
     for label, table, frame, _ in results:
@@ -235,5 +381,7 @@ def run(args: argparse.Namespace) -> int:
         print(text["total_bad"].format(n=len(failures), files=failures["file"].nunique()))
         if hint:  # on stderr, like the --json case
             print(hint, file=sys.stderr)
-        return 1
-    return 0
+    written = _write(args, results, failures)
+    if written is not None:
+        return written
+    return 1 if len(failures) else 0
