@@ -4,7 +4,9 @@ The seed's "Ohne Änderungen würden wir im nächsten Jahr ca. 350 Neukunden
 erwarten": the monthly new-customer counts of the history are forecast with
 :func:`planning_lib.forecast.auto_forecast` for the plan year, and the annual sum's
 spread comes from simulated paths of an ETS model of the seasonally adjusted
-counts (statsmodels ``ETSModel.simulate``), re-centred on the forecast's sum. The
+counts (statsmodels ``ETSModel.simulate``): their correlation over the months is
+kept, each month's spread is set to that of the forecast's 80 % interval, and the
+sum is centred on the forecast's sum. The
 plan engine reads P90 and P99: a target beyond P90 is ambitious, beyond P99
 unrealistic.
 
@@ -24,6 +26,8 @@ from planning_lib.forecast import auto_forecast
 from planning_lib.forecast_prep import prepare_series
 
 __all__ = ["NoChangeBaseline", "monthly_new_customers", "no_change_new_customers"]
+
+_Z90 = 1.2815515655446004
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,8 @@ def monthly_new_customers(table: pd.DataFrame, plan_start: str | pd.Timestamp) -
     return counts.reindex(full, fill_value=0).astype(float)
 
 
-def _annual_sums(y: pd.Series, months: int, draws: int, seed: int) -> np.ndarray:
+def _paths(y: pd.Series, months: int, draws: int, seed: int) -> np.ndarray:
+    """Simulated future paths (months x draws) of an ETS model of the adjusted counts."""
     prep = prepare_series(y, 12, fill="zero")
     sa = prep.to_scale(prep.adjusted)
     unit = float(np.mean(np.abs(sa))) or 1.0
@@ -104,7 +109,7 @@ def _annual_sums(y: pd.Series, months: int, draws: int, seed: int) -> np.ndarray
         sims = best.simulate(
             months, repetitions=draws, anchor="end", rng=np.random.default_rng(seed)
         )
-    return np.asarray(sims, dtype=float).sum(axis=0) * unit
+    return np.asarray(sims, dtype=float).reshape(months, draws) * unit
 
 
 def no_change_new_customers(
@@ -129,8 +134,14 @@ def no_change_new_customers(
     y = monthly_new_customers(table, plan_start)
     fc = auto_forecast(y, months, fill="zero", point="mean")
     expected = float(fc["mean"].sum())
-    sums = _annual_sums(y, months, draws, seed)
-    sums = np.maximum(sums - sums.mean() + expected, 0.0)
+    paths = _paths(y, months, draws, seed)
+    # keep the simulated paths' correlation over the months, but give each month the
+    # spread of the published monthly interval (the 80 % band as a normal sd)
+    sd_target = (fc["hi_80"] - fc["lo_80"]).to_numpy() / (2 * _Z90)
+    dev = paths - paths.mean(axis=1, keepdims=True)
+    sd_sim = dev.std(axis=1, keepdims=True)
+    dev = dev * np.where(sd_sim > 0, sd_target[:, None] / np.maximum(sd_sim, 1e-12), 0.0)
+    sums = np.maximum(expected + dev.sum(axis=0), 0.0)
     p10, p50, p90, p99 = np.percentile(sums, [10, 50, 90, 99])
     source = "deals" if "stage" in table.columns else "subscriptions"
     return NoChangeBaseline(
