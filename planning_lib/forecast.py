@@ -147,11 +147,11 @@ def _origin_forecast(
     """
     sa = prep.adjusted[:cut]
     raw = key in ("sets", "sarima", "snaive")
-    z = _z(prep, prep.values[:cut])
+    base = _z(prep, prep.values[:cut]) if raw else sa
     if key == "snaive":
-        f = fm.seasonal_naive(z, h, PERIOD)
+        f = fm.seasonal_naive(base, h, PERIOD)
     elif key in _FIXED_KIND and cand.params is not None:
-        f = fm.fixed_forecast(_FIXED_KIND[key], cand, z if raw else sa, h)
+        f = fm.fixed_forecast(_FIXED_KIND[key], cand, base, h)
     else:
         return np.repeat(float(sa[-1]), h)
     return f - prep.season_ahead(cut, h) if raw else f
