@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from planning_lib.cockpit import CONTROLS, Locale, label
 from planning_lib.model_inputs import apply_overrides
 from planning_lib.params import PlanParameters
+from planning_lib.scenarios import centred_monte_carlo
 
 if TYPE_CHECKING:
     import numpy as np
@@ -218,53 +219,6 @@ def tornado_table(sens: Any, params: PlanParameters, locale: Locale = "de") -> A
             "high": df["kpi_high"].to_numpy(float),
         }
     )
-
-
-def _centred(dist: dict[str, Any], value: float) -> dict[str, Any]:
-    """A distribution (as a dict) moved so that its centre is ``value``."""
-    d = dict(dist)
-    kind = d["dist"]
-    if kind in ("fixed", "normal"):
-        d["mean"] = value
-    elif kind == "lognormal" and d.get("mean"):
-        if d.get("sd") is not None:
-            d["sd"] = d["sd"] * value / d["mean"]
-        d["mean"] = value
-    elif kind == "triangular":
-        shift = value - d["mode"]
-        d.update(low=d["low"] + shift, mode=value, high=d["high"] + shift)
-    elif kind == "uniform":
-        shift = value - (d["low"] + d["high"]) / 2
-        d.update(low=d["low"] + shift, high=d["high"] + shift)
-    elif kind == "beta" and d.get("low") is not None and d.get("high") is not None:
-        span = d["high"] - d["low"]
-        shift = value - (d["low"] + span * d["a"] / (d["a"] + d["b"]))
-        d.update(low=d["low"] + shift, high=d["high"] + shift)
-    elif kind == "beta" and 0.0 < value < 1.0:
-        total = d["a"] + d["b"]
-        d.update(a=value * total, b=(1.0 - value) * total)
-    return d
-
-
-def centred_monte_carlo(params: PlanParameters) -> PlanParameters:
-    """Parameters whose Monte Carlo distributions are centred on the current values.
-
-    The YAML declares each driver's uncertainty around the plan's own value; once a
-    slider moves that value, the cockpit moves the distribution with it (same spread;
-    a beta keeps its concentration a + b). Unchanged values give unchanged parameters.
-    """
-    from planning_lib.model_inputs import driver_values
-
-    values = driver_values(params)
-    dists = {
-        path: _centred(dist.model_dump(exclude_none=True), values[path])
-        if path in values
-        else dist.model_dump(exclude_none=True)
-        for path, dist in params.monte_carlo.drivers.items()
-    }
-    if dists == {p: d.model_dump(exclude_none=True) for p, d in params.monte_carlo.drivers.items()}:
-        return params
-    return apply_overrides(params, {"monte_carlo.drivers": dists})
 
 
 def mc_band(mc: Any, item: str = "mrr_end") -> dict[str, Any]:

@@ -27,17 +27,26 @@ __all__ = [
     "partners_active",
     "partners_signed",
     "path_share",
+    "required_over",
     "required_stages",
 ]
 
 
-def lagged(x: np.ndarray, lag: int) -> np.ndarray:
-    """``y_t = x_{t-lag}``; months before plan start take the first month's value."""
+def lagged(x: np.ndarray, lag: int, before: np.ndarray | None = None) -> np.ndarray:
+    """``y_t = x_{t-lag}``; months before plan start take ``before`` (default: month 1's value).
+
+    ``before`` is the monthly volume of the months before plan start, shape ``(n, 1)``
+    (the pipeline already open at plan start).
+    """
     if lag <= 0:
         return x
     t = x.shape[-1]
     idx = np.maximum(np.arange(t) - lag, 0)
-    return x[..., idx]
+    out = x[..., idx]
+    if before is None:
+        return out
+    pre = np.arange(t) < lag
+    return np.where(pre, before, out)
 
 
 def leading(x: np.ndarray, lag: int) -> np.ndarray:
@@ -122,6 +131,11 @@ def entry_leads(
     return leads_per_month + partners * leads_per_partner
 
 
+def _first(rate: np.ndarray) -> np.ndarray:
+    """Month 1's value of a driver that may move, shape (n, 1)."""
+    return np.asarray(rate)[..., :1]
+
+
 def funnel_stages(
     entry: np.ndarray,
     entry_stage: str,
@@ -129,19 +143,30 @@ def funnel_stages(
     sql_to_demo: np.ndarray,
     demo_to_won: np.ndarray,
     lags: tuple[int, int, int],
+    open_pipeline: dict[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """Bottom-up funnel (counts per month): mql, sql, demos, won from the entry volume.
 
-    A channel entering at ``sql`` has no MQL stage (its ``mql`` is zero).
+    A channel entering at ``sql`` has no MQL stage (its ``mql`` is zero). The months
+    before plan start hold the pipeline already open at plan start: ``open_pipeline``
+    gives their monthly volume per stage (``mql``, ``sql``, ``demos``; a stage left
+    out is 0); without it they repeat the first plan month (the steady state of the
+    planned volumes).
     """
+
+    def before(stage: str, rate: np.ndarray) -> np.ndarray | None:
+        if open_pipeline is None:
+            return None
+        return open_pipeline.get(stage, np.zeros((1, 1))) * _first(rate)
+
     if entry_stage == "mql":
         mql = entry
-        sql = lagged(mql * mql_to_sql, lags[0])
+        sql = lagged(mql * mql_to_sql, lags[0], before("mql", mql_to_sql))
     else:
         mql = np.zeros_like(entry)
         sql = entry
-    demos = lagged(sql * sql_to_demo, lags[1])
-    won = lagged(demos * demo_to_won, lags[2])
+    demos = lagged(sql * sql_to_demo, lags[1], before("sql", sql_to_demo))
+    won = lagged(demos * demo_to_won, lags[2], before("demos", demo_to_won))
     return {"mql": mql, "sql": sql, "demos": demos, "won": won}
 
 
@@ -164,7 +189,10 @@ def required_stages(
 
     Demos needed in month t = won in month t+lag ÷ demo_to_won of month t (and so
     on up the funnel); months beyond the horizon repeat the last month. ``entry`` is the
-    volume needed at the channel's entry stage.
+    volume needed at the channel's entry stage. Pass ``won`` over the horizon plus the
+    total lag (the target of the months after the plan, e.g. next year's seasonal
+    target) and cut the result to the horizon, so the last plan months' leads are
+    judged against the deals they close after the plan (see :func:`required_over`).
     """
     demos = _over(leading(won, lags[2]), demo_to_won)
     sql = _over(leading(demos, lags[1]), sql_to_demo)
@@ -175,3 +203,32 @@ def required_stages(
         mql = np.zeros_like(sql)
         entry = sql
     return {"mql": mql, "sql": sql, "demos": demos, "won": won, "entry": entry}
+
+
+def _extend(x: np.ndarray, extra: int) -> np.ndarray:
+    """A driver (n, 1) or (n, T) extended by ``extra`` months repeating its last month."""
+    x = np.asarray(x)
+    if x.shape[-1] == 1 or extra <= 0:
+        return x
+    return np.concatenate([x, np.repeat(x[..., -1:], extra, axis=-1)], axis=-1)
+
+
+def required_over(
+    won_ext: np.ndarray,
+    months: int,
+    entry_stage: str,
+    mql_to_sql: np.ndarray,
+    sql_to_demo: np.ndarray,
+    demo_to_won: np.ndarray,
+    lags: tuple[int, int, int],
+) -> dict[str, np.ndarray]:
+    """:func:`required_stages` for won deals given beyond the horizon, cut to ``months``.
+
+    ``won_ext`` has ``months + sum(lags)`` months (or more): the deals to close during
+    the plan and in the months after it, which the last plan months' leads feed.
+    Rates that move over the plan keep their last month's value after it.
+    """
+    extra = won_ext.shape[-1] - months
+    rates = [_extend(r, extra) for r in (mql_to_sql, sql_to_demo, demo_to_won)]
+    req = required_stages(won_ext, entry_stage, *rates, lags)
+    return {k: v[..., :months] for k, v in req.items()}

@@ -60,6 +60,7 @@ from planning_lib import capacity as cap
 from planning_lib import funnel as fun
 from planning_lib.kpis_plan import plan_summary
 from planning_lib.model_inputs import (
+    ChannelShape,
     ModelInputs,
     apply_overrides,
     driver_values,
@@ -107,6 +108,8 @@ LINE_UNITS: dict[str, str] = {
     "partners_signed": "count",
     "partners_active": "count",
     "leads_entry": "count",
+    "leads_basis": "count",
+    "marketing_planned": "EUR",
     "mql": "count",
     "sql": "count",
     "demos": "count",
@@ -131,6 +134,10 @@ LINE_UNITS: dict[str, str] = {
     "cash_in": "EUR",
     "cash_out": "EUR",
     "cash_balance": "EUR",
+    "cost_of_revenue": "EUR",
+    "cost_other_operating": "EUR",
+    "company_cash_out": "EUR",
+    "company_cash_balance": "EUR",
 }
 
 
@@ -138,21 +145,48 @@ def _unit(item: str) -> str:
     return LINE_UNITS[item.split(".", 1)[0]]
 
 
+def _target_months(inp: ModelInputs, months: int) -> np.ndarray:
+    """New-customer seasonality weight of the plan months and the months after the plan."""
+    weights = inp.calendar_seasonality if inp.calendar_seasonality is not None else np.ones(12)
+    start = inp.plan_start.month - 1
+    return weights[(start + np.arange(months)) % 12]
+
+
+def _open_pipeline(ch: ChannelShape, v: dict[str, np.ndarray]) -> dict[str, np.ndarray] | None:
+    """The channel's open pipeline at plan start (monthly volume per stage), or None."""
+    if not ch.open_pipeline:
+        return None
+    p = f"channels.{ch.name}.open_pipeline."
+    return {s: v[p + s] for s in ("mql", "sql", "demos") if p + s in v}
+
+
 def _channel_lines(inp: ModelInputs, v: dict[str, np.ndarray], zero: np.ndarray) -> Lines:
-    """Partners, bottom-up funnel and reverse funnel per channel."""
+    """Partners, bottom-up funnel and reverse funnel per channel.
+
+    On the 'target' basis a channel's plan is the target's share of new customers
+    and the leads that share requires (reverse funnel): marketing cost is those
+    leads × cost per lead. On the 'funnel' basis it is the planned leads and what
+    they deliver. ``leads_basis`` is the entry-stage volume the plan pays for.
+    """
     t_len = inp.months
     lines: Lines = {}
     annual_key = inp.new_customer_target_key
-    target_total = fun.new_customers_target(v[annual_key], inp.seasonality) if annual_key else None
+    max_lag = max((sum(_lags(ch)) for ch in inp.channels), default=0)
+    target_ext = (
+        fun.new_customers_target(v[annual_key], _target_months(inp, t_len + max_lag))
+        if annual_key
+        else None
+    )
     names = tuple(ch.name for ch in inp.channels)
     if inp.customer_share_source == "history":
         raw = {n: v[f"history.new_customer_share_by_source.{n}"] for n in names}
     else:
         raw = {n: v[f"channels.{n}.lead_share"] for n in names}
     shares = fun.customer_shares(raw, names)
+    basis_target = inp.basis == "target" and target_ext is not None
     for ch in inp.channels:
         p = f"channels.{ch.name}."
-        lags = (ch.lag_mql_to_sql, ch.lag_sql_to_demo, ch.lag_demo_to_won)
+        lags = _lags(ch)
         rates = (v[p + "mql_to_sql"], v[p + "sql_to_demo"], v[p + "demo_to_won"])
         active = fun.partners_active(
             v[p + "partners_start"],
@@ -160,11 +194,14 @@ def _channel_lines(inp: ModelInputs, v: dict[str, np.ndarray], zero: np.ndarray)
             ch.partner_ramp_months,
             t_len,
         )
-        entry = fun.entry_leads(
-            v[p + "leads_per_month"], active, v[p + "leads_per_partner_monthly"]
-        )
+        planned = v[p + "leads_per_month"]
+        if ch.leads_weights is not None:
+            planned = planned * ch.leads_weights
+        entry = fun.entry_leads(planned, active, v[p + "leads_per_partner_monthly"])
         entry = entry + zero
-        stages = fun.funnel_stages(entry, ch.entry_stage, *rates, lags)
+        stages = fun.funnel_stages(
+            entry, ch.entry_stage, *rates, lags, open_pipeline=_open_pipeline(ch, v)
+        )
         if ch.is_partner:
             lines[("partners_signed", ch.name)] = (
                 fun.partners_signed(v[p + "new_partners_per_quarter"], t_len) + zero
@@ -174,15 +211,28 @@ def _channel_lines(inp: ModelInputs, v: dict[str, np.ndarray], zero: np.ndarray)
         for stage in ("mql", "sql", "demos", "won"):
             lines[(stage, ch.name)] = stages[stage]
         lines[("customers_new_funnel", ch.name)] = stages["won"]
-        won_target = target_total * shares[ch.name] if target_total is not None else stages["won"]
-        req = fun.required_stages(won_target, ch.entry_stage, *rates, lags)
+        if target_ext is not None:
+            won_ext = target_ext * shares[ch.name]
+            req = fun.required_over(won_ext, t_len, ch.entry_stage, *rates, lags)
+        else:
+            req = fun.required_stages(stages["won"], ch.entry_stage, *rates, lags)
+        won_target = req["won"]
         for stage in ("entry", "mql", "sql", "demos", "won"):
-            lines[(f"required_{stage}", ch.name)] = req[stage]
-        lines[("customers_new_target", ch.name)] = won_target
-        basis_target = inp.basis == "target" and target_total is not None
-        lines[("customers_new", ch.name)] = won_target if basis_target else stages["won"]
-        lines[("cost_marketing", ch.name)] = bud.marketing_cost(entry, v[p + "cost_per_lead_eur"])
+            lines[(f"required_{stage}", ch.name)] = req[stage] + zero
+        lines[("customers_new_target", ch.name)] = won_target + zero
+        lines[("customers_new", ch.name)] = (won_target if basis_target else stages["won"]) + zero
+        paid = req["entry"] + zero if basis_target else entry
+        lines[("leads_basis", ch.name)] = paid
+        lines[("cost_marketing", ch.name)] = bud.marketing_cost(paid, v[p + "cost_per_lead_eur"])
+        lines[("marketing_planned", ch.name)] = bud.marketing_cost(
+            entry, v[p + "cost_per_lead_eur"]
+        )
     return lines
+
+
+def _lags(ch: ChannelShape) -> tuple[int, int, int]:
+    """The channel's stage lags (months): MQL→SQL, SQL→demo, demo→won."""
+    return (ch.lag_mql_to_sql, ch.lag_sql_to_demo, ch.lag_demo_to_won)
 
 
 def _rep_lines(inp: ModelInputs, v: dict[str, np.ndarray], zero: np.ndarray) -> Lines:
@@ -318,8 +368,12 @@ def plan_lines(inp: ModelInputs, values: Mapping[str, Any]) -> tuple[Lines, int]
     )
     for key, arr in bridge.items():
         lines[(key, "")] = arr
-    # the same plan with churn staying at its start value (for the MRR-target check)
-    churn_flat = v["drivers.churn_rate_monthly.start"] + zero
+    # the same plan with churn staying at the worse of its start and end value (the
+    # MRR-target check: a falling path is judged at its start, a rising one at its end)
+    churn_flat = (
+        np.maximum(v["drivers.churn_rate_monthly.start"], v["drivers.churn_rate_monthly.end"])
+        + zero
+    )
     flat = mrr_bridge(
         v["current.customers"],
         v["current.mrr_eur"],
@@ -349,9 +403,16 @@ def plan_lines(inp: ModelInputs, values: Mapping[str, Any]) -> tuple[Lines, int]
     # costs
     lines[("cost_personnel", "")] = _total(groups, "cost_personnel", zero)
     lines[("cost_marketing", "")] = _total(groups, "cost_marketing", zero)
+    lines[("marketing_planned", "")] = _total(groups, "marketing_planned", zero)
+    heads_total = lines[("reps_heads", "")]
     for cat in ("tools", "training_travel"):
-        yearly = v.get(f"budget.by_category.{cat}", zero[:, :1])
-        lines[(f"cost_{cat}", "")] = bud.monthly_from_yearly(yearly, t_len) + zero
+        fixed = f"budget.cost_drivers.{cat}.fixed_monthly_eur"
+        if fixed in v:
+            per_head = v[f"budget.cost_drivers.{cat}.per_head_monthly_eur"]
+            lines[(f"cost_{cat}", "")] = bud.driven_cost(v[fixed], per_head, heads_total) + zero
+        else:  # no driver: the budget category spread evenly (a finding says so)
+            yearly = v.get(f"budget.by_category.{cat}", zero[:, :1])
+            lines[(f"cost_{cat}", "")] = bud.monthly_from_yearly(yearly, t_len) + zero
     lines[("cost_other", "")] = v["budget.other_monthly_eur"] + zero
     rep_fyr = bud.first_year_revenue(required, arpa)
     lines[("first_year_revenue_new", "")] = bud.first_year_revenue(new, arpa)
@@ -375,17 +436,39 @@ def plan_lines(inp: ModelInputs, values: Mapping[str, Any]) -> tuple[Lines, int]
             lines[(f"revenue.{kind}.{name}", "")] = part
             lines[(f"contribution_margin.{kind}.{name}", "")] = part * gm - cost_total * share
 
-    # sales cash
+    # sales cash and company cash
     retention = 1.0 - churn + expansion - contraction
     prepay = v["drivers.annual_prepay_share"]
-    prepaid = bud.prepaid_mrr(mrr_new, retention, prepay)
+    renew = inp.renewal_billing == "annual"
+    prepaid = bud.prepaid_mrr(mrr_new, retention, prepay, renew_annually=renew)
+    renewals = bud.renewal_prepayments(mrr_new, retention, prepay) if renew else 0.0
     cash_in = bud.cash_in(
-        revenue, prepaid, mrr_new, prepay, v["current.mrr_eur"], inp.payment_delay_months
+        revenue,
+        prepaid,
+        mrr_new,
+        prepay,
+        v["current.mrr_eur"],
+        inp.payment_delay_months,
+        renewals,
     )
     lines[("cash_in", "")] = cash_in
     lines[("cash_out", "")] = cost_total
     lines[("cash_balance", "")] = bud.cash_balance(v["current.cash_eur"], cash_in, cost_total)
+    cost_of_revenue = bud.cost_of_revenue(revenue, v["drivers.gross_margin"])
+    other_operating = v["budget.other_operating_monthly_eur"] + zero
+    company_out = cost_of_revenue + cost_total + other_operating
+    lines[("cost_of_revenue", "")] = cost_of_revenue
+    lines[("cost_other_operating", "")] = other_operating
+    lines[("company_cash_out", "")] = company_out
+    lines[("company_cash_balance", "")] = bud.cash_balance(
+        _company_opening(v), cash_in, company_out
+    )
     return lines, n
+
+
+def _company_opening(v: dict[str, np.ndarray]) -> np.ndarray:
+    """The company's cash at plan start (EUR): ``current.company_cash_eur`` or the sales cash."""
+    return v.get("current.company_cash_eur", v["current.cash_eur"])
 
 
 def plan_months(inp: ModelInputs) -> pd.DatetimeIndex:
@@ -460,8 +543,9 @@ def run_plan(params: PlanParameters, overrides: dict[str, Any] | None = None) ->
     values = driver_values(params)
     lines, _ = plan_lines(inp, values)
     summary = {k: _scalar(v) for k, v in plan_summary(params, inp, values, lines).items()}
-    low = inp.plan_start.month - 1 + int(summary["cash_low_point_month_index"])
-    summary["cash_low_point_month"] = f"{inp.plan_start.year + low // 12}-{low % 12 + 1:02d}"
+    for key in ("cash_low_point", "company_cash_low_point"):
+        low = inp.plan_start.month - 1 + int(summary[f"{key}_month_index"])
+        summary[f"{key}_month"] = f"{inp.plan_start.year + low // 12}-{low % 12 + 1:02d}"
     findings = plan_findings(params, inp, values, lines, summary)
     return PlanResult(params=params, inputs=inp, lines=lines, summary=summary, findings=findings)
 

@@ -511,6 +511,8 @@ class ChannelShape:
     lag_demo_to_won: int
     partner_ramp_months: int
     is_partner: bool
+    leads_weights: np.ndarray | None = None
+    open_pipeline: bool = False
 
 
 @dataclass(frozen=True)
@@ -552,6 +554,9 @@ class ModelInputs:
         customer_share_source: 'history' or 'lead_share' (how the top-down target
             is split over channels).
         mixes: ('product' | 'segment', names) of the revenue splits given.
+        renewal_billing: 'annual' (prepayers prepay again every 12 months) or 'monthly'.
+        clv_max_lifetime_months: cap on the expected customer lifetime (months).
+        calendar_seasonality: the new-customer weights Jan..Dec (mean 1), length 12.
     """
 
     months: int
@@ -570,15 +575,34 @@ class ModelInputs:
     customer_share_source: str
     mixes: tuple[tuple[str, tuple[str, ...]], ...] = ()
     paths: tuple[tuple[str, np.ndarray, bool], ...] = ()
+    renewal_billing: str = "annual"
+    clv_max_lifetime_months: int = 60
+    calendar_seasonality: np.ndarray | None = None
+
+
+def _calendar_weights(weights: list[float] | None) -> np.ndarray:
+    """Weights Jan..Dec normalised to mean 1 (flat when None or all zero)."""
+    if weights is None or sum(weights) <= 0:
+        return np.ones(12)
+    w = np.asarray(weights, dtype=float)
+    return w / w.mean()
 
 
 def _seasonality(weights: list[float] | None, calendar_months: tuple[int, ...]) -> np.ndarray:
     """Weight per plan month, normalised to mean 1 over the 12 calendar months."""
-    if weights is None or sum(weights) <= 0:
-        return np.ones(len(calendar_months))
-    w = np.asarray(weights, dtype=float)
-    w = w / w.mean()
-    return w[np.asarray(calendar_months) - 1]
+    return _calendar_weights(weights)[np.asarray(calendar_months) - 1]
+
+
+def _leads_weights(
+    setting: str | list[float], target_weights: list[float] | None, cal: tuple[int, ...]
+) -> np.ndarray | None:
+    """Planned leads' weight per plan month (mean 1 over a year); None when flat."""
+    if setting == "flat":
+        return None
+    weights = target_weights if setting == "target" else setting
+    if weights is None:
+        return None
+    return _seasonality(list(weights), cal)
 
 
 def model_inputs(params: PlanParameters) -> ModelInputs:
@@ -603,6 +627,8 @@ def model_inputs(params: PlanParameters) -> ModelInputs:
             or ch.partner_commission_rate > 0
             or ch.partners_start > 0
             or ch.new_partners_per_quarter > 0,
+            leads_weights=_leads_weights(ch.leads_seasonality, params.drivers.seasonality, cal),
+            open_pipeline=ch.open_pipeline is not None,
         )
         for name, ch in params.channels.items()
     )
@@ -648,4 +674,7 @@ def model_inputs(params: PlanParameters) -> ModelInputs:
             if mix is not None
         ),
         paths=_driver_paths(params, months),
+        renewal_billing=params.drivers.renewal_billing,
+        clv_max_lifetime_months=params.drivers.clv_max_lifetime_months,
+        calendar_seasonality=_calendar_weights(params.drivers.seasonality),
     )

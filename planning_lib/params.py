@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 __all__ = [
     "Budget",
@@ -109,6 +116,11 @@ class CurrentState(_Model):
         default_factory=dict, description="Head count per sales role at plan start (count)."
     )
     cash_eur: float = Field(0.0, description="Cash available for sales at plan start (EUR).")
+    company_cash_eur: float | None = Field(
+        None,
+        description="The company's cash at plan start (EUR), opening balance of the "
+        "company cash plan; None = cash_eur.",
+    )
 
 
 class History(_Model):
@@ -273,6 +285,21 @@ class Drivers(_Model):
         0.0, description="Share of new customers paying 12 months upfront (0..1)."
     )
     payment_delay_months: int = Field(0, ge=0, le=3, description="Months until invoices are paid.")
+    renewal_billing: Literal["annual", "monthly"] = Field(
+        "annual",
+        description="How annual prepayers renew after their first 12 months: 'annual' = "
+        "another 12-month prepayment, 'monthly' = monthly billing from month 13.",
+    )
+    discount_rate_yearly: Share = Field(
+        0.0, description="Discount rate for the customer lifetime value (share per year, 0..1)."
+    )
+    clv_max_lifetime_months: int = Field(
+        60,
+        ge=1,
+        le=600,
+        description="Cap on the expected customer lifetime (months) used for the CLV; "
+        "binds when churn is (near) zero.",
+    )
     new_customers_basis: Literal["target", "funnel"] = Field(
         "target",
         description="'target': new customers follow the target (top-down); "
@@ -339,6 +366,25 @@ class Channel(_Model):
     partner_ramp_months: NonNegInt = Field(0, description="Months until a partner delivers.")
     leads_per_partner_monthly: NonNegFloat = Field(0.0, description="Leads per partner (count/mo).")
     partner_commission_rate: Share = Field(0.0, description="Share of first-year revenue paid.")
+    leads_seasonality: Literal["flat", "target"] | list[NonNegFloat] = Field(
+        "flat",
+        description="How the planned leads spread over the year: 'flat' (the same every "
+        "month), 'target' (the new-customer seasonality) or 12 weights Jan..Dec (mean 1).",
+    )
+    open_pipeline: dict[Literal["mql", "sql", "demos"], NonNegFloat] | None = Field(
+        None,
+        description="Monthly stage volumes in the months before plan start (count/month): "
+        "the pipeline already open at plan start. None = the steady state of the first "
+        "plan month's planned volumes. The same pipeline feeds the bottom-up funnel and "
+        "is counted by the reverse funnel.",
+    )
+
+    @field_validator("leads_seasonality")
+    @classmethod
+    def _twelve_weights(cls, v: Any) -> Any:
+        if isinstance(v, list) and len(v) != 12:
+            raise ValueError(f"leads_seasonality: needs 12 monthly weights, got {len(v)}")
+        return v
 
 
 class Role(_Model):
@@ -406,12 +452,31 @@ class Compensation(_Model):
     churn_bonus_eur_yearly: NonNegFloat = Field(0.0, description="Bonus pool for churn target.")
 
 
+class CostDriver(_Model):
+    """A cost line that follows the plan: a fixed amount plus an amount per sales head."""
+
+    fixed_monthly_eur: NonNegFloat = Field(0.0, description="Fixed cost (EUR/month).")
+    per_head_monthly_eur: NonNegFloat = Field(
+        0.0, description="Cost per sales employee on the payroll (EUR/head/month)."
+    )
+
+
 class Budget(_Model):
     """The sales budget for the plan year (phase 6)."""
 
     total_eur: NonNegFloat = Field(description="Total sales budget (EUR/plan year).")
     by_category: dict[str, NonNegFloat] = Field(description="Budget per cost category (EUR).")
     other_monthly_eur: NonNegFloat = Field(0.0, description="Other costs (EUR/month).")
+    cost_drivers: dict[Literal["tools", "training_travel"], CostDriver] = Field(
+        default_factory=dict,
+        description="Tools and training/travel as plan lines (fixed + per head); a "
+        "category without a driver is planned at its budget ÷ 12 (with a finding).",
+    )
+    other_operating_monthly_eur: NonNegFloat = Field(
+        0.0,
+        description="Operating cost outside sales & marketing (EUR/month; R&D, G&A), for "
+        "the company cash plan.",
+    )
 
     @model_validator(mode="after")
     def _categories(self) -> Budget:

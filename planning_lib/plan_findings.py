@@ -27,6 +27,9 @@ from planning_lib.targets import (
 
 __all__ = ["CLV_TOLERANCE", "plan_findings"]
 
+_CAT_DE = {"tools": "Tools", "training_travel": "Schulung und Reise"}
+_CAT_EN = {"tools": "Tools", "training_travel": "Training and travel"}
+
 CLV_TOLERANCE = 0.10  # stated CLV may differ this much (share) from ARPA × GM ÷ start churn
 
 
@@ -52,6 +55,31 @@ def _funnel_findings(params, inp, lines, s) -> list[Finding]:
                 f"The planned lead volumes yield {fmt_en(fu)} new customers instead of "
                 f"{fmt_en(td)} (gap {fmt_en(td - fu)}).",
                 {"new_customers_funnel": _r(fu), "new_customers_target": _r(td)},
+            )
+        )
+    needed, planned = s["cost_by_category"]["marketing"], s["marketing_planned_total"]
+    if inp.basis == "target" and target is not None and needed > planned * 1.01:
+        factor = needed / planned if planned > 0 else float("inf")
+        factor_de = fmt_de(factor, 1) if np.isfinite(factor) else "unendlich"
+        factor_en = fmt_en(factor, 1) if np.isfinite(factor) else "infinitely"
+        out.append(
+            Finding(
+                "target_leads_cost",
+                "critical",
+                f"Die Leads, die {fmt_de(s['new_customers'])} Neukunden brauchen, kosten "
+                f"{fmt_de(needed)} € Marketing; geplant sind {fmt_de(planned)} € "
+                f"({factor_de}-fach, {fmt_de(needed - planned)} € mehr). Der Plan auf "
+                f"Zielbasis rechnet mit diesen Kosten.",
+                f"The leads {fmt_en(s['new_customers'])} new customers need cost "
+                f"€{fmt_en(needed)} of marketing; the plan funds €{fmt_en(planned)} "
+                f"({factor_en} times, €{fmt_en(needed - planned)} more). The target-basis "
+                f"plan carries this cost.",
+                {
+                    "marketing_required": _r(needed),
+                    "marketing_planned": _r(planned),
+                    "factor": _r(factor, 4) if np.isfinite(factor) else None,
+                    "difference": _r(needed - planned),
+                },
             )
         )
     for ch in inp.channels:
@@ -186,6 +214,44 @@ def _budget_findings(params, inp, s) -> list[Finding]:
                 {"sum": _r(shares, 6)},
             )
         )
+    for cat in ("tools", "training_travel"):
+        if cat not in b.cost_drivers and b.by_category.get(cat, 0.0) > 0:
+            out.append(
+                Finding(
+                    "cost_from_budget",
+                    "info",
+                    f"Kosten {_CAT_DE[cat]} sind nicht aus Treibern geplant, sondern als "
+                    f"Budget ÷ 12 übernommen ({fmt_de(b.by_category[cat] / 12)} € je Monat); "
+                    f"eine Abweichung zum Budget kann so nicht entstehen.",
+                    f"{_CAT_EN[cat]} cost is not planned from drivers but copied from the "
+                    f"budget ÷ 12 (€{fmt_en(b.by_category[cat] / 12)} a month); it cannot "
+                    f"deviate from the budget.",
+                    {"category": cat, "monthly": _r(b.by_category[cat] / 12)},
+                )
+            )
+    if b.total_eur <= 0:
+        out.append(
+            Finding(
+                "budget_missing",
+                "warning",
+                f"Kein Vertriebsbudget angegeben (0 €): Budget ÷ Neukunden ist nicht "
+                f"berechenbar; die geplanten Kosten betragen {fmt_de(s['cost_total'])} €.",
+                f"No sales budget given (€0): budget ÷ new customers cannot be computed; "
+                f"the planned cost is €{fmt_en(s['cost_total'])}.",
+                {"cost_total": _r(s["cost_total"])},
+            )
+        )
+    if s["company_cash_low_point"] < 0:
+        out.append(
+            Finding(
+                "company_cash_negative",
+                "critical",
+                f"Die Unternehmensliquidität wird negativ: Tiefpunkt "
+                f"{fmt_de(s['company_cash_low_point'])} €.",
+                f"Company cash turns negative: low point €{fmt_en(s['company_cash_low_point'])}.",
+                {"company_cash_low_point": _r(s["company_cash_low_point"])},
+            )
+        )
     if s["cash_low_point"] < 0:
         out.append(
             Finding(
@@ -202,7 +268,8 @@ def _budget_findings(params, inp, s) -> list[Finding]:
 def _kpi_findings(params, s) -> list[Finding]:
     out = []
     target = params.target("cac")
-    if target is not None and max(s["cac_budget"], s["cac_fully_loaded"]) > target.value:
+    worst_cac = np.nanmax([s["cac_budget"], s["cac_fully_loaded"], -np.inf])
+    if target is not None and worst_cac > target.value:
         out.append(
             Finding(
                 "cac_fully_loaded_above_target",
@@ -239,12 +306,32 @@ def _kpi_findings(params, s) -> list[Finding]:
                 {
                     "clv_stated": stated,
                     "clv_start_churn": _r(computed),
-                    "clv_end_churn": _r(s["clv"]),
+                    "clv_end_churn": _r(s["clv_end_churn"]),
                     "implied_churn_monthly": _r(implied, 6),
                 },
             )
         )
     return out
+
+
+def _clv_findings(inp, s) -> list[Finding]:
+    """The customer lifetime hits its cap (zero or near-zero churn)."""
+    cap = float(inp.clv_max_lifetime_months)
+    if s["customer_lifetime_months"] < cap - 1e-9:
+        return []
+    return [
+        Finding(
+            "clv_lifetime_capped",
+            "warning",
+            f"Die erwartete Kundenlebensdauer ist bei diesem Churn-Verlauf länger als "
+            f"{fmt_de(cap)} Monate (bei null Churn unbegrenzt); der CLV rechnet mit "
+            f"höchstens {fmt_de(cap)} Monaten: {fmt_de(s['clv'])} €.",
+            f"The expected customer lifetime exceeds {fmt_en(cap)} months with this churn "
+            f"path (unbounded at zero churn); the CLV counts at most {fmt_en(cap)} months: "
+            f"€{fmt_en(s['clv'])}.",
+            {"lifetime_cap_months": cap, "clv": _r(s["clv"])},
+        )
+    ]
 
 
 def _mrr_findings(params, inp, lines) -> list[Finding]:
@@ -266,15 +353,16 @@ def _mrr_findings(params, inp, lines) -> list[Finding]:
             )
         elif ok_path:
             code, sev = "mrr_target_needs_churn_path", "warning"
-            de = "wird nur mit sinkendem Churn erreicht, nicht bei gleichbleibendem Churn"
-            en = "is reached only with the falling churn, not at constant churn"
+            de = "wird nur mit dem geplanten Churn-Verlauf erreicht, nicht bei gleichbleibendem Churn"
+            en = "is reached only with the planned churn path, not at constant churn"
         else:
             code, sev = "mrr_target_missed", "critical"
             de, en = (
                 "wird mit diesem Churn-Verlauf nicht erreicht",
                 "is not reached with this churn path",
             )
-        start = params.drivers.churn_rate_monthly.start
+        churn = params.drivers.churn_rate_monthly
+        start = max(churn.start, churn.end if churn.end is not None else churn.start)
         out.append(
             Finding(
                 code,
@@ -287,7 +375,7 @@ def _mrr_findings(params, inp, lines) -> list[Finding]:
                     "target": t.value,
                     "mrr_with_churn_path": _r(path),
                     "mrr_with_constant_churn": _r(flat),
-                    "churn_start": start,
+                    "churn_constant": start,
                 },
             )
         )
@@ -318,4 +406,5 @@ def plan_findings(
     out += _budget_findings(params, inp, summary)
     out += _kpi_findings(params, summary)
     out += _mrr_findings(params, inp, lines)
+    out += _clv_findings(inp, summary)
     return sorted(out, key=lambda f: (SEVERITY_ORDER[f.severity], f.code))

@@ -31,6 +31,7 @@ import pandas as pd
 from planning_lib.kpis_plan import plan_summary
 from planning_lib.model import LINE_UNITS, PlanResult, plan_lines, plan_months, run_plan
 from planning_lib.model_inputs import (
+    apply_overrides,
     clip_values,
     driver_values,
     model_inputs,
@@ -42,9 +43,11 @@ from planning_lib.targets import target_achieved, target_hit
 __all__ = [
     "PERCENTILE_ITEMS",
     "MonteCarloResult",
+    "centred_monte_carlo",
     "default_sensitivity_drivers",
     "draw_values",
     "monte_carlo",
+    "plan_bases",
     "run_scenario",
     "scenario_overrides",
     "sensitivity",
@@ -247,14 +250,63 @@ def _draw(dist: Distribution, rng: np.random.Generator, n: int, path: str) -> np
     return x
 
 
+def _centred(dist: dict[str, Any], value: float) -> dict[str, Any]:
+    """A distribution (as a dict) moved so that its centre is ``value``."""
+    d = dict(dist)
+    kind = d["dist"]
+    if kind in ("fixed", "normal"):
+        d["mean"] = value
+    elif kind == "lognormal" and d.get("mean"):
+        if d.get("sd") is not None:
+            d["sd"] = d["sd"] * value / d["mean"]
+        d["mean"] = value
+    elif kind == "triangular":
+        shift = value - d["mode"]
+        d.update(low=d["low"] + shift, mode=value, high=d["high"] + shift)
+    elif kind == "uniform":
+        shift = value - (d["low"] + d["high"]) / 2
+        d.update(low=d["low"] + shift, high=d["high"] + shift)
+    elif kind == "beta" and d.get("low") is not None and d.get("high") is not None:
+        span = d["high"] - d["low"]
+        shift = value - (d["low"] + span * d["a"] / (d["a"] + d["b"]))
+        d.update(low=d["low"] + shift, high=d["high"] + shift)
+    elif kind == "beta" and 0.0 < value < 1.0:
+        total = d["a"] + d["b"]
+        d.update(a=value * total, b=(1.0 - value) * total)
+    return d
+
+
+def centred_monte_carlo(params: PlanParameters) -> PlanParameters:
+    """Parameters whose Monte Carlo distributions are centred on the current values.
+
+    The YAML declares each driver's uncertainty around the plan's own value; once a
+    slider moves that value, the cockpit moves the distribution with it (same spread;
+    a beta keeps its concentration a + b). Unchanged values give unchanged parameters.
+    """
+    values = driver_values(params)
+    dists = {
+        path: _centred(dist.model_dump(exclude_none=True), values[path])
+        if path in values
+        else dist.model_dump(exclude_none=True)
+        for path, dist in params.monte_carlo.drivers.items()
+    }
+    if dists == {p: d.model_dump(exclude_none=True) for p, d in params.monte_carlo.drivers.items()}:
+        return params
+    return apply_overrides(params, {"monte_carlo.drivers": dists})
+
+
 def draw_values(params: PlanParameters, draws: int, seed: int) -> tuple[dict[str, Any], list[str]]:
     """Driver values with the Monte Carlo drivers replaced by seeded, clipped draws.
 
-    Drivers are drawn in the order they are declared in ``monte_carlo.drivers``.
+    Drivers are drawn in the order they are declared in ``monte_carlo.drivers``,
+    each distribution centred on the plan's own value (:func:`centred_monte_carlo`),
+    so a scenario's or a slider's value is the centre of its draws (the CLI and the
+    cockpit draw the same way).
 
     Raises:
         ParameterError: a declared driver is not a numeric parameter path.
     """
+    params = centred_monte_carlo(params)
     base = driver_values(params)
     rng = np.random.default_rng(seed)
     drawn: dict[str, np.ndarray] = {}
@@ -280,8 +332,8 @@ class MonteCarloResult:
             requested items (default ``PERCENTILE_ITEMS``, company totals).
         summary: KPI → {p10, p50, p90, mean} over the draws.
         p_hit: target code → share of draws meeting the target (0..1); targets the
-            model does not plan (nps, market share) are left out. New-customer
-            targets are judged on what the funnel delivers (bottom-up).
+            model does not plan (nps, market share) are left out. Every target is
+            judged on the plan's basis (``drivers.new_customers_basis``).
     """
 
     draws: int
@@ -362,3 +414,58 @@ def monte_carlo(
         summary=summary,
         p_hit=p_hit,
     )
+
+
+BASES: tuple[str, ...] = ("funnel", "target")
+BASIS_KEYS: tuple[str, ...] = (
+    "new_customers",
+    "mrr_end",
+    "cost_total",
+    "marketing_cost",
+    "cac_fully_loaded",
+    "cash_low_point",
+    "company_cash_low_point",
+)
+
+
+def plan_bases(
+    params: PlanParameters, draws: int | None = None, seed: int | None = None
+) -> dict[str, dict[str, Any]]:
+    """The plan on both bases side by side: what the target needs and what the plan funds.
+
+    ``funnel``: the planned leads and conversions and what they deliver; ``target``:
+    the target reached, paying for the leads it requires. Each basis is a whole plan
+    (every figure on its own new customers). With ``draws``, ``p_mrr_target`` and
+    ``p_new_customers_target`` are the Monte Carlo shares of draws meeting the MRR and
+    the new-customer target on that basis (None without draws or without the target).
+
+    Returns:
+        basis → {new_customers, mrr_end, cost_total, marketing_cost, cac_fully_loaded,
+        cash_low_point, company_cash_low_point, p_mrr_target, p_new_customers_target}.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for basis in BASES:
+        p = apply_overrides(params, {"drivers.new_customers_basis": basis})
+        s = run_plan(p).summary
+        row: dict[str, Any] = {
+            "new_customers": s["new_customers"],
+            "mrr_end": s["mrr_end"],
+            "cost_total": s["cost_total"],
+            "marketing_cost": s["cost_by_category"]["marketing"],
+            "cac_fully_loaded": s["cac_fully_loaded"],
+            "cash_low_point": s["cash_low_point"],
+            "company_cash_low_point": s["company_cash_low_point"],
+            "p_mrr_target": None,
+            "p_new_customers_target": None,
+        }
+        if draws is not None:
+            mc = monte_carlo(p, draws=draws, seed=seed, items=())
+            for metric, key in (
+                ("mrr_end", "p_mrr_target"),
+                ("new_customers", "p_new_customers_target"),
+            ):
+                t = p.target(metric)
+                if t is not None and t.code in mc.p_hit:
+                    row[key] = mc.p_hit[t.code]
+        out[basis] = row
+    return out

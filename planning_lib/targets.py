@@ -139,9 +139,10 @@ def target_achieved(
     """The plan's value of a target's metric at its deadline, per draw (shape (n,)).
 
     mrr_end, arr_end, customers_end: at the end of the deadline month;
-    new_customers: what the channels' funnel delivers from plan start through the
-    deadline month (bottom-up, so a 'target' plan does not hit its target by
-    construction); revenue: recognised revenue through the deadline; cac:
+    new_customers: the plan's new customers from plan start through the deadline
+    month, on the plan's basis (on the 'target' basis the target is met by
+    construction; the funnel basis's chance is in the summary's ``bases`` block);
+    revenue: recognised revenue through the deadline; cac:
     marketing cost ÷ plan new customers through the deadline; churn_rate_monthly:
     churn in the deadline month. None for metrics the model does not plan (nps,
     market_share) or a deadline outside the horizon.
@@ -158,7 +159,7 @@ def target_achieved(
     if m == "customers_end":
         return lines[("customers_end", "")][:, idx]
     if m == "new_customers":
-        return lines[("customers_new_funnel", "")][:, upto].sum(axis=-1)
+        return lines[("customers_new", "")][:, upto].sum(axis=-1)
     if m == "revenue":
         return lines[("revenue", "")][:, upto].sum(axis=-1)
     if m == "churn_rate_monthly":

@@ -48,25 +48,38 @@ def test_seed_figures(plan):
 
 
 def test_fully_loaded_cac_finding(plan):
+    """The target-basis plan pays for the leads the 600 customers need (issue 11).
+
+    Customers per channel: 600 × lead shares 0.6 / 0.3 / 0.1 = 360 / 180 / 60. The
+    reverse funnel with the target's seasonality continuing after December covers
+    exactly one year of deals, so the required entry leads are the annual customers ÷
+    the channel's conversion: inbound 360 ÷ (.35 × .30 × .25) = 13,714.29 MQL × 13 €,
+    outbound 180 ÷ (.30 × .22) = 2,727.27 SQL × 3 €, partner 60 ÷ (.5 × .3) = 400 SQL
+    × 50 €. Tools 435 € and training 300 € per head and month over 69 head-months
+    (5 heads Jan-Mar, 6 from April).
+    """
     f = _finding(plan, "cac_fully_loaded_above_target")
     assert f.numbers["cac_target"] == 200
     assert f.numbers["cac_budget"] == pytest.approx(400_000 / 600, abs=0.01)  # 666.67
     # the model's own cost lines:
     personnel = 5 * 42_000 + 54_000 * 9 / 12  # 3 + 2 Q1 hires all year; partner manager from April
-    # inbound 500 MQL × 13 €, outbound 250 SQL × 3 €, partner SQL (3 partners/quarter, 2 months
-    # ramp, 2 leads each): 0,0,6,6,6,12,12,12,18,18,18,24 = 132 × 50 €
-    marketing = 500 * 13 * 12 + 250 * 3 * 12 + 132 * 50
+    marketing = 360 / (0.35 * 0.30 * 0.25) * 13 + 180 / (0.30 * 0.22) * 3 + 60 / (0.5 * 0.3) * 50
+    assert marketing == pytest.approx(178_285.714 + 8_181.818 + 20_000, abs=0.01)
+    head_months = 5 * 3 + 6 * 9
+    tools, training = 435 * head_months, 300 * head_months
     # rep deals 90 % of 600 (lead shares 0.6 + 0.3), partner deals 10 %; first-year revenue 12 × 160
     commissions = 540 * 12 * 160 * 0.10 + 60 * 12 * 160 * 0.20
-    cost = personnel + marketing + 30_000 + 20_000 + commissions
-    assert (personnel, marketing, commissions, cost) == (250_500, 93_600, 126_720, 520_820)
+    cost = personnel + marketing + tools + training + commissions
+    assert (personnel, tools, training, commissions) == (250_500, 30_015, 20_700, 126_720)
     assert plan.summary["cost_total"] == pytest.approx(cost)
     assert plan.summary["cac_fully_loaded"] == pytest.approx(cost / 600)
     assert f.numbers["cac_fully_loaded"] == pytest.approx(cost / 600, abs=0.01)
-    assert plan.summary["cac"] == pytest.approx(marketing / 600)  # 156 €: marketing only
+    assert plan.summary["cac"] == pytest.approx(marketing / 600)  # 344.11 €: marketing only
     variance = plan.summary["budget_variance_by_category"]
     assert variance["personnel"] == pytest.approx(250_500 - 250_000)
-    assert variance["marketing"] == pytest.approx(93_600 - 100_000)
+    assert variance["marketing"] == pytest.approx(marketing - 100_000)
+    assert variance["tools"] == pytest.approx(15)
+    assert variance["training_travel"] == pytest.approx(700)
     assert variance["commissions"] == pytest.approx(126_720)  # not budgeted at all
 
 
@@ -114,13 +127,30 @@ def test_mrr_target_with_falling_vs_constant_churn(params, plan):
 
 
 def test_customer_bridge_and_clv(plan):
+    """CLV over the churn path (issue 11): 5 % falling linearly to 3 % in month 12, then 3 %.
+
+    Second method: survival summed month by month over 3,000 months (the tail beyond
+    is below 1e-30), no closed form: L = Σ_k Π_{j<k} (1 − c_j) ≈ 29.89 months, CLV =
+    160 × 0.8 × L ≈ 3,825.8 € (between 2,560 at 5 % and 4,266.67 at 3 %). ROI = (600 ×
+    CLV − cost) ÷ cost, one less than LTV:CAC.
+    """
     s = plan.summary
     assert s["customers_end"] == pytest.approx(500 + 600 - s["churned_customers"])
-    assert s["clv"] == pytest.approx(160 * 0.8 / 0.03)  # 4,266.67 with year-end churn
+    churn = [0.05 - 0.02 * j / 11 for j in range(12)] + [0.03] * 2988
+    life, alive = 0.0, 1.0
+    for c in churn:
+        life += alive
+        alive *= 1 - c
+    assert life == pytest.approx(29.889, abs=0.001)
+    assert s["customer_lifetime_months"] == pytest.approx(life, rel=1e-9)
+    assert s["clv"] == pytest.approx(160 * 0.8 * life, rel=1e-9)  # 3,825.83 €
+    assert s["clv_end_churn"] == pytest.approx(160 * 0.8 / 0.03)  # 4,266.67 with year-end churn
     assert s["clv_start_churn"] == pytest.approx(160 * 0.8 / 0.05)  # 2,560
-    assert s["lifetime_value_new_customers"] == pytest.approx(600 * 160 * 0.8 / 0.03)
+    assert s["lifetime_value_new_customers"] == pytest.approx(600 * 160 * 0.8 * life)
     assert s["payback_months"] == pytest.approx(s["cac_fully_loaded"] / (160 * 0.8))
-    assert s["roi"] == pytest.approx(600 * 160 * 0.8 / 0.03 / s["cost_total"])
+    assert s["roi"] == pytest.approx((600 * 160 * 0.8 * life - s["cost_total"]) / s["cost_total"])
+    assert s["roi"] == pytest.approx(s["ltv_to_cac"] - 1)
+    assert s["roi"] != pytest.approx(s["ltv_to_cac"])
     assert s["roi_first_year_revenue"] == pytest.approx(600 * 12 * 160 / s["cost_total"])
     f = _finding(plan, "clv_inconsistent")
     assert f.numbers["implied_churn_monthly"] == pytest.approx(160 * 0.8 / 3_000, abs=1e-6)
@@ -174,12 +204,16 @@ def test_capacity_short_names_the_month_of_the_largest_gap(params):
 
 
 def test_cac_by_channel(plan):
+    """Target basis: each channel pays for the leads its share of the target requires.
+
+    inbound 360 customers need 360 ÷ .02625 MQL × 13 € → 13 ÷ .02625 = 495.24 € each;
+    outbound 3 ÷ (.30 × .22) = 45.45 €; partner 50 ÷ .15 = 333.33 € + 20 % of 1,920 €
+    first-year revenue = 717.33 € incl. commission.
+    """
     cac = plan.summary["cac_by_channel"]
-    assert cac["inbound"] == pytest.approx(500 * 13 * 12 / 360)  # 216.67 €
-    assert cac["outbound"] == pytest.approx(250 * 3 * 12 / 180)  # 50 €
-    assert cac["partner"] == pytest.approx(
-        (132 * 50 + 60 * 1920 * 0.2) / 60
-    )  # 494 € incl. commission
+    assert cac["inbound"] == pytest.approx(13 / (0.35 * 0.30 * 0.25))  # 495.24 €
+    assert cac["outbound"] == pytest.approx(3 / (0.30 * 0.22))  # 45.45 €
+    assert cac["partner"] == pytest.approx(50 / (0.5 * 0.3) + 1920 * 0.2)  # 717.33 €
     # teams by lead source: inbound 60 %, outbound 30 %, partner 10 % of 600
     assert plan.summary["new_customers_by_team"] == pytest.approx(
         {"inbound_team": 360, "outbound_team": 180, "partner_management": 60}
@@ -190,23 +224,32 @@ def test_cac_by_channel(plan):
 
 
 def test_cash_january_by_hand(plan):
+    """January on the target basis: the leads bought in January close in March.
+
+    Lags 0 + 1 + 1 (inbound) and 1 + 1 (outbound, partner): January's required leads
+    serve March's target (600 / 12 × 1.1 = 55 customers: 33 inbound, 16.5 outbound,
+    5.5 partner). Tools/training 435/300 € × 5 heads. Cash rises in January, so the
+    low point is the opening balance of 150,000 € (end of December 2025).
+    """
     new_mrr = 55 * 160  # 600 / 12 × 1.1
     revenue = 80_000 - 0.05 * 80_000 + new_mrr
     cash_in = revenue - 0.2 * new_mrr + 12 * 0.2 * new_mrr  # 20 % prepay 12 months upfront
     cost = (
         5 * 42_000 / 12  # reps (partner manager from April)
-        + 500 * 13
-        + 250 * 3  # leads (partners deliver from March)
-        + 30_000 / 12
-        + 20_000 / 12
+        + 33 / (0.35 * 0.30 * 0.25) * 13  # 1,257.14 MQL
+        + 16.5 / (0.30 * 0.22) * 3  # 250 SQL
+        + 5.5 / (0.5 * 0.3) * 50  # 36.67 partner SQL
+        + 5 * 435
+        + 5 * 300
         + 49.5 * 12 * 160 * 0.10
         + 5.5 * 12 * 160 * 0.20  # commissions
     )
     assert plan.line("cash_in")[0] == pytest.approx(cash_in)
     assert plan.line("cash_out")[0] == pytest.approx(cost)
     assert plan.line("cash_balance")[0] == pytest.approx(150_000 + cash_in - cost)
-    assert plan.summary["cash_low_point"] == pytest.approx(150_000 + cash_in - cost)
-    assert plan.summary["cash_low_point_month"] == "2026-01"
+    assert 150_000 + cash_in - cost > 150_000
+    assert plan.summary["cash_low_point"] == pytest.approx(150_000)
+    assert plan.summary["cash_low_point_month"] == "2025-12"
 
 
 def test_cash_18_months_prepay_renewal_month_by_hand(params):
@@ -214,13 +257,37 @@ def test_cash_18_months_prepay_renewal_month_by_hand(params):
     # Jan 2027 (month 13): 600 customers won in 2026 + 55 in Jan 2027 (600 / 12 × 1.1)
     plan = run_plan(
         params,
-        {"company.horizon_months": 18, "drivers.churn_rate_monthly": {"start": 0.0}},
+        {
+            "company.horizon_months": 18,
+            "drivers.churn_rate_monthly": {"start": 0.0},
+            "drivers.renewal_billing": "monthly",
+        },
     )
     revenue = 80_000 + 160 * (600 + 55)  # 184,800 € MRR, all billed monthly ...
     prepaid = 0.2 * 160 * 600  # ... except 20 % of the 2026 cohorts, still prepaid: 19,200 €
     upfront = 12 * 0.2 * 160 * 55  # Jan 2027's prepayers pay 12 months now: 21,120 €
     assert plan.line("cash_in")[12] == pytest.approx(revenue - prepaid + upfront)  # 186,720 €
     assert plan.line("cash_in").shape == (18,)
+
+
+def test_cash_18_months_prepayers_renew_annually(params):
+    """Renewal billing 'annual' (the default): January 2026's prepayers prepay again.
+
+    Month 13 with churn 0: every 2026 prepayer is still inside a prepaid year (the
+    January cohort has just renewed), so prepaid MRR = 20 % × 160 × (600 + 55) =
+    20,960 €; January 2026's cohort renews: 12 × 0.2 × 160 × 55 = 21,120 €, and
+    January 2027's new prepayers pay another 21,120 €. Cash in = 184,800 − 20,960 +
+    21,120 + 21,120 = 206,080 €. In February 2027 (month 14) February 2026's cohort
+    renews (600 / 12 × 1.1 = 55 again): the same formula with 710 customers.
+    """
+    plan = run_plan(
+        params, {"company.horizon_months": 18, "drivers.churn_rate_monthly": {"start": 0.0}}
+    )
+    assert plan.line("cash_in")[12] == pytest.approx(
+        184_800 - 0.2 * 160 * 655 + 2 * 12 * 0.2 * 160 * 55
+    )
+    feb = 80_000 + 160 * 710 - 0.2 * 160 * 710 + 2 * 12 * 0.2 * 160 * 55
+    assert plan.line("cash_in")[13] == pytest.approx(feb)
 
 
 def test_forecast_finding(plan):
@@ -250,13 +317,22 @@ def test_bad_override_names_the_path(params):
 
 
 def test_override_changes_one_value(params, plan):
+    """More planned leads: on the funnel basis 100 more MQL × 13 € × 12 months of cost
+    and 100 × .02625 × 10 months (lag 2) more customers; on the target basis neither
+    cost nor MRR move (it pays for the leads the target needs, whatever is planned)."""
+    funnel = {"drivers.new_customers_basis": "funnel"}
+    base_f = run_plan(params, funnel)
+    more_f = run_plan(params, {**funnel, "channels.inbound.leads_per_month": 600})
+    diff = more_f.summary["cost_by_category"]["marketing"]
+    diff -= base_f.summary["cost_by_category"]["marketing"]
+    assert diff == pytest.approx(100 * 13 * 12)
+    assert more_f.summary["new_customers"] - base_f.summary["new_customers"] == pytest.approx(
+        100 * 0.35 * 0.30 * 0.25 * 12
+    )  # months before plan start repeat month 1, so all 12 months' deals rise
     more = run_plan(params, {"channels.inbound.leads_per_month": 600})
-    # 100 more MQL × 13 € × 12 months
-    assert more.summary["cost_by_category"]["marketing"] - plan.summary["cost_by_category"][
-        "marketing"
-    ] == pytest.approx(100 * 13 * 12)
     assert params.channels["inbound"].leads_per_month == 500  # base untouched
     assert math.isclose(more.summary["mrr_end"], plan.summary["mrr_end"])  # target basis
+    assert math.isclose(more.summary["cost_total"], plan.summary["cost_total"])
 
 
 def test_funnel_basis_uses_bottom_up(params):

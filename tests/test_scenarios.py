@@ -138,9 +138,14 @@ def test_sensitivity_matches_run_plan(params):
 
 
 def test_sensitivity_of_cost(params):
-    df = sensitivity(params, "cost_total", drivers=["channels.inbound.cost_per_lead_eur"])
-    # ±10 % of 13 € × 500 MQL × 12 months = ±7,800 €
+    """The cost per lead moves what is paid for: the planned leads on the funnel basis
+    (±10 % of 13 € × 500 MQL × 12 months = ±7,800 €), the leads the target requires on
+    the target basis (±10 % of 13 € × 360 ÷ .02625 MQL = ±17,828.57 €)."""
+    funnel = apply_overrides(params, {"drivers.new_customers_basis": "funnel"})
+    df = sensitivity(funnel, "cost_total", drivers=["channels.inbound.cost_per_lead_eur"])
     assert df.swing.iloc[0] == pytest.approx(2 * 0.1 * 13 * 500 * 12)
+    df = sensitivity(params, "cost_total", drivers=["channels.inbound.cost_per_lead_eur"])
+    assert df.swing.iloc[0] == pytest.approx(2 * 0.1 * 13 * 360 / (0.35 * 0.30 * 0.25))
 
 
 def test_sensitivity_errors(params):
@@ -170,8 +175,14 @@ def test_no_drawn_drivers_is_the_plan(params):
     p = _with_mc(params, {})
     mc = monte_carlo(p, draws=100, seed=1)
     assert mc.draws == 100 and mc.drivers == []
-    # the deterministic plan: MRR 127,661 € ≥ 120,000 €, funnel 369 < 600 new customers
-    assert mc.p_hit == {"mrr_end": 1.0, "new_customers": 0.0, "cac": 1.0, "churn": 1.0}
+    # the deterministic plan on the target basis: MRR 127,661 € ≥ 120,000 €, 600 new
+    # customers by construction, CAC (marketing for the required leads) 344 € > 200 €
+    assert mc.p_hit == {"mrr_end": 1.0, "new_customers": 1.0, "cac": 0.0, "churn": 1.0}
+    funnel = monte_carlo(
+        apply_overrides(p, {"drivers.new_customers_basis": "funnel"}), draws=100, seed=1
+    )
+    # funnel basis: 369 < 600 new customers, MRR 97,902 € < 120,000 €, CAC 93,600 / 369
+    assert funnel.p_hit == {"mrr_end": 0.0, "new_customers": 0.0, "cac": 0.0, "churn": 1.0}
 
 
 # --------------------------------------------------------------------------- relative overrides

@@ -115,19 +115,24 @@ def test_budget_and_share_findings(params):
 
 
 def test_commissions_budgeted_and_cash_negative(params):
+    """Budget incl. 130,000 € commissions and 220,000 € marketing: 650,000 € covers the
+    target-basis cost of 634,402.53 € (see test_model). Cash starts at −300,000 € and
+    January adds 104,160 − 51,717.19 € (test_model's January), so the low point is the
+    opening balance itself: −300,000 €."""
     p = run_plan(
         params,
         {
             "budget.by_category.commissions": 130_000,
-            "budget.total_eur": 530_000,
+            "budget.by_category.marketing": 220_000,
+            "budget.total_eur": 650_000,
             "current.cash_eur": -300_000,
         },
     )
     assert "commissions_not_budgeted" not in _codes(p)
-    assert "cost_over_budget" not in _codes(p)  # 520,820 € within 530,000 €
+    assert "cost_over_budget" not in _codes(p)  # 634,402.53 € within 650,000 €
+    assert p.line("cash_balance")[0] == pytest.approx(-300_000 + 104_160 - 51_717.19, abs=0.01)
     f = next(x for x in p.findings if x.code == "cash_negative")
-    # January: -300,000 + 104,160 cash in - 40,532.67 cash out (see test_model)
-    assert f.numbers["cash_low_point"] == pytest.approx(-300_000 + 104_160 - 40_532.67, abs=0.01)
+    assert f.numbers["cash_low_point"] == pytest.approx(-300_000)
     assert p.findings[0].severity == "critical"
 
 
@@ -147,6 +152,7 @@ def test_leads_above_history(params):
     stages = {"inbound": "mql", "outbound": "sql"}
     found = lead_history_findings(plan.lines, stages, {"inbound": 800.0, "outbound": 400.0})
     assert [f.numbers["channel"] for f in found] == ["inbound"]
-    # 13,028.57 MQL over 12 months (see the gap table) → 1,085.71 per month vs 800
-    assert found[0].numbers["required_monthly"] == pytest.approx(13_028.571 / 12, abs=0.01)
-    assert found[0].numbers["ratio"] == pytest.approx(13_028.571 / 12 / 800, abs=1e-4)
+    # 360 ÷ .02625 = 13,714.29 MQL over 12 months (the seasonal target continues after
+    # the plan, so the 12 months of leads serve one year of deals) → 1,142.86 per month
+    assert found[0].numbers["required_monthly"] == pytest.approx(13_714.286 / 12, abs=0.01)
+    assert found[0].numbers["ratio"] == pytest.approx(13_714.286 / 12 / 800, abs=1e-4)

@@ -8,7 +8,8 @@ Writes into a new folder ``--out`` (refuses an existing non-empty one):
   channel and funnel stage.
 * ``findings.json``: feasibility and consistency findings (code, severity,
   message_de, message_en, numbers).
-* ``summary.json``: the summary KPIs (sorted keys); with ``--draws`` also ``p_hit``
+* ``summary.json``: the summary KPIs (sorted keys), ``basis`` and ``bases`` (the
+  plan on the funnel and the target basis side by side); with ``--draws`` also ``p_hit``
   per target and ``monte_carlo`` (draws, seed, drivers, P10/P50/P90 of each KPI).
 * ``mc_percentiles.csv`` (with ``--draws``): P10/P50/P90 per month and line item.
 
@@ -29,7 +30,7 @@ from typing import Any
 from planning_lib.commands import output_taken
 from planning_lib.outputs import OutputExistsError, new_folder
 from planning_lib.params import ParameterError, load_params
-from planning_lib.scenarios import monte_carlo, run_scenario
+from planning_lib.scenarios import monte_carlo, plan_bases, run_scenario
 from planning_lib.targets import fmt_de, fmt_en, gap_table
 
 __all__ = ["HELP", "NAME", "add_arguments", "clean_json", "run", "write_plan"]
@@ -121,6 +122,16 @@ def _lines(summary: dict[str, Any], findings: list, p_hit: dict[str, float] | No
         ("Liquiditätstiefpunkt" if de else "Cash low point", f"{f(s['cash_low_point'])} €"),
     ]
     out = [f"{k}: {v}" for k, v in rows]
+    b = summary.get("bases")
+    if b:
+        head = "Basis Trichter | Ziel" if de else "Basis funnel | target"
+        out.append(
+            f"{head}: {f(b['funnel']['new_customers'])} | {f(b['target']['new_customers'])} "
+            + ("Neukunden, MRR Ende " if de else "new customers, MRR end ")
+            + f"{f(b['funnel']['mrr_end'])} | {f(b['target']['mrr_end'])} €, "
+            + ("Kosten " if de else "cost ")
+            + f"{f(b['funnel']['cost_total'])} | {f(b['target']['cost_total'])} €"
+        )
     if p_hit:
         hits = ", ".join(f"{k} {f(100 * v, 1)} %" for k, v in sorted(p_hit.items()))
         out.append(("Zielerreichung: " if de else "P(hit): ") + hits)
@@ -139,15 +150,21 @@ def run(args: argparse.Namespace) -> int:
         params = load_params(args.config, region=args.region)
         result = run_scenario(params, args.scenario)
         mc = None
+        draws = seed = None
         if args.draws is not None or args.seed is not None:
             mc = monte_carlo(result.params, draws=args.draws, seed=args.seed)
+            draws, seed = mc.draws, mc.seed
+        bases = plan_bases(result.params, draws=draws, seed=seed)
     except (ParameterError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     summary = dict(result.summary)
-    summary.pop("cash_low_point_month_index", None)
+    for key in [k for k in summary if k.endswith("_month_index")]:
+        summary.pop(key)
     summary["scenario"] = args.scenario
     summary["region"] = args.region or ""
+    summary["basis"] = result.inputs.basis
+    summary["bases"] = bases
     gap = gap_table(result.lines, [c.name for c in result.inputs.channels])
     files: dict[str, Any] = {
         "plan.csv": result.monthly,
