@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from planning_lib.cockpit import CONTROLS, Locale, label
-from planning_lib.model_inputs import apply_overrides
 from planning_lib.params import PlanParameters
 from planning_lib.scenarios import centred_monte_carlo
 

@@ -353,7 +353,10 @@ def _mrr_findings(params, inp, lines) -> list[Finding]:
             )
         elif ok_path:
             code, sev = "mrr_target_needs_churn_path", "warning"
-            de = "wird nur mit dem geplanten Churn-Verlauf erreicht, nicht bei gleichbleibendem Churn"
+            de = (
+                "wird nur mit dem geplanten Churn-Verlauf erreicht, "
+                "nicht bei gleichbleibendem Churn"
+            )
             en = "is reached only with the planned churn path, not at constant churn"
         else:
             code, sev = "mrr_target_missed", "critical"
