@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -35,6 +35,7 @@ output_dir: str = ""  # Ausgabeordner für Tabellen und Diagramme; leer: reports
 from planning_lib.model import run_plan
 from planning_lib.report import charts, views
 from planning_lib.report.phase import open_phase
+from planning_lib.scenarios import plan_bases
 from planning_lib.targets import gap_table
 
 ph = open_phase(
@@ -74,6 +75,20 @@ ph.say(
     "02.mrr_text",
     mrr_end=ph.fmt(plan.summary["mrr_end"], "eur"),
     mrr_constant=ph.fmt(plan.summary["mrr_end_churn_constant"], "eur"),
+)
+
+# %% Zwei Grundlagen: was der Plan finanziert, was das Ziel kostet
+bases = plan_bases(plan.params, draws=2_000, seed=seed)
+ph.table(views.bases_table(bases), "bases", "02.bases")
+ph.say(
+    "02.bases_text",
+    funnel_new=ph.fmt(bases["funnel"]["new_customers"], "count"),
+    funnel_mrr=ph.fmt(bases["funnel"]["mrr_end"], "eur"),
+    funnel_cost=ph.fmt(bases["funnel"]["cost_total"], "eur"),
+    target_new=ph.fmt(bases["target"]["new_customers"], "count"),
+    target_mrr=ph.fmt(bases["target"]["mrr_end"], "eur"),
+    target_cost=ph.fmt(bases["target"]["cost_total"], "eur"),
+    basis=ph.t(f"value.{plan.inputs.basis}"),
 )
 
 # %% Befunde zur Machbarkeit

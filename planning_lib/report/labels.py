@@ -188,6 +188,30 @@ LABELS: dict[str, tuple[str, str]] = {
         "{mrr_constant}: that much depends on lowering churn.",
     ),
     "02.findings": ("Befunde zur Machbarkeit", "Feasibility findings"),
+    "02.bases": (
+        "Zwei Grundlagen nebeneinander: was der Plan finanziert und was das Ziel kostet",
+        "Two bases side by side: what the plan funds and what the target costs",
+    ),
+    "02.bases_text": (
+        "Mit den geplanten Leads kommen {funnel_new} Neukunden und ein MRR von "
+        "{funnel_mrr} zum Planende; das Ziel von {target_new} Neukunden ({target_mrr} "
+        "MRR) kostet {target_cost} statt {funnel_cost}. Jede Zahl dieses Berichts rechnet "
+        "auf der Grundlage „{basis}“.",
+        "The planned leads bring {funnel_new} new customers and an MRR of {funnel_mrr} at "
+        "plan end; the target of {target_new} new customers ({target_mrr} MRR) costs "
+        "{target_cost} instead of {funnel_cost}. Every figure of this report is on the "
+        "'{basis}' basis.",
+    ),
+    "value.funnel": ("Trichter: geplante Leads", "Funnel: planned leads"),
+    "value.target": ("Ziel: erreicht und bezahlt", "Target: reached and paid for"),
+    "col.basis": ("Grundlage", "Basis"),
+    "col.cash_start_eur": ("Vertriebsliquidität Planstart", "Sales cash at plan start"),
+    "col.cash_low_point_eur": ("Tiefpunkt Vertriebsliquidität", "Sales cash low point"),
+    "col.company_cash_low_point_eur": (
+        "Tiefpunkt Unternehmensliquidität",
+        "Company cash low point",
+    ),
+    "col.p_hit_mrr_target": ("Chance MRR-Ziel", "Chance of the MRR target"),
     # --- 03 target groups ------------------------------------------------------------
     "03.title": (
         "## Zielgruppen und Positionierung: {region}\n\nWer sind die Kunden, welche "

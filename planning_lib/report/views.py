@@ -147,6 +147,34 @@ def plan_key_figures(summary: Mapping[str, Any]) -> dict[str, float]:
     return {k: float(summary[k]) for k in KEY_FIGURE_NAMES if k in summary}
 
 
+def bases_table(bases: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
+    """The plan on both bases, one row each: what the plan funds and what the target needs.
+
+    Rows ``funnel`` (planned leads and what they deliver) and ``target`` (the target
+    reached, paying for the leads it requires); columns new customers, MRR at the end,
+    total and marketing cost, fully loaded CAC, cash low points (EUR) and the chance of
+    the MRR target (share, NaN without Monte Carlo).
+    """
+    rows = []
+    for basis in ("funnel", "target"):
+        b = bases[basis]
+        p = b.get("p_mrr_target")
+        rows.append(
+            {
+                "basis": basis,
+                "new_customers": float(b["new_customers"]),
+                "mrr_end_eur": float(b["mrr_end"]),
+                "cost_total_eur": float(b["cost_total"]),
+                "marketing_cost_eur": float(b["marketing_cost"]),
+                "cac_fully_loaded_eur": float(b["cac_fully_loaded"]),
+                "cash_low_point_eur": float(b["cash_low_point"]),
+                "company_cash_low_point_eur": float(b["company_cash_low_point"]),
+                "p_hit_mrr_target": float("nan") if p is None else float(p),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def targets_table(params: Any, lines: Mapping[tuple[str, str], np.ndarray]) -> pd.DataFrame:
     """The SMART targets with the value the plan achieves by the deadline and whether it hits.
 
@@ -529,7 +557,7 @@ def region_summary_table(summaries: Mapping[str, Mapping[str, Any]]) -> pd.DataF
     """
     additive = ["new_customers", "customers_end", "mrr_start", "mrr_end", "arr_end"]
     additive += ["budget_total", "cost_total", "churned_customers"]
-    additive += ["lifetime_value_new_customers"]
+    additive += ["lifetime_value_new_customers", "cash_start"]
     rows = []
     for region, s in summaries.items():
         row: dict[str, Any] = {"region": region}
@@ -548,7 +576,7 @@ def region_summary_table(summaries: Mapping[str, Mapping[str, Any]]) -> pd.DataF
     if "lifetime_value_new_customers" in total and cost:
         total["ltv_to_cac"] = total["lifetime_value_new_customers"] / cost
     euros = ("mrr_start", "mrr_end", "arr_end", "budget_total", "cost_total")
-    euros += ("lifetime_value_new_customers",)
+    euros += ("lifetime_value_new_customers", "cash_start")
     return pd.concat([table, pd.DataFrame([total])], ignore_index=True).rename(
         columns={k: f"{k}_eur" for k in euros}
     )
@@ -571,5 +599,7 @@ def consolidated_key_figures(table: pd.DataFrame, consolidated: pd.DataFrame) ->
         out["ltv_to_cac"] = float(total["ltv_to_cac"])
     cash = consolidated[consolidated["line_item"] == "cash_balance"]
     if len(cash):
-        out["cash_low_point"] = float(cash.groupby("month")["value"].sum().min())
+        low = float(cash.groupby("month")["value"].sum().min())
+        opening = float(total["cash_start_eur"]) if "cash_start_eur" in total else low
+        out["cash_low_point"] = min(low, opening)  # the low point includes the opening
     return out
