@@ -47,6 +47,9 @@ COCKPIT_CSS = """
 .cockpit .kpi-note {font-size:11px; color:#7b8794;}
 .cockpit .cockpit-status {font-size:12px; color:#7b8794; min-height:1.4em;}
 .cockpit .finding-critical {color:#c62828;} .cockpit .finding-warning {color:#b26a00;}
+.cockpit .cockpit-bases table {border-collapse:collapse; font-size:12px; margin:4px 3px;}
+.cockpit .cockpit-bases td, .cockpit .cockpit-bases th {padding:2px 8px; text-align:right;}
+.cockpit .cockpit-bases tr.chosen {font-weight:600; background:#e8f0fe;}
 </style>
 """
 
@@ -106,6 +109,7 @@ class Cockpit:
         self.params = load_params(self.config, region=self.region)
         self.scenario = "base"
         self.basis = "base"
+        self.plan_basis = self.params.drivers.new_customers_basis
         self.settings = ck.settings_from_params(self.params)
         self.result: Any = None
         self.overrides: dict[str, Any] = {}
@@ -134,6 +138,11 @@ class Cockpit:
         self.scenario_dd.add_class("ctl-scenario")
         self.locale_tb = w.ToggleButtons(options=[("Deutsch", "de"), ("English", "en")], value=loc)
         self.locale_tb.add_class("ctl-locale")
+        self.basis_tb = w.ToggleButtons(options=[("", "target"), ("", "funnel")])
+        self.basis_tb.value = self.plan_basis
+        self.basis_tb.add_class("ctl-basis")
+        self.pair = w.HTML()
+        self.pair.add_class("cockpit-bases")
         self.sliders = {c.key: _slider(c, self.settings[c.key]) for c in ck.CONTROLS}
         self.mc_cb = w.Checkbox(value=True, indent=False)
         self.mc_cb.add_class("ctl-monte-carlo")
@@ -177,17 +186,21 @@ class Cockpit:
         self.scenario_dd.observe(self._on_scenario, names="value")
         self.region_dd.observe(self._on_region, names="value")
         self.locale_tb.observe(self._on_locale, names="value")
+        self.basis_tb.observe(self._on_basis, names="value")
         for x in (self.mc_cb, self.draws, self.seed):
             x.observe(self._on_mc, names="value")
         self.save_btn.on_click(self._on_save)
 
-        self.labels = {k: w.HTML() for k in ("region", "scenario", "language", "mc", "save")}
+        self.labels = {
+            k: w.HTML() for k in ("region", "scenario", "plan_basis", "language", "mc", "save")
+        }
         self._relabel_headers()
         controls = w.VBox(
             [
                 self.labels["language"], self.locale_tb,
                 self.labels["region"], self.region_dd,
                 self.labels["scenario"], self.scenario_dd,
+                self.labels["plan_basis"], self.basis_tb,
                 self.accordion,
                 self.labels["mc"], w.HBox([self.mc_cb, self.draws, self.seed]),
                 self.labels["save"], self.version_name, self.save_btn, self.downloads,
@@ -198,6 +211,7 @@ class Cockpit:
         outputs = w.VBox(
             [
                 w.HBox(list(self.tiles.values()), layout=w.Layout(flex_flow="row wrap")),
+                self.pair,
                 self.status,
                 w.HBox(imgs[:2]), w.HBox(imgs[2:4]),
                 w.HBox([imgs[4], self.findings], layout=w.Layout(align_items="flex-start")),
@@ -212,6 +226,7 @@ class Cockpit:
         loc = self.locale
         self.labels["region"].value = f"<b>{ck.label('region', loc)}</b>"
         self.labels["scenario"].value = f"<b>{ck.label('scenario', loc)}</b>"
+        self.labels["plan_basis"].value = f"<b>{ck.label('plan_basis', loc)}</b>"
         self.labels["language"].value = f"<b>{ck.label('language', loc)}</b>"
         self.labels["mc"].value = (
             f"<b>{ck.label('monte_carlo', loc)}</b> "
@@ -232,6 +247,8 @@ class Cockpit:
             named = ["base", *[s for s in ("best", "worst") if s in self.params.scenarios]]
             self.scenario_dd.options = [(ck.label(s, loc), s) for s in [*named, "custom"]]
             self.scenario_dd.value = self.scenario
+            self.basis_tb.options = [(ck.label(f"basis_{b}", loc), b) for b in ("target", "funnel")]
+            self.basis_tb.value = self.plan_basis
             for c in ck.CONTROLS:
                 self.sliders[c.key].description = _description(c, loc)
             for i, g in enumerate(self.sections):
@@ -339,6 +356,49 @@ class Cockpit:
 
         self._guard(go)
 
+    def _on_basis(self, change: dict[str, Any]) -> None:
+        """The plan basis: every figure of the page follows the one chosen."""
+        if self._syncing:
+            return
+
+        def go() -> None:
+            self.plan_basis = ck.validate_choice(
+                change["new"], ["target", "funnel"], self.plan_basis
+            )
+            self.request()
+
+        self._guard(go)
+
+    def _show_pair(self, overrides: dict[str, Any], summary: dict[str, Any]) -> None:
+        """Both bases side by side (the chosen one bold): new customers, MRR, cost, CAC."""
+        loc = self.locale
+        other = "funnel" if self.plan_basis == "target" else "target"
+        alt = self.engine.run_plan(
+            self.params, {**overrides, "drivers.new_customers_basis": other}
+        ).summary
+        by = {self.plan_basis: summary, other: alt}
+        cols = [
+            ("new_customers", "count"),
+            ("mrr_end", "eur"),
+            ("cost_total", "eur"),
+            ("cac_fully_loaded", "eur"),
+        ]
+        head = "".join(f"<th>{html.escape(ck.label(k, loc))}</th>" for k, _ in cols)
+        rows = []
+        for b in ("funnel", "target"):
+            s = by[b]
+            cells = "".join(
+                f"<td>{html.escape(out.format_value(kind, s.get(k), loc))}</td>" for k, kind in cols
+            )
+            style = ' class="chosen"' if b == self.plan_basis else ""
+            rows.append(
+                f"<tr{style}><th>{html.escape(ck.label(f'basis_{b}', loc))}</th>{cells}</tr>"
+            )
+        self.pair.value = (
+            f"<b>{html.escape(ck.label('bases_pair', loc))}</b>"
+            f"<table><tr><th></th>{head}</tr>{''.join(rows)}</table>"
+        )
+
     def _on_mc(self, change: dict[str, Any]) -> None:
         if not self._syncing:
             self._guard(self.request)
@@ -400,6 +460,7 @@ class Cockpit:
         settings = self._read_settings()
         scenario = self.basis if self.scenario == "custom" else self.scenario
         overrides = ck.overrides_from_settings(self.params, settings, scenario)
+        overrides["drivers.new_customers_basis"] = self.plan_basis
         result = self.engine.run_plan(self.params, overrides)
         if self._stale(gen):
             return
@@ -418,6 +479,7 @@ class Cockpit:
             with self._mc_cv:
                 self._mc_job = (gen, result, planned, draws, seed)
                 self._mc_cv.notify()
+        self._show_pair(overrides, result.summary)
         self._show_findings(result.findings)
         from planning_lib import cockpit_charts as charts  # matplotlib: after the tiles
 

@@ -656,3 +656,21 @@ def test_dashboard_command_starts_voila_with_the_config(monkeypatch, tmp_path):
     assert "--port=8899" in seen["cmd"] and "--token=abc" in seen["cmd"]
     assert seen["env"][CONFIG_ENV] == str(CLOUDFLOW.resolve())
     assert seen["cwd"] == dashboard.NOTEBOOK.parent
+
+
+def test_app_basis_toggle_moves_every_figure_and_shows_the_pair(app):
+    """Issue 11: the cockpit shows both bases (funnel 369 new customers, MRR 97.902 €;
+    target 600, 127.661 €, see tests/test_plan_bases.py) and the toggle puts every tile
+    on the chosen one."""
+    assert app.basis_tb.value == "target"
+    pair = app.pair.value
+    assert "Trichter: geplante Leads</th><td>369</td><td>97.902\xa0€</td>" in pair
+    assert '<tr class="chosen"><th>Ziel: erreicht und bezahlt</th><td>600</td>' in pair
+    assert _tile_value(app, "new_customers") == "600"
+    app.basis_tb.value = "funnel"
+    assert app.wait_until_idle(30)
+    assert _tile_value(app, "new_customers") == "369"
+    assert _tile_value(app) == "97.902\xa0€"  # Babel: a no-break space before €
+    assert '<tr class="chosen"><th>Trichter: geplante Leads</th><td>369</td>' in app.pair.value
+    app._on_basis({"new": "<script>"})  # a forged value keeps the current basis
+    assert app.plan_basis == "funnel"
