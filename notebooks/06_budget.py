@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -73,14 +73,16 @@ ph.say(
     margin=ph.fmt(profit["contribution_margin_eur"].sum(), "eur"),
     revenue=ph.fmt(profit["revenue_eur"].sum(), "eur"),
 )
-cash = views.line_wide(monthly, ["cash_balance"])
-cash.columns = [ph.t("06.cash")]
+cash = views.line_wide(monthly, ["cash_balance", "company_cash_balance"])
+cash.columns = [ph.t("06.cash"), ph.t("06.company_cash")]
 ph.chart(charts.line_chart(cash, locale=locale, title=ph.t("06.cash_chart"), unit="eur"), "cash")
 ph.say(
     "06.roi_text",
-    roi=ph.fmt(summary["roi"], "ratio"),
+    roi=ph.fmt(summary["roi"], "share"),
+    life=ph.fmt(summary["customer_lifetime_months"], "months"),
     ltv=ph.fmt(summary["lifetime_value_new_customers"], "eur"),
     cac=ph.fmt(summary["cac_fully_loaded"], "eur"),
     low=ph.fmt(summary["cash_low_point"], "eur"),
     month=ph.fmt(summary.get("cash_low_point_month", ""), "month"),
+    company_low=ph.fmt(summary["company_cash_low_point"], "eur"),
 )

@@ -120,7 +120,12 @@ def test_region_plan_against_region_actuals(tmp_path, capsys):
     assert fired == {("sql_to_demo_low", "AT"), ("channel_below_plan", "partner")}
     console = capsys.readouterr().out.splitlines()
     assert console[8].startswith("  channel_below_plan [partner] 2026-01, 2026-02, 2026-03")
-    assert console[9] == "    partner → outbound: 850\u00a0€"  # the source channel first
+    # the source channel first; the amount is the partner channel's remaining planned
+    # marketing (July-December) on the target basis: AT's 90 × 10 % = 9 partner deals a
+    # year need SQL two months earlier, so July-December buy the SQL for September-February
+    # (weights 1.05 + 1.1 + 1.1 + 0.8 + 1.1 + 1.1 = 6.25): 9 / 12 × 6.25 ÷ (.5 × .3) =
+    # 31.25 SQL × 50 € = 1,562.50 €, all of it moved (the channel delivered nothing)
+    assert console[9] == "    partner → outbound: 1.563\u00a0€"
     landing = json.loads((out / "landing.json").read_text(encoding="utf-8"))
     mrr_target = {t["code"]: t["target"] for t in landing["targets"]}["mrr_end"]
     assert mrr_target == 17_250  # regions/AT.yaml

@@ -324,13 +324,20 @@ LABELS: dict[str, tuple[str, str]] = {
         "Over the plan, {revenue} of revenue leave a contribution margin of {margin} "
         "(after gross margin and sales cost).",
     ),
-    "06.cash": ("Liquidität", "Cash"),
+    "06.cash": ("Vertriebsliquidität", "Sales cash"),
+    "06.company_cash": ("Unternehmensliquidität", "Company cash"),
     "06.cash_chart": ("Kumulierte Liquidität", "Cumulative cash"),
     "06.roi_text": (
-        "ROI {roi}: die neuen Kunden bringen über ihre Lebenszeit {ltv} bei einem CAC von "
-        "{cac}. Der Liquiditätstiefpunkt liegt bei {low} ({month}).",
-        "ROI {roi}: the new customers bring {ltv} over their lifetime at a CAC of {cac}. "
-        "Cash bottoms out at {low} ({month}).",
+        "ROI {roi}: der Lebenszeitwert der Neukunden ({ltv}, bei einer erwarteten "
+        "Kundenlebensdauer von {life} Monaten) abzüglich aller Vertriebs- und "
+        "Marketingkosten, im Verhältnis zu diesen Kosten; CAC voll belastet {cac}. Die "
+        "Vertriebsliquidität hat ihren Tiefpunkt bei {low} ({month}), die "
+        "Unternehmensliquidität (nach Umsatzkosten und sonstigen Betriebskosten) bei "
+        "{company_low}.",
+        "ROI {roi}: the new customers' lifetime value ({ltv}, at an expected customer "
+        "lifetime of {life} months) net of all sales and marketing cost, relative to that "
+        "cost; CAC fully loaded {cac}. Sales cash bottoms out at {low} ({month}), company "
+        "cash (after cost of revenue and other operating cost) at {company_low}.",
     ),
     # --- 07 controlling --------------------------------------------------------------
     "07.title": (
