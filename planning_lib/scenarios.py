@@ -388,18 +388,21 @@ def monte_carlo(
         }
     )
     raw = plan_summary(params, inp, values, lines)
+    keys = [k for k, a in raw.items() if not isinstance(a, dict) and not k.endswith("_index")]
     summary: dict[str, dict[str, float]] = {}
-    for key, arr in raw.items():
-        if isinstance(arr, dict) or key.endswith("_index"):
-            continue
-        a = np.broadcast_to(np.asarray(arr, dtype=float), (n,))
-        p10, p50, p90 = np.percentile(a, [10, 50, 90])
-        summary[key] = {
-            "p10": float(p10),
-            "p50": float(p50),
-            "p90": float(p90),
-            "mean": float(a.mean()),
-        }
+    if keys:  # one percentile call over every scalar KPI (k × n)
+        stacked_kpis = np.stack(
+            [np.broadcast_to(np.asarray(raw[k], dtype=float), (n,)) for k in keys]
+        )
+        qs = np.percentile(stacked_kpis, [10, 50, 90], axis=1)
+        means = stacked_kpis.mean(axis=1)
+        for i, key in enumerate(keys):
+            summary[key] = {
+                "p10": float(qs[0, i]),
+                "p50": float(qs[1, i]),
+                "p90": float(qs[2, i]),
+                "mean": float(means[i]),
+            }
     p_hit: dict[str, float] = {}
     for t in params.targets:
         achieved = target_achieved(t, lines, inp.plan_start, inp.months)
