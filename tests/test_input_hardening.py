@@ -382,3 +382,15 @@ def test_sql_error_names_the_whole_query(tmp_path):
     assert "no such column: missing_column" in hit["message"]
     assert "[SQL: SELECT deal_id, missing_column FROM deals WHERE stage = 'won']" in hit["message"]
     assert "\n" not in hit["message"]
+    assert hit["file"].endswith("(query SELECT deal_id, missing_column FROM deals WHERE stage = …)")
+
+
+def test_duplicate_columns_of_a_query_are_named_by_position(tmp_path):
+    """``SELECT *, amount_eur``: the 13th result column repeats the 6th (no letters in SQL)."""
+    url = _sqlite(tmp_path / "crm.db")
+    failures = check_table(url, "deals", query="SELECT *, amount_eur FROM deals")[1]
+    (hit,) = failures.to_dict("records")
+    assert (hit["column"], hit["rule"]) == ("amount_eur", "duplicate_column")
+    assert (
+        '"amount_eur" (column 6), "amount_eur" (column 13) are the same column' in (hit["message"])
+    )

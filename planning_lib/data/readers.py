@@ -408,12 +408,23 @@ def read_parquet(path: Path, table: str, lang: str = "en") -> RawTable:
 
 
 def source_label(url: str, sql_table: str | None, query: str | None) -> str:
-    """A readable SQL source name without the password."""
+    """A readable SQL source name without the password; a long query is marked as shortened.
+
+    The failure message of a broken query names it whole (see :func:`_sql_error`).
+    """
     from sqlalchemy.engine import make_url
 
     safe = make_url(url).render_as_string(hide_password=True)
-    what = sql_table if sql_table else "query " + re.sub(r"\s+", " ", query or "")[:60]
+    what = sql_table if sql_table else "query " + _abbreviated(" ".join((query or "").split()))
     return f"{safe} ({what})"
+
+
+def _abbreviated(text: str, width: int = 60) -> str:
+    """``text`` up to ``width`` characters, shortened at a blank and marked with "…"."""
+    if len(text) <= width:
+        return text
+    cut = text.rfind(" ", 0, width)
+    return text[: cut if cut > 0 else width] + " …"
 
 
 def _read_only_url(url: str) -> tuple[Any, dict[str, Any], Path | None]:
