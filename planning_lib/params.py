@@ -55,6 +55,7 @@ __all__ = [
     "dump_params",
     "load_params",
     "params_from_dict",
+    "region_file",
 ]
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -718,18 +719,52 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+def region_file(config: str | Path, region: str) -> Path:
+    """The override file of region ``region``: ``regions/<region>.yaml`` beside ``config``.
+
+    A region is a name, never a path: separators, ``..`` and names whose file would
+    (after resolving links) lie outside the config's ``regions/`` folder are refused,
+    so ``--region ../../x`` cannot read another YAML file. A trailing ``.yaml`` is
+    allowed (``AT.yaml`` names ``AT``).
+
+    Raises:
+        ParameterError: the name is no plain region name.
+    """
+    folder = Path(config).parent / "regions"
+    name = region.strip()
+    for suffix in (".yaml", ".yml"):
+        name = name.removesuffix(suffix)
+    bad = not name or name in (".", "..") or any(c in name for c in ("/", "\\", "\0"))
+    if not bad:
+        root = folder.resolve()
+        candidate = (folder / f"{name}.yaml").resolve()
+        bad = candidate.parent != root
+    if bad:
+        known = sorted(p.stem for p in folder.glob("*.yaml"))
+        raise ParameterError(
+            str(config),
+            [
+                f"region {region!r} is not a region name: a region names a file "
+                f"{folder}/<name>.yaml; path separators and '..' are not allowed "
+                f"(known regions: {', '.join(known) or 'none'})"
+            ],
+        )
+    return folder / f"{name}.yaml"
+
+
 def load_params(path: str | Path, region: str | Path | None = None) -> PlanParameters:
     """Load plan parameters from YAML, optionally merged with a region override file.
 
     Args:
         path: base YAML file.
-        region: a region name (looked up as ``regions/<name>.yaml`` beside the base
-            file) or a path to a region YAML file.
+        region: a region name (text: ``regions/<name>.yaml`` beside the base file,
+            see :func:`region_file`) or the path of a region YAML file (a ``Path``).
 
     Raises:
         ParameterError: a value breaks a rule or a key is unknown, or a scenario or
             Monte Carlo driver names no parameter (the message names scenario, path
-            and the closest valid path).
+            and the closest valid path); also a region name that is a path
+            (separators, ``..``) or leads outside ``regions/``.
         FileNotFoundError: a file is missing.
     """
     # model_inputs imports this module, so import at call time
@@ -739,9 +774,7 @@ def load_params(path: str | Path, region: str | Path | None = None) -> PlanParam
     data = _read_yaml(path)
     source = str(path)
     if region is not None:
-        rpath = Path(region)
-        if not rpath.suffix:
-            rpath = path.parent / "regions" / f"{region}.yaml"
+        rpath = region if isinstance(region, Path) else region_file(path, region)
         if not rpath.exists():
             known = sorted(p.stem for p in (path.parent / "regions").glob("*.yaml"))
             raise FileNotFoundError(

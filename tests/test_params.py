@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from planning_lib.params import ParameterError, deep_merge, load_params, params_from_dict
+from planning_lib.cli import main
+from planning_lib.params import (
+    ParameterError,
+    deep_merge,
+    load_params,
+    params_from_dict,
+    region_file,
+)
 from planning_lib.paths import CONFIGS
 
 CLOUDFLOW = CONFIGS / "cloudflow.yaml"
@@ -217,3 +226,46 @@ def test_load_rejects_bad_driver_paths(tmp_path):
         load_params(bad)
     assert "drivers.paths.drivers.arpa_montly_eur" in str(exc.value)
     assert "drivers.arpa_monthly_eur" in str(exc.value)
+
+
+# --- region names stay inside regions/ (issue 15, item 12) -------------------------------
+
+
+@pytest.fixture
+def config(tmp_path) -> Path:
+    """cloudflow.yaml with regions/AT.yaml, and an attacker's YAML two folders up."""
+    folder = tmp_path / "a" / "b"
+    (folder / "regions").mkdir(parents=True)
+    (folder / "cloudflow.yaml").write_bytes((CONFIGS / "cloudflow.yaml").read_bytes())
+    at = (CONFIGS / "regions" / "AT.yaml").read_bytes()
+    (folder / "regions" / "AT.yaml").write_bytes(at)
+    (tmp_path / "x.yaml").write_bytes(at)  # a/b/regions/../../../x.yaml
+    (folder / "x.yaml").write_bytes(at)  # a/b/regions/../x.yaml
+    return folder / "cloudflow.yaml"
+
+
+@pytest.mark.parametrize("name", ["../x", "../../../x", "../../../x.yaml", "sub/AT", "..", ""])
+def test_region_names_with_paths_are_refused(config, name):
+    with pytest.raises(ParameterError, match="is not a region name") as err:
+        load_params(config, region=name)
+    assert "path separators and '..' are not allowed (known regions: AT)" in str(err.value)
+
+
+def test_region_symlink_leading_outside_is_refused(config):
+    (config.parent / "regions" / "evil.yaml").symlink_to(config.parents[2] / "x.yaml")
+    with pytest.raises(ParameterError, match="'evil' is not a region name"):
+        region_file(config, "evil")
+
+
+def test_plain_region_names_still_work(config):
+    assert region_file(config, "AT") == config.parent / "regions" / "AT.yaml"
+    assert region_file(config, "AT.yaml") == config.parent / "regions" / "AT.yaml"
+    assert load_params(config, region="AT").region == "AT"
+
+
+def test_cli_region_outside_regions_exits_1_without_output(config, tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(["plan", "--config", str(config), "--region", "../../../x", "--out", str(out)])
+    assert code == 1
+    assert "is not a region name" in capsys.readouterr().err
+    assert not out.exists()

@@ -47,6 +47,22 @@ MESSAGES: dict[str, dict[str, str]] = {
             "use ',' or ';' or a tab as delimiter"
         ),
         "ragged_row": "{detail}; check the delimiter and quotes in this row",
+        "mixed_encoding": (
+            "the file is UTF-8 (it holds e.g. {sample}), but byte {byte} in this row is "
+            "no UTF-8 (in Windows-1252 it would be {cp1252!r}): two encodings in one file; "
+            "save the whole file again as UTF-8"
+        ),
+        "repeated_header": (
+            "the row repeats the header (two exports glued together?); delete the row"
+        ),
+        "duplicate_column": (
+            "{detail} are the same column; the first would be used silently. "
+            "Rename or delete all but one"
+        ),
+        "no_database": (
+            "the database file {detail} does not exist (inputs are only read, "
+            "nothing was created); check the path in the URL"
+        ),
         "unknown_table": "unknown table {value!r}; known tables: {allowed}",
         "duplicate_file": "more than one file for table {table!r}: {detail}",
         "missing_column": "required column is missing. {suggestion}",
@@ -59,6 +75,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "not_a_date": "{value!r} is not a date (expected YYYY-MM-DD or DD.MM.YYYY)",
         "impossible_date": "{value!r} is not a real calendar date",
         "not_an_integer": "{value!r} is not a whole number",
+        "not_finite": "{value!r} is not a finite number (infinite or undefined)",
+        "too_large": (
+            "{value!r} is beyond ±1,000,000,000,000 (10^12), the largest value accepted; "
+            "check the unit and the decimal separator"
+        ),
+        "excel_leap_day": (
+            "{value!r} is Excel's date serial for 29.02.1900, a day that never existed "
+            "(Excel's 1900 leap-year bug); enter the real date"
+        ),
+        "number_as_date": (
+            "{value!r} is a number, not a date; store the column as dates or as text "
+            "YYYY-MM-DD (only XLSX numbers are read as Excel date serials)"
+        ),
         "required": "the cell is empty, but this column must be filled",
         "not_allowed": "{value!r} is not an allowed value; allowed: {allowed}",
         "duplicate": "{value!r} occurs more than once (rows {detail}); values must be unique",
@@ -72,6 +101,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "parameter": "{detail}",
         "schema": "{value!r} fails the check {detail}",
         "row_word": "row",
+        "bom_word": "a byte order mark (BOM)",
         "column_word": "column",
     },
     "de": {
@@ -83,6 +113,23 @@ MESSAGES: dict[str, dict[str, str]] = {
             "bitte ',' oder ';' oder Tabulator als Trennzeichen verwenden"
         ),
         "ragged_row": "{detail}; bitte Trennzeichen und Anführungszeichen in der Zeile prüfen",
+        "mixed_encoding": (
+            "die Datei ist UTF-8 (sie enthält z. B. {sample}), aber Byte {byte} in dieser "
+            "Zeile ist kein UTF-8 (in Windows-1252 wäre es {cp1252!r}): zwei Zeichenkodierungen "
+            "in einer Datei; bitte die ganze Datei erneut als UTF-8 speichern"
+        ),
+        "repeated_header": (
+            "die Zeile wiederholt die Kopfzeile (zwei Exporte aneinandergehängt?); "
+            "bitte die Zeile löschen"
+        ),
+        "duplicate_column": (
+            "{detail} sind dieselbe Spalte; die erste würde stillschweigend verwendet. "
+            "Bitte alle bis auf eine umbenennen oder löschen"
+        ),
+        "no_database": (
+            "die Datenbankdatei {detail} existiert nicht (Eingaben werden nur gelesen, "
+            "es wurde nichts angelegt); bitte den Pfad in der URL prüfen"
+        ),
         "unknown_table": "unbekannte Tabelle {value!r}; bekannt sind: {allowed}",
         "duplicate_file": "mehr als eine Datei für Tabelle {table!r}: {detail}",
         "missing_column": "Pflichtspalte fehlt. {suggestion}",
@@ -95,6 +142,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "not_a_date": "{value!r} ist kein Datum (erwartet JJJJ-MM-TT oder TT.MM.JJJJ)",
         "impossible_date": "{value!r} ist kein gültiges Kalenderdatum",
         "not_an_integer": "{value!r} ist keine ganze Zahl",
+        "not_finite": "{value!r} ist keine endliche Zahl (unendlich oder undefiniert)",
+        "too_large": (
+            "{value!r} liegt außerhalb von ±1.000.000.000.000 (10^12), dem größten "
+            "zulässigen Wert; bitte Einheit und Dezimaltrennzeichen prüfen"
+        ),
+        "excel_leap_day": (
+            "{value!r} ist Excels Datumszahl für den 29.02.1900, einen Tag, den es nie gab "
+            "(Excels Schaltjahr-Fehler von 1900); bitte das richtige Datum eintragen"
+        ),
+        "number_as_date": (
+            "{value!r} ist eine Zahl, kein Datum; bitte die Spalte als Datum oder als Text "
+            "JJJJ-MM-TT speichern (nur Zahlen aus XLSX werden als Excel-Datumszahlen gelesen)"
+        ),
         "required": "die Zelle ist leer, diese Spalte muss aber gefüllt sein",
         "not_allowed": "{value!r} ist kein zulässiger Wert; zulässig: {allowed}",
         "duplicate": "{value!r} kommt mehrfach vor (Zeilen {detail}); Werte müssen eindeutig sein",
@@ -108,6 +168,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "parameter": "{detail}",
         "schema": "{value!r} besteht die Prüfung {detail} nicht",
         "row_word": "Zeile",
+        "bom_word": "eine Byte-Order-Markierung (BOM)",
         "column_word": "Spalte",
     },
 }

@@ -143,10 +143,69 @@ def _canonical_names(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     return frame.rename(columns=renames) if renames else frame
 
 
+def _column_letters(position: int) -> str:
+    """Spreadsheet letters of a 1-based column position: 1 -> A, 27 -> AA."""
+    letters = ""
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _duplicate_columns(
+    raw: RawTable, table: str, mapping: ColumnMapping | None, lang: str
+) -> list[dict]:
+    """Failures for columns that would fill the same canonical column.
+
+    Names count as the same ignoring case, surrounding blanks and blank vs ``_`` (the
+    way the loader matches them). Only names the load uses (canonical names and the
+    mapping's export names) are checked; repeated unrelated columns are not read.
+    """
+
+    def key(name: str) -> str:
+        return name.strip().casefold().replace(" ", "_")
+
+    target = {key(c.name): c.name for c in TABLES[table].columns}
+    if mapping is not None:
+        for canonical, names in mapping.columns.items():
+            target.update({key(n): canonical for n in names})
+    header = list(raw.header) or [str(c) for c in raw.frame.columns]
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for position, name in enumerate(header, start=1):
+        if name.strip() and key(name) in target:
+            groups.setdefault(key(name), []).append((position, name))
+    word = MESSAGES[lang]["column_word"]
+    out = []
+    for name_key, columns in groups.items():
+        if len(columns) < 2:
+            continue
+        places = [
+            f'"{name}" ({word} {pos}, {_column_letters(pos)})'
+            if raw.spreadsheet
+            else f'"{name}" ({word} {pos})'
+            for pos, name in columns
+        ]
+        out.append(
+            failure(
+                "duplicate_column",
+                file=raw.label,
+                table=table,
+                column=target[name_key],
+                value=", ".join(name for _, name in columns),
+                detail=", ".join(places),
+                lang=lang,
+            )
+        )
+    return out
+
+
 def _check_raw(
     raw: RawTable, table: str, mapping: ColumnMapping | None, decimal: str | None, lang: str
 ) -> tuple[pd.DataFrame | None, pd.DataFrame]:
     contract = TABLES[table]
+    duplicates = _duplicate_columns(raw, table, mapping, lang)
+    if duplicates:  # which of them to read is the user's decision
+        return None, failure_frame(duplicates)
     frame = raw.frame if mapping is not None else _canonical_names(raw.frame, table)
     found: list[dict] = []
     date_format = None
@@ -162,6 +221,7 @@ def _check_raw(
         decimal=decimal,
         default_decimal=raw.default_decimal,
         date_format=date_format,
+        excel_epoch=raw.excel_epoch,
     )
     if mapping is not None:
         typed = apply_computed(typed, mapping)

@@ -9,8 +9,16 @@ the way real exports write it:
   show it unambiguously (``12,5`` or ``1.234,56``), else from the file's delimiter
   (``;`` or tab: decimal comma; ``,``: decimal point). A value that does not fit the
   column's convention is reported, never silently misread.
+- numbers must be finite and within ±10^12 (:data:`MAX_ABS_NUMBER`, a thousand
+  billion EUR): ``1e309`` (infinity) or ``1e300`` is a typo or a unit error, never
+  a sales figure. The bound keeps every sum over any realistic number of rows far
+  from float overflow (10^7 rows x 10^12 = 10^19, overflow at 1.8 x 10^308) and each
+  value exact to the cent (10^14 cents < 2^53).
 - dates ISO (``2025-03-31``, a time of day is dropped) or ``dd.mm.yyyy``; a mapping
-  may name another format (e.g. ``%m/%d/%Y``).
+  may name another format (e.g. ``%m/%d/%Y``). Numbers in a date column are Excel
+  date serials only when they come from an XLSX workbook (1900 date system with
+  Excel's fictitious 29.02.1900 = serial 60, which is refused; or the workbook's
+  1904 system); from any other source a number is not a date.
 - codes with an allowed set are matched ignoring case (``Inbound`` -> ``inbound``).
 
 Every function returns the parsed column and a boolean mask of cells that are filled
@@ -21,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -29,8 +38,11 @@ from planning_lib.data.tables import Table
 
 __all__ = [
     "DATE_DTYPE",
+    "MAX_ABS_NUMBER",
     "ParseProblem",
     "coerce_columns",
+    "excel_serial_dates",
+    "limit_numbers",
     "parse_codes",
     "parse_dates",
     "parse_flags",
@@ -40,6 +52,7 @@ __all__ = [
 ]
 
 DATE_DTYPE = "datetime64[ns]"
+MAX_ABS_NUMBER = 1e12  # largest magnitude of any number cell (see module docstring)
 
 # (position in the frame, column, rule); the caller looks up the value and row
 ParseProblem = tuple[int, str, str]
@@ -52,6 +65,9 @@ _ISO = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T].*)?$")
 _GERMAN = re.compile(r"^(\d{1,2}\.\d{1,2}\.\d{4})(?:\s.*)?$")
 _TRUE = {"true", "1", "yes", "ja", "y", "j", "x", "wahr"}
 _FALSE = {"false", "0", "no", "nein", "n", "falsch"}
+_EXCEL_LAST_SERIAL = 2_958_465  # 9999-12-31 in the 1900 date system
+_EXCEL_1904_OFFSET = 1_462  # days from 1900-system serials to 1904-system serials
+_LATEST_NS = np.datetime64(pd.Timestamp.max.date().isoformat(), "D")  # 2262-04-11
 
 
 def _split(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -137,39 +153,100 @@ def parse_numbers(
     return parsed, bad
 
 
+def limit_numbers(parsed: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Drop numbers that are not finite or beyond ±:data:`MAX_ABS_NUMBER`.
+
+    Returns:
+        ``(series with those cells missing, mask of infinite cells, mask of cells
+        beyond the bound)``.
+    """
+    values = parsed.to_numpy(dtype="float64", na_value=np.nan)
+    infinite = pd.Series(np.isinf(values), index=parsed.index)
+    with np.errstate(invalid="ignore"):
+        huge = pd.Series(np.abs(values) > MAX_ABS_NUMBER, index=parsed.index) & ~infinite
+    if not (infinite.any() or huge.any()):
+        return parsed, infinite, huge
+    return parsed.mask(infinite | huge), infinite, huge
+
+
+def _whole(parsed: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """``(Int64 series, mask of numbers with a fraction)`` of finite numbers."""
+    fraction = parsed.notna() & (parsed != np.floor(parsed.fillna(0)))
+    return parsed.where(~fraction).round().astype("Int64"), fraction
+
+
 def parse_integers(
     values: pd.Series, decimal: str | None = None, default_decimal: str = "."
 ) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Parse whole numbers (counts).
 
     Returns:
-        ``(Int64 series, mask of non-numbers, mask of numbers with a fraction)``.
+        ``(Int64 series, mask of non-numbers (infinite or beyond ±10^12 included),
+        mask of numbers with a fraction)``.
     """
     parsed, bad = parse_numbers(values, decimal, default_decimal)
-    fraction = parsed.notna() & (parsed != np.floor(parsed.fillna(0)))
-    whole = parsed.where(~fraction).round().astype("Int64")
-    return whole, bad, fraction
+    parsed, infinite, huge = limit_numbers(parsed)
+    whole, fraction = _whole(parsed)
+    return whole, bad | infinite | huge, fraction
 
 
-def parse_dates(
-    values: pd.Series, date_format: str | None = None
-) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Parse calendar dates; a time of day is dropped.
+def excel_serial_dates(serials: pd.Series, epoch: str = "1900") -> pd.Series:
+    """Calendar dates of Excel date serial numbers; a fraction (time of day) is dropped.
 
-    Args:
-        values: raw cells (text, dates or timestamps).
-        date_format: a ``strftime`` format that overrides the automatic formats.
+    1900 system (Excel for Windows): serial 1 is 1900-01-01; Excel counts a 29.02.1900
+    that never existed as serial 60, so serials above 60 are one day later than a
+    plain count from 1899-12-31 (61 is 1900-03-01). 1904 system (old Mac Excel,
+    ``workbookPr date1904``): serial 0 is 1904-01-01.
 
     Returns:
-        ``(datetime64 series at midnight, mask of cells that are no date,
-        mask of cells in a date format but impossible such as 31.02.2025)``.
+        ``datetime64[ns]`` series; NaT for serial 60 (1900 system), numbers before
+        the first day or after 9999-12-31, and dates beyond pandas' range (2262).
     """
+    days = np.floor(serials.to_numpy(dtype="float64", na_value=np.nan))
+    finite = np.isfinite(days)
+    whole = np.where(finite, days, 0).astype("int64")
+    if epoch == "1904":
+        ok = finite & (days >= 0) & (days <= _EXCEL_LAST_SERIAL - _EXCEL_1904_OFFSET)
+        dates = np.datetime64("1904-01-01", "D") + np.where(ok, whole, 0)
+    elif epoch == "1900":
+        ok = finite & (days >= 1) & (days != 60) & (days <= _EXCEL_LAST_SERIAL)
+        since = np.where(whole < 60, whole - 1, whole - 2)  # days after 1900-01-01
+        dates = np.datetime64("1900-01-01", "D") + np.where(ok, since, 0)
+    else:
+        raise ValueError(f"unknown Excel date system {epoch!r}; use '1900' or '1904'")
+    ok &= dates <= _LATEST_NS
+    out = np.where(ok, dates, np.datetime64("NaT", "D")).astype(DATE_DTYPE)
+    return pd.Series(out, index=serials.index)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float, Decimal, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_)
+    )
+
+
+def _parse_dates(
+    values: pd.Series, date_format: str | None, excel_epoch: str | None
+) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    """:func:`parse_dates` plus the mask of numbers among the cells."""
     false = pd.Series(False, index=values.index)
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         out = values.dt.tz_localize(None) if values.dt.tz is not None else values
-        return out.dt.normalize().astype(DATE_DTYPE), false, false
+        return out.dt.normalize().astype(DATE_DTYPE), false, false, false
     text, native_cells = _split(values)
-    native = pd.to_datetime(native_cells, errors="coerce", utc=False).astype(DATE_DTYPE)
+    numeric = false
+    if native_cells.notna().any():
+        numeric = native_cells.map(_is_number).astype(bool) & native_cells.notna()
+    if numeric.any():  # never nanoseconds since 1970: Excel serials, or no date
+        native = pd.Series(np.datetime64("NaT", "ns"), index=values.index, dtype=DATE_DTYPE)
+        if excel_epoch is not None:
+            native[numeric] = excel_serial_dates(
+                native_cells[numeric].astype("float64"), excel_epoch
+            )
+        others = native_cells.where(~numeric)
+        native = native.fillna(pd.to_datetime(others, errors="coerce").astype(DATE_DTYPE))
+    else:
+        native = pd.to_datetime(native_cells, errors="coerce", utc=False).astype(DATE_DTYPE)
     # exports repeat dates a lot: parse each distinct text once
     codes, uniques = pd.factorize(text)
     distinct = pd.Series(uniques, dtype="str")
@@ -186,9 +263,30 @@ def parse_dates(
     at = np.append(parsed_u.to_numpy(), np.datetime64("NaT", "ns"))[codes]
     parsed = pd.Series(at, index=values.index).fillna(native).dt.normalize()
     shaped = pd.Series(np.append(shaped_u.to_numpy(), False)[codes], index=values.index)
+    if excel_epoch is not None:
+        shaped |= numeric  # a serial outside the calendar is an impossible date
     filled = text.notna() | native_cells.notna()
     impossible = filled & parsed.isna() & shaped
     bad = filled & parsed.isna() & ~shaped
+    return parsed, bad, impossible, numeric
+
+
+def parse_dates(
+    values: pd.Series, date_format: str | None = None, excel_epoch: str | None = None
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Parse calendar dates; a time of day is dropped.
+
+    Args:
+        values: raw cells (text, dates or timestamps; numbers only from XLSX).
+        date_format: a ``strftime`` format that overrides the automatic formats.
+        excel_epoch: ``"1900"`` or ``"1904"``: numbers are Excel date serials of that
+            date system (XLSX); ``None``: numbers are no dates.
+
+    Returns:
+        ``(datetime64 series at midnight, mask of cells that are no date,
+        mask of cells in a date format but impossible such as 31.02.2025)``.
+    """
+    parsed, bad, impossible, _ = _parse_dates(values, date_format, excel_epoch)
     return parsed, bad, impossible
 
 
@@ -238,6 +336,7 @@ def coerce_columns(
     decimal: str | None = None,
     default_decimal: str = ".",
     date_format: str | None = None,
+    excel_epoch: str | None = None,
 ) -> tuple[pd.DataFrame, list[ParseProblem]]:
     """Parse the canonical columns present in ``raw`` into their contract types.
 
@@ -251,6 +350,8 @@ def coerce_columns(
         decimal: force ``","`` or ``"."`` as decimal separator.
         default_decimal: separator when a column does not show it.
         date_format: ``strftime`` format overriding the automatic date formats.
+        excel_epoch: ``"1900"``/``"1904"`` when the cells come from an XLSX workbook
+            (numbers in date columns are Excel date serials), else ``None``.
 
     Returns:
         ``(typed frame in contract column order, [(position, column, rule), ...])``.
@@ -265,17 +366,26 @@ def coerce_columns(
         if col.name not in raw.columns:
             continue
         values = raw[col.name].reset_index(drop=True)
-        if col.dtype == "float":
-            out[col.name], bad = parse_numbers(values, decimal, default_decimal)
+        if col.dtype in ("float", "int"):
+            parsed, bad = parse_numbers(values, decimal, default_decimal)
+            parsed, infinite, huge = limit_numbers(parsed)
             note(bad, col.name, "not_a_number")
-        elif col.dtype == "int":
-            out[col.name], bad, fraction = parse_integers(values, decimal, default_decimal)
-            note(bad, col.name, "not_a_number")
-            note(fraction, col.name, "not_an_integer")
+            note(infinite, col.name, "not_finite")
+            note(huge, col.name, "too_large")
+            if col.dtype == "int":
+                parsed, fraction = _whole(parsed)
+                note(fraction, col.name, "not_an_integer")
+            out[col.name] = parsed
         elif col.dtype == "date":
-            out[col.name], bad, impossible = parse_dates(values, date_format)
-            note(bad, col.name, "not_a_date")
-            note(impossible, col.name, "impossible_date")
+            out[col.name], bad, impossible, numeric = _parse_dates(values, date_format, excel_epoch)
+            leap = pd.Series(False, index=values.index)
+            if excel_epoch == "1900" and numeric.any():
+                serials = pd.to_numeric(values.where(numeric), errors="coerce")
+                leap = numeric & (np.floor(serials) == 60)
+            note(bad & ~numeric, col.name, "not_a_date")
+            note(bad & numeric, col.name, "number_as_date")
+            note(impossible & ~leap, col.name, "impossible_date")
+            note(leap, col.name, "excel_leap_day")
         elif col.allowed == ("true", "false"):
             out[col.name], bad = parse_flags(values)
             note(bad, col.name, "not_allowed")

@@ -5,7 +5,14 @@ as their native values), the spreadsheet row number of every data row (header =
 row 1 for CSV and XLSX; record number 1.. for Parquet and SQL), and how the file
 was written (encoding, delimiter). Problems of the whole file (empty, header only,
 undetectable delimiter, unreadable) raise :class:`SourceError` carrying one failure
-row. Files are only ever opened for reading.
+row. Files are only ever opened for reading; databases are opened read-only.
+
+The text encoding of a CSV is decided per file from evidence: valid UTF-8 is UTF-8;
+bytes that are no UTF-8 and contain no UTF-8 multibyte sequence are Windows-1252 (what
+Excel writes); a file with UTF-8 multibyte sequences *and* bytes that are no UTF-8
+(two exports glued together) is refused, naming each row and byte, instead of being
+decoded whole in the wrong encoding. Byte order marks inside the text (concatenated
+exports) are removed; a data row repeating the header is reported.
 """
 
 from __future__ import annotations
@@ -20,10 +27,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planning_lib.data.failures import failure
+from planning_lib.data.failures import MESSAGES, failure
 
 __all__ = [
     "DELIMITERS",
+    "MixedEncodingError",
     "RawTable",
     "SourceError",
     "decode",
@@ -39,6 +47,14 @@ __all__ = [
 DELIMITERS: tuple[str, ...] = (";", ",", "\t")
 _OTHER_DELIMITERS = ("|", ":")
 _SAMPLE_LINES = 50
+_BOM = "\ufeff"
+# one well-formed UTF-8 multibyte sequence (RFC 3629: no overlongs, no surrogates)
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+_ESCAPED = re.compile("[\udc80-\udcff]")  # bytes kept by the surrogateescape error handler
 
 
 class SourceError(ValueError):
@@ -47,6 +63,21 @@ class SourceError(ValueError):
     def __init__(self, *failure_rows: dict[str, Any]):
         self.failures = list(failure_rows)
         super().__init__("; ".join(f["message"] for f in self.failures[:5]))
+
+
+class MixedEncodingError(ValueError):
+    """UTF-8 text with bytes that are no UTF-8: two encodings in one file.
+
+    Attributes:
+        text: the file decoded as UTF-8, the foreign bytes kept as lone surrogates
+            (``surrogateescape``), so their rows can be found.
+        sample: one correctly encoded non-ASCII character (the evidence for UTF-8).
+    """
+
+    def __init__(self, text: str, sample: str):
+        self.text = text
+        self.sample = sample
+        super().__init__(f"UTF-8 text (e.g. {sample!r}) with bytes that are no UTF-8")
 
 
 @dataclass(frozen=True)
@@ -60,6 +91,11 @@ class RawTable:
         encoding: text encoding detected (CSV only).
         delimiter: column delimiter detected (CSV only).
         default_decimal: decimal separator to assume when numbers do not show it.
+        header: the column names as the file has them, in file order (position =
+            index + 1, empty names included), duplicates kept; empty = ``frame.columns``.
+        spreadsheet: the positions are spreadsheet columns (A, B, ...): CSV and XLSX.
+        excel_epoch: ``"1900"`` or ``"1904"``, the workbook's date system (XLSX only):
+            numbers in date columns are Excel date serials.
     """
 
     frame: pd.DataFrame
@@ -68,32 +104,87 @@ class RawTable:
     encoding: str | None = None
     delimiter: str | None = None
     default_decimal: str = "."
+    header: tuple[str, ...] = ()
+    spreadsheet: bool = False
+    excel_epoch: str | None = None
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Decode file bytes; try UTF-16 (BOM), UTF-8 (with or without BOM), then cp1252.
+    """Decode file bytes, deciding the encoding per file from evidence.
 
-    cp1252 is what Excel on Windows writes for "CSV"; it also covers Latin-1 umlauts.
-    Only if all strict attempts fail, charset-normalizer guesses.
+    UTF-16 (BOM), then UTF-8 (with or without BOM). Bytes that are no valid UTF-8 are
+    Windows-1252 (what Excel on Windows writes for "CSV"; it also covers Latin-1
+    umlauts) only if the file has no UTF-8 multibyte sequence and no UTF-8 BOM; a file
+    with both is mixed and refused. Only if cp1252 fails too, charset-normalizer guesses.
 
     Returns:
         ``(text, encoding name)``.
+
+    Raises:
+        MixedEncodingError: UTF-8 evidence and bytes that are no UTF-8 in one file.
+        UnicodeDecodeError: no encoding fits.
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
-    for encoding in ("utf-8", "cp1252"):
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
+    bom = data.startswith(b"\xef\xbb\xbf")
+    body = data[3:] if bom else data
+    try:
+        return body.decode("utf-8"), "utf-8-sig" if bom else "utf-8"
+    except UnicodeDecodeError:
+        pass
+    multibyte = _UTF8_MULTIBYTE.search(body)
+    if bom or multibyte:
+        sample = multibyte.group().decode("utf-8") if multibyte else _BOM
+        raise MixedEncodingError(body.decode("utf-8", "surrogateescape"), sample)
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        pass
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
     if best is None:
         raise UnicodeDecodeError("unknown", data, 0, 1, "no text encoding fits")
     return str(best), best.encoding
+
+
+def _mixed_failures(err: MixedEncodingError, label: str, table: str, lang: str) -> list[dict]:
+    """One failure per row holding bytes that are no UTF-8, naming the first such byte."""
+    try:
+        delimiter = detect_delimiter(err.text, label, table, lang)
+    except SourceError:
+        delimiter = ";"
+    # one record per spreadsheet row (blank lines included), quotes respected
+    reader = csv.reader(io.StringIO(err.text, newline=""), delimiter=delimiter)
+    header: list[str] | None = None
+    out = []
+    for number, fields in enumerate(reader, start=1):
+        is_header = header is None and any(f.strip() for f in fields)
+        if is_header:
+            header = [f.strip() for f in fields]
+        at = next((i for i, f in enumerate(fields) if _ESCAPED.search(f)), None)
+        if at is None:
+            continue
+        cell = fields[at]
+        byte = ord(_ESCAPED.search(cell).group()) - 0xDC00
+        as_cp1252 = bytes([byte]).decode("cp1252", "replace")
+        value = cell.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        column = header[at] if header and not is_header and at < len(header) else None
+        out.append(
+            failure(
+                "mixed_encoding",
+                file=label,
+                table=table,
+                row=number,
+                column=column,
+                value=value,
+                lang=lang,
+                byte=f"0x{byte:02X}",
+                cp1252=as_cp1252,
+                sample=repr(err.sample) if err.sample != _BOM else MESSAGES[lang]["bom_word"],
+            )
+        )
+    return out
 
 
 def _fields(line: str, delimiter: str) -> int:
@@ -178,10 +269,14 @@ def read_csv(path: Path, table: str, lang: str = "en") -> RawTable:
     data = path.read_bytes()
     try:
         text, encoding = decode(data)
+    except MixedEncodingError as err:
+        raise SourceError(*_mixed_failures(err, label, table, lang)) from None
     except UnicodeDecodeError as err:
         raise SourceError(
             failure("unreadable", file=label, table=table, detail=str(err), lang=lang)
         ) from err
+    if _BOM in text:  # concatenated exports: a BOM at the start of the second part
+        text = text.replace(_BOM, "")
     if not text.strip():
         raise SourceError(failure("empty_file", file=label, table=table, lang=lang))
     body = text.lstrip("\r\n")  # blank lines above the header
@@ -212,6 +307,16 @@ def read_csv(path: Path, table: str, lang: str = "en") -> RawTable:
     if frame.empty:
         raise SourceError(failure("header_only", file=label, table=table, lang=lang))
     rows = frame.index.to_numpy() + 2 + skipped
+    # the names as written (pandas renames a repeated name "x" to "x.1")
+    header = tuple(f.strip() for f in next(csv.reader(io.StringIO(text), delimiter=delimiter)))
+    repeated = _repeated_header(frame, header)
+    if len(repeated):
+        raise SourceError(
+            *(
+                failure("repeated_header", file=label, table=table, row=int(r), lang=lang)
+                for r in rows[repeated]
+            )
+        )
     return RawTable(
         frame.reset_index(drop=True),
         rows,
@@ -219,7 +324,22 @@ def read_csv(path: Path, table: str, lang: str = "en") -> RawTable:
         encoding=encoding,
         delimiter=delimiter,
         default_decimal="," if delimiter in (";", "\t") else ".",
+        header=header if len(header) == frame.shape[1] else (),
+        spreadsheet=True,
     )
+
+
+def _repeated_header(frame: pd.DataFrame, header: tuple[str, ...]) -> np.ndarray:
+    """Positions of data rows that repeat the header (exports glued together)."""
+    if len(header) != frame.shape[1] or not header[0]:
+        return np.array([], dtype=int)
+    first = frame.iloc[:, 0].str.strip().eq(header[0]).fillna(False).to_numpy(dtype=bool)
+    out = []
+    for pos in np.flatnonzero(first):
+        cells = ["" if pd.isna(v) else str(v).strip() for v in frame.iloc[pos]]
+        if cells == list(header):
+            out.append(pos)
+    return np.asarray(out, dtype=int)
 
 
 def read_xlsx(path: Path, table: str, lang: str = "en") -> RawTable:
@@ -227,9 +347,11 @@ def read_xlsx(path: Path, table: str, lang: str = "en") -> RawTable:
 
     Row numbers are the sheet's row numbers; fully empty rows are skipped. Title
     rows above the header (formatted report exports) are skipped: the header is the
-    first of the leading rows with the most filled cells.
+    first of the leading rows with the most filled cells. The workbook's date system
+    (1900 or 1904) travels along, so numbers in date columns can be read as serials.
     """
     from openpyxl import load_workbook
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
     label = path.name
     try:
@@ -239,6 +361,7 @@ def read_xlsx(path: Path, table: str, lang: str = "en") -> RawTable:
             failure("unreadable", file=label, table=table, detail=str(err), lang=lang)
         ) from err
     try:
+        epoch = "1904" if getattr(book, "epoch", None) == CALENDAR_MAC_1904 else "1900"
         sheet = book[table] if table in book.sheetnames else book.worksheets[0]
         label = f"{path.name} [{sheet.title}]"
         cells: list[tuple[Any, ...]] = []
@@ -266,7 +389,9 @@ def read_xlsx(path: Path, table: str, lang: str = "en") -> RawTable:
     keep = [i for i, name in enumerate(header) if name]
     frame = pd.DataFrame([[c[i] for i in keep] for c in cells], columns=[header[i] for i in keep])
     frame = frame.astype(object).where(frame.notna(), None)
-    return RawTable(frame, np.asarray(rows), label)
+    return RawTable(
+        frame, np.asarray(rows), label, header=tuple(header), spreadsheet=True, excel_epoch=epoch
+    )
 
 
 def read_parquet(path: Path, table: str, lang: str = "en") -> RawTable:
@@ -283,12 +408,65 @@ def read_parquet(path: Path, table: str, lang: str = "en") -> RawTable:
 
 
 def source_label(url: str, sql_table: str | None, query: str | None) -> str:
-    """A readable SQL source name without the password."""
+    """A readable SQL source name without the password; a long query is marked as shortened.
+
+    The failure message of a broken query names it whole (see :func:`_sql_error`).
+    """
     from sqlalchemy.engine import make_url
 
     safe = make_url(url).render_as_string(hide_password=True)
-    what = sql_table if sql_table else "query " + re.sub(r"\s+", " ", query or "")[:60]
+    what = sql_table if sql_table else "query " + _abbreviated(" ".join((query or "").split()))
     return f"{safe} ({what})"
+
+
+def _abbreviated(text: str, width: int = 60) -> str:
+    """``text`` up to ``width`` characters, shortened at a blank and marked with "…"."""
+    if len(text) <= width:
+        return text
+    cut = text.rfind(" ", 0, width)
+    return text[: cut if cut > 0 else width] + " …"
+
+
+def _read_only_url(url: str) -> tuple[Any, dict[str, Any], Path | None]:
+    """``(URL, connect_args, database file or None)`` opening SQLite/DuckDB files read-only.
+
+    Other engines (PostgreSQL ...) and in-memory databases pass unchanged; reading
+    them never creates anything.
+    """
+    from urllib.parse import quote, unquote
+
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    backend, database = parsed.get_backend_name(), parsed.database or ""
+    if backend not in ("sqlite", "duckdb") or database in ("", ":memory:"):
+        return parsed, {}, None
+    if backend == "duckdb":  # "md:db" (MotherDuck) and other remote names are no file
+        remote = re.match(r"^[A-Za-z][\w+.-]+:", database) is not None  # not "C:"
+        return parsed, {"read_only": True}, None if remote else Path(database)
+    if database.startswith("file:"):  # already an SQLite URI filename
+        path = Path(unquote(database.removeprefix("file:").split("?")[0]))
+    else:
+        path = Path(database)
+        database = "file:" + quote(database, safe="/")
+    ro = parsed.set(database=database).update_query_dict({"mode": "ro", "uri": "true"})
+    return ro, {}, path
+
+
+def _sql_error(err: BaseException) -> str:
+    """The database's error in one line, the statement whole (never cut mid-query).
+
+    pandas wraps SQLAlchemy's error, which names the driver's error and the statement
+    once; its link to the SQLAlchemy docs is dropped.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    found: BaseException | None = err
+    while found is not None and not isinstance(found, SQLAlchemyError):
+        found = found.__cause__ or found.__context__
+    message = str(found if found is not None else err)
+    message = re.sub(r"\(Background on this error at: [^)]*\)", "", message)
+    return " ".join(message.split())
 
 
 def read_sql(
@@ -308,6 +486,9 @@ def read_sql(
         sql_table: database table to read (``schema.table`` allowed) ...
         query: ... or a SELECT statement.
         lang: message language.
+
+    SQLite and DuckDB files are opened read-only; a missing file is an error (a
+    connection would otherwise create an empty database).
     """
     from sqlalchemy import create_engine, literal_column, select, text
     from sqlalchemy import table as sa_table
@@ -315,7 +496,12 @@ def read_sql(
     if (sql_table is None) == (query is None):
         raise ValueError("give exactly one of sql_table or query")
     label = source_label(url, sql_table, query)
-    engine = create_engine(url)
+    target, connect_args, path = _read_only_url(url)
+    if path is not None and not path.is_file():  # connecting would create an empty database
+        raise SourceError(
+            failure("no_database", file=label, table=table, detail=str(path), lang=lang)
+        )
+    engine = create_engine(target, connect_args=connect_args)
     try:
         with engine.connect() as conn:
             if sql_table is not None:  # a plain SELECT: no reflection, which some dialects lack
@@ -328,9 +514,7 @@ def read_sql(
                 frame = pd.read_sql_query(text(query), conn)
     except Exception as err:  # driver errors differ per engine
         raise SourceError(
-            failure(
-                "unreadable", file=label, table=table, detail=str(err).splitlines()[0], lang=lang
-            )
+            failure("unreadable", file=label, table=table, detail=_sql_error(err), lang=lang)
         ) from err
     finally:
         engine.dispose()
