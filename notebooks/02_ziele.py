@@ -32,6 +32,7 @@ seed: int = 42  # Startwert für Zufallszahlen
 output_dir: str = ""  # Ausgabeordner für Tabellen und Diagramme; leer: reports/notebook/<region>
 
 # %%
+from planning_lib.funnel_history import open_pipeline_overrides
 from planning_lib.model import run_plan
 from planning_lib.report import charts, views
 from planning_lib.report.phase import open_phase
@@ -48,9 +49,10 @@ ph = open_phase(
     locale=locale,
     seed=seed,
     output_dir=output_dir,
-    load_data=False,
 )
-plan = run_plan(ph.params)  # the scenario's overrides are already applied
+# the scenario's overrides are already applied; the pipeline open at plan start comes
+# from the region's lead history (the config's open_pipeline wins where it sets one)
+plan = run_plan(ph.params, open_pipeline_overrides(ph.params, ph.history.get("leads")))
 ph.save_plan(plan)
 ph.say("02.title", region=region, scenario=scenario)
 
@@ -78,7 +80,7 @@ ph.say(
 )
 
 # %% Zwei Grundlagen: was der Plan finanziert, was das Ziel kostet
-bases = plan_bases(plan.params, draws=2_000, seed=seed)
+bases = plan_bases(plan.params, draws=2_000, seed=seed)  # plan.params: pipeline included
 ph.table(views.bases_table(bases), "bases", "02.bases")
 ph.say(
     "02.bases_text",

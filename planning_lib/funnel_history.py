@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,8 @@ __all__ = [
     "funnel_cohorts",
     "funnel_conversion",
     "leads_by_month",
+    "open_pipeline_from_history",
+    "open_pipeline_overrides",
     "stage_cohort",
     "stage_lags",
     "won_deals",
@@ -341,3 +344,60 @@ def deal_metrics(
         out["_all"] = out[by].eq(ALL).any(axis=1)
         out = out.sort_values(["_all", *by]).drop(columns="_all")
     return out.reset_index(drop=True)
+
+
+def open_pipeline_from_history(
+    leads: pd.DataFrame,
+    plan_start: pd.Period | str,
+    entry_stages: dict[str, str],
+    months: int = 3,
+) -> dict[str, dict[str, float]]:
+    """The pipeline open at plan start per channel, as the plan model reads it.
+
+    The driver model holds the months before plan start as monthly stage volumes
+    (``channels.<ch>.open_pipeline``): the MQL, SQL and demos that entered their stage
+    in a month before plan start and close in the first plan months. This takes the
+    mean monthly stage entries of the ``months`` months before ``plan_start`` from the
+    lead history (a stage the channel skips, MQL for a channel entering at SQL, is
+    left out).
+
+    Args:
+        leads: canonical ``leads`` table (the region's rows for a region plan).
+        plan_start: first plan month.
+        entry_stages: channel → its entry stage (``mql`` or ``sql``).
+        months: months before plan start to average (count).
+
+    Returns:
+        channel → {stage: count per month}; every channel of ``entry_stages`` (0 when
+        the history has none of its leads).
+    """
+    start = pd.Period(plan_start, freq="M")
+    last = start - 1
+    counts = leads_by_month(leads, last, by="channel")
+    window = {str(last - i) for i in range(months)}
+    recent = counts[counts["month"].isin(window)]
+    out: dict[str, dict[str, float]] = {}
+    for channel, entry in entry_stages.items():
+        rows = recent[recent["channel"] == channel]
+        stages = ("mql", "sql", "demos") if entry == "mql" else ("sql", "demos")
+        column = {"mql": "mql", "sql": "sql", "demos": "demo"}
+        out[channel] = {st: float(rows[column[st]].sum()) / months for st in stages}
+    return out
+
+
+def open_pipeline_overrides(params: Any, leads: pd.DataFrame | None) -> dict[str, Any]:
+    """Plan overrides that start every channel from the pipeline the history holds.
+
+    Channels whose ``open_pipeline`` the config sets keep it (the config wins); without
+    a lead history (None or empty) nothing changes, and the model assumes the steady
+    state of the first month's planned volumes.
+
+    Returns:
+        ``{"channels.<ch>.open_pipeline": {stage: count per month}}`` for
+        :func:`planning_lib.model.run_plan`.
+    """
+    stages = {n: ch.entry_stage for n, ch in params.channels.items() if ch.open_pipeline is None}
+    if not stages or leads is None or leads.empty:
+        return {}
+    pipe = open_pipeline_from_history(leads, params.company.plan_start, stages)
+    return {f"channels.{n}.open_pipeline": v for n, v in pipe.items()}

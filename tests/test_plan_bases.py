@@ -247,3 +247,46 @@ def test_plan_cli_writes_both_bases(tmp_path):
 def test_basis_override_keeps_params_valid(params):
     p = apply_overrides(params, FUNNEL)
     assert p.drivers.new_customers_basis == "funnel"
+
+
+def test_open_pipeline_from_the_sample_history(params, tmp_path):
+    """`planning plan --data data/sample`: the months before plan start hold the sample's
+    stage entries of October-December 2025 (mean per month; counted here directly from
+    the leads' stage dates, a second method): inbound 552 MQL, 204.33 SQL, 65 demos;
+    outbound 157 SQL, 50.33 demos; partner 1/3 SQL, 0 demos.
+
+    Funnel basis, lags inbound 0/1/1, outbound and partner 1/1: January wins the open
+    demos × demo→won, February the open SQL × SQL→demo × demo→won, from March on the
+    planned volumes. inbound 65 × .25 + 204.33 × .30 × .25 + 10 × 13.125 = 162.825
+    (steady state 157.5); outbound 50.33 × .22 + 157 × .30 × .22 + 10 × 16.5 = 186.435
+    (198); partner 0 + 1/3 × .5 × .3 + 13.5 = 13.55 (13.5): 362.81 instead of 369.
+    """
+    import pandas as pd
+
+    from planning_lib.data.loaders import load_dataset
+    from planning_lib.paths import SAMPLE_DATA
+
+    leads = load_dataset(SAMPLE_DATA)["leads"]
+    window = (pd.Timestamp("2025-10-01"), pd.Timestamp("2025-12-31"))
+
+    def entries(channel, col):
+        d = pd.to_datetime(leads.loc[leads["channel"] == channel, col])
+        return float(((d >= window[0]) & (d <= window[1])).sum()) / 3
+
+    assert entries("inbound", "mql_date") == pytest.approx(552)
+    assert entries("inbound", "sql_date") == pytest.approx(204.333, abs=1e-3)
+    assert entries("inbound", "demo_date") == pytest.approx(65)
+    assert entries("outbound", "sql_date") == pytest.approx(157)
+    assert entries("outbound", "demo_date") == pytest.approx(50.333, abs=1e-3)
+    assert entries("partner", "sql_date") == pytest.approx(1 / 3)
+    inbound = 65 * 0.25 + 613 / 3 * 0.30 * 0.25 + 10 * 13.125
+    outbound = 151 / 3 * 0.22 + 157 * 0.30 * 0.22 + 10 * 16.5
+    partner = 1 / 3 * 0.5 * 0.3 + 13.5
+    out = tmp_path / "plan"
+    cmd = [sys.executable, "-m", "planning_lib.cli", "plan", "--config"]
+    cmd += [str(CONFIGS / "cloudflow.yaml"), "--data", str(SAMPLE_DATA), "--out", str(out)]
+    subprocess.run(cmd, check=True, capture_output=True)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["new_customers_funnel"] == pytest.approx(inbound + outbound + partner)
+    assert summary["new_customers_funnel"] == pytest.approx(362.81, abs=0.01)
+    assert summary["new_customers"] == pytest.approx(600)  # the target basis is unchanged

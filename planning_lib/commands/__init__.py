@@ -4,10 +4,35 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from planning_lib.outputs import OutputExistsError, check_new_folder
 
-__all__ = ["output_taken"]
+__all__ = ["history_overrides", "output_taken"]
+
+
+def history_overrides(params: Any, data_dir: Path | None, region: str | None) -> dict[str, Any]:
+    """Plan overrides read from the history in ``data_dir`` (the region's rows).
+
+    Today: the pipeline open at plan start per channel
+    (``planning_lib.funnel_history.open_pipeline_overrides``). None or a folder without
+    a leads table: no overrides.
+
+    Raises:
+        planning_lib.data.loaders.DataValidationError: the leads table breaks the contract.
+    """
+    if data_dir is None:
+        return {}
+    from planning_lib.data.loaders import load_table
+    from planning_lib.funnel_history import open_pipeline_overrides
+
+    files = sorted(p for p in Path(data_dir).glob("leads.*") if p.suffix != ".yaml")
+    if not files:
+        return {}
+    leads = load_table(files[0], "leads")
+    if region:
+        leads = leads[leads["region"] == region].reset_index(drop=True)
+    return open_pipeline_overrides(params, leads)
 
 
 def output_taken(out: Path) -> bool:

@@ -27,7 +27,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from planning_lib.commands import output_taken
+from planning_lib.commands import history_overrides, output_taken
+from planning_lib.data.failures import DataValidationError
+from planning_lib.model_inputs import apply_overrides
 from planning_lib.outputs import OutputExistsError, new_folder
 from planning_lib.params import ParameterError, load_params
 from planning_lib.scenarios import monte_carlo, plan_bases, run_scenario
@@ -69,6 +71,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--seed", type=_int_at_least(0, "the seed"), default=None, help="Monte Carlo seed (>= 0)"
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="history folder (canonical tables): the pipeline open at plan start is read "
+        "from its leads (the region's rows); without it the first month's planned volumes",
     )
     parser.add_argument("--out", required=True, type=Path, help="new output folder")
 
@@ -148,6 +157,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         params = load_params(args.config, region=args.region)
+        history = history_overrides(params, args.data, params.region)
+        if history:
+            params = apply_overrides(params, history)
         result = run_scenario(params, args.scenario)
         mc = None
         draws = seed = None
@@ -155,7 +167,7 @@ def run(args: argparse.Namespace) -> int:
             mc = monte_carlo(result.params, draws=args.draws, seed=args.seed)
             draws, seed = mc.draws, mc.seed
         bases = plan_bases(result.params, draws=draws, seed=seed)
-    except (ParameterError, FileNotFoundError) as exc:
+    except (ParameterError, FileNotFoundError, DataValidationError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     summary = dict(result.summary)

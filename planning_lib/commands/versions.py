@@ -48,7 +48,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     save.add_argument("--config", required=True, type=Path, help="plan parameters (YAML)")
     save.add_argument("--region", default=None, help="region file to merge")
     save.add_argument("--name", required=True, help='version name, e.g. "Budget 2027"')
-    save.add_argument("--data", type=Path, default=None, help="input data folder (fingerprint)")
+    save.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="input data folder (fingerprint; the pipeline open at plan start from its leads)",
+    )
     sub.add_parser("list", help="list the saved versions")
     show = sub.add_parser("show", help="metadata, key figures and findings of a version")
     show.add_argument("ref", help="version id, id prefix or name")
@@ -64,10 +69,11 @@ def _fmt(value: float | None, lang: str = "en") -> str:
 
 
 def _save(args: argparse.Namespace) -> int:
+    from planning_lib.commands import history_overrides
     from planning_lib.model import run_plan
 
     params = load_params(args.config, region=args.region)
-    plan = run_plan(params)
+    plan = run_plan(params, history_overrides(params, args.data, params.region) or None)
     vid = save_version(plan, args.name, args.versions_dir, data_dir=args.data, config=args.config)
     print(f"saved {args.name!r} as {vid} in {args.versions_dir}")
     return 0
