@@ -38,6 +38,7 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 30_000
+TOKEN = "browser-test-token"
 
 
 def _need_chromium() -> None:
@@ -65,10 +66,10 @@ def voila_url(tmp_path_factory) -> Iterator[str]:
     _need_chromium()
     port = dashboard.free_port()
     log = tmp_path_factory.mktemp("voila") / "voila.log"
-    proc = dashboard.start_voila(port, log)
+    proc = dashboard.start_voila(port, log, token=TOKEN)  # as `planning dashboard` does
     try:
         dashboard.wait_for_port(port, 60, proc)
-        yield f"http://127.0.0.1:{port}/"
+        yield f"http://127.0.0.1:{port}/?token={TOKEN}"
     finally:
         stop(proc)
 
@@ -133,6 +134,33 @@ def test_sliders_and_scenario_drive_the_year_end_mrr_tile(voila_url, browser, tm
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 20_000
     assert page.locator("text=Traceback").count() == 0
+    page.close()
+
+
+def test_page_loads_nothing_from_other_hosts_and_icons_render(voila_url, browser):
+    """Offline use: every request of the page goes to the cockpit's own server (Voila's
+    base template loaded Font Awesome 4.5 from cdn.jsdelivr.net). The save button's
+    icon (``fa-save``) still renders from Voila's bundled Font Awesome."""
+    from urllib.parse import urlsplit
+
+    page = browser.new_page(viewport={"width": 1500, "height": 1500})
+    requested: list[str] = []
+    failed: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.goto(voila_url, timeout=TIMEOUT_MS)
+    page.locator(".cockpit.cockpit-idle").wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_load_state("networkidle", timeout=TIMEOUT_MS)
+    hosts = {urlsplit(u).hostname for u in requested if urlsplit(u).scheme in ("http", "https")}
+    assert requested and hosts == {"127.0.0.1"}, sorted(
+        u for u in requested if "127.0.0.1" not in u
+    )
+    assert failed == []
+    icon = page.locator(".fa-save").first
+    font = icon.evaluate("e => getComputedStyle(e, '::before').fontFamily")
+    glyph = icon.evaluate("e => getComputedStyle(e, '::before').content")
+    assert "Font Awesome" in font, font
+    assert glyph not in ("none", "normal", ""), glyph
     page.close()
 
 
