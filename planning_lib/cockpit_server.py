@@ -17,6 +17,9 @@ This module runs inside the Voila process (``dashboard.VOILA_LAUNCHER`` starts
 * starts at most ``CockpitKernelManager.max_kernels`` kernels (503 with a German
   message beyond); idle kernels are culled by jupyter_server's
   ``MappingKernelManager.cull_*`` settings, which ``dashboard.voila_command`` sets;
+* sets the ``_xsrf`` cookie on the page, so the page's unload beacon
+  (``voila/api/shutdown/<kernel>``) passes the XSRF check and a closed or reloaded tab
+  ends its kernel at once (Voila 0.5.13 answers it with 403);
 * renders the page without the Font Awesome 4 stylesheet Voila's base template loads
   from cdn.jsdelivr.net (Voila's bundle already ships Font Awesome with the v4 class
   names), so the page makes no request off the machine.
@@ -36,6 +39,7 @@ from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelMana
 from tornado import web
 from traitlets import Integer, List, Unicode
 from voila.app import Voila
+from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
 __all__ = [
@@ -114,6 +118,21 @@ class GuardedKernelWebsocketHandler(VoilaKernelWebsocketHandler):
         return super(VoilaKernelWebsocketHandler, self).write_message(message, binary)
 
 
+class CockpitPageHandler(TornadoVoilaHandler):
+    """Voila's page handler, also setting the ``_xsrf`` cookie.
+
+    On ``beforeunload`` the page posts ``voila/api/shutdown/<kernel>`` with the
+    ``_xsrf`` value read from ``document.cookie``. Voila's page handler never sets that
+    cookie, so the request failed with 403 ("'_xsrf' argument missing") and every
+    closed or reloaded tab left its kernel running until culled.
+    """
+
+    async def prepare(self, *args: Any, **kwargs: Any) -> None:
+        await super().prepare(*args, **kwargs)
+        if self.current_user:
+            self.xsrf_token  # noqa: B018 - the property sets the cookie when it is missing
+
+
 class ForeignHostHandler(tornado.web.RequestHandler):
     """Answers every request whose Host header is not an allowed name: 403."""
 
@@ -179,12 +198,11 @@ class CockpitVoila(Voila):
         self.template_paths.insert(0, str(TEMPLATE_ROOT))
 
     def init_handlers(self) -> list:
-        return [
-            (h[0], GuardedKernelWebsocketHandler, *h[2:])
-            if h[1] is VoilaKernelWebsocketHandler
-            else h
-            for h in super().init_handlers()
-        ]
+        ours = {
+            VoilaKernelWebsocketHandler: GuardedKernelWebsocketHandler,
+            TornadoVoilaHandler: CockpitPageHandler,
+        }
+        return [(h[0], ours.get(h[1], h[1]), *h[2:]) for h in super().init_handlers()]
 
     def host_pattern(self) -> str:
         """Regex for tornado's host routing (matched against the host name, port removed)."""

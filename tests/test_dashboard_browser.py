@@ -11,9 +11,11 @@ Without ``/usr/bin/chromium`` the tests skip locally but fail in CI (``CI=true``
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -162,6 +164,48 @@ def test_page_loads_nothing_from_other_hosts_and_icons_render(voila_url, browser
     assert "Font Awesome" in font, font
     assert glyph not in ("none", "normal", ""), glyph
     page.close()
+
+
+def _kernels(voila_pid: int) -> int:
+    import psutil
+
+    n = 0
+    for p in psutil.Process(voila_pid).children(recursive=True):
+        # a kernel just shut down may linger as a zombie until Voila reaps it
+        with contextlib.suppress(psutil.Error):
+            n += "ipykernel_launcher" in " ".join(p.cmdline())
+    return n
+
+
+def _wait_kernels(voila_pid: int, n: int, timeout: float = 15.0) -> int:
+    deadline = time.time() + timeout
+    while _kernels(voila_pid) != n and time.time() < deadline:
+        time.sleep(0.25)
+    return _kernels(voila_pid)
+
+
+def test_leaving_or_reloading_the_page_ends_its_kernel(tmp_path, browser):
+    """The page's unload beacon (POST voila/api/shutdown/<kernel> with the _xsrf cookie)
+    must pass: one kernel per open page, a reload replaces it, navigating away ends it.
+    Without the cookie Voila answered 403 and each reload left a ~250 MB kernel."""
+    port = dashboard.free_port()
+    log = tmp_path / "voila.log"
+    proc = dashboard.start_voila(port, log, token=TOKEN)
+    try:
+        dashboard.wait_for_port(port, 60, proc)
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{port}/?token={TOKEN}", timeout=TIMEOUT_MS)
+        page.locator(".kpi-mrr-end .kpi-value").wait_for(timeout=TIMEOUT_MS)
+        assert _kernels(proc.pid) == 1
+        page.reload(timeout=TIMEOUT_MS)
+        page.locator(".kpi-mrr-end .kpi-value").wait_for(timeout=TIMEOUT_MS)
+        assert _wait_kernels(proc.pid, 1) == 1
+        page.goto("about:blank")
+        assert _wait_kernels(proc.pid, 0) == 0
+        page.close()
+    finally:
+        stop(proc)
+    assert "'_xsrf' argument missing" not in log.read_text(encoding="utf-8")
 
 
 def test_token_keeps_strangers_out(tmp_path, browser):
