@@ -435,7 +435,7 @@ def test_save_as_version_lands_in_the_store(params, tmp_path):
 def test_voila_command_binds_loopback_and_hides_tracebacks():
     cmd = dashboard.voila_command(port=9999, token="s3cret", python="py")
     assert cmd[:4] == ["py", "-c", dashboard.VOILA_LAUNCHER, str(dashboard.NOTEBOOK)]
-    assert "from voila.app import main" in cmd[2]
+    assert "from planning_lib.cockpit_server import main" in cmd[2]
     assert "--Voila.ip=127.0.0.1" in cmd
     assert "--no-browser" in cmd
     assert "--port=9999" in cmd
@@ -645,8 +645,13 @@ def test_dashboard_command_starts_voila_with_the_config(monkeypatch, tmp_path):
     seen = {}
 
     class FakePopen:
-        def __init__(self, cmd, env, cwd):
+        returncode = 0
+
+        def __init__(self, cmd, env, cwd, **kwargs):
             seen.update(cmd=cmd, env=env, cwd=cwd)
+
+        def poll(self):
+            return 0
 
         def wait(self, timeout=None):
             return 0

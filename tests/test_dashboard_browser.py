@@ -11,9 +11,11 @@ Without ``/usr/bin/chromium`` the tests skip locally but fail in CI (``CI=true``
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,6 +40,7 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 30_000
+TOKEN = "browser-test-token"
 
 
 def _need_chromium() -> None:
@@ -65,10 +68,10 @@ def voila_url(tmp_path_factory) -> Iterator[str]:
     _need_chromium()
     port = dashboard.free_port()
     log = tmp_path_factory.mktemp("voila") / "voila.log"
-    proc = dashboard.start_voila(port, log)
+    proc = dashboard.start_voila(port, log, token=TOKEN)  # as `planning dashboard` does
     try:
         dashboard.wait_for_port(port, 60, proc)
-        yield f"http://127.0.0.1:{port}/"
+        yield f"http://127.0.0.1:{port}/?token={TOKEN}"
     finally:
         stop(proc)
 
@@ -134,6 +137,75 @@ def test_sliders_and_scenario_drive_the_year_end_mrr_tile(voila_url, browser, tm
     assert shot.stat().st_size > 20_000
     assert page.locator("text=Traceback").count() == 0
     page.close()
+
+
+def test_page_loads_nothing_from_other_hosts_and_icons_render(voila_url, browser):
+    """Offline use: every request of the page goes to the cockpit's own server (Voila's
+    base template loaded Font Awesome 4.5 from cdn.jsdelivr.net). The save button's
+    icon (``fa-save``) still renders from Voila's bundled Font Awesome."""
+    from urllib.parse import urlsplit
+
+    page = browser.new_page(viewport={"width": 1500, "height": 1500})
+    requested: list[str] = []
+    failed: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.goto(voila_url, timeout=TIMEOUT_MS)
+    page.locator(".cockpit.cockpit-idle").wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_load_state("networkidle", timeout=TIMEOUT_MS)
+    hosts = {urlsplit(u).hostname for u in requested if urlsplit(u).scheme in ("http", "https")}
+    assert requested and hosts == {"127.0.0.1"}, sorted(
+        u for u in requested if "127.0.0.1" not in u
+    )
+    assert failed == []
+    icon = page.locator(".fa-save").first
+    font = icon.evaluate("e => getComputedStyle(e, '::before').fontFamily")
+    glyph = icon.evaluate("e => getComputedStyle(e, '::before').content")
+    assert "Font Awesome" in font, font
+    assert glyph not in ("none", "normal", ""), glyph
+    page.close()
+
+
+def _kernels(voila_pid: int) -> int:
+    import psutil
+
+    n = 0
+    for p in psutil.Process(voila_pid).children(recursive=True):
+        # a kernel just shut down may linger as a zombie until Voila reaps it
+        with contextlib.suppress(psutil.Error):
+            n += "ipykernel_launcher" in " ".join(p.cmdline())
+    return n
+
+
+def _wait_kernels(voila_pid: int, n: int, timeout: float = 15.0) -> int:
+    deadline = time.time() + timeout
+    while _kernels(voila_pid) != n and time.time() < deadline:
+        time.sleep(0.25)
+    return _kernels(voila_pid)
+
+
+def test_leaving_or_reloading_the_page_ends_its_kernel(tmp_path, browser):
+    """The page's unload beacon (POST voila/api/shutdown/<kernel> with the _xsrf cookie)
+    must pass: one kernel per open page, a reload replaces it, navigating away ends it.
+    Without the cookie Voila answered 403 and each reload left a ~250 MB kernel."""
+    port = dashboard.free_port()
+    log = tmp_path / "voila.log"
+    proc = dashboard.start_voila(port, log, token=TOKEN)
+    try:
+        dashboard.wait_for_port(port, 60, proc)
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{port}/?token={TOKEN}", timeout=TIMEOUT_MS)
+        page.locator(".kpi-mrr-end .kpi-value").wait_for(timeout=TIMEOUT_MS)
+        assert _kernels(proc.pid) == 1
+        page.reload(timeout=TIMEOUT_MS)
+        page.locator(".kpi-mrr-end .kpi-value").wait_for(timeout=TIMEOUT_MS)
+        assert _wait_kernels(proc.pid, 1) == 1
+        page.goto("about:blank")
+        assert _wait_kernels(proc.pid, 0) == 0
+        page.close()
+    finally:
+        stop(proc)
+    assert "'_xsrf' argument missing" not in log.read_text(encoding="utf-8")
 
 
 def test_token_keeps_strangers_out(tmp_path, browser):
