@@ -193,10 +193,13 @@ def read_csv(path: Path, table: str, lang: str = "en") -> RawTable:
     ragged = _ragged_rows(text, delimiter, label, table, lang, first_line=1 + skipped)
     if ragged:
         raise SourceError(*ragged)
+    buffer = _utf8_buffer(text)
+    del data, body, text  # the parser reads the UTF-8 copy; free the rest early (memory)
     try:
         frame = pd.read_csv(
-            io.StringIO(text),
+            buffer,
             sep=delimiter,
+            encoding="utf-8",
             dtype="str",
             keep_default_na=False,
             na_values=[""],
@@ -220,6 +223,15 @@ def read_csv(path: Path, table: str, lang: str = "en") -> RawTable:
         delimiter=delimiter,
         default_decimal="," if delimiter in (";", "\t") else ".",
     )
+
+
+def _utf8_buffer(text: str) -> io.BytesIO:
+    """The text as UTF-8 bytes for the CSV parser.
+
+    ``io.StringIO`` keeps 4 bytes per character (and the parser encodes it to UTF-8
+    again); UTF-8 bytes take about one byte per character of a typical export.
+    """
+    return io.BytesIO(text.encode("utf-8"))
 
 
 def read_xlsx(path: Path, table: str, lang: str = "en") -> RawTable:
