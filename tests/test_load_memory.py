@@ -112,3 +112,30 @@ def test_schema_check_does_not_copy_the_frame():
     failures, peak = _peak(lambda: check_frame(typed, TABLES["deals"], rows=rows, file="deals.csv"))
     assert len(failures) == 0
     assert peak < numeric
+
+
+def test_lead_scoring_does_not_copy_columns_it_does_not_use():
+    """40 extra number columns of a wide CRM export add nothing to lead scoring's peak.
+
+    The model uses eight columns; the extra 40 x 8 bytes x 26,060 leads = 7.95 MiB
+    were copied three times before (a deep copy of the table, the closed leads, and
+    their sorted copy: about 16 MiB above the peak without them). Now the copy of
+    the table is shallow (copy-on-write) and only the used columns are sorted.
+    """
+    from planning_lib.data.loaders import load_table
+    from planning_lib.leadscore import score_leads
+    from planning_lib.paths import SAMPLE_DATA
+
+    leads = load_table(SAMPLE_DATA / "leads.csv", "leads")
+    extra = pd.DataFrame(
+        np.random.default_rng(0).normal(size=(len(leads), 40)),
+        columns=[f"extra_{i}" for i in range(40)],
+    )
+    wide = pd.concat([leads, extra], axis=1)
+    score_leads(leads)  # warm-up
+    _, narrow_peak = _peak(lambda: score_leads(leads))
+    _, wide_peak = _peak(lambda: score_leads(wide))
+    extra_bytes = extra.memory_usage(index=False).sum()
+    assert extra_bytes == 40 * 8 * 26_060
+    assert wide_peak - narrow_peak < 0.25 * extra_bytes
+    assert wide.columns[-1] == "extra_39" and len(wide.columns) == len(leads.columns) + 40
