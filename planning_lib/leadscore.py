@@ -219,10 +219,13 @@ def score_leads(leads: pd.DataFrame) -> LeadScore:
     missing = [c for c in need if c not in leads.columns]
     if missing:
         raise KeyError(f"leads columns missing: {missing}")
-    data = leads.copy()
+    data = leads.copy(deep=False)  # copy-on-write: the caller's frame is not changed
     data["created_date"] = pd.to_datetime(data["created_date"])
     won = data["won_date"].notna()
-    closed = data[won | data["lost_date"].notna()].sort_values(["created_date", "lead_id"])
+    used = [c for c in data.columns if c in (*need, "first_response_hours")]  # memory
+    closed = data.loc[won | data["lost_date"].notna(), used].sort_values(
+        ["created_date", "lead_id"]
+    )
     if len(closed) < 50:
         raise ValueError(f"need at least 50 closed leads, got {len(closed)}")
     y_all = closed["won_date"].notna().to_numpy(dtype=float)
@@ -243,7 +246,7 @@ def score_leads(leads: pd.DataFrame) -> LeadScore:
     reliability = reliability_table(y_test, p_test)
     final, keep_f = _fit(x_all, y_all)
     coefs = explain_coefficients(final.params, final.pvalues, levels)
-    open_leads = data[~won & data["lost_date"].isna()].copy()
+    open_leads = data[~won & data["lost_date"].isna()]
     if len(open_leads):
         x_open = lead_design(open_leads, levels, fill)
         open_leads["win_probability"] = np.asarray(final.predict(x_open[keep_f]), dtype=float)

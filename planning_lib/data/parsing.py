@@ -301,9 +301,21 @@ def parse_text(values: pd.Series) -> pd.Series:
         return str(v).strip() or np.nan
 
     if values.dtype == "str":
-        text = values.str.strip()
-        return text.where(text != "")
+        return _stripped(values)
     return values.map(one).astype("str")
+
+
+def _stripped(values: pd.Series) -> pd.Series:
+    """Text cells stripped, blank ones missing; ``values`` itself (no copy) if already so.
+
+    Most id and code columns need no change: returning the input keeps one copy of
+    the column in memory instead of two (the raw frame stays alive until checked).
+    """
+    text = values.str.strip()
+    shorter = text.str.len().fillna(0) != values.str.len().fillna(0)
+    if not shorter.any() and not (text == "").any():
+        return values
+    return text.where(text != "")
 
 
 def parse_codes(values: pd.Series, allowed: Sequence[str]) -> pd.Series:

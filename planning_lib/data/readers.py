@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -288,10 +289,15 @@ def read_csv(path: Path, table: str, lang: str = "en") -> RawTable:
     ragged = _ragged_rows(text, delimiter, label, table, lang, first_line=1 + skipped)
     if ragged:
         raise SourceError(*ragged)
+    # the names as written (pandas renames a repeated name "x" to "x.1")
+    header = tuple(f.strip() for f in _first_record(text, delimiter))
+    buffer = _utf8_buffer(text)
+    del data, body, text  # the parser reads the UTF-8 copy; free the rest early (memory)
     try:
         frame = pd.read_csv(
-            io.StringIO(text),
+            buffer,
             sep=delimiter,
+            encoding="utf-8",
             dtype="str",
             keep_default_na=False,
             na_values=[""],
@@ -307,8 +313,6 @@ def read_csv(path: Path, table: str, lang: str = "en") -> RawTable:
     if frame.empty:
         raise SourceError(failure("header_only", file=label, table=table, lang=lang))
     rows = frame.index.to_numpy() + 2 + skipped
-    # the names as written (pandas renames a repeated name "x" to "x.1")
-    header = tuple(f.strip() for f in next(csv.reader(io.StringIO(text), delimiter=delimiter)))
     repeated = _repeated_header(frame, header)
     if len(repeated):
         raise SourceError(
@@ -340,6 +344,32 @@ def _repeated_header(frame: pd.DataFrame, header: tuple[str, ...]) -> np.ndarray
         if cells == list(header):
             out.append(pos)
     return np.asarray(out, dtype=int)
+
+
+def _first_record(text: str, delimiter: str) -> list[str]:
+    """The first CSV record of ``text`` (a quoted field may span lines), reading line by
+    line so no copy of the whole text is made (memory)."""
+
+    def lines() -> Iterator[str]:
+        start = 0
+        while start < len(text):
+            end = text.find("\n", start)
+            if end < 0:
+                yield text[start:]
+                return
+            yield text[start : end + 1]
+            start = end + 1
+
+    return next(csv.reader(lines(), delimiter=delimiter), [])
+
+
+def _utf8_buffer(text: str) -> io.BytesIO:
+    """The text as UTF-8 bytes for the CSV parser.
+
+    ``io.StringIO`` keeps 4 bytes per character (and the parser encodes it to UTF-8
+    again); UTF-8 bytes take about one byte per character of a typical export.
+    """
+    return io.BytesIO(text.encode("utf-8"))
 
 
 def read_xlsx(path: Path, table: str, lang: str = "en") -> RawTable:

@@ -137,7 +137,7 @@ def _schema_failures(
     frame: pd.DataFrame, table: Table, rows: np.ndarray, file: str, lang: str
 ) -> list[dict[str, Any]]:
     try:
-        table_schema(table.name).validate(frame, lazy=True)
+        table_schema(table.name).validate(frame, lazy=True, inplace=True)  # no copy
         return []
     except SchemaErrors as err:
         cases = err.failure_cases
