@@ -34,6 +34,7 @@ __all__ = [
     "VALUE_KINDS",
     "ValueLabels",
     "column_label",
+    "config_value_labels",
     "display_frame",
     "display_html",
     "display_table",
@@ -41,6 +42,7 @@ __all__ = [
     "has_column_label",
     "name_unit",
     "row_units",
+    "text_value",
     "value_label",
 ]
 
@@ -67,6 +69,12 @@ VALUE_KINDS: dict[str, tuple[str, ...]] = {
     "measure": ("kpi",),
     "status": ("status",),
     "transition": ("transition",),
+    "team": ("team",),
+    "role": ("role",),
+    "owns": ("value",),
+    "rule": ("rule",),
+    "code": ("finding",),
+    "line_item": ("line",),
 }
 """Columns holding codes, and the label prefixes their values are looked up under."""
 
@@ -140,6 +148,10 @@ def _lookup(code: str, prefixes: tuple[str, ...], locale: str) -> str | None:
         elif prefix == "status":
             if code in _status_labels():
                 return _status_labels()[code]["en" if locale == "en" else "de"]
+        elif prefix == "line":
+            from planning_lib.report.workbook import line_item_label
+
+            return line_item_label(code, "", locale)
         elif prefix == "transition":
             if "_to_" in code:
                 a, b = code.split("_to_", 1)
@@ -149,6 +161,48 @@ def _lookup(code: str, prefixes: tuple[str, ...], locale: str) -> str | None:
         elif f"{prefix}.{code}" in LABELS:
             return _pick(LABELS[f"{prefix}.{code}"], locale)
     return None
+
+
+_COMPARISONS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
+
+
+def _rule_label(rule: Any, locale: str) -> str:
+    """``Konversion SQL→Demo < 20,0 %``; ``Neukunden unter 80,0 % des Plans (3 Monate)``."""
+    from planning_lib.report.formatting import format_percent
+
+    metric = _lookup(rule.metric, ("kpi",), locale) or rule.metric
+    if rule.comparison in ("below_plan", "above_plan"):
+        share = format_percent(rule.threshold, locale)
+        if locale == "en":
+            side = "below" if rule.comparison == "below_plan" else "above"
+            text = f"{metric} {side} {share} of plan"
+        else:
+            side = "unter" if rule.comparison == "below_plan" else "über"
+            text = f"{metric} {side} {share} des Plans"
+    else:
+        unit = name_unit(rule.metric)
+        text = (
+            f"{metric} {_COMPARISONS[rule.comparison]} {format_value(rule.threshold, unit, locale)}"
+        )
+    if rule.window_months > 1:
+        months = "months" if locale == "en" else "Monate"
+        text += f" ({rule.window_months} {months})"
+    return text
+
+
+def config_value_labels(params: Any) -> dict[str, tuple[str, str]]:
+    """Labels of the config's codes shown in tables, code → (de, en): channels, roles,
+    teams (``Team Inbound-Marketing``, from the channels they own) and rules (their
+    condition in words)."""
+    labels = {code: (ch.label_de, ch.label_en) for code, ch in params.channels.items()}
+    labels.update({c: (r.label_de, r.label_en) for c, r in params.organisation.roles.items()})
+    for team, owned in params.organisation.structure.items():
+        de = ", ".join(labels.get(o, (o, o))[0] for o in owned)
+        en = ", ".join(labels.get(o, (o, o))[1] for o in owned)
+        labels.setdefault(team, (f"Team {de}" if de else team, f"Team {en}" if en else team))
+    for rule in params.rules:
+        labels.setdefault(rule.code, (_rule_label(rule, "de"), _rule_label(rule, "en")))
+    return labels
 
 
 def value_label(
@@ -263,6 +317,8 @@ def display_table(
     name (``label``, ``description``).
     """
     drop = _other_language([str(c) for c in frame.columns], locale)
+    if "code" in frame.columns and "metric" in frame.columns:
+        drop.add("code")  # a target's config id; its metric names it for readers
     out = frame.drop(columns=[c for c in frame.columns if str(c) in drop])
     suffix = "_en" if locale == "en" else "_de"
     present = {str(c) for c in out.columns}
@@ -314,6 +370,20 @@ def _period_text(value: Any, locale: str) -> Any:
     return value
 
 
+def text_value(column: str, value: Any, locale: str = "de") -> Any:
+    """A text cell as a reader sees it: periods, month lists and days in words
+    (``2026-01..2026-06`` → ``Jan. 2026 – Juni 2026``); other values unchanged."""
+    if not isinstance(value, str):
+        return value
+    if column == "period":
+        return _period_text(value, locale)
+    if column == "months":
+        return _months_text(value, locale)
+    if column in _DAY_COLUMNS or column.endswith("_date"):
+        return _day_text(value, locale)
+    return value
+
+
 def display_frame(
     frame: pd.DataFrame,
     locale: str = "de",
@@ -345,14 +415,14 @@ def display_frame(
         if name == "months":
             out[col] = [_months_text(v, locale) for v in out[col]]
             continue
-        if name in _DAY_COLUMNS or name.endswith("_date"):
-            out[col] = [_day_text(v, locale) for v in out[col]]
-            continue
         if units_by_row is not None and name in ROW_UNIT_COLUMNS:
             out[col] = [
                 format_value(v, u, locale) if u and _is_number(v) else v
                 for v, u in zip(out[col], units_by_row, strict=True)
             ]
+            continue
+        if name in _DAY_COLUMNS or name.endswith("_date"):
+            out[col] = [_day_text(v, locale) for v in out[col]]
             continue
         unit = display_unit(name, out[col], table)
         if unit is not None:
