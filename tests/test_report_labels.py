@@ -176,3 +176,60 @@ def test_years_booleans_and_days_for_readers() -> None:
     frame = pd.DataFrame({"year": [2025], "hit": [True], "deadline": ["2026-12-31"]})
     assert display_frame(frame, "de").iloc[0].tolist() == [2025, "ja", "31.12.2026"]
     assert display_frame(frame, "en").iloc[0].tolist() == [2025, "yes", "31 Dec 2026"]
+
+
+def test_landing_table_formats_actual_to_date_by_its_row_unit() -> None:
+    """'Hochrechnung zum Jahresende' showed 22.000000 / 11616.200000 / 0.054054: the
+    column actual_to_date ends in _date and was taken for a day column (left as a
+    float). By the rows' units: 22 customers -> '22', 11616.2 EUR -> '11.616 €',
+    a share of 0.054054 -> '5,4 %'."""
+    from planning_lib.report.display import display_frame
+
+    frame = pd.DataFrame(
+        {
+            "figure": ["new_customers", "mrr_end", "churn_rate_monthly"],
+            "actual_to_date": [22.0, 11616.2, 0.05405405405405406],
+            "landing": [38.27, 10291.8, 0.054],
+        }
+    )
+    shown = display_frame(frame, "de")
+    assert shown["Ist bisher"].tolist() == ["22", "11.616\xa0€", "5,4\xa0%"]
+
+
+def test_every_plan_line_item_has_a_german_label() -> None:
+    """The monthly plan's line items of every shipped config and scenario (a new line
+    item in the model fails here until report/labels.py names it as ``line.<code>``)."""
+    from planning_lib.model import run_plan
+    from planning_lib.params import load_params
+    from planning_lib.paths import CONFIGS
+    from planning_lib.report.workbook import line_item_label
+    from planning_lib.scenarios import scenario_overrides
+
+    missing = set()
+    regions = [None, *sorted(p.stem for p in (CONFIGS / "regions").glob("*.yaml"))]
+    for region in regions:
+        params = load_params(CONFIGS / "cloudflow.yaml", region=region)
+        for scenario in ("base", *params.scenarios):
+            monthly = run_plan(params, scenario_overrides(params, scenario)).monthly
+            for item in monthly["line_item"].unique():
+                for locale in ("de", "en"):
+                    if line_item_label(str(item), "", locale) is None:
+                        missing.add(str(item))
+    assert not missing, f"line items without 'line.<code>' in report/labels.py: {sorted(missing)}"
+
+
+def test_config_codes_get_labels_from_the_config() -> None:
+    """Teams are named by the channels they own, rules by their condition in words:
+    sql_to_demo < 0.20 -> 'Konversion SQL→Demo < 20,0 %'; new_customers below_plan 0.8
+    over 3 months -> 'Neukunden unter 80,0 % des Plans (3 Monate)'."""
+    from planning_lib.params import load_params
+    from planning_lib.paths import CONFIGS
+    from planning_lib.report.display import config_value_labels, value_label
+
+    labels = config_value_labels(load_params(CONFIGS / "cloudflow.yaml"))
+    assert labels["inbound_team"] == ("Team Inbound-Marketing", "Team Inbound marketing")
+    assert labels["sql_to_demo_low"][0] == "Konversion SQL→Demo < 20,0\xa0%"
+    assert labels["channel_below_plan"][0] == "Neukunden unter 80,0\xa0% des Plans (3 Monate)"
+    assert value_label("rule", "sql_to_demo_low", "de", labels) == labels["sql_to_demo_low"][0]
+    assert value_label("team", "outbound_team", "en", labels) == "Team Outbound sales"
+    assert value_label("code", "cost_over_budget", "de") == "Kosten über Budget"
