@@ -233,3 +233,24 @@ def test_config_codes_get_labels_from_the_config() -> None:
     assert value_label("rule", "sql_to_demo_low", "de", labels) == labels["sql_to_demo_low"][0]
     assert value_label("team", "outbound_team", "en", labels) == "Team Outbound sales"
     assert value_label("code", "cost_over_budget", "de") == "Kosten über Budget"
+
+
+def test_rates_and_segments_on_fewer_than_30_observations_get_a_caveat() -> None:
+    """03_segments counts customers per segment: 4 and 26 are below 30, 43 is not;
+    the reader's table gets a 'Hinweis' column for those rows (HTML and Excel)."""
+    from planning_lib.report.display import display_frame, display_table
+
+    seg = pd.DataFrame({"segment": ["large", "mid", "small"], "customers": [4, 26, 43]})
+    shown = display_frame(seg, "de", table="03_segments")
+    assert shown["Hinweis"].tolist() == [
+        "nur 4 Beobachtungen (unter 30): Hinweis, kein Beleg",
+        "nur 26 Beobachtungen (unter 30): Hinweis, kein Beleg",
+        "",
+    ]
+    # enough observations everywhere, or a table without a count: no column
+    assert "caveat" not in display_table(seg.assign(customers=[30, 31, 43]), table="03_segments")
+    assert "caveat" not in display_table(seg, table="03_abc")
+    conv = pd.DataFrame({"transition": ["sql_to_demo"], "entered": [12], "conversion_rate": [0.5]})
+    assert display_table(conv, "en", table="01_conversion")["caveat"].tolist() == [
+        "only 12 observations (fewer than 30): a hint, not evidence"
+    ]

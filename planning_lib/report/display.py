@@ -30,7 +30,9 @@ from planning_lib.report.labels import KEY_FIGURE_UNITS, LABELS, Unit, column_un
 
 __all__ = [
     "COUNT_TABLES",
+    "MIN_OBSERVATIONS",
     "ROW_UNIT_COLUMNS",
+    "SAMPLE_SIZE_COLUMNS",
     "VALUE_KINDS",
     "ValueLabels",
     "column_label",
@@ -42,6 +44,7 @@ __all__ = [
     "has_column_label",
     "name_unit",
     "row_units",
+    "sample_caveats",
     "text_value",
     "value_label",
 ]
@@ -103,6 +106,16 @@ COUNT_TABLES: dict[str, tuple[str, ...]] = {
 }
 """Tables whose columns hold counts though their names do not say so: the named
 columns (all numeric ones for ``()``) are shown as whole numbers."""
+
+MIN_OBSERVATIONS = 30
+"""A rate or segment resting on fewer observations gets a caveat for readers."""
+
+SAMPLE_SIZE_COLUMNS: dict[str, str] = {
+    "01_conversion": "entered",
+    "01_deal_metrics": "closed_deals",
+    "03_segments": "customers",
+}
+"""Tables of rates and segments, and the column counting the observations of a row."""
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DAY_COLUMNS = frozenset({"deadline", "date", "as_of"})
@@ -307,14 +320,34 @@ def _other_language(columns: list[str], locale: str) -> set[str]:
     return {c for c in cols if c.endswith("_en")}
 
 
+def sample_caveats(frame: pd.DataFrame, table: str | None, locale: str = "de") -> list[str] | None:
+    """A caveat per row of a table of rates or segments whose row rests on fewer than
+    :data:`MIN_OBSERVATIONS` observations (``""`` for the others); None when no row does
+    or the table counts no observations."""
+    column = SAMPLE_SIZE_COLUMNS.get(table or "")
+    if column is None or column not in frame.columns:
+        return None
+    counts = pd.to_numeric(frame[column], errors="coerce")
+    few = counts < MIN_OBSERVATIONS
+    if not few.any():
+        return None
+    template = _pick(LABELS["caveat.few"], locale)
+    return [template.format(n=int(n)) if f else "" for n, f in zip(counts, few, strict=True)]
+
+
 def display_table(
-    frame: pd.DataFrame, locale: str = "de", value_labels: ValueLabels | None = None
+    frame: pd.DataFrame,
+    locale: str = "de",
+    value_labels: ValueLabels | None = None,
+    table: str | None = None,
 ) -> pd.DataFrame:
     """``frame`` with code values shown by their labels; names and numbers unchanged.
 
     Columns in the other language are left out; a column in the report's language
     (``label_de`` in German, ``description_en`` in English) is shown under its base
-    name (``label``, ``description``).
+    name (``label``, ``description``). In a table of rates or segments
+    (:data:`SAMPLE_SIZE_COLUMNS`, by ``table``) a ``caveat`` column marks the rows
+    resting on fewer than 30 observations.
     """
     drop = _other_language([str(c) for c in frame.columns], locale)
     if "code" in frame.columns and "metric" in frame.columns:
@@ -334,6 +367,9 @@ def display_table(
         series = out[col]
         if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
             out[col] = [value_label(str(col), v, locale, value_labels) for v in series]
+    caveats = sample_caveats(frame, table, locale)
+    if caveats is not None and "caveat" not in out.columns:
+        out["caveat"] = caveats
     return out
 
 
@@ -403,7 +439,7 @@ def display_frame(
         A new frame of text cells; ``frame`` is not changed.
     """
     units_by_row = row_units(frame)
-    out = display_table(frame, locale, value_labels)
+    out = display_table(frame, locale, value_labels, table)
     for col in out.columns:
         name = str(col)
         if name == "month":
@@ -448,7 +484,7 @@ def display_html(
     the columns that held text before formatting (names, sentences, codes) are set
     left, by a style scoped to this table.
     """
-    base = display_table(frame, locale, value_labels)
+    base = display_table(frame, locale, value_labels, table)
     shown = display_frame(frame, locale, table=table, value_labels=value_labels)
     left, keep = [], []
     for i, c in enumerate(base.columns, start=1):

@@ -90,7 +90,7 @@ def table_block(info: TableInfo, frame: pd.DataFrame, locale: str = "de") -> Blo
     """A written table as a block: labelled headers and values, formats by unit."""
     units_by_row = row_units(frame)
     labels = info.value_labels
-    shown = display_table(frame, locale, labels)
+    shown = display_table(frame, locale, labels, info.name)
     headers = [column_label(str(c), locale, table=info.name, value_labels=labels) for c in shown]
     formats = {col: number_format(str(col), shown[col], info.name) for col in shown.columns}
     if "month" in shown.columns:
@@ -112,7 +112,9 @@ def table_block(info: TableInfo, frame: pd.DataFrame, locale: str = "de") -> Blo
             cells.append((text_value(str(col), value, locale), fmt))
         rows.append(cells)
     wrap = frozenset(
-        j for j, col in enumerate(shown.columns) if str(col) in ("text", "description", "action")
+        j
+        for j, col in enumerate(shown.columns)
+        if str(col) in ("text", "description", "action", "caveat")
     )
     return Block(info.title(locale), headers, rows, wrap)
 

@@ -211,6 +211,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "The most attractive segment is {segment} (score {score}); budget and sales time "
         "should go there first.",
     ),
+    "03.segments_caveat": (
+        "**Achtung:** {segment} beruht auf nur {n} Kunden (unter 30); Punktwert und "
+        "Kennzahlen des Segments sind ein Hinweis, kein Beleg.",
+        "**Caution:** {segment} rests on only {n} customers (fewer than 30); the "
+        "segment's score and figures are a hint, not evidence.",
+    ),
     "03.personas": ("Buyer Personas", "Buyer personas"),
     "03.persona_links": ("Personas, Segmente und Kanäle", "Personas, segments and channels"),
     "03.personas_text": (
@@ -416,7 +422,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.region": ("Region", "Region"),
     "col.channel": ("Kanal", "Channel"),
     "col.segment": ("Segment", "Segment"),
-    "col.code": ("Kennung", "Code"),
+    "col.code": ("Thema", "Topic"),
+    "col.caveat": ("Hinweis", "Note"),
+    "caveat.few": (
+        "nur {n} Beobachtungen (unter 30): Hinweis, kein Beleg",
+        "only {n} observations (fewer than 30): a hint, not evidence",
+    ),
     "col.text": ("Befund", "Finding"),
     "col.severity": ("Schweregrad", "Severity"),
     "col.label": ("Bezeichnung", "Label"),
