@@ -18,7 +18,8 @@ from planning_lib.report.labels import (
 
 
 def _fields(template: str) -> set[str]:
-    return {f for _, f, _, _ in string.Formatter().parse(template) if f}
+    """The placeholders of a label; ``{n|Regel|Regeln}`` (plural choice) counts as ``n``."""
+    return {f.split("|")[0] for _, f, _, _ in string.Formatter().parse(template) if f}
 
 
 @pytest.mark.parametrize("key", sorted(LABELS))
@@ -254,3 +255,20 @@ def test_rates_and_segments_on_fewer_than_30_observations_get_a_caveat() -> None
     assert display_table(conv, "en", table="01_conversion")["caveat"].tolist() == [
         "only 12 observations (fewer than 30): a hint, not evidence"
     ]
+
+
+def test_counts_in_sentences_take_singular_or_plural() -> None:
+    """'am Ende des Plans sind 1 Vertriebsmitarbeiter' (issue 14): a sentence with a
+    count agrees with it. 1 -> 'ist', 'Beobachtung'; 2 -> 'sind', 'Beobachtungen'."""
+    assert text("07.actions_text", "de", n=1, total=2).startswith("1 von 2 Regeln ist ausgelöst")
+    assert text("07.actions_text", "de", n="2", total=2).startswith("2 von 2 Regeln sind")
+    assert text("07.actions_text", "en", n="1", total=3).startswith("1 of 3 rules is triggered")
+    assert "es fehlt insgesamt 1 Lead im" in text(
+        "04.coverage_text", "de", channels="x", missing="1"
+    )
+    assert "es fehlen insgesamt 1.054 Leads" in text(
+        "04.coverage_text", "de", channels="x", missing="1.054"
+    )
+    assert text("caveat.few", "de", n=1).startswith("nur 1 Beobachtung (unter 30)")
+    heads = text("05.capacity_text", "de", short="1 Monat", heads="1")
+    assert "Vertriebsmitarbeiter am Ende des Plans: 1." in heads and " sind 1 " not in heads

@@ -26,7 +26,14 @@ import numpy as np
 import pandas as pd
 
 from planning_lib.report.formatting import format_day, format_month
-from planning_lib.report.labels import KEY_FIGURE_UNITS, LABELS, Unit, column_unit, format_value
+from planning_lib.report.labels import (
+    KEY_FIGURE_UNITS,
+    LABELS,
+    Unit,
+    column_unit,
+    format_value,
+    text,
+)
 
 __all__ = [
     "COUNT_TABLES",
@@ -331,8 +338,9 @@ def sample_caveats(frame: pd.DataFrame, table: str | None, locale: str = "de") -
     few = counts < MIN_OBSERVATIONS
     if not few.any():
         return None
-    template = _pick(LABELS["caveat.few"], locale)
-    return [template.format(n=int(n)) if f else "" for n, f in zip(counts, few, strict=True)]
+    return [
+        text("caveat.few", locale, n=int(n)) if f else "" for n, f in zip(counts, few, strict=True)
+    ]
 
 
 def display_table(

@@ -12,6 +12,7 @@ reader sees, while the written tables keep their code names.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 __all__ = [
@@ -241,9 +242,10 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "04.coverage_text": (
         "Kanäle unter 100 % Deckung ({channels}) liefern nicht die Leads, die das Ziel "
-        "braucht; es fehlen insgesamt {missing} Leads im Planjahr.",
+        "braucht; es {missing|fehlt|fehlen} insgesamt {missing} {missing|Lead|Leads} im "
+        "Planjahr.",
         "Channels below 100 % coverage ({channels}) do not deliver the leads the target "
-        "needs; {missing} leads are missing over the plan year.",
+        "needs; {missing} {missing|lead is|leads are} missing over the plan year.",
     ),
     "04.required_table": ("Benötigte Leads je Monat und Kanal", "Required leads per month"),
     "04.required_chart": ("Benötigte Leads je Monat", "Required leads per month"),
@@ -325,9 +327,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "07.variance": ("Soll-Ist seit Jahresbeginn", "Plan vs actual, year to date"),
     "07.pva_chart": ("Neukunden je Monat: Soll und Ist", "New customers: plan and actual"),
     "07.variance_text": (
-        "{off} von {total} Kennzahlen sind seit Jahresbeginn kritisch (unter 85 % des Plans): "
-        "dort setzen die Maßnahmen an.",
-        "{off} of {total} KPIs are off track year to date (below 85 % of plan): that is "
+        "{off} von {total} Kennzahlen {off|ist|sind} seit Jahresbeginn kritisch (unter 85 % "
+        "des Plans): dort setzen die Maßnahmen an.",
+        "{off} of {total} KPIs {off|is|are} off track year to date (below 85 % of plan): that is "
         "where the actions start.",
     ),
     "07.effects": (
@@ -353,8 +355,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "does not count: even a value below the threshold triggers no rule there.",
     ),
     "07.actions_text": (
-        "{n} von {total} Regeln sind ausgelöst; die Maßnahmen stehen in der Tabelle.",
-        "{n} of {total} rules are triggered; the actions are listed in the table.",
+        "{n} von {total} Regeln {n|ist|sind} ausgelöst; die Maßnahmen stehen in der Tabelle.",
+        "{n} of {total} rules {n|is|are} triggered; the actions are listed in the table.",
     ),
     "07.landing": ("Hochrechnung zum Jahresende", "Year-end landing"),
     "07.landing_path": ("Hochrechnung je Monat", "Landing per month"),
@@ -425,8 +427,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.code": ("Thema", "Topic"),
     "col.caveat": ("Hinweis", "Note"),
     "caveat.few": (
-        "nur {n} Beobachtungen (unter 30): Hinweis, kein Beleg",
-        "only {n} observations (fewer than 30): a hint, not evidence",
+        "nur {n} {n|Beobachtung|Beobachtungen} (unter 30): Hinweis, kein Beleg",
+        "only {n} {n|observation|observations} (fewer than 30): a hint, not evidence",
     ),
     "col.text": ("Befund", "Finding"),
     "col.severity": ("Schweregrad", "Severity"),
@@ -794,7 +796,21 @@ def text(key: str, locale: str = "de", **values: Any) -> str:
         near = [k for k in LABELS if k.startswith(prefix + ".")][:8]
         raise KeyError(f"no label {key!r} (labels with that prefix: {near})") from None
     template = en if locale == "en" else de
+    template = _PLURAL.sub(lambda m: m[2] if _is_one(values.get(m[1])) else m[3], template)
     return template.format(**values) if values else template
+
+
+_PLURAL = re.compile(r"\{(\w+)\|([^{}|]*)\|([^{}|]*)\}")
+"""``{n|Regel ist|Regeln sind}``: the first form when ``n`` is one, else the second."""
+
+
+def _is_one(value: Any) -> bool:
+    """Whether a count (a number, or its formatted text such as ``"1"``) is exactly one."""
+    if isinstance(value, bool) or value is None:
+        return False
+    if isinstance(value, int | float):
+        return value == 1
+    return str(value).strip() == "1"
 
 
 def format_value(value: Any, unit: Unit, locale: str = "de") -> str:
