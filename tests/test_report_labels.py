@@ -272,3 +272,27 @@ def test_counts_in_sentences_take_singular_or_plural() -> None:
     assert text("caveat.few", "de", n=1).startswith("nur 1 Beobachtung (unter 30)")
     heads = text("05.capacity_text", "de", short="1 Monat", heads="1")
     assert "Vertriebsmitarbeiter am Ende des Plans: 1." in heads and " sind 1 " not in heads
+
+
+def test_code_lists_and_scores_are_shown_for_readers() -> None:
+    """A persona's segments 'small; mid' and channels 'inbound; outbound' were shown as
+    codes; a segment's points per criterion (score_growth 1.0) as '100,0 %' beside
+    'Punkte Umsatz 1,00'. Lists are labelled item by item; points are decimals."""
+    from planning_lib.report.display import display_frame
+
+    frame = pd.DataFrame(
+        {
+            "segments": ["small; mid"],
+            "channels": ["inbound; outbound"],
+            "score_growth": [1.0],
+            "score_revenue": [0.65],
+        }
+    )
+    labels = {"inbound": ("Inbound-Marketing", "x"), "outbound": ("Outbound-Vertrieb", "y")}
+    shown = display_frame(frame, "de", value_labels=labels)
+    assert shown.iloc[0].tolist() == [
+        "Klein (10–49); Mittelstand (50–250)",
+        "Inbound-Marketing; Outbound-Vertrieb",
+        "1,00",
+        "0,65",
+    ]

@@ -83,10 +83,16 @@ VALUE_KINDS: dict[str, tuple[str, ...]] = {
     "role": ("role",),
     "owns": ("value",),
     "rule": ("rule",),
+    "segments": ("segment",),
+    "channels": ("value",),
     "code": ("finding",),
     "line_item": ("line",),
 }
 """Columns holding codes, and the label prefixes their values are looked up under."""
+
+LIST_COLUMNS = frozenset({"segments", "channels", "owns"})
+"""Columns holding several codes joined by :data:`LIST_SEPARATOR` (``small; mid``)."""
+LIST_SEPARATOR = "; "
 
 ROW_UNIT_COLUMNS: tuple[str, ...] = (
     "value",
@@ -236,6 +242,11 @@ def value_label(
         return _pick(LABELS[f"value.{str(bool(value)).lower()}"], locale)
     if not isinstance(value, str) or column not in VALUE_KINDS:
         return value
+    if column in LIST_COLUMNS and LIST_SEPARATOR in value:
+        return LIST_SEPARATOR.join(
+            str(value_label(column, part, locale, value_labels))
+            for part in value.split(LIST_SEPARATOR)
+        )
     if value_labels and value in value_labels:
         return _pick(value_labels[value], locale)
     found = _lookup(value, VALUE_KINDS[column], locale)

@@ -901,6 +901,8 @@ def column_unit(name: str, values: Any) -> Unit | None:
     n = name.lower()
     if n in _PLAIN_COLUMNS:
         return None
+    if n.startswith("score_"):
+        return "decimal"  # a segment's points 0..1 per criterion, not a share
     words = set(n.split("_"))
     if n.endswith("_eur") or "_eur_" in n or n.startswith("eur_"):
         return "eur"
