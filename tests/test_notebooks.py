@@ -241,11 +241,11 @@ def test_excel_has_a_cover_and_a_formatted_sheet_per_phase(batch_run: dict) -> N
         "Kostenanteil",
         "Abweichung (Kosten − Budget), positiv = über Budget",
     ]
-    assert rows["Personal"][1].number_format == '#,##0 "€"'
+    assert rows["Personal"][1].number_format == '[$-407]#,##0 "€"'
     history = wb["Ist-Analyse und Prognose"]
     assert [c.value for c in history[4]][:3] == ["Jahr", "Umsatz", "Wachstum ggü. Vorjahr"]
-    assert history["A5"].value == 2022 and history["A5"].number_format == "0"
-    assert history["C6"].number_format == "0.0 %" and 0 < history["C6"].value < 1
+    assert history["A5"].value == 2022 and history["A5"].number_format == "[$-407]0"
+    assert history["C6"].number_format == "[$-407]0.0 %" and 0 < history["C6"].value < 1
     values = [c.value for row in history.iter_rows() for c in row]
     assert "MQL → SQL" in values and "Inbound-Marketing" in values
     plan = wb["Monatsplan"]
@@ -274,6 +274,11 @@ def test_region_workbook_prints_on_at_most_15_pages(batch_run: dict, tmp_path: P
     pages = pdf_page_texts(print_to_pdf(path, tmp_path))
     assert 9 <= len(pages) <= 15  # one sheet a page at least
     run_id = batch_run["manifest"]["run_id"]
+    # German separators in print whatever LibreOffice's own locale: the cover's MRR at
+    # plan end as the key figure formatted by hand (18842.87 -> "18.843 €" for AT)
+    mrr_end = batch_run["manifest"]["regions"]["AT"]["key_figures"]["mrr_end"]
+    grouped = f"{round(mrr_end):,}".replace(",", ".")
+    assert f"MRR Planende {grouped} €" in pages[0]
     for n, text in enumerate(pages, start=1):
         assert "CloudFlow · Region AT" in text
         assert f"Planversion: Szenario Basis, Lauf {run_id}" in text

@@ -55,8 +55,8 @@ def test_workbook_has_cover_and_a_sheet_per_phase_with_formats(tmp_path: Path) -
     assert budget["A3"].value == "Kosten" and budget["A4"].font.bold
     assert [c.value for c in budget[4]] == ["Monat", "Marketing", "Neukunden"]
     assert budget["A5"].number_format == "[$-407]mmm yyyy"
-    assert budget["B5"].value == 1234.5 and budget["B5"].number_format == '#,##0 "€"'
-    assert budget["C5"].value == 3 and budget["C5"].number_format == "#,##0"
+    assert budget["B5"].value == 1234.5 and budget["B5"].number_format == '[$-407]#,##0 "€"'
+    assert budget["C5"].value == 3 and budget["C5"].number_format == "[$-407]#,##0"
     # second table after one empty row: title 7, header 8, rows 9-10 (line items labelled)
     assert budget["A7"].value == "Tidy"
     assert [c.value for c in budget[8]] == ["Position", "Wert", "Einheit"]
@@ -64,13 +64,16 @@ def test_workbook_has_cover_and_a_sheet_per_phase_with_formats(tmp_path: Path) -
         budget["A9"].value == "MRR Monatsende"
         and budget["A10"].value == "Abwanderungsrate je Monat"
     )
-    assert budget["B9"].number_format == '#,##0 "€"' and budget["B10"].number_format == "0.0 %"
+    assert (
+        budget["B9"].number_format == '[$-407]#,##0 "€"'
+        and budget["B10"].number_format == "[$-407]0.0 %"
+    )
     assert budget["C9"].value == "EUR" and budget["C10"].value == "Anteil"
     conv = wb["Ist-Analyse und Prognose"]
     assert [c.value for c in conv[4]] == ["Kanal", "Umwandlungsrate", "Jahr"]
     assert conv["A5"].value == "inbound"  # no config labels given: the code
-    assert conv["B5"].value == 0.25 and conv["B5"].number_format == "0.0 %"
-    assert conv["C5"].value == 2025 and conv["C5"].number_format == "0"  # 2025, not 2.025
+    assert conv["B5"].value == 0.25 and conv["B5"].number_format == "[$-407]0.0 %"
+    assert conv["C5"].value == 2025 and conv["C5"].number_format == "[$-407]0"  # 2025, not 2.025
     assert read_table(tmp_path, "01_conversion")["conversion_rate"].iloc[0] == 0.25
     for ws in wb.worksheets:  # every value cell has a format; text is text
         for row in ws.iter_rows():
@@ -93,7 +96,7 @@ def test_workbook_in_english_uses_config_value_labels(tmp_path: Path) -> None:
     ws = wb["As-is analysis and forecast"]
     assert [c.value for c in ws[4]] == ["Channel", "YoY growth"]
     assert [ws["A5"].value, ws["A6"].value] == ["Inbound marketing", "All channels"]
-    assert ws["B5"].value == 0.28 and ws["B5"].number_format == "0.0 %"
+    assert ws["B5"].value == 0.28 and ws["B5"].number_format == "[$-809]0.0 %"
 
 
 @pytest.mark.parametrize(
@@ -197,7 +200,7 @@ def test_monthly_plan_sheet_has_german_line_items_and_repeated_header(tmp_path: 
         "Vertriebsmitarbeiter – Innendienst",
     ]
     assert ws["B5"].value == pytest.approx(50235.53919641233)
-    assert ws["B5"].number_format == '#,##0 "€"' and ws["B6"].number_format == "#,##0"
+    assert ws["B5"].number_format == '[$-407]#,##0 "€"' and ws["B6"].number_format == "[$-407]#,##0"
     assert ws.print_title_rows == "$1:$4" and ws.freeze_panes == "B5"
 
 

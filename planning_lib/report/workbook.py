@@ -46,6 +46,7 @@ __all__ = [
     "add_sheet",
     "cover_blocks",
     "line_item_label",
+    "localized",
     "monthly_plan_block",
     "new_workbook",
     "page_budget",
@@ -62,6 +63,7 @@ FORMATS: dict[str, str] = {
     "ratio": '0.0"×"',
     "months": "0.0",
 }
+MONTH = "mmm yyyy"
 MONTH_FORMAT = "[$-407]mmm yyyy"
 """Months with German names whatever the viewer's locale (``[$-407]`` = de-DE)."""
 MONTH_FORMAT_EN = "[$-809]mmm yyyy"
@@ -181,13 +183,33 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def write_cell(ws: Worksheet, row: int, column: int, value: Any, fmt: str | None = None) -> Any:
+LOCALE_TAGS = {"de": "[$-407]", "en": "[$-809]"}
+"""Locale of a number format (de-DE, en-GB): LibreOffice then prints German separators
+and month names whatever its own locale; Excel shows the reader's system separators."""
+
+
+def localized(fmt: str, locale: str = "de") -> str:
+    """``fmt`` tagged with the workbook's locale (``[$-407]#,##0``); text stays ``@``."""
+    if fmt == TEXT_FORMAT or fmt.startswith("[$"):
+        return fmt
+    return LOCALE_TAGS.get(locale, LOCALE_TAGS["de"]) + fmt
+
+
+def write_cell(
+    ws: Worksheet,
+    row: int,
+    column: int,
+    value: Any,
+    fmt: str | None = None,
+    locale: str = "de",
+) -> Any:
     """Write ``value`` with a number format; text is always text, never a formula.
 
     Numbers get ``fmt`` (``#,##0`` when none is given), dates ``mmm yyyy`` unless
-    ``fmt`` says otherwise, text ``@``. Text starting with ``=``, ``+``, ``-`` or ``@``
-    is stored as a string with a quote prefix (what Excel does for ``'=text``), so a
-    name like ``=HYPERLINK(...)`` from the data or the config stays inert.
+    ``fmt`` says otherwise, both tagged with ``locale`` (:func:`localized`); text gets
+    ``@``. Text starting with ``=``, ``+``, ``-`` or ``@`` is stored as a string with
+    a quote prefix (what Excel does for ``'=text``), so a name like
+    ``=HYPERLINK(...)`` from the data or the config stays inert.
     """
     value = _plain(value)
     if isinstance(value, pd.Timestamp):
@@ -200,11 +222,12 @@ def write_cell(ws: Worksheet, row: int, column: int, value: Any, fmt: str | None
         return cell
     if isinstance(value, Number):
         cell.value = value
-        cell.number_format = fmt if fmt and fmt != TEXT_FORMAT else FORMATS["count"]
+        number = fmt if fmt and fmt != TEXT_FORMAT else FORMATS["count"]
+        cell.number_format = localized(number, locale)
         return cell
     if isinstance(value, dt.date):
         cell.value = value
-        cell.number_format = fmt if fmt and fmt != TEXT_FORMAT else MONTH_FORMAT
+        cell.number_format = localized(fmt if fmt and fmt != TEXT_FORMAT else MONTH, locale)
         return cell
     text = str(value)
     cell.value = text
@@ -339,7 +362,7 @@ def add_sheet(
         row += 1
         for values in block.rows:
             for j, (value, fmt) in enumerate(values, start=1):
-                cell = write_cell(ws, row, j, value, fmt)
+                cell = write_cell(ws, row, j, value, fmt, meta.locale)
                 w = _width(cell.value, fmt, meta.locale)
                 if w > _MAX_WIDTH or (j - 1) in block.wrap_columns:
                     cell.alignment = _WRAP
