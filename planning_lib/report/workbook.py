@@ -16,6 +16,7 @@ wider than it is long is written transposed, so it fits the page width legibly.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -92,6 +93,7 @@ _TRANSPOSE_MIN_COLUMNS = 10
 """A table with at least this many columns and fewer rows than columns is transposed."""
 
 Cell = tuple[Any, str | None]
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,7 @@ def sheet_name(title: str, taken: set[str]) -> str:
     words = clean.split(" ")
     if len(words[0]) > SHEET_NAME_MAX:
         raise ValueError(f"sheet title {title!r}: its first word is longer than 31 characters")
-    name = _fit_words(words, SHEET_NAME_MAX)
+    name = _fit_words(words, SHEET_NAME_MAX) or "Tabelle"
     base, n = name, 2
     while name.lower() in taken:
         suffix = f" {n}"
@@ -441,8 +443,8 @@ def monthly_plan_block(
     """The tidy monthly plan (month, line_item, channel, value, unit) as line items ×
     months, in the model's order, each row formatted by its unit.
 
-    Raises:
-        KeyError: a line item has no label (``line.<code>`` in report/labels.py).
+    A line item without a label (``line.<code>`` in report/labels.py) is shown by its
+    code and logged; a test keeps every line item of the model labelled.
     """
     frame = monthly.copy()
     frame["channel"] = frame["channel"].fillna("").astype(str)
@@ -458,10 +460,9 @@ def monthly_plan_block(
     rows: list[list[Cell]] = []
     for item, channel in order:
         label = line_item_label(item, channel, locale, value_labels)
-        if label is None:
-            raise KeyError(
-                f"plan line item {item!r} has no label 'line.{item}' in report/labels.py"
-            )
+        if label is None:  # a new line item: shown by its code until labels.py names it
+            _log.warning("plan line item %r has no label 'line.%s' in report/labels.py", item, item)
+            label = f"{item} – {channel}" if channel else str(item)
         fmt = FORMATS[_UNITS.get(str(units[(item, channel)]), "decimal")]
         values = wide.loc[(item, channel)]
         rows.append([(label, TEXT_FORMAT)] + [(values.get(m), fmt) for m in months])
