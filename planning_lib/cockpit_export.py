@@ -154,10 +154,10 @@ def settings_excel(
 
 
 def config_labels(params: PlanParameters) -> dict[str, tuple[str, str]]:
-    """The config's labels of channels and roles, code → (de, en)."""
-    labels = {code: (ch.label_de, ch.label_en) for code, ch in params.channels.items()}
-    labels.update({c: (r.label_de, r.label_en) for c, r in params.organisation.roles.items()})
-    return labels
+    """The config's labels of channels, roles, teams and rules, code → (de, en)."""
+    from planning_lib.report.display import config_value_labels
+
+    return config_value_labels(params)
 
 
 def workbook_meta(params: PlanParameters, version: str, locale: str = "de") -> WorkbookMeta:
