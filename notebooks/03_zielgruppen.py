@@ -32,6 +32,7 @@ output_dir: str = ""  # Ausgabeordner für Tabellen und Diagramme; leer: reports
 
 # %%
 from planning_lib.report import charts, views
+from planning_lib.report.display import MIN_OBSERVATIONS
 from planning_lib.report.phase import open_phase
 
 ph = open_phase(
@@ -85,6 +86,8 @@ ph.say(
     segment=ph.name(best["segment"]),
     score=ph.fmt(best["attractiveness"], "decimal"),
 )
+if best["customers"] < MIN_OBSERVATIONS:
+    ph.say("03.segments_caveat", segment=ph.name(best["segment"]), n=int(best["customers"]))
 
 # %% Buyer Personas und Positionierung
 ph.table(analysis.tables["personas"], "personas", "03.personas")

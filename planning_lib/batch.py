@@ -11,7 +11,7 @@ the regions that completed. Each run gets a new folder
     <region>/notebooks/      executed notebooks (also the failed ones, with the error)
     <region>/html/           HTML exports without code cells
     <region>/tables/ charts/ key_figures/   what the notebooks wrote
-    <region>/plan_<region>.xlsx   one sheet per phase
+    <region>/plan_<region>.xlsx   printable: cover, monthly plan, one sheet per phase
     _konsolidierung/...      the same for the company roll-up
 
 Everything that can be checked before a kernel starts is checked first (regions,
@@ -23,6 +23,7 @@ regions; its dependents are marked skipped, and the result says which cell faile
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import multiprocessing
 import os
@@ -41,7 +42,7 @@ from planning_lib.notebook_exec import NotebookJob, NotebookOutcome, execute_job
 from planning_lib.notebook_params import check_parameters
 from planning_lib.paths import NOTEBOOKS
 from planning_lib.report.artifacts import read_key_figures, write_json
-from planning_lib.report.excel import build_workbook
+from planning_lib.report.excel import WorkbookMeta, build_workbook
 from planning_lib.report.html import render_index
 from planning_lib.report.views import KEY_FIGURE_NAMES
 from planning_lib.run_folder import (
@@ -431,10 +432,11 @@ def run_batch(settings: BatchSettings) -> BatchResult:
     bar.close()
 
     ordered = [outcomes[k] for k in jobs if k in outcomes]
-    region_info = _region_info(regions, folders, ordered, s.locale)
+    meta = _workbook_meta(s, run_id, started)
+    region_info = _region_info(regions, folders, ordered, meta)
     if s.consolidate and (run_dir / CONSOLIDATION_FOLDER).exists():
         region_info["Gesamt"] = _folder_info(
-            run_dir / CONSOLIDATION_FOLDER, "Gesamt", ordered, s.locale, "plan_Gesamt.xlsx"
+            run_dir / CONSOLIDATION_FOLDER, "Gesamt", ordered, meta, "plan_Gesamt.xlsx"
         )
     finished = dt.datetime.now(dt.UTC)
     manifest = {
@@ -481,8 +483,25 @@ def _region_status(region: str, outcomes: Mapping[str, NotebookOutcome]) -> str:
     return "ok" if mine and all(o.status == "ok" for o in mine) else "failed"
 
 
+_SCENARIO_NAMES = {"base": "Basis", "best": "Bester Fall", "worst": "Schlechtester Fall"}
+
+
+def _workbook_meta(s: BatchSettings, run_id: str, started: dt.datetime) -> WorkbookMeta:
+    """Company (the config's ``company.name``), plan version (scenario and run) and date."""
+    try:
+        config = yaml.safe_load(Path(s.config_path).read_text(encoding="utf-8")) or {}
+        company = str((config.get("company") or {}).get("name") or "")
+    except (OSError, yaml.YAMLError):
+        company = ""
+    if s.locale == "en":
+        version = f"scenario {s.scenario}, run {run_id}"
+    else:
+        version = f"Szenario {_SCENARIO_NAMES.get(s.scenario, s.scenario)}, Lauf {run_id}"
+    return WorkbookMeta(company, "", version, started.date(), s.locale)
+
+
 def _folder_info(
-    folder: Path, name: str, outcomes: Sequence[NotebookOutcome], locale: str, xlsx: str
+    folder: Path, name: str, outcomes: Sequence[NotebookOutcome], meta: WorkbookMeta, xlsx: str
 ) -> dict[str, Any]:
     mine = [o for o in outcomes if o.region == name]
     info: dict[str, Any] = {
@@ -494,7 +513,10 @@ def _folder_info(
     }
     if (folder / "tables").exists():
         with contextlib.suppress(FileNotFoundError):
-            info["excel"] = str(build_workbook(folder, folder / xlsx, locale=locale))
+            region_meta = dataclasses.replace(meta, region=name)
+            info["excel"] = str(
+                build_workbook(folder, folder / xlsx, locale=meta.locale, meta=region_meta)
+            )
     return info
 
 
@@ -502,10 +524,10 @@ def _region_info(
     regions: Sequence[str],
     folders: Mapping[str, Path],
     outcomes: Sequence[NotebookOutcome],
-    locale: str,
+    meta: WorkbookMeta,
 ) -> dict[str, Any]:
     return {
-        r: _folder_info(folders[r], r, outcomes, locale, f"plan_{folders[r].name}.xlsx")
+        r: _folder_info(folders[r], r, outcomes, meta, f"plan_{folders[r].name}.xlsx")
         for r in regions
     }
 

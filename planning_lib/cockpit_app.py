@@ -622,7 +622,15 @@ class Cockpit:
             saved = f"{ck.label('saved', loc)}: {html.escape(name)} ({html.escape(vid)})"
             stem = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
             yml = export.settings_yaml(planned, overrides, name)
-            xls = export.settings_excel(overrides, result.summary, result.monthly, loc)
+            xls = export.settings_excel(
+                overrides,
+                result.summary,
+                result.monthly,
+                loc,
+                findings=result.findings,
+                meta=export.workbook_meta(planned, f"{name} ({vid})", loc),
+                value_labels=export.config_labels(planned),
+            )
             self.downloads.value = (
                 f"<p>{saved}</p><p>{ck.label('download', loc)}: "
                 + export.data_link(yml, f"{stem}.yaml", "application/x-yaml", "YAML")

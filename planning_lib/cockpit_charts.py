@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+
+from planning_lib.report.charts import format_axis
 
 __all__ = [
     "cash_chart",
@@ -59,14 +60,8 @@ def _t(key: str, locale: Locale) -> str:
 
 
 def _money_axis(ax: Axes, locale: Locale) -> None:
-    sep = "." if locale == "de" else ","
-
-    def fmt(v: float, _pos: int) -> str:
-        if abs(v) >= 1000:
-            return f"{v / 1000:,.0f}k".replace(",", sep)
-        return f"{v:,.0f}".replace(",", sep)
-
-    ax.yaxis.set_major_formatter(FuncFormatter(fmt))
+    """EUR ticks in the locale, compact and distinct (``175 Tsd. €``, not ``175k``)."""
+    format_axis(ax.yaxis, "eur", locale)
 
 
 def _new(title: str) -> tuple[Figure, Axes]:
@@ -160,6 +155,7 @@ def leads_chart(leads: pd.DataFrame, locale: Locale = "de") -> Figure:
     if len(x):
         ax.set_ylim(0, max(float(bottom.max()), 1.0) * 1.25)
     ax.legend(fontsize=7, frameon=False, loc="upper left", ncols=3)
+    format_axis(ax.yaxis, "count", locale)
     return fig
 
 
@@ -194,6 +190,5 @@ def tornado_chart(tornado: pd.DataFrame, base: float, locale: Locale = "de") -> 
     ax.axvline(base, color="#333", lw=0.8)
     ax.set_yticks(y, list(rows["label"]), fontsize=7)
     ax.legend(fontsize=7, frameon=False, loc="lower right")
-    sep = "." if locale == "de" else ","
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v / 1000:,.0f}k".replace(",", sep)))
+    format_axis(ax.xaxis, "eur", locale)  # 48,5 Tsd. € … 50,0 Tsd. €, no "50k 50k"
     return fig

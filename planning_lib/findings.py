@@ -49,6 +49,8 @@ TRANSITION_LABELS: dict[str, tuple[str, str]] = {
     "lead_to_won": ("vom Lead zum Abschluss", "from lead to close"),
 }
 MIN_LEADS = 30
+MIN_OBSERVATIONS = 30
+"""A finding about a segment or rate resting on fewer observations carries a caveat."""
 """Fewest leads in a cohort stage before a conversion rate is compared."""
 MIN_RELATIVE_GAP = 0.05
 """Smallest relative difference (share) worth a finding."""
@@ -420,16 +422,28 @@ def segment_attractiveness(a: Analysis) -> Finding | None:
         n["top_clv_eur"] = clv
         de_parts.append(f"CLV {_eur(clv, 'de')}")
         en_parts.append(f"CLV {_eur(clv, 'en')}")
-    return Finding(
-        "segment_attractiveness",
-        n,
+    de = (
         f"Attraktivstes Segment: {_segment(top['segment'], 'de')} ({', '.join(de_parts)}); "
         f"am wenigsten attraktiv: {_segment(low['segment'], 'de')} "
-        f"({format_number(n['low_score'], 'de', 2)}).",
+        f"({format_number(n['low_score'], 'de', 2)})."
+    )
+    en = (
         f"Most attractive segment: {_segment(top['segment'], 'en')} ({', '.join(en_parts)}); "
         f"least attractive: {_segment(low['segment'], 'en')} "
-        f"({format_number(n['low_score'], 'en', 2)}).",
+        f"({format_number(n['low_score'], 'en', 2)})."
     )
+    customers = top.get("customers")
+    if _ok(customers) and customers < MIN_OBSERVATIONS:
+        n["top_customers"] = int(customers)
+        de += (
+            f" Achtung: das Segment zählt nur {int(customers)} Kunden (unter "
+            f"{MIN_OBSERVATIONS}); der Punktwert ist ein Hinweis, kein Beleg."
+        )
+        en += (
+            f" Caution: the segment has only {int(customers)} customers (fewer than "
+            f"{MIN_OBSERVATIONS}); its score is a hint, not evidence."
+        )
+    return Finding("segment_attractiveness", n, de, en)
 
 
 def market_position(a: Analysis) -> Finding | None:

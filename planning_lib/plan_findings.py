@@ -41,6 +41,14 @@ def _row(lines: Mapping[tuple[str, str], np.ndarray], item: str, ch: str = "") -
     return np.asarray(lines[(item, ch)])[0]
 
 
+def _channel_label(params, name: str, locale: str) -> str:
+    """The channel's label from the config (its code when it has none)."""
+    ch = params.channels.get(name)
+    if ch is None:
+        return name
+    return ch.label_en if locale == "en" else ch.label_de
+
+
 def _funnel_findings(params, inp, lines, s) -> list[Finding]:
     out = []
     target = params.target("new_customers")
@@ -93,9 +101,11 @@ def _funnel_findings(params, inp, lines, s) -> list[Finding]:
                 Finding(
                     "leads_short",
                     "warning",
-                    f"Kanal {ch.name}: für das Ziel nötig {need_txt_de} {stage}, geplant "
+                    f"Kanal {_channel_label(params, ch.name, 'de')}: für das Ziel nötig "
+                    f"{need_txt_de} {stage}, geplant "
                     f"{fmt_de(have)} bei den geplanten Konversionsraten.",
-                    f"Channel {ch.name}: the target needs {need_txt_en} {stage}, planned "
+                    f"Channel {_channel_label(params, ch.name, 'en')}: the target needs "
+                    f"{need_txt_en} {stage}, planned "
                     f"{fmt_en(have)} at the planned conversion rates.",
                     {
                         "channel": ch.name,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from types import SimpleNamespace
 
 import numpy as np
@@ -402,17 +403,82 @@ def test_yaml_export_reads_back_as_the_planned_parameters(params, base_settings,
     assert load_params(path) == planned
 
 
-def test_excel_export_has_settings_kpis_and_months(params, base_settings):
+def test_excel_export_is_the_printable_plan_workbook(params, base_settings, tmp_path):
+    """The cockpit's download is the batch's workbook layout for the current scenario
+    (issue 14): cover with key figures and findings, German line items × months,
+    the overrides by their slider names; every value cell formatted, no raw codes.
+    (Replaces the old sheet-of-codes export: Einstellungen/Kennzahlen/Monatsplan with
+    dotted keys and unformatted floats.)"""
+    from planning_lib.report.workbook import FORMATS
+
     ovr = ck.overrides_from_settings(params, base_settings)
     res = run_plan(params, ovr)
-    wb = openpyxl.load_workbook(io.BytesIO(export.settings_excel(ovr, res.summary, res.monthly)))
-    assert wb.sheetnames == ["Einstellungen", "Kennzahlen", "Monatsplan"]
-    kpis = {r[0]: r[1] for r in wb["Kennzahlen"].iter_rows(min_row=2, values_only=True)}
-    assert kpis["mrr_end"] == pytest.approx(res.summary["mrr_end"])
-    assert kpis["budget_by_category.marketing"] == 100_000
-    settings = {r[0]: r[1] for r in wb["Einstellungen"].iter_rows(min_row=2, values_only=True)}
-    assert settings["drivers.arpa_monthly_eur"] == 160
-    assert wb["Monatsplan"].cell(1, 4).value == "2026-01"
+    data = export.settings_excel(
+        ovr,
+        res.summary,
+        res.monthly,
+        findings=res.findings,
+        meta=export.workbook_meta(params, "Cockpit-Test (v1)"),
+        value_labels=export.config_labels(params),
+    )
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    assert wb.sheetnames == ["Übersicht", "Monatsplan", "Einstellungen"]
+    cover = {r[0]: r[1] for r in wb["Übersicht"].iter_rows(values_only=True) if r[0]}
+    assert cover["Unternehmen"] == "CloudFlow" and cover["Planversion"] == "Cockpit-Test (v1)"
+    assert cover["MRR Planende"] == pytest.approx(res.summary["mrr_end"])
+    assert cover["Budget gesamt"] == pytest.approx(res.summary["budget_total"])
+    settings = {r[0]: r[1] for r in wb["Einstellungen"].iter_rows(min_row=4, values_only=True)}
+    assert settings["ARPA (€/Monat)"] == 160
+    assert settings["Budget gesamt"] == ovr["budget.total_eur"]
+    plan = wb["Monatsplan"]
+    assert plan.cell(4, 2).value == "Jan. 2026"
+    items = [r[0] for r in plan.iter_rows(min_row=5, values_only=True)]
+    assert "Erstjahresumsatz Neukunden" in items and "Neukunden – Inbound-Marketing" in items
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    assert not re.search(r"\b[a-z]+(?:[._][a-z0-9]+)+\b", cell.value), cell.value
+                elif cell.value is not None:
+                    fmt = cell.number_format
+                    assert fmt.startswith("[$-407]"), (ws.title, cell.coordinate)  # de-DE
+                    assert fmt.removeprefix("[$-407]") in FORMATS.values(), fmt
+
+
+def test_excel_export_prints_on_few_pages_with_header(params, base_settings, tmp_path):
+    from office_pdf import pdf_page_texts, print_to_pdf
+
+    ovr = ck.overrides_from_settings(params, base_settings)
+    res = run_plan(params, ovr)
+    meta = export.workbook_meta(params, "Cockpit-Test")
+    path = tmp_path / "cockpit.xlsx"
+    path.write_bytes(
+        export.settings_excel(
+            ovr, res.summary, res.monthly, findings=res.findings, meta=meta,
+            value_labels=export.config_labels(params),
+        )
+    )  # fmt: skip
+    pages = pdf_page_texts(print_to_pdf(path, tmp_path))
+    assert 3 <= len(pages) <= 15  # one sheet each at least; the region limit at most
+    for text in pages:
+        assert "CloudFlow" in text and "Planversion: Cockpit-Test" in text and "Stand:" in text
+
+
+def test_excel_export_writes_formula_like_names_as_text(params, base_settings):
+    """Issue 15 item 10: a channel label from the config such as =HYPERLINK(...) stays text."""
+    ovr = ck.overrides_from_settings(params, base_settings)
+    res = run_plan(params, ovr)
+    labels = {"inbound": ('=HYPERLINK("http://x","a")', "x")}
+    data = export.settings_excel(
+        ovr, res.summary, res.monthly, value_labels=labels,
+        meta=export.WorkbookMeta("@Firma", "-AT", "+1"),
+    )  # fmt: skip
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    evil = [c for c in cells if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert evil and all(c.data_type == "s" for c in evil)  # "Neukunden – =HYPERLINK(...)"
+    assert {"@Firma", "-AT", "+1"} <= {c.value for c in cells if c.quotePrefix}
 
 
 def test_download_link_escapes_the_name():

@@ -187,3 +187,26 @@ def test_mrr_development_names_the_month_in_words():
     assert f is not None
     assert f.text_de.startswith(f"MRR Dez. 2025: 11.307{NB}€ bei 73 Kunden")
     assert f.text_en.startswith("MRR Dec 2025: €11,307 from 73 customers")
+
+
+def test_segment_recommended_from_few_customers_carries_a_caveat():
+    """Issue 14: 'a segment recommended from 4 customers without a caveat'. The top
+    segment (large, 4 customers < 30) gets the caveat; with 30 customers it does not."""
+    seg = pd.DataFrame(
+        {
+            "segment": ["small", "large"],
+            "customers": [43, 4],
+            "attractiveness": [0.29, 0.58],
+            "revenue_growth": [0.01, 1.25],
+            "clv_eur": [1460.0, float("nan")],
+        }
+    )
+    f = segment_attractiveness(_analysis(segments=seg))
+    assert f is not None and f.numbers["top_customers"] == 4
+    assert f.text_de.endswith(
+        "Achtung: das Segment zählt nur 4 Kunden (unter 30); der Punktwert ist ein "
+        "Hinweis, kein Beleg."
+    )
+    assert "only 4 customers (fewer than 30)" in f.text_en
+    enough = segment_attractiveness(_analysis(segments=seg.assign(customers=[43, 30])))
+    assert enough is not None and "Achtung" not in enough.text_de

@@ -97,3 +97,77 @@ def test_format_months_count_after_in():
 
     assert [format_months_count(n) for n in (0, 1, 3)] == ["keinem Monat", "1 Monat", "3 Monaten"]
     assert [format_months_count(n, "en") for n in (0, 1, 3)] == ["no month", "1 month", "3 months"]
+
+
+@pytest.mark.parametrize(
+    ("values", "unit", "locale", "expected"),
+    [
+        # tornado before: 48k 49k 50k 50k 50k; one decimal makes every tick distinct
+        (
+            [48_000, 48_500, 49_000, 49_500, 50_000],
+            "eur",
+            "de",
+            [
+                "48,0 Tsd.\xa0€",
+                "48,5 Tsd.\xa0€",
+                "49,0 Tsd.\xa0€",
+                "49,5 Tsd.\xa0€",
+                "50,0 Tsd.\xa0€",
+            ],
+        ),
+        # 175k / 1.000k before: thousands and millions with German separators
+        ([0, 50_000, 175_000], "eur", "de", ["0\xa0€", "50 Tsd.\xa0€", "175 Tsd.\xa0€"]),
+        (
+            [500_000, 1_000_000, 1_500_000],
+            "eur",
+            "de",
+            ["0,5 Mio.\xa0€", "1,0 Mio.\xa0€", "1,5 Mio.\xa0€"],
+        ),
+        ([500_000, 1_000_000], "eur", "en", ["€0.5m", "€1.0m"]),
+        (
+            [-2_000, 0, 2_000],
+            "eur",
+            "de",
+            ["−2.000\xa0€", "0\xa0€", "2.000\xa0€"],
+        ),  # < 10.000: as is
+        ([0.05, 0.1, 0.15], "share", "de", ["5\xa0%", "10\xa0%", "15\xa0%"]),
+        ([0.125, 0.15], "share", "de", ["12,5\xa0%", "15,0\xa0%"]),  # 13 % would misstate
+        ([0.123456, 0.5], "share", "de", ["12\xa0%", "50\xa0%"]),  # never exact: fewest distinct
+        ([6, 7, 8], "count", "de", ["6", "7", "8"]),
+    ],
+)
+def test_axis_labels_are_compact_distinct_and_german(values, unit, locale, expected):
+    from planning_lib.report.formatting import axis_labels
+
+    assert axis_labels(values, unit, locale) == expected
+
+
+def test_count_axes_have_whole_distinct_ticks_and_money_axes_german_units():
+    """A count axis of 6..9 customers used to tick every 0.5 and round the labels to
+    8, 8, 7, 7...; with whole-number ticks each label is a distinct whole number.
+    A money axis up to ~190.000 € reads in Tsd. € (was 175k)."""
+    from planning_lib.report.charts import bar_chart, line_chart
+
+    months = pd.date_range("2026-01-01", periods=4, freq="MS")
+    fig = line_chart(pd.DataFrame({"Neukunden": [6.2, 8.8, 7.1, 9.0]}, index=months), title="x")
+    ax = fig.axes[0]
+    ticks = [t for t in ax.get_yticks() if ax.get_ylim()[0] <= t <= ax.get_ylim()[1]]
+    labels = ax.yaxis.get_major_formatter().format_ticks(ticks)
+    assert all(float(t).is_integer() for t in ticks)
+    assert len(set(labels)) == len(labels) and all(lbl.isdigit() for lbl in labels)
+    fig = bar_chart(pd.Series([120_000.0, 190_000.0], index=["a", "b"]), title="x", unit="eur")
+    ax = fig.axes[0]
+    labels = ax.yaxis.get_major_formatter().format_ticks(list(ax.get_yticks()))
+    assert "150 Tsd.\xa0€" in labels and not any("k" in lbl for lbl in labels)
+
+
+def test_cockpit_tornado_ticks_are_distinct():
+    from planning_lib import cockpit_charts
+
+    tornado = pd.DataFrame(
+        {"label": ["a", "b"], "low": [48_200.0, 49_000.0], "high": [50_300.0, 49_900.0]}
+    )
+    fig = cockpit_charts.tornado_chart(tornado, base=49_500.0)
+    ax = fig.axes[0]
+    labels = ax.xaxis.get_major_formatter().format_ticks(list(ax.get_xticks()))
+    assert len(set(labels)) == len(labels) and all("Tsd.\xa0€" in lbl for lbl in labels)

@@ -215,14 +215,25 @@ def test_consolidation_equals_the_sum_of_the_regions(batch_run: dict) -> None:
     np.testing.assert_allclose(mrr, expected, rtol=1e-9)
 
 
-def test_excel_has_a_formatted_sheet_per_table(batch_run: dict) -> None:
+def test_excel_has_a_cover_and_a_formatted_sheet_per_phase(batch_run: dict) -> None:
+    """Issue 14: cover, monthly plan, one sheet per phase named in full words (no
+    "01 Kundenakquisitionskosten (CA"), German line items, a format on every number."""
     path = batch_run["run_dir"] / batch_run["manifest"]["regions"]["AT"]["excel"]
     wb = load_workbook(path)
-    assert sorted({s[:2] for s in wb.sheetnames}) == ["01", "02", "03", "04", "05", "06", "07"]
-    assert all(ws.freeze_panes == "A3" for ws in wb.worksheets)
-    ws = wb["06 Budget gegen Plankosten"]
-    assert ws["A1"].font.bold and ws["A2"].font.bold
-    header = [c.value for c in ws[2]]
+    assert wb.sheetnames == [
+        "Übersicht",
+        "Monatsplan",
+        "Ist-Analyse und Prognose",
+        "Ziele",
+        "Zielgruppen und Positionierung",
+        "Vertriebskanäle",
+        "Organisation und Ressourcen",
+        "Budget und Finanzen",
+        "Controlling",
+    ]
+    ws = wb["Budget und Finanzen"]
+    rows = {r[0].value: r for r in ws.iter_rows() if r[0].value is not None}
+    header = [c.value for c in rows["Kategorie"] if c.value is not None]
     assert header == [
         "Kategorie",
         "Budget (Planzeitraum)",
@@ -230,12 +241,100 @@ def test_excel_has_a_formatted_sheet_per_table(batch_run: dict) -> None:
         "Kostenanteil",
         "Abweichung (Kosten − Budget), positiv = über Budget",
     ]
-    assert ws.cell(row=3, column=2).number_format == '#,##0 "€"'
-    history = wb["01 Umsatz, MRR und Kunden je Ja"]
-    assert [c.value for c in history[2]][:3] == ["Jahr", "Umsatz", "Wachstum ggü. Vorjahr"]
-    assert history["C4"].number_format == "0.0 %" and 0 < history["C4"].value < 1
-    conversion = wb["01 Umwandlungsraten je Kanal"]
-    assert conversion["A3"].value == "MQL → SQL" and conversion["B3"].value == "Inbound-Marketing"
+    assert rows["Personal"][1].number_format == '[$-407]#,##0 "€"'
+    history = wb["Ist-Analyse und Prognose"]
+    assert [c.value for c in history[4]][:3] == ["Jahr", "Umsatz", "Wachstum ggü. Vorjahr"]
+    assert history["A5"].value == 2022 and history["A5"].number_format == "[$-407]0"
+    assert history["C6"].number_format == "[$-407]0.0 %" and 0 < history["C6"].value < 1
+    values = [c.value for row in history.iter_rows() for c in row]
+    assert "MQL → SQL" in values and "Inbound-Marketing" in values
+    plan = wb["Monatsplan"]
+    items = [r[0] for r in plan.iter_rows(min_row=5, values_only=True)]
+    assert "Erstjahresumsatz Neukunden" in items and "first_year_revenue_new" not in items
+    cover = {r[0]: r[1] for r in wb["Übersicht"].iter_rows(values_only=True) if r[0]}
+    assert cover["Unternehmen"] == "CloudFlow" and cover["Region"] == "AT"
+    assert cover["Planversion"].startswith("Szenario Basis, Lauf ")
+    kf = batch_run["manifest"]["regions"]["AT"]["key_figures"]
+    assert cover["MRR Planende"] == pytest.approx(kf["mrr_end"])
+    for sheet in wb.worksheets:
+        assert len(sheet.title) <= 31
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.value is not None:
+                    assert cell.number_format != "General", (sheet.title, cell.coordinate)
+
+
+def test_region_workbook_prints_on_at_most_15_pages(batch_run: dict, tmp_path: Path) -> None:
+    """LibreOffice prints the AT workbook with its print setup (before: 157 pages, one
+    sheet per table and no print setup); every page names company, region, plan
+    version and date in its header and says which page of how many it is."""
+    from office_pdf import pdf_page_texts, print_to_pdf
+
+    path = batch_run["run_dir"] / batch_run["manifest"]["regions"]["AT"]["excel"]
+    pages = pdf_page_texts(print_to_pdf(path, tmp_path))
+    assert 9 <= len(pages) <= 15  # one sheet a page at least
+    run_id = batch_run["manifest"]["run_id"]
+    # German separators in print whatever LibreOffice's own locale: the cover's MRR at
+    # plan end as the key figure formatted by hand (18842.87 -> "18.843 €" for AT)
+    mrr_end = batch_run["manifest"]["regions"]["AT"]["key_figures"]["mrr_end"]
+    grouped = f"{round(mrr_end):,}".replace(",", ".")
+    assert f"MRR Planende {grouped} €" in pages[0]
+    for n, text in enumerate(pages, start=1):
+        assert "CloudFlow · Region AT" in text
+        assert f"Planversion: Szenario Basis, Lauf {run_id}" in text
+        assert "Stand: " in text and f"Seite {n} von {len(pages)}" in text
+
+
+_CODE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+"""A code as written in the tables and the summary (``first_year_revenue_new``)."""
+_RAW_FLOAT = re.compile(r"(?<![\d.])\d+\.\d{4,}(?![\d.])")
+"""A float as Python prints it (``22.000000``, ``0.054054``); dates (31.12.2026) excluded."""
+
+
+def _report_text(html_path: Path) -> str:
+    from html import unescape
+
+    text = html_path.read_text(encoding="utf-8")
+    text = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", text, flags=re.S)
+    text = re.sub(r"<[^>]+>", " | ", text)  # tags (and their attributes) are no reading
+    return unescape(text)
+
+
+def test_reports_show_no_unlabelled_code_and_no_raw_float(batch_run: dict) -> None:
+    """Issue 14 item 3: every code a manager could read (line items, findings, rules,
+    teams, summary keys) has a German label. A new code fails here until
+    report/labels.py (or the config's labels) names it; the message lists where."""
+    params = load_params(batch_run["config"] / "cloudflow.yaml")
+    config_codes = (  # single-word codes too: 'inbound', 'small', 'partner'
+        set(params.channels)
+        | set(params.company.segments)
+        | set(params.organisation.roles)
+        | set(params.organisation.structure)
+        | {r.code for r in params.rules}
+    )
+    code = re.compile(rf"{_CODE.pattern}|\b(?:{'|'.join(sorted(config_codes))})\b")
+    folders = [_folder(batch_run, r) for r in GOOD]
+    folders.append(batch_run["run_dir"] / CONSOLIDATION_FOLDER)
+    found: dict[str, set[str]] = {}
+    floats: dict[str, set[str]] = {}
+    for folder in folders:
+        for page in sorted((folder / "html").glob("*.html")):
+            text = _report_text(page)
+            where = f"{folder.name}/html/{page.name}"
+            found.setdefault(where, set()).update(code.findall(text))
+            floats.setdefault(where, set()).update(_RAW_FLOAT.findall(text))
+        for xlsx in folder.glob("*.xlsx"):
+            wb = load_workbook(xlsx)
+            for ws in wb.worksheets:
+                for row in ws.iter_rows(values_only=True):
+                    for value in row:
+                        if isinstance(value, str):
+                            where = f"{folder.name}/{xlsx.name}:{ws.title}"
+                            found.setdefault(where, set()).update(code.findall(value))
+    found = {k: v for k, v in found.items() if v}
+    floats = {k: v for k, v in floats.items() if v}
+    assert not found, f"codes without a label shown to readers: {found}"
+    assert not floats, f"raw floats in reports: {floats}"
 
 
 def test_every_column_of_every_table_has_a_label(batch_run: dict) -> None:

@@ -14,15 +14,17 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
 
-from planning_lib.report.formatting import format_month
+from planning_lib.report.formatting import axis_labels, format_month
 from planning_lib.report.labels import Unit, format_value
 
 __all__ = [
+    "LocaleAxisFormatter",
     "bar_chart",
     "channel_funnels_chart",
     "forecast_chart",
+    "format_axis",
     "funnel_steps",
     "line_chart",
     "stacked_bar_chart",
@@ -39,8 +41,34 @@ def _figure(width: float = 8.0, height: float = 3.6) -> tuple[Figure, object]:
     return fig, ax
 
 
-def _axis_formatter(unit: Unit, locale: str) -> FuncFormatter:
-    return FuncFormatter(lambda v, _pos: format_value(v, unit, locale))
+class LocaleAxisFormatter(Formatter):
+    """Tick labels in the report's locale, compact and distinct (``175 Tsd. €``).
+
+    The labels of one axis are made together (:func:`formatting.axis_labels`), so
+    neighbouring ticks never read the same (``50k 50k``) and all share one scale.
+    """
+
+    def __init__(self, unit: str, locale: str) -> None:
+        self.unit, self.locale = unit, locale
+        self._labels: dict[float, str] = {}
+
+    def set_locs(self, locs: Sequence[float]) -> None:
+        super().set_locs(locs)
+        values = [float(v) for v in locs]
+        self._labels = dict(zip(values, axis_labels(values, self.unit, self.locale), strict=True))
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        if float(x) in self._labels:
+            return self._labels[float(x)]
+        return axis_labels([x], self.unit, self.locale)[0]
+
+
+def format_axis(axis: object, unit: str, locale: str) -> None:
+    """Locale tick labels on ``axis`` (``ax.xaxis``/``ax.yaxis``); a count axis gets
+    whole-number ticks only (no 7,5 customers, no duplicated ``8, 8``)."""
+    axis.set_major_formatter(LocaleAxisFormatter(unit, locale))  # type: ignore[attr-defined]
+    if unit == "count":
+        axis.set_major_locator(MaxNLocator(integer=True))  # type: ignore[attr-defined]
 
 
 def _month_axis(ax: object, index: pd.Index, locale: str) -> None:
@@ -81,7 +109,7 @@ def line_chart(
             linewidth=1.8,
         )
     ax.set_title(title, loc="left")
-    ax.yaxis.set_major_formatter(_axis_formatter(unit, locale))
+    format_axis(ax.yaxis, unit, locale)
     _month_axis(ax, frame.index, locale)
     if len(frame.columns) > 1:
         ax.legend(frameon=False, fontsize=8)
@@ -105,11 +133,11 @@ def bar_chart(
     if horizontal:
         bars = ax.barh(labels, data, color=colors)
         ax.invert_yaxis()
-        ax.xaxis.set_major_formatter(_axis_formatter(unit, locale))
+        format_axis(ax.xaxis, unit, locale)
         ax.grid(axis="x", alpha=0.3)
     else:
         bars = ax.bar(labels, data, color=colors)
-        ax.yaxis.set_major_formatter(_axis_formatter(unit, locale))
+        format_axis(ax.yaxis, unit, locale)
     if annotate:
         ax.bar_label(bars, labels=[format_value(v, unit, locale) for v in data], fontsize=8)
     ax.set_title(title, loc="left")
@@ -135,7 +163,7 @@ def stacked_bar_chart(
     slanted = len(ticks) > 8
     ax.set_xticks(x, ticks, rotation=45 if slanted else 0, ha="right" if slanted else "center")
     ax.tick_params(axis="x", labelsize=8)
-    ax.yaxis.set_major_formatter(_axis_formatter(unit, locale))
+    format_axis(ax.yaxis, unit, locale)
     ax.legend(
         frameon=False,
         fontsize=8,
@@ -185,7 +213,7 @@ def forecast_chart(
         color=_PALETTE[1],
         label=forecast_label,
     )
-    ax.yaxis.set_major_formatter(_axis_formatter(unit, locale))
+    format_axis(ax.yaxis, unit, locale)
     _month_axis(ax, history.index, locale)
     ax.legend(frameon=False, fontsize=8)
     ax.set_title(title, loc="left")
@@ -245,7 +273,7 @@ def channel_funnels_chart(
         ]
         ax.bar_label(bars, labels=labels, fontsize=8)
         ax.set_xlim(0, max([*data, 1.0]) * 1.25)
-        ax.xaxis.set_major_formatter(_axis_formatter("count", locale))
+        format_axis(ax.xaxis, "count", locale)
         ax.grid(axis="x", alpha=0.3)
         ax.spines[["top", "right"]].set_visible(False)
         ax.set_title(str(channel), loc="left", fontsize=10)

@@ -26,14 +26,24 @@ import numpy as np
 import pandas as pd
 
 from planning_lib.report.formatting import format_day, format_month
-from planning_lib.report.labels import KEY_FIGURE_UNITS, LABELS, Unit, column_unit, format_value
+from planning_lib.report.labels import (
+    KEY_FIGURE_UNITS,
+    LABELS,
+    Unit,
+    column_unit,
+    format_value,
+    text,
+)
 
 __all__ = [
     "COUNT_TABLES",
+    "MIN_OBSERVATIONS",
     "ROW_UNIT_COLUMNS",
+    "SAMPLE_SIZE_COLUMNS",
     "VALUE_KINDS",
     "ValueLabels",
     "column_label",
+    "config_value_labels",
     "display_frame",
     "display_html",
     "display_table",
@@ -41,6 +51,8 @@ __all__ = [
     "has_column_label",
     "name_unit",
     "row_units",
+    "sample_caveats",
+    "text_value",
     "value_label",
 ]
 
@@ -67,8 +79,20 @@ VALUE_KINDS: dict[str, tuple[str, ...]] = {
     "measure": ("kpi",),
     "status": ("status",),
     "transition": ("transition",),
+    "team": ("team",),
+    "role": ("role",),
+    "owns": ("value",),
+    "rule": ("rule",),
+    "segments": ("segment",),
+    "channels": ("value",),
+    "code": ("finding",),
+    "line_item": ("line",),
 }
 """Columns holding codes, and the label prefixes their values are looked up under."""
+
+LIST_COLUMNS = frozenset({"segments", "channels", "owns"})
+"""Columns holding several codes joined by :data:`LIST_SEPARATOR` (``small; mid``)."""
+LIST_SEPARATOR = "; "
 
 ROW_UNIT_COLUMNS: tuple[str, ...] = (
     "value",
@@ -95,6 +119,16 @@ COUNT_TABLES: dict[str, tuple[str, ...]] = {
 }
 """Tables whose columns hold counts though their names do not say so: the named
 columns (all numeric ones for ``()``) are shown as whole numbers."""
+
+MIN_OBSERVATIONS = 30
+"""A rate or segment resting on fewer observations gets a caveat for readers."""
+
+SAMPLE_SIZE_COLUMNS: dict[str, str] = {
+    "01_conversion": "entered",
+    "01_deal_metrics": "closed_deals",
+    "03_segments": "customers",
+}
+"""Tables of rates and segments, and the column counting the observations of a row."""
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DAY_COLUMNS = frozenset({"deadline", "date", "as_of"})
@@ -140,6 +174,10 @@ def _lookup(code: str, prefixes: tuple[str, ...], locale: str) -> str | None:
         elif prefix == "status":
             if code in _status_labels():
                 return _status_labels()[code]["en" if locale == "en" else "de"]
+        elif prefix == "line":
+            from planning_lib.report.workbook import line_item_label
+
+            return line_item_label(code, "", locale)
         elif prefix == "transition":
             if "_to_" in code:
                 a, b = code.split("_to_", 1)
@@ -149,6 +187,48 @@ def _lookup(code: str, prefixes: tuple[str, ...], locale: str) -> str | None:
         elif f"{prefix}.{code}" in LABELS:
             return _pick(LABELS[f"{prefix}.{code}"], locale)
     return None
+
+
+_COMPARISONS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
+
+
+def _rule_label(rule: Any, locale: str) -> str:
+    """``Konversion SQL→Demo < 20,0 %``; ``Neukunden unter 80,0 % des Plans (3 Monate)``."""
+    from planning_lib.report.formatting import format_percent
+
+    metric = _lookup(rule.metric, ("kpi",), locale) or rule.metric
+    if rule.comparison in ("below_plan", "above_plan"):
+        share = format_percent(rule.threshold, locale)
+        if locale == "en":
+            side = "below" if rule.comparison == "below_plan" else "above"
+            text = f"{metric} {side} {share} of plan"
+        else:
+            side = "unter" if rule.comparison == "below_plan" else "über"
+            text = f"{metric} {side} {share} des Plans"
+    else:
+        unit = name_unit(rule.metric)
+        text = (
+            f"{metric} {_COMPARISONS[rule.comparison]} {format_value(rule.threshold, unit, locale)}"
+        )
+    if rule.window_months > 1:
+        months = "months" if locale == "en" else "Monate"
+        text += f" ({rule.window_months} {months})"
+    return text
+
+
+def config_value_labels(params: Any) -> dict[str, tuple[str, str]]:
+    """Labels of the config's codes shown in tables, code → (de, en): channels, roles,
+    teams (``Team Inbound-Marketing``, from the channels they own) and rules (their
+    condition in words)."""
+    labels = {code: (ch.label_de, ch.label_en) for code, ch in params.channels.items()}
+    labels.update({c: (r.label_de, r.label_en) for c, r in params.organisation.roles.items()})
+    for team, owned in params.organisation.structure.items():
+        de = ", ".join(labels.get(o, (o, o))[0] for o in owned)
+        en = ", ".join(labels.get(o, (o, o))[1] for o in owned)
+        labels.setdefault(team, (f"Team {de}" if de else team, f"Team {en}" if en else team))
+    for rule in params.rules:
+        labels.setdefault(rule.code, (_rule_label(rule, "de"), _rule_label(rule, "en")))
+    return labels
 
 
 def value_label(
@@ -162,6 +242,11 @@ def value_label(
         return _pick(LABELS[f"value.{str(bool(value)).lower()}"], locale)
     if not isinstance(value, str) or column not in VALUE_KINDS:
         return value
+    if column in LIST_COLUMNS and LIST_SEPARATOR in value:
+        return LIST_SEPARATOR.join(
+            str(value_label(column, part, locale, value_labels))
+            for part in value.split(LIST_SEPARATOR)
+        )
     if value_labels and value in value_labels:
         return _pick(value_labels[value], locale)
     found = _lookup(value, VALUE_KINDS[column], locale)
@@ -253,16 +338,39 @@ def _other_language(columns: list[str], locale: str) -> set[str]:
     return {c for c in cols if c.endswith("_en")}
 
 
+def sample_caveats(frame: pd.DataFrame, table: str | None, locale: str = "de") -> list[str] | None:
+    """A caveat per row of a table of rates or segments whose row rests on fewer than
+    :data:`MIN_OBSERVATIONS` observations (``""`` for the others); None when no row does
+    or the table counts no observations."""
+    column = SAMPLE_SIZE_COLUMNS.get(table or "")
+    if column is None or column not in frame.columns:
+        return None
+    counts = pd.to_numeric(frame[column], errors="coerce")
+    few = counts < MIN_OBSERVATIONS
+    if not few.any():
+        return None
+    return [
+        text("caveat.few", locale, n=int(n)) if f else "" for n, f in zip(counts, few, strict=True)
+    ]
+
+
 def display_table(
-    frame: pd.DataFrame, locale: str = "de", value_labels: ValueLabels | None = None
+    frame: pd.DataFrame,
+    locale: str = "de",
+    value_labels: ValueLabels | None = None,
+    table: str | None = None,
 ) -> pd.DataFrame:
     """``frame`` with code values shown by their labels; names and numbers unchanged.
 
     Columns in the other language are left out; a column in the report's language
     (``label_de`` in German, ``description_en`` in English) is shown under its base
-    name (``label``, ``description``).
+    name (``label``, ``description``). In a table of rates or segments
+    (:data:`SAMPLE_SIZE_COLUMNS`, by ``table``) a ``caveat`` column marks the rows
+    resting on fewer than 30 observations.
     """
     drop = _other_language([str(c) for c in frame.columns], locale)
+    if "code" in frame.columns and "metric" in frame.columns:
+        drop.add("code")  # a target's config id; its metric names it for readers
     out = frame.drop(columns=[c for c in frame.columns if str(c) in drop])
     suffix = "_en" if locale == "en" else "_de"
     present = {str(c) for c in out.columns}
@@ -278,6 +386,9 @@ def display_table(
         series = out[col]
         if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
             out[col] = [value_label(str(col), v, locale, value_labels) for v in series]
+    caveats = sample_caveats(frame, table, locale)
+    if caveats is not None and "caveat" not in out.columns:
+        out["caveat"] = caveats
     return out
 
 
@@ -314,6 +425,20 @@ def _period_text(value: Any, locale: str) -> Any:
     return value
 
 
+def text_value(column: str, value: Any, locale: str = "de") -> Any:
+    """A text cell as a reader sees it: periods, month lists and days in words
+    (``2026-01..2026-06`` → ``Jan. 2026 – Juni 2026``); other values unchanged."""
+    if not isinstance(value, str):
+        return value
+    if column == "period":
+        return _period_text(value, locale)
+    if column == "months":
+        return _months_text(value, locale)
+    if column in _DAY_COLUMNS or column.endswith("_date"):
+        return _day_text(value, locale)
+    return value
+
+
 def display_frame(
     frame: pd.DataFrame,
     locale: str = "de",
@@ -333,7 +458,7 @@ def display_frame(
         A new frame of text cells; ``frame`` is not changed.
     """
     units_by_row = row_units(frame)
-    out = display_table(frame, locale, value_labels)
+    out = display_table(frame, locale, value_labels, table)
     for col in out.columns:
         name = str(col)
         if name == "month":
@@ -345,14 +470,14 @@ def display_frame(
         if name == "months":
             out[col] = [_months_text(v, locale) for v in out[col]]
             continue
-        if name in _DAY_COLUMNS or name.endswith("_date"):
-            out[col] = [_day_text(v, locale) for v in out[col]]
-            continue
         if units_by_row is not None and name in ROW_UNIT_COLUMNS:
             out[col] = [
                 format_value(v, u, locale) if u and _is_number(v) else v
                 for v, u in zip(out[col], units_by_row, strict=True)
             ]
+            continue
+        if name in _DAY_COLUMNS or name.endswith("_date"):
+            out[col] = [_day_text(v, locale) for v in out[col]]
             continue
         unit = display_unit(name, out[col], table)
         if unit is not None:
@@ -378,7 +503,7 @@ def display_html(
     the columns that held text before formatting (names, sentences, codes) are set
     left, by a style scoped to this table.
     """
-    base = display_table(frame, locale, value_labels)
+    base = display_table(frame, locale, value_labels, table)
     shown = display_frame(frame, locale, table=table, value_labels=value_labels)
     left, keep = [], []
     for i, c in enumerate(base.columns, start=1):

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
@@ -35,6 +36,7 @@ __all__ = [
     "DEFAULT_LOCALE",
     "LOCALES",
     "MISSING",
+    "axis_labels",
     "babel_locale",
     "format_count",
     "format_day",
@@ -162,3 +164,65 @@ def format_months_count(n: int, locale: str = DEFAULT_LOCALE) -> str:
     if str(locale).startswith("en"):
         return "no month" if n == 0 else f"{n} month" if n == 1 else f"{n} months"
     return "keinem Monat" if n == 0 else f"{n} Monat" if n == 1 else f"{n} Monaten"
+
+
+_AXIS_SCALES = ((1e6, " Mio.", "m"), (1e3, " Tsd.", "k"))
+_AXIS_THOUSANDS_FROM = 10_000
+"""Axes whose largest tick reaches this are shown in thousands (``175 Tsd. €``)."""
+
+
+def axis_labels(
+    values: Sequence[float], unit: str = "count", locale: str = DEFAULT_LOCALE
+) -> list[str]:
+    """Labels of an axis's ticks, distinct, compact and in the locale's number style.
+
+    Large amounts in thousands or millions (``175 Tsd. €``, ``1,2 Mio. €``; en:
+    ``€175k``, ``€1.2m``), shares as percent; the fewest decimals (0 to 3) that keep
+    every label distinct, so ticks 49.500 and 50.000 read ``49,5 Tsd.`` and
+    ``50,0 Tsd.``, never ``50k`` twice.
+
+    Args:
+        values: the tick values of one axis.
+        unit: ``eur``, ``count``, ``share``, ``ratio``, ``months`` or ``decimal``.
+        locale: ``de``, ``en`` or a Babel locale name.
+    """
+    loc = babel_locale(locale)
+    english = loc.startswith("en")
+    vals = [float(v) for v in values]
+    if not vals:
+        return []
+    word = ""
+    if unit == "share":
+        scaled, suffix = [v * 100 for v in vals], ("%" if english else "\u00a0%")
+        prefix = ""
+    else:
+        top = max(abs(v) for v in vals)
+        div = 1.0
+        if top >= _AXIS_THOUSANDS_FROM:
+            div, de_word, en_word = next(s for s in _AXIS_SCALES if top >= s[0])
+            word = en_word if english else de_word
+        scaled = [v / div for v in vals]
+        prefix = "€" if unit == "eur" and english else ""
+        tail = {"eur": "" if english else "\u00a0€", "ratio": "×"}.get(unit, "")
+        suffix = word + tail
+    texts: list[str] = []
+    for decimals in range(4):  # fewest decimals that show every tick exactly and distinct
+        pattern = _with_decimals("#,##0", decimals)
+        candidate = [format_decimal(_rounded(v, decimals), pattern, locale=loc) for v in scaled]
+        if len(set(candidate)) < len(candidate):
+            continue
+        texts = texts or candidate
+        if all(abs(v - round(v, decimals)) <= 1e-9 * max(1.0, abs(v)) for v in scaled):
+            texts = candidate
+            break
+    if not texts:
+        texts = candidate
+    out = []
+    for v, t in zip(vals, texts, strict=True):
+        if v == 0:  # no "0 Tsd.": zero is zero in any scale
+            out.append(f"{prefix}0{suffix.removeprefix(word) if unit != 'share' else suffix}")
+            continue
+        t = t.lstrip("-")
+        sign = "−" if v < 0 and t.strip("0,.") else ""
+        out.append(f"{sign}{prefix}{t}{suffix}")
+    return out

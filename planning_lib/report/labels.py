@@ -12,6 +12,7 @@ reader sees, while the written tables keep their code names.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 __all__ = [
@@ -235,6 +236,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "The most attractive segment is {segment} (score {score}); budget and sales time "
         "should go there first.",
     ),
+    "03.segments_caveat": (
+        "**Achtung:** {segment} beruht auf nur {n} Kunden (unter 30); Punktwert und "
+        "Kennzahlen des Segments sind ein Hinweis, kein Beleg.",
+        "**Caution:** {segment} rests on only {n} customers (fewer than 30); the "
+        "segment's score and figures are a hint, not evidence.",
+    ),
     "03.personas": ("Buyer Personas", "Buyer personas"),
     "03.persona_links": ("Personas, Segmente und Kanäle", "Personas, segments and channels"),
     "03.personas_text": (
@@ -259,9 +266,10 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "04.coverage_text": (
         "Kanäle unter 100 % Deckung ({channels}) liefern nicht die Leads, die das Ziel "
-        "braucht; es fehlen insgesamt {missing} Leads im Planjahr.",
+        "braucht; es {missing|fehlt|fehlen} insgesamt {missing} {missing|Lead|Leads} im "
+        "Planjahr.",
         "Channels below 100 % coverage ({channels}) do not deliver the leads the target "
-        "needs; {missing} leads are missing over the plan year.",
+        "needs; {missing} {missing|lead is|leads are} missing over the plan year.",
     ),
     "04.required_table": ("Benötigte Leads je Monat und Kanal", "Required leads per month"),
     "04.required_chart": ("Benötigte Leads je Monat", "Required leads per month"),
@@ -284,9 +292,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "05.capacity_chart": ("Kapazität gegen Bedarf", "Capacity vs required deals"),
     "05.capacity_text": (
         "In {short} reicht die Kapazität des Teams nicht für die geplanten "
-        "Abschlüsse; am Ende des Plans sind {heads} Vertriebsmitarbeiter an Bord.",
-        "In {short} the team's capacity falls short of the planned deals; at the end "
-        "of the plan {heads} sales reps are on board.",
+        "Abschlüsse. Vertriebsmitarbeiter am Ende des Plans: {heads}.",
+        "In {short} the team's capacity falls short of the planned deals. Sales reps "
+        "at the end of the plan: {heads}.",
     ),
     "05.roles": ("Rollen, Einstellungen und Einarbeitung", "Roles, hires and ramp-up"),
     "05.structure": ("Teams und Werkzeuge", "Teams and tools"),
@@ -350,9 +358,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "07.variance": ("Soll-Ist seit Jahresbeginn", "Plan vs actual, year to date"),
     "07.pva_chart": ("Neukunden je Monat: Soll und Ist", "New customers: plan and actual"),
     "07.variance_text": (
-        "{off} von {total} Kennzahlen sind seit Jahresbeginn kritisch (unter 85 % des Plans): "
-        "dort setzen die Maßnahmen an.",
-        "{off} of {total} KPIs are off track year to date (below 85 % of plan): that is "
+        "{off} von {total} Kennzahlen {off|ist|sind} seit Jahresbeginn kritisch (unter 85 % "
+        "des Plans): dort setzen die Maßnahmen an.",
+        "{off} of {total} KPIs {off|is|are} off track year to date (below 85 % of plan): that is "
         "where the actions start.",
     ),
     "07.effects": (
@@ -378,8 +386,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "does not count: even a value below the threshold triggers no rule there.",
     ),
     "07.actions_text": (
-        "{n} von {total} Regeln sind ausgelöst; die Maßnahmen stehen in der Tabelle.",
-        "{n} of {total} rules are triggered; the actions are listed in the table.",
+        "{n} von {total} Regeln {n|ist|sind} ausgelöst; die Maßnahmen stehen in der Tabelle.",
+        "{n} of {total} rules {n|is|are} triggered; the actions are listed in the table.",
     ),
     "07.landing": ("Hochrechnung zum Jahresende", "Year-end landing"),
     "07.landing_path": ("Hochrechnung je Monat", "Landing per month"),
@@ -447,7 +455,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.region": ("Region", "Region"),
     "col.channel": ("Kanal", "Channel"),
     "col.segment": ("Segment", "Segment"),
-    "col.code": ("Kennung", "Code"),
+    "col.code": ("Thema", "Topic"),
+    "col.caveat": ("Hinweis", "Note"),
+    "caveat.few": (
+        "nur {n} {n|Beobachtung|Beobachtungen} (unter 30): Hinweis, kein Beleg",
+        "only {n} {n|observation|observations} (fewer than 30): a hint, not evidence",
+    ),
     "col.text": ("Befund", "Finding"),
     "col.severity": ("Schweregrad", "Severity"),
     "col.label": ("Bezeichnung", "Label"),
@@ -667,6 +680,116 @@ LABELS: dict[str, tuple[str, str]] = {
     "dim.segment": ("Segment", "Segment"),
     "dim.product": ("Produkt", "Product"),
     "dim.total": ("Gesamt", "Total"),
+    "role.inside_sales": ("Innendienst", "Inside sales"),
+    "role.field_sales": ("Außendienst", "Field sales"),
+    "role.partner_manager": ("Partnermanager", "Partner manager"),
+    # --- finding topics (the finding's code, shown as its topic) ---------------------
+    "finding.abc_concentration": ("Kundenkonzentration (ABC)", "Customer concentration (ABC)"),
+    "finding.cac_vs_clv": ("CAC und CLV", "CAC and CLV"),
+    "finding.channel_mix_vs_conversion": ("Kanalmix und Umwandlung", "Channel mix and conversion"),
+    "finding.churn_level": ("Abwanderung", "Churn"),
+    "finding.funnel_bottleneck": ("Engpass im Funnel", "Funnel bottleneck"),
+    "finding.immature_cohorts": ("Unreife Lead-Kohorten", "Immature lead cohorts"),
+    "finding.market_position": ("Marktposition", "Market position"),
+    "finding.mrr_development": ("MRR-Entwicklung", "MRR development"),
+    "finding.new_customer_mix": ("Neukundenmix", "New-customer mix"),
+    "finding.sales_cycle_gap": ("Verkaufszyklus", "Sales cycle"),
+    "finding.segment_attractiveness": ("Attraktivität der Segmente", "Segment attractiveness"),
+    "finding.budget_categories_mismatch": (
+        "Budgetkategorien passen nicht zum Gesamtbudget",
+        "Budget categories do not add up",
+    ),
+    "finding.cac_fully_loaded_above_target": (
+        "CAC (voll) über dem Ziel",
+        "Fully loaded CAC above target",
+    ),
+    "finding.capacity_short": ("Vertriebskapazität zu knapp", "Sales capacity short"),
+    "finding.cash_negative": ("Liquidität negativ", "Cash negative"),
+    "finding.clv_inconsistent": ("CLV nicht stimmig", "CLV inconsistent"),
+    "finding.commissions_not_budgeted": (
+        "Provisionen nicht budgetiert",
+        "Commissions not budgeted",
+    ),
+    "finding.cost_over_budget": ("Kosten über Budget", "Cost over budget"),
+    "finding.funnel_below_target": ("Funnel unter dem Ziel", "Funnel below target"),
+    "finding.lead_shares_not_one": (
+        "Lead-Anteile ergeben nicht 100 %",
+        "Lead shares do not add up to 100 %",
+    ),
+    "finding.leads_above_history": ("Leads über der Historie", "Leads above history"),
+    "finding.leads_short": ("Zu wenige Leads", "Too few leads"),
+    "finding.target_deadline_outside_horizon": (
+        "Zielfrist außerhalb des Plans",
+        "Target deadline outside the plan",
+    ),
+    "finding.target_without_baseline": ("Ziel ohne Ausgangswert", "Target without baseline"),
+    "finding.target_unit_mismatch": ("Zieleinheit passt nicht", "Target unit mismatch"),
+    "finding.target_share_out_of_range": (
+        "Zielanteil außerhalb 0–100 %",
+        "Target share outside 0–100 %",
+    ),
+    "finding.target_unrealistic": ("Ziel unrealistisch", "Target unrealistic"),
+    "finding.target_ambitious": ("Ziel ehrgeizig", "Target ambitious"),
+    "finding.mrr_target_reached": ("MRR-Ziel erreicht", "MRR target reached"),
+    "finding.mrr_target_missed": ("MRR-Ziel verfehlt", "MRR target missed"),
+    "finding.mrr_target_needs_churn_path": (
+        "MRR-Ziel braucht sinkenden Churn",
+        "MRR target needs falling churn",
+    ),
+    # --- plan line items (monthly plan) -----------------------------------------------
+    "line.mrr_start": ("MRR Monatsanfang", "MRR at month start"),
+    "line.mrr_new": ("Neuer MRR", "New MRR"),
+    "line.mrr_expansion": ("MRR-Erweiterung", "MRR expansion"),
+    "line.mrr_contraction": ("MRR-Verringerung", "MRR contraction"),
+    "line.mrr_churned": ("Abgewanderter MRR", "Churned MRR"),
+    "line.mrr_end": ("MRR Monatsende", "MRR at month end"),
+    "line.mrr_end_churn_constant": (
+        "MRR Monatsende bei konstantem Churn",
+        "MRR at month end, constant churn",
+    ),
+    "line.arr_end": ("ARR Monatsende", "ARR at month end"),
+    "line.revenue": ("Umsatz", "Revenue"),
+    "line.first_year_revenue_new": ("Erstjahresumsatz Neukunden", "First-year revenue, new"),
+    "line.gross_profit": ("Rohertrag", "Gross profit"),
+    "line.contribution_margin": ("Deckungsbeitrag", "Contribution margin"),
+    "line.churn_rate": ("Abwanderungsrate je Monat", "Monthly churn rate"),
+    "line.customers_start": ("Kunden Monatsanfang", "Customers at month start"),
+    "line.customers_new": ("Neukunden", "New customers"),
+    "line.customers_new_funnel": ("Neukunden aus dem Funnel", "New customers from the funnel"),
+    "line.customers_new_target": ("Neukunden laut Ziel", "New customers by target"),
+    "line.customers_churned": ("Abgewanderte Kunden", "Churned customers"),
+    "line.customers_end": ("Kunden Monatsende", "Customers at month end"),
+    "line.leads_entry": ("Leads", "Leads"),
+    "line.mql": ("MQL", "MQL"),
+    "line.sql": ("SQL", "SQL"),
+    "line.demos": ("Demos", "Demos"),
+    "line.won": ("Abschlüsse", "Deals won"),
+    "line.required_entry": ("Benötigte Leads", "Required leads"),
+    "line.required_mql": ("Benötigte MQL", "Required MQL"),
+    "line.required_sql": ("Benötigte SQL", "Required SQL"),
+    "line.required_demos": ("Benötigte Demos", "Required demos"),
+    "line.required_won": ("Benötigte Abschlüsse", "Required deals"),
+    "line.required_rep_deals": ("Benötigte Abschlüsse Vertrieb", "Required deals, sales team"),
+    "line.partners_signed": ("Neue Partner", "Partners signed"),
+    "line.partners_active": ("Aktive Partner", "Active partners"),
+    "line.reps_heads": ("Vertriebsmitarbeiter", "Sales reps"),
+    "line.reps_hired": ("Einstellungen", "Hires"),
+    "line.reps_leaving": ("Abgänge", "Leavers"),
+    "line.reps_ramping": ("In Einarbeitung", "Ramping up"),
+    "line.reps_productive": ("Produktive Mitarbeiter", "Productive reps"),
+    "line.reps_needed": ("Benötigte Mitarbeiter", "Reps needed"),
+    "line.capacity_deals": ("Kapazität (Abschlüsse)", "Capacity (deals)"),
+    "line.capacity_gap": ("Kapazitätslücke", "Capacity gap"),
+    "line.cost_personnel": ("Personalkosten", "Personnel cost"),
+    "line.cost_marketing": ("Marketingkosten", "Marketing cost"),
+    "line.cost_tools": ("Werkzeugkosten", "Tools cost"),
+    "line.cost_training_travel": ("Schulung und Reisen", "Training and travel"),
+    "line.cost_commissions": ("Provisionen", "Commissions"),
+    "line.cost_other": ("Sonstige Kosten", "Other cost"),
+    "line.cost_total": ("Vertriebskosten gesamt", "Total sales cost"),
+    "line.cash_in": ("Einzahlungen", "Cash in"),
+    "line.cash_out": ("Auszahlungen", "Cash out"),
+    "line.cash_balance": ("Liquidität", "Cash balance"),
 }
 
 KEY_FIGURE_UNITS: dict[str, Unit] = {
@@ -704,7 +827,21 @@ def text(key: str, locale: str = "de", **values: Any) -> str:
         near = [k for k in LABELS if k.startswith(prefix + ".")][:8]
         raise KeyError(f"no label {key!r} (labels with that prefix: {near})") from None
     template = en if locale == "en" else de
+    template = _PLURAL.sub(lambda m: m[2] if _is_one(values.get(m[1])) else m[3], template)
     return template.format(**values) if values else template
+
+
+_PLURAL = re.compile(r"\{(\w+)\|([^{}|]*)\|([^{}|]*)\}")
+"""``{n|Regel ist|Regeln sind}``: the first form when ``n`` is one, else the second."""
+
+
+def _is_one(value: Any) -> bool:
+    """Whether a count (a number, or its formatted text such as ``"1"``) is exactly one."""
+    if isinstance(value, bool) or value is None:
+        return False
+    if isinstance(value, int | float):
+        return value == 1
+    return str(value).strip() == "1"
 
 
 def format_value(value: Any, unit: Unit, locale: str = "de") -> str:
@@ -795,6 +932,8 @@ def column_unit(name: str, values: Any) -> Unit | None:
     n = name.lower()
     if n in _PLAIN_COLUMNS:
         return None
+    if n.startswith("score_"):
+        return "decimal"  # a segment's points 0..1 per criterion, not a share
     words = set(n.split("_"))
     if n.endswith("_eur") or "_eur_" in n or n.startswith("eur_"):
         return "eur"

@@ -144,8 +144,11 @@ class Phase:
 
     @property
     def value_labels(self) -> dict[str, tuple[str, str]]:
-        """Labels of the config's codes shown in tables (channels): code → (de, en)."""
-        return {code: (ch.label_de, ch.label_en) for code, ch in self.params.channels.items()}
+        """Labels of the config's codes shown in tables (channels, roles, teams, rules):
+        code → (de, en)."""
+        from planning_lib.report.display import config_value_labels
+
+        return config_value_labels(self.params)
 
     def name(self, code: str) -> str:
         """A code (channel, segment, ``all``) by its label in this notebook's language."""
