@@ -737,6 +737,18 @@ LABELS: dict[str, tuple[str, str]] = {
         "MRR target needs falling churn",
     ),
     # --- plan line items (monthly plan) -----------------------------------------------
+    "line.leads_basis": (
+        "Bezahlte Leads (Eingangsstufe, auf der Grundlage des Plans)",
+        "Paid leads (entry stage, on the plan's basis)",
+    ),
+    "line.marketing_planned": (
+        "Marketingkosten der geplanten Leads",
+        "Marketing cost of the planned leads",
+    ),
+    "line.cost_of_revenue": ("Umsatzkosten", "Cost of revenue"),
+    "line.cost_other_operating": ("Sonstige Betriebskosten", "Other operating cost"),
+    "line.company_cash_out": ("Auszahlungen Unternehmen", "Company cash out"),
+    "line.company_cash_balance": ("Unternehmensliquidität", "Company cash"),
     "line.mrr_start": ("MRR Monatsanfang", "MRR at month start"),
     "line.mrr_new": ("Neuer MRR", "New MRR"),
     "line.mrr_expansion": ("MRR-Erweiterung", "MRR expansion"),
@@ -789,7 +801,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "line.cost_total": ("Vertriebskosten gesamt", "Total sales cost"),
     "line.cash_in": ("Einzahlungen", "Cash in"),
     "line.cash_out": ("Auszahlungen", "Cash out"),
-    "line.cash_balance": ("Liquidität", "Cash balance"),
+    "line.cash_balance": ("Vertriebsliquidität", "Sales cash"),
 }
 
 KEY_FIGURE_UNITS: dict[str, Unit] = {
