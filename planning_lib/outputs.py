@@ -42,6 +42,7 @@ __all__ = [
     "file_mode",
     "new_folder",
     "private_temp_dir",
+    "process_alive",
     "rename_noreplace",
     "report_stale_temp_folders",
     "temp_name",
@@ -109,7 +110,7 @@ def private_temp_dir(out: Path) -> Path:
     raise FileExistsError(f"could not create a temporary folder beside {out}")
 
 
-def _pid_alive(pid: int, since: float) -> bool:
+def process_alive(pid: int, since: float) -> bool:
     """True when ``pid`` runs and started before ``since`` (a later start is a reused pid)."""
     try:
         os.kill(pid, 0)
@@ -126,7 +127,7 @@ def _pid_alive(pid: int, since: float) -> bool:
             if line.startswith("btime ")
         )
         started = boot + ticks / os.sysconf("SC_CLK_TCK")
-        return started <= since + 1.0
+        return started <= since + 2.0  # btime is whole seconds
     except (OSError, ValueError, IndexError, StopIteration):
         return True
 
@@ -164,7 +165,7 @@ def clean_stale_temp_folders(parent: str | Path) -> tuple[list[Path], list[Path]
             since = p.stat().st_mtime
         except OSError:
             continue
-        if pid == os.getpid() or _pid_alive(pid, since):
+        if pid == os.getpid() or process_alive(pid, since):
             continue
         shutil.rmtree(p, ignore_errors=True)
         if not p.exists():

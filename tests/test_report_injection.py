@@ -184,34 +184,41 @@ def test_versions_compare_csv_neutralises_formula_text(tmp_path: Path, capsys) -
     assert not diff["channel"].astype(str).str.startswith("=").any()
 
 
-@pytest.mark.parametrize("region", [FORMULA])
-def test_analyse_csv_neutralises_a_formula_region_from_the_data(tmp_path: Path, region) -> None:
-    """The sample data with region AT renamed to FORMULA: ``planning analyse`` writes no cell
-    that starts with ``=``; the renamed region appears as ``'=HYPERLINK(...)``."""
+@pytest.fixture
+def formula_data(tmp_path: Path) -> Path:
+    """The sample data with the region AT renamed to FORMULA in every table."""
     data = tmp_path / "data"
     shutil.copytree(SAMPLE_DATA, data)
     for path in data.rglob("*.csv"):
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         if "region" in frame.columns:
-            frame["region"] = frame["region"].replace("AT", region)
+            frame["region"] = frame["region"].replace("AT", FORMULA)
             frame.to_csv(path, index=False, lineterminator="\n")
-    out = tmp_path / "analyse"
-    code = cli.main(
-        [
-            "analyse",
-            "--data",
-            str(data),
-            "--config",
-            str(CONFIGS / "cloudflow.yaml"),
-            "--out",
-            str(out),
-        ]
-    )
-    assert code == 0
+    return data
+
+
+def _assert_neutralised(out: Path) -> None:
+    """No CSV cell of ``out`` starts with = or @; the region shows as ``'=HYPERLINK(...)``."""
     seen = False
     for path in out.glob("*.csv"):
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, header=None)
         cells = frame.to_numpy().ravel().tolist()
         assert not any(c.startswith(("=", "@")) for c in cells), path.name
-        seen |= ("'" + region) in cells
+        seen |= ("'" + FORMULA) in cells
     assert seen
+
+
+def test_analyse_csv_neutralises_a_formula_region_from_the_data(tmp_path, formula_data) -> None:
+    """``planning analyse`` on data whose region AT is called FORMULA."""
+    out = tmp_path / "analyse"
+    args = ["analyse", "--data", str(formula_data), "--config", str(CONFIGS / "cloudflow.yaml")]
+    assert cli.main([*args, "--out", str(out)]) == 0
+    _assert_neutralised(out)
+
+
+def test_forecast_csv_neutralises_a_formula_region_from_the_data(tmp_path, formula_data) -> None:
+    """``planning forecast --by region`` on data whose region AT is called FORMULA."""
+    out = tmp_path / "forecast"
+    args = ["forecast", "--data", str(formula_data), "--horizon", "3", "--workers", "1"]
+    assert cli.main([*args, "--out", str(out)]) == 0
+    _assert_neutralised(out)
