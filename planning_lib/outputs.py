@@ -133,10 +133,10 @@ def process_alive(pid: int, since: float) -> bool:
 
 
 def clean_stale_temp_folders(parent: str | Path) -> tuple[list[Path], list[Path]]:
-    """Remove the temporary folders that killed runs left in ``parent``.
+    """Remove the temporary folders (and files) that killed runs left in ``parent``.
 
-    A folder ``.<name>.tmp-<host>-<pid>-<random>`` of this host whose process no longer
-    runs is removed. Temporary folders of other hosts, and of the older naming without
+    A folder or file ``.<name>.tmp-<host>-<pid>-<random>`` of this host whose process no
+    longer runs is removed. Temporary folders of other hosts, and of the older naming without
     a process id, cannot be judged: they are returned (and left) for the caller to name.
 
     Returns:
@@ -151,10 +151,10 @@ def clean_stale_temp_folders(parent: str | Path) -> tuple[list[Path], list[Path]
         return removed, unknown
     for p in entries:
         m = _TMP.match(p.name)
-        if not p.is_dir() or p.is_symlink():
+        if p.is_symlink() or not (p.is_dir() or p.is_file()):
             continue
         if m is None:
-            if _LEGACY_TMP.match(p.name):
+            if p.is_dir() and _LEGACY_TMP.match(p.name):
                 unknown.append(p)
             continue
         if m["host"] != _HOST:
@@ -167,7 +167,10 @@ def clean_stale_temp_folders(parent: str | Path) -> tuple[list[Path], list[Path]
             continue
         if pid == os.getpid() or process_alive(pid, since):
             continue
-        shutil.rmtree(p, ignore_errors=True)
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            p.unlink(missing_ok=True)
         if not p.exists():
             removed.append(p)
     return removed, unknown

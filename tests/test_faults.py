@@ -212,12 +212,14 @@ def test_temp_folders_of_killed_runs_are_removed_by_the_next_run(tmp_path: Path)
     dead = tmp_path / temp_name("plan").replace(f"-{os.getpid()}-", f"-{_dead_pid()}-")
     live = tmp_path / temp_name("other")
     legacy = tmp_path / ".plan.tmp-ab12cd34"
+    dead_file = tmp_path / temp_name("diff.csv").replace(f"-{os.getpid()}-", f"-{_dead_pid()}-")
     for folder in (dead, live, legacy):
         folder.mkdir()
         (folder / "plan.csv").write_text("half\n", encoding="utf-8")
+    dead_file.write_text("half\n", encoding="utf-8")  # of a killed versions compare --out
     result = _run("plan", "--config", str(CONFIG), "--out", str(tmp_path / "plan"))
     assert result.returncode == 0, result.stderr
-    assert not dead.exists() and live.exists() and legacy.exists()
+    assert not dead.exists() and not dead_file.exists() and live.exists() and legacy.exists()
     assert f"removed {dead}" in result.stderr and str(legacy) in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["plan", live.name, legacy.name])
 

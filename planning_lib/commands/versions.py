@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from planning_lib.csv_safe import spreadsheet_safe
-from planning_lib.outputs import rename_noreplace, temp_name
+from planning_lib.outputs import rename_noreplace, report_stale_temp_folders, temp_name
 from planning_lib.params import ParameterError, load_params
 from planning_lib.report.formatting import format_number
 from planning_lib.versions import (
@@ -107,6 +107,7 @@ def _compare(args: argparse.Namespace) -> int:
             print(f"error: {args.out} exists; choose a new file", file=sys.stderr)
             return 2
         args.out.parent.mkdir(parents=True, exist_ok=True)
+        report_stale_temp_folders(args.out.parent)
         tmp = args.out.with_name(temp_name(args.out.name))
         try:
             spreadsheet_safe(lines).to_csv(

@@ -32,7 +32,7 @@ from planning_lib.data.sample_snapshot import (
     history_tables,
 )
 from planning_lib.data.sample_team import simulate_costs, simulate_headcount
-from planning_lib.outputs import private_temp_dir, rename_noreplace
+from planning_lib.outputs import private_temp_dir, rename_noreplace, report_stale_temp_folders
 
 __all__ = [
     "TABLE_NAMES",
@@ -345,6 +345,7 @@ def write_files(files: dict[str, bytes], out: str | Path, force: bool = False) -
         if foreign:
             raise SampleForeignFilesError(out, foreign)
     out.parent.mkdir(parents=True, exist_ok=True)
+    report_stale_temp_folders(out.parent)
     tmp = private_temp_dir(out)
     try:
         for rel, content in files.items():
