@@ -297,7 +297,7 @@ def foreign_entries(folder: Path, files: Iterable[str]) -> list[str]:
     is one of the sample's.
     """
     own = set(files)
-    own_dirs = {str(Path(rel).parent.as_posix()) for rel in own} - {"."}
+    own_dirs = {parent.as_posix() for rel in own for parent in Path(rel).parents} - {"."}
     foreign: list[str] = []
 
     def walk(d: Path, prefix: str) -> None:
