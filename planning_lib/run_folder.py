@@ -220,6 +220,13 @@ def _running(pid: int, started_utc: str) -> bool:
     return process_alive(pid, since)
 
 
+def _younger_than(folder: Path, seconds: float) -> bool:
+    try:
+        return dt.datetime.now(dt.UTC).timestamp() - folder.stat().st_mtime < seconds
+    except OSError:
+        return False
+
+
 def incomplete_runs(out_dir: Path, *, skip: Path | None = None) -> list[dict]:
     """The run folders in ``out_dir`` that did not finish, oldest first.
 
@@ -246,7 +253,9 @@ def incomplete_runs(out_dir: Path, *, skip: Path | None = None) -> list[dict]:
             except (OSError, ValueError):
                 info = {}
         pid = info.get("pid")
-        if info.get("host", host) != host:
+        if not info and _younger_than(folder, 60.0):  # just created, marker not yet written
+            state = "running"
+        elif info.get("host", host) != host:
             state = "unknown"
         elif isinstance(pid, int) and _running(pid, info.get("started_utc", "")):
             state = "running"

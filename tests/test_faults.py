@@ -391,3 +391,43 @@ def test_report_files_follow_the_umask(tmp_path: Path, umask: int) -> None:
         os.umask(old)
     assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
     assert path.read_bytes() == b"<html></html>"
+
+
+def test_incomplete_runs_tells_aborted_running_and_foreign_runs_apart(tmp_path: Path) -> None:
+    """Run folders without manifest: marker of a dead pid → aborted; of this (running)
+    process → running; of another host → unknown; no marker and just created → running
+    (its marker is about to be written); a live pid younger than the run's start → aborted
+    (a reused pid); a finished run (manifest) is not listed."""
+    import socket
+
+    from planning_lib.run_folder import incomplete_runs
+
+    def run(name: str, marker: dict | None, manifest: bool = False) -> None:
+        folder = tmp_path / name
+        folder.mkdir()
+        if marker is not None:
+            (folder / INCOMPLETE_MARKER).write_text(json.dumps(marker), encoding="utf-8")
+        if manifest:
+            (folder / "manifest.json").write_text("{}", encoding="utf-8")
+
+    host, now = socket.gethostname(), "2026-01-01T00:00:00+00:00"
+    run("20260101T000000Z-aaaaaa", {"pid": _dead_pid(), "host": host, "started_utc": now})
+    started = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())  # after this started
+    run("20260101T000001Z-bbbbbb", {"pid": os.getpid(), "host": host, "started_utc": started})
+    # a live pid, but the process started after that run began: the pid was reused
+    run(
+        "20250101T000000Z-ffffff",
+        {"pid": os.getpid(), "host": host, "started_utc": "2000-01-01T00:00:00+00:00"},
+    )
+    run("20260101T000002Z-cccccc", {"pid": 1, "host": "elsewhere", "started_utc": now})
+    run("20260101T000003Z-dddddd", None)
+    run("20260101T000004Z-eeeeee", None, manifest=True)
+    run("not-a-run", None)
+    states = {r["folder"][-6:]: r["state"] for r in incomplete_runs(tmp_path)}
+    assert states == {
+        "aaaaaa": "aborted",
+        "bbbbbb": "running",
+        "cccccc": "unknown",
+        "dddddd": "running",
+        "ffffff": "aborted",
+    }
