@@ -8,6 +8,7 @@ the regions that completed. Each run gets a new folder
 
     manifest.json            parameters, input fingerprint, versions, per-notebook status
     index.html               key figures per region, links to everything, failures
+    UNVOLLSTAENDIG.json      only while the run works (or after it was killed)
     <region>/notebooks/      executed notebooks (also the failed ones, with the error)
     <region>/html/           HTML exports without code cells
     <region>/tables/ charts/ key_figures/   what the notebooks wrote
@@ -18,6 +19,11 @@ Everything that can be checked before a kernel starts is checked first (regions,
 notebooks, parameters): a parameter a notebook does not declare stops the batch
 with the names it does declare. A notebook that fails does not stop other
 regions; its dependents are marked skipped, and the result says which cell failed.
+
+A run that is killed (``kill -9``) takes its forkserver, workers and kernels with it
+(``planning_lib.lifeline``); its folder keeps the marker ``UNVOLLSTAENDIG.json`` and the
+provisional ``index.html`` written at the start, both saying the run is incomplete, and
+the next run into the same ``--out`` lists it (stderr, manifest, index).
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from typing import Any
 import yaml
 from tqdm.auto import tqdm
 
+from planning_lib.lifeline import PARENT_ENV, worker_initializer
 from planning_lib.notebook_exec import NotebookJob, NotebookOutcome, execute_job
 from planning_lib.notebook_params import check_parameters
 from planning_lib.paths import NOTEBOOKS
@@ -47,7 +54,10 @@ from planning_lib.report.html import render_index
 from planning_lib.report.views import KEY_FIGURE_NAMES
 from planning_lib.run_folder import (
     CONSOLIDATION_FOLDER,
+    incomplete_runs,
     input_fingerprint,
+    mark_complete,
+    mark_incomplete,
     new_run_dir,
     package_versions,
     region_named,
@@ -281,15 +291,6 @@ def _check_all(s: BatchSettings, stems: Sequence[str], regions: Sequence[str]) -
             raise BatchError(str(exc)) from exc
 
 
-_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-
-
-def _one_thread_per_worker() -> None:
-    """Worker initializer: kernels use one BLAS/OpenMP thread (parallelism is over notebooks)."""
-    for var in _THREAD_VARS:
-        os.environ.setdefault(var, "1")
-
-
 @contextlib.contextmanager
 def _executor(s: BatchSettings) -> Iterator[Executor]:
     if s.dask_scheduler:
@@ -298,11 +299,17 @@ def _executor(s: BatchSettings) -> Iterator[Executor]:
         with Client(s.dask_scheduler, timeout="30s") as client:
             yield client.get_executor(pure=False)
         return
+    # the forkserver and the workers end with this process, even when it is killed
+    # (planning_lib.lifeline); the variable must be set before the forkserver starts
+    os.environ[PARENT_ENV] = str(os.getpid())
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["planning_lib.notebook_exec"])
+    ctx.set_forkserver_preload(["planning_lib.lifeline", "planning_lib.notebook_exec"])
     workers = max(1, s.workers or os.cpu_count() or 1)
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=ctx, initializer=_one_thread_per_worker
+        max_workers=workers,
+        mp_context=ctx,
+        initializer=worker_initializer,
+        initargs=(os.getpid(),),
     ) as pool:
         yield pool
 
@@ -339,10 +346,25 @@ def run_batch(settings: BatchSettings) -> BatchResult:
 
     started = dt.datetime.now(dt.UTC)
     run_id, run_dir = new_run_dir(s.out_dir, started)
+    # marked unfinished until manifest and index are written: a killed run says so
+    mark_incomplete(run_dir, run_id, started)
+    earlier = incomplete_runs(s.out_dir, skip=run_dir)
     folders = {r: run_dir / f for r, f in safe_folder_names(regions).items()}
     for region, folder in folders.items():
         if folder.resolve().parent != run_dir.resolve():
             raise BatchError(f"region {region!r} would leave the run folder")
+    render_index(
+        run_dir,
+        {
+            "run_id": run_id,
+            "created_utc": started.isoformat(timespec="seconds"),
+            "status": "incomplete",
+            "regions": {r: {"status": "incomplete", "key_figures": {}} for r in regions},
+            "notebooks": [],
+            "incomplete_runs": earlier,
+        },
+        locale=s.locale,
+    )
     fingerprint = input_fingerprint(s.config_path, s.data_path, regions)
 
     jobs: dict[str, NotebookJob] = {}
@@ -467,11 +489,13 @@ def run_batch(settings: BatchSettings) -> BatchResult:
         "platform": platform.platform(),
         "regions": region_info,
         "notebooks": [_rel_outcome(o, run_dir) for o in ordered],
+        "incomplete_runs": earlier,
     }
     manifest_path = write_json(run_dir / "manifest.json", manifest)
     index = render_index(
         run_dir, manifest, locale=s.locale, key_figure_order=_kf_order(region_info)
     )
+    mark_complete(run_dir)
     return BatchResult(run_dir, index, manifest_path, manifest, ordered)
 
 

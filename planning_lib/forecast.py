@@ -65,6 +65,7 @@ from scipy import stats
 from planning_lib import forecast_intermittent as fi
 from planning_lib import forecast_models as fm
 from planning_lib.forecast_prep import PreparedSeries, prepare_series, regression_effect
+from planning_lib.lifeline import exit_with
 
 __all__ = [
     "INTERVAL_SCALE",
@@ -491,7 +492,10 @@ def forecast_many(
         results = [_one(t) for t in tasks]
     else:
         chunk = max(1, len(tasks) // (workers * 4))
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # the workers end with this process even when it is killed (kill -9)
+        with ProcessPoolExecutor(
+            max_workers=workers, initializer=exit_with, initargs=(os.getpid(),)
+        ) as pool:
             results = list(pool.map(_one, tasks, chunksize=chunk))
     parts, resids = [], []
     for key, res in zip(keys, results, strict=True):

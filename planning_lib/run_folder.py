@@ -3,6 +3,12 @@ and the provenance the manifest records (input fingerprint, package versions).
 
 A run folder is created exclusively (``mkdir`` without ``exist_ok``) under a name made
 of the UTC time and a random short id, so no run ever writes into an earlier one.
+
+While a run works, its folder holds :data:`INCOMPLETE_MARKER` (who runs it, since
+when); the marker is removed after ``manifest.json`` and the final ``index.html`` are
+written. A folder that still has the marker and whose process no longer runs belongs
+to a run that was killed: :func:`incomplete_runs` finds those, and the next run
+names them (stderr, its manifest and index).
 """
 
 from __future__ import annotations
@@ -10,8 +16,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import importlib.metadata
+import json
+import os
 import platform
 import re
+import socket
 import unicodedata
 import uuid
 from collections.abc import Sequence
@@ -19,8 +28,12 @@ from pathlib import Path
 
 __all__ = [
     "CONSOLIDATION_FOLDER",
+    "INCOMPLETE_MARKER",
     "config_regions",
+    "incomplete_runs",
     "input_fingerprint",
+    "mark_complete",
+    "mark_incomplete",
     "new_run_dir",
     "package_versions",
     "region_named",
@@ -29,6 +42,9 @@ __all__ = [
 
 CONSOLIDATION_FOLDER = "_konsolidierung"
 """Folder of the company roll-up inside a run (no region folder starts with ``_``)."""
+
+INCOMPLETE_MARKER = "UNVOLLSTAENDIG.json"
+"""File in a run folder while the run is not finished (removed at its end)."""
 
 _PACKAGES = (
     "vertriebsplanung",
@@ -164,3 +180,96 @@ def package_versions() -> dict[str, str]:
         except importlib.metadata.PackageNotFoundError:
             out[name] = "not installed"
     return out
+
+
+# ------------------------------------------------------------------ incomplete runs
+
+
+def mark_incomplete(run_dir: Path, run_id: str, started: dt.datetime) -> Path:
+    """Write the marker of a run that has started but not finished (its pid and host)."""
+    from planning_lib.report.artifacts import write_json
+
+    return write_json(
+        run_dir / INCOMPLETE_MARKER,
+        {
+            "run_id": run_id,
+            "started_utc": started.isoformat(timespec="seconds"),
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "hinweis": "Dieser Lauf ist nicht abgeschlossen: er läuft noch oder wurde "
+            "abgebrochen. Ohne manifest.json sind seine Ergebnisse unvollständig.",
+            "note": "This run has not finished: it is still running or was killed. "
+            "Without manifest.json its results are incomplete.",
+        },
+    )
+
+
+def mark_complete(run_dir: Path) -> None:
+    """Remove the marker (after the manifest and the index are written)."""
+    (run_dir / INCOMPLETE_MARKER).unlink(missing_ok=True)
+
+
+def _running(pid: int, started_utc: str) -> bool:
+    """True when ``pid`` runs and is not a later process that reused the pid."""
+    from planning_lib.outputs import process_alive
+
+    try:
+        since = dt.datetime.fromisoformat(started_utc).timestamp()
+    except (TypeError, ValueError):
+        since = dt.datetime.now(dt.UTC).timestamp()
+    return process_alive(pid, since)
+
+
+def _younger_than(folder: Path, seconds: float) -> bool:
+    try:
+        return dt.datetime.now(dt.UTC).timestamp() - folder.stat().st_mtime < seconds
+    except OSError:
+        return False
+
+
+def incomplete_runs(out_dir: Path, *, skip: Path | None = None) -> list[dict]:
+    """The run folders in ``out_dir`` that did not finish, oldest first.
+
+    Returns:
+        One dict per folder: ``run_id``, ``folder`` (name), ``started_utc`` and ``state``:
+        ``aborted`` (its process on this host is gone, or the folder has neither
+        manifest nor marker), ``running`` (its process still runs) or ``unknown``
+        (started on another host).
+    """
+    out: list[dict] = []
+    if not out_dir.is_dir():
+        return out
+    host = socket.gethostname()
+    for folder in sorted(p for p in out_dir.iterdir() if p.is_dir() and not p.is_symlink()):
+        if skip is not None and folder == skip:
+            continue
+        if not _RUN_ID.match(folder.name) or (folder / "manifest.json").exists():
+            continue
+        marker = folder / INCOMPLETE_MARKER
+        info: dict = {}
+        if marker.exists():
+            try:
+                info = json.loads(marker.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                info = {}
+        pid = info.get("pid")
+        if not info and _younger_than(folder, 60.0):  # just created, marker not yet written
+            state = "running"
+        elif info.get("host", host) != host:
+            state = "unknown"
+        elif isinstance(pid, int) and _running(pid, info.get("started_utc", "")):
+            state = "running"
+        else:
+            state = "aborted"
+        out.append(
+            {
+                "run_id": info.get("run_id", folder.name),
+                "folder": folder.name,
+                "started_utc": info.get("started_utc", ""),
+                "state": state,
+            }
+        )
+    return out
+
+
+_RUN_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")

@@ -14,7 +14,8 @@ The version id is ``<UTC timestamp>-<8 hex chars of a uuid4>``. A save writes in
 hidden temporary folder and renames it to the id in one step (atomic on POSIX), so a
 reader never sees half a version, a save never overwrites one (the rename fails when
 the id exists and the save retries with a new id) and concurrent saves all land.
-Files are made read-only after writing.
+Files are made read-only after writing (within the umask). A save that was killed
+leaves a hidden ``.version.tmp-…`` folder; the next save removes it.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ import datetime as dt
 import hashlib
 import json
 import math
-import os
 import shutil
 import uuid
 from collections.abc import Callable, Mapping
@@ -36,6 +36,12 @@ import duckdb
 import pandas as pd
 
 from planning_lib import __version__
+from planning_lib.outputs import (
+    file_mode,
+    private_temp_dir,
+    rename_noreplace,
+    report_stale_temp_folders,
+)
 from planning_lib.paths import DATA
 
 __all__ = [
@@ -69,7 +75,6 @@ STOCK_LINE_ITEMS: frozenset[str] = frozenset(
 )
 """Line items that are levels, not flows: a year compares their last month, not a sum."""
 
-_TMP_PREFIX = ".tmp-"
 _MONTHLY_COLUMNS = ["month", "line_item", "channel", "value", "unit"]
 
 
@@ -191,8 +196,8 @@ def save_version(
     pdict = params.model_dump(mode="json") if hasattr(params, "model_dump") else dict(params)
     company = pdict.get("company", {})
     monthly = plan.monthly[_MONTHLY_COLUMNS].sort_values(["line_item", "channel", "month"])
-    tmp = root / f"{_TMP_PREFIX}{uuid.uuid4().hex}"
-    tmp.mkdir()
+    report_stale_temp_folders(root)  # left by saves that were killed
+    tmp = private_temp_dir(root / "version")
     try:
         vid = _new_id(now)
         meta = {
@@ -218,9 +223,9 @@ def save_version(
             meta["version_id"] = vid
             _write_json(tmp / "meta.json", meta)
             try:
-                os.rename(tmp, root / vid)  # atomic; fails when the id exists
-            except OSError:
-                if not (root / vid).exists() or attempt == 99:
+                rename_noreplace(tmp, root / vid)  # atomic; fails when the id exists
+            except FileExistsError:
+                if attempt == 99:
                     raise
                 vid = _new_id(now)
                 continue
@@ -228,8 +233,9 @@ def save_version(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    read_only = 0o444 & file_mode()  # 0444 under umask 022, 0400 under 077
     for f in (root / vid).iterdir():
-        f.chmod(0o444)
+        f.chmod(read_only)
     return vid
 
 

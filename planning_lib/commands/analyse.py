@@ -3,7 +3,8 @@
 Reads the canonical tables in ``--data`` (validated by the loaders) and the plan
 parameters in ``--config``, analyses the history up to the month before the plan
 starts (or ``--as-of``) and writes one CSV per table into ``--out`` (UTF-8, rows in a
-stable order, floats with a fixed number of decimals) plus ``findings.json``,
+stable order, floats with a fixed number of decimals, text that a spreadsheet would run
+as a formula prefixed with ``'``) plus ``findings.json``,
 ``findings.txt`` (in ``--locale``) and ``key_figures.csv``. A non-empty ``--out`` is
 never overwritten.
 """
@@ -20,6 +21,7 @@ import pandas as pd
 
 from planning_lib.analysis import for_region, run_analysis
 from planning_lib.commands import output_taken
+from planning_lib.csv_safe import spreadsheet_safe
 from planning_lib.findings import Finding, generate_findings
 from planning_lib.outputs import OutputExistsError, new_folder
 from planning_lib.params import ParameterError, load_params
@@ -65,10 +67,14 @@ def write_analysis(
     written = []
     for name in sorted(tables):
         path = out / f"{name}.csv"
-        tables[name].to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+        spreadsheet_safe(tables[name]).to_csv(
+            path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n"
+        )
         written.append(path)
     kf = pd.DataFrame({"figure": list(figures), "value": list(figures.values())})
-    kf.to_csv(out / "key_figures.csv", index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+    spreadsheet_safe(kf).to_csv(
+        out / "key_figures.csv", index=False, float_format=FLOAT_FORMAT, lineterminator="\n"
+    )
     written.append(out / "key_figures.csv")
     payload = [
         {**f.as_dict(), "numbers": {k: _clean(v) for k, v in f.numbers.items()}} for f in findings

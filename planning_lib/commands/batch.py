@@ -83,6 +83,15 @@ def run(args: argparse.Namespace) -> int:
     except (BatchError, ValueError) as exc:
         print(f"planning batch: {exc}", file=sys.stderr)
         return 2
+    for r in result.manifest.get("incomplete_runs", []):
+        if r["state"] == "running":  # another run working in the same folder
+            continue
+        state = "abgebrochen" if r["state"] == "aborted" else "unbekannt, anderer Rechner"
+        print(
+            f"planning batch: Hinweis: früherer Lauf {args.out / r['folder']} ist nicht "
+            f"abgeschlossen ({state}, gestartet {r['started_utc'] or '?'})",
+            file=sys.stderr,
+        )
     done = sum(o.status == "ok" for o in result.outcomes)
     print(f"{done}/{len(result.outcomes)} notebooks ok · run {result.manifest['run_id']}")
     for o in result.outcomes:

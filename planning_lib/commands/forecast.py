@@ -17,7 +17,9 @@ shrinkage, or bottom-up) so that the levels add up, and writes into ``--out``:
 - with leads: ``lead_coefficients.csv``, ``lead_reliability.csv``,
   ``open_leads_ranked.csv``.
 
-A non-empty ``--out`` is never overwritten.
+A non-empty ``--out`` is never overwritten. Text that a spreadsheet would run as a
+formula (a region or lead name starting with ``=``, ``+``, ``-``, ``@``) gets a leading
+``'`` (``planning_lib.csv_safe``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from planning_lib.commands import output_taken
+from planning_lib.csv_safe import spreadsheet_safe
 from planning_lib.outputs import OutputExistsError, new_folder
 
 __all__ = ["HELP", "METRICS", "NAME", "add_arguments", "metric_frame", "run"]
@@ -234,7 +237,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         with new_folder(out) as tmp:
             for name, frame in files.items():
-                frame.to_csv(
+                spreadsheet_safe(frame).to_csv(
                     tmp / name, index=False, float_format=FLOAT_FORMAT, lineterminator="\n"
                 )
     except OutputExistsError as exc:

@@ -15,7 +15,9 @@ Writes into a new folder ``--out`` (refuses an existing non-empty one):
 
 Files are written to a temporary folder beside ``--out`` and renamed at the end,
 so ``--out`` either holds every file or does not exist. The same inputs and seed
-give byte-identical files.
+give byte-identical files. Text a spreadsheet would run as a formula (a channel or
+region name starting with ``=``, ``+``, ``-``, ``@``) gets a leading ``'``
+(``planning_lib.csv_safe``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from typing import Any
 from planning_lib.commands import history_overrides, output_taken
 from planning_lib.data.failures import DataValidationError
 from planning_lib.model_inputs import apply_overrides
+from planning_lib.csv_safe import spreadsheet_safe
 from planning_lib.outputs import OutputExistsError, new_folder
 from planning_lib.params import ParameterError, load_params
 from planning_lib.scenarios import monte_carlo, plan_bases, run_scenario
@@ -100,7 +103,7 @@ def _dump(data: Any) -> str:
 def _csv(df, path: Path) -> None:
     out = df.copy()
     out["month"] = out["month"].dt.strftime("%Y-%m-%d")
-    out.to_csv(path, index=False, float_format="%.6f", lineterminator="\n")
+    spreadsheet_safe(out).to_csv(path, index=False, float_format="%.6f", lineterminator="\n")
 
 
 def write_plan(out: Path, files: dict[str, Any]) -> None:
@@ -192,7 +195,7 @@ def run(args: argparse.Namespace) -> int:
         }
         files["mc_percentiles.csv"] = mc.percentiles
     files["summary.json"] = _dump(summary)
-    gap_text = gap.to_csv(index=False, float_format="%.6f", lineterminator="\n")
+    gap_text = spreadsheet_safe(gap).to_csv(index=False, float_format="%.6f", lineterminator="\n")
     files["gap.csv"] = gap_text
     try:
         write_plan(out, files)

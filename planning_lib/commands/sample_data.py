@@ -2,7 +2,9 @@
 
 ``planning sample-data --out data/sample --seed 42`` writes the CSV files atomically
 (into a temporary folder beside ``--out``, then renamed) and refuses to replace a
-non-empty folder unless ``--force``. ``--check`` regenerates into a temporary folder
+non-empty folder unless ``--force``; even then only a folder that holds nothing but
+the sample's own files (tables, ``actuals/``, README) is replaced, anything else is
+named and kept. ``--check`` regenerates into a temporary folder
 and compares byte for byte with ``--out`` (exit 1 naming the differing files). Both
 end with a short summary of the data in ``--out``.
 """
@@ -22,6 +24,7 @@ from planning_lib.data.sample import (
     TABLE_NAMES,
     SampleConfig,
     SampleExistsError,
+    SampleForeignFilesError,
     generate_sample,
     sample_files,
     write_files,
@@ -45,6 +48,9 @@ _TEXT = {
         "cac": "CAC {year} (Marketing ÷ Neukunden): {cac} € (Marketing {mkt} €)",
         "unreadable": "Zusammenfassung nicht möglich: {err}",
         "exists": "{out} ist nicht leer; mit --force ersetzen (oder mit --check vergleichen).",
+        "foreign": "{out} enthält Dateien, die keine Beispieldaten sind: {files}. --force "
+        "ersetzt nur die eigenen Dateien der Beispieldaten; diese bitte verschieben oder "
+        "einen anderen Ordner wählen.",
     },
     "en": {
         "same": "{out}: identical to a fresh generation (seed {seed}).",
@@ -57,6 +63,8 @@ _TEXT = {
         "cac": "CAC {year} (marketing ÷ new customers): €{cac} (marketing €{mkt})",
         "unreadable": "No summary possible: {err}",
         "exists": "{out} is not empty; use --force to replace it (or --check to compare).",
+        "foreign": "{out} holds files that are not sample data: {files}. --force replaces "
+        "only the sample's own files; move these away or choose another folder.",
     },
 }
 
@@ -67,7 +75,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--out", type=Path, default=SAMPLE_DATA, help="target folder (default: data/sample)"
     )
     parser.add_argument("--seed", type=int, default=42, help="random seed (default: 42)")
-    parser.add_argument("--force", action="store_true", help="replace a non-empty folder")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an earlier sample in --out (refused when it holds other files)",
+    )
     parser.add_argument(
         "--check",
         action="store_true",
@@ -185,8 +197,14 @@ def run(args: argparse.Namespace) -> int:
         return 1 if differing else 0
     try:
         write_files(files, out, force=args.force)
-    except SampleExistsError:
-        print(text["exists"].format(out=out), file=sys.stderr)
+    except SampleForeignFilesError as exc:
+        shown = ", ".join(exc.foreign[:10])
+        if len(exc.foreign) > 10:
+            shown += f" (+{len(exc.foreign) - 10})"
+        print(text["foreign"].format(out=out, files=shown), file=sys.stderr)
+        return 1
+    except SampleExistsError as exc:
+        print(text["exists"].format(out=out) if args.force is False else str(exc), file=sys.stderr)
         return 1
     print(text["written"].format(out=out, seed=args.seed))
     _print_summary(out, args.lang)

@@ -231,8 +231,7 @@ def write_canonical(frames: dict[str, pd.DataFrame], out: Path) -> list[str]:
         OutputExistsError: ``out`` exists and is not empty.
     """
     names = sorted(frames)
-    with new_folder(out) as tmp:
-        tmp.chmod(0o755)  # like data/sample (mkdtemp makes it private)
+    with new_folder(out) as tmp:  # the folder gets the umask's mode (new_folder)
         for rel in names:
             table = rel.rsplit("/", 1)[-1]
             target = tmp / f"{rel}.csv"

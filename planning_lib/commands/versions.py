@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from planning_lib.csv_safe import spreadsheet_safe
+from planning_lib.outputs import rename_noreplace, report_stale_temp_folders, temp_name
 from planning_lib.params import ParameterError, load_params
 from planning_lib.report.formatting import format_number
 from planning_lib.versions import (
@@ -107,12 +109,22 @@ def _show(args: argparse.Namespace) -> int:
 def _compare(args: argparse.Namespace) -> int:
     lines, kpis = compare_versions(args.versions_dir, args.a, args.b)
     if args.out is not None:
-        if args.out.exists():
+        if args.out.exists() or args.out.is_symlink():
             print(f"error: {args.out} exists; choose a new file", file=sys.stderr)
             return 2
-        tmp = args.out.with_name(f".{args.out.name}.tmp")
-        lines.to_csv(tmp, index=False, float_format="%.6f", lineterminator="\n")
-        tmp.rename(args.out)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        report_stale_temp_folders(args.out.parent)
+        tmp = args.out.with_name(temp_name(args.out.name))
+        try:
+            spreadsheet_safe(lines).to_csv(
+                tmp, index=False, float_format="%.6f", lineterminator="\n"
+            )
+            rename_noreplace(tmp, args.out)  # never over a file created meanwhile
+        except FileExistsError:
+            print(f"error: {args.out} was created meanwhile; choose a new file", file=sys.stderr)
+            return 2
+        finally:
+            tmp.unlink(missing_ok=True)
     changed = lines if args.all else lines[lines["diff"].fillna(1.0).abs() > 1e-9]
     print(f"line items (B − A), plan year: {len(changed)} of {len(lines)} differ")
     for r in changed.itertuples():

@@ -17,6 +17,7 @@ import datetime as dt
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from planning_lib.data.sample_snapshot import (
     history_tables,
 )
 from planning_lib.data.sample_team import simulate_costs, simulate_headcount
+from planning_lib.outputs import private_temp_dir, rename_noreplace, report_stale_temp_folders
 
 __all__ = [
     "TABLE_NAMES",
@@ -38,6 +40,8 @@ __all__ = [
     "SampleConfig",
     "SampleData",
     "SampleExistsError",
+    "SampleForeignFilesError",
+    "foreign_entries",
     "generate_sample",
     "sample_files",
     "write_sample",
@@ -227,6 +231,24 @@ class SampleExistsError(FileExistsError):
     """The output folder holds files and overwriting was not allowed."""
 
 
+class SampleForeignFilesError(SampleExistsError):
+    """``--force`` was given, but the folder holds files the sample does not consist of.
+
+    Attributes:
+        out: the folder.
+        foreign: the foreign entries, relative paths (a folder ends in ``/``).
+    """
+
+    def __init__(self, out: Path, foreign: list[str]):
+        shown = ", ".join(foreign[:10]) + (f" (+{len(foreign) - 10})" if len(foreign) > 10 else "")
+        super().__init__(
+            f"{out} holds files that are not sample data: {shown}; --force replaces only "
+            "the sample's own files (move these away or choose another folder)"
+        )
+        self.out = out
+        self.foreign = foreign
+
+
 def generate_sample(seed: int = 42, config: SampleConfig | None = None) -> SampleData:
     """Simulate the sample company and return its history and actuals tables.
 
@@ -267,30 +289,64 @@ def _is_nonempty_dir(path: Path) -> bool:
     return path.is_dir() and any(path.iterdir())
 
 
+def foreign_entries(folder: Path, files: Iterable[str]) -> list[str]:
+    """Entries of ``folder`` that are none of ``files`` (relative paths) nor their folders.
+
+    Hidden files count (they are not the sample's either). A folder that holds only
+    foreign entries is named once (``notes/``); a symlink is foreign even when its name
+    is one of the sample's.
+    """
+    own = set(files)
+    own_dirs = {parent.as_posix() for rel in own for parent in Path(rel).parents} - {"."}
+    foreign: list[str] = []
+
+    def walk(d: Path, prefix: str) -> None:
+        for p in sorted(d.iterdir()):
+            rel = f"{prefix}{p.name}"
+            if p.is_symlink() or not (p.is_dir() or p.is_file()):
+                foreign.append(rel)
+            elif p.is_dir():
+                if rel in own_dirs:
+                    walk(p, rel + "/")
+                else:
+                    foreign.append(rel + "/")
+            elif rel not in own:
+                foreign.append(rel)
+
+    walk(folder, "")
+    return foreign
+
+
 def write_files(files: dict[str, bytes], out: str | Path, force: bool = False) -> Path:
     """Write ``files`` into folder ``out`` atomically (temp folder beside it, then rename).
 
     Args:
         files: relative path -> bytes.
         out: target folder.
-        force: replace a non-empty ``out``; otherwise refuse.
+        force: replace a non-empty ``out`` that holds only files of ``files``' names
+            (an earlier sample); otherwise refuse.
 
     Returns:
         The written folder.
 
     Raises:
+        SampleForeignFilesError: ``force`` and ``out`` holds anything else (named).
         SampleExistsError: ``out`` exists, is not empty and ``force`` is False.
     """
     out = Path(out)
-    if out.exists() and not out.is_dir():
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
         raise SampleExistsError(f"{out} exists and is not a folder")
-    if _is_nonempty_dir(out) and not force:
-        raise SampleExistsError(
-            f"{out} is not empty; use --force to replace it (or --check to compare)"
-        )
+    if _is_nonempty_dir(out):
+        if not force:
+            raise SampleExistsError(
+                f"{out} is not empty; use --force to replace it (or --check to compare)"
+            )
+        foreign = foreign_entries(out, files)
+        if foreign:
+            raise SampleForeignFilesError(out, foreign)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    tmp.chmod(0o755)
+    report_stale_temp_folders(out.parent)
+    tmp = private_temp_dir(out)
     try:
         for rel, content in files.items():
             target = tmp / rel
@@ -299,10 +355,24 @@ def write_files(files: dict[str, bytes], out: str | Path, force: bool = False) -
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
             os.replace(out, old / out.name)
-            os.replace(tmp, out)
+            foreign = foreign_entries(old / out.name, files)
+            if foreign:  # written meanwhile: put the folder back untouched
+                os.replace(old / out.name, out)
+                old.rmdir()
+                raise SampleForeignFilesError(out, foreign)
+            try:
+                rename_noreplace(tmp, out)
+            except FileExistsError:
+                raise SampleExistsError(
+                    f"{out} was created meanwhile by another run; the previous sample "
+                    f"is kept in {old / out.name}"
+                ) from None
             shutil.rmtree(old)
         else:
-            os.replace(tmp, out)
+            try:
+                rename_noreplace(tmp, out)
+            except FileExistsError:
+                raise SampleExistsError(f"{out} was created meanwhile by another run") from None
     finally:
         if tmp.exists():
             shutil.rmtree(tmp)

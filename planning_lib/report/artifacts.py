@@ -25,6 +25,8 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
+from planning_lib.outputs import file_mode
+
 __all__ = [
     "TableInfo",
     "atomic_write_bytes",
@@ -72,11 +74,15 @@ def _check_name(name: str) -> str:
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename."""
+    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename.
+
+    The file gets the mode ``open`` would give it under the current umask (0644 under 022).
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, file_mode())  # mkstemp makes 0600; a file gets the umask's mode
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)

@@ -62,7 +62,7 @@ h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem}
 table{border-collapse:collapse;margin:.5rem 0 1rem}
 th,td{border:1px solid #d6dde5;padding:.3rem .6rem;text-align:left;vertical-align:top}
 th{background:#eef2f6}td.num{text-align:right;font-variant-numeric:tabular-nums}
-.ok{color:#17663a}.failed{color:#b3261e;font-weight:600}.skipped{color:#8a6d00}
+.ok{color:#17663a}.failed,.incomplete{color:#b3261e;font-weight:600}.skipped{color:#8a6d00}
 .err{font-family:ui-monospace,monospace;font-size:.85rem;white-space:pre-wrap}
 .muted{color:#5b6773;font-size:.9rem}
 """
@@ -142,9 +142,22 @@ def render_index(
         f"<h1>{html.escape(t('index.title'))}</h1>",
         f"<p class='muted'>{html.escape(t('index.run'))}: {html.escape(manifest['run_id'])} · "
         f"{html.escape(manifest['created_utc'])} · "
-        f"<span class='{manifest['status']}'>{html.escape(t('status.' + manifest['status']))}"
+        f"<span class='{html.escape(manifest['status'])}'>"
+        f"{html.escape(t('status.' + manifest['status']))}"
         f"</span> · {_a('manifest.json', 'manifest.json')}</p>",
     ]
+    if manifest["status"] == "incomplete":
+        parts.append(f"<p class='failed'>{html.escape(t('index.incomplete_note'))}</p>")
+    earlier = manifest.get("incomplete_runs") or []
+    if earlier:
+        parts.append(f"<h2 class='skipped'>{html.escape(t('index.incomplete_runs'))}</h2><ul>")
+        for r in earlier:
+            link = _a(f"../{r['folder']}/", r["run_id"])
+            parts.append(
+                f"<li>{link} · {html.escape(r.get('started_utc', ''))} · "
+                f"<span class='skipped'>{html.escape(t('status.' + r['state']))}</span></li>"
+            )
+        parts.append("</ul>")
     failed = [n for n in manifest["notebooks"] if n["status"] == "failed"]
     if failed:
         parts.append(f"<h2 class='failed'>{html.escape(t('index.failures'))}</h2><ul>")

@@ -50,6 +50,20 @@ LABELS: dict[str, tuple[str, str]] = {
     "status.failed": ("fehlgeschlagen", "failed"),
     "status.skipped": ("übersprungen", "skipped"),
     "status.partial": ("teilweise", "partial"),
+    # run folders that did not finish (planning_lib.run_folder.incomplete_runs)
+    "status.incomplete": ("unvollständig", "incomplete"),
+    "status.aborted": ("abgebrochen", "aborted"),
+    "status.running": ("läuft noch", "still running"),
+    "status.unknown": ("unbekannt (anderer Rechner)", "unknown (another host)"),
+    "index.incomplete_note": (
+        "Dieser Lauf ist nicht abgeschlossen: er läuft noch oder wurde abgebrochen. "
+        "Ergebnisse können fehlen.",
+        "This run has not finished: it is still running or was killed. Results may be missing.",
+    ),
+    "index.incomplete_runs": (
+        "Nicht abgeschlossene Läufe in diesem Ordner",
+        "Unfinished runs in this folder",
+    ),
     # --- phases (sheet names, notebook titles) --------------------------------------
     "phase.01": ("Ist-Analyse und Prognose", "As-is analysis and forecast"),
     "phase.02": ("Ziele", "Targets"),

@@ -28,6 +28,7 @@ from planning_lib.report import artifacts
 from planning_lib.report.display import display_frame, display_html, value_label
 from planning_lib.report.formatting import format_month, format_months_count
 from planning_lib.report.labels import LABELS, format_value, text
+from planning_lib.report.markup import markdown_text
 
 __all__ = [
     "COMPANY",
@@ -155,10 +156,16 @@ class Phase:
         return str(value_label("member", code, self.locale, self.value_labels))
 
     def say(self, key: str, **values: Any) -> None:
-        """Show the label ``key`` as Markdown (a sentence on what a result means)."""
+        """Show the label ``key`` as Markdown (a sentence on what a result means).
+
+        The label is trusted Markdown; every value filled in (region and scenario names,
+        config texts, formatted numbers) is escaped (``report.markup.markdown_text``), so
+        a name such as ``<img src=x onerror=alert(1)>`` shows as text, never as HTML.
+        """
         from IPython.display import Markdown, display
 
-        display(Markdown(self.t(key, **values)))
+        safe = {name: markdown_text(value) for name, value in values.items()}
+        display(Markdown(self.t(key, **safe)))
 
     def table(
         self, frame: pd.DataFrame, name: str, title_key: str, *, show: bool = True
