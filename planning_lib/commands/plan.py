@@ -30,9 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from planning_lib.commands import history_overrides, output_taken
+from planning_lib.csv_safe import spreadsheet_safe
 from planning_lib.data.failures import DataValidationError
 from planning_lib.model_inputs import apply_overrides
-from planning_lib.csv_safe import spreadsheet_safe
 from planning_lib.outputs import OutputExistsError, new_folder
 from planning_lib.params import ParameterError, load_params
 from planning_lib.scenarios import monte_carlo, plan_bases, run_scenario
