@@ -296,3 +296,23 @@ def test_code_lists_and_scores_are_shown_for_readers() -> None:
         "1,00",
         "0,65",
     ]
+
+
+def test_every_finding_code_in_the_source_has_a_label() -> None:
+    """Each ``Finding("<code>", ...)`` written in the package has ``finding.<code>``, so a
+    manager never reads a raw code (found by reading the source, so a new finding without
+    a label fails here before any batch run)."""
+    import re
+    from pathlib import Path
+
+    import planning_lib
+    from planning_lib.report.labels import LABELS
+
+    root = Path(planning_lib.__file__).parent
+    codes: set[str] = set()
+    for path in root.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        codes |= set(re.findall(r'Finding\(\s*"([a-z0-9_]+)"', text))
+    assert {"target_leads_cost", "clv_lifetime_capped", "cost_over_budget"} <= codes
+    missing = sorted(c for c in codes if f"finding.{c}" not in LABELS)
+    assert not missing, f"findings without a label: {missing}"

@@ -718,12 +718,23 @@ LABELS: dict[str, tuple[str, str]] = {
         "Fully loaded CAC above target",
     ),
     "finding.capacity_short": ("Vertriebskapazität zu knapp", "Sales capacity short"),
-    "finding.cash_negative": ("Liquidität negativ", "Cash negative"),
+    "finding.cash_negative": ("Vertriebsliquidität negativ", "Sales cash negative"),
     "finding.clv_inconsistent": ("CLV nicht stimmig", "CLV inconsistent"),
     "finding.commissions_not_budgeted": (
         "Provisionen nicht budgetiert",
         "Commissions not budgeted",
     ),
+    "finding.target_leads_cost": (
+        "Leads für das Ziel kosten mehr als geplant",
+        "Leads the target needs cost more than planned",
+    ),
+    "finding.cost_from_budget": ("Kosten aus dem Budget übernommen", "Cost copied from budget"),
+    "finding.budget_missing": ("Kein Budget angegeben", "No budget given"),
+    "finding.company_cash_negative": (
+        "Unternehmensliquidität negativ",
+        "Company cash negative",
+    ),
+    "finding.clv_lifetime_capped": ("Kundenlebensdauer begrenzt", "Customer lifetime capped"),
     "finding.cost_over_budget": ("Kosten über Budget", "Cost over budget"),
     "finding.funnel_below_target": ("Funnel unter dem Ziel", "Funnel below target"),
     "finding.lead_shares_not_one": (
