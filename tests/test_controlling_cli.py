@@ -124,3 +124,38 @@ def test_region_plan_against_region_actuals(tmp_path, capsys):
     landing = json.loads((out / "landing.json").read_text(encoding="utf-8"))
     mrr_target = {t["code"]: t["target"] for t in landing["targets"]}["mrr_end"]
     assert mrr_target == 17_250  # regions/AT.yaml
+
+
+def test_data_folder_with_actuals_subfolder(tmp_path, capsys):
+    """``--actuals data/sample`` (history + actuals/): actuals/ are the actuals, the folder
+    the history; the same as ``--actuals data/sample/actuals --history data/sample``."""
+    args = ["controlling", "--config", CONFIG, "--region", "AT"]
+    assert main([*args, "--actuals", str(SAMPLE_DATA), "--out", str(tmp_path / "a")]) == 0
+    console = capsys.readouterr().out.splitlines()
+    assert console[0] == f"Ist-Daten: {SAMPLE_DATA / 'actuals'}, Historie: {SAMPLE_DATA}"
+    explicit = ["--actuals", str(SAMPLE_DATA / "actuals"), "--history", str(SAMPLE_DATA)]
+    assert main([*args, *explicit, "--out", str(tmp_path / "b")]) == 0
+    for name in ("variance.csv", "landing.json", "actions.json"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_history_only_or_incomplete_folder_stops_with_one_line(tmp_path, capsys):
+    """A folder with the history only (latest close 2025-12-31, before the plan start
+    2026-01-01) or without a table: exit 1, one line naming the folder and the layout."""
+    import shutil
+
+    hist = tmp_path / "hist"
+    hist.mkdir()
+    for f in SAMPLE_DATA.glob("*.csv"):
+        shutil.copy(f, hist / f.name)
+    args = ["controlling", "--config", CONFIG, "--out", str(tmp_path / "o")]
+    assert main([*args, "--actuals", str(hist)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1
+    assert err[0].startswith(f"error: {hist}: no actuals of the plan year (latest date 2025-12-31)")
+    assert "or a data folder holding the history and an actuals/ subfolder" in err[0]
+    (hist / "headcount.csv").unlink()
+    assert main([*args, "--actuals", str(hist)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith(f"error: {hist}: table(s) headcount missing;")
+    assert not (tmp_path / "o").exists()
