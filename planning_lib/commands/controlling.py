@@ -13,7 +13,14 @@ a temporary folder and renamed at the end; same inputs give byte-identical files
 
 * ``kpis.csv``: the KPI catalogue on the actuals (kpi, grain, period, dimension,
   member, value, base, unit), week/month/quarter/YTD, total and per dimension.
-* ``variance.csv``: plan vs actual per KPI, grain, period and channel with status.
+* ``variance.csv``: plan vs actual per KPI, grain, period and channel with status;
+  for the new-customer KPIs and the funnel also ``plan_funnel`` (what the plan's own
+  activities deliver) and the shortfall split into ``gap_planning`` (plan −
+  plan_funnel: never funded) and ``gap_execution`` (plan_funnel − actual), with the
+  execution status.
+* ``mrr_bridge.csv``: the MRR bridge plan vs actual from plan start to as-of
+  (opening, new, expansion, contraction, churn, closing; the components' variances add
+  up to the closing MRR's variance).
 * ``variance_effects.csv``: new MRR and new revenue variance as volume, mix and price
   effects (by channel; with ``--history`` also by segment and product).
 * ``actions.json``: every rule evaluated (config rules plus ``--rules`` files),
@@ -37,7 +44,7 @@ import pandas as pd
 
 from planning_lib.commands import output_taken
 from planning_lib.commands.plan import clean_json, write_plan
-from planning_lib.controlling import STATUS_LABELS, controlling_report
+from planning_lib.controlling import GAP_LABELS, STATUS_LABELS, controlling_report
 from planning_lib.data.failures import DataValidationError
 from planning_lib.outputs import OutputExistsError
 from planning_lib.params import ParameterError, load_params, params_from_dict
@@ -201,6 +208,25 @@ def _console(report: Any, plan_name: str, lang: str) -> list[str]:
         st = STATUS_LABELS[r.status][lang]
         actual, plan = _value(r.actual, r.unit, lang), _value(r.plan, r.unit, lang)
         lines.append(f"  {label}: {actual} / {plan} ({st})")
+    new = ytd[ytd["kpi"] == "new_customers"]
+    if len(new) and pd.notna(new["plan_funnel"].iloc[0]):
+        r = new.iloc[0]
+        gap = format_number(r.plan - r.actual, lang, 1)
+        parts = ", ".join(
+            f"{GAP_LABELS[k][lang]} {format_number(r[k], lang, 1)}"
+            for k in ("gap_planning", "gap_execution")
+        )
+        lines.append(
+            (f"  Neukunden-Lücke {gap}: " if de else f"  New-customer gap {gap}: ") + parts
+        )
+    for r in report.mrr_bridge.itertuples():
+        if r.component == "opening":
+            lines.append("MRR-Brücke Plan → Ist:" if de else "MRR bridge plan → actual:")
+        label = r.label_de if de else r.label_en
+        lines.append(
+            f"  {label}: {format_eur(r.actual_eur, lang, 0)} / {format_eur(r.plan_eur, lang, 0)}"
+            f" ({format_eur(r.variance_eur, lang, 0)})"
+        )
     fired = [a for a in report.actions if a["triggered"]]
     lines.append(("Ausgelöste Regeln: " if de else "Rules triggered: ") + str(len(fired)))
     for a in fired:
@@ -254,6 +280,7 @@ def run(args: argparse.Namespace) -> int:
         "kpis.csv": frame_csv(report.kpis),
         "variance.csv": frame_csv(report.variance),
         "variance_effects.csv": frame_csv(report.effects),
+        "mrr_bridge.csv": frame_csv(report.mrr_bridge),
         "actions.json": _dump(
             {"as_of": landing["as_of"], "plan": view.name, "rules": report.actions}
         ),

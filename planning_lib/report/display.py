@@ -66,6 +66,7 @@ VALUE_KINDS: dict[str, tuple[str, ...]] = {
     "figure": ("kpi",),
     "measure": ("kpi",),
     "status": ("status",),
+    "status_execution": ("status",),
     "transition": ("transition",),
 }
 """Columns holding codes, and the label prefixes their values are looked up under."""
@@ -75,8 +76,11 @@ ROW_UNIT_COLUMNS: tuple[str, ...] = (
     "baseline",
     "target",
     "plan",
+    "plan_funnel",
     "actual",
     "variance",
+    "gap_planning",
+    "gap_execution",
     "landing",
     "gap",
     "actual_to_date",
