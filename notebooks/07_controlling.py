@@ -52,7 +52,7 @@ ph = open_phase(
 )
 monthly, summary = ph.load_plan()
 plan = PlanView.from_params(monthly, ph.params)
-ctx = controlling.context_for(ph.params, ph.actuals)
+ctx = controlling.context_for(ph.params, ph.actuals, plan=plan)
 ph.say("07.title", region=region, as_of=ph.fmt(ctx.as_of, "month"))
 
 # %% KPIs der Ist-Daten je Monat

@@ -115,11 +115,16 @@ def status(att: float, thresholds: Thresholds = Thresholds()) -> str:
     return "watch" if att >= thresholds.watch else "off_track"
 
 
-def context_for(params: Any, tables: Tables, as_of: dt.date | None = None) -> KpiContext:
+def context_for(
+    params: Any, tables: Tables, as_of: dt.date | None = None, plan: PlanView | None = None
+) -> KpiContext:
     """The KPI context of a plan year: from plan start to ``as_of``.
 
     ``as_of`` defaults to the last day of the last complete month in the actuals (the
     latest lead, deal or cost date; a month counts once its last day is reached).
+    With ``plan`` the pipeline coverage gets its target: the plan's new first-year
+    value per month, total and per channel. Quota attainment ramps new hires over the
+    roles' ``ramp_months`` like the plan does.
     """
     if as_of is None:
         dates = [
@@ -132,12 +137,20 @@ def context_for(params: Any, tables: Tables, as_of: dt.date | None = None) -> Kp
         latest = max(d for d in dates if pd.notna(d))
         month_end = latest + pd.offsets.MonthEnd(0)
         as_of = (latest if latest == month_end else latest - pd.offsets.MonthEnd(1)).date()
-    quota = {r: v.quota_yearly_eur for r, v in params.organisation.roles.items() if v.carries_quota}
+    roles = params.organisation.roles
+    quota = {r: v.quota_yearly_eur for r, v in roles.items() if v.carries_quota}
+    target: dict[str, dict[pd.Timestamp, float]] = {}
+    if plan is not None:
+        for member in ("", *plan.channels):
+            values = plan_values(plan, "new_revenue", "month", member)
+            target[member] = {pd.Timestamp(k): float(v) for k, v in values.items()}
     return KpiContext(
         as_of=as_of,
         start=params.company.plan_start,
         gross_margin=params.drivers.gross_margin,
         quota_yearly_eur=quota,
+        target_eur=target,
+        ramp_months={r: int(v.ramp_months) for r, v in roles.items() if v.carries_quota},
     )
 
 
@@ -435,7 +448,7 @@ def controlling_report(
     thresholds: Thresholds = Thresholds(),
 ) -> ControllingReport:
     """Run the whole controlling on the actuals against a plan."""
-    ctx = context_for(params, actuals, as_of)
+    ctx = context_for(params, actuals, as_of, plan)
     return ControllingReport(
         kpis=compute_kpis(actuals, ctx),
         variance=plan_vs_actual(actuals, ctx, plan, thresholds=thresholds),
