@@ -42,6 +42,26 @@ def test_writes_the_four_files_and_more(run):
               & (kpis["member"] == "AT") & (kpis["period"] == "2026-02-01")]  # fmt: skip
     assert at["value"].iloc[0] == pytest.approx(3 / 72, abs=1e-6)
     assert at["base"].iloc[0] == 72
+    # pipeline coverage against the remaining target (issue 11). June (ended by 30 June) is
+    # seen from May 31 against June's target: 47.5 new customers × 12 × 160 € = 91,200 €;
+    # the year runs: seen on June 30 against 600 × 1,920 € = 1,152,000 € − first-year value
+    # won in H1 (read from the deals: a second computation)
+    cov = kpis[(kpis["kpi"] == "pipeline_coverage") & (kpis["member"] == "")]
+    june = cov[(cov["grain"] == "month") & (cov["period"] == "2026-06-01")].iloc[0]
+    assert float(june["base"]) == pytest.approx(91_200.0)
+    assert float(june["value"]) == pytest.approx(4.148, abs=5e-4)
+    deals = pd.read_csv(SAMPLE_DATA / "actuals" / "deals.csv")
+    won = deals[(deals["stage"] == "won") & deals["close_date"].between("2026-01-01", "2026-06-30")]
+    ytd = cov[cov["grain"] == "ytd"].iloc[0]
+    assert float(ytd["base"]) == pytest.approx(1_152_000.0 - won["amount_eur"].sum())
+    open_ = deals[~deals["stage"].isin(["won", "lost"]) & (deals["created_date"] <= "2026-06-30")]
+    closed_later = deals[
+        deals["stage"].isin(["won", "lost"]) & (deals["close_date"] > "2026-06-30")
+    ]
+    pipeline = open_["amount_eur"].sum() + closed_later["amount_eur"].sum()
+    assert float(ytd["value"]) == pytest.approx(pipeline / float(ytd["base"]), abs=1e-6)
+    weighted = kpis[(kpis["kpi"] == "pipeline_coverage_weighted") & (kpis["member"] == "")]
+    assert 0 < float(weighted[weighted["grain"] == "ytd"]["value"].iloc[0]) < float(ytd["value"])
 
 
 def test_variance_and_effects(run):
