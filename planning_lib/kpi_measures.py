@@ -463,12 +463,12 @@ def quota_attainment(t: Tables, ctx: KpiContext, grain: str, dim: str | None) ->
     for p in periods(ctx, grain):
         p0, p1 = pd.Timestamp(p), period_end(p, grain, ctx.as_of)
         q = pd.Series(0.0, index=hc.index)
-        for m0 in pd.date_range(p0, p1, freq="MS"):
-            m1 = min(m0 + pd.offsets.MonthEnd(0), p1)
+        for month in pd.date_range(p0.to_period("M").start_time, p1, freq="MS"):
+            m0, m1 = max(month, p0), min(month + pd.offsets.MonthEnd(0), p1)
             first = hire.where(hire > m0, m0)
             last = exit_.fillna(m1).where(exit_.fillna(m1) < m1, m1)
             days = ((last - first).dt.days + 1).clip(lower=0)
-            k = (m0.year * 12 + m0.month) - hire_month + 1
+            k = (month.year * 12 + month.month) - hire_month + 1
             factor = np.where(ramp > 0, np.clip(k / ramp.where(ramp > 0, 1.0), 0.0, 1.0), 1.0)
             q = q + quota * days / 365.0 * factor
         for m, v in q.groupby(member).sum().items():
