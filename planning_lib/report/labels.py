@@ -600,6 +600,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.rule": ("Regel", "Rule"),
     "col.member": ("Ausprägung", "Member"),
     "col.share_of_plan": ("Anteil am Plan", "Share of plan"),
+    "col.share_of_plan_funnel": ("Anteil am Funnel-Plan", "Share of funnel plan"),
     "col.condition_met": ("Bedingung erfüllt", "Condition met"),
     "col.cohort_incomplete": ("Kohorte unvollständig", "Cohort incomplete"),
     "col.triggered": ("Ausgelöst", "Triggered"),
