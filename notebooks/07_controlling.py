@@ -17,6 +17,7 @@
 # # 07 Messung, Kontrolle und Anpassung
 #
 # KPIs aus den Ist-Daten des laufenden Planjahres, Soll-Ist-Vergleich mit Status, die
+# Neukunden-Lücke je Kanal getrennt in "Plan nie finanziert" und "Umsetzung", die
 # Abweichung zerlegt in Preis-, Mengen- und Mixeffekt, ausgelöste Anpassungsregeln und die
 # rollierende Hochrechnung zum Jahresende. Liest den Plan aus Phase 2 und `actuals/`.
 
@@ -51,7 +52,7 @@ ph = open_phase(
 )
 monthly, summary = ph.load_plan()
 plan = PlanView.from_params(monthly, ph.params)
-ctx = controlling.context_for(ph.params, ph.actuals)
+ctx = controlling.context_for(ph.params, ph.actuals, plan=plan)
 ph.say("07.title", region=region, as_of=ph.fmt(ctx.as_of, "month"))
 
 # %% KPIs der Ist-Daten je Monat
@@ -68,6 +69,27 @@ ph.say(
     off=int((status["status"] == "off_track").sum()),
     total=len(status),
 )
+
+# %% Lücke je Kanal: Plan nie finanziert (Plan − Funnel-Plan) oder Umsetzung (Funnel-Plan − Ist)
+split = ph.table(views.execution_split(variance), "execution", "07.execution")
+by_channel = split.set_index("channel")
+total = by_channel.loc["total"]
+widest = by_channel.drop(index="total")["gap_planning"].idxmax()
+ph.say(
+    "07.execution_text",
+    gap=ph.fmt(total["plan"] - total["actual"], "count"),
+    planning=ph.fmt(total["gap_planning"], "count"),
+    execution=ph.fmt(total["gap_execution"], "count"),
+    channel=ph.name(widest),
+    att=ph.fmt(by_channel.loc[widest, "attainment"], "share"),
+    att_x=ph.fmt(by_channel.loc[widest, "attainment_execution"], "share"),
+)
+
+# %% MRR-Brücke: Startbasis, Neu-MRR, Expansion, Kontraktion, Abwanderung
+bridge = ph.table(controlling.mrr_variance_bridge(ph.actuals, ctx, plan), "mrr_bridge",
+                  "07.mrr_bridge")  # fmt: skip
+var = bridge.set_index("component")["variance_eur"]
+ph.say("07.mrr_bridge_text", **{k: ph.fmt(v, "eur") for k, v in var.items()})
 
 # %% Abweichung zerlegt: Preis-, Mengen- und Mixeffekt
 ph.table(controlling.revenue_effects(ph.actuals, ctx, plan, ph.history), "effects", "07.effects")

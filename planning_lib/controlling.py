@@ -9,10 +9,21 @@
   ``off_track`` (below), ``incomplete`` (funnel cohorts that are too young to judge),
   ``no_plan`` (plan 0 or no actual to relate to). Funnel conversions at quarter and
   YTD grain pool only the complete cohort months (plan and actual alike).
+  For the KPIs with a funnel basis (:data:`planning_lib.plan_view.FUNNEL_METRICS`)
+  ``plan_funnel`` is what the plan's own activities deliver (planned leads ×
+  planned conversions: the model's ``customers_new_funnel``), and the shortfall
+  plan − actual splits exactly into ``gap_planning`` = plan − plan_funnel (the part
+  of the plan never funded: "Plan nie finanziert") and ``gap_execution`` =
+  plan_funnel − actual (the part execution missed: "Umsetzung");
+  ``attainment_execution``/``status_execution`` judge the actual against
+  plan_funnel. Other KPIs leave these columns empty.
 - :func:`revenue_effects`: new MRR and new first-year revenue variance split into
   volume, mix and price effects (:mod:`planning_lib.variance`) between channels (the
   plan's split) and, with history, between segments and products (the plan total
   split like the last 12 history months).
+- :func:`mrr_variance_bridge`: the MRR bridge from plan start to as-of, plan vs
+  actual: opening base, new, expansion, contraction, churn and closing MRR, each
+  component's variance adding up to the variance of the closing MRR.
 - rules (:mod:`planning_lib.rules`) and the landing of the rolling forecast
   (:mod:`planning_lib.landing`, :mod:`planning_lib.rolling`).
 """
@@ -31,11 +42,21 @@ import pandas as pd
 from planning_lib.kpi_measures import KpiContext, Tables, period_end, period_start
 from planning_lib.kpis import CATALOGUE, compute_kpi, compute_kpis
 from planning_lib.landing import rolling_landing
-from planning_lib.plan_view import PLAN_METRICS, PlanView, plan_series, plan_values
+from planning_lib.plan_view import (
+    FUNNEL_METRICS,
+    PLAN_METRICS,
+    PlanView,
+    plan_series,
+    plan_values,
+)
 from planning_lib.rules import evaluate_rules
+from planning_lib.unit_economics import member_bridge
 from planning_lib.variance import decompose
 
 __all__ = [
+    "GAP_LABELS",
+    "MRR_BRIDGE_COLUMNS",
+    "MRR_COMPONENTS",
     "STATUS_LABELS",
     "VARIANCE_COLUMNS",
     "ControllingReport",
@@ -43,6 +64,7 @@ __all__ = [
     "attainment",
     "context_for",
     "controlling_report",
+    "mrr_variance_bridge",
     "plan_vs_actual",
     "revenue_effects",
     "status",
@@ -57,8 +79,15 @@ STATUS_LABELS: dict[str, dict[str, str]] = {
 }
 VARIANCE_COLUMNS = [
     "kpi", "label_de", "label_en", "grain", "period", "dimension", "member", "unit", "good",
-    "plan", "actual", "variance", "variance_pct", "attainment", "status", "status_de",
+    "plan", "plan_funnel", "actual", "variance", "variance_pct", "gap_planning",
+    "gap_execution", "attainment", "status", "status_de", "attainment_execution",
+    "status_execution", "status_execution_de",
 ]  # fmt: skip
+GAP_LABELS: dict[str, dict[str, str]] = {
+    "gap_planning": {"de": "Plan nie finanziert", "en": "Plan never funded"},
+    "gap_execution": {"de": "Umsetzung", "en": "Execution"},
+}
+"""What the two parts of a shortfall are called for readers."""
 
 
 @dataclass(frozen=True)
@@ -86,11 +115,16 @@ def status(att: float, thresholds: Thresholds = Thresholds()) -> str:
     return "watch" if att >= thresholds.watch else "off_track"
 
 
-def context_for(params: Any, tables: Tables, as_of: dt.date | None = None) -> KpiContext:
+def context_for(
+    params: Any, tables: Tables, as_of: dt.date | None = None, plan: PlanView | None = None
+) -> KpiContext:
     """The KPI context of a plan year: from plan start to ``as_of``.
 
     ``as_of`` defaults to the last day of the last complete month in the actuals (the
     latest lead, deal or cost date; a month counts once its last day is reached).
+    With ``plan`` the pipeline coverage gets its target: the plan's new first-year
+    value per month, total and per channel. Quota attainment ramps new hires over the
+    roles' ``ramp_months`` like the plan does.
     """
     if as_of is None:
         dates = [
@@ -103,12 +137,20 @@ def context_for(params: Any, tables: Tables, as_of: dt.date | None = None) -> Kp
         latest = max(d for d in dates if pd.notna(d))
         month_end = latest + pd.offsets.MonthEnd(0)
         as_of = (latest if latest == month_end else latest - pd.offsets.MonthEnd(1)).date()
-    quota = {r: v.quota_yearly_eur for r, v in params.organisation.roles.items() if v.carries_quota}
+    roles = params.organisation.roles
+    quota = {r: v.quota_yearly_eur for r, v in roles.items() if v.carries_quota}
+    target: dict[str, dict[pd.Timestamp, float]] = {}
+    if plan is not None:
+        for member in ("", *plan.channels):
+            values = plan_values(plan, "new_revenue", "month", member)
+            target[member] = {pd.Timestamp(k): float(v) for k, v in values.items()}
     return KpiContext(
         as_of=as_of,
         start=params.company.plan_start,
         gross_margin=params.drivers.gross_margin,
         quota_yearly_eur=quota,
+        target_eur=target,
+        ramp_months={r: int(v.ramp_months) for r, v in roles.items() if v.carries_quota},
     )
 
 
@@ -150,7 +192,11 @@ def plan_vs_actual(
 
     Returns:
         Columns :data:`VARIANCE_COLUMNS`; variance = actual − plan (the KPI's unit),
-        variance_pct = variance ÷ |plan|; sorted like the catalogue.
+        variance_pct = variance ÷ |plan|; for the KPIs of
+        :data:`~planning_lib.plan_view.FUNNEL_METRICS` plan_funnel, gap_planning =
+        plan − plan_funnel and gap_execution = plan_funnel − actual (so plan − actual
+        = gap_planning + gap_execution), attainment_execution and status_execution
+        against plan_funnel; sorted like the catalogue.
     """
     until = pd.Timestamp(ctx.as_of).to_period("M").start_time
     rows = []
@@ -164,9 +210,15 @@ def plan_vs_actual(
                 for member in members:
                     if cohort:
                         pv, a = _complete_cohorts(act, plan, ctx, code, grain, member)
+                        pf = pv  # a conversion's plan is the plan's activity already
                     else:
                         pv = plan_values(plan, code, grain, member, until)
                         a = act[act["member"] == member].set_index("period")["value"]
+                        pf = (
+                            plan_values(plan, code, grain, member, until, basis="funnel")
+                            if code in FUNNEL_METRICS
+                            else pd.Series(np.nan, pv.index)
+                        )
                     for period, p in pv.items():
                         actual = float(a.get(period, np.nan))
                         if code in {"mql", "sql", "demos", "leads", "new_customers", "deals_won"}:
@@ -176,6 +228,10 @@ def plan_vs_actual(
                         att = attainment(p, actual, kpi.good)
                         young = not cohort and _incomplete(code, grain, period, ctx)
                         st = "incomplete" if young else status(att, thresholds)
+                        f = float(pf.get(period, np.nan))
+                        att_x = attainment(f, actual, kpi.good)
+                        st_x = "incomplete" if young else status(att_x, thresholds)
+                        split = code in FUNNEL_METRICS
                         rows.append(
                             {
                                 "kpi": code,
@@ -188,12 +244,18 @@ def plan_vs_actual(
                                 "unit": kpi.unit,
                                 "good": kpi.good,
                                 "plan": float(p),
+                                "plan_funnel": f,
                                 "actual": actual,
                                 "variance": actual - p,
                                 "variance_pct": (actual - p) / abs(p) if p else np.nan,
+                                "gap_planning": p - f,
+                                "gap_execution": f - actual,
                                 "attainment": att,
                                 "status": st,
                                 "status_de": STATUS_LABELS[st]["de"],
+                                "attainment_execution": att_x,
+                                "status_execution": st_x if split else "",
+                                "status_execution_de": STATUS_LABELS[st_x]["de"] if split else "",
                             }
                         )
     return pd.DataFrame(rows, columns=VARIANCE_COLUMNS)
@@ -281,6 +343,79 @@ def revenue_effects(
     return out[first + [c for c in out.columns if c not in first]]
 
 
+# --------------------------------------------------------------------------- MRR bridge
+
+MRR_COMPONENTS: dict[str, dict[str, str]] = {
+    "opening": {"de": "MRR zu Planbeginn", "en": "Opening MRR"},
+    "new": {"de": "Neu-MRR", "en": "New MRR"},
+    "expansion": {"de": "Expansion", "en": "Expansion"},
+    "contraction": {"de": "Kontraktion", "en": "Contraction"},
+    "churn": {"de": "Abwanderung (Churn)", "en": "Churn"},
+    "closing": {"de": "MRR zum Stichtag", "en": "Closing MRR"},
+}
+"""The rows of the MRR bridge in order, with their German and English names."""
+MRR_BRIDGE_COLUMNS = [
+    "component", "label_de", "label_en", "period", "plan_eur", "actual_eur", "variance_eur",
+]  # fmt: skip
+_PLAN_MRR_LINES = {
+    "new": ("mrr_new", 1.0),
+    "expansion": ("mrr_expansion", 1.0),
+    "contraction": ("mrr_contraction", -1.0),
+    "churn": ("mrr_churned", -1.0),
+}
+
+
+def mrr_variance_bridge(tables: Tables, ctx: KpiContext, plan: PlanView) -> pd.DataFrame:
+    """The MRR bridge from plan start to as-of, plan vs actual (EUR per month).
+
+    Components as signed contributions to the closing MRR: opening (MRR at plan start:
+    the plan's ``mrr_start`` of its first month; actual: MRR of the subscriptions
+    active at the end of the month before), + new, + expansion, − contraction, − churn
+    (plan: the model's ``mrr_new``, ``mrr_expansion``, ``mrr_contraction``,
+    ``mrr_churned`` summed over the months to as-of; actual: the subscriptions' MRR
+    bridge, :func:`planning_lib.unit_economics.member_bridge`, over the same months,
+    a returning customer's MRR counted as new) and closing (plan: ``mrr_end`` of the
+    as-of month; actual: MRR at as-of). For plan and actual alike opening + new +
+    expansion − contraction − churn = closing, so the variances (actual − plan) of the
+    five components add up to the variance of the closing MRR.
+
+    Returns:
+        Columns :data:`MRR_BRIDGE_COLUMNS`, one row per component of
+        :data:`MRR_COMPONENTS`; period ``YYYY-MM..YYYY-MM``.
+    """
+    until = pd.Timestamp(ctx.as_of).to_period("M").start_time
+    months = [m for m in plan.months if m <= until]
+    span = f"{pd.Timestamp(ctx.start):%Y-%m}..{until:%Y-%m}"
+    planned = {"opening": float(plan.line("mrr_start").iloc[0]) if len(plan.months) else 0.0}
+    for comp, (item, sign) in _PLAN_MRR_LINES.items():
+        planned[comp] = sign * float(plan.line(item).reindex(months).sum()) + 0.0  # no -0.0
+    planned["closing"] = float(plan.line("mrr_end").reindex(months).iloc[-1]) if months else 0.0
+    b = member_bridge(
+        tables["subscriptions"], pd.Period(ctx.start, freq="M"), pd.Period(until, freq="M")
+    )
+    actual = {
+        "opening": float(b["mrr_start_eur"].iloc[0]) if len(b) else 0.0,
+        "new": float(b["new_mrr_eur"].sum() + b["reactivated_mrr_eur"].sum()),
+        "expansion": float(b["expansion_mrr_eur"].sum()),
+        "contraction": 0.0 - float(b["contraction_mrr_eur"].sum()),
+        "churn": 0.0 - float(b["churned_mrr_eur"].sum()),
+        "closing": float(b["mrr_end_eur"].iloc[-1]) if len(b) else 0.0,
+    }
+    rows = [
+        {
+            "component": c,
+            "label_de": names["de"],
+            "label_en": names["en"],
+            "period": span,
+            "plan_eur": planned[c],
+            "actual_eur": actual[c],
+            "variance_eur": actual[c] - planned[c],
+        }
+        for c, names in MRR_COMPONENTS.items()
+    ]
+    return pd.DataFrame(rows, columns=MRR_BRIDGE_COLUMNS)
+
+
 @dataclass(frozen=True)
 class ControllingReport:
     """Everything ``planning controlling`` writes.
@@ -289,6 +424,7 @@ class ControllingReport:
         kpis: the KPI catalogue on the actuals (all grains, total and per dimension).
         variance: plan vs actual (:func:`plan_vs_actual`).
         effects: volume/mix/price effects (:func:`revenue_effects`).
+        mrr_bridge: the MRR variance bridge (:func:`mrr_variance_bridge`).
         actions: evaluated rules, triggered or not, with evidence.
         landing: the rolling landing (:func:`rolling_landing`).
     """
@@ -296,6 +432,7 @@ class ControllingReport:
     kpis: pd.DataFrame
     variance: pd.DataFrame
     effects: pd.DataFrame
+    mrr_bridge: pd.DataFrame
     actions: list[dict[str, Any]]
     landing: dict[str, Any]
 
@@ -311,11 +448,12 @@ def controlling_report(
     thresholds: Thresholds = Thresholds(),
 ) -> ControllingReport:
     """Run the whole controlling on the actuals against a plan."""
-    ctx = context_for(params, actuals, as_of)
+    ctx = context_for(params, actuals, as_of, plan)
     return ControllingReport(
         kpis=compute_kpis(actuals, ctx),
         variance=plan_vs_actual(actuals, ctx, plan, thresholds=thresholds),
         effects=revenue_effects(actuals, ctx, plan, history),
+        mrr_bridge=mrr_variance_bridge(actuals, ctx, plan),
         actions=evaluate_rules(rules, actuals, ctx, plan),
         landing=rolling_landing(params, actuals, ctx, plan_summary, history, plan),
     )

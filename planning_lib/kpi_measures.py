@@ -20,6 +20,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from planning_lib.funnel_history import stage_cohort, won_deals
@@ -67,6 +68,12 @@ class KpiContext:
             attainment; roles without quota are left out.
         maturity_days: days after a cohort period's end until its conversion counts
             as complete, per conversion KPI code (the stage lag plus slack).
+        target_eur: the plan's new first-year value per month (EUR; month start →
+            value) for the total (``""``) and per channel, the target pipeline coverage
+            relates to; empty: no coverage values.
+        ramp_months: ramp-up months per role: quota attainment ramps a rep's quota
+            like the plan ramps productivity (``planning_lib.capacity``); a role
+            missing here carries its full quota from the hire date.
     """
 
     as_of: dt.date
@@ -76,6 +83,8 @@ class KpiContext:
     maturity_days: Mapping[str, int] = field(
         default_factory=lambda: {"mql_to_sql": 30, "sql_to_demo": 60, "demo_to_won": 60}
     )
+    target_eur: Mapping[str, Mapping[pd.Timestamp, float]] = field(default_factory=dict)
+    ramp_months: Mapping[str, int] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- periods
@@ -296,28 +305,107 @@ def sales_cycle(
     return out.reset_index()[OUT_COLUMNS]
 
 
-def pipeline_coverage(t: Tables, ctx: KpiContext, grain: str, dim: str | None) -> pd.DataFrame:
-    """Open pipeline at period end ÷ first-year value won in the period (ratio).
+def _true_end(start: pd.Timestamp, grain: str) -> pd.Timestamp:
+    """Last day of the period starting on ``start`` (not capped at as-of)."""
+    return period_end(start, grain, dt.date.max)
 
-    A deal is open on day d when it was created on or before d and is either still
-    in an open stage or closed after d. 3.0 means the open pipeline equals three
-    periods of closing at the period's pace.
+
+def _stage_probabilities(t: Tables) -> pd.Series | None:
+    """Win probability per (channel, segment, stage), with the overall stage rates under
+    the key ("", "", stage); None without closed deals."""
+    from planning_lib.pipeline import stage_win_probabilities
+
+    deals, leads = t["deals"], t.get("leads")
+    try:
+        grouped = stage_win_probabilities(deals, leads)
+        overall = stage_win_probabilities(deals, leads, by=())
+    except (ValueError, KeyError):
+        return None
+    grouped = grouped.set_index(["channel", "segment", "stage"])["win_probability"]
+    overall = overall.assign(channel="", segment="")
+    return pd.concat(
+        [grouped, overall.set_index(["channel", "segment", "stage"])["win_probability"]]
+    )
+
+
+def _win_probability(deals: pd.DataFrame, stage: pd.Series, probs: pd.Series) -> np.ndarray:
+    """Each deal's win probability at its ``stage`` (its group's, else the overall rate)."""
+    keys = list(zip(deals["channel"].astype(str), deals["segment"].astype(str), stage, strict=True))
+    overall = [("", "", st) for st in stage]
+    own = probs.reindex(keys).to_numpy(float)
+    fallback = probs.reindex(overall).to_numpy(float)
+    return np.where(np.isnan(own), fallback, own)
+
+
+def pipeline_coverage(
+    t: Tables, ctx: KpiContext, grain: str, dim: str | None, weighted: bool = False
+) -> pd.DataFrame:
+    """Open pipeline ÷ the remaining target of the period (ratio; 3.0 = three times).
+
+    The target is the plan's new first-year value (``ctx.target_eur``; total, or per
+    channel for ``dim='channel'``; other dimensions have no target and no value). A
+    period is looked at from the last point it was still open: a period that has ended
+    by ``ctx.as_of`` from its eve (the day before it starts: the pipeline it started
+    with against its whole target), the running period from ``ctx.as_of``, against
+    the target still to win (target of the period − first-year value won in it so far).
+    A deal is open on day d when it was created on or before d and is in an open stage
+    or closed after d; the pipeline is its ``amount_eur`` (first-year value). With
+    ``weighted`` each deal counts with its win probability at its stage
+    (:func:`planning_lib.pipeline.stage_win_probabilities` by channel and segment,
+    learned from the closed deals of the tables); a deal closed later was at ``demo``
+    on d when its lead's demo date is on or before d, else at ``qualified``. No value
+    when the remaining target is 0 or less (the target is reached). base = the
+    remaining target (EUR).
     """
+    targets = ctx.target_eur
+    members = [""] if dim is None else ([m for m in targets if m] if dim == "channel" else [])
+    if not targets or not members:
+        return pd.DataFrame(columns=OUT_COLUMNS)
     deals = t["deals"]
     created = pd.to_datetime(deals["created_date"])
     closed = pd.to_datetime(deals["close_date"])
     is_open_stage = ~deals["stage"].isin(["won", "lost"])
     amount = pd.to_numeric(deals["amount_eur"], errors="coerce").fillna(0.0)
     member = _member(deals, dim)
+    won = deals["stage"] == "won"
+    probs = _stage_probabilities(t) if weighted else None
+    if weighted and probs is None:
+        return pd.DataFrame(columns=OUT_COLUMNS)
+    demo_date = pd.Series(pd.NaT, index=deals.index)
+    leads = t.get("leads")
+    if weighted and leads is not None and {"deal_id", "demo_date"} <= set(leads.columns):
+        first_demo = (
+            leads.dropna(subset=["deal_id"])
+            .assign(demo_date=lambda x: pd.to_datetime(x["demo_date"]))
+            .groupby(leads["deal_id"].dropna().astype(str))["demo_date"]
+            .min()
+        )
+        demo_date = deals["deal_id"].astype(str).map(first_demo)
+    as_of = pd.Timestamp(ctx.as_of)
     rows = []
     for p in periods(ctx, grain):
-        end = period_end(p, grain, ctx.as_of)
-        open_ = (created <= end) & (is_open_stage | (closed > end))
-        for m, v in amount[open_].groupby(member[open_]).sum().items():
-            rows.append({"period": p, "member": m, "x": v})
-    num = pd.DataFrame(rows, columns=["period", "member", "x"])
-    den = won_sum(t, ctx, grain, dim, "amount_eur", None).rename(columns={"value": "x"})
-    return _ratio(num, den[["period", "member", "x"]])
+        end = _true_end(p, grain)
+        running = end > as_of
+        snap = as_of if running else pd.Timestamp(p) - pd.Timedelta(days=1)
+        open_ = (created <= snap) & (is_open_stage | (closed > snap))
+        value = amount.where(open_, 0.0)
+        if weighted:
+            later = ~is_open_stage  # closed after snap: its stage on snap is inferred
+            inferred = np.where(demo_date.notna() & (demo_date <= snap), "demo", "qualified")
+            stage = deals["stage"].where(~later, pd.Series(inferred, index=deals.index))
+            value = value * _win_probability(deals, stage.astype(str), probs)
+        won_so_far = amount.where(won & (closed >= pd.Timestamp(p)) & (closed <= snap), 0.0)
+        for m in members:
+            months = targets.get(m, {})
+            target = sum(v for k, v in months.items() if pd.Timestamp(p) <= k <= end)
+            sel = member == m
+            remaining = target - float(won_so_far[sel].sum())
+            if remaining > 0:
+                rows.append(
+                    {"period": p, "member": m, "value": float(value[sel].sum()) / remaining,
+                     "base": remaining}
+                )  # fmt: skip
+    return pd.DataFrame(rows, columns=OUT_COLUMNS).astype({"value": float, "base": float})
 
 
 # --------------------------------------------------------------------------- costs
@@ -354,24 +442,35 @@ def cac(
 def quota_attainment(t: Tables, ctx: KpiContext, grain: str, dim: str | None) -> pd.DataFrame:
     """First-year value won ÷ pro-rata quota of the reps (share; 1.0 = on quota).
 
-    A rep's quota for a period is the role's yearly quota × days employed in the
-    period ÷ 365. ``dim`` may be ``owner`` (per rep) or ``region``.
+    A rep's quota for a period is the role's yearly quota ÷ 365 per day employed in the
+    period, ramped like the plan ramps a new hire's productivity
+    (:func:`planning_lib.capacity.ramp_productivity`): in the k-th calendar month from
+    the hire month on (the hire month is k = 1) a day carries ``min(k / ramp_months, 1)``
+    of the daily quota (``ctx.ramp_months`` per role; 0 or missing: the full quota).
+    ``dim`` may be ``owner`` (per rep) or ``region``.
     """
     hc = t["headcount"].copy()
     hc = hc[hc["role"].isin([r for r, q in ctx.quota_yearly_eur.items() if q > 0])]
     hire = pd.to_datetime(hc["hire_date"])
     exit_ = pd.to_datetime(hc["exit_date"])
     quota = hc["role"].map(ctx.quota_yearly_eur).astype(float)
+    ramp = hc["role"].map(lambda r: ctx.ramp_months.get(r, 0)).astype(float)
+    hire_month = hire.dt.year * 12 + hire.dt.month
     member = (
         hc["employee_id"].astype(str) if dim == "owner" else _member(hc, dim)
     )  # owner = employee
     rows = []
     for p in periods(ctx, grain):
         p0, p1 = pd.Timestamp(p), period_end(p, grain, ctx.as_of)
-        first = hire.where(hire > p0, p0)
-        last = exit_.fillna(p1).where(exit_.fillna(p1) < p1, p1)
-        days = ((last - first).dt.days + 1).clip(lower=0)
-        q = quota * days / 365.0
+        q = pd.Series(0.0, index=hc.index)
+        for month in pd.date_range(p0.to_period("M").start_time, p1, freq="MS"):
+            m0, m1 = max(month, p0), min(month + pd.offsets.MonthEnd(0), p1)
+            first = hire.where(hire > m0, m0)
+            last = exit_.fillna(m1).where(exit_.fillna(m1) < m1, m1)
+            days = ((last - first).dt.days + 1).clip(lower=0)
+            k = (month.year * 12 + month.month) - hire_month + 1
+            factor = np.where(ramp > 0, np.clip(k / ramp.where(ramp > 0, 1.0), 0.0, 1.0), 1.0)
+            q = q + quota * days / 365.0 * factor
         for m, v in q.groupby(member).sum().items():
             if v > 0:
                 rows.append({"period": p, "member": m, "x": v})

@@ -3,13 +3,19 @@
 1. **Run-rates** (:func:`actual_drivers`): from the actuals up to ``as_of``: entry
    leads per channel and month (inbound at MQL, outbound and partner at SQL; the
    mean of the last ``window`` months), the funnel conversions per channel pooled
-   over the complete lead cohorts of the year, logo churn (pooled over the last
-   ``window`` months), new MRR per new customer, and customers, MRR and reps at
-   ``as_of``.
+   over the complete lead cohorts of the year, logo churn (pooled over the year to
+   date: every month from plan start to ``as_of``, not only the last ``window``
+   months, so one good or bad quarter does not set the rest of the year), new MRR
+   per new customer, and customers, MRR and reps at ``as_of``.
 2. **Re-forecast of the volumes** (:func:`forecast_entry_leads`): with history,
    the forecast engine (``planning_lib.forecast.auto_forecast``) forecasts each
    channel's monthly entry leads for the remaining months; without history (or
-   without the engine) the run-rate stands.
+   without the engine) the run-rate is made seasonal: divided by the mean
+   seasonality (``drivers.seasonality``, calendar months) of the ``window`` months
+   it was measured in and multiplied by the seasonality of each remaining month.
+   The re-run takes the mean of the monthly forecast as its lead volume (the
+   parameters have no per-month lead volume), so the rest of the year gets the
+   seasonal total; the months are in ``entry_leads_forecast``.
 3. **Re-run of the plan model** (:func:`rolling_overrides`): the plan starts again
    in the month after ``as_of`` from the actual customers, MRR and reps, with the
    funnel (not the top-down target) driving new customers, the drivers above as
@@ -82,7 +88,8 @@ def actual_drivers(
 
     Returns:
         ``entry_leads`` {channel: leads/month}, ``conversions`` {channel: {kpi: share
-        or None}}, ``churn_rate_monthly`` (share), ``arpa_monthly_eur`` (EUR/month),
+        or None}}, ``churn_rate_monthly`` (share, pooled year to date),
+        ``arpa_monthly_eur`` (EUR/month),
         ``customers`` (count), ``mrr_eur`` (EUR), ``reps`` {role: count},
         ``new_customers_to_date`` (count), ``marketing_cost_to_date_eur``,
         ``cost_to_date_eur`` (EUR), ``months_to_date`` (list of YYYY-MM).
@@ -97,8 +104,7 @@ def actual_drivers(
         ch: {c: _pooled_conversion(tables, ctx, c, ch, min_cohort) for c in _CONVERSIONS}
         for ch in params.channels
     }
-    churn = _monthly(tables, ctx, "logo_churn")
-    churn = churn[churn["period"].isin(last)]
+    churn = _monthly(tables, ctx, "logo_churn")  # year to date: every month so far
     won = _monthly(tables, ctx, "deals_won")["value"].sum()
     new_mrr = _monthly(tables, ctx, "new_mrr")["value"].sum()
     levels = {c: _monthly(tables, ctx, c)["value"].iloc[-1] for c in ("customers", "mrr")}
@@ -131,17 +137,37 @@ def forecast_entry_leads(
     params: Any,
     horizon: int,
     run_rate: Mapping[str, float],
+    window: int = 3,
 ) -> dict[str, dict[str, Any]]:
-    """Mean forecast of each channel's entry leads per month over the next ``horizon`` months.
+    """Forecast of each channel's entry leads per month over the next ``horizon`` months.
 
     Uses ``auto_forecast`` on history + actuals (monthly counts) when history is given
-    and the forecast engine is importable; otherwise (or when it fails) the run-rate.
+    and the forecast engine is importable; otherwise (or when it fails) the seasonal
+    run-rate: run-rate ÷ mean seasonality of the last ``window`` months to as-of ×
+    seasonality of each forecast month (``params.drivers.seasonality``, calendar
+    months Jan..Dec, mean 1; flat without one).
 
     Returns:
-        {channel: {"leads_per_month": float, "method": "auto_forecast:<model>" or
-        "run_rate"}}.
+        {channel: {"leads_per_month": mean of the months, "per_month": [leads of
+        each forecast month], "method": "auto_forecast:<model>", "run_rate_seasonal"
+        or "run_rate" (flat)}}.
     """
-    out = {ch: {"leads_per_month": float(v), "method": "run_rate"} for ch, v in run_rate.items()}
+    as_of = pd.Timestamp(ctx.as_of).to_period("M")
+    ahead = [(as_of + h).month for h in range(1, horizon + 1)]
+    done = elapsed_months(ctx.start, ctx.as_of)  # the run-rate's months: the last ones to as-of
+    measured = [(as_of - k).month for k in range(max(1, min(window, done)))]
+    season = params.drivers.seasonality
+    out = {}
+    for ch, v in run_rate.items():
+        if season is None or horizon < 1:
+            per_month = [float(v)] * max(horizon, 0)
+            method = "run_rate"
+        else:
+            level = float(v) / float(np.mean([season[m - 1] for m in measured]))
+            per_month = [level * season[m - 1] for m in ahead]
+            method = "run_rate_seasonal"
+        mean = float(np.mean(per_month)) if per_month else float(v)
+        out[ch] = {"leads_per_month": mean, "per_month": per_month, "method": method}
     if history is None or horizon < 1:
         return out
     try:
@@ -164,6 +190,7 @@ def forecast_entry_leads(
             continue
         out[ch] = {
             "leads_per_month": float(np.mean(fc["mean"])),
+            "per_month": [float(x) for x in fc["mean"]],
             "method": f"auto_forecast:{fc['model'].iloc[0]}",
         }
     return out

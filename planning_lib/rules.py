@@ -9,9 +9,19 @@ consecutive calendar months. Funnel conversions are only judged on complete lead
 cohorts (see ``KpiContext.maturity_days``): a young cohort has not converted yet; its
 month appears in the evidence marked ``cohort_incomplete`` and never counts.
 
+Rules judge execution: ``below_plan``/``above_plan`` compare a KPI with a funnel
+basis (:data:`planning_lib.plan_view.FUNNEL_METRICS`: new customers, new MRR, the
+funnel stages, ...) with ``plan_funnel``, what the plan's own activities deliver
+(planned leads × planned conversions), not with the plan's target split: a channel
+whose planned leads can only deliver 43 % of its share of the target and that wins
+104 % of what they allow executes well; the rest of its shortfall is a gap of the
+plan (never funded), shown in ``variance.csv``, not a reason to cut its budget. Other
+KPIs (costs, CAC, churn) compare with the plan. The evidence shows both.
+
 A rule on ``new_customers`` compared with the plan per channel proposes to move the
-channel's remaining marketing budget (× its shortfall) to the channels at or above
-plan, in proportion to their attainment; amounts come from the plan.
+channel's remaining marketing budget (× its shortfall against plan_funnel) to the
+channels at or above the threshold of their plan_funnel, in proportion to their
+attainment; amounts come from the plan.
 """
 
 from __future__ import annotations
@@ -19,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 from pydantic import ValidationError
@@ -26,7 +37,7 @@ from pydantic import ValidationError
 from planning_lib.kpi_measures import KpiContext, Tables, period_end
 from planning_lib.kpis import CATALOGUE, compute_kpi
 from planning_lib.params import Rule
-from planning_lib.plan_view import PLAN_METRICS, PlanView, plan_values
+from planning_lib.plan_view import FUNNEL_METRICS, PLAN_METRICS, PlanView, plan_values
 
 __all__ = [
     "RuleError",
@@ -171,6 +182,11 @@ def _complete_months(metric: str, ctx: KpiContext, months: Iterable[pd.Timestamp
     return {m for m in months if period_end(m, "month", ctx.as_of) <= limit}
 
 
+def judged_basis(metric: str) -> str:
+    """The plan basis a plan comparison of ``metric`` judges: ``funnel`` or ``plan``."""
+    return "funnel" if metric in FUNNEL_METRICS else "plan"
+
+
 def _runs(months: list[pd.Timestamp]) -> list[list[pd.Timestamp]]:
     """Split sorted month starts into runs of consecutive calendar months."""
     runs: list[list[pd.Timestamp]] = []
@@ -185,8 +201,10 @@ def _runs(months: list[pd.Timestamp]) -> list[list[pd.Timestamp]]:
 def _series(
     rule: Rule, tables: Tables, ctx: KpiContext, plan: PlanView | None
 ) -> dict[str, pd.DataFrame]:
-    """Per member: month, value (actual), plan (or NaN), condition (bool), cohort_incomplete
-    (bool: the month's cohort is too young to judge) and hit (condition on a complete month).
+    """Per member: month, value (actual), plan (or NaN), plan_funnel (or NaN), judged
+    (the plan value the condition compares with: plan_funnel for the KPIs with a funnel
+    basis, else plan), condition (bool), cohort_incomplete (bool: the month's cohort is
+    too young to judge) and hit (condition on a complete month).
     """
     df = compute_kpi(_scoped(tables, rule.scope), ctx, rule.metric, "month", rule.per)
     complete = _complete_months(rule.metric, ctx, df["period"].unique())
@@ -201,15 +219,22 @@ def _series(
             channel = rule.scope.get("channel", member if rule.per == "channel" else "")
             pv = plan_values(plan, rule.metric, "month", channel)
             s["plan"] = s["month"].map(pv).astype(float)
-            s = s[s["plan"] > 0]
-            ratio = s["value"] / s["plan"]
-            s["condition"] = (
+            basis = judged_basis(rule.metric)
+            pf = plan_values(plan, rule.metric, "month", channel, basis=basis)
+            s["plan_funnel"] = s["month"].map(pf).astype(float) if basis == "funnel" else np.nan
+            s["judged"] = s["month"].map(pf).astype(float)
+            # a month without a judged plan (a partner channel before its partners are
+            # active) is shown while the plan has a value, but never meets the condition
+            s = s[(s["judged"] > 0) | (s["plan"] > 0)]
+            judged = s["judged"].where(s["judged"] > 0)
+            ratio = s["value"] / judged
+            s["condition"] = judged.notna() & (
                 ratio < rule.threshold
                 if rule.comparison == "below_plan"
                 else (ratio > rule.threshold)
             )
         else:
-            s["plan"] = float("nan")
+            s["plan"] = s["plan_funnel"] = s["judged"] = float("nan")
             s["condition"] = _OPS[rule.comparison](s["value"], rule.threshold)
         s["hit"] = s["condition"] & ~s["cohort_incomplete"]
         out[str(member)] = s.reset_index(drop=True)
@@ -222,7 +247,11 @@ def _evidence(s: pd.DataFrame) -> list[dict[str, Any]]:
         row = {"month": r.month.strftime("%Y-%m"), "value": round(float(r.value), 6)}
         if pd.notna(r.plan):
             row["plan"] = round(float(r.plan), 6)
-            row["share_of_plan"] = round(float(r.value / r.plan), 6)
+            row["share_of_plan"] = round(float(r.value / r.plan), 6) if r.plan else None
+        if pd.notna(r.plan_funnel):
+            row["plan_funnel"] = round(float(r.plan_funnel), 6)
+            share = r.value / r.plan_funnel if r.plan_funnel else None
+            row["share_of_plan_funnel"] = round(float(share), 6) if share is not None else None
         row["condition_met"] = bool(r.condition)
         row["cohort_incomplete"] = bool(r.cohort_incomplete)
         rows.append(row)
@@ -237,14 +266,22 @@ def evaluate_rule(
     Returns:
         Dicts with rule, metric, comparison, threshold, window_months, scope, per,
         member (the ``per`` member, else the scope's values: ``partner`` for
-        ``{channel: partner}``), severity, triggered, trigger_months (the latest
-        qualifying run), evidence (every month with a value: value, plan,
-        condition_met, cohort_incomplete; a month whose cohort is incomplete is shown
-        but never counts), action_de, action_en.
+        ``{channel: partner}``), severity, judged_against (``plan_funnel`` or
+        ``plan`` for a plan comparison, else ``threshold``), triggered,
+        trigger_months (the latest qualifying run), evidence (every month with a
+        value: value, plan, share_of_plan and, with a funnel basis, plan_funnel and
+        share_of_plan_funnel (what the condition judges), condition_met,
+        cohort_incomplete; a month whose cohort is incomplete is shown but never
+        counts; a plan comparison shows the months with a plan above 0; a month whose
+        judged plan is 0 never meets the condition),
+        action_de, action_en.
     """
     check_rule(rule)
     results = []
     scope_name = ", ".join(str(v) for v in rule.scope.values())
+    judged = "threshold"
+    if rule.comparison in _PLAN_COMPARISONS:
+        judged = "plan_funnel" if judged_basis(rule.metric) == "funnel" else "plan"
     for member, s in _series(rule, tables, ctx, plan).items():
         hit_months = sorted(s.loc[s["hit"], "month"])
         runs = [r for r in _runs(hit_months) if len(r) >= rule.window_months]
@@ -259,6 +296,7 @@ def evaluate_rule(
                 "per": rule.per or "",
                 "member": member or scope_name,
                 "severity": rule.severity,
+                "judged_against": judged,
                 "triggered": bool(runs),
                 "trigger_months": [m.strftime("%Y-%m") for m in (runs[-1] if runs else [])],
                 "evidence": _evidence(s),
@@ -301,8 +339,9 @@ def budget_shift(
     """Move budget from ``channel`` to the channels doing better, with plan amounts.
 
     amount (EUR) = the channel's planned marketing cost for the months after as-of ×
-    (1 − its attainment over ``months``, capped to 0..1); attainment = actual ÷ plan of
-    the rule's metric summed over those months. The amount is split over the other
+    (1 − its attainment over ``months``, capped to 0..1); attainment = actual ÷ the
+    judged plan (plan_funnel for a KPI with a funnel basis, else the plan) of the
+    rule's metric summed over those months. The amount is split over the other
     channels whose attainment over the same months is at least the rule's threshold,
     in proportion to their attainment; each share also shows the entry leads it buys
     at that channel's planned cost per lead.
@@ -312,7 +351,8 @@ def budget_shift(
     def attainment(ch: str) -> float:
         df = compute_kpi(_scoped(tables, {"channel": ch}), ctx, rule.metric, "month")
         actual = df[df["period"].isin(mstarts)]["value"].sum()
-        planned = plan_values(plan, rule.metric, "month", ch).reindex(mstarts).sum()
+        planned = plan_values(plan, rule.metric, "month", ch, basis=judged_basis(rule.metric))
+        planned = planned.reindex(mstarts).sum()
         return float(actual / planned) if planned > 0 else float("nan")
 
     remaining = plan.line("cost_marketing", channel)

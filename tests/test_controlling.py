@@ -8,7 +8,14 @@ import pandas as pd
 import pytest
 from test_kpis import CTX, tables
 
-from planning_lib.controlling import Thresholds, attainment, plan_vs_actual, revenue_effects, status
+from planning_lib.controlling import (
+    Thresholds,
+    attainment,
+    mrr_variance_bridge,
+    plan_vs_actual,
+    revenue_effects,
+    status,
+)
 from planning_lib.plan_view import PlanView, plan_values
 
 MONTHS = pd.date_range("2026-01-01", periods=12, freq="MS")
@@ -96,6 +103,62 @@ def test_plan_vs_actual_by_hand():
                                    "ohne Planwert"}  # fmt: skip
 
 
+def funnel_plan() -> PlanView:
+    """:func:`fake_plan` plus what its planned leads deliver per month (the model's
+    ``customers_new_funnel``): inbound 0.5, outbound 0.3, partner 0 (total 0.8)."""
+    view = fake_plan()
+    extra = [
+        {"month": m, "line_item": "customers_new_funnel", "channel": c, "value": v, "unit": ""}
+        for c, v in (("inbound", 0.5), ("outbound", 0.3), ("partner", 0.0), ("", 0.8))
+        for m in MONTHS
+    ]
+    return dataclasses.replace(
+        view, monthly=pd.concat([view.monthly, pd.DataFrame(extra)], ignore_index=True)
+    )
+
+
+def test_variance_splits_into_planning_and_execution_gap():
+    """Q1 (3 months) new customers on :func:`funnel_plan`, actuals of ``tables()``.
+
+    inbound: plan 3 × 0.7 = 2.1, plan_funnel 3 × 0.5 = 1.5, actual 2 (C5, C1):
+    gap_planning 2.1 − 1.5 = 0.6, gap_execution 1.5 − 2 = −0.5 (more than funded),
+    together 0.1 = plan − actual; attainment 2/2.1 = 0.952 on track, execution
+    2/1.5 = 1.333 on track.
+    partner: plan 1.5, plan_funnel 0, actual 0 (D2 has no subscription): the whole
+    1.5 is planning; no funnel plan to judge execution on (no_plan).
+    total: plan 4.5, plan_funnel 2.4, actual 2: 2.1 planning + 0.4 execution = 2.5;
+    execution 2/2.4 = 0.833 → off track (below 85 %).
+    new MRR inbound: plan 2.1 × 100 = 210, plan_funnel 150, actual 100 + 160 = 260:
+    gap_planning 60, gap_execution −110.
+    KPIs without a funnel basis (CAC) leave the split empty.
+    """
+    v = plan_vs_actual(tables(), CTX, funnel_plan(), grains=("quarter",))
+    q = v.set_index(["kpi", "member"])
+    cols = ["plan", "plan_funnel", "actual", "gap_planning", "gap_execution"]
+    assert q.loc[("new_customers", "inbound"), cols].tolist() == pytest.approx(
+        [2.1, 1.5, 2.0, 0.6, -0.5]
+    )
+    assert q.loc[("new_customers", "inbound"), "attainment_execution"] == pytest.approx(2 / 1.5)
+    assert q.loc[("new_customers", "inbound"), "status_execution"] == "on_track"
+    assert q.loc[("new_customers", "partner"), cols].tolist() == pytest.approx(
+        [1.5, 0.0, 0.0, 1.5, 0.0]
+    )
+    assert q.loc[("new_customers", "partner"), "status_execution"] == "no_plan"
+    assert q.loc[("new_customers", ""), cols].tolist() == pytest.approx([4.5, 2.4, 2.0, 2.1, 0.4])
+    assert q.loc[("new_customers", ""), "status_execution"] == "off_track"
+    assert q.loc[("new_customers", ""), "status_execution_de"] == "kritisch"
+    assert q.loc[("new_mrr", "inbound"), cols].tolist() == pytest.approx(
+        [210.0, 150.0, 260.0, 60.0, -110.0]
+    )
+    split = v.dropna(subset=["plan", "plan_funnel", "actual"])
+    assert (split["gap_planning"] + split["gap_execution"]).tolist() == pytest.approx(
+        (split["plan"] - split["actual"]).tolist()
+    )
+    cac = q.loc[("cac_fully_loaded", "")]
+    assert pd.isna(cac["plan_funnel"]) and pd.isna(cac["gap_execution"])
+    assert cac["status_execution"] == ""
+
+
 def test_cohort_conversions_pool_complete_months_only():
     ctx = dataclasses.replace(CTX, maturity_days={"sql_to_demo": 30})
     v = plan_vs_actual(tables(), ctx, fake_plan(), grains=("quarter",))
@@ -159,3 +222,40 @@ def test_segment_effects_split_the_plan_like_the_history():
     assert tot["mix_effect_eur"] == pytest.approx(-100.0)
     assert tot["price_effect_eur"] == pytest.approx(360.0)
     assert tot["variance_eur"] == pytest.approx(110.0)
+
+
+def test_mrr_variance_bridge_by_hand():
+    """MRR bridge Jan..Mar 2026, plan vs the subscriptions of ``tables()`` (month-end state).
+
+    Plan (added lines): opening 500 (mrr_start of January), per month new 150, expansion
+    10, contraction 5, churn 50 → Q1 new 450, expansion 30, contraction −15, churn −150;
+    closing = mrr_end of March = 500 + 3 × (150 + 10 − 5 − 50) = 815.
+    Actual: opening (end of Dec 2025) C10 100 + C11 200 + C12 100 + 50 = 450; January C11
+    ends (churn −200); February C12's Starter ends, its Business stays (contraction
+    −100), C5 starts (new 100); March C1 starts (new 160): new 260, expansion 0;
+    closing 100 + 50 + 100 + 160 = 410 = 450 + 260 − 100 − 200.
+    Variance (actual − plan): opening −50, new −190, expansion −30, contraction −85,
+    churn −50; together −405 = closing 410 − 815.
+    """
+    view = fake_plan()
+    extra = {("mrr_new", ""): 150.0, ("mrr_expansion", ""): 10.0,
+             ("mrr_contraction", ""): 5.0, ("mrr_churned", ""): 50.0}  # fmt: skip
+    rows = [{"month": m, "line_item": k[0], "channel": k[1], "value": v, "unit": "EUR"}
+            for k, v in extra.items() for m in MONTHS]  # fmt: skip
+    for i, m in enumerate(MONTHS):
+        rows.append({"month": m, "line_item": "mrr_start", "channel": "", "unit": "EUR",
+                     "value": 500.0 + 105.0 * i})  # fmt: skip
+        rows.append({"month": m, "line_item": "mrr_end", "channel": "", "unit": "EUR",
+                     "value": 605.0 + 105.0 * i})  # fmt: skip
+    view = dataclasses.replace(
+        view, monthly=pd.concat([view.monthly, pd.DataFrame(rows)], ignore_index=True)
+    )
+    b = mrr_variance_bridge(tables(), CTX, view).set_index("component")
+    order = ["opening", "new", "expansion", "contraction", "churn", "closing"]
+    assert list(b.index) == order
+    assert b["plan_eur"].tolist() == pytest.approx([500, 450, 30, -15, -150, 815])
+    assert b["actual_eur"].tolist() == pytest.approx([450, 260, 0, -100, -200, 410])
+    assert b["variance_eur"].tolist() == pytest.approx([-50, -190, -30, -85, -50, -405])
+    assert b["variance_eur"].iloc[:5].sum() == pytest.approx(b.loc["closing", "variance_eur"])
+    assert set(b["period"]) == {"2026-01..2026-03"}
+    assert b.loc["churn", "label_de"] == "Abwanderung (Churn)"

@@ -141,13 +141,15 @@ def test_entry_leads_use_the_forecast_engine_with_history(monkeypatch):
     monkeypatch.setattr(fc, "auto_forecast", fake_forecast)
     run_rate = {"inbound": 1.0, "outbound": 2.0, "partner": 3.0}
     none = rolling.forecast_entry_leads(None, tables(), CTX, PARAMS, 9, run_rate)
-    assert none["inbound"] == {"leads_per_month": 1.0, "method": "run_rate"}
+    # issue 11: without history the run-rate is seasonal (see the next test)
+    assert none["inbound"]["method"] == "run_rate_seasonal"
     out = rolling.forecast_entry_leads(_history_leads(30), tables(), CTX, PARAMS, 9, run_rate)
-    assert out["inbound"] == {"leads_per_month": 7.0, "method": "auto_forecast:fake"}
+    assert out["inbound"]["leads_per_month"] == 7.0
+    assert out["inbound"]["method"] == "auto_forecast:fake"
     y = seen[0]  # inbound: 30 history months of 1 MQL, then the actuals Jan 3, Feb 1, Mar 0
     assert len(y) == 33 and y.iloc[:30].eq(1).all() and y.iloc[-3:].tolist() == [3, 1, 0]
     short = rolling.forecast_entry_leads(_history_leads(12), tables(), CTX, PARAMS, 9, run_rate)
-    assert short["inbound"]["method"] == "run_rate"  # under 24 months: run-rate stays
+    assert short["inbound"]["method"] == "run_rate_seasonal"  # under 24 months: run-rate
 
 
 def test_landing_path_month_by_month():
@@ -175,3 +177,30 @@ def test_landing_path_month_by_month():
     costs = path.loc["sales_costs"]
     assert costs["landing"].tolist()[:4] == [1300.0, 200.0, 600.0, 100.0]
     assert costs["plan"].iloc[0] == 945.0
+
+
+def test_lead_forecast_without_history_follows_the_seasonality():
+    """Run-rate 1 lead/month measured Jan..Mar (as of Mar 31, window 3), CloudFlow's
+    seasonality Jan..Dec 1.1 1.1 1.1 1.05 1.0 0.95 0.85 0.8 1.05 1.1 1.1 0.8: the level is
+    1 ÷ 1.1 (Q1 is a strong quarter), Apr..Dec get level × 1.05, 1.0, ..., 0.8: mean
+    8.7 / 9 / 1.1 = 0.878788 (not the flat 1.0). Without a seasonality: flat 1.0."""
+    run_rate = {"inbound": 1.0, "outbound": 2.0, "partner": 3.0}
+    out = rolling.forecast_entry_leads(None, tables(), CTX, PARAMS, 9, run_rate)
+    season = [1.05, 1.0, 0.95, 0.85, 0.8, 1.05, 1.1, 1.1, 0.8]
+    assert out["inbound"]["per_month"] == pytest.approx([s / 1.1 for s in season])
+    assert out["inbound"]["leads_per_month"] == pytest.approx(8.7 / 9 / 1.1)
+    assert out["outbound"]["leads_per_month"] == pytest.approx(2 * 8.7 / 9 / 1.1)
+    flat = PARAMS.model_copy(
+        update={"drivers": PARAMS.drivers.model_copy(update={"seasonality": None})}
+    )
+    same = rolling.forecast_entry_leads(None, tables(), CTX, flat, 9, run_rate)
+    assert same["inbound"] == {"leads_per_month": 1.0, "per_month": [1.0] * 9, "method": "run_rate"}
+
+
+def test_churn_run_rate_is_year_to_date():
+    """Churn pooled over every month to date, not the last ``window`` months: with a
+    window of 1 (March only: 0 of 3) the YTD rate stays 1 ÷ (3 + 2 + 3) = 1/8."""
+    ctx = dataclasses.replace(CTX, maturity_days={"sql_to_demo": 30, "mql_to_sql": 30})
+    d = rolling.actual_drivers(tables(), ctx, PARAMS, window=1, min_cohort=1)
+    assert d["churn_rate_monthly"] == pytest.approx(1 / 8)
+    assert d["entry_leads"]["inbound"] == 0.0  # leads: March only (window 1)

@@ -186,9 +186,58 @@ def test_deal_kpis():
 
 
 def test_pipeline_coverage():
-    # end of Jan: open D1 (closes Mar 1) 1920 + D3 (closes Feb 15) 2400 = 4320; won Jan 1200
-    # end of Mar: open D4 6000; won Mar 1920 + 3600 = 5520. Feb has nothing won: no value.
-    assert total("pipeline_coverage") == pytest.approx({JAN: 3.6, MAR: 6000 / 5520})
+    """Open pipeline ÷ remaining target (issue 11: was ÷ won value of the same period).
+
+    Target (plan's new first-year value): total 4,000 EUR a month, inbound 2,000. As of
+    Mar 31 January to March have ended: each is seen from its eve, against its whole
+    target; the year runs: seen on Mar 31 against the year's target still to win.
+    - Jan (Dec 31): no deal yet → 0 / 4000 = 0.
+    - Feb (Jan 31): open D1 1920 (closes Mar 1) + D3 2400 (closes Feb 15); D5 closed on
+      Jan 31 itself → 4320 / 4000 = 1.08; inbound D1 1920 / 2000 = 0.96.
+    - Mar (Feb 28): D1 1920 + D2 3600 (closes Mar 10) + D4 6000 (open) = 11520 / 4000 = 2.88.
+    - Q1 (Dec 31): 0 / 12000 = 0.
+    - YTD (Mar 31): open D4 6000; target 12 × 4000 = 48000 − won D5 1200 + D1 1920 +
+      D2 3600 = 41280 → 6000 / 41280; inbound: nothing open, 24000 − 3120 = 20880 → 0.
+    """
+    year = pd.date_range("2026-01-01", periods=12, freq="MS")
+    target = {"": {m: 4000.0 for m in year}, "inbound": {m: 2000.0 for m in year}}
+    ctx = dataclasses.replace(CTX, target_eur=target)
+
+    def cov(grain, dim=None, col="value"):
+        df = compute_kpi(tables(), ctx, "pipeline_coverage", grain, dim)
+        return {(r.period, r.member): getattr(r, col) for r in df.itertuples()}
+
+    assert cov("month") == pytest.approx({(JAN, ""): 0.0, (FEB, ""): 1.08, (MAR, ""): 2.88})
+    assert set(cov("month", col="base").values()) == {4000.0}
+    assert cov("quarter") == pytest.approx({(Q1, ""): 0.0})
+    assert cov("ytd") == pytest.approx({(JAN, ""): 6000 / 41280})
+    assert cov("ytd", col="base") == pytest.approx({(JAN, ""): 41280.0})
+    assert cov("month", "channel")[(FEB, "inbound")] == pytest.approx(0.96)
+    assert cov("ytd", "channel") == pytest.approx({(JAN, "inbound"): 0.0})
+    assert cov("ytd", "channel", "base") == pytest.approx({(JAN, "inbound"): 20880.0})
+    # without a target (no plan) there is nothing to relate the pipeline to
+    assert compute_kpi(tables(), CTX, "pipeline_coverage", "month").empty
+
+
+def test_pipeline_coverage_weighted():
+    """Weighted by the stage win probability (beta-binomial shrinkage with 20 pseudo-deals
+    towards the overall rate, ``planning_lib.pipeline``).
+
+    Closed deals: D1, D2, D5 won, D3 lost → overall 3/4. Qualified rate of inbound/small
+    (D1, D5 won): (2 + 20 × 0.75) / 22 = 17/22; outbound/mid (D3 lost): 15/21.
+    Feb (seen on Jan 31): D1 closed later, its demo (Feb 10) is after Jan 31 → qualified;
+    D3 qualified: 1920 × 17/22 + 2400 × 15/21 = 3197.92 → / 4000 = 0.79948.
+    YTD (Mar 31): D4 (outbound/large, no closed deal in its group → overall rates) in
+    proposal: the demo rate of the deals with a demo (D1, D2 both won) is 1, so every
+    later stage is 1 → 6000 / 41280, as unweighted.
+    """
+    target = {"": {m: 4000.0 for m in pd.date_range("2026-01-01", periods=12, freq="MS")}}
+    ctx = dataclasses.replace(CTX, target_eur=target)
+    df = compute_kpi(tables(), ctx, "pipeline_coverage_weighted", "month")
+    feb = df[df["period"] == FEB].iloc[0]
+    assert feb["value"] == pytest.approx((1920 * 17 / 22 + 2400 * 15 / 21) / 4000)
+    ytd = compute_kpi(tables(), ctx, "pipeline_coverage_weighted", "ytd").iloc[0]
+    assert ytd["value"] == pytest.approx(6000 / 41280)
 
 
 def test_cost_kpis():
@@ -230,6 +279,24 @@ def test_quota_attainment_per_rep():
     assert total("quota_attainment", "quarter") == pytest.approx({Q1: 6720 / 14900})
 
 
+def test_quota_attainment_ramps_new_hires_like_the_plan():
+    """Ramp-up 3 months (as ``planning_lib.capacity``: the k-th month from the hire month
+    carries k/3 of the quota). E2 hired Feb 1: Feb 28 days × 100 × 1/3 = 933.33, Mar
+    31 × 100 × 2/3 = 2066.67 → Q1 quota 3000 (unramped 5900); E1 (hired Jan 2025, month
+    13+) the full 9000. Won E1 5520, E2 1200 → 0.4 (unramped 0.203); total 6720 / 12000.
+    """
+    ctx = dataclasses.replace(CTX, ramp_months={"inside_sales": 3})
+    df = compute_kpi(tables(), ctx, "quota_attainment", "quarter", "owner")
+    per_rep = {r.member: (r.value, r.base) for r in df.itertuples()}
+    assert per_rep["E2"] == pytest.approx((1200 / 3000, 3000.0))
+    assert per_rep["E1"] == pytest.approx((5520 / 9000, 9000.0))
+    tot = compute_kpi(tables(), ctx, "quota_attainment", "quarter").iloc[0]
+    assert tot["value"] == pytest.approx(6720 / 12000)
+    feb = compute_kpi(tables(), ctx, "quota_attainment", "month", "owner")
+    feb = feb[(feb["period"] == FEB) & (feb["member"] == "E2")].iloc[0]
+    assert feb["base"] == pytest.approx(2800 / 3)
+
+
 def test_partner_activation_needs_partner_ids():
     t = tables()
     t["partners"] = pd.DataFrame(
@@ -248,7 +315,8 @@ def test_catalogue_defines_each_kpi_once_with_labels_and_units():
         "leads", "mql", "sql", "mql_to_sql", "sql_to_demo", "demo_to_won", "win_rate",
         "avg_deal_size", "sales_cycle_median", "sales_cycle_p80", "new_customers", "cac",
         "cac_fully_loaded", "clv", "ltv_cac", "logo_churn", "revenue_churn", "nrr",
-        "pipeline_coverage", "quota_attainment", "partner_activation", "partner_revenue",
+        "pipeline_coverage", "pipeline_coverage_weighted", "quota_attainment",
+        "partner_activation", "partner_revenue",
     }  # fmt: skip
     assert required <= set(CATALOGUE)
     for k in CATALOGUE.values():

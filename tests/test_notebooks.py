@@ -393,12 +393,24 @@ def test_phase_07_compares_with_the_plan_and_triggers_rules(batch_run: dict) -> 
     actions = pd.read_csv(folder / "tables" / "07_actions.csv", keep_default_na=False)
     assert actions["triggered"].any()
     fired = actions[actions["triggered"]].set_index("rule")["member"]
-    assert fired["channel_below_plan"] == "partner"  # the channel the rule fired for
+    # issue 11: rules judge execution (actual vs plan_funnel); the partner channel's
+    # shortfall against the target split is a gap of the plan, not of execution
+    assert "channel_below_plan" not in fired.index
+    split = pd.read_csv(folder / "tables" / "07_execution.csv").set_index("channel")
+    gaps = split["gap_planning"] + split["gap_execution"]
+    assert gaps.tolist() == pytest.approx((split["plan"] - split["actual"]).tolist())
+    funnel = monthly[(monthly["line_item"] == "customers_new_funnel") & (monthly["channel"] == "")]
+    funnel_to_date = funnel[funnel["month"] <= pd.Timestamp("2026-06-01")]["value"].sum()
+    assert split.loc["total", "plan_funnel"] == pytest.approx(funnel_to_date)
+    bridge = pd.read_csv(folder / "tables" / "07_mrr_bridge.csv").set_index("component")
+    closing = bridge.loc["closing", "variance_eur"]
+    assert bridge["variance_eur"].iloc[:5].sum() == pytest.approx(closing)
     evidence = pd.read_csv(folder / "tables" / "07_rule_evidence.csv")
     june = evidence[(evidence["rule"] == "sql_to_demo_low") & (evidence["month"] == "2026-06")]
     assert june["condition_met"].all() and june["cohort_incomplete"].all()
     html = (folder / "html" / "07_controlling.html").read_text(encoding="utf-8")
     assert "<th>Kohorte unvollständig</th>" in html and "<td>Partnerprogramm</td>" in html
+    assert "<th>Plan nie finanziert</th>" in html and "<th>Umsetzung</th>" in html
     landing = pd.read_csv(folder / "tables" / "07_landing.csv").set_index("figure")
     row = landing.loc["new_customers"]
     assert row["landing"] == pytest.approx(row["actual_to_date"] + row["forecast_rest"])

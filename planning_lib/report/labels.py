@@ -377,6 +377,37 @@ LABELS: dict[str, tuple[str, str]] = {
         "{off} of {total} KPIs {off|is|are} off track year to date (below 85 % of plan): that is "
         "where the actions start.",
     ),
+    "07.execution": (
+        "Neukunden-Lücke je Kanal: Plan nie finanziert oder Umsetzung",
+        "New-customer gap per channel: plan never funded or execution",
+    ),
+    "07.execution_text": (
+        "Die Lücke zum Plan (Plan − Ist) ist zerlegt: **Plan nie finanziert** ist, was die "
+        "geplanten Leads und Konversionen nie liefern konnten (Plan − Funnel-Plan), "
+        "**Umsetzung** ist, was hinter diesen eigenen Aktivitäten zurückbleibt "
+        "(Funnel-Plan − Ist). Gesamt: {gap} Neukunden, davon {planning} nie finanziert und "
+        "{execution} Umsetzung. {channel} erreicht {att} seines Zielanteils, aber "
+        "{att_x} dessen, was seine geplanten Leads erlauben; die Regeln urteilen über die "
+        "Umsetzung.",
+        "The gap to plan (plan − actual) is split: **plan never funded** is what the planned "
+        "leads and conversions could never deliver (plan − funnel plan), **execution** is "
+        "what falls short of these own activities (funnel plan − actual). Total: {gap} new "
+        "customers, {planning} never funded and {execution} execution. {channel} reaches "
+        "{att} of its share of the target but {att_x} of what its planned leads allow; the "
+        "rules judge execution.",
+    ),
+    "07.mrr_bridge": (
+        "MRR-Brücke: Plan gegen Ist seit Planbeginn",
+        "MRR bridge: plan vs actual since plan start",
+    ),
+    "07.mrr_bridge_text": (
+        "Abweichung des MRR zum Stichtag (Ist − Plan): {closing}, davon Startbasis "
+        "{opening}, Neu-MRR {new}, Expansion {expansion}, Kontraktion {contraction} und "
+        "Abwanderung {churn}; die Bausteine addieren sich zur Abweichung des MRR.",
+        "Variance of the closing MRR (actual − plan): {closing}, of which opening base "
+        "{opening}, new MRR {new}, expansion {expansion}, contraction {contraction} and "
+        "churn {churn}; the components add up to the variance of the closing MRR.",
+    ),
     "07.effects": (
         "Abweichung zerlegt in Mengen-, Mix- und Preiseffekt",
         "Variance split into volume, mix and price effects",
@@ -627,6 +658,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.rule": ("Regel", "Rule"),
     "col.member": ("Ausprägung", "Member"),
     "col.share_of_plan": ("Anteil am Plan", "Share of plan"),
+    "col.share_of_plan_funnel": ("Anteil am Funnel-Plan", "Share of funnel plan"),
     "col.condition_met": ("Bedingung erfüllt", "Condition met"),
     "col.cohort_incomplete": ("Kohorte unvollständig", "Cohort incomplete"),
     "col.triggered": ("Ausgelöst", "Triggered"),
@@ -656,6 +688,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.variance": ("Abweichung", "Variance"),
     "col.attainment": ("Zielerreichung", "Attainment"),
     "col.status": ("Status", "Status"),
+    "col.plan_funnel": (
+        "Plan aus eigenen Aktivitäten (Funnel)",
+        "Plan from own activities (funnel)",
+    ),
+    "col.gap_planning": ("Plan nie finanziert", "Plan never funded"),
+    "col.component": ("Baustein", "Component"),
+    "col.gap_execution": ("Umsetzung", "Execution"),
+    "col.attainment_execution": ("Erreichung gegen Funnel-Plan", "Attainment vs funnel plan"),
+    "col.status_execution": ("Status Umsetzung", "Execution status"),
     "col.cost_total": ("Vertriebskosten", "Sales cost"),
     "col.churned_customers": ("Abgewanderte Kunden", "Churned customers"),
     "col.lifetime_value_new_customers_eur": (

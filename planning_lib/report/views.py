@@ -17,6 +17,7 @@ import pandas as pd
 __all__ = [
     "ADDITIVE_UNITS",
     "CONTROLLING_KPIS",
+    "EXECUTION_COLUMNS",
     "KEY_FIGURE_NAMES",
     "a_class",
     "actions_table",
@@ -27,6 +28,7 @@ __all__ = [
     "channel_wide",
     "consolidate_monthly",
     "consolidated_key_figures",
+    "execution_split",
     "findings_table",
     "funnel_by_channel",
     "funnel_last_12_months",
@@ -437,8 +439,27 @@ def variance_table(variance: pd.DataFrame) -> pd.DataFrame:
     KPI and status stay codes; the report shows their labels (``report.display``).
     """
     ytd = variance[(variance["grain"] == "ytd") & (variance["dimension"].fillna("") == "")]
-    cols = ["kpi", "unit", "plan", "actual", "variance", "attainment", "status"]
+    cols = ["kpi", "unit", "plan", "plan_funnel", "actual", "variance", "gap_planning",
+            "gap_execution", "attainment", "status", "status_execution"]  # fmt: skip
     return ytd[cols].reset_index(drop=True)
+
+
+EXECUTION_COLUMNS: tuple[str, ...] = (
+    "channel", "kpi", "unit", "plan", "plan_funnel", "actual", "gap_planning", "gap_execution",
+    "attainment", "status", "attainment_execution", "status_execution",
+)  # fmt: skip
+
+
+def execution_split(variance: pd.DataFrame, kpi: str = "new_customers") -> pd.DataFrame:
+    """Year to date per channel (and ``total``): the gap to plan split into the part the
+    plan never funded (``gap_planning`` = plan − plan_funnel) and the part execution
+    missed (``gap_execution`` = plan_funnel − actual), with both attainments and statuses.
+    """
+    sel = variance[(variance["grain"] == "ytd") & (variance["kpi"] == kpi)]
+    sel = sel[sel["dimension"].fillna("").isin(["", "channel"])]
+    out = sel.assign(channel=sel["member"].fillna("").replace("", "total"))
+    out = out.assign(_total=out["channel"] == "total").sort_values(["_total", "channel"])
+    return out[list(EXECUTION_COLUMNS)].reset_index(drop=True)
 
 
 def plan_actual_monthly(variance: pd.DataFrame, kpi: str) -> pd.DataFrame:
@@ -483,6 +504,8 @@ def rule_evidence_table(actions: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
         "value",
         "plan",
         "share_of_plan",
+        "plan_funnel",
+        "share_of_plan_funnel",
         "condition_met",
         "cohort_incomplete",
     ]
@@ -495,6 +518,8 @@ def rule_evidence_table(actions: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
             "value": e["value"],
             "plan": e.get("plan", np.nan),
             "share_of_plan": e.get("share_of_plan", np.nan),
+            "plan_funnel": e.get("plan_funnel", np.nan),
+            "share_of_plan_funnel": e.get("share_of_plan_funnel", np.nan),
             "condition_met": bool(e["condition_met"]),
             "cohort_incomplete": bool(e.get("cohort_incomplete", False)),
         }
