@@ -131,7 +131,14 @@ def _lines(summary: dict[str, Any], findings: list, p_hit: dict[str, float] | No
         ("Neukunden" if de else "New customers", f(s["new_customers"])),
         ("Kosten gesamt" if de else "Total cost", f"{f(s['cost_total'])} €"),
         ("CAC voll belastet" if de else "CAC fully loaded", f"{f(s['cac_fully_loaded'], 2)} €"),
-        ("Liquiditätstiefpunkt" if de else "Cash low point", f"{f(s['cash_low_point'])} €"),
+        (
+            "Tiefpunkt Vertriebsliquidität" if de else "Sales cash low point",
+            f"{f(s['cash_low_point'])} €",
+        ),
+        (
+            "Tiefpunkt Unternehmensliquidität" if de else "Company cash low point",
+            f"{f(s['company_cash_low_point'])} €",
+        ),
     ]
     out = [f"{k}: {v}" for k, v in rows]
     b = summary.get("bases")
