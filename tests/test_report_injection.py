@@ -222,3 +222,20 @@ def test_forecast_csv_neutralises_a_formula_region_from_the_data(tmp_path, formu
     args = ["forecast", "--data", str(formula_data), "--horizon", "3", "--workers", "1"]
     assert cli.main([*args, "--out", str(out)]) == 0
     _assert_neutralised(out)
+
+
+def test_controlling_csv_neutralises_formula_text() -> None:
+    """The controlling's CSVs (kpis, variance, ...) go through the same rule: a member
+    named like a formula gets a leading quote, numbers (also negative) stay numbers."""
+    import pandas as pd
+
+    from planning_lib.commands.controlling import frame_csv
+
+    text = frame_csv(
+        pd.DataFrame({"member": ['=HYPERLINK("http://x","a")', "DE-Nord"], "value": [-1.5, 2.0]})
+    )
+    assert text.splitlines() == [
+        "member,value",
+        '"\'=HYPERLINK(""http://x"",""a"")",-1.500000',
+        "DE-Nord,2.000000",
+    ]

@@ -45,6 +45,7 @@ import pandas as pd
 from planning_lib.commands import output_taken
 from planning_lib.commands.plan import clean_json, write_plan
 from planning_lib.controlling import GAP_LABELS, STATUS_LABELS, controlling_report
+from planning_lib.csv_safe import spreadsheet_safe
 from planning_lib.data.failures import DataValidationError
 from planning_lib.outputs import OutputExistsError
 from planning_lib.params import ParameterError, load_params, params_from_dict
@@ -99,12 +100,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def frame_csv(df: pd.DataFrame) -> str:
-    """CSV text: dates as YYYY-MM-DD, floats with 6 decimals, '\\n' line ends."""
+    """CSV text: dates as YYYY-MM-DD, floats with 6 decimals, '\\n' line ends; text a
+    spreadsheet would run as a formula is neutralised (``planning_lib.csv_safe``)."""
     out = df.copy()
     for col in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[col]):
             out[col] = out[col].dt.strftime("%Y-%m-%d")
-    return out.to_csv(index=False, float_format="%.6f", lineterminator="\n")
+    return spreadsheet_safe(out).to_csv(index=False, float_format="%.6f", lineterminator="\n")
 
 
 def _dump(data: Any) -> str:
