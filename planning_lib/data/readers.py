@@ -108,6 +108,7 @@ class RawTable:
     header: tuple[str, ...] = ()
     spreadsheet: bool = False
     excel_epoch: str | None = None
+    skipped_rows: tuple[int, ...] = ()
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -309,7 +310,12 @@ def read_csv(path: Path, table: str, lang: str = "en") -> RawTable:
             failure("unreadable", file=label, table=table, detail=str(err).strip(), lang=lang)
         ) from err
     frame.columns = [str(c).strip() for c in frame.columns]
-    frame = frame.dropna(how="all")
+    blank = frame.isna().all(axis=1).to_numpy()
+    inner = blank.copy()  # blank lines between data rows (trailing ones are no rows)
+    filled = np.flatnonzero(~blank)
+    inner[filled[-1] + 1 if len(filled) else 0 :] = False
+    skipped_rows = tuple(int(r) for r in frame.index.to_numpy()[inner] + 2 + skipped)
+    frame = frame[~blank] if blank.any() else frame
     if frame.empty:
         raise SourceError(failure("header_only", file=label, table=table, lang=lang))
     rows = frame.index.to_numpy() + 2 + skipped
@@ -330,6 +336,7 @@ def read_csv(path: Path, table: str, lang: str = "en") -> RawTable:
         default_decimal="," if delimiter in (";", "\t") else ".",
         header=header if len(header) == frame.shape[1] else (),
         spreadsheet=True,
+        skipped_rows=skipped_rows,
     )
 
 
