@@ -310,7 +310,7 @@ def _check_raw(
     duplicates = _duplicate_columns(raw, table, mapping, lang)
     if duplicates:  # which of them to read is the user's decision
         return None, failure_frame(duplicates)
-    frame = raw.frame if mapping is not None else _canonical_names(raw.frame, table)
+    frame = _canonical_names(raw.frame, table)  # "Region" is region, with a mapping too
     found: list[dict] = []
     date_format = None
     present = [str(c) for c in frame.columns]
