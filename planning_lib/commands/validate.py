@@ -26,6 +26,7 @@ import re
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -39,7 +40,7 @@ from planning_lib.data.loaders import (
     mappings_by_table,
 )
 from planning_lib.data.mappings import PRESETS, MappingError
-from planning_lib.data.sample_render import format_cell
+from planning_lib.data.sample_render import _ONE_DECIMAL as ONE_DECIMAL_COLUMNS
 from planning_lib.data.tables import TABLES
 from planning_lib.outputs import OutputExistsError, new_folder
 from planning_lib.params import ParameterError, load_params
@@ -223,14 +224,32 @@ def _notes(results: list, lang: str) -> list[str]:
     return lines
 
 
-def _csv_cell(value: object, dtype: str, column: str) -> str:
-    """A cell as ``data/sample/`` writes it; floats exact (shortest repr) if 2 decimals lose."""
+def _csv_cells(values: pd.Series, dtype: str, column: str) -> list[str]:
+    """A column's cells as ``data/sample/`` writes them (vectorised; see ``format_cell``).
+
+    Dates ISO, floats with two decimals (one for hours) or, where that would change the
+    value, exact (shortest repr); whole numbers without decimals; missing cells empty.
+    """
+    missing = values.isna().to_numpy()
     if dtype == "date":
-        return "" if pd.isna(value) else pd.Timestamp(value).date().isoformat()
-    cell = format_cell(value, dtype, column)
-    if dtype == "float" and cell and float(cell) != float(value):
-        return repr(float(value))
-    return cell
+        days = values.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+        cells = np.datetime_as_string(days).astype(object)
+    elif dtype == "float":
+        numbers = values.to_numpy(dtype="float64", na_value=np.nan)
+        spec = ".1f" if column in ONE_DECIMAL_COLUMNS else ".2f"
+        cells = np.array([format(x, spec) for x in numbers.tolist()], dtype=object)
+        with np.errstate(invalid="ignore"):
+            lost = ~missing & (cells.astype("float64") != numbers)
+        for pos in np.flatnonzero(lost):
+            cells[pos] = repr(float(numbers[pos]))
+    elif dtype == "int":
+        cells = values.astype("Int64").astype("str").to_numpy(dtype=object)
+    else:
+        cells = values.astype(object).to_numpy()
+    if missing.any():
+        cells = cells.copy()
+        cells[missing] = ""
+    return cells.tolist()
 
 
 def canonical_csv(table: str, frame: pd.DataFrame) -> bytes:
@@ -241,7 +260,7 @@ def canonical_csv(table: str, frame: pd.DataFrame) -> bytes:
     cells for missing values, UTF-8, LF. ``load_table`` reads it back to the same frame.
     """
     cols = [c for c in TABLES[table].columns if c.name in frame.columns]
-    cells = [[_csv_cell(v, c.dtype, c.name) for v in frame[c.name].tolist()] for c in cols]
+    cells = [_csv_cells(frame[c.name], c.dtype, c.name) for c in cols]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow([c.name for c in cols])

@@ -49,13 +49,9 @@ DELIMITERS: tuple[str, ...] = (";", ",", "\t")
 _OTHER_DELIMITERS = ("|", ":")
 _SAMPLE_LINES = 50
 _BOM = "\ufeff"
-# one well-formed UTF-8 multibyte sequence (RFC 3629: no overlongs, no surrogates)
-_UTF8_MULTIBYTE = re.compile(
-    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
-    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
-    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
-)
 _ESCAPED = re.compile("[\udc80-\udcff]")  # bytes kept by the surrogateescape error handler
+# a decoded non-ASCII character that is no kept byte: a well-formed UTF-8 multibyte sequence
+_DECODED_MULTIBYTE = re.compile("[\u0080-\udc7f\udd00-\U0010ffff]")
 
 
 class SourceError(ValueError):
@@ -134,10 +130,14 @@ def decode(data: bytes) -> tuple[str, str]:
         return body.decode("utf-8"), "utf-8-sig" if bom else "utf-8"
     except UnicodeDecodeError:
         pass
-    multibyte = _UTF8_MULTIBYTE.search(body)
+    # the foreign bytes become lone surrogates; any other non-ASCII character is a
+    # well-formed UTF-8 multibyte sequence (the decoder is strict: RFC 3629)
+    escaped = body.decode("utf-8", "surrogateescape")
+    multibyte = _DECODED_MULTIBYTE.search(escaped)
     if bom or multibyte:
-        sample = multibyte.group().decode("utf-8") if multibyte else _BOM
-        raise MixedEncodingError(body.decode("utf-8", "surrogateescape"), sample)
+        sample = multibyte.group() if multibyte else _BOM
+        raise MixedEncodingError(escaped, sample)
+    del escaped
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
