@@ -124,7 +124,7 @@ def cross_table_warnings(frames: dict[str, pd.DataFrame], lang: str = "en") -> l
     deals, subs = frames.get("deals"), frames.get("subscriptions")
     if deals is not None and subs is not None and "customer_id" in deals:
         won = deals.loc[deals["stage"].eq("won") & deals["customer_id"].notna(), "customer_id"]
-        missing = won[~won.isin(set(subs["customer_id"]))]
+        missing = won[~won.isin(subs["customer_id"])]
         if len(missing):
             out.append(
                 text["customer_not_in_subscriptions"].format(
@@ -132,13 +132,12 @@ def cross_table_warnings(frames: dict[str, pd.DataFrame], lang: str = "en") -> l
                 )
             )
     if deals is not None:
-        known = set(deals["deal_id"])
         for table in ("leads", "deal_stages"):
             other = frames.get(table)
             if other is None or "deal_id" not in other:
                 continue
             ids = other["deal_id"].dropna()
-            missing = ids[~ids.isin(known)]
+            missing = ids[~ids.isin(deals["deal_id"])]
             if len(missing):
                 out.append(
                     text["deal_not_in_deals"].format(
