@@ -379,3 +379,21 @@ def test_several_mappings_one_per_table_and_two_for_one_table_refused(tmp_path):
     twice = planning("validate", data, "--mapping", "salesforce", "--mapping", "hubspot")
     assert twice.returncode == 1
     assert "'salesforce' and 'hubspot' are both for table 'deals'" in twice.stderr
+
+
+def test_empty_rows_between_data_rows_of_a_workbook_are_counted(tmp_path):
+    """Sheet rows: 1 header, 2 data, 3 empty, 4 empty, 5 data -> rows 3 and 4 named."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["deal_id", "customer_id", "created_date", "close_date", "stage", "amount_eur"])
+    sheet.append(["D1", "C1", "2025-01-02", "2025-01-20", "won", 100])
+    sheet.append([])
+    sheet.append([None, None])
+    sheet.append(["D2", "C2", "2025-01-05", "2025-01-09", "won", 50])
+    path = tmp_path / "deals.xlsx"
+    book.save(path)
+    frame, failures = check_table(path, "deals")
+    assert failures.empty and len(frame) == 2
+    assert "2 empty row(s) skipped (rows 3, 4)" in frame.attrs["notes"]

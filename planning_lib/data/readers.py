@@ -418,6 +418,7 @@ def read_xlsx(path: Path, table: str, lang: str = "en") -> RawTable:
     widths = [sum(v is not None and str(v).strip() != "" for v in c) for c in lead]
     at = widths.index(max(widths))
     header = [str(v).strip() if v is not None else "" for v in cells[at]]
+    at_row = rows[at]  # the header's sheet row
     cells, rows = cells[at + 1 :], rows[at + 1 :]
     if not cells:
         raise SourceError(failure("header_only", file=label, table=table, lang=lang))
@@ -426,8 +427,17 @@ def read_xlsx(path: Path, table: str, lang: str = "en") -> RawTable:
     keep = [i for i, name in enumerate(header) if name]
     frame = pd.DataFrame([[c[i] for i in keep] for c in cells], columns=[header[i] for i in keep])
     frame = frame.astype(object).where(frame.notna(), None)
+    # empty rows between the header and the last data row are said, not dropped silently
+    taken = set(rows)
+    skipped = tuple(r for r in range(at_row + 1, rows[-1]) if r not in taken)
     return RawTable(
-        frame, np.asarray(rows), label, header=tuple(header), spreadsheet=True, excel_epoch=epoch
+        frame,
+        np.asarray(rows),
+        label,
+        header=tuple(header),
+        spreadsheet=True,
+        excel_epoch=epoch,
+        skipped_rows=skipped,
     )
 
 
