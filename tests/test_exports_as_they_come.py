@@ -397,3 +397,25 @@ def test_empty_rows_between_data_rows_of_a_workbook_are_counted(tmp_path):
     frame, failures = check_table(path, "deals")
     assert failures.empty and len(frame) == 2
     assert "2 empty row(s) skipped (rows 3, 4)" in frame.attrs["notes"]
+
+
+def test_leads_segment_derived_from_company_size(tmp_path):
+    """No segment column: company sizes 5, 30, 50, 250, 400 -> small (below 10 counts as
+    small), small, mid, mid, large; one line says so."""
+    path = tmp_path / "leads.csv"
+    rows = [
+        f"L{i},2025-01-01,inbound,DE-Nord,{size},,,,,,"
+        for i, size in enumerate([5, 30, 50, 250, 400])
+    ]
+    path.write_text(
+        "lead_id,created_date,channel,region,company_size,mql_date,sql_date,demo_date,"
+        "won_date,lost_date,deal_id\n" + "\n".join(rows) + "\n",
+        encoding="utf-8",
+    )
+    frame, failures = check_table(path, "leads")
+    assert failures.empty, failures["message"].tolist()
+    assert frame["segment"].tolist() == ["small", "small", "mid", "mid", "large"]
+    assert frame.attrs["notes"] == [
+        "segment: column missing, derived from company_size in 5 rows (small 10-49, "
+        "mid 50-250, large > 250 employees; below 10: small)"
+    ]

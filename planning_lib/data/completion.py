@@ -33,7 +33,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from planning_lib.data.tables import ESTIMATE_FLAGS, OPEN_STAGES, OPTIONAL_DEFAULTS
+from planning_lib.data.tables import (
+    ESTIMATE_FLAGS,
+    OPEN_STAGES,
+    OPTIONAL_DEFAULTS,
+    segment_of_size,
+)
 
 __all__ = ["MIN_COMPARABLE", "Note", "estimate_open_deals", "fill_defaults", "render_note"]
 
@@ -56,6 +61,10 @@ NOTE_TEXT: dict[str, dict[str, str]] = {
             "won deals ({why}); flagged in amount_estimated"
         ),
         "blank_rows": "{n} empty row(s) skipped (rows {why})",
+        "from_size": (
+            "segment: column missing, derived from company_size in {n} rows (small 10-49, "
+            "mid 50-250, large > 250 employees; below 10: small)"
+        ),
         "why_mrr": "no recurring revenue known: one-off sales",
         "why_segment": "the smallest segment, 10-49 employees",
         "why_channel": "source unknown",
@@ -79,6 +88,10 @@ NOTE_TEXT: dict[str, dict[str, str]] = {
             "gewonnener Deals ({why}); markiert in amount_estimated"
         ),
         "blank_rows": "{n} leere Zeile(n) übersprungen (Zeilen {why})",
+        "from_size": (
+            "segment: Spalte fehlt, in {n} Zeilen aus company_size abgeleitet (small 10-49, "
+            "mid 50-250, large > 250 Mitarbeitende; unter 10: small)"
+        ),
         "why_mrr": "kein wiederkehrender Umsatz bekannt: Einmalverkäufe",
         "why_segment": "das kleinste Segment, 10-49 Mitarbeitende",
         "why_channel": "Quelle unbekannt",
@@ -136,6 +149,14 @@ def fill_defaults(frame: pd.DataFrame, table: str) -> tuple[pd.DataFrame, list[N
     defaults = OPTIONAL_DEFAULTS.get(table, {})
     notes = []
     out = frame
+    if "segment" not in frame.columns and "company_size" in frame.columns:
+        sizes = frame["company_size"]
+        known = sizes.notna()
+        segment = pd.Series(np.nan, index=frame.index, dtype="str")
+        segment[known] = [segment_of_size(float(v)) for v in sizes[known].tolist()]
+        out = frame.copy()
+        out["segment"] = segment
+        notes.append(Note("from_size", "segment", int(known.sum())))
     for column, value in defaults.items():
         if column in frame.columns:
             continue
