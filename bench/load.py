@@ -20,8 +20,14 @@ which misses Arrow's pool where the text columns live. "held" is the RSS left af
 the load with the result still referenced (it includes freed memory the allocators
 keep for reuse).
 
+4. ``planning validate DIR --write-canonical OUT`` of a ``--validate-rows`` deals export
+   (default 1,000,000; the German Excel CSV above, written into a temp folder) side by
+   side with ``pandas.read_csv(path, sep=";", encoding="cp1252")`` of the same file, in
+   this process after a warm-up, best of ``--validate-runs``; the goal is at most 3x.
+
 Run: ``.venv/bin/python bench/load.py [--rows 200000] [--runs 5]
-[--memory-rows 50000,200000,800000] [--sample-scales 1,10] [--no-time] [--no-memory]``
+[--memory-rows 50000,200000,800000] [--sample-scales 1,10] [--validate-rows 1000000]
+[--validate-runs 2] [--no-time] [--no-memory] [--no-validate]``
 """
 
 from __future__ import annotations
@@ -228,6 +234,51 @@ def timing(rows: int, runs: int) -> None:
     )
 
 
+def validate_timing(rows: int, runs: int) -> None:
+    """Print ``planning validate --write-canonical`` vs ``pandas.read_csv`` on one export."""
+    import contextlib
+    import io
+
+    from planning_lib.cli import main as planning
+
+    def validate(folder: Path, out: Path) -> float:
+        start = time.perf_counter()
+        with contextlib.redirect_stdout(io.StringIO()) as said:
+            code = planning(["validate", str(folder), "--write-canonical", str(out)])
+        took = time.perf_counter() - start
+        assert code == 0, said.getvalue()
+        return took
+
+    with tempfile.TemporaryDirectory() as tmp:
+        warm, folder = Path(tmp) / "warm", Path(tmp) / "export"
+        warm.mkdir()
+        folder.mkdir()
+        deals_csv(warm / "deals.csv", 2_000)
+        path = folder / "deals.csv"
+        deals_csv(path, rows)
+        size_mb = path.stat().st_size / 1e6
+        validate(warm, Path(tmp) / "warm_out")  # imports and caches
+        pd.read_csv(warm / "deals.csv", sep=";", encoding="cp1252")
+        ours, floor = [], []
+        for i in range(runs):
+            out = Path(tmp) / f"out{i}"
+            ours.append(validate(folder, out))
+            assert (out / "deals.csv").is_file()
+            shutil.rmtree(out)
+            gc.collect()
+            start = time.perf_counter()
+            frame = pd.read_csv(path, sep=";", encoding="cp1252")
+            floor.append(time.perf_counter() - start)
+            del frame
+            gc.collect()
+    best, base = min(ours), min(floor)
+    print(
+        f"validate --write-canonical {rows:,} deals ({size_mb:.1f} MB): {best:.2f} s; "
+        f"pandas.read_csv of the same file: {base:.2f} s; ratio {best / base:.2f}x "
+        f"(goal <= 3x; best of {runs})"
+    )
+
+
 def main() -> None:
     if len(sys.argv) == 5 and sys.argv[1] == "--child":
         _child(sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]))
@@ -237,11 +288,16 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--memory-rows", default="50000,200000,800000")
     parser.add_argument("--sample-scales", default="1,10")
+    parser.add_argument("--validate-rows", type=int, default=1_000_000)
+    parser.add_argument("--validate-runs", type=int, default=2)
+    parser.add_argument("--no-validate", action="store_true")
     parser.add_argument("--no-time", action="store_true")
     parser.add_argument("--no-memory", action="store_true")
     args = parser.parse_args()
     if not args.no_time:
         timing(args.rows, args.runs)
+    if not args.no_validate:
+        validate_timing(args.validate_rows, args.validate_runs)
     if not args.no_memory:
         memory(
             [int(r) for r in args.memory_rows.split(",") if r],

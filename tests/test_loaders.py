@@ -227,12 +227,13 @@ def test_too_many_fields_names_the_row(tmp_path):
 
 
 def test_missing_required_column(tmp_path):
-    header = HEADER.replace(";owner", "")
-    row = ROW.removesuffix(";E-01")
+    # owner is optional since issue 13 (a default fills it); stage stays required
+    header = HEADER.replace(";stage", "")
+    row = ROW.replace(";won", "")
     hit = only(failures_of(write(tmp_path, f"{header}\n{row}\n")), "missing_column")
-    assert hit["column"] == "owner"
+    assert hit["column"] == "stage"
     assert pd.isna(hit["row"])
-    assert hit["message"].startswith('deals.csv, column "owner": required column is missing.')
+    assert hit["message"].startswith('deals.csv, column "stage": required column is missing.')
 
 
 def test_misspelt_column_suggests_the_right_one(tmp_path):
@@ -318,7 +319,7 @@ def test_messages_in_german(tmp_path):
 
 def test_header_case_and_leading_blank_lines(tmp_path):
     header = HEADER.replace("deal_id", "Deal_ID").replace("close_date", "Close Date")
-    bad = ROW.replace("D-001", "D-002").replace("won", "verloren")
+    bad = ROW.replace("D-001", "D-002").replace("won", "closed")  # "verloren" is lost now
     failures = failures_of(write(tmp_path, f"\n\n{header}\n{ROW}\n{bad}\n"))
     hit = only(failures, "not_allowed")
     assert (hit["row"], hit["column"]) == (5, "stage")  # blank, blank, header, row 4, row 5

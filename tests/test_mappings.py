@@ -82,7 +82,8 @@ def test_missing_export_column_names_what_the_mapping_looks_for(tmp_path):
     assert hit["column"] == "close_date"
     assert hit["message"] == (
         'export.csv, column "close_date": required column is missing. Mapping '
-        '\'hubspot\' looks for "Close Date". Closest existing columns: "Closed Date", '
+        '\'hubspot\' looks for "Close Date", "Abschlussdatum". Closest existing columns: '
+        '"Closed Date", '
         '"Create Date"'
     )
 

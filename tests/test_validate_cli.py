@@ -57,7 +57,9 @@ def test_problems_are_grouped_by_file_and_rule(tmp_path, capsys):
 
 def test_limit_shortens_long_groups(tmp_path, capsys):
     header, row = GOOD.splitlines()[:2]
-    rows = [row.replace("D-001", f"D-{i:03d}").replace("won", "gewonnen") for i in range(30)]
+    # distinct wrong values: one value repeated is one problem since issue 13 ("gewonnen"
+    # is won now)
+    rows = [row.replace("D-001", f"D-{i:03d}").replace("won", f"closed{i}") for i in range(30)]
     path = tmp_path / "deals.csv"
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     code, out, _ = run(capsys, path, "--limit", "2")
@@ -119,7 +121,17 @@ def test_folder_with_actuals_subfolder(tmp_path, capsys):
 def test_mapping_preset(capsys):
     code, out, _ = run(capsys, FIXTURES / "hubspot_deals.csv", "--mapping", "hubspot")
     assert code == 0
-    assert out == "hubspot_deals.csv: 3 rows, created_date 2025-01-20 to 2025-03-05 - OK\n"
+    # since issue 13 every filled column is said, one line each (never silently)
+    assert out.splitlines() == [
+        "hubspot_deals.csv: 3 rows, created_date 2025-01-20 to 2025-03-05 - OK",
+        "  hubspot_deals.csv: region: column missing, filled with 'unassigned' in all 3 rows "
+        "(default of mapping 'hubspot')",
+        "  hubspot_deals.csv: product: column missing, filled with 'unassigned' in all 3 rows "
+        "(default of mapping 'hubspot')",
+        "  hubspot_deals.csv: segment: column missing, filled with 'small' in all 3 rows "
+        "(default of mapping 'hubspot')",
+        "  hubspot_deals.csv: mrr_eur: column missing, computed as amount_eur / 12 in all 3 rows",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -211,7 +223,8 @@ def test_closed_pipe_exits_quietly(tmp_path):
     import sys
 
     header, row = GOOD.splitlines()[:2]
-    rows = [row.replace("1.234,56", "abc").replace("D-001", f"D-{i:05d}") for i in range(3000)]
+    # distinct values: a repeated value is reported once (issue 13)
+    rows = [row.replace("1.234,56", f"abc{i}").replace("D-001", f"D-{i:05d}") for i in range(3000)]
     path = tmp_path / "big.csv"
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     code = "import sys; from planning_lib.cli import main; sys.exit(main(sys.argv[1:]))"

@@ -26,14 +26,21 @@ import re
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
 from planning_lib.commands import output_taken
 from planning_lib.data.failures import LANGUAGES, failure, failure_frame
-from planning_lib.data.loaders import check_dataset, check_table, dataset_files
-from planning_lib.data.mappings import PRESETS, MappingError, load_mapping
-from planning_lib.data.sample_render import format_cell
+from planning_lib.data.loaders import (
+    check_dataset,
+    check_table,
+    cross_table_warnings,
+    dataset_files,
+    mappings_by_table,
+)
+from planning_lib.data.mappings import PRESETS, MappingError
+from planning_lib.data.sample_render import _ONE_DECIMAL as ONE_DECIMAL_COLUMNS
 from planning_lib.data.tables import TABLES
 from planning_lib.outputs import OutputExistsError, new_folder
 from planning_lib.params import ParameterError, load_params
@@ -116,7 +123,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--mapping",
         metavar="hubspot|salesforce|FILE",
-        help=f"column mapping: a preset ({', '.join(PRESETS)}) or a mapping YAML file",
+        action="append",
+        help=(
+            f"column mapping: a preset ({', '.join(PRESETS)}) or a mapping YAML file; "
+            "repeat it for several tables (one mapping per table)"
+        ),
     )
     parser.add_argument("--json", action="store_true", help="print the failures as JSON")
     parser.add_argument("--lang", choices=LANGUAGES, default="en", help="message language")
@@ -168,7 +179,7 @@ def _prefixed(failures: pd.DataFrame, prefix: str) -> pd.DataFrame:
 def _checks(args: argparse.Namespace) -> list[tuple[str, str, pd.DataFrame | None, pd.DataFrame]]:
     """``[(label, table, frame or None, failures)]`` for the path given."""
     path: Path = args.path
-    mapping = load_mapping(args.mapping) if args.mapping else None
+    mappings = mappings_by_table(args.mapping)
     if path.is_dir():
         out = []
         for folder in (path, path / "actuals"):
@@ -179,30 +190,66 @@ def _checks(args: argparse.Namespace) -> list[tuple[str, str, pd.DataFrame | Non
             only = [args.table] if args.table else None
             if only and folder != path and args.table not in names:
                 continue  # actuals/ without that table
-            frames, failures = check_dataset(folder, mapping, tables=only, lang=args.lang)
+            frames, failures = check_dataset(
+                folder, list(mappings.values()), tables=only, lang=args.lang
+            )
             out.append(("", "", None, _prefixed(failures, prefix)))
             for table, frame in frames.items():
                 out.append((prefix + names[table], table, frame, failure_frame([])))
         return out
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file or folder")
-    table = args.table or (mapping.table if mapping else table_from_name(path))
+    only_mapping = next(iter(mappings.values())) if len(mappings) == 1 else None
+    table = args.table or (only_mapping.table if only_mapping else table_from_name(path))
     if table not in TABLES:
         raise LookupError(
             TEXT[args.lang]["no_table"].format(file=path.name, tables=", ".join(TABLES))
         )
-    frame, failures = check_table(path, table, mapping, lang=args.lang)
+    frame, failures = check_table(path, table, mappings.get(table), lang=args.lang)
     return [(path.name, table, frame, failures)]
 
 
-def _csv_cell(value: object, dtype: str, column: str) -> str:
-    """A cell as ``data/sample/`` writes it; floats exact (shortest repr) if 2 decimals lose."""
+def _notes(results: list, lang: str) -> list[str]:
+    """What the loader filled (one line per column), then the cross-table warnings."""
+    lines = []
+    groups: dict[str, dict[str, pd.DataFrame]] = {}
+    for label, table, frame, _ in results:
+        if frame is None:
+            continue
+        lines += [f"  {label}: {note}" for note in frame.attrs.get("notes", [])]
+        prefix = "actuals/" if label.startswith("actuals/") else ""
+        groups.setdefault(prefix, {})[table] = frame
+    for prefix, frames in groups.items():
+        lines += [f"{prefix}{w}" if prefix else w for w in cross_table_warnings(frames, lang)]
+    return lines
+
+
+def _csv_cells(values: pd.Series, dtype: str, column: str) -> list[str]:
+    """A column's cells as ``data/sample/`` writes them (vectorised; see ``format_cell``).
+
+    Dates ISO, floats with two decimals (one for hours) or, where that would change the
+    value, exact (shortest repr); whole numbers without decimals; missing cells empty.
+    """
+    missing = values.isna().to_numpy()
     if dtype == "date":
-        return "" if pd.isna(value) else pd.Timestamp(value).date().isoformat()
-    cell = format_cell(value, dtype, column)
-    if dtype == "float" and cell and float(cell) != float(value):
-        return repr(float(value))
-    return cell
+        days = values.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+        cells = np.datetime_as_string(days).astype(object)
+    elif dtype == "float":
+        numbers = values.to_numpy(dtype="float64", na_value=np.nan)
+        spec = ".1f" if column in ONE_DECIMAL_COLUMNS else ".2f"
+        cells = np.array([format(x, spec) for x in numbers.tolist()], dtype=object)
+        with np.errstate(invalid="ignore"):
+            lost = ~missing & (cells.astype("float64") != numbers)
+        for pos in np.flatnonzero(lost):
+            cells[pos] = repr(float(numbers[pos]))
+    elif dtype == "int":
+        cells = values.astype("Int64").astype("str").to_numpy(dtype=object)
+    else:
+        cells = values.astype(object).to_numpy()
+    if missing.any():
+        cells = cells.copy()
+        cells[missing] = ""
+    return cells.tolist()
 
 
 def canonical_csv(table: str, frame: pd.DataFrame) -> bytes:
@@ -213,7 +260,7 @@ def canonical_csv(table: str, frame: pd.DataFrame) -> bytes:
     cells for missing values, UTF-8, LF. ``load_table`` reads it back to the same frame.
     """
     cols = [c for c in TABLES[table].columns if c.name in frame.columns]
-    cells = [[_csv_cell(v, c.dtype, c.name) for v in frame[c.name].tolist()] for c in cols]
+    cells = [_csv_cells(frame[c.name], c.dtype, c.name) for c in cols]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow([c.name for c in cols])
@@ -359,6 +406,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         records = failures.astype(object).where(failures.notna(), None).to_dict("records")
         print(json.dumps(records, ensure_ascii=False, indent=2))
+        for line in _notes(results, args.lang):  # on stderr, so stdout stays JSON
+            print(line, file=sys.stderr)
         if hint:  # on stderr, so stdout stays JSON
             print(hint, file=sys.stderr)
         written = _write(args, results, failures)
@@ -368,6 +417,8 @@ def run(args: argparse.Namespace) -> int:
     for label, table, frame, _ in results:
         if frame is not None:
             print(summary_line(label, frame, table, args.lang))
+    for line in _notes(results, args.lang):
+        print(line)
     for file, by_file in failures.groupby("file", sort=True):
         print(text["problems"].format(file=file, n=len(by_file)))
         for rule, by_rule in by_file.groupby("rule", sort=False):

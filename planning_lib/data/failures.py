@@ -28,7 +28,9 @@ __all__ = [
     "FAILURE_COLUMNS",
     "LANGUAGES",
     "MESSAGES",
+    "REPEATABLE_RULES",
     "DataValidationError",
+    "collapse_repeats",
     "failure",
     "failure_frame",
     "location",
@@ -97,6 +99,11 @@ MESSAGES: dict[str, dict[str, str]] = {
             "as credit notes (is_credit_note = true)"
         ),
         "date_order": "{value} is before {detail}; it must be on or after it",
+        "won_without_customer": (
+            "the deal is won but has no customer id; only open or lost deals "
+            "(prospects) may lack one"
+        ),
+        "repeated": "{sentence} ({n} rows: {rows})",
         "wrong_type": "the column has the wrong type ({detail})",
         "parameter": "{detail}",
         "schema": "{value!r} fails the check {detail}",
@@ -164,6 +171,11 @@ MESSAGES: dict[str, dict[str, str]] = {
             "die als Gutschrift markiert sind (is_credit_note = true)"
         ),
         "date_order": "{value} liegt vor {detail}; es darf nicht davor liegen",
+        "won_without_customer": (
+            "der Deal ist gewonnen, hat aber keine Kunden-ID; nur offene oder verlorene "
+            "Deals (Interessenten) dürfen ohne sein"
+        ),
+        "repeated": "{sentence} ({n} Zeilen: {rows})",
         "wrong_type": "die Spalte hat den falschen Typ ({detail})",
         "parameter": "{detail}",
         "schema": "{value!r} besteht die Prüfung {detail} nicht",
@@ -230,6 +242,51 @@ def failure(
         "rule": rule,
         "message": f"{location(file, row, column, lang)}: {sentence}",
     }
+
+
+# rules whose failures name a cell value: the same value in many rows is one problem
+REPEATABLE_RULES: frozenset[str] = frozenset(
+    {"not_allowed", "not_a_number", "not_a_date", "impossible_date", "required", "below_min"}
+)
+_FIRST_ROWS = 5
+
+
+def collapse_repeats(rows: list[dict[str, Any]], lang: str = "en") -> list[dict[str, Any]]:
+    """Failures of the same rule, column and value in several rows as one failure.
+
+    The failure keeps the first row (for sorting); its message names no single row but
+    the number of rows and the first :data:`_FIRST_ROWS` of them, so 1,289 rows with
+    ``Gewonnen`` give one line instead of 1,289.
+    """
+    groups: dict[tuple, list[dict[str, Any]]] = {}
+    out: list[dict[str, Any]] = []
+    for item in rows:
+        if item.get("rule") in REPEATABLE_RULES and item.get("row") is not None:
+            key = (item["file"], item["table"], item["column"], item["rule"], item["value"])
+            if key not in groups:
+                groups[key] = []
+                out.append(item)  # placeholder keeps the order
+            groups[key].append(item)
+        else:
+            out.append(item)
+    result = []
+    for item in out:
+        key = (item["file"], item["table"], item["column"], item["rule"], item["value"])
+        group = groups.get(key) if item.get("rule") in REPEATABLE_RULES else None
+        if not group or len(group) < 2:
+            result.append(item)
+            continue
+        numbers = sorted(int(g["row"]) for g in group)
+        listed = ", ".join(str(r) for r in numbers[:_FIRST_ROWS])
+        if len(numbers) > _FIRST_ROWS:
+            listed += ", …"
+        prefix = location(item["file"], item["row"], item["column"], lang) + ": "
+        sentence = item["message"].removeprefix(prefix)
+        n = f"{len(numbers):,}".replace(",", "." if lang == "de" else ",")
+        text = _template("repeated", lang).format(sentence=sentence, n=n, rows=listed)
+        where = location(item["file"], None, item["column"], lang)
+        result.append({**item, "row": numbers[0], "message": f"{where}: {text}"})
+    return result
 
 
 def failure_frame(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:

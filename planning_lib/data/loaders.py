@@ -16,37 +16,137 @@ from pathlib import Path
 
 import pandas as pd
 
+from planning_lib.data.completion import Note, estimate_open_deals, fill_defaults, render_note
 from planning_lib.data.failures import MESSAGES, DataValidationError, failure, failure_frame
 from planning_lib.data.mappings import (
     ColumnMapping,
+    MappingError,
     apply_computed,
     apply_mapping,
+    find_column,
     load_mapping,
     missing_sources,
 )
 from planning_lib.data.parsing import coerce_columns
 from planning_lib.data.readers import RawTable, SourceError, read_source, read_sql
 from planning_lib.data.schemas import check_frame
-from planning_lib.data.tables import TABLES
+from planning_lib.data.tables import OPTIONAL_DEFAULTS, TABLES
 
 __all__ = [
     "FILE_SUFFIXES",
     "check_dataset",
     "check_table",
+    "cross_table_warnings",
     "dataset_files",
     "load_dataset",
     "load_table",
+    "mappings_by_table",
 ]
 
 FILE_SUFFIXES: tuple[str, ...] = (".csv", ".xlsx", ".parquet")
 
 MappingRef = str | Path | ColumnMapping | None
+MappingRefs = MappingRef | Sequence[str | Path | ColumnMapping]
+
+WARNING_TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "customer_not_in_subscriptions": (
+            "warning: deals.customer_id: {n} of {total} won deal(s) name a customer that is "
+            "not in subscriptions (e.g. {examples})"
+        ),
+        "deal_not_in_deals": (
+            "warning: {table}.deal_id: {n} of {total} row(s) name a deal that is not in deals "
+            "(e.g. {examples})"
+        ),
+        "stages_not_learned": (
+            "note: deal_stages ({n} rows) is checked and loaded; win probabilities and stage "
+            "ages from it are not used by the analysis yet"
+        ),
+    },
+    "de": {
+        "customer_not_in_subscriptions": (
+            "Warnung: deals.customer_id: {n} von {total} gewonnenen Deals nennen einen Kunden, "
+            "der nicht in subscriptions steht (z. B. {examples})"
+        ),
+        "deal_not_in_deals": (
+            "Warnung: {table}.deal_id: {n} von {total} Zeilen nennen einen Deal, der nicht in "
+            "deals steht (z. B. {examples})"
+        ),
+        "stages_not_learned": (
+            "Hinweis: deal_stages ({n} Zeilen) ist geprüft und geladen; Gewinnwahrscheinlichkeiten "
+            "und Phasenalter daraus nutzt die Analyse noch nicht"
+        ),
+    },
+}
 
 
 def _mapping(ref: MappingRef) -> ColumnMapping | None:
     if ref is None or isinstance(ref, ColumnMapping):
         return ref
     return load_mapping(ref)
+
+
+def mappings_by_table(refs: MappingRefs) -> dict[str, ColumnMapping]:
+    """``{table: mapping}`` of one or several mappings (one per table).
+
+    Raises:
+        MappingError: two mappings for the same table (neither may win silently).
+    """
+    if refs is None:
+        return {}
+    items = [refs] if isinstance(refs, (str, Path, ColumnMapping)) else list(refs)
+    out: dict[str, ColumnMapping] = {}
+    for ref in items:
+        mapping = _mapping(ref)
+        if mapping is None:
+            continue
+        if mapping.table in out:
+            raise MappingError(
+                f"mappings {out[mapping.table].name!r} and {mapping.name!r} are both for table "
+                f"{mapping.table!r}; give one mapping per table"
+            )
+        out[mapping.table] = mapping
+    return out
+
+
+def cross_table_warnings(frames: dict[str, pd.DataFrame], lang: str = "en") -> list[str]:
+    """Warnings (with counts) for ids that point outside the tables; the data stays valid.
+
+    Checks: won deals' customer_id in subscriptions; leads.deal_id and deal_stages.deal_id
+    in deals. A note says that deal_stages is loaded but not yet learned from.
+    """
+    text = WARNING_TEXT[lang]
+    out = []
+
+    def examples(values: pd.Series) -> str:
+        return ", ".join(str(v) for v in pd.unique(values)[:3])
+
+    deals, subs = frames.get("deals"), frames.get("subscriptions")
+    if deals is not None and subs is not None and "customer_id" in deals:
+        won = deals.loc[deals["stage"].eq("won") & deals["customer_id"].notna(), "customer_id"]
+        missing = won[~won.isin(subs["customer_id"])]
+        if len(missing):
+            out.append(
+                text["customer_not_in_subscriptions"].format(
+                    n=len(missing), total=len(won), examples=examples(missing)
+                )
+            )
+    if deals is not None:
+        for table in ("leads", "deal_stages"):
+            other = frames.get(table)
+            if other is None or "deal_id" not in other:
+                continue
+            ids = other["deal_id"].dropna()
+            missing = ids[~ids.isin(deals["deal_id"])]
+            if len(missing):
+                out.append(
+                    text["deal_not_in_deals"].format(
+                        table=table, n=len(missing), total=len(ids), examples=examples(missing)
+                    )
+                )
+    if "deal_stages" in frames:
+        out.append(text["stages_not_learned"].format(n=len(frames["deal_stages"])))
+    return out
 
 
 def _is_url(source: str | Path) -> bool:
@@ -105,7 +205,10 @@ def _missing_source_failures(
 ) -> list[dict]:
     """Missing-column failures naming the export columns the mapping looked for."""
     out = []
+    optional = OPTIONAL_DEFAULTS.get(table, {})
     for canonical, names in missing_sources(present, mapping).items():
+        if canonical in optional:
+            continue  # filled with its documented default (a note says so)
         close: list[str] = []
         for name in names:
             close += difflib.get_close_matches(name, present, n=3, cutoff=0.5)
@@ -206,11 +309,11 @@ def _check_raw(
     duplicates = _duplicate_columns(raw, table, mapping, lang)
     if duplicates:  # which of them to read is the user's decision
         return None, failure_frame(duplicates)
-    frame = raw.frame if mapping is not None else _canonical_names(raw.frame, table)
+    frame = _canonical_names(raw.frame, table)  # "Region" is region, with a mapping too
     found: list[dict] = []
     date_format = None
+    present = [str(c) for c in frame.columns]
     if mapping is not None:
-        present = [str(c) for c in frame.columns]
         found += _missing_source_failures(present, mapping, raw.label, table, lang)
         frame = apply_mapping(frame, mapping)
         decimal = decimal or mapping.decimal
@@ -223,8 +326,28 @@ def _check_raw(
         date_format=date_format,
         excel_epoch=raw.excel_epoch,
     )
+    notes: list[Note] = []
+    if raw.skipped_rows:
+        listed = ", ".join(str(r) for r in raw.skipped_rows[:10])
+        listed += ", …" if len(raw.skipped_rows) > 10 else ""
+        notes.append(Note("blank_rows", "", len(raw.skipped_rows), why=listed))
+    if table == "deals":
+        typed, estimated = estimate_open_deals(typed, lang)
+        notes += estimated
     if mapping is not None:
+        for canonical in mapping.defaults:
+            names = mapping.columns.get(canonical, [])
+            if canonical not in present and find_column(present, names) is None:
+                value = mapping.defaults[canonical]
+                notes.append(Note("mapping_default", canonical, len(typed), value, mapping.name))
+        for canonical, comp in mapping.computed.items():
+            if canonical not in typed.columns and comp.source in typed.columns:
+                how = f"{comp.source} / {comp.divide_by:g}"
+                notes.append(Note("computed", canonical, len(typed), why=how))
         typed = apply_computed(typed, mapping)
+    typed, filled = fill_defaults(typed, table)
+    notes += filled
+    typed = typed[[c.name for c in contract.columns if c.name in typed.columns]]
     failures = check_frame(
         typed, contract, rows=raw.rows, file=raw.label, raw=frame, problems=problems, lang=lang
     )
@@ -234,6 +357,7 @@ def _check_raw(
             ~((failures["rule"] == "missing_column") & failures["column"].isin(mapped))
         ]
         failures = failure_frame([*found, *failures.to_dict("records")])
+    typed.attrs["notes"] = [render_note(n, lang) for n in notes]
     return (None if len(failures) else typed), failures
 
 
@@ -291,7 +415,7 @@ def dataset_files(folder: str | Path) -> dict[str, list[Path]]:
 
 def check_dataset(
     folder: str | Path,
-    mapping: MappingRef = None,
+    mapping: MappingRefs = None,
     *,
     tables: Sequence[str] | None = None,
     lang: str = "en",
@@ -300,7 +424,8 @@ def check_dataset(
 
     Args:
         folder: the folder (subfolders are not read).
-        mapping: applied to the files of the mapping's table.
+        mapping: applied to the files of the mapping's table; several mappings (a list,
+            one per table) each to their table.
         tables: check only these canonical tables (default: all present).
         lang: message language, ``en`` or ``de``.
 
@@ -314,7 +439,7 @@ def check_dataset(
     if not files:
         names = ", ".join(f"{t}.csv" for t in TABLES)
         raise FileNotFoundError(f"{folder}: no canonical table file found (expected {names})")
-    mapped_by = _mapping(mapping)
+    mapped_by = mappings_by_table(mapping)
     frames: dict[str, pd.DataFrame] = {}
     found: list[dict] = []
     for table, paths in files.items():
@@ -330,7 +455,7 @@ def check_dataset(
                 )
             )
             continue
-        use = mapped_by if mapped_by is not None and mapped_by.table == table else None
+        use = mapped_by.get(table)
         frame, failures = check_table(paths[0], table, use, lang=lang)
         found += failures.to_dict("records")
         if frame is not None:
@@ -338,7 +463,7 @@ def check_dataset(
     return frames, failure_frame(found)
 
 
-def load_dataset(folder: str | Path, mapping: MappingRef = None) -> dict[str, pd.DataFrame]:
+def load_dataset(folder: str | Path, mapping: MappingRefs = None) -> dict[str, pd.DataFrame]:
     """Load every canonical table file (``<table>.csv|.xlsx|.parquet``) in ``folder``.
 
     Args:

@@ -45,6 +45,7 @@ __all__ = [
     "MappingError",
     "apply_computed",
     "apply_mapping",
+    "find_column",
     "load_mapping",
     "missing_sources",
 ]
@@ -204,6 +205,11 @@ def _find(raw_columns: list[str], names: list[str]) -> str | None:
         if hit is not None:
             return hit
     return None
+
+
+def find_column(raw_columns: list[str], names: list[str]) -> str | None:
+    """The first export column matching one of ``names`` (ignoring case and blanks)."""
+    return _find(raw_columns, names)
 
 
 def missing_sources(raw_columns: list[str], mapping: ColumnMapping) -> dict[str, list[str]]:

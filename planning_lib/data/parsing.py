@@ -14,7 +14,9 @@ the way real exports write it:
   a sales figure. The bound keeps every sum over any realistic number of rows far
   from float overflow (10^7 rows x 10^12 = 10^19, overflow at 1.8 x 10^308) and each
   value exact to the cent (10^14 cents < 2^53).
-- dates ISO (``2025-03-31``, a time of day is dropped) or ``dd.mm.yyyy``; a mapping
+- dates ISO (``2025-03-31``, a time of day is dropped), ``dd.mm.yyyy`` or with slashes
+  (``03/31/2025`` US month first, ``31/03/2025`` day first when a day above 12 shows it;
+  a column that shows neither is read month first); a mapping
   may name another format (e.g. ``%m/%d/%Y``). Numbers in a date column are Excel
   date serials only when they come from an XLSX workbook (1900 date system with
   Excel's fictitious 29.02.1900 = serial 60, which is refused; or the workbook's
@@ -34,7 +36,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from planning_lib.data.tables import Table
+from planning_lib.data.tables import VALUE_LABELS, Table, segment_of_size
 
 __all__ = [
     "DATE_DTYPE",
@@ -63,6 +65,22 @@ _NOISE_RE = re.compile(_NOISE)
 _VOTE_SAMPLE = 5_000
 _ISO = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T].*)?$")
 _GERMAN = re.compile(r"^(\d{1,2}\.\d{1,2}\.\d{4})(?:\s.*)?$")
+_SLASH = re.compile(r"^(\d{1,2}/\d{1,2}/\d{4})(?:\s.*)?$")
+
+
+def _slash_format(slashed: pd.Series) -> str:
+    """``%m/%d/%Y`` or ``%d/%m/%Y`` for a column's slash dates.
+
+    A first part above 12 shows day first (UK), a second part above 12 month first (US);
+    a column that shows neither is read month first (US, what CRMs in English write).
+    """
+    parts = slashed.dropna().str.split("/", expand=True)
+    if parts.empty:
+        return "%m/%d/%Y"
+    first, second = parts[0].astype(int), parts[1].astype(int)
+    return "%d/%m/%Y" if (first > 12).any() and not (second > 12).any() else "%m/%d/%Y"
+
+
 _TRUE = {"true", "1", "yes", "ja", "y", "j", "x", "wahr"}
 _FALSE = {"false", "0", "no", "nein", "n", "falsch"}
 _EXCEL_LAST_SERIAL = 2_958_465  # 9999-12-31 in the 1900 date system
@@ -259,6 +277,11 @@ def _parse_dates(
         parsed_u = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
         parsed_u = parsed_u.fillna(pd.to_datetime(german, format="%d.%m.%Y", errors="coerce"))
         shaped_u = iso.notna() | german.notna()
+        slashed = distinct.str.extract(_SLASH, expand=False)
+        if slashed.notna().any():
+            fmt = _slash_format(slashed)
+            parsed_u = parsed_u.fillna(pd.to_datetime(slashed, format=fmt, errors="coerce"))
+            shaped_u = shaped_u | slashed.notna()
     parsed_u = parsed_u.astype(DATE_DTYPE).dt.normalize()
     at = np.append(parsed_u.to_numpy(), np.datetime64("NaT", "ns"))[codes]
     parsed = pd.Series(at, index=values.index).fillna(native).dt.normalize()
@@ -318,14 +341,44 @@ def _stripped(values: pd.Series) -> pd.Series:
     return text.where(text != "")
 
 
-def parse_codes(values: pd.Series, allowed: Sequence[str]) -> pd.Series:
-    """Text cells; a case-insensitive match in ``allowed`` gets the allowed spelling."""
+def _label_key(value: str) -> str:
+    """A value compared ignoring case, blanks and punctuation (umlauts kept)."""
+    return re.sub(r"[^0-9a-zäöüß]", "", value.casefold())
+
+
+_WHOLE = re.compile(r"^\d{1,3}(?:[.,' ]\d{3})+$|^\d+$")
+
+
+def parse_codes(
+    values: pd.Series,
+    allowed: Sequence[str],
+    labels: dict[str, str] | None = None,
+    sizes: bool = False,
+) -> pd.Series:
+    """Text cells; a match in ``allowed`` or ``labels`` gets the allowed spelling.
+
+    Args:
+        values: raw cells.
+        allowed: the canonical values; matched ignoring case, blanks and punctuation.
+        labels: further labels (German) of the canonical values, e.g. ``{"klein": "small"}``,
+            keys as :func:`_label_key` gives them.
+        sizes: whole numbers are company sizes (employees) and map to the segment bins
+            (:func:`~planning_lib.data.tables.segment_of_size`).
+    """
     text = parse_text(values)
     if text.dropna().isin(list(allowed)).all():
         return text
-    lookup = {a.casefold(): a for a in allowed}
-    matched = text.str.casefold().map(lookup)
-    return matched.fillna(text).astype("str")
+    lookup = {_label_key(a): a for a in allowed}
+    lookup.update({_label_key(k): v for k, v in (labels or {}).items()})
+    codes, distinct = pd.factorize(text)  # each distinct value once
+    mapped = []
+    for value in distinct:
+        hit = lookup.get(_label_key(value))
+        if hit is None and sizes and _WHOLE.match(value):
+            hit = segment_of_size(float(re.sub(r"\D", "", value)))
+        mapped.append(hit if hit is not None else value)
+    out = np.append(np.asarray(mapped, dtype=object), np.nan)[codes]
+    return pd.Series(out, index=text.index).astype("str")
 
 
 def parse_flags(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -402,7 +455,8 @@ def coerce_columns(
             out[col.name], bad = parse_flags(values)
             note(bad, col.name, "not_allowed")
         elif col.allowed:
-            out[col.name] = parse_codes(values, col.allowed)
+            labels = VALUE_LABELS.get(col.name)
+            out[col.name] = parse_codes(values, col.allowed, labels, sizes=col.name == "segment")
         else:
             out[col.name] = parse_text(values)
     return pd.DataFrame(out, index=pd.RangeIndex(len(raw))), problems

@@ -49,13 +49,9 @@ DELIMITERS: tuple[str, ...] = (";", ",", "\t")
 _OTHER_DELIMITERS = ("|", ":")
 _SAMPLE_LINES = 50
 _BOM = "\ufeff"
-# one well-formed UTF-8 multibyte sequence (RFC 3629: no overlongs, no surrogates)
-_UTF8_MULTIBYTE = re.compile(
-    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
-    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
-    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
-)
 _ESCAPED = re.compile("[\udc80-\udcff]")  # bytes kept by the surrogateescape error handler
+# a decoded non-ASCII character that is no kept byte: a well-formed UTF-8 multibyte sequence
+_DECODED_MULTIBYTE = re.compile("[\u0080-\udc7f\udd00-\U0010ffff]")
 
 
 class SourceError(ValueError):
@@ -108,6 +104,7 @@ class RawTable:
     header: tuple[str, ...] = ()
     spreadsheet: bool = False
     excel_epoch: str | None = None
+    skipped_rows: tuple[int, ...] = ()
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -133,10 +130,14 @@ def decode(data: bytes) -> tuple[str, str]:
         return body.decode("utf-8"), "utf-8-sig" if bom else "utf-8"
     except UnicodeDecodeError:
         pass
-    multibyte = _UTF8_MULTIBYTE.search(body)
+    # the foreign bytes become lone surrogates; any other non-ASCII character is a
+    # well-formed UTF-8 multibyte sequence (the decoder is strict: RFC 3629)
+    escaped = body.decode("utf-8", "surrogateescape")
+    multibyte = _DECODED_MULTIBYTE.search(escaped)
     if bom or multibyte:
-        sample = multibyte.group().decode("utf-8") if multibyte else _BOM
-        raise MixedEncodingError(body.decode("utf-8", "surrogateescape"), sample)
+        sample = multibyte.group() if multibyte else _BOM
+        raise MixedEncodingError(escaped, sample)
+    del escaped
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
@@ -309,7 +310,12 @@ def read_csv(path: Path, table: str, lang: str = "en") -> RawTable:
             failure("unreadable", file=label, table=table, detail=str(err).strip(), lang=lang)
         ) from err
     frame.columns = [str(c).strip() for c in frame.columns]
-    frame = frame.dropna(how="all")
+    blank = frame.isna().all(axis=1).to_numpy()
+    inner = blank.copy()  # blank lines between data rows (trailing ones are no rows)
+    filled = np.flatnonzero(~blank)
+    inner[filled[-1] + 1 if len(filled) else 0 :] = False
+    skipped_rows = tuple(int(r) for r in frame.index.to_numpy()[inner] + 2 + skipped)
+    frame = frame[~blank] if blank.any() else frame
     if frame.empty:
         raise SourceError(failure("header_only", file=label, table=table, lang=lang))
     rows = frame.index.to_numpy() + 2 + skipped
@@ -330,6 +336,7 @@ def read_csv(path: Path, table: str, lang: str = "en") -> RawTable:
         default_decimal="," if delimiter in (";", "\t") else ".",
         header=header if len(header) == frame.shape[1] else (),
         spreadsheet=True,
+        skipped_rows=skipped_rows,
     )
 
 
@@ -411,6 +418,7 @@ def read_xlsx(path: Path, table: str, lang: str = "en") -> RawTable:
     widths = [sum(v is not None and str(v).strip() != "" for v in c) for c in lead]
     at = widths.index(max(widths))
     header = [str(v).strip() if v is not None else "" for v in cells[at]]
+    at_row = rows[at]  # the header's sheet row
     cells, rows = cells[at + 1 :], rows[at + 1 :]
     if not cells:
         raise SourceError(failure("header_only", file=label, table=table, lang=lang))
@@ -419,8 +427,17 @@ def read_xlsx(path: Path, table: str, lang: str = "en") -> RawTable:
     keep = [i for i, name in enumerate(header) if name]
     frame = pd.DataFrame([[c[i] for i in keep] for c in cells], columns=[header[i] for i in keep])
     frame = frame.astype(object).where(frame.notna(), None)
+    # empty rows between the header and the last data row are said, not dropped silently
+    taken = set(rows)
+    skipped = tuple(r for r in range(at_row + 1, rows[-1]) if r not in taken)
     return RawTable(
-        frame, np.asarray(rows), label, header=tuple(header), spreadsheet=True, excel_epoch=epoch
+        frame,
+        np.asarray(rows),
+        label,
+        header=tuple(header),
+        spreadsheet=True,
+        excel_epoch=epoch,
+        skipped_rows=skipped,
     )
 
 

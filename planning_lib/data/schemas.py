@@ -24,7 +24,13 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from planning_lib.data.failures import MESSAGES, DataValidationError, failure, failure_frame
+from planning_lib.data.failures import (
+    MESSAGES,
+    DataValidationError,
+    collapse_repeats,
+    failure,
+    failure_frame,
+)
 from planning_lib.data.parsing import DATE_DTYPE, ParseProblem, coerce_columns
 from planning_lib.data.tables import TABLES, Table
 
@@ -68,6 +74,17 @@ def _credit_note_check(column: str) -> pa.Check:
     return pa.Check(flagged, name=f"negative_without_credit_note:{column}")
 
 
+def _won_customer_check() -> pa.Check:
+    """Won deals need a customer id; open and lost deals (prospects) may lack one."""
+
+    def filled(df: pd.DataFrame) -> pd.Series:
+        if "customer_id" not in df.columns or "stage" not in df.columns:
+            return pd.Series(True, index=df.index)
+        return ~(df["stage"].eq("won").fillna(False) & df["customer_id"].isna())
+
+    return pa.Check(filled, name="won_without_customer:customer_id")
+
+
 @cache
 def table_schema(name: str) -> pa.DataFrameSchema:
     """The pandera schema of canonical table ``name``.
@@ -95,6 +112,8 @@ def table_schema(name: str) -> pa.DataFrameSchema:
             required=False,
         )
     frame_checks += [_date_order_check(a, b) for a, b in table.date_order]
+    if name == "deals":
+        frame_checks.append(_won_customer_check())
     return pa.DataFrameSchema(columns, checks=frame_checks, name=name)
 
 
@@ -146,7 +165,9 @@ def _schema_failures(
     base = {"file": file, "table": table.name, "lang": lang}
     for check, group in cases.groupby("check", sort=False, dropna=False):
         check = str(check)
-        if check.startswith(("date_order:", "negative_without_credit_note:")):
+        if check.startswith(
+            ("date_order:", "negative_without_credit_note:", "won_without_customer:")
+        ):
             rule, *cols = check.split(":")
             column = cols[-1]
             for pos in pd.unique(group["index"].dropna().astype(int)):
@@ -252,7 +273,7 @@ def check_frame(
     for item in _schema_failures(frame, table, rows, file, lang):
         if (item["row"], item["column"]) not in taken:
             found.append(item)
-    return failure_frame(found)
+    return failure_frame(collapse_repeats(found, lang))
 
 
 def validate(

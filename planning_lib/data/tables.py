@@ -15,12 +15,17 @@ __all__ = [
     "CHANNELS",
     "COST_CATEGORIES",
     "DEAL_STAGES",
+    "ESTIMATE_FLAGS",
     "OPEN_STAGES",
+    "OPTIONAL_DEFAULTS",
     "ROLES",
     "SEGMENTS",
+    "SEGMENT_BINS",
     "TABLES",
+    "VALUE_LABELS",
     "Column",
     "Table",
+    "segment_of_size",
 ]
 
 CHANNELS: tuple[str, ...] = ("inbound", "outbound", "partner")
@@ -36,6 +41,98 @@ COST_CATEGORIES: tuple[str, ...] = (
     "other",
 )
 ROLES: tuple[str, ...] = ("inside_sales", "field_sales", "partner_manager", "sales_lead", "sdr")
+
+# German (and common English) labels of the canonical values, recognised in every
+# export without a mapping. Keys are compared ignoring case, blanks and punctuation
+# ("Schulung und Reise" = "schulung_und_reise" = "SCHULUNG UND REISE"); a mapping's
+# own ``values`` entries are applied first. "Empfehlung" (a referral by a partner or
+# customer) counts as partner; the Salesforce preset keeps its own referral rule.
+VALUE_LABELS: dict[str, dict[str, str]] = {
+    "segment": {
+        "klein": "small",
+        "kleinunternehmen": "small",
+        "mittel": "mid",
+        "mittelstand": "mid",
+        "mittelständisch": "mid",
+        "groß": "large",
+        "gross": "large",
+        "großunternehmen": "large",
+        "grossunternehmen": "large",
+        "medium": "mid",
+    },
+    "stage": {
+        "qualifiziert": "qualified",
+        "demo": "demo",
+        "angebot": "proposal",
+        "verhandlung": "negotiation",
+        "gewonnen": "won",
+        "verloren": "lost",
+        "closedwon": "won",
+        "closedlost": "lost",
+    },
+    "channel": {
+        "eingehend": "inbound",
+        "ausgehend": "outbound",
+        "partner": "partner",
+        "empfehlung": "partner",
+    },
+    "category": {
+        "personal": "personnel",
+        "personalkosten": "personnel",
+        "marketing": "marketing",
+        "tools": "tools",
+        "werkzeuge": "tools",
+        "schulungundreise": "training_travel",
+        "schulungreise": "training_travel",
+        "trainingtravel": "training_travel",
+        "provisionen": "commissions",
+        "provision": "commissions",
+        "sonstiges": "other",
+        "sonstige": "other",
+    },
+    "role": {
+        "innendienst": "inside_sales",
+        "außendienst": "field_sales",
+        "aussendienst": "field_sales",
+        "partnermanager": "partner_manager",
+        "vertriebsleiter": "sales_lead",
+        "vertriebsleitung": "sales_lead",
+        "insidesales": "inside_sales",
+        "fieldsales": "field_sales",
+        "saleslead": "sales_lead",
+    },
+}
+
+# Segment bins of the glossary by employees: small 10-49, mid 50-250, large > 250.
+# Companies below 10 employees count as small (the smallest segment; the glossary has
+# no micro segment, and dropping them would lose deals silently).
+SEGMENT_BINS: tuple[tuple[float, str], ...] = ((50, "small"), (251, "mid"), (float("inf"), "large"))
+
+
+def segment_of_size(employees: float) -> str:
+    """The segment of a company with ``employees`` employees (below 10: small)."""
+    return next(name for upper, name in SEGMENT_BINS if employees < upper)
+
+
+# Defaults of optional columns a deals export may lack, with the reason shown by
+# ``planning validate`` (one line per filled column).
+OPTIONAL_DEFAULTS: dict[str, dict[str, object]] = {
+    "deals": {
+        "mrr_eur": 0.0,  # no recurring part known: a one-off (transactional) sale
+        "segment": "small",  # the glossary's smallest segment, 10-49 employees
+        "channel": "inbound",  # the source is unknown; inbound is the CRM's own inflow
+        "region": "unassigned",
+        "product": "unassigned",
+        "owner": "unassigned",
+    },
+}
+
+# Flag columns of the deals table: "true" where validate estimated the value of an
+# open deal (close date from the cycle length, amount from comparable won deals).
+ESTIMATE_FLAGS: dict[str, str] = {
+    "close_date": "close_date_estimated",
+    "amount_eur": "amount_estimated",
+}
 
 
 @dataclass(frozen=True)
@@ -95,7 +192,12 @@ DEALS = Table(
     "Opportunities from the CRM, open and closed.",
     (
         Column("deal_id", "str", unique=True, description="unique deal id"),
-        Column("customer_id", "str", description="customer (account) id"),
+        Column(
+            "customer_id",
+            "str",
+            nullable=True,
+            description="customer (account) id; may be empty for open or lost deals (prospects)",
+        ),
         Column("created_date", "date", description="date the deal was created"),
         Column(
             "close_date",
@@ -120,8 +222,34 @@ DEALS = Table(
             allowed=("true", "false"),
             description="'true' marks a credit note; only these may carry negative amounts",
         ),
+        Column(
+            "close_date_estimated",
+            "str",
+            required=False,
+            nullable=True,
+            allowed=("true", "false"),
+            description="'true': close_date of an open deal estimated from the cycle length",
+        ),
+        Column(
+            "amount_estimated",
+            "str",
+            required=False,
+            nullable=True,
+            allowed=("true", "false"),
+            description="'true': amount_eur (and mrr_eur) estimated from comparable won deals",
+        ),
     ),
     date_order=(("created_date", "close_date"),),
+)
+
+DEAL_STAGE_HISTORY = Table(
+    "deal_stages",
+    "Stage history of the deals as CRMs export it (one row per stage a deal entered).",
+    (
+        Column("deal_id", "str", description="deal (deals.deal_id)"),
+        Column("stage", "str", allowed=DEAL_STAGES, description="stage the deal entered"),
+        Column("entered_at", "date", description="date the deal entered the stage"),
+    ),
 )
 
 LEADS = Table(
@@ -204,4 +332,6 @@ HEADCOUNT = Table(
     date_order=(("hire_date", "exit_date"),),
 )
 
-TABLES: dict[str, Table] = {t.name: t for t in (DEALS, LEADS, SUBSCRIPTIONS, COSTS, HEADCOUNT)}
+TABLES: dict[str, Table] = {
+    t.name: t for t in (DEALS, LEADS, SUBSCRIPTIONS, COSTS, HEADCOUNT, DEAL_STAGE_HISTORY)
+}
