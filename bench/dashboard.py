@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 from planning_lib.commands import dashboard
@@ -103,9 +104,22 @@ display(root)
 """
 
 OBSERVER_JS = """() => {
-  const b = (window.__bench = {t0: 0, last: 0, n: 0});
-  new MutationObserver(() => { b.last = performance.now(); b.n += 1; })
-    .observe(document.body, {subtree: true, childList: true, attributes: true,
+  const b = (window.__bench = {t0: 0, last: 0, what: '', imgs: []});
+  const hook = (node) => {  // the widget's DOM hook class, e.g. chart-mrr, kpi-mrr-end
+    const e = node.nodeType === 1 ? node : node.parentElement;
+    if (e && e.classList.contains('cockpit')) return 'cockpit root (class)';
+    const w = e && e.closest('[class*="chart-"], [class*="kpi-"], .cockpit-findings,'
+                             + ' .cockpit-bases, .cockpit-status, [class*="mini-"]');
+    const hooks = w ? [...w.classList].filter(c => /^(chart|kpi|cockpit|mini)-/.test(c)) : [];
+    return hooks.length ? hooks.join(' ') : (e ? e.tagName.toLowerCase() : '?');
+  };
+  new MutationObserver((records) => {
+    b.last = performance.now();
+    for (const r of records) {
+      b.what = hook(r.target);
+      if (r.target.tagName === 'IMG' && r.attributeName === 'src') b.imgs.push(b.what);
+    }
+  }).observe(document.body, {subtree: true, childList: true, attributes: true,
                              characterData: true});
   document.addEventListener('keydown', () => { b.t0 = performance.now(); }, true);
 }"""
@@ -127,6 +141,8 @@ class App:
         self.proc: subprocess.Popen | None = None
         self.page = None
         self.latencies: list[float] = []
+        self.last: list[str] = []  # the DOM hook of each change's last mutation
+        self.images: list[int] = []  # chart images replaced per change
         self.start_s = 0.0
 
 
@@ -183,16 +199,19 @@ def _open(browser, app: App, port: int, t0: float) -> None:
     app.page = page
 
 
-def _change(app: App, settle_ms: float) -> float:
-    """One arrow-key step; milliseconds from the key press to the last DOM change."""
+def _change(app: App, settle_ms: float) -> tuple[float, str, int]:
+    """One arrow-key step: milliseconds from the key press to the last DOM change, the
+    DOM hook of that change and how many chart images were replaced."""
     page = app.page
-    page.evaluate("() => { window.__bench.t0 = 0; window.__bench.last = 0; }")
+    page.evaluate("() => Object.assign(window.__bench, {t0: 0, last: 0, what: '', imgs: []})")
     page.locator(app.handle).focus()
     page.keyboard.press("ArrowRight")
     page.wait_for_function(QUIET_JS, arg=[settle_ms, app.ready], timeout=TIMEOUT_MS,
                            polling=50)  # fmt: skip
     b = page.evaluate("() => window.__bench")
-    return float(b["last"] - b["t0"])
+    if os.environ.get("BENCH_DEBUG"):
+        print(app.name, round(b["last"] - b["t0"]), b["what"], sorted(set(b["imgs"])))
+    return float(b["last"] - b["t0"]), b["what"], len(set(b["imgs"]))
 
 
 def p95(values: list[float]) -> float:
@@ -228,9 +247,11 @@ def main() -> int:
                 _open(browser, app, port, t0)
             for i in range(args.warmup + args.changes):
                 for app in apps if i % 2 == 0 else apps[::-1]:  # alternate who goes first
-                    ms = _change(app, args.settle_ms)
+                    ms, what, imgs = _change(app, args.settle_ms)
                     if i >= args.warmup:
                         app.latencies.append(ms)
+                        app.last.append(what)
+                        app.images.append(imgs)
             browser.close()
     finally:
         for app in apps:
@@ -254,6 +275,10 @@ def main() -> int:
     ok = cm <= 1.5 * mm and cp <= 2 * mp
     print(f"  ratio cockpit/minimal: median {cm / mm:.2f} (goal <= 1.5),"
           f" P95 {cp / mp:.2f} (goal <= 2.0)  -> {'met' if ok else 'NOT met'}")  # fmt: skip
+    for app in apps:
+        last = ", ".join(f"{k} {n}x" for k, n in Counter(app.last).most_common())
+        print(f"  {app.name}: last change was {last}; chart images replaced per change:"
+              f" {min(app.images)}-{max(app.images)}")  # fmt: skip
     print(f"  all cockpit changes (ms): {' '.join(f'{x:.0f}' for x in cockpit.latencies)}")
     print(f"  all minimal changes (ms): {' '.join(f'{x:.0f}' for x in minimal.latencies)}")
     print(f"  logs: {logdir}")
