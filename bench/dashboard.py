@@ -10,9 +10,10 @@ an ``ipywidgets.Image``, all rebuilt on every slider change.
 What is measured, per change: a ``MutationObserver`` installed in the page records the
 time of every DOM change (tiles, chart images, findings, bases table, anything under
 ``<body>``); a capturing ``keydown`` listener records the key press. One arrow-key
-step on the slider (the cockpit's churn slider, the minimal app's only slider; always
-the same direction, so every change is a new value), then wait until the page has
-been quiet for the settle window (and the cockpit's root has ``cockpit-idle``). The
+step on the slider (the cockpit's churn slider or ``--slider``, the minimal app's
+only slider; always the same direction, so every change is a new value), then wait
+until the page has been quiet for the settle window (and the cockpit's root has
+``cockpit-idle``). The
 figure is *last DOM change − key press*, both ``performance.now()`` in the page.
 Monte Carlo (the MRR band and the probability tile) is included when it finishes
 within the settle window, as it does.
@@ -20,7 +21,8 @@ within the settle window, as it does.
 Prints for both apps median, P95 and max over N changes, and the ratios cockpit /
 minimal. Goal (issue 14): median ≤ 1.5×, P95 ≤ 2× the minimal app's.
 
-Usage: ``.venv/bin/python bench/dashboard.py [--changes 20] [--settle-ms 1000]``
+Usage: ``.venv/bin/python bench/dashboard.py [--changes 20] [--settle-ms 1000]
+[--slider new_customers_target]``
 """
 
 from __future__ import annotations
@@ -225,6 +227,12 @@ def main() -> int:
     ap.add_argument("--changes", type=int, default=20, help="slider changes per app (≤ 100)")
     ap.add_argument("--settle-ms", type=float, default=1000.0, help="quiet time = done")
     ap.add_argument("--warmup", type=int, default=2, help="unmeasured changes first")
+    ap.add_argument(
+        "--slider",
+        default="churn_end",
+        help="the cockpit slider to step (a control key, e.g. new_customers_target, which"
+        " moves all five charts; churn_end leaves the leads chart as it is)",
+    )
     args = ap.parse_args()
     if not Path(CHROMIUM).exists():
         sys.stderr.write(f"{CHROMIUM} missing: apt-get install chromium\n")
@@ -233,7 +241,8 @@ def main() -> int:
 
     load_before = os.getloadavg()
     logdir = Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
-    cockpit = App("Szenario-Cockpit", ".cockpit.cockpit-idle", ".ctl-churn-end .noUi-handle")
+    handle = f".ctl-{args.slider.replace('_', '-')} .noUi-handle"
+    cockpit = App("Szenario-Cockpit", ".cockpit.cockpit-idle", handle)
     minimal = App("minimal Voila app", ".mini-app .mini-chart", ".mini-slider .noUi-handle")
     apps = (cockpit, minimal)
     try:
@@ -262,7 +271,7 @@ def main() -> int:
     before, after = ("/".join(f"{x:.1f}" for x in v) for v in (load_before, load_after))
     print(f"  load average 1/5/15 min before: {before}, after: {after} on {os.cpu_count()} cores")
     print(f"  {args.changes} changes each (+{args.warmup} warm-up), settle window"
-          f" {args.settle_ms:.0f} ms, measured alternately")  # fmt: skip
+          f" {args.settle_ms:.0f} ms, alternately; cockpit slider {args.slider}")  # fmt: skip
     stats = {}
     for app in apps:
         lat = app.latencies

@@ -306,7 +306,8 @@ class TornadoChart(_Chart):
         self.high = ax.barh(y, rows["high"] - base, left=base, color=COLOURS["up"],
                             label=_t("high", locale))  # fmt: skip
         self.base = ax.axvline(base, color="#333", lw=0.8)
-        ax.set_yticks(y, list(rows["label"]), fontsize=7)
+        self.labels = list(rows["label"])
+        ax.set_yticks(y, self.labels, fontsize=7)
         ax.legend(fontsize=7, frameon=False, loc="lower right")
         format_axis(ax.xaxis, "eur", locale)  # 48,5 Tsd. € … 50,0 Tsd. €, no "50k 50k"
 
@@ -322,7 +323,10 @@ class TornadoChart(_Chart):
                 bar.set_width(v - base)
                 bar.sticky_edges.x[:] = [base]  # barh's sticky edge: the bar's base
         self.base.set_xdata([base, base])
-        self.ax.set_yticks(np.arange(len(rows)), list(rows["label"]), fontsize=7)
+        labels = list(rows["label"])
+        if labels != self.labels:  # the drivers' order moved: new tick labels
+            self.ax.set_yticks(np.arange(len(rows)), labels, fontsize=7)
+            self.labels = labels
         self._rescale()
 
 
@@ -415,7 +419,7 @@ class ChartBoard:
     def __init__(self) -> None:
         self._charts: dict[str, tuple[tuple, _Chart, FigureCanvasAgg]] = {}
         self._shown: dict[str, object] = {}
-        self._extent: dict[str, tuple] = {}
+        self._extent: dict[str, tuple[tuple, tuple]] = {}  # tick texts, label extent
         self._lock = threading.RLock()
         self.renders: Counter[str] = Counter()
         self.builds: Counter[str] = Counter()
@@ -455,16 +459,26 @@ class ChartBoard:
 
     def _draw(self, key: str, chart: _Chart, canvas: FigureCanvasAgg) -> bytes:
         canvas.draw()
-        extent = _label_extent(chart.ax, canvas)
-        if extent != self._extent.get(key):  # labels grew or shrank: lay out anew
-            chart.fig.tight_layout()
-            canvas.draw()
-            self._extent[key] = _label_extent(chart.ax, canvas)
+        texts = _tick_texts(chart.ax)
+        held = self._extent.get(key)
+        if held is None or held[0] != texts:  # other tick labels: do they need room?
+            extent = _label_extent(chart.ax, canvas)
+            if held is None or held[1] != extent:  # labels grew or shrank: lay out anew
+                chart.fig.tight_layout()
+                canvas.draw()
+                texts, extent = _tick_texts(chart.ax), _label_extent(chart.ax, canvas)
+            self._extent[key] = (texts, extent)
         buf = io.BytesIO()
         Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).save(
-            buf, format="png", dpi=(DPI, DPI)
+            buf, format="png", dpi=(DPI, DPI), compress_level=1
         )
         return buf.getvalue()
+
+
+def _tick_texts(ax: Axes) -> tuple:
+    return tuple(t.get_text() for t in ax.get_yticklabels()), tuple(
+        t.get_text() for t in ax.get_xticklabels()
+    )
 
 
 def _label_extent(ax: Axes, canvas: FigureCanvasAgg) -> tuple:

@@ -917,3 +917,20 @@ def test_app_bases_pair_reuses_the_other_basis_plan():
     assert app.wait_until_idle(30)
     assert calls == ["target", "funnel", "funnel", "target"]
     assert '<tr class="chosen"><th>Ziel: erreicht und bezahlt</th><td>600</td>' in app.pair.value
+
+
+def test_chart_board_tornado_follows_a_new_driver_order():
+    """Hand-made tornado rows (largest swing first): a -> b, then b overtakes a and the
+    base moves; the updated chart equals a fresh one (bars from the base to low/high,
+    labels bottom-up b, a reversed: the largest swing on top)."""
+    board = charts.ChartBoard()
+    first = pd.DataFrame({"label": ["a", "b"], "low": [90.0, 95.0], "high": [110.0, 104.0]})
+    moved = pd.DataFrame({"label": ["b", "a"], "low": [80.0, 99.0], "high": [125.0, 103.0]})
+    board.render("tornado", first, 100.0, "de")
+    assert board.render("tornado", moved, 101.0, "de") is not None
+    fig = board.figure("tornado")
+    _same_geometry(_geometry(fig), _geometry(charts.tornado_chart(moved, 101.0)), "tornado")
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["a", "b"]
+    widths = [round(p.get_width(), 6) for p in fig.axes[0].patches]
+    assert widths == [-2.0, -21.0, 2.0, 24.0]  # low: 99-101, 80-101; high: 103-101, 125-101
+    assert board.builds["tornado"] == 1
