@@ -12,11 +12,11 @@ time of every DOM change (tiles, chart images, findings, bases table, anything u
 ``<body>``); a capturing ``keydown`` listener records the key press. One arrow-key
 step on the slider (the cockpit's churn slider or ``--slider``, the minimal app's
 only slider; always the same direction, so every change is a new value), then wait
-until the page has been quiet for the settle window (and the cockpit's root has
-``cockpit-idle``). The
-figure is *last DOM change − key press*, both ``performance.now()`` in the page.
-Monte Carlo (the MRR band and the probability tile) is included when it finishes
-within the settle window, as it does.
+until the page has been quiet for the settle window and the change is complete: the
+cockpit's root lost and regained ``cockpit-idle`` and its Monte Carlo tile no longer
+says "running"; the minimal app's figure was replaced. The figure is *last DOM
+change − key press*, both ``performance.now()`` in the page; Monte Carlo (the MRR
+band and the probability tile) is included.
 
 Prints for both apps median, P95 and max over N changes, and the ratios cockpit /
 minimal. Goal (issue 14): median ≤ 1.5×, P95 ≤ 2× the minimal app's.
@@ -39,6 +39,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from planning_lib.cockpit import label
 from planning_lib.commands import dashboard
 
 CHROMIUM = "/usr/bin/chromium"
@@ -106,7 +107,7 @@ display(root)
 """
 
 OBSERVER_JS = """() => {
-  const b = (window.__bench = {t0: 0, last: 0, what: '', imgs: []});
+  const b = (window.__bench = {t0: 0, last: 0, what: '', imgs: [], busy: false});
   const hook = (node) => {  // the widget's DOM hook class, e.g. chart-mrr, kpi-mrr-end
     const e = node.nodeType === 1 ? node : node.parentElement;
     if (e && e.classList.contains('cockpit')) return 'cockpit root (class)';
@@ -120,26 +121,38 @@ OBSERVER_JS = """() => {
     for (const r of records) {
       b.what = hook(r.target);
       if (r.target.tagName === 'IMG' && r.attributeName === 'src') b.imgs.push(b.what);
+      if (r.target.classList && r.target.classList.contains('cockpit')
+          && !r.target.classList.contains('cockpit-idle')) b.busy = true;  // computing
     }
   }).observe(document.body, {subtree: true, childList: true, attributes: true,
                              characterData: true});
   document.addEventListener('keydown', () => { b.t0 = performance.now(); }, true);
 }"""
 
-QUIET_JS = """([settle, root]) => {
+QUIET_JS = """([settle, done]) => {
   const b = window.__bench, now = performance.now();
-  return b.t0 > 0 && b.last > b.t0 && now - b.last >= settle
-    && document.querySelector(root) !== null;
+  return b.t0 > 0 && b.last > b.t0 && now - b.last >= settle && new Function('b', done)(b);
 }"""
+
+COCKPIT_DONE = (
+    "return b.busy && document.querySelector('.cockpit.cockpit-idle') !== null"
+    " && !document.querySelector('.kpi-p-mrr-target').textContent.includes(%s);"
+)
+"""The cockpit took the change (its root lost ``cockpit-idle``), every output is current
+again and Monte Carlo is done (its tile no longer says it is running)."""
+
+MINIMAL_DONE = "return b.imgs.includes('mini-chart');"
+"""The minimal app's figure was replaced (every step changes it)."""
 
 
 class App:
     """One Voila app under test: its server, page and slider."""
 
-    def __init__(self, name: str, ready: str, handle: str) -> None:
+    def __init__(self, name: str, ready: str, handle: str, done: str) -> None:
         self.name = name
         self.ready = ready  # selector present when the page's outputs are current
         self.handle = handle  # the slider handle that gets the arrow keys
+        self.done = done  # JS body, true when a change is complete (besides the quiet)
         self.proc: subprocess.Popen | None = None
         self.page = None
         self.latencies: list[float] = []
@@ -205,10 +218,12 @@ def _change(app: App, settle_ms: float) -> tuple[float, str, int]:
     """One arrow-key step: milliseconds from the key press to the last DOM change, the
     DOM hook of that change and how many chart images were replaced."""
     page = app.page
-    page.evaluate("() => Object.assign(window.__bench, {t0: 0, last: 0, what: '', imgs: []})")
+    page.evaluate(
+        "() => Object.assign(window.__bench, {t0: 0, last: 0, what: '', imgs: [], busy: false})"
+    )
     page.locator(app.handle).focus()
     page.keyboard.press("ArrowRight")
-    page.wait_for_function(QUIET_JS, arg=[settle_ms, app.ready], timeout=TIMEOUT_MS,
+    page.wait_for_function(QUIET_JS, arg=[settle_ms, app.done], timeout=TIMEOUT_MS,
                            polling=50)  # fmt: skip
     b = page.evaluate("() => window.__bench")
     if os.environ.get("BENCH_DEBUG"):
@@ -242,8 +257,11 @@ def main() -> int:
     load_before = os.getloadavg()
     logdir = Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
     handle = f".ctl-{args.slider.replace('_', '-')} .noUi-handle"
-    cockpit = App("Szenario-Cockpit", ".cockpit.cockpit-idle", handle)
-    minimal = App("minimal Voila app", ".mini-app .mini-chart", ".mini-slider .noUi-handle")
+    running = json.dumps(label("mc_running", "de"))
+    cockpit = App("Szenario-Cockpit", ".cockpit.cockpit-idle", handle, COCKPIT_DONE % running)
+    minimal = App(
+        "minimal Voila app", ".mini-app .mini-chart", ".mini-slider .noUi-handle", MINIMAL_DONE
+    )
     apps = (cockpit, minimal)
     try:
         with sync_playwright() as pw:

@@ -4,7 +4,9 @@
 validates what the browser sent (``planning_lib.cockpit.validate_settings``) before
 anything is computed. Changes are debounced and computed on a worker thread (the
 deterministic plan and the tiles first, then the charts and the tornado); Monte Carlo
-runs on its own thread, so the page never waits for it. A newer change makes older
+runs on its own thread, so the page never waits for it. Charts are drawn by a
+``cockpit_charts.ChartBoard``: one figure per chart, updated in place, and a chart whose
+inputs did not change is not drawn or sent again. A newer change makes older
 results stale: they are dropped, never shown. Errors are logged with their traceback
 to the server's stderr and shown on the page as one plain sentence.
 
