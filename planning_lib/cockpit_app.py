@@ -405,7 +405,7 @@ class Cockpit:
     def _summary_key(self, overrides: dict[str, Any]) -> Any:
         from planning_lib.cockpit_charts import fingerprint
 
-        return (id(self.params), fingerprint(overrides))
+        return (self.region, fingerprint(overrides))
 
     def _remember_summary(self, overrides: dict[str, Any], summary: dict[str, Any]) -> None:
         if len(self._pair_cache) > 64:

@@ -934,3 +934,17 @@ def test_chart_board_tornado_follows_a_new_driver_order():
     widths = [round(p.get_width(), 6) for p in fig.axes[0].patches]
     assert widths == [-2.0, -21.0, 2.0, 24.0]  # low: 99-101, 80-101; high: 103-101, 125-101
     assert board.builds["tornado"] == 1
+
+
+def test_app_bases_pair_follows_the_region(app):
+    """The remembered second plan belongs to its region: after switching to AT the
+    pair's funnel row is AT's funnel plan (run here directly), not the company's."""
+    at = load_params(CLOUDFLOW, region="AT")
+    s = ck.settings_from_params(at)
+    ovr = {**ck.overrides_from_settings(at, s, "base"), "drivers.new_customers_basis": "funnel"}
+    funnel = co.format_value("count", run_plan(at, ovr).summary["new_customers"])
+    company = app.pair.value
+    app.region_dd.value = "AT"
+    assert app.wait_until_idle(30)
+    assert f"Trichter: geplante Leads</th><td>{funnel}</td>" in app.pair.value
+    assert app.pair.value != company
