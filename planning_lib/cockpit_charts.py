@@ -216,7 +216,12 @@ class MrrBandChart(_Chart):
         if self.target is not None and target is not None:
             self.target.set_ydata([target, target])
         if self.band is not None and p10 is not None and p90 is not None:
-            self.band.set_data(self.x, p10, p90)
+            if hasattr(self.band, "set_data"):  # matplotlib >= 3.10
+                self.band.set_data(self.x, p10, p90)
+            else:  # older: a new band in the old one's place (the legend keeps its entry)
+                style = {"color": COLOURS["band"], "alpha": 0.6, "zorder": self.band.zorder}
+                self.band.remove()
+                self.band = self.ax.fill_between(self.x, p10, p90, **style)
         self._rescale()  # relim counts the band (a collection) as fill_between did
 
 
