@@ -4,7 +4,9 @@
 validates what the browser sent (``planning_lib.cockpit.validate_settings``) before
 anything is computed. Changes are debounced and computed on a worker thread (the
 deterministic plan and the tiles first, then the charts and the tornado); Monte Carlo
-runs on its own thread, so the page never waits for it. A newer change makes older
+runs on its own thread, so the page never waits for it. Charts are drawn by a
+``cockpit_charts.ChartBoard``: one figure per chart, updated in place, and a chart whose
+inputs did not change is not drawn or sent again. A newer change makes older
 results stale: they are dropped, never shown. Errors are logged with their traceback
 to the server's stderr and shown on the page as one plain sentence.
 
@@ -95,7 +97,7 @@ class Cockpit:
         region: str | None = None,
         locale: str = "de",
         engine: Engine | None = None,
-        debounce_s: float = 0.08,
+        debounce_s: float = 0.03,
         versions_dir: str | Path | None = None,
     ) -> None:
         self.log = server_logger()
@@ -119,7 +121,9 @@ class Cockpit:
         self._pending = False
         self._done_gen = 0
         self._mc_cv = threading.Condition()
-        self._mc_job: tuple[int, Any, PlanParameters, int, int] | None = None
+        self._mc_job: tuple[int, Any, PlanParameters, Any, int, int] | None = None
+        self._board: Any = None  # cockpit_charts.ChartBoard, made by the worker
+        self._pair_cache: dict[Any, dict[str, Any]] = {}
         self.mc_done = threading.Event()
         self.planned: PlanParameters | None = None
         self._syncing = False
@@ -373,9 +377,8 @@ class Cockpit:
         """Both bases side by side (the chosen one bold): new customers, MRR, cost, CAC."""
         loc = self.locale
         other = "funnel" if self.plan_basis == "target" else "target"
-        alt = self.engine.run_plan(
-            self.params, {**overrides, "drivers.new_customers_basis": other}
-        ).summary
+        alt = self._plan_summary({**overrides, "drivers.new_customers_basis": other})
+        self._remember_summary(overrides, summary)
         by = {self.plan_basis: summary, other: alt}
         cols = [
             ("new_customers", "count"),
@@ -398,6 +401,24 @@ class Cockpit:
             f"<b>{html.escape(ck.label('bases_pair', loc))}</b>"
             f"<table><tr><th></th>{head}</tr>{''.join(rows)}</table>"
         )
+
+    def _summary_key(self, overrides: dict[str, Any]) -> Any:
+        from planning_lib.cockpit_charts import fingerprint
+
+        return (self.region, fingerprint(overrides))
+
+    def _remember_summary(self, overrides: dict[str, Any], summary: dict[str, Any]) -> None:
+        if len(self._pair_cache) > 64:
+            self._pair_cache.clear()
+        self._pair_cache[self._summary_key(overrides)] = summary
+
+    def _plan_summary(self, overrides: dict[str, Any]) -> dict[str, Any]:
+        """The plan summary for ``overrides``, remembered (the bases pair's second plan:
+        toggling the basis back and forth plans nothing new)."""
+        key = self._summary_key(overrides)
+        if key not in self._pair_cache:
+            self._remember_summary(overrides, self.engine.run_plan(self.params, overrides).summary)
+        return self._pair_cache[key]
 
     def _on_mc(self, change: dict[str, Any]) -> None:
         if not self._syncing:
@@ -472,32 +493,29 @@ class Cockpit:
         self._show_tiles(result.summary, planned, "running" if mc_on else "off", None)
         self.status.value = ""
         t_tiles = time.perf_counter() - t0
+        views = out.plan_views(result.monthly, planned, loc)
         if mc_on:
             draws = ck.validate_int(self.draws.value, *ck.MC_DRAWS_RANGE, 1000)
             seed = ck.validate_int(self.seed.value, *ck.SEED_RANGE, 42)
             self.mc_done.clear()
             with self._mc_cv:
-                self._mc_job = (gen, result, planned, draws, seed)
+                self._mc_job = (gen, result, planned, views, draws, seed)
                 self._mc_cv.notify()
         self._show_pair(overrides, result.summary)
         self._show_findings(result.findings)
-        from planning_lib import cockpit_charts as charts  # matplotlib: after the tiles
-
-        views = out.plan_views(result.monthly, planned, loc)
         target = planned.target("mrr_end")
-        steps: list[tuple[str, Callable[[], Any]]] = [
-            ("bridge", lambda: charts.mrr_bridge_chart(views.bridge, loc)),
-            ("leads", lambda: charts.leads_chart(views.leads, loc)),
-            ("cash", lambda: charts.cash_chart(views.months, views.cash, loc)),
+        steps: list[tuple[str, tuple[Any, ...]]] = [
+            ("bridge", (views.bridge, loc)),
+            ("leads", (views.leads, loc)),
+            ("cash", (views.months, views.cash, loc)),
         ]
         if not mc_on:  # with Monte Carlo the MRR chart comes with its band
-            steps.insert(1, ("mrr", lambda: charts.mrr_band_chart(
-                views.months, views.mrr, target=target.value if target else None, locale=loc
-            )))  # fmt: skip
-        for key, build in steps:
+            steps.insert(1, ("mrr", (views.months, views.mrr, None, None,
+                                     target.value if target else None, loc)))  # fmt: skip
+        for key, args in steps:  # a chart whose inputs did not change is not drawn
             if self._stale(gen):
                 return
-            self._show_png(key, build())
+            self._show_chart(key, *args)
         if self._stale(gen):
             return
         self._show_tornado(planned, float(result.summary.get("mrr_end", 0.0)), loc)
@@ -510,12 +528,18 @@ class Cockpit:
             1000 * (time.perf_counter() - t0),
         )
 
-    def _show_png(self, key: str, fig: Any) -> None:
-        img = self.images[key]
-        from planning_lib import cockpit_charts as charts
+    def _show_chart(self, key: str, *args: Any) -> None:
+        """Draw chart ``key`` for ``args`` into its image; nothing when its inputs are
+        those of the image shown (see ``cockpit_charts.ChartBoard``)."""
+        if self._board is None:
+            from planning_lib import cockpit_charts as charts  # matplotlib: after the tiles
 
-        img.value = charts.png(fig)
-        img.layout.display = ""
+            self._board = charts.ChartBoard()
+        data = self._board.render(key, *args)
+        if data is not None:
+            img = self.images[key]
+            img.value = data
+            img.layout.display = ""
 
     def _set_idle(self, idle: bool) -> None:
         """Toggle the root's ``cockpit-idle`` class (set when every output is current)."""
@@ -549,27 +573,25 @@ class Cockpit:
         if self.engine.sensitivity is None:
             return
         table = out.tornado_table(self.engine.sensitivity(planned, "mrr_end"), planned, loc)
-        from planning_lib import cockpit_charts as charts
-
-        self._show_png("tornado", charts.tornado_chart(table, base, loc))
+        self._show_chart("tornado", table, base, loc)
 
     def _mc_worker(self) -> None:
         while True:
             with self._mc_cv:
                 while self._mc_job is None:
                     self._mc_cv.wait()
-                gen, result, planned, draws, seed = self._mc_job
+                gen, result, planned, views, draws, seed = self._mc_job
                 self._mc_job = None
             if self._stale(gen):
                 continue
             try:
-                self._monte_carlo(gen, result, planned, draws, seed)
+                self._monte_carlo(gen, result, planned, views, draws, seed)
             except Exception:
                 self.log.exception("Monte Carlo failed")
                 self.status.value = html.escape(ck.label("error", self.locale))
 
     def _monte_carlo(
-        self, gen: int, result: Any, planned: PlanParameters, draws: int, seed: int
+        self, gen: int, result: Any, planned: PlanParameters, views: Any, draws: int, seed: int
     ) -> None:
         assert self.engine.monte_carlo is not None
         t0 = time.perf_counter()
@@ -581,20 +603,17 @@ class Cockpit:
             if self._stale(gen):
                 return
             self._show_tiles(result.summary, planned, "done", p_hit)
-        from planning_lib import cockpit_charts as charts
-
-        views = out.plan_views(result.monthly, planned, loc)
+        if self._stale(gen):  # a newer plan's band is on its way
+            return
         target = planned.target("mrr_end")
-        self._show_png(
+        self._show_chart(
             "mrr",
-            charts.mrr_band_chart(
-                views.months,
-                views.mrr,
-                band["p10"],
-                band["p90"],
-                target.value if target else None,
-                loc,
-            ),
+            views.months,
+            views.mrr,
+            band["p10"],
+            band["p90"],
+            target.value if target else None,
+            loc,
         )
         self.mc_done.set()
         self.log.info("monte carlo gen %d: %d draws in %.0f ms", gen, draws,

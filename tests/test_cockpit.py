@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import math
 import re
+from collections import Counter
 from types import SimpleNamespace
 
 import numpy as np
@@ -745,3 +746,205 @@ def test_app_basis_toggle_moves_every_figure_and_shows_the_pair(app):
     assert '<tr class="chosen"><th>Trichter: geplante Leads</th><td>369</td>' in app.pair.value
     app._on_basis({"new": "<script>"})  # a forged value keeps the current basis
     assert app.plan_basis == "funnel"
+
+
+# --------------------------------------------------------------------------- complete update fast
+
+
+def _geometry(fig):
+    """What a chart shows, after drawing: limits, bars, lines, band, tick labels."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas.draw()
+    ax = fig.axes[0]
+    return {
+        "xlim": list(ax.get_xlim()),
+        "ylim": list(ax.get_ylim()),
+        "bars": [list(p.get_bbox().bounds) for p in ax.patches],
+        "colours": [list(p.get_facecolor()) for p in ax.patches],
+        "lines": [line.get_xydata().ravel().tolist() for line in ax.lines],
+        "collections": [
+            np.concatenate([q.vertices.ravel() for q in c.get_paths()]).tolist()
+            if c.get_paths()
+            else np.asarray(c.get_offsets()).ravel().tolist()
+            for c in ax.collections
+        ],
+        "xticks": [t.get_text() for t in ax.get_xticklabels()],
+        "yticks": [t.get_text() for t in ax.get_yticklabels()],
+    }
+
+
+def _same_geometry(got, want, name):
+    assert got.keys() == want.keys()
+    for k in got:
+        if k in ("xticks", "yticks"):
+            assert got[k] == want[k], (name, k)
+        else:
+            assert len(got[k]) == len(want[k]), (name, k)
+            for g, w_ in zip(got[k], want[k], strict=True):
+                np.testing.assert_allclose(g, w_, rtol=1e-9, atol=1e-9, err_msg=f"{name} {k}")
+
+
+def _chart_inputs(params, churn, mc=True):
+    """The five charts' arguments for the CloudFlow plan at ``churn`` (as the cockpit
+    builds them; the band is a made-up ±8 % around the plan)."""
+    from planning_lib.scenarios import sensitivity
+
+    s = {**ck.settings_from_params(params), "churn_end": churn}
+    res = run_plan(params, ck.overrides_from_settings(params, s, "custom"))
+    v = co.plan_views(res.monthly, res.params, "de")
+    tornado = co.tornado_table(sensitivity(res.params, "mrr_end"), res.params, "de")
+    return {
+        "bridge": (v.bridge, "de"),
+        "mrr": (v.months, v.mrr, v.mrr * 0.92 if mc else None, v.mrr * 1.08 if mc else None,
+                120_000.0, "de"),
+        "leads": (v.leads, "de"),
+        "cash": (v.months, v.cash, "de"),
+        "tornado": (tornado, float(res.summary["mrr_end"]), "de"),
+    }  # fmt: skip
+
+
+def test_chart_board_updates_figures_in_place_like_fresh_ones(params):
+    """A chart moved in place to new data shows what a freshly built chart of that data
+    shows (second method: the figure builders), for all five charts; the board keeps
+    one figure per chart. Churn 3 % -> 8 % moves every chart but the leads (the
+    required leads follow the new-customer target, not churn)."""
+    board = charts.ChartBoard()
+    first, moved = _chart_inputs(params, 0.03), _chart_inputs(params, 0.08)
+    for key, args in first.items():
+        assert board.render(key, *args)[:8] == b"\x89PNG\r\n\x1a\n"
+    figures = {k: board.figure(k) for k in first}
+    builders = {
+        "bridge": charts.mrr_bridge_chart,
+        "mrr": charts.mrr_band_chart,
+        "leads": charts.leads_chart,
+        "cash": charts.cash_chart,
+        "tornado": charts.tornado_chart,
+    }
+    for key, args in moved.items():
+        png = board.render(key, *args)
+        assert (png is None) == (key == "leads"), key
+        assert board.figure(key) is figures[key], f"{key}: a new figure"
+        _same_geometry(_geometry(board.figure(key)), _geometry(builders[key](*args)), key)
+    assert dict(board.builds) == dict.fromkeys(first, 1)
+    assert dict(board.renders) == {**dict.fromkeys(first, 2), "leads": 1}
+
+
+def test_chart_board_draws_only_changed_inputs_and_rebuilds_on_a_new_shape(params):
+    """Same inputs -> no PNG (None), nothing drawn; other locale or the band switched
+    off -> a new figure (the labels and artists differ), counted in ``builds``."""
+    board = charts.ChartBoard()
+    args = _chart_inputs(params, 0.03)
+    assert board.render("cash", *args["cash"]) is not None
+    assert board.render("cash", *args["cash"]) is None
+    assert board.render("cash", args["cash"][0], args["cash"][1].copy(), "de") is None
+    assert (board.renders["cash"], board.builds["cash"]) == (1, 1)
+    assert board.render("cash", args["cash"][0], args["cash"][1], "en") is not None
+    assert (board.renders["cash"], board.builds["cash"]) == (2, 2)
+    assert board.render("mrr", *args["mrr"]) is not None
+    no_band = _chart_inputs(params, 0.03, mc=False)["mrr"]
+    assert board.render("mrr", *no_band) is not None
+    assert board.builds["mrr"] == 2
+    assert [t.get_text() for t in board.figure("mrr").axes[0].get_legend().get_texts()] == [
+        "Plan", "Ziel",
+    ]  # fmt: skip
+    board.forget("mrr")
+    assert board.render("mrr", *no_band) is not None
+
+
+def _draws_by_title(monkeypatch):
+    """Count Agg draws per chart title (both a figure's savefig and a kept canvas)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    drawn: list[str] = []
+    orig = FigureCanvasAgg.draw
+
+    def draw(self):
+        drawn.append(self.figure.axes[0].get_title(loc="left"))
+        return orig(self)
+
+    monkeypatch.setattr(FigureCanvasAgg, "draw", draw)
+    return drawn
+
+
+def test_app_does_not_redraw_a_chart_whose_inputs_did_not_change(app, params, monkeypatch):
+    """Churn 3 % -> 4 %: the plan's required leads per channel stay as they are (checked
+    here with plan_views), so the leads chart is not drawn again; the bridge, the cash
+    chart and the tornado are. (Before: every chart was built and drawn on every
+    change.)"""
+    s = ck.settings_from_params(params)
+    leads = [
+        co.plan_views(run_plan(params, ck.overrides_from_settings(params, {**s, "churn_end": c},
+                                                                  "custom")).monthly,
+                      params, "de").leads
+        for c in (0.03, 0.04)
+    ]  # fmt: skip
+    pd.testing.assert_frame_equal(leads[0], leads[1])
+    assert app.mc_done.wait(30)
+    before = app.images["leads"].value
+    drawn = _draws_by_title(monkeypatch)
+    app.sliders["churn_end"].value = 4.0
+    assert app.wait_until_idle(30) and app.mc_done.wait(30)
+    titles = Counter(drawn)
+    assert titles["Benötigte Leads je Kanal (Eintrittsstufe)"] == 0
+    assert titles["MRR-Brücke (€/Monat)"] >= 1
+    assert titles["Liquidität Vertrieb (€, Monatsende)"] >= 1
+    assert titles["Sensitivität: MRR zum Jahresende"] >= 1
+    assert app.images["leads"].value == before
+    assert app._board.builds["cash"] == 1  # the same figure, updated in place
+
+
+def test_app_bases_pair_reuses_the_other_basis_plan():
+    """Toggling target -> funnel -> target: the pair's second plan is the plan the
+    previous state computed, so each toggle plans once (the shown basis), not twice.
+    Counted at the engine: start 2 plans (target + funnel for the pair), then 1 each."""
+    from planning_lib.cockpit_app import Cockpit
+    from planning_lib.cockpit_runtime import Engine
+
+    calls: list[str] = []
+
+    def counting(params, overrides=None):
+        calls.append((overrides or {}).get("drivers.new_customers_basis", "?"))
+        return run_plan(params, overrides)
+
+    app = Cockpit(CLOUDFLOW, engine=Engine(counting), debounce_s=0.01)
+    assert app.wait_until_idle(30)
+    assert calls == ["target", "funnel"]
+    app.basis_tb.value = "funnel"
+    assert app.wait_until_idle(30)
+    app.basis_tb.value = "target"
+    assert app.wait_until_idle(30)
+    assert calls == ["target", "funnel", "funnel", "target"]
+    assert '<tr class="chosen"><th>Ziel: erreicht und bezahlt</th><td>600</td>' in app.pair.value
+
+
+def test_chart_board_tornado_follows_a_new_driver_order():
+    """Hand-made tornado rows (largest swing first): a -> b, then b overtakes a and the
+    base moves; the updated chart equals a fresh one (bars from the base to low/high,
+    labels bottom-up b, a reversed: the largest swing on top)."""
+    board = charts.ChartBoard()
+    first = pd.DataFrame({"label": ["a", "b"], "low": [90.0, 95.0], "high": [110.0, 104.0]})
+    moved = pd.DataFrame({"label": ["b", "a"], "low": [80.0, 99.0], "high": [125.0, 103.0]})
+    board.render("tornado", first, 100.0, "de")
+    assert board.render("tornado", moved, 101.0, "de") is not None
+    fig = board.figure("tornado")
+    _same_geometry(_geometry(fig), _geometry(charts.tornado_chart(moved, 101.0)), "tornado")
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["a", "b"]
+    widths = [round(p.get_width(), 6) for p in fig.axes[0].patches]
+    assert widths == [-2.0, -21.0, 2.0, 24.0]  # low: 99-101, 80-101; high: 103-101, 125-101
+    assert board.builds["tornado"] == 1
+
+
+def test_app_bases_pair_follows_the_region(app):
+    """The remembered second plan belongs to its region: after switching to AT the
+    pair's funnel row is AT's funnel plan (run here directly), not the company's."""
+    at = load_params(CLOUDFLOW, region="AT")
+    s = ck.settings_from_params(at)
+    ovr = {**ck.overrides_from_settings(at, s, "base"), "drivers.new_customers_basis": "funnel"}
+    funnel = co.format_value("count", run_plan(at, ovr).summary["new_customers"])
+    company = app.pair.value
+    app.region_dd.value = "AT"
+    assert app.wait_until_idle(30)
+    assert f"Trichter: geplante Leads</th><td>{funnel}</td>" in app.pair.value
+    assert app.pair.value != company
