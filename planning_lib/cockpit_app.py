@@ -30,7 +30,7 @@ import ipywidgets as w
 
 from planning_lib import cockpit as ck
 from planning_lib import cockpit_outputs as out
-from planning_lib.cockpit_runtime import Engine, default_engine, server_logger
+from planning_lib.cockpit_runtime import Engine, default_engine, server_logger, versions_path
 from planning_lib.params import PlanParameters, load_params
 
 __all__ = ["COCKPIT_CSS", "Cockpit"]
@@ -86,7 +86,8 @@ class Cockpit:
         locale: 'de' (default) or 'en'.
         engine: the plan engine (default: ``default_engine()``).
         debounce_s: wait this long after the last change before computing.
-        versions_dir: where "save as plan version" writes (None = ``data/versions``).
+        versions_dir: where "save as plan version" writes and the Soll/Ist tab lists
+            versions from (None = ``$PLANNING_COCKPIT_VERSIONS`` or ``data/versions``).
     """
 
     def __init__(
@@ -102,7 +103,7 @@ class Cockpit:
         self.config = Path(config)
         self.engine = engine or default_engine()
         self.debounce_s = debounce_s
-        self.versions_dir = versions_dir
+        self.versions_dir = versions_dir if versions_dir is not None else versions_path()
         self.locale: ck.Locale = "en" if locale == "en" else "de"
         self.regions = sorted(p.stem for p in (self.config.parent / "regions").glob("*.yaml"))
         self.region = region if region in self.regions else None
@@ -219,8 +220,24 @@ class Cockpit:
             layout=w.Layout(flex="1 1 auto"),
         )  # fmt: skip
         self.findings.layout = w.Layout(width="49%")
-        self.widget = w.VBox([w.HTML(COCKPIT_CSS), self.title, w.HBox([controls, outputs])])
+        from planning_lib.cockpit_actuals_app import SollIstTab  # computes only when opened
+
+        self.actuals_tab = SollIstTab(self)
+        self.tabs = w.Tab(children=[w.HBox([controls, outputs]), self.actuals_tab.widget])
+        self.tabs.add_class("cockpit-tabs")
+        self.tabs.observe(
+            lambda ch: self.actuals_tab.opened(ch["new"] == 1), names="selected_index"
+        )
+        self._relabel_tabs()
+        self.locale_tb.observe(lambda _ch: self._relabel_tabs(), names="value")
+        self.widget = w.VBox([w.HTML(COCKPIT_CSS), self.title, self.tabs])
         self.widget.add_class("cockpit")
+
+    def _relabel_tabs(self) -> None:
+        from planning_lib.cockpit_actuals import label as tab_label
+
+        for i, key in enumerate(("tab_plan", "tab_actuals")):
+            self.tabs.set_title(i, tab_label(key, self.locale))
 
     def _relabel_headers(self) -> None:
         loc = self.locale
