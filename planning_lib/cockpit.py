@@ -29,10 +29,13 @@ __all__ = [
     "Control",
     "Locale",
     "control",
+    "format_setting",
     "label",
     "overrides_from_settings",
+    "parse_setting",
     "scenario_overrides",
     "settings_from_params",
+    "slider_range",
     "validate_choice",
     "validate_int",
     "validate_settings",
@@ -149,6 +152,14 @@ CONTROLS: tuple[Control, ...] = (
 )  # fmt: skip
 
 _BY_KEY: dict[str, Control] = {c.key: c for c in CONTROLS}
+
+AROUND_PLAN: dict[str, tuple[float, float]] = {
+    "new_customers_target": (0.25, 2.0),
+    "arpa": (0.25, 2.0),
+    "marketing_budget": (0.25, 2.0),
+}
+"""Controls whose slider spans factors of the plan value (0,25× to 2×); the others
+span their full range (shares 0–100 %, hires 0–20, …)."""
 
 # Non-slider settings: allowed values and defaults.
 MC_DRAWS_RANGE: tuple[int, int] = (100, 20_000)
@@ -476,3 +487,70 @@ def validate_int(raw: Any, low: int, high: int, fallback: int) -> int:
     """A whole number within ``low..high`` from untrusted input (clamped), else ``fallback``."""
     v = _number(raw)
     return fallback if v is None else int(min(max(round(v), low), high))
+
+
+# --------------------------------------------------------------------------- slider readouts
+
+
+def slider_range(c: Control, plan_value: float) -> tuple[float, float]:
+    """The span a slider shows for a plan value: for :data:`AROUND_PLAN` controls
+    0,25× to 2× the plan value, rounded outwards to the control's step and kept
+    within its limits (``low``/``high``); otherwise (or for a plan value of 0) the
+    full range. A manager moves 600 new customers between 150 and 1.200 in steps of 10.
+    """
+    span = AROUND_PLAN.get(c.key)
+    if span is None or not math.isfinite(plan_value) or plan_value <= 0:
+        return c.low, c.high
+    low = math.floor(plan_value * span[0] / c.step + 1e-9) * c.step
+    high = math.ceil(plan_value * span[1] / c.step - 1e-9) * c.step
+    return max(c.low, low), min(c.high, max(high, low + c.step))
+
+
+def format_setting(c: Control, value: float, locale: Locale = "de") -> str:
+    """A slider value as its readout shows it (Babel): shares ``4,5 %``, money
+    ``100.000 €``, counts ``1.200``, months ``6`` (en: ``4.5%``, ``€100,000``)."""
+    from planning_lib.report import formatting as fmt
+
+    if c.kind == "share":
+        return fmt.format_percent(value, locale, 1)
+    if c.kind == "eur":
+        return fmt.format_eur(value, locale, 0)
+    return fmt.format_number(value, locale, 0)
+
+
+def parse_setting(c: Control, text: str, locale: Locale = "de") -> float:
+    """The value of a typed readout: ``4,5`` or ``4,5 %`` (a share: 0.045),
+    ``100.000`` or ``100.000 €``; a lone decimal point of the other locale is
+    accepted too (``4.5`` in German means 4,5, not 45).
+
+    Raises:
+        ValueError: not a number, in a sentence naming the control and the input.
+    """
+    from babel.numbers import NumberFormatError, parse_decimal
+
+    from planning_lib.report.formatting import babel_locale
+
+    loc = babel_locale(locale)
+    raw = str(text).replace("%", "").replace("€", "").replace("\u00a0", " ").strip()
+    raw = raw.replace(" ", "").replace("\u2212", "-")
+    other = "." if locale == "de" else ","
+    try:
+        number = parse_decimal(raw, locale=loc, strict=True)
+    except NumberFormatError:
+        mine = "," if other == "." else "."
+        if raw.count(other) == 1 and mine not in raw:
+            try:
+                number = parse_decimal(raw.replace(other, mine), locale=loc, strict=True)
+            except NumberFormatError:
+                number = None
+        else:
+            number = None
+    if number is None or not math.isfinite(float(number)):
+        what = c.label_de if locale == "de" else c.label_en
+        raise ValueError(
+            f"{what}: '{text}' ist keine Zahl"
+            if locale == "de"
+            else f"{what}: '{text}' is no number"
+        )
+    value = float(number)
+    return value / 100.0 if c.kind == "share" else value

@@ -300,3 +300,70 @@ def test_tab_shows_a_bad_actuals_folder_as_one_sentence(tmp_path):
     assert tab.computed.wait(60)
     assert tab.status.value.startswith("Soll/Ist konnte nicht berechnet werden: ")
     assert "actuals" in tab.status.value and "Traceback" not in tab.status.value
+
+
+# --------------------------------------------------------------------------- slider readouts
+
+
+def test_slider_ranges_around_the_plan_value():
+    """New-customer target 600: 0,25 × 600 = 150 to 2 × 600 = 1.200 in steps of 10
+    (105 steps instead of 200 over 0–2.000); 333 → 83,25 rounded down to 80, 666
+    rounded up to 670; marketing 250.000 € → 62.500 down to 60.000 (step 5.000) and
+    500.000; a share keeps its full range; a plan value of 0 gives the full range."""
+    from planning_lib import cockpit as ck
+
+    target = ck.control("new_customers_target")
+    assert target.step == 10
+    assert ck.slider_range(target, 600) == (150, 1200)
+    assert ck.slider_range(target, 333) == (80, 670)
+    assert ck.slider_range(target, 0) == (0, 2000)
+    assert ck.slider_range(ck.control("marketing_budget"), 250_000) == (60_000, 500_000)
+    assert ck.slider_range(ck.control("churn_end"), 0.03) == (0.0, 0.15)
+
+
+def test_readouts_german_number_style_and_typed_values():
+    """Readouts: 3 % churn → '3,0 %', 100.000 € → '100.000 €', 1.200 customers →
+    '1.200' (en: '3.0%', '€100,000', '1,200'). Typed: '4,5' and '4,5 %' → 0,045;
+    '4.5' (a lone point) also 0,045, not 45; '100.000 €' → 100000."""
+    from planning_lib import cockpit as ck
+
+    churn, budget = ck.control("churn_end"), ck.control("marketing_budget")
+    target = ck.control("new_customers_target")
+    assert ck.format_setting(churn, 0.03) == "3,0\u00a0%"
+    assert ck.format_setting(budget, 100_000) == "100.000\u00a0€"
+    assert ck.format_setting(target, 1200) == "1.200"
+    assert ck.format_setting(churn, 0.03, "en") == "3.0%"
+    assert ck.format_setting(budget, 100_000, "en") == "€100,000"
+    assert ck.format_setting(target, 1200, "en") == "1,200"
+    for text in ("4,5", "4,5 %", "4.5"):
+        assert ck.parse_setting(churn, text) == pytest.approx(0.045)
+    assert ck.parse_setting(budget, "100.000 €") == 100_000
+    assert ck.parse_setting(churn, "4.5", "en") == pytest.approx(0.045)
+    with pytest.raises(ValueError, match="Churn/Monat, Jahresende: 'viel' ist keine Zahl"):
+        ck.parse_setting(churn, "viel")
+
+
+def test_cockpit_readouts_follow_and_drive_the_sliders(tmp_path):
+    """In the app: the churn readout shows the plan's 3,0 %, the target slider spans
+    150–1.200 around CloudFlow's 600; typing '4,5' moves the churn slider to 4,5
+    (percent), typing '1.500' widens the target slider to 1.500 (within 0–2.000);
+    'viel' leaves the slider and restores the readout; English shows '4.5%'."""
+    from planning_lib.cockpit_app import Cockpit
+
+    c = Cockpit(CONFIG, versions_dir=tmp_path)
+    c.wait_until_idle(30)
+    churn = c.readouts["churn_end"]
+    assert churn.box.value == "3,0\u00a0%"
+    t = c.sliders["new_customers_target"]
+    assert (t.min, t.max, t.step, t.value) == (150, 1200, 10, 600)
+    churn.box.value = "4,5"
+    assert c.sliders["churn_end"].value == pytest.approx(4.5)
+    assert churn.box.value == "4,5\u00a0%"
+    c.readouts["new_customers_target"].box.value = "1.500"
+    assert (t.value, t.max) == (1500, 1500)
+    churn.box.value = "viel"
+    assert c.sliders["churn_end"].value == pytest.approx(4.5)
+    assert churn.box.value == "4,5\u00a0%"
+    c.locale_tb.value = "en"
+    assert churn.box.value == "4.5%"
+    assert c.wait_until_idle(30)
