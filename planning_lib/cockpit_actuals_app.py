@@ -120,7 +120,10 @@ class SollIstTab:
                 w.HBox([self.version_dd, self.folder_dd]),
                 self.head,
                 self.status,
-                w.HBox([self.images["gap"], self.images["forecast"]]),
+                w.HBox(
+                    [self.images["gap"], self.images["forecast"]],
+                    layout=w.Layout(align_items="flex-start"),  # no stretched chart
+                ),
                 self.tables,
                 self.images["regions"],
             ]
