@@ -378,7 +378,9 @@ class Cockpit:
         self._syncing = True
         try:
             for c in ck.CONTROLS:
-                self.sliders[c.key].value = c.to_widget(self.settings[c.key])
+                pos, s = c.to_widget(self.settings[c.key]), self.sliders[c.key]
+                s.min, s.max = min(s.min, pos), max(s.max, pos)  # never clamp a scenario
+                s.value = pos
         finally:
             self._syncing = False
 

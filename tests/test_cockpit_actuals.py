@@ -367,3 +367,26 @@ def test_cockpit_readouts_follow_and_drive_the_sliders(tmp_path):
     c.locale_tb.value = "en"
     assert churn.box.value == "4.5%"
     assert c.wait_until_idle(30)
+
+
+def test_a_scenario_beyond_the_slider_span_widens_it(tmp_path):
+    """A scenario tripling CloudFlow's marketing budget (100.000 € → 300.000 €, beyond
+    the span 0,25 × 100.000 = 25.000 to 2 × 100.000 = 200.000 € around the plan) moves
+    the slider to 300.000 € instead of clamping it at 200.000 € (which would plan with
+    a third less than the scenario)."""
+    import yaml
+
+    from planning_lib.cockpit_app import Cockpit
+
+    raw = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    raw["scenarios"]["best"] = {"budget.by_category.marketing": {"factor": 3}}
+    config = tmp_path / "big.yaml"
+    config.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    c = Cockpit(config, versions_dir=tmp_path / "v")
+    s = c.sliders["marketing_budget"]
+    assert (s.min, s.max, s.value) == (25_000, 200_000, 100_000)
+    c.scenario_dd.value = "best"
+    assert (s.max, s.value) == (300_000, 300_000)
+    assert c.readouts["marketing_budget"].box.value == "300.000\u00a0€"
+    assert c.wait_until_idle(30)
+    assert c.overrides["budget.by_category.marketing"] == 300_000
