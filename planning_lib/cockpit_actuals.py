@@ -43,6 +43,7 @@ __all__ = [
     "STATUS_COLOURS",
     "SollIst",
     "actions_list",
+    "by_region",
     "compute",
     "forecast_chart",
     "forecast_summary",
@@ -231,6 +232,14 @@ def _region_table(
     return pd.DataFrame(rows, columns=["region", "month", "plan", "actual"])
 
 
+def by_region(tables: dict[str, pd.DataFrame], region: str | None) -> dict[str, pd.DataFrame]:
+    """The rows of ``region`` in every table with a region column (all rows for None),
+    as ``planning controlling --region`` keeps them."""
+    if region is None:
+        return tables
+    return {k: v[v["region"] == region] if "region" in v.columns else v for k, v in tables.items()}
+
+
 def compute(
     config: str | Path,
     actuals_dir: str | Path,
@@ -247,7 +256,6 @@ def compute(
         FileNotFoundError, planning_lib.params.ParameterError,
         planning_lib.data.failures.DataValidationError: bad inputs.
     """
-    from planning_lib.commands.controlling import _region as by_region
     from planning_lib.commands.controlling import check_actuals, resolve_layout
     from planning_lib.controlling import context_for, controlling_report
     from planning_lib.data.loaders import load_dataset

@@ -390,3 +390,14 @@ def test_a_scenario_beyond_the_slider_span_widens_it(tmp_path):
     assert c.readouts["marketing_budget"].box.value == "300.000\u00a0€"
     assert c.wait_until_idle(30)
     assert c.overrides["budget.by_category.marketing"] == 300_000
+
+
+def test_by_region_keeps_the_region_rows_of_tables_with_a_region_column():
+    """deals: 3 rows, 2 in AT → 2 kept; headcount without a region column → unchanged;
+    region None → every table as given."""
+    deals = pd.DataFrame({"region": ["AT", "CH", "AT"], "x": [1, 2, 3]})
+    heads = pd.DataFrame({"role": ["a"]})
+    out = ca.by_region({"deals": deals, "headcount": heads}, "AT")
+    assert list(out["deals"]["x"]) == [1, 3]
+    assert out["headcount"] is heads
+    assert ca.by_region({"deals": deals}, None)["deals"] is deals
