@@ -29,10 +29,13 @@ __all__ = [
     "Control",
     "Locale",
     "control",
+    "format_setting",
     "label",
     "overrides_from_settings",
+    "parse_setting",
     "scenario_overrides",
     "settings_from_params",
+    "slider_range",
     "validate_choice",
     "validate_int",
     "validate_settings",
@@ -150,6 +153,14 @@ CONTROLS: tuple[Control, ...] = (
 
 _BY_KEY: dict[str, Control] = {c.key: c for c in CONTROLS}
 
+AROUND_PLAN: dict[str, tuple[float, float]] = {
+    "new_customers_target": (0.25, 2.0),
+    "arpa": (0.25, 2.0),
+    "marketing_budget": (0.25, 2.0),
+}
+"""Controls whose slider spans factors of the plan value (0,25× to 2×); the others
+span their full range (shares 0–100 %, hires 0–20, …)."""
+
 # Non-slider settings: allowed values and defaults.
 MC_DRAWS_RANGE: tuple[int, int] = (100, 20_000)
 SEED_RANGE: tuple[int, int] = (0, 2**31 - 1)
@@ -205,6 +216,88 @@ LABELS: dict[str, dict[Locale, str]] = {
         "en": "Calculation failed; details are in the server log.",
     },
 }
+
+SOLLIST_LABELS: dict[str, dict[Locale, str]] = {
+    "tab_plan": {"de": "Planung", "en": "Plan"},
+    "tab_actuals": {"de": "Soll/Ist", "en": "Plan vs actual"},
+    "plan_version": {"de": "Planversion", "en": "Plan version"},
+    "config_plan": {"de": "Aktueller Plan (Konfiguration)", "en": "Current plan (config)"},
+    "actuals_dir": {"de": "Ist-Daten (Ordner)", "en": "Actuals (folder)"},
+    "computing": {
+        "de": "Soll/Ist wird berechnet … (das dauert einige Sekunden)",
+        "en": "Computing plan vs actual … (this takes a few seconds)",
+    },
+    "as_of": {"de": "Ist-Daten bis", "en": "Actuals up to"},
+    "kpis_month": {"de": "Kennzahlen je Monat: Ist / Plan", "en": "KPIs by month: actual / plan"},
+    "kpis_channel": {
+        "de": "Kennzahlen seit Jahresbeginn je Kanal",
+        "en": "KPIs year to date by channel",
+    },
+    "kpi": {"de": "Kennzahl", "en": "KPI"},
+    "channel": {"de": "Kanal", "en": "Channel"},
+    "plan": {"de": "Plan", "en": "Plan"},
+    "actual": {"de": "Ist", "en": "Actual"},
+    "attainment": {"de": "Erreichung", "en": "Attainment"},
+    "status": {"de": "Status", "en": "Status"},
+    "total": {"de": "Gesamt", "en": "Total"},
+    "gap": {"de": "Neukunden-Lücke seit Jahresbeginn", "en": "New-customer gap year to date"},
+    "plan_target": {"de": "Plan (Ziel)", "en": "Plan (target)"},
+    "plan_funnel": {
+        "de": "Plan laut geplanten Leads",
+        "en": "Plan from the planned leads",
+    },
+    "gap_total": {"de": "Lücke gesamt", "en": "Total gap"},
+    "actions": {"de": "Maßnahmen aus den Regeln", "en": "Actions from the rules"},
+    "no_actions": {"de": "Keine Regel ausgelöst.", "en": "No rule triggered."},
+    "evidence": {"de": "Belege", "en": "Evidence"},
+    "threshold": {"de": "Schwelle", "en": "threshold"},
+    "cohort_incomplete": {"de": "Kohorte noch unvollständig", "en": "cohort still incomplete"},
+    "budget_shift": {"de": "Budget verschieben", "en": "Shift budget"},
+    "severity_warning": {"de": "Warnung", "en": "Warning"},
+    "severity_critical": {"de": "Kritisch", "en": "Critical"},
+    "severity_info": {"de": "Hinweis", "en": "Note"},
+    "landing": {
+        "de": "Landung zum Jahresende gegen die Ziele",
+        "en": "Year-end landing vs targets",
+    },
+    "landing_value": {"de": "Landung", "en": "Landing"},
+    "gap_to_target": {"de": "Abstand zum Ziel", "en": "Gap to target"},
+    "met": {"de": "erreicht", "en": "met"},
+    "not_met": {"de": "verfehlt", "en": "missed"},
+    "forecast": {
+        "de": "Neukunden ohne Änderungen (Prognose aus der Historie)",
+        "en": "New customers without changes (forecast from the history)",
+    },
+    "forecast_line": {
+        "de": "Ohne Änderungen: {expected} Neukunden im Planjahr (80-%-Band {p10}–{p90}, "
+        "P99 {p99}); Ziel {target}; Vorjahr {last_year}.",
+        "en": "Without changes: {expected} new customers in the plan year (80 % band "
+        "{p10}–{p90}, P99 {p99}); target {target}; last year {last_year}.",
+    },
+    "band80": {"de": "80-%-Band", "en": "80 % band"},
+    "band95": {"de": "95-%-Band", "en": "95 % band"},
+    "no_change": {"de": "Ohne Änderungen", "en": "No change"},
+    "target_pace": {"de": "Plan (Ziel je Monat)", "en": "Plan (target per month)"},
+    "regions": {
+        "de": "Neukunden je Monat und Region: Plan und Ist",
+        "en": "New customers per month and region: plan and actual",
+    },
+    "gap_chart": {"de": "Neukunden seit Jahresbeginn", "en": "New customers year to date"},
+    "sollist_error": {
+        "de": "Soll/Ist konnte nicht berechnet werden: {reason}",
+        "en": "Plan vs actual could not be computed: {reason}",
+    },
+    "cac": {"de": "CAC (ausgewiesen)", "en": "CAC (reported)"},
+    "churn_rate_monthly": {"de": "Churn/Monat", "en": "Monthly churn"},
+    "customers_end": {"de": "Kunden zum Jahresende", "en": "Customers at year end"},
+    "inbound": {"de": "Inbound", "en": "Inbound"},
+    "outbound": {"de": "Outbound", "en": "Outbound"},
+    "partner": {"de": "Partner", "en": "Partner"},
+}
+"""Labels of the Soll/Ist tab (``planning_lib.cockpit_actuals``)."""
+for _k, _v in SOLLIST_LABELS.items():
+    assert _k not in LABELS or LABELS[_k] == _v, f"label {_k!r} defined twice"
+    LABELS.setdefault(_k, _v)
 
 
 def label(key: str, locale: Locale = "de") -> str:
@@ -394,3 +487,70 @@ def validate_int(raw: Any, low: int, high: int, fallback: int) -> int:
     """A whole number within ``low..high`` from untrusted input (clamped), else ``fallback``."""
     v = _number(raw)
     return fallback if v is None else int(min(max(round(v), low), high))
+
+
+# --------------------------------------------------------------------------- slider readouts
+
+
+def slider_range(c: Control, plan_value: float) -> tuple[float, float]:
+    """The span a slider shows for a plan value: for :data:`AROUND_PLAN` controls
+    0,25× to 2× the plan value, rounded outwards to the control's step and kept
+    within its limits (``low``/``high``); otherwise (or for a plan value of 0) the
+    full range. A manager moves 600 new customers between 150 and 1.200 in steps of 10.
+    """
+    span = AROUND_PLAN.get(c.key)
+    if span is None or not math.isfinite(plan_value) or plan_value <= 0:
+        return c.low, c.high
+    low = math.floor(plan_value * span[0] / c.step + 1e-9) * c.step
+    high = math.ceil(plan_value * span[1] / c.step - 1e-9) * c.step
+    return max(c.low, low), min(c.high, max(high, low + c.step))
+
+
+def format_setting(c: Control, value: float, locale: Locale = "de") -> str:
+    """A slider value as its readout shows it (Babel): shares ``4,5 %``, money
+    ``100.000 €``, counts ``1.200``, months ``6`` (en: ``4.5%``, ``€100,000``)."""
+    from planning_lib.report import formatting as fmt
+
+    if c.kind == "share":
+        return fmt.format_percent(value, locale, 1)
+    if c.kind == "eur":
+        return fmt.format_eur(value, locale, 0)
+    return fmt.format_number(value, locale, 0)
+
+
+def parse_setting(c: Control, text: str, locale: Locale = "de") -> float:
+    """The value of a typed readout: ``4,5`` or ``4,5 %`` (a share: 0.045),
+    ``100.000`` or ``100.000 €``; a lone decimal point of the other locale is
+    accepted too (``4.5`` in German means 4,5, not 45).
+
+    Raises:
+        ValueError: not a number, in a sentence naming the control and the input.
+    """
+    from babel.numbers import NumberFormatError, parse_decimal
+
+    from planning_lib.report.formatting import babel_locale
+
+    loc = babel_locale(locale)
+    raw = str(text).replace("%", "").replace("€", "").replace("\u00a0", " ").strip()
+    raw = raw.replace(" ", "").replace("\u2212", "-")
+    other = "." if locale == "de" else ","
+    try:
+        number = parse_decimal(raw, locale=loc, strict=True)
+    except NumberFormatError:
+        mine = "," if other == "." else "."
+        if raw.count(other) == 1 and mine not in raw:
+            try:
+                number = parse_decimal(raw.replace(other, mine), locale=loc, strict=True)
+            except NumberFormatError:
+                number = None
+        else:
+            number = None
+    if number is None or not math.isfinite(float(number)):
+        what = c.label_de if locale == "de" else c.label_en
+        raise ValueError(
+            f"{what}: '{text}' ist keine Zahl"
+            if locale == "de"
+            else f"{what}: '{text}' is no number"
+        )
+    value = float(number)
+    return value / 100.0 if c.kind == "share" else value

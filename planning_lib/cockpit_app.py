@@ -12,7 +12,8 @@ to the server's stderr and shown on the page as one plain sentence.
 
 Stable DOM hooks for browser tests: the root has class ``cockpit``; each tile
 ``kpi-tile kpi-<key>`` (e.g. ``kpi-mrr-end``) with the value in ``.kpi-value``; each
-slider ``ctl-<key>``; the scenario, region and language selectors ``ctl-scenario``,
+slider ``ctl-<key>`` with its German readout ``ctl-<key>-readout``; the scenario,
+region and language selectors ``ctl-scenario``,
 ``ctl-region``, ``ctl-locale``; the status line ``cockpit-status``; the root gets
 ``cockpit-idle`` once every output is current.
 
@@ -32,7 +33,7 @@ import ipywidgets as w
 
 from planning_lib import cockpit as ck
 from planning_lib import cockpit_outputs as out
-from planning_lib.cockpit_runtime import Engine, default_engine, server_logger
+from planning_lib.cockpit_runtime import Engine, default_engine, server_logger, versions_path
 from planning_lib.params import PlanParameters, load_params
 
 __all__ = ["COCKPIT_CSS", "Cockpit"]
@@ -56,23 +57,77 @@ COCKPIT_CSS = """
 """
 
 
-def _slider(c: ck.Control, value: float) -> w.Widget:
-    """The slider of a control at ``value`` (shares shown and typed in percent)."""
+def _slider(c: ck.Control, value: float, plan_value: float | None = None) -> w.Widget:
+    """The slider of a control at ``value`` (shares in percent), spanning
+    ``ck.slider_range`` around ``plan_value``; its readout is a separate German text
+    box (:class:`Readout`), so the slider's own (English-style) readout is off."""
+    low, high = ck.slider_range(c, value if plan_value is None else plan_value)
+    low, high = min(low, value), max(high, value)
     common = {
         "value": c.to_widget(value),
-        "min": c.to_widget(c.low),
-        "max": c.to_widget(c.high),
+        "min": c.to_widget(low),
+        "max": c.to_widget(high),
         "step": c.to_widget(c.step),
         "continuous_update": False,
+        "readout": False,
         "style": {"description_width": "225px"},
-        "layout": w.Layout(width="98%"),
+        "layout": w.Layout(flex="1 1 auto", width="auto"),
     }
     if c.is_int:
-        s = w.IntSlider(**{**common, "value": int(value), "min": int(c.low), "max": int(c.high)})
+        s = w.IntSlider(**{**common, "value": int(value), "min": int(low), "max": int(high)})
     else:
-        s = w.FloatSlider(readout_format=".1f" if c.kind == "share" else ",.0f", **common)
+        s = w.FloatSlider(**common)
     s.add_class(f"ctl-{c.key.replace('_', '-')}")
     return s
+
+
+class Readout:
+    """The readout of a slider in the page's language (``3,0 %``, ``100.000 €``),
+    editable: a typed value (``4,5``; ``4.5`` is read as 4,5 too) moves the slider,
+    widening its span up to the control's limits; anything else is logged and the
+    readout shows the slider's value again.
+
+    DOM hook: ``ctl-<key>-readout`` (a text box; its ``input`` holds the text).
+    """
+
+    def __init__(self, c: ck.Control, slider: w.Widget, cockpit: Cockpit) -> None:
+        self.c, self.slider, self.cockpit = c, slider, cockpit
+        self.box = w.Text(continuous_update=False, layout=w.Layout(width="105px"))
+        self.box.add_class("ctl-readout")
+        self.box.add_class(f"ctl-{c.key.replace('_', '-')}-readout")
+        self._busy = False
+        self.show()
+        slider.observe(lambda _ch: self.show(), names="value")
+        self.box.observe(self._typed, names="value")
+
+    def show(self) -> None:
+        """Write the slider's value into the readout (current language)."""
+        text = ck.format_setting(self.c, self.c.from_widget(self.slider.value), self.cockpit.locale)
+        self._busy = True
+        try:
+            self.box.value = text
+        finally:
+            self._busy = False
+
+    def _typed(self, change: dict[str, Any]) -> None:
+        if self._busy:
+            return
+        c, s = self.c, self.slider
+        try:
+            value = ck.parse_setting(c, change["new"], self.cockpit.locale)
+        except ValueError as exc:
+            self.cockpit.log.info("rejected readout: %s", exc)
+            self.show()
+            return
+        value = min(max(value, c.low), c.high)
+        pos = round(value) if c.is_int else c.to_widget(value)
+        if pos < s.min:
+            s.min = pos
+        if pos > s.max:
+            s.max = pos
+        if s.value == pos:
+            self.show()
+        s.value = pos
 
 
 def _description(c: ck.Control, locale: ck.Locale) -> str:
@@ -88,7 +143,8 @@ class Cockpit:
         locale: 'de' (default) or 'en'.
         engine: the plan engine (default: ``default_engine()``).
         debounce_s: wait this long after the last change before computing.
-        versions_dir: where "save as plan version" writes (None = ``data/versions``).
+        versions_dir: where "save as plan version" writes and the Soll/Ist tab lists
+            versions from (None = ``$PLANNING_COCKPIT_VERSIONS`` or ``data/versions``).
     """
 
     def __init__(
@@ -104,7 +160,7 @@ class Cockpit:
         self.config = Path(config)
         self.engine = engine or default_engine()
         self.debounce_s = debounce_s
-        self.versions_dir = versions_dir
+        self.versions_dir = versions_dir if versions_dir is not None else versions_path()
         self.locale: ck.Locale = "en" if locale == "en" else "de"
         self.regions = sorted(p.stem for p in (self.config.parent / "regions").glob("*.yaml"))
         self.region = region if region in self.regions else None
@@ -148,6 +204,7 @@ class Cockpit:
         self.pair = w.HTML()
         self.pair.add_class("cockpit-bases")
         self.sliders = {c.key: _slider(c, self.settings[c.key]) for c in ck.CONTROLS}
+        self.readouts = {c.key: Readout(c, self.sliders[c.key], self) for c in ck.CONTROLS}
         self.mc_cb = w.Checkbox(value=True, indent=False)
         self.mc_cb.add_class("ctl-monte-carlo")
         self.draws = w.BoundedIntText(
@@ -157,8 +214,8 @@ class Cockpit:
             value=self.params.monte_carlo.seed, min=ck.SEED_RANGE[0], max=ck.SEED_RANGE[1]
         )
         self.sections = {
-            g: w.VBox([s for c, s in zip(ck.CONTROLS, self.sliders.values(), strict=True)
-                       if c.group == g])
+            g: w.VBox([w.HBox([self.sliders[c.key], self.readouts[c.key].box])
+                       for c in ck.CONTROLS if c.group == g])
             for g in ("ziele", "funnel", "budget", "team")
         }  # fmt: skip
         self.accordion = w.Accordion(children=list(self.sections.values()))
@@ -223,8 +280,24 @@ class Cockpit:
             layout=w.Layout(flex="1 1 auto"),
         )  # fmt: skip
         self.findings.layout = w.Layout(width="49%")
-        self.widget = w.VBox([w.HTML(COCKPIT_CSS), self.title, w.HBox([controls, outputs])])
+        from planning_lib.cockpit_actuals_app import SollIstTab  # computes only when opened
+
+        self.actuals_tab = SollIstTab(self)
+        self.tabs = w.Tab(children=[w.HBox([controls, outputs]), self.actuals_tab.widget])
+        self.tabs.add_class("cockpit-tabs")
+        self.tabs.observe(
+            lambda ch: self.actuals_tab.opened(ch["new"] == 1), names="selected_index"
+        )
+        self._relabel_tabs()
+        self.locale_tb.observe(lambda _ch: self._relabel_tabs(), names="value")
+        self.widget = w.VBox([w.HTML(COCKPIT_CSS), self.title, self.tabs])
         self.widget.add_class("cockpit")
+
+    def _relabel_tabs(self) -> None:
+        from planning_lib.cockpit_actuals import label as tab_label
+
+        for i, key in enumerate(("tab_plan", "tab_actuals")):
+            self.tabs.set_title(i, tab_label(key, self.locale))
 
     def _relabel_headers(self) -> None:
         loc = self.locale
@@ -255,6 +328,7 @@ class Cockpit:
             self.basis_tb.value = self.plan_basis
             for c in ck.CONTROLS:
                 self.sliders[c.key].description = _description(c, loc)
+                self.readouts[c.key].show()
             for i, g in enumerate(self.sections):
                 self.accordion.set_title(i, ck.label(g, loc))
             self.mc_cb.description = ck.label("monte_carlo", loc)
@@ -308,7 +382,27 @@ class Cockpit:
         self._syncing = True
         try:
             for c in ck.CONTROLS:
-                self.sliders[c.key].value = c.to_widget(self.settings[c.key])
+                pos, s = c.to_widget(self.settings[c.key]), self.sliders[c.key]
+                s.min, s.max = min(s.min, pos), max(s.max, pos)  # never clamp a scenario
+                s.value = pos
+        finally:
+            self._syncing = False
+
+    def _set_ranges(self) -> None:
+        """Slider spans around the current plan's values (after a region change)."""
+        plan = ck.settings_from_params(self.params)
+        self._syncing = True
+        try:
+            for c in ck.CONTROLS:
+                low, high = ck.slider_range(c, float(plan[c.key]))
+                lo, hi = (
+                    (int(low), int(high)) if c.is_int else (c.to_widget(low), c.to_widget(high))
+                )
+                s = self.sliders[c.key]
+                if lo > s.max:
+                    s.max, s.min = hi, lo
+                else:
+                    s.min, s.max = lo, hi
         finally:
             self._syncing = False
 
@@ -342,6 +436,7 @@ class Cockpit:
             self.region = new or None
             self.params = load_params(self.config, region=self.region)
             self.scenario = self.basis = "base"
+            self._set_ranges()
             self._relabel()
             self._load_scenario("base")
             self.request()

@@ -14,7 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CONFIG_ENV", "Engine", "config_path", "default_engine", "log", "server_logger"]
+__all__ = [
+    "CONFIG_ENV",
+    "VERSIONS_ENV",
+    "Engine",
+    "config_path",
+    "default_engine",
+    "log",
+    "server_logger",
+    "versions_path",
+]
 
 log = logging.getLogger("planning_lib.cockpit")
 
@@ -27,6 +36,16 @@ def config_path(given: str = "") -> Path:
     from planning_lib.paths import CONFIGS
 
     return Path(given or os.environ.get(CONFIG_ENV) or CONFIGS / "cloudflow.yaml")
+
+
+VERSIONS_ENV = "PLANNING_COCKPIT_VERSIONS"
+"""Optional: the plan-versions folder of the app (default ``data/versions``)."""
+
+
+def versions_path() -> Path | None:
+    """``$PLANNING_COCKPIT_VERSIONS`` as a path, or None (the project default)."""
+    given = os.environ.get(VERSIONS_ENV)
+    return Path(given) if given else None
 
 
 def server_logger() -> logging.Logger:

@@ -1,7 +1,7 @@
 """The Szenario-Cockpit in a real browser: Voila on a loopback port, Debian's Chromium, Playwright.
 
 The test moves the churn and new-customer sliders as a user does (typing into the
-slider's readout), then checks that the year-end MRR tile shows what
+slider's German readout, ``4,5``), then checks that the year-end MRR tile shows what
 ``planning_lib.model.run_plan`` computes for those overrides, formatted as the page
 formats it; then it switches the scenario and checks the tile again.
 
@@ -89,10 +89,16 @@ def browser():
             b.close()
 
 
+def readout(page, key: str):
+    """The text box of a slider's German readout (``3,0 %``)."""
+    return page.locator(f".ctl-{key.replace('_', '-')}-readout input")
+
+
 def set_slider(page, key: str, value: str) -> None:
-    """Type ``value`` into the slider's readout and press Enter, as a user can."""
-    readout = page.locator(f".ctl-{key.replace('_', '-')} .widget-readout")
-    readout.click()
+    """Type ``value`` (German style, ``4,5``) into the slider's readout and press
+    Enter, as a user can."""
+    box = readout(page, key)
+    box.click()
     page.keyboard.press("Control+A")
     page.keyboard.type(value)
     page.keyboard.press("Enter")
@@ -109,7 +115,8 @@ def test_sliders_and_scenario_drive_the_year_end_mrr_tile(voila_url, browser, tm
     page.goto(voila_url, timeout=TIMEOUT_MS)
     expect(tile(page)).to_have_text(base, timeout=TIMEOUT_MS)
 
-    set_slider(page, "churn_end", "4.5")  # percent
+    expect(readout(page, "churn_end")).to_have_value("3,0\u00a0%")  # German, not 3.0
+    set_slider(page, "churn_end", "4,5")  # percent
     set_slider(page, "new_customers_target", "700")
     idx = next(i for i, t in enumerate(params.targets) if t.metric == "new_customers")
     moved = run_plan(
@@ -124,7 +131,7 @@ def test_sliders_and_scenario_drive_the_year_end_mrr_tile(voila_url, browser, tm
     worst = co.format_value("eur", run_scenario(params, "worst").summary["mrr_end"], "de")
     assert worst not in (base, expected)
     expect(tile(page)).to_have_text(worst, timeout=TIMEOUT_MS)
-    expect(page.locator(".ctl-churn-end .widget-readout")).to_have_text("5.0")
+    expect(readout(page, "churn_end")).to_have_value("5,0\u00a0%")  # issue 14: German readout
 
     page.locator(".ctl-locale button", has_text="English").click()
     expect(page.locator(".kpi-mrr-end .kpi-label")).to_have_text("Year-end MRR")
