@@ -211,8 +211,12 @@ def render_readme(
         "and none of its demos closes",
         f"   (demo→won {cfg.partner_rates_actual.demo_to_won:.0%}): {n_partner_leads} partner "
         f"leads in the half year, {q2_partner} partner customers won in Q2",
-        "   against a plan above zero (rule `channel_below_plan`, below 80% of plan for a "
-        "quarter).",
+        "   against a plan above zero. Judged on execution (what its planned partners "
+        "deliver: nothing before May,",
+        "   0.9 a month from May), the rule `channel_below_plan` (below 80% of plan for a "
+        "quarter) has only two",
+        "   months to judge by June and stays quiet; the shortfall shows in `variance.csv` "
+        "as `gap_execution`.",
         "3. **On track**: inbound MQL volume (500/month × seasonality) and conversions, "
         "outbound SQL volume (250/month × seasonality)",
         "   and conversions, monthly churn on the plan's path (5% → 3%), and the hires "
