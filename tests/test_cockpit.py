@@ -707,8 +707,9 @@ def test_every_slider_moves_the_plan(params, base_settings):
 
 def test_dashboard_command_starts_voila_with_the_config(monkeypatch, tmp_path):
     from planning_lib.cli import main
-    from planning_lib.cockpit_runtime import CONFIG_ENV
+    from planning_lib.cockpit_runtime import CONFIG_ENV, VERSIONS_ENV
 
+    monkeypatch.delenv(VERSIONS_ENV, raising=False)
     seen = {}
 
     class FakePopen:
@@ -728,6 +729,10 @@ def test_dashboard_command_starts_voila_with_the_config(monkeypatch, tmp_path):
     assert "--port=8899" in seen["cmd"] and "--token=abc" in seen["cmd"]
     assert seen["env"][CONFIG_ENV] == str(CLOUDFLOW.resolve())
     assert seen["cwd"] == dashboard.NOTEBOOK.parent
+    assert VERSIONS_ENV not in seen["env"]  # the project default unless asked
+    args = ["dashboard", "--port", "8899", "--token", "abc", "--config", str(CLOUDFLOW)]
+    assert main([*args, "--versions-dir", str(tmp_path / "v")]) == 0
+    assert seen["env"][VERSIONS_ENV] == str((tmp_path / "v").resolve())
 
 
 def test_app_basis_toggle_moves_every_figure_and_shows_the_pair(app):

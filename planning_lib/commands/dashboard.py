@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from planning_lib.cockpit_runtime import CONFIG_ENV
+from planning_lib.cockpit_runtime import CONFIG_ENV, VERSIONS_ENV
 from planning_lib.paths import CONFIGS, NOTEBOOKS
 
 __all__ = [
@@ -308,6 +308,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also answer to this Host name (a reverse proxy's); localhost and 127.0.0.1 always",
     )
     parser.add_argument(
+        "--versions-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="plan versions the cockpit saves to and compares with (default data/versions)",
+    )
+    parser.add_argument(
         "--cull-idle",
         type=int,
         default=CULL_IDLE_SECONDS,
@@ -372,6 +379,8 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     env = {**os.environ, CONFIG_ENV: str(config)}
+    if args.versions_dir is not None:
+        env[VERSIONS_ENV] = str(Path(args.versions_dir).resolve())
     url = f"http://127.0.0.1:{args.port}{args.base_url}" + (f"?token={token}" if token else "")
 
     stop_signals = [signal.SIGTERM, signal.SIGINT]
