@@ -316,8 +316,13 @@ def test_idle_kernel_of_a_closed_page_is_culled(server):
     assert len(kernels_of(proc.pid)) == 1
     assert get(port, f"/api/kernels/{kernel_id}?token={TOKEN}")[0] == 200
     ws.close()
+
+    def still_there() -> bool:  # the process ends before the kernel manager forgets it
+        api = get(port, f"/api/kernels/{kernel_id}?token={TOKEN}")[0]
+        return bool(kernels_of(proc.pid)) or api != 404
+
     deadline = time.time() + 30
-    while kernels_of(proc.pid) and time.time() < deadline:
+    while still_there() and time.time() < deadline:
         time.sleep(0.5)
     assert kernels_of(proc.pid) == []
     assert get(port, f"/api/kernels/{kernel_id}?token={TOKEN}")[0] == 404
