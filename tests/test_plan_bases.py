@@ -290,3 +290,15 @@ def test_open_pipeline_from_the_sample_history(params, tmp_path):
     assert summary["new_customers_funnel"] == pytest.approx(inbound + outbound + partner)
     assert summary["new_customers_funnel"] == pytest.approx(362.81, abs=0.01)
     assert summary["new_customers"] == pytest.approx(600)  # the target basis is unchanged
+
+
+def test_plan_with_a_missing_data_folder_is_one_line(tmp_path):
+    """`plan --data` on a folder that does not exist stops with one line naming it (exit 1,
+    nothing written), instead of planning without the history as if nothing was given."""
+    out = tmp_path / "plan"
+    cmd = [sys.executable, "-m", "planning_lib.cli", "plan", "--config"]
+    cmd += [str(CONFIGS / "cloudflow.yaml"), "--data", str(tmp_path / "nope"), "--out", str(out)]
+    res = subprocess.run(cmd, capture_output=True, text=True)
+    assert res.returncode == 1
+    assert res.stderr.strip().splitlines() == [f"error: data folder not found: {tmp_path / 'nope'}"]
+    assert not out.exists()

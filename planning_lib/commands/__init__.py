@@ -19,6 +19,7 @@ def history_overrides(params: Any, data_dir: Path | None, region: str | None) ->
     a leads table: no overrides.
 
     Raises:
+        FileNotFoundError: ``data_dir`` is not a folder.
         planning_lib.data.loaders.DataValidationError: the leads table breaks the contract.
     """
     if data_dir is None:
@@ -26,6 +27,8 @@ def history_overrides(params: Any, data_dir: Path | None, region: str | None) ->
     from planning_lib.data.loaders import load_table
     from planning_lib.funnel_history import open_pipeline_overrides
 
+    if not Path(data_dir).is_dir():
+        raise FileNotFoundError(f"data folder not found: {data_dir}")
     files = sorted(p for p in Path(data_dir).glob("leads.*") if p.suffix != ".yaml")
     if not files:
         return {}
