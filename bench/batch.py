@@ -25,17 +25,17 @@ from pathlib import Path
 
 import nbformat
 
-from planning_lib.batch import BatchSettings, run_batch
-from planning_lib.notebook_exec import NotebookJob, execute_job
-from planning_lib.paths import CONFIGS, SAMPLE_DATA
+from planning_lib.core.paths import CONFIGS, SAMPLE_DATA
+from planning_lib.run.batch import BatchSettings, run_batch
+from planning_lib.run.notebook import NotebookJob, execute_job
 
 IMPORTS = """\
-from planning_lib.analysis import run_analysis
-from planning_lib.findings import findings_frame, generate_findings
-from planning_lib.forecast import auto_forecast
-from planning_lib.model import run_plan
-from planning_lib.report import charts, views
-from planning_lib.report.phase import open_phase
+from planning_lib.analysis.asis import run_analysis
+from planning_lib.present.findings import findings_frame, generate_findings
+from planning_lib.analysis.forecast.api import auto_forecast
+from planning_lib.plan.model import run_plan
+from planning_lib.present import charts, views
+from planning_lib.run.phase import open_phase
 """
 
 

@@ -39,8 +39,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from planning_lib.cockpit import label
-from planning_lib.commands import dashboard
+from planning_lib.app.cockpit import label
+from planning_lib.cli import dashboard
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [

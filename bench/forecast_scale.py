@@ -54,7 +54,7 @@ def scaled_sample(folder: Path, scale: int) -> Path:
 
 def time_command(data: Path, out: Path) -> float:
     """Wall-clock seconds of ``planning forecast`` on ``data`` (one worker)."""
-    cmd = [sys.executable, "-m", "planning_lib.cli", "forecast", "--data", str(data)]
+    cmd = [sys.executable, "-m", "planning_lib.cli.main", "forecast", "--data", str(data)]
     cmd += ["--out", str(out), "--workers", "1"]
     start = time.perf_counter()
     subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT)
@@ -63,8 +63,8 @@ def time_command(data: Path, out: Path) -> float:
 
 def time_pipeline(data: Path) -> tuple[float, int, int]:
     """Seconds of ``pipeline_forecast`` (as the command calls it), open and won deals."""
+    from planning_lib.analysis.pipeline import OPEN_STAGES, pipeline_forecast
     from planning_lib.data.loaders import load_dataset
-    from planning_lib.pipeline import OPEN_STAGES, pipeline_forecast
 
     tables = load_dataset(data)
     deals = tables["deals"]

@@ -239,7 +239,7 @@ def validate_timing(rows: int, runs: int) -> None:
     import contextlib
     import io
 
-    from planning_lib.cli import main as planning
+    from planning_lib.cli.main import main as planning
 
     def validate(folder: Path, out: Path) -> float:
         start = time.perf_counter()

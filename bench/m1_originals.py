@@ -30,10 +30,10 @@ centred 2x12 moving average (statsmodels ``seasonal_decompose(model="multiplicat
 period=12)``, i.e. ratio-to-moving-average indices normalised to average 1); the adjusted
 series is divided by the indices, and the forecasts are multiplied by the index of the month
 they fall in.  It is applied only when the series is strictly positive and seasonal by the
-90 % autocorrelation test at lag 12 (``planning_lib.forecast_models.is_seasonal``), else the
-series is used as is.  Caveat: that test is the convention of Makridakis & Hibon's later
-benchmarks (M3/M4); whether the 1982 study applied any test before deseasonalising we do not
-know for sure, so the "D" figures here may differ from a strict 1982 replication.
+90 % autocorrelation test at lag 12 (``planning_lib.analysis.forecast.models.is_seasonal``),
+else the series is used as is. Caveat: that test is the convention of Makridakis & Hibon's
+later benchmarks (M3/M4); whether the 1982 study applied any test before deseasonalising we
+do not know for sure, so the "D" figures here may differ from a strict 1982 replication.
 
 Not an M1 method, printed for orientation and labelled as such:
 
@@ -76,7 +76,7 @@ import numpy as np
 from statsmodels.tsa.holtwinters import ExponentialSmoothing, Holt, SimpleExpSmoothing
 from statsmodels.tsa.seasonal import seasonal_decompose
 
-from planning_lib.forecast_models import is_seasonal
+from planning_lib.analysis.forecast.models import is_seasonal
 
 PERIOD = 12
 _BROWN_GRID = np.linspace(0.01, 0.99, 99)

@@ -20,11 +20,11 @@ import sys
 import time
 from collections.abc import Callable
 
-from planning_lib.model import run_plan
-from planning_lib.model_inputs import apply_overrides
-from planning_lib.params import load_params
-from planning_lib.paths import CONFIGS
-from planning_lib.scenarios import default_sensitivity_drivers, monte_carlo, sensitivity
+from planning_lib.core.params import load_params
+from planning_lib.core.paths import CONFIGS
+from planning_lib.plan.inputs import apply_overrides
+from planning_lib.plan.model import run_plan
+from planning_lib.plan.scenarios import default_sensitivity_drivers, monte_carlo, sensitivity
 
 
 def _median_ms(fn: Callable[[], object], repeat: int, number: int) -> tuple[float, float]:

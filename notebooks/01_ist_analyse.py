@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -19,7 +19,7 @@
 # Wo steht die Region, und wohin führt der Weg ohne Änderungen? Umsatz- und MRR-Entwicklung,
 # Funnel, Unit Economics (CAC, CLV, Churn), Markt und Wettbewerb, eine statistische Prognose
 # mit Intervallen und die daraus abgeleiteten Befunde. Die Texte des Berichts kommen aus
-# `planning_lib.report.labels` (Parameter `locale`).
+# `planning_lib.present.labels` (Parameter `locale`).
 
 # %% tags=["parameters"]
 region: str = "DE-Nord"  # Vertriebsgebiet (Regionsdatei data/configs/regions/<region>.yaml)
@@ -32,11 +32,11 @@ seed: int = 42  # Startwert für Zufallszahlen
 output_dir: str = ""  # Ausgabeordner für Tabellen und Diagramme; leer: reports/notebook/<region>
 
 # %%
-from planning_lib.analysis import run_analysis
-from planning_lib.findings import findings_frame, generate_findings
-from planning_lib.forecast import auto_forecast
-from planning_lib.report import charts, views
-from planning_lib.report.phase import open_phase
+from planning_lib.analysis.asis import run_analysis
+from planning_lib.analysis.forecast.api import auto_forecast
+from planning_lib.present import charts, views
+from planning_lib.present.findings import findings_frame, generate_findings
+from planning_lib.run.phase import open_phase
 
 ph = open_phase(
     "01",

@@ -32,12 +32,12 @@ seed: int = 42  # Startwert für Zufallszahlen
 output_dir: str = ""  # Ausgabeordner für Tabellen und Diagramme; leer: reports/notebook/<region>
 
 # %%
-from planning_lib.funnel_history import open_pipeline_overrides
-from planning_lib.model import run_plan
-from planning_lib.report import charts, views
-from planning_lib.report.phase import open_phase
-from planning_lib.scenarios import plan_bases
-from planning_lib.targets import gap_table
+from planning_lib.analysis.funnel import open_pipeline_overrides
+from planning_lib.plan.model import run_plan
+from planning_lib.plan.scenarios import plan_bases
+from planning_lib.plan.targets import gap_table
+from planning_lib.present import charts, views
+from planning_lib.run.phase import open_phase
 
 ph = open_phase(
     "02",

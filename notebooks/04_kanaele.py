@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -31,8 +31,8 @@ seed: int = 42  # Startwert für Zufallszahlen
 output_dir: str = ""  # Ausgabeordner für Tabellen und Diagramme; leer: reports/notebook/<region>
 
 # %%
-from planning_lib.report import charts, views
-from planning_lib.report.phase import open_phase
+from planning_lib.present import charts, views
+from planning_lib.run.phase import open_phase
 
 ph = open_phase(
     "04",

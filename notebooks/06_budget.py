@@ -30,8 +30,8 @@ seed: int = 42  # Startwert für Zufallszahlen
 output_dir: str = ""  # Ausgabeordner für Tabellen und Diagramme; leer: reports/notebook/<region>
 
 # %%
-from planning_lib.report import charts, views
-from planning_lib.report.phase import open_phase
+from planning_lib.present import charts, views
+from planning_lib.run.phase import open_phase
 
 ph = open_phase(
     "06",

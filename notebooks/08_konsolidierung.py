@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -32,8 +32,8 @@ output_dir: str = ""  # Ausgabeordner für Tabellen und Diagramme; leer: reports
 region_dirs: dict = {}  # Region -> Ausgabeordner ihrer Phasen-Notebooks
 
 # %%
-from planning_lib.report import charts, views
-from planning_lib.report.phase import open_phase, read_region_plans
+from planning_lib.present import charts, views
+from planning_lib.run.phase import open_phase, read_region_plans
 
 ph = open_phase(
     "08",

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -19,8 +21,8 @@
 # %%
 from IPython.display import display
 
-from planning_lib.cockpit_app import Cockpit
-from planning_lib.cockpit_runtime import config_path as resolve_config
+from planning_lib.app.cockpit_app import Cockpit
+from planning_lib.app.runtime import config_path as resolve_config
 
 # %% tags=["parameters"]
 config_path: str = ""  # Planparameter (YAML); leer = $PLANNING_COCKPIT_CONFIG oder CloudFlow

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from planning_lib.cli import main
-from planning_lib.paths import CONFIGS, SAMPLE_DATA
+from planning_lib.cli.main import main
+from planning_lib.core.paths import CONFIGS, SAMPLE_DATA
 
 CONFIG = CONFIGS / "cloudflow.yaml"
 
@@ -19,7 +19,7 @@ def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """data/sample when it is there, else a fresh generation of the same sample."""
     if (SAMPLE_DATA / "subscriptions.csv").exists():
         return SAMPLE_DATA
-    from planning_lib.data.sample import generate_sample, write_sample
+    from planning_lib.data.sample.company import generate_sample, write_sample
 
     out = tmp_path_factory.mktemp("sample")
     write_sample(generate_sample(42), out, force=True)
@@ -113,7 +113,7 @@ def test_bad_data_folder_is_an_error(tmp_path: Path, capsys):
 
 
 def test_for_region_keeps_only_its_rows():
-    from planning_lib.analysis import for_region
+    from planning_lib.analysis.asis import for_region
 
     tables = {
         "deals": pd.DataFrame({"region": ["AT", "CH", "AT"], "x": [1, 2, 3]}),
@@ -127,10 +127,10 @@ def test_for_region_keeps_only_its_rows():
 
 
 def test_short_history_degrades_to_what_the_data_supports(sample_dir: Path):
-    from planning_lib.analysis import run_analysis
+    from planning_lib.analysis.asis import run_analysis
+    from planning_lib.core.params import load_params
     from planning_lib.data.loaders import load_dataset
-    from planning_lib.findings import generate_findings
-    from planning_lib.params import load_params
+    from planning_lib.present.findings import generate_findings
 
     # three months of history: no complete year, so no yearly figures or CAC findings
     a = run_analysis(load_dataset(sample_dir), load_params(CONFIG), as_of="2022-03")

@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from planning_lib.analysis_common import MissingColumnsError
-from planning_lib.funnel_history import (
+from planning_lib.analysis.common import MissingColumnsError
+from planning_lib.analysis.funnel import (
     deal_metrics,
     funnel_cohorts,
     funnel_conversion,

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from planning_lib.market import competitor_table, market_table, swot_table
-from planning_lib.params import Competitor, Market
+from planning_lib.analysis.market import competitor_table, market_table, swot_table
+from planning_lib.core.params import Competitor, Market
 
 
 def _market(size: float | None = 420e6) -> Market:

@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from planning_lib.analysis_common import MissingColumnsError
-from planning_lib.revenue_history import revenue_cagr, revenue_history, subscription_months
+from planning_lib.analysis.common import MissingColumnsError
+from planning_lib.analysis.revenue import revenue_cagr, revenue_history, subscription_months
 
 
 def _subs() -> pd.DataFrame:

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planning_lib.analysis_common import MissingColumnsError
-from planning_lib.unit_economics import (
+from planning_lib.analysis.common import MissingColumnsError
+from planning_lib.analysis.unit_economics import (
     cac_by_channel,
     clv_empirical,
     clv_formula,

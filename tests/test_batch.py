@@ -10,7 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from planning_lib.batch import (
+from planning_lib.core.paths import CONFIGS, SAMPLE_DATA
+from planning_lib.run.batch import (
     CONSOLIDATION_FOLDER,
     BatchError,
     BatchSettings,
@@ -20,16 +21,15 @@ from planning_lib.batch import (
     safe_folder_names,
     select_regions,
 )
-from planning_lib.notebook_exec import NotebookJob, execute_job
-from planning_lib.notebook_params import (
+from planning_lib.run.notebook import NotebookJob, execute_job
+from planning_lib.run.notebook_params import (
     STANDARD_PARAMETERS,
     UnknownParameterError,
     check_parameters,
     declared_parameters,
     parse_assignments,
 )
-from planning_lib.paths import CONFIGS, SAMPLE_DATA
-from planning_lib.run_folder import config_regions, region_named
+from planning_lib.run.run_folder import config_regions, region_named
 
 CONFIG = CONFIGS / "cloudflow.yaml"
 
@@ -60,7 +60,7 @@ def tiny_notebook(path: Path, body: str) -> Path:
 
 
 WRITE_FIGURE = (
-    "from planning_lib.report.artifacts import write_key_figures\n"
+    "from planning_lib.run.artifacts import write_key_figures\n"
     "import os\n"
     "write_key_figures(output_dir, '01_ist_analyse', {'new_customers': len(region), "
     "'launcher_pid': os.getppid()})\n"
@@ -125,8 +125,8 @@ def test_input_fingerprint_changes_with_any_input(tmp_path: Path) -> None:
 
 
 def test_phase_notebooks_declare_the_standard_parameters() -> None:
-    from planning_lib.batch import PHASES
-    from planning_lib.paths import NOTEBOOKS
+    from planning_lib.core.paths import NOTEBOOKS
+    from planning_lib.run.batch import PHASES
 
     for phase in PHASES:
         declared = declared_parameters(NOTEBOOKS / f"{phase.stem}.ipynb")

@@ -1,6 +1,6 @@
 """Every ``planning`` command: an unexpected exception is one line and exit code 1.
 
-Real subprocesses: the interpreter runs ``planning_lib.cli.main`` as the console script
+Real subprocesses: the interpreter runs ``planning_lib.cli.main.main`` as the console script
 does, with one command's ``run`` replaced by one that fails the way a bug would.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from planning_lib.cli import COMMANDS
+from planning_lib.cli.main import COMMANDS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,11 +21,11 @@ ROOT = Path(__file__).resolve().parents[1]
 # the CLI exactly as the console script does (sys.exit(main()))
 BROKEN = (
     "import sys, importlib\n"
-    "mod = importlib.import_module('planning_lib.commands.' + sys.argv[1])\n"
+    "mod = importlib.import_module('planning_lib.cli.' + sys.argv[1])\n"
     "def run(args):\n"
     "    raise KeyError(\"['mrr_end_eur'] not found\\nin axis\")\n"
     "mod.run = run\n"
-    "from planning_lib.cli import main\n"
+    "from planning_lib.cli.main import main\n"
     "sys.exit(main(sys.argv[2:]))\n"
 )
 

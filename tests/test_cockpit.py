@@ -13,16 +13,15 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from planning_lib import cockpit as ck
-from planning_lib import cockpit_charts as charts
-from planning_lib import cockpit_export as export
-from planning_lib import cockpit_outputs as co
-from planning_lib.commands import dashboard
-from planning_lib.model import run_plan
-from planning_lib.model_inputs import apply_overrides
-from planning_lib.params import load_params
-from planning_lib.paths import CONFIGS
-from planning_lib.scenarios import run_scenario
+from planning_lib.app import charts, export
+from planning_lib.app import cockpit as ck
+from planning_lib.app import tiles as co
+from planning_lib.cli import dashboard
+from planning_lib.core.params import load_params
+from planning_lib.core.paths import CONFIGS
+from planning_lib.plan.inputs import apply_overrides
+from planning_lib.plan.model import run_plan
+from planning_lib.plan.scenarios import run_scenario
 
 CLOUDFLOW = CONFIGS / "cloudflow.yaml"
 NBSP = "\xa0"
@@ -410,7 +409,7 @@ def test_excel_export_is_the_printable_plan_workbook(params, base_settings, tmp_
     the overrides by their slider names; every value cell formatted, no raw codes.
     (Replaces the old sheet-of-codes export: Einstellungen/Kennzahlen/Monatsplan with
     dotted keys and unformatted floats.)"""
-    from planning_lib.report.workbook import FORMATS
+    from planning_lib.present.workbook import FORMATS
 
     ovr = ck.overrides_from_settings(params, base_settings)
     res = run_plan(params, ovr)
@@ -489,7 +488,7 @@ def test_download_link_escapes_the_name():
 
 
 def test_save_as_version_lands_in_the_store(params, tmp_path):
-    from planning_lib import versions
+    from planning_lib.controlling import versions
 
     vid = export.save_plan_version("Cockpit Test", run_plan(params), tmp_path, CLOUDFLOW)
     listed = versions.list_versions(tmp_path)
@@ -502,7 +501,7 @@ def test_save_as_version_lands_in_the_store(params, tmp_path):
 def test_voila_command_binds_loopback_and_hides_tracebacks():
     cmd = dashboard.voila_command(port=9999, token="s3cret", python="py")
     assert cmd[:4] == ["py", "-c", dashboard.VOILA_LAUNCHER, str(dashboard.NOTEBOOK)]
-    assert "from planning_lib.cockpit_server import main" in cmd[2]
+    assert "from planning_lib.app.server import main" in cmd[2]
     assert "--Voila.ip=127.0.0.1" in cmd
     assert "--no-browser" in cmd
     assert "--port=9999" in cmd
@@ -520,7 +519,7 @@ def test_voila_command_binds_loopback_and_hides_tracebacks():
 
 
 def test_dashboard_command_rejects_a_missing_config(tmp_path):
-    from planning_lib.cli import main
+    from planning_lib.cli.main import main
 
     assert main(["dashboard", "--config", str(tmp_path / "nope.yaml")]) == 2
 
@@ -550,7 +549,7 @@ def _expected_mrr(params, settings, scenario, locale="de"):
 
 @pytest.fixture
 def app(tmp_path):
-    from planning_lib.cockpit_app import Cockpit
+    from planning_lib.app.cockpit_app import Cockpit
 
     cockpit = Cockpit(CLOUDFLOW, versions_dir=tmp_path / "versions", debounce_s=0.01)
     assert cockpit.wait_until_idle(30)
@@ -622,7 +621,7 @@ def test_app_region_scenario_moves_sliders_to_the_region_values(app):
 
 
 def test_app_saves_a_version_with_downloads(app, tmp_path):
-    from planning_lib import versions
+    from planning_lib.controlling import versions
 
     app.version_name.value = "../evil"
     app.save_btn.click()
@@ -648,7 +647,7 @@ def test_app_runs_monte_carlo_off_the_page_thread(app, params):
     assert app.mc_done.wait(30)
     text = _tile_value(app, "p_mrr_target")
     assert text.endswith("%") and text != "–"
-    from planning_lib.scenarios import monte_carlo
+    from planning_lib.plan.scenarios import monte_carlo
 
     mc = monte_carlo(params, 1000, params.monte_carlo.seed)
     assert text == co.format_value("percent", mc.p_hit["mrr_end"])
@@ -657,8 +656,8 @@ def test_app_runs_monte_carlo_off_the_page_thread(app, params):
 def test_app_shows_a_sentence_not_a_traceback(tmp_path):
     import logging
 
-    from planning_lib.cockpit_app import Cockpit
-    from planning_lib.cockpit_runtime import Engine
+    from planning_lib.app.cockpit_app import Cockpit
+    from planning_lib.app.runtime import Engine
 
     def broken(params, overrides):
         raise RuntimeError("secret internal detail")
@@ -666,12 +665,12 @@ def test_app_shows_a_sentence_not_a_traceback(tmp_path):
     records: list[logging.LogRecord] = []
     handler = logging.Handler()
     handler.emit = records.append
-    logging.getLogger("planning_lib.cockpit").addHandler(handler)
+    logging.getLogger("planning_lib.app.cockpit").addHandler(handler)
     try:
         app = Cockpit(CLOUDFLOW, engine=Engine(broken), debounce_s=0.01)
         assert app.wait_until_idle(30)
     finally:
-        logging.getLogger("planning_lib.cockpit").removeHandler(handler)
+        logging.getLogger("planning_lib.app.cockpit").removeHandler(handler)
     assert app.status.value == "Berechnung fehlgeschlagen; Details stehen im Server-Log."
     assert "secret" not in app.status.value
     assert any(r.exc_info and "secret internal detail" in str(r.exc_info[1]) for r in records)
@@ -706,8 +705,8 @@ def test_every_slider_moves_the_plan(params, base_settings):
 
 
 def test_dashboard_command_starts_voila_with_the_config(monkeypatch, tmp_path):
-    from planning_lib.cli import main
-    from planning_lib.cockpit_runtime import CONFIG_ENV, VERSIONS_ENV
+    from planning_lib.app.runtime import CONFIG_ENV, VERSIONS_ENV
+    from planning_lib.cli.main import main
 
     monkeypatch.delenv(VERSIONS_ENV, raising=False)
     seen = {}
@@ -794,7 +793,7 @@ def _same_geometry(got, want, name):
 def _chart_inputs(params, churn, mc=True):
     """The five charts' arguments for the CloudFlow plan at ``churn`` (as the cockpit
     builds them; the band is a made-up ±8 % around the plan)."""
-    from planning_lib.scenarios import sensitivity
+    from planning_lib.plan.scenarios import sensitivity
 
     s = {**ck.settings_from_params(params), "churn_end": churn}
     res = run_plan(params, ck.overrides_from_settings(params, s, "custom"))
@@ -904,8 +903,8 @@ def test_app_bases_pair_reuses_the_other_basis_plan():
     """Toggling target -> funnel -> target: the pair's second plan is the plan the
     previous state computed, so each toggle plans once (the shown basis), not twice.
     Counted at the engine: start 2 plans (target + funnel for the pair), then 1 each."""
-    from planning_lib.cockpit_app import Cockpit
-    from planning_lib.cockpit_runtime import Engine
+    from planning_lib.app.cockpit_app import Cockpit
+    from planning_lib.app.runtime import Engine
 
     calls: list[str] = []
 

@@ -1,5 +1,5 @@
-"""The cockpit's Soll/Ist view: numbers (``planning_lib.cockpit_actuals``) and the tab
-(``planning_lib.cockpit_actuals_app``): lazy, cached per (version, actuals, region),
+"""The cockpit's Soll/Ist view: numbers (``planning_lib.app.actuals``) and the tab
+(``planning_lib.app.actuals_app``): lazy, cached per (version, actuals, region),
 the version list re-read when the tab is opened, German first, no raw codes."""
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ import re
 import pandas as pd
 import pytest
 
-from planning_lib import cockpit_actuals as ca
-from planning_lib.model import run_plan
-from planning_lib.params import load_params
-from planning_lib.paths import CONFIGS, SAMPLE_DATA
-from planning_lib.versions import save_version
+from planning_lib.app import actuals as ca
+from planning_lib.controlling.versions import save_version
+from planning_lib.core.params import load_params
+from planning_lib.core.paths import CONFIGS, SAMPLE_DATA
+from planning_lib.plan.model import run_plan
 
 CONFIG = CONFIGS / "cloudflow.yaml"
 
@@ -239,7 +239,7 @@ def test_tab_computes_only_when_opened_caches_and_rereads_versions(saved, tmp_pa
     data/sample, whole company); a version saved meanwhile (as another browser does)
     appears when the tab is opened again; each (version, actuals, region) is computed
     once: back to a combination seen before is served from the cache."""
-    from planning_lib.cockpit_app import Cockpit
+    from planning_lib.app.cockpit_app import Cockpit
 
     view = saved[3]
     calls: list[tuple] = []
@@ -288,12 +288,12 @@ def test_tab_computes_only_when_opened_caches_and_rereads_versions(saved, tmp_pa
 def test_tab_shows_a_bad_actuals_folder_as_one_sentence(tmp_path):
     """An actuals folder without tables of the plan year: the tab shows the layout
     hint in one sentence (no traceback), the log has the traceback."""
-    from planning_lib.cockpit_app import Cockpit
+    from planning_lib.app.cockpit_app import Cockpit
 
     data = tmp_path / "data"
     (data / "leer" / "actuals").mkdir(parents=True)
     c = Cockpit(CONFIG, versions_dir=tmp_path / "v")
-    from planning_lib.cockpit_actuals_app import SollIstTab
+    from planning_lib.app.actuals_app import SollIstTab
 
     tab = SollIstTab(c, data_dir=data)
     tab.opened(True)
@@ -310,7 +310,7 @@ def test_slider_ranges_around_the_plan_value():
     (105 steps instead of 200 over 0–2.000); 333 → 83,25 rounded down to 80, 666
     rounded up to 670; marketing 250.000 € → 62.500 down to 60.000 (step 5.000) and
     500.000; a share keeps its full range; a plan value of 0 gives the full range."""
-    from planning_lib import cockpit as ck
+    from planning_lib.app import cockpit as ck
 
     target = ck.control("new_customers_target")
     assert target.step == 10
@@ -325,7 +325,7 @@ def test_readouts_german_number_style_and_typed_values():
     """Readouts: 3 % churn → '3,0 %', 100.000 € → '100.000 €', 1.200 customers →
     '1.200' (en: '3.0%', '€100,000', '1,200'). Typed: '4,5' and '4,5 %' → 0,045;
     '4.5' (a lone point) also 0,045, not 45; '100.000 €' → 100000."""
-    from planning_lib import cockpit as ck
+    from planning_lib.app import cockpit as ck
 
     churn, budget = ck.control("churn_end"), ck.control("marketing_budget")
     target = ck.control("new_customers_target")
@@ -348,7 +348,7 @@ def test_cockpit_readouts_follow_and_drive_the_sliders(tmp_path):
     150–1.200 around CloudFlow's 600; typing '4,5' moves the churn slider to 4,5
     (percent), typing '1.500' widens the target slider to 1.500 (within 0–2.000);
     'viel' leaves the slider and restores the readout; English shows '4.5%'."""
-    from planning_lib.cockpit_app import Cockpit
+    from planning_lib.app.cockpit_app import Cockpit
 
     c = Cockpit(CONFIG, versions_dir=tmp_path)
     c.wait_until_idle(30)
@@ -376,7 +376,7 @@ def test_a_scenario_beyond_the_slider_span_widens_it(tmp_path):
     a third less than the scenario)."""
     import yaml
 
-    from planning_lib.cockpit_app import Cockpit
+    from planning_lib.app.cockpit_app import Cockpit
 
     raw = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
     raw["scenarios"]["best"] = {"budget.by_category.marketing": {"factor": 3}}

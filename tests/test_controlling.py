@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 from test_kpis import CTX, tables
 
-from planning_lib.controlling import (
+from planning_lib.controlling.plan_view import PlanView, plan_values
+from planning_lib.controlling.plan_vs_actual import (
     Thresholds,
     attainment,
     mrr_variance_bridge,
@@ -16,7 +17,6 @@ from planning_lib.controlling import (
     revenue_effects,
     status,
 )
-from planning_lib.plan_view import PlanView, plan_values
 
 MONTHS = pd.date_range("2026-01-01", periods=12, freq="MS")
 

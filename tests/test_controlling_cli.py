@@ -7,8 +7,8 @@ import json
 import pandas as pd
 import pytest
 
-from planning_lib.cli import main
-from planning_lib.paths import CONFIGS, SAMPLE_DATA
+from planning_lib.cli.main import main
+from planning_lib.core.paths import CONFIGS, SAMPLE_DATA
 
 CONFIG = str(CONFIGS / "cloudflow.yaml")
 

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from test_kpis import CTX, tables
 
-from planning_lib import rolling
-from planning_lib.landing import landing
-from planning_lib.params import load_params
-from planning_lib.paths import CONFIGS
+from planning_lib.controlling import rolling
+from planning_lib.controlling.landing import landing
+from planning_lib.core.params import load_params
+from planning_lib.core.paths import CONFIGS
 
 PARAMS = load_params(CONFIGS / "cloudflow.yaml")
 
@@ -51,7 +51,7 @@ def test_actual_drivers_by_hand():
 
 
 def test_overrides_restart_the_plan_and_the_model_accepts_them():
-    from planning_lib.model import run_plan
+    from planning_lib.plan.model import run_plan
 
     ctx = dataclasses.replace(CTX, maturity_days={"sql_to_demo": 30, "mql_to_sql": 30})
     d = rolling.actual_drivers(tables(), ctx, PARAMS, window=3, min_cohort=1)
@@ -129,7 +129,7 @@ def _history_leads(months: int) -> dict[str, pd.DataFrame]:
 
 
 def test_entry_leads_use_the_forecast_engine_with_history(monkeypatch):
-    import planning_lib.forecast as fc
+    import planning_lib.analysis.forecast.api as fc
 
     seen = {}
 
@@ -155,7 +155,7 @@ def test_entry_leads_use_the_forecast_engine_with_history(monkeypatch):
 def test_landing_path_month_by_month():
     from test_controlling import fake_plan
 
-    from planning_lib.landing import landing_path
+    from planning_lib.controlling.landing import landing_path
 
     months = pd.date_range("2026-04-01", periods=9, freq="MS")
     rerun = pd.DataFrame(

@@ -2,7 +2,7 @@
 
 The test moves the churn and new-customer sliders as a user does (typing into the
 slider's German readout, ``4,5``), then checks that the year-end MRR tile shows what
-``planning_lib.model.run_plan`` computes for those overrides, formatted as the page
+``planning_lib.plan.model.run_plan`` computes for those overrides, formatted as the page
 formats it; then it switches the scenario and checks the tile again.
 
 Without ``/usr/bin/chromium`` the tests skip locally but fail in CI (``CI=true``):
@@ -21,12 +21,12 @@ from pathlib import Path
 
 import pytest
 
-from planning_lib import cockpit_outputs as co
-from planning_lib.commands import dashboard
-from planning_lib.model import run_plan
-from planning_lib.params import load_params
-from planning_lib.paths import CONFIGS
-from planning_lib.scenarios import run_scenario
+from planning_lib.app import tiles as co
+from planning_lib.cli import dashboard
+from planning_lib.core.params import load_params
+from planning_lib.core.paths import CONFIGS
+from planning_lib.plan.model import run_plan
+from planning_lib.plan.scenarios import run_scenario
 
 pytestmark = pytest.mark.browser
 

@@ -25,8 +25,8 @@ import psutil
 import pytest
 import websocket
 
-from planning_lib.cockpit_server import KERNEL_WS_PROTOCOL, v1_header
-from planning_lib.commands import dashboard
+from planning_lib.app.server import KERNEL_WS_PROTOCOL, v1_header
+from planning_lib.cli import dashboard
 
 pytestmark = pytest.mark.slow
 
@@ -336,7 +336,7 @@ def start_command(*extra: str, port: int | None = None) -> tuple[subprocess.Pope
     port = port or dashboard.free_port()
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "planning_lib.cli", "dashboard", "--port", str(port), *extra],
+        [sys.executable, "-m", "planning_lib.cli.main", "dashboard", "--port", str(port), *extra],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

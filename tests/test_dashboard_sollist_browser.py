@@ -21,12 +21,12 @@ from test_dashboard_browser import (
     stop,
 )
 
-from planning_lib import cockpit_outputs as co
-from planning_lib.cockpit_runtime import VERSIONS_ENV
-from planning_lib.commands import dashboard
-from planning_lib.model import run_plan
-from planning_lib.params import load_params
-from planning_lib.paths import CONFIGS
+from planning_lib.app import tiles as co
+from planning_lib.app.runtime import VERSIONS_ENV
+from planning_lib.cli import dashboard
+from planning_lib.core.params import load_params
+from planning_lib.core.paths import CONFIGS
+from planning_lib.plan.model import run_plan
 
 pytestmark = pytest.mark.browser
 

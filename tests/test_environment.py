@@ -7,7 +7,7 @@ import tomllib
 
 import yaml
 
-from planning_lib.paths import ROOT
+from planning_lib.core.paths import ROOT
 
 # conda-forge splits dask[distributed] into two packages and names psycopg[binary] psycopg
 CONDA_EXPANSIONS = {"dask": {"dask", "distributed"}}

@@ -28,7 +28,7 @@ def planning(*args: str | Path) -> subprocess.CompletedProcess:
     """``planning ARGS`` in a subprocess, with this checkout's package."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    code = "import sys; from planning_lib.cli import main; sys.exit(main(sys.argv[1:]))"
+    code = "import sys; from planning_lib.cli.main import main; sys.exit(main(sys.argv[1:]))"
     argv = [sys.executable, "-c", code, *map(str, args)]
     return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=300)
 

@@ -22,10 +22,11 @@ from pathlib import Path
 
 import pytest
 
-from planning_lib import cli, outputs
-from planning_lib.outputs import OutputExistsError, new_folder, temp_name
-from planning_lib.paths import CONFIGS, SAMPLE_DATA
-from planning_lib.run_folder import INCOMPLETE_MARKER
+from planning_lib.cli import main as cli
+from planning_lib.core.paths import CONFIGS, SAMPLE_DATA
+from planning_lib.run import outputs
+from planning_lib.run.outputs import OutputExistsError, new_folder, temp_name
+from planning_lib.run.run_folder import INCOMPLETE_MARKER
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = CONFIGS / "cloudflow.yaml"
@@ -42,7 +43,7 @@ def _planning(*args: str, umask: int | None = None, **kw) -> subprocess.Popen:
     """Start ``planning ARGS`` as its own process (optionally under ``umask``)."""
     preexec = (lambda: os.umask(umask)) if umask is not None else None
     return subprocess.Popen(
-        [sys.executable, "-m", "planning_lib.cli", *args],
+        [sys.executable, "-m", "planning_lib.cli.main", *args],
         cwd=ROOT,
         env=_env(),
         stdout=subprocess.PIPE,
@@ -319,7 +320,7 @@ def test_versions_compare_never_replaces_a_file_created_meanwhile(
 ) -> None:
     """Another program creates the ``--out`` file while the comparison is written: it is
     kept byte for byte and compare exits 2 (before: the rename replaced it silently)."""
-    from planning_lib.commands import versions as command
+    from planning_lib.cli import versions as command
 
     vdir = tmp_path / "versions"
     for name in ("A", "B"):
@@ -382,7 +383,7 @@ def test_report_files_follow_the_umask(tmp_path: Path, umask: int) -> None:
     """The batch's files (index, manifest, tables, workbook) are written by
     ``atomic_write_bytes``; by hand their mode is 0666 & ~umask (0644, 0600), where
     ``mkstemp`` used to give 0600 whatever the umask."""
-    from planning_lib.report.artifacts import atomic_write_bytes
+    from planning_lib.run.artifacts import atomic_write_bytes
 
     old = os.umask(umask)
     try:
@@ -400,7 +401,7 @@ def test_incomplete_runs_tells_aborted_running_and_foreign_runs_apart(tmp_path: 
     (a reused pid); a finished run (manifest) is not listed."""
     import socket
 
-    from planning_lib.run_folder import incomplete_runs
+    from planning_lib.run.run_folder import incomplete_runs
 
     def run(name: str, marker: dict | None, manifest: bool = False) -> None:
         folder = tmp_path / name

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from planning_lib.analysis import Analysis
-from planning_lib.findings import (
+from planning_lib.analysis.asis import Analysis
+from planning_lib.present.findings import (
     abc_concentration,
     channel_mix_vs_conversion,
     churn_level,

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planning_lib.forecast_baseline import monthly_new_customers, no_change_new_customers
+from planning_lib.analysis.forecast.baseline import monthly_new_customers, no_change_new_customers
 
 
 def _won_deals(counts: np.ndarray, start: str = "2023-01") -> pd.DataFrame:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from planning_lib.cli import main
-from planning_lib.paths import SAMPLE_DATA
+from planning_lib.cli.main import main
+from planning_lib.core.paths import SAMPLE_DATA
 
 
 @pytest.mark.skipif(not (SAMPLE_DATA / "deals.csv").exists(), reason="sample data not generated")

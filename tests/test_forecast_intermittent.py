@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from planning_lib.forecast_intermittent import (
+from planning_lib.analysis.forecast.intermittent import (
     IntermittentForecast,
     croston,
     intermittent_forecast,

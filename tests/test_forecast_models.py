@@ -10,11 +10,11 @@ import pytest
 from statsmodels.tsa.forecasting.theta import ThetaModel
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
-from planning_lib import forecast as fc_mod
-from planning_lib import forecast_models as fm
-from planning_lib.forecast import auto_forecast
-from planning_lib.forecast_intermittent import intermittent_forecast
-from planning_lib.forecast_prep import use_logs
+from planning_lib.analysis.forecast import api as fc_mod
+from planning_lib.analysis.forecast import models as fm
+from planning_lib.analysis.forecast.api import auto_forecast
+from planning_lib.analysis.forecast.intermittent import intermittent_forecast
+from planning_lib.analysis.forecast.prep import use_logs
 
 PATTERN = np.array([10, 12, 15, 20, 22, 25, 24, 20, 18, 14, 11, 9.0])
 

@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import pytest
 
-from planning_lib.report.formatting import (
+from planning_lib.present.formatting import (
     MISSING,
     babel_locale,
     format_count,
@@ -93,7 +93,7 @@ def test_locales():
 
 
 def test_format_months_count_after_in():
-    from planning_lib.report.formatting import format_months_count
+    from planning_lib.present.formatting import format_months_count
 
     assert [format_months_count(n) for n in (0, 1, 3)] == ["keinem Monat", "1 Monat", "3 Monaten"]
     assert [format_months_count(n, "en") for n in (0, 1, 3)] == ["no month", "1 month", "3 months"]
@@ -137,7 +137,7 @@ def test_format_months_count_after_in():
     ],
 )
 def test_axis_labels_are_compact_distinct_and_german(values, unit, locale, expected):
-    from planning_lib.report.formatting import axis_labels
+    from planning_lib.present.formatting import axis_labels
 
     assert axis_labels(values, unit, locale) == expected
 
@@ -146,7 +146,7 @@ def test_count_axes_have_whole_distinct_ticks_and_money_axes_german_units():
     """A count axis of 6..9 customers used to tick every 0.5 and round the labels to
     8, 8, 7, 7...; with whole-number ticks each label is a distinct whole number.
     A money axis up to ~190.000 € reads in Tsd. € (was 175k)."""
-    from planning_lib.report.charts import bar_chart, line_chart
+    from planning_lib.present.charts import bar_chart, line_chart
 
     months = pd.date_range("2026-01-01", periods=4, freq="MS")
     fig = line_chart(pd.DataFrame({"Neukunden": [6.2, 8.8, 7.1, 9.0]}, index=months), title="x")
@@ -162,7 +162,7 @@ def test_count_axes_have_whole_distinct_ticks_and_money_axes_german_units():
 
 
 def test_cockpit_tornado_ticks_are_distinct():
-    from planning_lib import cockpit_charts
+    from planning_lib.app import charts as cockpit_charts
 
     tornado = pd.DataFrame(
         {"label": ["a", "b"], "low": [48_200.0, 49_000.0], "high": [50_300.0, 49_900.0]}

@@ -14,18 +14,18 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from planning_lib.analysis import run_analysis
-from planning_lib.funnel_history import ALL, deal_metrics, funnel_cohorts
-from planning_lib.kpis import KpiContext, compute_kpi
-from planning_lib.paths import CONFIGS, SAMPLE_DATA
-from planning_lib.revenue_history import revenue_history
-from planning_lib.unit_economics import (
+from planning_lib.analysis.asis import run_analysis
+from planning_lib.analysis.funnel import ALL, deal_metrics, funnel_cohorts
+from planning_lib.analysis.revenue import revenue_history
+from planning_lib.analysis.unit_economics import (
     cac_by_channel,
     clv_formula,
     customer_matrix,
     mrr_bridge,
     new_customers,
 )
+from planning_lib.core.paths import CONFIGS, SAMPLE_DATA
+from planning_lib.metrics.kpis import KpiContext, compute_kpi
 
 NaT = None
 JAN, FEB, MAR = (pd.Timestamp(f"2024-0{i}-01") for i in (1, 2, 3))
@@ -209,8 +209,8 @@ def test_funnel_and_deals_by_hand_in_both_phases():
 def sample() -> dict:
     if not (SAMPLE_DATA / "subscriptions.csv").exists():
         pytest.skip("data/sample is not there")
+    from planning_lib.core.params import load_params
     from planning_lib.data.loaders import load_dataset
-    from planning_lib.params import load_params
 
     tables = load_dataset(SAMPLE_DATA)
     params = load_params(CONFIGS / "cloudflow.yaml")

@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from planning_lib.kpis import (
+from planning_lib.metrics.kpis import (
     CATALOGUE,
     KPI_COLUMNS,
     KpiContext,
@@ -221,7 +221,7 @@ def test_pipeline_coverage():
 
 def test_pipeline_coverage_weighted():
     """Weighted by the stage win probability (beta-binomial shrinkage with 20 pseudo-deals
-    towards the overall rate, ``planning_lib.pipeline``).
+    towards the overall rate, ``planning_lib.analysis.pipeline``).
 
     Closed deals: D1, D2, D5 won, D3 lost → overall 3/4. Qualified rate of inbound/small
     (D1, D5 won): (2 + 20 × 0.75) / 22 = 17/22; outbound/mid (D3 lost): 15/21.
@@ -280,7 +280,7 @@ def test_quota_attainment_per_rep():
 
 
 def test_quota_attainment_ramps_new_hires_like_the_plan():
-    """Ramp-up 3 months (as ``planning_lib.capacity``: the k-th month from the hire month
+    """Ramp-up 3 months (as ``planning_lib.plan.organisation``: the k-th month from the hire month
     carries k/3 of the quota). E2 hired Feb 1: Feb 28 days × 100 × 1/3 = 933.33, Mar
     31 × 100 × 2/3 = 2066.67 → Q1 quota 3000 (unramped 5900); E1 (hired Jan 2025, month
     13+) the full 9000. Won E1 5520, E2 1200 → 0.4 (unramped 0.203); total 6720 / 12000.

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planning_lib.leadscore import brier_score, reliability_table, score_leads
+from planning_lib.analysis.leadscore import brier_score, reliability_table, score_leads
 
 
 def _leads(n: int = 3000, seed: int = 0) -> pd.DataFrame:
@@ -56,7 +56,7 @@ def test_model_recovers_known_effects_and_explains_them():
 def test_sentences_name_the_leads_in_words():
     import pandas as pd
 
-    from planning_lib.leadscore import explain_coefficients
+    from planning_lib.analysis.leadscore import explain_coefficients
 
     terms = ["const", "channel=outbound", "segment=large", "region=CH"]
     params = pd.Series([0.0, np.log(1.35), np.log(0.5), 0.0], index=terms)

@@ -122,9 +122,9 @@ def test_lead_scoring_does_not_copy_columns_it_does_not_use():
     their sorted copy: about 16 MiB above the peak without them). Now the copy of
     the table is shallow (copy-on-write) and only the used columns are sorted.
     """
+    from planning_lib.analysis.leadscore import score_leads
+    from planning_lib.core.paths import SAMPLE_DATA
     from planning_lib.data.loaders import load_table
-    from planning_lib.leadscore import score_leads
-    from planning_lib.paths import SAMPLE_DATA
 
     leads = load_table(SAMPLE_DATA / "leads.csv", "leads")
     extra = pd.DataFrame(

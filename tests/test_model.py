@@ -6,9 +6,9 @@ import math
 
 import pytest
 
-from planning_lib.model import run_plan
-from planning_lib.params import ParameterError, load_params
-from planning_lib.paths import CONFIGS
+from planning_lib.core.params import ParameterError, load_params
+from planning_lib.core.paths import CONFIGS
+from planning_lib.plan.model import run_plan
 
 
 @pytest.fixture(scope="module")

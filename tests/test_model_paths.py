@@ -13,13 +13,13 @@ from fnmatch import fnmatchcase
 import numpy as np
 import pytest
 
-from planning_lib.capacity import cohort_heads
-from planning_lib.funnel import partners_active
-from planning_lib.model import plan_lines, run_plan
-from planning_lib.model_inputs import PATH_KEYS, apply_overrides, driver_values, model_inputs
-from planning_lib.params import ParameterError, dump_params, load_params, params_from_dict
-from planning_lib.paths import CONFIGS
-from planning_lib.scenarios import PERCENTILE_ITEMS, draw_values, monte_carlo, sensitivity
+from planning_lib.core.params import ParameterError, dump_params, load_params, params_from_dict
+from planning_lib.core.paths import CONFIGS
+from planning_lib.plan.channels import partners_active
+from planning_lib.plan.inputs import PATH_KEYS, apply_overrides, driver_values, model_inputs
+from planning_lib.plan.model import plan_lines, run_plan
+from planning_lib.plan.organisation import cohort_heads
+from planning_lib.plan.scenarios import PERCENTILE_ITEMS, draw_values, monte_carlo, sensitivity
 
 ARPA_PATH = {"drivers.arpa_monthly_eur": {"end": 184, "path": "linear", "ramp_months": 12}}
 LEADS_STEP = {"channels.inbound.leads_per_month": {"end": 600, "path": "step", "step_month": 7}}

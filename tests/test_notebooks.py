@@ -20,12 +20,12 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from planning_lib import cli
-from planning_lib.batch import CONSOLIDATION_FOLDER, PHASES
-from planning_lib.model import run_plan
-from planning_lib.params import load_params
-from planning_lib.paths import CONFIGS, NOTEBOOKS, SAMPLE_DATA
-from planning_lib.report.phase import read_plan
+from planning_lib.cli import main as cli
+from planning_lib.core.params import load_params
+from planning_lib.core.paths import CONFIGS, NOTEBOOKS, SAMPLE_DATA
+from planning_lib.plan.model import run_plan
+from planning_lib.run.batch import CONSOLIDATION_FOLDER, PHASES
+from planning_lib.run.phase import read_plan
 
 GOOD = ["DE-Süd", "AT"]
 BROKEN = "Kaputt"
@@ -339,8 +339,8 @@ def test_reports_show_no_unlabelled_code_and_no_raw_float(batch_run: dict) -> No
 
 def test_every_column_of_every_table_has_a_label(batch_run: dict) -> None:
     """A new column in a notebook's table fails here until labels.py names it."""
-    from planning_lib.report.artifacts import iter_tables
-    from planning_lib.report.display import display_table, has_column_label
+    from planning_lib.present.tables import display_table, has_column_label
+    from planning_lib.run.artifacts import iter_tables
 
     missing = set()
     folders = [_folder(batch_run, r) for r in GOOD]
@@ -417,7 +417,7 @@ def test_phase_07_compares_with_the_plan_and_triggers_rules(batch_run: dict) -> 
 
 
 def test_locale_en_and_scenario_switch_language_and_plan(tmp_path: Path) -> None:
-    from planning_lib.notebook_exec import NotebookJob, execute_job
+    from planning_lib.run.notebook import NotebookJob, execute_job
 
     job = NotebookJob(
         key="AT/02_ziele",

@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from planning_lib.cli import main
-from planning_lib.params import (
+from planning_lib.cli.main import main
+from planning_lib.core.params import (
     ParameterError,
     deep_merge,
     load_params,
     params_from_dict,
     region_file,
 )
-from planning_lib.paths import CONFIGS
+from planning_lib.core.paths import CONFIGS
 
 CLOUDFLOW = CONFIGS / "cloudflow.yaml"
 
@@ -139,7 +139,7 @@ def test_deep_merge():
 
 
 def test_yaml_round_trip(tmp_path):
-    from planning_lib.params import dump_params
+    from planning_lib.core.params import dump_params
 
     p = load_params(CLOUDFLOW)
     out = tmp_path / "p.yaml"
@@ -176,7 +176,7 @@ def _write(tmp_path, raw):
 
 
 def test_cloudflow_scenario_and_monte_carlo_paths_resolve():
-    from planning_lib.model_inputs import check_override_paths
+    from planning_lib.plan.inputs import check_override_paths
 
     assert check_override_paths(load_params(CLOUDFLOW)) == []
     for region in ("AT", "CH", "DE-Nord", "DE-Süd"):

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planning_lib.pipeline import (
+from planning_lib.analysis.pipeline import (
     blend_pipeline,
     close_month_distribution,
     pipeline_coverage,
@@ -168,7 +168,7 @@ def test_close_month_distributions_by_hand_and_equal_to_the_per_deal_rule():
     - 2025-09-02, age 120: only 120 -> 2025-12-31: [1, 0, 0];
     - 2025-01-01, no cycle that long, expected close June 2026 (beyond): [0, 0, 0].
     """
-    from planning_lib.pipeline import close_month_distributions
+    from planning_lib.analysis.pipeline import close_month_distributions
 
     months = pd.period_range("2026-01", periods=3, freq="M")
     fast = close_month_distributions(

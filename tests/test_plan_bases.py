@@ -15,12 +15,12 @@ import sys
 import numpy as np
 import pytest
 
-from planning_lib.kpis_plan import customer_lifetime
-from planning_lib.model import run_plan
-from planning_lib.model_inputs import apply_overrides
-from planning_lib.params import load_params
-from planning_lib.paths import CONFIGS
-from planning_lib.scenarios import monte_carlo, plan_bases, run_scenario
+from planning_lib.core.params import load_params
+from planning_lib.core.paths import CONFIGS
+from planning_lib.metrics.plan_kpis import customer_lifetime
+from planning_lib.plan.inputs import apply_overrides
+from planning_lib.plan.model import run_plan
+from planning_lib.plan.scenarios import monte_carlo, plan_bases, run_scenario
 
 FUNNEL = {"drivers.new_customers_basis": "funnel"}
 
@@ -233,7 +233,7 @@ def test_zero_budget_is_a_finding_not_a_cac_of_zero(params):
 def test_plan_cli_writes_both_bases(tmp_path):
     """`planning plan` puts the pair into summary.json: 369 vs 600 new customers."""
     out = tmp_path / "plan"
-    cmd = [sys.executable, "-m", "planning_lib.cli", "plan"]
+    cmd = [sys.executable, "-m", "planning_lib.cli.main", "plan"]
     cmd += ["--config", str(CONFIGS / "cloudflow.yaml"), "--draws", "500", "--seed", "1"]
     subprocess.run([*cmd, "--out", str(out)], check=True, capture_output=True)
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
@@ -263,8 +263,8 @@ def test_open_pipeline_from_the_sample_history(params, tmp_path):
     """
     import pandas as pd
 
+    from planning_lib.core.paths import SAMPLE_DATA
     from planning_lib.data.loaders import load_dataset
-    from planning_lib.paths import SAMPLE_DATA
 
     leads = load_dataset(SAMPLE_DATA)["leads"]
     window = (pd.Timestamp("2025-10-01"), pd.Timestamp("2025-12-31"))
@@ -283,7 +283,7 @@ def test_open_pipeline_from_the_sample_history(params, tmp_path):
     outbound = 151 / 3 * 0.22 + 157 * 0.30 * 0.22 + 10 * 16.5
     partner = 1 / 3 * 0.5 * 0.3 + 13.5
     out = tmp_path / "plan"
-    cmd = [sys.executable, "-m", "planning_lib.cli", "plan", "--config"]
+    cmd = [sys.executable, "-m", "planning_lib.cli.main", "plan", "--config"]
     cmd += [str(CONFIGS / "cloudflow.yaml"), "--data", str(SAMPLE_DATA), "--out", str(out)]
     subprocess.run(cmd, check=True, capture_output=True)
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
@@ -296,7 +296,7 @@ def test_plan_with_a_missing_data_folder_is_one_line(tmp_path):
     """`plan --data` on a folder that does not exist stops with one line naming it (exit 1,
     nothing written), instead of planning without the history as if nothing was given."""
     out = tmp_path / "plan"
-    cmd = [sys.executable, "-m", "planning_lib.cli", "plan", "--config"]
+    cmd = [sys.executable, "-m", "planning_lib.cli.main", "plan", "--config"]
     cmd += [str(CONFIGS / "cloudflow.yaml"), "--data", str(tmp_path / "nope"), "--out", str(out)]
     res = subprocess.run(cmd, capture_output=True, text=True)
     assert res.returncode == 1

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from planning_lib.cli import main
-from planning_lib.paths import CONFIGS
+from planning_lib.cli.main import main
+from planning_lib.core.paths import CONFIGS
 
 CONFIG = str(CONFIGS / "cloudflow.yaml")
 REQUIRED_KEYS = {

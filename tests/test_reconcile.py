@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planning_lib.reconcile import (
+from planning_lib.analysis.forecast.reconcile import (
     bottom_up,
     hierarchy,
     mint_shrink,

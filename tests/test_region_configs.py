@@ -8,8 +8,8 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from planning_lib.params import PlanParameters, load_params
-from planning_lib.paths import CONFIGS, SAMPLE_DATA
+from planning_lib.core.params import PlanParameters, load_params
+from planning_lib.core.paths import CONFIGS, SAMPLE_DATA
 
 REGIONS = ("DE-Nord", "DE-Süd", "AT", "CH")
 BASE = CONFIGS / "cloudflow.yaml"

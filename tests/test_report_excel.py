@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from planning_lib.report.artifacts import read_table, write_table
-from planning_lib.report.excel import WorkbookMeta, build_workbook
-from planning_lib.report.html import render_index
-from planning_lib.report.workbook import page_budget, sheet_name
+from planning_lib.present.workbook import page_budget, sheet_name
+from planning_lib.run.artifacts import read_table, write_table
+from planning_lib.run.excel import WorkbookMeta, build_workbook
+from planning_lib.run.html import render_index
 
 
 def test_workbook_has_cover_and_a_sheet_per_phase_with_formats(tmp_path: Path) -> None:

@@ -19,10 +19,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from planning_lib import cli
-from planning_lib.csv_safe import neutralise, spreadsheet_safe
-from planning_lib.paths import CONFIGS, NOTEBOOKS, SAMPLE_DATA
-from planning_lib.report.markup import markdown_text
+from planning_lib.cli import main as cli
+from planning_lib.core.paths import CONFIGS, NOTEBOOKS, SAMPLE_DATA
+from planning_lib.present.markup import markdown_text
+from planning_lib.run.csv_safe import neutralise, spreadsheet_safe
 
 EVIL = "<img src=x onerror=alert(1)>"
 EVIL_ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
@@ -60,7 +60,7 @@ def test_phase_report_shows_a_config_region_name_as_text(tmp_path: Path) -> None
     The title sentence names the region (``02.title``), the targets table shows the
     description: neither may put a live tag into the report; the escaped text must be there.
     """
-    from planning_lib.notebook_exec import NotebookJob, execute_job
+    from planning_lib.run.notebook import NotebookJob, execute_job
 
     (tmp_path / "cfg").mkdir()
     config = _evil_config(tmp_path / "cfg")
@@ -87,7 +87,7 @@ def test_phase_report_shows_a_config_region_name_as_text(tmp_path: Path) -> None
 
 def test_run_index_shows_region_names_and_errors_as_text(tmp_path: Path) -> None:
     """``render_index`` (the batch's index.html) with EVIL as region and in an error."""
-    from planning_lib.report.html import render_index
+    from planning_lib.run.html import render_index
 
     manifest = {
         "run_id": "20260101T000000Z-abcdef",
@@ -229,7 +229,7 @@ def test_controlling_csv_neutralises_formula_text() -> None:
     named like a formula gets a leading quote, numbers (also negative) stay numbers."""
     import pandas as pd
 
-    from planning_lib.commands.controlling import frame_csv
+    from planning_lib.cli.controlling import frame_csv
 
     text = frame_csv(
         pd.DataFrame({"member": ['=HYPERLINK("http://x","a")', "DE-Nord"], "value": [-1.5, 2.0]})

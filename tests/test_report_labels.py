@@ -7,7 +7,7 @@ import string
 import pandas as pd
 import pytest
 
-from planning_lib.report.labels import (
+from planning_lib.present.labels import (
     KEY_FIGURE_UNITS,
     LABELS,
     column_unit,
@@ -63,7 +63,7 @@ def test_column_unit_from_names_and_values() -> None:
 
 
 def test_display_frame_labels_headers_values_and_formats_numbers() -> None:
-    from planning_lib.report.display import display_frame
+    from planning_lib.present.tables import display_frame
 
     frame = pd.DataFrame(
         {
@@ -109,7 +109,7 @@ def test_display_frame_labels_headers_values_and_formats_numbers() -> None:
 
 
 def test_display_frame_formats_tidy_rows_by_their_unit_and_drops_the_other_language() -> None:
-    from planning_lib.report.display import display_frame
+    from planning_lib.present.tables import display_frame
 
     frame = pd.DataFrame(
         {
@@ -137,7 +137,7 @@ def test_column_unit_reads_words_not_substrings() -> None:
 
 
 def test_display_html_sets_text_left_and_formats_month_lists() -> None:
-    from planning_lib.report.display import display_frame, display_html
+    from planning_lib.present.tables import display_frame, display_html
 
     frame = pd.DataFrame(
         {"rule": ["a"], "months": ["2026-02, 2026-03"], "period": ["2026-01..2026-06"]}
@@ -151,7 +151,7 @@ def test_display_html_sets_text_left_and_formats_month_lists() -> None:
 
 
 def test_fractional_counts_are_shown_as_whole_numbers() -> None:
-    from planning_lib.report.display import display_frame
+    from planning_lib.present.tables import display_frame
 
     frame = pd.DataFrame(
         {
@@ -172,7 +172,7 @@ def test_fractional_counts_are_shown_as_whole_numbers() -> None:
 
 
 def test_years_booleans_and_days_for_readers() -> None:
-    from planning_lib.report.display import display_frame
+    from planning_lib.present.tables import display_frame
 
     frame = pd.DataFrame({"year": [2025], "hit": [True], "deadline": ["2026-12-31"]})
     assert display_frame(frame, "de").iloc[0].tolist() == [2025, "ja", "31.12.2026"]
@@ -184,7 +184,7 @@ def test_landing_table_formats_actual_to_date_by_its_row_unit() -> None:
     column actual_to_date ends in _date and was taken for a day column (left as a
     float). By the rows' units: 22 customers -> '22', 11616.2 EUR -> '11.616 €',
     a share of 0.054054 -> '5,4 %'."""
-    from planning_lib.report.display import display_frame
+    from planning_lib.present.tables import display_frame
 
     frame = pd.DataFrame(
         {
@@ -200,11 +200,11 @@ def test_landing_table_formats_actual_to_date_by_its_row_unit() -> None:
 def test_every_plan_line_item_has_a_german_label() -> None:
     """The monthly plan's line items of every shipped config and scenario (a new line
     item in the model fails here until report/labels.py names it as ``line.<code>``)."""
-    from planning_lib.model import run_plan
-    from planning_lib.params import load_params
-    from planning_lib.paths import CONFIGS
-    from planning_lib.report.workbook import line_item_label
-    from planning_lib.scenarios import scenario_overrides
+    from planning_lib.core.params import load_params
+    from planning_lib.core.paths import CONFIGS
+    from planning_lib.plan.model import run_plan
+    from planning_lib.plan.scenarios import scenario_overrides
+    from planning_lib.present.workbook import line_item_label
 
     missing = set()
     regions = [None, *sorted(p.stem for p in (CONFIGS / "regions").glob("*.yaml"))]
@@ -223,9 +223,9 @@ def test_config_codes_get_labels_from_the_config() -> None:
     """Teams are named by the channels they own, rules by their condition in words:
     sql_to_demo < 0.20 -> 'Konversion SQL→Demo < 20,0 %'; new_customers below_plan 0.8
     over 3 months -> 'Neukunden unter 80,0 % des Plans (3 Monate)'."""
-    from planning_lib.params import load_params
-    from planning_lib.paths import CONFIGS
-    from planning_lib.report.display import config_value_labels, value_label
+    from planning_lib.core.params import load_params
+    from planning_lib.core.paths import CONFIGS
+    from planning_lib.present.tables import config_value_labels, value_label
 
     labels = config_value_labels(load_params(CONFIGS / "cloudflow.yaml"))
     assert labels["inbound_team"] == ("Team Inbound-Marketing", "Team Inbound marketing")
@@ -239,7 +239,7 @@ def test_config_codes_get_labels_from_the_config() -> None:
 def test_rates_and_segments_on_fewer_than_30_observations_get_a_caveat() -> None:
     """03_segments counts customers per segment: 4 and 26 are below 30, 43 is not;
     the reader's table gets a 'Hinweis' column for those rows (HTML and Excel)."""
-    from planning_lib.report.display import display_frame, display_table
+    from planning_lib.present.tables import display_frame, display_table
 
     seg = pd.DataFrame({"segment": ["large", "mid", "small"], "customers": [4, 26, 43]})
     shown = display_frame(seg, "de", table="03_segments")
@@ -278,7 +278,7 @@ def test_code_lists_and_scores_are_shown_for_readers() -> None:
     """A persona's segments 'small; mid' and channels 'inbound; outbound' were shown as
     codes; a segment's points per criterion (score_growth 1.0) as '100,0 %' beside
     'Punkte Umsatz 1,00'. Lists are labelled item by item; points are decimals."""
-    from planning_lib.report.display import display_frame
+    from planning_lib.present.tables import display_frame
 
     frame = pd.DataFrame(
         {
@@ -306,7 +306,7 @@ def test_every_finding_code_in_the_source_has_a_label() -> None:
     from pathlib import Path
 
     import planning_lib
-    from planning_lib.report.labels import LABELS
+    from planning_lib.present.labels import LABELS
 
     root = Path(planning_lib.__file__).parent
     codes: set[str] = set()

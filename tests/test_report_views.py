@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from planning_lib.report import display, views
+from planning_lib.present import tables as display
+from planning_lib.present import views
 
 
 def _monthly(values: dict[tuple[str, str], list[float]], unit: str = "EUR") -> pd.DataFrame:
@@ -245,7 +246,7 @@ def test_rule_evidence_marks_incomplete_cohorts() -> None:
 
 
 def test_funnel_per_channel_shows_true_conversions_only() -> None:
-    from planning_lib.report import charts
+    from planning_lib.present import charts
 
     funnel = pd.DataFrame(
         {

@@ -8,10 +8,15 @@ import datetime as dt
 import pytest
 from test_kpis import CTX, tables
 
-from planning_lib.kpis import KpiContext
-from planning_lib.params import Rule, load_params
-from planning_lib.paths import CONFIGS, SAMPLE_DATA
-from planning_lib.rules import RuleError, evaluate_rule, rules_from_data, rules_from_yaml
+from planning_lib.controlling.rules import (
+    RuleError,
+    evaluate_rule,
+    rules_from_data,
+    rules_from_yaml,
+)
+from planning_lib.core.params import Rule, load_params
+from planning_lib.core.paths import CONFIGS, SAMPLE_DATA
+from planning_lib.metrics.kpis import KpiContext
 
 
 def load_rules(path) -> list[Rule]:
@@ -104,9 +109,9 @@ def test_young_cohorts_are_not_judged():
 
 @pytest.fixture(scope="module")
 def sample():
+    from planning_lib.controlling.plan_view import PlanView
     from planning_lib.data.loaders import load_dataset
-    from planning_lib.model import run_plan
-    from planning_lib.plan_view import PlanView
+    from planning_lib.plan.model import run_plan
 
     params = load_params(CONFIGS / "cloudflow.yaml")
     plan = run_plan(params)
@@ -120,7 +125,7 @@ def sample():
 
 
 def test_sample_actuals_trigger_the_seed_rules(sample):
-    from planning_lib.rules import evaluate_rules
+    from planning_lib.controlling.rules import evaluate_rules
 
     params, actuals, ctx, view = sample
     results = evaluate_rules(params.rules, actuals, ctx, view)
@@ -167,7 +172,7 @@ def test_budget_shift_judges_execution_not_the_target_split(sample):
     Jul..Dec × (1 − 0), to inbound (May+Jun 24 of 26.25 = 0.914286) and outbound (30 of
     33 = 0.909091), both ≥ 0.8, in proportion to these attainments.
     """
-    from planning_lib.rules import evaluate_rules, rules_from_data
+    from planning_lib.controlling.rules import evaluate_rules, rules_from_data
 
     _, actuals, ctx, view = sample
     rule = {"code": "per_channel", "metric": "new_customers", "comparison": "below_plan",
@@ -195,7 +200,7 @@ def test_budget_shift_judges_execution_not_the_target_split(sample):
 
 
 def test_sample_actuals_leave_the_other_rules_quiet(sample):
-    from planning_lib.rules import evaluate_rules
+    from planning_lib.controlling.rules import evaluate_rules
 
     _, actuals, ctx, view = sample
     results = evaluate_rules(load_rules(CONFIGS / "rules.yaml"), actuals, ctx, view)

@@ -1,7 +1,7 @@
 """The sample company: deterministic, committed, realistic and with the injected deviations.
 
 The figures are recomputed here with plain pandas from the CSV bytes, not through
-``planning_lib.data.sample_summary``, so the summary code is checked too.
+``planning_lib.data.sample.summary``, so the summary code is checked too.
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from planning_lib import cli
-from planning_lib.commands import sample_data as command
-from planning_lib.data.sample import (
+from planning_lib.cli import main as cli
+from planning_lib.cli import sample_data as command
+from planning_lib.core.params import load_params
+from planning_lib.core.paths import CONFIGS, SAMPLE_DATA
+from planning_lib.data.sample.company import (
     SampleConfig,
     SampleData,
     SampleExistsError,
@@ -24,10 +26,8 @@ from planning_lib.data.sample import (
     write_files,
     write_sample,
 )
-from planning_lib.data.sample_render import render_csv
+from planning_lib.data.sample.render import render_csv
 from planning_lib.data.tables import TABLES
-from planning_lib.params import load_params
-from planning_lib.paths import CONFIGS, SAMPLE_DATA
 
 END = pd.Timestamp("2025-12-31")
 ACTUALS_END = pd.Timestamp("2026-06-30")

@@ -7,8 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from planning_lib.params import Competitor, Persona, Segmentation
-from planning_lib.segments import (
+from planning_lib.analysis.segments import (
     abc_classes,
     abc_summary,
     attractiveness,
@@ -17,7 +16,8 @@ from planning_lib.segments import (
     positioning_table,
     segment_table,
 )
-from planning_lib.unit_economics import cac_by_channel, customer_matrix, new_customers
+from planning_lib.analysis.unit_economics import cac_by_channel, customer_matrix, new_customers
+from planning_lib.core.params import Competitor, Persona, Segmentation
 
 
 def test_abc_classes_and_summary():

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planning_lib.model import run_plan
-from planning_lib.params import load_params
-from planning_lib.paths import CONFIGS
-from planning_lib.targets import (
+from planning_lib.core.params import load_params
+from planning_lib.core.paths import CONFIGS
+from planning_lib.plan.model import run_plan
+from planning_lib.plan.targets import (
     ForecastDistribution,
     deadline_index,
     fmt_de,

@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from planning_lib.cli import main
+from planning_lib.cli.main import main
+from planning_lib.core.paths import CONFIGS, SAMPLE_DATA
 from planning_lib.data.loaders import load_dataset, load_table
-from planning_lib.paths import CONFIGS, SAMPLE_DATA
 
 CONFIG = CONFIGS / "cloudflow.yaml"
 TABLE_FILES = ("costs", "deals", "headcount", "leads", "subscriptions")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from planning_lib.cli import main
+from planning_lib.cli.main import main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "exports"
 GOOD = (FIXTURES / "deals_de.csv").read_text(encoding="utf-8")
@@ -167,7 +167,7 @@ def test_unknown_mapping_key_is_reported(tmp_path, capsys):
 
 
 def test_sample_data_passes():
-    from planning_lib.paths import SAMPLE_DATA
+    from planning_lib.core.paths import SAMPLE_DATA
 
     if not (SAMPLE_DATA / "deals.csv").exists():
         pytest.skip("data/sample has not been generated in this checkout")
@@ -175,7 +175,7 @@ def test_sample_data_passes():
 
 
 def test_plan_parameters_clean_and_region_over_base(capsys):
-    from planning_lib.paths import CONFIGS
+    from planning_lib.core.paths import CONFIGS
 
     code, out, _ = run(capsys, CONFIGS / "cloudflow.yaml")
     assert (code, out) == (
@@ -192,7 +192,7 @@ def test_plan_parameters_clean_and_region_over_base(capsys):
 def test_plan_parameters_out_of_range_and_unknown_key(tmp_path, capsys):
     import yaml
 
-    from planning_lib.paths import CONFIGS
+    from planning_lib.core.paths import CONFIGS
 
     data = yaml.safe_load((CONFIGS / "cloudflow.yaml").read_text(encoding="utf-8"))
     data["channels"]["inbound"]["mql_to_sql"] = 1.5
@@ -227,7 +227,7 @@ def test_closed_pipe_exits_quietly(tmp_path):
     rows = [row.replace("1.234,56", f"abc{i}").replace("D-001", f"D-{i:05d}") for i in range(3000)]
     path = tmp_path / "big.csv"
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
-    code = "import sys; from planning_lib.cli import main; sys.exit(main(sys.argv[1:]))"
+    code = "import sys; from planning_lib.cli.main import main; sys.exit(main(sys.argv[1:]))"
     argv = [sys.executable, "-c", code, "validate", str(path), "--table", "deals", "--json"]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdout.readline() == b"[\n"
@@ -240,7 +240,7 @@ def test_closed_pipe_exits_quietly(tmp_path):
 def test_plan_parameters_misspelt_scenario_and_driver_paths(tmp_path, capsys):
     import yaml
 
-    from planning_lib.paths import CONFIGS
+    from planning_lib.core.paths import CONFIGS
 
     data = yaml.safe_load((CONFIGS / "cloudflow.yaml").read_text(encoding="utf-8"))
     data["scenarios"]["worst"]["channels.inbound.leads_per_montth"] = {"factor": 0.8}
@@ -260,7 +260,7 @@ def test_plan_parameters_misspelt_scenario_and_driver_paths(tmp_path, capsys):
 
 
 def test_region_file_without_base_gets_a_hint(tmp_path, capsys):
-    from planning_lib.paths import CONFIGS
+    from planning_lib.core.paths import CONFIGS
 
     (tmp_path / "regions").mkdir()
     base = tmp_path / "cloudflow.yaml"

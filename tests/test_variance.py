@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planning_lib.variance import decompose, decompose_totals
+from planning_lib.controlling.variance import decompose, decompose_totals
 
 
 def cells(rows: list[tuple[str, float, float]]) -> pd.DataFrame:

@@ -12,9 +12,9 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from planning_lib import versions as ver
-from planning_lib.params import load_params
-from planning_lib.paths import CONFIGS
+from planning_lib.controlling import versions as ver
+from planning_lib.core.params import load_params
+from planning_lib.core.paths import CONFIGS
 
 PARAMS = load_params(CONFIGS / "cloudflow.yaml")
 FIXED = dt.datetime(2026, 7, 1, 8, 0, 0, tzinfo=dt.UTC)
@@ -138,7 +138,7 @@ def test_compare_line_items_and_kpis(tmp_path):
 
 
 def test_real_plan_round_trip(tmp_path):
-    from planning_lib.model import run_plan
+    from planning_lib.plan.model import run_plan
 
     plan = run_plan(PARAMS)
     vid = ver.save_version(plan, "Budget 2026", tmp_path)

@@ -33,12 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from planning_lib.data.tables import (
-    ESTIMATE_FLAGS,
-    OPEN_STAGES,
-    OPTIONAL_DEFAULTS,
-    segment_of_size,
-)
+from planning_lib.data.tables import ESTIMATE_FLAGS, OPEN_STAGES, OPTIONAL_DEFAULTS, segment_of_size
 
 __all__ = ["MIN_COMPARABLE", "Note", "estimate_open_deals", "fill_defaults", "render_note"]
 

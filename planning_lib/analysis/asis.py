@@ -1,0 +1,338 @@
+"""The as-is analysis (phase 1) and segmentation (phase 3) in one call.
+
+:func:`run_analysis` takes the canonical tables and the plan parameters and returns
+every table of the analysis by name (the names are the file stems ``planning analyse``
+writes) plus the key figures the findings and reports quote. The figures themselves
+are defined in the modules that compute them:
+
+* :mod:`planning_lib.analysis.revenue`: revenue, MRR, bookings, YoY, CAGR.
+* :mod:`planning_lib.analysis.funnel`: leads, cohort conversion, win rate, deal size, cycle.
+* :mod:`planning_lib.analysis.unit_economics`: MRR bridge, churn, retention, CAC, CLV.
+* :mod:`planning_lib.analysis.market`: market, competitors, SWOT, market share.
+* :mod:`planning_lib.analysis.segments`: ABC, segment table, attractiveness, personas, positioning.
+
+The *as-of month* is the last month of history: by default the month before
+``company.plan_start`` (events after it are ignored). The *analysis year* is the last
+complete calendar year up to it; "last 12 months" windows end in the as-of month.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from planning_lib.analysis.common import require_columns
+from planning_lib.analysis.funnel import (
+    ALL,
+    deal_metrics,
+    funnel_cohorts,
+    funnel_conversion,
+    leads_by_month,
+    stage_lags,
+)
+from planning_lib.analysis.market import competitor_table, market_table, swot_table
+from planning_lib.analysis.revenue import (
+    DIMENSIONS,
+    aggregate_history,
+    history_months,
+    monthly_history,
+    revenue_cagr,
+    subscription_months,
+)
+from planning_lib.analysis.segments import (
+    abc_classes,
+    abc_summary,
+    attractiveness,
+    customer_revenue,
+    persona_links,
+    persona_table,
+    positioning_table,
+    segment_table,
+)
+from planning_lib.analysis.unit_economics import (
+    cac_by_channel,
+    clv_empirical,
+    clv_formula,
+    cohort_retention,
+    customer_matrix,
+    mrr_bridge,
+    new_customer_share,
+    new_customers,
+    retention_curve,
+)
+from planning_lib.core.params import PlanParameters
+
+__all__ = [
+    "Analysis",
+    "analysis_year",
+    "default_as_of",
+    "for_region",
+    "history_start",
+    "revenue_tables",
+    "run_analysis",
+]
+
+_FREQS = {"monthly": "M", "quarterly": "Q", "yearly": "Y"}
+
+
+@dataclass
+class Analysis:
+    """Result of :func:`run_analysis`.
+
+    Attributes:
+        as_of: last month of history analysed.
+        start: first month of history (see :func:`history_start`).
+        year: last complete calendar year (the "last year" of the findings).
+        tables: table name → DataFrame (names are the CSV file stems).
+        figures: key figure name → value (units in the name: ``_eur``, ``_rate``
+            shares 0..1, counts otherwise).
+        labels: channel code → (German, English) label.
+    """
+
+    as_of: pd.Period
+    year: int
+    start: pd.Period | None = None
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    figures: dict[str, float] = field(default_factory=dict)
+    labels: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def default_as_of(params: PlanParameters) -> pd.Period:
+    """The month before the plan starts."""
+    return pd.Period(params.company.plan_start, freq="M") - 1
+
+
+def analysis_year(as_of: pd.Period) -> int:
+    """The last complete calendar year up to ``as_of``."""
+    return as_of.year if as_of.month == 12 else as_of.year - 1
+
+
+def history_start(deals: pd.DataFrame, leads: pd.DataFrame) -> pd.Period | None:
+    """First month of the CRM history: the earliest ``created_date`` of deals and leads.
+
+    Subscription exports often also hold older customers that were still active when
+    the CRM history begins; before this month MRR and new customers are incomplete.
+    """
+    dates = [
+        pd.to_datetime(f["created_date"], errors="coerce").min()
+        for f in (deals, leads)
+        if "created_date" in f.columns and len(f)
+    ]
+    dates = [d for d in dates if pd.notna(d)]
+    return pd.Period(min(dates), freq="M") if dates else None
+
+
+def revenue_tables(
+    subscriptions: pd.DataFrame,
+    deals: pd.DataFrame,
+    as_of: pd.Period,
+    start: pd.Period | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Monthly, quarterly and yearly revenue history plus CAGR, total and per dimension.
+
+    Args:
+        subscriptions: canonical ``subscriptions`` table.
+        deals: canonical ``deals`` table.
+        as_of: last month of history.
+        start: first month of history (see :func:`history_start`).
+
+    Returns:
+        ``revenue_monthly``, ``revenue_quarterly``, ``revenue_yearly``, ``revenue_cagr``:
+        long tables with ``dimension`` (``total`` or a dimension name) and ``member``
+        (``all`` or the dimension value) in front of the columns of
+        :func:`revenue_history` / :func:`revenue_cagr`.
+    """
+    dims = [d for d in DIMENSIONS if d in subscriptions.columns]
+    sm = subscription_months(subscriptions, as_of, start)
+    first = start if start is not None else (sm["month"].min() if len(sm) else as_of)
+    months = history_months(first, as_of)
+    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in _FREQS}
+    cagr_parts = []
+    for dim in [None, *dims]:
+        monthly = monthly_history(sm, deals, months, dim)
+        for name, freq in _FREQS.items():
+            t = aggregate_history(monthly, freq, dim)  # type: ignore[arg-type]
+            t = t.rename(columns={dim: "member"}) if dim else t.assign(member=ALL)
+            t.insert(1, "dimension", dim or "total")
+            t.insert(2, "member", t.pop("member"))
+            parts[name].append(t)
+            if freq == "Y":
+                c = revenue_cagr(t.drop(columns=["dimension"]), "member")
+                c.insert(0, "dimension", dim or "total")
+                cagr_parts.append(c)
+    out = {f"revenue_{name}": pd.concat(p, ignore_index=True) for name, p in parts.items()}
+    out["revenue_cagr"] = pd.concat(cagr_parts, ignore_index=True)
+    return out
+
+
+def for_region(tables: dict[str, pd.DataFrame], region: str) -> dict[str, pd.DataFrame]:
+    """The rows of ``region`` in every table that has a ``region`` column.
+
+    Raises:
+        ValueError: no table holds a row of ``region`` (the message lists the known ones).
+    """
+    out = {}
+    known: set[str] = set()
+    for name, frame in tables.items():
+        if "region" in frame.columns:
+            known |= set(frame["region"].dropna().astype(str))
+            frame = frame[frame["region"].astype(str) == region].reset_index(drop=True)
+        out[name] = frame
+    if region not in known:
+        raise ValueError(f"no data for region {region!r} (regions: {', '.join(sorted(known))})")
+    return out
+
+
+def _channel_summary(share: pd.DataFrame, cac: pd.DataFrame, year: int) -> pd.DataFrame:
+    s = share[share["year"] == year][["channel", "new_customer_share"]]
+    c = cac[(cac["year"] == year) & (cac["channel"] != ALL)][["channel", "cac_stated_eur"]]
+    return s.merge(c, on="channel", how="outer")
+
+
+def run_analysis(
+    tables: dict[str, pd.DataFrame],
+    params: PlanParameters,
+    as_of: pd.Period | str | None = None,
+    locale: str = "de",
+) -> Analysis:
+    """Compute every table of the as-is analysis and segmentation.
+
+    Args:
+        tables: canonical tables; ``subscriptions``, ``deals``, ``leads`` and ``costs``
+            are needed (``headcount`` is not used here).
+        params: plan parameters (gross margin, market, personas, positioning,
+            segmentation weights, channel labels).
+        as_of: last month of history (default: month before ``company.plan_start``).
+        locale: ``de`` or ``en`` for text columns taken from the config (persona roles,
+            positioning).
+
+    Returns:
+        The :class:`Analysis`.
+
+    Raises:
+        KeyError: a needed table is missing.
+        MissingColumnsError: a table lacks a needed column.
+    """
+    missing = [t for t in ("subscriptions", "deals", "leads", "costs") if t not in tables]
+    if missing:
+        raise KeyError(f"the analysis needs the table(s) {', '.join(missing)}")
+    subs, deals, leads, costs = (tables[t] for t in ("subscriptions", "deals", "leads", "costs"))
+    require_columns(subs, ["customer_id", "start_date", "end_date", "mrr_eur"], "subscriptions")
+    as_of_m = pd.Period(as_of, freq="M") if as_of is not None else default_as_of(params)
+    start = history_start(deals, leads)
+    year = analysis_year(as_of_m)
+    margin = params.drivers.gross_margin
+    seg = params.segmentation
+    a = Analysis(as_of=as_of_m, year=year, start=start)
+    a.labels = {k: (c.label_de, c.label_en) for k, c in params.channels.items()}
+    t = a.tables
+
+    # revenue and MRR development
+    t.update(revenue_tables(subs, deals, as_of_m, start))
+
+    # funnel
+    t["leads_by_month"] = leads_by_month(leads, as_of_m, "channel")
+    t["stage_lags"] = stage_lags(leads, as_of_m)
+    cohorts = funnel_cohorts(leads, as_of_m, ("channel", "segment"))
+    t["funnel_cohorts"] = cohorts
+    last12 = as_of_m - 11
+    t["funnel_conversion_channel"] = funnel_conversion(cohorts, ("channel",), start=last12)
+    t["funnel_conversion_segment"] = funnel_conversion(cohorts, ("segment",), start=last12)
+    t["deal_metrics_channel"] = deal_metrics(deals, ("channel",), last12, as_of_m)
+    t["deal_metrics_segment"] = deal_metrics(deals, ("segment",), last12, as_of_m)
+
+    # unit economics
+    cm = customer_matrix(subs, as_of_m, start)
+    bridge = mrr_bridge(cm)
+    t["mrr_bridge"] = bridge
+    new = new_customers(cm)
+    share = new_customer_share(new, "channel").rename(columns={"share": "new_customer_share"})
+    t["new_customers_by_channel"] = share
+    years = sorted({int(y) for y in new["year"].unique() if y <= year} | {year})
+    cac = pd.concat([cac_by_channel(costs, new, int(y)) for y in years], ignore_index=True)
+    t["cac"] = cac
+    retention = cohort_retention(cm)
+    t["cohort_retention"] = retention
+    curve = retention_curve(retention)
+    t["retention_curve"] = curve
+    clv_f = clv_formula(bridge, margin, 12)
+    clv_e = clv_empirical(curve, margin)
+    t["clv"] = pd.DataFrame(
+        [
+            {"method": "formula", "clv_eur": float(clv_f["clv_eur"].iloc[0])},
+            {"method": "empirical", "clv_eur": clv_e["clv_eur"]},
+        ]
+    )
+
+    # market and competition
+    yearly = t["revenue_yearly"]
+    total_y = yearly[(yearly["dimension"] == "total") & yearly["complete"]]
+    rev_row = total_y[total_y["period"] == str(year)]
+    revenue_year = float(rev_row["revenue_eur"].iloc[0]) if len(rev_row) else None
+    t["market"] = market_table(params.market, revenue_year, year)
+    t["competitors"] = competitor_table(params.market)
+    t["swot"] = swot_table(params.market)
+
+    # segmentation
+    abc = abc_classes(customer_revenue(cm, 12), seg.abc_a_share, seg.abc_b_share)
+    t["abc_customers"] = abc
+    t["abc_summary"] = abc_summary(abc)
+    new_year = new[new["year"] == year]
+    cac_year = cac[cac["year"] == year]
+    for name, by in (("segments", ("segment",)), ("segments_region", ("segment", "region"))):
+        st = segment_table(cm, deals, new_year, cac_year, margin, by, 12)
+        t[name] = attractiveness(st, seg.attractiveness_weights)
+    t["personas"] = persona_table(params.personas, locale)
+    t["persona_links"] = persona_links(
+        params.personas, t["segments"], _channel_summary(share, cac, year)
+    )
+    t["positioning"] = positioning_table(
+        params.company.name, params.positioning, params.market.competitors, locale
+    )
+
+    a.figures = _key_figures(a, clv_f, clv_e)
+    return a
+
+
+def _key_figures(a: Analysis, clv_f: pd.DataFrame, clv_e: dict[str, float]) -> dict[str, float]:
+    """The headline figures of the analysis year (see :class:`Analysis`)."""
+    t = a.tables
+    y = str(a.year)
+    yearly = t["revenue_yearly"]
+    tot = yearly[(yearly["dimension"] == "total")].set_index("period")
+    cac = t["cac"]
+    blended = cac[(cac["year"] == a.year) & (cac["channel"] == ALL)]
+    bridge = t["mrr_bridge"]
+    last12 = bridge.tail(12)
+    mrr_start = float(last12["mrr_start_eur"].sum())
+    lost = float((last12["churned_mrr_eur"] + last12["contraction_mrr_eur"]).sum())
+    cagr = t["revenue_cagr"]
+    cagr_tot = cagr[cagr["dimension"] == "total"]
+
+    def get(frame: pd.DataFrame, col: str) -> float:
+        v = frame[col].iloc[0] if len(frame) else np.nan
+        return np.nan if pd.isna(v) else float(v)
+
+    fig = {
+        "year": float(a.year),
+        "revenue_eur": float(tot.at[y, "revenue_eur"]) if y in tot.index else np.nan,
+        "revenue_yoy": float(tot.at[y, "revenue_yoy"]) if y in tot.index else np.nan,
+        "revenue_cagr": get(cagr_tot, "cagr"),
+        "cagr_first_year": get(cagr_tot, "first_year"),
+        "cagr_last_year": get(cagr_tot, "last_year"),
+        "mrr_end_eur": float(bridge["mrr_end_eur"].iloc[-1]) if len(bridge) else np.nan,
+        "customers_end": float(bridge["customers_end"].iloc[-1]) if len(bridge) else np.nan,
+        "arpa_eur": get(clv_f, "arpa_eur"),
+        "new_customers": get(blended, "new_customers"),
+        "cac_stated_eur": get(blended, "cac_stated_eur"),
+        "cac_fully_loaded_eur": get(blended, "cac_fully_loaded_eur"),
+        "churn_window_months": float(len(last12)),
+        "logo_churn_rate": get(clv_f, "churn_rate_monthly"),  # the CLV's churn: one figure
+        "gross_revenue_churn_rate": lost / mrr_start if mrr_start else np.nan,
+        "clv_formula_eur": get(clv_f, "clv_eur"),
+        "clv_empirical_eur": clv_e["clv_eur"],
+        "market_share": get(t["market"], "market_share"),
+    }
+    return fig

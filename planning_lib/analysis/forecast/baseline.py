@@ -1,0 +1,156 @@
+"""The "no change" baseline: new customers of the plan year if nothing changes.
+
+The seed's "Ohne Änderungen würden wir im nächsten Jahr ca. 350 Neukunden
+erwarten": the monthly new-customer counts of the history are forecast with
+:func:`planning_lib.analysis.forecast.api.auto_forecast` for the plan year, and the annual sum's
+spread comes from simulated paths of an ETS model of the seasonally adjusted
+counts (statsmodels ``ETSModel.simulate``): their correlation over the months is
+kept, each month's spread is set to that of the forecast's 80 % interval, and the
+sum is centred on the forecast's sum. The
+plan engine reads P90 and P99: a target beyond P90 is ambitious, beyond P99
+unrealistic.
+
+Units: customers (counts) per month and per plan year.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+from planning_lib.analysis.forecast.api import auto_forecast
+from planning_lib.analysis.forecast.prep import prepare_series
+
+__all__ = ["NoChangeBaseline", "monthly_new_customers", "no_change_new_customers"]
+
+_Z90 = 1.2815515655446004
+
+
+@dataclass(frozen=True)
+class NoChangeBaseline:
+    """Annual new customers without changes, with its spread.
+
+    Attributes:
+        expected: sum of the monthly forecasts (customers per plan year).
+        p10, p50, p90, p99: percentiles of the simulated annual sum (customers).
+        last_year: new customers in the 12 months before ``plan_start`` (count).
+        monthly: the monthly forecast (``auto_forecast`` output).
+        source: ``"deals"`` (won deals by close month) or ``"subscriptions"``
+            (first start per customer).
+    """
+
+    expected: float
+    p10: float
+    p50: float
+    p90: float
+    p99: float
+    last_year: int
+    monthly: pd.DataFrame
+    source: str
+
+    def as_dict(self) -> dict[str, float]:
+        """The figures as a flat dict (for tables and JSON)."""
+        keys = ("expected", "p10", "p50", "p90", "p99", "last_year")
+        return {k: float(getattr(self, k)) for k in keys}
+
+
+def monthly_new_customers(table: pd.DataFrame, plan_start: str | pd.Timestamp) -> pd.Series:
+    """New customers per month before ``plan_start``.
+
+    Args:
+        table: canonical deals (won deals count by ``close_date``) or canonical
+            subscriptions (each customer's first ``start_date``).
+        plan_start: first day of the plan; later months are ignored.
+
+    Returns:
+        Counts per month (PeriodIndex), zero-filled between the first and last month.
+
+    Raises:
+        KeyError: neither a deals nor a subscriptions table.
+    """
+    end = pd.Timestamp(plan_start).to_period("M") - 1
+    if "stage" in table.columns and "close_date" in table.columns:
+        won = table[table["stage"] == "won"]
+        dates = pd.to_datetime(won["close_date"])
+    elif {"customer_id", "start_date"} <= set(table.columns):
+        dates = pd.to_datetime(table.groupby("customer_id")["start_date"].min())
+    else:
+        raise KeyError("need deals (stage, close_date) or subscriptions (customer_id, start_date)")
+    months = dates.dt.to_period("M")
+    counts = months[months <= end].value_counts().sort_index()
+    if counts.empty:
+        raise ValueError("no new customers before plan_start")
+    full = pd.period_range(counts.index[0], end, freq="M")
+    return counts.reindex(full, fill_value=0).astype(float)
+
+
+def _paths(y: pd.Series, months: int, draws: int, seed: int) -> np.ndarray:
+    """Simulated future paths (months x draws) of an ETS model of the adjusted counts."""
+    prep = prepare_series(y, 12, fill="zero")
+    sa = prep.to_scale(prep.adjusted)
+    unit = float(np.mean(np.abs(sa))) or 1.0
+    best = None
+    for trend, damped in ((None, False), ("add", True)):
+        if trend and len(sa) < 8:
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = ETSModel(pd.Series(sa / unit), error="add", trend=trend, damped_trend=damped).fit(
+                disp=False
+            )
+        if best is None or res.aicc < best.aicc:
+            best = res
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sims = best.simulate(
+            months, repetitions=draws, anchor="end", rng=np.random.default_rng(seed)
+        )
+    return np.asarray(sims, dtype=float).reshape(months, draws) * unit
+
+
+def no_change_new_customers(
+    table: pd.DataFrame,
+    plan_start: str | pd.Timestamp,
+    months: int = 12,
+    draws: int = 4000,
+    seed: int = 42,
+) -> NoChangeBaseline:
+    """New customers of the plan year if the history simply continues.
+
+    Args:
+        table: canonical deals or subscriptions (see :func:`monthly_new_customers`).
+        plan_start: first day of the plan year.
+        months: plan months summed (12 for a year).
+        draws: simulated paths for the percentiles.
+        seed: random seed of the simulation (same seed, same numbers).
+
+    Returns:
+        The :class:`NoChangeBaseline`.
+    """
+    y = monthly_new_customers(table, plan_start)
+    fc = auto_forecast(y, months, fill="zero", point="mean")
+    expected = float(fc["mean"].sum())
+    paths = _paths(y, months, draws, seed)
+    # keep the simulated paths' correlation over the months, but give each month the
+    # spread of the published monthly interval (the 80 % band as a normal sd)
+    sd_target = (fc["hi_80"] - fc["lo_80"]).to_numpy() / (2 * _Z90)
+    dev = paths - paths.mean(axis=1, keepdims=True)
+    sd_sim = dev.std(axis=1, keepdims=True)
+    dev = dev * np.where(sd_sim > 0, sd_target[:, None] / np.maximum(sd_sim, 1e-12), 0.0)
+    sums = np.maximum(expected + dev.sum(axis=0), 0.0)
+    p10, p50, p90, p99 = np.percentile(sums, [10, 50, 90, 99])
+    source = "deals" if "stage" in table.columns else "subscriptions"
+    return NoChangeBaseline(
+        expected=expected,
+        p10=float(p10),
+        p50=float(p50),
+        p90=float(p90),
+        p99=float(p99),
+        last_year=int(y.iloc[-12:].sum()),
+        monthly=fc,
+        source=source,
+    )

@@ -1,0 +1,294 @@
+"""Szenario-Cockpit outputs: KPI tiles, chart inputs, tornado and Monte Carlo adapters.
+
+Pure functions from a plan (summary, tidy monthly table, scenario results) to what
+the page shows, formatted for the locale.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from planning_lib.app.cockpit import CONTROLS, Locale, label
+from planning_lib.core.params import PlanParameters
+from planning_lib.plan.scenarios import centred_monte_carlo
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+__all__ = [
+    "TILE_KEYS",
+    "PlanViews",
+    "Tile",
+    "centred_monte_carlo",
+    "driver_label",
+    "format_value",
+    "kpi_tiles",
+    "mc_band",
+    "mc_p_hit",
+    "plan_views",
+    "tornado_table",
+]
+
+
+# --------------------------------------------------------------------------- tiles
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One KPI tile as the page shows it.
+
+    Attributes:
+        key: KPI key (the tile's CSS hook is ``kpi-<key with _ as ->``).
+        label: caption in the page's language.
+        value: formatted value, e.g. '118.234 €'.
+        note: small print under the value (target, or why there is no value).
+        status: 'ok', 'warn', 'bad' or 'neutral' (colour of the tile).
+    """
+
+    key: str
+    label: str
+    value: str
+    note: str
+    status: Literal["ok", "warn", "bad", "neutral"]
+
+    @property
+    def css_class(self) -> str:
+        """The stable DOM hook, e.g. 'kpi-mrr-end'."""
+        return "kpi-" + self.key.replace("_", "-")
+
+
+TILE_KEYS: tuple[str, ...] = (
+    "mrr_end",
+    "new_customers",
+    "cac_fully_loaded",
+    "ltv_to_cac",
+    "payback_months",
+    "cash_low_point",
+    "p_mrr_target",
+)
+
+
+def format_value(kind: str, value: float | None, locale: Locale = "de") -> str:
+    """Format a KPI as the page shows it: 'eur', 'count', 'ratio', 'months' or 'percent'.
+
+    Delegates to ``planning_lib.present.formatting`` (Babel), so the cockpit, the
+    notebooks and the reports print numbers alike: '118.234 €' (tiles show whole
+    euros), '612', '3,7 : 1', '6,8', '73 %'. None or NaN gives '–'.
+
+    Raises:
+        ValueError: unknown ``kind``.
+    """
+    from planning_lib.present import formatting as fmt
+
+    if value is not None and not math.isfinite(float(value)):
+        return "–"
+    if kind == "eur":
+        return fmt.format_eur(value, locale, decimals=0)
+    if kind == "count":
+        return fmt.format_count(value, locale)
+    if kind == "ratio":
+        return "–" if value is None else fmt.format_number(value, locale, decimals=1) + " : 1"
+    if kind == "months":
+        return fmt.format_number(value, locale, decimals=1)
+    if kind == "percent":
+        return fmt.format_percent(value, locale, decimals=0)
+    raise ValueError(f"unknown format kind '{kind}' (eur, count, ratio, months, percent)")
+
+
+_TILE_KIND = {
+    "mrr_end": "eur",
+    "new_customers": "count",
+    "cac_fully_loaded": "eur",
+    "ltv_to_cac": "ratio",
+    "payback_months": "months",
+    "cash_low_point": "eur",
+    "p_mrr_target": "percent",
+}
+
+
+def _status(ok: bool, warn: bool) -> Literal["ok", "warn", "bad"]:
+    return "ok" if ok else ("warn" if warn else "bad")
+
+
+def kpi_tiles(
+    summary: Mapping[str, Any],
+    params: PlanParameters,
+    locale: Locale = "de",
+    p_mrr_target: float | None = None,
+    mc_state: Literal["off", "running", "done"] = "off",
+) -> list[Tile]:
+    """The seven KPI tiles from a plan summary.
+
+    Args:
+        summary: ``PlanResult.summary`` (mrr_end, new_customers, cac_fully_loaded, ...).
+        params: the parameters planned (targets give the notes and colours).
+        locale: 'de' or 'en'.
+        p_mrr_target: probability (0..1) of reaching the MRR target from Monte Carlo.
+        mc_state: whether Monte Carlo is off, running or done.
+
+    Returns:
+        Tiles in ``TILE_KEYS`` order.
+    """
+    tiles: list[Tile] = []
+    tgt = label("target", locale)
+    for key in TILE_KEYS:
+        kind = _TILE_KIND[key]
+        note, status = "", "neutral"
+        if key == "p_mrr_target":
+            value = p_mrr_target if mc_state == "done" else None
+            if mc_state != "done":
+                note = label("mc_running" if mc_state == "running" else "mc_off", locale)
+            elif value is not None:
+                status = _status(value >= 0.8, value >= 0.5)
+        else:
+            value = summary.get(key)
+        text = format_value(kind, value, locale)
+        t = params.target({"cac_fully_loaded": "cac"}.get(key, key))
+        if t is not None and value is not None and key != "p_mrr_target":
+            note = f"{tgt}: {format_value(kind, t.value, locale)}"
+            hit = value >= t.value if t.direction == "at_least" else value <= t.value
+            near = abs(value - t.value) <= 0.1 * abs(t.value)
+            status = _status(hit, near)
+        elif key == "ltv_to_cac" and value is not None:
+            status = _status(value >= 3, value >= 1)
+        elif key == "cash_low_point" and value is not None:
+            status = _status(value >= 0, False)
+        tiles.append(Tile(key, label(key, locale), text, note, status))
+    return tiles
+
+
+# --------------------------------------------------------------------------- scenarios
+
+
+_FIELD_LABELS: dict[str, dict[Locale, str]] = {
+    "drivers.churn_rate_monthly.start": {"de": "Churn/Monat, Planstart",
+                                         "en": "Monthly churn, plan start"},
+    "drivers.gross_margin": {"de": "Rohertragsmarge", "en": "Gross margin"},
+    "drivers.annual_prepay_share": {"de": "Anteil Jahresvorauszahler", "en": "Annual prepay share"},
+    "leads_per_month": {"de": "Leads pro Monat", "en": "leads per month"},
+    "cost_per_lead_eur": {"de": "Kosten je Lead", "en": "cost per lead"},
+    "mql_to_sql": {"de": "MQL→SQL", "en": "MQL→SQL"},
+    "sql_to_demo": {"de": "SQL→Demo", "en": "SQL→demo"},
+    "demo_to_won": {"de": "Demo→Abschluss", "en": "demo→won"},
+    "new_partners_per_quarter": {"de": "neue Partner je Quartal", "en": "new partners per quarter"},
+}  # fmt: skip
+
+
+def driver_label(path: str, params: PlanParameters, locale: Locale = "de") -> str:
+    """A readable label for a driver path (slider label, target, channel field or the path)."""
+    for c in CONTROLS:
+        if c.path == path:
+            return label(c.key, locale)
+    if path == "drivers.churn_rate_monthly.end":
+        return label("churn_end", locale)
+    if path in _FIELD_LABELS:
+        return _FIELD_LABELS[path][locale]
+    parts = path.split(".")
+    if parts[0] == "targets" and len(parts) == 3 and parts[1].isdigit():
+        i = int(parts[1])
+        if i < len(params.targets):
+            t = params.targets[i]
+            if t.metric == "new_customers":
+                return label("new_customers_target", locale)
+            return f"{label('target', locale)} {t.code}"
+    if parts[0] == "channels" and len(parts) == 3 and parts[1] in params.channels:
+        ch = params.channels[parts[1]]
+        name = ch.label_de if locale == "de" else ch.label_en
+        return f"{name}: {_FIELD_LABELS.get(parts[2], {}).get(locale, parts[2])}"
+    return path
+
+
+def tornado_table(sens: Any, params: PlanParameters, locale: Locale = "de") -> Any:
+    """Tornado rows from ``scenarios.sensitivity``: label, low, high (KPI values).
+
+    Drivers without effect (zero swing) are left out; at most 10 rows, largest swing
+    first.
+    """
+    import pandas as pd
+
+    df = sens[sens["swing"] > 0].head(10)
+    return pd.DataFrame(
+        {
+            "label": [driver_label(str(d), params, locale) for d in df["driver"]],
+            "low": df["kpi_low"].to_numpy(float),
+            "high": df["kpi_high"].to_numpy(float),
+        }
+    )
+
+
+def mc_band(mc: Any, item: str = "mrr_end") -> dict[str, Any]:
+    """P10/P50/P90 per month of a company line item from a ``MonteCarloResult``."""
+    pct = mc.percentiles
+    rows = pct[(pct["line_item"] == item) & (pct["channel"] == "")].sort_values("month")
+    if rows.empty:
+        raise KeyError(f"Monte Carlo has no percentiles for '{item}'")
+    return {k: rows[k].to_numpy(float) for k in ("p10", "p50", "p90")}
+
+
+def mc_p_hit(mc: Any, params: PlanParameters, metric: str = "mrr_end") -> float | None:
+    """Share of draws (0..1) meeting the first target on ``metric``; None without one."""
+    t = params.target(metric)
+    if t is None or t.code not in mc.p_hit:
+        return None
+    return float(mc.p_hit[t.code])
+
+
+# --------------------------------------------------------------------------- chart inputs
+
+
+@dataclass(frozen=True)
+class PlanViews:
+    """What the charts need from a plan, as plain arrays.
+
+    Attributes:
+        months: month labels ('01/26').
+        mrr: end MRR per month (EUR).
+        bridge: MRR bridge over the horizon (EUR/month).
+        leads: required entry-stage leads, months × channel labels.
+        cash: sales cash at month end (EUR).
+    """
+
+    months: list[str]
+    mrr: np.ndarray
+    bridge: dict[str, float]
+    leads: pd.DataFrame
+    cash: np.ndarray
+
+
+def plan_views(monthly: pd.DataFrame, params: PlanParameters, locale: str = "de") -> PlanViews:
+    """Chart inputs from the tidy monthly plan (month, line_item, channel, value).
+
+    Raises:
+        KeyError: a needed line item is missing (named in the message).
+    """
+    import pandas as pd
+
+    total = monthly[monthly["channel"] == ""]
+    wide = total.pivot_table(index="month", columns="line_item", values="value", aggfunc="sum")
+    need = ["mrr_start", "mrr_new", "mrr_churned", "mrr_end", "cash_balance"]
+    missing = [c for c in need if c not in wide.columns]
+    if missing:
+        raise KeyError(f"plan lacks line items {missing}")
+    months = [pd.Timestamp(m).strftime("%m/%y") for m in wide.index]
+    bridge = {
+        "mrr_start": float(wide["mrr_start"].iloc[0]),
+        "mrr_end": float(wide["mrr_end"].iloc[-1]),
+        **{
+            k: float(wide[k].sum()) if k in wide.columns else 0.0
+            for k in ("mrr_new", "mrr_expansion", "mrr_contraction", "mrr_churned")
+        },
+    }
+    req = monthly[(monthly["line_item"] == "required_entry") & (monthly["channel"] != "")]
+    leads = req.pivot_table(index="month", columns="channel", values="value", aggfunc="sum")
+    leads.index = [pd.Timestamp(m).strftime("%m/%y") for m in leads.index]
+    leads.columns = [
+        getattr(params.channels[c], f"label_{locale}") if c in params.channels else c
+        for c in leads.columns
+    ]
+    return PlanViews(
+        months, wide["mrr_end"].to_numpy(float), bridge, leads, wide["cash_balance"].to_numpy(float)
+    )

@@ -1,0 +1,1 @@
+"""The ``planning`` command: ``main`` parses, one module per sub-command."""

@@ -1,0 +1,123 @@
+"""``planning analyse``: the as-is analysis and segmentation as CSV tables plus findings.
+
+Reads the canonical tables in ``--data`` (validated by the loaders) and the plan
+parameters in ``--config``, analyses the history up to the month before the plan
+starts (or ``--as-of``) and writes one CSV per table into ``--out`` (UTF-8, rows in a
+stable order, floats with a fixed number of decimals, text that a spreadsheet would run
+as a formula prefixed with ``'``) plus ``findings.json``,
+``findings.txt`` (in ``--locale``) and ``key_figures.csv``. A non-empty ``--out`` is
+never overwritten.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from planning_lib.analysis.asis import for_region, run_analysis
+from planning_lib.cli.common import output_taken
+from planning_lib.core.params import ParameterError, load_params
+from planning_lib.present.findings import Finding, generate_findings
+from planning_lib.run.csv_safe import spreadsheet_safe
+from planning_lib.run.outputs import OutputExistsError, new_folder
+
+__all__ = ["FLOAT_FORMAT", "HELP", "NAME", "add_arguments", "run", "write_analysis"]
+
+NAME = "analyse"
+HELP = "As-is analysis (phase 1) and segmentation (phase 3): tables as CSV plus findings."
+FLOAT_FORMAT = "%.4f"
+"""Fixed float formatting of every CSV (4 decimals: shares to 0.01 %, EUR to cents)."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``planning analyse``."""
+    parser.add_argument("--data", type=Path, required=True, help="folder of canonical tables")
+    parser.add_argument("--config", type=Path, required=True, help="plan parameters (YAML)")
+    parser.add_argument(
+        "--region", help="region (override file of the config); analyses only its rows"
+    )
+    parser.add_argument("--locale", choices=("de", "en"), default=None, help="findings language")
+    parser.add_argument(
+        "--as-of", dest="as_of", help="last month of history, YYYY-MM (default: before plan start)"
+    )
+    parser.add_argument("--out", type=Path, required=True, help="output folder (new or empty)")
+
+
+def _clean(value: object) -> object:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        return _clean(value.item())  # type: ignore[union-attr]
+    return value
+
+
+def write_analysis(
+    tables: dict[str, pd.DataFrame],
+    figures: dict[str, float],
+    findings: list[Finding],
+    out: Path,
+    locale: str,
+) -> list[Path]:
+    """Write the tables, key figures and findings into the folder ``out``; return the files."""
+    written = []
+    for name in sorted(tables):
+        path = out / f"{name}.csv"
+        spreadsheet_safe(tables[name]).to_csv(
+            path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n"
+        )
+        written.append(path)
+    kf = pd.DataFrame({"figure": list(figures), "value": list(figures.values())})
+    spreadsheet_safe(kf).to_csv(
+        out / "key_figures.csv", index=False, float_format=FLOAT_FORMAT, lineterminator="\n"
+    )
+    written.append(out / "key_figures.csv")
+    payload = [
+        {**f.as_dict(), "numbers": {k: _clean(v) for k, v in f.numbers.items()}} for f in findings
+    ]
+    (out / "findings.json").write_text(
+        json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    (out / "findings.txt").write_text(
+        "".join(f"- {f.text(locale)}\n" for f in findings), encoding="utf-8"
+    )
+    written += [out / "findings.json", out / "findings.txt"]
+    return written
+
+
+def _load(folder: Path) -> dict[str, pd.DataFrame]:
+    from planning_lib.data.loaders import load_dataset
+
+    return load_dataset(folder)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the analysis; exit code 0 on success, 1 on bad input, 2 on a non-empty out dir."""
+    out: Path = args.out
+    if output_taken(out):
+        return 2
+    try:
+        params = load_params(args.config, args.region)
+        tables = _load(args.data)
+        if params.region is not None:
+            tables = for_region(tables, params.region)
+        locale = args.locale or params.company.locale
+        analysis = run_analysis(tables, params, args.as_of, locale)
+    except (ParameterError, FileNotFoundError, KeyError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    findings = generate_findings(analysis)
+    try:
+        with new_folder(out) as tmp:
+            files = write_analysis(analysis.tables, analysis.figures, findings, tmp, locale)
+    except OutputExistsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{len(files)} files written to {out} (as of {analysis.as_of})")
+    for f in findings:
+        print(f"- {f.text(locale)}")
+    return 0

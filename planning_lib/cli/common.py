@@ -1,0 +1,48 @@
+"""Helpers shared by the sub-commands of the ``planning`` CLI (see ``planning_lib.cli.main``)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from planning_lib.run.outputs import OutputExistsError, check_new_folder
+
+__all__ = ["history_overrides", "output_taken"]
+
+
+def history_overrides(params: Any, data_dir: Path | None, region: str | None) -> dict[str, Any]:
+    """Plan overrides read from the history in ``data_dir`` (the region's rows).
+
+    Today: the pipeline open at plan start per channel
+    (``planning_lib.analysis.funnel.open_pipeline_overrides``). None or a folder without
+    a leads table: no overrides.
+
+    Raises:
+        FileNotFoundError: ``data_dir`` is not a folder.
+        planning_lib.data.loaders.DataValidationError: the leads table breaks the contract.
+    """
+    if data_dir is None:
+        return {}
+    from planning_lib.analysis.funnel import open_pipeline_overrides
+    from planning_lib.data.loaders import load_table
+
+    if not Path(data_dir).is_dir():
+        raise FileNotFoundError(f"data folder not found: {data_dir}")
+    files = sorted(p for p in Path(data_dir).glob("leads.*") if p.suffix != ".yaml")
+    if not files:
+        return {}
+    leads = load_table(files[0], "leads")
+    if region:
+        leads = leads[leads["region"] == region].reset_index(drop=True)
+    return open_pipeline_overrides(params, leads)
+
+
+def output_taken(out: Path) -> bool:
+    """True (after telling the user) when ``out`` exists and is not empty."""
+    try:
+        check_new_folder(out)
+    except OutputExistsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return True
+    return False

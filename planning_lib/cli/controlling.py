@@ -1,0 +1,312 @@
+"""``planning controlling``: KPIs, plan vs actual, revenue effects, rules and landing.
+
+Compares the actuals (``--actuals``: a folder of canonical tables) with the plan
+computed from ``--config`` or, with ``--version``, with a saved plan version.
+``--actuals`` may also name the data folder that holds the history and an
+``actuals/`` subfolder (``data/sample``): then ``actuals/`` is the actuals and the
+folder itself the history (unless ``--history`` names another). A folder without
+tables of the plan year stops with one line naming the expected layout. With
+``--region R`` the config is merged with ``regions/R.yaml`` and only the actuals of
+region R count. Writes
+into a new folder ``--out`` (refuses an existing non-empty one; files are written to
+a temporary folder and renamed at the end; same inputs give byte-identical files):
+
+* ``kpis.csv``: the KPI catalogue on the actuals (kpi, grain, period, dimension,
+  member, value, base, unit), week/month/quarter/YTD, total and per dimension.
+* ``variance.csv``: plan vs actual per KPI, grain, period and channel with status;
+  for the new-customer KPIs and the funnel also ``plan_funnel`` (what the plan's own
+  activities deliver) and the shortfall split into ``gap_planning`` (plan −
+  plan_funnel: never funded) and ``gap_execution`` (plan_funnel − actual), with the
+  execution status.
+* ``mrr_bridge.csv``: the MRR bridge plan vs actual from plan start to as-of
+  (opening, new, expansion, contraction, churn, closing; the components' variances add
+  up to the closing MRR's variance).
+* ``variance_effects.csv``: new MRR and new revenue variance as volume, mix and price
+  effects (by channel; with ``--history`` also by segment and product).
+* ``actions.json``: every rule evaluated (config rules plus ``--rules`` files),
+  triggered or not, with the evidence and, for a channel below plan, the budget shift.
+* ``landing.json``: run-rates, the re-run's overrides and the year-end landing
+  against the plan and the targets; ``landing_monthly.csv``: the re-run's months;
+  ``landing_path.csv``: per month plan, actual, forecast and landing (cumulated) of
+  new customers, MRR and sales costs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from planning_lib.cli.common import output_taken
+from planning_lib.cli.plan import clean_json, write_plan
+from planning_lib.controlling.plan_view import PlanView
+from planning_lib.controlling.plan_vs_actual import GAP_LABELS, STATUS_LABELS, controlling_report
+from planning_lib.controlling.rules import RuleError, rules_from_yaml
+from planning_lib.controlling.versions import (
+    DEFAULT_VERSIONS_DIR,
+    VersionNotFoundError,
+    load_version,
+)
+from planning_lib.core.params import ParameterError, load_params, params_from_dict
+from planning_lib.data.failures import DataValidationError
+from planning_lib.present.formatting import format_eur, format_number, format_percent
+from planning_lib.run.csv_safe import spreadsheet_safe
+from planning_lib.run.outputs import OutputExistsError
+
+__all__ = [
+    "CONTROLLING_TABLES",
+    "HELP",
+    "NAME",
+    "LayoutError",
+    "add_arguments",
+    "check_actuals",
+    "frame_csv",
+    "resolve_layout",
+    "run",
+]
+
+NAME = "controlling"
+HELP = "Plan vs actual: KPIs, variance with status, price/volume/mix, rules, landing."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``planning controlling``."""
+    parser.add_argument("--config", required=True, type=Path, help="plan parameters (YAML)")
+    parser.add_argument(
+        "--actuals",
+        required=True,
+        type=Path,
+        help="folder of the plan year's tables, or a data folder with history and actuals/",
+    )
+    parser.add_argument(
+        "--history", type=Path, default=None, help="folder of history tables (forecast, mix)"
+    )
+    parser.add_argument(
+        "--region", default=None, help="plan of regions/<R>.yaml against that region's actuals"
+    )
+    parser.add_argument("--version", default=None, help="compare with this saved version")
+    parser.add_argument(
+        "--versions-dir", type=Path, default=DEFAULT_VERSIONS_DIR, help="versions folder"
+    )
+    parser.add_argument(
+        "--rules", type=Path, action="append", default=[], help="further rules YAML (repeatable)"
+    )
+    parser.add_argument(
+        "--as-of", type=dt.date.fromisoformat, default=None, help="last day of the actuals"
+    )
+    parser.add_argument("--lang", choices=("de", "en"), default=None, help="console language")
+    parser.add_argument("--out", required=True, type=Path, help="new output folder")
+
+
+def frame_csv(df: pd.DataFrame) -> str:
+    """CSV text: dates as YYYY-MM-DD, floats with 6 decimals, '\\n' line ends; text a
+    spreadsheet would run as a formula is neutralised (``planning_lib.run.csv_safe``)."""
+    out = df.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.strftime("%Y-%m-%d")
+    return spreadsheet_safe(out).to_csv(index=False, float_format="%.6f", lineterminator="\n")
+
+
+def _dump(data: Any) -> str:
+    return json.dumps(clean_json(data), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+CONTROLLING_TABLES = ("leads", "deals", "subscriptions", "costs", "headcount")
+"""The canonical tables the controlling reads from the actuals."""
+
+
+class LayoutError(ValueError):
+    """The ``--actuals`` folder does not have the layout the controlling expects."""
+
+
+def _layout_hint(plan_start: dt.date) -> str:
+    return (
+        f"expected --actuals DIR with the plan year's tables from {plan_start.isoformat()} "
+        f"({', '.join(t + '.csv' for t in CONTROLLING_TABLES)}), or a data folder holding "
+        "the history and an actuals/ subfolder with them"
+    )
+
+
+def resolve_layout(actuals: Path, history: Path | None) -> tuple[Path, Path | None]:
+    """The actuals and history folders: ``DIR/actuals`` and ``DIR`` for a data folder.
+
+    A folder with an ``actuals/`` subfolder is a data folder (history + actuals); any
+    other folder is the actuals themselves. ``history`` given explicitly stays.
+    """
+    sub = actuals / "actuals"
+    if sub.is_dir():
+        return sub, history if history is not None else actuals
+    return actuals, history
+
+
+def check_actuals(tables: dict[str, pd.DataFrame], folder: Path, plan_start: dt.date) -> None:
+    """Stop with one line when tables are missing or nothing falls into the plan year.
+
+    Raises:
+        LayoutError: naming the folder, what is wrong and the expected layout.
+    """
+    missing = [t for t in CONTROLLING_TABLES if t not in tables]
+    if missing:
+        raise LayoutError(
+            f"{folder}: table(s) {', '.join(missing)} missing; {_layout_hint(plan_start)}"
+        )
+    start = pd.Timestamp(plan_start)
+    latest = [
+        pd.to_datetime(tables["leads"]["created_date"], errors="coerce").max(),
+        pd.to_datetime(tables["deals"]["close_date"], errors="coerce")
+        .where(tables["deals"]["stage"].isin(["won", "lost"]))
+        .max(),
+        pd.to_datetime(tables["costs"]["month"], errors="coerce").max(),
+    ]
+    latest = [d for d in latest if pd.notna(d)]
+    if not latest or max(latest) < start:
+        last = f"latest date {max(latest):%Y-%m-%d}" if latest else "no dates"
+        raise LayoutError(
+            f"{folder}: no actuals of the plan year ({last}); {_layout_hint(plan_start)}"
+        )
+
+
+def _region(tables: dict[str, pd.DataFrame], region: str | None) -> dict[str, pd.DataFrame]:
+    """Keep the rows of ``region`` in every table that has a region column."""
+    if region is None:
+        return tables
+    return {
+        k: (v[v["region"] == region] if "region" in v.columns else v) for k, v in tables.items()
+    }
+
+
+def _plan(args: argparse.Namespace, params: Any) -> tuple[Any, PlanView, dict[str, Any], dict]:
+    if args.version is None:
+        from planning_lib.plan.model import run_plan
+
+        result = run_plan(params)
+        view = PlanView.from_params(result.monthly, params, name="config")
+        return params, view, dict(result.summary), {"source": "config", "config": str(args.config)}
+    v = load_version(args.versions_dir, args.version)
+    vparams = params_from_dict(v.params, source=f"version {v.meta['version_id']}")
+    name = f"{v.meta['name']} ({v.meta['version_id']})"
+    view = PlanView.from_params(v.monthly, vparams, name=name)
+    return vparams, view, v.summary, {"source": "version", **v.meta}
+
+
+def _value(x: float, unit: str, lang: str) -> str:
+    if unit == "share":
+        return format_percent(x, lang, 1)
+    if unit == "EUR":
+        return format_eur(x, lang, 0)
+    return format_number(x, lang, 1 if unit == "count" else 2)
+
+
+def _console(report: Any, plan_name: str, lang: str) -> list[str]:
+    de = lang == "de"
+    ytd = report.variance[(report.variance["grain"] == "ytd") & (report.variance["member"] == "")]
+    lines = [f"Plan: {plan_name}"]
+    for r in ytd[
+        ytd["kpi"].isin(["new_customers", "new_mrr", "mrr", "cac", "logo_churn"])
+    ].itertuples():
+        label = r.label_de if de else r.label_en
+        st = STATUS_LABELS[r.status][lang]
+        actual, plan = _value(r.actual, r.unit, lang), _value(r.plan, r.unit, lang)
+        lines.append(f"  {label}: {actual} / {plan} ({st})")
+    new = ytd[ytd["kpi"] == "new_customers"]
+    if len(new) and pd.notna(new["plan_funnel"].iloc[0]):
+        r = new.iloc[0]
+        gap = format_number(r.plan - r.actual, lang, 1)
+        parts = ", ".join(
+            f"{GAP_LABELS[k][lang]} {format_number(r[k], lang, 1)}"
+            for k in ("gap_planning", "gap_execution")
+        )
+        lines.append(
+            (f"  Neukunden-Lücke {gap}: " if de else f"  New-customer gap {gap}: ") + parts
+        )
+    for r in report.mrr_bridge.itertuples():
+        if r.component == "opening":
+            lines.append("MRR-Brücke Plan → Ist:" if de else "MRR bridge plan → actual:")
+        label = r.label_de if de else r.label_en
+        lines.append(
+            f"  {label}: {format_eur(r.actual_eur, lang, 0)} / {format_eur(r.plan_eur, lang, 0)}"
+            f" ({format_eur(r.variance_eur, lang, 0)})"
+        )
+    fired = [a for a in report.actions if a["triggered"]]
+    lines.append(("Ausgelöste Regeln: " if de else "Rules triggered: ") + str(len(fired)))
+    for a in fired:
+        where = f" [{a['member']}]" if a["member"] else ""
+        lines.append(f"  {a['rule']}{where} {', '.join(a['trigger_months'])}: "
+                     f"{a['action_de'] if de else a['action_en']}")  # fmt: skip
+        if "proposal" in a:
+            source = a["proposal"]["from_channel"]
+            for t in a["proposal"]["to"]:
+                amount = format_eur(t["amount_eur"], lang, 0)
+                lines.append(f"    {source} → {t['channel']}: {amount}")
+    for key in ("new_customers", "mrr_end"):
+        f = report.landing["figures"][key]
+        lines.append(f"  Landung {key}: " if de else f"  Landing {key}: ")
+        lines[-1] += (
+            f"{format_number(f['landing'], lang, 0)} (Plan {format_number(f['plan'], lang, 0)})"
+        )
+    return lines
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the controlling; exit 0 on success, 1 on bad input, 2 when --out is not empty."""
+    out: Path = args.out
+    if output_taken(out):
+        return 2
+    from planning_lib.data.loaders import load_dataset
+
+    try:
+        params = load_params(args.config, region=args.region)
+        rules = list(params.rules)
+        for path in args.rules:
+            rules += rules_from_yaml(path.read_text(encoding="utf-8"), str(path))
+        actuals_dir, history_dir = resolve_layout(args.actuals, args.history)
+        actuals = load_dataset(actuals_dir)
+        check_actuals(actuals, actuals_dir, params.company.plan_start)
+        actuals = _region(actuals, args.region)
+        history = _region(load_dataset(history_dir), args.region) if history_dir else None
+        plan_params, view, summary, plan_meta = _plan(args, params)
+        report = controlling_report(
+            plan_params, actuals, view, summary, rules=rules, history=history, as_of=args.as_of
+        )
+    except (ParameterError, RuleError, VersionNotFoundError, FileNotFoundError, LayoutError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except DataValidationError as exc:
+        print(f"error: the data breaks the contract:\n{exc}", file=sys.stderr)
+        return 1
+    landing = {k: v for k, v in report.landing.items() if k not in ("rerun_monthly", "path")}
+    landing["plan"] = plan_meta
+    files = {
+        "kpis.csv": frame_csv(report.kpis),
+        "variance.csv": frame_csv(report.variance),
+        "variance_effects.csv": frame_csv(report.effects),
+        "mrr_bridge.csv": frame_csv(report.mrr_bridge),
+        "actions.json": _dump(
+            {"as_of": landing["as_of"], "plan": view.name, "rules": report.actions}
+        ),
+        "landing.json": _dump(landing),
+        "landing_monthly.csv": frame_csv(report.landing["rerun_monthly"]),
+        "landing_path.csv": frame_csv(report.landing["path"]),
+    }
+    try:
+        write_plan(out, files)
+    except OutputExistsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    lang = args.lang or params.company.locale
+    if actuals_dir != args.actuals:
+        de = lang == "de"
+        print(
+            f"{'Ist-Daten' if de else 'Actuals'}: {actuals_dir}, "
+            f"{'Historie' if de else 'History'}: {history_dir}"
+        )
+    for line in _console(report, view.name, lang):
+        print(line)
+    print(("Geschrieben: " if lang == "de" else "Written: ") + str(out))
+    return 0

@@ -1,0 +1,251 @@
+"""``planning forecast``: statistical forecasts per series, reconciled, plus pipeline and leads.
+
+Reads the canonical tables in ``--data``, builds one monthly series per node of the
+hierarchy given by ``--by`` (total → first column → first × second ...), forecasts
+every node with ``auto_forecast`` (in parallel), reconciles them (MinT with
+shrinkage, or bottom-up) so that the levels add up, and writes into ``--out``:
+
+- ``forecasts.csv``: node, level columns, month, ``base_mean`` (before
+  reconciliation), ``mean``, interval bounds, model, method;
+- ``accuracy.csv``: per node the rolling-origin backtest accuracy of the chosen
+  forecast (MASE, sMAPE in percent; mean over three origins; the ``holdout_*``
+  column names are kept for compatibility), months forecast per origin, filled
+  months and outliers;
+- for ``new_customers`` / ``new_mrr``: ``pipeline.csv`` (statistical, pipeline and
+  blended forecast of the company total for the first six months),
+  ``stage_probabilities.csv`` and (``new_customers``) ``no_change_baseline.csv``;
+- with leads: ``lead_coefficients.csv``, ``lead_reliability.csv``,
+  ``open_leads_ranked.csv``.
+
+A non-empty ``--out`` is never overwritten. Text that a spreadsheet would run as a
+formula (a region or lead name starting with ``=``, ``+``, ``-``, ``@``) gets a leading
+``'`` (``planning_lib.run.csv_safe``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from planning_lib.cli.common import output_taken
+from planning_lib.run.csv_safe import spreadsheet_safe
+from planning_lib.run.outputs import OutputExistsError, new_folder
+
+__all__ = ["HELP", "METRICS", "NAME", "add_arguments", "metric_frame", "run"]
+
+NAME = "forecast"
+HELP = "Statistical forecasts per region/product (reconciled), pipeline forecast, lead scores."
+METRICS = ("new_customers", "new_mrr", "revenue")
+FLOAT_FORMAT = "%.4f"
+PIPELINE_MONTHS = 6
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``planning forecast``."""
+    parser.add_argument("--data", type=Path, required=True, help="folder of canonical tables")
+    parser.add_argument(
+        "--by", default="region", help="hierarchy columns, top first, e.g. region,product"
+    )
+    parser.add_argument("--horizon", type=int, default=18, help="months to forecast")
+    parser.add_argument("--out", type=Path, required=True, help="output folder (new or empty)")
+    parser.add_argument(
+        "--metric", choices=METRICS, default="new_customers", help="what to forecast"
+    )
+    parser.add_argument(
+        "--as-of", dest="as_of", help="last history month YYYY-MM (default: last full month)"
+    )
+    parser.add_argument(
+        "--reconcile", choices=("mint", "bottom_up"), default="mint", help="coherence method"
+    )
+    parser.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+
+
+def _as_of(tables: dict[str, pd.DataFrame], as_of: str | None) -> pd.Period:
+    if as_of:
+        return pd.Period(as_of, freq="M")
+    dates = []
+    if "deals" in tables:
+        d = tables["deals"]
+        dates.append(pd.to_datetime(d.loc[d["stage"].isin(["won", "lost"]), "close_date"]).max())
+    if "subscriptions" in tables:
+        dates.append(pd.to_datetime(tables["subscriptions"]["start_date"]).max())
+    last = max(x for x in dates if pd.notna(x))
+    return (last + pd.Timedelta(days=1)).to_period("M") - 1
+
+
+def metric_frame(
+    tables: dict[str, pd.DataFrame], metric: str, by: list[str], as_of: pd.Period
+) -> pd.DataFrame:
+    """Monthly values of ``metric`` per bottom series, zero-filled, up to ``as_of``.
+
+    Args:
+        tables: canonical tables.
+        metric: ``new_customers`` (won deals, count), ``new_mrr`` (EUR/month won) or
+            ``revenue`` (MRR of active subscriptions, EUR/month).
+        by: hierarchy columns.
+        as_of: last history month.
+
+    Returns:
+        Long table: ``by`` columns, ``month`` (month start), ``value``.
+
+    Raises:
+        KeyError: the table the metric needs is missing.
+    """
+    if metric in ("new_customers", "new_mrr"):
+        if "deals" not in tables:
+            raise KeyError("the deals table is needed for this metric")
+        won = tables["deals"][tables["deals"]["stage"] == "won"].copy()
+        won["month"] = pd.to_datetime(won["close_date"]).dt.to_period("M")
+        won["value"] = 1.0 if metric == "new_customers" else won["mrr_eur"].astype(float)
+        long = won[[*by, "month", "value"]]
+    else:
+        if "subscriptions" not in tables:
+            raise KeyError("the subscriptions table is needed for revenue")
+        subs = tables["subscriptions"].copy()
+        start = pd.to_datetime(subs["start_date"]).dt.to_period("M")
+        end = pd.to_datetime(subs["end_date"]).dt.to_period("M")
+        months = pd.period_range(start.min(), as_of, freq="M")
+        parts = []
+        for m in months:
+            active = (start <= m) & (end.isna() | (end >= m))
+            part = subs.loc[active, by].copy()
+            part["month"], part["value"] = m, subs.loc[active, "mrr_eur"].astype(float)
+            parts.append(part)
+        long = pd.concat(parts, ignore_index=True)
+    long = long[long["month"] <= as_of]
+    keys = long[by].drop_duplicates()
+    months = pd.period_range(long["month"].min(), as_of, freq="M")
+    grid = keys.merge(pd.DataFrame({"month": months}), how="cross")
+    sums = long.groupby([*by, "month"], as_index=False)["value"].sum()
+    out = grid.merge(sums, on=[*by, "month"], how="left").fillna({"value": 0.0})
+    out["month"] = out["month"].dt.to_timestamp()
+    return out.sort_values([*by, "month"]).reset_index(drop=True)
+
+
+def _node_series(bottom: pd.DataFrame, hier, by: list[str]) -> pd.DataFrame:
+    parts = []
+    for row in hier.nodes.itertuples(index=False):
+        mask = np.ones(len(bottom), dtype=bool)
+        for col in by[: row.depth]:
+            mask &= (bottom[col].astype(str) == getattr(row, col)).to_numpy()
+        s = bottom[mask].groupby("month", as_index=False)["value"].sum()
+        s.insert(0, "node", row.node)
+        parts.append(s)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _pipeline_tables(tables, metric, as_of, stat_total):
+    from planning_lib.analysis.pipeline import (
+        blend_pipeline,
+        pipeline_coverage,
+        pipeline_forecast,
+        stage_win_probabilities,
+    )
+
+    deals, leads = tables["deals"], tables.get("leads")
+    as_of_day = (as_of + 1).to_timestamp() - pd.Timedelta(days=1)
+    months = min(PIPELINE_MONTHS, len(stat_total))
+    monthly, _ = pipeline_forecast(deals, leads, as_of_day, months, "mrr_eur")
+    pipe = monthly["expected_deals" if metric == "new_customers" else "expected_value_eur"]
+    cov = pipeline_coverage(deals, months)
+    stat = stat_total[:months]
+    table = pd.DataFrame(
+        {
+            "month": monthly["month"],
+            "statistical": stat,
+            "pipeline": pipe.to_numpy(),
+            "pipeline_coverage": cov,
+            "blended": blend_pipeline(stat, pipe.to_numpy(), cov),
+        }
+    )
+    return table, stage_win_probabilities(deals, leads)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the forecast; exit 0 on success, 1 on bad input, 2 on a non-empty out dir."""
+    from planning_lib.analysis.forecast.api import forecast_many
+    from planning_lib.analysis.forecast.reconcile import hierarchy, reconcile_long
+    from planning_lib.data.loaders import load_dataset
+
+    out: Path = args.out
+    if output_taken(out):
+        return 2
+    by = [c.strip() for c in args.by.split(",") if c.strip()]
+    try:
+        if args.horizon < 1:
+            raise ValueError("--horizon must be at least 1")
+        tables = load_dataset(args.data)
+        as_of = _as_of(tables, args.as_of)
+        bottom = metric_frame(tables, args.metric, by, as_of)
+        hier = hierarchy(bottom, by)
+    except (FileNotFoundError, KeyError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    series = _node_series(bottom.astype({c: str for c in by}), hier, by)
+    base = forecast_many(
+        series, ["node"], "month", "value", args.horizon, workers=args.workers, point="mean"
+    )
+    resid = base.attrs.get("residuals")
+    method = args.reconcile
+    try:
+        rec = reconcile_long(base, resid, hier, method)
+    except (ValueError, np.linalg.LinAlgError) as exc:
+        print(f"warning: MinT failed ({exc}); using bottom-up", file=sys.stderr)
+        rec = reconcile_long(base, None, hier, "bottom_up")
+    if series["value"].min() >= 0:
+        value_cols = ["mean", "lo_80", "hi_80", "lo_95", "hi_95"]
+        rec[value_cols] = rec[value_cols].clip(lower=0.0)
+    rec.insert(rec.columns.get_loc("mean"), "base_mean", base["mean"].to_numpy())
+    rec = hier.nodes.drop(columns="depth").merge(rec, on="node", how="right")
+    files: dict[str, pd.DataFrame] = {}
+    fc_cols = ["node", *by, "month", "base_mean", "mean", "lo_80", "hi_80", "lo_95", "hi_95"]
+    files["forecasts.csv"] = rec[[*fc_cols, "model", "method"]]
+    acc_cols = ["node", "model", "holdout_months", "holdout_mase", "holdout_smape"]
+    acc = (
+        base.groupby("node", sort=False)
+        .first()
+        .reset_index()[[*acc_cols, "filled_months", "outliers"]]
+    )
+    files["accuracy.csv"] = acc
+    if args.metric in ("new_customers", "new_mrr"):
+        total = rec[rec["node"] == "total"].sort_values("month")["mean"].to_numpy()
+        try:
+            pipe, probs = _pipeline_tables(tables, args.metric, as_of, total)
+            files["pipeline.csv"] = pipe
+            files["stage_probabilities.csv"] = probs
+        except (KeyError, ValueError) as exc:
+            print(f"warning: no pipeline forecast ({exc})", file=sys.stderr)
+    if args.metric == "new_customers":
+        from planning_lib.analysis.forecast.baseline import no_change_new_customers
+
+        base_nc = no_change_new_customers(tables["deals"], (as_of + 1).to_timestamp())
+        files["no_change_baseline.csv"] = pd.DataFrame([base_nc.as_dict()])
+    if "leads" in tables:
+        from planning_lib.analysis.leadscore import score_leads
+
+        try:
+            ls = score_leads(tables["leads"])
+            files["lead_coefficients.csv"] = ls.coefficients
+            files["lead_reliability.csv"] = ls.reliability
+            files["open_leads_ranked.csv"] = ls.ranked_open
+        except (KeyError, ValueError) as exc:
+            print(f"warning: no lead scores ({exc})", file=sys.stderr)
+    try:
+        with new_folder(out) as tmp:
+            for name, frame in files.items():
+                spreadsheet_safe(frame).to_csv(
+                    tmp / name, index=False, float_format=FLOAT_FORMAT, lineterminator="\n"
+                )
+    except OutputExistsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{len(files)} files written to {out} (history to {as_of}, metric {args.metric})")
+    med = acc["holdout_mase"].median()
+    print(
+        f"{len(acc)} series; median backtest MASE {med:.3f}; reconciliation {rec['method'].iloc[0]}"
+    )
+    return 0
