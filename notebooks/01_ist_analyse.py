@@ -32,14 +32,11 @@ seed: int = 42  # Startwert für Zufallszahlen
 output_dir: str = ""  # Ausgabeordner für Tabellen und Diagramme; leer: reports/notebook/<region>
 
 # %%
-from planning_lib.analysis.asis import run_analysis
-from planning_lib.analysis.forecast.api import auto_forecast
-from planning_lib.present import charts, views
-from planning_lib.present.findings import findings_frame, generate_findings
-from planning_lib.run.phase import open_phase
+from planning_lib.run.phases.ist_analyse import phase_01_ist_analyse
 
-ph = open_phase(
-    "01",
+# the phase's work and report: planning_lib/run/phases/ist_analyse.py; afterwards ph.tables
+# holds the tables it wrote (name → frame) and ph.figures its key figures
+ph = phase_01_ist_analyse(
     region=region,
     config_path=config_path,
     data_path=data_path,
@@ -48,100 +45,4 @@ ph = open_phase(
     locale=locale,
     seed=seed,
     output_dir=output_dir,
-)
-analysis = run_analysis(ph.history, ph.params, locale=locale)
-ph.save_analysis(analysis)
-ph.say("01.title", region=region, as_of=ph.fmt(str(analysis.as_of), "month"))
-
-# %% Umsatz und MRR der letzten Jahre
-fig_mrr = views.monthly_history(analysis.tables["revenue_monthly"], "mrr_end_eur")
-ph.chart(
-    charts.line_chart(
-        fig_mrr.to_frame(ph.t("01.mrr")), locale=locale, title=ph.t("01.mrr_title"), unit="eur"
-    ),
-    "mrr_history",
-)
-fig = analysis.figures
-ph.say(
-    "01.mrr_text",
-    mrr=ph.fmt(fig["mrr_end_eur"], "eur"),
-    customers=ph.fmt(fig["customers_end"], "count"),
-    yoy=ph.fmt(fig["revenue_yoy"], "share"),
-    cagr=ph.fmt(fig["revenue_cagr"], "share"),
-)
-ph.table(views.history_yearly(analysis.tables["revenue_yearly"]), "history_yearly", "01.yearly")
-for dim in ("segment", "channel", "product"):
-    by_dim = views.monthly_by(analysis.tables["revenue_monthly"], dim, "mrr_end_eur")
-    ph.chart(
-        charts.stacked_bar_chart(
-            ph.labelled(by_dim.iloc[-12:], dim), locale=locale, title=ph.t(f"01.mrr_by_{dim}")
-        ),
-        f"mrr_by_{dim}",
-    )
-ph.say("01.mrr_by_text")
-
-# %% Funnel der letzten 12 Monate
-funnel = ph.table(
-    views.funnel_last_12_months(analysis.tables["leads_by_month"]), "funnel_12m", "01.funnel"
-)
-per_channel = views.funnel_by_channel(funnel)
-per_channel.index = [ph.name(c) for c in per_channel.index]
-per_channel.columns = [ph.t(f"stage.{s}") for s in per_channel.columns]
-ph.chart(
-    charts.channel_funnels_chart(per_channel, locale=locale, title=ph.t("01.funnel_chart")),
-    "funnel",
-)
-ph.table(analysis.tables["funnel_conversion_channel"], "conversion", "01.conversion")
-ph.say("01.funnel_text")
-deal_metrics = ph.table(analysis.tables["deal_metrics_channel"], "deal_metrics", "01.deal_metrics")
-
-# %% Unit Economics: Neukunden, CAC, CLV
-cac_year = analysis.tables["cac"][analysis.tables["cac"]["year"] == analysis.year]
-ph.table(cac_year, "cac", "01.cac")
-ph.table(analysis.tables["clv"], "clv", "01.clv")
-ph.say(
-    "01.unit_text",
-    year=analysis.year,
-    new=ph.fmt(fig["new_customers"], "count"),
-    cac=ph.fmt(fig["cac_stated_eur"], "eur"),
-    cac_full=ph.fmt(fig["cac_fully_loaded_eur"], "eur"),
-    clv=ph.fmt(fig["clv_formula_eur"], "eur"),
-    churn=ph.fmt(fig["logo_churn_rate"], "share"),
-)
-
-# %% Markt und Wettbewerb
-ph.table(analysis.tables["market"], "market", "01.market")
-ph.table(analysis.tables["competitors"], "competitors", "01.competitors")
-ph.table(analysis.tables["swot"], "swot", "01.swot")
-ph.say("01.market_text")
-
-# %% Prognose ohne Änderungen: Neukunden pro Monat
-won = views.monthly_history(analysis.tables["revenue_monthly"], "won_deals")
-forecast = auto_forecast(won, horizon)
-ph.chart(
-    charts.forecast_chart(
-        won,
-        forecast,
-        locale=locale,
-        title=ph.t("01.forecast_title"),
-        history_label=ph.t("label.actual"),
-        forecast_label=ph.t("label.forecast"),
-    ),
-    "forecast_new_customers",
-)
-ph.table(forecast.rename_axis("month").reset_index(), "forecast", "01.forecast")
-ph.say(
-    "01.forecast_text",
-    mean=ph.fmt(forecast["mean"].sum(), "count"),
-    model=str(forecast["model"].iloc[0]),
-)
-
-# %% Befunde
-ph.table(findings_frame(generate_findings(analysis), locale), "findings", "01.findings")
-ph.key_figures(
-    "01_ist_analyse",
-    history_customers=fig["customers_end"],
-    history_mrr=fig["mrr_end_eur"],
-    history_new_customers_last_year=fig["new_customers"],
-    forecast_new_customers=float(forecast["mean"].sum()),
 )

@@ -31,12 +31,11 @@ seed: int = 42  # Startwert für Zufallszahlen
 output_dir: str = ""  # Ausgabeordner für Tabellen und Diagramme; leer: reports/notebook/<region>
 
 # %%
-from planning_lib.present import charts, views
-from planning_lib.present.tables import MIN_OBSERVATIONS
-from planning_lib.run.phase import open_phase
+from planning_lib.run.phases.zielgruppen import phase_03_zielgruppen
 
-ph = open_phase(
-    "03",
+# the phase's work and report: planning_lib/run/phases/zielgruppen.py; afterwards ph.tables
+# holds the tables it wrote (name → frame) and ph.figures its key figures
+ph = phase_03_zielgruppen(
     region=region,
     config_path=config_path,
     data_path=data_path,
@@ -45,53 +44,4 @@ ph = open_phase(
     locale=locale,
     seed=seed,
     output_dir=output_dir,
-    load_data=False,
 )
-analysis = ph.load_analysis()
-ph.say("03.title", region=region)
-
-# %% ABC-Analyse der Kunden nach Umsatz
-abc = ph.table(analysis.tables["abc_summary"], "abc", "03.abc")
-a_row = views.a_class(abc)
-ph.chart(
-    charts.bar_chart(
-        abc.set_index("abc_class")["revenue_share"],
-        locale=locale,
-        title=ph.t("03.abc_chart"),
-        unit="share",
-    ),
-    "abc",
-)
-ph.say(
-    "03.abc_text",
-    customers=ph.fmt(a_row["customer_share"], "share"),
-    revenue=ph.fmt(a_row["revenue_share"], "share"),
-)
-
-# %% Segmente und ihre Attraktivität
-segments = ph.table(analysis.tables["segments"], "segments", "03.segments")
-ph.chart(
-    charts.bar_chart(
-        segments.set_index("segment")["attractiveness"].rename(ph.name),
-        locale=locale,
-        title=ph.t("03.attractiveness"),
-        unit="decimal",
-        horizontal=True,
-    ),
-    "attractiveness",
-)
-best = views.top_segment(segments)
-ph.say(
-    "03.segments_text",
-    segment=ph.name(best["segment"]),
-    score=ph.fmt(best["attractiveness"], "decimal"),
-)
-if best["customers"] < MIN_OBSERVATIONS:
-    ph.say("03.segments_caveat", segment=ph.name(best["segment"]), n=int(best["customers"]))
-
-# %% Buyer Personas und Positionierung
-ph.table(analysis.tables["personas"], "personas", "03.personas")
-ph.table(analysis.tables["persona_links"], "persona_links", "03.persona_links")
-ph.say("03.personas_text")
-ph.table(analysis.tables["positioning"], "positioning", "03.positioning")
-ph.say("03.positioning_text", statement=ph.params.positioning.get(locale, ""))

@@ -31,11 +31,11 @@ seed: int = 42  # Startwert für Zufallszahlen
 output_dir: str = ""  # Ausgabeordner für Tabellen und Diagramme; leer: reports/notebook/<region>
 
 # %%
-from planning_lib.present import charts, views
-from planning_lib.run.phase import open_phase
+from planning_lib.run.phases.kanaele import phase_04_kanaele
 
-ph = open_phase(
-    "04",
+# the phase's work and report: planning_lib/run/phases/kanaele.py; afterwards ph.tables
+# holds the tables it wrote (name → frame) and ph.figures its key figures
+ph = phase_04_kanaele(
     region=region,
     config_path=config_path,
     data_path=data_path,
@@ -44,39 +44,4 @@ ph = open_phase(
     locale=locale,
     seed=seed,
     output_dir=output_dir,
-    load_data=False,
 )
-monthly, summary = ph.load_plan()
-ph.say("04.title", region=region)
-
-# %% Umgekehrter Funnel je Kanal
-channels = ph.table(views.channel_plan(monthly), "channels", "04.channels")
-ph.chart(
-    charts.bar_chart(
-        channels.set_index("channel")["lead_coverage_share"].rename(ph.name),
-        locale=locale,
-        title=ph.t("04.coverage_chart"),
-        unit="share",
-    ),
-    "lead_coverage",
-)
-short, missing = views.lead_shortfall(channels)
-ph.say(
-    "04.coverage_text",
-    channels=", ".join(map(ph.name, short)) or "–",
-    missing=ph.fmt(missing, "count"),
-)
-
-# %% Benötigte MQL pro Monat und Kanal
-required = views.channel_wide(monthly, "required_entry")
-ph.table(required.reset_index(), "required_leads", "04.required_table", show=False)
-ph.chart(
-    charts.stacked_bar_chart(
-        ph.labelled(required, "channel"),
-        locale=locale,
-        title=ph.t("04.required_chart"),
-        unit="count",
-    ),
-    "required_leads",
-)
-ph.say("04.required_text")

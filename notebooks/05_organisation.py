@@ -31,11 +31,11 @@ seed: int = 42  # Startwert für Zufallszahlen
 output_dir: str = ""  # Ausgabeordner für Tabellen und Diagramme; leer: reports/notebook/<region>
 
 # %%
-from planning_lib.present import charts, views
-from planning_lib.run.phase import open_phase
+from planning_lib.run.phases.organisation import phase_05_organisation
 
-ph = open_phase(
-    "05",
+# the phase's work and report: planning_lib/run/phases/organisation.py; afterwards ph.tables
+# holds the tables it wrote (name → frame) and ph.figures its key figures
+ph = phase_05_organisation(
     region=region,
     config_path=config_path,
     data_path=data_path,
@@ -44,31 +44,4 @@ ph = open_phase(
     locale=locale,
     seed=seed,
     output_dir=output_dir,
-    load_data=False,
-)
-monthly, summary = ph.load_plan()
-ph.say("05.title", region=region)
-
-# %% Team, Einarbeitung und Kapazität
-org = ph.table(views.organisation_monthly(monthly), "organisation", "05.organisation")
-cap = views.line_wide(monthly, ["capacity_deals", "required_rep_deals"])
-cap.columns = [ph.t("05.capacity"), ph.t("05.required")]
-ph.chart(charts.line_chart(cap, locale=locale, title=ph.t("05.capacity_chart")), "capacity")
-ph.say(
-    "05.capacity_text",
-    short=ph.fmt(int(summary.get("capacity_short_months", 0)), "months_count"),
-    heads=ph.fmt(org["reps_heads"].iloc[-1], "count"),
-)
-
-# %% Struktur und Werkzeuge
-ph.table(views.roles_table(ph.params, locale), "roles", "05.roles")
-ph.table(views.structure_table(ph.params), "structure", "05.structure")
-ph.say("05.structure_text")
-
-# %% Provisionen
-ph.say(
-    "05.commission_text",
-    total=ph.fmt(summary["commissions_total"], "eur"),
-    reps=ph.fmt(summary.get("commissions_reps", 0.0), "eur"),
-    partners=ph.fmt(summary.get("commissions_partners", 0.0), "eur"),
 )

@@ -30,11 +30,11 @@ seed: int = 42  # Startwert für Zufallszahlen
 output_dir: str = ""  # Ausgabeordner für Tabellen und Diagramme; leer: reports/notebook/<region>
 
 # %%
-from planning_lib.present import charts, views
-from planning_lib.run.phase import open_phase
+from planning_lib.run.phases.budget import phase_06_budget
 
-ph = open_phase(
-    "06",
+# the phase's work and report: planning_lib/run/phases/budget.py; afterwards ph.tables
+# holds the tables it wrote (name → frame) and ph.figures its key figures
+ph = phase_06_budget(
     region=region,
     config_path=config_path,
     data_path=data_path,
@@ -43,46 +43,4 @@ ph = open_phase(
     locale=locale,
     seed=seed,
     output_dir=output_dir,
-    load_data=False,
-)
-monthly, summary = ph.load_plan()
-ph.say("06.title", region=region)
-
-# %% Kosten je Kategorie und Monat
-costs = views.budget_monthly(monthly)
-ph.table(costs.rename_axis("month").reset_index(), "budget_monthly", "06.budget_monthly")
-ph.chart(
-    charts.stacked_bar_chart(
-        ph.labelled(costs, "cat"), locale=locale, title=ph.t("06.budget_chart")
-    ),
-    "budget_monthly",
-)
-by_cat = ph.table(
-    views.budget_by_category(summary, costs), "budget_categories", "06.budget_categories"
-)
-ph.say(
-    "06.budget_text",
-    budget=ph.fmt(summary["budget_total"], "eur"),
-    cost=ph.fmt(by_cat["planned_cost_eur"].sum(), "eur"),
-)
-
-# %% ROI, Deckungsbeitrag und Liquidität
-profit = ph.table(views.profitability(monthly), "profitability", "06.profitability")
-ph.say(
-    "06.margin_text",
-    margin=ph.fmt(profit["contribution_margin_eur"].sum(), "eur"),
-    revenue=ph.fmt(profit["revenue_eur"].sum(), "eur"),
-)
-cash = views.line_wide(monthly, ["cash_balance", "company_cash_balance"])
-cash.columns = [ph.t("06.cash"), ph.t("06.company_cash")]
-ph.chart(charts.line_chart(cash, locale=locale, title=ph.t("06.cash_chart"), unit="eur"), "cash")
-ph.say(
-    "06.roi_text",
-    roi=ph.fmt(summary["roi"], "share"),
-    life=ph.fmt(summary["customer_lifetime_months"], "months"),
-    ltv=ph.fmt(summary["lifetime_value_new_customers"], "eur"),
-    cac=ph.fmt(summary["cac_fully_loaded"], "eur"),
-    low=ph.fmt(summary["cash_low_point"], "eur"),
-    month=ph.fmt(summary.get("cash_low_point_month", ""), "month"),
-    company_low=ph.fmt(summary["company_cash_low_point"], "eur"),
 )

@@ -32,15 +32,11 @@ seed: int = 42  # Startwert für Zufallszahlen
 output_dir: str = ""  # Ausgabeordner für Tabellen und Diagramme; leer: reports/notebook/<region>
 
 # %%
-from planning_lib.controlling import plan_vs_actual as controlling
-from planning_lib.controlling.landing import rolling_landing
-from planning_lib.controlling.plan_view import PlanView
-from planning_lib.controlling.rules import evaluate_rules
-from planning_lib.present import charts, views
-from planning_lib.run.phase import open_phase
+from planning_lib.run.phases.controlling import phase_07_controlling
 
-ph = open_phase(
-    "07",
+# the phase's work and report: planning_lib/run/phases/controlling.py; afterwards ph.tables
+# holds the tables it wrote (name → frame) and ph.figures its key figures
+ph = phase_07_controlling(
     region=region,
     config_path=config_path,
     data_path=data_path,
@@ -50,76 +46,3 @@ ph = open_phase(
     seed=seed,
     output_dir=output_dir,
 )
-monthly, summary = ph.load_plan()
-plan = PlanView.from_params(monthly, ph.params)
-ctx = controlling.context_for(ph.params, ph.actuals, plan=plan)
-ph.say("07.title", region=region, as_of=ph.fmt(ctx.as_of, "month"))
-
-# %% KPIs der Ist-Daten je Monat
-kpis = ph.table(views.actual_kpis(ph.actuals, ctx), "kpis", "07.kpis")
-
-# %% Soll-Ist-Vergleich mit Status
-variance = controlling.plan_vs_actual(ph.actuals, ctx, plan, grains=("month", "ytd"))
-status = ph.table(views.variance_table(variance), "variance", "07.variance")
-new = views.plan_actual_monthly(variance, "new_customers")
-new.columns = [ph.t("label.plan"), ph.t("label.actual")]
-ph.chart(charts.line_chart(new, locale=locale, title=ph.t("07.pva_chart")), "plan_vs_actual")
-ph.say(
-    "07.variance_text",
-    off=int((status["status"] == "off_track").sum()),
-    total=len(status),
-)
-
-# %% Lücke je Kanal: Plan nie finanziert (Plan − Funnel-Plan) oder Umsetzung (Funnel-Plan − Ist)
-split = ph.table(views.execution_split(variance), "execution", "07.execution")
-by_channel = split.set_index("channel")
-total = by_channel.loc["total"]
-widest = by_channel.drop(index="total")["gap_planning"].idxmax()
-ph.say(
-    "07.execution_text",
-    gap=ph.fmt(total["plan"] - total["actual"], "count"),
-    planning=ph.fmt(total["gap_planning"], "count"),
-    execution=ph.fmt(total["gap_execution"], "count"),
-    channel=ph.name(widest),
-    att=ph.fmt(by_channel.loc[widest, "attainment"], "share"),
-    att_x=ph.fmt(by_channel.loc[widest, "attainment_execution"], "share"),
-)
-
-# %% MRR-Brücke: Startbasis, Neu-MRR, Expansion, Kontraktion, Abwanderung
-bridge = ph.table(controlling.mrr_variance_bridge(ph.actuals, ctx, plan), "mrr_bridge",
-                  "07.mrr_bridge")  # fmt: skip
-var = bridge.set_index("component")["variance_eur"]
-ph.say("07.mrr_bridge_text", **{k: ph.fmt(v, "eur") for k, v in var.items()})
-
-# %% Abweichung zerlegt: Preis-, Mengen- und Mixeffekt
-ph.table(controlling.revenue_effects(ph.actuals, ctx, plan, ph.history), "effects", "07.effects")
-ph.say("07.effects_text")
-
-# %% Anpassungsregeln: ausgelöste Maßnahmen
-actions = evaluate_rules(list(ph.params.rules), ph.actuals, ctx, plan)
-triggered = ph.table(views.actions_table(actions, locale), "actions", "07.actions")
-ph.say("07.actions_text", n=int(triggered["triggered"].sum()), total=len(triggered))
-ph.table(views.rule_evidence_table(actions), "rule_evidence", "07.evidence")
-ph.say("07.evidence_text")
-
-# %% Hochrechnung zum Jahresende (rollierende Prognose)
-landing = rolling_landing(ph.params, ph.actuals, ctx, summary, ph.history, plan)
-figures = ph.table(views.landing_table(landing), "landing", "07.landing")
-ph.table(views.landing_targets(landing), "landing_targets", "07.landing_targets")
-row = figures.set_index("figure").loc["new_customers"]
-ph.say(
-    "07.landing_text",
-    actual=ph.fmt(row["actual_to_date"], "count"),
-    landing=ph.fmt(row["landing"], "count"),
-    plan=ph.fmt(row["plan"], "count"),
-)
-ph.table(landing["path"], "landing_path", "07.landing_path", show=False)
-path = views.landing_path_cumulative(landing["path"], "new_customers")
-path.columns = [ph.t("label.plan"), ph.t("07.landing_line")]
-ph.chart(
-    charts.line_chart(
-        path, locale=locale, title=ph.t("07.landing_chart"), styles={path.columns[1]: "--"}
-    ),
-    "landing",
-)
-ph.key_figures("07_controlling", landing_new_customers=float(row["landing"]))

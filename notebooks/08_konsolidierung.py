@@ -32,11 +32,12 @@ output_dir: str = ""  # Ausgabeordner für Tabellen und Diagramme; leer: reports
 region_dirs: dict = {}  # Region -> Ausgabeordner ihrer Phasen-Notebooks
 
 # %%
-from planning_lib.present import charts, views
-from planning_lib.run.phase import open_phase, read_region_plans
+from planning_lib.run.phases.konsolidierung import phase_08_konsolidierung
 
-ph = open_phase(
-    "08",
+# the phase's work and report: planning_lib/run/phases/konsolidierung.py; afterwards ph.tables
+# holds the tables it wrote (name → frame) and ph.figures its key figures
+ph = phase_08_konsolidierung(
+    region_dirs=region_dirs,
     region=region,
     config_path=config_path,
     data_path=data_path,
@@ -45,37 +46,4 @@ ph = open_phase(
     locale=locale,
     seed=seed,
     output_dir=output_dir,
-    load_data=False,
-)
-monthly_by_region, summaries = read_region_plans(region_dirs)
-ph.say("08.title", regions=", ".join(summaries) or "–")
-missing = views.missing_regions(ph.params.company.regions, summaries)
-if missing:
-    ph.say("08.missing", regions=", ".join(missing))
-
-# %% Kennzahlen je Region und Summe
-table = ph.table(views.region_summary_table(summaries), "regions", "08.regions")
-consolidated = views.consolidate_monthly(monthly_by_region)
-ph.table(consolidated, "plan_monthly", "08.plan_monthly", show=False)
-ph.say("08.plan_text")
-figures = views.consolidated_key_figures(table, consolidated)
-ph.key_figures("08_konsolidierung", **figures)
-ph.say(
-    "08.total_text",
-    new=ph.fmt(figures["new_customers"], "count"),
-    mrr=ph.fmt(figures["mrr_end"], "eur"),
-    budget=ph.fmt(figures["budget_total"], "eur"),
-    cac=ph.fmt(figures["cac_fully_loaded"], "eur"),
-)
-
-# %% Neukunden und MRR je Region
-regions_only = table[table["region"] != "Gesamt"].set_index("region")
-ph.chart(
-    charts.bar_chart(regions_only["new_customers"], locale=locale, title=ph.t("08.new_chart")),
-    "new_customers",
-)
-mrr = views.line_wide(consolidated, ["mrr_end"])
-mrr.columns = [ph.t("08.mrr")]
-mrr_chart = ph.chart(
-    charts.line_chart(mrr, locale=locale, title=ph.t("08.mrr_chart"), unit="eur"), "mrr"
 )

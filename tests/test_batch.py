@@ -126,7 +126,7 @@ def test_input_fingerprint_changes_with_any_input(tmp_path: Path) -> None:
 
 def test_phase_notebooks_declare_the_standard_parameters() -> None:
     from planning_lib.core.paths import NOTEBOOKS
-    from planning_lib.run.batch import PHASES
+    from planning_lib.run.catalog import PHASES
 
     for phase in PHASES:
         declared = declared_parameters(NOTEBOOKS / f"{phase.stem}.ipynb")

@@ -24,7 +24,8 @@ from planning_lib.cli import main as cli
 from planning_lib.core.params import load_params
 from planning_lib.core.paths import CONFIGS, NOTEBOOKS, SAMPLE_DATA
 from planning_lib.plan.model import run_plan
-from planning_lib.run.batch import CONSOLIDATION_FOLDER, PHASES
+from planning_lib.run.batch import CONSOLIDATION_FOLDER
+from planning_lib.run.catalog import PHASES
 from planning_lib.run.phase import read_plan
 
 GOOD = ["DE-Süd", "AT"]

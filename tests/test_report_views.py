@@ -6,7 +6,15 @@ import pandas as pd
 import pytest
 
 from planning_lib.present import tables as display
-from planning_lib.present import views
+from planning_lib.present.views import (
+    budget,
+    controlling,
+    ist_analyse,
+    kanaele,
+    konsolidierung,
+    ziele,
+    zielgruppen,
+)
 
 
 def _monthly(values: dict[tuple[str, str], list[float]], unit: str = "EUR") -> pd.DataFrame:
@@ -28,7 +36,7 @@ def _monthly(values: dict[tuple[str, str], list[float]], unit: str = "EUR") -> p
 def test_consolidate_monthly_sums_amounts_and_counts_but_not_shares() -> None:
     a = _monthly({("mrr_end", ""): [10, 20], ("churn_rate", ""): [0.05, 0.04]})
     b = _monthly({("mrr_end", ""): [1, 2], ("churn_rate", ""): [0.03, 0.03]})
-    out = views.consolidate_monthly({"A": a, "B": b})
+    out = konsolidierung.consolidate_monthly({"A": a, "B": b})
     assert list(out["line_item"].unique()) == ["mrr_end"]
     assert list(out["value"]) == [11, 22]
 
@@ -38,7 +46,7 @@ def test_region_summary_table_sums_and_recomputes_cac() -> None:
         "A": {"new_customers": 10, "cost_total": 1000, "cac_fully_loaded": 100, "mrr_end": 5},
         "B": {"new_customers": 30, "cost_total": 2000, "cac_fully_loaded": 66.7, "mrr_end": 7},
     }
-    table = views.region_summary_table(summaries)
+    table = konsolidierung.region_summary_table(summaries)
     total = table[table["region"] == "Gesamt"].iloc[0]
     assert total["new_customers"] == 40
     assert total["mrr_end_eur"] == 12
@@ -52,11 +60,11 @@ def test_company_ltv_to_cac_is_lifetime_value_over_cost() -> None:
     }
     for s in summaries.values():
         s["ltv_to_cac"] = s["lifetime_value_new_customers"] / s["cost_total"]
-    table = views.region_summary_table(summaries)
+    table = konsolidierung.region_summary_table(summaries)
     total = table[table["region"] == "Gesamt"].iloc[0]
     assert total["ltv_to_cac"] == pytest.approx(9000 / 3000)  # not 4.0 + 2.5
     consolidated = pd.DataFrame(columns=["month", "line_item", "channel", "value", "unit"])
-    assert views.consolidated_key_figures(
+    assert konsolidierung.consolidated_key_figures(
         table.assign(customers_end=0.0, mrr_start_eur=0.0, mrr_end_eur=0.0, arr_end_eur=0.0).assign(
             budget_total_eur=0.0
         ),
@@ -72,11 +80,11 @@ def test_budget_monthly_and_categories() -> None:
             ("cost_marketing", "inbound"): [10, 30],  # a part of the total: not added again
         }
     )
-    costs = views.budget_monthly(monthly)
+    costs = budget.budget_monthly(monthly)
     assert list(costs.columns) == ["personnel_eur", "marketing_eur"]
     assert list(costs["marketing_eur"]) == [10, 30]
     # yearly budget 1.200 over 2 plan months: 200 budget, cost 200 + 0 → no variance
-    cats = views.budget_by_category({"budget_by_category": {"personnel": 1200.0}}, costs)
+    cats = budget.budget_by_category({"budget_by_category": {"personnel": 1200.0}}, costs)
     row = cats.set_index("category").loc["personnel"]
     assert row["budget_eur"] == pytest.approx(200) and row["variance_eur"] == pytest.approx(0)
     assert cats["cost_share"].sum() == pytest.approx(1.0)
@@ -85,7 +93,7 @@ def test_budget_monthly_and_categories() -> None:
         "budget_by_category": {"personnel": 1200.0, "marketing": 0.0},
         "budget_variance_by_category": {"personnel": -50.0, "marketing": 40.0},
     }
-    cats = views.budget_by_category(summary, costs).set_index("category")
+    cats = budget.budget_by_category(summary, costs).set_index("category")
     assert cats.loc["personnel", "variance_eur"] == -50.0  # under budget
     assert cats.loc["personnel", "budget_eur"] == 250.0  # 200 cost + 50 left
     assert cats.loc["marketing", "variance_eur"] == 40.0  # over budget
@@ -107,7 +115,7 @@ def test_actions_and_landing_tables() -> None:
             "action_en": "training",
         },
     ]
-    table = views.actions_table(actions, "en")
+    table = controlling.actions_table(actions, "en")
     assert list(table["rule"]) == ["b", "a"]  # triggered first
     assert table.iloc[0]["months"] == "2026-02, 2026-03"
     assert table.iloc[0]["action"] == "training"
@@ -125,9 +133,9 @@ def test_actions_and_landing_tables() -> None:
             }
         ],
     }
-    row = views.landing_table(landing).iloc[0]
+    row = controlling.landing_table(landing).iloc[0]
     assert row["figure"] == "new_customers" and row["landing"] == 38
-    assert list(views.landing_targets(landing).columns) == [
+    assert list(controlling.landing_targets(landing).columns) == [
         "code",
         "metric",
         "target",
@@ -147,13 +155,13 @@ def test_channel_plan_coverage_and_cost_per_won() -> None:
         },
         unit="count",
     )
-    row = views.channel_plan(monthly).set_index("channel").loc["inbound"]
+    row = kanaele.channel_plan(monthly).set_index("channel").loc["inbound"]
     assert row["lead_coverage_share"] == 0.5
     assert row["cost_per_won_eur"] == 200
 
 
 def test_missing_regions() -> None:
-    assert views.missing_regions(["A", "B", "C"], {"A": 1, "C": 2}) == ["B"]
+    assert konsolidierung.missing_regions(["A", "B", "C"], {"A": 1, "C": 2}) == ["B"]
 
 
 def test_monthly_by_pivots_one_dimension() -> None:
@@ -165,10 +173,10 @@ def test_monthly_by_pivots_one_dimension() -> None:
             "mrr_end_eur": [1.0, 2.0, 3.0, 99.0],
         }
     )
-    wide = views.monthly_by(rm, "segment", "mrr_end_eur")
+    wide = ist_analyse.monthly_by(rm, "segment", "mrr_end_eur")
     assert list(wide.columns) == ["mid", "small"]
     assert wide.loc[pd.Timestamp("2025-02-01"), "small"] == 3.0
-    assert views.monthly_history(rm, "mrr_end_eur").iloc[0] == 99.0
+    assert ist_analyse.monthly_history(rm, "mrr_end_eur").iloc[0] == 99.0
 
 
 def test_landing_path_cumulative_selects_one_metric() -> None:
@@ -180,18 +188,18 @@ def test_landing_path_cumulative_selects_one_metric() -> None:
             "landing_cumulative": [8.0, 15.0, 4.0],
         }
     )
-    out = views.landing_path_cumulative(path, "new_customers")
+    out = controlling.landing_path_cumulative(path, "new_customers")
     assert list(out["landing_cumulative"]) == [8.0, 15.0]
     assert out.index[1] == pd.Timestamp("2026-02-01")
 
 
 def test_small_selections_the_narrative_quotes() -> None:
     targets = pd.DataFrame({"hit": [True, False, None]})
-    assert views.targets_hit(targets) == (1, 3)
+    assert ziele.targets_hit(targets) == (1, 3)
     gap = pd.DataFrame(
         {"stage": ["won", "won", "sql"], "top_down": [10.0, 5.0, 99.0], "bottom_up": [4, 3, 1]}
     )
-    assert views.won_gap(gap) == (15.0, 7.0)
+    assert ziele.won_gap(gap) == (15.0, 7.0)
     channels = pd.DataFrame(
         {
             "channel": ["inbound", "outbound"],
@@ -200,11 +208,11 @@ def test_small_selections_the_narrative_quotes() -> None:
             "leads_planned": [50.0, 12.0],
         }
     )
-    assert views.lead_shortfall(channels) == (["inbound"], 50.0)
+    assert kanaele.lead_shortfall(channels) == (["inbound"], 50.0)
     abc = pd.DataFrame({"abc_class": ["A", "B"], "revenue_share": [0.8, 0.2]})
-    assert views.a_class(abc)["revenue_share"] == 0.8
+    assert zielgruppen.a_class(abc)["revenue_share"] == 0.8
     seg = pd.DataFrame({"segment": ["small", "mid"], "rank": [2, 1]})
-    assert views.top_segment(seg)["segment"] == "mid"
+    assert zielgruppen.top_segment(seg)["segment"] == "mid"
 
 
 def test_rule_evidence_marks_incomplete_cohorts() -> None:
@@ -232,7 +240,7 @@ def test_rule_evidence_marks_incomplete_cohorts() -> None:
             ],
         },  # no condition met: left out
     ]
-    table = views.rule_evidence_table(actions)
+    table = controlling.rule_evidence_table(actions)
     assert list(table["month"]) == ["2026-05", "2026-06"]  # the quiet rule is left out
     shown = display.display_frame(table, "de", table="07_rule_evidence")
     june = shown.iloc[1]
@@ -258,7 +266,7 @@ def test_funnel_per_channel_shows_true_conversions_only() -> None:
             "won": [36, 15, 51],
         }
     )
-    per = views.funnel_by_channel(funnel)
+    per = ist_analyse.funnel_by_channel(funnel)
     assert list(per.index) == ["inbound", "outbound"]  # no mixed 'all' funnel
     shown, shares = charts.funnel_steps(per.loc["inbound"])
     assert shown == [0, 1, 2, 3, 4]

@@ -100,7 +100,8 @@ def settings_excel(
         meta: company, region, plan version, date for the cover and page headers.
         value_labels: the config's channel and role labels, code → (de, en).
     """
-    from planning_lib.present.views import KEY_FIGURE_NAMES, findings_table
+    from planning_lib.present.views.plan import KEY_FIGURE_NAMES
+    from planning_lib.present.views.ziele import findings_table
     from planning_lib.run.excel import MAX_PRINT_PAGES, findings_rows, key_figure_rows
 
     meta = meta or WorkbookMeta(locale=locale)

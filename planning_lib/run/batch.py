@@ -45,8 +45,9 @@ import yaml
 from tqdm.auto import tqdm
 
 from planning_lib.core.paths import NOTEBOOKS
-from planning_lib.present.views import KEY_FIGURE_NAMES
+from planning_lib.present.views.plan import KEY_FIGURE_NAMES
 from planning_lib.run.artifacts import read_key_figures, write_json
+from planning_lib.run.catalog import CONSOLIDATION, PHASES, PhaseStep
 from planning_lib.run.excel import WorkbookMeta, build_workbook
 from planning_lib.run.html import render_index
 from planning_lib.run.lifeline import PARENT_ENV, worker_initializer
@@ -65,14 +66,11 @@ from planning_lib.run.run_folder import (
 )
 
 __all__ = [
-    "CONSOLIDATION",
     "CONSOLIDATION_FOLDER",
     "KEY_FIGURES",
-    "PHASES",
     "BatchError",
     "BatchResult",
     "BatchSettings",
-    "Phase",
     "input_fingerprint",
     "new_run_dir",
     "package_versions",
@@ -82,24 +80,6 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class Phase:
-    """A phase notebook (file stem in ``notebooks/``) and the phases it reads from."""
-
-    stem: str
-    requires: tuple[str, ...] = ()
-
-
-PHASES: tuple[Phase, ...] = (
-    Phase("01_ist_analyse"),
-    Phase("02_ziele", ("01_ist_analyse",)),
-    Phase("03_zielgruppen", ("01_ist_analyse",)),
-    Phase("04_kanaele", ("02_ziele",)),
-    Phase("05_organisation", ("02_ziele",)),
-    Phase("06_budget", ("02_ziele",)),
-    Phase("07_controlling", ("02_ziele",)),
-)
-CONSOLIDATION = "08_konsolidierung"
 KEY_FIGURES: tuple[str, ...] = tuple(k for k in KEY_FIGURE_NAMES if k != "mrr_start")
 """Key figures shown per region in ``index.html`` (those the notebooks wrote)."""
 
@@ -217,7 +197,7 @@ def select_regions(config_path: Path, spec: Sequence[str] | None) -> list[str]:
 # ------------------------------------------------------------------ jobs
 
 
-def _phase_selection(phases: Sequence[str] | None) -> list[Phase]:
+def _phase_selection(phases: Sequence[str] | None) -> list[PhaseStep]:
     if phases is None:
         return list(PHASES)
     by_key = {p.stem: p for p in PHASES} | {p.stem[:2]: p for p in PHASES}
@@ -283,7 +263,7 @@ def _check_all(s: BatchSettings, stems: Sequence[str], regions: Sequence[str]) -
             raise BatchError(f"notebook {path} not found")
         region = regions[0] if regions else ""
         params = _base_parameters(s, region, s.out_dir) | _extra_for(stem, s.extra_parameters)
-        if stem == CONSOLIDATION:
+        if stem == CONSOLIDATION.stem:
             params["region_dirs"] = {}
         try:
             check_parameters(path, params)
@@ -341,7 +321,7 @@ def run_batch(settings: BatchSettings) -> BatchResult:
     s = _absolute(settings)
     regions = select_regions(s.config_path, s.regions)
     phases = _phase_selection(s.phases)
-    stems = [p.stem for p in phases] + ([CONSOLIDATION] if s.consolidate else [])
+    stems = [p.stem for p in phases] + ([CONSOLIDATION.stem] if s.consolidate else [])
     _check_all(s, stems, regions)
 
     started = dt.datetime.now(dt.UTC)
@@ -415,7 +395,7 @@ def run_batch(settings: BatchSettings) -> BatchResult:
                 folder = run_dir / CONSOLIDATION_FOLDER
                 params = _base_parameters(s, "Gesamt", folder)
                 params["region_dirs"] = {r: str(folders[r]) for r in complete}
-                job = _job(s, CONSOLIDATION, "Gesamt", folder, params)
+                job = _job(s, CONSOLIDATION.stem, "Gesamt", folder, params)
                 jobs[job.key], requires[job.key] = job, []
                 if complete:
                     pending[pool.submit(execute_job, job)] = job
@@ -425,7 +405,7 @@ def run_batch(settings: BatchSettings) -> BatchResult:
                         NotebookOutcome(
                             job.key,
                             "Gesamt",
-                            CONSOLIDATION,
+                            CONSOLIDATION.stem,
                             "skipped",
                             error={"kind": "skipped", "evalue": "all regions"},
                         )

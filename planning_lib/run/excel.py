@@ -52,6 +52,7 @@ from planning_lib.present.workbook import (
     page_budget,
 )
 from planning_lib.run.artifacts import TableInfo, atomic_write_bytes, iter_tables, read_key_figures
+from planning_lib.run.catalog import FINDINGS_TABLE, PLAN_MONTHLY_TABLE
 
 __all__ = [
     "FORMATS",
@@ -66,8 +67,8 @@ __all__ = [
 
 MAX_PRINT_PAGES = 15
 """A region's workbook prints on at most this many pages."""
-_MONTHLY_PLAN = "_plan_monthly"
-_FINDINGS = "_findings"
+_MONTHLY_PLAN = f"_{PLAN_MONTHLY_TABLE}"
+_FINDINGS = f"_{FINDINGS_TABLE}"
 _SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2, "": 3}
 
 

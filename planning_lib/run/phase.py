@@ -17,24 +17,33 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import pandas as pd
+from IPython.display import HTML, Image, Markdown, display
 from matplotlib.figure import Figure
 
+from planning_lib.analysis.asis import Analysis
 from planning_lib.core.params import PlanParameters, load_params
 from planning_lib.core.paths import CONFIGS, SAMPLE_DATA
+from planning_lib.data.loaders import load_dataset
+from planning_lib.plan.inputs import apply_overrides
 from planning_lib.present.formatting import format_month, format_months_count
 from planning_lib.present.labels import LABELS, format_value, text
 from planning_lib.present.markup import markdown_text
-from planning_lib.present.tables import display_frame, display_html, value_label
+from planning_lib.present.tables import (
+    config_value_labels,
+    display_frame,
+    display_html,
+    value_label,
+)
 from planning_lib.run import artifacts
+from planning_lib.run.catalog import ACTUALS, ANALYSIS, HISTORY, PLAN_MONTHLY, PLAN_SUMMARY
 
 __all__ = [
     "COMPANY",
-    "PLAN_MONTHLY",
-    "PLAN_SUMMARY",
     "Phase",
+    "PhaseParameters",
     "display_frame",
     "load_region_tables",
     "open_phase",
@@ -42,13 +51,21 @@ __all__ = [
     "read_region_plans",
 ]
 
-PLAN_MONTHLY = "02_plan_monthly"
-"""Table name of the region's monthly plan (written by phase 2)."""
-PLAN_SUMMARY = "02_plan_summary.json"
-"""File name of the region's plan summary (written by phase 2)."""
-
 COMPANY = "Gesamt"
 """The region name of the company as a whole (no region file, no data filter)."""
+
+
+class PhaseParameters(TypedDict):
+    """The parameters cell every phase notebook declares (papermill sets them)."""
+
+    region: str
+    config_path: str
+    data_path: str
+    horizon: int
+    scenario: str
+    locale: str
+    seed: int
+    output_dir: str
 
 
 def load_region_tables(
@@ -69,8 +86,6 @@ def load_region_tables(
     cache = Path(cache_dir) if cache_dir is not None else None
     if cache is not None and (cache / "_complete").exists():
         return {p.stem: pd.read_parquet(p) for p in sorted(cache.glob("*.parquet"))}
-    from planning_lib.data.loaders import load_dataset
-
     tables = load_dataset(data_path)
     if region != COMPANY:
         tables = {
@@ -93,6 +108,8 @@ class Phase:
     """A phase notebook's context: parameters, data, language and output folder.
 
     ``params`` already carries the scenario's overrides (``overrides`` lists them).
+    After a phase ran, ``tables`` holds the tables it wrote (name without the phase
+    prefix → frame) and ``figures`` its key figures, for an analyst to look at.
     """
 
     phase: str
@@ -107,7 +124,8 @@ class Phase:
     scenario: str = "base"
     seed: int = 42
     horizon: int = 12
-    _figures: dict[str, Any] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    figures: dict[str, Any] = field(default_factory=dict)
     _tables_written: int = 0
 
     def t(self, key: str, **values: Any) -> str:
@@ -147,8 +165,6 @@ class Phase:
     def value_labels(self) -> dict[str, tuple[str, str]]:
         """Labels of the config's codes shown in tables (channels, roles, teams, rules):
         code → (de, en)."""
-        from planning_lib.present.tables import config_value_labels
-
         return config_value_labels(self.params)
 
     def name(self, code: str) -> str:
@@ -162,8 +178,6 @@ class Phase:
         config texts, formatted numbers) is escaped (``report.markup.markdown_text``), so
         a name such as ``<img src=x onerror=alert(1)>`` shows as text, never as HTML.
         """
-        from IPython.display import Markdown, display
-
         safe = {name: markdown_text(value) for name, value in values.items()}
         display(Markdown(self.t(key, **safe)))
 
@@ -189,9 +203,8 @@ class Phase:
             position=self._tables_written + 1,
         )
         self._tables_written += 1
+        self.tables[name] = frame
         if show:
-            from IPython.display import HTML, Markdown, display
-
             shown = display_html(frame, self.locale, table=full, value_labels=self.value_labels)
             display(Markdown(f"#### {self.t(title_key)}"))
             display(HTML(shown))
@@ -199,28 +212,26 @@ class Phase:
 
     def chart(self, fig: Figure, name: str) -> Figure:
         """Write ``fig`` as ``charts/<phase>_<name>.png`` and show it."""
-        from IPython.display import Image, display
-
         path = artifacts.write_chart(fig, self.output_dir, f"{self.phase}_{name}")
         display(Image(filename=str(path)))
         return fig
 
     def key_figures(self, notebook: str, **figures: Any) -> None:
         """Record figures for the run index (``kf.<name>`` labels, plain numbers)."""
-        artifacts.write_key_figures(
-            self.output_dir, notebook, {k: _plain(v) for k, v in figures.items()}
-        )
+        plain = {k: _plain(v) for k, v in figures.items()}
+        self.figures.update(plain)
+        artifacts.write_key_figures(self.output_dir, notebook, plain)
 
     def save_plan(self, plan: Any) -> None:
         """Write the plan (monthly line items and summary) for later phases and consolidation."""
         artifacts.write_table(
             plan.monthly,
             self.output_dir,
-            PLAN_MONTHLY,
+            PLAN_MONTHLY.table,
             title_de=text("02.plan_monthly", "de"),
             title_en=text("02.plan_monthly", "en"),
         )
-        artifacts.write_json(self.output_dir / PLAN_SUMMARY, plan.summary)
+        artifacts.write_json(self.output_dir / PLAN_SUMMARY.path, plan.summary)
 
     def load_plan(self) -> tuple[pd.DataFrame, dict[str, Any]]:
         """The plan phase 2 wrote: (monthly line items, summary)."""
@@ -228,7 +239,7 @@ class Phase:
 
     def save_analysis(self, analysis: Any) -> None:
         """Keep the full as-is analysis (all tables, figures) for phase 3, as Parquet + JSON."""
-        folder = self.output_dir / "data" / "analysis"
+        folder = self.output_dir / ANALYSIS.path
         for name, frame in analysis.tables.items():
             buf = io.BytesIO()
             _parquet_safe(frame).to_parquet(buf, index=False)
@@ -245,12 +256,12 @@ class Phase:
 
     def load_analysis(self) -> Any:
         """The analysis phase 1 saved (``planning_lib.analysis.asis.Analysis``)."""
-        from planning_lib.analysis.asis import Analysis
-
-        folder = self.output_dir / "data" / "analysis"
+        folder = self.output_dir / ANALYSIS.path
         meta_path = folder / "_analysis.json"
         if not meta_path.exists():
-            raise FileNotFoundError(f"no analysis in {folder}: run phase 01 for this region first")
+            raise FileNotFoundError(
+                f"no analysis in {folder}: run phase {ANALYSIS.written_by} for this region first"
+            )
         meta = artifacts.read_json(meta_path)
         return Analysis(
             as_of=pd.Period(meta["as_of"], freq="M"),
@@ -280,10 +291,10 @@ def read_plan(output_dir: str | Path) -> tuple[pd.DataFrame, dict[str, Any]]:
     Raises:
         FileNotFoundError: phase 2 has not run for this folder.
     """
-    monthly = artifacts.read_table(output_dir, PLAN_MONTHLY, keep_default_na=False)
+    monthly = artifacts.read_table(output_dir, PLAN_MONTHLY.table, keep_default_na=False)
     monthly["value"] = pd.to_numeric(monthly["value"])
     monthly["month"] = pd.to_datetime(monthly["month"])
-    return monthly, artifacts.read_json(Path(output_dir) / PLAN_SUMMARY)
+    return monthly, artifacts.read_json(Path(output_dir) / PLAN_SUMMARY.path)
 
 
 def read_region_plans(
@@ -330,7 +341,6 @@ def open_phase(
     config = Path(config_path) if config_path else CONFIGS / "cloudflow.yaml"
     data = Path(data_path) if data_path else SAMPLE_DATA
     out = Path(output_dir) if output_dir else CONFIGS.parents[1] / "reports" / "notebook" / region
-    out.mkdir(parents=True, exist_ok=True)
     params = load_params(config, region=None if region == COMPANY else region)
     if horizon != params.company.horizon_months:
         params = params.model_copy(deep=True)
@@ -340,15 +350,15 @@ def open_phase(
         raise ValueError(f"unknown scenario {scenario!r}; known: {known}")
     overrides = dict(params.scenarios.get(scenario, {}))
     if overrides:  # every phase sees the scenario's parameters, not only the plan
-        from planning_lib.plan.inputs import apply_overrides
-
         params = apply_overrides(params, overrides)
+    # only now, with region, scenario and parameters checked: a bad one leaves no folder
+    out.mkdir(parents=True, exist_ok=True)
     history: dict[str, pd.DataFrame] = {}
     actuals: dict[str, pd.DataFrame] = {}
     if load_data:
-        history = load_region_tables(data, region, out / "data" / "history")
+        history = load_region_tables(data, region, out / HISTORY.path)
         if (data / "actuals").is_dir():
-            actuals = load_region_tables(data / "actuals", region, out / "data" / "actuals")
+            actuals = load_region_tables(data / "actuals", region, out / ACTUALS.path)
     return Phase(
         phase=phase,
         region=region,

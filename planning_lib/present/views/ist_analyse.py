@@ -1,0 +1,63 @@
+"""Views of phase 1 (``01_ist_analyse``): the history, the funnel of the last 12 months."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = [
+    "funnel_by_channel",
+    "funnel_last_12_months",
+    "history_yearly",
+    "monthly_by",
+    "monthly_history",
+]
+
+
+def monthly_history(revenue_monthly: pd.DataFrame, column: str) -> pd.Series:
+    """The company-level monthly series ``column`` of the revenue history, indexed by month."""
+    total = revenue_monthly[revenue_monthly["dimension"] == "total"]
+    idx = pd.PeriodIndex(total["period"].astype(str), freq="M").to_timestamp()
+    return pd.Series(total[column].to_numpy(dtype=float), index=idx, name=column)
+
+
+def monthly_by(revenue_monthly: pd.DataFrame, dimension: str, column: str) -> pd.DataFrame:
+    """Month × member of one dimension (``segment``, ``channel``, ``product``) for ``column``."""
+    sel = revenue_monthly[revenue_monthly["dimension"] == dimension]
+    wide = sel.pivot_table(index="period", columns="member", values=column, aggfunc="sum")
+    wide.index = pd.PeriodIndex(wide.index.astype(str), freq="M").to_timestamp()
+    wide.columns.name = None
+    return wide.rename_axis("month")
+
+
+def history_yearly(revenue_yearly: pd.DataFrame) -> pd.DataFrame:
+    """Yearly revenue, MRR, customers and bookings of the company (complete years only)."""
+    t = revenue_yearly[(revenue_yearly["dimension"] == "total") & revenue_yearly["complete"]]
+    cols = [
+        "period",
+        "revenue_eur",
+        "revenue_yoy",
+        "mrr_end_eur",
+        "customers_end",
+        "won_deals",
+        "bookings_eur",
+    ]
+    return t[[c for c in cols if c in t.columns]].rename(columns={"period": "year"})
+
+
+def funnel_last_12_months(leads_by_month: pd.DataFrame) -> pd.DataFrame:
+    """Leads per funnel stage over the last 12 months of history, per channel and in total."""
+    months = sorted(leads_by_month["month"].astype(str).unique())[-12:]
+    recent = leads_by_month[leads_by_month["month"].astype(str).isin(months)]
+    stages = [c for c in ("leads", "mql", "sql", "demo", "won") if c in recent.columns]
+    by_channel = recent.groupby("channel", observed=True)[stages].sum()
+    by_channel.loc["all"] = by_channel.sum()
+    return by_channel.reset_index()
+
+
+def funnel_by_channel(funnel: pd.DataFrame) -> pd.DataFrame:
+    """Channel × stage counts of :func:`funnel_last_12_months`, without the ``all`` row
+    (channels enter the funnel at different stages: their sum is no funnel)."""
+    stages = [c for c in ("leads", "mql", "sql", "demo", "won") if c in funnel.columns]
+    per = funnel[funnel["channel"] != "all"].set_index("channel")[stages]
+    per.index.name = None
+    return per

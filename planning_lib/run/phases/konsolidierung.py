@@ -1,0 +1,70 @@
+"""The consolidation (``08_konsolidierung``): the regions' plans summed to the company plan."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Unpack
+
+from planning_lib.present import charts
+from planning_lib.present.views import konsolidierung as views
+from planning_lib.present.views.plan import line_wide
+from planning_lib.run.catalog import PLAN_MONTHLY_TABLE, step
+from planning_lib.run.phase import (
+    COMPANY,
+    Phase,
+    PhaseParameters,
+    open_phase,
+    read_region_plans,
+)
+
+__all__ = ["phase_08_konsolidierung"]
+
+STEP = step("08")
+
+
+def phase_08_konsolidierung(
+    region_dirs: Mapping[str, str], **params: Unpack[PhaseParameters]
+) -> Phase:
+    """Key figures per region and in total, the consolidated monthly plan.
+
+    Args:
+        region_dirs: region → the output folder its phase notebooks wrote (``planning batch``
+            passes the regions that completed).
+        params: the notebook's standard parameters (``region`` names the consolidation).
+
+    Returns:
+        The phase: ``tables`` and ``figures`` hold what it wrote.
+    """
+    ph = open_phase(STEP.code, **params, load_data=False)
+    locale = ph.locale
+    monthly_by_region, summaries = read_region_plans(region_dirs)
+    ph.say("08.title", regions=", ".join(summaries) or "–")
+    missing = views.missing_regions(ph.params.company.regions, summaries)
+    if missing:
+        ph.say("08.missing", regions=", ".join(missing))
+
+    # Kennzahlen je Region und Summe
+    table = ph.table(views.region_summary_table(summaries), "regions", "08.regions")
+    consolidated = views.consolidate_monthly(monthly_by_region)
+    ph.table(consolidated, PLAN_MONTHLY_TABLE, "08.plan_monthly", show=False)
+    ph.say("08.plan_text")
+    figures = views.consolidated_key_figures(table, consolidated)
+    ph.key_figures(STEP.stem, **figures)
+    ph.say(
+        "08.total_text",
+        new=ph.fmt(figures["new_customers"], "count"),
+        mrr=ph.fmt(figures["mrr_end"], "eur"),
+        budget=ph.fmt(figures["budget_total"], "eur"),
+        cac=ph.fmt(figures["cac_fully_loaded"], "eur"),
+    )
+
+    # Neukunden und MRR je Region
+    regions_only = table[table["region"] != COMPANY].set_index("region")
+    ph.chart(
+        charts.bar_chart(regions_only["new_customers"], locale=locale, title=ph.t("08.new_chart")),
+        "new_customers",
+    )
+    mrr = line_wide(consolidated, ["mrr_end"])
+    mrr.columns = [ph.t("08.mrr")]
+    ph.chart(charts.line_chart(mrr, locale=locale, title=ph.t("08.mrr_chart"), unit="eur"), "mrr")
+    return ph

@@ -1,0 +1,74 @@
+"""Phase 3 (``03_zielgruppen``): ABC analysis, segments, personas and positioning."""
+
+from __future__ import annotations
+
+from typing import Unpack
+
+from planning_lib.present import charts
+from planning_lib.present.tables import MIN_OBSERVATIONS
+from planning_lib.present.views import zielgruppen as views
+from planning_lib.run.catalog import step
+from planning_lib.run.phase import Phase, PhaseParameters, open_phase
+
+__all__ = ["phase_03_zielgruppen"]
+
+STEP = step("03")
+
+
+def phase_03_zielgruppen(**params: Unpack[PhaseParameters]) -> Phase:
+    """Who the customers are and which segments pay off, from the analysis phase 1 saved.
+
+    Returns:
+        The phase: ``tables`` holds what it wrote.
+    """
+    ph = open_phase(STEP.code, **params, load_data=False)
+    locale = ph.locale
+    analysis = ph.load_analysis()
+    ph.say("03.title", region=ph.region)
+
+    # ABC-Analyse der Kunden nach Umsatz
+    abc = ph.table(analysis.tables["abc_summary"], "abc", "03.abc")
+    a_row = views.a_class(abc)
+    ph.chart(
+        charts.bar_chart(
+            abc.set_index("abc_class")["revenue_share"],
+            locale=locale,
+            title=ph.t("03.abc_chart"),
+            unit="share",
+        ),
+        "abc",
+    )
+    ph.say(
+        "03.abc_text",
+        customers=ph.fmt(a_row["customer_share"], "share"),
+        revenue=ph.fmt(a_row["revenue_share"], "share"),
+    )
+
+    # Segmente und ihre Attraktivität
+    segments = ph.table(analysis.tables["segments"], "segments", "03.segments")
+    ph.chart(
+        charts.bar_chart(
+            segments.set_index("segment")["attractiveness"].rename(ph.name),
+            locale=locale,
+            title=ph.t("03.attractiveness"),
+            unit="decimal",
+            horizontal=True,
+        ),
+        "attractiveness",
+    )
+    best = views.top_segment(segments)
+    ph.say(
+        "03.segments_text",
+        segment=ph.name(best["segment"]),
+        score=ph.fmt(best["attractiveness"], "decimal"),
+    )
+    if best["customers"] < MIN_OBSERVATIONS:
+        ph.say("03.segments_caveat", segment=ph.name(best["segment"]), n=int(best["customers"]))
+
+    # Buyer Personas und Positionierung
+    ph.table(analysis.tables["personas"], "personas", "03.personas")
+    ph.table(analysis.tables["persona_links"], "persona_links", "03.persona_links")
+    ph.say("03.personas_text")
+    ph.table(analysis.tables["positioning"], "positioning", "03.positioning")
+    ph.say("03.positioning_text", statement=ph.params.positioning.get(locale, ""))
+    return ph
