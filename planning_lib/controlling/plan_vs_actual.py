@@ -39,7 +39,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planning_lib.analysis.unit_economics import member_bridge
 from planning_lib.controlling.landing import rolling_landing
 from planning_lib.controlling.plan_view import (
     FUNNEL_METRICS,
@@ -50,6 +49,7 @@ from planning_lib.controlling.plan_view import (
 )
 from planning_lib.controlling.rules import evaluate_rules
 from planning_lib.controlling.variance import decompose
+from planning_lib.metrics.customers import member_bridge
 from planning_lib.metrics.kpis import CATALOGUE, compute_kpi, compute_kpis
 from planning_lib.metrics.measures import KpiContext, Tables, period_end, period_start
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planning_lib.analysis.unit_economics import clv_formula, member_bridge
+from planning_lib.metrics.clv import clv_from_bridge
+from planning_lib.metrics.customers import member_bridge
 from planning_lib.metrics.measures import (
     OUT_COLUMNS,
     KpiContext,
@@ -188,7 +189,7 @@ def clv(t: Tables, ctx: KpiContext, grain: str, dim: str | None) -> pd.DataFrame
     frames = []
     for p, g in b.groupby("period"):
         months = g["month"].nunique()
-        res = clv_formula(g.drop(columns="period"), ctx.gross_margin, months, "member")
+        res = clv_from_bridge(g.drop(columns="period"), ctx.gross_margin, months, "member")
         base = g.groupby("member")["customers_start"].sum()
         res = res.assign(period=p, value=res["clv_eur"], base=res["member"].map(base))
         frames.append(res[res["value"].notna()])

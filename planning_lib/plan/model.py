@@ -56,8 +56,7 @@ import numpy as np
 import pandas as pd
 
 from planning_lib.core.params import COST_CATEGORIES, PlanParameters
-from planning_lib.metrics.mrr import mrr_bridge
-from planning_lib.metrics.plan_kpis import plan_summary
+from planning_lib.metrics.mrr import mrr_bridge_projected
 from planning_lib.plan import budget as bud
 from planning_lib.plan import channels as fun
 from planning_lib.plan import organisation as cap
@@ -70,6 +69,7 @@ from planning_lib.plan.inputs import (
     model_inputs,
     stack_values,
 )
+from planning_lib.plan.summary import plan_summary
 from planning_lib.plan.targets import Finding
 
 __all__ = [
@@ -77,7 +77,6 @@ __all__ = [
     "Finding",
     "Lines",
     "PlanResult",
-    "mrr_bridge",
     "plan_lines",
     "run_plan",
     "tidy_lines",
@@ -363,7 +362,7 @@ def plan_lines(inp: ModelInputs, values: Mapping[str, Any]) -> tuple[Lines, int]
     lines[("mrr_new", "")] = mrr_new
     expansion = v["drivers.expansion_rate_monthly"]
     contraction = v["drivers.contraction_rate_monthly"]
-    bridge = mrr_bridge(
+    bridge = mrr_bridge_projected(
         v["current.customers"], v["current.mrr_eur"], churn, expansion, contraction, new, mrr_new
     )
     for key, arr in bridge.items():
@@ -374,7 +373,7 @@ def plan_lines(inp: ModelInputs, values: Mapping[str, Any]) -> tuple[Lines, int]
         np.maximum(v["drivers.churn_rate_monthly.start"], v["drivers.churn_rate_monthly.end"])
         + zero
     )
-    flat = mrr_bridge(
+    flat = mrr_bridge_projected(
         v["current.customers"],
         v["current.mrr_eur"],
         churn_flat,
@@ -505,7 +504,7 @@ class PlanResult:
         params: the parameters the plan was computed from (overrides applied).
         inputs: the plan's structure.
         lines: (line_item, channel) → array of shape (1, T).
-        summary: KPIs (see ``planning_lib.metrics.plan_kpis.plan_summary``).
+        summary: KPIs (see ``planning_lib.plan.summary.plan_summary``).
         findings: feasibility and consistency findings, most severe first.
     """
 

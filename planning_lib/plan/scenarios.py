@@ -29,7 +29,6 @@ import numpy as np
 import pandas as pd
 
 from planning_lib.core.params import Distribution, ParameterError, PlanParameters
-from planning_lib.metrics.plan_kpis import plan_summary
 from planning_lib.plan.inputs import (
     apply_overrides,
     clip_values,
@@ -38,6 +37,7 @@ from planning_lib.plan.inputs import (
     resolve_overrides,
 )
 from planning_lib.plan.model import LINE_UNITS, PlanResult, plan_lines, plan_months, run_plan
+from planning_lib.plan.summary import plan_summary
 from planning_lib.plan.targets import target_achieved, target_hit
 
 __all__ = [
