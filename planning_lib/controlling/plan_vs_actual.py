@@ -373,7 +373,7 @@ def mrr_variance_bridge(tables: Tables, ctx: KpiContext, plan: PlanView) -> pd.D
     active at the end of the month before), + new, + expansion, − contraction, − churn
     (plan: the model's ``mrr_new``, ``mrr_expansion``, ``mrr_contraction``,
     ``mrr_churned`` summed over the months to as-of; actual: the subscriptions' MRR
-    bridge, :func:`planning_lib.analysis.unit_economics.member_bridge`, over the same months,
+    bridge, :func:`planning_lib.metrics.customers.member_bridge`, over the same months,
     a returning customer's MRR counted as new) and closing (plan: ``mrr_end`` of the
     as-of month; actual: MRR at as-of). For plan and actual alike opening + new +
     expansion − contraction − churn = closing, so the variances (actual − plan) of the

@@ -9,10 +9,10 @@ Units: ``count``, ``EUR``, ``share`` (0..1), ``days``, ``ratio``. Funnel convers
 are measured on lead cohorts (see :func:`planning_lib.metrics.measures.cohort_conversion`).
 
 KPIs the as-is analysis (phase 1) also reports have one definition for both phases:
-churn, ARPA and CLV come from :func:`planning_lib.analysis.unit_economics.member_bridge`
+churn, ARPA and CLV come from :func:`planning_lib.metrics.customers.member_bridge`
 (month-end state), new customers from
-:func:`planning_lib.analysis.unit_economics.first_subscriptions`, won deals from
-:func:`planning_lib.analysis.funnel.won_deals`; ``tests/test_kpi_consistency.py``
+:func:`planning_lib.metrics.acquisition.first_subscriptions`, won deals from
+:func:`planning_lib.metrics.deals.won_deals`; ``tests/test_kpi_consistency.py``
 checks that both phases give the same numbers.
 """
 

@@ -223,7 +223,7 @@ def cohort_conversion(
     The cohort is fixed by the date of stage A; a conversion counts whenever stage B
     was reached up to ``as_of``, so a conversion a month later (the stage lag) is
     credited to the month the lead entered stage A, not to the month it converted
-    (:func:`planning_lib.analysis.funnel.stage_cohort`, the rule of phase 1 too).
+    (:func:`planning_lib.metrics.deals.stage_cohort`, the rule of phase 1 too).
     """
     a, b = stages
     cohort = stage_cohort(t["leads"], f"{a}_date", f"{b}_date", pd.Timestamp(ctx.as_of))
@@ -250,7 +250,7 @@ def new_customers(t: Tables, ctx: KpiContext, grain: str, dim: str | None) -> pd
     """Customers acquired (count): first subscription starting in the period.
 
     One definition with the as-is analysis
-    (:func:`planning_lib.analysis.unit_economics.first_subscriptions`): a customer is new on the
+    (:func:`planning_lib.metrics.acquisition.first_subscriptions`): a customer is new on the
     start date of its first subscription and belongs to that subscription's member of
     ``dim``; a won deal of an existing customer (upsell) is no new customer.
     """
