@@ -31,13 +31,13 @@ from planning_lib.metrics.measures import (
 )
 
 __all__ = [
+    "churn_months",
     "clv",
     "level_at_end",
     "logo_churn",
     "ltv_cac",
     "net_revenue_retention",
     "revenue_churn",
-    "churn_months",
 ]
 
 
