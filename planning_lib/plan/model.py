@@ -55,20 +55,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planning_lib.core.overrides import apply_overrides, driver_values
 from planning_lib.core.params import COST_CATEGORIES, PlanParameters
 from planning_lib.metrics.mrr import mrr_bridge_projected
 from planning_lib.plan import budget as bud
 from planning_lib.plan import channels as fun
 from planning_lib.plan import organisation as cap
 from planning_lib.plan.feasibility import plan_findings
-from planning_lib.plan.inputs import (
-    ChannelShape,
-    ModelInputs,
-    apply_overrides,
-    driver_values,
-    model_inputs,
-    stack_values,
-)
+from planning_lib.plan.inputs import ChannelShape, ModelInputs, model_inputs, stack_values
 from planning_lib.plan.summary import plan_summary
 from planning_lib.plan.targets import Finding
 

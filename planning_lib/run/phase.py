@@ -340,7 +340,7 @@ def open_phase(
         raise ValueError(f"unknown scenario {scenario!r}; known: {known}")
     overrides = dict(params.scenarios.get(scenario, {}))
     if overrides:  # every phase sees the scenario's parameters, not only the plan
-        from planning_lib.plan.inputs import apply_overrides
+        from planning_lib.core.overrides import apply_overrides
 
         params = apply_overrides(params, overrides)
     history: dict[str, pd.DataFrame] = {}
