@@ -18,7 +18,8 @@ from planning_lib.core.params import ParameterError, dump_params, load_params, p
 from planning_lib.core.paths import CONFIGS
 from planning_lib.plan.channels import partners_active
 from planning_lib.plan.inputs import model_inputs
-from planning_lib.plan.model import plan_lines, run_plan
+from planning_lib.plan.lines import plan_lines
+from planning_lib.plan.model import run_plan
 from planning_lib.plan.organisation import cohort_heads
 from planning_lib.plan.scenarios import PERCENTILE_ITEMS, draw_values, monte_carlo, sensitivity
 
