@@ -7,7 +7,6 @@ import math
 import pandas as pd
 import pytest
 
-from planning_lib.analysis.common import MissingColumnsError
 from planning_lib.analysis.funnel import (
     deal_metrics,
     funnel_cohorts,
@@ -15,6 +14,7 @@ from planning_lib.analysis.funnel import (
     leads_by_month,
     stage_lags,
 )
+from planning_lib.metrics.common import MissingColumnsError
 
 AS_OF = "2024-04"
 

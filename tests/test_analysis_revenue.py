@@ -7,8 +7,9 @@ import math
 import pandas as pd
 import pytest
 
-from planning_lib.analysis.common import MissingColumnsError
-from planning_lib.analysis.revenue import revenue_cagr, revenue_history, subscription_months
+from planning_lib.analysis.revenue import revenue_cagr, revenue_history
+from planning_lib.metrics.common import MissingColumnsError
+from planning_lib.metrics.customers import subscription_months
 
 
 def _subs() -> pd.DataFrame:

@@ -6,18 +6,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planning_lib.analysis.common import MissingColumnsError
 from planning_lib.analysis.unit_economics import (
     cac_by_channel,
     clv_empirical,
-    clv_formula,
     cohort_retention,
-    customer_matrix,
-    mrr_bridge,
     new_customer_share,
     new_customers,
     retention_curve,
 )
+from planning_lib.metrics.clv import clv_from_bridge
+from planning_lib.metrics.common import MissingColumnsError
+from planning_lib.metrics.customers import customer_matrix, mrr_bridge_observed
 
 AS_OF = "2024-06"
 
@@ -57,7 +56,7 @@ def test_customer_matrix():
 
 
 def test_mrr_bridge_and_churn_rates():
-    b = mrr_bridge(customer_matrix(_subs(), AS_OF)).set_index("month")
+    b = mrr_bridge_observed(customer_matrix(_subs(), AS_OF)).set_index("month")
     # April: 3 customers at start (a, b, c), a lost -> logo churn 1/3;
     # MRR 350 -> 250, gross revenue churn 100 / 350
     assert b.loc["2024-04", "customers_start"] == 3
@@ -102,7 +101,7 @@ def test_bridge_by_segment_and_reactivation():
             "mrr_eur": [40.0, 40.0],
         }
     )
-    b = mrr_bridge(customer_matrix(pd.concat([subs, d]), AS_OF), "segment")
+    b = mrr_bridge_observed(customer_matrix(pd.concat([subs, d]), AS_OF), "segment")
     b = b.set_index(["month", "segment"])
     apr = b.loc[("2024-04", "small")]
     # small in April: start a, c (d gone since Feb); a lost; d back with 40
@@ -144,8 +143,8 @@ def test_clv_empirical_geometric_tail():
 
 
 def test_clv_formula():
-    bridge = mrr_bridge(customer_matrix(_subs(), AS_OF))
-    res = clv_formula(bridge, gross_margin=0.8, months=5).iloc[0]
+    bridge = mrr_bridge_observed(customer_matrix(_subs(), AS_OF))
+    res = clv_from_bridge(bridge, gross_margin=0.8, months=5).iloc[0]
     # Feb..Jun: customers at start 1 + 2 + 3 + 2 + 1 = 9, churned 2 -> 2/9 per month;
     # ARPA in June 200 / 1 customer; CLV = 200 * 0.8 / (2/9) = 720
     assert res["churn_rate_monthly"] == pytest.approx(2 / 9)

@@ -17,14 +17,10 @@ import pytest
 from planning_lib.analysis.asis import run_analysis
 from planning_lib.analysis.funnel import ALL, deal_metrics, funnel_cohorts
 from planning_lib.analysis.revenue import revenue_history
-from planning_lib.analysis.unit_economics import (
-    cac_by_channel,
-    clv_formula,
-    customer_matrix,
-    mrr_bridge,
-    new_customers,
-)
+from planning_lib.analysis.unit_economics import cac_by_channel, new_customers
 from planning_lib.core.paths import CONFIGS, SAMPLE_DATA
+from planning_lib.metrics.clv import clv_from_bridge
+from planning_lib.metrics.customers import customer_matrix, mrr_bridge_observed
 from planning_lib.metrics.kpis import KpiContext, compute_kpi
 
 NaT = None
@@ -120,7 +116,7 @@ def kpi(tables: dict, ctx: KpiContext, code: str, grain: str, dim: str | None = 
 def test_churn_arpa_clv_by_hand_in_both_phases():
     t = hand_tables()
     cm = customer_matrix(t["subscriptions"], "2024-03", start="2023-12")
-    bridge = mrr_bridge(cm).set_index("month")
+    bridge = mrr_bridge_observed(cm).set_index("month")
     # logo churn: Jan B lost of 3 = 1/3; Feb none of 3 (C swaps products, D starts on
     # Feb 1 and is new in Feb, not at risk); Mar F lost of 4 = 1/4
     expected = {JAN: 1 / 3, FEB: 0.0, MAR: 1 / 4}
@@ -137,7 +133,7 @@ def test_churn_arpa_clv_by_hand_in_both_phases():
     assert phase1 == pytest.approx(rev)
     assert kpi(t, CTX, "revenue_churn", "quarter") == pytest.approx({JAN: 290 / 1110})
     # ARPA at Mar 31 = 450 / 4 = 112.5; CLV = 112.5 × 0.8 ÷ 0.2 = 450
-    clv = clv_formula(mrr_bridge(cm), 0.8, months=3).iloc[0]
+    clv = clv_from_bridge(mrr_bridge_observed(cm), 0.8, months=3).iloc[0]
     assert (clv["arpa_eur"], clv["churn_rate_monthly"], clv["clv_eur"]) == pytest.approx(
         (112.5, 0.2, 450.0)
     )
@@ -252,7 +248,7 @@ def test_sample_churn_per_channel_agrees(sample):
     t, ctx = sample["tables"], sample["ctx"]
     subs = t["subscriptions"]
     start = pd.Period("2022-01", freq="M")
-    bridge = mrr_bridge(customer_matrix(subs, "2025-12", start), "channel")
+    bridge = mrr_bridge_observed(customer_matrix(subs, "2025-12", start), "channel")
     bridge = bridge[bridge["customers_start"] > 0]
     expected = {
         (pd.Timestamp(m), ch): v

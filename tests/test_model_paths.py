@@ -13,11 +13,13 @@ from fnmatch import fnmatchcase
 import numpy as np
 import pytest
 
+from planning_lib.core.overrides import PATH_KEYS, apply_overrides, driver_values
 from planning_lib.core.params import ParameterError, dump_params, load_params, params_from_dict
 from planning_lib.core.paths import CONFIGS
 from planning_lib.plan.channels import partners_active
-from planning_lib.plan.inputs import PATH_KEYS, apply_overrides, driver_values, model_inputs
-from planning_lib.plan.model import plan_lines, run_plan
+from planning_lib.plan.inputs import model_inputs
+from planning_lib.plan.lines import plan_lines
+from planning_lib.plan.model import run_plan
 from planning_lib.plan.organisation import cohort_heads
 from planning_lib.plan.scenarios import PERCENTILE_ITEMS, draw_values, monte_carlo, sensitivity
 

@@ -7,11 +7,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from planning_lib.core.overrides import apply_overrides, driver_values
 from planning_lib.core.params import COST_CATEGORIES, load_params
 from planning_lib.core.paths import CONFIGS
 from planning_lib.plan.budget import prepaid_mrr
-from planning_lib.plan.inputs import apply_overrides, driver_values, model_inputs
-from planning_lib.plan.model import plan_lines
+from planning_lib.plan.inputs import model_inputs
+from planning_lib.plan.lines import plan_lines
 
 BASE = load_params(CONFIGS / "cloudflow.yaml")
 SHAPES = {

@@ -176,7 +176,7 @@ def _write(tmp_path, raw):
 
 
 def test_cloudflow_scenario_and_monte_carlo_paths_resolve():
-    from planning_lib.plan.inputs import check_override_paths
+    from planning_lib.core.overrides import check_override_paths
 
     assert check_override_paths(load_params(CLOUDFLOW)) == []
     for region in ("AT", "CH", "DE-Nord", "DE-Süd"):

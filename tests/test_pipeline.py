@@ -13,8 +13,8 @@ from planning_lib.analysis.pipeline import (
     close_month_distribution,
     pipeline_coverage,
     pipeline_forecast,
-    stage_win_probabilities,
 )
+from planning_lib.metrics.deals import stage_win_probabilities
 
 
 def _deal(i, stage, created="2025-01-01", close="2025-02-01", channel="inbound", mrr=100.0):

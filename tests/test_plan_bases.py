@@ -15,10 +15,10 @@ import sys
 import numpy as np
 import pytest
 
+from planning_lib.core.overrides import apply_overrides
 from planning_lib.core.params import load_params
 from planning_lib.core.paths import CONFIGS
-from planning_lib.metrics.plan_kpis import customer_lifetime
-from planning_lib.plan.inputs import apply_overrides
+from planning_lib.metrics.clv import customer_lifetime
 from planning_lib.plan.model import run_plan
 from planning_lib.plan.scenarios import monte_carlo, plan_bases, run_scenario
 

@@ -16,8 +16,9 @@ from planning_lib.analysis.segments import (
     positioning_table,
     segment_table,
 )
-from planning_lib.analysis.unit_economics import cac_by_channel, customer_matrix, new_customers
+from planning_lib.analysis.unit_economics import cac_by_channel, new_customers
 from planning_lib.core.params import Competitor, Persona, Segmentation
+from planning_lib.metrics.customers import customer_matrix
 
 
 def test_abc_classes_and_summary():

@@ -20,8 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from planning_lib.core.overrides import apply_overrides, resolve_overrides
 from planning_lib.core.params import PlanParameters
-from planning_lib.plan.inputs import apply_overrides, resolve_overrides
 
 __all__ = [
     "CONTROLS",

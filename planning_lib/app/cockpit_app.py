@@ -408,7 +408,7 @@ class Cockpit:
 
     def engine_params(self, overrides: dict[str, Any]) -> PlanParameters:
         """Base parameters with ``overrides`` applied (validated)."""
-        from planning_lib.plan.inputs import apply_overrides
+        from planning_lib.core.overrides import apply_overrides
 
         return apply_overrides(self.params, overrides)
 

@@ -39,7 +39,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planning_lib.analysis.unit_economics import member_bridge
 from planning_lib.controlling.landing import rolling_landing
 from planning_lib.controlling.plan_view import (
     FUNNEL_METRICS,
@@ -50,6 +49,7 @@ from planning_lib.controlling.plan_view import (
 )
 from planning_lib.controlling.rules import evaluate_rules
 from planning_lib.controlling.variance import decompose
+from planning_lib.metrics.customers import member_bridge
 from planning_lib.metrics.kpis import CATALOGUE, compute_kpi, compute_kpis
 from planning_lib.metrics.measures import KpiContext, Tables, period_end, period_start
 
@@ -373,7 +373,7 @@ def mrr_variance_bridge(tables: Tables, ctx: KpiContext, plan: PlanView) -> pd.D
     active at the end of the month before), + new, + expansion, − contraction, − churn
     (plan: the model's ``mrr_new``, ``mrr_expansion``, ``mrr_contraction``,
     ``mrr_churned`` summed over the months to as-of; actual: the subscriptions' MRR
-    bridge, :func:`planning_lib.analysis.unit_economics.member_bridge`, over the same months,
+    bridge, :func:`planning_lib.metrics.customers.member_bridge`, over the same months,
     a returning customer's MRR counted as new) and closing (plan: ``mrr_end`` of the
     as-of month; actual: MRR at as-of). For plan and actual alike opening + new +
     expansion − contraction − churn = closing, so the variances (actual − plan) of the

@@ -1,4 +1,7 @@
-"""Plan KPIs from the model's line items, per draw (arrays of shape (n,)).
+"""The plan's summary KPIs from the model's line items, per draw (arrays of shape (n,)).
+
+The formulas are those of :mod:`planning_lib.metrics` (CAC, churn, CLV, NRR); this
+module picks the plan lines they are applied to.
 
 Totals are over the whole plan horizon unless the name says otherwise.
 Definitions:
@@ -13,8 +16,9 @@ Definitions:
 * ``clv`` = ARPA × gross margin × ``customer_lifetime_months`` (EUR/customer): the
   expected lifetime of a customer over the plan's churn path, continuing at the last
   month's churn after the plan, with expansion and contraction moving its MRR and
-  discounted at ``drivers.discount_rate_yearly`` (see :func:`customer_lifetime`),
-  capped at ``drivers.clv_max_lifetime_months``. ``clv_end_churn`` = ARPA × margin
+  discounted at ``drivers.discount_rate_yearly`` (see
+  :func:`planning_lib.metrics.clv.customer_lifetime`), capped at
+  ``drivers.clv_max_lifetime_months``. ``clv_end_churn`` = ARPA × margin
   ÷ churn in the last month, ``clv_start_churn`` with the month-1 churn (the two
   constant-churn readings); ``clv_stated`` is the history's.
 * ``ltv_to_cac`` = clv ÷ cac_fully_loaded; ``payback_months`` = cac_fully_loaded ÷
@@ -44,66 +48,14 @@ from typing import Any
 import numpy as np
 
 from planning_lib.core.params import COST_CATEGORIES, PlanParameters
+from planning_lib.metrics.acquisition import cac, cac_fully_loaded
+from planning_lib.metrics.churn import nrr_grr
+from planning_lib.metrics.clv import clv, clv_from_lifetime, customer_lifetime
+from planning_lib.metrics.common import ratio
 from planning_lib.plan.budget import low_point
 from planning_lib.plan.inputs import ModelInputs, stack_values
 
-__all__ = ["customer_lifetime", "plan_summary", "ratio", "retention"]
-
-
-def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """num ÷ den, NaN where den is 0."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.true_divide(num, den)
-    return np.where(np.asarray(den) != 0, out, np.nan)
-
-
-def customer_lifetime(
-    churn: np.ndarray,
-    growth: np.ndarray | float = 1.0,
-    discount_yearly: np.ndarray | float = 0.0,
-    cap_months: float = 60.0,
-) -> np.ndarray:
-    """Expected paid months of a customer (months, per draw), capped at ``cap_months``.
-
-    ``L = Σ_k S_k d^k`` with ``S_0 = 1``, ``S_k = Π_{j<k} (1 − churn_j) × growth_j``
-    (churn_j the plan's churn in month j, 0-based; growth_j = 1 + expansion −
-    contraction, the customer's MRR relative to its start) and ``d = (1 +
-    discount_yearly)^(−1/12)``; after the plan the last month's churn and growth go
-    on, a geometric tail ``S_T d^T ÷ (1 − q)`` with ``q = (1 − churn_T-1) growth_T-1 d``.
-    With constant churn c and no growth or discount L = 1 ÷ c. Infinite (q ≥ 1, e.g.
-    zero churn) or above the cap: ``cap_months``.
-    """
-    churn = np.atleast_2d(churn)
-    t_len = churn.shape[-1]
-    growth = np.broadcast_to(np.asarray(growth, dtype=float), churn.shape)
-    d = (1.0 + np.asarray(discount_yearly, dtype=float).reshape(-1, 1)) ** (-1.0 / 12.0)
-    step = (1.0 - churn) * growth * d
-    survive = np.concatenate(
-        [np.ones((churn.shape[0], 1)), np.cumprod(step, axis=-1)], axis=-1
-    )  # S_k d^k for k = 0..T
-    q = step[:, -1]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        tail = np.where(q < 1.0, survive[:, -1] / (1.0 - q), np.inf)
-    life = survive[:, :t_len].sum(axis=-1) + tail
-    return np.minimum(life, float(cap_months))
-
-
-def retention(
-    churn: np.ndarray, expansion: np.ndarray, contraction: np.ndarray, months: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """NRR and GRR (shares) of the MRR at plan start over the first ``months`` months.
-
-    Month by month the starting customers' MRR is multiplied by ``1 − churn +
-    expansion − contraction`` (NRR) or ``1 − churn − contraction`` (GRR, floored at
-    0), the model's bridge restricted to the customers at plan start.
-    """
-    churn = np.atleast_2d(churn)
-    exp = np.broadcast_to(expansion, churn.shape)[:, :months]
-    con = np.broadcast_to(contraction, churn.shape)[:, :months]
-    churn = churn[:, :months]
-    nrr = np.prod(np.maximum(1.0 - churn + exp - con, 0.0), axis=-1)
-    grr = np.prod(np.maximum(1.0 - churn - con, 0.0), axis=-1)
-    return nrr, grr
+__all__ = ["plan_summary"]
 
 
 def plan_summary(
@@ -136,7 +88,7 @@ def plan_summary(
     budget_by_cat = {c: col(f"budget.by_category.{c}") for c in params.budget.by_category}
     budget_total = col("budget.total_eur")
     budget_sum = sum(budget_by_cat.values(), np.zeros(n))
-    cac_fl = ratio(cost_total, new)
+    cac_fl = cac_fully_loaded(cost_total, new)
     t_len = churn.shape[-1]
     expansion = np.broadcast_to(v["drivers.expansion_rate_monthly"], (n, t_len))
     contraction = np.broadcast_to(v["drivers.contraction_rate_monthly"], (n, t_len))
@@ -147,10 +99,10 @@ def plan_summary(
         col("drivers.discount_rate_yearly"),
         float(inp.clv_max_lifetime_months),
     )
-    clv = margin_per_month * lifetime
-    nrr, grr = retention(churn_n, expansion, contraction, min(12, inp.months))
+    clv_lifetime = clv_from_lifetime(arpa, gm, lifetime)
+    nrr, grr = nrr_grr(churn_n, expansion, contraction, min(12, inp.months))
     clv_stated = col("history.clv_eur")
-    lifetime_value = new * clv
+    lifetime_value = new * clv_lifetime
     target = params.target("cac")
     cash = line("cash_balance")
     cash_low, low_idx = low_point(col("current.cash_eur"), cash)
@@ -195,11 +147,11 @@ def plan_summary(
         "commissions_reps": total("cost_commissions", "reps"),
         "commissions_partners": cost_by_cat["commissions"] - total("cost_commissions", "reps"),
         "cac_target": np.full(n, target.value if target else np.nan),
-        "cac": ratio(cost_by_cat["marketing"], new),
-        "cac_budget": ratio(np.where(budget_total > 0, budget_total, np.nan), new_year1),
+        "cac": cac(cost_by_cat["marketing"], new),
+        "cac_budget": cac_fully_loaded(np.where(budget_total > 0, budget_total, np.nan), new_year1),
         "cac_fully_loaded": cac_fl,
         "cac_by_channel": {
-            ch.name: ratio(
+            ch.name: cac(
                 total("cost_marketing", ch.name)
                 + (total("cost_commissions", ch.name) if ch.is_partner else 0.0),
                 total("customers_new", ch.name),
@@ -218,14 +170,14 @@ def plan_summary(
             for ch in inp.channels
         },
         "acquisition_cost_at_target_cac": (target.value if target else np.nan) * new_target_total,
-        "clv": clv,
+        "clv": clv_lifetime,
         "customer_lifetime_months": lifetime,
-        "clv_end_churn": ratio(margin_per_month, churn[:, -1]),
-        "clv_start_churn": ratio(margin_per_month, churn[:, 0]),
+        "clv_end_churn": clv(arpa, gm, churn[:, -1]),
+        "clv_start_churn": clv(arpa, gm, churn[:, 0]),
         "nrr": nrr,
         "grr": grr,
         "clv_stated": clv_stated,
-        "ltv_to_cac": ratio(clv, cac_fl),
+        "ltv_to_cac": ratio(clv_lifetime, cac_fl),
         "payback_months": ratio(cac_fl, margin_per_month),
         "lifetime_value_new_customers": lifetime_value,
         "lifetime_value_new_customers_stated": new * clv_stated,

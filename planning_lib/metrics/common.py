@@ -1,4 +1,4 @@
-"""Helpers shared by the as-is analysis modules: column checks and calendar months.
+"""Helpers shared by the figure functions: column checks, calendar months, one safe ratio.
 
 Months are pandas ``Period[M]`` values; the *as-of month* is the last month of history
 an analysis may see (events after it are ignored, so actuals of the plan year do not
@@ -8,6 +8,7 @@ leak into the as-is analysis).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,7 @@ __all__ = [
     "month_of",
     "month_ordinals",
     "months_from_ordinals",
+    "ratio",
     "require_columns",
     "resolve_as_of",
 ]
@@ -84,3 +86,18 @@ def resolve_as_of(as_of: pd.Period | str | None, *dates: pd.Series) -> pd.Period
     if not latest:
         raise ValueError("cannot derive the as-of month: no dates and no as_of given")
     return pd.Period(max(latest), freq="M")
+
+
+def ratio(num: Any, den: Any) -> Any:
+    """num ÷ den, NaN where den is 0: the one division of every rate and per-unit figure.
+
+    Elementwise for numpy arrays (an array) and for a pandas Series ``den`` (a Series
+    with the index of the operands); for two numbers a number (``nan`` when ``den`` is 0).
+    """
+    if isinstance(den, pd.Series):
+        return num / den.where(den != 0)
+    if np.ndim(num) == 0 and np.ndim(den) == 0:
+        return num / den if den != 0 else float("nan")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.true_divide(num, den)
+    return np.where(np.asarray(den) != 0, out, np.nan)
