@@ -35,6 +35,7 @@ from planning_lib.app import cockpit as ck
 from planning_lib.app import tiles as out
 from planning_lib.app.runtime import Engine, default_engine, server_logger, versions_path
 from planning_lib.core.params import PlanParameters, load_params
+from planning_lib.present.formatting import format_value
 
 __all__ = ["COCKPIT_CSS", "Cockpit"]
 
@@ -486,7 +487,7 @@ class Cockpit:
         for b in ("funnel", "target"):
             s = by[b]
             cells = "".join(
-                f"<td>{html.escape(out.format_value(kind, s.get(k), loc))}</td>" for k, kind in cols
+                f"<td>{html.escape(format_value(s.get(k), kind, loc))}</td>" for k, kind in cols
             )
             style = ' class="chosen"' if b == self.plan_basis else ""
             rows.append(

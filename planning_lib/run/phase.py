@@ -24,8 +24,9 @@ from matplotlib.figure import Figure
 
 from planning_lib.core.params import PlanParameters, load_params
 from planning_lib.core.paths import CONFIGS, SAMPLE_DATA
-from planning_lib.present.formatting import format_month, format_months_count
-from planning_lib.present.labels import LABELS, format_value, text
+from planning_lib.core.text_store import LABELS
+from planning_lib.present.formatting import format_month, format_months_count, format_value
+from planning_lib.present.labels import text
 from planning_lib.present.markup import markdown_text
 from planning_lib.present.tables import display_frame, display_html, value_label
 from planning_lib.run import artifacts
