@@ -23,6 +23,7 @@ from planning_lib.plan.inputs import apply_overrides
 from planning_lib.plan.model import run_plan
 from planning_lib.plan.scenarios import run_scenario
 from planning_lib.present.formatting import format_value
+from planning_lib.present.plan_finding_texts import plan_finding_text
 
 CLOUDFLOW = CONFIGS / "cloudflow.yaml"
 NBSP = "\xa0"
@@ -691,7 +692,7 @@ def test_app_notebook_and_its_jupytext_pair_agree():
 
 def _plan_fingerprint(res) -> tuple:
     monthly = res.monthly.sort_values(["line_item", "channel", "month"])["value"].round(6)
-    return tuple(monthly), tuple(f.code + f.message_en for f in res.findings)
+    return tuple(monthly), tuple(f.code + plan_finding_text(f, "en") for f in res.findings)
 
 
 def test_every_slider_moves_the_plan(params, base_settings):

@@ -36,6 +36,7 @@ from planning_lib.app import tiles as out
 from planning_lib.app.runtime import Engine, default_engine, server_logger, versions_path
 from planning_lib.core.params import PlanParameters, load_params
 from planning_lib.present.formatting import format_value
+from planning_lib.present.plan_finding_texts import plan_finding_text
 
 __all__ = ["COCKPIT_CSS", "Cockpit"]
 
@@ -659,7 +660,7 @@ class Cockpit:
         loc = self.locale
         items = [
             f'<li class="finding-{html.escape(str(f.severity))}">'
-            f"{html.escape(getattr(f, f'message_{loc}'))}</li>"
+            f"{html.escape(plan_finding_text(f, loc))}</li>"
             for f in findings
         ]
         body = f"<ul>{''.join(items)}</ul>" if items else f"<p>{ck.label('no_findings', loc)}</p>"

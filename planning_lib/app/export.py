@@ -22,6 +22,7 @@ import yaml
 
 from planning_lib.core import text_store
 from planning_lib.core.params import PlanParameters, dump_params
+from planning_lib.present.plan_finding_texts import plan_finding_record
 from planning_lib.present.workbook import (
     FORMATS,
     TEXT_FORMAT,
@@ -266,7 +267,8 @@ def save_plan_version(
     """
     from planning_lib.controlling import versions
 
-    kwargs: dict[str, Any] = {"config": config}
+    findings = [plan_finding_record(f) for f in result.findings]
+    kwargs: dict[str, Any] = {"config": config, "findings": findings}
     if versions_dir is not None:
         kwargs["versions_dir"] = versions_dir
     return versions.save_version(result, version_name(name), **kwargs)

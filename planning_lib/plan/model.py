@@ -55,6 +55,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planning_lib.core.finding import Finding
 from planning_lib.core.params import COST_CATEGORIES, PlanParameters
 from planning_lib.metrics.mrr import mrr_bridge
 from planning_lib.metrics.plan_kpis import plan_summary
@@ -70,11 +71,9 @@ from planning_lib.plan.inputs import (
     model_inputs,
     stack_values,
 )
-from planning_lib.plan.targets import Finding
 
 __all__ = [
     "LINE_UNITS",
-    "Finding",
     "Lines",
     "PlanResult",
     "mrr_bridge",

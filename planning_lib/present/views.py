@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planning_lib.present.plan_finding_texts import plan_finding_text
+
 __all__ = [
     "ADDITIVE_UNITS",
     "CONTROLLING_KPIS",
@@ -219,7 +221,7 @@ def findings_table(findings: Iterable[Any], locale: str = "de") -> pd.DataFrame:
         {
             "code": f.code,
             "severity": getattr(f, "severity", ""),
-            "text": f.message_en if locale == "en" else f.message_de,
+            "text": plan_finding_text(f, locale),
         }
         for f in findings
     ]
