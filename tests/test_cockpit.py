@@ -22,6 +22,8 @@ from planning_lib.core.params import load_params
 from planning_lib.core.paths import CONFIGS
 from planning_lib.plan.model import run_plan
 from planning_lib.plan.scenarios import run_scenario
+from planning_lib.present.formatting import format_value
+from planning_lib.present.plan_finding_texts import plan_finding_text
 
 CLOUDFLOW = CONFIGS / "cloudflow.yaml"
 NBSP = "\xa0"
@@ -247,9 +249,9 @@ def test_tiles_in_english_with_monte_carlo(params):
 
 
 def test_format_value_rejects_unknown_kind():
-    assert co.format_value("eur", float("nan")) == "–"
-    with pytest.raises(ValueError, match="unknown format kind 'yen'"):
-        co.format_value("yen", 1.0)
+    assert format_value(float("nan"), "eur") == "–"
+    with pytest.raises(ValueError, match="unknown unit 'yen'"):
+        format_value(1.0, "yen")  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- scenarios
@@ -544,7 +546,7 @@ def _tile_value(app, key="mrr_end"):
 
 def _expected_mrr(params, settings, scenario, locale="de"):
     ovr = ck.overrides_from_settings(params, settings, scenario)
-    return co.format_value("eur", run_plan(params, ovr).summary["mrr_end"], locale)
+    return format_value(run_plan(params, ovr).summary["mrr_end"], "eur", locale)
 
 
 @pytest.fixture
@@ -574,7 +576,7 @@ def test_app_tiles_follow_sliders_and_scenarios(app, params):
     app.scenario_dd.value = "worst"
     assert app.wait_until_idle(30)
     assert app.sliders["churn_end"].value == 5.0
-    worst = co.format_value("eur", run_scenario(params, "worst").summary["mrr_end"])
+    worst = format_value(run_scenario(params, "worst").summary["mrr_end"], "eur")
     assert _tile_value(app) == worst
 
 
@@ -596,7 +598,7 @@ def test_app_region_switch_plans_the_region(app):
     app.region_dd.value = "AT"
     assert app.wait_until_idle(30)
     at = load_params(CLOUDFLOW, region="AT")
-    assert _tile_value(app) == co.format_value("eur", run_plan(at).summary["mrr_end"])
+    assert _tile_value(app) == format_value(run_plan(at).summary["mrr_end"], "eur")
     assert "AT" in app.title.value
     assert app.sliders["arpa"].value == at.drivers.arpa_monthly_eur
 
@@ -616,7 +618,7 @@ def test_app_region_scenario_moves_sliders_to_the_region_values(app):
     assert app.result.params.channels["inbound"].leads_per_month == 90.0
     assert app.sliders["inbound_demo_to_won"].value == 28.0  # percent: 25 % + 3 points
     assert app.sliders["churn_end"].value == 2.5
-    best = co.format_value("eur", run_scenario(at, "best").summary["mrr_end"])
+    best = format_value(run_scenario(at, "best").summary["mrr_end"], "eur")
     assert _tile_value(app) == best
 
 
@@ -650,7 +652,7 @@ def test_app_runs_monte_carlo_off_the_page_thread(app, params):
     from planning_lib.plan.scenarios import monte_carlo
 
     mc = monte_carlo(params, 1000, params.monte_carlo.seed)
-    assert text == co.format_value("percent", mc.p_hit["mrr_end"])
+    assert text == format_value(mc.p_hit["mrr_end"], "share", decimals=0)
 
 
 def test_app_shows_a_sentence_not_a_traceback(tmp_path):
@@ -690,7 +692,7 @@ def test_app_notebook_and_its_jupytext_pair_agree():
 
 def _plan_fingerprint(res) -> tuple:
     monthly = res.monthly.sort_values(["line_item", "channel", "month"])["value"].round(6)
-    return tuple(monthly), tuple(f.code + f.message_en for f in res.findings)
+    return tuple(monthly), tuple(f.code + plan_finding_text(f, "en") for f in res.findings)
 
 
 def test_every_slider_moves_the_plan(params, base_settings):
@@ -946,7 +948,7 @@ def test_app_bases_pair_follows_the_region(app):
     at = load_params(CLOUDFLOW, region="AT")
     s = ck.settings_from_params(at)
     ovr = {**ck.overrides_from_settings(at, s, "base"), "drivers.new_customers_basis": "funnel"}
-    funnel = co.format_value("count", run_plan(at, ovr).summary["new_customers"])
+    funnel = format_value(run_plan(at, ovr).summary["new_customers"], "count")
     company = app.pair.value
     app.region_dd.value = "AT"
     assert app.wait_until_idle(30)

@@ -21,12 +21,12 @@ from pathlib import Path
 
 import pytest
 
-from planning_lib.app import tiles as co
 from planning_lib.cli import dashboard
 from planning_lib.core.params import load_params
 from planning_lib.core.paths import CONFIGS
 from planning_lib.plan.model import run_plan
 from planning_lib.plan.scenarios import run_scenario
+from planning_lib.present.formatting import format_value
 
 pytestmark = pytest.mark.browser
 
@@ -109,7 +109,7 @@ def test_sliders_and_scenario_drive_the_year_end_mrr_tile(voila_url, browser, tm
 
     params = load_params(CONFIGS / "cloudflow.yaml")
     tile = lambda p: p.locator(".kpi-mrr-end .kpi-value")  # noqa: E731
-    base = co.format_value("eur", run_plan(params).summary["mrr_end"], "de")
+    base = format_value(run_plan(params).summary["mrr_end"], "eur", "de")
 
     page = browser.new_page(viewport={"width": 1500, "height": 1500})
     page.goto(voila_url, timeout=TIMEOUT_MS)
@@ -122,21 +122,21 @@ def test_sliders_and_scenario_drive_the_year_end_mrr_tile(voila_url, browser, tm
     moved = run_plan(
         params, {"drivers.churn_rate_monthly.end": 0.045, f"targets.{idx}.value": 700}
     ).summary["mrr_end"]
-    expected = co.format_value("eur", moved, "de")
+    expected = format_value(moved, "eur", "de")
     assert expected != base
     expect(tile(page)).to_have_text(expected, timeout=TIMEOUT_MS)
     expect(page.locator(".ctl-scenario select")).to_have_value("Benutzerdefiniert")
 
     page.locator(".ctl-scenario select").select_option(label="Schlechtester Fall")
-    worst = co.format_value("eur", run_scenario(params, "worst").summary["mrr_end"], "de")
+    worst = format_value(run_scenario(params, "worst").summary["mrr_end"], "eur", "de")
     assert worst not in (base, expected)
     expect(tile(page)).to_have_text(worst, timeout=TIMEOUT_MS)
     expect(readout(page, "churn_end")).to_have_value("5,0\u00a0%")  # issue 14: German readout
 
     page.locator(".ctl-locale button", has_text="English").click()
     expect(page.locator(".kpi-mrr-end .kpi-label")).to_have_text("Year-end MRR")
-    expect(tile(page)).to_have_text(co.format_value("eur", run_scenario(params, "worst")
-                                                    .summary["mrr_end"], "en"))  # fmt: skip
+    expect(tile(page)).to_have_text(format_value(run_scenario(params, "worst")
+                                                 .summary["mrr_end"], "eur", "en"))  # fmt: skip
 
     page.locator(".cockpit.cockpit-idle").wait_for(timeout=TIMEOUT_MS)
     shot = tmp_path / "cockpit.png"

@@ -21,12 +21,12 @@ from test_dashboard_browser import (
     stop,
 )
 
-from planning_lib.app import tiles as co
 from planning_lib.app.runtime import VERSIONS_ENV
 from planning_lib.cli import dashboard
 from planning_lib.core.params import load_params
 from planning_lib.core.paths import CONFIGS
 from planning_lib.plan.model import run_plan
+from planning_lib.present.formatting import format_value
 
 pytestmark = pytest.mark.browser
 
@@ -123,9 +123,9 @@ def test_two_browsers_are_independent_and_share_saved_versions(app, browser):
 
     url, versions = app
     params = load_params(CONFIGS / "cloudflow.yaml")
-    base = co.format_value("eur", run_plan(params).summary["mrr_end"], "de")
-    moved = co.format_value(
-        "eur", run_plan(params, {"drivers.churn_rate_monthly.end": 0.045}).summary["mrr_end"], "de"
+    base = format_value(run_plan(params).summary["mrr_end"], "eur", "de")
+    moved = format_value(
+        run_plan(params, {"drivers.churn_rate_monthly.end": 0.045}).summary["mrr_end"], "eur", "de"
     )
     assert moved != base
     ctx_a, a = _open(browser, url)

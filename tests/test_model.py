@@ -9,6 +9,7 @@ import pytest
 from planning_lib.core.params import ParameterError, load_params
 from planning_lib.core.paths import CONFIGS
 from planning_lib.plan.model import run_plan
+from planning_lib.present.plan_finding_texts import plan_finding_text
 
 
 @pytest.fixture(scope="module")
@@ -177,11 +178,12 @@ def test_capacity_short_in_january(plan):
     f = _finding(plan, "capacity_short")
     assert f.numbers["months"] == ["2026-01"]
     assert f.numbers["largest_gap_deals"] == pytest.approx(5.5)
-    assert f.message_de == (
+    assert plan_finding_text(f, "de") == (
         "Die produktiven Vertriebsmitarbeiter schaffen in 1 Monat nicht die nötigen "
         "Abschlüsse (größte Lücke 5,5 Deals, Jan. 2026)."
     )
-    assert f.message_en.startswith("Productive reps cannot close the required deals in 1 month ")
+    english = plan_finding_text(f, "en")
+    assert english.startswith("Productive reps cannot close the required deals in 1 month ")
     # reps needed in January: 49.5 deals ÷ 12 deals per productive rep = 4.125 FTE, 3.67 there
     assert plan.line("reps_needed")[0] == pytest.approx(49.5 / 12)
     assert f.numbers["reps_productive_in_worst_month"] == pytest.approx(3 + 2 / 3, abs=0.01)
@@ -199,8 +201,8 @@ def test_capacity_short_names_the_month_of_the_largest_gap(params):
     assert f.numbers["largest_gap_deals"] == pytest.approx(540 * 1.6 / 12.7 - 60, abs=0.01)
     assert f.numbers["largest_gap_month"] == "2026-10"
     assert f.numbers["reps_productive_in_worst_month"] == pytest.approx(5)
-    assert f.message_de.endswith("(größte Lücke 8,0 Deals, Okt. 2026).")
-    assert f.message_en.endswith("(largest gap 8.0 deals, Oct 2026).")
+    assert plan_finding_text(f, "de").endswith("(größte Lücke 8,0 Deals, Okt. 2026).")
+    assert plan_finding_text(f, "en").endswith("(largest gap 8.0 deals, Oct 2026).")
 
 
 def test_cac_by_channel(plan):

@@ -21,6 +21,7 @@ from planning_lib.core.paths import CONFIGS
 from planning_lib.metrics.clv import customer_lifetime
 from planning_lib.plan.model import run_plan
 from planning_lib.plan.scenarios import monte_carlo, plan_bases, run_scenario
+from planning_lib.present.plan_finding_texts import plan_finding_text
 
 FUNNEL = {"drivers.new_customers_basis": "funnel"}
 
@@ -90,7 +91,7 @@ def test_target_basis_pays_for_the_required_leads(params, bases):
     assert f.numbers["marketing_required"] == pytest.approx(needed, abs=0.01)
     assert f.numbers["marketing_planned"] == pytest.approx(93_600)
     assert f.numbers["difference"] == pytest.approx(needed - 93_600, abs=0.01)
-    assert "206.468 €" in f.message_de and "93.600 €" in f.message_de
+    assert "206.468 €" in plan_finding_text(f, "de") and "93.600 €" in plan_finding_text(f, "de")
     # every cost line follows the 600: commissions on 540 rep deals and 60 partner deals
     assert plan.summary["commissions_total"] == pytest.approx(540 * 192 + 60 * 384)
     # P(hit) on this basis: the MRR target is judged on the 600 customers' MRR

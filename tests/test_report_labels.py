@@ -7,12 +7,12 @@ import string
 import pandas as pd
 import pytest
 
+from planning_lib.core.text_store import LABELS
+from planning_lib.present.formatting import format_value
 from planning_lib.present.labels import (
     KEY_FIGURE_UNITS,
-    LABELS,
     column_unit,
     format_figure,
-    format_value,
     text,
 )
 
@@ -306,7 +306,6 @@ def test_every_finding_code_in_the_source_has_a_label() -> None:
     from pathlib import Path
 
     import planning_lib
-    from planning_lib.present.labels import LABELS
 
     root = Path(planning_lib.__file__).parent
     codes: set[str] = set()

@@ -14,7 +14,6 @@ from planning_lib.plan.model import run_plan
 from planning_lib.plan.targets import (
     ForecastDistribution,
     deadline_index,
-    fmt_de,
     forecast_findings,
     gap_table,
     lead_history_findings,
@@ -24,6 +23,8 @@ from planning_lib.plan.targets import (
     target_findings,
     target_hit,
 )
+from planning_lib.present.formatting import format_plain
+from planning_lib.present.plan_finding_texts import plan_finding_text
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +90,8 @@ def test_forecast_findings():
     # the seed's warning: 1 Mio → 10 Mio
     (unreal,) = forecast_findings(10_000_000, ForecastDistribution.default(1_000_000))
     assert (unreal.code, unreal.severity) == ("target_unrealistic", "critical")
-    assert "10.000.000" in unreal.message_de and "10,000,000" in unreal.message_en
+    assert "10.000.000" in plan_finding_text(unreal, "de")
+    assert "10,000,000" in plan_finding_text(unreal, "en")
 
 
 def test_gap_table_cloudflow(params):
@@ -143,8 +145,10 @@ def test_target_hit_direction(params):
     assert list(target_hit(mrr, np.array([119_999.0, 120_000.0]))) == [False, True]
 
 
-def test_fmt_de():
-    assert fmt_de(1234567.891, 2) == "1.234.567,89"
+def test_format_plain_german_and_english():
+    """German swaps the separators of Python's grouping: 1,234,567.89 -> 1.234.567,89."""
+    assert format_plain(1234567.891, "de", 2) == "1.234.567,89"
+    assert format_plain(1234567.891, "en", 2) == "1,234,567.89"
 
 
 def test_leads_above_history(params):

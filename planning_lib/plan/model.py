@@ -17,13 +17,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planning_lib.core.finding import Finding
 from planning_lib.core.overrides import apply_overrides, driver_values
 from planning_lib.core.params import COST_CATEGORIES, PlanParameters
 from planning_lib.plan.feasibility import plan_findings
 from planning_lib.plan.inputs import ModelInputs, model_inputs
 from planning_lib.plan.lines import Lines, plan_lines
 from planning_lib.plan.summary import plan_summary
-from planning_lib.plan.targets import Finding
 
 __all__ = ["LINE_UNITS", "PlanResult", "plan_months", "run_plan", "tidy_lines"]
 
