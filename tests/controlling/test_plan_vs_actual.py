@@ -6,7 +6,6 @@ import dataclasses
 
 import pandas as pd
 import pytest
-from test_kpis import CTX, tables
 
 from planning_lib.controlling.plan_view import PlanView, plan_values
 from planning_lib.controlling.plan_vs_actual import (
@@ -17,6 +16,7 @@ from planning_lib.controlling.plan_vs_actual import (
     revenue_effects,
     status,
 )
+from tests.metrics.test_kpis import CTX, tables
 
 MONTHS = pd.date_range("2026-01-01", periods=12, freq="MS")
 

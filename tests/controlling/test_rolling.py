@@ -9,12 +9,12 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
-from test_kpis import CTX, tables
 
 from planning_lib.controlling import rolling
 from planning_lib.controlling.landing import landing
 from planning_lib.core.params import load_params
 from planning_lib.core.paths import CONFIGS
+from tests.metrics.test_kpis import CTX, tables
 
 PARAMS = load_params(CONFIGS / "cloudflow.yaml")
 
@@ -153,9 +153,8 @@ def test_entry_leads_use_the_forecast_engine_with_history(monkeypatch):
 
 
 def test_landing_path_month_by_month():
-    from test_controlling import fake_plan
-
     from planning_lib.controlling.landing import landing_path
+    from tests.controlling.test_plan_vs_actual import fake_plan
 
     months = pd.date_range("2026-04-01", periods=9, freq="MS")
     rerun = pd.DataFrame(

@@ -9,13 +9,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from planning_lib.cli.main import COMMANDS
-
-ROOT = Path(__file__).resolve().parents[1]
+from planning_lib.core.paths import ROOT
 
 # replace the command's run() by one raising a KeyError with a two-line message, then run
 # the CLI exactly as the console script does (sys.exit(main()))

@@ -19,7 +19,6 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import psutil
 import pytest
@@ -27,6 +26,7 @@ import websocket
 
 from planning_lib.app.server import KERNEL_WS_PROTOCOL, v1_header
 from planning_lib.cli import dashboard
+from planning_lib.core.paths import ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -334,7 +334,7 @@ def test_idle_kernel_of_a_closed_page_is_culled(server):
 def start_command(*extra: str, port: int | None = None) -> tuple[subprocess.Popen, int]:
     """``planning dashboard`` as a real process (own session), stderr piped."""
     port = port or dashboard.free_port()
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "planning_lib.cli.main", "dashboard", "--port", str(port), *extra],
         env=env,

@@ -6,7 +6,6 @@ import dataclasses
 import datetime as dt
 
 import pytest
-from test_kpis import CTX, tables
 
 from planning_lib.controlling.rules import (
     RuleError,
@@ -17,6 +16,7 @@ from planning_lib.controlling.rules import (
 from planning_lib.core.params import Rule, load_params
 from planning_lib.core.paths import CONFIGS, SAMPLE_DATA
 from planning_lib.metrics.kpis import KpiContext
+from tests.metrics.test_kpis import CTX, tables
 
 
 def load_rules(path) -> list[Rule]:
@@ -72,7 +72,7 @@ def test_standalone_rules_file_loads(tmp_path):
         rules_from_yaml("rules: 3", "x.yaml")
 
 
-# hand-made actuals of tests/test_kpis.py; SQL cohorts count as complete 30 days after
+# hand-made actuals of tests/metrics/test_kpis.py; SQL cohorts count as complete 30 days after
 # their month: Jan (Jan 31 + 30 = Mar 2) and Feb (Mar 30) are judged, Mar (Apr 30) is not.
 HAND = dataclasses.replace(CTX, maturity_days={"sql_to_demo": 30})
 

@@ -11,7 +11,14 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from test_dashboard_browser import (
+
+from planning_lib.app import tiles as co
+from planning_lib.app.runtime import VERSIONS_ENV
+from planning_lib.cli import dashboard
+from planning_lib.core.params import load_params
+from planning_lib.core.paths import CONFIGS
+from planning_lib.plan.model import run_plan
+from tests.e2e.test_dashboard_browser import (
     CHROMIUM,
     CHROMIUM_FLAGS,
     TOKEN,
@@ -20,13 +27,6 @@ from test_dashboard_browser import (
     set_slider,
     stop,
 )
-
-from planning_lib.app import tiles as co
-from planning_lib.app.runtime import VERSIONS_ENV
-from planning_lib.cli import dashboard
-from planning_lib.core.params import load_params
-from planning_lib.core.paths import CONFIGS
-from planning_lib.plan.model import run_plan
 
 pytestmark = pytest.mark.browser
 
@@ -84,7 +84,7 @@ def _tab(page, title: str):
 def test_sollist_tab_shows_plan_vs_actual_in_german(app, browser):
     """Opening "Soll/Ist" computes CloudFlow's plan against data/sample: the
     new-customer gap 145,0 = "Plan nie finanziert" + "Umsetzung" (values of
-    tests/test_cockpit_actuals.py: plan 315, actual 170), status colours on the month
+    tests/app/test_actuals.py: plan 315, actual 170), status colours on the month
     table, the landing and forecast sections, the three charts; no code, no traceback."""
     from playwright.sync_api import expect
 

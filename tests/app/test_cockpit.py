@@ -446,7 +446,7 @@ def test_excel_export_is_the_printable_plan_workbook(params, base_settings, tmp_
 
 
 def test_excel_export_prints_on_few_pages_with_header(params, base_settings, tmp_path):
-    from office_pdf import pdf_page_texts, print_to_pdf
+    from tests.office_pdf import pdf_page_texts, print_to_pdf
 
     ovr = ck.overrides_from_settings(params, base_settings)
     res = run_plan(params, ovr)
@@ -736,7 +736,7 @@ def test_dashboard_command_starts_voila_with_the_config(monkeypatch, tmp_path):
 
 def test_app_basis_toggle_moves_every_figure_and_shows_the_pair(app):
     """Issue 11: the cockpit shows both bases (funnel 369 new customers, MRR 97.902 €;
-    target 600, 127.661 €, see tests/test_plan_bases.py) and the toggle puts every tile
+    target 600, 127.661 €, see tests/plan/test_plan_bases.py) and the toggle puts every tile
     on the chosen one."""
     assert app.basis_tb.value == "target"
     pair = app.pair.value

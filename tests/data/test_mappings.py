@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
 from planning_lib.data import DataValidationError, load_table
 from planning_lib.data.mappings import MappingError, apply_mapping, load_mapping
-
-FIXTURES = Path(__file__).parent / "fixtures" / "exports"
+from tests.fixtures import EXPORTS
 
 
 def test_hubspot_deals_export_is_mapped():
-    deals = load_table(FIXTURES / "hubspot_deals.csv", "deals", mapping="hubspot")
+    deals = load_table(EXPORTS / "hubspot_deals.csv", "deals", mapping="hubspot")
     assert deals["deal_id"].tolist() == ["18273645", "18273646", "18273647"]
     assert deals["customer_id"].tolist() == [
         "Agentur Blau GmbH",
@@ -39,7 +36,7 @@ def test_hubspot_deals_export_is_mapped():
 
 
 def test_salesforce_opportunities_report_is_mapped(tmp_path):
-    source = FIXTURES / "salesforce_opportunities.csv"
+    source = EXPORTS / "salesforce_opportunities.csv"
     # a real report export ends with a footer after a blank line
     footer = (
         '\n"Opportunities by Stage"\n"Copyright (c) 2000-2025 salesforce.com, inc. '
@@ -60,7 +57,7 @@ def test_salesforce_opportunities_report_is_mapped(tmp_path):
 
 
 def test_unmapped_stage_value_is_reported_with_allowed_values(tmp_path):
-    text = (FIXTURES / "hubspot_deals.csv").read_text(encoding="utf-8")
+    text = (EXPORTS / "hubspot_deals.csv").read_text(encoding="utf-8")
     path = tmp_path / "export.csv"
     path.write_text(text.replace("Contract Sent", "Verbal Yes"), encoding="utf-8")
     with pytest.raises(DataValidationError) as err:
@@ -73,7 +70,7 @@ def test_unmapped_stage_value_is_reported_with_allowed_values(tmp_path):
 
 
 def test_missing_export_column_names_what_the_mapping_looks_for(tmp_path):
-    text = (FIXTURES / "hubspot_deals.csv").read_text(encoding="utf-8")
+    text = (EXPORTS / "hubspot_deals.csv").read_text(encoding="utf-8")
     path = tmp_path / "export.csv"
     path.write_text(text.replace("Close Date", "Closed Date"), encoding="utf-8")
     with pytest.raises(DataValidationError) as err:
@@ -97,7 +94,7 @@ def test_user_mapping_extends_a_preset(tmp_path):
         "defaults:\n  product: Business\n",
         encoding="utf-8",
     )
-    text = (FIXTURES / "hubspot_deals.csv").read_text(encoding="utf-8")
+    text = (EXPORTS / "hubspot_deals.csv").read_text(encoding="utf-8")
     text = text.replace("Contract Sent", "Verbal Yes").replace("Deal Type", "Vertriebsgebiet")
     path = tmp_path / "export.csv"
     path.write_text(text.replace("newbusiness", "DE-Nord"), encoding="utf-8")

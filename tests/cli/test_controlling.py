@@ -75,7 +75,7 @@ def test_variance_and_effects(run):
     # issue 11: the sample's inbound is at 82 of its target split 189 (43 %) but at 97.5 %
     # of what its planned leads deliver. The version was saved with --data, so the plan
     # starts from the pipeline the history holds (mean Oct-Dec 2025 stage entries, see
-    # tests/test_plan_bases.py): January wins the 65 open demos × .25 = 16.25, February
+    # tests/plan/test_plan_bases.py): January wins the 65 open demos × .25 = 16.25, February
     # the 204.33 open SQL × .30 × .25 = 15.325, March-June 500 MQL × .35 × .30 × .25 =
     # 13.125 a month: 84.075 in H1; 82 − 189 = −107 = −(104.925 never funded) − 2.075
     # execution

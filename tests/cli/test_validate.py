@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from planning_lib.cli.main import main
+from tests.fixtures import EXPORTS
 
-FIXTURES = Path(__file__).parent / "fixtures" / "exports"
-GOOD = (FIXTURES / "deals_de.csv").read_text(encoding="utf-8")
+GOOD = (EXPORTS / "deals_de.csv").read_text(encoding="utf-8")
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -20,13 +19,13 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 
 def test_clean_file_prints_one_summary_line(capsys):
-    code, out, _ = run(capsys, FIXTURES / "deals_de.csv")
+    code, out, _ = run(capsys, EXPORTS / "deals_de.csv")
     assert code == 0
     assert out == "deals_de.csv: 3 rows, created_date 2025-01-02 to 2025-02-03 - OK\n"
 
 
 def test_clean_file_in_german(capsys):
-    code, out, _ = run(capsys, FIXTURES / "deals_de.csv", "--lang", "de")
+    code, out, _ = run(capsys, EXPORTS / "deals_de.csv", "--lang", "de")
     assert (code, out) == (
         0,
         "deals_de.csv: 3 Zeilen, created_date 2025-01-02 bis 2025-02-03 - OK\n",
@@ -89,7 +88,7 @@ def test_json_output_is_the_failure_table(tmp_path, capsys):
 
 
 def test_json_clean_is_an_empty_list(capsys):
-    code, out, _ = run(capsys, FIXTURES / "deals_de.csv", "--json")
+    code, out, _ = run(capsys, EXPORTS / "deals_de.csv", "--json")
     assert (code, json.loads(out)) == (0, [])
 
 
@@ -119,7 +118,7 @@ def test_folder_with_actuals_subfolder(tmp_path, capsys):
 
 
 def test_mapping_preset(capsys):
-    code, out, _ = run(capsys, FIXTURES / "hubspot_deals.csv", "--mapping", "hubspot")
+    code, out, _ = run(capsys, EXPORTS / "hubspot_deals.csv", "--mapping", "hubspot")
     assert code == 0
     # since issue 13 every filled column is said, one line each (never silently)
     assert out.splitlines() == [
@@ -161,7 +160,7 @@ def test_usage_errors_exit_1_with_a_message(tmp_path, capsys, monkeypatch, argv,
 def test_unknown_mapping_key_is_reported(tmp_path, capsys):
     mapping = tmp_path / "m.yaml"
     mapping.write_text("extends: hubspot\ndefault:\n  region: AT\n", encoding="utf-8")
-    code, _, err = run(capsys, FIXTURES / "hubspot_deals.csv", "--mapping", mapping)
+    code, _, err = run(capsys, EXPORTS / "hubspot_deals.csv", "--mapping", mapping)
     assert code == 1
     assert "'default' is unknown; did you mean defaults" in err
 

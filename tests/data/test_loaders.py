@@ -10,8 +10,8 @@ import pytest
 
 from planning_lib.data import DataValidationError, load_dataset, load_table
 from planning_lib.data.loaders import check_table
+from tests.fixtures import EXPORTS
 
-FIXTURES = Path(__file__).parent / "fixtures" / "exports"
 HEADER = (
     "deal_id;customer_id;created_date;close_date;stage;amount_eur;mrr_eur;"
     "region;product;segment;channel;owner"
@@ -46,7 +46,7 @@ def sha(path: Path) -> str:
 
 
 def test_german_csv_decimal_comma_and_dotted_dates():
-    deals = load_table(FIXTURES / "deals_de.csv", "deals")
+    deals = load_table(EXPORTS / "deals_de.csv", "deals")
     assert deals["amount_eur"].tolist() == [1234.56, 2400.0, 12000.0]
     assert deals["mrr_eur"].tolist() == [102.88, 200.0, 1000.0]
     assert deals["created_date"].dt.strftime("%Y-%m-%d").tolist() == [
@@ -150,7 +150,7 @@ def test_xlsx_sheet_rows_and_native_cells(tmp_path):
 
 
 def test_parquet_round_trip(tmp_path):
-    deals = load_table(FIXTURES / "deals_de.csv", "deals")
+    deals = load_table(EXPORTS / "deals_de.csv", "deals")
     path = tmp_path / "deals.parquet"
     deals.to_parquet(path)
     again = load_table(path, "deals")
@@ -158,7 +158,7 @@ def test_parquet_round_trip(tmp_path):
 
 
 def test_load_dataset_finds_tables_and_collects_all_failures(tmp_path):
-    (tmp_path / "deals.csv").write_bytes((FIXTURES / "deals_de.csv").read_bytes())
+    (tmp_path / "deals.csv").write_bytes((EXPORTS / "deals_de.csv").read_bytes())
     costs = "month;region;category;amount_eur\n01.01.2025;AT;marketing;1.500,00\n"
     (tmp_path / "costs.csv").write_text(costs, encoding="utf-8")
     (tmp_path / "notes.csv").write_text("x\n1\n", encoding="utf-8")  # not a table: ignored

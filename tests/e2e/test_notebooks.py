@@ -268,7 +268,7 @@ def test_region_workbook_prints_on_at_most_15_pages(batch_run: dict, tmp_path: P
     """LibreOffice prints the AT workbook with its print setup (before: 157 pages, one
     sheet per table and no print setup); every page names company, region, plan
     version and date in its header and says which page of how many it is."""
-    from office_pdf import pdf_page_texts, print_to_pdf
+    from tests.office_pdf import pdf_page_texts, print_to_pdf
 
     path = batch_run["run_dir"] / batch_run["manifest"]["regions"]["AT"]["excel"]
     pages = pdf_page_texts(print_to_pdf(path, tmp_path))
