@@ -28,11 +28,6 @@ NBSP = "\xa0"
 
 
 @pytest.fixture(scope="module")
-def params():
-    return load_params(CLOUDFLOW)
-
-
-@pytest.fixture(scope="module")
 def base_settings(params):
     return ck.settings_from_params(params)
 
@@ -273,7 +268,7 @@ def test_tornado_table_labels_and_drops_dead_drivers(params):
     assert co.driver_label("current.cash_eur", params) == "current.cash_eur"
 
 
-def test_monte_carlo_adapters():
+def test_monte_carlo_adapters(params):
     months = pd.date_range("2026-01-01", periods=2, freq="MS")
     pct = pd.DataFrame(
         {
@@ -290,9 +285,8 @@ def test_monte_carlo_adapters():
     assert band["p10"].tolist() == [1.0, 2.0] and band["p90"].tolist() == [3.0, 4.0]
     with pytest.raises(KeyError, match="cash_balance"):
         co.mc_band(mc, "cash_balance")
-    p = load_params(CLOUDFLOW)
-    assert co.mc_p_hit(mc, p) == 0.25
-    assert co.mc_p_hit(SimpleNamespace(p_hit={}), p) is None
+    assert co.mc_p_hit(mc, params) == 0.25
+    assert co.mc_p_hit(SimpleNamespace(p_hit={}), params) is None
 
 
 def test_monte_carlo_follows_the_sliders(params):

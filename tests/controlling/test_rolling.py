@@ -12,11 +12,7 @@ import pytest
 
 from planning_lib.controlling import rolling
 from planning_lib.controlling.landing import landing
-from planning_lib.core.params import load_params
-from planning_lib.core.paths import CONFIGS
 from tests.metrics.test_kpis import CTX, tables
-
-PARAMS = load_params(CONFIGS / "cloudflow.yaml")
 
 
 def test_elapsed_months():
@@ -26,9 +22,9 @@ def test_elapsed_months():
     assert rolling.elapsed_months(start, dt.date(2025, 12, 31)) == 0
 
 
-def test_actual_drivers_by_hand():
+def test_actual_drivers_by_hand(params):
     ctx = dataclasses.replace(CTX, maturity_days={"sql_to_demo": 30, "mql_to_sql": 30})
-    d = rolling.actual_drivers(tables(), ctx, PARAMS, window=3, min_cohort=1)
+    d = rolling.actual_drivers(tables(), ctx, params, window=3, min_cohort=1)
     # entry leads, mean of Jan..Mar: inbound MQL 3, 1, 0; outbound SQL 1, 0, 0; partner 0, 1, 0
     assert d["entry_leads"] == pytest.approx(
         {"inbound": 4 / 3, "outbound": 1 / 3, "partner": 1 / 3}
@@ -46,17 +42,17 @@ def test_actual_drivers_by_hand():
     assert (d["cost_to_date_eur"], d["marketing_cost_to_date_eur"]) == (2100.0, 1000.0)
     assert d["months_to_date"] == ["2026-01", "2026-02", "2026-03"]
     # cohorts below min_cohort keep the plan's value (None here)
-    strict = rolling.actual_drivers(tables(), ctx, PARAMS, window=3, min_cohort=20)
+    strict = rolling.actual_drivers(tables(), ctx, params, window=3, min_cohort=20)
     assert strict["conversions"]["inbound"]["sql_to_demo"] is None
 
 
-def test_overrides_restart_the_plan_and_the_model_accepts_them():
+def test_overrides_restart_the_plan_and_the_model_accepts_them(params):
     from planning_lib.plan.model import run_plan
 
     ctx = dataclasses.replace(CTX, maturity_days={"sql_to_demo": 30, "mql_to_sql": 30})
-    d = rolling.actual_drivers(tables(), ctx, PARAMS, window=3, min_cohort=1)
+    d = rolling.actual_drivers(tables(), ctx, params, window=3, min_cohort=1)
     leads = {c: {"leads_per_month": v, "method": "run_rate"} for c, v in d["entry_leads"].items()}
-    ov = rolling.rolling_overrides(PARAMS, d, leads, CTX.as_of)
+    ov = rolling.rolling_overrides(params, d, leads, CTX.as_of)
     assert ov["company.plan_start"] == dt.date(2026, 4, 1)
     # hires: inside sales in Q1 (month 1) are done; the partner manager of Q2 (plan month 4)
     # starts in month 1 of the re-run
@@ -66,7 +62,7 @@ def test_overrides_restart_the_plan_and_the_model_accepts_them():
     assert ov["channels.inbound.sql_to_demo"] == pytest.approx(1 / 3)
     assert "channels.outbound.mql_to_sql" not in ov  # outbound enters at SQL
     assert ov["channels.partner.new_partners_per_quarter"] == 0.0
-    rerun = run_plan(PARAMS, ov)
+    rerun = run_plan(params, ov)
     # the re-run follows the funnel on the actual rates: inbound 4/3 MQL × 3/4 × 1/3 × 1.0
     # (demo→won: no maturity set here, so the Feb demo cohort {L1, won} counts: 1/1)
     assert ov["channels.inbound.demo_to_won"] == 1.0
@@ -75,7 +71,7 @@ def test_overrides_restart_the_plan_and_the_model_accepts_them():
     assert rerun.line("mrr_start")[0] == pytest.approx(410.0)
 
 
-def test_landing_arithmetic():
+def test_landing_arithmetic(params):
     arrays = {
         "customers_new": [10.0, 20.0, 99.0],
         "cost_total": [100.0, 200.0, 999.0],
@@ -94,7 +90,7 @@ def test_landing_arithmetic():
         "churn_rate_monthly": 0.1,
     }
     plan = {"new_customers": 40.0, "mrr_end": 700.0, "churn_rate_end": 0.03}
-    out = landing(rerun, drivers, plan, PARAMS.targets, remaining=2)
+    out = landing(rerun, drivers, plan, params.targets, remaining=2)
     f = out["figures"]
     # 3 to date + 10 + 20 of the re-run's first two months = 33, plan 40
     assert f["new_customers"] == {
@@ -128,7 +124,7 @@ def _history_leads(months: int) -> dict[str, pd.DataFrame]:
     return {"leads": leads}
 
 
-def test_entry_leads_use_the_forecast_engine_with_history(monkeypatch):
+def test_entry_leads_use_the_forecast_engine_with_history(monkeypatch, params):
     import planning_lib.analysis.forecast.api as fc
 
     seen = {}
@@ -140,15 +136,15 @@ def test_entry_leads_use_the_forecast_engine_with_history(monkeypatch):
 
     monkeypatch.setattr(fc, "auto_forecast", fake_forecast)
     run_rate = {"inbound": 1.0, "outbound": 2.0, "partner": 3.0}
-    none = rolling.forecast_entry_leads(None, tables(), CTX, PARAMS, 9, run_rate)
+    none = rolling.forecast_entry_leads(None, tables(), CTX, params, 9, run_rate)
     # issue 11: without history the run-rate is seasonal (see the next test)
     assert none["inbound"]["method"] == "run_rate_seasonal"
-    out = rolling.forecast_entry_leads(_history_leads(30), tables(), CTX, PARAMS, 9, run_rate)
+    out = rolling.forecast_entry_leads(_history_leads(30), tables(), CTX, params, 9, run_rate)
     assert out["inbound"]["leads_per_month"] == 7.0
     assert out["inbound"]["method"] == "auto_forecast:fake"
     y = seen[0]  # inbound: 30 history months of 1 MQL, then the actuals Jan 3, Feb 1, Mar 0
     assert len(y) == 33 and y.iloc[:30].eq(1).all() and y.iloc[-3:].tolist() == [3, 1, 0]
-    short = rolling.forecast_entry_leads(_history_leads(12), tables(), CTX, PARAMS, 9, run_rate)
+    short = rolling.forecast_entry_leads(_history_leads(12), tables(), CTX, params, 9, run_rate)
     assert short["inbound"]["method"] == "run_rate_seasonal"  # under 24 months: run-rate
 
 
@@ -178,28 +174,28 @@ def test_landing_path_month_by_month():
     assert costs["plan"].iloc[0] == 945.0
 
 
-def test_lead_forecast_without_history_follows_the_seasonality():
+def test_lead_forecast_without_history_follows_the_seasonality(params):
     """Run-rate 1 lead/month measured Jan..Mar (as of Mar 31, window 3), CloudFlow's
     seasonality Jan..Dec 1.1 1.1 1.1 1.05 1.0 0.95 0.85 0.8 1.05 1.1 1.1 0.8: the level is
     1 ÷ 1.1 (Q1 is a strong quarter), Apr..Dec get level × 1.05, 1.0, ..., 0.8: mean
     8.7 / 9 / 1.1 = 0.878788 (not the flat 1.0). Without a seasonality: flat 1.0."""
     run_rate = {"inbound": 1.0, "outbound": 2.0, "partner": 3.0}
-    out = rolling.forecast_entry_leads(None, tables(), CTX, PARAMS, 9, run_rate)
+    out = rolling.forecast_entry_leads(None, tables(), CTX, params, 9, run_rate)
     season = [1.05, 1.0, 0.95, 0.85, 0.8, 1.05, 1.1, 1.1, 0.8]
     assert out["inbound"]["per_month"] == pytest.approx([s / 1.1 for s in season])
     assert out["inbound"]["leads_per_month"] == pytest.approx(8.7 / 9 / 1.1)
     assert out["outbound"]["leads_per_month"] == pytest.approx(2 * 8.7 / 9 / 1.1)
-    flat = PARAMS.model_copy(
-        update={"drivers": PARAMS.drivers.model_copy(update={"seasonality": None})}
+    flat = params.model_copy(
+        update={"drivers": params.drivers.model_copy(update={"seasonality": None})}
     )
     same = rolling.forecast_entry_leads(None, tables(), CTX, flat, 9, run_rate)
     assert same["inbound"] == {"leads_per_month": 1.0, "per_month": [1.0] * 9, "method": "run_rate"}
 
 
-def test_churn_run_rate_is_year_to_date():
+def test_churn_run_rate_is_year_to_date(params):
     """Churn pooled over every month to date, not the last ``window`` months: with a
     window of 1 (March only: 0 of 3) the YTD rate stays 1 ÷ (3 + 2 + 3) = 1/8."""
     ctx = dataclasses.replace(CTX, maturity_days={"sql_to_demo": 30, "mql_to_sql": 30})
-    d = rolling.actual_drivers(tables(), ctx, PARAMS, window=1, min_cohort=1)
+    d = rolling.actual_drivers(tables(), ctx, params, window=1, min_cohort=1)
     assert d["churn_rate_monthly"] == pytest.approx(1 / 8)
     assert d["entry_leads"]["inbound"] == 0.0  # leads: March only (window 1)

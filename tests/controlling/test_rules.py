@@ -13,7 +13,7 @@ from planning_lib.controlling.rules import (
     rules_from_data,
     rules_from_yaml,
 )
-from planning_lib.core.params import Rule, load_params
+from planning_lib.core.params import Rule
 from planning_lib.core.paths import CONFIGS, SAMPLE_DATA
 from planning_lib.metrics.kpis import KpiContext
 from tests.metrics.test_kpis import CTX, tables
@@ -108,12 +108,11 @@ def test_young_cohorts_are_not_judged():
 
 
 @pytest.fixture(scope="module")
-def sample():
+def sample(params):
     from planning_lib.controlling.plan_view import PlanView
     from planning_lib.data.loaders import load_dataset
     from planning_lib.plan.model import run_plan
 
-    params = load_params(CONFIGS / "cloudflow.yaml")
     plan = run_plan(params)
     ctx = KpiContext(as_of=dt.date(2026, 6, 30), start=dt.date(2026, 1, 1))
     return (

@@ -15,8 +15,7 @@ import pytest
 
 from planning_lib.cli import main as cli
 from planning_lib.cli import sample_data as command
-from planning_lib.core.params import load_params
-from planning_lib.core.paths import CONFIGS, SAMPLE_DATA
+from planning_lib.core.paths import SAMPLE_DATA
 from planning_lib.data.sample.company import (
     SampleConfig,
     SampleData,
@@ -212,8 +211,8 @@ def test_funnel_dates_in_order(which, request) -> None:
     assert (leads.loc[lost, "lost_date"] >= leads.loc[lost, "created_date"]).all()
 
 
-def test_conversion_rates_and_cycle_close_to_the_config(hist) -> None:
-    cfg = load_params(CONFIGS / "cloudflow.yaml").channels
+def test_conversion_rates_and_cycle_close_to_the_config(hist, params) -> None:
+    cfg = params.channels
     leads = hist["leads"]
     done = leads[leads["created_date"] < pd.Timestamp("2025-09-01")]  # outcomes known
     inbound, outbound = done[done["channel"] == "inbound"], done[done["channel"] == "outbound"]
@@ -302,8 +301,8 @@ def test_injected_sql_to_demo_dip(act) -> None:
     assert low == [("AT", "2026-02"), ("AT", "2026-03")]
 
 
-def test_partner_channel_clearly_below_plan(act) -> None:
-    partner = load_params(CONFIGS / "cloudflow.yaml").channels["partner"]
+def test_partner_channel_clearly_below_plan(act, params) -> None:
+    partner = params.channels["partner"]
     # plan for Q2: the 3 partners signed in Q1 are ramped and bring 2 leads a month each
     planned_leads_q2 = partner.new_partners_per_quarter * partner.leads_per_partner_monthly * 3
     planned_won_q2 = planned_leads_q2 * partner.sql_to_demo * partner.demo_to_won
@@ -319,8 +318,8 @@ def test_partner_channel_clearly_below_plan(act) -> None:
     assert won_q2.sum() < 0.8 * planned_won_q2
 
 
-def test_inbound_and_outbound_on_track(act) -> None:
-    season = load_params(CONFIGS / "cloudflow.yaml").drivers.seasonality
+def test_inbound_and_outbound_on_track(act, params) -> None:
+    season = params.drivers.seasonality
     leads = act["leads"]
     for channel, plan in (("inbound", 500), ("outbound", 250)):
         mine = leads[leads["channel"] == channel]
@@ -379,8 +378,7 @@ def test_committed_files_pass_validation(capsys) -> None:
     assert cli.main(["validate", str(SAMPLE_DATA)]) == 0, capsys.readouterr().out
 
 
-def test_generator_defaults_follow_cloudflow_yaml() -> None:
-    params = load_params(CONFIGS / "cloudflow.yaml")
+def test_generator_defaults_follow_cloudflow_yaml(params) -> None:
     cfg = SampleConfig()
     assert [r for r, _ in cfg.regions] == params.company.regions
     assert sum(s for _, s in cfg.regions) == pytest.approx(1.0)

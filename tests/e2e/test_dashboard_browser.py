@@ -12,102 +12,31 @@ Without ``/usr/bin/chromium`` the tests skip locally but fail in CI (``CI=true``
 from __future__ import annotations
 
 import contextlib
-import os
-import signal
-import subprocess
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from planning_lib.app import tiles as co
 from planning_lib.cli import dashboard
-from planning_lib.core.params import load_params
-from planning_lib.core.paths import CONFIGS
 from planning_lib.plan.model import run_plan
 from planning_lib.plan.scenarios import run_scenario
+from tests.e2e.cockpit_page import TOKEN, readout, set_slider, stop, voila
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TIMEOUT_MS = 30_000
-TOKEN = "browser-test-token"
-
-
-def _need_chromium() -> None:
-    if CHROMIUM.exists():
-        return
-    msg = f"{CHROMIUM} not found (apt-get install chromium; .ci/run does this)"
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"CI: {msg}")
-    pytest.skip(msg)
-
-
-def stop(proc: subprocess.Popen) -> None:
-    """Stop Voila and its kernels (the process group the test started)."""
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
 
 
 @pytest.fixture(scope="module")
 def voila_url(tmp_path_factory) -> Iterator[str]:
-    _need_chromium()
-    port = dashboard.free_port()
-    log = tmp_path_factory.mktemp("voila") / "voila.log"
-    proc = dashboard.start_voila(port, log, token=TOKEN)  # as `planning dashboard` does
-    try:
-        dashboard.wait_for_port(port, 60, proc)
-        yield f"http://127.0.0.1:{port}/?token={TOKEN}"
-    finally:
-        stop(proc)
+    with voila(tmp_path_factory.mktemp("voila")) as url:
+        yield url
 
 
-@pytest.fixture(scope="module")
-def browser():
-    _need_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-def readout(page, key: str):
-    """The text box of a slider's German readout (``3,0 %``)."""
-    return page.locator(f".ctl-{key.replace('_', '-')}-readout input")
-
-
-def set_slider(page, key: str, value: str) -> None:
-    """Type ``value`` (German style, ``4,5``) into the slider's readout and press
-    Enter, as a user can."""
-    box = readout(page, key)
-    box.click()
-    page.keyboard.press("Control+A")
-    page.keyboard.type(value)
-    page.keyboard.press("Enter")
-
-
-def test_sliders_and_scenario_drive_the_year_end_mrr_tile(voila_url, browser, tmp_path):
+def test_sliders_and_scenario_drive_the_year_end_mrr_tile(voila_url, browser, params, tmp_path):
     from playwright.sync_api import expect
 
-    params = load_params(CONFIGS / "cloudflow.yaml")
     tile = lambda p: p.locator(".kpi-mrr-end .kpi-value")  # noqa: E731
     base = co.format_value("eur", run_plan(params).summary["mrr_end"], "de")
 

@@ -7,26 +7,13 @@ cookies and kernels) stand for two users.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 
 from planning_lib.app import tiles as co
-from planning_lib.app.runtime import VERSIONS_ENV
-from planning_lib.cli import dashboard
-from planning_lib.core.params import load_params
-from planning_lib.core.paths import CONFIGS
 from planning_lib.plan.model import run_plan
-from tests.e2e.test_dashboard_browser import (
-    CHROMIUM,
-    CHROMIUM_FLAGS,
-    TOKEN,
-    _need_chromium,
-    readout,
-    set_slider,
-    stop,
-)
+from tests.e2e.cockpit_page import readout, set_slider, voila
 
 pytestmark = pytest.mark.browser
 
@@ -36,37 +23,9 @@ SOLLIST_MS = 240_000  # the controlling of data/sample takes ~25 s on a quiet ma
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory) -> Iterator[tuple[str, object]]:
-    _need_chromium()
     versions = tmp_path_factory.mktemp("versions")
-    port = dashboard.free_port()
-    log = tmp_path_factory.mktemp("voila") / "voila.log"
-    old = os.environ.get(VERSIONS_ENV)
-    os.environ[VERSIONS_ENV] = str(versions)
-    try:
-        proc = dashboard.start_voila(port, log, token=TOKEN)
-    finally:
-        if old is None:
-            os.environ.pop(VERSIONS_ENV, None)
-        else:
-            os.environ[VERSIONS_ENV] = old
-    try:
-        dashboard.wait_for_port(port, 60, proc)
-        yield f"http://127.0.0.1:{port}/?token={TOKEN}", versions
-    finally:
-        stop(proc)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    _need_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
+    with voila(tmp_path_factory.mktemp("voila"), versions=versions) as url:
+        yield url, versions
 
 
 def _open(browser, url: str):
@@ -114,7 +73,7 @@ def test_sollist_tab_shows_plan_vs_actual_in_german(app, browser):
     context.close()
 
 
-def test_two_browsers_are_independent_and_share_saved_versions(app, browser):
+def test_two_browsers_are_independent_and_share_saved_versions(app, browser, params):
     """Two users at once: moving the churn readout to 4,5 % in A changes A's year-end
     MRR tile to run_plan's value for that churn while B keeps the base plan and its
     3,0 % readout; a version A saves appears in B's Soll/Ist version list when B
@@ -122,7 +81,6 @@ def test_two_browsers_are_independent_and_share_saved_versions(app, browser):
     from playwright.sync_api import expect
 
     url, versions = app
-    params = load_params(CONFIGS / "cloudflow.yaml")
     base = co.format_value("eur", run_plan(params).summary["mrr_end"], "de")
     moved = co.format_value(
         "eur", run_plan(params, {"drivers.churn_rate_monthly.end": 0.045}).summary["mrr_end"], "de"

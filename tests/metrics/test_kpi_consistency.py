@@ -24,7 +24,7 @@ from planning_lib.analysis.unit_economics import (
     mrr_bridge,
     new_customers,
 )
-from planning_lib.core.paths import CONFIGS, SAMPLE_DATA
+from planning_lib.core.paths import SAMPLE_DATA
 from planning_lib.metrics.kpis import KpiContext, compute_kpi
 
 NaT = None
@@ -206,14 +206,12 @@ def test_funnel_and_deals_by_hand_in_both_phases():
 
 
 @pytest.fixture(scope="module")
-def sample() -> dict:
+def sample(params) -> dict:
     if not (SAMPLE_DATA / "subscriptions.csv").exists():
         pytest.skip("data/sample is not there")
-    from planning_lib.core.params import load_params
     from planning_lib.data.loaders import load_dataset
 
     tables = load_dataset(SAMPLE_DATA)
-    params = load_params(CONFIGS / "cloudflow.yaml")
     analysis = run_analysis(tables, params, as_of="2025-12")
     ctx = KpiContext(
         as_of=dt.date(2025, 12, 31),

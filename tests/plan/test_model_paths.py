@@ -26,11 +26,6 @@ LEADS_STEP = {"channels.inbound.leads_per_month": {"end": 600, "path": "step", "
 
 
 @pytest.fixture(scope="module")
-def params():
-    return load_params(CONFIGS / "cloudflow.yaml")
-
-
-@pytest.fixture(scope="module")
 def plan(params):
     return run_plan(params)
 
@@ -244,12 +239,11 @@ def test_factor_is_end_over_start_and_follows_the_start(params):
     assert moved.line("mql", "inbound").tolist() == [400.0] * 6 + [600.0] * 6
 
 
-def test_factor_fits_a_region(tmp_path):
+def test_factor_fits_a_region(params, tmp_path):
     base = tmp_path / "base.yaml"
-    company = load_params(CONFIGS / "cloudflow.yaml")
     dump_params(
         _with(
-            company,
+            params,
             {"channels.inbound.leads_per_month": {"factor": 1.2, "path": "step", "step_month": 7}},
         ),
         base,

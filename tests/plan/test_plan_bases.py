@@ -15,7 +15,6 @@ import sys
 import numpy as np
 import pytest
 
-from planning_lib.core.params import load_params
 from planning_lib.core.paths import CONFIGS
 from planning_lib.metrics.plan_kpis import customer_lifetime
 from planning_lib.plan.inputs import apply_overrides
@@ -23,11 +22,6 @@ from planning_lib.plan.model import run_plan
 from planning_lib.plan.scenarios import monte_carlo, plan_bases, run_scenario
 
 FUNNEL = {"drivers.new_customers_basis": "funnel"}
-
-
-@pytest.fixture(scope="module")
-def params():
-    return load_params(CONFIGS / "cloudflow.yaml")
 
 
 @pytest.fixture(scope="module")

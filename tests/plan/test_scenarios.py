@@ -19,11 +19,6 @@ from planning_lib.plan.scenarios import (
 )
 
 
-@pytest.fixture(scope="module")
-def params():
-    return load_params(CONFIGS / "cloudflow.yaml")
-
-
 def _with_mc(params, drivers, draws=500, seed=1):
     return apply_overrides(
         params,

@@ -8,8 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planning_lib.core.params import load_params
-from planning_lib.core.paths import CONFIGS
 from planning_lib.plan.model import run_plan
 from planning_lib.plan.targets import (
     ForecastDistribution,
@@ -24,11 +22,6 @@ from planning_lib.plan.targets import (
     target_findings,
     target_hit,
 )
-
-
-@pytest.fixture(scope="module")
-def params():
-    return load_params(CONFIGS / "cloudflow.yaml")
 
 
 def _codes(plan):
