@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A throwaway PostgreSQL server for tests/test_sql.py.
+# A throwaway PostgreSQL server for tests/data/test_sql.py.
 #   eval "$(.ci/postgres.sh start)"   installs PostgreSQL if missing (apt, as root), starts a
 #                                     server on a free port in a temp dir and prints
 #                                     export PLANNING_TEST_PG_URL=... PLANNING_TEST_PG_DIR=...

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from planning_lib.analysis.common import require_columns
 from planning_lib.analysis.funnel import (
     ALL,
     deal_metrics,
@@ -34,12 +33,10 @@ from planning_lib.analysis.funnel import (
 )
 from planning_lib.analysis.market import competitor_table, market_table, swot_table
 from planning_lib.analysis.revenue import (
-    DIMENSIONS,
     aggregate_history,
     history_months,
     monthly_history,
     revenue_cagr,
-    subscription_months,
 )
 from planning_lib.analysis.segments import (
     abc_classes,
@@ -54,15 +51,20 @@ from planning_lib.analysis.segments import (
 from planning_lib.analysis.unit_economics import (
     cac_by_channel,
     clv_empirical,
-    clv_formula,
     cohort_retention,
-    customer_matrix,
-    mrr_bridge,
     new_customer_share,
     new_customers,
     retention_curve,
 )
 from planning_lib.core.params import PlanParameters
+from planning_lib.metrics.clv import clv_from_bridge
+from planning_lib.metrics.common import require_columns
+from planning_lib.metrics.customers import (
+    DIMENSIONS,
+    customer_matrix,
+    mrr_bridge_observed,
+    subscription_months,
+)
 
 __all__ = [
     "Analysis",
@@ -245,7 +247,7 @@ def run_analysis(
 
     # unit economics
     cm = customer_matrix(subs, as_of_m, start)
-    bridge = mrr_bridge(cm)
+    bridge = mrr_bridge_observed(cm)
     t["mrr_bridge"] = bridge
     new = new_customers(cm)
     share = new_customer_share(new, "channel").rename(columns={"share": "new_customer_share"})
@@ -257,7 +259,7 @@ def run_analysis(
     t["cohort_retention"] = retention
     curve = retention_curve(retention)
     t["retention_curve"] = curve
-    clv_f = clv_formula(bridge, margin, 12)
+    clv_f = clv_from_bridge(bridge, margin, 12)
     clv_e = clv_empirical(curve, margin)
     t["clv"] = pd.DataFrame(
         [

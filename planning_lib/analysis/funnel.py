@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planning_lib.analysis.common import month_of, require_columns, resolve_as_of
+from planning_lib.metrics.common import month_of, require_columns, resolve_as_of
+from planning_lib.metrics.deals import stage_cohort, won_deals
 
 __all__ = [
     "ALL",
@@ -35,9 +36,7 @@ __all__ = [
     "leads_by_month",
     "open_pipeline_from_history",
     "open_pipeline_overrides",
-    "stage_cohort",
     "stage_lags",
-    "won_deals",
 ]
 
 ALL = "all"
@@ -65,30 +64,6 @@ def _as_of_leads(leads: pd.DataFrame, as_of: pd.Period) -> pd.DataFrame:
     for col in _STAGE_DATES[1:]:
         out.loc[out[col] > cutoff, col] = pd.NaT
     return out[out["created_date"] <= cutoff]
-
-
-def stage_cohort(
-    leads: pd.DataFrame, start_col: str, end_col: str, as_of: pd.Timestamp
-) -> pd.DataFrame:
-    """The leads that entered a stage up to ``as_of``, flagged if they reached the next.
-
-    The one cohort rule of the funnel conversions (phase 1 and the KPI catalogue): the
-    cohort is fixed by ``start_col``; a lead counts as converted when ``end_col`` is
-    reached on or before ``as_of``, whenever that was.
-
-    Args:
-        leads: leads with the two date columns.
-        start_col: date column of the cohort stage (e.g. ``mql_date``).
-        end_col: date column of the next stage (e.g. ``sql_date``).
-        as_of: last instant of history.
-
-    Returns:
-        The leads with ``start_col`` on or before ``as_of`` and a bool ``converted``.
-    """
-    start = pd.to_datetime(leads[start_col], errors="coerce")
-    end = pd.to_datetime(leads[end_col], errors="coerce")
-    entered = start.notna() & (start <= as_of)
-    return leads[entered].assign(converted=(end[entered] <= as_of).to_numpy())
 
 
 def leads_by_month(
@@ -255,18 +230,6 @@ def funnel_conversion(
     out["_all"] = out[by].eq(ALL).any(axis=1) if by else False
     out = out.sort_values(["_o", "_all", *by]).drop(columns=["_o", "_all"])
     return out.reset_index(drop=True)
-
-
-def won_deals(deals: pd.DataFrame) -> pd.DataFrame:
-    """Won deals without credit notes: the deals of deal size, sales cycle, deals won.
-
-    A row with ``is_credit_note`` true corrects an earlier booking; it counts in sums of
-    money (bookings) and in the win rate's closed deals, not as a deal of its own here.
-    """
-    won = deals[deals["stage"] == "won"]
-    if "is_credit_note" in won.columns:
-        won = won[won["is_credit_note"].astype(str).str.lower() != "true"]
-    return won
 
 
 def deal_metrics(

@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+from planning_lib.core.text_store import label_pair
+
 __all__ = [
     "LeadScore",
     "brier_score",
@@ -128,14 +130,12 @@ def lead_group(column: str, level: str, locale: str = "de", *, lower: bool = Fal
         locale: ``de`` or ``en``.
         lower: start in lower case (English, inside a sentence).
     """
-    from planning_lib.present.labels import LABELS
-
     en = locale == "en"
     if column == "channel":
         name = level.replace("_", " ").capitalize()
         text = f"{name} leads" if en else f"{name}-Leads"
     elif column == "segment":
-        de_label, en_label = LABELS.get(f"segment.{level}", (level, level))
+        de_label, en_label = label_pair(f"segment.{level}", default=level)
         text = f"Leads in segment {en_label}" if en else f"Leads im Segment {de_label}"
     else:
         text = f"Leads from {level}" if en else f"Leads aus {level}"

@@ -10,15 +10,13 @@ import numpy as np
 import pandas as pd
 
 from planning_lib.core.params import Market
+from planning_lib.core.text_store import label_pair
 
-__all__ = ["SWOT_LABELS", "competitor_table", "market_table", "swot_table"]
+__all__ = ["SWOT_QUADRANTS", "competitor_table", "market_table", "swot_table"]
 
-SWOT_LABELS: dict[str, tuple[str, str]] = {
-    "strengths": ("Stärken", "Strengths"),
-    "weaknesses": ("Schwächen", "Weaknesses"),
-    "opportunities": ("Chancen", "Opportunities"),
-    "threats": ("Risiken", "Threats"),
-}
+SWOT_QUADRANTS = ("strengths", "weaknesses", "opportunities", "threats")
+"""The SWOT quadrants in table order; their words are ``swot.<quadrant>`` in the text store
+(the same words head the SWOT table in the reports)."""
 
 
 def competitor_table(market: Market) -> pd.DataFrame:
@@ -52,12 +50,12 @@ def swot_table(market: Market) -> pd.DataFrame:
     rows = [
         {
             "quadrant": q,
-            "label_de": de,
-            "label_en": en,
+            "label_de": label_pair(f"swot.{q}")[0],
+            "label_en": label_pair(f"swot.{q}")[1],
             "internal": q in ("strengths", "weaknesses"),
             "item": item,
         }
-        for q, (de, en) in SWOT_LABELS.items()
+        for q in SWOT_QUADRANTS
         for item in market.swot.get(q, [])  # type: ignore[call-overload]
     ]
     return pd.DataFrame(rows, columns=["quadrant", "label_de", "label_en", "internal", "item"])

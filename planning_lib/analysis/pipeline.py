@@ -34,88 +34,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from planning_lib.metrics.deals import stage_win_probabilities
+
 __all__ = [
-    "PRIOR_DEALS",
     "blend_pipeline",
     "close_month_distribution",
     "close_month_distributions",
     "pipeline_coverage",
     "pipeline_forecast",
-    "stage_win_probabilities",
 ]
 
-PRIOR_DEALS = 20.0
-"""Pseudo-deals of the overall rate added to each channel × segment group."""
 OPEN_STAGES = ("qualified", "demo", "proposal", "negotiation")
 _DAYS_PER_MONTH = 30.4375
-
-
-def _closed_with_demo(deals: pd.DataFrame, leads: pd.DataFrame | None) -> pd.DataFrame:
-    closed = deals[deals["stage"].isin(["won", "lost"])].copy()
-    closed["won"] = (closed["stage"] == "won").astype(float)
-    closed["had_demo"] = False
-    if leads is not None and "deal_id" in leads.columns and "demo_date" in leads.columns:
-        demo_ids = set(leads.loc[leads["demo_date"].notna(), "deal_id"].dropna().astype(str))
-        closed["had_demo"] = closed["deal_id"].astype(str).isin(demo_ids)
-    return closed
-
-
-def _shrunk_rate(won: float, n: float, prior_rate: float) -> float:
-    return (won + PRIOR_DEALS * prior_rate) / (n + PRIOR_DEALS)
-
-
-def stage_win_probabilities(
-    deals: pd.DataFrame,
-    leads: pd.DataFrame | None = None,
-    by: tuple[str, ...] = ("channel", "segment"),
-) -> pd.DataFrame:
-    """Win probability of an open deal per stage and group, learned from closed deals.
-
-    Args:
-        deals: canonical deals (``deal_id``, ``stage``, and the ``by`` columns).
-        leads: canonical leads (``deal_id``, ``demo_date``) to see which closed
-            deals reached a demo; without them the demo stage uses the qualified rate.
-        by: grouping columns.
-
-    Returns:
-        One row per group and open stage: the ``by`` columns, ``stage``,
-        ``win_probability`` (0..1), ``closed_deals`` (count behind the estimate,
-        0 for extrapolated stages) and ``source`` (``observed`` / ``extrapolated``).
-
-    Raises:
-        KeyError: a needed column is missing.
-        ValueError: no closed deals.
-    """
-    by = tuple(by)
-    missing = [c for c in ("deal_id", "stage", *by) if c not in deals.columns]
-    if missing:
-        raise KeyError(f"deals columns missing: {missing}")
-    closed = _closed_with_demo(deals, leads)
-    if closed.empty:
-        raise ValueError("no closed (won/lost) deals to learn win probabilities from")
-    p_all = float(closed["won"].mean())
-    demo_all = closed[closed["had_demo"]]
-    p_demo_all = float(demo_all["won"].mean()) if len(demo_all) else p_all
-    groups = closed.groupby(list(by), sort=True) if by else [((), closed)]
-    rows = []
-    for key, g in groups:
-        key = key if isinstance(key, tuple) else (key,)
-        p_q = _shrunk_rate(g["won"].sum(), len(g), p_all)
-        gd = g[g["had_demo"]]
-        p_d = max(_shrunk_rate(gd["won"].sum(), len(gd), p_demo_all), p_q)
-        ratio = (1 - p_d) / (1 - p_q) if p_q < 1 else 0.0
-        probs = {
-            "qualified": (p_q, len(g), "observed"),
-            "demo": (p_d, len(gd), "observed"),
-            "proposal": (1 - (1 - p_d) * ratio, 0, "extrapolated"),
-            "negotiation": (1 - (1 - p_d) * ratio**2, 0, "extrapolated"),
-        }
-        for stage, (p, n, src) in probs.items():
-            row = dict(zip(by, key, strict=True))
-            row |= {"stage": stage, "win_probability": float(p), "closed_deals": int(n)}
-            row["source"] = src
-            rows.append(row)
-    return pd.DataFrame(rows)
 
 
 def _won_cycles_days(deals: pd.DataFrame) -> np.ndarray:

@@ -24,16 +24,14 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from planning_lib.analysis.common import (
+from planning_lib.metrics.common import (
     month_of,
-    month_ordinals,
-    months_from_ordinals,
     require_columns,
     resolve_as_of,
 )
+from planning_lib.metrics.customers import subscription_months
 
 __all__ = [
-    "DIMENSIONS",
     "Freq",
     "aggregate_history",
     "bookings_by_month",
@@ -42,53 +40,10 @@ __all__ = [
     "mrr_by_month",
     "revenue_cagr",
     "revenue_history",
-    "subscription_months",
 ]
 
 Freq = Literal["M", "Q", "Y"]
-DIMENSIONS: tuple[str, ...] = ("product", "segment", "region", "channel")
-_SUB_COLS = ("customer_id", "start_date", "end_date", "mrr_eur")
 _YOY_LAG = {"M": 12, "Q": 4, "Y": 1}
-
-
-def subscription_months(
-    subscriptions: pd.DataFrame,
-    as_of: pd.Period | str | None = None,
-    start: pd.Period | str | None = None,
-) -> pd.DataFrame:
-    """One row per subscription and active month, from ``start`` up to the as-of month.
-
-    Args:
-        subscriptions: canonical ``subscriptions`` table.
-        as_of: last month of history (default: latest start or end month in the table).
-        start: first month of history (default: the first subscription month). Exports
-            often hold only the customers still active when the CRM history begins;
-            months before that would understate MRR, so callers pass that month here.
-
-    Returns:
-        Columns ``month`` (Period[M]), ``customer_id``, the dimensions present
-        (``region``, ``product``, ``segment``, ``channel``) and ``mrr_eur`` (EUR/month).
-
-    Raises:
-        MissingColumnsError: a required column is missing.
-    """
-    require_columns(subscriptions, _SUB_COLS, "subscriptions")
-    last = resolve_as_of(as_of, subscriptions["start_date"], subscriptions["end_date"]).ordinal
-    first = month_ordinals(subscriptions["start_date"])
-    valid = first >= 0
-    if start is not None:
-        first = np.maximum(first, pd.Period(start, freq="M").ordinal)
-    end = month_ordinals(subscriptions["end_date"])
-    end = np.where(end < 0, last, np.minimum(end - 1, last))  # month-end state
-    n = np.clip(end - first + 1, 0, None)
-    n[~valid] = 0
-    rows = np.repeat(np.arange(len(subscriptions)), n)
-    offsets = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
-    dims = [d for d in DIMENSIONS if d in subscriptions.columns]
-    base = subscriptions.iloc[rows][["customer_id", *dims, "mrr_eur"]].reset_index(drop=True)
-    base.insert(0, "month", months_from_ordinals(first[rows] + offsets))
-    base["mrr_eur"] = base["mrr_eur"].astype(float)
-    return base
 
 
 def history_months(first: pd.Period, as_of: pd.Period) -> pd.PeriodIndex:

@@ -23,8 +23,9 @@ import numpy as np
 import pandas as pd
 
 from planning_lib.analysis.funnel import ALL, deal_metrics
-from planning_lib.analysis.unit_economics import CustomerMatrix, clv_formula, mrr_bridge
 from planning_lib.core.params import Competitor, Persona
+from planning_lib.metrics.clv import clv_from_bridge
+from planning_lib.metrics.customers import CustomerMatrix, mrr_bridge_observed
 
 __all__ = [
     "CRITERIA",
@@ -176,7 +177,9 @@ def segment_table(
         if prev_cols is not None
         else pd.Series(np.nan, index=revenue.index)
     )
-    clv = clv_formula(mrr_bridge(cm2, "_key"), gross_margin, months, "_key").set_index("_key")
+    clv = clv_from_bridge(mrr_bridge_observed(cm2, "_key"), gross_margin, months, "_key").set_index(
+        "_key"
+    )
     end = cm.months[-1]
     dm = deal_metrics(deals, by, start=end - (months - 1), end=end, with_total=False)
     dm.index = dm[by].astype(str).agg("|".join, axis=1)

@@ -39,235 +39,19 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from planning_lib.analysis.common import month_of, require_columns, resolve_as_of
 from planning_lib.analysis.funnel import ALL
-from planning_lib.analysis.revenue import subscription_months
+from planning_lib.metrics.acquisition import STATED_CAC_CATEGORIES, cac, cac_fully_loaded
+from planning_lib.metrics.common import require_columns
+from planning_lib.metrics.customers import CustomerMatrix
 
 __all__ = [
-    "STATED_CAC_CATEGORIES",
-    "CustomerMatrix",
     "cac_by_channel",
     "clv_empirical",
-    "clv_formula",
     "cohort_retention",
-    "customer_matrix",
-    "first_subscriptions",
-    "member_bridge",
-    "mrr_bridge",
     "new_customer_share",
     "new_customers",
     "retention_curve",
 ]
-
-_ATTRS = ("region", "segment", "channel")
-
-STATED_CAC_CATEGORIES: tuple[str, ...] = ("marketing",)
-"""Cost categories of the stated CAC; the fully loaded CAC takes every category."""
-
-
-class CustomerMatrix:
-    """Customers × months of MRR (EUR/month) and activity, plus customer attributes.
-
-    Attributes:
-        months: the months (columns), first subscription month to the as-of month.
-        mrr: array (customers × months) of MRR in EUR/month.
-        active: bool array (customers × months).
-        first: index of each customer's acquisition month in ``months``.
-        customers: DataFrame indexed like the rows: ``customer_id``, ``region``,
-            ``segment``, ``channel`` (of the first subscription), ``first_month``.
-    """
-
-    def __init__(
-        self,
-        months: pd.PeriodIndex,
-        mrr: np.ndarray,
-        active: np.ndarray,
-        customers: pd.DataFrame,
-    ):
-        self.months = months
-        self.mrr = mrr
-        self.active = active
-        self.customers = customers
-        self.first = customers["first_idx"].to_numpy()
-
-
-def customer_matrix(
-    subscriptions: pd.DataFrame,
-    as_of: pd.Period | str | None = None,
-    start: pd.Period | str | None = None,
-) -> CustomerMatrix:
-    """Build the customer × month matrix from the subscriptions.
-
-    Args:
-        subscriptions: canonical ``subscriptions`` table.
-        as_of: last month of history (default: latest month in the table).
-        start: first month of history (default: first subscription month). Customers
-            acquired before it get a negative ``first_idx`` and count neither as new
-            customers nor in the cohort retention (their cohorts are left-censored).
-
-    Raises:
-        MissingColumnsError: a required column is missing.
-    """
-    require_columns(subscriptions, ["customer_id", "start_date", "mrr_eur"], "subscriptions")
-    as_of_m = resolve_as_of(as_of, subscriptions["start_date"], subscriptions["end_date"])
-    sm = subscription_months(subscriptions, as_of_m, start)
-    first_m = sm["month"].min() if len(sm) else as_of_m
-    if start is not None:
-        first_m = pd.Period(start, freq="M")
-    months = pd.period_range(first_m, as_of_m, freq="M")
-    subs = subscriptions[month_of(subscriptions["start_date"]) <= as_of_m]
-    firsts = first_subscriptions(subs).rename(columns={"start_date": "_start"})
-    attrs = [a for a in _ATTRS if a in subs.columns]
-    cust = firsts[["customer_id", *attrs]].sort_values("customer_id").reset_index(drop=True)
-    for a in attrs:
-        cust[a] = cust[a].astype(str)
-    row = pd.Series(np.arange(len(cust)), index=cust["customer_id"])
-    first_month = month_of(firsts.set_index("customer_id")["_start"]).reindex(cust["customer_id"])
-    cust["first_month"] = first_month.to_numpy()
-    cust["first_idx"] = [m.ordinal - first_m.ordinal for m in cust["first_month"]]
-    mrr = np.zeros((len(cust), len(months)))
-    cnt = np.zeros((len(cust), len(months)), dtype=np.int64)
-    r = row.reindex(sm["customer_id"]).to_numpy()
-    c = np.array([m.ordinal - first_m.ordinal for m in sm["month"]], dtype=np.int64)
-    np.add.at(mrr, (r, c), sm["mrr_eur"].to_numpy())
-    np.add.at(cnt, (r, c), 1)
-    return CustomerMatrix(months, mrr, cnt > 0, cust)
-
-
-def first_subscriptions(subscriptions: pd.DataFrame) -> pd.DataFrame:
-    """Each customer's first subscription: the customer's acquisition and attributes.
-
-    A customer is *new* on the ``start_date`` of its first subscription (ties broken by
-    row order); its region, segment, channel and product are those of that row. Both
-    the as-is analysis (:func:`new_customers`) and the KPI ``new_customers`` (and so
-    the CAC of both phases) count new customers with this.
-
-    Args:
-        subscriptions: canonical ``subscriptions`` table.
-
-    Returns:
-        One row per customer with the columns of ``subscriptions`` (``start_date`` as
-        Timestamp), sorted by start date and customer.
-
-    Raises:
-        MissingColumnsError: ``customer_id`` or ``start_date`` is missing.
-    """
-    require_columns(subscriptions, ["customer_id", "start_date"], "subscriptions")
-    subs = subscriptions.assign(start_date=pd.to_datetime(subscriptions["start_date"]))
-    subs = subs.sort_values(["start_date", "customer_id"], kind="mergesort")
-    return subs.drop_duplicates("customer_id").reset_index(drop=True)
-
-
-def _group_sum(values: np.ndarray, groups: pd.Series | None) -> pd.DataFrame:
-    """Sum the rows of a customers × months array per group (or in total)."""
-    if groups is None:
-        return pd.DataFrame(values.sum(axis=0)[None, :], index=pd.Index([ALL]))
-    return pd.DataFrame(values).groupby(groups.to_numpy()).sum()
-
-
-def mrr_bridge(cm: CustomerMatrix, by: str | None = None) -> pd.DataFrame:
-    """Monthly MRR movement and churn rates (the MRR bridge), in total or per ``by``.
-
-    mrr_end = mrr_start + new + reactivated + expansion − contraction − churned.
-
-    Args:
-        cm: output of :func:`customer_matrix`.
-        by: customer attribute (``region``, ``segment``, ``channel``) or None.
-
-    Returns:
-        One row per month from the second month on (× group): ``month`` (``YYYY-MM``),
-        [``by``], ``customers_start``, ``new_customers``, ``reactivated_customers``,
-        ``churned_customers``, ``customers_end`` (counts); ``mrr_start_eur``,
-        ``new_mrr_eur``, ``reactivated_mrr_eur``, ``expansion_mrr_eur``,
-        ``contraction_mrr_eur``, ``churned_mrr_eur``, ``mrr_end_eur`` (EUR/month);
-        ``logo_churn_rate``, ``gross_revenue_churn_rate``, ``net_revenue_churn_rate``
-        (shares per month; missing when the month starts with no customers).
-    """
-    a, m = cm.active, cm.mrr
-    prev_a, cur_a = a[:, :-1], a[:, 1:]
-    prev_m, cur_m = m[:, :-1], m[:, 1:]
-    t = np.arange(1, a.shape[1])[None, :]
-    is_first = cm.first[:, None] == t
-    gained = cur_a & ~prev_a
-    kept = cur_a & prev_a
-    diff = np.where(kept, cur_m - prev_m, 0.0)
-    parts = {
-        "customers_start": prev_a,
-        "new_customers": gained & is_first,
-        "reactivated_customers": gained & ~is_first,
-        "churned_customers": prev_a & ~cur_a,
-        "customers_end": cur_a,
-        "mrr_start_eur": prev_m,
-        "new_mrr_eur": np.where(gained & is_first, cur_m, 0.0),
-        "reactivated_mrr_eur": np.where(gained & ~is_first, cur_m, 0.0),
-        "expansion_mrr_eur": np.clip(diff, 0, None),
-        "contraction_mrr_eur": np.clip(-diff, 0, None),
-        "churned_mrr_eur": np.where(prev_a & ~cur_a, prev_m, 0.0),
-        "mrr_end_eur": cur_m,
-    }
-    groups = cm.customers[by] if by is not None else None
-    months = cm.months[1:].astype(str)
-    frames = []
-    for name, arr in parts.items():
-        g = _group_sum(arr.astype(float), groups)
-        g.columns = months
-        s = g.stack()
-        s.index.names = [by or "_g", "month"]
-        frames.append(s.rename(name))
-    out = pd.concat(frames, axis=1).reset_index()
-    for col in [c for c in parts if c.endswith("customers") or c.startswith("customers")]:
-        out[col] = out[col].round().astype(int)
-    start_c, start_m = out["customers_start"], out["mrr_start_eur"]
-    out["logo_churn_rate"] = out["churned_customers"] / start_c.where(start_c > 0)
-    lost = out["churned_mrr_eur"] + out["contraction_mrr_eur"]
-    out["gross_revenue_churn_rate"] = lost / start_m.where(start_m > 0)
-    out["net_revenue_churn_rate"] = (lost - out["expansion_mrr_eur"]) / start_m.where(start_m > 0)
-    keys = ["month"] if by is None else ["month", by]
-    out = out.drop(columns="_g", errors="ignore").sort_values(keys)
-    return out[[*keys, *[c for c in out.columns if c not in keys]]].reset_index(drop=True)
-
-
-_SEP = "\x1f"
-
-
-def member_bridge(
-    subscriptions: pd.DataFrame,
-    first_month: pd.Period | str,
-    as_of: pd.Period | str,
-    member: pd.Series | None = None,
-) -> pd.DataFrame:
-    """The MRR bridge of the months ``first_month`` .. ``as_of``, in total or per member.
-
-    With ``member`` (one value per subscription row, e.g. its product) every pair of
-    member and customer counts as one customer, so a customer with two products counts
-    once per product; without it this is :func:`mrr_bridge` of the customers. This is
-    the one computation behind the churn, ARPA and CLV of both the as-is analysis and
-    the KPI catalogue.
-
-    Args:
-        subscriptions: canonical ``subscriptions`` table.
-        first_month: first month reported (its start is the end of the month before).
-        as_of: last month reported.
-        member: member label per subscription row, or None for the total.
-
-    Returns:
-        The columns of :func:`mrr_bridge` with ``member`` (``""`` for the total) after
-        ``month``.
-    """
-    first_m = pd.Period(first_month, freq="M")
-    subs = subscriptions
-    if member is not None:
-        key = member.astype(str).to_numpy()
-        subs = subs.assign(customer_id=key + _SEP + subs["customer_id"].astype(str).to_numpy())
-    cm = customer_matrix(subs, as_of, start=first_m - 1)
-    if member is None:
-        out = mrr_bridge(cm).assign(member="")
-    else:
-        cm.customers = cm.customers.assign(
-            member=cm.customers["customer_id"].str.split(_SEP).str[0]
-        )
-        out = mrr_bridge(cm, "member")
-    return out[["month", "member", *[c for c in out.columns if c not in ("month", "member")]]]
 
 
 def new_customers(cm: CustomerMatrix) -> pd.DataFrame:
@@ -353,9 +137,8 @@ def cac_by_channel(
         ],
     )
     out["total_cost_eur"] = out["direct_cost_eur"] + out["allocated_cost_eur"]
-    k = out["new_customers"].where(out["new_customers"] > 0)
-    out["cac_stated_eur"] = out["marketing_cost_eur"] / k
-    out["cac_fully_loaded_eur"] = out["total_cost_eur"] / k
+    out["cac_stated_eur"] = cac(out["marketing_cost_eur"], out["new_customers"])
+    out["cac_fully_loaded_eur"] = cac_fully_loaded(out["total_cost_eur"], out["new_customers"])
     out.insert(0, "year", year)
     return out
 
@@ -485,47 +268,3 @@ def clv_empirical(
         "monthly_retention_tail": q,
         "observed_months": float(len(m)),
     }
-
-
-def clv_formula(
-    bridge: pd.DataFrame, gross_margin: float, months: int = 12, by: str | None = None
-) -> pd.DataFrame:
-    """CLV = ARPA × gross margin ÷ monthly logo churn, over the last ``months`` months.
-
-    ARPA = MRR ÷ active customers at the end of the last month, the same instant
-    (EUR/month); churn = churned customers ÷ customers at month start (end of the month
-    before), pooled over the window (share per month). The KPI ``clv`` of phase 7
-    (:func:`planning_lib.metrics.retention.clv`) calls this over each period's months.
-
-    Args:
-        bridge: output of :func:`mrr_bridge` (with the same ``by``).
-        gross_margin: share 0..1.
-        months: window length.
-        by: the attribute ``bridge`` is split by, or None.
-
-    Returns:
-        Columns [``by``], ``customers_end``, ``mrr_end_eur``, ``arpa_eur``,
-        ``churn_rate_monthly``, ``clv_eur`` (EUR per customer; missing without churn).
-    """
-    keys = [by] if by is not None else []
-    last = sorted(bridge["month"].unique())[-months:]
-    w = bridge[bridge["month"].isin(last)]
-    end = w[w["month"] == last[-1]]
-    groups = w.groupby(keys) if keys else [((ALL,), w)]
-    rows = []
-    for key, g in groups:
-        e = end if not keys else end[end[by] == (key[0] if isinstance(key, tuple) else key)]
-        cust, mrr = int(e["customers_end"].sum()), float(e["mrr_end_eur"].sum())
-        start = float(g["customers_start"].sum())
-        churn = float(g["churned_customers"].sum()) / start if start else np.nan
-        arpa = mrr / cust if cust else np.nan
-        row = {} if not keys else {by: key[0] if isinstance(key, tuple) else key}
-        row.update(
-            customers_end=cust,
-            mrr_end_eur=mrr,
-            arpa_eur=arpa,
-            churn_rate_monthly=churn,
-            clv_eur=arpa * gross_margin / churn if churn and churn > 0 else np.nan,
-        )
-        rows.append(row)
-    return pd.DataFrame(rows)

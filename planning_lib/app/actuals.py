@@ -35,6 +35,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from planning_lib.app import cockpit as ck
+from planning_lib.core import text_store
 from planning_lib.present import formatting as fmt
 from planning_lib.present.charts import format_axis
 
@@ -340,9 +341,6 @@ def kpi_channel_table(variance: pd.DataFrame, locale: str = "de") -> pd.DataFram
     """KPIs year to date, total and per channel: label, channel, plan, actual,
     attainment (texts) and the status key (column ``status_key``) for the colour;
     the status in words in the status column."""
-    from planning_lib.controlling.plan_vs_actual import STATUS_LABELS
-
-    loc = "en" if locale == "en" else "de"
     ytd = variance[variance["grain"] == "ytd"]
     ytd = ytd[(ytd["dimension"].fillna("") == "channel") | (ytd["member"].fillna("") == "")]
     out = []
@@ -355,7 +353,7 @@ def kpi_channel_table(variance: pd.DataFrame, locale: str = "de") -> pd.DataFram
                     label("plan", locale): format_kpi(r.plan, r.unit, locale),
                     label("actual", locale): format_kpi(r.actual, r.unit, locale),
                     label("attainment", locale): format_kpi(r.attainment, "share", locale),
-                    label("status", locale): STATUS_LABELS[r.status][loc],
+                    label("status", locale): text_store.label(f"pva.status.{r.status}", locale),
                     "status_key": r.status,
                 }
             )
@@ -370,9 +368,6 @@ def gap_table(variance: pd.DataFrame, locale: str = "de") -> pd.DataFrame:
     Columns (labels): Kanal, Plan (Ziel), Plan laut geplanten Leads, Ist,
     Lücke gesamt, Plan nie finanziert, Umsetzung; numbers with one decimal.
     """
-    from planning_lib.controlling.plan_vs_actual import GAP_LABELS
-
-    loc = "en" if locale == "en" else "de"
     ytd = variance[(variance["grain"] == "ytd") & (variance["kpi"] == "new_customers")]
     ytd = ytd[(ytd["dimension"].fillna("") == "channel") | (ytd["member"].fillna("") == "")]
     out = []
@@ -385,8 +380,8 @@ def gap_table(variance: pd.DataFrame, locale: str = "de") -> pd.DataFrame:
                 label("plan_funnel", locale): n(r.plan_funnel),
                 label("actual", locale): n(r.actual),
                 label("gap_total", locale): n(r.plan - r.actual),
-                GAP_LABELS["gap_planning"][loc]: n(r.gap_planning),
-                GAP_LABELS["gap_execution"][loc]: n(r.gap_execution),
+                text_store.label("pva.gap_planning", locale): n(r.gap_planning),
+                text_store.label("pva.gap_execution", locale): n(r.gap_execution),
             }
         )
     return pd.DataFrame(out)
@@ -514,9 +509,6 @@ def _month_ticks(ax: Any, months: list[pd.Timestamp], locale: str) -> None:
 def gap_chart(variance: pd.DataFrame, locale: str = "de") -> Figure:
     """Horizontal stacked bar of new customers year to date: actual, then the
     execution gap, then the part never funded, adding up to the plan (target)."""
-    from planning_lib.controlling.plan_vs_actual import GAP_LABELS
-
-    loc = "en" if locale == "en" else "de"
     fig, ax = _figure(label("gap_chart", locale), (5.6, 1.9))
     r = variance[
         (variance["grain"] == "ytd")
@@ -528,8 +520,8 @@ def gap_chart(variance: pd.DataFrame, locale: str = "de") -> Figure:
     r = r.iloc[0]
     parts = [
         (label("actual", locale), float(r["actual"]), "#1f4e79"),
-        (GAP_LABELS["gap_execution"][loc], float(r["gap_execution"]), "#c62828"),
-        (GAP_LABELS["gap_planning"][loc], float(r["gap_planning"]), "#f9a825"),
+        (text_store.label("pva.gap_execution", locale), float(r["gap_execution"]), "#c62828"),
+        (text_store.label("pva.gap_planning", locale), float(r["gap_planning"]), "#f9a825"),
     ]
     left = 0.0
     for name, value, colour in parts:

@@ -24,6 +24,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
+from planning_lib.core import text_store
 from planning_lib.present.charts import format_axis
 
 __all__ = [
@@ -43,31 +44,9 @@ SIZE = (5.6, 3.0)
 DPI = 80
 COLOURS = {"up": "#2e7d32", "down": "#c62828", "total": "#1f4e79", "band": "#9ecae1"}
 
-_T = {
-    "bridge": {"de": "MRR-Brücke (€/Monat)", "en": "MRR bridge (€/month)"},
-    "mrr_start": {"de": "Start", "en": "Start"},
-    "mrr_new": {"de": "Neu", "en": "New"},
-    "mrr_expansion": {"de": "Expansion", "en": "Expansion"},
-    "mrr_contraction": {"de": "Kontraktion", "en": "Contraction"},
-    "mrr_churned": {"de": "Churn", "en": "Churn"},
-    "mrr_end": {"de": "Ende", "en": "End"},
-    "mrr": {"de": "MRR je Monat (€)", "en": "MRR per month (€)"},
-    "plan": {"de": "Plan", "en": "Plan"},
-    "band": {"de": "P10–P90", "en": "P10–P90"},
-    "target": {"de": "Ziel", "en": "Target"},
-    "leads": {
-        "de": "Benötigte Leads je Kanal (Eintrittsstufe)",
-        "en": "Required leads per channel (entry stage)",
-    },
-    "cash": {"de": "Liquidität Vertrieb (€, Monatsende)", "en": "Sales cash (€, month end)"},
-    "tornado": {"de": "Sensitivität: MRR zum Jahresende", "en": "Sensitivity: year-end MRR"},
-    "low": {"de": "Treiber −", "en": "Driver −"},
-    "high": {"de": "Treiber +", "en": "Driver +"},
-}
-
 
 def _t(key: str, locale: Locale) -> str:
-    return _T[key]["de" if locale == "de" else "en"]
+    return text_store.label(f"cockpit.chart.{key}", "de" if locale == "de" else "en")
 
 
 def _money_axis(ax: Axes, locale: Locale) -> None:

@@ -20,8 +20,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from planning_lib.core import text_store
+from planning_lib.core.overrides import apply_overrides, resolve_overrides
 from planning_lib.core.params import PlanParameters
-from planning_lib.plan.inputs import apply_overrides, resolve_overrides
 
 __all__ = [
     "CONTROLS",
@@ -166,138 +167,11 @@ MC_DRAWS_RANGE: tuple[int, int] = (100, 20_000)
 SEED_RANGE: tuple[int, int] = (0, 2**31 - 1)
 
 LABELS: dict[str, dict[Locale, str]] = {
-    "title": {"de": "Szenario-Cockpit", "en": "Scenario cockpit"},
-    "region": {"de": "Vertriebsgebiet", "en": "Region"},
-    "company": {"de": "Gesamtunternehmen", "en": "Whole company"},
-    "scenario": {"de": "Szenario", "en": "Scenario"},
-    "base": {"de": "Realistisch (Basis)", "en": "Base case"},
-    "best": {"de": "Bester Fall", "en": "Best case"},
-    "worst": {"de": "Schlechtester Fall", "en": "Worst case"},
-    "custom": {"de": "Benutzerdefiniert", "en": "Custom"},
-    "language": {"de": "Sprache", "en": "Language"},
-    "monte_carlo": {"de": "Monte-Carlo-Simulation", "en": "Monte Carlo simulation"},
-    "draws": {"de": "Ziehungen", "en": "Draws"},
-    "seed": {"de": "Startwert (Seed)", "en": "Seed"},
-    "ziele": {"de": "Ziele und Treiber", "en": "Targets and drivers"},
-    "funnel": {"de": "Funnel-Konversion", "en": "Funnel conversion"},
-    "budget": {"de": "Marketingbudget und Kanalmix", "en": "Marketing budget and channel mix"},
-    "team": {"de": "Team und Provision", "en": "Team and commission"},
-    "mrr_end": {"de": "MRR zum Jahresende", "en": "Year-end MRR"},
-    "new_customers": {"de": "Neukunden", "en": "New customers"},
-    "cac_fully_loaded": {"de": "CAC (voll belastet)", "en": "CAC (fully loaded)"},
-    "ltv_to_cac": {"de": "LTV:CAC", "en": "LTV:CAC"},
-    "payback_months": {"de": "Amortisation (Monate)", "en": "Payback (months)"},
-    "cash_low_point": {"de": "Liquiditätstiefpunkt", "en": "Cash low point"},
-    "p_mrr_target": {"de": "P(MRR-Ziel erreicht)", "en": "P(MRR target hit)"},
-    "mc_off": {"de": "Monte Carlo aus", "en": "Monte Carlo off"},
-    "mc_running": {"de": "Simulation läuft …", "en": "Simulation running …"},
-    "target": {"de": "Ziel", "en": "Target"},
-    "findings": {"de": "Machbarkeit", "en": "Feasibility"},
-    "plan_basis": {"de": "Grundlage des Plans", "en": "Plan basis"},
-    "basis_target": {"de": "Ziel: erreicht und bezahlt", "en": "Target: reached, paid for"},
-    "basis_funnel": {"de": "Trichter: geplante Leads", "en": "Funnel: planned leads"},
-    "bases_pair": {
-        "de": "Beide Grundlagen nebeneinander",
-        "en": "Both bases side by side",
-    },
-    "cost_total": {"de": "Vertriebskosten", "en": "Sales cost"},
-    "marketing_cost": {"de": "Marketingkosten", "en": "Marketing cost"},
-    "no_findings": {"de": "Keine Auffälligkeiten.", "en": "No findings."},
-    "version_name": {"de": "Versionsname", "en": "Version name"},
-    "save": {"de": "Als Planversion speichern", "en": "Save as plan version"},
-    "download": {"de": "Herunterladen", "en": "Download"},
-    "bad_version_name": {
-        "de": "Ungültiger Versionsname: 1–80 Buchstaben, Ziffern, Leerzeichen oder . , ( ) + - _",
-        "en": "Invalid version name: 1-80 letters, digits, spaces or . , ( ) + - _",
-    },
-    "saved": {"de": "Gespeichert als Planversion", "en": "Saved as plan version"},
-    "error": {
-        "de": "Berechnung fehlgeschlagen; Details stehen im Server-Log.",
-        "en": "Calculation failed; details are in the server log.",
-    },
+    key.removeprefix("cockpit."): {"de": de, "en": en}
+    for key, (de, en) in text_store.LABELS.items()
+    if key.startswith("cockpit.") and key.count(".") == 1
 }
-
-SOLLIST_LABELS: dict[str, dict[Locale, str]] = {
-    "tab_plan": {"de": "Planung", "en": "Plan"},
-    "tab_actuals": {"de": "Soll/Ist", "en": "Plan vs actual"},
-    "plan_version": {"de": "Planversion", "en": "Plan version"},
-    "config_plan": {"de": "Aktueller Plan (Konfiguration)", "en": "Current plan (config)"},
-    "actuals_dir": {"de": "Ist-Daten (Ordner)", "en": "Actuals (folder)"},
-    "computing": {
-        "de": "Soll/Ist wird berechnet … (das dauert einige Sekunden)",
-        "en": "Computing plan vs actual … (this takes a few seconds)",
-    },
-    "as_of": {"de": "Ist-Daten bis", "en": "Actuals up to"},
-    "kpis_month": {"de": "Kennzahlen je Monat: Ist / Plan", "en": "KPIs by month: actual / plan"},
-    "kpis_channel": {
-        "de": "Kennzahlen seit Jahresbeginn je Kanal",
-        "en": "KPIs year to date by channel",
-    },
-    "kpi": {"de": "Kennzahl", "en": "KPI"},
-    "channel": {"de": "Kanal", "en": "Channel"},
-    "plan": {"de": "Plan", "en": "Plan"},
-    "actual": {"de": "Ist", "en": "Actual"},
-    "attainment": {"de": "Erreichung", "en": "Attainment"},
-    "status": {"de": "Status", "en": "Status"},
-    "total": {"de": "Gesamt", "en": "Total"},
-    "gap": {"de": "Neukunden-Lücke seit Jahresbeginn", "en": "New-customer gap year to date"},
-    "plan_target": {"de": "Plan (Ziel)", "en": "Plan (target)"},
-    "plan_funnel": {
-        "de": "Plan laut geplanten Leads",
-        "en": "Plan from the planned leads",
-    },
-    "gap_total": {"de": "Lücke gesamt", "en": "Total gap"},
-    "actions": {"de": "Maßnahmen aus den Regeln", "en": "Actions from the rules"},
-    "no_actions": {"de": "Keine Regel ausgelöst.", "en": "No rule triggered."},
-    "evidence": {"de": "Belege", "en": "Evidence"},
-    "threshold": {"de": "Schwelle", "en": "threshold"},
-    "cohort_incomplete": {"de": "Kohorte noch unvollständig", "en": "cohort still incomplete"},
-    "budget_shift": {"de": "Budget verschieben", "en": "Shift budget"},
-    "severity_warning": {"de": "Warnung", "en": "Warning"},
-    "severity_critical": {"de": "Kritisch", "en": "Critical"},
-    "severity_info": {"de": "Hinweis", "en": "Note"},
-    "landing": {
-        "de": "Landung zum Jahresende gegen die Ziele",
-        "en": "Year-end landing vs targets",
-    },
-    "landing_value": {"de": "Landung", "en": "Landing"},
-    "gap_to_target": {"de": "Abstand zum Ziel", "en": "Gap to target"},
-    "met": {"de": "erreicht", "en": "met"},
-    "not_met": {"de": "verfehlt", "en": "missed"},
-    "forecast": {
-        "de": "Neukunden ohne Änderungen (Prognose aus der Historie)",
-        "en": "New customers without changes (forecast from the history)",
-    },
-    "forecast_line": {
-        "de": "Ohne Änderungen: {expected} Neukunden im Planjahr (80-%-Band {p10}–{p90}, "
-        "P99 {p99}); Ziel {target}; Vorjahr {last_year}.",
-        "en": "Without changes: {expected} new customers in the plan year (80 % band "
-        "{p10}–{p90}, P99 {p99}); target {target}; last year {last_year}.",
-    },
-    "band80": {"de": "80-%-Band", "en": "80 % band"},
-    "band95": {"de": "95-%-Band", "en": "95 % band"},
-    "no_change": {"de": "Ohne Änderungen", "en": "No change"},
-    "target_pace": {"de": "Plan (Ziel je Monat)", "en": "Plan (target per month)"},
-    "regions": {
-        "de": "Neukunden je Monat und Region: Plan und Ist",
-        "en": "New customers per month and region: plan and actual",
-    },
-    "gap_chart": {"de": "Neukunden seit Jahresbeginn", "en": "New customers year to date"},
-    "sollist_error": {
-        "de": "Soll/Ist konnte nicht berechnet werden: {reason}",
-        "en": "Plan vs actual could not be computed: {reason}",
-    },
-    "cac": {"de": "CAC (ausgewiesen)", "en": "CAC (reported)"},
-    "churn_rate_monthly": {"de": "Churn/Monat", "en": "Monthly churn"},
-    "customers_end": {"de": "Kunden zum Jahresende", "en": "Customers at year end"},
-    "inbound": {"de": "Inbound", "en": "Inbound"},
-    "outbound": {"de": "Outbound", "en": "Outbound"},
-    "partner": {"de": "Partner", "en": "Partner"},
-}
-"""Labels of the Soll/Ist tab (``planning_lib.app.actuals``)."""
-for _k, _v in SOLLIST_LABELS.items():
-    assert _k not in LABELS or LABELS[_k] == _v, f"label {_k!r} defined twice"
-    LABELS.setdefault(_k, _v)
+"""The cockpit's and the Soll/Ist tab's texts by key (``cockpit.<key>`` in the text store)."""
 
 
 def label(key: str, locale: Locale = "de") -> str:

@@ -35,6 +35,8 @@ from planning_lib.app import cockpit as ck
 from planning_lib.app import tiles as out
 from planning_lib.app.runtime import Engine, default_engine, server_logger, versions_path
 from planning_lib.core.params import PlanParameters, load_params
+from planning_lib.present.formatting import format_value
+from planning_lib.present.plan_finding_texts import plan_finding_text
 
 __all__ = ["COCKPIT_CSS", "Cockpit"]
 
@@ -408,7 +410,7 @@ class Cockpit:
 
     def engine_params(self, overrides: dict[str, Any]) -> PlanParameters:
         """Base parameters with ``overrides`` applied (validated)."""
-        from planning_lib.plan.inputs import apply_overrides
+        from planning_lib.core.overrides import apply_overrides
 
         return apply_overrides(self.params, overrides)
 
@@ -486,7 +488,7 @@ class Cockpit:
         for b in ("funnel", "target"):
             s = by[b]
             cells = "".join(
-                f"<td>{html.escape(out.format_value(kind, s.get(k), loc))}</td>" for k, kind in cols
+                f"<td>{html.escape(format_value(s.get(k), kind, loc))}</td>" for k, kind in cols
             )
             style = ' class="chosen"' if b == self.plan_basis else ""
             rows.append(
@@ -658,7 +660,7 @@ class Cockpit:
         loc = self.locale
         items = [
             f'<li class="finding-{html.escape(str(f.severity))}">'
-            f"{html.escape(getattr(f, f'message_{loc}'))}</li>"
+            f"{html.escape(plan_finding_text(f, loc))}</li>"
             for f in findings
         ]
         body = f"<ul>{''.join(items)}</ul>" if items else f"<p>{ck.label('no_findings', loc)}</p>"

@@ -20,7 +20,9 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from planning_lib.core import text_store
 from planning_lib.core.params import PlanParameters, dump_params
+from planning_lib.present.plan_finding_texts import plan_finding_record
 from planning_lib.present.workbook import (
     FORMATS,
     TEXT_FORMAT,
@@ -167,15 +169,6 @@ def workbook_meta(params: PlanParameters, version: str, locale: str = "de") -> W
     return WorkbookMeta(params.company.name, region, version, dt.date.today(), locale)
 
 
-_PATH_LABELS: dict[str, tuple[str, str]] = {
-    "budget.total_eur": ("Budget gesamt", "Total budget"),
-    "organisation.hires": ("Einstellungen", "Hires"),
-    "drivers.churn_rate_monthly.start": ("Abwanderung je Monat (Start)", "Monthly churn (start)"),
-    "drivers.churn_rate_monthly.end": ("Abwanderung je Monat (Ende)", "Monthly churn (end)"),
-    "drivers.churn_rate_monthly.path": ("Churn-Verlauf", "Churn path"),
-}
-
-
 def override_label(
     path: str, locale: str = "de", value_labels: Mapping[str, tuple[str, str]] | None = None
 ) -> str:
@@ -190,8 +183,8 @@ def override_label(
     for c in ck.CONTROLS:
         if c.path == path:
             return c.label_en if loc == "en" else c.label_de
-    if path in _PATH_LABELS:
-        return _PATH_LABELS[path][1 if loc == "en" else 0]
+    if f"cockpit.path.{path}" in text_store.LABELS:
+        return text_store.label(f"cockpit.path.{path}", loc)
     parts = path.split(".")
     if parts[0] == "targets" and parts[-1] == "value":
         return "Ziel (Wert)" if loc == "de" else "Target (value)"
@@ -275,7 +268,8 @@ def save_plan_version(
     """
     from planning_lib.controlling import versions
 
-    kwargs: dict[str, Any] = {"config": config}
+    findings = [plan_finding_record(f) for f in result.findings]
+    kwargs: dict[str, Any] = {"config": config, "findings": findings}
     if versions_dir is not None:
         kwargs["versions_dir"] = versions_dir
     return versions.save_version(result, version_name(name), **kwargs)

@@ -6,14 +6,15 @@ the page shows, formatted for the locale.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from planning_lib.app.cockpit import CONTROLS, Locale, label
+from planning_lib.core import text_store
 from planning_lib.core.params import PlanParameters
 from planning_lib.plan.scenarios import centred_monte_carlo
+from planning_lib.present.formatting import Unit, format_value
 
 if TYPE_CHECKING:
     import numpy as np
@@ -25,7 +26,6 @@ __all__ = [
     "Tile",
     "centred_monte_carlo",
     "driver_label",
-    "format_value",
     "kpi_tiles",
     "mc_band",
     "mc_p_hit",
@@ -72,42 +72,17 @@ TILE_KEYS: tuple[str, ...] = (
 )
 
 
-def format_value(kind: str, value: float | None, locale: Locale = "de") -> str:
-    """Format a KPI as the page shows it: 'eur', 'count', 'ratio', 'months' or 'percent'.
-
-    Delegates to ``planning_lib.present.formatting`` (Babel), so the cockpit, the
-    notebooks and the reports print numbers alike: '118.234 €' (tiles show whole
-    euros), '612', '3,7 : 1', '6,8', '73 %'. None or NaN gives '–'.
-
-    Raises:
-        ValueError: unknown ``kind``.
-    """
-    from planning_lib.present import formatting as fmt
-
-    if value is not None and not math.isfinite(float(value)):
-        return "–"
-    if kind == "eur":
-        return fmt.format_eur(value, locale, decimals=0)
-    if kind == "count":
-        return fmt.format_count(value, locale)
-    if kind == "ratio":
-        return "–" if value is None else fmt.format_number(value, locale, decimals=1) + " : 1"
-    if kind == "months":
-        return fmt.format_number(value, locale, decimals=1)
-    if kind == "percent":
-        return fmt.format_percent(value, locale, decimals=0)
-    raise ValueError(f"unknown format kind '{kind}' (eur, count, ratio, months, percent)")
-
-
-_TILE_KIND = {
-    "mrr_end": "eur",
-    "new_customers": "count",
-    "cac_fully_loaded": "eur",
-    "ltv_to_cac": "ratio",
-    "payback_months": "months",
-    "cash_low_point": "eur",
-    "p_mrr_target": "percent",
+_TILE_UNIT: dict[str, tuple[Unit, int | None]] = {
+    "mrr_end": ("eur", None),
+    "new_customers": ("count", None),
+    "cac_fully_loaded": ("eur", None),
+    "ltv_to_cac": ("ratio_to_one", None),
+    "payback_months": ("months", None),
+    "cash_low_point": ("eur", None),
+    "p_mrr_target": ("share", 0),
 }
+"""Each tile's unit and decimals (None: the unit's default): '118.234 €' (whole euros),
+'612', '3,7 : 1', '6,8', '73 %'."""
 
 
 def _status(ok: bool, warn: bool) -> Literal["ok", "warn", "bad"]:
@@ -136,7 +111,7 @@ def kpi_tiles(
     tiles: list[Tile] = []
     tgt = label("target", locale)
     for key in TILE_KEYS:
-        kind = _TILE_KIND[key]
+        unit, decimals = _TILE_UNIT[key]
         note, status = "", "neutral"
         if key == "p_mrr_target":
             value = p_mrr_target if mc_state == "done" else None
@@ -146,10 +121,10 @@ def kpi_tiles(
                 status = _status(value >= 0.8, value >= 0.5)
         else:
             value = summary.get(key)
-        text = format_value(kind, value, locale)
+        text = format_value(value, unit, locale, decimals)
         t = params.target({"cac_fully_loaded": "cac"}.get(key, key))
         if t is not None and value is not None and key != "p_mrr_target":
-            note = f"{tgt}: {format_value(kind, t.value, locale)}"
+            note = f"{tgt}: {format_value(t.value, unit, locale, decimals)}"
             hit = value >= t.value if t.direction == "at_least" else value <= t.value
             near = abs(value - t.value) <= 0.1 * abs(t.value)
             status = _status(hit, near)
@@ -164,20 +139,6 @@ def kpi_tiles(
 # --------------------------------------------------------------------------- scenarios
 
 
-_FIELD_LABELS: dict[str, dict[Locale, str]] = {
-    "drivers.churn_rate_monthly.start": {"de": "Churn/Monat, Planstart",
-                                         "en": "Monthly churn, plan start"},
-    "drivers.gross_margin": {"de": "Rohertragsmarge", "en": "Gross margin"},
-    "drivers.annual_prepay_share": {"de": "Anteil Jahresvorauszahler", "en": "Annual prepay share"},
-    "leads_per_month": {"de": "Leads pro Monat", "en": "leads per month"},
-    "cost_per_lead_eur": {"de": "Kosten je Lead", "en": "cost per lead"},
-    "mql_to_sql": {"de": "MQL→SQL", "en": "MQL→SQL"},
-    "sql_to_demo": {"de": "SQL→Demo", "en": "SQL→demo"},
-    "demo_to_won": {"de": "Demo→Abschluss", "en": "demo→won"},
-    "new_partners_per_quarter": {"de": "neue Partner je Quartal", "en": "new partners per quarter"},
-}  # fmt: skip
-
-
 def driver_label(path: str, params: PlanParameters, locale: Locale = "de") -> str:
     """A readable label for a driver path (slider label, target, channel field or the path)."""
     for c in CONTROLS:
@@ -185,8 +146,8 @@ def driver_label(path: str, params: PlanParameters, locale: Locale = "de") -> st
             return label(c.key, locale)
     if path == "drivers.churn_rate_monthly.end":
         return label("churn_end", locale)
-    if path in _FIELD_LABELS:
-        return _FIELD_LABELS[path][locale]
+    if f"cockpit.field.{path}" in text_store.LABELS:
+        return text_store.label(f"cockpit.field.{path}", locale)
     parts = path.split(".")
     if parts[0] == "targets" and len(parts) == 3 and parts[1].isdigit():
         i = int(parts[1])
@@ -198,7 +159,9 @@ def driver_label(path: str, params: PlanParameters, locale: Locale = "de") -> st
     if parts[0] == "channels" and len(parts) == 3 and parts[1] in params.channels:
         ch = params.channels[parts[1]]
         name = ch.label_de if locale == "de" else ch.label_en
-        return f"{name}: {_FIELD_LABELS.get(parts[2], {}).get(locale, parts[2])}"
+        field = f"cockpit.field.{parts[2]}"
+        known = field in text_store.LABELS
+        return f"{name}: {text_store.label(field, locale) if known else parts[2]}"
     return path
 
 

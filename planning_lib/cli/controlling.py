@@ -45,7 +45,7 @@ import pandas as pd
 from planning_lib.cli.common import output_taken
 from planning_lib.cli.plan import clean_json, write_plan
 from planning_lib.controlling.plan_view import PlanView
-from planning_lib.controlling.plan_vs_actual import GAP_LABELS, STATUS_LABELS, controlling_report
+from planning_lib.controlling.plan_vs_actual import controlling_report
 from planning_lib.controlling.rules import RuleError, rules_from_yaml
 from planning_lib.controlling.versions import (
     DEFAULT_VERSIONS_DIR,
@@ -53,6 +53,7 @@ from planning_lib.controlling.versions import (
     load_version,
 )
 from planning_lib.core.params import ParameterError, load_params, params_from_dict
+from planning_lib.core.text_store import label as text_label
 from planning_lib.data.failures import DataValidationError
 from planning_lib.present.formatting import format_eur, format_number, format_percent
 from planning_lib.run.csv_safe import spreadsheet_safe
@@ -211,7 +212,7 @@ def _console(report: Any, plan_name: str, lang: str) -> list[str]:
         ytd["kpi"].isin(["new_customers", "new_mrr", "mrr", "cac", "logo_churn"])
     ].itertuples():
         label = r.label_de if de else r.label_en
-        st = STATUS_LABELS[r.status][lang]
+        st = text_label(f"pva.status.{r.status}", lang)
         actual, plan = _value(r.actual, r.unit, lang), _value(r.plan, r.unit, lang)
         lines.append(f"  {label}: {actual} / {plan} ({st})")
     new = ytd[ytd["kpi"] == "new_customers"]
@@ -219,7 +220,7 @@ def _console(report: Any, plan_name: str, lang: str) -> list[str]:
         r = new.iloc[0]
         gap = format_number(r.plan - r.actual, lang, 1)
         parts = ", ".join(
-            f"{GAP_LABELS[k][lang]} {format_number(r[k], lang, 1)}"
+            f"{text_label('pva.' + k, lang)} {format_number(r[k], lang, 1)}"
             for k in ("gap_planning", "gap_execution")
         )
         lines.append(

@@ -30,11 +30,13 @@ from pathlib import Path
 from typing import Any
 
 from planning_lib.cli.common import history_overrides, output_taken
+from planning_lib.core.overrides import apply_overrides
 from planning_lib.core.params import ParameterError, load_params
 from planning_lib.data.failures import DataValidationError
-from planning_lib.plan.inputs import apply_overrides
 from planning_lib.plan.scenarios import monte_carlo, plan_bases, run_scenario
-from planning_lib.plan.targets import fmt_de, fmt_en, gap_table
+from planning_lib.plan.targets import gap_table
+from planning_lib.present.formatting import format_plain
+from planning_lib.present.plan_finding_texts import plan_finding_record, plan_finding_text
 from planning_lib.run.csv_safe import spreadsheet_safe
 from planning_lib.run.outputs import OutputExistsError, new_folder
 
@@ -121,7 +123,9 @@ def write_plan(out: Path, files: dict[str, Any]) -> None:
 
 
 def _lines(summary: dict[str, Any], findings: list, p_hit: dict[str, float] | None, de: bool):
-    f = fmt_de if de else fmt_en
+    def f(x: float, decimals: int = 0) -> str:
+        return format_plain(x, "de" if de else "en", decimals)
+
     s = summary
     rows = [
         (
@@ -156,7 +160,7 @@ def _lines(summary: dict[str, Any], findings: list, p_hit: dict[str, float] | No
         out.append(("Zielerreichung: " if de else "P(hit): ") + hits)
     out.append(("Befunde: " if de else "Findings: ") + str(len(findings)))
     for x in findings:
-        out.append(f"  [{x.severity}] {x.message_de if de else x.message_en}")
+        out.append(f"  [{x.severity}] {plan_finding_text(x, 'de' if de else 'en')}")
     return out
 
 
@@ -190,7 +194,7 @@ def run(args: argparse.Namespace) -> int:
     gap = gap_table(result.lines, [c.name for c in result.inputs.channels])
     files: dict[str, Any] = {
         "plan.csv": result.monthly,
-        "findings.json": _dump([f.to_dict() for f in result.findings]),
+        "findings.json": _dump([plan_finding_record(f) for f in result.findings]),
     }
     if mc is not None:
         summary["p_hit"] = mc.p_hit

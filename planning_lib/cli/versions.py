@@ -29,6 +29,7 @@ from planning_lib.controlling.versions import (
 )
 from planning_lib.core.params import ParameterError, load_params
 from planning_lib.present.formatting import format_number
+from planning_lib.present.plan_finding_texts import plan_finding_record
 from planning_lib.run.csv_safe import spreadsheet_safe
 from planning_lib.run.outputs import rename_noreplace, report_stale_temp_folders, temp_name
 
@@ -76,7 +77,14 @@ def _save(args: argparse.Namespace) -> int:
 
     params = load_params(args.config, region=args.region)
     plan = run_plan(params, history_overrides(params, args.data, params.region) or None)
-    vid = save_version(plan, args.name, args.versions_dir, data_dir=args.data, config=args.config)
+    vid = save_version(
+        plan,
+        args.name,
+        args.versions_dir,
+        data_dir=args.data,
+        config=args.config,
+        findings=[plan_finding_record(f) for f in plan.findings],
+    )
     print(f"saved {args.name!r} as {vid} in {args.versions_dir}")
     return 0
 

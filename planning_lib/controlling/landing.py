@@ -20,6 +20,7 @@ import pandas as pd
 
 from planning_lib.controlling import rolling
 from planning_lib.controlling.plan_view import PlanView
+from planning_lib.metrics.acquisition import cac, cac_fully_loaded
 from planning_lib.metrics.kpis import compute_kpi
 from planning_lib.metrics.measures import KpiContext, Tables
 
@@ -61,8 +62,12 @@ def landing(
         "mrr_end": (drivers["mrr_eur"], None, mrr_end),
         "customers_end": (drivers["customers"], None, cust_end),
         "cost_total": (drivers["cost_to_date_eur"], cost_rest, cost_total),
-        "cac": (None, None, mkt_total / new_total if new_total else None),
-        "cac_fully_loaded": (None, None, cost_total / new_total if new_total else None),
+        "cac": (None, None, cac(mkt_total, new_total) if new_total else None),
+        "cac_fully_loaded": (
+            None,
+            None,
+            cac_fully_loaded(cost_total, new_total) if new_total else None,
+        ),
     }
     figs["churn_rate_monthly"] = (
         drivers["churn_rate_monthly"],

@@ -28,6 +28,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planning_lib.metrics.acquisition import cac, cac_fully_loaded
+from planning_lib.metrics.churn import churn_rate
+from planning_lib.metrics.common import ratio
 from planning_lib.metrics.measures import period_start
 
 __all__ = [
@@ -239,5 +242,11 @@ def plan_values(
     if s["den"].isna().all():
         return s["num"].groupby(key).sum().astype(float)
     g = s.groupby(key)[["num", "den"]].sum()
+    if metric == "cac":
+        return cac(g["num"], g["den"]).astype(float)
+    if metric == "cac_fully_loaded":
+        return cac_fully_loaded(g["num"], g["den"]).astype(float)
+    if metric == "logo_churn":
+        return churn_rate(g["num"], g["den"]).astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return (g["num"] / g["den"].where(g["den"] != 0)).astype(float)
+        return ratio(g["num"], g["den"]).astype(float)

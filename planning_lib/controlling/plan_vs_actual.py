@@ -39,7 +39,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planning_lib.analysis.unit_economics import member_bridge
 from planning_lib.controlling.landing import rolling_landing
 from planning_lib.controlling.plan_view import (
     FUNNEL_METRICS,
@@ -50,14 +49,15 @@ from planning_lib.controlling.plan_view import (
 )
 from planning_lib.controlling.rules import evaluate_rules
 from planning_lib.controlling.variance import decompose
+from planning_lib.core.text_store import label
+from planning_lib.metrics.customers import member_bridge
 from planning_lib.metrics.kpis import CATALOGUE, compute_kpi, compute_kpis
 from planning_lib.metrics.measures import KpiContext, Tables, period_end, period_start
 
 __all__ = [
-    "GAP_LABELS",
     "MRR_BRIDGE_COLUMNS",
     "MRR_COMPONENTS",
-    "STATUS_LABELS",
+    "STATUSES",
     "VARIANCE_COLUMNS",
     "ControllingReport",
     "Thresholds",
@@ -70,24 +70,15 @@ __all__ = [
     "status",
 ]
 
-STATUS_LABELS: dict[str, dict[str, str]] = {
-    "on_track": {"de": "im Plan", "en": "on track"},
-    "watch": {"de": "beobachten", "en": "watch"},
-    "off_track": {"de": "kritisch", "en": "off track"},
-    "incomplete": {"de": "unvollständig", "en": "incomplete"},
-    "no_plan": {"de": "ohne Planwert", "en": "no plan value"},
-}
+STATUSES = ("on_track", "watch", "off_track", "incomplete", "no_plan")
+"""The status codes of a KPI against plan; their words are ``pva.status.<code>`` in the
+text store (:mod:`planning_lib.core.text_store`)."""
 VARIANCE_COLUMNS = [
     "kpi", "label_de", "label_en", "grain", "period", "dimension", "member", "unit", "good",
     "plan", "plan_funnel", "actual", "variance", "variance_pct", "gap_planning",
     "gap_execution", "attainment", "status", "status_de", "attainment_execution",
     "status_execution", "status_execution_de",
 ]  # fmt: skip
-GAP_LABELS: dict[str, dict[str, str]] = {
-    "gap_planning": {"de": "Plan nie finanziert", "en": "Plan never funded"},
-    "gap_execution": {"de": "Umsetzung", "en": "Execution"},
-}
-"""What the two parts of a shortfall are called for readers."""
 
 
 @dataclass(frozen=True)
@@ -252,10 +243,12 @@ def plan_vs_actual(
                                 "gap_execution": f - actual,
                                 "attainment": att,
                                 "status": st,
-                                "status_de": STATUS_LABELS[st]["de"],
+                                "status_de": label(f"pva.status.{st}", "de"),
                                 "attainment_execution": att_x,
                                 "status_execution": st_x if split else "",
-                                "status_execution_de": STATUS_LABELS[st_x]["de"] if split else "",
+                                "status_execution_de": label(f"pva.status.{st_x}", "de")
+                                if split
+                                else "",
                             }
                         )
     return pd.DataFrame(rows, columns=VARIANCE_COLUMNS)
@@ -373,7 +366,7 @@ def mrr_variance_bridge(tables: Tables, ctx: KpiContext, plan: PlanView) -> pd.D
     active at the end of the month before), + new, + expansion, − contraction, − churn
     (plan: the model's ``mrr_new``, ``mrr_expansion``, ``mrr_contraction``,
     ``mrr_churned`` summed over the months to as-of; actual: the subscriptions' MRR
-    bridge, :func:`planning_lib.analysis.unit_economics.member_bridge`, over the same months,
+    bridge, :func:`planning_lib.metrics.customers.member_bridge`, over the same months,
     a returning customer's MRR counted as new) and closing (plan: ``mrr_end`` of the
     as-of month; actual: MRR at as-of). For plan and actual alike opening + new +
     expansion − contraction − churn = closing, so the variances (actual − plan) of the

@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planning_lib.metrics.churn import churn_rate
 from planning_lib.metrics.kpis import compute_kpi
 from planning_lib.metrics.measures import KpiContext, Tables, period_end
 
@@ -118,7 +119,9 @@ def actual_drivers(
     return {
         "entry_leads": entry,
         "conversions": conversions,
-        "churn_rate_monthly": float((churn["value"] * churn["base"]).sum() / churn["base"].sum()),
+        "churn_rate_monthly": float(
+            churn_rate((churn["value"] * churn["base"]).sum(), churn["base"].sum())
+        ),
         "arpa_monthly_eur": float(new_mrr / won) if won else None,
         "customers": int(levels["customers"]),
         "mrr_eur": float(levels["mrr"]),

@@ -27,7 +27,7 @@ import json
 import math
 import shutil
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -172,6 +172,7 @@ def save_version(
     data_dir: str | Path | None = None,
     config: str | Path | None = None,
     clock: Callable[[], dt.datetime] | None = None,
+    findings: Sequence[Mapping[str, Any]] | None = None,
 ) -> str:
     """Save a plan as a new immutable version and return its id.
 
@@ -183,6 +184,9 @@ def save_version(
         data_dir: the input data folder whose fingerprint is recorded.
         config: the config file the plan came from (recorded as text).
         clock: returns the current UTC time (for tests); default the system clock.
+        findings: the findings as written (with their sentences:
+            ``planning_lib.present.plan_finding_texts.plan_finding_record``); default
+            ``plan.findings`` as they are.
 
     Raises:
         ValueError: an empty name.
@@ -218,7 +222,7 @@ def save_version(
         )
         _write_json(tmp / "summary.json", plan.summary)
         _write_json(tmp / "params.json", pdict)
-        _write_json(tmp / "findings.json", list(plan.findings))
+        _write_json(tmp / "findings.json", list(plan.findings if findings is None else findings))
         for attempt in range(100):
             meta["version_id"] = vid
             _write_json(tmp / "meta.json", meta)

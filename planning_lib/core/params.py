@@ -767,8 +767,8 @@ def load_params(path: str | Path, region: str | Path | None = None) -> PlanParam
             (separators, ``..``) or leads outside ``regions/``.
         FileNotFoundError: a file is missing.
     """
-    # model_inputs imports this module, so import at call time
-    from planning_lib.plan.inputs import check_driver_paths, check_override_paths
+    # core.overrides imports the schema of this module: load_params belongs in core/config.py
+    from planning_lib.core.overrides import check_driver_paths, check_override_paths
 
     path = Path(path)
     data = _read_yaml(path)

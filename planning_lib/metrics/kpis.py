@@ -9,10 +9,10 @@ Units: ``count``, ``EUR``, ``share`` (0..1), ``days``, ``ratio``. Funnel convers
 are measured on lead cohorts (see :func:`planning_lib.metrics.measures.cohort_conversion`).
 
 KPIs the as-is analysis (phase 1) also reports have one definition for both phases:
-churn, ARPA and CLV come from :func:`planning_lib.analysis.unit_economics.member_bridge`
+churn, ARPA and CLV come from :func:`planning_lib.metrics.customers.member_bridge`
 (month-end state), new customers from
-:func:`planning_lib.analysis.unit_economics.first_subscriptions`, won deals from
-:func:`planning_lib.analysis.funnel.won_deals`; ``tests/test_kpi_consistency.py``
+:func:`planning_lib.metrics.acquisition.first_subscriptions`, won deals from
+:func:`planning_lib.metrics.deals.won_deals`; ``tests/test_kpi_consistency.py``
 checks that both phases give the same numbers.
 """
 
@@ -26,6 +26,8 @@ import pandas as pd
 
 from planning_lib.metrics import measures as m
 from planning_lib.metrics import retention as r
+from planning_lib.metrics.acquisition import STATED_CAC_CATEGORIES
+from planning_lib.metrics.coverage import pipeline_coverage
 from planning_lib.metrics.measures import GRAINS, KpiContext, Tables
 
 __all__ = [
@@ -151,7 +153,7 @@ _KPIS: list[Kpi] = [
        "customers whose first subscription starts in the period", "count", "up",
        m.new_customers, "subscriptions", _SUB_DIMS),
     _k("cac", "CAC (ausgewiesen)", "CAC (stated)", "marketing costs ÷ new customers",
-       "EUR", "down", partial(m.cac, categories=m.STATED_CAC_CATEGORIES), "costs", ("region",),
+       "EUR", "down", partial(m.cac, categories=STATED_CAC_CATEGORIES), "costs", ("region",),
        _MONTHLY),
     _k("cac_fully_loaded", "CAC (voll belastet)", "CAC (fully loaded)",
        "all sales and marketing costs ÷ new customers", "EUR", "down",
@@ -182,11 +184,11 @@ _KPIS: list[Kpi] = [
     _k("pipeline_coverage", "Pipeline-Abdeckung", "Pipeline coverage",
        "open pipeline (EUR) ÷ remaining target of the period (plan's new first-year value "
        "− won so far), at the period's eve or, while it runs, at as-of", "ratio", "up",
-       m.pipeline_coverage, "deals", ("channel",), _MONTHLY),
+       pipeline_coverage, "deals", ("channel",), _MONTHLY),
     _k("pipeline_coverage_weighted", "Pipeline-Abdeckung (gewichtet)",
        "Pipeline coverage (weighted)",
        "open pipeline weighted by stage win probability ÷ remaining target of the period",
-       "ratio", "up", partial(m.pipeline_coverage, weighted=True), "deals", ("channel",),
+       "ratio", "up", partial(pipeline_coverage, weighted=True), "deals", ("channel",),
        _MONTHLY),
     _k("quota_attainment", "Quotenerreichung", "Quota attainment",
        "first-year value won ÷ pro-rata yearly quota of the quota-carrying reps", "share", "up",

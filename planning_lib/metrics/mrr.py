@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["mrr_bridge", "stock_end"]
+__all__ = ["mrr_bridge_projected", "stock_end"]
 
 
 def stock_end(start: np.ndarray, retention: np.ndarray, inflow: np.ndarray) -> np.ndarray:
@@ -56,7 +56,7 @@ def _start_of_month(start: np.ndarray, end: np.ndarray) -> np.ndarray:
     return np.concatenate([first, end[:, :-1]], axis=1)
 
 
-def mrr_bridge(
+def mrr_bridge_projected(
     customers0: np.ndarray,
     mrr0: np.ndarray,
     churn: np.ndarray,

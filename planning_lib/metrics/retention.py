@@ -4,7 +4,7 @@ Read from ``subscriptions`` (one row per customer and product contract). One sta
 rule for phase 1 and phase 7 (month-end state): a subscription counts at the end of a
 day d when start_date <= d < end_date (or no end), i.e. it *runs past* d; the state at
 a month's start is the state at the end of the month before. Churn, ARPA and CLV come
-from the MRR bridge of :mod:`planning_lib.analysis.unit_economics` (one computation for both
+from the MRR bridge of :mod:`planning_lib.metrics.customers` (one computation for both
 phases). Monthly rates pool over the months of a period (sum of numerators over sum
 of denominators).
 Same signature and output as :mod:`planning_lib.metrics.measures`.
@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planning_lib.analysis.unit_economics import clv_formula, member_bridge
+from planning_lib.metrics.clv import clv_from_bridge
+from planning_lib.metrics.customers import member_bridge
 from planning_lib.metrics.measures import (
     OUT_COLUMNS,
     KpiContext,
@@ -30,21 +31,21 @@ from planning_lib.metrics.measures import (
 )
 
 __all__ = [
+    "churn_months",
     "clv",
     "level_at_end",
     "logo_churn",
     "ltv_cac",
     "net_revenue_retention",
     "revenue_churn",
-    "subscription_months",
 ]
 
 
-def subscription_months(t: Tables, ctx: KpiContext, dim: str | None) -> pd.DataFrame:
+def churn_months(t: Tables, ctx: KpiContext, dim: str | None) -> pd.DataFrame:
     """Per month and member: customers and MRR at month start, and what churned in it.
 
     Read from the MRR bridge of the as-is analysis
-    (:func:`planning_lib.analysis.unit_economics.member_bridge`, month-end state), so churn here
+    (:func:`planning_lib.metrics.customers.member_bridge`, month-end state), so churn here
     and in phase 1 is one number.
 
     Columns: month (Timestamp of its first day), member, customers_start (count: active
@@ -131,7 +132,7 @@ def level_at_end(
 def _sub_ratio(
     t: Tables, ctx: KpiContext, grain: str, dim: str | None, num_col: str, den_col: str
 ) -> pd.DataFrame:
-    sm = subscription_months(t, ctx, dim)
+    sm = churn_months(t, ctx, dim)
     sm["period"] = period_start(sm["month"], grain)
     num = sm.groupby(["period", "member"])[num_col].sum().rename("x").reset_index()
     den = sm.groupby(["period", "member"])[den_col].sum().rename("x").reset_index()
@@ -152,7 +153,7 @@ def net_revenue_retention(t: Tables, ctx: KpiContext, grain: str, dim: str | Non
     """MRR at period end of the customers active at period start ÷ their MRR then (share).
 
     Active at period start = running on the day before it (month-end state, as in
-    :func:`subscription_months`).
+    :func:`churn_months`).
     """
     subs = t["subscriptions"]
     start = pd.to_datetime(subs["start_date"])
@@ -179,7 +180,7 @@ def net_revenue_retention(t: Tables, ctx: KpiContext, grain: str, dim: str | Non
 def clv(t: Tables, ctx: KpiContext, grain: str, dim: str | None) -> pd.DataFrame:
     """ARPA × gross margin ÷ monthly logo churn (EUR/customer), per period.
 
-    :func:`planning_lib.analysis.unit_economics.clv_formula` over the period's months: ARPA =
+    :func:`planning_lib.metrics.clv.clv_from_bridge` over the period's months: ARPA =
     MRR ÷ customers at the end of the period's last month (month-end state), churn
     pooled over its months; periods without churn have no value.
     """
@@ -188,7 +189,7 @@ def clv(t: Tables, ctx: KpiContext, grain: str, dim: str | None) -> pd.DataFrame
     frames = []
     for p, g in b.groupby("period"):
         months = g["month"].nunique()
-        res = clv_formula(g.drop(columns="period"), ctx.gross_margin, months, "member")
+        res = clv_from_bridge(g.drop(columns="period"), ctx.gross_margin, months, "member")
         base = g.groupby("member")["customers_start"].sum()
         res = res.assign(period=p, value=res["clv_eur"], base=res["member"].map(base))
         frames.append(res[res["value"].notna()])

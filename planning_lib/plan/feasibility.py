@@ -1,7 +1,9 @@
-"""Feasibility and consistency findings of one deterministic plan (German and English).
+"""Feasibility and consistency findings of one deterministic plan.
 
-Each finding has a code, a severity (critical, warning, info), the numbers behind
-it and one sentence per language. Findings are sorted by severity, then code.
+Each finding has a code, a severity (critical, warning, info) and the numbers behind
+it (:class:`planning_lib.core.finding.Finding`); its German and English sentence is
+written by :mod:`planning_lib.present.plan_finding_texts`. Findings are sorted by
+severity, then code.
 """
 
 from __future__ import annotations
@@ -11,24 +13,17 @@ from typing import Any
 
 import numpy as np
 
+from planning_lib.core.finding import SEVERITY_ORDER, Finding
 from planning_lib.core.params import PlanParameters
 from planning_lib.plan.inputs import ModelInputs
 from planning_lib.plan.targets import (
-    SEVERITY_ORDER,
-    Finding,
     ForecastDistribution,
     deadline_index,
-    fmt_de,
-    fmt_en,
     forecast_findings,
     target_findings,
 )
-from planning_lib.present.formatting import format_month, format_months_count
 
 __all__ = ["CLV_TOLERANCE", "plan_findings"]
-
-_CAT_DE = {"tools": "Tools", "training_travel": "Schulung und Reise"}
-_CAT_EN = {"tools": "Tools", "training_travel": "Training and travel"}
 
 CLV_TOLERANCE = 0.10  # stated CLV may differ this much (share) from ARPA × GM ÷ start churn
 
@@ -41,12 +36,12 @@ def _row(lines: Mapping[tuple[str, str], np.ndarray], item: str, ch: str = "") -
     return np.asarray(lines[(item, ch)])[0]
 
 
-def _channel_label(params, name: str, locale: str) -> str:
-    """The channel's label from the config (its code when it has none)."""
+def _channel_labels(params, name: str) -> dict[str, str]:
+    """The channel's German and English label from the config (its code when it has none)."""
     ch = params.channels.get(name)
     if ch is None:
-        return name
-    return ch.label_en if locale == "en" else ch.label_de
+        return {"channel_de": name, "channel_en": name}
+    return {"channel_de": ch.label_de, "channel_en": ch.label_en}
 
 
 def _funnel_findings(params, inp, lines, s) -> list[Finding]:
@@ -58,35 +53,28 @@ def _funnel_findings(params, inp, lines, s) -> list[Finding]:
             Finding(
                 "funnel_below_target",
                 "warning",
-                f"Die geplanten Lead-Mengen ergeben {fmt_de(fu)} Neukunden statt {fmt_de(td)} "
-                f"(Lücke {fmt_de(td - fu)}).",
-                f"The planned lead volumes yield {fmt_en(fu)} new customers instead of "
-                f"{fmt_en(td)} (gap {fmt_en(td - fu)}).",
                 {"new_customers_funnel": _r(fu), "new_customers_target": _r(td)},
+                {"funnel": fu, "target": td},
             )
         )
     needed, planned = s["cost_by_category"]["marketing"], s["marketing_planned_total"]
     if inp.basis == "target" and target is not None and needed > planned * 1.01:
         factor = needed / planned if planned > 0 else float("inf")
-        factor_de = fmt_de(factor, 1) if np.isfinite(factor) else "unendlich"
-        factor_en = fmt_en(factor, 1) if np.isfinite(factor) else "infinitely"
         out.append(
             Finding(
                 "target_leads_cost",
                 "critical",
-                f"Die Leads, die {fmt_de(s['new_customers'])} Neukunden brauchen, kosten "
-                f"{fmt_de(needed)} € Marketing; geplant sind {fmt_de(planned)} € "
-                f"({factor_de}-fach, {fmt_de(needed - planned)} € mehr). Der Plan auf "
-                f"Zielbasis rechnet mit diesen Kosten.",
-                f"The leads {fmt_en(s['new_customers'])} new customers need cost "
-                f"€{fmt_en(needed)} of marketing; the plan funds €{fmt_en(planned)} "
-                f"({factor_en} times, €{fmt_en(needed - planned)} more). The target-basis "
-                f"plan carries this cost.",
                 {
                     "marketing_required": _r(needed),
                     "marketing_planned": _r(planned),
                     "factor": _r(factor, 4) if np.isfinite(factor) else None,
                     "difference": _r(needed - planned),
+                },
+                {
+                    "new_customers": s["new_customers"],
+                    "needed": needed,
+                    "planned": planned,
+                    "factor": factor,
                 },
             )
         )
@@ -94,25 +82,17 @@ def _funnel_findings(params, inp, lines, s) -> list[Finding]:
         need = float(_row(lines, "required_entry", ch.name).sum())
         have = float(_row(lines, "leads_entry", ch.name).sum())
         if need > have * 1.000001 and need > 0:
-            stage = ch.entry_stage.upper()
-            need_txt_de = fmt_de(need) if np.isfinite(need) else "unendlich"
-            need_txt_en = fmt_en(need) if np.isfinite(need) else "infinite"
             out.append(
                 Finding(
                     "leads_short",
                     "warning",
-                    f"Kanal {_channel_label(params, ch.name, 'de')}: für das Ziel nötig "
-                    f"{need_txt_de} {stage}, geplant "
-                    f"{fmt_de(have)} bei den geplanten Konversionsraten.",
-                    f"Channel {_channel_label(params, ch.name, 'en')}: the target needs "
-                    f"{need_txt_en} {stage}, planned "
-                    f"{fmt_en(have)} at the planned conversion rates.",
                     {
                         "channel": ch.name,
                         "stage": ch.entry_stage,
                         "required": _r(need) if np.isfinite(need) else None,
                         "planned": _r(have),
                     },
+                    {**_channel_labels(params, ch.name), "need": need, "have": have},
                 )
             )
     return out
@@ -141,13 +121,6 @@ def _capacity_findings(inp, lines) -> list[Finding]:
         Finding(
             "capacity_short",
             "warning",
-            f"Die produktiven Vertriebsmitarbeiter schaffen in "
-            f"{format_months_count(len(short), 'de')} nicht die "
-            f"nötigen Abschlüsse (größte Lücke {fmt_de(-worst, 1)} Deals, "
-            f"{format_month(worst_label, 'de')}).",
-            f"Productive reps cannot close the required deals in "
-            f"{format_months_count(len(short), 'en')} "
-            f"(largest gap {fmt_en(-worst, 1)} deals, {format_month(worst_label, 'en')}).",
             {
                 "months": months,
                 "largest_gap_deals": _r(-worst),
@@ -155,6 +128,7 @@ def _capacity_findings(inp, lines) -> list[Finding]:
                 "reps_needed_max": _r(needed),
                 "reps_productive_in_worst_month": _r(productive),
             },
+            {"largest_gap_deals": -worst},
         )
     ]
 
@@ -168,10 +142,6 @@ def _budget_findings(params, inp, s) -> list[Finding]:
             Finding(
                 "budget_categories_mismatch",
                 "critical",
-                f"Die Budgetkategorien ergeben {fmt_de(cat_sum)} €, das Gesamtbudget ist "
-                f"{fmt_de(b.total_eur)} €.",
-                f"Budget categories add up to €{fmt_en(cat_sum)}, the total budget is "
-                f"€{fmt_en(b.total_eur)}.",
                 {"categories_sum": cat_sum, "total": b.total_eur},
             )
         )
@@ -182,16 +152,13 @@ def _budget_findings(params, inp, s) -> list[Finding]:
             Finding(
                 "commissions_not_budgeted",
                 "warning",
-                f"Provisionen sind nicht budgetiert: {fmt_de(s['commissions_total'])} € im Plan "
-                f"(wären alle Abschlüsse Vertriebsabschlüsse: {fmt_de(all_rep)} €).",
-                f"Commissions are not budgeted: €{fmt_en(s['commissions_total'])} in the plan "
-                f"(if all deals were rep deals: €{fmt_en(all_rep)}).",
                 {
                     "commissions_total": _r(s["commissions_total"]),
                     "commissions_reps": _r(s["commissions_reps"]),
                     "commissions_partners": _r(s["commissions_partners"]),
                     "commissions_if_all_rep_deals": _r(all_rep),
                 },
+                {"commissions_total": s["commissions_total"], "all_rep": all_rep},
             )
         )
     years = inp.months / 12.0
@@ -206,23 +173,14 @@ def _budget_findings(params, inp, s) -> list[Finding]:
             Finding(
                 "cost_over_budget",
                 "warning",
-                f"Die geplanten Vertriebskosten ({fmt_de(s['cost_total'])} €) übersteigen das "
-                f"Budget ({fmt_de(budget)} €).",
-                f"Planned sales cost (€{fmt_en(s['cost_total'])}) exceeds the budget "
-                f"(€{fmt_en(budget)}).",
                 {"cost_total": _r(s["cost_total"]), "budget": budget, "over_by_category": over},
+                {"cost_total": s["cost_total"]},
             )
         )
     shares = sum(ch.lead_share for ch in params.channels.values())
     if abs(shares - 1.0) > 1e-6:
         out.append(
-            Finding(
-                "lead_shares_not_one",
-                "warning",
-                f"Die Lead-Anteile der Kanäle ergeben {fmt_de(100 * shares, 1)} % statt 100 %.",
-                f"Channel lead shares add up to {fmt_en(100 * shares, 1)} % instead of 100 %.",
-                {"sum": _r(shares, 6)},
-            )
+            Finding("lead_shares_not_one", "warning", {"sum": _r(shares, 6)}, {"sum": shares})
         )
     for cat in ("tools", "training_travel"):
         if cat not in b.cost_drivers and b.by_category.get(cat, 0.0) > 0:
@@ -230,13 +188,8 @@ def _budget_findings(params, inp, s) -> list[Finding]:
                 Finding(
                     "cost_from_budget",
                     "info",
-                    f"Kosten {_CAT_DE[cat]} sind nicht aus Treibern geplant, sondern als "
-                    f"Budget ÷ 12 übernommen ({fmt_de(b.by_category[cat] / 12)} € je Monat); "
-                    f"eine Abweichung zum Budget kann so nicht entstehen.",
-                    f"{_CAT_EN[cat]} cost is not planned from drivers but copied from the "
-                    f"budget ÷ 12 (€{fmt_en(b.by_category[cat] / 12)} a month); it cannot "
-                    f"deviate from the budget.",
                     {"category": cat, "monthly": _r(b.by_category[cat] / 12)},
+                    {"monthly": b.by_category[cat] / 12},
                 )
             )
     if b.total_eur <= 0:
@@ -244,11 +197,8 @@ def _budget_findings(params, inp, s) -> list[Finding]:
             Finding(
                 "budget_missing",
                 "warning",
-                f"Kein Vertriebsbudget angegeben (0 €): Budget ÷ Neukunden ist nicht "
-                f"berechenbar; die geplanten Kosten betragen {fmt_de(s['cost_total'])} €.",
-                f"No sales budget given (€0): budget ÷ new customers cannot be computed; "
-                f"the planned cost is €{fmt_en(s['cost_total'])}.",
                 {"cost_total": _r(s["cost_total"])},
+                {"cost_total": s["cost_total"]},
             )
         )
     if s["company_cash_low_point"] < 0:
@@ -256,10 +206,8 @@ def _budget_findings(params, inp, s) -> list[Finding]:
             Finding(
                 "company_cash_negative",
                 "critical",
-                f"Die Unternehmensliquidität wird negativ: Tiefpunkt "
-                f"{fmt_de(s['company_cash_low_point'])} €.",
-                f"Company cash turns negative: low point €{fmt_en(s['company_cash_low_point'])}.",
                 {"company_cash_low_point": _r(s["company_cash_low_point"])},
+                {"low_point": s["company_cash_low_point"]},
             )
         )
     if s["cash_low_point"] < 0:
@@ -267,9 +215,8 @@ def _budget_findings(params, inp, s) -> list[Finding]:
             Finding(
                 "cash_negative",
                 "critical",
-                f"Die Vertriebsliquidität wird negativ: Tiefpunkt {fmt_de(s['cash_low_point'])} €.",
-                f"Sales cash turns negative: low point €{fmt_en(s['cash_low_point'])}.",
                 {"cash_low_point": _r(s["cash_low_point"])},
+                {"low_point": s["cash_low_point"]},
             )
         )
     return out
@@ -284,12 +231,6 @@ def _kpi_findings(params, s) -> list[Finding]:
             Finding(
                 "cac_fully_loaded_above_target",
                 "warning",
-                f"CAC-Ziel {fmt_de(target.value)} €, aber Budget ÷ Neukunden = "
-                f"{fmt_de(s['cac_budget'], 2)} € und voll belastet im Plan "
-                f"{fmt_de(s['cac_fully_loaded'], 2)} € (nur Marketing: {fmt_de(s['cac'], 2)} €).",
-                f"CAC target €{fmt_en(target.value)}, but budget ÷ new customers = "
-                f"€{fmt_en(s['cac_budget'], 2)} and fully loaded in the plan "
-                f"€{fmt_en(s['cac_fully_loaded'], 2)} (marketing only: €{fmt_en(s['cac'], 2)}).",
                 {
                     "cac_target": target.value,
                     "cac_budget": _r(s["cac_budget"]),
@@ -297,6 +238,7 @@ def _kpi_findings(params, s) -> list[Finding]:
                     "cac_marketing": _r(s["cac"]),
                     "acquisition_cost_at_target_cac": _r(s["acquisition_cost_at_target_cac"]),
                 },
+                {key: s[key] for key in ("cac_budget", "cac_fully_loaded", "cac")},
             )
         )
     stated, computed = s["clv_stated"], s["clv_start_churn"]
@@ -307,18 +249,13 @@ def _kpi_findings(params, s) -> list[Finding]:
             Finding(
                 "clv_inconsistent",
                 "warning",
-                f"Angegebener CLV {fmt_de(stated)} € passt nicht zu ARPA × Marge ÷ Churn = "
-                f"{fmt_de(computed)} € (Churn {fmt_de(100 * s['churn_rate_start'], 1)} %); er "
-                f"unterstellt {fmt_de(100 * implied, 2)} % Churn.",
-                f"Stated CLV €{fmt_en(stated)} does not match ARPA × margin ÷ churn = "
-                f"€{fmt_en(computed)} (churn {fmt_en(100 * s['churn_rate_start'], 1)} %); it "
-                f"implies {fmt_en(100 * implied, 2)} % churn.",
                 {
                     "clv_stated": stated,
                     "clv_start_churn": _r(computed),
                     "clv_end_churn": _r(s["clv_end_churn"]),
                     "implied_churn_monthly": _r(implied, 6),
                 },
+                {"computed": computed, "churn_start": s["churn_rate_start"], "implied": implied},
             )
         )
     return out
@@ -333,13 +270,8 @@ def _clv_findings(inp, s) -> list[Finding]:
         Finding(
             "clv_lifetime_capped",
             "warning",
-            f"Die erwartete Kundenlebensdauer ist bei diesem Churn-Verlauf länger als "
-            f"{fmt_de(cap)} Monate (bei null Churn unbegrenzt); der CLV rechnet mit "
-            f"höchstens {fmt_de(cap)} Monaten: {fmt_de(s['clv'])} €.",
-            f"The expected customer lifetime exceeds {fmt_en(cap)} months with this churn "
-            f"path (unbounded at zero churn); the CLV counts at most {fmt_en(cap)} months: "
-            f"€{fmt_en(s['clv'])}.",
             {"lifetime_cap_months": cap, "clv": _r(s["clv"])},
+            {"clv": s["clv"]},
         )
     ]
 
@@ -357,39 +289,23 @@ def _mrr_findings(params, inp, lines) -> list[Finding]:
         ok_path, ok_flat = path >= t.value, flat >= t.value
         if ok_path and ok_flat:
             code, sev = "mrr_target_reached", "info"
-            de, en = (
-                "wird erreicht, auch bei gleichbleibendem Churn",
-                "is reached, also at constant churn",
-            )
         elif ok_path:
             code, sev = "mrr_target_needs_churn_path", "warning"
-            de = (
-                "wird nur mit dem geplanten Churn-Verlauf erreicht, "
-                "nicht bei gleichbleibendem Churn"
-            )
-            en = "is reached only with the planned churn path, not at constant churn"
         else:
             code, sev = "mrr_target_missed", "critical"
-            de, en = (
-                "wird mit diesem Churn-Verlauf nicht erreicht",
-                "is not reached with this churn path",
-            )
         churn = params.drivers.churn_rate_monthly
         start = max(churn.start, churn.end if churn.end is not None else churn.start)
         out.append(
             Finding(
                 code,
                 sev,
-                f"MRR-Ziel {fmt_de(t.value)} € {de}: {fmt_de(path)} € mit Churn-Verlauf, "
-                f"{fmt_de(flat)} € bei konstant {fmt_de(100 * start, 1)} %.",
-                f"MRR target €{fmt_en(t.value)} {en}: €{fmt_en(path)} with the churn path, "
-                f"€{fmt_en(flat)} at a constant {fmt_en(100 * start, 1)} %.",
                 {
                     "target": t.value,
                     "mrr_with_churn_path": _r(path),
                     "mrr_with_constant_churn": _r(flat),
                     "churn_constant": start,
                 },
+                {"path": path, "flat": flat},
             )
         )
     return out

@@ -2,11 +2,11 @@
 
 * A scenario is a named override dict (``params.scenarios``); 'base' has none.
   Values are absolute or relative to the plan's own value (``{factor: 0.8}``,
-  ``{delta: -0.02}``, see ``planning_lib.plan.inputs.resolve_overrides``), so one
+  ``{delta: -0.02}``, see ``planning_lib.core.overrides.resolve_overrides``), so one
   definition fits the company and every region: lead volumes and money amounts,
   which differ by region, are given as factors.
 * Sensitivity moves each driver by ±``pct`` (relative) and records a KPI; all
-  2k + 1 variants are one call of :func:`planning_lib.plan.model.plan_lines` (one
+  2k + 1 variants are one call of :func:`planning_lib.plan.lines.plan_lines` (one
   "draw" per variant).
 * Monte Carlo draws the drivers declared in ``monte_carlo.drivers`` (normal,
   lognormal, triangular, beta, uniform, fixed), seeded, and evaluates every draw in
@@ -28,16 +28,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planning_lib.core.overrides import apply_overrides, driver_values, resolve_overrides
 from planning_lib.core.params import Distribution, ParameterError, PlanParameters
-from planning_lib.metrics.plan_kpis import plan_summary
-from planning_lib.plan.inputs import (
-    apply_overrides,
-    clip_values,
-    driver_values,
-    model_inputs,
-    resolve_overrides,
-)
-from planning_lib.plan.model import LINE_UNITS, PlanResult, plan_lines, plan_months, run_plan
+from planning_lib.plan.inputs import clip_values, model_inputs
+from planning_lib.plan.lines import plan_lines
+from planning_lib.plan.model import LINE_UNITS, PlanResult, plan_months, run_plan
+from planning_lib.plan.summary import plan_summary
 from planning_lib.plan.targets import target_achieved, target_hit
 
 __all__ = [

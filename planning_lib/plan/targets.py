@@ -3,7 +3,8 @@
 A target is a ``params.Target`` (metric, value, unit, deadline, baseline, owner,
 direction). This module validates targets, splits an annual target top-down
 (months by seasonality; regions, products, segments by shares), compares top-down
-and bottom-up side by side and writes feasibility findings. It never runs the
+and bottom-up side by side and returns feasibility findings (code, severity, numbers;
+their sentences are written by :mod:`planning_lib.present.plan_finding_texts`). It never runs the
 model: it reads the model's line items.
 
 Forecast check: the new-customer target is compared with the distribution of the
@@ -17,21 +18,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from planning_lib.core.finding import Finding
 from planning_lib.core.params import PlanParameters, Target
 
 __all__ = [
     "DEFAULT_FORECAST_CV",
-    "Finding",
     "ForecastDistribution",
     "deadline_index",
-    "fmt_de",
-    "fmt_en",
     "forecast_findings",
     "gap_table",
     "lead_history_findings",
@@ -46,33 +44,6 @@ __all__ = [
 DEFAULT_FORECAST_CV = 0.15
 _Z90 = 1.2815515655446004
 _Z99 = 2.3263478740408408
-SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One finding: code, severity (info, warning, critical), sentence de/en, numbers."""
-
-    code: str
-    severity: str
-    message_de: str
-    message_en: str
-    numbers: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The finding as a JSON-ready dict."""
-        return asdict(self)
-
-
-def fmt_de(x: float, decimals: int = 0) -> str:
-    """German number text: 1.234,5."""
-    s = f"{x:,.{decimals}f}"
-    return s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-
-
-def fmt_en(x: float, decimals: int = 0) -> str:
-    """English number text: 1,234.5."""
-    return f"{x:,.{decimals}f}"
 
 
 @dataclass(frozen=True)
@@ -203,39 +174,23 @@ def target_findings(params: PlanParameters) -> list[Finding]:
                 Finding(
                     "target_deadline_outside_horizon",
                     "critical",
-                    f"Ziel {t.code}: Termin {t.deadline} liegt außerhalb des Planungszeitraums.",
-                    f"Target {t.code}: deadline {t.deadline} is outside the plan horizon.",
                     {"target": t.code, "deadline": t.deadline.isoformat()},
                 )
             )
         if t.baseline is None:
-            out.append(
-                Finding(
-                    "target_without_baseline",
-                    "info",
-                    f"Ziel {t.code}: kein Ausgangswert angegeben (nicht messbar).",
-                    f"Target {t.code}: no baseline given (not measurable).",
-                    {"target": t.code},
-                )
-            )
+            out.append(Finding("target_without_baseline", "info", {"target": t.code}))
         if _UNITS[t.metric] != t.unit:
             out.append(
                 Finding(
                     "target_unit_mismatch",
                     "warning",
-                    f"Ziel {t.code}: Einheit {t.unit}, erwartet {_UNITS[t.metric]}.",
-                    f"Target {t.code}: unit {t.unit}, expected {_UNITS[t.metric]}.",
                     {"target": t.code, "unit": t.unit, "expected": _UNITS[t.metric]},
                 )
             )
         if t.unit == "share" and not 0.0 <= t.value <= 1.0:
             out.append(
                 Finding(
-                    "target_share_out_of_range",
-                    "critical",
-                    f"Ziel {t.code}: Anteil {t.value} liegt nicht zwischen 0 und 1.",
-                    f"Target {t.code}: share {t.value} is not between 0 and 1.",
-                    {"target": t.code, "value": t.value},
+                    "target_share_out_of_range", "critical", {"target": t.code, "value": t.value}
                 )
             )
     return out
@@ -250,28 +205,12 @@ def forecast_findings(target_value: float, forecast: ForecastDistribution) -> li
         "forecast_p99": round(forecast.p99, 2),
     }
     if target_value > forecast.p99:
-        code, sev = "target_unrealistic", "critical"
-        de, en = "unrealistisch ohne Änderungen", "unrealistic without changes"
-        q = forecast.p99
-        ql = "P99"
+        code, sev, quantile = "target_unrealistic", "critical", forecast.p99
     elif target_value > forecast.p90:
-        code, sev = "target_ambitious", "warning"
-        de, en = "ambitioniert", "ambitious"
-        q = forecast.p90
-        ql = "P90"
+        code, sev, quantile = "target_ambitious", "warning", forecast.p90
     else:
         return []
-    return [
-        Finding(
-            code,
-            sev,
-            f"Neukundenziel {fmt_de(target_value)} liegt über dem {ql} der Prognose ohne "
-            f"Änderungen ({fmt_de(q)}; Mittel {fmt_de(forecast.mean)}): {de}.",
-            f"New-customer target {fmt_en(target_value)} is above the {ql} of the no-change "
-            f"forecast ({fmt_en(q)}; mean {fmt_en(forecast.mean)}): {en}.",
-            nums,
-        )
-    ]
+    return [Finding(code, sev, nums, {"quantile": quantile})]
 
 
 def lead_history_findings(
@@ -303,16 +242,13 @@ def lead_history_findings(
                 Finding(
                     "leads_above_history",
                     "warning",
-                    f"Kanal {ch}: für das Ziel nötig {fmt_de(need)} {stage.upper()} pro Monat, "
-                    f"historisch {fmt_de(hist)} pro Monat.",
-                    f"Channel {ch}: the target needs {fmt_en(need)} {stage.upper()} per month, "
-                    f"historically {fmt_en(hist)} per month.",
                     {
                         "channel": ch,
                         "required_monthly": round(need, 2),
                         "history_monthly": hist,
                         "ratio": round(ratio, 4) if np.isfinite(ratio) else None,
                     },
+                    {"required_monthly": need, "stage": stage},
                 )
             )
     return out

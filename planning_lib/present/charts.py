@@ -16,8 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
 
-from planning_lib.present.formatting import axis_labels, format_month
-from planning_lib.present.labels import Unit, format_value
+from planning_lib.present.formatting import Unit, axis_labels, format_month, format_value
 
 __all__ = [
     "LocaleAxisFormatter",

@@ -19,6 +19,7 @@ import pandas as pd
 
 from planning_lib.analysis.asis import Analysis
 from planning_lib.analysis.funnel import ALL
+from planning_lib.core.text_store import label, label_pair
 from planning_lib.present.formatting import (
     format_count,
     format_eur,
@@ -29,25 +30,12 @@ from planning_lib.present.formatting import (
 
 __all__ = [
     "GENERATORS",
-    "SEGMENT_LABELS",
-    "TRANSITION_LABELS",
     "Finding",
     "findings_frame",
     "generate_findings",
     "two_proportion_p_value",
 ]
 
-SEGMENT_LABELS: dict[str, tuple[str, str]] = {
-    "small": ("Kleinunternehmen", "small businesses"),
-    "mid": ("Mittelstand", "mid-sized companies"),
-    "large": ("Großunternehmen", "large companies"),
-}
-TRANSITION_LABELS: dict[str, tuple[str, str]] = {
-    "mql_to_sql": ("von MQL zu SQL", "from MQL to SQL"),
-    "sql_to_demo": ("von SQL zu Demo", "from SQL to demo"),
-    "demo_to_won": ("von Demo zu Abschluss", "from demo to close"),
-    "lead_to_won": ("vom Lead zum Abschluss", "from lead to close"),
-}
 MIN_LEADS = 30
 MIN_OBSERVATIONS = 30
 """A finding about a segment or rate resting on fewer observations carries a caveat."""
@@ -101,7 +89,7 @@ def _channel(a: Analysis, code: str, loc: str) -> str:
 
 
 def _segment(code: str, loc: str) -> str:
-    de, en = SEGMENT_LABELS.get(code, (code, code))
+    de, en = label_pair(f"sentence.segment.{code}", default=code)
     return en if loc == "en" else de
 
 
@@ -168,7 +156,7 @@ def channel_mix_vs_conversion(a: Analysis) -> Finding | None:
         "relative_difference": rel,
         "p_value": p,
     }
-    tde, ten = TRANSITION_LABELS[tr]
+    tde, ten = label_pair(f"sentence.transition.{tr}")
     top_de, top_en = _channel(a, tc, "de"), _channel(a, tc, "en")
     oth_de, oth_en = _channel(a, other, "de"), _channel(a, other, "en")
     head_de = f"{_pct(s, 'de')} der Neukunden {a.year} kamen über {top_de}"
@@ -338,9 +326,9 @@ def funnel_bottleneck(a: Analysis) -> Finding | None:
         "funnel_bottleneck",
         n,
         f"Größter Engpass im Funnel: nur {_pct(rate, 'de')} der Leads kommen "
-        f"{TRANSITION_LABELS[tr][0]} (ausgereifte Kohorten der letzten 12 Monate).",
+        f"{label(f'sentence.transition.{tr}', 'de')} (ausgereifte Kohorten der letzten 12 Monate).",
         f"Biggest funnel bottleneck: only {_pct(rate, 'en')} of leads move "
-        f"{TRANSITION_LABELS[tr][1]} (mature cohorts of the last 12 months).",
+        f"{label(f'sentence.transition.{tr}', 'en')} (mature cohorts of the last 12 months).",
     )
 
 

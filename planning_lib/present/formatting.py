@@ -21,6 +21,7 @@ Separators follow CLDR: German puts a no-break space (``\\u00a0``) between numbe
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
@@ -36,6 +37,7 @@ __all__ = [
     "DEFAULT_LOCALE",
     "LOCALES",
     "MISSING",
+    "Unit",
     "axis_labels",
     "babel_locale",
     "format_count",
@@ -45,7 +47,13 @@ __all__ = [
     "format_months_count",
     "format_number",
     "format_percent",
+    "format_plain",
+    "format_value",
 ]
+
+Unit = Literal["eur", "count", "share", "ratio", "ratio_to_one", "months", "decimal"]
+"""How a figure is shown: money, a count, a share 0..1 as percent, a ratio (``2,4×``, or
+``3,7 : 1`` for ``ratio_to_one``), a number of months, a plain decimal."""
 
 DEFAULT_LOCALE = "de"
 LOCALES: dict[str, str] = {"de": "de_DE", "en": "en_GB"}
@@ -164,6 +172,67 @@ def format_months_count(n: int, locale: str = DEFAULT_LOCALE) -> str:
     if str(locale).startswith("en"):
         return "no month" if n == 0 else f"{n} month" if n == 1 else f"{n} months"
     return "keinem Monat" if n == 0 else f"{n} Monat" if n == 1 else f"{n} Monaten"
+
+
+_UNIT_DECIMALS: dict[str, int] = {
+    "eur": 0,
+    "count": 0,
+    "share": 1,
+    "ratio": 1,
+    "ratio_to_one": 1,
+    "months": 1,
+    "decimal": 2,
+}
+
+
+def format_value(
+    value: float | int | None, unit: Unit, locale: str = DEFAULT_LOCALE, decimals: int | None = None
+) -> str:
+    """A figure in its unit for ``locale``, the one formatter of reports, notebooks and cockpit.
+
+    ``120000, "eur"`` -> ``120.000 €`` (whole euros), ``0.03, "share"`` -> ``3,0 %``,
+    ``1234.4, "count"`` -> ``1.234``, ``2.44, "ratio"`` -> ``2,4×``, ``3.74,
+    "ratio_to_one"`` -> ``3,7 : 1``, ``6.84, "months"`` -> ``6,8``, ``0.123,
+    "decimal"`` -> ``0,12``. Missing or infinite values give ``–``.
+
+    Args:
+        value: the figure (EUR, a count, a share 0..1, ...).
+        unit: one of :data:`Unit`.
+        locale: ``de``, ``en`` or a Babel locale name.
+        decimals: fraction digits instead of the unit's default (eur 0, count 0, share 1,
+            ratio 1, months 1, decimal 2).
+
+    Raises:
+        ValueError: unknown ``unit``.
+    """
+    if unit not in _UNIT_DECIMALS:
+        raise ValueError(f"unknown unit {unit!r} (one of {', '.join(_UNIT_DECIMALS)})")
+    if _missing(value) or not math.isfinite(float(value)):  # type: ignore[arg-type]
+        return MISSING
+    d = _UNIT_DECIMALS[unit] if decimals is None else decimals
+    if unit == "eur":
+        return format_eur(value, locale, decimals=d)
+    if unit == "share":
+        return format_percent(value, locale, decimals=d)
+    if unit == "ratio":
+        return format_number(value, locale, decimals=d) + "×"
+    if unit == "ratio_to_one":
+        return format_number(value, locale, decimals=d) + " : 1"
+    return format_number(value, locale, decimals=d)
+
+
+def format_plain(value: float, locale: str = DEFAULT_LOCALE, decimals: int = 0) -> str:
+    """A number with grouping as Python rounds it (half to even on the binary value):
+    ``1234.5`` -> ``1.234,5`` (de, decimals=1), ``1,234.5`` (en).
+
+    The plan's feasibility sentences have always used this rounding (``2.5`` -> ``2``,
+    where :func:`format_number` rounds half up to ``3``); it stays so their text does not
+    change. Any locale starting with ``en`` uses the English separators, else German.
+    """
+    text = f"{value:,.{decimals}f}"
+    if str(locale).startswith("en"):
+        return text
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
 _AXIS_SCALES = ((1e6, " Mio.", "m"), (1e3, " Tsd.", "k"))

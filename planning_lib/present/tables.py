@@ -25,15 +25,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planning_lib.present.formatting import format_day, format_month
-from planning_lib.present.labels import (
-    KEY_FIGURE_UNITS,
-    LABELS,
-    Unit,
-    column_unit,
-    format_value,
-    text,
-)
+from planning_lib.core.text_store import LABELS
+from planning_lib.present.formatting import Unit, format_day, format_month, format_value
+from planning_lib.present.labels import KEY_FIGURE_UNITS, column_unit, text
 
 __all__ = [
     "COUNT_TABLES",
@@ -155,13 +149,6 @@ def _kpi_catalogue() -> dict[str, Any]:
     return dict(CATALOGUE)
 
 
-@functools.cache
-def _status_labels() -> dict[str, dict[str, str]]:
-    from planning_lib.controlling.plan_vs_actual import STATUS_LABELS
-
-    return dict(STATUS_LABELS)
-
-
 def _pick(pair: tuple[str, str], locale: str) -> str:
     return pair[1] if locale == "en" else pair[0]
 
@@ -176,8 +163,8 @@ def _lookup(code: str, prefixes: tuple[str, ...], locale: str) -> str | None:
                 if f"{p}.{code}" in LABELS:
                     return _pick(LABELS[f"{p}.{code}"], locale)
         elif prefix == "status":
-            if code in _status_labels():
-                return _status_labels()[code]["en" if locale == "en" else "de"]
+            if f"pva.status.{code}" in LABELS:
+                return _pick(LABELS[f"pva.status.{code}"], locale)
         elif prefix == "line":
             from planning_lib.present.workbook import line_item_label
 

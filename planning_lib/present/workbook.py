@@ -32,8 +32,8 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from planning_lib.present.formatting import format_day, format_month
-from planning_lib.present.labels import LABELS, Unit, format_value
+from planning_lib.core.text_store import LABELS
+from planning_lib.present.formatting import Unit, format_day, format_month, format_value
 
 __all__ = [
     "FORMATS",

@@ -26,7 +26,8 @@ from typing import Any
 
 import pandas as pd
 
-from planning_lib.present.labels import KEY_FIGURE_UNITS, LABELS
+from planning_lib.core.text_store import LABELS
+from planning_lib.present.labels import KEY_FIGURE_UNITS
 from planning_lib.present.tables import (
     ROW_UNIT_COLUMNS,
     column_label,

@@ -24,12 +24,13 @@ from IPython.display import HTML, Image, Markdown, display
 from matplotlib.figure import Figure
 
 from planning_lib.analysis.asis import Analysis
+from planning_lib.core.overrides import apply_overrides
 from planning_lib.core.params import PlanParameters, load_params
 from planning_lib.core.paths import CONFIGS, SAMPLE_DATA
+from planning_lib.core.text_store import LABELS
 from planning_lib.data.loaders import load_dataset
-from planning_lib.plan.inputs import apply_overrides
-from planning_lib.present.formatting import format_month, format_months_count
-from planning_lib.present.labels import LABELS, format_value, text
+from planning_lib.present.formatting import format_month, format_months_count, format_value
+from planning_lib.present.labels import text
 from planning_lib.present.markup import markdown_text
 from planning_lib.present.tables import (
     config_value_labels,

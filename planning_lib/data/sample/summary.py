@@ -10,6 +10,8 @@ import datetime as dt
 
 import pandas as pd
 
+from planning_lib.metrics.acquisition import STATED_CAC_CATEGORIES, cac, first_subscriptions
+
 __all__ = [
     "DATE_COLUMN",
     "active_customers",
@@ -78,13 +80,18 @@ def _in_year(values: pd.Series, year: int) -> pd.Series:
 
 
 def new_customers(subs: pd.DataFrame, year: int) -> int:
-    """Customers whose subscription started in ``year`` (count)."""
-    return int(subs.loc[_in_year(subs["start_date"], year), "customer_id"].nunique())
+    """Customers whose first subscription started in ``year`` (count).
+
+    :func:`planning_lib.metrics.acquisition.first_subscriptions`, the definition of the
+    analysis and the KPIs.
+    """
+    return int(_in_year(first_subscriptions(subs)["start_date"], year).sum())
 
 
 def new_customer_shares(subs: pd.DataFrame, year: int) -> dict[str, float]:
     """Share of ``year``'s new customers by channel (0..1; channels with none omitted)."""
-    new = subs[_in_year(subs["start_date"], year)]
+    firsts = first_subscriptions(subs)
+    new = firsts[_in_year(firsts["start_date"], year)]
     if new.empty:
         return {}
     shares = new["channel"].value_counts(normalize=True)
@@ -93,14 +100,13 @@ def new_customer_shares(subs: pd.DataFrame, year: int) -> dict[str, float]:
 
 def marketing_cost(costs: pd.DataFrame, year: int) -> float:
     """Marketing cost of ``year`` (EUR)."""
-    mask = _in_year(costs["month"], year) & (costs["category"] == "marketing")
+    mask = _in_year(costs["month"], year) & costs["category"].isin(STATED_CAC_CATEGORIES)
     return float(costs.loc[mask, "amount_eur"].sum())
 
 
 def stated_cac(costs: pd.DataFrame, subs: pd.DataFrame, year: int) -> float:
     """Stated CAC of ``year``: marketing cost ÷ new customers (EUR/customer)."""
-    n = new_customers(subs, year)
-    return marketing_cost(costs, year) / n if n else float("nan")
+    return cac(marketing_cost(costs, year), new_customers(subs, year))
 
 
 def sql_to_demo_by_region_month(leads: pd.DataFrame) -> pd.DataFrame:

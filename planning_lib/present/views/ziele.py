@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from planning_lib.plan.targets import target_achieved, target_hit
+from planning_lib.present.plan_finding_texts import plan_finding_text
 
 __all__ = ["bases_table", "findings_table", "targets_hit", "targets_table", "won_gap"]
 
@@ -92,7 +93,7 @@ def findings_table(findings: Iterable[Any], locale: str = "de") -> pd.DataFrame:
         {
             "code": f.code,
             "severity": getattr(f, "severity", ""),
-            "text": f.message_en if locale == "en" else f.message_de,
+            "text": plan_finding_text(f, locale),
         }
         for f in findings
     ]

@@ -1,0 +1,127 @@
+"""Deal and lead figures: won deals, stage cohorts, win probability per open stage.
+
+Used by the as-is funnel (:mod:`planning_lib.analysis.funnel`), the pipeline forecast
+(:mod:`planning_lib.analysis.pipeline`) and the KPI catalogue
+(:mod:`planning_lib.metrics.measures`, :mod:`planning_lib.metrics.coverage`) alike.
+
+Win probability per stage, by channel and segment, from closed deals: ``qualified``
+(every deal starts there) = won ÷ closed deals; ``demo`` = won ÷ closed among deals
+whose lead has a ``demo_date``; ``proposal`` and ``negotiation`` continue the observed
+step from qualified to demo (each later stage removes the same share of the remaining
+loss risk). Group rates are shrunk towards the stage's overall rate with
+:data:`PRIOR_DEALS` pseudo-deals (beta-binomial).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["PRIOR_DEALS", "stage_cohort", "stage_win_probabilities", "won_deals"]
+
+
+def won_deals(deals: pd.DataFrame) -> pd.DataFrame:
+    """Won deals without credit notes: the deals of deal size, sales cycle, deals won.
+
+    A row with ``is_credit_note`` true corrects an earlier booking; it counts in sums of
+    money (bookings) and in the win rate's closed deals, not as a deal of its own here.
+    """
+    won = deals[deals["stage"] == "won"]
+    if "is_credit_note" in won.columns:
+        won = won[won["is_credit_note"].astype(str).str.lower() != "true"]
+    return won
+
+
+def stage_cohort(
+    leads: pd.DataFrame, start_col: str, end_col: str, as_of: pd.Timestamp
+) -> pd.DataFrame:
+    """The leads that entered a stage up to ``as_of``, flagged if they reached the next.
+
+    The one cohort rule of the funnel conversions (phase 1 and the KPI catalogue): the
+    cohort is fixed by ``start_col``; a lead counts as converted when ``end_col`` is
+    reached on or before ``as_of``, whenever that was.
+
+    Args:
+        leads: leads with the two date columns.
+        start_col: date column of the cohort stage (e.g. ``mql_date``).
+        end_col: date column of the next stage (e.g. ``sql_date``).
+        as_of: last instant of history.
+
+    Returns:
+        The leads with ``start_col`` on or before ``as_of`` and a bool ``converted``.
+    """
+    start = pd.to_datetime(leads[start_col], errors="coerce")
+    end = pd.to_datetime(leads[end_col], errors="coerce")
+    entered = start.notna() & (start <= as_of)
+    return leads[entered].assign(converted=(end[entered] <= as_of).to_numpy())
+
+
+PRIOR_DEALS = 20.0
+"""Pseudo-deals of the overall rate added to each channel × segment group."""
+
+
+def _closed_with_demo(deals: pd.DataFrame, leads: pd.DataFrame | None) -> pd.DataFrame:
+    closed = deals[deals["stage"].isin(["won", "lost"])].copy()
+    closed["won"] = (closed["stage"] == "won").astype(float)
+    closed["had_demo"] = False
+    if leads is not None and "deal_id" in leads.columns and "demo_date" in leads.columns:
+        demo_ids = set(leads.loc[leads["demo_date"].notna(), "deal_id"].dropna().astype(str))
+        closed["had_demo"] = closed["deal_id"].astype(str).isin(demo_ids)
+    return closed
+
+
+def _shrunk_rate(won: float, n: float, prior_rate: float) -> float:
+    return (won + PRIOR_DEALS * prior_rate) / (n + PRIOR_DEALS)
+
+
+def stage_win_probabilities(
+    deals: pd.DataFrame,
+    leads: pd.DataFrame | None = None,
+    by: tuple[str, ...] = ("channel", "segment"),
+) -> pd.DataFrame:
+    """Win probability of an open deal per stage and group, learned from closed deals.
+
+    Args:
+        deals: canonical deals (``deal_id``, ``stage``, and the ``by`` columns).
+        leads: canonical leads (``deal_id``, ``demo_date``) to see which closed
+            deals reached a demo; without them the demo stage uses the qualified rate.
+        by: grouping columns.
+
+    Returns:
+        One row per group and open stage: the ``by`` columns, ``stage``,
+        ``win_probability`` (0..1), ``closed_deals`` (count behind the estimate,
+        0 for extrapolated stages) and ``source`` (``observed`` / ``extrapolated``).
+
+    Raises:
+        KeyError: a needed column is missing.
+        ValueError: no closed deals.
+    """
+    by = tuple(by)
+    missing = [c for c in ("deal_id", "stage", *by) if c not in deals.columns]
+    if missing:
+        raise KeyError(f"deals columns missing: {missing}")
+    closed = _closed_with_demo(deals, leads)
+    if closed.empty:
+        raise ValueError("no closed (won/lost) deals to learn win probabilities from")
+    p_all = float(closed["won"].mean())
+    demo_all = closed[closed["had_demo"]]
+    p_demo_all = float(demo_all["won"].mean()) if len(demo_all) else p_all
+    groups = closed.groupby(list(by), sort=True) if by else [((), closed)]
+    rows = []
+    for key, g in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        p_q = _shrunk_rate(g["won"].sum(), len(g), p_all)
+        gd = g[g["had_demo"]]
+        p_d = max(_shrunk_rate(gd["won"].sum(), len(gd), p_demo_all), p_q)
+        ratio = (1 - p_d) / (1 - p_q) if p_q < 1 else 0.0
+        probs = {
+            "qualified": (p_q, len(g), "observed"),
+            "demo": (p_d, len(gd), "observed"),
+            "proposal": (1 - (1 - p_d) * ratio, 0, "extrapolated"),
+            "negotiation": (1 - (1 - p_d) * ratio**2, 0, "extrapolated"),
+        }
+        for stage, (p, n, src) in probs.items():
+            row = dict(zip(by, key, strict=True))
+            row |= {"stage": stage, "win_probability": float(p), "closed_deals": int(n)}
+            row["source"] = src
+            rows.append(row)
+    return pd.DataFrame(rows)
