@@ -31,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 
 from planning_lib.metrics.mrr import stock_end
-from planning_lib.plan.channels import lagged
+from planning_lib.plan.drivers import lagged
 
 __all__ = [
     "cash_balance",

@@ -24,7 +24,7 @@ import numpy as np
 
 from planning_lib.core.overrides import SHARE_SUFFIXES, check_driver_paths, driver_values
 from planning_lib.core.params import ParameterError, PlanParameters
-from planning_lib.plan.channels import path_share
+from planning_lib.plan.drivers import path_share
 
 __all__ = [
     "ChannelShape",

@@ -57,6 +57,7 @@ from planning_lib.core.params import COST_CATEGORIES
 from planning_lib.metrics.mrr import mrr_bridge_projected
 from planning_lib.plan import budget as bud
 from planning_lib.plan import channels as fun
+from planning_lib.plan import drivers
 from planning_lib.plan import organisation as cap
 from planning_lib.plan.inputs import ChannelShape, ModelInputs, stack_values
 
@@ -265,7 +266,7 @@ def plan_lines(inp: ModelInputs, values: Mapping[str, Any]) -> tuple[Lines, int]
     partner_channels = [c.name for c in inp.channels if c.is_partner]
 
     churn = (
-        fun.churn_rate(
+        drivers.churn_path(
             v["drivers.churn_rate_monthly.start"],
             v["drivers.churn_rate_monthly.end"],
             inp.churn_path,
