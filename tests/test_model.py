@@ -6,7 +6,8 @@ import math
 
 import pytest
 
-from planning_lib.core.params import ParameterError, load_params
+from planning_lib.core.fields import ParameterError
+from planning_lib.core.params import load_params
 from planning_lib.core.paths import CONFIGS
 from planning_lib.plan.model import run_plan
 

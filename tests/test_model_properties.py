@@ -7,8 +7,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planning_lib.core.params import COST_CATEGORIES, load_params
+from planning_lib.core.params import load_params
 from planning_lib.core.paths import CONFIGS
+from planning_lib.core.vocabulary import COST_CATEGORIES
 from planning_lib.plan.budget import prepaid_mrr
 from planning_lib.plan.inputs import apply_overrides, driver_values, model_inputs
 from planning_lib.plan.model import plan_lines

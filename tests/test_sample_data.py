@@ -18,7 +18,6 @@ from planning_lib.cli import sample_data as command
 from planning_lib.core.params import load_params
 from planning_lib.core.paths import CONFIGS, SAMPLE_DATA
 from planning_lib.data.sample.company import (
-    SampleConfig,
     SampleData,
     SampleExistsError,
     generate_sample,
@@ -26,6 +25,7 @@ from planning_lib.data.sample.company import (
     write_files,
     write_sample,
 )
+from planning_lib.data.sample.config import SampleConfig
 from planning_lib.data.sample.render import render_csv
 from planning_lib.data.tables import TABLES
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from planning_lib.core.params import PlanParameters
+from planning_lib.core.vocabulary import CHANNELS
 from planning_lib.plan.inputs import apply_overrides, resolve_overrides
 
 __all__ = [
@@ -45,7 +46,6 @@ Locale = Literal["de", "en"]
 Kind = Literal["count", "share", "eur", "months"]
 
 SCENARIOS: tuple[str, ...] = ("base", "best", "worst", "custom")
-CHANNELS: tuple[str, ...] = ("inbound", "outbound", "partner")
 QUARTERS: tuple[int, ...] = (1, 2, 3, 4)
 HIRE_ROLE = "inside_sales"
 

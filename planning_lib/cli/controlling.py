@@ -52,7 +52,8 @@ from planning_lib.controlling.versions import (
     VersionNotFoundError,
     load_version,
 )
-from planning_lib.core.params import ParameterError, load_params, params_from_dict
+from planning_lib.core.fields import ParameterError
+from planning_lib.core.params import load_params, params_from_dict
 from planning_lib.data.failures import DataValidationError
 from planning_lib.present.formatting import format_eur, format_number, format_percent
 from planning_lib.run.csv_safe import spreadsheet_safe

@@ -27,7 +27,8 @@ from planning_lib.controlling.versions import (
     load_version,
     save_version,
 )
-from planning_lib.core.params import ParameterError, load_params
+from planning_lib.core.fields import ParameterError
+from planning_lib.core.params import load_params
 from planning_lib.present.formatting import format_number
 from planning_lib.run.csv_safe import spreadsheet_safe
 from planning_lib.run.outputs import rename_noreplace, report_stale_temp_folders, temp_name

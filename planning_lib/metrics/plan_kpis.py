@@ -43,7 +43,8 @@ from typing import Any
 
 import numpy as np
 
-from planning_lib.core.params import COST_CATEGORIES, PlanParameters
+from planning_lib.core.params import PlanParameters
+from planning_lib.core.vocabulary import COST_CATEGORIES
 from planning_lib.plan.budget import low_point
 from planning_lib.plan.inputs import ModelInputs, stack_values
 

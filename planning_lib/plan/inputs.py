@@ -33,7 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from planning_lib.core.params import ParameterError, PlanParameters, params_from_dict
+from planning_lib.core.fields import ParameterError
+from planning_lib.core.params import PlanParameters, params_from_dict
 from planning_lib.plan.channels import path_share
 
 __all__ = [

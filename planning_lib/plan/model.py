@@ -55,7 +55,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planning_lib.core.params import COST_CATEGORIES, PlanParameters
+from planning_lib.core.params import PlanParameters
+from planning_lib.core.vocabulary import COST_CATEGORIES
 from planning_lib.metrics.mrr import mrr_bridge
 from planning_lib.metrics.plan_kpis import plan_summary
 from planning_lib.plan import budget as bud

@@ -28,7 +28,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planning_lib.core.params import Distribution, ParameterError, PlanParameters
+from planning_lib.core.fields import ParameterError
+from planning_lib.core.params import Distribution, PlanParameters
 from planning_lib.metrics.plan_kpis import plan_summary
 from planning_lib.plan.inputs import (
     apply_overrides,
