@@ -56,7 +56,6 @@ from planning_lib.run.artifacts import TableInfo, atomic_write_bytes, iter_table
 __all__ = [
     "FORMATS",
     "MAX_PRINT_PAGES",
-    "WorkbookMeta",
     "build_workbook",
     "findings_rows",
     "key_figure_rows",
