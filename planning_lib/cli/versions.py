@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from planning_lib.cli.common import history_overrides
 from planning_lib.controlling.versions import (
     DEFAULT_VERSIONS_DIR,
     VersionNotFoundError,
@@ -29,6 +30,7 @@ from planning_lib.controlling.versions import (
 )
 from planning_lib.core.fields import ParameterError
 from planning_lib.core.params import load_params
+from planning_lib.plan.model import run_plan
 from planning_lib.present.formatting import format_number
 from planning_lib.run.csv_safe import spreadsheet_safe
 from planning_lib.run.outputs import rename_noreplace, report_stale_temp_folders, temp_name
@@ -72,9 +74,6 @@ def _fmt(value: float | None, lang: str = "en") -> str:
 
 
 def _save(args: argparse.Namespace) -> int:
-    from planning_lib.cli.common import history_overrides
-    from planning_lib.plan.model import run_plan
-
     params = load_params(args.config, region=args.region)
     plan = run_plan(params, history_overrides(params, args.data, params.region) or None)
     vid = save_version(plan, args.name, args.versions_dir, data_dir=args.data, config=args.config)

@@ -20,14 +20,23 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from IPython.display import HTML, Image, Markdown, display
 from matplotlib.figure import Figure
 
+from planning_lib.analysis.asis import Analysis
 from planning_lib.core.params import PlanParameters, load_params
 from planning_lib.core.paths import CONFIGS, SAMPLE_DATA
+from planning_lib.data.loaders import load_dataset
+from planning_lib.plan.inputs import apply_overrides
 from planning_lib.present.formatting import format_month, format_months_count
 from planning_lib.present.labels import LABELS, format_value, text
 from planning_lib.present.markup import markdown_text
-from planning_lib.present.tables import display_frame, display_html, value_label
+from planning_lib.present.tables import (
+    config_value_labels,
+    display_frame,
+    display_html,
+    value_label,
+)
 from planning_lib.run import artifacts
 
 __all__ = [
@@ -69,7 +78,6 @@ def load_region_tables(
     cache = Path(cache_dir) if cache_dir is not None else None
     if cache is not None and (cache / "_complete").exists():
         return {p.stem: pd.read_parquet(p) for p in sorted(cache.glob("*.parquet"))}
-    from planning_lib.data.loaders import load_dataset
 
     tables = load_dataset(data_path)
     if region != COMPANY:
@@ -147,8 +155,6 @@ class Phase:
     def value_labels(self) -> dict[str, tuple[str, str]]:
         """Labels of the config's codes shown in tables (channels, roles, teams, rules):
         code → (de, en)."""
-        from planning_lib.present.tables import config_value_labels
-
         return config_value_labels(self.params)
 
     def name(self, code: str) -> str:
@@ -162,8 +168,6 @@ class Phase:
         config texts, formatted numbers) is escaped (``report.markup.markdown_text``), so
         a name such as ``<img src=x onerror=alert(1)>`` shows as text, never as HTML.
         """
-        from IPython.display import Markdown, display
-
         safe = {name: markdown_text(value) for name, value in values.items()}
         display(Markdown(self.t(key, **safe)))
 
@@ -190,8 +194,6 @@ class Phase:
         )
         self._tables_written += 1
         if show:
-            from IPython.display import HTML, Markdown, display
-
             shown = display_html(frame, self.locale, table=full, value_labels=self.value_labels)
             display(Markdown(f"#### {self.t(title_key)}"))
             display(HTML(shown))
@@ -199,8 +201,6 @@ class Phase:
 
     def chart(self, fig: Figure, name: str) -> Figure:
         """Write ``fig`` as ``charts/<phase>_<name>.png`` and show it."""
-        from IPython.display import Image, display
-
         path = artifacts.write_chart(fig, self.output_dir, f"{self.phase}_{name}")
         display(Image(filename=str(path)))
         return fig
@@ -245,8 +245,6 @@ class Phase:
 
     def load_analysis(self) -> Any:
         """The analysis phase 1 saved (``planning_lib.analysis.asis.Analysis``)."""
-        from planning_lib.analysis.asis import Analysis
-
         folder = self.output_dir / "data" / "analysis"
         meta_path = folder / "_analysis.json"
         if not meta_path.exists():
@@ -340,8 +338,6 @@ def open_phase(
         raise ValueError(f"unknown scenario {scenario!r}; known: {known}")
     overrides = dict(params.scenarios.get(scenario, {}))
     if overrides:  # every phase sees the scenario's parameters, not only the plan
-        from planning_lib.plan.inputs import apply_overrides
-
         params = apply_overrides(params, overrides)
     history: dict[str, pd.DataFrame] = {}
     actuals: dict[str, pd.DataFrame] = {}
