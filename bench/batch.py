@@ -26,7 +26,8 @@ from pathlib import Path
 import nbformat
 
 from planning_lib.core.paths import CONFIGS, SAMPLE_DATA
-from planning_lib.run.batch import BatchSettings, run_batch
+from planning_lib.run.batch import run_batch
+from planning_lib.run.batch_jobs import BatchSettings
 from planning_lib.run.notebook import NotebookJob, execute_job
 
 IMPORTS = """\

@@ -35,8 +35,9 @@ import pandas as pd  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # bench/ for m1_originals
 import m1_originals  # noqa: E402
 
-from planning_lib.analysis.forecast.api import auto_forecast, forecast_many, mase, smape  # noqa: E402
+from planning_lib.analysis.forecast.api import auto_forecast, forecast_many  # noqa: E402
 from planning_lib.analysis.forecast.models import seasonal_naive  # noqa: E402
+from planning_lib.analysis.forecast.selection import mase, smape  # noqa: E402
 
 # Published results, cited (not computed here):
 # Tourism monthly, h = 1..24, MASE: Athanasopoulos, Hyndman, Song & Wu (2011), "The tourism

@@ -23,6 +23,7 @@ from typing import Any, Literal
 from planning_lib.core import text_store
 from planning_lib.core.overrides import apply_overrides, resolve_overrides
 from planning_lib.core.params import PlanParameters
+from planning_lib.core.vocabulary import CHANNELS
 
 __all__ = [
     "CONTROLS",
@@ -46,7 +47,6 @@ Locale = Literal["de", "en"]
 Kind = Literal["count", "share", "eur", "months"]
 
 SCENARIOS: tuple[str, ...] = ("base", "best", "worst", "custom")
-CHANNELS: tuple[str, ...] = ("inbound", "outbound", "partner")
 QUARTERS: tuple[int, ...] = (1, 2, 3, 4)
 HIRE_ROLE = "inside_sales"
 

@@ -21,7 +21,9 @@ import pandas as pd
 
 from planning_lib.analysis.asis import for_region, run_analysis
 from planning_lib.cli.common import output_taken
-from planning_lib.core.params import ParameterError, load_params
+from planning_lib.core.fields import ParameterError
+from planning_lib.core.params import load_params
+from planning_lib.data.loaders import load_dataset
 from planning_lib.present.findings import Finding, generate_findings
 from planning_lib.run.csv_safe import spreadsheet_safe
 from planning_lib.run.outputs import OutputExistsError, new_folder
@@ -90,8 +92,6 @@ def write_analysis(
 
 
 def _load(folder: Path) -> dict[str, pd.DataFrame]:
-    from planning_lib.data.loaders import load_dataset
-
     return load_dataset(folder)
 
 

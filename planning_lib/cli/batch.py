@@ -7,6 +7,9 @@ import sys
 from pathlib import Path
 
 from planning_lib.core.paths import CONFIGS, REPORTS, SAMPLE_DATA
+from planning_lib.run.batch import run_batch
+from planning_lib.run.batch_jobs import BatchError, BatchSettings
+from planning_lib.run.notebook_params import parse_assignments
 
 __all__ = ["HELP", "NAME", "add_arguments", "run"]
 
@@ -58,9 +61,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the batch; print the index path and any failure. Exit 1 on failure, 2 on bad input."""
-    from planning_lib.run.batch import BatchError, BatchSettings, run_batch
-    from planning_lib.run.notebook_params import parse_assignments
-
     try:
         extra = parse_assignments(args.param)
         settings = BatchSettings(

@@ -6,6 +6,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from planning_lib.analysis.funnel import open_pipeline_overrides
+from planning_lib.data.loaders import load_table
 from planning_lib.run.outputs import OutputExistsError, check_new_folder
 
 __all__ = ["history_overrides", "output_taken"]
@@ -24,8 +26,6 @@ def history_overrides(params: Any, data_dir: Path | None, region: str | None) ->
     """
     if data_dir is None:
         return {}
-    from planning_lib.analysis.funnel import open_pipeline_overrides
-    from planning_lib.data.loaders import load_table
 
     if not Path(data_dir).is_dir():
         raise FileNotFoundError(f"data folder not found: {data_dir}")

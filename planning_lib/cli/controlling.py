@@ -52,9 +52,12 @@ from planning_lib.controlling.versions import (
     VersionNotFoundError,
     load_version,
 )
-from planning_lib.core.params import ParameterError, load_params, params_from_dict
+from planning_lib.core.fields import ParameterError
+from planning_lib.core.params import load_params, params_from_dict
 from planning_lib.core.text_store import label as text_label
 from planning_lib.data.failures import DataValidationError
+from planning_lib.data.loaders import load_dataset
+from planning_lib.plan.model import run_plan
 from planning_lib.present.formatting import format_eur, format_number, format_percent
 from planning_lib.run.csv_safe import spreadsheet_safe
 from planning_lib.run.outputs import OutputExistsError
@@ -184,8 +187,6 @@ def _region(tables: dict[str, pd.DataFrame], region: str | None) -> dict[str, pd
 
 def _plan(args: argparse.Namespace, params: Any) -> tuple[Any, PlanView, dict[str, Any], dict]:
     if args.version is None:
-        from planning_lib.plan.model import run_plan
-
         result = run_plan(params)
         view = PlanView.from_params(result.monthly, params, name="config")
         return params, view, dict(result.summary), {"source": "config", "config": str(args.config)}
@@ -259,7 +260,6 @@ def run(args: argparse.Namespace) -> int:
     out: Path = args.out
     if output_taken(out):
         return 2
-    from planning_lib.data.loaders import load_dataset
 
     try:
         params = load_params(args.config, region=args.region)

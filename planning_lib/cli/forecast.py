@@ -31,7 +31,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from planning_lib.analysis.forecast.api import forecast_many
+from planning_lib.analysis.forecast.baseline import no_change_new_customers
+from planning_lib.analysis.forecast.reconcile import hierarchy, reconcile_long
+from planning_lib.analysis.leadscore import score_leads
+from planning_lib.analysis.pipeline import (
+    blend_pipeline,
+    pipeline_coverage,
+    pipeline_forecast,
+    stage_win_probabilities,
+)
 from planning_lib.cli.common import output_taken
+from planning_lib.data.loaders import load_dataset
 from planning_lib.run.csv_safe import spreadsheet_safe
 from planning_lib.run.outputs import OutputExistsError, new_folder
 
@@ -139,13 +150,6 @@ def _node_series(bottom: pd.DataFrame, hier, by: list[str]) -> pd.DataFrame:
 
 
 def _pipeline_tables(tables, metric, as_of, stat_total):
-    from planning_lib.analysis.pipeline import (
-        blend_pipeline,
-        pipeline_coverage,
-        pipeline_forecast,
-        stage_win_probabilities,
-    )
-
     deals, leads = tables["deals"], tables.get("leads")
     as_of_day = (as_of + 1).to_timestamp() - pd.Timedelta(days=1)
     months = min(PIPELINE_MONTHS, len(stat_total))
@@ -167,10 +171,6 @@ def _pipeline_tables(tables, metric, as_of, stat_total):
 
 def run(args: argparse.Namespace) -> int:
     """Run the forecast; exit 0 on success, 1 on bad input, 2 on a non-empty out dir."""
-    from planning_lib.analysis.forecast.api import forecast_many
-    from planning_lib.analysis.forecast.reconcile import hierarchy, reconcile_long
-    from planning_lib.data.loaders import load_dataset
-
     out: Path = args.out
     if output_taken(out):
         return 2
@@ -220,13 +220,9 @@ def run(args: argparse.Namespace) -> int:
         except (KeyError, ValueError) as exc:
             print(f"warning: no pipeline forecast ({exc})", file=sys.stderr)
     if args.metric == "new_customers":
-        from planning_lib.analysis.forecast.baseline import no_change_new_customers
-
         base_nc = no_change_new_customers(tables["deals"], (as_of + 1).to_timestamp())
         files["no_change_baseline.csv"] = pd.DataFrame([base_nc.as_dict()])
     if "leads" in tables:
-        from planning_lib.analysis.leadscore import score_leads
-
         try:
             ls = score_leads(tables["leads"])
             files["lead_coefficients.csv"] = ls.coefficients

@@ -1,8 +1,9 @@
 """The ``planning`` command: one sub-command per module in ``planning_lib.cli.common``.
 
 Each command module defines ``NAME``, ``HELP``, ``add_arguments(parser)`` and
-``run(args) -> int`` (the exit code). Modules are imported only when their command
-runs, so ``planning --help`` stays fast.
+``run(args) -> int`` (the exit code). Every command module is imported to build the
+parser; libraries only some commands need (nbconvert, SQLAlchemy, dask) are imported
+where they are used.
 
 Errors: a command reports the errors it expects itself (bad input, existing output).
 Anything else that escapes a command becomes one line on stderr (the exception's type
@@ -22,6 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from planning_lib import __version__
+from planning_lib.run.run_folder import config_regions, region_named
 
 __all__ = ["COMMANDS", "main"]
 
@@ -75,7 +77,6 @@ def _region_alias(args: argparse.Namespace) -> None:
     region, config = getattr(args, "region", None), getattr(args, "config", None)
     if not isinstance(region, str) or config is None or Path(region).suffix:
         return
-    from planning_lib.run.run_folder import config_regions, region_named
 
     args.region = region_named(region, config_regions(config))
 

@@ -30,8 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from planning_lib.cli.common import history_overrides, output_taken
+from planning_lib.core.fields import ParameterError
 from planning_lib.core.overrides import apply_overrides
-from planning_lib.core.params import ParameterError, load_params
+from planning_lib.core.params import load_params
 from planning_lib.data.failures import DataValidationError
 from planning_lib.plan.scenarios import monte_carlo, plan_bases, run_scenario
 from planning_lib.plan.targets import gap_table

@@ -23,13 +23,13 @@ from planning_lib.core.paths import SAMPLE_DATA
 from planning_lib.data.sample import summary as ks
 from planning_lib.data.sample.company import (
     TABLE_NAMES,
-    SampleConfig,
     SampleExistsError,
     SampleForeignFilesError,
     generate_sample,
     sample_files,
     write_files,
 )
+from planning_lib.data.sample.config import SampleConfig
 
 __all__ = ["HELP", "NAME", "add_arguments", "compare_folders", "read_tables", "run", "summary"]
 

@@ -31,7 +31,8 @@ import pandas as pd
 import yaml
 
 from planning_lib.cli.common import output_taken
-from planning_lib.core.params import ParameterError, load_params
+from planning_lib.core.fields import ParameterError
+from planning_lib.core.params import load_params
 from planning_lib.data.failures import LANGUAGES, failure, failure_frame
 from planning_lib.data.loaders import (
     check_dataset,

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from planning_lib.cli.common import history_overrides
 from planning_lib.controlling.versions import (
     DEFAULT_VERSIONS_DIR,
     VersionNotFoundError,
@@ -27,7 +28,9 @@ from planning_lib.controlling.versions import (
     load_version,
     save_version,
 )
-from planning_lib.core.params import ParameterError, load_params
+from planning_lib.core.fields import ParameterError
+from planning_lib.core.params import load_params
+from planning_lib.plan.model import run_plan
 from planning_lib.present.formatting import format_number
 from planning_lib.present.plan_finding_texts import plan_finding_record
 from planning_lib.run.csv_safe import spreadsheet_safe
@@ -72,9 +75,6 @@ def _fmt(value: float | None, lang: str = "en") -> str:
 
 
 def _save(args: argparse.Namespace) -> int:
-    from planning_lib.cli.common import history_overrides
-    from planning_lib.plan.model import run_plan
-
     params = load_params(args.config, region=args.region)
     plan = run_plan(params, history_overrides(params, args.data, params.region) or None)
     vid = save_version(

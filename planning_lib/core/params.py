@@ -15,81 +15,39 @@ import difflib
 import re
 import typing
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import yaml
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, Field, ValidationError, model_validator
+
+from planning_lib.core.config import deep_merge, region_file
+from planning_lib.core.drivers import Channel, Drivers
+from planning_lib.core.fields import NonNegFloat, NonNegInt, ParameterError, Share, StrictModel
+from planning_lib.core.organisation import Compensation, Organisation
+from planning_lib.core.vocabulary import COST_CATEGORIES
 
 __all__ = [
     "Budget",
-    "Channel",
     "Company",
-    "Compensation",
     "Competitor",
+    "CostDriver",
     "CurrentState",
     "Distribution",
-    "DriverPath",
-    "Drivers",
-    "Hire",
     "History",
     "Market",
-    "Mix",
     "MonteCarlo",
-    "Organisation",
-    "ParameterError",
-    "PathShape",
     "Persona",
     "PlanParameters",
-    "Role",
     "Rule",
     "Segmentation",
     "Target",
-    "deep_merge",
     "dump_params",
     "load_params",
     "params_from_dict",
-    "region_file",
 ]
 
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNegFloat = Annotated[float, Field(ge=0.0)]
-NonNegInt = Annotated[int, Field(ge=0)]
 
-CHANNELS = ("inbound", "outbound", "partner")
-COST_CATEGORIES = (
-    "personnel",
-    "marketing",
-    "tools",
-    "training_travel",
-    "commissions",
-    "other",
-)
-
-
-class _Model(BaseModel):
-    """Base: unknown keys are errors, values are validated on assignment too."""
-
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
-
-
-class ParameterError(ValueError):
-    """Plan parameters that break a rule; ``problems`` holds one sentence per problem."""
-
-    def __init__(self, source: str, problems: list[str]):
-        self.source = source
-        self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"Invalid plan parameters in {source}:\n{lines}")
-
-
-class Company(_Model):
+class Company(StrictModel):
     """Who is planned and when."""
 
     name: str = Field(description="Company name shown in reports.")
@@ -108,7 +66,7 @@ class Company(_Model):
         return self
 
 
-class CurrentState(_Model):
+class CurrentState(StrictModel):
     """The situation at plan start (the seed's 'Aktuelle Situation')."""
 
     customers: NonNegInt = Field(description="Paying customers at plan start (count).")
@@ -124,7 +82,7 @@ class CurrentState(_Model):
     )
 
 
-class History(_Model):
+class History(StrictModel):
     """Figures of the last year as the company states them."""
 
     new_customers_last_year: NonNegInt = Field(description="New customers won last year (count).")
@@ -136,7 +94,7 @@ class History(_Model):
     )
 
 
-class Competitor(_Model):
+class Competitor(StrictModel):
     """One competitor as structured input."""
 
     name: str
@@ -146,7 +104,7 @@ class Competitor(_Model):
     weaknesses: list[str] = Field(default_factory=list)
 
 
-class Market(_Model):
+class Market(StrictModel):
     """Market and competition inputs (phase 1)."""
 
     size_eur_yearly: NonNegFloat | None = Field(None, description="Market volume (EUR/year).")
@@ -159,301 +117,7 @@ class Market(_Model):
     )
 
 
-class DriverPath(_Model):
-    """A driver that may move over the plan: constant, linear or one step.
-
-    ``linear`` goes from ``start`` in the first plan month to ``end`` in the last
-    plan month of the first year (month 12) and stays there; ``step`` switches from
-    ``start`` to ``end`` in month ``step_month`` (1-based).
-    """
-
-    start: float = Field(description="Value in plan month 1.")
-    end: float | None = Field(None, description="Value at the end of the path.")
-    path: Literal["constant", "linear", "step"] = "constant"
-    step_month: int = Field(1, ge=1, le=36, description="Plan month of the step (1-based).")
-    ramp_months: int = Field(12, ge=1, le=36, description="Months the linear path takes.")
-
-    @model_validator(mode="after")
-    def _end_given(self) -> DriverPath:
-        if self.path != "constant" and self.end is None:
-            raise ValueError(f"path '{self.path}' needs an 'end' value")
-        return self
-
-
-class PathShape(_Model):
-    """How one driver moves over the plan (an entry of ``drivers.paths``).
-
-    The driver's own value is the value in plan month 1; ``end`` is its value at the
-    end of the path, or ``factor`` the end as a multiple of the start (give one of
-    the two). ``linear`` goes straight to the end in month ``ramp_months`` and stays
-    there; ``step`` switches to it in month ``step_month`` (1-based), as for
-    :class:`DriverPath`. The model applies the path as the ratio end ÷ start (or
-    ``factor``) on top of the driver's value, see :class:`Drivers`.
-    """
-
-    end: float | None = Field(None, description="Value at the end of the path (driver's unit).")
-    factor: NonNegFloat | None = Field(None, description="End as a multiple of the start value.")
-    path: Literal["linear", "step"] = "linear"
-    ramp_months: int = Field(12, ge=1, le=36, description="Months the linear path takes.")
-    step_month: int = Field(1, ge=1, le=36, description="Plan month of the step (1-based).")
-
-    @model_validator(mode="after")
-    def _end_or_factor(self) -> PathShape:
-        if (self.end is None) == (self.factor is None):
-            raise ValueError("give exactly one of 'end' (value) or 'factor' (end ÷ start)")
-        return self
-
-
-def _as_path(value: Any) -> Any:
-    """Accept a plain number for a constant driver path."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return {"start": float(value)}
-    return value
-
-
-class Mix(_Model):
-    """Split of revenue over products or segments, for contribution margin per part.
-
-    Sales & marketing cost is allocated by the same revenue shares.
-    """
-
-    revenue_share: dict[str, Share] = Field(
-        description="Share of recognised revenue per product/segment (0..1, sums to 1)."
-    )
-    gross_margin: dict[str, Share] = Field(
-        default_factory=dict,
-        description="Gross margin per product/segment (0..1); missing = drivers.gross_margin.",
-    )
-
-    @model_validator(mode="after")
-    def _sums_to_one(self) -> Mix:
-        total = sum(self.revenue_share.values())
-        if self.revenue_share and abs(total - 1.0) > 1e-6:
-            raise ValueError(f"revenue_share adds up to {total:g}, not 1")
-        unknown = sorted(set(self.gross_margin) - set(self.revenue_share))
-        if unknown:
-            raise ValueError(f"gross_margin names {unknown} without a revenue_share")
-        return self
-
-
-class Drivers(_Model):
-    """Revenue drivers of the customer base, and how drivers move over the plan.
-
-    Churn has its own path (``churn_rate_monthly``: start, end, path). Any other
-    driver that is a rate, a price, a volume or a cost (ARPA, expansion and
-    contraction, gross margin, prepay share, channel lead volumes, conversions, cost
-    per lead, partner signings, leads per partner, commission rates, salaries, deals
-    per rep, attrition, other monthly cost) may move too: ``paths`` maps its dotted
-    key, the same key scenarios, sliders, sensitivity and Monte Carlo use, to a
-    :class:`PathShape`::
-
-        drivers:
-          arpa_monthly_eur: 160                  # the start value (plan month 1)
-          paths:
-            drivers.arpa_monthly_eur: {end: 184, path: linear, ramp_months: 12}
-            channels.inbound.leads_per_month: {end: 600, path: step, step_month: 7}
-            channels.outbound.sql_to_demo: {factor: 1.1, path: linear, ramp_months: 6}
-
-    The key's own value stays the start value. The model applies the path as the
-    ratio r = ``end / start`` (or ``factor``) on top of that value: month t is
-    ``value × (1 + (r - 1) × f_t)`` with ``f_t`` the share of the way done (0..1).
-    So a Monte Carlo draw or a sensitivity step of the start value moves the whole
-    path by the same ratio (ARPA drawn at 176 with the path above: 176 → 202.4).
-    The ratio is read from the parameters a plan is built from: with ``end`` it is
-    end ÷ the start in those parameters, so a scenario or slider override of the
-    key, or a region file that sets its own value, moves the start and the end stays
-    as given (the ratio changes); with ``factor`` the end follows the start
-    wherever it comes from (region, override, draw), so lead volumes that differ by
-    region are best given a ``factor``. A scenario changes paths by replacing
-    ``drivers.paths`` as a whole. Current state (``current.*``), history, budget
-    totals, hire counts, targets, channel and mix splits and structural integers
-    cannot move. ``end`` needs a non-zero start value (or is 0); shares stay within
-    0..1 along the path (checked for the configured start; drawn values are
-    clipped). A ratio of 1 leaves the plan unchanged. Keys and ends are checked
-    when the model is built (``planning_lib.plan.inputs.check_driver_paths``).
-    """
-
-    churn_rate_monthly: DriverPath = Field(
-        description="Logo churn per month (share of customers at month start, 0..1)."
-    )
-    arpa_monthly_eur: NonNegFloat = Field(
-        description="Average revenue per new account (EUR/month)."
-    )
-    expansion_rate_monthly: Share = Field(0.0, description="Expansion MRR per month (share).")
-    contraction_rate_monthly: Share = Field(0.0, description="Contraction MRR per month (share).")
-    gross_margin: Share = Field(0.8, description="Gross margin on subscription revenue (0..1).")
-    annual_prepay_share: Share = Field(
-        0.0, description="Share of new customers paying 12 months upfront (0..1)."
-    )
-    payment_delay_months: int = Field(0, ge=0, le=3, description="Months until invoices are paid.")
-    renewal_billing: Literal["annual", "monthly"] = Field(
-        "annual",
-        description="How annual prepayers renew after their first 12 months: 'annual' = "
-        "another 12-month prepayment, 'monthly' = monthly billing from month 13.",
-    )
-    discount_rate_yearly: Share = Field(
-        0.0, description="Discount rate for the customer lifetime value (share per year, 0..1)."
-    )
-    clv_max_lifetime_months: int = Field(
-        60,
-        ge=1,
-        le=600,
-        description="Cap on the expected customer lifetime (months) used for the CLV; "
-        "binds when churn is (near) zero.",
-    )
-    new_customers_basis: Literal["target", "funnel"] = Field(
-        "target",
-        description="'target': new customers follow the target (top-down); "
-        "'funnel': they follow lead volumes and conversions (bottom-up).",
-    )
-    product_mix: Mix | None = Field(
-        None, description="Revenue split by product (for contribution margin per product)."
-    )
-    segment_mix: Mix | None = Field(
-        None, description="Revenue split by segment (for contribution margin per segment)."
-    )
-    seasonality: list[NonNegFloat] | None = Field(
-        None,
-        min_length=12,
-        max_length=12,
-        description="Relative weight of each calendar month Jan..Dec for new business "
-        "(mean 1); None = flat or learnt from history.",
-    )
-    paths: dict[str, PathShape] = Field(
-        default_factory=dict,
-        description="Drivers that move over the plan: dotted driver key → path from the "
-        "key's value (start) to 'end' (or start × 'factor'), linear or step.",
-    )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _paths(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "churn_rate_monthly" in data:
-            data = {**data, "churn_rate_monthly": _as_path(data["churn_rate_monthly"])}
-        return data
-
-    @model_validator(mode="after")
-    def _churn_in_range(self) -> Drivers:
-        for name in ("start", "end"):
-            v = getattr(self.churn_rate_monthly, name)
-            if v is not None and not 0.0 <= v <= 1.0:
-                side = "above 1.0" if v > 1 else "below 0.0"
-                raise ValueError(f"churn_rate_monthly.{name}: {v} is {side}")
-        return self
-
-
-class Channel(_Model):
-    """One sales channel: lead volume, funnel conversion, lags and costs.
-
-    Lead volume is given at the stage the channel reports (inbound MQL, outbound SQL,
-    partner leads from active partners). Conversions are shares 0..1; lags are months
-    between stages (the sales cycle).
-    """
-
-    label_de: str
-    label_en: str
-    lead_share: Share = Field(description="Planned share of all leads (0..1).")
-    entry_stage: Literal["mql", "sql"] = Field("mql", description="Stage the volume counts.")
-    leads_per_month: NonNegFloat = Field(0.0, description="Planned leads at entry stage (count).")
-    mql_to_sql: Share = Field(1.0, description="MQL → SQL conversion (0..1).")
-    sql_to_demo: Share = Field(description="SQL → demo conversion (0..1).")
-    demo_to_won: Share = Field(description="Demo → won conversion (0..1).")
-    lag_mql_to_sql_months: NonNegInt = 0
-    lag_sql_to_demo_months: NonNegInt = 0
-    lag_demo_to_won_months: NonNegInt = 1
-    cost_per_lead_eur: NonNegFloat = Field(0.0, description="Marketing cost per entry lead (EUR).")
-    partners_start: NonNegInt = Field(0, description="Active partners at plan start (count).")
-    new_partners_per_quarter: NonNegFloat = Field(0.0, description="Partners signed (count/qtr).")
-    partner_ramp_months: NonNegInt = Field(0, description="Months until a partner delivers.")
-    leads_per_partner_monthly: NonNegFloat = Field(0.0, description="Leads per partner (count/mo).")
-    partner_commission_rate: Share = Field(0.0, description="Share of first-year revenue paid.")
-    leads_seasonality: Literal["flat", "target"] | list[NonNegFloat] = Field(
-        "flat",
-        description="How the planned leads spread over the year: 'flat' (the same every "
-        "month), 'target' (the new-customer seasonality) or 12 weights Jan..Dec (mean 1).",
-    )
-    open_pipeline: dict[Literal["mql", "sql", "demos"], NonNegFloat] | None = Field(
-        None,
-        description="Monthly stage volumes in the months before plan start (count/month): "
-        "the pipeline already open at plan start. None = the steady state of the first "
-        "plan month's planned volumes. The same pipeline feeds the bottom-up funnel and "
-        "is counted by the reverse funnel.",
-    )
-
-    @field_validator("leads_seasonality")
-    @classmethod
-    def _twelve_weights(cls, v: Any) -> Any:
-        if isinstance(v, list) and len(v) != 12:
-            raise ValueError(f"leads_seasonality: needs 12 monthly weights, got {len(v)}")
-        return v
-
-
-class Role(_Model):
-    """A sales role: cost, productivity, ramp-up and attrition."""
-
-    label_de: str
-    label_en: str
-    salary_yearly_eur: NonNegFloat = Field(description="Salary incl. employer costs (EUR/yr).")
-    deals_per_month: NonNegFloat = Field(0.0, description="Deals a ramped rep closes (count/mo).")
-    ramp_months: NonNegInt = Field(3, description="Months to full productivity (linear ramp).")
-    attrition_yearly: Share = Field(0.0, description="Share of reps leaving per year (0..1).")
-    quota_yearly_eur: NonNegFloat = Field(0.0, description="New first-year revenue quota (EUR).")
-    carries_quota: bool = True
-
-
-class Hire(_Model):
-    """Planned hires of one role, starting in a quarter (or a month)."""
-
-    role: str
-    count: NonNegInt
-    quarter: int | None = Field(None, ge=1, le=12, description="Plan quarter (1-based).")
-    month: int | None = Field(None, ge=1, le=36, description="Plan month of start (1-based).")
-
-    @model_validator(mode="after")
-    def _when(self) -> Hire:
-        if (self.quarter is None) == (self.month is None):
-            raise ValueError("a hire needs exactly one of 'quarter' or 'month'")
-        return self
-
-    @property
-    def start_month(self) -> int:
-        """Plan month (1-based) the hires start: a quarter's hires start in its first month."""
-        return self.month if self.month is not None else 3 * (self.quarter - 1) + 1
-
-
-class Organisation(_Model):
-    """Roles, hires and the structure of the sales team (phase 5)."""
-
-    roles: dict[str, Role]
-    hires: list[Hire] = Field(default_factory=list)
-    structure: dict[str, list[str]] = Field(
-        default_factory=dict, description="Teams and what they own (e.g. lead sources)."
-    )
-    training_monthly: bool = True
-    tools: list[str] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _known_roles(self) -> Organisation:
-        for i, h in enumerate(self.hires):
-            if h.role not in self.roles:
-                raise ValueError(
-                    f"hires[{i}].role '{h.role}' is not a defined role "
-                    f"(known: {', '.join(sorted(self.roles))})"
-                )
-        return self
-
-
-class Compensation(_Model):
-    """Variable pay of the sales team."""
-
-    commission_rate_first_year: Share = Field(
-        description="Rep commission as share of the new customer's first-year recurring "
-        "revenue (12 × new MRR), 0..1."
-    )
-    churn_bonus_eur_yearly: NonNegFloat = Field(0.0, description="Bonus pool for churn target.")
-
-
-class CostDriver(_Model):
+class CostDriver(StrictModel):
     """A cost line that follows the plan: a fixed amount plus an amount per sales head."""
 
     fixed_monthly_eur: NonNegFloat = Field(0.0, description="Fixed cost (EUR/month).")
@@ -462,7 +126,7 @@ class CostDriver(_Model):
     )
 
 
-class Budget(_Model):
+class Budget(StrictModel):
     """The sales budget for the plan year (phase 6)."""
 
     total_eur: NonNegFloat = Field(description="Total sales budget (EUR/plan year).")
@@ -489,7 +153,7 @@ class Budget(_Model):
         return self
 
 
-class Target(_Model):
+class Target(StrictModel):
     """A SMART target: what, how much, by when, from which baseline, who owns it."""
 
     code: str
@@ -514,7 +178,7 @@ class Target(_Model):
     description_en: str = ""
 
 
-class Rule(_Model):
+class Rule(StrictModel):
     """An adaptation rule: when a metric crosses a threshold, propose an action."""
 
     code: str
@@ -533,7 +197,7 @@ class Rule(_Model):
     action_en: str
 
 
-class Persona(_Model):
+class Persona(StrictModel):
     """A buyer persona linked to segments and channels (phase 3)."""
 
     name: str
@@ -550,7 +214,7 @@ class Persona(_Model):
 ATTRACTIVENESS_CRITERIA = ("revenue", "growth", "win_rate", "deal_size", "clv", "cac", "churn")
 
 
-class Segmentation(_Model):
+class Segmentation(StrictModel):
     """ABC thresholds and segment attractiveness weights (phase 3)."""
 
     abc_a_share: Share = Field(0.8, description="Cumulative revenue share of A customers.")
@@ -584,7 +248,7 @@ class Segmentation(_Model):
         return self
 
 
-class Distribution(_Model):
+class Distribution(StrictModel):
     """A driver's uncertainty for Monte Carlo; parameters in the driver's unit."""
 
     dist: Literal["normal", "lognormal", "triangular", "beta", "uniform", "fixed"]
@@ -597,7 +261,7 @@ class Distribution(_Model):
     b: float | None = Field(None, gt=0)
 
 
-class MonteCarlo(_Model):
+class MonteCarlo(StrictModel):
     """Monte Carlo settings: draws, seed and the drivers' distributions."""
 
     draws: int = Field(1000, ge=1, le=1_000_000)
@@ -605,7 +269,7 @@ class MonteCarlo(_Model):
     drivers: dict[str, Distribution] = Field(default_factory=dict)
 
 
-class PlanParameters(_Model):
+class PlanParameters(StrictModel):
     """All parameters of one plan (company or region)."""
 
     company: Company
@@ -639,17 +303,6 @@ class PlanParameters(_Model):
 
 
 # --------------------------------------------------------------------------- I/O
-
-
-def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    """Merge ``override`` into ``base`` key by key (dicts recursively, all else replaced)."""
-    out = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = deep_merge(out[key], value)
-        else:
-            out[key] = value
-    return out
 
 
 def _inner_model(annotation: Any) -> type[BaseModel] | None:
@@ -717,39 +370,6 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ParameterError(str(path), ["the file must hold a mapping of parameters"])
     return data
-
-
-def region_file(config: str | Path, region: str) -> Path:
-    """The override file of region ``region``: ``regions/<region>.yaml`` beside ``config``.
-
-    A region is a name, never a path: separators, ``..`` and names whose file would
-    (after resolving links) lie outside the config's ``regions/`` folder are refused,
-    so ``--region ../../x`` cannot read another YAML file. A trailing ``.yaml`` is
-    allowed (``AT.yaml`` names ``AT``).
-
-    Raises:
-        ParameterError: the name is no plain region name.
-    """
-    folder = Path(config).parent / "regions"
-    name = region.strip()
-    for suffix in (".yaml", ".yml"):
-        name = name.removesuffix(suffix)
-    bad = not name or name in (".", "..") or any(c in name for c in ("/", "\\", "\0"))
-    if not bad:
-        root = folder.resolve()
-        candidate = (folder / f"{name}.yaml").resolve()
-        bad = candidate.parent != root
-    if bad:
-        known = sorted(p.stem for p in folder.glob("*.yaml"))
-        raise ParameterError(
-            str(config),
-            [
-                f"region {region!r} is not a region name: a region names a file "
-                f"{folder}/<name>.yaml; path separators and '..' are not allowed "
-                f"(known regions: {', '.join(known) or 'none'})"
-            ],
-        )
-    return folder / f"{name}.yaml"
 
 
 def load_params(path: str | Path, region: str | Path | None = None) -> PlanParameters:

@@ -28,8 +28,9 @@ from planning_lib.data.mappings import (
     missing_sources,
 )
 from planning_lib.data.parsing import coerce_columns
-from planning_lib.data.readers import RawTable, SourceError, read_source, read_sql
+from planning_lib.data.readers import RawTable, SourceError, read_source
 from planning_lib.data.schemas import check_frame
+from planning_lib.data.sql_source import read_sql
 from planning_lib.data.tables import OPTIONAL_DEFAULTS, TABLES
 
 __all__ = [

@@ -35,6 +35,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from planning_lib.core.config import deep_merge
 from planning_lib.data.tables import TABLES
 
 __all__ = [
@@ -130,16 +131,6 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
 def _resolve(ref: str | Path, seen: tuple[str, ...] = ()) -> dict[str, Any]:
     key = str(ref)
     if key in seen:
@@ -160,7 +151,7 @@ def _resolve(ref: str | Path, seen: tuple[str, ...] = ()) -> dict[str, Any]:
         is_file = Path(parent).suffix.lower() in (".yaml", ".yml")
         base = _resolve(path.parent / parent if is_file else parent, (*seen, key))
         base.pop("name", None)
-        data = _merge(base, data)
+        data = deep_merge(base, data)
     return data
 
 

@@ -1,4 +1,4 @@
-"""Read CSV, XLSX, Parquet and SQL sources into raw frames, cells untouched.
+"""Read CSV, XLSX and Parquet files into raw frames, cells untouched (SQL: ``sql_source``).
 
 Each reader returns a :class:`RawTable`: the cells (CSV cells as text, other formats
 as their native values), the spreadsheet row number of every data row (header =
@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from charset_normalizer import from_bytes
 
 from planning_lib.data.failures import MESSAGES, failure
 
@@ -40,9 +41,7 @@ __all__ = [
     "read_csv",
     "read_parquet",
     "read_source",
-    "read_sql",
     "read_xlsx",
-    "source_label",
 ]
 
 DELIMITERS: tuple[str, ...] = (";", ",", "\t")
@@ -142,8 +141,6 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
         pass
-    from charset_normalizer import from_bytes
-
     best = from_bytes(data).best()
     if best is None:
         raise UnicodeDecodeError("unknown", data, 0, 1, "no text encoding fits")
@@ -387,6 +384,7 @@ def read_xlsx(path: Path, table: str, lang: str = "en") -> RawTable:
     first of the leading rows with the most filled cells. The workbook's date system
     (1900 or 1904) travels along, so numbers in date columns can be read as serials.
     """
+    # openpyxl (~70 ms) only for XLSX sources, not on every import of the loaders
     from openpyxl import load_workbook
     from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
@@ -452,122 +450,6 @@ def read_parquet(path: Path, table: str, lang: str = "en") -> RawTable:
     if frame.empty:
         raise SourceError(failure("header_only", file=path.name, table=table, lang=lang))
     return RawTable(frame.reset_index(drop=True), np.arange(1, len(frame) + 1), path.name)
-
-
-def source_label(url: str, sql_table: str | None, query: str | None) -> str:
-    """A readable SQL source name without the password; a long query is marked as shortened.
-
-    The failure message of a broken query names it whole (see :func:`_sql_error`).
-    """
-    from sqlalchemy.engine import make_url
-
-    safe = make_url(url).render_as_string(hide_password=True)
-    what = sql_table if sql_table else "query " + _abbreviated(" ".join((query or "").split()))
-    return f"{safe} ({what})"
-
-
-def _abbreviated(text: str, width: int = 60) -> str:
-    """``text`` up to ``width`` characters, shortened at a blank and marked with "…"."""
-    if len(text) <= width:
-        return text
-    cut = text.rfind(" ", 0, width)
-    return text[: cut if cut > 0 else width] + " …"
-
-
-def _read_only_url(url: str) -> tuple[Any, dict[str, Any], Path | None]:
-    """``(URL, connect_args, database file or None)`` opening SQLite/DuckDB files read-only.
-
-    Other engines (PostgreSQL ...) and in-memory databases pass unchanged; reading
-    them never creates anything.
-    """
-    from urllib.parse import quote, unquote
-
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    backend, database = parsed.get_backend_name(), parsed.database or ""
-    if backend not in ("sqlite", "duckdb") or database in ("", ":memory:"):
-        return parsed, {}, None
-    if backend == "duckdb":  # "md:db" (MotherDuck) and other remote names are no file
-        remote = re.match(r"^[A-Za-z][\w+.-]+:", database) is not None  # not "C:"
-        return parsed, {"read_only": True}, None if remote else Path(database)
-    if database.startswith("file:"):  # already an SQLite URI filename
-        path = Path(unquote(database.removeprefix("file:").split("?")[0]))
-    else:
-        path = Path(database)
-        database = "file:" + quote(database, safe="/")
-    ro = parsed.set(database=database).update_query_dict({"mode": "ro", "uri": "true"})
-    return ro, {}, path
-
-
-def _sql_error(err: BaseException) -> str:
-    """The database's error in one line, the statement whole (never cut mid-query).
-
-    pandas wraps SQLAlchemy's error, which names the driver's error and the statement
-    once; its link to the SQLAlchemy docs is dropped.
-    """
-    from sqlalchemy.exc import SQLAlchemyError
-
-    found: BaseException | None = err
-    while found is not None and not isinstance(found, SQLAlchemyError):
-        found = found.__cause__ or found.__context__
-    message = str(found if found is not None else err)
-    message = re.sub(r"\(Background on this error at: [^)]*\)", "", message)
-    return " ".join(message.split())
-
-
-def read_sql(
-    url: str,
-    table: str,
-    *,
-    sql_table: str | None = None,
-    query: str | None = None,
-    lang: str = "en",
-) -> RawTable:
-    """Read a database table or query result through SQLAlchemy; rows numbered 1..
-
-    Args:
-        url: SQLAlchemy URL, e.g. ``sqlite:///crm.db``, ``duckdb:///crm.duckdb``,
-            ``postgresql+psycopg://user@host/db``.
-        table: canonical table (for messages).
-        sql_table: database table to read (``schema.table`` allowed) ...
-        query: ... or a SELECT statement.
-        lang: message language.
-
-    SQLite and DuckDB files are opened read-only; a missing file is an error (a
-    connection would otherwise create an empty database).
-    """
-    from sqlalchemy import create_engine, literal_column, select, text
-    from sqlalchemy import table as sa_table
-
-    if (sql_table is None) == (query is None):
-        raise ValueError("give exactly one of sql_table or query")
-    label = source_label(url, sql_table, query)
-    target, connect_args, path = _read_only_url(url)
-    if path is not None and not path.is_file():  # connecting would create an empty database
-        raise SourceError(
-            failure("no_database", file=label, table=table, detail=str(path), lang=lang)
-        )
-    engine = create_engine(target, connect_args=connect_args)
-    try:
-        with engine.connect() as conn:
-            if sql_table is not None:  # a plain SELECT: no reflection, which some dialects lack
-                schema, _, name = sql_table.rpartition(".")
-                statement = select(literal_column("*")).select_from(
-                    sa_table(name, schema=schema or None)
-                )
-                frame = pd.read_sql_query(statement, conn)
-            else:
-                frame = pd.read_sql_query(text(query), conn)
-    except Exception as err:  # driver errors differ per engine
-        raise SourceError(
-            failure("unreadable", file=label, table=table, detail=_sql_error(err), lang=lang)
-        ) from err
-    finally:
-        engine.dispose()
-    if frame.empty:
-        raise SourceError(failure("header_only", file=label, table=table, lang=lang))
-    return RawTable(frame, np.arange(1, len(frame) + 1), label)
 
 
 def read_source(path: Path, table: str, lang: str = "en") -> RawTable:

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from planning_lib.core.vocabulary import CHANNELS, COST_CATEGORIES, SEGMENTS
+
 __all__ = [
-    "CHANNELS",
-    "COST_CATEGORIES",
     "DEAL_STAGES",
     "ESTIMATE_FLAGS",
     "OPEN_STAGES",
     "OPTIONAL_DEFAULTS",
     "ROLES",
-    "SEGMENTS",
     "SEGMENT_BINS",
     "TABLES",
     "VALUE_LABELS",
@@ -28,18 +27,8 @@ __all__ = [
     "segment_of_size",
 ]
 
-CHANNELS: tuple[str, ...] = ("inbound", "outbound", "partner")
-SEGMENTS: tuple[str, ...] = ("small", "mid", "large")  # 10-49, 50-250, >250 employees
 OPEN_STAGES: tuple[str, ...] = ("qualified", "demo", "proposal", "negotiation")
 DEAL_STAGES: tuple[str, ...] = (*OPEN_STAGES, "won", "lost")
-COST_CATEGORIES: tuple[str, ...] = (
-    "personnel",
-    "marketing",
-    "tools",
-    "training_travel",
-    "commissions",
-    "other",
-)
 ROLES: tuple[str, ...] = ("inside_sales", "field_sales", "partner_manager", "sales_lead", "sdr")
 
 # German (and common English) labels of the canonical values, recognised in every

@@ -22,8 +22,9 @@ from typing import Any
 
 import numpy as np
 
+from planning_lib.core.fields import ParameterError
 from planning_lib.core.overrides import SHARE_SUFFIXES, check_driver_paths, driver_values
-from planning_lib.core.params import ParameterError, PlanParameters
+from planning_lib.core.params import PlanParameters
 from planning_lib.plan.drivers import path_share
 
 __all__ = [

@@ -19,7 +19,8 @@ import pandas as pd
 
 from planning_lib.core.finding import Finding
 from planning_lib.core.overrides import apply_overrides, driver_values
-from planning_lib.core.params import COST_CATEGORIES, PlanParameters
+from planning_lib.core.params import PlanParameters
+from planning_lib.core.vocabulary import COST_CATEGORIES
 from planning_lib.plan.feasibility import plan_findings
 from planning_lib.plan.inputs import ModelInputs, model_inputs
 from planning_lib.plan.lines import Lines, plan_lines

@@ -28,8 +28,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planning_lib.core.fields import ParameterError
 from planning_lib.core.overrides import apply_overrides, driver_values, resolve_overrides
-from planning_lib.core.params import Distribution, ParameterError, PlanParameters
+from planning_lib.core.params import Distribution, PlanParameters
 from planning_lib.plan.inputs import clip_values, model_inputs
 from planning_lib.plan.lines import plan_lines
 from planning_lib.plan.model import LINE_UNITS, PlanResult, plan_months, run_plan

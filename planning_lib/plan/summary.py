@@ -47,7 +47,8 @@ from typing import Any
 
 import numpy as np
 
-from planning_lib.core.params import COST_CATEGORIES, PlanParameters
+from planning_lib.core.params import PlanParameters
+from planning_lib.core.vocabulary import COST_CATEGORIES
 from planning_lib.metrics.acquisition import cac, cac_fully_loaded
 from planning_lib.metrics.churn import nrr_grr
 from planning_lib.metrics.clv import clv, clv_from_lifetime, customer_lifetime

@@ -37,22 +37,31 @@ import platform
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 from tqdm.auto import tqdm
 
-from planning_lib.core.paths import NOTEBOOKS
 from planning_lib.present.views.plan import KEY_FIGURE_NAMES
+from planning_lib.present.workbook import WorkbookMeta
 from planning_lib.run.artifacts import read_key_figures, write_json
-from planning_lib.run.catalog import CONSOLIDATION, PHASES, PhaseStep
-from planning_lib.run.excel import WorkbookMeta, build_workbook
+from planning_lib.run.batch_jobs import (
+    BatchError,
+    BatchSettings,
+    absolute_settings,
+    base_parameters,
+    check_before_start,
+    notebook_job,
+    select_phases,
+    select_regions,
+)
+from planning_lib.run.catalog import CONSOLIDATION
+from planning_lib.run.excel import build_workbook
 from planning_lib.run.html import render_index
 from planning_lib.run.lifeline import PARENT_ENV, worker_initializer
 from planning_lib.run.notebook import NotebookJob, NotebookOutcome, execute_job
-from planning_lib.run.notebook_params import check_parameters
 from planning_lib.run.run_folder import (
     CONSOLIDATION_FOLDER,
     incomplete_runs,
@@ -61,83 +70,14 @@ from planning_lib.run.run_folder import (
     mark_incomplete,
     new_run_dir,
     package_versions,
-    region_named,
     safe_folder_names,
 )
 
-__all__ = [
-    "CONSOLIDATION_FOLDER",
-    "KEY_FIGURES",
-    "BatchError",
-    "BatchResult",
-    "BatchSettings",
-    "input_fingerprint",
-    "new_run_dir",
-    "package_versions",
-    "run_batch",
-    "safe_folder_names",
-    "select_regions",
-]
+__all__ = ["KEY_FIGURES", "BatchResult", "run_batch"]
 
 
 KEY_FIGURES: tuple[str, ...] = tuple(k for k in KEY_FIGURE_NAMES if k != "mrr_start")
 """Key figures shown per region in ``index.html`` (those the notebooks wrote)."""
-
-
-class BatchError(ValueError):
-    """The batch cannot start: a region, notebook or parameter is wrong. Nothing ran."""
-
-
-@dataclass
-class BatchSettings:
-    """Everything a batch run needs; paths are made absolute before use.
-
-    Attributes:
-        config_path: base plan parameters (YAML); region files in ``regions/`` beside it.
-        data_path: folder of the canonical tables (and ``actuals/``).
-        out_dir: parent folder of the run folders.
-        regions: region names, or None / ``["all"]`` for every region of the config.
-        workers: local worker processes (default: number of cores).
-        dask_scheduler: address of a Dask scheduler (``tcp://host:8786``) instead of
-            local processes; the workers must see the same paths.
-        horizon: plan horizon in months.
-        scenario: scenario name (``base`` or one of the config's scenarios).
-        locale: report language, ``de`` or ``en``.
-        seed: random seed for anything drawn.
-        extra_parameters: further notebook parameters: ``name`` for every notebook,
-            ``<stem>:name`` for one notebook.
-        phases: phase stems (or their two-digit prefixes) to run; their
-            prerequisites are added. None = all.
-        consolidate: run the consolidation notebook after the regions.
-        notebooks_dir: where the notebooks live.
-        kernel_name: Jupyter kernel to run them on.
-        progress: show a progress bar (None: when stderr is a terminal).
-    """
-
-    config_path: Path
-    data_path: Path
-    out_dir: Path
-    regions: Sequence[str] | None = None
-    workers: int | None = None
-    dask_scheduler: str | None = None
-    horizon: int = 12
-    scenario: str = "base"
-    locale: str = "de"
-    seed: int = 42
-    extra_parameters: Mapping[str, Any] = field(default_factory=dict)
-    phases: Sequence[str] | None = None
-    consolidate: bool = True
-    notebooks_dir: Path = NOTEBOOKS
-    kernel_name: str = "python3"
-    progress: bool | None = None
-
-    def __post_init__(self) -> None:
-        if self.workers is not None and self.workers < 1:
-            raise BatchError(f"workers must be 1 or more, got {self.workers}")
-        if self.seed < 0:
-            raise BatchError(f"seed must be 0 or more (a numpy seed), got {self.seed}")
-        if not 12 <= self.horizon <= 36:
-            raise BatchError(f"horizon must be 12 to 36 months, got {self.horizon}")
 
 
 @dataclass
@@ -161,119 +101,10 @@ class BatchResult:
         return [o for o in self.outcomes if o.status == "failed"]
 
 
-# ------------------------------------------------------------------ regions and folders
-
-
-def select_regions(config_path: Path, spec: Sequence[str] | None) -> list[str]:
-    """The regions to run: all of the config's ``company.regions``, or the named ones.
-
-    A named region must be in the config's list or have a file ``regions/<name>.yaml``;
-    its folder name (``DE-Sued`` for ``DE-Süd``) names it too.
-
-    Raises:
-        BatchError: the config cannot be read or a region is unknown.
-    """
-    try:
-        base = yaml.safe_load(Path(config_path).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise BatchError(f"cannot read the plan config {config_path}: {exc}") from None
-    known = list((base.get("company") or {}).get("regions") or [])
-    files = sorted(p.stem for p in (Path(config_path).parent / "regions").glob("*.yaml"))
-    if spec is None or [s.strip().lower() for s in spec] == ["all"]:
-        if not known:
-            raise BatchError(f"{config_path} lists no company.regions; name them with --regions")
-        return known
-    chosen = [region_named(s.strip(), known + files) for s in spec if s.strip()]
-    unknown = [r for r in chosen if r not in known and r not in files]
-    if unknown:
-        raise BatchError(
-            f"unknown region(s) {', '.join(unknown)}; known: {', '.join(known + files)}"
-        )
-    if len(set(chosen)) != len(chosen):
-        raise BatchError(f"a region is named twice: {', '.join(chosen)}")
-    return chosen
-
-
-# ------------------------------------------------------------------ jobs
-
-
-def _phase_selection(phases: Sequence[str] | None) -> list[PhaseStep]:
-    if phases is None:
-        return list(PHASES)
-    by_key = {p.stem: p for p in PHASES} | {p.stem[:2]: p for p in PHASES}
-    wanted: set[str] = set()
-    todo = list(phases)
-    while todo:
-        key = todo.pop().strip()
-        if key not in by_key:
-            raise BatchError(f"unknown phase {key!r}; known: {', '.join(p.stem for p in PHASES)}")
-        phase = by_key[key]
-        if phase.stem not in wanted:
-            wanted.add(phase.stem)
-            todo.extend(phase.requires)
-    return [p for p in PHASES if p.stem in wanted]
-
-
-def _extra_for(stem: str, extra: Mapping[str, Any]) -> dict[str, Any]:
-    out = {}
-    for key, value in extra.items():
-        target, sep, name = key.rpartition(":")
-        if not sep:
-            out[key] = value
-        elif target == stem:
-            out[name] = value
-    return out
-
-
-def _base_parameters(s: BatchSettings, region: str, output_dir: Path) -> dict[str, Any]:
-    return {
-        "region": region,
-        "config_path": str(s.config_path),
-        "data_path": str(s.data_path),
-        "horizon": s.horizon,
-        "scenario": s.scenario,
-        "locale": s.locale,
-        "seed": s.seed,
-        "output_dir": str(output_dir),
-    }
-
-
-def _job(s: BatchSettings, stem: str, region: str, folder: Path, params: dict) -> NotebookJob:
-    return NotebookJob(
-        key=f"{region}/{stem}",
-        region=region,
-        notebook=str(s.notebooks_dir / f"{stem}.ipynb"),
-        output_notebook=str(folder / "notebooks" / f"{stem}.ipynb"),
-        output_html=str(folder / "html" / f"{stem}.html"),
-        parameters=params | _extra_for(stem, s.extra_parameters),
-        kernel_name=s.kernel_name,
-    )
-
-
-def _check_all(s: BatchSettings, stems: Sequence[str], regions: Sequence[str]) -> None:
-    """Validate notebooks and parameters before anything runs."""
-    unknown_targets = {k.rpartition(":")[0] for k in s.extra_parameters if ":" in k} - set(stems)
-    if unknown_targets:
-        raise BatchError(
-            f"--param names notebook(s) not in this run: {', '.join(sorted(unknown_targets))}"
-        )
-    for stem in stems:
-        path = s.notebooks_dir / f"{stem}.ipynb"
-        if not path.exists():
-            raise BatchError(f"notebook {path} not found")
-        region = regions[0] if regions else ""
-        params = _base_parameters(s, region, s.out_dir) | _extra_for(stem, s.extra_parameters)
-        if stem == CONSOLIDATION.stem:
-            params["region_dirs"] = {}
-        try:
-            check_parameters(path, params)
-        except ValueError as exc:
-            raise BatchError(str(exc)) from exc
-
-
 @contextlib.contextmanager
 def _executor(s: BatchSettings) -> Iterator[Executor]:
     if s.dask_scheduler:
+        # dask.distributed (~400 ms) only for a --dask-scheduler run
         from distributed import Client
 
         with Client(s.dask_scheduler, timeout="30s") as client:
@@ -294,20 +125,6 @@ def _executor(s: BatchSettings) -> Iterator[Executor]:
         yield pool
 
 
-def _absolute(s: BatchSettings) -> BatchSettings:
-    s.config_path = Path(s.config_path).resolve()
-    s.data_path = Path(s.data_path).resolve()
-    s.out_dir = Path(s.out_dir).resolve()
-    s.notebooks_dir = Path(s.notebooks_dir).resolve()
-    if not s.config_path.exists():
-        raise BatchError(f"plan config {s.config_path} not found")
-    if not s.data_path.exists():
-        raise BatchError(f"data folder {s.data_path} not found")
-    if s.locale not in ("de", "en"):
-        raise BatchError(f"locale must be 'de' or 'en', not {s.locale!r}")
-    return s
-
-
 def run_batch(settings: BatchSettings) -> BatchResult:
     """Run the batch described by ``settings`` and write manifest and index.
 
@@ -318,11 +135,11 @@ def run_batch(settings: BatchSettings) -> BatchResult:
         BatchError: before anything runs, for an unknown region, phase, notebook or
             parameter.
     """
-    s = _absolute(settings)
+    s = absolute_settings(settings)
     regions = select_regions(s.config_path, s.regions)
-    phases = _phase_selection(s.phases)
+    phases = select_phases(s.phases)
     stems = [p.stem for p in phases] + ([CONSOLIDATION.stem] if s.consolidate else [])
-    _check_all(s, stems, regions)
+    check_before_start(s, stems, regions)
 
     started = dt.datetime.now(dt.UTC)
     run_id, run_dir = new_run_dir(s.out_dir, started)
@@ -351,8 +168,8 @@ def run_batch(settings: BatchSettings) -> BatchResult:
     requires: dict[str, list[str]] = {}
     for region in regions:
         for phase in phases:
-            params = _base_parameters(s, region, folders[region])
-            job = _job(s, phase.stem, region, folders[region], params)
+            params = base_parameters(s, region, folders[region])
+            job = notebook_job(s, phase.stem, region, folders[region], params)
             jobs[job.key] = job
             requires[job.key] = [f"{region}/{r}" for r in phase.requires]
     total = len(jobs) + (1 if s.consolidate else 0)
@@ -393,9 +210,9 @@ def run_batch(settings: BatchSettings) -> BatchResult:
                 consolidation_done = True
                 complete = [r for r in regions if _region_status(r, outcomes) == "ok"]
                 folder = run_dir / CONSOLIDATION_FOLDER
-                params = _base_parameters(s, "Gesamt", folder)
+                params = base_parameters(s, "Gesamt", folder)
                 params["region_dirs"] = {r: str(folders[r]) for r in complete}
-                job = _job(s, CONSOLIDATION.stem, "Gesamt", folder, params)
+                job = notebook_job(s, CONSOLIDATION.stem, "Gesamt", folder, params)
                 jobs[job.key], requires[job.key] = job, []
                 if complete:
                     pending[pool.submit(execute_job, job)] = job

@@ -58,7 +58,6 @@ from planning_lib.run.catalog import FINDINGS_TABLE, PLAN_MONTHLY_TABLE
 __all__ = [
     "FORMATS",
     "MAX_PRINT_PAGES",
-    "WorkbookMeta",
     "build_workbook",
     "findings_rows",
     "key_figure_rows",

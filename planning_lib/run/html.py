@@ -15,8 +15,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import nbformat
+from traitlets.config import Config
+
 from planning_lib.present.formatting import format_number
 from planning_lib.present.labels import format_figure, text
+from planning_lib.present.tables import value_label
 from planning_lib.run.artifacts import atomic_write_text
 
 __all__ = ["SOURCE_DOC_TAG", "export_html", "render_index"]
@@ -29,8 +33,8 @@ the report shows the localized narrative from ``labels`` instead."""
 
 @functools.cache
 def _exporter() -> Any:
+    # nbconvert (~1 s with its templates) only when a notebook is exported
     from nbconvert import HTMLExporter
-    from traitlets.config import Config
 
     config = Config()
     config.TagRemovePreprocessor.enabled = True
@@ -49,8 +53,6 @@ def export_html(notebook: str | Path, target: str | Path) -> Path:
     Returns:
         The written path.
     """
-    import nbformat
-
     nb = nbformat.read(str(notebook), as_version=4)
     body, _ = _exporter().from_notebook_node(nb)
     return atomic_write_text(target, body)
@@ -105,8 +107,6 @@ def _error_text(error: Mapping[str, Any] | None, locale: str) -> str:
 
 def _region_name(region: str, locale: str) -> str:
     """A region as readers see it: the company roll-up ``Gesamt`` is ``Total`` in English."""
-    from planning_lib.present.tables import value_label
-
     return str(value_label("region", region, locale))
 
 

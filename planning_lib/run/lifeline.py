@@ -28,8 +28,9 @@ import signal
 import sys
 import threading
 import time
+from pathlib import Path
 
-__all__ = ["PARENT_ENV", "exit_with", "worker_initializer"]
+__all__ = ["PARENT_ENV", "exit_with", "process_alive", "worker_initializer"]
 
 PARENT_ENV = "PLANNING_BATCH_PID"
 """Environment variable with the pid of the ``planning batch`` process (set before the
@@ -38,14 +39,29 @@ forkserver starts, inherited by it)."""
 _PR_SET_PDEATHSIG = 1
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int, since: float | None = None) -> bool:
+    """True when ``pid`` runs (and, with ``since``, started before that time: a process
+    started later is a reused pid, not the one meant)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    if since is None:
+        return True
+    try:  # Linux: the process's start time; a process younger than ``since`` reuses the pid
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks = int(fields[19])
+        boot = next(
+            float(line.split()[1])
+            for line in Path("/proc/stat").read_text().splitlines()
+            if line.startswith("btime ")
+        )
+        started = boot + ticks / os.sysconf("SC_CLK_TCK")
+        return started <= since + 2.0  # btime is whole seconds
+    except (OSError, ValueError, IndexError, StopIteration):
+        return True
 
 
 def _wait_for_exit(pid: int) -> None:
@@ -59,7 +75,7 @@ def _wait_for_exit(pid: int) -> None:
         finally:
             os.close(fd)
         return
-    while _alive(pid):  # pragma: no cover - systems without pidfd
+    while process_alive(pid):  # pragma: no cover - systems without pidfd
         time.sleep(0.5)
 
 
@@ -69,7 +85,7 @@ def exit_with(pid: int, code: int = 1) -> threading.Thread | None:
     Returns the thread, or None when ``pid`` has already ended (then this process
     exits at once).
     """
-    if not _alive(pid):
+    if not process_alive(pid):
         os._exit(code)
 
     def watch() -> None:

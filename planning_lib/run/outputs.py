@@ -33,6 +33,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from planning_lib.run.lifeline import process_alive
+
 __all__ = [
     "OutputExistsError",
     "check_new_folder",
@@ -42,7 +44,6 @@ __all__ = [
     "file_mode",
     "new_folder",
     "private_temp_dir",
-    "process_alive",
     "rename_noreplace",
     "report_stale_temp_folders",
     "temp_name",
@@ -108,28 +109,6 @@ def private_temp_dir(out: Path) -> Path:
             continue
         return tmp
     raise FileExistsError(f"could not create a temporary folder beside {out}")
-
-
-def process_alive(pid: int, since: float) -> bool:
-    """True when ``pid`` runs and started before ``since`` (a later start is a reused pid)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # Linux: the process's start time; a process younger than the folder is not its owner
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks = int(fields[19])
-        boot = next(
-            float(line.split()[1])
-            for line in Path("/proc/stat").read_text().splitlines()
-            if line.startswith("btime ")
-        )
-        started = boot + ticks / os.sysconf("SC_CLK_TCK")
-        return started <= since + 2.0  # btime is whole seconds
-    except (OSError, ValueError, IndexError, StopIteration):
-        return True
 
 
 def clean_stale_temp_folders(parent: str | Path) -> tuple[list[Path], list[Path]]:

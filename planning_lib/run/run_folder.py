@@ -26,6 +26,11 @@ import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
+import yaml
+
+from planning_lib.run.artifacts import write_json
+from planning_lib.run.lifeline import process_alive
+
 __all__ = [
     "CONSOLIDATION_FOLDER",
     "INCOMPLETE_MARKER",
@@ -81,8 +86,6 @@ def config_regions(config_path: str | Path) -> list[str]:
 
     An unreadable config gives only the files (the command reports the config itself).
     """
-    import yaml
-
     path = Path(config_path)
     try:
         base = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -187,8 +190,6 @@ def package_versions() -> dict[str, str]:
 
 def mark_incomplete(run_dir: Path, run_id: str, started: dt.datetime) -> Path:
     """Write the marker of a run that has started but not finished (its pid and host)."""
-    from planning_lib.run.artifacts import write_json
-
     return write_json(
         run_dir / INCOMPLETE_MARKER,
         {
@@ -211,8 +212,6 @@ def mark_complete(run_dir: Path) -> None:
 
 def _running(pid: int, started_utc: str) -> bool:
     """True when ``pid`` runs and is not a later process that reused the pid."""
-    from planning_lib.run.outputs import process_alive
-
     try:
         since = dt.datetime.fromisoformat(started_utc).timestamp()
     except (TypeError, ValueError):

@@ -7,13 +7,9 @@ from pathlib import Path
 import pytest
 
 from planning_lib.cli.main import main
-from planning_lib.core.params import (
-    ParameterError,
-    deep_merge,
-    load_params,
-    params_from_dict,
-    region_file,
-)
+from planning_lib.core.config import deep_merge, region_file
+from planning_lib.core.fields import ParameterError
+from planning_lib.core.params import load_params, params_from_dict
 from planning_lib.core.paths import CONFIGS
 
 CLOUDFLOW = CONFIGS / "cloudflow.yaml"

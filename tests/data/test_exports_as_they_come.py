@@ -18,9 +18,10 @@ from pathlib import Path
 import pandas as pd
 
 from planning_lib.core.paths import ROOT
+from planning_lib.core.vocabulary import SEGMENTS
 from planning_lib.data.loaders import check_table, load_table
 from planning_lib.data.parsing import parse_codes
-from planning_lib.data.tables import SEGMENTS, VALUE_LABELS
+from planning_lib.data.tables import VALUE_LABELS
 
 
 def planning(*args: str | Path) -> subprocess.CompletedProcess:

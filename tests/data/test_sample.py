@@ -17,7 +17,6 @@ from planning_lib.cli import main as cli
 from planning_lib.cli import sample_data as command
 from planning_lib.core.paths import SAMPLE_DATA
 from planning_lib.data.sample.company import (
-    SampleConfig,
     SampleData,
     SampleExistsError,
     generate_sample,
@@ -25,6 +24,7 @@ from planning_lib.data.sample.company import (
     write_files,
     write_sample,
 )
+from planning_lib.data.sample.config import SampleConfig
 from planning_lib.data.sample.render import render_csv
 from planning_lib.data.tables import TABLES
 

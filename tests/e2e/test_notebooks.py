@@ -24,9 +24,9 @@ from planning_lib.cli import main as cli
 from planning_lib.core.params import load_params
 from planning_lib.core.paths import CONFIGS, NOTEBOOKS, SAMPLE_DATA
 from planning_lib.plan.model import run_plan
-from planning_lib.run.batch import CONSOLIDATION_FOLDER
 from planning_lib.run.catalog import PHASES
 from planning_lib.run.phase import read_plan
+from planning_lib.run.run_folder import CONSOLIDATION_FOLDER
 
 GOOD = ["DE-Süd", "AT"]
 BROKEN = "Kaputt"

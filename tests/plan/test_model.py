@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from planning_lib.core.params import ParameterError
+from planning_lib.core.fields import ParameterError
 from planning_lib.plan.model import run_plan
 from planning_lib.present.plan_finding_texts import plan_finding_text
 

@@ -11,16 +11,8 @@ import nbformat
 import pytest
 
 from planning_lib.core.paths import CONFIGS, SAMPLE_DATA
-from planning_lib.run.batch import (
-    CONSOLIDATION_FOLDER,
-    BatchError,
-    BatchSettings,
-    input_fingerprint,
-    new_run_dir,
-    run_batch,
-    safe_folder_names,
-    select_regions,
-)
+from planning_lib.run.batch import run_batch
+from planning_lib.run.batch_jobs import BatchError, BatchSettings, select_regions
 from planning_lib.run.notebook import NotebookJob, execute_job
 from planning_lib.run.notebook_params import (
     STANDARD_PARAMETERS,
@@ -29,7 +21,14 @@ from planning_lib.run.notebook_params import (
     declared_parameters,
     parse_assignments,
 )
-from planning_lib.run.run_folder import config_regions, region_named
+from planning_lib.run.run_folder import (
+    CONSOLIDATION_FOLDER,
+    config_regions,
+    input_fingerprint,
+    new_run_dir,
+    region_named,
+    safe_folder_names,
+)
 
 CONFIG = CONFIGS / "cloudflow.yaml"
 

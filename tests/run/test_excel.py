@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from planning_lib.present.workbook import page_budget, sheet_name
+from planning_lib.present.workbook import WorkbookMeta, page_budget, sheet_name
 from planning_lib.run.artifacts import read_table, write_table
-from planning_lib.run.excel import WorkbookMeta, build_workbook
+from planning_lib.run.excel import build_workbook
 from planning_lib.run.html import render_index
 
 

@@ -10,20 +10,13 @@ normalised so the base as a whole churns at the configured rate.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from planning_lib.data.sample.funnel import (
-    CHANNEL_ORDER,
-    SEGMENT_ORDER,
-    days_in_month,
-    month_starts,
-)
-
-if TYPE_CHECKING:
-    from planning_lib.data.sample.company import SampleConfig
+from planning_lib.core.vocabulary import CHANNELS, SEGMENTS
+from planning_lib.data.sample.config import SampleConfig
+from planning_lib.data.sample.funnel import days_in_month, month_starts
 
 __all__ = ["churn_rate", "opening_customers", "simulate_subscriptions"]
 
@@ -68,8 +61,8 @@ def opening_customers(cfg: SampleConfig, rng: np.random.Generator) -> pd.DataFra
     rows = []
     for i in range(n):
         region = regions[int(rng.choice(len(regions), p=region_p))]
-        channel = CHANNEL_ORDER[int(rng.choice(2, p=[0.55, 0.45]))]
-        seg = SEGMENT_ORDER[int(rng.choice(3, p=np.asarray(seg_mix[channel])))]
+        channel = CHANNELS[int(rng.choice(2, p=[0.55, 0.45]))]
+        seg = SEGMENTS[int(rng.choice(3, p=np.asarray(seg_mix[channel])))]
         product = products[int(rng.choice(3, p=np.asarray(prod_mix[seg])))]
         discount = float(disc_values[int(rng.choice(len(disc_values), p=disc_p))])
         rows.append(

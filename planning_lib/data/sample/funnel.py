@@ -14,17 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:
-    from planning_lib.data.sample.company import ChannelRates, SampleConfig
+from planning_lib.core.vocabulary import CHANNELS, SEGMENTS
+from planning_lib.data.sample.config import ChannelRates, SampleConfig
 
 __all__ = [
-    "CHANNEL_ORDER",
-    "SEGMENT_ORDER",
     "Dither",
     "channel_rates",
     "channel_volume",
@@ -34,8 +31,6 @@ __all__ = [
     "simulate_funnel",
 ]
 
-CHANNEL_ORDER: tuple[str, ...] = ("inbound", "outbound", "partner")
-SEGMENT_ORDER: tuple[str, ...] = ("small", "mid", "large")
 SIZE_RANGE: dict[str, tuple[int, int]] = {"small": (10, 49), "mid": (50, 250), "large": (251, 5000)}
 
 
@@ -147,7 +142,7 @@ def _new_leads(cfg: SampleConfig, rng: np.random.Generator) -> list[tuple]:
     for month in month_starts(cfg.history_start, cfg.actuals_end):
         days = days_in_month(month)
         for region, share in cfg.regions:
-            for channel in CHANNEL_ORDER:
+            for channel in CHANNELS:
                 lam = channel_volume(cfg, channel, month) * share
                 lam *= float(np.exp(rng.normal(0.0, cfg.volume_noise_sd)))
                 n = int(rng.poisson(lam))
@@ -158,11 +153,11 @@ def _new_leads(cfg: SampleConfig, rng: np.random.Generator) -> list[tuple]:
                 u = rng.random(n)
                 hours = np.exp(np.log(medians[channel]) + cfg.response_sigma * rng.normal(size=n))
                 for i in range(n):
-                    seg = SEGMENT_ORDER[int(segs[i])]
+                    seg = SEGMENTS[int(segs[i])]
                     lo, hi = SIZE_RANGE[seg]
                     size = round(math.exp(math.log(lo) + u[i] * (math.log(hi) - math.log(lo))))
                     rows.append((int(created[i]), channel, region, seg, size, round(hours[i], 1)))
-    rows.sort(key=lambda r: (r[0], CHANNEL_ORDER.index(r[1]), r[2]))
+    rows.sort(key=lambda r: (r[0], CHANNELS.index(r[1]), r[2]))
     return rows
 
 
@@ -182,9 +177,9 @@ def simulate_funnel(
     product_mix = dict(cfg.product_mix)
     disc_values = np.asarray([d for d, _ in cfg.discounts])
     disc_probs = np.asarray([p for _, p in cfg.discounts])
-    factors = {c: response_win_factors(cfg, c) for c in CHANNEL_ORDER}
+    factors = {c: response_win_factors(cfg, c) for c in CHANNELS}
 
-    draws = {(stage, c): Dither(rng) for stage in ("sql", "demo", "won") for c in CHANNEL_ORDER}
+    draws = {(stage, c): Dither(rng) for stage in ("sql", "demo", "won") for c in CHANNELS}
     leads: list[dict] = []
     deals: list[dict] = []
     for idx, (created, channel, region, seg, size, hours) in enumerate(_new_leads(cfg, rng)):

@@ -10,10 +10,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
+from planning_lib.data.sample.config import SampleConfig
 from planning_lib.data.sample.summary import (
     active_customers,
     employed,
@@ -27,9 +28,6 @@ from planning_lib.data.sample.summary import (
     table_overview,
 )
 from planning_lib.data.tables import TABLES
-
-if TYPE_CHECKING:
-    from planning_lib.data.sample.company import SampleConfig
 
 __all__ = ["format_cell", "render_csv", "render_readme"]
 

@@ -14,15 +14,13 @@ plan year or still open when it started; costs and subscriptions as stated in
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from planning_lib.data.sample.config import SampleConfig
 from planning_lib.data.tables import TABLES
-
-if TYPE_CHECKING:
-    from planning_lib.data.sample.company import SampleConfig
 
 __all__ = [
     "actuals_tables",

@@ -11,15 +11,13 @@ deals won that month (reps: ``commission_rate``; partner deals also pay the part
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from planning_lib.data.sample.funnel import CHANNEL_ORDER, days_in_month, month_starts
-
-if TYPE_CHECKING:
-    from planning_lib.data.sample.company import SampleConfig
+from planning_lib.core.vocabulary import CHANNELS
+from planning_lib.data.sample.config import SampleConfig
+from planning_lib.data.sample.funnel import days_in_month, month_starts
 
 __all__ = ["personnel_cost", "simulate_costs", "simulate_headcount"]
 
@@ -104,7 +102,7 @@ def simulate_costs(
         cpl = dict(cfg.cost_per_lead_plan if plan else cfg.cost_per_lead_history)
         for region, share in cfg.regions:
             add(month, region, "personnel", None, personnel_cost(cfg, team, month, region))
-            for channel in CHANNEL_ORDER:
+            for channel in CHANNELS:
                 n = lead_counts.get((month, region, channel), 0)
                 amount = n * cpl[channel] * float(np.exp(rng.normal(0.0, cfg.cost_noise_sd)))
                 if plan and channel == "partner":
@@ -113,7 +111,7 @@ def simulate_costs(
             add(month, region, "tools", None, tools[month.year] * share)
             noise = float(np.exp(rng.normal(0.0, cfg.cost_noise_sd)))
             add(month, region, "training_travel", None, training[month.year] * share * noise)
-            for channel in CHANNEL_ORDER:
+            for channel in CHANNELS:
                 value = won_value.get((month, region, channel), 0.0)
                 rate = cfg.commission_rate
                 if channel == "partner":

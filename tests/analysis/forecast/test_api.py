@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planning_lib.analysis.forecast.api import auto_forecast, forecast_many, mase, smape
+from planning_lib.analysis.forecast.api import auto_forecast, forecast_many
+from planning_lib.analysis.forecast.selection import mase, smape
 
 PATTERN = np.array([10, 12, 15, 20, 22, 25, 24, 20, 18, 14, 11, 9.0])
 

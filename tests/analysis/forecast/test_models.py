@@ -10,11 +10,12 @@ import pytest
 from statsmodels.tsa.forecasting.theta import ThetaModel
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
-from planning_lib.analysis.forecast import api as fc_mod
+from planning_lib.analysis.forecast import arima as fa
 from planning_lib.analysis.forecast import models as fm
+from planning_lib.analysis.forecast import selection as sel
 from planning_lib.analysis.forecast.api import auto_forecast
 from planning_lib.analysis.forecast.intermittent import intermittent_forecast
-from planning_lib.analysis.forecast.prep import use_logs
+from planning_lib.analysis.forecast.prep import prepare_series, use_logs
 
 PATTERN = np.array([10, 12, 15, 20, 22, 25, 24, 20, 18, 14, 11, 9.0])
 
@@ -26,7 +27,7 @@ def test_sarima_continues_a_seasonal_pattern_on_a_trend_exactly():
     z = np.tile(PATTERN, 5) + 0.5 * t
     rng = np.random.default_rng(0)
     z_noisy = z + rng.normal(0, 1e-6, 60)  # Hannan-Rissanen needs some variation
-    cand = fm.sarima_candidate(z_noisy, 12, 12)
+    cand = fa.sarima_candidate(z_noisy, 12, 12)
     assert cand is not None and cand.name.startswith("SARIMA(")
     expected = np.tile(PATTERN, 1) + 0.5 * np.arange(60, 72)
     np.testing.assert_allclose(cand.mean, expected, atol=1e-3)
@@ -39,7 +40,7 @@ def test_arma_forecast_matches_statsmodels_sarimax_with_the_same_parameters():
     e = rng.normal(0, 1, n + 13)
     w = e[13:] + 0.4 * e[12:-1] - 0.5 * e[1:-12] - 0.2 * e[:-13]  # MA lags 1, 12, 13
     y = np.cumsum(w)  # d = 1
-    fit = fm.ArmaFit(
+    fit = fa.ArmaFit(
         order=(0, 1, 1, 0, 0, 1, 12),
         ar_lags=(),
         ar=np.array([]),
@@ -49,7 +50,7 @@ def test_arma_forecast_matches_statsmodels_sarimax_with_the_same_parameters():
         sigma2=1.0,
         aicc=0.0,
     )
-    mean, sd = fm._arma_forecast(y, fit, 15)
+    mean, sd = fa.arma_forecast(y, fit, 15)
     # the same model as a multiplicative SARIMA (0,1,1)(0,0,1)12 has theta_13 = 0.4 * -0.5
     mod = SARIMAX(y, order=(0, 1, 1), seasonal_order=(0, 0, 1, 12))
     with warnings.catch_warnings():
@@ -75,12 +76,12 @@ def test_fixed_parameter_forecast_on_the_full_history_is_the_candidate_forecast(
     rng = np.random.default_rng(4)
     y = 20 + np.cumsum(rng.normal(0.2, 1.0, 60))
     ets = fm.ets_candidate(y, 6)
-    np.testing.assert_allclose(fm.fixed_forecast("ets", ets, y, 6), ets.mean, rtol=1e-9)
+    np.testing.assert_allclose(sel.fixed_forecast("ets", ets, y, 6), ets.mean, rtol=1e-9)
     z = np.log(np.tile(PATTERN, 4) * np.linspace(1, 1.5, 48)) + rng.normal(0, 0.01, 48)
     sets = fm.seasonal_ets_candidate(z, 12, 12)
-    np.testing.assert_allclose(fm.fixed_forecast("sets", sets, z, 12), sets.mean, rtol=1e-9)
-    sarima = fm.sarima_candidate(z, 12, 12)
-    np.testing.assert_allclose(fm.fixed_forecast("arma", sarima, z, 12), sarima.mean, rtol=1e-9)
+    np.testing.assert_allclose(sel.fixed_forecast("sets", sets, z, 12), sets.mean, rtol=1e-9)
+    sarima = fa.sarima_candidate(z, 12, 12)
+    np.testing.assert_allclose(sel.fixed_forecast("arma", sarima, z, 12), sarima.mean, rtol=1e-9)
 
 
 def test_use_logs_by_guerrero():
@@ -94,7 +95,7 @@ def test_use_logs_by_guerrero():
 def test_combination_drops_candidates_three_times_worse_than_the_best():
     mean = np.ones(3)
     cands = {k: fm.Candidate(k, mean * i, None) for i, k in enumerate(("ets", "arima", "theta"), 1)}
-    key, comb, weights = fc_mod._combine(cands, {"ets": 1.0, "arima": 2.9, "theta": 3.2})
+    key, comb, weights = sel.combine(cands, {"ets": 1.0, "arima": 2.9, "theta": 3.2})
     assert key == "comb" and weights == {"ets": 0.5, "arima": 0.5}
     np.testing.assert_allclose(comb.mean, (1 + 2) / 2 * mean)
 
@@ -104,9 +105,9 @@ def test_backtest_uses_three_rolling_origins():
     y = pd.Series(np.exp(4 + 0.01 * np.arange(96) + rng.normal(0, 0.05, 96)))
     out = auto_forecast(y, 12)
     assert out.attrs["holdout_months"] == 12
-    prep = fc_mod.prepare_series(y, 12)
-    cands = fc_mod._candidates(prep, 12)
-    errors, origins, hold = fc_mod._backtest(prep, cands, 12)
+    prep = prepare_series(y, 12)
+    cands = sel.candidates(prep, 12)
+    errors, origins, hold = sel.backtest(prep, cands, 12)
     assert hold == 12 and [cut for cut, _ in origins] == [84, 78, 72]
     assert set(errors) == set(cands)
 
@@ -125,7 +126,7 @@ def test_intermittent_series_are_routed_to_croston_type_methods():
 @pytest.mark.parametrize("n", [24, 35])
 def test_seasonal_arima_and_ets_need_three_seasons(n):
     y = np.tile(PATTERN, 4)[:n]
-    assert fm.sarima_candidate(np.log(y), 6, 12) is None
+    assert fa.sarima_candidate(np.log(y), 6, 12) is None
     assert fm.seasonal_ets_candidate(np.log(y), 6, 12) is None
 
 
@@ -145,7 +146,7 @@ def test_ets_forecast_from_an_earlier_origin_matches_statsmodels_smooth():
         ref = ETSModel(pd.Series(y[:41]), error=error, trend=trend, damped_trend=damped).smooth(
             full.params
         )
-    np.testing.assert_allclose(fm.fixed_forecast("ets", ets, y[:41], 6), ref.forecast(6))
+    np.testing.assert_allclose(sel.fixed_forecast("ets", ets, y[:41], 6), ref.forecast(6))
 
     z = np.log(np.tile(PATTERN, 5) * np.linspace(1, 1.4, 60)) + rng.normal(0, 0.01, 60)
     sets = fm.seasonal_ets_candidate(z, 14, 12)
@@ -159,7 +160,7 @@ def test_ets_forecast_from_an_earlier_origin_matches_statsmodels_smooth():
         kw |= dict(initialization_method="known", initial_level=full.initial_level)
         kw |= dict(initial_trend=full.initial_trend, initial_seasonal=full.initial_seasonal)
         ref = ETSModel(pd.Series(z[:45]), **kw).smooth(full.params)
-    np.testing.assert_allclose(fm.fixed_forecast("sets", sets, z[:45], 14), ref.forecast(14))
+    np.testing.assert_allclose(sel.fixed_forecast("sets", sets, z[:45], 14), ref.forecast(14))
 
 
 def test_constant_series_gives_a_flat_forecast():
