@@ -20,8 +20,8 @@ import sys
 import time
 from collections.abc import Callable
 
+from planning_lib.core.config import load_params
 from planning_lib.core.overrides import apply_overrides
-from planning_lib.core.params import load_params
 from planning_lib.core.paths import CONFIGS
 from planning_lib.plan.model import run_plan
 from planning_lib.plan.scenarios import default_sensitivity_drivers, monte_carlo, sensitivity

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from planning_lib.core.params import PlanParameters, load_params
+from planning_lib.core.config import load_params
+from planning_lib.core.params import PlanParameters
 from planning_lib.core.paths import CONFIGS
 
 

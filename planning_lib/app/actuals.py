@@ -185,7 +185,8 @@ def plan_choices(versions_dir: str | Path, locale: str = "de") -> list[tuple[str
 def _plan(config: Path, region: str | None, version: str, versions_dir: Path) -> tuple:
     from planning_lib.controlling.plan_view import PlanView
     from planning_lib.controlling.versions import load_version
-    from planning_lib.core.params import load_params, params_from_dict
+    from planning_lib.core.config import load_params
+    from planning_lib.core.params import params_from_dict
     from planning_lib.plan.model import run_plan
 
     params = load_params(config, region=region)
@@ -219,7 +220,7 @@ def _region_table(
     config: Path, regions: list[str], actuals: dict[str, pd.DataFrame], ctx: Any
 ) -> pd.DataFrame:
     """New customers per region and month: each region's plan (its config) and actual."""
-    from planning_lib.core.params import load_params
+    from planning_lib.core.config import load_params
     from planning_lib.metrics.kpis import compute_kpi
     from planning_lib.plan.model import run_plan
 

@@ -34,7 +34,8 @@ import ipywidgets as w
 from planning_lib.app import cockpit as ck
 from planning_lib.app import tiles as out
 from planning_lib.app.runtime import Engine, default_engine, server_logger, versions_path
-from planning_lib.core.params import PlanParameters, load_params
+from planning_lib.core.config import load_params
+from planning_lib.core.params import PlanParameters
 from planning_lib.present.formatting import format_value
 from planning_lib.present.plan_finding_texts import plan_finding_text
 

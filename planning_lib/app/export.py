@@ -21,7 +21,8 @@ import pandas as pd
 import yaml
 
 from planning_lib.core import text_store
-from planning_lib.core.params import PlanParameters, dump_params
+from planning_lib.core.config import dump_params
+from planning_lib.core.params import PlanParameters
 from planning_lib.present.plan_finding_texts import plan_finding_record
 from planning_lib.present.workbook import (
     FORMATS,

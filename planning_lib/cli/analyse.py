@@ -21,12 +21,12 @@ import pandas as pd
 
 from planning_lib.analysis.asis import for_region, run_analysis
 from planning_lib.cli.common import output_taken
+from planning_lib.core.config import load_params
+from planning_lib.core.csv_safe import spreadsheet_safe
 from planning_lib.core.fields import ParameterError
-from planning_lib.core.params import load_params
+from planning_lib.core.outputs import OutputExistsError, new_folder
 from planning_lib.data.loaders import load_dataset
 from planning_lib.present.findings import Finding, generate_findings
-from planning_lib.run.csv_safe import spreadsheet_safe
-from planning_lib.run.outputs import OutputExistsError, new_folder
 
 __all__ = ["FLOAT_FORMAT", "HELP", "NAME", "add_arguments", "run", "write_analysis"]
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from planning_lib.analysis.funnel import open_pipeline_overrides
+from planning_lib.core.outputs import OutputExistsError, check_new_folder
 from planning_lib.data.loaders import load_table
-from planning_lib.run.outputs import OutputExistsError, check_new_folder
 
 __all__ = ["history_overrides", "output_taken"]
 

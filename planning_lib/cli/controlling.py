@@ -52,15 +52,16 @@ from planning_lib.controlling.versions import (
     VersionNotFoundError,
     load_version,
 )
+from planning_lib.core.config import load_params
+from planning_lib.core.csv_safe import spreadsheet_safe
 from planning_lib.core.fields import ParameterError
-from planning_lib.core.params import load_params, params_from_dict
+from planning_lib.core.outputs import OutputExistsError
+from planning_lib.core.params import params_from_dict
 from planning_lib.core.text_store import label as text_label
 from planning_lib.data.failures import DataValidationError
 from planning_lib.data.loaders import load_dataset
 from planning_lib.plan.model import run_plan
 from planning_lib.present.formatting import format_eur, format_number, format_percent
-from planning_lib.run.csv_safe import spreadsheet_safe
-from planning_lib.run.outputs import OutputExistsError
 
 __all__ = [
     "CONTROLLING_TABLES",
@@ -109,7 +110,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def frame_csv(df: pd.DataFrame) -> str:
     """CSV text: dates as YYYY-MM-DD, floats with 6 decimals, '\\n' line ends; text a
-    spreadsheet would run as a formula is neutralised (``planning_lib.run.csv_safe``)."""
+    spreadsheet would run as a formula is neutralised (``planning_lib.core.csv_safe``)."""
     out = df.copy()
     for col in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[col]):

@@ -19,7 +19,7 @@ shrinkage, or bottom-up) so that the levels add up, and writes into ``--out``:
 
 A non-empty ``--out`` is never overwritten. Text that a spreadsheet would run as a
 formula (a region or lead name starting with ``=``, ``+``, ``-``, ``@``) gets a leading
-``'`` (``planning_lib.run.csv_safe``).
+``'`` (``planning_lib.core.csv_safe``).
 """
 
 from __future__ import annotations
@@ -42,9 +42,9 @@ from planning_lib.analysis.pipeline import (
     stage_win_probabilities,
 )
 from planning_lib.cli.common import output_taken
+from planning_lib.core.csv_safe import spreadsheet_safe
+from planning_lib.core.outputs import OutputExistsError, new_folder
 from planning_lib.data.loaders import load_dataset
-from planning_lib.run.csv_safe import spreadsheet_safe
-from planning_lib.run.outputs import OutputExistsError, new_folder
 
 __all__ = ["HELP", "METRICS", "NAME", "add_arguments", "metric_frame", "run"]
 

@@ -17,7 +17,7 @@ Files are written to a temporary folder beside ``--out`` and renamed at the end,
 so ``--out`` either holds every file or does not exist. The same inputs and seed
 give byte-identical files. Text a spreadsheet would run as a formula (a channel or
 region name starting with ``=``, ``+``, ``-``, ``@``) gets a leading ``'``
-(``planning_lib.run.csv_safe``).
+(``planning_lib.core.csv_safe``).
 """
 
 from __future__ import annotations
@@ -30,16 +30,16 @@ from pathlib import Path
 from typing import Any
 
 from planning_lib.cli.common import history_overrides, output_taken
+from planning_lib.core.config import load_params
+from planning_lib.core.csv_safe import spreadsheet_safe
 from planning_lib.core.fields import ParameterError
+from planning_lib.core.outputs import OutputExistsError, new_folder
 from planning_lib.core.overrides import apply_overrides
-from planning_lib.core.params import load_params
 from planning_lib.data.failures import DataValidationError
 from planning_lib.plan.scenarios import monte_carlo, plan_bases, run_scenario
 from planning_lib.plan.targets import gap_table
 from planning_lib.present.formatting import format_plain
 from planning_lib.present.plan_finding_texts import plan_finding_record, plan_finding_text
-from planning_lib.run.csv_safe import spreadsheet_safe
-from planning_lib.run.outputs import OutputExistsError, new_folder
 
 __all__ = ["HELP", "NAME", "add_arguments", "clean_json", "run", "write_plan"]
 

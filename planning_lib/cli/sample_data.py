@@ -20,8 +20,8 @@ import pandas as pd
 from babel.numbers import format_decimal, format_percent
 
 from planning_lib.core.paths import SAMPLE_DATA
-from planning_lib.data.sample import summary as ks
-from planning_lib.data.sample.company import (
+from planning_lib.sample import summary as ks
+from planning_lib.sample.company import (
     TABLE_NAMES,
     SampleExistsError,
     SampleForeignFilesError,
@@ -29,7 +29,7 @@ from planning_lib.data.sample.company import (
     sample_files,
     write_files,
 )
-from planning_lib.data.sample.config import SampleConfig
+from planning_lib.sample.config import SampleConfig
 
 __all__ = ["HELP", "NAME", "add_arguments", "compare_folders", "read_tables", "run", "summary"]
 

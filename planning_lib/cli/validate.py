@@ -31,8 +31,9 @@ import pandas as pd
 import yaml
 
 from planning_lib.cli.common import output_taken
+from planning_lib.core.config import load_params
 from planning_lib.core.fields import ParameterError
-from planning_lib.core.params import load_params
+from planning_lib.core.outputs import OutputExistsError, new_folder
 from planning_lib.data.failures import LANGUAGES, failure, failure_frame
 from planning_lib.data.loaders import (
     check_dataset,
@@ -42,10 +43,9 @@ from planning_lib.data.loaders import (
     mappings_by_table,
 )
 from planning_lib.data.mappings import PRESETS, MappingError
-from planning_lib.data.sample.render import _ONE_DECIMAL as ONE_DECIMAL_COLUMNS
 from planning_lib.data.tables import TABLES
 from planning_lib.present.formatting import format_count
-from planning_lib.run.outputs import OutputExistsError, new_folder
+from planning_lib.sample.render import _ONE_DECIMAL as ONE_DECIMAL_COLUMNS
 
 __all__ = [
     "HELP",

@@ -28,13 +28,13 @@ from planning_lib.controlling.versions import (
     load_version,
     save_version,
 )
+from planning_lib.core.config import load_params
+from planning_lib.core.csv_safe import spreadsheet_safe
 from planning_lib.core.fields import ParameterError
-from planning_lib.core.params import load_params
+from planning_lib.core.outputs import rename_noreplace, report_stale_temp_folders, temp_name
 from planning_lib.plan.model import run_plan
 from planning_lib.present.formatting import format_number
 from planning_lib.present.plan_finding_texts import plan_finding_record
-from planning_lib.run.csv_safe import spreadsheet_safe
-from planning_lib.run.outputs import rename_noreplace, report_stale_temp_folders, temp_name
 
 __all__ = ["HELP", "NAME", "add_arguments", "run"]
 

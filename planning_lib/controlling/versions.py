@@ -36,13 +36,13 @@ import duckdb
 import pandas as pd
 
 from planning_lib import __version__
-from planning_lib.core.paths import DATA
-from planning_lib.run.outputs import (
+from planning_lib.core.outputs import (
     file_mode,
     private_temp_dir,
     rename_noreplace,
     report_stale_temp_folders,
 )
+from planning_lib.core.paths import DATA
 
 __all__ = [
     "DEFAULT_VERSIONS_DIR",

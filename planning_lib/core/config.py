@@ -1,5 +1,6 @@
-"""The plan's YAML configuration files: where a region's file lies and how it is
-merged key by key over the base file (the one ``deep_merge`` of the package).
+"""The plan's YAML configuration files: loading and writing them, where a region's file
+lies and how it is merged key by key over the base file (the one ``deep_merge`` of the
+package). The schema they are checked against is :mod:`planning_lib.core.params`.
 """
 
 from __future__ import annotations
@@ -7,9 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from planning_lib.core.fields import ParameterError
+import yaml
 
-__all__ = ["deep_merge", "region_file"]
+from planning_lib.core.fields import ParameterError
+from planning_lib.core.overrides import check_driver_paths, check_override_paths
+from planning_lib.core.params import PlanParameters, params_from_dict
+
+__all__ = ["deep_merge", "dump_params", "load_params", "region_file"]
 
 
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -54,3 +59,61 @@ def region_file(config: str | Path, region: str) -> Path:
             ],
         )
     return folder / f"{name}.yaml"
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ParameterError(str(path), [f"not valid YAML: {exc}"]) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ParameterError(str(path), ["the file must hold a mapping of parameters"])
+    return data
+
+
+def load_params(path: str | Path, region: str | Path | None = None) -> PlanParameters:
+    """Load plan parameters from YAML, optionally merged with a region override file.
+
+    Args:
+        path: base YAML file.
+        region: a region name (text: ``regions/<name>.yaml`` beside the base file,
+            see :func:`region_file`) or the path of a region YAML file (a ``Path``).
+
+    Raises:
+        ParameterError: a value breaks a rule or a key is unknown, or a scenario or
+            Monte Carlo driver names no parameter (the message names scenario, path
+            and the closest valid path); also a region name that is a path
+            (separators, ``..``) or leads outside ``regions/``.
+        FileNotFoundError: a file is missing.
+    """
+    path = Path(path)
+    data = _read_yaml(path)
+    source = str(path)
+    if region is not None:
+        rpath = region if isinstance(region, Path) else region_file(path, region)
+        if not rpath.exists():
+            known = sorted(p.stem for p in (path.parent / "regions").glob("*.yaml"))
+            raise FileNotFoundError(
+                f"No region file {rpath} (known regions: {', '.join(known) or 'none'})"
+            )
+        data = deep_merge(data, _read_yaml(rpath))
+        source = f"{path} + {rpath}"
+    params = params_from_dict(data, source)
+    problems = check_override_paths(params) + check_driver_paths(params)
+    if problems:
+        raise ParameterError(source, problems)
+    return params
+
+
+def dump_params(params: PlanParameters, path: str | Path | None = None) -> str:
+    """Serialise parameters to YAML (and write them to ``path`` when given)."""
+    text = yaml.safe_dump(
+        params.model_dump(mode="json", exclude_none=True),
+        allow_unicode=True,
+        sort_keys=False,
+    )
+    if path is not None:
+        Path(path).write_text(text, encoding="utf-8")
+    return text

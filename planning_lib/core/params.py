@@ -14,13 +14,10 @@ import datetime as dt
 import difflib
 import re
 import typing
-from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
-from planning_lib.core.config import deep_merge, region_file
 from planning_lib.core.drivers import Channel, Drivers
 from planning_lib.core.fields import NonNegFloat, NonNegInt, ParameterError, Share, StrictModel
 from planning_lib.core.organisation import Compensation, Organisation
@@ -41,8 +38,6 @@ __all__ = [
     "Rule",
     "Segmentation",
     "Target",
-    "dump_params",
-    "load_params",
     "params_from_dict",
 ]
 
@@ -358,64 +353,3 @@ def params_from_dict(data: dict[str, Any], source: str = "<dict>") -> PlanParame
         return PlanParameters.model_validate(data)
     except ValidationError as exc:
         raise ParameterError(source, [_format_error(e) for e in exc.errors()]) from None
-
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ParameterError(str(path), [f"not valid YAML: {exc}"]) from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ParameterError(str(path), ["the file must hold a mapping of parameters"])
-    return data
-
-
-def load_params(path: str | Path, region: str | Path | None = None) -> PlanParameters:
-    """Load plan parameters from YAML, optionally merged with a region override file.
-
-    Args:
-        path: base YAML file.
-        region: a region name (text: ``regions/<name>.yaml`` beside the base file,
-            see :func:`region_file`) or the path of a region YAML file (a ``Path``).
-
-    Raises:
-        ParameterError: a value breaks a rule or a key is unknown, or a scenario or
-            Monte Carlo driver names no parameter (the message names scenario, path
-            and the closest valid path); also a region name that is a path
-            (separators, ``..``) or leads outside ``regions/``.
-        FileNotFoundError: a file is missing.
-    """
-    # core.overrides imports the schema of this module: load_params belongs in core/config.py
-    from planning_lib.core.overrides import check_driver_paths, check_override_paths
-
-    path = Path(path)
-    data = _read_yaml(path)
-    source = str(path)
-    if region is not None:
-        rpath = region if isinstance(region, Path) else region_file(path, region)
-        if not rpath.exists():
-            known = sorted(p.stem for p in (path.parent / "regions").glob("*.yaml"))
-            raise FileNotFoundError(
-                f"No region file {rpath} (known regions: {', '.join(known) or 'none'})"
-            )
-        data = deep_merge(data, _read_yaml(rpath))
-        source = f"{path} + {rpath}"
-    params = params_from_dict(data, source)
-    problems = check_override_paths(params) + check_driver_paths(params)
-    if problems:
-        raise ParameterError(source, problems)
-    return params
-
-
-def dump_params(params: PlanParameters, path: str | Path | None = None) -> str:
-    """Serialise parameters to YAML (and write them to ``path`` when given)."""
-    text = yaml.safe_dump(
-        params.model_dump(mode="json", exclude_none=True),
-        allow_unicode=True,
-        sort_keys=False,
-    )
-    if path is not None:
-        Path(path).write_text(text, encoding="utf-8")
-    return text

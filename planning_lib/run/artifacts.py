@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from planning_lib.run.outputs import file_mode
+from planning_lib.core.outputs import file_mode
 
 __all__ = [
     "TableInfo",

@@ -21,7 +21,7 @@ with the names it does declare. A notebook that fails does not stop other
 regions; its dependents are marked skipped, and the result says which cell failed.
 
 A run that is killed (``kill -9``) takes its forkserver, workers and kernels with it
-(``planning_lib.run.lifeline``); its folder keeps the marker ``UNVOLLSTAENDIG.json`` and the
+(``planning_lib.core.lifeline``); its folder keeps the marker ``UNVOLLSTAENDIG.json`` and the
 provisional ``index.html`` written at the start, both saying the run is incomplete, and
 the next run into the same ``--out`` lists it (stderr, manifest, index).
 """
@@ -44,6 +44,7 @@ from typing import Any
 import yaml
 from tqdm.auto import tqdm
 
+from planning_lib.core.lifeline import PARENT_ENV, worker_initializer
 from planning_lib.present.views.plan import KEY_FIGURE_NAMES
 from planning_lib.present.workbook import WorkbookMeta
 from planning_lib.run.artifacts import read_key_figures, write_json
@@ -60,7 +61,6 @@ from planning_lib.run.batch_jobs import (
 from planning_lib.run.catalog import CONSOLIDATION
 from planning_lib.run.excel import build_workbook
 from planning_lib.run.html import render_index
-from planning_lib.run.lifeline import PARENT_ENV, worker_initializer
 from planning_lib.run.notebook import NotebookJob, NotebookOutcome, execute_job
 from planning_lib.run.run_folder import (
     CONSOLIDATION_FOLDER,
@@ -111,10 +111,10 @@ def _executor(s: BatchSettings) -> Iterator[Executor]:
             yield client.get_executor(pure=False)
         return
     # the forkserver and the workers end with this process, even when it is killed
-    # (planning_lib.run.lifeline); the variable must be set before the forkserver starts
+    # (planning_lib.core.lifeline); the variable must be set before the forkserver starts
     os.environ[PARENT_ENV] = str(os.getpid())
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["planning_lib.run.lifeline", "planning_lib.run.notebook"])
+    ctx.set_forkserver_preload(["planning_lib.core.lifeline", "planning_lib.run.notebook"])
     workers = max(1, s.workers or os.cpu_count() or 1)
     with ProcessPoolExecutor(
         max_workers=workers,

@@ -24,8 +24,9 @@ from IPython.display import HTML, Image, Markdown, display
 from matplotlib.figure import Figure
 
 from planning_lib.analysis.asis import Analysis
+from planning_lib.core.config import load_params
 from planning_lib.core.overrides import apply_overrides
-from planning_lib.core.params import PlanParameters, load_params
+from planning_lib.core.params import PlanParameters
 from planning_lib.core.paths import CONFIGS, SAMPLE_DATA
 from planning_lib.core.text_store import LABELS
 from planning_lib.data.loaders import load_dataset

@@ -28,8 +28,8 @@ from pathlib import Path
 
 import yaml
 
+from planning_lib.core.lifeline import process_alive
 from planning_lib.run.artifacts import write_json
-from planning_lib.run.lifeline import process_alive
 
 __all__ = [
     "CONSOLIDATION_FOLDER",

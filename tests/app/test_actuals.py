@@ -11,7 +11,7 @@ import pytest
 
 from planning_lib.app import actuals as ca
 from planning_lib.controlling.versions import save_version
-from planning_lib.core.params import load_params
+from planning_lib.core.config import load_params
 from planning_lib.core.paths import CONFIGS, SAMPLE_DATA
 from planning_lib.plan.model import run_plan
 

@@ -17,8 +17,8 @@ from planning_lib.app import charts, export
 from planning_lib.app import cockpit as ck
 from planning_lib.app import tiles as co
 from planning_lib.cli import dashboard
+from planning_lib.core.config import load_params
 from planning_lib.core.overrides import apply_overrides
-from planning_lib.core.params import load_params
 from planning_lib.core.paths import CONFIGS
 from planning_lib.plan.model import run_plan
 from planning_lib.plan.scenarios import run_scenario

@@ -19,7 +19,7 @@ def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """data/sample when it is there, else a fresh generation of the same sample."""
     if (SAMPLE_DATA / "subscriptions.csv").exists():
         return SAMPLE_DATA
-    from planning_lib.data.sample.company import generate_sample, write_sample
+    from planning_lib.sample.company import generate_sample, write_sample
 
     out = tmp_path_factory.mktemp("sample")
     write_sample(generate_sample(42), out, force=True)
@@ -128,7 +128,7 @@ def test_for_region_keeps_only_its_rows():
 
 def test_short_history_degrades_to_what_the_data_supports(sample_dir: Path):
     from planning_lib.analysis.asis import run_analysis
-    from planning_lib.core.params import load_params
+    from planning_lib.core.config import load_params
     from planning_lib.data.loaders import load_dataset
     from planning_lib.present.findings import generate_findings
 

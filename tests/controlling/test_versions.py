@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from planning_lib.controlling import versions as ver
-from planning_lib.core.params import load_params
+from planning_lib.core.config import load_params
 from planning_lib.core.paths import CONFIGS
 
 PARAMS = load_params(CONFIGS / "cloudflow.yaml")

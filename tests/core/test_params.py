@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from planning_lib.cli.main import main
-from planning_lib.core.config import deep_merge, region_file
+from planning_lib.core.config import deep_merge, load_params, region_file
 from planning_lib.core.fields import ParameterError
-from planning_lib.core.params import load_params, params_from_dict
+from planning_lib.core.params import params_from_dict
 from planning_lib.core.paths import CONFIGS
 
 CLOUDFLOW = CONFIGS / "cloudflow.yaml"
@@ -135,7 +135,7 @@ def test_deep_merge():
 
 
 def test_yaml_round_trip(tmp_path):
-    from planning_lib.core.params import dump_params
+    from planning_lib.core.config import dump_params
 
     p = load_params(CLOUDFLOW)
     out = tmp_path / "p.yaml"

@@ -8,7 +8,8 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from planning_lib.core.params import PlanParameters, load_params
+from planning_lib.core.config import load_params
+from planning_lib.core.params import PlanParameters
 from planning_lib.core.paths import CONFIGS, SAMPLE_DATA
 
 REGIONS = ("DE-Nord", "DE-Süd", "AT", "CH")

@@ -21,7 +21,7 @@ import yaml
 from openpyxl import load_workbook
 
 from planning_lib.cli import main as cli
-from planning_lib.core.params import load_params
+from planning_lib.core.config import load_params
 from planning_lib.core.paths import CONFIGS, NOTEBOOKS, SAMPLE_DATA
 from planning_lib.plan.model import run_plan
 from planning_lib.run.catalog import PHASES

@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 
 from planning_lib.analysis.unit_economics import cac_by_channel, new_customers
-from planning_lib.data.sample import summary as sample_summary
 from planning_lib.metrics.acquisition import cac, cac_fully_loaded, first_subscriptions
 from planning_lib.metrics.customers import customer_matrix
 from planning_lib.metrics.kpis import compute_kpi
 from planning_lib.metrics.measures import KpiContext
+from planning_lib.sample import summary as sample_summary
 
 
 def _subs() -> pd.DataFrame:

@@ -13,9 +13,10 @@ from fnmatch import fnmatchcase
 import numpy as np
 import pytest
 
+from planning_lib.core.config import dump_params, load_params
 from planning_lib.core.fields import ParameterError
 from planning_lib.core.overrides import PATH_KEYS, apply_overrides, driver_values
-from planning_lib.core.params import dump_params, load_params, params_from_dict
+from planning_lib.core.params import params_from_dict
 from planning_lib.core.paths import CONFIGS
 from planning_lib.plan.channels import partners_active
 from planning_lib.plan.inputs import model_inputs

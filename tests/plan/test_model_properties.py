@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from planning_lib.core.config import load_params
 from planning_lib.core.overrides import apply_overrides, driver_values
-from planning_lib.core.params import load_params
 from planning_lib.core.paths import CONFIGS
 from planning_lib.core.vocabulary import COST_CATEGORIES
 from planning_lib.plan.budget import prepaid_mrr

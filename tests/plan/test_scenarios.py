@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from planning_lib.core.config import load_params
 from planning_lib.core.fields import ParameterError
 from planning_lib.core.overrides import apply_overrides, resolve_overrides
-from planning_lib.core.params import load_params
 from planning_lib.core.paths import CONFIGS
 from planning_lib.plan.model import run_plan
 from planning_lib.plan.scenarios import (

@@ -200,7 +200,7 @@ def test_landing_table_formats_actual_to_date_by_its_row_unit() -> None:
 def test_every_plan_line_item_has_a_german_label() -> None:
     """The monthly plan's line items of every shipped config and scenario (a new line
     item in the model fails here until report/labels.py names it as ``line.<code>``)."""
-    from planning_lib.core.params import load_params
+    from planning_lib.core.config import load_params
     from planning_lib.core.paths import CONFIGS
     from planning_lib.plan.model import run_plan
     from planning_lib.plan.scenarios import scenario_overrides
@@ -223,7 +223,7 @@ def test_config_codes_get_labels_from_the_config() -> None:
     """Teams are named by the channels they own, rules by their condition in words:
     sql_to_demo < 0.20 -> 'Konversion SQL→Demo < 20,0 %'; new_customers below_plan 0.8
     over 3 months -> 'Neukunden unter 80,0 % des Plans (3 Monate)'."""
-    from planning_lib.core.params import load_params
+    from planning_lib.core.config import load_params
     from planning_lib.core.paths import CONFIGS
     from planning_lib.present.tables import config_value_labels, value_label
 

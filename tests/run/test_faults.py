@@ -23,9 +23,9 @@ from pathlib import Path
 import pytest
 
 from planning_lib.cli import main as cli
+from planning_lib.core import outputs
+from planning_lib.core.outputs import OutputExistsError, new_folder, temp_name
 from planning_lib.core.paths import CONFIGS, ROOT, SAMPLE_DATA
-from planning_lib.run import outputs
-from planning_lib.run.outputs import OutputExistsError, new_folder, temp_name
 from planning_lib.run.run_folder import INCOMPLETE_MARKER
 
 CONFIG = CONFIGS / "cloudflow.yaml"

@@ -20,9 +20,9 @@ import pytest
 import yaml
 
 from planning_lib.cli import main as cli
+from planning_lib.core.csv_safe import neutralise, spreadsheet_safe
 from planning_lib.core.paths import CONFIGS, NOTEBOOKS, SAMPLE_DATA
 from planning_lib.present.markup import markdown_text
-from planning_lib.run.csv_safe import neutralise, spreadsheet_safe
 
 EVIL = "<img src=x onerror=alert(1)>"
 EVIL_ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"

@@ -76,7 +76,7 @@ from planning_lib.analysis.forecast.selection import (
     modelling_scale,
     smape,
 )
-from planning_lib.run.lifeline import exit_with
+from planning_lib.core.lifeline import exit_with
 
 __all__ = ["auto_forecast", "forecast_many"]
 

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from planning_lib.core.vocabulary import CHANNELS, SEGMENTS
-from planning_lib.data.sample.config import SampleConfig
-from planning_lib.data.sample.funnel import days_in_month, month_starts
+from planning_lib.sample.config import SampleConfig
+from planning_lib.sample.funnel import days_in_month, month_starts
 
 __all__ = ["churn_rate", "opening_customers", "simulate_subscriptions"]
 

@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planning_lib.data.sample.config import SampleConfig
 from planning_lib.data.tables import TABLES
+from planning_lib.sample.config import SampleConfig
 
 __all__ = [
     "actuals_tables",

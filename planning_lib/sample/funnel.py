@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from planning_lib.core.vocabulary import CHANNELS, SEGMENTS
-from planning_lib.data.sample.config import ChannelRates, SampleConfig
+from planning_lib.sample.config import ChannelRates, SampleConfig
 
 __all__ = [
     "Dither",

@@ -23,13 +23,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from planning_lib.data.sample.config import SampleConfig
-from planning_lib.data.sample.customers import simulate_subscriptions
-from planning_lib.data.sample.funnel import simulate_funnel
-from planning_lib.data.sample.render import render_csv, render_readme
-from planning_lib.data.sample.snapshot import actuals_tables, history_tables
-from planning_lib.data.sample.team import simulate_costs, simulate_headcount
-from planning_lib.run.outputs import private_temp_dir, rename_noreplace, report_stale_temp_folders
+from planning_lib.core.outputs import private_temp_dir, rename_noreplace, report_stale_temp_folders
+from planning_lib.sample.config import SampleConfig
+from planning_lib.sample.customers import simulate_subscriptions
+from planning_lib.sample.funnel import simulate_funnel
+from planning_lib.sample.render import render_csv, render_readme
+from planning_lib.sample.snapshot import actuals_tables, history_tables
+from planning_lib.sample.team import simulate_costs, simulate_headcount
 
 __all__ = [
     "TABLE_NAMES",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from planning_lib.run.outputs import OutputExistsError, check_new_folder, new_folder
+from planning_lib.core.outputs import OutputExistsError, check_new_folder, new_folder
 
 
 def test_success_renames_the_temporary_folder_into_place(tmp_path):

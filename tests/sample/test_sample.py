@@ -1,7 +1,7 @@
 """The sample company: deterministic, committed, realistic and with the injected deviations.
 
 The figures are recomputed here with plain pandas from the CSV bytes, not through
-``planning_lib.data.sample.summary``, so the summary code is checked too.
+``planning_lib.sample.summary``, so the summary code is checked too.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import pytest
 from planning_lib.cli import main as cli
 from planning_lib.cli import sample_data as command
 from planning_lib.core.paths import SAMPLE_DATA
-from planning_lib.data.sample.company import (
+from planning_lib.data.tables import TABLES
+from planning_lib.sample.company import (
     SampleData,
     SampleExistsError,
     generate_sample,
@@ -24,9 +25,8 @@ from planning_lib.data.sample.company import (
     write_files,
     write_sample,
 )
-from planning_lib.data.sample.config import SampleConfig
-from planning_lib.data.sample.render import render_csv
-from planning_lib.data.tables import TABLES
+from planning_lib.sample.config import SampleConfig
+from planning_lib.sample.render import render_csv
 
 END = pd.Timestamp("2025-12-31")
 ACTUALS_END = pd.Timestamp("2026-06-30")

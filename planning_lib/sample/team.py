@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from planning_lib.core.vocabulary import CHANNELS
-from planning_lib.data.sample.config import SampleConfig
-from planning_lib.data.sample.funnel import days_in_month, month_starts
+from planning_lib.sample.config import SampleConfig
+from planning_lib.sample.funnel import days_in_month, month_starts
 
 __all__ = ["personnel_cost", "simulate_costs", "simulate_headcount"]
 

@@ -14,8 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from planning_lib.data.sample.config import SampleConfig
-from planning_lib.data.sample.summary import (
+from planning_lib.data.tables import TABLES
+from planning_lib.sample.config import SampleConfig
+from planning_lib.sample.summary import (
     active_customers,
     employed,
     marketing_cost,
@@ -27,7 +28,6 @@ from planning_lib.data.sample.summary import (
     stated_cac,
     table_overview,
 )
-from planning_lib.data.tables import TABLES
 
 __all__ = ["format_cell", "render_csv", "render_readme"]
 

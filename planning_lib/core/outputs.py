@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from planning_lib.run.lifeline import process_alive
+from planning_lib.core.lifeline import process_alive
 
 __all__ = [
     "OutputExistsError",
