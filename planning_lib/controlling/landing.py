@@ -23,6 +23,7 @@ from planning_lib.controlling.plan_view import PlanView
 from planning_lib.metrics.acquisition import cac, cac_fully_loaded
 from planning_lib.metrics.kpis import compute_kpi
 from planning_lib.metrics.measures import KpiContext, Tables
+from planning_lib.plan.model import run_plan
 
 __all__ = ["landing", "landing_path", "rolling_landing"]
 
@@ -122,8 +123,6 @@ def rolling_landing(
         re-run's first remaining months: month, line_item, channel, value, unit) and,
         with ``plan``, ``path`` (:func:`landing_path`).
     """
-    from planning_lib.plan.model import run_plan
-
     done = rolling.elapsed_months(params.company.plan_start, ctx.as_of)
     remaining = max(0, params.company.horizon_months - done)
     drivers = rolling.actual_drivers(tables, ctx, params)

@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planning_lib.analysis.forecast.api import auto_forecast
 from planning_lib.metrics.churn import churn_rate
 from planning_lib.metrics.kpis import compute_kpi
 from planning_lib.metrics.measures import KpiContext, Tables, period_end
@@ -172,10 +173,6 @@ def forecast_entry_leads(
         mean = float(np.mean(per_month)) if per_month else float(v)
         out[ch] = {"leads_per_month": mean, "per_month": per_month, "method": method}
     if history is None or horizon < 1:
-        return out
-    try:
-        from planning_lib.analysis.forecast.api import auto_forecast
-    except ImportError:  # pragma: no cover - the engine is part of the package
         return out
     first = min(pd.to_datetime(history["leads"]["created_date"]).min().date(), ctx.start)
     hctx = dataclasses.replace(ctx, start=first.replace(day=1), as_of=ctx.start - dt.timedelta(1))

@@ -125,8 +125,6 @@ def _history_leads(months: int) -> dict[str, pd.DataFrame]:
 
 
 def test_entry_leads_use_the_forecast_engine_with_history(monkeypatch, params):
-    import planning_lib.analysis.forecast.api as fc
-
     seen = {}
 
     def fake_forecast(y, horizon, levels=(80, 95)):
@@ -134,7 +132,7 @@ def test_entry_leads_use_the_forecast_engine_with_history(monkeypatch, params):
         idx = pd.date_range("2026-04-01", periods=horizon, freq="MS")
         return pd.DataFrame({"mean": [7.0] * horizon, "model": "fake"}, index=idx)
 
-    monkeypatch.setattr(fc, "auto_forecast", fake_forecast)
+    monkeypatch.setattr(rolling, "auto_forecast", fake_forecast)
     run_rate = {"inbound": 1.0, "outbound": 2.0, "partner": 3.0}
     none = rolling.forecast_entry_leads(None, tables(), CTX, params, 9, run_rate)
     # issue 11: without history the run-rate is seasonal (see the next test)
