@@ -44,6 +44,12 @@ import pandas as pd
 
 from planning_lib.cli.common import output_taken
 from planning_lib.cli.plan import clean_json, write_plan
+from planning_lib.controlling.actuals_folder import (
+    LayoutError,
+    by_region,
+    check_actuals,
+    resolve_layout,
+)
 from planning_lib.controlling.plan_view import PlanView
 from planning_lib.controlling.plan_vs_actual import controlling_report
 from planning_lib.controlling.rules import RuleError, rules_from_yaml
@@ -59,17 +65,7 @@ from planning_lib.present.formatting import format_eur, format_number, format_pe
 from planning_lib.run.csv_safe import spreadsheet_safe
 from planning_lib.run.outputs import OutputExistsError
 
-__all__ = [
-    "CONTROLLING_TABLES",
-    "HELP",
-    "NAME",
-    "LayoutError",
-    "add_arguments",
-    "check_actuals",
-    "frame_csv",
-    "resolve_layout",
-    "run",
-]
+__all__ = ["HELP", "NAME", "add_arguments", "frame_csv", "run"]
 
 NAME = "controlling"
 HELP = "Plan vs actual: KPIs, variance with status, price/volume/mix, rules, landing."
@@ -116,70 +112,6 @@ def frame_csv(df: pd.DataFrame) -> str:
 
 def _dump(data: Any) -> str:
     return json.dumps(clean_json(data), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
-
-
-CONTROLLING_TABLES = ("leads", "deals", "subscriptions", "costs", "headcount")
-"""The canonical tables the controlling reads from the actuals."""
-
-
-class LayoutError(ValueError):
-    """The ``--actuals`` folder does not have the layout the controlling expects."""
-
-
-def _layout_hint(plan_start: dt.date) -> str:
-    return (
-        f"expected --actuals DIR with the plan year's tables from {plan_start.isoformat()} "
-        f"({', '.join(t + '.csv' for t in CONTROLLING_TABLES)}), or a data folder holding "
-        "the history and an actuals/ subfolder with them"
-    )
-
-
-def resolve_layout(actuals: Path, history: Path | None) -> tuple[Path, Path | None]:
-    """The actuals and history folders: ``DIR/actuals`` and ``DIR`` for a data folder.
-
-    A folder with an ``actuals/`` subfolder is a data folder (history + actuals); any
-    other folder is the actuals themselves. ``history`` given explicitly stays.
-    """
-    sub = actuals / "actuals"
-    if sub.is_dir():
-        return sub, history if history is not None else actuals
-    return actuals, history
-
-
-def check_actuals(tables: dict[str, pd.DataFrame], folder: Path, plan_start: dt.date) -> None:
-    """Stop with one line when tables are missing or nothing falls into the plan year.
-
-    Raises:
-        LayoutError: naming the folder, what is wrong and the expected layout.
-    """
-    missing = [t for t in CONTROLLING_TABLES if t not in tables]
-    if missing:
-        raise LayoutError(
-            f"{folder}: table(s) {', '.join(missing)} missing; {_layout_hint(plan_start)}"
-        )
-    start = pd.Timestamp(plan_start)
-    latest = [
-        pd.to_datetime(tables["leads"]["created_date"], errors="coerce").max(),
-        pd.to_datetime(tables["deals"]["close_date"], errors="coerce")
-        .where(tables["deals"]["stage"].isin(["won", "lost"]))
-        .max(),
-        pd.to_datetime(tables["costs"]["month"], errors="coerce").max(),
-    ]
-    latest = [d for d in latest if pd.notna(d)]
-    if not latest or max(latest) < start:
-        last = f"latest date {max(latest):%Y-%m-%d}" if latest else "no dates"
-        raise LayoutError(
-            f"{folder}: no actuals of the plan year ({last}); {_layout_hint(plan_start)}"
-        )
-
-
-def _region(tables: dict[str, pd.DataFrame], region: str | None) -> dict[str, pd.DataFrame]:
-    """Keep the rows of ``region`` in every table that has a region column."""
-    if region is None:
-        return tables
-    return {
-        k: (v[v["region"] == region] if "region" in v.columns else v) for k, v in tables.items()
-    }
 
 
 def _plan(args: argparse.Namespace, params: Any) -> tuple[Any, PlanView, dict[str, Any], dict]:
@@ -269,8 +201,8 @@ def run(args: argparse.Namespace) -> int:
         actuals_dir, history_dir = resolve_layout(args.actuals, args.history)
         actuals = load_dataset(actuals_dir)
         check_actuals(actuals, actuals_dir, params.company.plan_start)
-        actuals = _region(actuals, args.region)
-        history = _region(load_dataset(history_dir), args.region) if history_dir else None
+        actuals = by_region(actuals, args.region)
+        history = by_region(load_dataset(history_dir), args.region) if history_dir else None
         plan_params, view, summary, plan_meta = _plan(args, params)
         report = controlling_report(
             plan_params, actuals, view, summary, rules=rules, history=history, as_of=args.as_of
