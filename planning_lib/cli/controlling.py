@@ -61,7 +61,7 @@ from planning_lib.controlling.versions import (
 from planning_lib.core.params import ParameterError, load_params, params_from_dict
 from planning_lib.core.text_store import label as text_label
 from planning_lib.data.failures import DataValidationError
-from planning_lib.present.formatting import format_eur, format_number, format_percent
+from planning_lib.present.formatting import DATA_UNITS, format_value
 from planning_lib.run.csv_safe import spreadsheet_safe
 from planning_lib.run.outputs import OutputExistsError
 
@@ -128,14 +128,6 @@ def _plan(args: argparse.Namespace, params: Any) -> tuple[Any, PlanView, dict[st
     return vparams, view, v.summary, {"source": "version", **v.meta}
 
 
-def _value(x: float, unit: str, lang: str) -> str:
-    if unit == "share":
-        return format_percent(x, lang, 1)
-    if unit == "EUR":
-        return format_eur(x, lang, 0)
-    return format_number(x, lang, 1 if unit == "count" else 2)
-
-
 def _console(report: Any, plan_name: str, lang: str) -> list[str]:
     de = lang == "de"
     ytd = report.variance[(report.variance["grain"] == "ytd") & (report.variance["member"] == "")]
@@ -145,14 +137,16 @@ def _console(report: Any, plan_name: str, lang: str) -> list[str]:
     ].itertuples():
         label = r.label_de if de else r.label_en
         st = text_label(f"pva.status.{r.status}", lang)
-        actual, plan = _value(r.actual, r.unit, lang), _value(r.plan, r.unit, lang)
+        unit, places = DATA_UNITS[r.unit], 1 if r.unit == "count" else None  # YTD: 123,4
+        actual = format_value(r.actual, unit, lang, places)
+        plan = format_value(r.plan, unit, lang, places)
         lines.append(f"  {label}: {actual} / {plan} ({st})")
     new = ytd[ytd["kpi"] == "new_customers"]
     if len(new) and pd.notna(new["plan_funnel"].iloc[0]):
         r = new.iloc[0]
-        gap = format_number(r.plan - r.actual, lang, 1)
+        gap = format_value(r.plan - r.actual, "count", lang, 1)
         parts = ", ".join(
-            f"{text_label('pva.' + k, lang)} {format_number(r[k], lang, 1)}"
+            f"{text_label('pva.' + k, lang)} {format_value(r[k], 'count', lang, 1)}"
             for k in ("gap_planning", "gap_execution")
         )
         lines.append(
@@ -163,8 +157,8 @@ def _console(report: Any, plan_name: str, lang: str) -> list[str]:
             lines.append("MRR-Brücke Plan → Ist:" if de else "MRR bridge plan → actual:")
         label = r.label_de if de else r.label_en
         lines.append(
-            f"  {label}: {format_eur(r.actual_eur, lang, 0)} / {format_eur(r.plan_eur, lang, 0)}"
-            f" ({format_eur(r.variance_eur, lang, 0)})"
+            f"  {label}: {format_value(r.actual_eur, 'eur', lang)} / "
+            f"{format_value(r.plan_eur, 'eur', lang)} ({format_value(r.variance_eur, 'eur', lang)})"
         )
     fired = [a for a in report.actions if a["triggered"]]
     lines.append(("Ausgelöste Regeln: " if de else "Rules triggered: ") + str(len(fired)))
@@ -175,13 +169,14 @@ def _console(report: Any, plan_name: str, lang: str) -> list[str]:
         if "proposal" in a:
             source = a["proposal"]["from_channel"]
             for t in a["proposal"]["to"]:
-                amount = format_eur(t["amount_eur"], lang, 0)
+                amount = format_value(t["amount_eur"], "eur", lang)
                 lines.append(f"    {source} → {t['channel']}: {amount}")
     for key in ("new_customers", "mrr_end"):
         f = report.landing["figures"][key]
         lines.append(f"  Landung {key}: " if de else f"  Landing {key}: ")
         lines[-1] += (
-            f"{format_number(f['landing'], lang, 0)} (Plan {format_number(f['plan'], lang, 0)})"
+            f"{format_value(f['landing'], 'count', lang)} "
+            f"(Plan {format_value(f['plan'], 'count', lang)})"
         )
     return lines
 
