@@ -172,7 +172,7 @@ class CockpitUpdates(CockpitWidgets):
 
     def _show_chart(self, key: str, *args: Any) -> None:
         """Draw chart ``key`` for ``args`` into its image; nothing when its inputs are
-        those of the image shown (see ``cockpit_charts.ChartBoard``)."""
+        those of the image shown (see ``planning_lib.app.charts.ChartBoard``)."""
         if self._board is None:
             from planning_lib.app import charts  # matplotlib: after the tiles
 
