@@ -10,7 +10,8 @@ value means for the plan lives here, as pure functions a test can call:
 - ``overrides_from_settings`` turns settings into dotted-path overrides for
   ``planning_lib.plan.model.run_plan``.
 
-Tiles, chart inputs and the Monte Carlo/tornado adapters are in ``cockpit_outputs``.
+Tiles, chart inputs and the Monte Carlo/tornado adapters are in ``planning_lib.app.tiles``;
+the widgets in ``cockpit_widgets``, the updates in ``cockpit_updates``.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ __all__ = [
     "Control",
     "Locale",
     "control",
-    "format_setting",
     "label",
     "overrides_from_settings",
     "parse_setting",
@@ -81,6 +81,13 @@ class Control:
     def is_int(self) -> bool:
         """True when the value is a whole number (counts and months)."""
         return self.kind in ("count", "months")
+
+    @property
+    def decimals(self) -> int | None:
+        """Fraction digits of the readout: whole counts and months (``1.200``, ``6``),
+        else None for ``format_value``'s default of the unit (shares ``4,5 %``, money
+        ``100.000 €``)."""
+        return 0 if self.is_int else None
 
     @property
     def widget_scale(self) -> float:
@@ -174,12 +181,14 @@ LABELS: dict[str, dict[Locale, str]] = {
 """The cockpit's and the Soll/Ist tab's texts by key (``cockpit.<key>`` in the text store)."""
 
 
-def label(key: str, locale: Locale = "de") -> str:
-    """The German or English label of a control, section, tile or message key."""
+def label(key: str, locale: str = "de", **values: Any) -> str:
+    """The German or English label of a control, section, tile or message key
+    (English for ``en``, else German), with ``values`` filled into its ``{name}`` fields."""
     if key in _BY_KEY:
         c = _BY_KEY[key]
-        return c.label_de if locale == "de" else c.label_en
-    return LABELS[key][locale]
+        return c.label_en if locale == "en" else c.label_de
+    text = LABELS[key]["en" if locale == "en" else "de"]
+    return text.format(**values) if values else text
 
 
 def control(key: str) -> Control:
@@ -378,18 +387,6 @@ def slider_range(c: Control, plan_value: float) -> tuple[float, float]:
     low = math.floor(plan_value * span[0] / c.step + 1e-9) * c.step
     high = math.ceil(plan_value * span[1] / c.step - 1e-9) * c.step
     return max(c.low, low), min(c.high, max(high, low + c.step))
-
-
-def format_setting(c: Control, value: float, locale: Locale = "de") -> str:
-    """A slider value as its readout shows it (Babel): shares ``4,5 %``, money
-    ``100.000 €``, counts ``1.200``, months ``6`` (en: ``4.5%``, ``€100,000``)."""
-    from planning_lib.present import formatting as fmt
-
-    if c.kind == "share":
-        return fmt.format_percent(value, locale, 1)
-    if c.kind == "eur":
-        return fmt.format_eur(value, locale, 0)
-    return fmt.format_number(value, locale, 0)
 
 
 def parse_setting(c: Control, text: str, locale: Locale = "de") -> float:

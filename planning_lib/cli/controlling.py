@@ -44,6 +44,12 @@ import pandas as pd
 
 from planning_lib.cli.common import output_taken
 from planning_lib.cli.plan import clean_json, write_plan
+from planning_lib.controlling.actuals_folder import (
+    LayoutError,
+    by_region,
+    check_actuals,
+    resolve_layout,
+)
 from planning_lib.controlling.plan_view import PlanView
 from planning_lib.controlling.plan_vs_actual import controlling_report
 from planning_lib.controlling.rules import RuleError, rules_from_yaml
@@ -61,19 +67,12 @@ from planning_lib.core.text_store import label as text_label
 from planning_lib.data.failures import DataValidationError
 from planning_lib.data.loaders import load_dataset
 from planning_lib.plan.model import run_plan
-from planning_lib.present.formatting import format_eur, format_number, format_percent
+from planning_lib.present.formatting import (
+    DATA_UNITS,
+    format_value,
+)
 
-__all__ = [
-    "CONTROLLING_TABLES",
-    "HELP",
-    "NAME",
-    "LayoutError",
-    "add_arguments",
-    "check_actuals",
-    "frame_csv",
-    "resolve_layout",
-    "run",
-]
+__all__ = ["HELP", "NAME", "add_arguments", "frame_csv", "run"]
 
 NAME = "controlling"
 HELP = "Plan vs actual: KPIs, variance with status, price/volume/mix, rules, landing."
@@ -122,70 +121,6 @@ def _dump(data: Any) -> str:
     return json.dumps(clean_json(data), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
-CONTROLLING_TABLES = ("leads", "deals", "subscriptions", "costs", "headcount")
-"""The canonical tables the controlling reads from the actuals."""
-
-
-class LayoutError(ValueError):
-    """The ``--actuals`` folder does not have the layout the controlling expects."""
-
-
-def _layout_hint(plan_start: dt.date) -> str:
-    return (
-        f"expected --actuals DIR with the plan year's tables from {plan_start.isoformat()} "
-        f"({', '.join(t + '.csv' for t in CONTROLLING_TABLES)}), or a data folder holding "
-        "the history and an actuals/ subfolder with them"
-    )
-
-
-def resolve_layout(actuals: Path, history: Path | None) -> tuple[Path, Path | None]:
-    """The actuals and history folders: ``DIR/actuals`` and ``DIR`` for a data folder.
-
-    A folder with an ``actuals/`` subfolder is a data folder (history + actuals); any
-    other folder is the actuals themselves. ``history`` given explicitly stays.
-    """
-    sub = actuals / "actuals"
-    if sub.is_dir():
-        return sub, history if history is not None else actuals
-    return actuals, history
-
-
-def check_actuals(tables: dict[str, pd.DataFrame], folder: Path, plan_start: dt.date) -> None:
-    """Stop with one line when tables are missing or nothing falls into the plan year.
-
-    Raises:
-        LayoutError: naming the folder, what is wrong and the expected layout.
-    """
-    missing = [t for t in CONTROLLING_TABLES if t not in tables]
-    if missing:
-        raise LayoutError(
-            f"{folder}: table(s) {', '.join(missing)} missing; {_layout_hint(plan_start)}"
-        )
-    start = pd.Timestamp(plan_start)
-    latest = [
-        pd.to_datetime(tables["leads"]["created_date"], errors="coerce").max(),
-        pd.to_datetime(tables["deals"]["close_date"], errors="coerce")
-        .where(tables["deals"]["stage"].isin(["won", "lost"]))
-        .max(),
-        pd.to_datetime(tables["costs"]["month"], errors="coerce").max(),
-    ]
-    latest = [d for d in latest if pd.notna(d)]
-    if not latest or max(latest) < start:
-        last = f"latest date {max(latest):%Y-%m-%d}" if latest else "no dates"
-        raise LayoutError(
-            f"{folder}: no actuals of the plan year ({last}); {_layout_hint(plan_start)}"
-        )
-
-
-def _region(tables: dict[str, pd.DataFrame], region: str | None) -> dict[str, pd.DataFrame]:
-    """Keep the rows of ``region`` in every table that has a region column."""
-    if region is None:
-        return tables
-    return {
-        k: (v[v["region"] == region] if "region" in v.columns else v) for k, v in tables.items()
-    }
-
-
 def _plan(args: argparse.Namespace, params: Any) -> tuple[Any, PlanView, dict[str, Any], dict]:
     if args.version is None:
         result = run_plan(params)
@@ -198,14 +133,6 @@ def _plan(args: argparse.Namespace, params: Any) -> tuple[Any, PlanView, dict[st
     return vparams, view, v.summary, {"source": "version", **v.meta}
 
 
-def _value(x: float, unit: str, lang: str) -> str:
-    if unit == "share":
-        return format_percent(x, lang, 1)
-    if unit == "EUR":
-        return format_eur(x, lang, 0)
-    return format_number(x, lang, 1 if unit == "count" else 2)
-
-
 def _console(report: Any, plan_name: str, lang: str) -> list[str]:
     de = lang == "de"
     ytd = report.variance[(report.variance["grain"] == "ytd") & (report.variance["member"] == "")]
@@ -215,14 +142,16 @@ def _console(report: Any, plan_name: str, lang: str) -> list[str]:
     ].itertuples():
         label = r.label_de if de else r.label_en
         st = text_label(f"pva.status.{r.status}", lang)
-        actual, plan = _value(r.actual, r.unit, lang), _value(r.plan, r.unit, lang)
+        unit, places = DATA_UNITS[r.unit], 1 if r.unit == "count" else None  # YTD: 123,4
+        actual = format_value(r.actual, unit, lang, places)
+        plan = format_value(r.plan, unit, lang, places)
         lines.append(f"  {label}: {actual} / {plan} ({st})")
     new = ytd[ytd["kpi"] == "new_customers"]
     if len(new) and pd.notna(new["plan_funnel"].iloc[0]):
         r = new.iloc[0]
-        gap = format_number(r.plan - r.actual, lang, 1)
+        gap = format_value(r.plan - r.actual, "count", lang, 1)
         parts = ", ".join(
-            f"{text_label('pva.' + k, lang)} {format_number(r[k], lang, 1)}"
+            f"{text_label('pva.' + k, lang)} {format_value(r[k], 'count', lang, 1)}"
             for k in ("gap_planning", "gap_execution")
         )
         lines.append(
@@ -233,8 +162,8 @@ def _console(report: Any, plan_name: str, lang: str) -> list[str]:
             lines.append("MRR-Brücke Plan → Ist:" if de else "MRR bridge plan → actual:")
         label = r.label_de if de else r.label_en
         lines.append(
-            f"  {label}: {format_eur(r.actual_eur, lang, 0)} / {format_eur(r.plan_eur, lang, 0)}"
-            f" ({format_eur(r.variance_eur, lang, 0)})"
+            f"  {label}: {format_value(r.actual_eur, 'eur', lang)} / "
+            f"{format_value(r.plan_eur, 'eur', lang)} ({format_value(r.variance_eur, 'eur', lang)})"
         )
     fired = [a for a in report.actions if a["triggered"]]
     lines.append(("Ausgelöste Regeln: " if de else "Rules triggered: ") + str(len(fired)))
@@ -245,13 +174,14 @@ def _console(report: Any, plan_name: str, lang: str) -> list[str]:
         if "proposal" in a:
             source = a["proposal"]["from_channel"]
             for t in a["proposal"]["to"]:
-                amount = format_eur(t["amount_eur"], lang, 0)
+                amount = format_value(t["amount_eur"], "eur", lang)
                 lines.append(f"    {source} → {t['channel']}: {amount}")
     for key in ("new_customers", "mrr_end"):
         f = report.landing["figures"][key]
         lines.append(f"  Landung {key}: " if de else f"  Landing {key}: ")
         lines[-1] += (
-            f"{format_number(f['landing'], lang, 0)} (Plan {format_number(f['plan'], lang, 0)})"
+            f"{format_value(f['landing'], 'count', lang)} "
+            f"(Plan {format_value(f['plan'], 'count', lang)})"
         )
     return lines
 
@@ -270,8 +200,8 @@ def run(args: argparse.Namespace) -> int:
         actuals_dir, history_dir = resolve_layout(args.actuals, args.history)
         actuals = load_dataset(actuals_dir)
         check_actuals(actuals, actuals_dir, params.company.plan_start)
-        actuals = _region(actuals, args.region)
-        history = _region(load_dataset(history_dir), args.region) if history_dir else None
+        actuals = by_region(actuals, args.region)
+        history = by_region(load_dataset(history_dir), args.region) if history_dir else None
         plan_params, view, summary, plan_meta = _plan(args, params)
         report = controlling_report(
             plan_params, actuals, view, summary, rules=rules, history=history, as_of=args.as_of

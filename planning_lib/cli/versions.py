@@ -33,7 +33,7 @@ from planning_lib.core.csv_safe import spreadsheet_safe
 from planning_lib.core.fields import ParameterError
 from planning_lib.core.outputs import rename_noreplace, report_stale_temp_folders, temp_name
 from planning_lib.plan.model import run_plan
-from planning_lib.present.formatting import format_number
+from planning_lib.present.formatting import format_value
 from planning_lib.present.plan_finding_texts import plan_finding_record
 
 __all__ = ["HELP", "NAME", "add_arguments", "run"]
@@ -70,10 +70,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     cmp_.add_argument("--all", action="store_true", help="also show unchanged lines")
 
 
-def _fmt(value: float | None, lang: str = "en") -> str:
-    return format_number(value, lang, 2)
-
-
 def _save(args: argparse.Namespace) -> int:
     params = load_params(args.config, region=args.region)
     plan = run_plan(params, history_overrides(params, args.data, params.region) or None)
@@ -107,7 +103,7 @@ def _show(args: argparse.Namespace) -> int:
     print(f"data_fingerprint: {v.meta.get('data_fingerprint') or '-'}")
     for key in KEY_FIGURES:
         if key in v.summary:
-            print(f"  {key}: {_fmt(v.summary[key])}")
+            print(f"  {key}: {format_value(v.summary[key], 'decimal', 'en')}")
     print(f"findings: {len(v.findings)}")
     for f in v.findings:
         print(f"  [{f.get('severity', '')}] {f.get('message_en', f.get('code', ''))}")
@@ -138,11 +134,13 @@ def _compare(args: argparse.Namespace) -> int:
     for r in changed.itertuples():
         ch = f"/{r.channel}" if r.channel else ""
         pct = "" if pd.isna(r.diff_pct) else f" ({100 * r.diff_pct:+.1f} %)"
-        print(f"  {r.line_item}{ch}: {_fmt(r.value_a)} → {_fmt(r.value_b)}: {_fmt(r.diff)}{pct}")
+        a, b, diff = (format_value(x, "decimal", "en") for x in (r.value_a, r.value_b, r.diff))
+        print(f"  {r.line_item}{ch}: {a} → {b}: {diff}{pct}")
     k = kpis[kpis["key"].isin(KEY_FIGURES)]
     print("key figures (B − A):")
     for r in k.itertuples():
-        print(f"  {r.key}: {_fmt(r.value_a)} → {_fmt(r.value_b)}: {_fmt(r.diff)}")
+        a, b, diff = (format_value(x, "decimal", "en") for x in (r.value_a, r.value_b, r.diff))
+        print(f"  {r.key}: {a} → {b}: {diff}")
     return 0
 
 

@@ -34,6 +34,7 @@ from babel.numbers import format_currency, format_decimal
 from babel.numbers import format_percent as _babel_percent
 
 __all__ = [
+    "DATA_UNITS",
     "DEFAULT_LOCALE",
     "LOCALES",
     "MISSING",
@@ -51,9 +52,19 @@ __all__ = [
     "format_value",
 ]
 
-Unit = Literal["eur", "count", "share", "ratio", "ratio_to_one", "months", "decimal"]
+Unit = Literal["eur", "count", "share", "ratio", "ratio_to_one", "months", "days", "decimal"]
 """How a figure is shown: money, a count, a share 0..1 as percent, a ratio (``2,4×``, or
-``3,7 : 1`` for ``ratio_to_one``), a number of months, a plain decimal."""
+``3,7 : 1`` for ``ratio_to_one``), a number of months or days, a plain decimal."""
+
+DATA_UNITS: dict[str, Unit] = {
+    "EUR": "eur",
+    "count": "count",
+    "share": "share",
+    "ratio": "ratio",
+    "days": "days",
+}
+"""The :data:`Unit` of each value of a ``unit`` column in the data (the KPI catalogue of
+``planning_lib.metrics.kpis``, the variance table of the controlling): ``EUR`` is ``eur``."""
 
 DEFAULT_LOCALE = "de"
 LOCALES: dict[str, str] = {"de": "de_DE", "en": "en_GB"}
@@ -181,6 +192,7 @@ _UNIT_DECIMALS: dict[str, int] = {
     "ratio": 1,
     "ratio_to_one": 1,
     "months": 1,
+    "days": 1,
     "decimal": 2,
 }
 
@@ -192,15 +204,15 @@ def format_value(
 
     ``120000, "eur"`` -> ``120.000 €`` (whole euros), ``0.03, "share"`` -> ``3,0 %``,
     ``1234.4, "count"`` -> ``1.234``, ``2.44, "ratio"`` -> ``2,4×``, ``3.74,
-    "ratio_to_one"`` -> ``3,7 : 1``, ``6.84, "months"`` -> ``6,8``, ``0.123,
-    "decimal"`` -> ``0,12``. Missing or infinite values give ``–``.
+    "ratio_to_one"`` -> ``3,7 : 1``, ``6.84, "months"`` -> ``6,8``, ``45.25, "days"`` ->
+    ``45,3``, ``0.123, "decimal"`` -> ``0,12``. Missing or infinite values give ``–``.
 
     Args:
         value: the figure (EUR, a count, a share 0..1, ...).
         unit: one of :data:`Unit`.
         locale: ``de``, ``en`` or a Babel locale name.
         decimals: fraction digits instead of the unit's default (eur 0, count 0, share 1,
-            ratio 1, months 1, decimal 2).
+            ratio 1, months 1, days 1, decimal 2).
 
     Raises:
         ValueError: unknown ``unit``.

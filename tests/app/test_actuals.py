@@ -1,6 +1,7 @@
-"""The cockpit's Soll/Ist view: numbers (``planning_lib.app.actuals``) and the tab
-(``planning_lib.app.actuals_app``): lazy, cached per (version, actuals, region),
-the version list re-read when the tab is opened, German first, no raw codes."""
+"""The cockpit's Soll/Ist view: numbers (``planning_lib.app.sollist``), tables
+(``sollist_tables``) and the tab (``planning_lib.app.sollist_tab``): lazy, cached per
+(version, actuals, region), the version list re-read when the tab is opened, German
+first, no raw codes."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ import re
 import pandas as pd
 import pytest
 
-from planning_lib.app import actuals as ca
+from planning_lib.app import sollist
+from planning_lib.app import sollist_tables as st
 from planning_lib.controlling.versions import save_version
 from planning_lib.core.config import load_params
 from planning_lib.core.paths import CONFIGS, SAMPLE_DATA
 from planning_lib.plan.model import run_plan
+from planning_lib.present.formatting import format_value
 
 CONFIG = CONFIGS / "cloudflow.yaml"
 
@@ -32,7 +35,7 @@ def saved(tmp_path_factory):
     vdir = tmp_path_factory.mktemp("versions")
     result = run_plan(load_params(CONFIG))
     vid = save_version(result, "Budget 2026", versions_dir=vdir, config=CONFIG)
-    view = ca.compute(CONFIG, SAMPLE_DATA, None, vid, vdir)
+    view = sollist.compute(CONFIG, SAMPLE_DATA, None, vid, vdir)
     return vdir, vid, result, view
 
 
@@ -50,7 +53,7 @@ def test_new_customer_gap_splits_into_never_funded_and_execution(saved):
     ].sum()
     plan, funnel, actual = h1("customers_new"), h1("customers_new_funnel"), len(_won_h1())
     assert (plan, actual) == (pytest.approx(315.0), 170)
-    table = ca.gap_table(view.variance, "de")
+    table = st.gap_table(view.variance, "de")
     total = table[table["Kanal"] == "Gesamt"].iloc[0]
     n = lambda text: float(text.replace(",", "."))  # noqa: E731  (one decimal shown)
     assert total["Plan (Ziel)"] == "315,0"
@@ -83,7 +86,7 @@ def test_landing_and_forecast_beside_the_target(saved):
     customers, CAC 200 €, churn 3,0 %) in German; the forecast sentence names the
     target 600 and last year's new customers (won deals of 2025 in the history)."""
     view = saved[3]
-    land = ca.landing_table(view.landing, "de")
+    land = st.landing_table(view.landing, "de")
     assert list(land["Kennzahl"]) == [
         "MRR zum Jahresende",
         "Neukunden",
@@ -94,7 +97,7 @@ def test_landing_and_forecast_beside_the_target(saved):
     assert set(land["Status"]) <= {"erreicht", "verfehlt"}
     hist = pd.read_csv(SAMPLE_DATA / "deals.csv", parse_dates=["close_date"])
     last = ((hist.stage == "won") & (hist.close_date.dt.year == 2025)).sum()
-    text = ca.forecast_summary(view, "de")
+    text = st.forecast_summary(view, "de")
     assert "Ziel 600" in text and f"Vorjahr {last}" in text
     b = view.baseline
     assert b["p10"] < b["expected"] < b["p90"] <= b["p99"]
@@ -107,16 +110,16 @@ def test_tables_show_no_raw_codes(saved):
     view = saved[3]
     texts = []
     for frame in (
-        ca.kpi_month_table(view.variance),
-        ca.kpi_channel_table(view.variance).drop(columns="status_key"),
-        ca.gap_table(view.variance),
-        ca.landing_table(view.landing).drop(columns="met_key"),
+        st.kpi_month_table(view.variance),
+        st.kpi_channel_table(view.variance).drop(columns="status_key"),
+        st.gap_table(view.variance),
+        st.landing_table(view.landing).drop(columns="met_key"),
     ):
         texts += [str(c) for c in frame.columns]
         texts += [str(v[0] if isinstance(v, tuple) else v) for v in frame.to_numpy().ravel()]
-    for a in ca.actions_list(view.actions):
+    for a in st.actions_list(view.actions):
         texts += [a["title"], a["action"], a["proposal"], *a["evidence"]]
-    texts.append(ca.forecast_summary(view))
+    texts.append(st.forecast_summary(view))
     codes = set(view.variance["kpi"]) | {a["rule"] for a in view.actions}
     codes |= {"on_track", "off_track", "watch", "no_plan", "inbound", "outbound", "partner"}
     joined = "\n".join(texts)
@@ -146,7 +149,7 @@ VARIANCE["period"] = pd.to_datetime(VARIANCE["period"])
 def test_month_table_german_numbers_and_status_per_cell():
     """Hand-made variance: Jan. new MRR 4.048,4 € of 8.800 € → '4.048 € / 8.800 €',
     status off_track (46 %); Feb. 8.400 of 8.800 → watch; churn 4,9 % of 5,0 %."""
-    t = ca.kpi_month_table(VARIANCE, "de")
+    t = st.kpi_month_table(VARIANCE, "de")
     assert list(t.columns) == ["Kennzahl", "Jan. 2026", "Feb. 2026"]
     row = t[t["Kennzahl"] == "Neu-MRR"].iloc[0]
     assert row["Jan. 2026"] == ("4.048\u00a0€ / 8.800\u00a0€", "off_track")
@@ -160,7 +163,7 @@ def test_gap_table_by_hand():
     """Plan 100, from the planned leads 60, actual 50: never funded 100 − 60 = 40,
     execution 60 − 50 = 10, total 50. Inbound 70/30/31: 40 and −1 (better than its
     leads allow), total 39."""
-    t = ca.gap_table(VARIANCE, "de").set_index("Kanal")
+    t = st.gap_table(VARIANCE, "de").set_index("Kanal")
     assert t.loc["Gesamt", ["Lücke gesamt", "Plan nie finanziert", "Umsetzung"]].tolist() == [
         "50,0",
         "40,0",
@@ -171,7 +174,7 @@ def test_gap_table_by_hand():
         "40,0",
         "-1,0",
     ]
-    en = ca.gap_table(VARIANCE, "en")
+    en = st.gap_table(VARIANCE, "en")
     assert list(en.columns)[-2:] == ["Plan never funded", "Execution"]
 
 
@@ -199,7 +202,7 @@ def test_actions_in_words_with_evidence_and_budget_shift():
         "proposal": {"from_channel": "inbound",
                      "to": [{"channel": "outbound", "amount_eur": 12500.0}]},
     }  # fmt: skip
-    out = ca.actions_list([rule, {**rule, "triggered": False}], "de")
+    out = st.actions_list([rule, {**rule, "triggered": False}], "de")
     assert len(out) == 1
     a = out[0]
     assert a["title"] == "Warnung [AT]: Konversion SQL→Demo < 20,0\u00a0%"
@@ -222,7 +225,7 @@ def test_landing_table_by_hand():
              "met": True},
         ]
     }  # fmt: skip
-    t = ca.landing_table(land, "de")
+    t = st.landing_table(land, "de")
     assert t.iloc[0].tolist() == ["Neukunden", "600", "333", "-267", "verfehlt", "off_track"]
     assert t.iloc[1].tolist() == [
         "Churn/Monat",
@@ -248,7 +251,7 @@ def test_tab_computes_only_when_opened_caches_and_rereads_versions(saved, tmp_pa
         calls.append((actuals_dir, region, version))
         return view
 
-    monkeypatch.setattr(ca, "compute", fake)
+    monkeypatch.setattr(sollist, "compute", fake)
     vdir = tmp_path / "versions"
     c = Cockpit(CONFIG, versions_dir=vdir)
     c.wait_until_idle(30)
@@ -293,7 +296,7 @@ def test_tab_shows_a_bad_actuals_folder_as_one_sentence(tmp_path):
     data = tmp_path / "data"
     (data / "leer" / "actuals").mkdir(parents=True)
     c = Cockpit(CONFIG, versions_dir=tmp_path / "v")
-    from planning_lib.app.actuals_app import SollIstTab
+    from planning_lib.app.sollist_tab import SollIstTab
 
     tab = SollIstTab(c, data_dir=data)
     tab.opened(True)
@@ -322,19 +325,26 @@ def test_slider_ranges_around_the_plan_value():
 
 
 def test_readouts_german_number_style_and_typed_values():
-    """Readouts: 3 % churn → '3,0 %', 100.000 € → '100.000 €', 1.200 customers →
-    '1.200' (en: '3.0%', '€100,000', '1,200'). Typed: '4,5' and '4,5 %' → 0,045;
+    """Readouts (``format_value`` in the control's unit, whole for counts and months):
+    3 % churn → '3,0 %', 100.000 € → '100.000 €', 1.200 customers → '1.200', a ramp-up of
+    6 months → '6' (en: '3.0%', '€100,000', '1,200'). Typed: '4,5' and '4,5 %' → 0,045;
     '4.5' (a lone point) also 0,045, not 45; '100.000 €' → 100000."""
     from planning_lib.app import cockpit as ck
 
     churn, budget = ck.control("churn_end"), ck.control("marketing_budget")
     target = ck.control("new_customers_target")
-    assert ck.format_setting(churn, 0.03) == "3,0\u00a0%"
-    assert ck.format_setting(budget, 100_000) == "100.000\u00a0€"
-    assert ck.format_setting(target, 1200) == "1.200"
-    assert ck.format_setting(churn, 0.03, "en") == "3.0%"
-    assert ck.format_setting(budget, 100_000, "en") == "€100,000"
-    assert ck.format_setting(target, 1200, "en") == "1,200"
+    ramp = ck.control("ramp_months")
+
+    def readout(c, value, locale="de"):
+        return format_value(value, c.kind, locale, c.decimals)
+
+    assert readout(churn, 0.03) == "3,0\u00a0%"
+    assert readout(budget, 100_000) == "100.000\u00a0€"
+    assert readout(target, 1200) == "1.200"
+    assert readout(ramp, 6) == "6"
+    assert readout(churn, 0.03, "en") == "3.0%"
+    assert readout(budget, 100_000, "en") == "€100,000"
+    assert readout(target, 1200, "en") == "1,200"
     for text in ("4,5", "4,5 %", "4.5"):
         assert ck.parse_setting(churn, text) == pytest.approx(0.045)
     assert ck.parse_setting(budget, "100.000 €") == 100_000
@@ -390,14 +400,3 @@ def test_a_scenario_beyond_the_slider_span_widens_it(tmp_path):
     assert c.readouts["marketing_budget"].box.value == "300.000\u00a0€"
     assert c.wait_until_idle(30)
     assert c.overrides["budget.by_category.marketing"] == 300_000
-
-
-def test_by_region_keeps_the_region_rows_of_tables_with_a_region_column():
-    """deals: 3 rows, 2 in AT → 2 kept; headcount without a region column → unchanged;
-    region None → every table as given."""
-    deals = pd.DataFrame({"region": ["AT", "CH", "AT"], "x": [1, 2, 3]})
-    heads = pd.DataFrame({"role": ["a"]})
-    out = ca.by_region({"deals": deals, "headcount": heads}, "AT")
-    assert list(out["deals"]["x"]) == [1, 3]
-    assert out["headcount"] is heads
-    assert ca.by_region({"deals": deals}, None)["deals"] is deals

@@ -8,7 +8,9 @@ import math
 import pandas as pd
 import pytest
 
+from planning_lib.metrics.kpis import CATALOGUE
 from planning_lib.present.formatting import (
+    DATA_UNITS,
     MISSING,
     babel_locale,
     format_count,
@@ -16,6 +18,7 @@ from planning_lib.present.formatting import (
     format_month,
     format_number,
     format_percent,
+    format_value,
 )
 
 NBSP = "\u00a0"
@@ -171,3 +174,18 @@ def test_cockpit_tornado_ticks_are_distinct():
     ax = fig.axes[0]
     labels = ax.xaxis.get_major_formatter().format_ticks(list(ax.get_xticks()))
     assert len(set(labels)) == len(labels) and all("Tsd.\xa0€" in lbl for lbl in labels)
+
+
+def test_data_units_name_a_format_for_every_unit_of_the_kpi_catalogue():
+    """Every unit the KPI catalogue uses (count, EUR, share, days, ratio) has a format, and
+    the strings are those of the Soll/Ist tables: 1234.4 customers whole '1.234';
+    25257.6 EUR whole, half up '25.258 €'; 0.045 one decimal '4,5 %'; 45.25 days one
+    decimal, half up '45,3'; LTV:CAC 3.14 one decimal with the sign '3,1×'."""
+    assert {k.unit for k in CATALOGUE.values()} <= set(DATA_UNITS)
+    nb = "\u00a0"
+    assert format_value(1234.4, DATA_UNITS["count"]) == "1.234"
+    assert format_value(25257.6, DATA_UNITS["EUR"]) == f"25.258{nb}€"
+    assert format_value(0.045, DATA_UNITS["share"]) == f"4,5{nb}%"
+    assert format_value(45.25, DATA_UNITS["days"]) == "45,3"
+    assert format_value(45.25, DATA_UNITS["days"], "en") == "45.3"
+    assert format_value(3.14, DATA_UNITS["ratio"]) == "3,1×"

@@ -1,5 +1,6 @@
 """The Soll/Ist tab of the Szenario-Cockpit (widgets only; the numbers come from
-``planning_lib.app.actuals``).
+``planning_lib.app.sollist``, the tables and charts from ``sollist_tables`` and
+``sollist_charts``, imported when the tab is first opened).
 
 Nothing is computed until the tab is opened. Opening it refreshes the version list
 (a version saved meanwhile, in this page or another, appears) and computes the chosen
@@ -43,11 +44,6 @@ SOLLIST_CSS = """
 .sollist li.severity-critical {color:#c62828;} .sollist li.severity-warning {color:#b26a00;}
 </style>
 """
-
-
-def _l(key: str, locale: str, **values: Any) -> str:
-    text = ck.label(key, "en" if locale == "en" else "de")
-    return text.format(**values) if values else text
 
 
 def actuals_folders(data_dir: Path) -> list[Path]:
@@ -147,14 +143,14 @@ class SollIstTab:
         loc = self.locale
         self._syncing = True
         try:
-            self.version_dd.description = _l("plan_version", loc)
-            self.folder_dd.description = _l("actuals_dir", loc)
+            self.version_dd.description = ck.label("plan_version", loc)
+            self.folder_dd.description = ck.label("actuals_dir", loc)
             for dd in (self.version_dd, self.folder_dd):
                 dd.style = {"description_width": "130px"}
             if self.open:
                 self.refresh_versions()
             else:
-                self.version_dd.options = [(_l("config_plan", loc), "")]
+                self.version_dd.options = [(ck.label("config_plan", loc), "")]
                 self.version_dd.value = ""
             keep = self.folder_dd.value
             self.folder_dd.options = [(Path(k).name, k) for k in self.folders]
@@ -164,15 +160,15 @@ class SollIstTab:
 
     def refresh_versions(self) -> None:
         """Re-read the versions folder (a version saved elsewhere appears); keep the choice."""
-        from planning_lib.app import actuals as ca
+        from planning_lib.app import sollist
 
         keep = self.version_dd.value
-        options = ca.plan_choices(self.versions_dir, self.locale)
+        options = sollist.plan_choices(self.versions_dir, self.locale)
         syncing, self._syncing = self._syncing, True
         try:
             self.version_dd.options = options
             values = [v for _, v in options]
-            self.version_dd.value = keep if keep in values else ca.CONFIG_PLAN
+            self.version_dd.value = keep if keep in values else sollist.CONFIG_PLAN
         finally:
             self._syncing = syncing
 
@@ -190,7 +186,7 @@ class SollIstTab:
         except Exception as exc:
             self.log.exception("Soll/Ist callback failed")
             self.status.value = html.escape(
-                _l("sollist_error", self.locale, reason=type(exc).__name__)
+                ck.label("sollist_error", self.locale, reason=type(exc).__name__)
             )
 
     def _on_choice(self, _change: dict[str, Any]) -> None:
@@ -207,10 +203,10 @@ class SollIstTab:
 
     def key(self) -> tuple[str, str, str]:
         """The cache key of the current choice: (version, actuals folder, region)."""
-        from planning_lib.app import actuals as ca
+        from planning_lib.app import sollist
 
         allowed = [v for _, v in self.version_dd.options]
-        version = ck.validate_choice(self.version_dd.value, allowed, ca.CONFIG_PLAN)
+        version = ck.validate_choice(self.version_dd.value, allowed, sollist.CONFIG_PLAN)
         folder = ck.validate_choice(
             self.folder_dd.value, list(self.folders), next(iter(self.folders))
         )
@@ -230,18 +226,18 @@ class SollIstTab:
             self._show(cached, gen)
             return
         self.status.value = (
-            f'<p class="sollist-note">{html.escape(_l("computing", self.locale))}</p>'
+            f'<p class="sollist-note">{html.escape(ck.label("computing", self.locale))}</p>'
         )
         threading.Thread(
             target=self._work, args=(key, gen), name="cockpit-sollist", daemon=True
         ).start()
 
     def _work(self, key: tuple[str, str, str], gen: int) -> None:
-        from planning_lib.app import actuals as ca
+        from planning_lib.app import sollist
 
         version, folder, region = key
         try:
-            view = ca.compute(
+            view = sollist.compute(
                 self.cockpit.config,
                 self.folders[folder],
                 region or None,
@@ -252,7 +248,9 @@ class SollIstTab:
             self.log.exception("Soll/Ist computation failed")
             if gen == self._gen:
                 reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                self.status.value = html.escape(_l("sollist_error", self.locale, reason=reason))
+                self.status.value = html.escape(
+                    ck.label("sollist_error", self.locale, reason=reason)
+                )
                 self.computed.set()
             return
         with self._lock:
@@ -261,8 +259,9 @@ class SollIstTab:
 
     # ------------------------------------------------------------------ showing
     def _show(self, view: Any, gen: int) -> None:
-        from planning_lib.app import actuals as ca
         from planning_lib.app import charts
+        from planning_lib.app import sollist_charts as sc
+        from planning_lib.app import sollist_tables as st
         from planning_lib.present import formatting as fmt
 
         if gen != self._gen:
@@ -270,39 +269,39 @@ class SollIstTab:
         loc = self.locale
         e = html.escape
         self.head.value = (
-            f"<h3>{e(_l('tab_actuals', loc))}: {e(view.plan_name)}</h3>"
-            f'<p class="sollist-note">{e(_l("as_of", loc))} '
+            f"<h3>{e(ck.label('tab_actuals', loc))}: {e(view.plan_name)}</h3>"
+            f'<p class="sollist-note">{e(ck.label("as_of", loc))} '
             f"{e(fmt.format_day(view.as_of, loc))}</p>"
         )
-        actions = ca.actions_list(view.actions, loc)
+        actions = st.actions_list(view.actions, loc)
         items = []
         for a in actions:
             ev = ", ".join(a["evidence"])
             extra = f"<br>{e(a['proposal'])}" if a["proposal"] else ""
             items.append(
                 f'<li class="severity-{e(a["severity"])}"><b>{e(a["title"])}</b><br>'
-                f"{e(a['action'])}<br><small>{e(_l('evidence', loc))}: {e(ev)}</small>"
+                f"{e(a['action'])}<br><small>{e(ck.label('evidence', loc))}: {e(ev)}</small>"
                 f"{extra}</li>"
             )
-        acts = f"<ul>{''.join(items)}</ul>" if items else f"<p>{e(_l('no_actions', loc))}</p>"
-        summary = ca.forecast_summary(view, loc)
+        acts = f"<ul>{''.join(items)}</ul>" if items else f"<p>{e(ck.label('no_actions', loc))}</p>"
+        summary = st.forecast_summary(view, loc)
         self.tables.value = (
-            f"<h4>{e(_l('kpis_month', loc))}</h4>"
-            + _table(ca.kpi_month_table(view.variance, loc), "sollist-kpi-month")
-            + f"<h4>{e(_l('gap', loc))}</h4>"
-            + _table(ca.gap_table(view.variance, loc), "sollist-gap")
-            + f"<h4>{e(_l('landing', loc))}</h4>"
-            + _table(ca.landing_table(view.landing, loc), "sollist-landing", "met_key")
-            + f'<h4>{e(_l("forecast", loc))}</h4><p class="sollist-forecast">{e(summary)}</p>'
-            + f"<h4>{e(_l('actions', loc))}</h4>"
+            f"<h4>{e(ck.label('kpis_month', loc))}</h4>"
+            + _table(st.kpi_month_table(view.variance, loc), "sollist-kpi-month")
+            + f"<h4>{e(ck.label('gap', loc))}</h4>"
+            + _table(st.gap_table(view.variance, loc), "sollist-gap")
+            + f"<h4>{e(ck.label('landing', loc))}</h4>"
+            + _table(st.landing_table(view.landing, loc), "sollist-landing", "met_key")
+            + f'<h4>{e(ck.label("forecast", loc))}</h4><p class="sollist-forecast">{e(summary)}</p>'
+            + f"<h4>{e(ck.label('actions', loc))}</h4>"
             + f'<div class="sollist-actions">{acts}</div>'
-            + f"<h4>{e(_l('kpis_channel', loc))}</h4>"
-            + _table(ca.kpi_channel_table(view.variance, loc), "sollist-kpi-channel", "status_key")
+            + f"<h4>{e(ck.label('kpis_channel', loc))}</h4>"
+            + _table(st.kpi_channel_table(view.variance, loc), "sollist-kpi-channel", "status_key")
         )
         figures = {
-            "gap": ca.gap_chart(view.variance, loc),
-            "forecast": ca.forecast_chart(view, loc),
-            "regions": ca.region_multiples(view.regions, loc),
+            "gap": sc.gap_chart(view.variance, loc),
+            "forecast": sc.forecast_chart(view, loc),
+            "regions": sc.region_multiples(view.regions, loc),
         }
         for k, fig in figures.items():
             if gen != self._gen:
