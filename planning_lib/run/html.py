@@ -105,7 +105,7 @@ def _error_text(error: Mapping[str, Any] | None, locale: str) -> str:
 
 def _region_name(region: str, locale: str) -> str:
     """A region as readers see it: the company roll-up ``Gesamt`` is ``Total`` in English."""
-    from planning_lib.present.tables import value_label
+    from planning_lib.present.value_labels import value_label
 
     return str(value_label("region", region, locale))
 
