@@ -39,7 +39,8 @@ __all__ = [
 MIN_LEADS = 30
 """Fewest leads in a cohort stage before a conversion rate is compared."""
 MIN_OBSERVATIONS = 30
-"""A finding about a segment or rate resting on fewer observations carries a caveat."""
+"""A segment or rate resting on fewer observations carries a caveat: in a finding and in
+the tables readers see (:func:`planning_lib.present.tables.sample_caveats`)."""
 MIN_RELATIVE_GAP = 0.05
 """Smallest relative difference (share) worth a finding."""
 MAX_P_VALUE = 0.05

@@ -24,13 +24,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planning_lib.analysis.findings import MIN_OBSERVATIONS
 from planning_lib.present.formatting import format_day, format_month, format_value
 from planning_lib.present.labels import text
 from planning_lib.present.units import ROW_UNIT_COLUMNS, display_unit, row_units
 from planning_lib.present.value_labels import ValueLabels, column_label, value_label
 
 __all__ = [
-    "MIN_OBSERVATIONS",
     "SAMPLE_SIZE_COLUMNS",
     "display_frame",
     "display_html",
@@ -38,9 +38,6 @@ __all__ = [
     "sample_caveats",
     "text_value",
 ]
-
-MIN_OBSERVATIONS = 30
-"""A rate or segment resting on fewer observations gets a caveat for readers."""
 
 SAMPLE_SIZE_COLUMNS: dict[str, str] = {
     "01_conversion": "entered",
@@ -66,8 +63,8 @@ def _other_language(columns: list[str], locale: str) -> set[str]:
 
 def sample_caveats(frame: pd.DataFrame, table: str | None, locale: str = "de") -> list[str] | None:
     """A caveat per row of a table of rates or segments whose row rests on fewer than
-    :data:`MIN_OBSERVATIONS` observations (``""`` for the others); None when no row does
-    or the table counts no observations."""
+    :data:`~planning_lib.analysis.findings.MIN_OBSERVATIONS` observations (``""`` for the
+    others); None when no row does or the table counts no observations."""
     column = SAMPLE_SIZE_COLUMNS.get(table or "")
     if column is None or column not in frame.columns:
         return None
