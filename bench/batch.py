@@ -32,7 +32,8 @@ from planning_lib.run.notebook import NotebookJob, execute_job
 
 IMPORTS = """\
 from planning_lib.analysis.asis import run_analysis
-from planning_lib.present.findings import findings_frame, generate_findings
+from planning_lib.analysis.findings import generate_findings
+from planning_lib.present.analysis_finding_texts import findings_frame
 from planning_lib.analysis.forecast.api import auto_forecast
 from planning_lib.plan.model import run_plan
 from planning_lib.present import charts, views

@@ -24,14 +24,13 @@ from planning_lib.core import text_store
 from planning_lib.core.config import dump_params
 from planning_lib.core.params import PlanParameters
 from planning_lib.present.plan_finding_texts import plan_finding_record
+from planning_lib.present.plan_sheets import cover_blocks, monthly_plan_block
 from planning_lib.present.workbook import (
     FORMATS,
     TEXT_FORMAT,
     Block,
     WorkbookMeta,
     add_sheet,
-    cover_blocks,
-    monthly_plan_block,
     new_workbook,
     page_budget,
 )
@@ -159,7 +158,7 @@ def settings_excel(
 
 def config_labels(params: PlanParameters) -> dict[str, tuple[str, str]]:
     """The config's labels of channels, roles, teams and rules, code → (de, en)."""
-    from planning_lib.present.tables import config_value_labels
+    from planning_lib.present.value_labels import config_value_labels
 
     return config_value_labels(params)
 
@@ -203,7 +202,7 @@ def _hires_text(
     hires: list[Any], locale: str, value_labels: Mapping[str, tuple[str, str]] | None
 ) -> str:
     """``2 × Innendienst im Q1, 1 × Partnermanager im Q2`` from the hires list."""
-    from planning_lib.present.tables import value_label
+    from planning_lib.present.value_labels import value_label
 
     parts = []
     for h in hires:

@@ -13,20 +13,24 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from pathlib import Path
 
 import pandas as pd
 
 from planning_lib.analysis.asis import for_region, run_analysis
+from planning_lib.analysis.findings import generate_findings
 from planning_lib.cli.common import output_taken
 from planning_lib.core.config import load_params
 from planning_lib.core.csv_safe import spreadsheet_safe
 from planning_lib.core.fields import ParameterError
+from planning_lib.core.finding import Finding
 from planning_lib.core.outputs import OutputExistsError, new_folder
 from planning_lib.data.loaders import load_dataset
-from planning_lib.present.findings import Finding, generate_findings
+from planning_lib.present.analysis_finding_texts import (
+    analysis_finding_record,
+    analysis_finding_text,
+)
 
 __all__ = ["FLOAT_FORMAT", "HELP", "NAME", "add_arguments", "run", "write_analysis"]
 
@@ -50,14 +54,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, required=True, help="output folder (new or empty)")
 
 
-def _clean(value: object) -> object:
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if hasattr(value, "item"):  # numpy scalars
-        return _clean(value.item())  # type: ignore[union-attr]
-    return value
-
-
 def write_analysis(
     tables: dict[str, pd.DataFrame],
     figures: dict[str, float],
@@ -78,14 +74,12 @@ def write_analysis(
         out / "key_figures.csv", index=False, float_format=FLOAT_FORMAT, lineterminator="\n"
     )
     written.append(out / "key_figures.csv")
-    payload = [
-        {**f.as_dict(), "numbers": {k: _clean(v) for k, v in f.numbers.items()}} for f in findings
-    ]
+    payload = [analysis_finding_record(f) for f in findings]
     (out / "findings.json").write_text(
         json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
     (out / "findings.txt").write_text(
-        "".join(f"- {f.text(locale)}\n" for f in findings), encoding="utf-8"
+        "".join(f"- {analysis_finding_text(f, locale)}\n" for f in findings), encoding="utf-8"
     )
     written += [out / "findings.json", out / "findings.txt"]
     return written
@@ -119,5 +113,5 @@ def run(args: argparse.Namespace) -> int:
         return 2
     print(f"{len(files)} files written to {out} (as of {analysis.as_of})")
     for f in findings:
-        print(f"- {f.text(locale)}")
+        print(f"- {analysis_finding_text(f, locale)}")
     return 0

@@ -10,15 +10,15 @@ written as text with a quote prefix, never as a live formula.
 
 Tables are written as :class:`Block` s (a title, a header row, rows of
 ``(value, number format)``); a sheet stacks blocks under its title row. A block
-wider than it is long is written transposed, so it fits the page width legibly.
+wider than it is long is written transposed, so it fits the page width legibly. The
+plan's own sheets (monthly plan, cover) are laid out in :mod:`planning_lib.present.plan_sheets`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from numbers import Number
 from typing import Any
@@ -32,8 +32,7 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from planning_lib.core.text_store import LABELS
-from planning_lib.present.formatting import Unit, format_day, format_month, format_value
+from planning_lib.present.formatting import format_day, format_value
 
 __all__ = [
     "FORMATS",
@@ -45,10 +44,7 @@ __all__ = [
     "Block",
     "WorkbookMeta",
     "add_sheet",
-    "cover_blocks",
-    "line_item_label",
     "localized",
-    "monthly_plan_block",
     "new_workbook",
     "page_budget",
     "print_setup",
@@ -93,7 +89,6 @@ _TRANSPOSE_MIN_COLUMNS = 10
 """A table with at least this many columns and fewer rows than columns is transposed."""
 
 Cell = tuple[Any, str | None]
-_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -392,122 +387,3 @@ def add_sheet(
         ws.freeze_panes = ws.cell(row=2, column=1)
         print_setup(ws, meta, "1:1")
     return ws
-
-
-# ------------------------------------------------------------------ monthly plan
-
-_ROLE_SUFFIX = re.compile(r"^(?P<base>[a-z_]+)\.(?P<part>[a-z_]+)$")
-_UNITS: dict[str, Unit] = {"EUR": "eur", "count": "count", "share": "share", "ratio": "ratio"}
-
-
-def _pick(pair: tuple[str, str], locale: str) -> str:
-    return pair[1] if locale == "en" else pair[0]
-
-
-def line_item_label(
-    code: str,
-    channel: str = "",
-    locale: str = "de",
-    value_labels: Mapping[str, tuple[str, str]] | None = None,
-) -> str | None:
-    """The reader's name of a plan line item (``customers_new`` + ``inbound`` →
-    ``Neukunden – Inbound-Marketing``); None when the line item has no label."""
-    part = ""
-    m = _ROLE_SUFFIX.match(code)
-    if m:
-        code, part = m["base"], m["part"]
-    key = f"line.{code}"
-    if key not in LABELS:
-        return None
-    label = _pick(LABELS[key], locale)
-    for extra in (part, channel):
-        if not extra:
-            continue
-        if value_labels and extra in value_labels:
-            label += " – " + _pick(value_labels[extra], locale)
-        elif f"role.{extra}" in LABELS:
-            label += " – " + _pick(LABELS[f"role.{extra}"], locale)
-        elif f"value.{extra}" in LABELS:
-            label += " – " + _pick(LABELS[f"value.{extra}"], locale)
-        else:
-            label += f" – {extra}"
-    return label
-
-
-def monthly_plan_block(
-    monthly: pd.DataFrame,
-    title: str,
-    locale: str = "de",
-    value_labels: Mapping[str, tuple[str, str]] | None = None,
-) -> Block:
-    """The tidy monthly plan (month, line_item, channel, value, unit) as line items ×
-    months, in the model's order, each row formatted by its unit.
-
-    A line item without a label (``line.<code>`` in report/labels.py) is shown by its
-    code and logged; a test keeps every line item of the model labelled.
-    """
-    frame = monthly.copy()
-    frame["channel"] = frame["channel"].fillna("").astype(str)
-    frame["month"] = pd.to_datetime(frame["month"])
-    months = sorted(frame["month"].unique())
-    order = list(dict.fromkeys(zip(frame["line_item"], frame["channel"], strict=True)))
-    units = frame.groupby(["line_item", "channel"], sort=False)["unit"].first()
-    wide = frame.pivot_table(
-        index=["line_item", "channel"], columns="month", values="value", aggfunc="sum"
-    )
-    head = _pick(LABELS["col.line_item"], locale)
-    headers = [head] + [format_month(m, locale) for m in months]
-    rows: list[list[Cell]] = []
-    for item, channel in order:
-        label = line_item_label(item, channel, locale, value_labels)
-        if label is None:  # a new line item: shown by its code until labels.py names it
-            _log.warning("plan line item %r has no label 'line.%s' in report/labels.py", item, item)
-            label = f"{item} – {channel}" if channel else str(item)
-        fmt = FORMATS[_UNITS.get(str(units[(item, channel)]), "decimal")]
-        values = wide.loc[(item, channel)]
-        rows.append([(label, TEXT_FORMAT)] + [(values.get(m), fmt) for m in months])
-    return Block(title, headers, rows)
-
-
-# ------------------------------------------------------------------ cover
-
-
-def cover_blocks(
-    meta: WorkbookMeta,
-    key_figures: Sequence[tuple[str, Any, str]],
-    findings: Sequence[tuple[str, str, str]],
-) -> list[Block]:
-    """The cover sheet's tables: the plan's identity, its key figures and its findings.
-
-    Args:
-        meta: company, region, plan version, date.
-        key_figures: (label, value, unit) in the order shown.
-        findings: (severity label, topic label, sentence), most severe first.
-    """
-    t = meta.t
-    ident = Block(
-        t("Plan", "Plan"),
-        [t("Angabe", "Item"), t("Wert", "Value")],
-        [
-            [(t("Unternehmen", "Company"), TEXT_FORMAT), (meta.company or "–", TEXT_FORMAT)],
-            [(t("Region", "Region"), TEXT_FORMAT), (meta.region or "–", TEXT_FORMAT)],
-            [(t("Planversion", "Plan version"), TEXT_FORMAT), (meta.plan_version, TEXT_FORMAT)],
-            [(t("Stand", "As of"), TEXT_FORMAT), (format_day(meta.date, meta.locale), TEXT_FORMAT)],
-        ],
-    )
-    figures = Block(
-        t("Kennzahlen", "Key figures"),
-        [t("Kennzahl", "Figure"), t("Wert", "Value")],
-        [[(label, TEXT_FORMAT), (value, FORMATS[unit])] for label, value, unit in key_figures],
-    )
-    blocks = [ident, figures]
-    if findings:
-        blocks.append(
-            Block(
-                t("Befunde", "Findings"),
-                [t("Schweregrad", "Severity"), t("Thema", "Topic"), t("Befund", "Finding")],
-                [[(s, TEXT_FORMAT), (c, TEXT_FORMAT), (x, TEXT_FORMAT)] for s, c, x in findings],
-                wrap_columns=frozenset({2}),
-            )
-        )
-    return blocks

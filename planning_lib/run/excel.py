@@ -28,16 +28,10 @@ import pandas as pd
 
 from planning_lib.core.text_store import LABELS
 from planning_lib.present.labels import KEY_FIGURE_UNITS
-from planning_lib.present.tables import (
-    ROW_UNIT_COLUMNS,
-    column_label,
-    display_table,
-    display_unit,
-    name_unit,
-    row_units,
-    text_value,
-    value_label,
-)
+from planning_lib.present.plan_sheets import cover_blocks, monthly_plan_block
+from planning_lib.present.tables import display_table, text_value
+from planning_lib.present.units import ROW_UNIT_COLUMNS, display_unit, name_unit, row_units
+from planning_lib.present.value_labels import column_label, value_label
 from planning_lib.present.workbook import (
     FORMATS,
     MONTH_FORMAT,
@@ -47,8 +41,6 @@ from planning_lib.present.workbook import (
     Block,
     WorkbookMeta,
     add_sheet,
-    cover_blocks,
-    monthly_plan_block,
     new_workbook,
     page_budget,
 )

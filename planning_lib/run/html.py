@@ -20,7 +20,7 @@ from traitlets.config import Config
 
 from planning_lib.present.formatting import format_number
 from planning_lib.present.labels import format_figure, text
-from planning_lib.present.tables import value_label
+from planning_lib.present.value_labels import value_label
 from planning_lib.run.artifacts import atomic_write_text
 
 __all__ = ["SOURCE_DOC_TAG", "export_html", "render_index"]

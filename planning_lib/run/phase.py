@@ -33,12 +33,8 @@ from planning_lib.data.loaders import load_dataset
 from planning_lib.present.formatting import format_month, format_months_count, format_value
 from planning_lib.present.labels import text
 from planning_lib.present.markup import markdown_text
-from planning_lib.present.tables import (
-    config_value_labels,
-    display_frame,
-    display_html,
-    value_label,
-)
+from planning_lib.present.tables import display_frame, display_html
+from planning_lib.present.value_labels import config_value_labels, value_label
 from planning_lib.run import artifacts
 from planning_lib.run.catalog import ACTUALS, ANALYSIS, HISTORY, PLAN_MONTHLY, PLAN_SUMMARY
 

@@ -128,9 +128,9 @@ def test_for_region_keeps_only_its_rows():
 
 def test_short_history_degrades_to_what_the_data_supports(sample_dir: Path):
     from planning_lib.analysis.asis import run_analysis
+    from planning_lib.analysis.findings import generate_findings
     from planning_lib.core.config import load_params
     from planning_lib.data.loaders import load_dataset
-    from planning_lib.present.findings import generate_findings
 
     # three months of history: no complete year, so no yearly figures or CAC findings
     a = run_analysis(load_dataset(sample_dir), load_params(CONFIG), as_of="2022-03")

@@ -340,7 +340,8 @@ def test_reports_show_no_unlabelled_code_and_no_raw_float(batch_run: dict) -> No
 
 def test_every_column_of_every_table_has_a_label(batch_run: dict) -> None:
     """A new column in a notebook's table fails here until labels.py names it."""
-    from planning_lib.present.tables import display_table, has_column_label
+    from planning_lib.present.tables import display_table
+    from planning_lib.present.value_labels import has_column_label
     from planning_lib.run.artifacts import iter_tables
 
     missing = set()

@@ -204,7 +204,7 @@ def test_every_plan_line_item_has_a_german_label() -> None:
     from planning_lib.core.paths import CONFIGS
     from planning_lib.plan.model import run_plan
     from planning_lib.plan.scenarios import scenario_overrides
-    from planning_lib.present.workbook import line_item_label
+    from planning_lib.present.value_labels import line_item_label
 
     missing = set()
     regions = [None, *sorted(p.stem for p in (CONFIGS / "regions").glob("*.yaml"))]
@@ -225,7 +225,7 @@ def test_config_codes_get_labels_from_the_config() -> None:
     over 3 months -> 'Neukunden unter 80,0 % des Plans (3 Monate)'."""
     from planning_lib.core.config import load_params
     from planning_lib.core.paths import CONFIGS
-    from planning_lib.present.tables import config_value_labels, value_label
+    from planning_lib.present.value_labels import config_value_labels, value_label
 
     labels = config_value_labels(load_params(CONFIGS / "cloudflow.yaml"))
     assert labels["inbound_team"] == ("Team Inbound-Marketing", "Team Inbound marketing")

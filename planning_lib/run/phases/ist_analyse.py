@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Unpack
 
 from planning_lib.analysis.asis import run_analysis
+from planning_lib.analysis.findings import generate_findings
 from planning_lib.analysis.forecast.api import auto_forecast
 from planning_lib.present import charts
-from planning_lib.present.findings import findings_frame, generate_findings
+from planning_lib.present.analysis_finding_texts import findings_frame
 from planning_lib.present.views import ist_analyse as views
 from planning_lib.run.catalog import FINDINGS_TABLE, step
 from planning_lib.run.phase import Phase, PhaseParameters, open_phase

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Unpack
 
+from planning_lib.analysis.findings import MIN_OBSERVATIONS
 from planning_lib.present import charts
-from planning_lib.present.tables import MIN_OBSERVATIONS
 from planning_lib.present.views import zielgruppen as views
 from planning_lib.run.catalog import step
 from planning_lib.run.phase import Phase, PhaseParameters, open_phase
