@@ -42,6 +42,7 @@ __all__ = [
     "COMPANY",
     "Phase",
     "PhaseParameters",
+    "RegionNotInDataError",
     "display_frame",
     "load_region_tables",
     "open_phase",
@@ -66,6 +67,10 @@ class PhaseParameters(TypedDict):
     output_dir: str
 
 
+class RegionNotInDataError(LookupError):
+    """A region of the config has no rows in the data (named before any figure is computed)."""
+
+
 def load_region_tables(
     data_path: str | Path, region: str, cache_dir: str | Path | None = None
 ) -> dict[str, pd.DataFrame]:
@@ -80,12 +85,22 @@ def load_region_tables(
     Raises:
         planning_lib.data.loaders.DataValidationError: a file breaks the contract.
         FileNotFoundError: the folder holds no canonical table.
+        RegionNotInDataError: no table with a region column has a row of ``region``.
     """
     cache = Path(cache_dir) if cache_dir is not None else None
     if cache is not None and (cache / "_complete").exists():
         return {p.stem: pd.read_parquet(p) for p in sorted(cache.glob("*.parquet"))}
     tables = load_dataset(data_path)
     if region != COMPANY:
+        regional = [frame for frame in tables.values() if "region" in frame.columns]
+        known = sorted(set().union(*(set(f["region"].dropna().astype(str)) for f in regional)))
+        if regional and region not in known:
+            raise RegionNotInDataError(
+                f"region {region!r} has no rows in the data {data_path} (tables "
+                f"{', '.join(n for n, f in tables.items() if 'region' in f.columns)}); "
+                f"regions in the data: {', '.join(known) or 'none'}. Leave it out with "
+                "--regions, or add its rows to the data"
+            )
         tables = {
             name: frame[frame["region"] == region].reset_index(drop=True)
             if "region" in frame.columns

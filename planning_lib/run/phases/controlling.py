@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Unpack
 
 from planning_lib.controlling import plan_vs_actual as controlling
+from planning_lib.controlling.actuals_folder import CONTROLLING_TABLES, LayoutError, check_actuals
 from planning_lib.controlling.landing import rolling_landing
 from planning_lib.controlling.plan_view import PlanView
 from planning_lib.controlling.rules import evaluate_rules
@@ -26,6 +28,16 @@ def phase_07_controlling(**params: Unpack[PhaseParameters]) -> Phase:
     """
     ph = open_phase(STEP.code, **params)
     locale = ph.locale
+    missing = [t for t in CONTROLLING_TABLES if t not in ph.actuals]
+    if missing:  # before the plan year: no actuals yet, a note instead of an error
+        ph.say("07.no_actuals", region=ph.region, tables=", ".join(missing))
+        return ph
+    try:
+        check_actuals(ph.actuals, Path(ph.data_path) / "actuals", ph.params.company.plan_start)
+    except LayoutError:
+        start = ph.fmt(ph.params.company.plan_start, "month")
+        ph.say("07.no_plan_year_actuals", region=ph.region, start=start)
+        return ph
     monthly, summary = ph.load_plan()
     plan = PlanView.from_params(monthly, ph.params)
     ctx = controlling.context_for(ph.params, ph.actuals, plan=plan)
