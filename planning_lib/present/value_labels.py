@@ -19,6 +19,7 @@ import numpy as np
 from planning_lib.core.text_store import LABELS
 from planning_lib.metrics.kpis import CATALOGUE
 from planning_lib.present.formatting import format_percent, format_value
+from planning_lib.present.labels import text as label_text
 from planning_lib.present.units import name_unit
 
 __all__ = [
@@ -110,20 +111,14 @@ def _rule_label(rule: Any, locale: str) -> str:
     metric = _lookup(rule.metric, ("kpi",), locale) or rule.metric
     if rule.comparison in ("below_plan", "above_plan"):
         share = format_percent(rule.threshold, locale)
-        if locale == "en":
-            side = "below" if rule.comparison == "below_plan" else "above"
-            text = f"{metric} {side} {share} of plan"
-        else:
-            side = "unter" if rule.comparison == "below_plan" else "über"
-            text = f"{metric} {side} {share} des Plans"
+        text = label_text(f"rule.{rule.comparison}", locale, metric=metric, share=share)
     else:
         unit = name_unit(rule.metric)
         text = (
             f"{metric} {_COMPARISONS[rule.comparison]} {format_value(rule.threshold, unit, locale)}"
         )
     if rule.window_months > 1:
-        months = "months" if locale == "en" else "Monate"
-        text += f" ({rule.window_months} {months})"
+        text = label_text("rule.window", locale, text=text, months=rule.window_months)
     return text
 
 

@@ -1,0 +1,18 @@
+"""Adjustment rules in words: the wording comes from the text store, numbers from Babel."""
+
+from __future__ import annotations
+
+from planning_lib.present.value_labels import _rule_label
+
+
+def test_cloudflow_rules_in_german_and_english(params) -> None:
+    """CloudFlow's two rules (data/configs/cloudflow.yaml): SQL→Demo conversion below 0.20
+    reads "< 20,0 %" (one decimal, comma, no-break space before %); new customers below
+    0.80 of plan over 3 months reads "unter 80,0 % des Plans (3 Monate)"."""
+    by_metric = {r.metric: r for r in params.rules}
+    conv, new = by_metric["sql_to_demo"], by_metric["new_customers"]
+    assert _rule_label(conv, "de") == "Konversion SQL→Demo < 20,0\xa0%"
+    assert _rule_label(new, "de") == "Neukunden unter 80,0\xa0% des Plans (3 Monate)"
+    assert _rule_label(new, "en") == "New customers below 80.0% of plan (3 months)"
+    above = new.model_copy(update={"comparison": "above_plan", "window_months": 1})
+    assert _rule_label(above, "de") == "Neukunden über 80,0\xa0% des Plans"
