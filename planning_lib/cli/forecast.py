@@ -50,7 +50,7 @@ __all__ = ["HELP", "METRICS", "NAME", "add_arguments", "metric_frame", "run"]
 
 NAME = "forecast"
 HELP = "Statistical forecasts per region/product (reconciled), pipeline forecast, lead scores."
-METRICS = ("new_customers", "new_mrr", "revenue")
+METRICS = ("new_customers", "new_mrr", "bookings", "won_deals", "revenue")
 FLOAT_FORMAT = "%.4f"
 PIPELINE_MONTHS = 6
 
@@ -95,8 +95,11 @@ def metric_frame(
 
     Args:
         tables: canonical tables.
-        metric: ``new_customers`` (won deals, count), ``new_mrr`` (EUR/month won) or
-            ``revenue`` (MRR of active subscriptions, EUR/month).
+        metric: ``new_customers`` (won deals, count), ``new_mrr`` (EUR/month won),
+            ``bookings`` (amount of the won deals by close month, EUR, net of flagged
+            credit notes), ``won_deals`` (won deals without credit notes, count) or
+            ``revenue`` (MRR of active subscriptions, EUR/month). ``bookings`` and
+            ``won_deals`` need only the deals table: they serve any business model.
         by: hierarchy columns.
         as_of: last history month.
 
@@ -106,12 +109,15 @@ def metric_frame(
     Raises:
         KeyError: the table the metric needs is missing.
     """
-    if metric in ("new_customers", "new_mrr"):
+    if metric in ("new_customers", "new_mrr", "bookings", "won_deals"):
         if "deals" not in tables:
             raise KeyError("the deals table is needed for this metric")
         won = tables["deals"][tables["deals"]["stage"] == "won"].copy()
+        if metric == "won_deals" and "is_credit_note" in won.columns:
+            won = won[won["is_credit_note"].fillna("false") != "true"]
         won["month"] = pd.to_datetime(won["close_date"]).dt.to_period("M")
-        won["value"] = 1.0 if metric == "new_customers" else won["mrr_eur"].astype(float)
+        column = {"new_mrr": "mrr_eur", "bookings": "amount_eur"}.get(metric)
+        won["value"] = 1.0 if column is None else won[column].astype(float)
         long = won[[*by, "month", "value"]]
     else:
         if "subscriptions" not in tables:
