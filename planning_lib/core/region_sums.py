@@ -54,7 +54,11 @@ _SCALARS: tuple[str, ...] = (
     "budget.total_eur",
     "budget.other_monthly_eur",
 )
-_CHANNEL_FIGURES: tuple[str, ...] = ("leads_per_month", "partners_start", "new_partners_per_quarter")
+_CHANNEL_FIGURES: tuple[str, ...] = (
+    "leads_per_month",
+    "partners_start",
+    "new_partners_per_quarter",
+)
 
 
 def _number(value: Any) -> float | None:
