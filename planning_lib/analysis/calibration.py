@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from planning_lib.analysis.asis import history_start
-from planning_lib.analysis.calibration_common import Source, window_label
+from planning_lib.analysis.calibration_common import Source, split_exactly, window_label
 from planning_lib.analysis.calibration_regions import region_files
 from planning_lib.analysis.calibration_team import team_and_costs
 from planning_lib.analysis.forecast.baseline import (
@@ -197,7 +197,7 @@ def _base_values(
     for key in ("gross_margin", "annual_prepay_share", "payment_delay_months"):
         src[f"drivers.{key}"] = Source(f"init.{key}", {}, assumption=True)
     share = new_customer_share(new_w.assign(year=as_of.year), "channel")
-    shares = {str(r.channel): round(float(r.share), 4) for r in share.itertuples()}
+    shares = split_exactly(1.0, {str(r.channel): float(r.share) for r in share.itertuples()}, 4)
     src["history.new_customers_last_year"] = Source(
         "init.new_customers", {"window": win, "count": n_new}
     )
@@ -316,9 +316,9 @@ def _channels(
             item["leads_seasonality"] = weights
             src[f"{p}.leads_seasonality"] = Source("init.season_leads", {"months": len(months)})
         out[ch] = item
-    total = sum(volumes.values())
+    shares = split_exactly(1.0, volumes, 4)
     for ch, item in out.items():
-        item["lead_share"] = round(volumes[ch] / total, 4) if total else 0.0
+        item["lead_share"] = float(shares[ch])
         src[f"channels.{ch}.lead_share"] = Source("init.lead_share", {"window": win})
     return out, volumes
 
