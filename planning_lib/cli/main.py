@@ -30,6 +30,7 @@ __all__ = ["COMMANDS", "main"]
 # command name -> module in planning_lib.cli.common (a command appears once its module exists)
 COMMANDS: dict[str, str] = {
     "validate": "validate",
+    "init": "init",
     "sample-data": "sample_data",
     "plan": "plan",
     "forecast": "forecast",

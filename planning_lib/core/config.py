@@ -13,8 +13,9 @@ import yaml
 from planning_lib.core.fields import ParameterError
 from planning_lib.core.overrides import check_driver_paths, check_override_paths
 from planning_lib.core.params import PlanParameters, params_from_dict
+from planning_lib.core.region_sums import region_set, region_sum_problems
 
-__all__ = ["deep_merge", "dump_params", "load_params", "region_file"]
+__all__ = ["check_region_sums", "deep_merge", "dump_params", "load_params", "region_file"]
 
 
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -73,6 +74,33 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+def check_region_sums(path: str | Path, data: dict[str, Any] | None = None) -> None:
+    """Refuse a region set beside ``path`` whose additive figures do not add up to it.
+
+    The rule (which regions form the set, which figures add up, the allowed rounding
+    difference) is :mod:`planning_lib.core.region_sums`'s. A region of the set whose
+    name is no plain region name is left to :func:`region_file` when it is loaded.
+
+    Raises:
+        ParameterError: a figure's region sum breaks the rule (named with base and sum).
+    """
+    path = Path(path)
+    base = _read_yaml(path) if data is None else data
+    folder = path.parent / "regions"
+    if not folder.is_dir():
+        return
+    regions: dict[str, dict[str, Any] | None] = {}
+    for name in region_set(base, folder):
+        try:
+            rpath = region_file(path, name)
+        except ParameterError:
+            continue
+        regions[name] = _read_yaml(rpath) if rpath.exists() else None
+    problems = region_sum_problems(base, regions, deep_merge)
+    if problems:
+        raise ParameterError(f"{path} + {folder}/", problems)
+
+
 def load_params(path: str | Path, region: str | Path | None = None) -> PlanParameters:
     """Load plan parameters from YAML, optionally merged with a region override file.
 
@@ -85,11 +113,13 @@ def load_params(path: str | Path, region: str | Path | None = None) -> PlanParam
         ParameterError: a value breaks a rule or a key is unknown, or a scenario or
             Monte Carlo driver names no parameter (the message names scenario, path
             and the closest valid path); also a region name that is a path
-            (separators, ``..``) or leads outside ``regions/``.
+            (separators, ``..``) or leads outside ``regions/``, and a region set
+            beside the base that does not add up to it (:func:`check_region_sums`).
         FileNotFoundError: a file is missing.
     """
     path = Path(path)
     data = _read_yaml(path)
+    check_region_sums(path, data)
     source = str(path)
     if region is not None:
         rpath = region if isinstance(region, Path) else region_file(path, region)

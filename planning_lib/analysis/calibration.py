@@ -1,0 +1,451 @@
+"""A plan calibrated from the history (``planning init``): every parameter the data can give.
+
+:func:`calibrate` reads the canonical tables of a data folder as of a month (default: the
+last complete month of the data) and returns the parameters of a complete "no change"
+plan of a subscription business for the 12 months after it, each value with its
+provenance (:class:`Source`): where it came from and from how many rows, or, for what the
+data cannot give (market, personas, gross margin, cash, ...), a documented default marked
+as an assumption to fill in (:data:`DEFAULTS`). The figures are those of the as-is
+analysis, computed by the same functions:
+
+* customers, MRR, churn, expansion and contraction: the observed MRR bridge
+  (:func:`planning_lib.metrics.customers.mrr_bridge_observed`) and
+  :func:`planning_lib.metrics.clv.clv_from_bridge`, over the last 12 months;
+* ARPA of a new account: the first month's MRR of the customers won in the last 12
+  months (:func:`planning_lib.analysis.unit_economics.new_customers`);
+* conversions per channel and stage: mature lead cohorts of the last 12 months
+  (:func:`planning_lib.analysis.funnel.funnel_conversion`); lags: the median stage lag of
+  the channel's leads (:func:`planning_lib.analysis.funnel.stage_lags`) in months;
+* leads per month and their seasonality: stage entries at the channel's entry stage
+  (:func:`planning_lib.analysis.funnel.leads_by_month`);
+* the no-change target and the new-customer seasonality: the forecast baseline
+  (:func:`planning_lib.analysis.forecast.baseline.no_change_new_customers`, from won
+  deals when a deals table exists, else from the subscriptions);
+* team, salaries, budget, cost per lead, commissions: the ``headcount`` and ``costs``
+  tables (:mod:`planning_lib.analysis.calibration_team`).
+
+The region files (:mod:`planning_lib.analysis.calibration_regions`) give every region its
+share of the additive figures so that they add up to the base.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planning_lib.analysis.asis import history_start
+from planning_lib.analysis.calibration_common import Source, split_exactly, window_label
+from planning_lib.analysis.calibration_regions import region_files
+from planning_lib.analysis.calibration_team import team_and_costs
+from planning_lib.analysis.forecast.baseline import (
+    NoChangeBaseline,
+    monthly_new_customers,
+    no_change_new_customers,
+)
+from planning_lib.analysis.funnel import (
+    ALL,
+    funnel_cohorts,
+    funnel_conversion,
+    leads_by_month,
+    stage_lags,
+)
+from planning_lib.analysis.unit_economics import new_customer_share, new_customers
+from planning_lib.core.text_store import label_pair
+from planning_lib.core.vocabulary import CHANNELS, SEGMENTS
+from planning_lib.metrics.clv import clv_from_bridge
+from planning_lib.metrics.common import ratio
+from planning_lib.metrics.customers import CustomerMatrix, customer_matrix, mrr_bridge_observed
+
+__all__ = [
+    "BUSINESS_MODELS",
+    "DEFAULTS",
+    "Calibration",
+    "CalibrationError",
+    "Source",
+    "calibrate",
+    "last_complete_month",
+    "seasonal_weights",
+]
+
+BUSINESS_MODELS = ("subscription",)
+"""Business models ``calibrate`` supports (transactional: issue #13 item 4, not built)."""
+
+DEFAULTS: dict[str, Any] = {
+    "gross_margin": 0.8,
+    "annual_prepay_share": 0.0,
+    "payment_delay_months": 0,
+    "cash_eur": 0.0,
+    "market_growth_rate_yearly": 0.0,
+    "min_entered": 30,
+    "min_season_months": 24,
+    "min_season_volume": 10,
+}
+"""Documented defaults: values the data cannot give (assumptions to fill in), and the
+thresholds of the calibration (``min_entered``: a channel's conversion needs this many
+leads in mature cohorts, else the rate of all channels is used; ``min_season_months``:
+months of history needed to learn a seasonality, else flat; ``min_season_volume``:
+mean leads per month a channel needs for its own lead seasonality, else flat)."""
+
+_NEEDED = ("subscriptions", "leads")
+_DAYS_PER_MONTH = 365.25 / 12
+
+
+class CalibrationError(ValueError):
+    """The data cannot calibrate a plan (a table or column is missing, no history)."""
+
+
+@dataclass
+class Calibration:
+    """Result of :func:`calibrate`.
+
+    Attributes:
+        as_of: last month of history used.
+        values: the complete parameter dict (loads with ``params_from_dict``).
+        sources: dotted parameter path (list items by index, ``targets.0.value``) →
+            where the value came from.
+        baseline: the no-change forecast of new customers.
+        regions: region → its region file's dict (empty without regions).
+        region_sources: region → dotted path → source.
+    """
+
+    as_of: pd.Period
+    values: dict[str, Any]
+    sources: dict[str, Source]
+    baseline: NoChangeBaseline
+    regions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    region_sources: dict[str, dict[str, Source]] = field(default_factory=dict)
+
+
+def last_complete_month(tables: dict[str, pd.DataFrame]) -> pd.Period:
+    """The last complete month of the data: the month of the latest created/start date
+    (leads and deals ``created_date``, subscriptions ``start_date``) when that date is
+    the month's last day, else the month before."""
+    dates = []
+    for table, col in (
+        ("leads", "created_date"),
+        ("deals", "created_date"),
+        ("subscriptions", "start_date"),
+    ):
+        if table in tables and col in tables[table].columns:
+            d = pd.to_datetime(tables[table][col], errors="coerce").max()
+            if pd.notna(d):
+                dates.append(d)
+    if not dates:
+        raise CalibrationError("the data holds no dated rows (created_date, start_date)")
+    latest = max(dates)
+    month = latest.to_period("M")
+    return month if (latest + pd.Timedelta(days=1)).month != latest.month else month - 1
+
+
+def seasonal_weights(monthly: pd.Series, min_months: int) -> list[float] | None:
+    """Weight of each calendar month Jan..Dec (mean 1): the month's mean ÷ the mean of
+    the 12 monthly means, over a monthly series (PeriodIndex); None when the series has
+    fewer than ``min_months`` months or no volume."""
+    if len(monthly) < min_months or float(monthly.sum()) <= 0:
+        return None
+    by_month = monthly.groupby(monthly.index.month).mean().reindex(range(1, 13))
+    if by_month.isna().any() or float(by_month.mean()) <= 0:
+        return None
+    w = by_month / by_month.mean()
+    return [round(float(x), 3) for x in w]
+
+
+def _customer_base(subs: pd.DataFrame, as_of: pd.Period, start: pd.Period | None):
+    cm = customer_matrix(subs, as_of, start)
+    bridge = mrr_bridge_observed(cm)
+    last12 = bridge.tail(12)
+    if last12.empty:
+        raise CalibrationError(f"the subscriptions hold less than two months up to {as_of}")
+    return cm, bridge, last12
+
+
+def _base_values(
+    cm: CustomerMatrix, bridge: pd.DataFrame, last12: pd.DataFrame, as_of: pd.Period, src: dict
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    win = window_label(as_of)
+    end_date = as_of.end_time.date().isoformat()
+    clv_f = clv_from_bridge(bridge, DEFAULTS["gross_margin"], 12).iloc[0]
+    customers, mrr = int(clv_f["customers_end"]), round(float(clv_f["mrr_end_eur"]), 2)
+    src["current.customers"] = Source("init.customers", {"date": end_date})
+    src["current.mrr_eur"] = Source("init.mrr", {"date": end_date, "customers": customers})
+    src["current.cash_eur"] = Source("init.cash", {}, assumption=True)
+    months = {str(m) for m in pd.period_range(as_of - 11, as_of, freq="M")}
+    new = new_customers(cm)
+    new_w = new[new["month"].isin(months)].reset_index(drop=True)
+    n_new = len(new_w)
+    if n_new == 0:
+        raise CalibrationError(f"no new customers in {win}: nothing to calibrate a plan from")
+    churn = float(clv_f["churn_rate_monthly"])
+    start_c = int(last12["customers_start"].sum())
+    mrr_start = float(last12["mrr_start_eur"].sum())
+    expansion = float(ratio(float(last12["expansion_mrr_eur"].sum()), mrr_start))
+    contraction = float(ratio(float(last12["contraction_mrr_eur"].sum()), mrr_start))
+    arpa_new = float(new_w["first_mrr_eur"].mean())
+    churned = int(last12["churned_customers"].sum())
+    src["drivers.churn_rate_monthly.start"] = Source(
+        "init.churn", {"churned": churned, "customers": start_c, "window": win}
+    )
+    src["drivers.arpa_monthly_eur"] = Source(
+        "init.arpa_new",
+        {"customers": n_new, "window": win, "arpa_base": round(float(clv_f["arpa_eur"]), 2)},
+    )
+    src["drivers.expansion_rate_monthly"] = Source("init.expansion", {"window": win})
+    src["drivers.contraction_rate_monthly"] = Source("init.contraction", {"window": win})
+    for key in ("gross_margin", "annual_prepay_share", "payment_delay_months"):
+        src[f"drivers.{key}"] = Source(f"init.{key}", {}, assumption=True)
+    share = new_customer_share(new_w.assign(year=as_of.year), "channel")
+    shares = split_exactly(1.0, {str(r.channel): float(r.share) for r in share.itertuples()}, 4)
+    src["history.new_customers_last_year"] = Source(
+        "init.new_customers", {"window": win, "count": n_new}
+    )
+    src["history.new_customer_share_by_source"] = Source(
+        "init.new_share", {"window": win, "count": n_new}
+    )
+    src["history.clv_eur"] = Source(
+        "init.clv", {"window": win, "margin": round(100 * DEFAULTS["gross_margin"])}
+    )
+    values = {
+        "current": {"customers": customers, "mrr_eur": mrr, "reps": {}, "cash_eur": 0.0},
+        "history": {
+            "new_customers_last_year": n_new,
+            "cac_eur": 0.0,
+            "clv_eur": round(float(clv_f["clv_eur"]), 2) if pd.notna(clv_f["clv_eur"]) else 0.0,
+            "new_customer_share_by_source": shares,
+        },
+        "drivers": {
+            "churn_rate_monthly": {"start": round(churn, 4), "path": "constant"},
+            "arpa_monthly_eur": round(arpa_new, 2),
+            "expansion_rate_monthly": round(expansion if np.isfinite(expansion) else 0.0, 4),
+            "contraction_rate_monthly": round(contraction if np.isfinite(contraction) else 0.0, 4),
+            "gross_margin": DEFAULTS["gross_margin"],
+            "annual_prepay_share": DEFAULTS["annual_prepay_share"],
+            "payment_delay_months": DEFAULTS["payment_delay_months"],
+            "new_customers_basis": "target",
+        },
+    }
+    return values, new_w
+
+
+def _entry_stage(leads: pd.DataFrame) -> str:
+    """``mql`` when most of the channel's leads have an MQL date, else ``sql``."""
+    return "mql" if leads["mql_date"].notna().mean() >= 0.5 else "sql"
+
+
+def _channel_order(names: list[str]) -> list[str]:
+    known = [c for c in CHANNELS if c in names]
+    return known + sorted(n for n in names if n not in CHANNELS)
+
+
+def _channels(
+    leads: pd.DataFrame, as_of: pd.Period, src: dict
+) -> tuple[dict[str, dict[str, Any]], dict[str, float]]:
+    """Each channel's parameters and its entry-stage leads in the window (count)."""
+    win = window_label(as_of)
+    counts = leads_by_month(leads, as_of, "channel")
+    conv = funnel_conversion(funnel_cohorts(leads, as_of, ("channel",)), ("channel",), as_of - 11)
+    all_rows = conv[conv["channel"] == ALL].set_index("transition")
+    months = pd.period_range(leads_by_month(leads, as_of)["month"].min(), as_of, freq="M")
+    window = {str(m) for m in pd.period_range(as_of - 11, as_of, freq="M")}
+    names = _channel_order(sorted(leads["channel"].dropna().astype(str).unique()))
+    out: dict[str, dict[str, Any]] = {}
+    volumes: dict[str, float] = {}
+    for ch in names:
+        mine = leads[leads["channel"].astype(str) == ch]
+        entry = _entry_stage(mine)
+        c = counts[counts["channel"] == ch].set_index("month")[entry]
+        volume = float(c[c.index.isin(window)].sum())
+        volumes[ch] = volume
+        de, en = label_pair(f"init.channel.{ch}", ch)
+        p = f"channels.{ch}"
+        item: dict[str, Any] = {"label_de": de, "label_en": en, "lead_share": 0.0}
+        item["entry_stage"] = entry
+        item["leads_per_month"] = round(volume / 12, 2)
+        src[f"{p}.entry_stage"] = Source(f"init.entry_{entry}", {})
+        src[f"{p}.leads_per_month"] = Source(
+            "init.leads", {"stage": entry.upper(), "count": int(volume), "window": win}
+        )
+        steps = ("mql_to_sql", "sql_to_demo", "demo_to_won")
+        rows = conv[conv["channel"] == ch].set_index("transition")
+        for step in steps[(0 if entry == "mql" else 1) :]:
+            n = int(rows.at[step, "entered"]) if step in rows.index else 0
+            if n >= DEFAULTS["min_entered"]:
+                rate, conv_n = (
+                    float(rows.at[step, "conversion_rate"]),
+                    int(rows.at[step, "converted"]),
+                )
+                src[f"{p}.{step}"] = Source(
+                    "init.conversion", {"entered": n, "converted": conv_n, "window": win}
+                )
+            else:
+                rate = float(all_rows.at[step, "conversion_rate"])
+                src[f"{p}.{step}"] = Source(
+                    "init.conversion_all",
+                    {"entered": n, "all": int(all_rows.at[step, "entered"]), "window": win},
+                    assumption=True,
+                )
+            item[step] = round(rate, 4)
+        lags = stage_lags(mine, as_of).set_index("transition")
+        for step in steps[(0 if entry == "mql" else 1) :]:
+            days = lags.at[step, "lag_median_days"]
+            key = f"lag_{step}_months"
+            item[key] = round(float(days) / _DAYS_PER_MONTH) if pd.notna(days) else 0
+            src[f"{p}.{key}"] = Source(
+                "init.lag",
+                {
+                    "days": 0 if pd.isna(days) else float(days),
+                    "count": int(lags.at[step, "converted"]),
+                },
+            )
+        series = c.reindex([str(m) for m in months], fill_value=0)
+        series.index = months
+        weights = seasonal_weights(series.astype(float), DEFAULTS["min_season_months"])
+        mean = float(series.mean())
+        item["leads_seasonality"] = "flat"
+        if mean < DEFAULTS["min_season_volume"]:
+            src[f"{p}.leads_seasonality"] = Source(
+                "init.season_few_leads", {"mean": round(mean, 1)}, assumption=True
+            )
+        elif weights is None:
+            src[f"{p}.leads_seasonality"] = Source(
+                "init.season_flat", {"months": len(months)}, assumption=True
+            )
+        else:
+            item["leads_seasonality"] = weights
+            src[f"{p}.leads_seasonality"] = Source("init.season_leads", {"months": len(months)})
+        out[ch] = item
+    shares = split_exactly(1.0, volumes, 4)
+    for ch, item in out.items():
+        item["lead_share"] = float(shares[ch])
+        src[f"channels.{ch}.lead_share"] = Source("init.lead_share", {"window": win})
+    return out, volumes
+
+
+def _segments(subs: pd.DataFrame) -> list[str]:
+    present = set(subs["segment"].dropna().astype(str)) if "segment" in subs.columns else set()
+    return [s for s in SEGMENTS if s in present] + sorted(present - set(SEGMENTS))
+
+
+def calibrate(
+    tables: dict[str, pd.DataFrame],
+    as_of: pd.Period | str | None = None,
+    business_model: str = "subscription",
+    company_name: str = "",
+    with_regions: bool = False,
+) -> Calibration:
+    """The parameters of a no-change plan calibrated from the history (module docstring).
+
+    Args:
+        tables: canonical tables (``subscriptions`` and ``leads`` needed; ``deals``,
+            ``costs``, ``headcount`` used when present).
+        as_of: last month of history (default: :func:`last_complete_month`).
+        business_model: ``subscription`` (the only one supported so far).
+        company_name: the company's name (empty: an assumption to fill in).
+        with_regions: also calibrate one region file per region of the data.
+
+    Raises:
+        CalibrationError: an unsupported business model, a missing table, or a history
+            without customers or new customers up to ``as_of``.
+    """
+    if business_model not in BUSINESS_MODELS:
+        raise CalibrationError(
+            f"business model {business_model!r} is not supported yet by planning init "
+            f"(supported: {', '.join(BUSINESS_MODELS)})"
+        )
+    missing = [t for t in _NEEDED if t not in tables]
+    if missing:
+        raise CalibrationError(f"planning init needs the table(s) {', '.join(missing)}")
+    as_of_m = pd.Period(as_of, freq="M") if as_of is not None else last_complete_month(tables)
+    subs, leads = tables["subscriptions"], tables["leads"]
+    deals = tables.get("deals", pd.DataFrame())
+    plan_start = (as_of_m + 1).start_time.date()
+    deadline = ((as_of_m + 12).end_time).date()
+    src: dict[str, Source] = {}
+    cm, bridge, last12 = _customer_base(subs, as_of_m, history_start(deals, leads))
+    values, new_w = _base_values(cm, bridge, last12, as_of_m, src)
+    basis_table = deals if {"stage", "close_date"} <= set(deals.columns) else subs
+    baseline = no_change_new_customers(basis_table, plan_start)
+    history_m = monthly_new_customers(basis_table, plan_start)
+    season = seasonal_weights(history_m, DEFAULTS["min_season_months"])
+    values["drivers"]["seasonality"] = season
+    src["drivers.seasonality"] = (
+        Source("init.season_new", {"months": len(history_m), "source": baseline.source})
+        if season is not None
+        else Source("init.season_flat", {"months": len(history_m)}, assumption=True)
+    )
+    regions = sorted(set(subs["region"].dropna().astype(str))) if "region" in subs else []
+    values = {
+        "company": {
+            "name": company_name or "Meine Firma",
+            "currency": "EUR",
+            "locale": "de",
+            "plan_start": plan_start,
+            "horizon_months": 12,
+            "regions": regions if with_regions else [],
+            "products": sorted(set(subs["product"].dropna().astype(str)))
+            if "product" in subs
+            else [],
+            "segments": _segments(subs),
+        },
+        **values,
+    }
+    src["company.name"] = Source("init.name", {}, assumption=not company_name)
+    src["company.plan_start"] = Source("init.plan_start", {"as_of": str(as_of_m)})
+    values["market"] = {"growth_rate_yearly": DEFAULTS["market_growth_rate_yearly"]}
+    src["market"] = Source("init.market", {}, assumption=True)
+    expected = round(baseline.expected)
+    values["forecast_no_change_new_customers"] = expected
+    fsrc = {
+        "expected": expected,
+        "p10": round(baseline.p10),
+        "p90": round(baseline.p90),
+        "months": len(history_m),
+        "source": baseline.source,
+    }
+    src["forecast_no_change_new_customers"] = Source("init.baseline", fsrc)
+    values["targets"] = [
+        {
+            "code": "new_customers",
+            "metric": "new_customers",
+            "value": expected,
+            "unit": "count",
+            "deadline": deadline,
+            "baseline": values["history"]["new_customers_last_year"],
+            "direction": "at_least",
+            "description_de": f"{expected} Neukunden ohne Änderungen (Basisprognose)",
+            "description_en": f"{expected} new customers without changes (baseline forecast)",
+        },
+        {
+            "code": "churn",
+            "metric": "churn_rate_monthly",
+            "value": values["drivers"]["churn_rate_monthly"]["start"],
+            "unit": "share",
+            "deadline": deadline,
+            "baseline": values["drivers"]["churn_rate_monthly"]["start"],
+            "direction": "at_most",
+            "description_de": "Churn-Rate halten",
+            "description_en": "Hold the churn rate",
+        },
+    ]
+    src["targets.0.value"] = Source("init.target_new", fsrc, assumption=True)
+    src["targets.1.value"] = Source("init.target_churn", {}, assumption=True)
+    values["drivers"]["new_customers_basis"] = "target"
+    src["drivers.new_customers_basis"] = Source("init.basis", {})
+    values["channels"], volumes = _channels(leads, as_of_m, src)
+    team = team_and_costs(tables, as_of_m, new_w, volumes, src)
+    values["current"]["reps"] = team.reps
+    values["history"]["cac_eur"] = team.cac_eur
+    values["organisation"] = team.organisation
+    values["compensation"] = team.compensation
+    values["budget"] = team.budget
+    for ch, cpl in team.cost_per_lead.items():
+        if ch in values["channels"]:
+            values["channels"][ch]["cost_per_lead_eur"] = cpl
+    values["personas"] = []
+    src["personas"] = Source("init.personas", {}, assumption=True)
+    out = Calibration(as_of=as_of_m, values=values, sources=src, baseline=baseline)
+    if with_regions and regions:
+        out.regions, out.region_sources = region_files(tables, values, cm, new_w, as_of_m)
+    return out

@@ -1,0 +1,69 @@
+"""What the calibration modules share: a value's provenance, the window, exact splits.
+
+See :mod:`planning_lib.analysis.calibration`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["Source", "month_ends", "split_exactly", "window_label", "window_months"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a calibrated value came from.
+
+    Attributes:
+        key: text key in ``core/texts/init.yaml`` (German and English sentence).
+        args: the numbers and names the sentence quotes.
+        assumption: True for a documented default the user should fill in.
+    """
+
+    key: str
+    args: Mapping[str, Any] = field(default_factory=dict)
+    assumption: bool = False
+
+
+def window_months(as_of: pd.Period) -> pd.PeriodIndex:
+    """The 12 months up to and including ``as_of``."""
+    return pd.period_range(as_of - 11, as_of, freq="M")
+
+
+def window_label(as_of: pd.Period) -> str:
+    """``2025-01..2025-12``: the 12 months up to ``as_of``."""
+    return f"{as_of - 11}..{as_of}"
+
+
+def month_ends(as_of: pd.Period) -> list[pd.Timestamp]:
+    """The last day of each month of the window (the month-end state of a count)."""
+    return [m.end_time.normalize() for m in window_months(as_of)]
+
+
+def split_exactly(total: float, weights: Mapping[str, float], decimals: int) -> dict[str, float]:
+    """``total`` split over the keys in proportion to ``weights``, rounded to ``decimals``,
+    adding up to ``total`` exactly (largest remainder: the units lost by rounding down go
+    to the keys with the largest remainders, ties by key). Equal shares when every
+    weight is 0."""
+    keys = sorted(weights)
+    if not keys:
+        return {}
+    scale = 10**decimals
+    units = round(total * scale)
+    w = [max(float(weights[k]), 0.0) for k in keys]
+    wsum = sum(w) or float(len(keys))
+    w = w if sum(w) else [1.0] * len(keys)
+    exact = [units * x / wsum for x in w]
+    floor = [int(x // 1) for x in exact]
+    rest = units - sum(floor)
+    order = sorted(range(len(keys)), key=lambda i: (-(exact[i] - floor[i]), keys[i]))
+    for i in order[:rest]:
+        floor[i] += 1
+    out = {}
+    for k, u in zip(keys, floor, strict=True):
+        out[k] = u if decimals == 0 else round(u / scale, decimals)
+    return out

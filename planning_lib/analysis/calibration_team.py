@@ -1,0 +1,217 @@
+"""Team, salaries, budget, cost per lead and commissions calibrated from the history.
+
+Part of :mod:`planning_lib.analysis.calibration`: reads the ``headcount`` and ``costs``
+tables over the 12 months up to the as-of month (the *window*). Without a table the
+values are documented defaults marked as assumptions (:data:`TEAM_DEFAULTS`).
+
+* Reps per role: employees employed on the as-of month's last day (hired on or before
+  it, no exit or an exit after it).
+* Head-months: employees employed on each window month's last day, summed.
+* Salary per role (incl. employer costs): personnel costs of the window ÷ head-months
+  × 12 (one figure for every role: the costs table does not split personnel by role).
+* Deals per rep and month: won deals closed in the window ÷ head-months.
+* Attrition per year: exits in the window ÷ (head-months ÷ 12).
+* Budget per category: the window's costs of the category; tools and training/travel
+  as cost drivers per head (the category's costs ÷ head-months).
+* Cost per lead of a channel: marketing costs booked on the channel ÷ its entry leads.
+* Commission rate: commissions of the window ÷ (12 × first-month MRR of the customers
+  won in it), the plan's definition (share of the first-year recurring revenue).
+* CAC (stated): :func:`planning_lib.metrics.acquisition.cac` of the window's marketing
+  costs and new customers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from planning_lib.analysis.calibration_common import Source, month_ends, window_label
+from planning_lib.core.text_store import label_pair
+from planning_lib.core.vocabulary import COST_CATEGORIES
+from planning_lib.metrics.acquisition import STATED_CAC_CATEGORIES, cac
+from planning_lib.metrics.common import month_of, ratio
+from planning_lib.metrics.deals import won_deals
+
+__all__ = ["TEAM_DEFAULTS", "Team", "employed", "team_and_costs"]
+
+TEAM_DEFAULTS: dict[str, Any] = {
+    "role": "inside_sales",
+    "salary_yearly_eur": 50_000.0,
+    "deals_per_month": 10.0,
+    "ramp_months": 3,
+    "commission_rate_first_year": 0.1,
+}
+"""Defaults (assumptions to fill in) when the headcount or costs table is missing."""
+
+
+@dataclass
+class Team:
+    """The calibrated parameters of team and costs (dicts as in the plan YAML)."""
+
+    reps: dict[str, int]
+    cac_eur: float
+    organisation: dict[str, Any]
+    compensation: dict[str, Any]
+    budget: dict[str, Any]
+    cost_per_lead: dict[str, float]
+    head_months: float
+
+
+def employed(headcount: pd.DataFrame, day: pd.Timestamp) -> pd.Series:
+    """True for each employee employed on ``day`` (hired on or before it, no exit or
+    an exit after it)."""
+    hire = pd.to_datetime(headcount["hire_date"], errors="coerce")
+    exit_ = pd.to_datetime(headcount["exit_date"], errors="coerce")
+    return (hire <= day) & (exit_.isna() | (exit_ > day))
+
+
+def _window_costs(costs: pd.DataFrame | None, as_of: pd.Period) -> pd.DataFrame | None:
+    if costs is None:
+        return None
+    months = month_of(costs["month"])
+    return costs[(months >= as_of - 11) & (months <= as_of)]
+
+
+def _roles(hc: pd.DataFrame | None, as_of: pd.Period, src: dict) -> tuple[dict, dict, float]:
+    """reps at the as-of month's end, head-months per role, exits per role."""
+    if hc is None or hc.empty:
+        role = TEAM_DEFAULTS["role"]
+        src[f"current.reps.{role}"] = Source("init.no_headcount", {}, assumption=True)
+        return {role: 0}, {role: 0.0}, {role: 0}
+    end = as_of.end_time.normalize()
+    roles = hc["role"].astype(str)
+    reps = roles[employed(hc, end)].value_counts().to_dict()
+    hm: dict[str, float] = {}
+    for day in month_ends(as_of):
+        for role, n in roles[employed(hc, day)].value_counts().items():
+            hm[role] = hm.get(role, 0.0) + float(n)
+    exit_ = pd.to_datetime(hc["exit_date"], errors="coerce")
+    left = roles[(exit_ > (as_of - 12).end_time) & (exit_ <= end)].value_counts().to_dict()
+    names = sorted(set(reps) | set(hm))
+    for role in names:
+        src[f"current.reps.{role}"] = Source("init.reps", {"date": end.date().isoformat()})
+    return (
+        {r: int(reps.get(r, 0)) for r in names},
+        {r: hm.get(r, 0.0) for r in names},
+        {r: int(left.get(r, 0)) for r in names},
+    )
+
+
+def team_and_costs(
+    tables: dict[str, pd.DataFrame],
+    as_of: pd.Period,
+    new_w: pd.DataFrame,
+    entry_leads: dict[str, float],
+    src: dict[str, Source],
+) -> Team:
+    """Team and cost parameters (module docstring); ``src`` gets each value's source.
+
+    Args:
+        tables: canonical tables (``headcount``, ``costs``, ``deals`` used when present).
+        as_of: last month of history.
+        new_w: the customers won in the window
+            (:func:`planning_lib.analysis.unit_economics.new_customers` rows).
+        entry_leads: channel → its entry-stage leads in the window (count).
+        src: dotted parameter path → source, filled here.
+    """
+    win = window_label(as_of)
+    reps, hm, left = _roles(tables.get("headcount"), as_of, src)
+    heads = sum(hm.values())
+    costs = _window_costs(tables.get("costs"), as_of)
+    by_cat: dict[str, float] = {}
+    if costs is not None and len(costs):
+        sums = costs.groupby(costs["category"].astype(str))["amount_eur"].sum()
+        by_cat = {c: round(float(sums[c]), 2) for c in COST_CATEGORIES if c in sums.index}
+    personnel = by_cat.get("personnel", 0.0)
+    deals = tables.get("deals")
+    won = 0
+    if deals is not None and len(deals):
+        w = won_deals(deals[deals["stage"] == "won"])
+        m = month_of(w["close_date"])
+        won = int(((m >= as_of - 11) & (m <= as_of)).sum())
+    roles: dict[str, Any] = {}
+    for role in hm:
+        de, en = label_pair(f"role.{role}", role)
+        p = f"organisation.roles.{role}"
+        if heads and personnel:
+            salary = round(personnel / heads * 12, 2)
+            src[f"{p}.salary_yearly_eur"] = Source(
+                "init.salary", {"window": win, "head_months": heads}
+            )
+        else:
+            salary = TEAM_DEFAULTS["salary_yearly_eur"]
+            src[f"{p}.salary_yearly_eur"] = Source("init.default_salary", {}, assumption=True)
+        if heads and won:
+            per_rep = round(won / heads, 2)
+            src[f"{p}.deals_per_month"] = Source(
+                "init.deals_per_rep", {"won": won, "head_months": heads, "window": win}
+            )
+        else:
+            per_rep = TEAM_DEFAULTS["deals_per_month"]
+            src[f"{p}.deals_per_month"] = Source("init.default_deals", {}, assumption=True)
+        attrition = min(1.0, round(left[role] / (hm[role] / 12), 4)) if hm[role] else 0.0
+        src[f"{p}.attrition_yearly"] = Source("init.attrition", {"left": left[role], "window": win})
+        src[f"{p}.ramp_months"] = Source("init.ramp", {}, assumption=True)
+        roles[role] = {
+            "label_de": de,
+            "label_en": en,
+            "salary_yearly_eur": salary,
+            "deals_per_month": per_rep,
+            "ramp_months": TEAM_DEFAULTS["ramp_months"],
+            "attrition_yearly": attrition,
+        }
+    src["organisation.hires"] = Source("init.hires", {}, assumption=True)
+    organisation = {"roles": roles, "hires": [], "training_monthly": True}
+    first_year = 12 * float(new_w["first_mrr_eur"].sum())
+    if "commissions" in by_cat and first_year:
+        rate = round(by_cat["commissions"] / first_year, 4)
+        src["compensation.commission_rate_first_year"] = Source(
+            "init.commission", {"window": win, "customers": len(new_w)}
+        )
+    else:
+        rate = TEAM_DEFAULTS["commission_rate_first_year"]
+        src["compensation.commission_rate_first_year"] = Source(
+            "init.default_commission", {}, assumption=True
+        )
+    budget: dict[str, Any] = {"total_eur": round(sum(by_cat.values()), 2), "by_category": by_cat}
+    if by_cat:
+        src["budget.total_eur"] = Source("init.budget", {"window": win})
+        for cat in by_cat:
+            src[f"budget.by_category.{cat}"] = Source("init.budget_category", {"window": win})
+    else:
+        src["budget.total_eur"] = Source("init.no_costs", {}, assumption=True)
+    drivers = {}
+    for cat in ("tools", "training_travel"):
+        if cat in by_cat and heads:
+            drivers[cat] = {"per_head_monthly_eur": round(by_cat[cat] / heads, 2)}
+            src[f"budget.cost_drivers.{cat}.per_head_monthly_eur"] = Source(
+                "init.per_head", {"window": win, "head_months": heads}
+            )
+    if drivers:
+        budget["cost_drivers"] = drivers
+    cpl: dict[str, float] = {}
+    stated = 0.0
+    if costs is not None and len(costs):
+        mkt = costs[costs["category"].astype(str).isin(STATED_CAC_CATEGORIES)]
+        stated = float(mkt["amount_eur"].sum())
+        chan = mkt["channel"].astype(str) if "channel" in mkt.columns else None
+        for ch, n in entry_leads.items():
+            booked = float(mkt.loc[chan == ch, "amount_eur"].sum()) if chan is not None else 0.0
+            value = ratio(booked, float(n))
+            cpl[ch] = round(float(value), 2) if pd.notna(value) else 0.0
+            src[f"channels.{ch}.cost_per_lead_eur"] = Source(
+                "init.cost_per_lead", {"window": win, "leads": int(n)}
+            )
+    value = cac(stated, len(new_w)) if len(new_w) else 0.0
+    src["history.cac_eur"] = Source("init.cac", {"window": win, "customers": len(new_w)})
+    return Team(
+        reps=reps,
+        cac_eur=round(float(value), 2),
+        organisation=organisation,
+        compensation={"commission_rate_first_year": rate},
+        budget=budget,
+        cost_per_lead=cpl,
+        head_months=heads,
+    )

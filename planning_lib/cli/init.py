@@ -1,0 +1,155 @@
+"""``planning init``: a plan YAML (and region files) calibrated from a company's history.
+
+Reads the canonical tables of ``--data`` (as ``planning validate`` checks them), derives
+every plan parameter the history can give as of ``--as-of`` (default: the last complete
+month of the data; :mod:`planning_lib.analysis.calibration`) and writes ``--out``: a
+complete plan YAML with a comment after every value naming its source, or ``ANNAHME:``
+for a default the user should fill in. With ``--regions`` also one file per region of the
+data under ``regions/`` beside ``--out``, each holding the region's share of the additive
+figures (they add up to the base; ``load_params`` checks it).
+
+Nothing is overwritten: an existing ``--out`` (or, with regions, an existing
+``regions/`` folder beside it) is refused. The files are written into a temporary folder
+beside ``--out``, loaded with ``load_params`` there, and moved into place at the end. The
+same data and ``--as-of`` give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from planning_lib.analysis.calibration import Calibration, CalibrationError, calibrate
+from planning_lib.core.config import load_params
+from planning_lib.core.fields import ParameterError
+from planning_lib.core.outputs import private_temp_dir, rename_noreplace
+from planning_lib.core.text_store import label
+from planning_lib.data.failures import DataValidationError
+from planning_lib.data.loaders import load_dataset
+from planning_lib.present.plan_yaml import render_plan_yaml
+
+__all__ = ["HELP", "NAME", "add_arguments", "plan_files", "run"]
+
+NAME = "init"
+HELP = "Write a plan YAML (and region files) calibrated from the history in --data"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``planning init``."""
+    parser.add_argument("--data", required=True, type=Path, help="history folder (tables)")
+    parser.add_argument("--out", required=True, type=Path, help="new plan YAML file")
+    parser.add_argument(
+        "--as-of",
+        dest="as_of",
+        default=None,
+        help="last month of history, YYYY-MM (default: the last complete month of the data)",
+    )
+    parser.add_argument(
+        "--business-model",
+        dest="business_model",
+        choices=("subscription", "transactional"),
+        default="subscription",
+        help="subscription (recurring MRR); transactional is not supported yet",
+    )
+    parser.add_argument("--name", default="", help="company name (default: an assumption)")
+    parser.add_argument(
+        "--regions",
+        action="store_true",
+        help="also write one region file per region of the data under regions/ beside --out",
+    )
+
+
+def _tables_text(tables: dict[str, pd.DataFrame]) -> str:
+    return ", ".join(f"{name} {len(frame)}" for name, frame in sorted(tables.items()))
+
+
+def plan_files(cal: Calibration, tables: dict[str, pd.DataFrame], out_name: str) -> dict[str, str]:
+    """File name (``regions/<R>.yaml`` for a region) → YAML text of a calibration."""
+    header = label("init.header").format(as_of=cal.as_of, tables=_tables_text(tables))
+    files = {out_name: render_plan_yaml(cal.values, cal.sources, header)}
+    for region, values in cal.regions.items():
+        text = label("init.region_header").format(region=region, base=out_name)
+        files[f"regions/{region}.yaml"] = render_plan_yaml(values, cal.region_sources[region], text)
+    return files
+
+
+def _refuse(out: Path, regions: bool) -> str | None:
+    if out.exists():
+        return f"{out} exists; planning init never overwrites a file (choose a new --out)"
+    folder = out.parent / "regions"
+    if folder.exists() and any(folder.glob("*.yaml")):
+        return (
+            f"{folder} holds region files: they would be read with the new plan "
+            "(choose an --out in another folder)"
+        )
+    if regions and folder.exists():
+        return f"{folder} exists; planning init never overwrites it (choose another folder)"
+    return None
+
+
+def _write(out: Path, files: dict[str, str]) -> None:
+    """Write ``files`` beside ``out`` atomically: into a temporary folder, loaded there
+    with ``load_params``, then moved into place without replacing anything."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = private_temp_dir(out)
+    try:
+        for name, text in files.items():
+            path = tmp / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        load_params(tmp / out.name)
+        moved = None
+        if (tmp / "regions").exists():
+            rename_noreplace(tmp / "regions", out.parent / "regions")
+            moved = out.parent / "regions"
+        try:
+            rename_noreplace(tmp / out.name, out)
+        except BaseException:
+            if moved is not None:
+                shutil.rmtree(moved, ignore_errors=True)
+            raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Calibrate and write; exit 0 on success, 1 on bad input, 2 when --out exists."""
+    out: Path = args.out
+    if args.business_model != "subscription":
+        print(
+            f"error: business model '{args.business_model}' is not supported yet by planning "
+            "init (only 'subscription'; transactional businesses: issue #13 item 4)",
+            file=sys.stderr,
+        )
+        return 1
+    problem = _refuse(out, args.regions)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    try:
+        tables = load_dataset(args.data)
+        as_of = pd.Period(args.as_of, freq="M") if args.as_of else None
+        cal = calibrate(tables, as_of, args.business_model, args.name, args.regions)
+        files = plan_files(cal, tables, out.name)
+        _write(out, files)
+    except FileExistsError as exc:
+        print(
+            f"error: {exc.filename or exc}: exists; planning init never overwrites", file=sys.stderr
+        )
+        return 2
+    except (CalibrationError, DataValidationError, FileNotFoundError, ParameterError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:  # a bad --as-of
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    b = cal.baseline
+    print(f"Stand der Historie: {cal.as_of}; Planstart {cal.values['company']['plan_start']}")
+    print(f"Basisprognose Neukunden: {round(b.expected)} (P10–P90 {round(b.p10)}–{round(b.p90)})")
+    for name in files:
+        print(f"Geschrieben: {out.parent / name}")
+    return 0

@@ -1,0 +1,136 @@
+"""``planning init`` on the sample history: a commented, loadable, reproducible plan whose
+no-change plan lands inside the forecast baseline's P10–P90; never overwrites."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from planning_lib.analysis.forecast.baseline import no_change_new_customers
+from planning_lib.cli.main import main
+from planning_lib.core.config import load_params
+from planning_lib.core.fields import ParameterError
+from planning_lib.core.paths import SAMPLE_DATA
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("init")
+    out = folder / "plan.yaml"
+    assert main(["init", "--data", str(SAMPLE_DATA), "--out", str(out), "--regions"]) == 0
+    return out
+
+
+def _line(text: str, key: str) -> str:
+    return next(line for line in text.splitlines() if line.strip().startswith(f"{key}:"))
+
+
+def test_written_files_load(written) -> None:
+    files = sorted(p.name for p in (written.parent / "regions").glob("*.yaml"))
+    assert files == ["AT.yaml", "CH.yaml", "DE-Nord.yaml", "DE-Süd.yaml"]
+    base = load_params(written)
+    for region in ("AT", "CH", "DE-Nord", "DE-Süd"):
+        assert load_params(written, region=region).region == region
+    assert base.company.plan_start.isoformat() == "2026-01-01"
+
+
+def test_comments_name_their_sources(written) -> None:
+    """Inbound MQL in 2025 counted from leads.csv, in the German style (6.156); the
+    customers' comment names the day and table; assumptions say ANNAHME."""
+    text = written.read_text(encoding="utf-8")
+    leads = pd.read_csv(SAMPLE_DATA / "leads.csv", keep_default_na=False)
+    inbound = leads[leads["channel"] == "inbound"]
+    mql = int(inbound["mql_date"].between("2025-01-01", "2025-12-31").sum())
+    german = f"{mql:,}".replace(",", ".")
+    assert f"# {german} MQL 2025-01..2025-12 ÷ 12" in _line(text, "leads_per_month")
+    assert _line(text, "customers").endswith("# aktive Kunden am 2025-12-31 (subscriptions)")
+    assert "# ANNAHME: Bruttomarge" in _line(text, "gross_margin")
+    assert "# ANNAHME:" in _line(text, "cash_eur")
+    assert text.startswith("# Planparameter von `planning init`")
+    # every line holding a number outside the label/description texts has a comment
+    # or belongs to a block whose head has one (targets, channels' labels, ...)
+    commented = [line for line in text.splitlines() if "  # " in line]
+    assert len(commented) >= 50
+
+
+def test_same_data_same_bytes(written, tmp_path) -> None:
+    """Same data and --as-of, another folder: the same bytes (base and region files)."""
+    out = tmp_path / "plan.yaml"
+    args = ["init", "--data", str(SAMPLE_DATA), "--out", str(out), "--as-of", "2025-12"]
+    assert main([*args, "--regions"]) == 0
+    assert out.read_bytes() == written.read_bytes()
+    for path in (written.parent / "regions").glob("*.yaml"):
+        assert (tmp_path / "regions" / path.name).read_bytes() == path.read_bytes()
+
+
+def test_init_then_plan_lies_inside_the_baseline(written, tmp_path) -> None:
+    """The no-change plan's first-year new customers, on the target basis (the target is
+    the baseline's expectation) and on the funnel basis (leads × conversions calibrated
+    from 2025), lie inside the P10–P90 of the forecast baseline of the won deals."""
+    out = tmp_path / "plan"
+    args = ["plan", "--config", str(written), "--data", str(SAMPLE_DATA), "--out", str(out)]
+    assert main(args) == 0
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    deals = pd.read_csv(SAMPLE_DATA / "deals.csv", parse_dates=["created_date", "close_date"])
+    base = no_change_new_customers(deals, "2026-01-01")
+    for basis in ("target", "funnel"):
+        new = summary["bases"][basis]["new_customers"]
+        assert base.p10 <= new <= base.p90, (basis, new, base.p10, base.p90)
+    assert summary["mrr_start"] == pytest.approx(load_params(written).current.mrr_eur)
+
+
+def test_existing_out_is_refused(written, capsys) -> None:
+    before = written.read_bytes()
+    code = main(["init", "--data", str(SAMPLE_DATA), "--out", str(written)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert (
+        err
+        == f"error: {written} exists; planning init never overwrites a file (choose a new --out)\n"
+    )
+    assert written.read_bytes() == before
+
+
+def test_existing_regions_folder_is_refused(written, capsys) -> None:
+    out = written.parent / "other.yaml"
+    assert main(["init", "--data", str(SAMPLE_DATA), "--out", str(out), "--regions"]) == 2
+    assert "regions holds region files" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_transactional_is_refused_in_one_line(tmp_path, capsys) -> None:
+    out = tmp_path / "t.yaml"
+    args = ["init", "--data", str(SAMPLE_DATA), "--out", str(out)]
+    assert main([*args, "--business-model", "transactional"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "'transactional' is not supported yet" in err
+    assert not out.exists()
+
+
+def test_a_region_set_that_does_not_add_up_is_refused(written, tmp_path) -> None:
+    """AT's customers raised by 10: the four regions add up to the base + 10."""
+    folder = tmp_path / "cfg"
+    (folder / "regions").mkdir(parents=True)
+    (folder / "plan.yaml").write_bytes(written.read_bytes())
+    base_customers = load_params(written).current.customers
+    total = 0
+    for path in (written.parent / "regions").glob("*.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if data["region"] == "AT":
+            data["current"]["customers"] += 10
+        total += data["current"]["customers"]
+        (folder / "regions" / path.name).write_text(
+            yaml.safe_dump(data, allow_unicode=True), encoding="utf-8"
+        )
+    assert total == base_customers + 10
+    with pytest.raises(ParameterError) as err:
+        load_params(folder / "plan.yaml", region="CH")
+    message = str(err.value)
+    line = next(x for x in message.splitlines() if "current.customers" in x)
+    assert re.search(rf"add up to {total:,}, the base has {base_customers:,}", line), line
+    assert "current.mrr_eur" not in message
