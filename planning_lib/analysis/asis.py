@@ -38,6 +38,7 @@ from planning_lib.analysis.revenue import (
     monthly_history,
     revenue_cagr,
 )
+from planning_lib.analysis.sales import sales_figures, sales_tables, skipped_parts
 from planning_lib.analysis.segments import (
     abc_classes,
     abc_summary,
@@ -91,6 +92,8 @@ class Analysis:
         figures: key figure name → value (units in the name: ``_eur``, ``_rate``
             shares 0..1, counts otherwise).
         labels: channel code → (German, English) label.
+        skipped: the parts the tables could not give, with the missing tables
+            (:func:`planning_lib.analysis.sales.skipped_parts`); empty with all tables.
     """
 
     as_of: pd.Period
@@ -99,6 +102,7 @@ class Analysis:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     figures: dict[str, float] = field(default_factory=dict)
     labels: dict[str, tuple[str, str]] = field(default_factory=dict)
+    skipped: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
 
 def default_as_of(params: PlanParameters) -> pd.Period:
@@ -202,8 +206,12 @@ def run_analysis(
     """Compute every table of the as-is analysis and segmentation.
 
     Args:
-        tables: canonical tables; ``subscriptions``, ``deals``, ``leads`` and ``costs``
-            are needed (``headcount`` is not used here).
+        tables: canonical tables; ``deals`` is needed. A part whose tables are missing
+            (``subscriptions``, ``leads``, ``costs``; see
+            :data:`planning_lib.analysis.sales.PARTS`) is skipped and listed in
+            ``Analysis.skipped``; without ``subscriptions`` the sales view of the deals
+            (:func:`planning_lib.analysis.sales.sales_tables`) takes the place of the
+            revenue history. ``headcount`` is not used here.
         params: plan parameters (gross margin, market, personas, positioning,
             segmentation weights, channel labels).
         as_of: last month of history (default: month before ``company.plan_start``).
@@ -214,87 +222,102 @@ def run_analysis(
         The :class:`Analysis`.
 
     Raises:
-        KeyError: a needed table is missing.
+        KeyError: the deals table is missing.
         MissingColumnsError: a table lacks a needed column.
     """
-    missing = [t for t in ("subscriptions", "deals", "leads", "costs") if t not in tables]
-    if missing:
-        raise KeyError(f"the analysis needs the table(s) {', '.join(missing)}")
-    subs, deals, leads, costs = (tables[t] for t in ("subscriptions", "deals", "leads", "costs"))
-    require_columns(subs, ["customer_id", "start_date", "end_date", "mrr_eur"], "subscriptions")
+    if "deals" not in tables:
+        raise KeyError("the analysis needs at least the table deals")
+    skipped = skipped_parts(list(tables))
+    off = {part for part, _ in skipped}
+    deals = tables["deals"]
+    subs, leads, costs = (tables.get(t) for t in ("subscriptions", "leads", "costs"))
+    if subs is not None:
+        require_columns(subs, ["customer_id", "start_date", "end_date", "mrr_eur"], "subscriptions")
     as_of_m = pd.Period(as_of, freq="M") if as_of is not None else default_as_of(params)
-    start = history_start(deals, leads)
+    start = history_start(deals, leads if leads is not None else pd.DataFrame())
     year = analysis_year(as_of_m)
     margin = params.drivers.gross_margin
     seg = params.segmentation
-    a = Analysis(as_of=as_of_m, year=year, start=start)
+    a = Analysis(as_of=as_of_m, year=year, start=start, skipped=skipped)
     a.labels = {k: (c.label_de, c.label_en) for k, c in params.channels.items()}
     t = a.tables
 
-    # revenue and MRR development
-    t.update(revenue_tables(subs, deals, as_of_m, start))
+    # revenue and MRR development; without subscriptions the sales view of the deals
+    if "customer_base" not in off:
+        t.update(revenue_tables(subs, deals, as_of_m, start))
+    else:
+        t.update(sales_tables(deals, as_of_m, start))
 
     # funnel
-    t["leads_by_month"] = leads_by_month(leads, as_of_m, "channel")
-    t["stage_lags"] = stage_lags(leads, as_of_m)
-    cohorts = funnel_cohorts(leads, as_of_m, ("channel", "segment"))
-    t["funnel_cohorts"] = cohorts
     last12 = as_of_m - 11
-    t["funnel_conversion_channel"] = funnel_conversion(cohorts, ("channel",), start=last12)
-    t["funnel_conversion_segment"] = funnel_conversion(cohorts, ("segment",), start=last12)
+    if "lead_funnel" not in off:
+        t["leads_by_month"] = leads_by_month(leads, as_of_m, "channel")
+        t["stage_lags"] = stage_lags(leads, as_of_m)
+        cohorts = funnel_cohorts(leads, as_of_m, ("channel", "segment"))
+        t["funnel_cohorts"] = cohorts
+        t["funnel_conversion_channel"] = funnel_conversion(cohorts, ("channel",), start=last12)
+        t["funnel_conversion_segment"] = funnel_conversion(cohorts, ("segment",), start=last12)
     t["deal_metrics_channel"] = deal_metrics(deals, ("channel",), last12, as_of_m)
     t["deal_metrics_segment"] = deal_metrics(deals, ("segment",), last12, as_of_m)
 
     # unit economics
-    cm = customer_matrix(subs, as_of_m, start)
-    bridge = mrr_bridge_observed(cm)
-    t["mrr_bridge"] = bridge
-    new = new_customers(cm)
-    share = new_customer_share(new, "channel").rename(columns={"share": "new_customer_share"})
-    t["new_customers_by_channel"] = share
-    years = sorted({int(y) for y in new["year"].unique() if y <= year} | {year})
-    cac = pd.concat([cac_by_channel(costs, new, int(y)) for y in years], ignore_index=True)
-    t["cac"] = cac
-    retention = cohort_retention(cm)
-    t["cohort_retention"] = retention
-    curve = retention_curve(retention)
-    t["retention_curve"] = curve
-    clv_f = clv_from_bridge(bridge, margin, 12)
-    clv_e = clv_empirical(curve, margin)
-    t["clv"] = pd.DataFrame(
-        [
-            {"method": "formula", "clv_eur": float(clv_f["clv_eur"].iloc[0])},
-            {"method": "empirical", "clv_eur": clv_e["clv_eur"]},
-        ]
-    )
+    clv_f, clv_e = pd.DataFrame(), {"clv_eur": np.nan}
+    if "customer_base" not in off:
+        cm = customer_matrix(subs, as_of_m, start)
+        bridge = mrr_bridge_observed(cm)
+        t["mrr_bridge"] = bridge
+        new = new_customers(cm)
+        share = new_customer_share(new, "channel").rename(columns={"share": "new_customer_share"})
+        t["new_customers_by_channel"] = share
+        if "cac" not in off:
+            years = sorted({int(y) for y in new["year"].unique() if y <= year} | {year})
+            cac = pd.concat([cac_by_channel(costs, new, int(y)) for y in years], ignore_index=True)
+            t["cac"] = cac
+        retention = cohort_retention(cm)
+        t["cohort_retention"] = retention
+        curve = retention_curve(retention)
+        t["retention_curve"] = curve
+        clv_f = clv_from_bridge(bridge, margin, 12)
+        clv_e = clv_empirical(curve, margin)
+        t["clv"] = pd.DataFrame(
+            [
+                {"method": "formula", "clv_eur": float(clv_f["clv_eur"].iloc[0])},
+                {"method": "empirical", "clv_eur": clv_e["clv_eur"]},
+            ]
+        )
 
     # market and competition
-    yearly = t["revenue_yearly"]
-    total_y = yearly[(yearly["dimension"] == "total") & yearly["complete"]]
-    rev_row = total_y[total_y["period"] == str(year)]
-    revenue_year = float(rev_row["revenue_eur"].iloc[0]) if len(rev_row) else None
+    revenue_year = None
+    if "market_share" not in off:
+        yearly = t["revenue_yearly"]
+        total_y = yearly[(yearly["dimension"] == "total") & yearly["complete"]]
+        rev_row = total_y[total_y["period"] == str(year)]
+        revenue_year = float(rev_row["revenue_eur"].iloc[0]) if len(rev_row) else None
     t["market"] = market_table(params.market, revenue_year, year)
     t["competitors"] = competitor_table(params.market)
     t["swot"] = swot_table(params.market)
 
     # segmentation
-    abc = abc_classes(customer_revenue(cm, 12), seg.abc_a_share, seg.abc_b_share)
-    t["abc_customers"] = abc
-    t["abc_summary"] = abc_summary(abc)
-    new_year = new[new["year"] == year]
-    cac_year = cac[cac["year"] == year]
-    for name, by in (("segments", ("segment",)), ("segments_region", ("segment", "region"))):
-        st = segment_table(cm, deals, new_year, cac_year, margin, by, 12)
-        t[name] = attractiveness(st, seg.attractiveness_weights)
+    if "segmentation" not in off:
+        abc = abc_classes(customer_revenue(cm, 12), seg.abc_a_share, seg.abc_b_share)
+        t["abc_customers"] = abc
+        t["abc_summary"] = abc_summary(abc)
+        new_year = new[new["year"] == year]
+        cac_year = cac[cac["year"] == year]
+        for name, by in (("segments", ("segment",)), ("segments_region", ("segment", "region"))):
+            st = segment_table(cm, deals, new_year, cac_year, margin, by, 12)
+            t[name] = attractiveness(st, seg.attractiveness_weights)
+        t["persona_links"] = persona_links(
+            params.personas, t["segments"], _channel_summary(share, cac, year)
+        )
     t["personas"] = persona_table(params.personas, locale)
-    t["persona_links"] = persona_links(
-        params.personas, t["segments"], _channel_summary(share, cac, year)
-    )
     t["positioning"] = positioning_table(
         params.company.name, params.positioning, params.market.competitors, locale
     )
 
     a.figures = _key_figures(a, clv_f, clv_e)
+    if "bookings_monthly" in t:
+        a.figures.update(sales_figures(t, year))
     return a
 
 
@@ -302,16 +325,21 @@ def _key_figures(a: Analysis, clv_f: pd.DataFrame, clv_e: dict[str, float]) -> d
     """The headline figures of the analysis year (see :class:`Analysis`)."""
     t = a.tables
     y = str(a.year)
-    yearly = t["revenue_yearly"]
-    tot = yearly[(yearly["dimension"] == "total")].set_index("period")
-    cac = t["cac"]
-    blended = cac[(cac["year"] == a.year) & (cac["channel"] == ALL)]
-    bridge = t["mrr_bridge"]
+    none = pd.DataFrame()
+    yearly = t.get("revenue_yearly")
+    tot = none if yearly is None else yearly[(yearly["dimension"] == "total")].set_index("period")
+    cac = t.get("cac")
+    blended = none if cac is None else cac[(cac["year"] == a.year) & (cac["channel"] == ALL)]
+    bridge = t.get("mrr_bridge", none)
     last12 = bridge.tail(12)
-    mrr_start = float(last12["mrr_start_eur"].sum())
-    lost = float((last12["churned_mrr_eur"] + last12["contraction_mrr_eur"]).sum())
-    cagr = t["revenue_cagr"]
-    cagr_tot = cagr[cagr["dimension"] == "total"]
+    mrr_start = float(last12["mrr_start_eur"].sum()) if len(last12) else 0.0
+    lost = (
+        float((last12["churned_mrr_eur"] + last12["contraction_mrr_eur"]).sum())
+        if len(last12)
+        else 0.0
+    )
+    cagr = t.get("revenue_cagr")
+    cagr_tot = none if cagr is None else cagr[cagr["dimension"] == "total"]
 
     def get(frame: pd.DataFrame, col: str) -> float:
         v = frame[col].iloc[0] if len(frame) else np.nan
@@ -330,7 +358,7 @@ def _key_figures(a: Analysis, clv_f: pd.DataFrame, clv_e: dict[str, float]) -> d
         "new_customers": get(blended, "new_customers"),
         "cac_stated_eur": get(blended, "cac_stated_eur"),
         "cac_fully_loaded_eur": get(blended, "cac_fully_loaded_eur"),
-        "churn_window_months": float(len(last12)),
+        "churn_window_months": float(len(last12)) if len(last12) else np.nan,
         "logo_churn_rate": get(clv_f, "churn_rate_monthly"),  # the CLV's churn: one figure
         "gross_revenue_churn_rate": lost / mrr_start if mrr_start else np.nan,
         "clv_formula_eur": get(clv_f, "clv_eur"),

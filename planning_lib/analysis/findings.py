@@ -32,7 +32,9 @@ __all__ = [
     "MIN_OBSERVATIONS",
     "MIN_RELATIVE_GAP",
     "MIN_WON_DEALS",
+    "NEEDS",
     "generate_findings",
+    "skipped_findings",
     "two_proportion_p_value",
 ]
 
@@ -331,6 +333,44 @@ def immature_cohorts(a: Analysis) -> Finding | None:
     return Finding("immature_cohorts", numbers=n, facts=facts)
 
 
+def sales_summary(a: Analysis) -> Finding | None:
+    """Bookings and won deals of the analysis year, win rate, deal size and cycle of the
+    last 12 months and the open pipeline: the sales view when there are no subscriptions."""
+    f = a.figures
+    if "bookings_eur" not in f:
+        return None
+    keys = (
+        "bookings_eur",
+        "won_deals",
+        "win_rate",
+        "avg_deal_size_eur",
+        "cycle_median_days",
+        "open_deals",
+        "open_pipeline_eur",
+        "open_pipeline_weighted_eur",
+    )
+    return Finding("sales_summary", numbers={"year": a.year, **{k: f[k] for k in keys}})
+
+
+def top_rep(a: Analysis) -> Finding | None:
+    """The owner with the highest bookings of the last 12 months, with win rate and cycle."""
+    reps = a.tables.get("sales_reps")
+    if reps is None or reps.empty:
+        return None
+    top = reps.sort_values(["bookings_eur", "owner"], ascending=[False, True]).iloc[0]
+    total = float(reps["bookings_eur"].sum())
+    n = {
+        "owner": str(top["owner"]),
+        "bookings_eur": float(top["bookings_eur"]),
+        "bookings_share": float(top["bookings_eur"]) / total if total else math.nan,
+        "won_deals": int(top["won_deals"]),
+        "win_rate": float(top["win_rate"]),
+        "cycle_median_days": float(top["cycle_median_days"]),
+        "reps": len(reps),
+    }
+    return Finding("top_rep", numbers=n)
+
+
 GENERATORS: tuple[Callable[[Analysis], Finding | None], ...] = (
     channel_mix_vs_conversion,
     new_customer_mix,
@@ -343,14 +383,38 @@ GENERATORS: tuple[Callable[[Analysis], Finding | None], ...] = (
     segment_attractiveness,
     market_position,
     immature_cohorts,
+    sales_summary,
+    top_rep,
 )
+
+NEEDS: dict[str, tuple[str, ...]] = {
+    "channel_mix_vs_conversion": ("new_customers_by_channel", "funnel_conversion_channel"),
+    "new_customer_mix": ("new_customers_by_channel",),
+    "funnel_bottleneck": ("funnel_conversion_channel",),
+    "abc_concentration": ("abc_summary",),
+    "segment_attractiveness": ("segments",),
+    "immature_cohorts": ("funnel_conversion_channel", "stage_lags"),
+}
+"""Rule → the analysis tables it reads; a rule whose tables a part skipped does not run."""
+
+
+def skipped_findings(analysis: Analysis) -> list[Finding]:
+    """One ``skipped_analysis`` finding per part the tables could not give: the part and
+    the missing tables that would enable it (``tables``, comma-separated)."""
+    return [
+        Finding("skipped_analysis", numbers={"part": part, "tables": ", ".join(missing)})
+        for part, missing in analysis.skipped
+    ]
 
 
 def generate_findings(analysis: Analysis) -> list[Finding]:
-    """All findings the data supports, in the order of :data:`GENERATORS`."""
+    """All findings the data supports, in the order of :data:`GENERATORS`, then one per
+    skipped part (:func:`skipped_findings`)."""
     out = []
     for gen in GENERATORS:
+        if any(t not in analysis.tables for t in NEEDS.get(gen.__name__, ())):
+            continue
         f = gen(analysis)
         if f is not None:
             out.append(f)
-    return out
+    return out + skipped_findings(analysis)

@@ -16,7 +16,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["PRIOR_DEALS", "stage_cohort", "stage_win_probabilities", "won_deals"]
+from planning_lib.metrics.common import ratio
+
+__all__ = [
+    "PRIOR_DEALS",
+    "stage_cohort",
+    "stage_win_probabilities",
+    "weighted_pipeline",
+    "won_deals",
+]
 
 
 def won_deals(deals: pd.DataFrame) -> pd.DataFrame:
@@ -125,3 +133,47 @@ def stage_win_probabilities(
             row["source"] = src
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def weighted_pipeline(
+    deals: pd.DataFrame, probabilities: pd.DataFrame, by: tuple[str, ...] = ("channel", "segment")
+) -> pd.DataFrame:
+    """The open pipeline per stage: deals, amount and amount weighted by win probability.
+
+    Each open deal (stage qualified, demo, proposal or negotiation) counts with the win
+    probability of its stage and ``by`` group (:func:`stage_win_probabilities`); a
+    group without a probability counts with 0 and is not hidden: ``unweighted_deals``
+    says how many.
+
+    Args:
+        deals: canonical deals (``stage``, ``amount_eur`` and the ``by`` columns).
+        probabilities: output of :func:`stage_win_probabilities` with the same ``by``.
+        by: grouping columns of ``probabilities``.
+
+    Returns:
+        One row per open stage in funnel order: ``stage``, ``open_deals`` (count),
+        ``amount_eur`` (sum, EUR), ``weighted_eur`` (sum of amount × probability, EUR),
+        ``win_probability`` (weighted ÷ amount, share 0..1; missing at amount 0),
+        ``unweighted_deals`` (count of deals without a probability).
+    """
+    stages = ("qualified", "demo", "proposal", "negotiation")
+    keys = [*by, "stage"]
+    open_ = deals[deals["stage"].isin(stages)][[*keys, "amount_eur"]].copy()
+    for col in by:
+        open_[col] = open_[col].astype(str)
+    probs = probabilities[[*keys, "win_probability"]].copy()
+    for col in by:
+        probs[col] = probs[col].astype(str)
+    merged = open_.merge(probs, on=keys, how="left")
+    amount = pd.to_numeric(merged["amount_eur"], errors="coerce").fillna(0.0)
+    merged["amount"] = amount
+    merged["weighted"] = amount * merged["win_probability"].fillna(0.0)
+    merged["unweighted"] = merged["win_probability"].isna()
+    g = merged.groupby("stage")
+    out = pd.DataFrame({"stage": list(stages)})
+    out["open_deals"] = out["stage"].map(g.size()).fillna(0).astype(int)
+    out["amount_eur"] = out["stage"].map(g["amount"].sum()).fillna(0.0)
+    out["weighted_eur"] = out["stage"].map(g["weighted"].sum()).fillna(0.0)
+    out["win_probability"] = ratio(out["weighted_eur"], out["amount_eur"])
+    out["unweighted_deals"] = out["stage"].map(g["unweighted"].sum()).fillna(0).astype(int)
+    return out

@@ -254,6 +254,45 @@ def _immature_cohorts(f: Finding, loc: str) -> str:
     )
 
 
+def _sales_summary(f: Finding, loc: str) -> str:
+    n = f.numbers
+    return _t(
+        "sales_summary",
+        loc,
+        year=n["year"],
+        bookings=_eur(n["bookings_eur"], loc),
+        won=format_count(n["won_deals"], loc),
+        win_rate=_pct(n["win_rate"], loc),
+        deal_size=_eur(n["avg_deal_size_eur"], loc),
+        cycle=format_number(n["cycle_median_days"], loc, 0),
+        open=format_count(n["open_deals"], loc),
+        pipeline=_eur(n["open_pipeline_eur"], loc),
+        weighted=_eur(n["open_pipeline_weighted_eur"], loc),
+    )
+
+
+def _top_rep(f: Finding, loc: str) -> str:
+    n = f.numbers
+    return _t(
+        "top_rep",
+        loc,
+        owner=n["owner"],
+        bookings=_eur(n["bookings_eur"], loc),
+        share=_pct(n["bookings_share"], loc),
+        reps=format_count(n["reps"], loc),
+        won=format_count(n["won_deals"], loc),
+        win_rate=_pct(n["win_rate"], loc),
+        cycle=format_number(n["cycle_median_days"], loc, 0),
+    )
+
+
+def _skipped_analysis(f: Finding, loc: str) -> str:
+    n = f.numbers
+    variant = "skipped_analysis.many" if "," in n["tables"] else "skipped_analysis"
+    part = _t(f"skipped_analysis.part.{n['part']}", loc)
+    return _t(variant, loc, part=part, tables=n["tables"])
+
+
 _SENTENCES: Mapping[str, Callable[[Finding, str], str]] = {
     "channel_mix_vs_conversion": _channel_mix_vs_conversion,
     "new_customer_mix": _new_customer_mix,
@@ -266,6 +305,9 @@ _SENTENCES: Mapping[str, Callable[[Finding, str], str]] = {
     "segment_attractiveness": _segment_attractiveness,
     "market_position": _market_position,
     "immature_cohorts": _immature_cohorts,
+    "sales_summary": _sales_summary,
+    "top_rep": _top_rep,
+    "skipped_analysis": _skipped_analysis,
 }
 """Per finding code: its sentence from the templates ``analysis_finding.<code>...``."""
 

@@ -20,12 +20,16 @@ from planning_lib.analysis.findings import (
     channel_mix_vs_conversion,
     churn_level,
     funnel_bottleneck,
+    generate_findings,
     immature_cohorts,
     market_position,
     mrr_development,
     new_customer_mix,
     sales_cycle_gap,
+    sales_summary,
     segment_attractiveness,
+    skipped_findings,
+    top_rep,
     two_proportion_p_value,
 )
 from planning_lib.analysis.funnel import ALL
@@ -452,6 +456,80 @@ def test_immature_cohorts():
         "Abschlüsse brauchen bis zu 4 Monate) und zählen nicht in die Konversionsraten."
     )
     assert immature_cohorts(_cohorts(0)) is None
+
+
+def test_sales_summary():
+    """The sales figures as given: 2025 bookings 120,000 € from 12 won deals, win rate
+    0.25, deal size 10,000 €, median cycle 45 days, 4 open deals over 50,000 €, weighted
+    15,000 €; silent without bookings (a full analysis with subscriptions)."""
+    a = _analysis()
+    a.figures = {
+        "bookings_eur": 120000.0,
+        "won_deals": 12.0,
+        "win_rate": 0.25,
+        "avg_deal_size_eur": 10000.0,
+        "cycle_median_days": 45.0,
+        "open_deals": 4.0,
+        "open_pipeline_eur": 50000.0,
+        "open_pipeline_weighted_eur": 15000.0,
+    }
+    f = sales_summary(a)
+    assert f is not None
+    assert f.numbers["year"] == 2025
+    assert _de(f) == (
+        f"Auftragseingang 2025: 120.000{NB}€ aus 12 gewonnenen Deals. Letzte 12 Monate: "
+        f"Gewinnquote 25,0{NB}%, durchschnittliche Dealgröße 10.000{NB}€, Verkaufszyklus im "
+        f"Median 45 Tage. Offene Pipeline: 4 Deals über 50.000{NB}€, gewichtet mit den "
+        f"Abschlusswahrscheinlichkeiten der Stufen 15.000{NB}€."
+    )
+    assert sales_summary(_analysis()) is None
+
+
+def test_top_rep():
+    """Owners A (bookings 30,000 €) and B (10,000 €): A leads with 30 / 40 = 75 % of the
+    bookings; silent without a reps table."""
+    reps = pd.DataFrame(
+        {
+            "owner": ["B", "A"],
+            "won_deals": [2, 5],
+            "bookings_eur": [10000.0, 30000.0],
+            "win_rate": [0.2, 0.5],
+            "cycle_median_days": [30.0, 60.0],
+        }
+    )
+    f = top_rep(_analysis(sales_reps=reps))
+    assert f is not None
+    assert f.numbers["owner"] == "A"
+    assert f.numbers["bookings_share"] == pytest.approx(0.75)
+    assert _de(f) == (
+        f"Höchster Auftragseingang der letzten 12 Monate: A mit 30.000{NB}€ (75,0{NB}% des "
+        "Auftragseingangs aller 2 Vertriebsmitarbeiter), 5 gewonnene Deals, Gewinnquote "
+        f"50,0{NB}%, Verkaufszyklus im Median 60 Tage."
+    )
+    assert top_rep(_analysis()) is None
+
+
+def test_skipped_parts_are_findings_and_rules_without_their_tables_stay_silent():
+    """Two skipped parts give two ``skipped_analysis`` findings with the missing tables
+    (one table: "Tabelle … fehlt", two: "Tabellen … fehlen"); rules whose tables are
+    missing (the funnel's, the segments') do not run, so an empty analysis gives only these."""
+    a = _analysis()
+    a.skipped = [("customer_base", ("subscriptions",)), ("cac", ("subscriptions", "costs"))]
+    fs = skipped_findings(a)
+    assert [f.numbers for f in fs] == [
+        {"part": "customer_base", "tables": "subscriptions"},
+        {"part": "cac", "tables": "subscriptions, costs"},
+    ]
+    assert _de(fs[0]).endswith("übersprungen: Tabelle subscriptions fehlt.")
+    assert _de(fs[1]) == "CAC je Kanal übersprungen: Tabellen subscriptions, costs fehlen."
+    assert _en(fs[1]) == "CAC per channel skipped: tables subscriptions, costs are missing."
+    a.tables["deal_metrics_channel"] = pd.DataFrame(
+        columns=["channel", "won_deals", "cycle_median_days"]
+    )
+    a.tables["market"] = pd.DataFrame(
+        [{"market_share": float("nan"), "market_size_eur": 1e6, "growth_rate_yearly": 0.1}]
+    )
+    assert [f.code for f in generate_findings(a)] == ["skipped_analysis", "skipped_analysis"]
 
 
 def test_every_rule_has_a_test_here():

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 __all__ = [
+    "bookings_history",
+    "bookings_yearly",
     "funnel_by_channel",
     "funnel_last_12_months",
     "history_yearly",
@@ -18,6 +20,21 @@ def monthly_history(revenue_monthly: pd.DataFrame, column: str) -> pd.Series:
     total = revenue_monthly[revenue_monthly["dimension"] == "total"]
     idx = pd.PeriodIndex(total["period"].astype(str), freq="M").to_timestamp()
     return pd.Series(total[column].to_numpy(dtype=float), index=idx, name=column)
+
+
+def bookings_history(bookings_monthly: pd.DataFrame, column: str) -> pd.Series:
+    """The company-level monthly series ``column`` of the sales view's bookings, by month."""
+    total = bookings_monthly[bookings_monthly["dimension"] == "total"]
+    idx = pd.PeriodIndex(total["month"].astype(str), freq="M").to_timestamp()
+    return pd.Series(total[column].to_numpy(dtype=float), index=idx, name=column)
+
+
+def bookings_yearly(bookings_monthly: pd.DataFrame) -> pd.DataFrame:
+    """Won deals and bookings per calendar year and region (``all`` for the total)."""
+    b = bookings_monthly[bookings_monthly["dimension"].isin(["total", "region"])]
+    b = b.assign(year=b["month"].astype(str).str[:4])
+    out = b.groupby(["year", "dimension", "member"], sort=True)[["won_deals", "bookings_eur"]]
+    return out.sum().reset_index().drop(columns="dimension")
 
 
 def monthly_by(revenue_monthly: pd.DataFrame, dimension: str, column: str) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from planning_lib.present.analysis_finding_texts import findings_frame
 from planning_lib.present.views import ist_analyse as views
 from planning_lib.run.catalog import FINDINGS_TABLE, step
 from planning_lib.run.phase import Phase, PhaseParameters, open_phase
+from planning_lib.run.phases.ist_analyse_sales import sales_phase
 
 __all__ = ["phase_01_ist_analyse"]
 
@@ -28,6 +29,8 @@ def phase_01_ist_analyse(**params: Unpack[PhaseParameters]) -> Phase:
     locale, horizon = ph.locale, ph.horizon
     analysis = run_analysis(ph.history, ph.params, locale=locale)
     ph.save_analysis(analysis)
+    if "revenue_monthly" not in analysis.tables:  # no subscriptions: the deals' sales view
+        return sales_phase(ph, analysis, STEP.stem)
     ph.say("01.title", region=ph.region, as_of=ph.fmt(str(analysis.as_of), "month"))
 
     # Umsatz und MRR der letzten Jahre

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Unpack
 
+from planning_lib.analysis.asis import Analysis
 from planning_lib.analysis.findings import MIN_OBSERVATIONS
+from planning_lib.analysis.sales import PARTS
 from planning_lib.present import charts
 from planning_lib.present.views import zielgruppen as views
 from planning_lib.run.catalog import step
@@ -25,6 +27,10 @@ def phase_03_zielgruppen(**params: Unpack[PhaseParameters]) -> Phase:
     locale = ph.locale
     analysis = ph.load_analysis()
     ph.say("03.title", region=ph.region)
+
+    if "segments" not in analysis.tables:  # no subscriptions or costs: no customer segments
+        ph.say("03.no_segmentation", tables=", ".join(PARTS["segmentation"]))
+        return _personas(ph, analysis)
 
     # ABC-Analyse der Kunden nach Umsatz
     abc = ph.table(analysis.tables["abc_summary"], "abc", "03.abc")
@@ -65,10 +71,16 @@ def phase_03_zielgruppen(**params: Unpack[PhaseParameters]) -> Phase:
     if best["customers"] < MIN_OBSERVATIONS:
         ph.say("03.segments_caveat", segment=ph.name(best["segment"]), n=int(best["customers"]))
 
-    # Buyer Personas und Positionierung
+    return _personas(ph, analysis)
+
+
+def _personas(ph: Phase, analysis: Analysis) -> Phase:
+    """Buyer personas and positioning from the plan; the personas' links to segments and
+    channels when the segmentation ran."""
     ph.table(analysis.tables["personas"], "personas", "03.personas")
-    ph.table(analysis.tables["persona_links"], "persona_links", "03.persona_links")
-    ph.say("03.personas_text")
+    if "persona_links" in analysis.tables:
+        ph.table(analysis.tables["persona_links"], "persona_links", "03.persona_links")
+        ph.say("03.personas_text")
     ph.table(analysis.tables["positioning"], "positioning", "03.positioning")
-    ph.say("03.positioning_text", statement=ph.params.positioning.get(locale, ""))
+    ph.say("03.positioning_text", statement=ph.params.positioning.get(ph.locale, ""))
     return ph

@@ -1,0 +1,115 @@
+"""Phase 1 without subscriptions: the sales view of the deals, and what the missing tables skip.
+
+Called by :func:`planning_lib.run.phases.ist_analyse.phase_01_ist_analyse` when the
+region's history has no ``subscriptions`` (a company that brings only its deals): a
+short note per missing table, bookings and won deals per month, win rate, deal size
+and cycle per region, product and owner, the open pipeline, a no-change forecast of
+won deals and the findings (including one line per skipped part).
+"""
+
+from __future__ import annotations
+
+from planning_lib.analysis.asis import Analysis
+from planning_lib.analysis.findings import generate_findings
+from planning_lib.analysis.forecast.api import auto_forecast
+from planning_lib.present import charts
+from planning_lib.present.analysis_finding_texts import findings_frame
+from planning_lib.present.views import ist_analyse as views
+from planning_lib.run.catalog import FINDINGS_TABLE
+from planning_lib.run.phase import Phase
+
+__all__ = ["HISTORY_TABLES", "sales_phase"]
+
+HISTORY_TABLES = {
+    "subscriptions": "01.no_subscriptions",
+    "leads": "01.no_leads",
+    "costs": "01.no_costs",
+}
+"""Tables of the history besides deals → the note shown when the table is missing."""
+
+
+def sales_phase(ph: Phase, analysis: Analysis, stem: str) -> Phase:
+    """Show the sales view of ``analysis`` (see the module) in the phase ``ph``."""
+    locale, fig = ph.locale, analysis.figures
+    ph.say("01.title", region=ph.region, as_of=ph.fmt(str(analysis.as_of), "month"))
+    for table, note in HISTORY_TABLES.items():
+        if table not in ph.history:
+            ph.say(note)
+
+    # Auftragseingang und gewonnene Deals je Monat
+    bookings = analysis.tables["bookings_monthly"]
+    booked = views.bookings_history(bookings, "bookings_eur")
+    ph.chart(
+        charts.line_chart(
+            booked.to_frame(ph.t("01.bookings")),
+            locale=locale,
+            title=ph.t("01.bookings_title"),
+            unit="eur",
+        ),
+        "bookings_history",
+    )
+    ph.say(
+        "01.bookings_text",
+        year=analysis.year,
+        bookings=ph.fmt(fig["bookings_eur"], "eur"),
+        won=ph.fmt(fig["won_deals"], "count"),
+        win_rate=ph.fmt(fig["win_rate"], "share"),
+        deal_size=ph.fmt(fig["avg_deal_size_eur"], "eur"),
+        cycle=ph.fmt(fig["cycle_median_days"], "count"),
+    )
+    ph.table(views.bookings_yearly(bookings), "bookings_yearly", "01.bookings_yearly")
+    for name, title in (
+        ("deal_metrics_region", "01.deal_metrics_region"),
+        ("deal_metrics_product", "01.deal_metrics_product"),
+        ("deal_metrics_owner", "01.deal_metrics_owner"),
+        ("deal_metrics_channel", "01.deal_metrics"),
+    ):
+        if name in analysis.tables:
+            ph.table(analysis.tables[name], name, title)
+    if "sales_reps" in analysis.tables:
+        ph.table(analysis.tables["sales_reps"], "sales_reps", "01.sales_reps")
+
+    # Offene Pipeline, gewichtet mit den Abschlusswahrscheinlichkeiten der Stufen
+    ph.table(analysis.tables["open_pipeline"], "open_pipeline", "01.open_pipeline")
+    ph.say(
+        "01.open_pipeline_text",
+        open=ph.fmt(fig["open_deals"], "count"),
+        amount=ph.fmt(fig["open_pipeline_eur"], "eur"),
+        weighted=ph.fmt(fig["open_pipeline_weighted_eur"], "eur"),
+    )
+
+    # Markt und Wettbewerb (aus dem Plan)
+    ph.table(analysis.tables["market"], "market", "01.market")
+    ph.table(analysis.tables["competitors"], "competitors", "01.competitors")
+    ph.table(analysis.tables["swot"], "swot", "01.swot")
+
+    # Prognose ohne Änderungen: gewonnene Deals pro Monat
+    won = views.bookings_history(bookings, "won_deals")
+    forecast = auto_forecast(won, ph.horizon)
+    ph.chart(
+        charts.forecast_chart(
+            won,
+            forecast,
+            locale=locale,
+            title=ph.t("01.forecast_won_title"),
+            history_label=ph.t("label.actual"),
+            forecast_label=ph.t("label.forecast"),
+        ),
+        "forecast_won_deals",
+    )
+    ph.table(forecast.rename_axis("month").reset_index(), "forecast", "01.forecast_won")
+    ph.say(
+        "01.forecast_won_text",
+        mean=ph.fmt(forecast["mean"].sum(), "count"),
+        model=str(forecast["model"].iloc[0]),
+    )
+
+    # Befunde, mit den übersprungenen Teilen
+    ph.table(findings_frame(generate_findings(analysis), locale), FINDINGS_TABLE, "01.findings")
+    ph.key_figures(
+        stem,
+        history_bookings_last_year=fig["bookings_eur"],
+        history_won_deals_last_year=fig["won_deals"],
+        forecast_won_deals=float(forecast["mean"].sum()),
+    )
+    return ph

@@ -1,0 +1,90 @@
+"""``planning batch`` through all eight notebooks for a company that has only deals.
+
+The company is :mod:`tests.deals_only_company` (written to a temporary folder); one
+region (AT) with the CloudFlow config, no ``--phases``: every notebook must end ok, phase 1
+shows the deals' sales view and names what it skipped, phase 3 and phase 7 show their
+notes instead of failing.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from planning_lib.cli import main as cli
+from planning_lib.core.paths import CONFIGS
+from tests.deals_only_company import write_deals_only
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """One batch of region AT over the deals-only company."""
+    data = tmp_path_factory.mktemp("deals_only")
+    deals = write_deals_only(data)
+    out = tmp_path_factory.mktemp("reports")
+    code = cli.main(
+        [
+            "batch",
+            "--config",
+            str(CONFIGS / "cloudflow.yaml"),
+            "--data",
+            str(data),
+            "--regions",
+            "AT",
+            "--workers",
+            "1",
+            "--out",
+            str(out),
+            "--no-progress",
+        ]
+    )
+    (run_dir,) = list(out.iterdir())
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    return {"code": code, "run_dir": run_dir, "manifest": manifest, "deals": deals}
+
+
+def _markdown(path: Path) -> str:
+    nb = nbformat.read(path, as_version=4)
+    return "\n".join(
+        o["data"]["text/markdown"]
+        for c in nb.cells
+        for o in c.get("outputs", [])
+        if "text/markdown" in o.get("data", {})
+    )
+
+
+def test_all_eight_notebooks_ok(run: dict) -> None:
+    """Exit 0, eight notebooks of AT, each with status ok."""
+    assert run["code"] == 0
+    books = run["manifest"]["notebooks"]
+    assert len(books) == 8
+    assert {b["status"] for b in books} == {"ok"}
+
+
+def test_phase_1_sales_view_and_skipped_parts(run: dict) -> None:
+    """Phase 1 notes the three missing tables; its findings list the skipped parts; the
+    reps table holds AT's three owners with their won deals of 2025 (closed 2025 and won,
+    counted with plain pandas)."""
+    at = run["run_dir"] / "AT"
+    text = _markdown(at / "notebooks" / "01_ist_analyse.ipynb")
+    for table in ("subscriptions", "leads", "costs"):
+        assert f"Die Tabelle `{table}` fehlt" in text
+    findings = pd.read_csv(at / "tables" / "01_findings.csv")
+    skipped = findings[findings["code"] == "skipped_analysis"]["text"]
+    assert skipped.str.contains("übersprungen").all() and len(skipped) == 5
+    d = run["deals"]
+    won = d[(d["region"] == "AT") & (d["stage"] == "won") & d["close_date"].str.startswith("2025")]
+    reps = pd.read_csv(at / "tables" / "01_sales_reps.csv").set_index("owner")
+    assert sorted(reps.index) == ["AT-1", "AT-2", "AT-3"]
+    assert reps["won_deals"].to_dict() == won.groupby("owner").size().to_dict()
+
+
+def test_phases_3_and_7_show_notes(run: dict) -> None:
+    """Phase 3 skips the segmentation with a note; phase 7 has no actuals yet."""
+    nbs = run["run_dir"] / "AT" / "notebooks"
+    assert "ABC-Analyse und Segmente übersprungen" in _markdown(nbs / "03_zielgruppen.ipynb")
+    assert "Noch keine Ist-Daten" in _markdown(nbs / "07_controlling.ipynb")
