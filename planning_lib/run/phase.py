@@ -43,6 +43,7 @@ __all__ = [
     "Phase",
     "PhaseParameters",
     "RegionNotInDataError",
+    "check_region_has_rows",
     "display_frame",
     "load_region_tables",
     "open_phase",
@@ -85,22 +86,12 @@ def load_region_tables(
     Raises:
         planning_lib.data.loaders.DataValidationError: a file breaks the contract.
         FileNotFoundError: the folder holds no canonical table.
-        RegionNotInDataError: no table with a region column has a row of ``region``.
     """
     cache = Path(cache_dir) if cache_dir is not None else None
     if cache is not None and (cache / "_complete").exists():
         return {p.stem: pd.read_parquet(p) for p in sorted(cache.glob("*.parquet"))}
     tables = load_dataset(data_path)
     if region != COMPANY:
-        regional = [frame for frame in tables.values() if "region" in frame.columns]
-        known = sorted(set().union(*(set(f["region"].dropna().astype(str)) for f in regional)))
-        if regional and region not in known:
-            raise RegionNotInDataError(
-                f"region {region!r} has no rows in the data {data_path} (tables "
-                f"{', '.join(n for n, f in tables.items() if 'region' in f.columns)}); "
-                f"regions in the data: {', '.join(known) or 'none'}. Leave it out with "
-                "--regions, or add its rows to the data"
-            )
         tables = {
             name: frame[frame["region"] == region].reset_index(drop=True)
             if "region" in frame.columns
@@ -114,6 +105,33 @@ def load_region_tables(
             artifacts.atomic_write_bytes(cache / f"{name}.parquet", buf.getvalue())
         artifacts.atomic_write_text(cache / "_complete", "")
     return tables
+
+
+def check_region_has_rows(
+    tables: dict[str, pd.DataFrame], region: str, data_path: str | Path
+) -> None:
+    """Stop with one line when ``region`` has no row in any table with a region column.
+
+    ``tables`` are the region's tables (:func:`load_region_tables`). A region of the config
+    that the data does not know would otherwise fail deep in the analysis; the message
+    names the regions the data has (read again, only in this case).
+
+    Raises:
+        RegionNotInDataError: naming the region, the data folder and the data's regions.
+    """
+    regional = {n: f for n, f in tables.items() if "region" in f.columns}
+    if region == COMPANY or not regional or any(len(f) for f in regional.values()):
+        return
+    known: set[str] = set()
+    for frame in load_dataset(data_path).values():
+        if "region" in frame.columns:
+            known |= set(frame["region"].dropna().astype(str))
+    raise RegionNotInDataError(
+        f"region {region!r} has no rows in the data {data_path} (tables "
+        f"{', '.join(sorted(regional))}); regions in the data: "
+        f"{', '.join(sorted(known)) or 'none'}. Leave it out with --regions, or add its "
+        "rows to the data"
+    )
 
 
 @dataclass
@@ -338,6 +356,7 @@ def open_phase(
     seed: int,
     output_dir: str,
     load_data: bool = True,
+    needs_region_rows: bool = False,
 ) -> Phase:
     """Build the phase context from the notebook's parameters.
 
@@ -348,6 +367,8 @@ def open_phase(
         planning_lib.core.params.ParameterError: the region's parameters are invalid.
         FileNotFoundError: config, region file or data folder missing.
         ValueError: unknown scenario or locale.
+        RegionNotInDataError: ``needs_region_rows`` (a phase that analyses the history)
+            and the region has no rows in the data.
     """
     if locale not in ("de", "en"):
         raise ValueError(f"locale must be 'de' or 'en', not {locale!r}")
@@ -370,6 +391,8 @@ def open_phase(
     actuals: dict[str, pd.DataFrame] = {}
     if load_data:
         history = load_region_tables(data, region, out / HISTORY.path)
+        if needs_region_rows:
+            check_region_has_rows(history, region, data)
         if (data / "actuals").is_dir():
             actuals = load_region_tables(data / "actuals", region, out / ACTUALS.path)
     return Phase(

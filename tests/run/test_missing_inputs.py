@@ -15,7 +15,7 @@ import pytest
 
 from planning_lib.core.paths import CONFIGS, SAMPLE_DATA
 from planning_lib.run import phase as phase_module
-from planning_lib.run.phase import RegionNotInDataError, load_region_tables
+from planning_lib.run.phase import RegionNotInDataError, check_region_has_rows, load_region_tables
 from planning_lib.run.phases.controlling import phase_07_controlling
 from planning_lib.run.phases.ziele import phase_02_ziele
 
@@ -38,20 +38,23 @@ def _said(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_a_region_without_rows_in_the_data_is_named_with_the_regions_there(tmp_path: Path) -> None:
-    """The sample without AT's rows: loading AT names AT, the data folder and the three
-    regions left (CH, DE-Nord, DE-Süd, sorted), instead of a KeyError in phase 1."""
+    """The sample without AT's rows: phase 1's check names AT, the data folder and the three
+    regions left (CH, DE-Nord, DE-Süd, sorted), instead of a KeyError in the analysis; the
+    other phases plan from the config and do not need the region's rows."""
     data = _copy_history(tmp_path / "data")
     for f in data.glob("*.csv"):
         frame = pd.read_csv(f)
         if "region" in frame.columns:
             frame[frame["region"] != "AT"].to_csv(f, index=False)
+    at = load_region_tables(data, "AT")
+    assert all(len(f) == 0 for f in at.values() if "region" in f.columns)
     with pytest.raises(RegionNotInDataError) as err:
-        load_region_tables(data, "AT")
+        check_region_has_rows(at, "AT", data)
     msg = str(err.value)
     assert "region 'AT' has no rows in the data" in msg
     assert str(data) in msg
     assert "regions in the data: CH, DE-Nord, DE-Süd" in msg
-    assert len(load_region_tables(data, "CH")["deals"]) > 0  # the others still load
+    check_region_has_rows(load_region_tables(data, "CH"), "CH", data)  # CH has rows: passes
 
 
 def test_phase_7_before_the_plan_year_shows_a_note_and_writes_nothing(

@@ -25,7 +25,7 @@ def phase_01_ist_analyse(**params: Unpack[PhaseParameters]) -> Phase:
     Returns:
         The phase: ``tables`` and ``figures`` hold what it wrote.
     """
-    ph = open_phase(STEP.code, **params)
+    ph = open_phase(STEP.code, **params, needs_region_rows=True)
     locale, horizon = ph.locale, ph.horizon
     analysis = run_analysis(ph.history, ph.params, locale=locale)
     ph.save_analysis(analysis)
