@@ -38,7 +38,12 @@ from planning_lib.analysis.revenue import (
     monthly_history,
     revenue_cagr,
 )
-from planning_lib.analysis.sales import sales_figures, sales_tables, skipped_parts
+from planning_lib.analysis.sales import (
+    purchase_figures,
+    sales_figures,
+    sales_tables,
+    skipped_parts,
+)
 from planning_lib.analysis.segments import (
     abc_classes,
     abc_summary,
@@ -318,6 +323,7 @@ def run_analysis(
     a.figures = _key_figures(a, clv_f, clv_e)
     if "bookings_monthly" in t:
         a.figures.update(sales_figures(t, year))
+        a.figures.update(purchase_figures(deals, as_of_m))
     return a
 
 

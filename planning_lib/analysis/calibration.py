@@ -1,12 +1,13 @@
 """A plan calibrated from the history (``planning init``): every parameter the data can give.
 
 :func:`calibrate` reads the canonical tables of a data folder as of a month (default: the
-last complete month of the data) and returns the parameters of a complete "no change"
-plan of a subscription business for the 12 months after it, each value with its
-provenance (:class:`Source`): where it came from and from how many rows, or, for what the
-data cannot give (market, personas, gross margin, cash, ...), a documented default marked
-as an assumption to fill in (:data:`DEFAULTS`). The figures are those of the as-is
-analysis, computed by the same functions:
+last complete month of the data) and returns the parameters of a complete "no change" plan
+of a subscription business (a transactional one:
+:mod:`planning_lib.analysis.calibration_transactional`) for the 12 months after it, each
+value with its provenance (:class:`Source`): where it came from and from how many rows,
+or, for what the data cannot give (market, personas, gross margin, cash, ...), a
+documented default marked as an assumption to fill in (:data:`DEFAULTS`). The figures are
+those of the as-is analysis, computed by the same functions:
 
 * customers, MRR, churn, expansion and contraction: the observed MRR bridge
   (:func:`planning_lib.metrics.customers.mrr_bridge_observed`) and
@@ -37,9 +38,16 @@ import numpy as np
 import pandas as pd
 
 from planning_lib.analysis.asis import history_start
-from planning_lib.analysis.calibration_common import Source, split_exactly, window_label
+from planning_lib.analysis.calibration_common import (
+    CalibrationError,
+    Source,
+    seasonal_weights,
+    split_exactly,
+    window_label,
+)
 from planning_lib.analysis.calibration_regions import region_files
 from planning_lib.analysis.calibration_team import team_and_costs
+from planning_lib.analysis.calibration_transactional import transactional_plan
 from planning_lib.analysis.forecast.baseline import (
     NoChangeBaseline,
     monthly_new_customers,
@@ -70,8 +78,9 @@ __all__ = [
     "seasonal_weights",
 ]
 
-BUSINESS_MODELS = ("subscription",)
-"""Business models ``calibrate`` supports (transactional: issue #13 item 4, not built)."""
+BUSINESS_MODELS = ("subscription", "transactional")
+"""Business models ``calibrate`` supports (transactional: from the deals alone,
+:mod:`planning_lib.analysis.calibration_transactional`)."""
 
 DEFAULTS: dict[str, Any] = {
     "gross_margin": 0.8,
@@ -91,10 +100,6 @@ mean leads per month a channel needs for its own lead seasonality, else flat).""
 
 _NEEDED = ("subscriptions", "leads")
 _DAYS_PER_MONTH = 365.25 / 12
-
-
-class CalibrationError(ValueError):
-    """The data cannot calibrate a plan (a table or column is missing, no history)."""
 
 
 @dataclass
@@ -138,19 +143,6 @@ def last_complete_month(tables: dict[str, pd.DataFrame]) -> pd.Period:
     latest = max(dates)
     month = latest.to_period("M")
     return month if (latest + pd.Timedelta(days=1)).month != latest.month else month - 1
-
-
-def seasonal_weights(monthly: pd.Series, min_months: int) -> list[float] | None:
-    """Weight of each calendar month Jan..Dec (mean 1): the month's mean ÷ the mean of
-    the 12 monthly means, over a monthly series (PeriodIndex); None when the series has
-    fewer than ``min_months`` months or no volume."""
-    if len(monthly) < min_months or float(monthly.sum()) <= 0:
-        return None
-    by_month = monthly.groupby(monthly.index.month).mean().reindex(range(1, 13))
-    if by_month.isna().any() or float(by_month.mean()) <= 0:
-        return None
-    w = by_month / by_month.mean()
-    return [round(float(x), 3) for x in w]
 
 
 def _customer_base(subs: pd.DataFrame, as_of: pd.Period, start: pd.Period | None):
@@ -341,7 +333,8 @@ def calibrate(
         tables: canonical tables (``subscriptions`` and ``leads`` needed; ``deals``,
             ``costs``, ``headcount`` used when present).
         as_of: last month of history (default: :func:`last_complete_month`).
-        business_model: ``subscription`` (the only one supported so far).
+        business_model: ``subscription`` (subscriptions and leads needed) or
+            ``transactional`` (deals needed; no region files yet).
         company_name: the company's name (empty: an assumption to fill in).
         with_regions: also calibrate one region file per region of the data.
 
@@ -354,6 +347,16 @@ def calibrate(
             f"business model {business_model!r} is not supported yet by planning init "
             f"(supported: {', '.join(BUSINESS_MODELS)})"
         )
+    if business_model == "transactional":
+        if "deals" not in tables:
+            raise CalibrationError("planning init of a transactional business needs deals")
+        if with_regions:
+            raise CalibrationError(
+                "--regions is not built for a transactional business yet (issue #13 item 4)"
+            )
+        as_of_t = pd.Period(as_of, freq="M") if as_of is not None else last_complete_month(tables)
+        values, src, base = transactional_plan(tables, as_of_t, company_name, DEFAULTS)
+        return Calibration(as_of=as_of_t, values=values, sources=src, baseline=base)
     missing = [t for t in _NEEDED if t not in tables]
     if missing:
         raise CalibrationError(f"planning init needs the table(s) {', '.join(missing)}")

@@ -11,7 +11,19 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["Source", "month_ends", "split_exactly", "window_label", "window_months"]
+__all__ = [
+    "CalibrationError",
+    "Source",
+    "month_ends",
+    "seasonal_weights",
+    "split_exactly",
+    "window_label",
+    "window_months",
+]
+
+
+class CalibrationError(ValueError):
+    """The data cannot calibrate a plan (a table or column is missing, no history)."""
 
 
 @dataclass(frozen=True)
@@ -67,3 +79,16 @@ def split_exactly(total: float, weights: Mapping[str, float], decimals: int) -> 
     for k, u in zip(keys, floor, strict=True):
         out[k] = u if decimals == 0 else round(u / scale, decimals)
     return out
+
+
+def seasonal_weights(monthly: pd.Series, min_months: int) -> list[float] | None:
+    """Weight of each calendar month Jan..Dec (mean 1): the month's mean ÷ the mean of
+    the 12 monthly means, over a monthly series (PeriodIndex); None when the series has
+    fewer than ``min_months`` months or no volume."""
+    if len(monthly) < min_months or float(monthly.sum()) <= 0:
+        return None
+    by_month = monthly.groupby(monthly.index.month).mean().reindex(range(1, 13))
+    if by_month.isna().any() or float(by_month.mean()) <= 0:
+        return None
+    w = by_month / by_month.mean()
+    return [round(float(x), 3) for x in w]

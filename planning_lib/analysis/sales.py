@@ -21,10 +21,12 @@ import pandas as pd
 from planning_lib.analysis.funnel import ALL, deal_metrics
 from planning_lib.analysis.revenue import bookings_by_month, history_months
 from planning_lib.metrics.deals import stage_win_probabilities, weighted_pipeline
+from planning_lib.metrics.transactional import deal_size, purchase_history, repeat_purchase_rate
 
 __all__ = [
     "PARTS",
     "SALES_DIMENSIONS",
+    "purchase_figures",
     "sales_figures",
     "sales_tables",
     "skipped_parts",
@@ -116,6 +118,30 @@ def sales_tables(deals: pd.DataFrame, as_of: pd.Period, start: pd.Period | None)
     )
     t["open_pipeline"] = weighted_pipeline(current, probs, by)
     return t
+
+
+def purchase_figures(deals: pd.DataFrame, as_of: pd.Period) -> dict[str, float]:
+    """New customers and repeat purchases of the last 12 months up to ``as_of``
+    (:func:`planning_lib.metrics.transactional.purchase_history`): ``new_customers``,
+    ``new_customer_deal_size_eur`` (their first month's bookings ÷ new customers),
+    ``repeat_purchases``, ``repeat_purchase_rate`` (÷ month-start customer base summed,
+    share per month), ``repeat_deal_size_eur``; NaN where the denominator is 0."""
+    h = purchase_history(deals, as_of)
+    w = h[h["month"] >= as_of - 11] if len(h) else h
+    total = {c: float(w[c].sum()) if len(w) else 0.0 for c in h.columns if c != "month"}
+    return {
+        "new_customers": total["new_customers"],
+        "new_customer_deal_size_eur": float(
+            deal_size(total["new_bookings_eur"], total["new_customers"])
+        ),
+        "repeat_purchases": total["repeat_purchases"],
+        "repeat_purchase_rate": float(
+            repeat_purchase_rate(total["repeat_purchases"], total["customers_start"])
+        ),
+        "repeat_deal_size_eur": float(
+            deal_size(total["repeat_bookings_eur"], total["repeat_purchases"])
+        ),
+    }
 
 
 def sales_figures(tables: dict[str, pd.DataFrame], year: int) -> dict[str, float]:

@@ -32,7 +32,7 @@ from planning_lib.data.failures import DataValidationError
 from planning_lib.data.loaders import load_dataset
 from planning_lib.present.plan_yaml import render_plan_yaml
 
-__all__ = ["HELP", "NAME", "add_arguments", "plan_files", "run"]
+__all__ = ["HELP", "NAME", "add_arguments", "business_model", "plan_files", "run"]
 
 NAME = "init"
 HELP = "Write a plan YAML (and region files) calibrated from the history in --data"
@@ -52,8 +52,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--business-model",
         dest="business_model",
         choices=("subscription", "transactional"),
-        default="subscription",
-        help="subscription (recurring MRR); transactional is not supported yet",
+        default=None,
+        help="subscription (recurring MRR) or transactional (one-off deals and repeat "
+        "purchases); default: subscription, transactional when the data has deals but no "
+        "subscriptions",
     )
     parser.add_argument("--name", default="", help="company name (default: an assumption)")
     parser.add_argument(
@@ -61,6 +63,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also write one region file per region of the data under regions/ beside --out",
     )
+
+
+def business_model(given: str | None, tables: dict[str, pd.DataFrame]) -> str:
+    """The business model to calibrate: the one given, else ``transactional`` when the
+    data holds deals but no subscriptions, else ``subscription``."""
+    if given is not None:
+        return given
+    deals_only = "deals" in tables and "subscriptions" not in tables
+    return "transactional" if deals_only else "subscription"
 
 
 def _tables_text(tables: dict[str, pd.DataFrame]) -> str:
@@ -119,21 +130,15 @@ def _write(out: Path, files: dict[str, str]) -> None:
 def run(args: argparse.Namespace) -> int:
     """Calibrate and write; exit 0 on success, 1 on bad input, 2 when --out exists."""
     out: Path = args.out
-    if args.business_model != "subscription":
-        print(
-            f"error: business model '{args.business_model}' is not supported yet by planning "
-            "init (only 'subscription'; transactional businesses: issue #13 item 4)",
-            file=sys.stderr,
-        )
-        return 1
     problem = _refuse(out, args.regions)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     try:
         tables = load_dataset(args.data)
+        model = business_model(args.business_model, tables)
         as_of = pd.Period(args.as_of, freq="M") if args.as_of else None
-        cal = calibrate(tables, as_of, args.business_model, args.name, args.regions)
+        cal = calibrate(tables, as_of, model, args.name, args.regions)
         files = plan_files(cal, tables, out.name)
         _write(out, files)
     except FileExistsError as exc:
@@ -148,6 +153,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     b = cal.baseline
+    if model == "transactional" and args.business_model is None:
+        print(label("init.auto_transactional"))
     print(f"Stand der Historie: {cal.as_of}; Planstart {cal.values['company']['plan_start']}")
     print(f"Basisprognose Neukunden: {round(b.expected)} (P10–P90 {round(b.p10)}–{round(b.p90)})")
     for name in files:

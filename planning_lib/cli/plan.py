@@ -145,6 +145,13 @@ def _lines(summary: dict[str, Any], findings: list, p_hit: dict[str, float] | No
             f"{f(s['company_cash_low_point'])} €",
         ),
     ]
+    if "bookings_total" in s:  # transactional: bookings first, MRR only with a recurring share
+        booked = (
+            "Aufträge (neu + Wiederholungskäufe)" if de else "Bookings (new + repeat purchases)",
+            f"{f(s['bookings_total'])} € ({f(s['bookings_new_total'])} + "
+            f"{f(s['bookings_repeat_total'])} €)",
+        )
+        rows = [booked, *rows[1 if not s["mrr_start"] and not s["mrr_end"] else 0 :]]
     out = [f"{k}: {v}" for k, v in rows]
     b = summary.get("bases")
     if b:

@@ -14,7 +14,7 @@ from pydantic import Field, field_validator, model_validator
 
 from planning_lib.core.fields import NonNegFloat, NonNegInt, Share, StrictModel
 
-__all__ = ["Channel", "DriverPath", "Drivers", "Mix", "PathShape"]
+__all__ = ["Channel", "DriverPath", "Drivers", "Mix", "PathShape", "Transactional"]
 
 
 class DriverPath(StrictModel):
@@ -92,6 +92,27 @@ class Mix(StrictModel):
         if unknown:
             raise ValueError(f"gross_margin names {unknown} without a revenue_share")
         return self
+
+
+class Transactional(StrictModel):
+    """Revenue drivers of a transactional business (``company.business_model: transactional``).
+
+    Revenue of a month = new deals × ``deal_size_eur`` + repeat purchases ×
+    ``repeat_deal_size_eur``, repeat purchases = ``repeat_purchase_rate_monthly`` ×
+    customers at month start (see ``planning_lib.plan.transactional``).
+    """
+
+    deal_size_eur: NonNegFloat = Field(
+        description="Average won deal of a new customer, one-off (EUR/deal)."
+    )
+    repeat_purchase_rate_monthly: Share = Field(
+        0.0,
+        description="Repeat purchases per existing customer and month (share 0..1; "
+        "0.02 = 2 of 100 customers buy again each month).",
+    )
+    repeat_deal_size_eur: NonNegFloat = Field(
+        0.0, description="Average won deal of a repeat purchase (EUR/deal)."
+    )
 
 
 class Drivers(StrictModel):
@@ -176,6 +197,11 @@ class Drivers(StrictModel):
         max_length=12,
         description="Relative weight of each calendar month Jan..Dec for new business "
         "(mean 1); None = flat or learnt from history.",
+    )
+    transactional: Transactional | None = Field(
+        None,
+        description="Deal size and repeat purchases of a transactional business "
+        "(needed when company.business_model is 'transactional').",
     )
     paths: dict[str, PathShape] = Field(
         default_factory=dict,

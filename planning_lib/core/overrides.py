@@ -52,6 +52,7 @@ SHARE_SUFFIXES: tuple[str, ...] = (
     "contraction_rate_monthly",
     "gross_margin",
     "annual_prepay_share",
+    "repeat_purchase_rate_monthly",
     "lead_share",
     "mql_to_sql",
     "sql_to_demo",

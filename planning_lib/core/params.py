@@ -53,6 +53,13 @@ class Company(StrictModel):
     regions: list[str] = Field(default_factory=list, description="Sales territories.")
     products: list[str] = Field(default_factory=list, description="Products sold.")
     segments: list[str] = Field(default_factory=list, description="Customer segments.")
+    business_model: Literal["subscription", "transactional"] = Field(
+        "subscription",
+        description="'subscription': revenue is MRR (the MRR bridge); 'transactional': "
+        "revenue is won deals (new deals × deal size + repeat purchases of existing "
+        "customers, drivers.transactional), plus MRR only where current.mrr_eur and "
+        "drivers.arpa_monthly_eur give a recurring share.",
+    )
 
     @model_validator(mode="after")
     def _first_of_month(self) -> Company:
@@ -291,6 +298,16 @@ class PlanParameters(StrictModel):
     )
     monte_carlo: MonteCarlo = Field(default_factory=MonteCarlo)
     region: str | None = Field(None, description="Region this file plans; None = company.")
+
+    @model_validator(mode="after")
+    def _transactional_drivers(self) -> PlanParameters:
+        if self.company.business_model == "transactional" and self.drivers.transactional is None:
+            raise ValueError(
+                "drivers.transactional: required when company.business_model is "
+                "'transactional' (deal_size_eur, repeat_purchase_rate_monthly, "
+                "repeat_deal_size_eur)"
+            )
+        return self
 
     def target(self, metric: str) -> Target | None:
         """The first target on ``metric``, or None."""

@@ -161,6 +161,7 @@ class ModelInputs:
         renewal_billing: 'annual' (prepayers prepay again every 12 months) or 'monthly'.
         clv_max_lifetime_months: cap on the expected customer lifetime (months).
         calendar_seasonality: the new-customer weights Jan..Dec (mean 1), length 12.
+        business_model: 'subscription' or 'transactional' (``company.business_model``).
     """
 
     months: int
@@ -182,6 +183,7 @@ class ModelInputs:
     renewal_billing: str = "annual"
     clv_max_lifetime_months: int = 60
     calendar_seasonality: np.ndarray | None = None
+    business_model: str = "subscription"
 
 
 def _calendar_weights(weights: list[float] | None) -> np.ndarray:
@@ -281,4 +283,5 @@ def model_inputs(params: PlanParameters) -> ModelInputs:
         renewal_billing=params.drivers.renewal_billing,
         clv_max_lifetime_months=params.drivers.clv_max_lifetime_months,
         calendar_seasonality=_calendar_weights(params.drivers.seasonality),
+        business_model=c.business_model,
     )

@@ -25,6 +25,12 @@ Semantics (the formula sheet):
   churn``. With constant churn c and new MRR N this gives
   ``MRR_t = MRR_0 (1-c)^t + N (1-(1-c)^t) / c``. Recognised revenue of a month is
   its end MRR; ARR = 12 × end MRR.
+* **Transactional business** (``company.business_model: transactional``): revenue =
+  bookings of the month (new deals × deal size + repeat purchases × repeat deal size,
+  repeat purchases = rate × customer base at month start; see
+  :mod:`planning_lib.plan.transactional`) + the MRR of the optional recurring share
+  (``current.mrr_eur``, ``arpa_monthly_eur``; 0 unless given). A new deal's
+  first-year revenue (commissions) = deal size + 12 × ARPA.
 * **Contribution margin** (Deckungsbeitrag) = revenue × gross margin - all sales &
   marketing cost; per product/segment (``drivers.product_mix``/``segment_mix``)
   = revenue × share × that part's gross margin - cost × share (cost allocated by
@@ -60,6 +66,7 @@ from planning_lib.plan import channels as fun
 from planning_lib.plan import drivers
 from planning_lib.plan import organisation as cap
 from planning_lib.plan.inputs import ChannelShape, ModelInputs, stack_values
+from planning_lib.plan.transactional import transactional_lines
 
 __all__ = ["Lines", "plan_lines"]
 
@@ -308,6 +315,12 @@ def plan_lines(inp: ModelInputs, values: Mapping[str, Any]) -> tuple[Lines, int]
     lines[("mrr_end_churn_constant", "")] = flat["mrr_end"]
     revenue = bridge["mrr_end"]
     lines[("arr_end", "")] = 12.0 * revenue
+    transactional = inp.business_model == "transactional"
+    if transactional:
+        booked = transactional_lines(v, new, bridge["customers_start"])
+        for key, arr in booked.items():
+            lines[(key, "")] = arr
+        revenue = revenue + booked["bookings"]
     lines[("revenue", "")] = revenue
     gross_profit = revenue * v["drivers.gross_margin"]
     lines[("gross_profit", "")] = gross_profit
@@ -338,9 +351,15 @@ def plan_lines(inp: ModelInputs, values: Mapping[str, Any]) -> tuple[Lines, int]
     lines[("cost_other", "")] = v["budget.other_monthly_eur"] + zero
     rep_fyr = bud.first_year_revenue(required, arpa)
     lines[("first_year_revenue_new", "")] = bud.first_year_revenue(new, arpa)
+    if transactional:  # the one-off deal is first-year revenue too
+        size = v["drivers.transactional.deal_size_eur"]
+        rep_fyr = rep_fyr + required * size
+        lines[("first_year_revenue_new", "")] = lines[("first_year_revenue_new", "")] + new * size
     comm_partner = zero
     for ch in partner_channels:
         fyr = bud.first_year_revenue(lines[("customers_new", ch)], arpa)
+        if transactional:
+            fyr = fyr + lines[("customers_new", ch)] * v["drivers.transactional.deal_size_eur"]
         comm = bud.commissions(fyr, v[f"channels.{ch}.partner_commission_rate"])
         lines[("cost_commissions", ch)] = comm
         comm_partner = comm_partner + comm

@@ -34,6 +34,13 @@ Definitions:
   ``planning_lib.plan.budget``); low points include the opening balance
   (``*_low_point_month_index`` −1 = the opening balance).
 
+Transactional business (``company.business_model: transactional``): ``clv`` =
+:func:`planning_lib.metrics.transactional.clv_transactional` (margin × (deal size +
+repeat rate × (lifetime − 1) × repeat deal size), the lifetime over the plan's churn
+path with no growth, discounted and capped as above) plus the recurring share's ARPA ×
+margin × lifetime; ``bookings_total``, ``bookings_new_total``, ``bookings_repeat_total``,
+``repeat_purchases_total`` (EUR, count) and ``bookings_year1`` are added.
+
 ``new_customers_by_team`` sums the new customers of the channels each team of
 ``organisation.structure`` owns (count). ``budget_variance_by_category`` = planned
 cost - budget × (months / 12) per category (EUR; positive = over budget). Ratios
@@ -53,6 +60,7 @@ from planning_lib.metrics.acquisition import cac, cac_fully_loaded
 from planning_lib.metrics.churn import nrr_grr
 from planning_lib.metrics.clv import clv, clv_from_lifetime, customer_lifetime
 from planning_lib.metrics.common import ratio
+from planning_lib.metrics.transactional import clv_transactional
 from planning_lib.plan.budget import low_point
 from planning_lib.plan.inputs import ModelInputs, stack_values
 
@@ -118,7 +126,31 @@ def plan_summary(
     first_year_revenue = total("first_year_revenue_new")
     nct_key = inp.new_customer_target_key
     new_target_total = col(nct_key) if nct_key else np.full(n, np.nan)
-    return {
+    extra: dict[str, Any] = {}
+    if inp.business_model == "transactional":
+        life_flat = customer_lifetime(
+            churn_n,
+            1.0,
+            col("drivers.discount_rate_yearly"),
+            float(inp.clv_max_lifetime_months),
+        )
+        one_off = clv_transactional(
+            col("drivers.transactional.deal_size_eur"),
+            col("drivers.transactional.repeat_purchase_rate_monthly"),
+            col("drivers.transactional.repeat_deal_size_eur"),
+            gm,
+            life_flat,
+        )
+        clv_lifetime = one_off + clv_lifetime
+        lifetime_value = new * clv_lifetime
+        extra = {
+            "bookings_total": total("bookings"),
+            "bookings_year1": line("bookings")[:, year1].sum(axis=-1),
+            "bookings_new_total": total("bookings_new"),
+            "bookings_repeat_total": total("bookings_repeat"),
+            "repeat_purchases_total": total("repeat_purchases"),
+        }
+    return extra | {
         "months": np.full(n, float(inp.months)),
         "mrr_start": col("current.mrr_eur"),
         "mrr_end": line("mrr_end")[:, -1],

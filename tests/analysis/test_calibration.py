@@ -163,6 +163,8 @@ def test_split_exactly_and_seasonal_weights() -> None:
     assert seasonal_weights(y.iloc[:23], 24) is None
 
 
-def test_transactional_is_refused(tables) -> None:
+def test_unknown_business_model_is_refused(tables) -> None:
+    """Only subscription and transactional are calibrated (transactional:
+    tests/cli/test_init_transactional.py)."""
     with pytest.raises(CalibrationError, match="not supported yet"):
-        calibrate(tables, business_model="transactional")
+        calibrate(tables, business_model="licence")

@@ -103,12 +103,14 @@ def test_existing_regions_folder_is_refused(written, capsys) -> None:
     assert not out.exists()
 
 
-def test_transactional_is_refused_in_one_line(tmp_path, capsys) -> None:
+def test_transactional_regions_are_refused_in_one_line(tmp_path, capsys) -> None:
+    """Transactional init is built (tests/cli/test_init_transactional.py); its region
+    files are not yet: ``--regions`` is refused in one line and nothing is written."""
     out = tmp_path / "t.yaml"
-    args = ["init", "--data", str(SAMPLE_DATA), "--out", str(out)]
+    args = ["init", "--data", str(SAMPLE_DATA), "--out", str(out), "--regions"]
     assert main([*args, "--business-model", "transactional"]) == 1
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "'transactional' is not supported yet" in err
+    assert err.count("\n") == 1 and "--regions is not built for a transactional" in err
     assert not out.exists()
 
 

@@ -1,0 +1,364 @@
+"""The calibrated plan of a transactional business (``planning init --business-model
+transactional``): everything from the deals table.
+
+Called by :func:`planning_lib.analysis.calibration.calibrate`. Over the 12 months up to
+``as_of`` (the window):
+
+* customer base, new customers, their bookings and the repeat purchases:
+  :func:`planning_lib.metrics.transactional.purchase_history` (a customer is who won a
+  deal; won deals in a later month than its first are repeat purchases);
+* ``deal_size_eur`` = bookings of the new customers in their first month ÷ new
+  customers; ``repeat_purchase_rate_monthly`` = repeat purchases ÷ month-start customer
+  base summed over the window; ``repeat_deal_size_eur`` = repeat bookings ÷ repeat
+  purchases (:mod:`planning_lib.metrics.transactional`);
+* per channel: the new-business deals (deals of prospects: not created by a customer
+  after its first won deal) created per month enter as SQL; ``demo_to_won`` = their win
+  rate (won ÷ closed in the window, the rate of all channels below
+  ``DEFAULTS['min_entered']`` closed deals), ``sql_to_demo`` = 1 (deals have no demo
+  stage), ``lag_demo_to_won_months`` = the median cycle (created → close) of the won
+  ones;
+* the no-change target and the seasonality: the forecast baseline of the first won
+  deal per customer (:func:`planning_lib.analysis.forecast.baseline.
+  no_change_new_customers` on those deals);
+* churn (customers who stop buying) and a recurring share are not in deals: 0, marked
+  as assumptions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planning_lib.analysis.calibration_common import (
+    CalibrationError,
+    Source,
+    seasonal_weights,
+    split_exactly,
+    window_label,
+)
+from planning_lib.analysis.calibration_team import team_and_costs
+from planning_lib.analysis.forecast.baseline import (
+    NoChangeBaseline,
+    monthly_new_customers,
+    no_change_new_customers,
+)
+from planning_lib.core.text_store import label_pair
+from planning_lib.core.vocabulary import CHANNELS, SEGMENTS
+from planning_lib.metrics.clv import customer_lifetime
+from planning_lib.metrics.common import ratio
+from planning_lib.metrics.deals import won_deals
+from planning_lib.metrics.transactional import (
+    clv_transactional,
+    deal_size,
+    purchase_history,
+    repeat_purchase_rate,
+)
+
+__all__ = [
+    "deal_dimensions",
+    "new_business_deals",
+    "transactional_plan",
+    "transactional_values",
+]
+
+_DAYS_PER_MONTH = 365.25 / 12
+_CLOSED = ("won", "lost")
+
+
+def _customer_key(deals: pd.DataFrame) -> pd.Series:
+    cid = deals["customer_id"] if "customer_id" in deals.columns else pd.Series("", deals.index)
+    return cid.fillna("").astype(str).str.strip()
+
+
+def new_business_deals(deals: pd.DataFrame) -> pd.DataFrame:
+    """The deals of prospects: every deal except those a customer created after the close
+    of its first won deal (repeat purchases), with ``created``/``close`` as Timestamps and
+    ``first_won`` (the deal is its customer's first won deal)."""
+    d = deals.assign(
+        created=pd.to_datetime(deals["created_date"], errors="coerce"),
+        close=pd.to_datetime(deals["close_date"], errors="coerce"),
+        key=_customer_key(deals),
+    )
+    won = won_deals(d)
+    won = won[won["key"] != ""].sort_values(["close", "deal_id"])
+    first_close = won.groupby("key")["close"].min()
+    first_id = won.groupby("key")["deal_id"].first()
+    known = d["key"].map(first_close)
+    repeat = known.notna() & (d["created"] > known)
+    d = d[~repeat].copy()
+    d["first_won"] = (d["stage"] == "won") & (
+        (d["key"] == "") | d["deal_id"].isin(set(first_id.astype(str)))
+    )
+    return d
+
+
+def _order(names: list[str], known: tuple[str, ...]) -> list[str]:
+    return [c for c in known if c in names] + sorted(n for n in names if n not in known)
+
+
+def _channels(
+    new_deals: pd.DataFrame, as_of: pd.Period, min_closed: int, src: dict[str, Source]
+) -> tuple[dict[str, dict[str, Any]], dict[str, float]]:
+    win = window_label(as_of)
+    lo, hi = (as_of - 11).start_time, as_of.end_time
+    created_w = new_deals[(new_deals["created"] >= lo) & (new_deals["created"] <= hi)]
+    closed_w = new_deals[
+        new_deals["stage"].isin(_CLOSED) & (new_deals["close"] >= lo) & (new_deals["close"] <= hi)
+    ]
+    channel = new_deals["channel"].fillna("").astype(str)
+    names = _order(sorted(set(channel[channel != ""])), CHANNELS)
+    all_won = int((closed_w["stage"] == "won").sum())
+    all_rate = float(ratio(all_won, len(closed_w))) if len(closed_w) else 0.0
+    out: dict[str, dict[str, Any]] = {}
+    volumes: dict[str, float] = {}
+    for ch in names:
+        p = f"channels.{ch}"
+        created = int((created_w["channel"].astype(str) == ch).sum())
+        closed = closed_w[closed_w["channel"].astype(str) == ch]
+        won = closed[closed["stage"] == "won"]
+        volumes[ch] = float(created)
+        if len(closed) >= min_closed:
+            rate = float(ratio(len(won), len(closed)))
+            src[f"{p}.demo_to_won"] = Source(
+                "init.win_rate", {"won": len(won), "closed": len(closed), "window": win}
+            )
+        else:
+            rate = all_rate
+            src[f"{p}.demo_to_won"] = Source(
+                "init.win_rate_all",
+                {"closed": len(closed), "all": len(closed_w), "window": win},
+                assumption=True,
+            )
+        days = (won["close"] - won["created"]).dt.days.median() if len(won) else np.nan
+        de, en = label_pair(f"init.channel.{ch}", ch)
+        out[ch] = {
+            "label_de": de,
+            "label_en": en,
+            "lead_share": 0.0,
+            "entry_stage": "sql",
+            "leads_per_month": round(created / 12, 2),
+            "sql_to_demo": 1.0,
+            "demo_to_won": round(rate, 4),
+            "lag_sql_to_demo_months": 0,
+            "lag_demo_to_won_months": round(float(days) / _DAYS_PER_MONTH) if pd.notna(days) else 0,
+            "leads_seasonality": "flat",
+        }
+        src[f"{p}.entry_stage"] = Source("init.entry_deals", {})
+        src[f"{p}.leads_per_month"] = Source("init.new_deals", {"count": created, "window": win})
+        src[f"{p}.sql_to_demo"] = Source("init.no_demo_stage", {})
+        src[f"{p}.lag_demo_to_won_months"] = Source(
+            "init.cycle", {"days": 0 if pd.isna(days) else float(days), "count": len(won)}
+        )
+        src[f"{p}.leads_seasonality"] = Source("init.season_deals", {}, assumption=True)
+    shares = split_exactly(1.0, volumes, 4)
+    for ch, item in out.items():
+        item["lead_share"] = float(shares[ch])
+        src[f"channels.{ch}.lead_share"] = Source("init.lead_share", {"window": win})
+    return out, volumes
+
+
+def _new_share(new_deals: pd.DataFrame, as_of: pd.Period) -> tuple[dict[str, float], int]:
+    """Share of the window's new customers (first won deals) per channel."""
+    first = new_deals[new_deals["first_won"]]
+    m = first["close"].dt.to_period("M")
+    first = first[(m >= as_of - 11) & (m <= as_of)]
+    counts = first["channel"].fillna("").astype(str).value_counts()
+    counts = counts[counts.index != ""]
+    return split_exactly(1.0, {str(k): float(v) for k, v in counts.items()}, 4), len(first)
+
+
+def transactional_values(
+    deals: pd.DataFrame, as_of: pd.Period, defaults: dict[str, Any], src: dict[str, Source]
+) -> tuple[dict[str, Any], NoChangeBaseline, pd.DataFrame, dict[str, float]]:
+    """The company-independent sections (current, history, drivers, channels, targets,
+    no-change forecast) of a transactional plan calibrated from the deals.
+
+    Args:
+        deals: canonical deals.
+        as_of: last month of history.
+        defaults: the calibration's ``DEFAULTS`` (gross margin, thresholds).
+        src: dotted parameter path → source, filled here.
+
+    Returns:
+        The parameter sections, the no-change baseline of new customers, the window's
+        new customers as :func:`planning_lib.analysis.calibration_team.team_and_costs`
+        reads them (one row each, ``first_mrr_eur`` = their first month's bookings ÷
+        12 ÷ count: 12 × the sum is the new customers' first-year revenue, the
+        commission base) and the new-business deals created per channel in the window.
+
+    Raises:
+        CalibrationError: no new customers in the window.
+    """
+    win = window_label(as_of)
+    plan_start = (as_of + 1).start_time
+    hist = purchase_history(deals, as_of)
+    w = hist[hist["month"] >= as_of - 11]
+    n_new = int(w["new_customers"].sum())
+    if n_new == 0:
+        raise CalibrationError(f"no won deals of new customers in {win}: nothing to calibrate")
+    new_bookings = float(w["new_bookings_eur"].sum())
+    repeats, base = int(w["repeat_purchases"].sum()), int(w["customers_start"].sum())
+    size = float(deal_size(new_bookings, n_new))
+    rate = float(repeat_purchase_rate(repeats, base)) if base else 0.0
+    if repeats:
+        repeat_size = float(deal_size(float(w["repeat_bookings_eur"].sum()), repeats))
+        src["drivers.transactional.repeat_deal_size_eur"] = Source(
+            "init.repeat_size", {"repeats": repeats, "window": win}
+        )
+    else:
+        repeat_size = size
+        src["drivers.transactional.repeat_deal_size_eur"] = Source(
+            "init.repeat_size_none", {"window": win}, assumption=True
+        )
+    customers = int(hist["new_customers"].sum())
+    end_date = as_of.end_time.date().isoformat()
+    src["current.customers"] = Source("init.customers_deals", {"date": end_date})
+    src["current.mrr_eur"] = Source("init.no_mrr", {}, assumption=True)
+    src["current.cash_eur"] = Source("init.cash", {}, assumption=True)
+    src["drivers.transactional.deal_size_eur"] = Source(
+        "init.deal_size", {"customers": n_new, "bookings": round(new_bookings), "window": win}
+    )
+    src["drivers.transactional.repeat_purchase_rate_monthly"] = Source(
+        "init.repeat_rate", {"repeats": repeats, "base": base, "window": win}
+    )
+    src["drivers.churn_rate_monthly.start"] = Source("init.churn_deals", {}, assumption=True)
+    src["drivers.arpa_monthly_eur"] = Source("init.arpa_recurring", {}, assumption=True)
+    for key in ("gross_margin", "annual_prepay_share", "payment_delay_months"):
+        src[f"drivers.{key}"] = Source(f"init.{key}", {}, assumption=True)
+    gm = defaults["gross_margin"]
+    cap = 60.0
+    life = float(customer_lifetime(np.zeros((1, 12)), 1.0, 0.0, cap)[0])
+    clv = float(clv_transactional(size, rate, repeat_size, gm, life))
+    src["history.clv_eur"] = Source(
+        "init.clv_transactional", {"margin": round(100 * gm), "months": round(life)}
+    )
+    new_deals = new_business_deals(deals)
+    shares, _ = _new_share(new_deals, as_of)
+    src["history.new_customers_last_year"] = Source(
+        "init.new_customers_deals", {"window": win, "count": n_new}
+    )
+    src["history.new_customer_share_by_source"] = Source(
+        "init.new_share", {"window": win, "count": n_new}
+    )
+    first = new_deals[new_deals["first_won"]]
+    baseline = no_change_new_customers(first, plan_start)
+    history_m = monthly_new_customers(first, plan_start)
+    season = seasonal_weights(history_m, defaults["min_season_months"])
+    src["drivers.seasonality"] = (
+        Source("init.season_new", {"months": len(history_m), "source": "first_deals"})
+        if season is not None
+        else Source("init.season_flat", {"months": len(history_m)}, assumption=True)
+    )
+    channels, volumes = _channels(new_deals, as_of, defaults["min_entered"], src)
+    values: dict[str, Any] = {
+        "current": {"customers": customers, "mrr_eur": 0.0, "reps": {}, "cash_eur": 0.0},
+        "history": {
+            "new_customers_last_year": n_new,
+            "cac_eur": 0.0,
+            "clv_eur": round(clv, 2),
+            "new_customer_share_by_source": {c: shares[c] for c in channels if c in shares},
+        },
+        "drivers": {
+            "churn_rate_monthly": {"start": 0.0, "path": "constant"},
+            "arpa_monthly_eur": 0.0,
+            "gross_margin": gm,
+            "annual_prepay_share": defaults["annual_prepay_share"],
+            "payment_delay_months": defaults["payment_delay_months"],
+            "new_customers_basis": "target",
+            "seasonality": season,
+            "transactional": {
+                "deal_size_eur": round(size, 2),
+                "repeat_purchase_rate_monthly": round(rate, 4),
+                "repeat_deal_size_eur": round(repeat_size, 2),
+            },
+        },
+        "channels": channels,
+    }
+    new_w = pd.DataFrame({"first_mrr_eur": np.full(n_new, new_bookings / 12 / n_new)})
+    return values, baseline, new_w, volumes
+
+
+def transactional_plan(
+    tables: dict[str, pd.DataFrame],
+    as_of: pd.Period,
+    company_name: str,
+    defaults: dict[str, Any],
+) -> tuple[dict[str, Any], dict[str, Source], NoChangeBaseline]:
+    """The complete parameter dict of a transactional no-change plan and its sources."""
+    deals = tables["deals"]
+    src: dict[str, Source] = {}
+    sections, baseline, new_w, volumes = transactional_values(deals, as_of, defaults, src)
+    plan_start = (as_of + 1).start_time.date()
+    deadline = (as_of + 12).end_time.date()
+    _, products, segments = deal_dimensions(deals)
+    values: dict[str, Any] = {
+        "company": {
+            "name": company_name or "Meine Firma",
+            "currency": "EUR",
+            "locale": "de",
+            "plan_start": plan_start,
+            "horizon_months": 12,
+            "regions": [],
+            "products": products,
+            "segments": segments,
+            "business_model": "transactional",
+        },
+        **{k: sections[k] for k in ("current", "history", "drivers")},
+    }
+    src["company.name"] = Source("init.name", {}, assumption=not company_name)
+    src["company.plan_start"] = Source("init.plan_start", {"as_of": str(as_of)})
+    src["company.business_model"] = Source("init.business_model", {})
+    values["market"] = {"growth_rate_yearly": defaults["market_growth_rate_yearly"]}
+    src["market"] = Source("init.market", {}, assumption=True)
+    expected = round(baseline.expected)
+    values["forecast_no_change_new_customers"] = expected
+    fsrc = {
+        "expected": expected,
+        "p10": round(baseline.p10),
+        "p90": round(baseline.p90),
+        "months": int(src["drivers.seasonality"].args["months"]),
+        "source": "first_deals",
+    }
+    src["forecast_no_change_new_customers"] = Source("init.baseline", fsrc)
+    values["targets"] = [
+        {
+            "code": "new_customers",
+            "metric": "new_customers",
+            "value": expected,
+            "unit": "count",
+            "deadline": deadline,
+            "baseline": values["history"]["new_customers_last_year"],
+            "direction": "at_least",
+            "description_de": f"{expected} Neukunden ohne Änderungen (Basisprognose)",
+            "description_en": f"{expected} new customers without changes (baseline forecast)",
+        }
+    ]
+    src["targets.0.value"] = Source("init.target_new", fsrc, assumption=True)
+    src["drivers.new_customers_basis"] = Source("init.basis", {})
+    values["channels"] = sections["channels"]
+    team = team_and_costs(tables, as_of, new_w, volumes, src)
+    values["current"]["reps"] = team.reps
+    values["history"]["cac_eur"] = team.cac_eur
+    values["organisation"] = team.organisation
+    values["compensation"] = team.compensation
+    values["budget"] = team.budget
+    for ch, cpl in team.cost_per_lead.items():
+        if ch in values["channels"]:
+            values["channels"][ch]["cost_per_lead_eur"] = cpl
+    values["personas"] = []
+    src["personas"] = Source("init.personas", {}, assumption=True)
+    return values, src, baseline
+
+
+def deal_dimensions(deals: pd.DataFrame) -> tuple[list[str], list[str], list[str]]:
+    """Regions, products and segments named in the deals (segments in glossary order)."""
+
+    def names(col: str) -> list[str]:
+        if col not in deals.columns:
+            return []
+        return sorted(set(deals[col].dropna().astype(str)) - {""})
+
+    segs = names("segment")
+    return names("region"), names("product"), _order(segs, SEGMENTS)

@@ -1,0 +1,125 @@
+"""Figures of a transactional business: purchases instead of MRR.
+
+A customer is who has won at least one deal. In the month of its first won deal it is a
+new customer (every won deal of that month is new business); every won deal in a later
+month is a repeat purchase. The customer base at a month's start is every customer whose
+first deal was in an earlier month.
+
+* :func:`purchase_history` (observed, per month): customer base, new customers and
+  their bookings, repeat purchases and their bookings, from the won deals;
+* :func:`repeat_purchase_rate` = repeat purchases ÷ customer base at month start
+  (share per month, pooled over the months given);
+* :func:`deal_size` = bookings ÷ deals (EUR/deal);
+* :func:`expected_purchases` = 1 + repeat rate × (lifetime − 1): the first purchase and
+  the repeats of the months after it (a new customer does not repeat in its first
+  month);
+* :func:`clv_transactional` = gross margin × (first deal + repeat rate × (lifetime − 1) ×
+  repeat deal) (EUR/customer): the plan's CLV of a transactional business, the lifetime
+  from :func:`planning_lib.metrics.clv.customer_lifetime`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planning_lib.metrics.common import ratio
+from planning_lib.metrics.deals import won_deals
+
+__all__ = [
+    "clv_transactional",
+    "deal_size",
+    "expected_purchases",
+    "purchase_history",
+    "repeat_purchase_rate",
+]
+
+
+def repeat_purchase_rate(repeat_purchases: Any, customer_base: Any) -> Any:
+    """Repeat purchases ÷ customers at month start (share per month); NaN without a base.
+
+    Pass sums over several months (repeat purchases and the month-start bases summed)
+    for the pooled rate of a window.
+    """
+    return ratio(repeat_purchases, customer_base)
+
+
+def deal_size(bookings_eur: Any, deals: Any) -> Any:
+    """Bookings ÷ won deals (EUR/deal); NaN without deals."""
+    return ratio(bookings_eur, deals)
+
+
+def expected_purchases(repeat_rate_monthly: Any, lifetime_months: Any) -> Any:
+    """Purchases of a customer over its lifetime: 1 + rate × (lifetime − 1) (count).
+
+    ``lifetime_months`` counts the first month (as
+    :func:`planning_lib.metrics.clv.customer_lifetime` does); a customer does not buy
+    again in the month of its first deal.
+    """
+    return 1.0 + repeat_rate_monthly * np.maximum(np.asarray(lifetime_months) - 1.0, 0.0)
+
+
+def clv_transactional(
+    first_deal_eur: Any,
+    repeat_rate_monthly: Any,
+    repeat_deal_eur: Any,
+    gross_margin: Any,
+    lifetime_months: Any,
+) -> Any:
+    """CLV = margin × (first deal + rate × (lifetime − 1) × repeat deal) (EUR/customer)."""
+    repeats = expected_purchases(repeat_rate_monthly, lifetime_months) - 1.0
+    return gross_margin * (first_deal_eur + repeats * repeat_deal_eur)
+
+
+def purchase_history(deals: pd.DataFrame, as_of: pd.Period) -> pd.DataFrame:
+    """New and repeat purchases per close month up to ``as_of``, from the won deals.
+
+    A won deal without ``customer_id`` is a customer of its own (its ``deal_id``).
+
+    Returns:
+        One row per month from the first won deal to ``as_of`` (months without deals
+        zero): ``month`` (Period), ``customers_start`` (customers whose first won deal
+        was before the month), ``new_customers``, ``new_deals``, ``new_bookings_eur``
+        (won deals of customers in their first month), ``repeat_purchases``,
+        ``repeat_bookings_eur`` (won deals of customers in a later month).
+    """
+    cols = [
+        "month",
+        "customers_start",
+        "new_customers",
+        "new_deals",
+        "new_bookings_eur",
+        "repeat_purchases",
+        "repeat_bookings_eur",
+    ]
+    won = won_deals(deals)
+    close = pd.to_datetime(won["close_date"], errors="coerce")
+    won = won.assign(month=close.dt.to_period("M"))
+    won = won[won["month"].notna() & (won["month"] <= as_of)]
+    if won.empty:
+        return pd.DataFrame(columns=cols)
+    cid = won["customer_id"] if "customer_id" in won.columns else pd.Series("", index=won.index)
+    cid = cid.fillna("").astype(str).str.strip()
+    who = cid.where(cid != "", "deal:" + won["deal_id"].astype(str))
+    first = won.assign(who=who).groupby("who")["month"].transform("min")
+    is_new = won["month"] == first
+    amount = pd.to_numeric(won["amount_eur"], errors="coerce").fillna(0.0)
+    months = pd.period_range(won["month"].min(), as_of, freq="M")
+    new_c = who[is_new].groupby(won.loc[is_new, "month"]).nunique()
+    frame = pd.DataFrame(
+        {
+            "new_customers": new_c,
+            "new_deals": is_new.groupby(won["month"]).sum(),
+            "new_bookings_eur": amount.where(is_new, 0.0).groupby(won["month"]).sum(),
+            "repeat_purchases": (~is_new).groupby(won["month"]).sum(),
+            "repeat_bookings_eur": amount.where(~is_new, 0.0).groupby(won["month"]).sum(),
+        }
+    ).reindex(months, fill_value=0)
+    frame = frame.fillna(0)
+    for c in ("new_customers", "new_deals", "repeat_purchases"):
+        frame[c] = frame[c].astype(int)
+    frame["customers_start"] = frame["new_customers"].cumsum().shift(1, fill_value=0)
+    frame.index.name = "month"
+    return frame.reset_index()[cols]

@@ -1,0 +1,70 @@
+"""Figures of a transactional business (``planning_lib.metrics.transactional``) by hand."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from planning_lib.metrics.transactional import (
+    clv_transactional,
+    deal_size,
+    expected_purchases,
+    purchase_history,
+    repeat_purchase_rate,
+)
+
+
+def test_rates_and_sizes():
+    """6 repeats on month-start bases 100 + 140 + 160 = 400 → 1.5 %; 9,000 € on 3 deals
+    → 3,000 €; no base or no deals → NaN."""
+    assert repeat_purchase_rate(6, 400) == pytest.approx(0.015)
+    assert math.isnan(repeat_purchase_rate(3, 0))
+    assert deal_size(9_000.0, 3) == pytest.approx(3_000)
+    assert math.isnan(deal_size(0.0, 0))
+
+
+def test_expected_purchases_and_clv():
+    """Lifetime 25 months at 4 % repeats: 1 + 0.04 × 24 = 1.96 purchases; CLV with a
+    2,000 € first deal, 500 € repeats and 60 % margin = 0.6 × (2,000 + 0.96 × 500) =
+    1,488 €. A lifetime below one month gives no repeats (0.6 × 2,000 = 1,200 €)."""
+    assert expected_purchases(0.04, 25) == pytest.approx(1.96)
+    assert clv_transactional(2_000.0, 0.04, 500.0, 0.6, 25.0) == pytest.approx(1_488)
+    assert clv_transactional(2_000.0, 0.04, 500.0, 0.6, 0.5) == pytest.approx(1_200)
+    arr = clv_transactional(np.array([2_000.0, 1_000.0]), 0.04, 500.0, 0.6, np.array([25.0, 1]))
+    assert arr == pytest.approx([1_488, 600])
+
+
+def _deals() -> pd.DataFrame:
+    rows = [  # deal_id, customer_id, close_date, stage, amount
+        ("D1", "A", "2025-01-10", "won", 1000.0),
+        ("D2", "B", "2025-01-20", "won", 3000.0),
+        ("D3", "A", "2025-01-25", "won", 500.0),  # A's first month: new business
+        ("D4", "", "2025-02-03", "lost", 9999.0),
+        ("D5", "A", "2025-03-05", "won", 200.0),  # repeat
+        ("D6", "C", "2025-03-15", "won", 2000.0),
+        ("D7", "B", "2025-03-28", "won", 400.0),  # repeat
+        ("D8", "", "2025-03-30", "won", 700.0),  # no account: its own customer
+        ("D9", "B", "2025-05-02", "won", 100.0),  # after as_of
+    ]
+    return pd.DataFrame(
+        rows, columns=["deal_id", "customer_id", "close_date", "stage", "amount_eur"]
+    )
+
+
+def test_purchase_history_by_hand():
+    """As of 2025-04. Jan: A and B new (3 deals, 4,500 €), base 0. Feb: nothing won,
+    base 2. Mar: base 2; C and D8 new (2,700 €); A and B repeat (2 purchases, 600 €). Apr: base 4,
+    nothing. Repeat rate = 2 ÷ (0 + 2 + 2 + 4) = 25 %."""
+    h = purchase_history(_deals(), pd.Period("2025-04", freq="M"))
+    assert [str(m) for m in h["month"]] == ["2025-01", "2025-02", "2025-03", "2025-04"]
+    assert h["customers_start"].tolist() == [0, 2, 2, 4]
+    assert h["new_customers"].tolist() == [2, 0, 2, 0]
+    assert h["new_deals"].tolist() == [3, 0, 2, 0]
+    assert h["new_bookings_eur"].tolist() == pytest.approx([4500, 0, 2700, 0])
+    assert h["repeat_purchases"].tolist() == [0, 0, 2, 0]
+    assert h["repeat_bookings_eur"].tolist() == pytest.approx([0, 0, 600, 0])
+    rate = repeat_purchase_rate(h["repeat_purchases"].sum(), h["customers_start"].sum())
+    assert rate == pytest.approx(0.25)

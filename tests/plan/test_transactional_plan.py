@@ -1,0 +1,122 @@
+"""The plan of a transactional business (issue #13 item 4), derived by hand on a tiny config.
+
+One channel ``direct``: 40 SQL a month, sql_to_demo 1, demo_to_won 0.25, won in the
+month of the SQL (all lags 0), funnel basis: N = 40 × 1 × 0.25 = 10 new deals every
+month. Drivers: deal size 1,000 €, repeat-purchase rate 5 % of the month-start base,
+repeat deal 400 €, churn 2 %, 100 customers at plan start, no MRR.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from planning_lib.core.fields import ParameterError
+from planning_lib.core.params import params_from_dict
+from planning_lib.plan.model import run_plan
+
+
+def tiny(**drivers_extra) -> dict:
+    return {
+        "company": {
+            "name": "Tiny",
+            "plan_start": dt.date(2026, 1, 1),
+            "business_model": "transactional",
+        },
+        "current": {"customers": 100, "mrr_eur": 0.0, "reps": {"ae": 2}},
+        "history": {"new_customers_last_year": 120, "cac_eur": 0.0, "clv_eur": 0.0},
+        "drivers": {
+            "churn_rate_monthly": 0.02,
+            "arpa_monthly_eur": 0.0,
+            "gross_margin": 0.5,
+            "new_customers_basis": "funnel",
+            "transactional": {
+                "deal_size_eur": 1000.0,
+                "repeat_purchase_rate_monthly": 0.05,
+                "repeat_deal_size_eur": 400.0,
+            },
+            **drivers_extra,
+        },
+        "channels": {
+            "direct": {
+                "label_de": "Direkt",
+                "label_en": "Direct",
+                "lead_share": 1.0,
+                "entry_stage": "sql",
+                "leads_per_month": 40.0,
+                "sql_to_demo": 1.0,
+                "demo_to_won": 0.25,
+                "lag_demo_to_won_months": 0,
+            }
+        },
+        "organisation": {
+            "roles": {"ae": {"label_de": "AE", "label_en": "AE", "salary_yearly_eur": 0.0}}
+        },
+        "compensation": {"commission_rate_first_year": 0.1},
+        "budget": {"total_eur": 0.0, "by_category": {}},
+    }
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return run_plan(params_from_dict(tiny()))
+
+
+def test_first_two_months_by_hand(plan):
+    """Month 1: base 100 at start, 100 × 5 % = 5 repeat purchases × 400 € = 2,000 €, new
+    10 × 1,000 € = 10,000 €, revenue 12,000 €; end base 100 × 0.98 + 10 = 108.
+    Month 2: base 108, 5.4 repeats × 400 € = 2,160 €, revenue 12,160 €; end
+    108 × 0.98 + 10 = 115.84."""
+    assert list(plan.line("customers_new")[:2]) == pytest.approx([10, 10])
+    assert list(plan.line("customers_start")[:2]) == pytest.approx([100, 108])
+    assert list(plan.line("customers_end")[:2]) == pytest.approx([108, 115.84])
+    assert list(plan.line("repeat_purchases")[:2]) == pytest.approx([5, 5.4])
+    assert list(plan.line("bookings_new")[:2]) == pytest.approx([10_000, 10_000])
+    assert list(plan.line("bookings_repeat")[:2]) == pytest.approx([2_000, 2_160])
+    assert list(plan.line("revenue")[:2]) == pytest.approx([12_000, 12_160])
+    assert list(plan.line("gross_profit")[:2]) == pytest.approx([6_000, 6_080])
+    assert plan.line("mrr_end") == pytest.approx([0.0] * 12)
+
+
+def test_year_totals_closed_form(plan):
+    """Base at month start t (0-based): B_t = 0.98^t × 100 + 10 × (1 − 0.98^t) ÷ 0.02
+    = 500 − 400 × 0.98^t; Σ_{t<12} B_t = 12 × 500 − 400 × (1 − 0.98^12) ÷ 0.02;
+    bookings = 120 × 1,000 + 0.05 × 400 × Σ B_t."""
+    base_sum = 12 * 500 - 400 * (1 - 0.98**12) / 0.02
+    s = plan.summary
+    assert s["repeat_purchases_total"] == pytest.approx(0.05 * base_sum)
+    assert s["bookings_total"] == pytest.approx(120_000 + 20 * base_sum)
+    assert s["revenue_total"] == pytest.approx(s["bookings_total"])
+    assert s["bookings_year1"] == pytest.approx(s["bookings_total"])
+
+
+def test_commissions_on_the_deal(plan):
+    """All 10 deals a month are rep deals: commission 10 % × 10 × 1,000 € = 1,000 €."""
+    assert plan.line("cost_commissions")[:2] == pytest.approx([1_000, 1_000])
+    assert plan.line("first_year_revenue_new")[0] == pytest.approx(10_000)
+
+
+def test_clv_from_repeat_purchases(plan):
+    """Churn 2 % constant, no discount: lifetime 1 ÷ 0.02 = 50 months (cap 60); CLV =
+    0.5 × (1,000 + 0.05 × 49 × 400) = 0.5 × 1,980 = 990 €."""
+    assert plan.summary["customer_lifetime_months"] == pytest.approx(50)
+    assert plan.summary["clv"] == pytest.approx(990)
+
+
+def test_recurring_share_adds_the_mrr():
+    """With 2,000 € MRR at start and 50 € ARPA per new deal the MRR bridge runs as for
+    a subscription: month 1 MRR 2,000 × 0.98 + 10 × 50 = 2,460 €, revenue 12,000 +
+    2,460 = 14,460 €."""
+    d = tiny(arpa_monthly_eur=50.0)
+    d["current"]["mrr_eur"] = 2000.0
+    p = run_plan(params_from_dict(d))
+    assert p.line("mrr_end")[0] == pytest.approx(2_460)
+    assert p.line("revenue")[0] == pytest.approx(14_460)
+
+
+def test_transactional_needs_its_drivers():
+    d = tiny()
+    del d["drivers"]["transactional"]
+    with pytest.raises(ParameterError, match=r"drivers\.transactional"):
+        params_from_dict(d)
