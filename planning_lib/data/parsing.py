@@ -124,7 +124,12 @@ def _decimal_vote(value: str) -> str | None:
 
 def _decimal_of(text: pd.Series, default: str) -> str:
     """The decimal separator most unambiguous values of a column show."""
-    sample = pd.unique(text.dropna())[:_VOTE_SAMPLE]
+    filled = text.dropna()
+    # the first distinct values in file order; a head holding enough of them gives the same
+    size = 4 * _VOTE_SAMPLE
+    while size < len(filled) and len(pd.unique(filled.iloc[:size])) < _VOTE_SAMPLE:
+        size *= 4
+    sample = pd.unique(filled.iloc[:size])[:_VOTE_SAMPLE]
     votes = [_decimal_vote(_NOISE_RE.sub("", v)) for v in sample]
     comma, point = votes.count(","), votes.count(".")
     return "," if comma > point else "." if point > comma else default
@@ -153,7 +158,10 @@ def parse_numbers(
     if pd.api.types.is_numeric_dtype(values.dtype):
         return values.astype("float64"), pd.Series(False, index=values.index)
     text, native_cells = _split(values)
-    native = pd.to_numeric(native_cells, errors="coerce").astype("float64")
+    if native_cells.notna().any():
+        native = pd.to_numeric(native_cells, errors="coerce").astype("float64")
+    else:  # all text (CSV): nothing native to convert
+        native = pd.Series(np.nan, index=values.index, dtype="float64")
     decimal = decimal or _decimal_of(text, default_decimal)
     pattern = _number_pattern(decimal)
     ok = _full(text, pattern)
@@ -263,8 +271,10 @@ def _parse_dates(
             )
         others = native_cells.where(~numeric)
         native = native.fillna(pd.to_datetime(others, errors="coerce").astype(DATE_DTYPE))
-    else:
+    elif native_cells.notna().any():
         native = pd.to_datetime(native_cells, errors="coerce", utc=False).astype(DATE_DTYPE)
+    else:  # all text (CSV): nothing native to convert
+        native = pd.Series(np.datetime64("NaT", "ns"), index=values.index, dtype=DATE_DTYPE)
     # exports repeat dates a lot: parse each distinct text once
     codes, uniques = pd.factorize(text)
     distinct = pd.Series(uniques, dtype="str")

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 from charset_normalizer import from_bytes
 
+from planning_lib.data.arrow_csv import read_text_cells
 from planning_lib.data.failures import MESSAGES, failure
 
 __all__ = [
@@ -284,28 +285,17 @@ def read_csv(path: Path, table: str, lang: str = "en") -> RawTable:
     text = body
     delimiter = detect_delimiter(text, label, table, lang)
     text = _without_footer(text, delimiter)
-    ragged = _ragged_rows(text, delimiter, label, table, lang, first_line=1 + skipped)
-    if ragged:
-        raise SourceError(*ragged)
     # the names as written (pandas renames a repeated name "x" to "x.1")
     header = tuple(f.strip() for f in _first_record(text, delimiter))
     buffer = _utf8_buffer(text)
+    frame = read_text_cells(buffer.getbuffer(), delimiter)  # None: not a plain file
+    if frame is None:
+        ragged = _ragged_rows(text, delimiter, label, table, lang, first_line=1 + skipped)
+        if ragged:
+            raise SourceError(*ragged)
     del data, body, text  # the parser reads the UTF-8 copy; free the rest early (memory)
-    try:
-        frame = pd.read_csv(
-            buffer,
-            sep=delimiter,
-            encoding="utf-8",
-            dtype="str",
-            keep_default_na=False,
-            na_values=[""],
-            skip_blank_lines=False,
-            engine="c",
-        )
-    except pd.errors.ParserError as err:
-        raise SourceError(
-            failure("unreadable", file=label, table=table, detail=str(err).strip(), lang=lang)
-        ) from err
+    if frame is None:
+        frame = _pandas_cells(buffer, delimiter, label, table, lang)
     frame.columns = [str(c).strip() for c in frame.columns]
     blank = frame.isna().all(axis=1).to_numpy()
     inner = blank.copy()  # blank lines between data rows (trailing ones are no rows)
@@ -335,6 +325,27 @@ def read_csv(path: Path, table: str, lang: str = "en") -> RawTable:
         spreadsheet=True,
         skipped_rows=skipped_rows,
     )
+
+
+def _pandas_cells(
+    buffer: io.BytesIO, delimiter: str, label: str, table: str, lang: str
+) -> pd.DataFrame:
+    """Every cell as text with pandas' parser (blank lines kept as empty rows)."""
+    try:
+        return pd.read_csv(
+            buffer,
+            sep=delimiter,
+            encoding="utf-8",
+            dtype="str",
+            keep_default_na=False,
+            na_values=[""],
+            skip_blank_lines=False,
+            engine="c",
+        )
+    except pd.errors.ParserError as err:
+        raise SourceError(
+            failure("unreadable", file=label, table=table, detail=str(err).strip(), lang=lang)
+        ) from err
 
 
 def _repeated_header(frame: pd.DataFrame, header: tuple[str, ...]) -> np.ndarray:

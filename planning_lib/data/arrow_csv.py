@@ -1,0 +1,147 @@
+"""Fast paths with pyarrow for the CSV reader and the canonical CSV writer.
+
+Both are used only where they give exactly what the plain path gives; anything else
+(blank or ragged lines, repeated or empty header names, cells that need quoting) goes
+the plain way, so the results and the messages do not depend on which path ran.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+
+__all__ = ["join_csv", "read_text_cells"]
+
+_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default "str" dtype
+_NEEDS_QUOTES = '[,"\r\n]'
+_HEAD_BYTES = 1 << 16  # a header longer than this goes the plain way
+
+
+def read_text_cells(data: bytes | memoryview, delimiter: str) -> pd.DataFrame | None:
+    """Every cell of a UTF-8 CSV as text (empty cells missing), or None to go the plain way.
+
+    Gives what ``pandas.read_csv(dtype="str", keep_default_na=False, na_values=[""])``
+    gives for a file with no blank line, every record as wide as the header and unique,
+    non-empty header names; for any other file (pyarrow refuses a record of another width,
+    a blank line is one) it returns None.
+    """
+    parse = pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
+    parse.ignore_empty_lines = False
+    head = bytes(data[:_HEAD_BYTES])
+    if b"\n" not in head:
+        return None
+    try:
+        names = pa_csv.read_csv(
+            io.BytesIO(head[: head.find(b"\n") + 1]),
+            parse_options=parse,
+            read_options=pa_csv.ReadOptions(autogenerate_column_names=True, skip_rows=0),
+            convert_options=pa_csv.ConvertOptions(column_types={}),
+        )
+    except pa.ArrowInvalid:
+        return None
+    header = [names.column(i)[0].as_py() for i in range(names.num_columns)]
+    if any(not h or not h.strip() for h in header) or len(set(header)) != len(header):
+        return None
+    try:
+        table = pa_csv.read_csv(
+            pa.BufferReader(pa.py_buffer(data)),
+            parse_options=parse,
+            convert_options=pa_csv.ConvertOptions(
+                column_types={h: pa.string() for h in header},
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+                null_values=[""],
+            ),
+        )
+    except pa.ArrowInvalid:
+        return None
+    return table.to_pandas(types_mapper={pa.string(): _TEXT}.get)
+
+
+def join_csv(names: list[str], columns: list[pa.Array]) -> bytes | None:
+    """Header and rows joined with ``,`` and LF, or None when a cell needs quoting.
+
+    ``columns`` are string arrays (missing = empty cell). Gives what ``csv.writer`` writes
+    when no cell holds a comma, a quote or a line break.
+    """
+    cells = []
+    for column in columns:
+        column = pc.fill_null(column, pa.scalar("", pa.large_string()))
+        if pc.any(pc.match_substring_regex(column, _NEEDS_QUOTES)).as_py():
+            return None
+        cells.append(column)
+    if not cells or len(cells[0]) == 0:
+        return None
+    text = pa.large_string()
+    lines = pc.binary_join_element_wise(*cells, pa.scalar(",", text))
+    lines = pc.binary_join_element_wise(lines, pa.scalar("\n", text), pa.scalar("", text))
+    if isinstance(lines, pa.ChunkedArray):
+        lines = lines.combine_chunks()
+    # the rows back to back: the string data between the first and the last offset
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)
+    first, last = offsets[lines.offset], offsets[lines.offset + len(lines)]
+    body = memoryview(lines.buffers()[2])[first:last]
+    return (",".join(names) + "\n").encode("utf-8") + body.tobytes()
+
+
+_EXACT_BELOW = 1e9  # larger magnitudes are formatted by Python (float error near ties)
+_TIE_MARGIN = 1e-3  # scaled values this close to .5 are formatted by Python
+
+
+def _fixed(numbers: np.ndarray, missing: np.ndarray, decimals: int) -> pa.Array:
+    """``format(x, f".{decimals}f")`` of each number, or its ``repr`` where that loses the
+    value (missing cells: null).
+
+    Away from ties, ``rint(x * 10**d)`` rounds like ``format`` (the product's float
+    error is far below the margin); ties, huge numbers and the cells whose fixed form
+    does not read back to the same float are done by Python, one by one.
+    """
+    scale = 10**decimals
+    safe = np.where(missing, 0.0, numbers)
+    scaled = np.abs(safe) * scale
+    python = ~missing & (
+        (np.abs(scaled - np.floor(scaled) - 0.5) < _TIE_MARGIN) | (np.abs(safe) >= _EXACT_BELOW)
+    )
+    units = np.rint(np.where(python, 0.0, scaled)).astype("int64")
+    whole = pc.cast(pa.array(units // scale), pa.large_string())
+    part = pc.utf8_lpad(pc.cast(pa.array(units % scale), pa.large_string()), decimals, "0")
+    sign = pa.array(np.where(np.signbit(safe), "-", ""), pa.large_string())
+    empty, point = pa.scalar("", pa.large_string()), pa.scalar(".", pa.large_string())
+    signed = pc.binary_join_element_wise(sign, whole, empty)
+    cells = pc.binary_join_element_wise(signed, part, point)
+    spec = f".{decimals}f"
+    if python.any():
+        at = np.flatnonzero(python)
+        done = pa.array([format(x, spec) for x in safe[at].tolist()], pa.large_string())
+        cells = pc.replace_with_mask(cells, pa.array(python), done)
+    back = pc.cast(cells, pa.float64()).to_numpy(zero_copy_only=False)
+    lost = ~missing & (back != safe)
+    if lost.any():
+        done = pa.array([repr(x) for x in safe[lost].tolist()], pa.large_string())
+        cells = pc.replace_with_mask(cells, pa.array(lost), done)
+    return pc.if_else(pa.array(missing), pa.scalar(None, pa.large_string()), cells)
+
+
+def canonical_cells(values: pd.Series, dtype: str, decimals: int) -> pa.Array | None:
+    """A canonical column's cells as text the way ``data/sample/`` writes them, or None
+    for a text column that is not all text (the plain path writes it).
+
+    Dates ISO; floats with ``decimals`` decimals or, where that would change the value,
+    exact (shortest repr); whole numbers without decimals; missing cells null.
+    """
+    missing = values.isna().to_numpy()
+    if dtype == "date":
+        days = values.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+        return pc.cast(pa.array(days, mask=missing), pa.large_string())  # ISO yyyy-mm-dd
+    if dtype == "float":
+        return _fixed(values.to_numpy(dtype="float64", na_value=np.nan), missing, decimals)
+    if dtype == "int":
+        return pc.cast(pa.array(values.astype("Int64")), pa.large_string())
+    if values.dtype != "str":
+        return None
+    return pa.array(values).cast(pa.large_string())
