@@ -45,7 +45,7 @@ from planning_lib.analysis.calibration_common import (
     split_exactly,
     window_label,
 )
-from planning_lib.analysis.calibration_regions import region_files
+from planning_lib.analysis.calibration_regions import region_files, transactional_region_files
 from planning_lib.analysis.calibration_team import team_and_costs
 from planning_lib.analysis.calibration_transactional import transactional_plan
 from planning_lib.analysis.forecast.baseline import (
@@ -334,7 +334,7 @@ def calibrate(
             ``costs``, ``headcount`` used when present).
         as_of: last month of history (default: :func:`last_complete_month`).
         business_model: ``subscription`` (subscriptions and leads needed) or
-            ``transactional`` (deals needed; no region files yet).
+            ``transactional`` (deals needed).
         company_name: the company's name (empty: an assumption to fill in).
         with_regions: also calibrate one region file per region of the data.
 
@@ -350,13 +350,15 @@ def calibrate(
     if business_model == "transactional":
         if "deals" not in tables:
             raise CalibrationError("planning init of a transactional business needs deals")
-        if with_regions:
-            raise CalibrationError(
-                "--regions is not built for a transactional business yet (issue #13 item 4)"
-            )
         as_of_t = pd.Period(as_of, freq="M") if as_of is not None else last_complete_month(tables)
         values, src, base = transactional_plan(tables, as_of_t, company_name, DEFAULTS)
-        return Calibration(as_of=as_of_t, values=values, sources=src, baseline=base)
+        out_t = Calibration(as_of=as_of_t, values=values, sources=src, baseline=base)
+        if with_regions:
+            out_t.regions, out_t.region_sources = transactional_region_files(
+                tables, values, as_of_t
+            )
+            values["company"]["regions"] = sorted(out_t.regions)
+        return out_t
     missing = [t for t in _NEEDED if t not in tables]
     if missing:
         raise CalibrationError(f"planning init needs the table(s) {', '.join(missing)}")

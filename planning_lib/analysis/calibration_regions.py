@@ -15,7 +15,10 @@ the regions add up to the base exactly (:func:`split_exactly`):
 * budget per category: the region's costs of the category in the window.
 
 Rates (conversions, churn, ARPA, lags, cost per lead) are the company's: a region file
-names only what differs.
+names only what differs. A transactional plan's region files
+(:func:`transactional_region_files`) split the same figures by the deals: customers by
+the region of their first won deal, new-deal volume per channel by the region's deals
+of prospects.
 """
 
 from __future__ import annotations
@@ -27,11 +30,13 @@ import pandas as pd
 
 from planning_lib.analysis.calibration_common import Source, split_exactly, window_label
 from planning_lib.analysis.calibration_team import employed
+from planning_lib.analysis.calibration_transactional import new_business_deals
 from planning_lib.analysis.funnel import leads_by_month
 from planning_lib.metrics.common import month_of
 from planning_lib.metrics.customers import CustomerMatrix, mrr_bridge_observed
+from planning_lib.metrics.deals import won_deals
 
-__all__ = ["region_files"]
+__all__ = ["region_files", "transactional_region_files"]
 
 
 def _weights(series: pd.Series, regions: list[str]) -> dict[str, float]:
@@ -40,6 +45,81 @@ def _weights(series: pd.Series, regions: list[str]) -> dict[str, float]:
 
 def _share(part: float, total: float) -> float:
     return round(100 * part / total, 1) if total else 0.0
+
+
+class _Files:
+    """The region files under construction: ``put`` writes a split figure and its source."""
+
+    def __init__(self, regions: list[str], win: str) -> None:
+        self.regions = regions
+        self.win = win
+        self.files: dict[str, dict[str, Any]] = {r: {"region": r} for r in regions}
+        self.srcs: dict[str, dict[str, Source]] = {r: {} for r in regions}
+
+    def put(self, path: str, parts: dict[str, Any], key: str, weights: dict[str, float]) -> None:
+        total = sum(weights.values())
+        for r in self.regions:
+            node = self.files[r]
+            *head, leaf = path.split(".")
+            for part in head:
+                node = node.setdefault(part, {})
+            node[leaf] = parts[r]
+            self.srcs[r][path] = Source(
+                key, {"share": _share(weights[r], total), "window": self.win}
+            )
+
+    def split(self, path: str, value: float, decimals: int, key: str, w: dict[str, float]) -> None:
+        self.put(path, split_exactly(value, w, decimals), key, w)
+
+    def reps(self, tables: dict[str, pd.DataFrame], reps: dict[str, int], as_of: pd.Period) -> None:
+        hc = tables.get("headcount")
+        for role, n in reps.items():
+            w = dict.fromkeys(self.regions, 0.0)
+            if hc is not None and "region" in hc.columns and len(hc):
+                day = as_of.end_time.normalize()
+                mine = hc[(hc["role"].astype(str) == role) & employed(hc, day)]
+                w = _weights(mine["region"].astype(str).value_counts(), self.regions)
+            self.split(f"current.reps.{role}", n, 0, "init.region_reps", w)
+
+    def new_customers(self, base: dict[str, Any], w_new: dict[str, float]) -> None:
+        """New customers last year, the no-change forecast and the new-customer target."""
+        hist = base["history"]["new_customers_last_year"]
+        self.split("history.new_customers_last_year", hist, 0, "init.region_new", w_new)
+        fc_parts = split_exactly(base["forecast_no_change_new_customers"], w_new, 0)
+        self.put("forecast_no_change_new_customers", fc_parts, "init.region_new", w_new)
+        hist_parts = split_exactly(hist, w_new, 0)
+        for r in self.regions:
+            targets = copy.deepcopy(base["targets"])
+            for t in targets:
+                if t["metric"] == "new_customers":
+                    t["value"] = fc_parts[r]
+                    t["baseline"] = hist_parts[r]
+                    t["description_de"] = f"{fc_parts[r]} Neukunden ohne Änderungen ({r})"
+                    t["description_en"] = f"{fc_parts[r]} new customers without changes ({r})"
+            self.files[r]["targets"] = targets
+            self.srcs[r]["targets.0.value"] = Source(
+                "init.region_new",
+                {"share": _share(w_new[r], sum(w_new.values())), "window": self.win},
+            )
+
+    def budget(
+        self, tables: dict[str, pd.DataFrame], base: dict[str, Any], as_of: pd.Period
+    ) -> None:
+        """Budget per category by the region's costs of the category in the window."""
+        by_cat = base["budget"]["by_category"]
+        if not by_cat:
+            return
+        costs = tables["costs"]
+        m = month_of(costs["month"])
+        recent = costs[(m >= as_of - 11) & (m <= as_of)]
+        for cat, value in by_cat.items():
+            rows = recent[recent["category"].astype(str) == cat]
+            w = _weights(rows.groupby(rows["region"].astype(str))["amount_eur"].sum(), self.regions)
+            self.split(f"budget.by_category.{cat}", value, 2, "init.region_costs", w)
+        for r in self.regions:
+            total = round(sum(self.files[r]["budget"]["by_category"].values()), 2)
+            self.files[r]["budget"] = {"total_eur": total, **self.files[r]["budget"]}
+            self.srcs[r]["budget.total_eur"] = Source("init.region_budget", {})
 
 
 def region_files(
@@ -61,60 +141,19 @@ def region_files(
     Returns:
         (region → its file's dict, region → dotted path → source).
     """
-    win = window_label(as_of)
     bridge = mrr_bridge_observed(cm, "region")
     last = bridge[bridge["month"] == str(as_of)].set_index("region")
     regions = sorted(set(cm.customers["region"].astype(str)))
     w_customers = _weights(last["customers_end"], regions)
     w_mrr = _weights(last["mrr_end_eur"], regions)
     w_new = _weights(new_w["region"].astype(str).value_counts(), regions)
-    files: dict[str, dict[str, Any]] = {r: {"region": r} for r in regions}
-    srcs: dict[str, dict[str, Source]] = {r: {} for r in regions}
-
-    def put(path: str, parts: dict[str, Any], key: str, weights: dict[str, float]) -> None:
-        total = sum(weights.values())
-        for r in regions:
-            node = files[r]
-            *head, leaf = path.split(".")
-            for part in head:
-                node = node.setdefault(part, {})
-            node[leaf] = parts[r]
-            srcs[r][path] = Source(key, {"share": _share(weights[r], total), "window": win})
-
+    out = _Files(regions, window_label(as_of))
     cur = base["current"]
-    put(
-        "current.customers",
-        split_exactly(cur["customers"], w_customers, 0),
-        "init.region_customers",
-        w_customers,
-    )
-    put("current.mrr_eur", split_exactly(cur["mrr_eur"], w_mrr, 2), "init.region_mrr", w_mrr)
-    put("current.cash_eur", split_exactly(cur["cash_eur"], w_mrr, 2), "init.region_mrr", w_mrr)
-    hc = tables.get("headcount")
-    for role, n in cur["reps"].items():
-        w = dict.fromkeys(regions, 0.0)
-        if hc is not None and "region" in hc.columns and len(hc):
-            mine = hc[(hc["role"].astype(str) == role) & employed(hc, as_of.end_time.normalize())]
-            w = _weights(mine["region"].astype(str).value_counts(), regions)
-        put(f"current.reps.{role}", split_exactly(n, w, 0), "init.region_reps", w)
-    hist = base["history"]["new_customers_last_year"]
-    put("history.new_customers_last_year", split_exactly(hist, w_new, 0), "init.region_new", w_new)
-    fc = base["forecast_no_change_new_customers"]
-    fc_parts = split_exactly(fc, w_new, 0)
-    put("forecast_no_change_new_customers", fc_parts, "init.region_new", w_new)
-    hist_parts = split_exactly(hist, w_new, 0)
-    for r in regions:
-        targets = copy.deepcopy(base["targets"])
-        for t in targets:
-            if t["metric"] == "new_customers":
-                t["value"] = fc_parts[r]
-                t["baseline"] = hist_parts[r]
-                t["description_de"] = f"{fc_parts[r]} Neukunden ohne Änderungen ({r})"
-                t["description_en"] = f"{fc_parts[r]} new customers without changes ({r})"
-        files[r]["targets"] = targets
-        srcs[r]["targets.0.value"] = Source(
-            "init.region_new", {"share": _share(w_new[r], sum(w_new.values())), "window": win}
-        )
+    out.split("current.customers", cur["customers"], 0, "init.region_customers", w_customers)
+    out.split("current.mrr_eur", cur["mrr_eur"], 2, "init.region_mrr", w_mrr)
+    out.split("current.cash_eur", cur["cash_eur"], 2, "init.region_mrr", w_mrr)
+    out.reps(tables, cur["reps"], as_of)
+    out.new_customers(base, w_new)
     leads = tables["leads"]
     for ch, item in base["channels"].items():
         mine = leads[leads["channel"].astype(str) == ch]
@@ -123,23 +162,72 @@ def region_files(
         if len(counts):
             recent = counts[counts["month"] >= str(as_of - 11)]
             w = _weights(recent.groupby("region")[item["entry_stage"]].sum(), regions)
-        put(
-            f"channels.{ch}.leads_per_month",
-            split_exactly(item["leads_per_month"], w, 2),
-            "init.region_leads",
-            w,
+        out.split(
+            f"channels.{ch}.leads_per_month", item["leads_per_month"], 2, "init.region_leads", w
         )
-    costs = tables.get("costs")
-    by_cat = base["budget"]["by_category"]
-    if by_cat:
-        m = month_of(costs["month"])
-        recent = costs[(m >= as_of - 11) & (m <= as_of)]
-        for cat, value in by_cat.items():
-            rows = recent[recent["category"].astype(str) == cat]
-            w = _weights(rows.groupby(rows["region"].astype(str))["amount_eur"].sum(), regions)
-            put(f"budget.by_category.{cat}", split_exactly(value, w, 2), "init.region_costs", w)
-        for r in regions:
-            total = round(sum(files[r]["budget"]["by_category"].values()), 2)
-            files[r]["budget"] = {"total_eur": total, **files[r]["budget"]}
-            srcs[r]["budget.total_eur"] = Source("init.region_budget", {})
-    return files, srcs
+    out.budget(tables, base, as_of)
+    return out.files, out.srcs
+
+
+def _first_won(deals: pd.DataFrame, as_of: pd.Period) -> pd.DataFrame:
+    """Each customer's first won deal up to ``as_of`` (a won deal without customer is a
+    customer of its own, as in :func:`planning_lib.metrics.transactional.purchase_history`):
+    ``month`` (its close month) and ``region``."""
+    won = won_deals(deals)
+    month = pd.to_datetime(won["close_date"], errors="coerce").dt.to_period("M")
+    won = won.assign(month=month)
+    won = won[won["month"].notna() & (won["month"] <= as_of)]
+    cid = won["customer_id"] if "customer_id" in won.columns else pd.Series("", index=won.index)
+    cid = cid.fillna("").astype(str).str.strip()
+    region = won["region"] if "region" in won.columns else pd.Series("", index=won.index)
+    won = won.assign(
+        who=cid.where(cid != "", "deal:" + won["deal_id"].astype(str)),
+        region=region.fillna("").astype(str),
+        close=pd.to_datetime(won["close_date"], errors="coerce"),
+    )
+    won = won.sort_values(["close", "deal_id"], kind="mergesort")
+    return won.groupby("who", sort=True)[["month", "region"]].first()
+
+
+def transactional_region_files(
+    tables: dict[str, pd.DataFrame], base: dict[str, Any], as_of: pd.Period
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Source]]]:
+    """One region file per region of the deals of a transactional plan (module docstring
+    of :mod:`planning_lib.analysis.calibration_transactional` for the base figures):
+
+    * customers, MRR and cash: the region's customers (who won a deal up to ``as_of``;
+      the region of their first won deal);
+    * reps: the region's employees of the role on the as-of month's last day;
+    * new customers last year, the no-change forecast and the target: the region's
+      customers whose first won deal closed in the window;
+    * new-deal volume per channel (``leads_per_month``): the region's deals of
+      prospects created in the window in the channel;
+    * budget per category: the region's costs of the category in the window.
+
+    Every figure is split with :func:`split_exactly`, so the regions add up to the base.
+    """
+    deals = tables["deals"]
+    region_col = deals["region"] if "region" in deals.columns else pd.Series(dtype=str)
+    regions = sorted(set(region_col.dropna().astype(str)) - {""})
+    first = _first_won(deals, as_of)
+    new = first[first["month"] >= as_of - 11]
+    w_customers = _weights(first["region"].value_counts(), regions)
+    w_new = _weights(new["region"].value_counts(), regions)
+    out = _Files(regions, window_label(as_of))
+    cur = base["current"]
+    key = "init.region_customers_deals"
+    out.split("current.customers", cur["customers"], 0, key, w_customers)
+    out.split("current.mrr_eur", cur["mrr_eur"], 2, key, w_customers)
+    out.split("current.cash_eur", cur["cash_eur"], 2, key, w_customers)
+    out.reps(tables, cur["reps"], as_of)
+    out.new_customers(base, w_new)
+    nb = new_business_deals(deals)
+    lo, hi = (as_of - 11).start_time, as_of.end_time
+    nb = nb[(nb["created"] >= lo) & (nb["created"] <= hi)]
+    for ch, item in base["channels"].items():
+        mine = nb[nb["channel"].astype(str) == ch]
+        w = _weights(mine["region"].astype(str).value_counts(), regions)
+        path = f"channels.{ch}.leads_per_month"
+        out.split(path, item["leads_per_month"], 2, "init.region_new_deals", w)
+    out.budget(tables, base, as_of)
+    return out.files, out.srcs

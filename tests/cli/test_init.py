@@ -103,15 +103,56 @@ def test_existing_regions_folder_is_refused(written, capsys) -> None:
     assert not out.exists()
 
 
-def test_transactional_regions_are_refused_in_one_line(tmp_path, capsys) -> None:
-    """Transactional init is built (tests/cli/test_init_transactional.py); its region
-    files are not yet: ``--regions`` is refused in one line and nothing is written."""
+def _figures(data: dict) -> dict[str, float]:
+    """The additive figures a transactional init writes, read from a YAML dict."""
+    out = {
+        f"current.{k}": float(data["current"][k])
+        for k in ("customers", "mrr_eur", "cash_eur")
+        if k in data.get("current", {})
+    }
+    for role, n in data.get("current", {}).get("reps", {}).items():
+        out[f"current.reps.{role}"] = float(n)
+    for k in ("forecast_no_change_new_customers",):
+        out[k] = float(data[k])
+    out["history.new_customers_last_year"] = float(data["history"]["new_customers_last_year"])
+    out["targets.new_customers"] = float(
+        next(t["value"] for t in data["targets"] if t["metric"] == "new_customers")
+    )
+    for ch, item in data["channels"].items():
+        out[f"channels.{ch}.leads_per_month"] = float(item["leads_per_month"])
+    budget = data.get("budget", {})
+    if "total_eur" in budget:
+        out["budget.total_eur"] = float(budget["total_eur"])
+    for cat, v in (budget.get("by_category") or {}).items():
+        out[f"budget.by_category.{cat}"] = float(v)
+    return out
+
+
+def test_transactional_regions_add_up_to_the_base(tmp_path, capsys) -> None:
+    """``--regions`` of a transactional init: one file per region of the deals, each
+    loads, ``company.regions`` lists them, and per additive figure the regions' YAML
+    values add up to the base's exactly (up to the figure's rounding unit)."""
     out = tmp_path / "t.yaml"
     args = ["init", "--data", str(SAMPLE_DATA), "--out", str(out), "--regions"]
-    assert main([*args, "--business-model", "transactional"]) == 1
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "--regions is not built for a transactional" in err
-    assert not out.exists()
+    assert main([*args, "--business-model", "transactional"]) == 0
+    regions = sorted(set(pd.read_csv(SAMPLE_DATA / "deals.csv")["region"].astype(str)))
+    files = sorted(p.stem for p in (tmp_path / "regions").glob("*.yaml"))
+    assert files == regions
+    base_data = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert base_data["company"]["regions"] == regions
+    assert base_data["company"]["business_model"] == "transactional"
+    for region in regions:
+        assert load_params(out, region=region).region == region
+    base = _figures(base_data)
+    parts = [
+        _figures(yaml.safe_load((tmp_path / "regions" / f"{r}.yaml").read_text("utf-8")))
+        for r in regions
+    ]
+    assert base["current.customers"] > 0 and base["budget.total_eur"] > 0
+    for name, value in base.items():
+        total = sum(p[name] for p in parts)
+        assert total == pytest.approx(value, abs=1e-6), name
+    assert any(p["current.customers"] != parts[0]["current.customers"] for p in parts)
 
 
 def test_a_region_set_that_does_not_add_up_is_refused(written, tmp_path) -> None:
