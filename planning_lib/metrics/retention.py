@@ -101,6 +101,16 @@ def _bridge(t: Tables, ctx: KpiContext, dim: str | None) -> pd.DataFrame:
     return _SUB_CACHE[key].copy()
 
 
+def _subscription_columns(
+    subs: pd.DataFrame, dim: str | None
+) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series, pd.Series]:
+    """Start and end dates, MRR (missing as 0), customer id and member of each subscription."""
+    start = pd.to_datetime(subs["start_date"])
+    end = pd.to_datetime(subs["end_date"])
+    mrr = pd.to_numeric(subs["mrr_eur"], errors="coerce").fillna(0.0)
+    return start, end, mrr, subs["customer_id"].astype(str), _member(subs, dim)
+
+
 def level_at_end(
     t: Tables, ctx: KpiContext, grain: str, dim: str | None, what: str
 ) -> pd.DataFrame:
@@ -109,12 +119,7 @@ def level_at_end(
     Counted are the subscriptions running past the period's last day (they are billed
     in the next period), so a subscription ending on that day is no longer counted.
     """
-    subs = t["subscriptions"]
-    start = pd.to_datetime(subs["start_date"])
-    end = pd.to_datetime(subs["end_date"])
-    mrr = pd.to_numeric(subs["mrr_eur"], errors="coerce").fillna(0.0)
-    cust = subs["customer_id"].astype(str)
-    member = _member(subs, dim)
+    start, end, mrr, cust, member = _subscription_columns(t["subscriptions"], dim)
     rows = []
     for p in periods(ctx, grain):
         p_end = period_end(p, grain, ctx.as_of)
@@ -155,12 +160,7 @@ def net_revenue_retention(t: Tables, ctx: KpiContext, grain: str, dim: str | Non
     Active at period start = running on the day before it (month-end state, as in
     :func:`churn_months`).
     """
-    subs = t["subscriptions"]
-    start = pd.to_datetime(subs["start_date"])
-    end = pd.to_datetime(subs["end_date"])
-    mrr = pd.to_numeric(subs["mrr_eur"], errors="coerce").fillna(0.0)
-    cust = subs["customer_id"].astype(str)
-    member = _member(subs, dim)
+    start, end, mrr, cust, member = _subscription_columns(t["subscriptions"], dim)
     rows = []
     for p in periods(ctx, grain):
         p_end = period_end(p, grain, ctx.as_of)

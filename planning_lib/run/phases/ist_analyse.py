@@ -6,13 +6,12 @@ from typing import Unpack
 
 from planning_lib.analysis.asis import run_analysis
 from planning_lib.analysis.findings import generate_findings
-from planning_lib.analysis.forecast.api import auto_forecast
 from planning_lib.present import charts
 from planning_lib.present.analysis_finding_texts import findings_frame
 from planning_lib.present.views import ist_analyse as views
 from planning_lib.run.catalog import FINDINGS_TABLE, step
 from planning_lib.run.phase import Phase, PhaseParameters, open_phase
-from planning_lib.run.phases.ist_analyse_sales import sales_phase
+from planning_lib.run.phases.ist_analyse_sales import sales_phase, show_no_change_forecast
 
 __all__ = ["phase_01_ist_analyse"]
 
@@ -26,7 +25,7 @@ def phase_01_ist_analyse(**params: Unpack[PhaseParameters]) -> Phase:
         The phase: ``tables`` and ``figures`` hold what it wrote.
     """
     ph = open_phase(STEP.code, **params, needs_region_rows=True)
-    locale, horizon = ph.locale, ph.horizon
+    locale = ph.locale
     analysis = run_analysis(ph.history, ph.params, locale=locale)
     ph.save_analysis(analysis)
     if "revenue_monthly" not in analysis.tables:  # no subscriptions: the deals' sales view
@@ -97,24 +96,7 @@ def phase_01_ist_analyse(**params: Unpack[PhaseParameters]) -> Phase:
 
     # Prognose ohne Änderungen: Neukunden pro Monat
     won = views.monthly_history(analysis.tables["revenue_monthly"], "won_deals")
-    forecast = auto_forecast(won, horizon)
-    ph.chart(
-        charts.forecast_chart(
-            won,
-            forecast,
-            locale=locale,
-            title=ph.t("01.forecast_title"),
-            history_label=ph.t("label.actual"),
-            forecast_label=ph.t("label.forecast"),
-        ),
-        "forecast_new_customers",
-    )
-    ph.table(forecast.rename_axis("month").reset_index(), "forecast", "01.forecast")
-    ph.say(
-        "01.forecast_text",
-        mean=ph.fmt(forecast["mean"].sum(), "count"),
-        model=str(forecast["model"].iloc[0]),
-    )
+    forecast = show_no_change_forecast(ph, won, "01.forecast", "forecast_new_customers")
 
     # Befunde
     ph.table(findings_frame(generate_findings(analysis), locale), FINDINGS_TABLE, "01.findings")

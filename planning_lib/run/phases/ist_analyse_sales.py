@@ -9,6 +9,8 @@ won deals and the findings (including one line per skipped part).
 
 from __future__ import annotations
 
+import pandas as pd
+
 from planning_lib.analysis.asis import Analysis
 from planning_lib.analysis.findings import generate_findings
 from planning_lib.analysis.forecast.api import auto_forecast
@@ -18,7 +20,7 @@ from planning_lib.present.views import ist_analyse as views
 from planning_lib.run.catalog import FINDINGS_TABLE
 from planning_lib.run.phase import Phase
 
-__all__ = ["HISTORY_TABLES", "sales_phase"]
+__all__ = ["HISTORY_TABLES", "sales_phase", "show_no_change_forecast"]
 
 HISTORY_TABLES = {
     "subscriptions": "01.no_subscriptions",
@@ -26,6 +28,30 @@ HISTORY_TABLES = {
     "costs": "01.no_costs",
 }
 """Tables of the history besides deals → the note shown when the table is missing."""
+
+
+def show_no_change_forecast(ph: Phase, history: pd.Series, key: str, chart: str) -> pd.DataFrame:
+    """Forecast ``history`` over the phase's horizon and show it: the chart ``chart`` titled
+    ``<key>_title``, the table ``forecast`` titled ``<key>``, the sentence ``<key>_text``."""
+    forecast = auto_forecast(history, ph.horizon)
+    ph.chart(
+        charts.forecast_chart(
+            history,
+            forecast,
+            locale=ph.locale,
+            title=ph.t(f"{key}_title"),
+            history_label=ph.t("label.actual"),
+            forecast_label=ph.t("label.forecast"),
+        ),
+        chart,
+    )
+    ph.table(forecast.rename_axis("month").reset_index(), "forecast", key)
+    ph.say(
+        f"{key}_text",
+        mean=ph.fmt(forecast["mean"].sum(), "count"),
+        model=str(forecast["model"].iloc[0]),
+    )
+    return forecast
 
 
 def sales_phase(ph: Phase, analysis: Analysis, stem: str) -> Phase:
@@ -85,24 +111,7 @@ def sales_phase(ph: Phase, analysis: Analysis, stem: str) -> Phase:
 
     # Prognose ohne Änderungen: gewonnene Deals pro Monat
     won = views.bookings_history(bookings, "won_deals")
-    forecast = auto_forecast(won, ph.horizon)
-    ph.chart(
-        charts.forecast_chart(
-            won,
-            forecast,
-            locale=locale,
-            title=ph.t("01.forecast_won_title"),
-            history_label=ph.t("label.actual"),
-            forecast_label=ph.t("label.forecast"),
-        ),
-        "forecast_won_deals",
-    )
-    ph.table(forecast.rename_axis("month").reset_index(), "forecast", "01.forecast_won")
-    ph.say(
-        "01.forecast_won_text",
-        mean=ph.fmt(forecast["mean"].sum(), "count"),
-        model=str(forecast["model"].iloc[0]),
-    )
+    forecast = show_no_change_forecast(ph, won, "01.forecast_won", "forecast_won_deals")
 
     # Befunde, mit den übersprungenen Teilen
     ph.table(findings_frame(generate_findings(analysis), locale), FINDINGS_TABLE, "01.findings")
