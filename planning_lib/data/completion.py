@@ -60,7 +60,11 @@ NOTE_TEXT: dict[str, dict[str, str]] = {
             "segment: column missing, derived from company_size in {n} rows (small 10-49, "
             "mid 50-250, large > 250 employees; below 10: small)"
         ),
-        "why_mrr": "no recurring revenue known: one-off sales",
+        "why_mrr": (
+            "no recurring revenue known: one-off sales; if the deals are subscriptions and "
+            "amount_eur is their annual value, map it in a mapping of your own: computed: "
+            "{mrr_eur: {from: amount_eur, divide_by: 12}}"
+        ),
         "why_segment": "the smallest segment, 10-49 employees",
         "why_channel": "source unknown",
         "why_unassigned": "not in the export",
@@ -87,7 +91,11 @@ NOTE_TEXT: dict[str, dict[str, str]] = {
             "segment: Spalte fehlt, in {n} Zeilen aus company_size abgeleitet (small 10-49, "
             "mid 50-250, large > 250 Mitarbeitende; unter 10: small)"
         ),
-        "why_mrr": "kein wiederkehrender Umsatz bekannt: Einmalverkäufe",
+        "why_mrr": (
+            "kein wiederkehrender Umsatz bekannt: Einmalverkäufe; sind die Deals Abonnements "
+            "und amount_eur ihr Jahreswert, in einer eigenen Zuordnung abbilden: computed: "
+            "{mrr_eur: {from: amount_eur, divide_by: 12}}"
+        ),
         "why_segment": "das kleinste Segment, 10-49 Mitarbeitende",
         "why_channel": "Quelle unbekannt",
         "why_unassigned": "nicht im Export",

@@ -49,7 +49,7 @@ def _hubspot_deals(source: Path, target: Path, *, with_mrr: bool) -> None:
     deals["stage"] = deals["stage"].map(HUBSPOT_STAGES)
     deals["channel"] = deals["channel"].map(HUBSPOT_CHANNELS)
     deals["created_date"] = deals["created_date"] + " 09:30"  # HubSpot exports a time
-    if not with_mrr:  # HubSpot has no MRR: the preset computes Amount / 12
+    if not with_mrr:  # HubSpot has no MRR column: mrr_eur gets the canonical default 0
         deals = deals.drop(columns="mrr_eur")
     deals = deals.rename(columns=HUBSPOT_COLUMNS)
     deals.insert(1, "Pipeline", "Sales Pipeline")  # not canonical: dropped
@@ -115,9 +115,32 @@ def test_canonical_deals_look_like_the_sample(written):
     header, first = (out / "deals.csv").read_text(encoding="utf-8").splitlines()[:2]
     assert header == (SAMPLE_DATA / "deals.csv").read_text(encoding="utf-8").splitlines()[0]
     assert first == (SAMPLE_DATA / "deals.csv").read_text(encoding="utf-8").splitlines()[1]
-    # computed MRR (Amount / 12) keeps every digit where two decimals would round
+    # the actuals' export has no MRR column: the default 0 in every row, not Amount / 12
     mrr = pd.read_csv(out / "actuals" / "deals.csv", dtype=str)["mrr_eur"]
+    assert set(mrr) == {"0.00"}
+
+
+def test_computed_mrr_of_a_user_mapping_keeps_every_digit(tmp_path, capsys):
+    """A user mapping ``extends: hubspot`` with ``computed: mrr_eur = amount_eur / 12``
+    (deals that are subscriptions, Amount their annual value): the canonical file keeps
+    every digit where two decimals would round; read back, mrr_eur equals the sample's
+    actuals amounts ÷ 12 computed with plain pandas."""
+    export = tmp_path / "hubspot_export.csv"
+    _hubspot_deals(SAMPLE_DATA / "actuals" / "deals.csv", export, with_mrr=False)
+    mapping = tmp_path / "annual.yaml"
+    mapping.write_text(
+        "extends: hubspot\ntable: deals\ncomputed:\n  mrr_eur: {from: amount_eur, divide_by: 12}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "one"
+    code, stdout, _ = _validate(capsys, export, "--mapping", mapping, "--write-canonical", out)
+    assert code == 0
+    assert "mrr_eur: column missing, computed as amount_eur / 12 in all" in stdout
+    mrr = pd.read_csv(out / "deals.csv", dtype=str)["mrr_eur"]
     assert mrr.str.fullmatch(r"\d+\.\d+").all()
+    amounts = pd.read_csv(SAMPLE_DATA / "actuals" / "deals.csv")["amount_eur"]
+    got = load_dataset(out)["deals"]["mrr_eur"]
+    assert got.tolist() == (amounts / 12).tolist()
 
 
 def test_messages_name_the_folder_and_the_next_command(export, tmp_path, capsys):

@@ -72,7 +72,7 @@ def test_us_export_open_deals_estimated_and_flagged(tmp_path):
     - O5 (small, created 11-06): age 25 d > 20; small won deals longer than 25 d: W3 (30 d)
       -> 11-06 + 30 = 2025-12-06; its amount 4,000 is kept (amount not estimated).
     - O3 has both values: nothing estimated.
-    No channel column: inbound; mrr_eur = amount / 12 (the Salesforce preset).
+    No channel column: inbound; no MRR column: mrr_eur 0 (the canonical default).
     """
     export = tmp_path / "export"
     export.mkdir()
@@ -86,7 +86,8 @@ def test_us_export_open_deals_estimated_and_flagged(tmp_path):
     assert "close_date: 4 open deal(s) without close date" in said
     assert "amount_eur: 3 open deal(s) without value" in said
     assert "channel: column missing, filled with 'inbound' in all 10 rows" in said
-    assert "mrr_eur: column missing, computed as amount_eur / 12 in all 10 rows" in said
+    assert "mrr_eur: column missing, filled with 0.0 in all 10 rows" in said
+    assert "{mrr_eur: {from: amount_eur, divide_by: 12}}" in said  # how to map Amount
     deals = load_table(out / "deals.csv", "deals").set_index("deal_id")
     assert len(deals) == 10  # rows in = rows out
     close = deals["close_date"].dt.date.astype(str)
@@ -102,7 +103,7 @@ def test_us_export_open_deals_estimated_and_flagged(tmp_path):
     assert flags.loc["O1"].tolist() == ["true", "true"]
     assert flags.loc["O5"].tolist() == ["true", "false"]
     assert flags.loc[["W1", "L1", "O3"]].eq("false").all().all()
-    assert deals.loc["O4", "mrr_eur"] == 2500 / 12
+    assert deals["mrr_eur"].eq(0).all()
     assert deals["customer_id"].isna().tolist() == [
         False, False, False, False, True, True, True, False, True, False
     ]  # fmt: skip
@@ -140,7 +141,7 @@ def test_german_hubspot_export_cp1252_decimal_comma(tmp_path):
 
     T1 ("Termin geplant" = qualified, Klein): age 11 d <= small median 20 d ->
     20.11.2025 + 20 d = 2025-12-10; amount: unassigned/small has 3 won deals -> median
-    1,800; mrr_eur = 1,800 / 12 = 150.
+    1,800; mrr_eur 0 (no MRR column: the canonical default, not estimated).
     Channels: Eingehend = inbound, Empfehlung = partner, Ausgehend/Outbound = outbound.
     """
     export = tmp_path / "export"
@@ -163,7 +164,7 @@ def test_german_hubspot_export_cp1252_decimal_comma(tmp_path):
     assert deals.loc["G3", "amount_eur"] == 2400.50
     assert deals.loc["T1", "close_date"] == pd.Timestamp("2025-12-10")
     assert deals.loc["T1", "amount_eur"] == 1800
-    assert deals.loc["T1", "mrr_eur"] == 150
+    assert deals.loc["T1", "mrr_eur"] == 0
     assert deals.loc["T1", ["close_date_estimated", "amount_estimated"]].tolist() == [
         "true",
         "true",
@@ -183,7 +184,9 @@ def test_absent_optional_columns_get_defaults_one_line_each(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.splitlines()[1:] == [
         "  deals.csv: mrr_eur: column missing, filled with 0.0 in all 2 rows "
-        "(no recurring revenue known: one-off sales)",
+        "(no recurring revenue known: one-off sales; if the deals are subscriptions and "
+        "amount_eur is their annual value, map it in a mapping of your own: computed: "
+        "{mrr_eur: {from: amount_eur, divide_by: 12}})",
         "  deals.csv: segment: column missing, filled with 'small' in all 2 rows "
         "(the smallest segment, 10-49 employees)",
         "  deals.csv: channel: column missing, filled with 'inbound' in all 2 rows "

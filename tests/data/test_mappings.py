@@ -21,7 +21,8 @@ def test_hubspot_deals_export_is_mapped():
     # "Closed Won" label, "closedlost" internal id, "Contract Sent" label
     assert deals["stage"].tolist() == ["won", "lost", "negotiation"]
     assert deals["amount_eur"].tolist() == [2400.0, 960.0, 12000.0]
-    assert deals["mrr_eur"].tolist() == [200.0, 80.0, 1000.0]  # Amount / 12 (no MRR column)
+    # no MRR column: the canonical default 0 (one-off sales), not Amount / 12
+    assert deals["mrr_eur"].tolist() == [0.0, 0.0, 0.0]
     assert deals["created_date"].dt.strftime("%Y-%m-%d").tolist() == [
         "2025-01-20",
         "2025-02-11",
@@ -33,6 +34,21 @@ def test_hubspot_deals_export_is_mapped():
     # documented defaults for what the export lacks
     assert set(deals["region"]) == {"unassigned"}
     assert set(deals["segment"]) == {"small"}
+
+
+def test_user_mapping_maps_amount_as_annual_value(tmp_path):
+    """Subscriptions sold with Amount as the annual value: a user mapping extending the
+    preset computes mrr_eur = Amount / 12, as the note of the default says.
+
+    Amounts of the fixture 2,400 / 960 / 12,000 -> MRR 200 / 80 / 1,000 (÷ 12 by hand).
+    """
+    mapping = tmp_path / "subscriptions.yaml"
+    mapping.write_text(
+        "extends: hubspot\ntable: deals\ncomputed:\n  mrr_eur: {from: amount_eur, divide_by: 12}\n",
+        encoding="utf-8",
+    )
+    deals = load_table(EXPORTS / "hubspot_deals.csv", "deals", mapping=mapping)
+    assert deals["mrr_eur"].tolist() == [200.0, 80.0, 1000.0]
 
 
 def test_salesforce_opportunities_report_is_mapped(tmp_path):
@@ -49,7 +65,7 @@ def test_salesforce_opportunities_report_is_mapped(tmp_path):
     assert deals["customer_id"].tolist()[1] == "Wiener Werbe GmbH"
     assert deals["stage"].tolist() == ["won", "proposal", "lost", "demo"]
     assert deals["amount_eur"].tolist() == [3600.0, 1200.0, 960.0, 2400.0]
-    assert deals["mrr_eur"].tolist() == [300.0, 100.0, 80.0, 200.0]
+    assert deals["mrr_eur"].tolist() == [0.0] * 4  # no MRR column in the report: default 0
     # Partner Referral, Web, Purchased List, Employee Referral
     assert deals["channel"].tolist() == ["partner", "inbound", "outbound", "outbound"]
     assert deals["created_date"].iloc[0] == pd.Timestamp("2025-02-15")
@@ -195,6 +211,6 @@ def test_hubspot_xlsx_export_with_native_cells(tmp_path):
     assert deals["deal_id"].tolist() == ["901", "902"]
     assert deals["stage"].tolist() == ["won", "qualified"]
     assert deals["amount_eur"].tolist() == [2400.0, 960.5]
-    assert deals["mrr_eur"].tolist() == [200.0, pytest.approx(80.041667)]
+    assert deals["mrr_eur"].tolist() == [0.0, 0.0]  # no MRR column: default 0
     assert deals["close_date"].tolist() == [pd.Timestamp("2025-03-14"), pd.Timestamp("2025-05-02")]
     assert deals["created_date"].iloc[1] == pd.Timestamp("2025-02-11")
