@@ -86,7 +86,8 @@ def sales_tables(deals: pd.DataFrame, as_of: pd.Period, start: pd.Period | None)
         ``deal_metrics_<dim>`` for each of :data:`SALES_DIMENSIONS` (see
         :func:`deal_metrics`, last 12 months); ``sales_reps`` (per owner: the deal
         metrics plus ``bookings_eur`` of the last 12 months); ``open_pipeline`` (see
-        :func:`planning_lib.metrics.deals.weighted_pipeline`).
+        :func:`planning_lib.metrics.deals.weighted_pipeline`; an open deal without amount
+        counts with the loader's estimate from comparable won deals, ``estimated_deals``).
     """
     dims = [d for d in SALES_DIMENSIONS if d in deals.columns]
     won = deals[deals["stage"] == "won"]
@@ -146,7 +147,9 @@ def purchase_figures(deals: pd.DataFrame, as_of: pd.Period) -> dict[str, float]:
 
 def sales_figures(tables: dict[str, pd.DataFrame], year: int) -> dict[str, float]:
     """Headline figures of the sales view: bookings and won deals of ``year``, the last
-    12 months' win rate, deal size and median cycle, the open pipeline (EUR, counts)."""
+    12 months' win rate, deal size and median cycle, the open pipeline (EUR, counts;
+    ``open_deals_estimated``: open deals whose amount was estimated from comparable won
+    deals)."""
     b = tables["bookings_monthly"]
     total = b[(b["dimension"] == "total") & b["month"].str.startswith(str(year))]
     dim = next((d for d in (*SALES_DIMENSIONS, "channel") if f"deal_metrics_{d}" in tables), None)
@@ -167,4 +170,5 @@ def sales_figures(tables: dict[str, pd.DataFrame], year: int) -> dict[str, float
         "open_deals": float(pipe["open_deals"].sum()),
         "open_pipeline_eur": float(pipe["amount_eur"].sum()),
         "open_pipeline_weighted_eur": float(pipe["weighted_eur"].sum()),
+        "open_deals_estimated": float(pipe["estimated_deals"].sum()),
     }

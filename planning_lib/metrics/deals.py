@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from planning_lib.data.tables import ESTIMATE_FLAGS
 from planning_lib.metrics.common import ratio
 
 __all__ = [
@@ -145,8 +146,13 @@ def weighted_pipeline(
     group without a probability counts with 0 and is not hidden: ``unweighted_deals``
     says how many.
 
+    An open deal whose amount the loader estimated from comparable won deals
+    (:func:`planning_lib.data.completion.estimate_open_deals`, flag ``amount_estimated``
+    "true") counts with that estimate; ``estimated_deals`` says how many.
+
     Args:
-        deals: canonical deals (``stage``, ``amount_eur`` and the ``by`` columns).
+        deals: canonical deals (``stage``, ``amount_eur`` and the ``by`` columns;
+            ``amount_estimated`` if present).
         probabilities: output of :func:`stage_win_probabilities` with the same ``by``.
         by: grouping columns of ``probabilities``.
 
@@ -154,11 +160,18 @@ def weighted_pipeline(
         One row per open stage in funnel order: ``stage``, ``open_deals`` (count),
         ``amount_eur`` (sum, EUR), ``weighted_eur`` (sum of amount × probability, EUR),
         ``win_probability`` (weighted ÷ amount, share 0..1; missing at amount 0),
-        ``unweighted_deals`` (count of deals without a probability).
+        ``unweighted_deals`` (count of deals without a probability),
+        ``estimated_deals`` (count of deals with an estimated amount; 0 without the flag).
     """
     stages = ("qualified", "demo", "proposal", "negotiation")
     keys = [*by, "stage"]
     open_ = deals[deals["stage"].isin(stages)][[*keys, "amount_eur"]].copy()
+    flag = ESTIMATE_FLAGS["amount_eur"]
+    open_["estimated"] = (
+        deals.loc[open_.index, flag].astype(str).str.lower().eq("true")
+        if flag in deals.columns
+        else False
+    )
     for col in by:
         open_[col] = open_[col].astype(str)
     probs = probabilities[[*keys, "win_probability"]].copy()
@@ -176,4 +189,5 @@ def weighted_pipeline(
     out["weighted_eur"] = out["stage"].map(g["weighted"].sum()).fillna(0.0)
     out["win_probability"] = ratio(out["weighted_eur"], out["amount_eur"])
     out["unweighted_deals"] = out["stage"].map(g["unweighted"].sum()).fillna(0).astype(int)
+    out["estimated_deals"] = out["stage"].map(g["estimated"].sum()).fillna(0).astype(int)
     return out

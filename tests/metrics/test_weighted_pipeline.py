@@ -43,3 +43,23 @@ def test_weighted_pipeline_by_hand() -> None:
     assert out.loc["proposal", "weighted_eur"] == 0.0
     assert out.loc["negotiation", "open_deals"] == 0
     assert math.isnan(out.loc["negotiation", "win_probability"])
+
+
+def test_estimated_amounts_are_counted_per_stage() -> None:
+    """``estimated_deals`` counts the open deals flagged ``amount_estimated`` "true"
+    (written so by the loader or by ``validate --write-canonical``): qualified 1 of 2,
+    demo 1 of 1, proposal 0 (flag "false"); the won deal's flag does not count. Without
+    the flag column every count is 0."""
+    deals = pd.DataFrame(
+        {
+            "stage": ["qualified", "qualified", "demo", "proposal", "won"],
+            "channel": ["inbound"] * 5,
+            "amount_eur": [100.0, 200.0, 50.0, 80.0, 999.0],
+            "amount_estimated": ["true", "false", "true", "false", "true"],
+        }
+    )
+    probs = pd.DataFrame({"channel": [], "stage": [], "win_probability": []})
+    out = weighted_pipeline(deals, probs, ("channel",)).set_index("stage")
+    assert out["estimated_deals"].tolist() == [1, 1, 0, 0]
+    plain = weighted_pipeline(deals.drop(columns="amount_estimated"), probs, ("channel",))
+    assert plain["estimated_deals"].tolist() == [0, 0, 0, 0]
