@@ -14,6 +14,14 @@ are defined in the modules that compute them:
 The *as-of month* is the last month of history: by default the month before
 ``company.plan_start`` (events after it are ignored). The *analysis year* is the last
 complete calendar year up to it; "last 12 months" windows end in the as-of month.
+
+Without plan parameters (``planning analyse`` without ``--config``) the caller gives the
+as-of month, and the parts that read the parameters are left out and listed in
+``Analysis.without_config`` (:data:`CONFIG_PARTS`): CLV (gross margin), the segment table
+with its attractiveness (gross margin), market, competitors, SWOT and market share,
+personas, persona links and positioning, and the channels' names (the findings name the
+channel codes). Everything else is computed exactly as with parameters; the ABC classes
+use the schema's default thresholds (:class:`~planning_lib.core.params.Segmentation`).
 """
 
 from __future__ import annotations
@@ -62,7 +70,7 @@ from planning_lib.analysis.unit_economics import (
     new_customers,
     retention_curve,
 )
-from planning_lib.core.params import PlanParameters
+from planning_lib.core.params import PlanParameters, Segmentation
 from planning_lib.metrics.clv import clv_from_bridge
 from planning_lib.metrics.common import require_columns
 from planning_lib.metrics.customers import (
@@ -73,8 +81,10 @@ from planning_lib.metrics.customers import (
 )
 
 __all__ = [
+    "CONFIG_PARTS",
     "Analysis",
     "analysis_year",
+    "config_parts",
     "default_as_of",
     "for_region",
     "history_start",
@@ -83,6 +93,23 @@ __all__ = [
 ]
 
 _FREQS = {"monthly": "M", "quarterly": "Q", "yearly": "Y"}
+
+CONFIG_PARTS: dict[str, tuple[str | None, str]] = {
+    "clv": ("customer_base", "drivers.gross_margin"),
+    "segment_values": ("segmentation", "drivers.gross_margin"),
+    "market": (None, "market"),
+    "personas": (None, "personas, positioning"),
+    "channel_labels": (None, "channels"),
+}
+"""Part of the analysis that reads the plan parameters → (the table part of
+:data:`planning_lib.analysis.sales.PARTS` it belongs to, None for every table set; the
+configuration keys it reads). Without parameters these parts are left out."""
+
+
+def config_parts(off: set[str]) -> list[tuple[str, str]]:
+    """The parts of :data:`CONFIG_PARTS` an analysis without parameters leaves out, given
+    the table parts ``off`` that are skipped anyway: (part, configuration keys)."""
+    return [(part, keys) for part, (within, keys) in CONFIG_PARTS.items() if within not in off]
 
 
 @dataclass
@@ -99,6 +126,9 @@ class Analysis:
         labels: channel code → (German, English) label.
         skipped: the parts the tables could not give, with the missing tables
             (:func:`planning_lib.analysis.sales.skipped_parts`); empty with all tables.
+        without_config: the parts left out for want of plan parameters, with the
+            configuration keys that would give them (:func:`config_parts`); empty with
+            parameters.
     """
 
     as_of: pd.Period
@@ -108,6 +138,7 @@ class Analysis:
     figures: dict[str, float] = field(default_factory=dict)
     labels: dict[str, tuple[str, str]] = field(default_factory=dict)
     skipped: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    without_config: list[tuple[str, str]] = field(default_factory=list)
 
 
 def default_as_of(params: PlanParameters) -> pd.Period:
@@ -204,7 +235,7 @@ def _channel_summary(share: pd.DataFrame, cac: pd.DataFrame, year: int) -> pd.Da
 
 def run_analysis(
     tables: dict[str, pd.DataFrame],
-    params: PlanParameters,
+    params: PlanParameters | None,
     as_of: pd.Period | str | None = None,
     locale: str = "de",
 ) -> Analysis:
@@ -218,8 +249,10 @@ def run_analysis(
             (:func:`planning_lib.analysis.sales.sales_tables`) takes the place of the
             revenue history. ``headcount`` is not used here.
         params: plan parameters (gross margin, market, personas, positioning,
-            segmentation weights, channel labels).
-        as_of: last month of history (default: month before ``company.plan_start``).
+            segmentation weights, channel labels); None leaves out the parts that read
+            them (:func:`config_parts`, listed in ``Analysis.without_config``).
+        as_of: last month of history (default: month before ``company.plan_start``;
+            required without ``params``).
         locale: ``de`` or ``en`` for text columns taken from the config (persona roles,
             positioning).
 
@@ -228,8 +261,11 @@ def run_analysis(
 
     Raises:
         KeyError: the deals table is missing.
+        ValueError: neither ``params`` nor ``as_of`` given.
         MissingColumnsError: a table lacks a needed column.
     """
+    if params is None and as_of is None:
+        raise ValueError("the analysis without plan parameters needs the as-of month")
     if "deals" not in tables:
         raise KeyError("the analysis needs at least the table deals")
     skipped = skipped_parts(list(tables))
@@ -241,10 +277,14 @@ def run_analysis(
     as_of_m = pd.Period(as_of, freq="M") if as_of is not None else default_as_of(params)
     start = history_start(deals, leads if leads is not None else pd.DataFrame())
     year = analysis_year(as_of_m)
-    margin = params.drivers.gross_margin
-    seg = params.segmentation
+    # without parameters no margin: ARPA and churn of the CLV formula stay, the CLVs are NaN
+    margin = params.drivers.gross_margin if params is not None else np.nan
+    seg = params.segmentation if params is not None else Segmentation()
     a = Analysis(as_of=as_of_m, year=year, start=start, skipped=skipped)
-    a.labels = {k: (c.label_de, c.label_en) for k, c in params.channels.items()}
+    if params is None:
+        a.without_config = config_parts(off)
+    else:
+        a.labels = {k: (c.label_de, c.label_en) for k, c in params.channels.items()}
     t = a.tables
 
     # revenue and MRR development; without subscriptions the sales view of the deals
@@ -284,12 +324,13 @@ def run_analysis(
         t["retention_curve"] = curve
         clv_f = clv_from_bridge(bridge, margin, 12)
         clv_e = clv_empirical(curve, margin)
-        t["clv"] = pd.DataFrame(
-            [
-                {"method": "formula", "clv_eur": float(clv_f["clv_eur"].iloc[0])},
-                {"method": "empirical", "clv_eur": clv_e["clv_eur"]},
-            ]
-        )
+        if params is not None:
+            t["clv"] = pd.DataFrame(
+                [
+                    {"method": "formula", "clv_eur": float(clv_f["clv_eur"].iloc[0])},
+                    {"method": "empirical", "clv_eur": clv_e["clv_eur"]},
+                ]
+            )
 
     # market and competition
     revenue_year = None
@@ -298,9 +339,10 @@ def run_analysis(
         total_y = yearly[(yearly["dimension"] == "total") & yearly["complete"]]
         rev_row = total_y[total_y["period"] == str(year)]
         revenue_year = float(rev_row["revenue_eur"].iloc[0]) if len(rev_row) else None
-    t["market"] = market_table(params.market, revenue_year, year)
-    t["competitors"] = competitor_table(params.market)
-    t["swot"] = swot_table(params.market)
+    if params is not None:
+        t["market"] = market_table(params.market, revenue_year, year)
+        t["competitors"] = competitor_table(params.market)
+        t["swot"] = swot_table(params.market)
 
     # segmentation
     if "segmentation" not in off:
@@ -309,16 +351,21 @@ def run_analysis(
         t["abc_summary"] = abc_summary(abc)
         new_year = new[new["year"] == year]
         cac_year = cac[cac["year"] == year]
-        for name, by in (("segments", ("segment",)), ("segments_region", ("segment", "region"))):
-            st = segment_table(cm, deals, new_year, cac_year, margin, by, 12)
-            t[name] = attractiveness(st, seg.attractiveness_weights)
-        t["persona_links"] = persona_links(
-            params.personas, t["segments"], _channel_summary(share, cac, year)
+        if params is not None:
+            for name, by in (
+                ("segments", ("segment",)),
+                ("segments_region", ("segment", "region")),
+            ):
+                st = segment_table(cm, deals, new_year, cac_year, margin, by, 12)
+                t[name] = attractiveness(st, seg.attractiveness_weights)
+            t["persona_links"] = persona_links(
+                params.personas, t["segments"], _channel_summary(share, cac, year)
+            )
+    if params is not None:
+        t["personas"] = persona_table(params.personas, locale)
+        t["positioning"] = positioning_table(
+            params.company.name, params.positioning, params.market.competitors, locale
         )
-    t["personas"] = persona_table(params.personas, locale)
-    t["positioning"] = positioning_table(
-        params.company.name, params.positioning, params.market.competitors, locale
-    )
 
     a.figures = _key_figures(a, clv_f, clv_e)
     if "bookings_monthly" in t:
@@ -369,6 +416,6 @@ def _key_figures(a: Analysis, clv_f: pd.DataFrame, clv_e: dict[str, float]) -> d
         "gross_revenue_churn_rate": lost / mrr_start if mrr_start else np.nan,
         "clv_formula_eur": get(clv_f, "clv_eur"),
         "clv_empirical_eur": clv_e["clv_eur"],
-        "market_share": get(t["market"], "market_share"),
+        "market_share": get(t.get("market", none), "market_share"),
     }
     return fig

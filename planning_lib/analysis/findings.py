@@ -33,6 +33,7 @@ __all__ = [
     "MIN_RELATIVE_GAP",
     "MIN_WON_DEALS",
     "NEEDS",
+    "config_findings",
     "generate_findings",
     "skipped_findings",
     "two_proportion_p_value",
@@ -335,7 +336,8 @@ def immature_cohorts(a: Analysis) -> Finding | None:
 
 def sales_summary(a: Analysis) -> Finding | None:
     """Bookings and won deals of the analysis year, win rate, deal size and cycle of the
-    last 12 months and the open pipeline: the sales view when there are no subscriptions."""
+    last 12 months and the open pipeline (with the count of open deals whose amount is
+    estimated, when there are any): the sales view when there are no subscriptions."""
     f = a.figures
     if "bookings_eur" not in f:
         return None
@@ -349,7 +351,10 @@ def sales_summary(a: Analysis) -> Finding | None:
         "open_pipeline_eur",
         "open_pipeline_weighted_eur",
     )
-    return Finding("sales_summary", numbers={"year": a.year, **{k: f[k] for k in keys}})
+    n = {"year": a.year, **{k: f[k] for k in keys}}
+    if f.get("open_deals_estimated", 0) > 0:  # said only when there are estimates
+        n["open_deals_estimated"] = f["open_deals_estimated"]
+    return Finding("sales_summary", numbers=n)
 
 
 def top_rep(a: Analysis) -> Finding | None:
@@ -393,6 +398,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "funnel_bottleneck": ("funnel_conversion_channel",),
     "abc_concentration": ("abc_summary",),
     "segment_attractiveness": ("segments",),
+    "market_position": ("market",),
     "immature_cohorts": ("funnel_conversion_channel", "stage_lags"),
 }
 """Rule → the analysis tables it reads; a rule whose tables a part skipped does not run."""
@@ -407,9 +413,20 @@ def skipped_findings(analysis: Analysis) -> list[Finding]:
     ]
 
 
+def config_findings(analysis: Analysis) -> list[Finding]:
+    """One ``skipped_config`` finding per part left out for want of plan parameters
+    (``planning analyse`` without ``--config``): the part and the configuration keys
+    that would give it (``keys``, comma-separated)."""
+    return [
+        Finding("skipped_config", numbers={"part": part, "keys": keys})
+        for part, keys in analysis.without_config
+    ]
+
+
 def generate_findings(analysis: Analysis) -> list[Finding]:
     """All findings the data supports, in the order of :data:`GENERATORS`, then one per
-    skipped part (:func:`skipped_findings`)."""
+    skipped part (:func:`skipped_findings`) and one per part left out without plan
+    parameters (:func:`config_findings`)."""
     out = []
     for gen in GENERATORS:
         if any(t not in analysis.tables for t in NEEDS.get(gen.__name__, ())):
@@ -417,4 +434,4 @@ def generate_findings(analysis: Analysis) -> list[Finding]:
         f = gen(analysis)
         if f is not None:
             out.append(f)
-    return out + skipped_findings(analysis)
+    return out + skipped_findings(analysis) + config_findings(analysis)

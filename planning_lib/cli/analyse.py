@@ -7,6 +7,14 @@ stable order, floats with a fixed number of decimals, text that a spreadsheet wo
 as a formula prefixed with ``'``) plus ``findings.json``,
 ``findings.txt`` (in ``--locale``) and ``key_figures.csv``. A non-empty ``--out`` is
 never overwritten.
+
+Without ``--config`` (a first run on an own export, before ``planning init``) the whole
+history of ``--data`` is analysed up to its last complete month
+(:func:`planning_lib.analysis.calibration.last_complete_month`; a plan would start the
+month after), ``--region`` selects the rows of that region, the findings are German
+unless ``--locale en``, and the parts that need plan parameters (CLV, segment values,
+market, personas, channel names) are left out with one line each in the findings
+(:data:`planning_lib.analysis.asis.CONFIG_PARTS`).
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from planning_lib.analysis.asis import for_region, run_analysis
+from planning_lib.analysis.calibration import last_complete_month
 from planning_lib.analysis.findings import generate_findings
 from planning_lib.cli.common import output_taken
 from planning_lib.core.config import load_params
@@ -31,6 +40,7 @@ from planning_lib.present.analysis_finding_texts import (
     analysis_finding_record,
     analysis_finding_text,
 )
+from planning_lib.present.labels import text
 
 __all__ = ["FLOAT_FORMAT", "HELP", "NAME", "add_arguments", "run", "write_analysis"]
 
@@ -43,13 +53,24 @@ FLOAT_FORMAT = "%.4f"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``planning analyse``."""
     parser.add_argument("--data", type=Path, required=True, help="folder of canonical tables")
-    parser.add_argument("--config", type=Path, required=True, help="plan parameters (YAML)")
     parser.add_argument(
-        "--region", help="region (override file of the config); analyses only its rows"
+        "--config",
+        type=Path,
+        default=None,
+        help="plan parameters (YAML); without it: the whole history of --data up to its last "
+        "complete month, leaving out what needs the plan (CLV, segment values, market, personas)",
+    )
+    parser.add_argument(
+        "--region",
+        help="region (override file of the config; without --config: the region's rows); "
+        "analyses only its rows",
     )
     parser.add_argument("--locale", choices=("de", "en"), default=None, help="findings language")
     parser.add_argument(
-        "--as-of", dest="as_of", help="last month of history, YYYY-MM (default: before plan start)"
+        "--as-of",
+        dest="as_of",
+        help="last month of history, YYYY-MM (default: before plan start; without --config: "
+        "the last complete month of the data)",
     )
     parser.add_argument("--out", type=Path, required=True, help="output folder (new or empty)")
 
@@ -94,13 +115,21 @@ def run(args: argparse.Namespace) -> int:
     out: Path = args.out
     if output_taken(out):
         return 2
+    as_of, derived = args.as_of, None
     try:
-        params = load_params(args.config, args.region)
+        params = load_params(args.config, args.region) if args.config is not None else None
         tables = _load(args.data)
-        if params.region is not None:
-            tables = for_region(tables, params.region)
-        locale = args.locale or params.company.locale
-        analysis = run_analysis(tables, params, args.as_of, locale)
+        if params is None:
+            # the data's own defaults: its last complete month (of all regions' rows)
+            derived = "as_of" if as_of is not None else "derived"
+            as_of = as_of if as_of is not None else str(last_complete_month(tables))
+            region = args.region
+        else:
+            region = params.region
+        if region is not None:
+            tables = for_region(tables, region)
+        locale = args.locale or (params.company.locale if params is not None else "de")
+        analysis = run_analysis(tables, params, as_of, locale)
     except (ParameterError, FileNotFoundError, KeyError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -112,6 +141,15 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"{len(files)} files written to {out} (as of {analysis.as_of})")
+    if derived is not None:
+        print(
+            text(
+                f"analyse.without_config.{derived}",
+                locale,
+                as_of=str(analysis.as_of),
+                plan_start=str(analysis.as_of + 1),
+            )
+        )
     for f in findings:
         print(f"- {analysis_finding_text(f, locale)}")
     return 0

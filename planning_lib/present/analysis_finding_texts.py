@@ -256,18 +256,27 @@ def _immature_cohorts(f: Finding, loc: str) -> str:
 
 def _sales_summary(f: Finding, loc: str) -> str:
     n = f.numbers
-    return _t(
-        "sales_summary",
-        loc,
-        year=n["year"],
-        bookings=_eur(n["bookings_eur"], loc),
-        won=format_count(n["won_deals"], loc),
-        win_rate=_pct(n["win_rate"], loc),
-        deal_size=_eur(n["avg_deal_size_eur"], loc),
-        cycle=format_number(n["cycle_median_days"], loc, 0),
-        open=format_count(n["open_deals"], loc),
-        pipeline=_eur(n["open_pipeline_eur"], loc),
-        weighted=_eur(n["open_pipeline_weighted_eur"], loc),
+    estimated = n.get("open_deals_estimated", 0)
+    tail = (
+        " " + _t("sales_summary.estimated", loc, n=format_count(estimated, loc))
+        if estimated
+        else ""
+    )
+    return (
+        _t(
+            "sales_summary",
+            loc,
+            year=n["year"],
+            bookings=_eur(n["bookings_eur"], loc),
+            won=format_count(n["won_deals"], loc),
+            win_rate=_pct(n["win_rate"], loc),
+            deal_size=_eur(n["avg_deal_size_eur"], loc),
+            cycle=format_number(n["cycle_median_days"], loc, 0),
+            open=format_count(n["open_deals"], loc),
+            pipeline=_eur(n["open_pipeline_eur"], loc),
+            weighted=_eur(n["open_pipeline_weighted_eur"], loc),
+        )
+        + tail
     )
 
 
@@ -293,6 +302,12 @@ def _skipped_analysis(f: Finding, loc: str) -> str:
     return _t(variant, loc, part=part, tables=n["tables"])
 
 
+def _skipped_config(f: Finding, loc: str) -> str:
+    n = f.numbers
+    part = _t(f"skipped_config.part.{n['part']}", loc)
+    return _t("skipped_config", loc, part=part, keys=n["keys"])
+
+
 _SENTENCES: Mapping[str, Callable[[Finding, str], str]] = {
     "channel_mix_vs_conversion": _channel_mix_vs_conversion,
     "new_customer_mix": _new_customer_mix,
@@ -308,6 +323,7 @@ _SENTENCES: Mapping[str, Callable[[Finding, str], str]] = {
     "sales_summary": _sales_summary,
     "top_rep": _top_rep,
     "skipped_analysis": _skipped_analysis,
+    "skipped_config": _skipped_config,
 }
 """Per finding code: its sentence from the templates ``analysis_finding.<code>...``."""
 
