@@ -60,6 +60,7 @@ SHARE_SUFFIXES: tuple[str, ...] = (
     "partner_commission_rate",
     "attrition_yearly",
     "commission_rate_first_year",
+    "commission_rate_repeat_purchase",
 )
 
 

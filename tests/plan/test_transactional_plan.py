@@ -120,3 +120,52 @@ def test_transactional_needs_its_drivers():
     del d["drivers"]["transactional"]
     with pytest.raises(ParameterError, match=r"drivers\.transactional"):
         params_from_dict(d)
+
+
+def _finding(plan, code):
+    return next(f for f in plan.findings if f.code == code)
+
+
+def test_commissions_not_budgeted_on_the_deal_value(plan):
+    """Nothing budgeted for commissions: the finding's 'if all deals were rep deals' is
+    10 % × 120 new deals × 1,000 € = 12,000 € (no MRR: 12 × ARPA adds 0), the same as the
+    plan's commissions (all deals are rep deals here): 12 months × 1,000 €."""
+    f = _finding(plan, "commissions_not_budgeted")
+    assert f.numbers["commissions_if_all_rep_deals"] == pytest.approx(12_000)
+    assert f.numbers["commissions_total"] == pytest.approx(12_000)
+
+
+def test_repeat_purchases_commissioned_when_the_rules_say_so():
+    """compensation.commission_rate_repeat_purchase 5 %: month 1 = 10 % × 10,000 € +
+    5 % × 2,000 € = 1,100 €, month 2 = 1,000 + 5 % × 2,160 = 1,108 €; the finding adds
+    5 % × all repeat bookings (20 × Σ B_t, closed form above) to the 12,000 €."""
+    d = tiny()
+    d["compensation"]["commission_rate_repeat_purchase"] = 0.05
+    p = run_plan(params_from_dict(d))
+    assert p.line("cost_commissions")[:2] == pytest.approx([1_100, 1_108])
+    base_sum = 12 * 500 - 400 * (1 - 0.98**12) / 0.02
+    f = _finding(p, "commissions_not_budgeted")
+    assert f.numbers["commissions_if_all_rep_deals"] == pytest.approx(
+        12_000 + 0.05 * 20 * base_sum, abs=0.01
+    )
+
+
+def test_repeat_purchases_earn_nothing_by_default(plan):
+    """No repeat-purchase rate in the rules: commissions stay 10 % of the new deals only."""
+    assert plan.params.compensation.commission_rate_repeat_purchase is None
+    assert plan.line("cost_commissions")[1] == pytest.approx(1_000)
+
+
+def test_controlling_reads_the_deal_value(plan):
+    """Controlling's plan of new revenue and deal size: 10 deals × 1,000 € = 10,000 € a
+    month, 1,000 € a deal (not 12 × ARPA = 0). With ARPA 50 € the first-year MRR is
+    added: 10 × (1,000 + 600) = 16,000 €, 1,600 € a deal."""
+    from planning_lib.controlling.plan_view import PlanView, plan_values
+
+    view = PlanView.from_params(plan.monthly, plan.params)
+    assert plan_values(view, "new_revenue", "month").iloc[0] == pytest.approx(10_000)
+    assert plan_values(view, "avg_deal_size", "month").iloc[0] == pytest.approx(1_000)
+    p = run_plan(params_from_dict(tiny(arpa_monthly_eur=50.0)))
+    view = PlanView.from_params(p.monthly, p.params.model_dump(mode="json"))
+    assert plan_values(view, "new_revenue", "month").iloc[0] == pytest.approx(16_000)
+    assert plan_values(view, "avg_deal_size", "month").iloc[0] == pytest.approx(1_600)
