@@ -169,3 +169,88 @@ def test_controlling_reads_the_deal_value(plan):
     view = PlanView.from_params(p.monthly, p.params.model_dump(mode="json"))
     assert plan_values(view, "new_revenue", "month").iloc[0] == pytest.approx(16_000)
     assert plan_values(view, "avg_deal_size", "month").iloc[0] == pytest.approx(1_600)
+
+
+def _with_paths(paths: dict) -> dict:
+    d = tiny()
+    d["drivers"]["paths"] = paths
+    return d
+
+
+def test_deal_size_moves_linearly():
+    """drivers.paths: deal size 1,000 → 1,200 € linear over 12 months: month t (1-based)
+    1,000 × (1 + 0.2 × (t − 1) ÷ 11); new bookings = 10 deals × that: 10,000 € in
+    month 1, 10 × (1,000 + 200 ÷ 11) = 10,181.82 € in month 2, 12,000 € in month 12;
+    the commission follows the month's deal: 10 % × 12,000 = 1,200 € in month 12."""
+    path = {"drivers.transactional.deal_size_eur": {"end": 1200, "path": "linear"}}
+    p = run_plan(params_from_dict(_with_paths(path)))
+    booked = p.line("bookings_new")
+    assert booked[0] == pytest.approx(10_000)
+    assert booked[1] == pytest.approx(10 * (1000 + 200 / 11))
+    assert booked[11] == pytest.approx(12_000)
+    assert p.line("cost_commissions")[11] == pytest.approx(1_200)
+    assert p.params.drivers.transactional.deal_size_eur == 1000  # the key keeps its start
+
+
+def test_repeat_rate_steps_up_in_month_7():
+    """Repeat rate 5 % → 10 % as a step from month 7: months 1-6 buy at 5 %, 7-12 at
+    10 % of the month-start base B_t = 500 − 400 × 0.98^t (t 0-based, see above):
+    month 6 = 0.05 × (500 − 400 × 0.98^5), month 7 = 0.10 × (500 − 400 × 0.98^6); the
+    repeat deal (400 €) moves with its own path 400 → 200 at the same step:
+    month 7 repeat bookings = 0.10 × B_6 × 200."""
+    path = {
+        "drivers.transactional.repeat_purchase_rate_monthly": {
+            "end": 0.10,
+            "path": "step",
+            "step_month": 7,
+        },
+        "drivers.transactional.repeat_deal_size_eur": {
+            "end": 200,
+            "path": "step",
+            "step_month": 7,
+        },
+    }
+    p = run_plan(params_from_dict(_with_paths(path)))
+    repeats = p.line("repeat_purchases")
+    assert repeats[5] == pytest.approx(0.05 * (500 - 400 * 0.98**5))
+    assert repeats[6] == pytest.approx(0.10 * (500 - 400 * 0.98**6))
+    assert p.line("bookings_repeat")[6] == pytest.approx(0.10 * (500 - 400 * 0.98**6) * 200)
+
+
+@pytest.mark.parametrize(
+    ("key", "shape", "message"),
+    [
+        (
+            "drivers.transactional.repeat_purchase_rate_monthly",
+            {"end": 1.5},
+            r"drivers\.paths\.drivers\.transactional\.repeat_purchase_rate_monthly\.end: "
+            r"1\.5 is above 1\.0 \(a share stays within 0\.\.1\)",
+        ),
+        (
+            "drivers.transactional.deal_size_eur",
+            {"end": -5},
+            r"drivers\.paths\.drivers\.transactional\.deal_size_eur\.end: -5\.0 is below 0",
+        ),
+        (
+            "drivers.transactional.deal_siz_eur",
+            {"end": 900},
+            r"drivers\.transactional\.deal_siz_eur: not a driver of this plan "
+            r"\(closest valid key: drivers\.transactional\.deal_size_eur\)",
+        ),
+    ],
+)
+def test_bad_transactional_paths_name_the_key(key, shape, message):
+    with pytest.raises(ParameterError, match=message):
+        run_plan(params_from_dict(_with_paths({key: shape})))
+
+
+def test_repeat_deal_path_needs_a_start_value():
+    """A path scales the start value (end ÷ start): a repeat deal of 0 € cannot move."""
+    d = _with_paths({"drivers.transactional.repeat_deal_size_eur": {"end": 300}})
+    d["drivers"]["transactional"]["repeat_deal_size_eur"] = 0.0
+    with pytest.raises(
+        ParameterError,
+        match=r"drivers\.paths\.drivers\.transactional\.repeat_deal_size_eur: the start "
+        r"value .* is 0",
+    ):
+        run_plan(params_from_dict(d))
