@@ -254,3 +254,42 @@ def test_repeat_deal_path_needs_a_start_value():
         r"value .* is 0",
     ):
         run_plan(params_from_dict(d))
+
+
+def _paid_later(before: list[float] | None) -> dict:
+    d = tiny(payment_delay_months=2)
+    if before is not None:
+        d["current"]["bookings_before_start_eur"] = before
+    return d
+
+
+def test_bookings_won_before_plan_start_are_paid_in_the_plan():
+    """Payment delay 2 months, bookings of the three months before plan start 5,000 /
+    7,000 / 9,000 € (oldest first): month 1 receives the bookings of 2 months before it
+    (the second-last before start: 7,000 €), month 2 those of the month before start
+    (9,000 €), month 3 the bookings of plan month 1 (12,000 €, see above). Without them
+    months 1 and 2 receive nothing (no MRR at start)."""
+    p = run_plan(params_from_dict(_paid_later([5000.0, 7000.0, 9000.0])))
+    assert p.line("cash_in")[:3] == pytest.approx([7_000, 9_000, 12_000])
+    bare = run_plan(params_from_dict(_paid_later(None)))
+    assert bare.line("cash_in")[:3] == pytest.approx([0, 0, 12_000])
+    # the sales cash ends 7,000 + 9,000 € higher, the rest of the plan is the same
+    gain = p.line("cash_balance")[-1] - bare.line("cash_balance")[-1]
+    assert gain == pytest.approx(16_000)
+
+
+def test_too_few_months_before_start_name_the_rule():
+    with pytest.raises(
+        ParameterError,
+        match=r"current\.bookings_before_start_eur: 1 month\(s\) given, "
+        r"drivers\.payment_delay_months is 2",
+    ):
+        params_from_dict(_paid_later([9000.0]))
+
+
+def test_bookings_before_start_only_for_a_transactional_plan():
+    d = _paid_later([7000.0, 9000.0])
+    d["company"]["business_model"] = "subscription"
+    del d["drivers"]["transactional"]
+    with pytest.raises(ParameterError, match=r"current\.bookings_before_start_eur: only for"):
+        params_from_dict(d)
