@@ -174,3 +174,18 @@ def test_bookings_before_plan_start_from_the_won_deals(repeat) -> None:
 
     params = apply_overrides(load_params(out), {"drivers.payment_delay_months": 2})
     assert run_plan(params).line("cash_in")[:2] == pytest.approx(want[1:], abs=0.01)
+
+
+def test_plan_prints_the_bases_bookings_not_a_zero_mrr(repeat, tmp_path, capsys) -> None:
+    """The bases line of ``planning plan`` names the bookings of both bases (those of
+    summary.json, formatted German) instead of 'MRR Ende 0 | 0 €'."""
+    _, out, _ = repeat
+    capsys.readouterr()
+    assert main(["plan", "--config", str(out), "--out", str(tmp_path / "p")]) == 0
+    line = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("Basis"))
+    bases = json.loads((tmp_path / "p" / "summary.json").read_text())["bases"]
+    want = [
+        f"{round(bases[b]['bookings_total']):,}".replace(",", ".") for b in ("funnel", "target")
+    ]
+    assert f"Aufträge {want[0]} | {want[1]} €" in line
+    assert "MRR" not in line
