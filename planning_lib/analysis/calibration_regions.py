@@ -30,7 +30,11 @@ import pandas as pd
 
 from planning_lib.analysis.calibration_common import Source, split_exactly, window_label
 from planning_lib.analysis.calibration_team import employed
-from planning_lib.analysis.calibration_transactional import new_business_deals
+from planning_lib.analysis.calibration_transactional import (
+    BOOKINGS_BEFORE_START_MONTHS,
+    bookings_before_start,
+    new_business_deals,
+)
 from planning_lib.analysis.funnel import leads_by_month
 from planning_lib.metrics.common import month_of
 from planning_lib.metrics.customers import CustomerMatrix, mrr_bridge_observed
@@ -197,6 +201,8 @@ def transactional_region_files(
 
     * customers, MRR and cash: the region's customers (who won a deal up to ``as_of``;
       the region of their first won deal);
+    * bookings before plan start: the region's own won deals per close month (not a
+      split of the base's; deals without a region are in the base only);
     * reps: the region's employees of the role on the as-of month's last day;
     * new customers last year, the no-change forecast and the target: the region's
       customers whose first won deal closed in the window;
@@ -219,6 +225,14 @@ def transactional_region_files(
     out.split("current.customers", cur["customers"], 0, key, w_customers)
     out.split("current.mrr_eur", cur["mrr_eur"], 2, key, w_customers)
     out.split("current.cash_eur", cur["cash_eur"], 2, key, w_customers)
+    if "bookings_before_start_eur" in cur:  # the region's own won deals per month
+        span = {"first": str(as_of - (BOOKINGS_BEFORE_START_MONTHS - 1)), "last": str(as_of)}
+        for r in regions:
+            mine = bookings_before_start(deals[region_col.astype(str) == r], as_of)
+            out.files[r].setdefault("current", {})["bookings_before_start_eur"] = mine
+            out.srcs[r]["current.bookings_before_start_eur"] = Source(
+                "init.region_bookings_before_start", span
+            )
     out.reps(tables, cur["reps"], as_of)
     out.new_customers(base, w_new)
     nb = new_business_deals(deals)

@@ -20,6 +20,9 @@ Called by :func:`planning_lib.analysis.calibration.calibrate`. Over the 12 month
 * the no-change target and the seasonality: the forecast baseline of the first won
   deal per customer (:func:`planning_lib.analysis.forecast.baseline.
   no_change_new_customers` on those deals);
+* ``current.bookings_before_start_eur``: the won amounts of the
+  :data:`BOOKINGS_BEFORE_START_MONTHS` close months up to ``as_of`` (oldest first); the
+  plan receives them in its first months when ``drivers.payment_delay_months`` > 0;
 * churn (customers who stop buying) and a recurring share are not in deals: 0, marked
   as assumptions.
 """
@@ -57,6 +60,8 @@ from planning_lib.metrics.transactional import (
 )
 
 __all__ = [
+    "BOOKINGS_BEFORE_START_MONTHS",
+    "bookings_before_start",
     "deal_dimensions",
     "new_business_deals",
     "transactional_plan",
@@ -64,6 +69,24 @@ __all__ = [
 ]
 
 _DAYS_PER_MONTH = 365.25 / 12
+BOOKINGS_BEFORE_START_MONTHS = 3
+"""Months of bookings before plan start ``planning init`` writes (payment delays up to 3)."""
+
+
+def bookings_before_start(
+    deals: pd.DataFrame, as_of: pd.Period, months: int = BOOKINGS_BEFORE_START_MONTHS
+) -> list[float]:
+    """Won amounts (EUR) per close month of the ``months`` months up to ``as_of``, oldest
+    first (new and repeat purchases: :func:`purchase_history`; a month without won deals
+    is 0)."""
+    hist = purchase_history(deals, as_of)
+    span = pd.period_range(as_of - (months - 1), as_of, freq="M")
+    if hist.empty:
+        return [0.0] * len(span)
+    booked = hist.set_index("month")[["new_bookings_eur", "repeat_bookings_eur"]].sum(axis=1)
+    return [round(float(booked.get(m, 0.0)), 2) for m in span]
+
+
 _CLOSED = ("won", "lost")
 
 
@@ -217,6 +240,11 @@ def transactional_values(
     src["current.customers"] = Source("init.customers_deals", {"date": end_date})
     src["current.mrr_eur"] = Source("init.no_mrr", {}, assumption=True)
     src["current.cash_eur"] = Source("init.cash", {}, assumption=True)
+    before = bookings_before_start(deals, as_of)
+    src["current.bookings_before_start_eur"] = Source(
+        "init.bookings_before_start",
+        {"first": str(as_of - (len(before) - 1)), "last": str(as_of), "months": len(before)},
+    )
     src["drivers.transactional.deal_size_eur"] = Source(
         "init.deal_size", {"customers": n_new, "bookings": round(new_bookings), "window": win}
     )
@@ -253,7 +281,13 @@ def transactional_values(
     )
     channels, volumes = _channels(new_deals, as_of, defaults["min_entered"], src)
     values: dict[str, Any] = {
-        "current": {"customers": customers, "mrr_eur": 0.0, "reps": {}, "cash_eur": 0.0},
+        "current": {
+            "customers": customers,
+            "mrr_eur": 0.0,
+            "reps": {},
+            "cash_eur": 0.0,
+            "bookings_before_start_eur": before,
+        },
         "history": {
             "new_customers_last_year": n_new,
             "cac_eur": 0.0,

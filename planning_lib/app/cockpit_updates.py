@@ -192,7 +192,7 @@ class CockpitUpdates(CockpitWidgets):
         self, summary: dict[str, Any], planned: PlanParameters, mc_state: str, p: float | None
     ) -> None:
         for tile in out.kpi_tiles(summary, planned, self.locale, p, mc_state):  # type: ignore[arg-type]
-            widget = self.tiles[tile.key]
+            widget = self.tiles[tile.slot or tile.key]
             widget.value = (
                 f'<div class="kpi-label">{html.escape(tile.label)}</div>'
                 f'<div class="kpi-value">{html.escape(tile.value)}</div>'

@@ -102,12 +102,12 @@ def settings_excel(
         meta: company, region, plan version, date for the cover and page headers.
         value_labels: the config's channel and role labels, code → (de, en).
     """
-    from planning_lib.present.views.plan import KEY_FIGURE_NAMES
+    from planning_lib.present.views.plan import key_figure_names
     from planning_lib.present.views.ziele import findings_table
     from planning_lib.run.excel import MAX_PRINT_PAGES, findings_rows, key_figure_rows
 
     meta = meta or WorkbookMeta(locale=locale)
-    order = [k for k in KEY_FIGURE_NAMES if k in summary]
+    order = [k for k in key_figure_names(summary) if k in summary]
     figures = key_figure_rows({k: summary[k] for k in order}, locale)
     found = findings_rows(findings_table(findings, locale), locale)
     found.sort(key=lambda f: f[3])

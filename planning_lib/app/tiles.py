@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "TILE_KEYS",
+    "TRANSACTIONAL_TILES",
     "PlanViews",
     "Tile",
     "centred_monte_carlo",
@@ -47,6 +48,8 @@ class Tile:
         value: formatted value, e.g. '118.234 €'.
         note: small print under the value (target, or why there is no value).
         status: 'ok', 'warn', 'bad' or 'neutral' (colour of the tile).
+        slot: the place on the page (a key of :data:`TILE_KEYS`) when it differs from
+            ``key`` (a transactional plan's tiles, :data:`TRANSACTIONAL_TILES`).
     """
 
     key: str
@@ -54,6 +57,7 @@ class Tile:
     value: str
     note: str
     status: Literal["ok", "warn", "bad", "neutral"]
+    slot: str = ""
 
     @property
     def css_class(self) -> str:
@@ -72,8 +76,18 @@ TILE_KEYS: tuple[str, ...] = (
 )
 
 
+TRANSACTIONAL_TILES: dict[str, str] = {
+    "mrr_end": "bookings_total",
+    "payback_months": "deal_size_avg",
+}
+"""A transactional plan without MRR (year-end MRR 0, payback on ARPA undefined) shows its
+bookings over the plan and its mean new deal in these places."""
+
+
 _TILE_UNIT: dict[str, tuple[Unit, int | None]] = {
     "mrr_end": ("eur", None),
+    "bookings_total": ("eur", None),
+    "deal_size_avg": ("eur", None),
     "new_customers": ("count", None),
     "cac_fully_loaded": ("eur", None),
     "ltv_to_cac": ("ratio_to_one", None),
@@ -106,11 +120,14 @@ def kpi_tiles(
         mc_state: whether Monte Carlo is off, running or done.
 
     Returns:
-        Tiles in ``TILE_KEYS`` order.
+        Tiles in ``TILE_KEYS`` order (a transactional plan without MRR: the tiles of
+        :data:`TRANSACTIONAL_TILES` in their places).
     """
     tiles: list[Tile] = []
     tgt = label("target", locale)
-    for key in TILE_KEYS:
+    one_off = "bookings_total" in summary and not summary.get("mrr_end")
+    for slot in TILE_KEYS:
+        key = TRANSACTIONAL_TILES.get(slot, slot) if one_off else slot
         unit, decimals = _TILE_UNIT[key]
         note, status = "", "neutral"
         if key == "p_mrr_target":
@@ -132,7 +149,7 @@ def kpi_tiles(
             status = _status(value >= 3, value >= 1)
         elif key == "cash_low_point" and value is not None:
             status = _status(value >= 0, False)
-        tiles.append(Tile(key, label(key, locale), text, note, status))
+        tiles.append(Tile(key, label(key, locale), text, note, status, slot))
     return tiles
 
 

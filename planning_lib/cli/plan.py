@@ -156,10 +156,14 @@ def _lines(summary: dict[str, Any], findings: list, p_hit: dict[str, float] | No
     b = summary.get("bases")
     if b:
         head = "Basis Trichter | Ziel" if de else "Basis funnel | target"
+        worth, key = ("MRR Ende ", "MRR end "), "mrr_end"
+        if "bookings_total" in b["funnel"] and not (b["funnel"][key] or b["target"][key]):
+            worth, key = ("Aufträge ", "bookings "), "bookings_total"  # no recurring share
         out.append(
             f"{head}: {f(b['funnel']['new_customers'])} | {f(b['target']['new_customers'])} "
-            + ("Neukunden, MRR Ende " if de else "new customers, MRR end ")
-            + f"{f(b['funnel']['mrr_end'])} | {f(b['target']['mrr_end'])} €, "
+            + ("Neukunden, " if de else "new customers, ")
+            + (worth[0] if de else worth[1])
+            + f"{f(b['funnel'][key])} | {f(b['target'][key])} €, "
             + ("Kosten " if de else "cost ")
             + f"{f(b['funnel']['cost_total'])} | {f(b['target']['cost_total'])} €"
         )

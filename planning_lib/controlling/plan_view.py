@@ -97,6 +97,9 @@ class PlanView:
             ``demo_to_won``, shares 0..1).
         cost_per_lead_eur: per channel the planned marketing cost per entry lead (EUR).
         name: what the plan is (``config`` or the version's name and id).
+        deal_size_eur: one-off value of a new deal (EUR/deal; a transactional plan's
+            ``drivers.transactional.deal_size_eur``, 0 for a subscription plan). A new
+            deal's value is ``deal_size_eur + 12 × arpa_monthly_eur``.
     """
 
     monthly: pd.DataFrame
@@ -104,12 +107,15 @@ class PlanView:
     rates: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     cost_per_lead_eur: Mapping[str, float] = field(default_factory=dict)
     name: str = "config"
+    deal_size_eur: float = 0.0
 
     @classmethod
     def from_params(cls, monthly: pd.DataFrame, params: Any, name: str = "config") -> PlanView:
         """Build from a monthly plan and its parameters (pydantic model or dict)."""
         p = params.model_dump(mode="json") if hasattr(params, "model_dump") else params
         chans = p["channels"]
+        one_off = p["drivers"].get("transactional") or {}
+        transactional = p.get("company", {}).get("business_model") == "transactional"
         return cls(
             monthly=monthly,
             arpa_monthly_eur=float(p["drivers"]["arpa_monthly_eur"]),
@@ -119,7 +125,13 @@ class PlanView:
             },
             cost_per_lead_eur={c: float(v["cost_per_lead_eur"]) for c, v in chans.items()},
             name=name,
+            deal_size_eur=float(one_off.get("deal_size_eur", 0.0)) if transactional else 0.0,
         )
+
+    def deal_value(self, new: pd.Series) -> pd.Series:
+        """Value of ``new`` deals (EUR): first-year MRR (12 × ARPA) plus the one-off deal."""
+        value = new * 12.0 * self.arpa_monthly_eur
+        return value + new * self.deal_size_eur if self.deal_size_eur else value
 
     @property
     def months(self) -> pd.DatetimeIndex:
@@ -197,11 +209,11 @@ def plan_series(
     if metric == "new_mrr":
         return pd.DataFrame({"num": new * arpa, "den": one})
     if metric == "new_revenue":
-        return pd.DataFrame({"num": new * 12.0 * arpa, "den": one})
+        return pd.DataFrame({"num": view.deal_value(new), "den": one})
     if metric == "partner_revenue":
-        return pd.DataFrame({"num": view.line(new_item, "partner") * 12 * arpa, "den": one})
+        return pd.DataFrame({"num": view.deal_value(view.line(new_item, "partner")), "den": one})
     if metric == "avg_deal_size":
-        return pd.DataFrame({"num": new * 12.0 * arpa, "den": new})
+        return pd.DataFrame({"num": view.deal_value(new), "den": new})
     if metric == "cac":
         return pd.DataFrame({"num": view.line("cost_marketing"), "den": view.line("customers_new")})
     if metric == "cac_fully_loaded":

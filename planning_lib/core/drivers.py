@@ -120,7 +120,8 @@ class Drivers(StrictModel):
 
     Churn has its own path (``churn_rate_monthly``: start, end, path). Any other
     driver that is a rate, a price, a volume or a cost (ARPA, expansion and
-    contraction, gross margin, prepay share, channel lead volumes, conversions, cost
+    contraction, gross margin, prepay share, a transactional business's deal sizes and
+    repeat-purchase rate, channel lead volumes, conversions, cost
     per lead, partner signings, leads per partner, commission rates, salaries, deals
     per rep, attrition, other monthly cost) may move too: ``paths`` maps its dotted
     key, the same key scenarios, sliders, sensitivity and Monte Carlo use, to a

@@ -71,6 +71,12 @@ class Compensation(StrictModel):
 
     commission_rate_first_year: Share = Field(
         description="Rep commission as share of the new customer's first-year recurring "
-        "revenue (12 × new MRR), 0..1."
+        "revenue (12 × new MRR) plus, in a transactional business, its deal value, 0..1."
+    )
+    commission_rate_repeat_purchase: Share | None = Field(
+        None,
+        description="Transactional business only: rep commission as share of a repeat "
+        "purchase's deal value, 0..1. Empty: repeat purchases earn no commission (the "
+        "seed pays commission on new business; a new deal's base is its deal value).",
     )
     churn_bonus_eur_yearly: NonNegFloat = Field(0.0, description="Bonus pool for churn target.")

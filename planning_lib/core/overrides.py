@@ -60,6 +60,7 @@ SHARE_SUFFIXES: tuple[str, ...] = (
     "partner_commission_rate",
     "attrition_yearly",
     "commission_rate_first_year",
+    "commission_rate_repeat_purchase",
 )
 
 
@@ -337,6 +338,9 @@ PATH_KEYS: tuple[str, ...] = (
     "drivers.contraction_rate_monthly",
     "drivers.gross_margin",
     "drivers.annual_prepay_share",
+    "drivers.transactional.deal_size_eur",
+    "drivers.transactional.repeat_purchase_rate_monthly",
+    "drivers.transactional.repeat_deal_size_eur",
     "drivers.product_mix.gross_margin.*",
     "drivers.segment_mix.gross_margin.*",
     "channels.*.leads_per_month",

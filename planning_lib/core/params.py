@@ -82,6 +82,14 @@ class CurrentState(StrictModel):
         description="The company's cash at plan start (EUR), opening balance of the "
         "company cash plan; None = cash_eur.",
     )
+    bookings_before_start_eur: list[NonNegFloat] | None = Field(
+        None,
+        description="Transactional business: one-off bookings won in each month before "
+        "plan start (EUR), oldest first, the last is the month before plan start. With "
+        "drivers.payment_delay_months d plan month t (t = 1..d) receives the bookings of "
+        "month t − d; at least d months are needed. None: nothing from before plan start "
+        "but the starting MRR.",
+    )
 
 
 class History(StrictModel):
@@ -307,6 +315,21 @@ class PlanParameters(StrictModel):
                 "'transactional' (deal_size_eur, repeat_purchase_rate_monthly, "
                 "repeat_deal_size_eur)"
             )
+        before = self.current.bookings_before_start_eur
+        if before is not None:
+            if self.company.business_model != "transactional":
+                raise ValueError(
+                    "current.bookings_before_start_eur: only for company.business_model "
+                    "'transactional' (a subscription's months before plan start bill "
+                    "current.mrr_eur)"
+                )
+            delay = self.drivers.payment_delay_months
+            if len(before) < delay:
+                raise ValueError(
+                    f"current.bookings_before_start_eur: {len(before)} month(s) given, "
+                    f"drivers.payment_delay_months is {delay}: give the bookings of the last "
+                    f"{delay} months before plan start (oldest first)"
+                )
         return self
 
     def target(self, metric: str) -> Target | None:

@@ -20,7 +20,8 @@ first month and nothing for the next 11 months (churned prepayers are not
 refunded). After 12 months a prepayer renews with another 12-month prepayment of
 its then MRR (``drivers.renewal_billing: annual``) or switches to monthly billing
 (``monthly``). Payments arrive ``payment_delay_months`` later; months before plan
-start billed the starting MRR. A low point includes the opening balance (the
+start billed the starting MRR (and, in a transactional plan, the bookings of
+``current.bookings_before_start_eur``). A low point includes the opening balance (the
 balance before plan month 1).
 
 Arrays: ``(n, T)``; per-draw scalars ``(n, 1)``.
@@ -128,15 +129,28 @@ def cash_in(
     mrr_start: np.ndarray,
     delay_months: int,
     renewals: np.ndarray | float = 0.0,
+    billed_before_start: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Payments received per month (EUR), after the payment delay."""
+    """Payments received per month (EUR), after the payment delay.
+
+    A plan month t < ``delay_months`` (0-based) receives what was billed in month
+    t − delay before plan start: the starting MRR, plus ``billed_before_start[t]`` when
+    given (the one-off bookings of the ``delay_months`` months before plan start, oldest
+    first; a transactional plan's ``current.bookings_before_start_eur``).
+    """
     billed = revenue - prepaid + 12.0 * prepay_share * mrr_new + renewals
     if delay_months <= 0:
         return billed
     t = billed.shape[-1]
     idx = np.arange(t) - delay_months
     received = lagged(billed, delay_months)
-    return np.where(idx >= 0, received, mrr_start)
+    before = mrr_start
+    if billed_before_start is not None:
+        extra = np.zeros(t)
+        k = min(delay_months, t)
+        extra[:k] = np.asarray(billed_before_start, dtype=float)[-delay_months:][:k]
+        before = mrr_start + extra
+    return np.where(idx >= 0, received, before)
 
 
 def cash_balance(cash_start_eur: np.ndarray, cash_in_eur: np.ndarray, cash_out_eur: np.ndarray):

@@ -148,6 +148,10 @@ def _budget_findings(params, inp, s) -> list[Finding]:
     if s["commissions_total"] > 0 and b.by_category.get("commissions", 0.0) == 0.0:
         rate = params.compensation.commission_rate_first_year
         all_rep = s["new_customers"] * params.drivers.arpa_monthly_eur * 12 * rate
+        if "bookings_new_total" in s:  # transactional: the one-off deal is commissioned too
+            all_rep = all_rep + s["bookings_new_total"] * rate
+            repeat_rate = params.compensation.commission_rate_repeat_purchase or 0.0
+            all_rep = all_rep + s["bookings_repeat_total"] * repeat_rate
         out.append(
             Finding(
                 "commissions_not_budgeted",

@@ -162,6 +162,8 @@ class ModelInputs:
         clv_max_lifetime_months: cap on the expected customer lifetime (months).
         calendar_seasonality: the new-customer weights Jan..Dec (mean 1), length 12.
         business_model: 'subscription' or 'transactional' (``company.business_model``).
+        bookings_before_start: one-off bookings of the months before plan start (EUR,
+            oldest first; ``current.bookings_before_start_eur``), None when not given.
     """
 
     months: int
@@ -184,6 +186,7 @@ class ModelInputs:
     clv_max_lifetime_months: int = 60
     calendar_seasonality: np.ndarray | None = None
     business_model: str = "subscription"
+    bookings_before_start: tuple[float, ...] | None = None
 
 
 def _calendar_weights(weights: list[float] | None) -> np.ndarray:
@@ -284,4 +287,9 @@ def model_inputs(params: PlanParameters) -> ModelInputs:
         clv_max_lifetime_months=params.drivers.clv_max_lifetime_months,
         calendar_seasonality=_calendar_weights(params.drivers.seasonality),
         business_model=c.business_model,
+        bookings_before_start=(
+            None
+            if params.current.bookings_before_start_eur is None
+            else tuple(params.current.bookings_before_start_eur)
+        ),
     )

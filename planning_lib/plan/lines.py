@@ -30,7 +30,11 @@ Semantics (the formula sheet):
   repeat purchases = rate × customer base at month start; see
   :mod:`planning_lib.plan.transactional`) + the MRR of the optional recurring share
   (``current.mrr_eur``, ``arpa_monthly_eur``; 0 unless given). A new deal's
-  first-year revenue (commissions) = deal size + 12 × ARPA.
+  first-year revenue (commissions) = deal size + 12 × ARPA; repeat purchases earn the
+  reps ``compensation.commission_rate_repeat_purchase`` × their bookings when it is set
+  (none when it is empty). Cash: with ``payment_delay_months`` d the first d plan
+  months receive the bookings won before plan start
+  (``current.bookings_before_start_eur``; nothing but the starting MRR when not given).
 * **Contribution margin** (Deckungsbeitrag) = revenue × gross margin - all sales &
   marketing cost; per product/segment (``drivers.product_mix``/``segment_mix``)
   = revenue × share × that part's gross margin - cost × share (cost allocated by
@@ -364,6 +368,9 @@ def plan_lines(inp: ModelInputs, values: Mapping[str, Any]) -> tuple[Lines, int]
         lines[("cost_commissions", ch)] = comm
         comm_partner = comm_partner + comm
     comm_reps = bud.commissions(rep_fyr, v["compensation.commission_rate_first_year"])
+    if transactional and "compensation.commission_rate_repeat_purchase" in v:
+        repeat_rate = v["compensation.commission_rate_repeat_purchase"]
+        comm_reps = comm_reps + bud.commissions(lines[("bookings_repeat", "")], repeat_rate)
     lines[("cost_commissions", "reps")] = comm_reps
     lines[("cost_commissions", "")] = comm_reps + comm_partner
     cost_total = sum((lines[(f"cost_{c}", "")] for c in COST_CATEGORIES), zero)
@@ -391,6 +398,7 @@ def plan_lines(inp: ModelInputs, values: Mapping[str, Any]) -> tuple[Lines, int]
         v["current.mrr_eur"],
         inp.payment_delay_months,
         renewals,
+        None if inp.bookings_before_start is None else np.asarray(inp.bookings_before_start),
     )
     lines[("cash_in", "")] = cash_in
     lines[("cash_out", "")] = cost_total

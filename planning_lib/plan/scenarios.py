@@ -441,7 +441,8 @@ def plan_bases(
 
     Returns:
         basis → {new_customers, mrr_end, cost_total, marketing_cost, cac_fully_loaded,
-        cash_low_point, company_cash_low_point, p_mrr_target, p_new_customers_target}.
+        cash_low_point, company_cash_low_point, p_mrr_target, p_new_customers_target}
+        (and ``bookings_total`` for a transactional plan).
     """
     out: dict[str, dict[str, Any]] = {}
     for basis in BASES:
@@ -458,6 +459,8 @@ def plan_bases(
             "p_mrr_target": None,
             "p_new_customers_target": None,
         }
+        if "bookings_total" in s:  # transactional: the bookings the basis brings
+            row["bookings_total"] = s["bookings_total"]
         if draws is not None:
             mc = monte_carlo(p, draws=draws, seed=seed, items=())
             for metric, key in (

@@ -39,7 +39,8 @@ Transactional business (``company.business_model: transactional``): ``clv`` =
 repeat rate × (lifetime − 1) × repeat deal size), the lifetime over the plan's churn
 path with no growth, discounted and capped as above) plus the recurring share's ARPA ×
 margin × lifetime; ``bookings_total``, ``bookings_new_total``, ``bookings_repeat_total``,
-``repeat_purchases_total`` (EUR, count) and ``bookings_year1`` are added.
+``repeat_purchases_total`` (EUR, count), ``bookings_year1`` and ``deal_size_avg`` (new-deal
+bookings ÷ new deals, EUR/deal; the deal size's mean when it moves) are added.
 
 ``new_customers_by_team`` sums the new customers of the channels each team of
 ``organisation.structure`` owns (count). ``budget_variance_by_category`` = planned
@@ -149,6 +150,7 @@ def plan_summary(
             "bookings_new_total": total("bookings_new"),
             "bookings_repeat_total": total("bookings_repeat"),
             "repeat_purchases_total": total("repeat_purchases"),
+            "deal_size_avg": ratio(total("bookings_new"), new),
         }
     return extra | {
         "months": np.full(n, float(inp.months)),

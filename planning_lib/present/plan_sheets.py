@@ -18,6 +18,7 @@ import pandas as pd
 from planning_lib.core.text_store import LABELS
 from planning_lib.present.formatting import Unit, format_day, format_month
 from planning_lib.present.value_labels import line_item_label
+from planning_lib.present.views.plan import shown_lines
 from planning_lib.present.workbook import FORMATS, TEXT_FORMAT, Block, Cell, WorkbookMeta
 
 __all__ = ["cover_blocks", "monthly_plan_block"]
@@ -41,9 +42,11 @@ def monthly_plan_block(
     months, in the model's order, each row formatted by its unit.
 
     A line item without a label (``line.<code>`` in the text store) is shown by its
-    code and logged; a test keeps every line item of the model labelled.
+    code and logged; a test keeps every line item of the model labelled. A transactional
+    plan's MRR rows that are 0 by construction are left out
+    (:func:`~planning_lib.present.views.plan.shown_lines`).
     """
-    frame = monthly.copy()
+    frame = shown_lines(monthly).copy()
     frame["channel"] = frame["channel"].fillna("").astype(str)
     frame["month"] = pd.to_datetime(frame["month"])
     months = sorted(frame["month"].unique())

@@ -45,7 +45,7 @@ import yaml
 from tqdm.auto import tqdm
 
 from planning_lib.core.lifeline import PARENT_ENV, worker_initializer
-from planning_lib.present.views.plan import KEY_FIGURE_NAMES
+from planning_lib.present.views.plan import KEY_FIGURE_NAMES, TRANSACTIONAL_KEY_FIGURE_NAMES
 from planning_lib.present.workbook import WorkbookMeta
 from planning_lib.run.artifacts import read_key_figures, write_json
 from planning_lib.run.batch_jobs import (
@@ -78,6 +78,10 @@ __all__ = ["KEY_FIGURES", "BatchResult", "run_batch"]
 
 KEY_FIGURES: tuple[str, ...] = tuple(k for k in KEY_FIGURE_NAMES if k != "mrr_start")
 """Key figures shown per region in ``index.html`` (those the notebooks wrote)."""
+TRANSACTIONAL_KEY_FIGURES: tuple[str, ...] = tuple(
+    k for k in TRANSACTIONAL_KEY_FIGURE_NAMES if k != "mrr_start"
+)
+"""The same for a transactional plan (it writes ``bookings_total``)."""
 
 
 @dataclass
@@ -355,7 +359,8 @@ def _region_info(
 
 def _kf_order(region_info: Mapping[str, Any]) -> list[str]:
     present = {k for info in region_info.values() for k in info.get("key_figures", {})}
-    return [k for k in KEY_FIGURES if k in present] or sorted(present)
+    order = TRANSACTIONAL_KEY_FIGURES if "bookings_total" in present else KEY_FIGURES
+    return [k for k in order if k in present] or sorted(present)
 
 
 def _rel_outcome(o: NotebookOutcome, run_dir: Path) -> dict[str, Any]:

@@ -151,3 +151,41 @@ def test_plan_yaml_is_transactional_and_commented(repeat) -> None:
     for ln in out.read_text(encoding="utf-8").splitlines():
         if ln.strip().startswith(("deal_size_eur:", "repeat_", "demo_to_won:", "leads_per_month:")):
             assert "  # " in ln, ln
+
+
+def test_bookings_before_plan_start_from_the_won_deals(repeat) -> None:
+    """As of 2025-11: the won amounts closed in 2025-09, 2025-10 and 2025-11 (oldest
+    first), summed with plain pandas over the fixture, the YAML line says where they come
+    from; with a payment delay of 2 months plan month 1 (2025-12) receives the 2025-10
+    bookings and month 2 the 2025-11 ones."""
+    frame, out, _ = repeat
+    won = frame[frame["stage"] == "won"]
+    month = pd.to_datetime(won["close_date"]).dt.strftime("%Y-%m")
+    want = [
+        float(won.loc[month == m, "amount_eur"].sum()) for m in ("2025-09", "2025-10", "2025-11")
+    ]
+    got = load_params(out).current.bookings_before_start_eur
+    assert got == pytest.approx(want, abs=0.01)
+    text = out.read_text(encoding="utf-8")
+    line = next(ln for ln in text.splitlines() if "bookings_before_start_eur" in ln)
+    assert "Abschlussmonat 2025-09 bis 2025-11" in line
+    from planning_lib.core.overrides import apply_overrides
+    from planning_lib.plan.model import run_plan
+
+    params = apply_overrides(load_params(out), {"drivers.payment_delay_months": 2})
+    assert run_plan(params).line("cash_in")[:2] == pytest.approx(want[1:], abs=0.01)
+
+
+def test_plan_prints_the_bases_bookings_not_a_zero_mrr(repeat, tmp_path, capsys) -> None:
+    """The bases line of ``planning plan`` names the bookings of both bases (those of
+    summary.json, formatted German) instead of 'MRR Ende 0 | 0 €'."""
+    _, out, _ = repeat
+    capsys.readouterr()
+    assert main(["plan", "--config", str(out), "--out", str(tmp_path / "p")]) == 0
+    line = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("Basis"))
+    bases = json.loads((tmp_path / "p" / "summary.json").read_text())["bases"]
+    want = [
+        f"{round(bases[b]['bookings_total']):,}".replace(",", ".") for b in ("funnel", "target")
+    ]
+    assert f"Aufträge {want[0]} | {want[1]} €" in line
+    assert "MRR" not in line

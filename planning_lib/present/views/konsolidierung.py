@@ -40,6 +40,24 @@ def consolidate_monthly(region_monthly: Mapping[str, pd.DataFrame]) -> pd.DataFr
     return out[["month", "line_item", "channel", "value", "unit"]]
 
 
+_MRR = ("mrr_start", "mrr_end", "arr_end")
+_BOOKINGS = (
+    "bookings_total",
+    "bookings_new_total",
+    "bookings_repeat_total",
+    "repeat_purchases_total",
+)
+
+
+def _mrr_or_bookings(summaries: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """The revenue figures of the regions' plans: MRR, or for transactional plans their
+    bookings, with the MRR only when some region has a recurring share (not 0)."""
+    if not summaries or not all("bookings_total" in s for s in summaries.values()):
+        return list(_MRR)
+    recurring = any(float(s.get(k, 0.0) or 0.0) for s in summaries.values() for k in _MRR)
+    return [*_BOOKINGS, *(_MRR if recurring else ())]
+
+
 def region_summary_table(summaries: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
     """One row per region with its plan's key figures, and a company row (sums).
 
@@ -47,7 +65,7 @@ def region_summary_table(summaries: Mapping[str, Mapping[str, Any]]) -> pd.DataF
     its total cost ÷ its new customers, LTV:CAC its new customers' lifetime value ÷ its
     total cost (per region ``clv ÷ cac_fully_loaded`` is the same quotient).
     """
-    additive = ["new_customers", "customers_end", "mrr_start", "mrr_end", "arr_end"]
+    additive = ["new_customers", "customers_end", *_mrr_or_bookings(summaries)]
     additive += ["budget_total", "cost_total", "churned_customers"]
     additive += ["lifetime_value_new_customers", "cash_start"]
     rows = []
@@ -67,7 +85,7 @@ def region_summary_table(summaries: Mapping[str, Mapping[str, Any]]) -> pd.DataF
         total["cac_fully_loaded_eur"] = cost / total["new_customers"]
     if "lifetime_value_new_customers" in total and cost:
         total["ltv_to_cac"] = total["lifetime_value_new_customers"] / cost
-    euros = ("mrr_start", "mrr_end", "arr_end", "budget_total", "cost_total")
+    euros = ("mrr_start", "mrr_end", "arr_end", *_BOOKINGS[:3], "budget_total", "cost_total")
     euros += ("lifetime_value_new_customers", "cash_start")
     return pd.concat([table, pd.DataFrame([total])], ignore_index=True).rename(
         columns={k: f"{k}_eur" for k in euros}
@@ -75,18 +93,30 @@ def region_summary_table(summaries: Mapping[str, Mapping[str, Any]]) -> pd.DataF
 
 
 def consolidated_key_figures(table: pd.DataFrame, consolidated: pd.DataFrame) -> dict[str, float]:
-    """Key figures of the company: sums of the regions, cash low point of the summed cash."""
+    """Key figures of the company: sums of the regions, cash low point of the summed cash.
+
+    Transactional plans (the table has ``bookings_total_eur``) give their bookings, repeat
+    purchases and mean new deal (new-deal bookings ÷ new customers) instead of the MRR,
+    which they give only when the table has it (a recurring share).
+    """
     total = table[table["region"] == "Gesamt"].iloc[0]
     out = {
         "regions": float(len(table) - 1),
         "new_customers": float(total["new_customers"]),
         "customers_end": float(total["customers_end"]),
-        "mrr_start": float(total["mrr_start_eur"]),
-        "mrr_end": float(total["mrr_end_eur"]),
-        "arr_end": float(total["arr_end_eur"]),
-        "budget_total": float(total["budget_total_eur"]),
-        "cac_fully_loaded": float(total["cac_fully_loaded_eur"]),
     }
+    if "bookings_total_eur" in total:
+        out["bookings_total"] = float(total["bookings_total_eur"])
+        out["bookings_new_total"] = float(total["bookings_new_total_eur"])
+        out["bookings_repeat_total"] = float(total["bookings_repeat_total_eur"])
+        out["repeat_purchases_total"] = float(total["repeat_purchases_total"])
+        new = out["new_customers"]
+        out["deal_size_avg"] = out["bookings_new_total"] / new if new else float("nan")
+    for k in _MRR:
+        if f"{k}_eur" in total:
+            out[k] = float(total[f"{k}_eur"])
+    out["budget_total"] = float(total["budget_total_eur"])
+    out["cac_fully_loaded"] = float(total["cac_fully_loaded_eur"])
     if "ltv_to_cac" in total:
         out["ltv_to_cac"] = float(total["ltv_to_cac"])
     cash = consolidated[consolidated["line_item"] == "cash_balance"]

@@ -65,12 +65,31 @@ def bases_table(bases: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
     Rows ``funnel`` (planned leads and what they deliver) and ``target`` (the target
     reached, paying for the leads it requires); columns new customers, MRR at the end,
     total and marketing cost, fully loaded CAC, cash low points (EUR) and the chance of
-    the MRR target (share, NaN without Monte Carlo).
+    the MRR target (share, NaN without Monte Carlo). A transactional plan without MRR
+    (``bookings_total`` given, MRR 0 on both bases) shows its bookings over the plan
+    (``bookings_total_eur``) instead of the MRR and its chance.
     """
+    one_off = all("bookings_total" in bases[b] for b in ("funnel", "target")) and not any(
+        float(bases[b]["mrr_end"]) for b in ("funnel", "target")
+    )
     rows = []
     for basis in ("funnel", "target"):
         b = bases[basis]
         p = b.get("p_mrr_target")
+        if one_off:
+            rows.append(
+                {
+                    "basis": basis,
+                    "new_customers": float(b["new_customers"]),
+                    "bookings_total_eur": float(b["bookings_total"]),
+                    "cost_total_eur": float(b["cost_total"]),
+                    "marketing_cost_eur": float(b["marketing_cost"]),
+                    "cac_fully_loaded_eur": float(b["cac_fully_loaded"]),
+                    "cash_low_point_eur": float(b["cash_low_point"]),
+                    "company_cash_low_point_eur": float(b["company_cash_low_point"]),
+                }
+            )
+            continue
         rows.append(
             {
                 "basis": basis,

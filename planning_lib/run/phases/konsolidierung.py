@@ -50,12 +50,14 @@ def phase_08_konsolidierung(
     ph.say("08.plan_text")
     figures = views.consolidated_key_figures(table, consolidated)
     ph.key_figures(STEP.stem, **figures)
+    one_off = "mrr_end" not in figures  # transactional plans without MRR: their bookings
+    worth = ("bookings", "bookings_total") if one_off else ("mrr", "mrr_end")
     ph.say(
-        "08.total_text",
+        "08.total_text_transactional" if one_off else "08.total_text",
         new=ph.fmt(figures["new_customers"], "count"),
-        mrr=ph.fmt(figures["mrr_end"], "eur"),
         budget=ph.fmt(figures["budget_total"], "eur"),
         cac=ph.fmt(figures["cac_fully_loaded"], "eur"),
+        **{worth[0]: ph.fmt(figures[worth[1]], "eur")},
     )
 
     # Neukunden und MRR je Region
@@ -64,7 +66,10 @@ def phase_08_konsolidierung(
         charts.bar_chart(regions_only["new_customers"], locale=locale, title=ph.t("08.new_chart")),
         "new_customers",
     )
-    mrr = line_wide(consolidated, ["mrr_end"])
-    mrr.columns = [ph.t("08.mrr")]
-    ph.chart(charts.line_chart(mrr, locale=locale, title=ph.t("08.mrr_chart"), unit="eur"), "mrr")
+    name = "bookings" if one_off else "mrr"
+    mrr = line_wide(consolidated, ["bookings" if one_off else "mrr_end"])
+    mrr.columns = [ph.t(f"08.{name}")]
+    ph.chart(
+        charts.line_chart(mrr, locale=locale, title=ph.t(f"08.{name}_chart"), unit="eur"), name
+    )
     return ph
