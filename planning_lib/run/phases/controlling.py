@@ -93,6 +93,8 @@ def phase_07_controlling(**params: Unpack[PhaseParameters]) -> Phase:
     ph.say("07.evidence_text")
 
     # Hochrechnung zum Jahresende (rollierende Prognose)
+    if "leads" not in ph.history:  # the leads then come from the actual months' run-rate
+        ph.say("07.no_lead_history")
     landing = rolling_landing(ph.params, ph.actuals, ctx, summary, ph.history, plan)
     figures = ph.table(views.landing_table(landing), "landing", "07.landing")
     ph.table(views.landing_targets(landing), "landing_targets", "07.landing_targets")
