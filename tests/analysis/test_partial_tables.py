@@ -9,11 +9,15 @@ cannot give is listed in ``Analysis.skipped`` with the missing tables.
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from planning_lib.analysis.asis import Analysis, for_region, run_analysis
+from planning_lib.cli import main as cli
 from planning_lib.core.config import load_params
 from planning_lib.core.params import PlanParameters
 from planning_lib.core.paths import CONFIGS, SAMPLE_DATA
@@ -138,3 +142,29 @@ def test_all_but_leads_give_cac_and_segments_of_the_full_run(
     for figure in ("cac_stated_eur", "cac_fully_loaded_eur", "new_customers", "mrr_end_eur"):
         assert part.figures[figure] == pytest.approx(full.figures[figure], rel=1e-12), figure
     assert part.skipped == [("lead_funnel", ("leads",))]
+
+
+def test_planning_analyse_names_each_skipped_part_on_the_console(
+    tmp_path: Path, capsys: pytest.CaptureFixture, full: Analysis
+) -> None:
+    """``planning analyse --region AT`` on {deals, subscriptions, leads}: exit 0, one console
+    line per part the missing costs skip (CAC, segmentation), none for the parts that ran;
+    key_figures.csv holds the full run's MRR and new customers of 2025 (51, the CAC table's
+    ``all`` row there), and no cac.csv is written."""
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("deals", "subscriptions", "leads"):
+        shutil.copy(SAMPLE_DATA / f"{name}.csv", data / f"{name}.csv")
+    out = tmp_path / "out"
+    args = ["analyse", "--data", str(data), "--config", str(CONFIGS / "cloudflow.yaml")]
+    capsys.readouterr()
+    assert cli.main([*args, "--region", REGION, "--out", str(out)]) == 0
+    skipped = [ln for ln in capsys.readouterr().out.splitlines() if "übersprungen" in ln]
+    assert skipped == [
+        "- CAC je Kanal übersprungen: Tabelle costs fehlt.",
+        "- ABC-Analyse, Segmente und Persona-Bezüge übersprungen: Tabelle costs fehlt.",
+    ]
+    kf = pd.read_csv(out / "key_figures.csv").set_index("figure")["value"]
+    assert kf["mrr_end_eur"] == pytest.approx(full.figures["mrr_end_eur"], abs=1e-4)
+    assert kf["new_customers"] == 51.0 == full.figures["new_customers"]
+    assert not (out / "cac.csv").exists() and (out / "leads_by_month.csv").exists()
