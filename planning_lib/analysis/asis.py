@@ -398,6 +398,10 @@ def _key_figures(a: Analysis, clv_f: pd.DataFrame, clv_e: dict[str, float]) -> d
         v = frame[col].iloc[0] if len(frame) else np.nan
         return np.nan if pd.isna(v) else float(v)
 
+    new_year = get(blended, "new_customers")
+    share = t.get("new_customers_by_channel")
+    if cac is None and share is not None:  # no costs: the same count, from the customer base
+        new_year = float(share.loc[share["year"] == a.year, "new_customers"].sum())
     fig = {
         "year": float(a.year),
         "revenue_eur": float(tot.at[y, "revenue_eur"]) if y in tot.index else np.nan,
@@ -408,7 +412,7 @@ def _key_figures(a: Analysis, clv_f: pd.DataFrame, clv_e: dict[str, float]) -> d
         "mrr_end_eur": float(bridge["mrr_end_eur"].iloc[-1]) if len(bridge) else np.nan,
         "customers_end": float(bridge["customers_end"].iloc[-1]) if len(bridge) else np.nan,
         "arpa_eur": get(clv_f, "arpa_eur"),
-        "new_customers": get(blended, "new_customers"),
+        "new_customers": new_year,
         "cac_stated_eur": get(blended, "cac_stated_eur"),
         "cac_fully_loaded_eur": get(blended, "cac_fully_loaded_eur"),
         "churn_window_months": float(len(last12)) if len(last12) else np.nan,

@@ -17,6 +17,12 @@ shrinkage, or bottom-up) so that the levels add up, and writes into ``--out``:
 - with leads: ``lead_coefficients.csv``, ``lead_reliability.csv``,
   ``open_leads_ranked.csv``.
 
+``--metric revenue`` needs the ``subscriptions`` table. Without it, a plan (``--config``)
+with ``company.business_model: transactional`` makes revenue the bookings (the won
+amount by close month): the command forecasts ``bookings`` and says so in one line;
+otherwise it stops with one line naming the missing table and suggesting
+``--metric bookings``.
+
 A non-empty ``--out`` is never overwritten. Text that a spreadsheet would run as a
 formula (a region or lead name starting with ``=``, ``+``, ``-``, ``@``) gets a leading
 ``'`` (``planning_lib.core.csv_safe``).
@@ -42,11 +48,23 @@ from planning_lib.analysis.pipeline import (
     stage_win_probabilities,
 )
 from planning_lib.cli.common import output_taken
+from planning_lib.core.config import load_params
 from planning_lib.core.csv_safe import spreadsheet_safe
+from planning_lib.core.fields import ParameterError
 from planning_lib.core.outputs import OutputExistsError, new_folder
+from planning_lib.core.text_store import label
 from planning_lib.data.loaders import load_dataset
 
-__all__ = ["HELP", "METRICS", "NAME", "add_arguments", "metric_frame", "run"]
+__all__ = [
+    "HELP",
+    "METRICS",
+    "NAME",
+    "RevenueNeedsSubscriptionsError",
+    "add_arguments",
+    "metric_frame",
+    "revenue_metric",
+    "run",
+]
 
 NAME = "forecast"
 HELP = "Statistical forecasts per region/product (reconciled), pipeline forecast, lead scores."
@@ -73,6 +91,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--reconcile", choices=("mint", "bottom_up"), default="mint", help="coherence method"
     )
     parser.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="plan parameters (YAML); without subscriptions, a transactional plan's "
+        "--metric revenue forecasts bookings",
+    )
 
 
 def _as_of(tables: dict[str, pd.DataFrame], as_of: str | None) -> pd.Period:
@@ -143,6 +168,32 @@ def metric_frame(
     return out.sort_values([*by, "month"]).reset_index(drop=True)
 
 
+class RevenueNeedsSubscriptionsError(ValueError):
+    """``--metric revenue`` without a ``subscriptions`` table for a subscription business."""
+
+
+def revenue_metric(tables: dict[str, pd.DataFrame], config: Path | None) -> tuple[str, str]:
+    """What ``--metric revenue`` forecasts for these tables: (metric, line to print).
+
+    ``revenue`` with a ``subscriptions`` table (no line); ``bookings`` when it is missing
+    and the plan ``config`` is transactional (the line says revenue is bookings). Lines
+    are in the plan's ``company.locale`` (German without a config).
+
+    Raises:
+        RevenueNeedsSubscriptionsError: no ``subscriptions`` table and no transactional
+            plan (the message names the table and suggests ``--metric bookings``).
+        planning_lib.core.fields.ParameterError: the config is invalid.
+    """
+    if "subscriptions" in tables:
+        return "revenue", ""
+    params = load_params(config) if config is not None else None
+    locale = params.company.locale if params is not None else "de"
+    if params is not None and params.company.business_model == "transactional":
+        return "bookings", label("forecast.revenue_is_bookings", locale)
+    key = "forecast.revenue_needs_subscriptions" + ("" if params is not None else "_no_config")
+    raise RevenueNeedsSubscriptionsError(label(key, locale))
+
+
 def _node_series(bottom: pd.DataFrame, hier, by: list[str]) -> pd.DataFrame:
     parts = []
     for row in hier.nodes.itertuples(index=False):
@@ -185,12 +236,17 @@ def run(args: argparse.Namespace) -> int:
         if args.horizon < 1:
             raise ValueError("--horizon must be at least 1")
         tables = load_dataset(args.data)
+        metric, note = (
+            revenue_metric(tables, args.config) if args.metric == "revenue" else (args.metric, "")
+        )
         as_of = _as_of(tables, args.as_of)
-        bottom = metric_frame(tables, args.metric, by, as_of)
+        bottom = metric_frame(tables, metric, by, as_of)
         hier = hierarchy(bottom, by)
-    except (FileNotFoundError, KeyError, ValueError) as exc:
+    except (FileNotFoundError, KeyError, ValueError, ParameterError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    if note:
+        print(note)
     series = _node_series(bottom.astype({c: str for c in by}), hier, by)
     base = forecast_many(
         series, ["node"], "month", "value", args.horizon, workers=args.workers, point="mean"
@@ -217,15 +273,15 @@ def run(args: argparse.Namespace) -> int:
         .reset_index()[[*acc_cols, "filled_months", "outliers"]]
     )
     files["accuracy.csv"] = acc
-    if args.metric in ("new_customers", "new_mrr"):
+    if metric in ("new_customers", "new_mrr"):
         total = rec[rec["node"] == "total"].sort_values("month")["mean"].to_numpy()
         try:
-            pipe, probs = _pipeline_tables(tables, args.metric, as_of, total)
+            pipe, probs = _pipeline_tables(tables, metric, as_of, total)
             files["pipeline.csv"] = pipe
             files["stage_probabilities.csv"] = probs
         except (KeyError, ValueError) as exc:
             print(f"warning: no pipeline forecast ({exc})", file=sys.stderr)
-    if args.metric == "new_customers":
+    if metric == "new_customers":
         base_nc = no_change_new_customers(tables["deals"], (as_of + 1).to_timestamp())
         files["no_change_baseline.csv"] = pd.DataFrame([base_nc.as_dict()])
     if "leads" in tables:
@@ -245,7 +301,7 @@ def run(args: argparse.Namespace) -> int:
     except OutputExistsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"{len(files)} files written to {out} (history to {as_of}, metric {args.metric})")
+    print(f"{len(files)} files written to {out} (history to {as_of}, metric {metric})")
     med = acc["holdout_mase"].median()
     print(
         f"{len(acc)} series; median backtest MASE {med:.3f}; reconciliation {rec['method'].iloc[0]}"

@@ -145,11 +145,11 @@ def forecast_entry_leads(
 ) -> dict[str, dict[str, Any]]:
     """Forecast of each channel's entry leads per month over the next ``horizon`` months.
 
-    Uses ``auto_forecast`` on history + actuals (monthly counts) when history is given
-    and the forecast engine is importable; otherwise (or when it fails) the seasonal
-    run-rate: run-rate ÷ mean seasonality of the last ``window`` months to as-of ×
-    seasonality of each forecast month (``params.drivers.seasonality``, calendar
-    months Jan..Dec, mean 1; flat without one).
+    Uses ``auto_forecast`` on history + actuals (monthly counts) when history with a
+    ``leads`` table is given and the forecast engine is importable; otherwise (or when it
+    fails) the seasonal run-rate: run-rate ÷ mean seasonality of the last ``window``
+    months to as-of × seasonality of each forecast month (``params.drivers.seasonality``,
+    calendar months Jan..Dec, mean 1; flat without one).
 
     Returns:
         {channel: {"leads_per_month": mean of the months, "per_month": [leads of
@@ -172,7 +172,7 @@ def forecast_entry_leads(
             method = "run_rate_seasonal"
         mean = float(np.mean(per_month)) if per_month else float(v)
         out[ch] = {"leads_per_month": mean, "per_month": per_month, "method": method}
-    if history is None or horizon < 1:
+    if history is None or "leads" not in history or horizon < 1:
         return out
     first = min(pd.to_datetime(history["leads"]["created_date"]).min().date(), ctx.start)
     hctx = dataclasses.replace(ctx, start=first.replace(day=1), as_of=ctx.start - dt.timedelta(1))

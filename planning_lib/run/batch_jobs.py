@@ -113,7 +113,7 @@ def select_regions(config_path: Path, spec: Sequence[str] | None) -> list[str]:
     unknown = [r for r in chosen if r not in known and r not in files]
     if unknown:
         raise BatchError(
-            f"unknown region(s) {', '.join(unknown)}; known: {', '.join(known + files)}"
+            f"unknown region(s) {', '.join(unknown)}; known: {', '.join(sorted({*known, *files}))}"
         )
     if len(set(chosen)) != len(chosen):
         raise BatchError(f"a region is named twice: {', '.join(chosen)}")

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from planning_lib.cli.main import main
-from planning_lib.core.paths import SAMPLE_DATA
+from planning_lib.core.paths import CONFIGS, SAMPLE_DATA
 
 
 @pytest.mark.skipif(not (SAMPLE_DATA / "deals.csv").exists(), reason="sample data not generated")
@@ -95,3 +95,62 @@ def test_forecast_of_bookings_on_the_sample_adds_up(tmp_path) -> None:
         wide["total"], wide[regions].sum(axis=1), check_names=False, atol=1e-2
     )
     assert wide.index[0] == "2026-01-01" and (wide["total"] > 0).all()
+
+
+@pytest.fixture(scope="module")
+def one_off_company(tmp_path_factory) -> dict:
+    """The transactional company of :mod:`tests.transactional_company` (deals only) and the
+    plan ``planning init`` writes for it (``business_model: transactional``, detected)."""
+    from tests.transactional_company import write_transactional
+
+    folder = tmp_path_factory.mktemp("one_off")
+    write_transactional(folder / "data")
+    plan = folder / "plan.yaml"
+    assert main(["init", "--data", str(folder / "data"), "--out", str(plan)]) == 0
+    return {"data": folder / "data", "plan": plan}
+
+
+def _forecast(data, out, *extra: str) -> int:
+    args = ["forecast", "--data", str(data), "--horizon", "4", "--workers", "1", "--out", str(out)]
+    return main([*args, *extra])
+
+
+def test_revenue_of_a_transactional_plan_is_its_bookings(one_off_company, tmp_path, capsys):
+    """No subscriptions, a transactional plan: ``--metric revenue`` forecasts bookings and
+    says so in one line; its forecasts.csv is byte for byte the one ``--metric bookings``
+    writes for the same data (the second method)."""
+    data, plan = one_off_company["data"], one_off_company["plan"]
+    capsys.readouterr()
+    assert _forecast(data, tmp_path / "rev", "--metric", "revenue", "--config", str(plan)) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == (
+        "Umsatz ist bei Einmalverkäufen (business_model: transactional) der Auftragseingang: "
+        "prognostiziert wird --metric bookings (gewonnener Betrag je Abschlussmonat)."
+    )
+    assert lines[1].endswith("metric bookings)")
+    assert _forecast(data, tmp_path / "book", "--metric", "bookings") == 0
+    for name in ("forecasts.csv", "accuracy.csv"):
+        assert (tmp_path / "rev" / name).read_bytes() == (tmp_path / "book" / name).read_bytes()
+
+
+def test_revenue_of_a_subscription_plan_without_subscriptions_is_refused(
+    one_off_company, tmp_path, capsys
+):
+    """No subscriptions, the CloudFlow plan (``business_model: subscription``): exit 1 with
+    one line naming the table and suggesting ``--metric bookings``, nothing written; without
+    ``--config`` the line also points to a transactional plan."""
+    data = one_off_company["data"]
+    capsys.readouterr()
+    config = str(CONFIGS / "cloudflow.yaml")
+    assert _forecast(data, tmp_path / "a", "--metric", "revenue", "--config", config) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "error: --metric revenue braucht die Tabelle subscriptions, die in den Daten fehlt "
+        "(business_model: subscription); --metric bookings prognostiziert den Auftragseingang "
+        "aus den Deals."
+    ]
+    assert _forecast(data, tmp_path / "b", "--metric", "revenue") == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and "Tabelle subscriptions" in err[0] and "--metric bookings" in err[0]
+    assert "business_model: transactional" in err[0]
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()

@@ -29,8 +29,9 @@ def phase_07_controlling(**params: Unpack[PhaseParameters]) -> Phase:
     ph = open_phase(STEP.code, **params)
     locale = ph.locale
     missing = [t for t in CONTROLLING_TABLES if t not in ph.actuals]
-    if missing:  # before the plan year: no actuals yet, a note instead of an error
-        ph.say("07.no_actuals", region=ph.region, tables=", ".join(missing))
+    if missing:  # before the plan year (or some tables missing): a note instead of an error
+        key = "07.no_actuals" if len(missing) == len(CONTROLLING_TABLES) else "07.partial_actuals"
+        ph.say(key, region=ph.region, tables=", ".join(missing))
         return ph
     try:
         check_actuals(ph.actuals, Path(ph.data_path) / "actuals", ph.params.company.plan_start)
@@ -93,6 +94,8 @@ def phase_07_controlling(**params: Unpack[PhaseParameters]) -> Phase:
     ph.say("07.evidence_text")
 
     # Hochrechnung zum Jahresende (rollierende Prognose)
+    if "leads" not in ph.history:  # the leads then come from the actual months' run-rate
+        ph.say("07.no_lead_history")
     landing = rolling_landing(ph.params, ph.actuals, ctx, summary, ph.history, plan)
     figures = ph.table(views.landing_table(landing), "landing", "07.landing")
     ph.table(views.landing_targets(landing), "landing_targets", "07.landing_targets")

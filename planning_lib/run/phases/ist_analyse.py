@@ -11,7 +11,12 @@ from planning_lib.present.analysis_finding_texts import findings_frame
 from planning_lib.present.views import ist_analyse as views
 from planning_lib.run.catalog import FINDINGS_TABLE, step
 from planning_lib.run.phase import Phase, PhaseParameters, open_phase
-from planning_lib.run.phases.ist_analyse_sales import sales_phase, show_no_change_forecast
+from planning_lib.run.phases.ist_analyse_sales import (
+    sales_phase,
+    show_funnel,
+    show_missing_tables,
+    show_no_change_forecast,
+)
 
 __all__ = ["phase_01_ist_analyse"]
 
@@ -31,6 +36,7 @@ def phase_01_ist_analyse(**params: Unpack[PhaseParameters]) -> Phase:
     if "revenue_monthly" not in analysis.tables:  # no subscriptions: the deals' sales view
         return sales_phase(ph, analysis, STEP.stem)
     ph.say("01.title", region=ph.region, as_of=ph.fmt(str(analysis.as_of), "month"))
+    show_missing_tables(ph)
 
     # Umsatz und MRR der letzten Jahre
     fig_mrr = views.monthly_history(analysis.tables["revenue_monthly"], "mrr_end_eur")
@@ -59,34 +65,31 @@ def phase_01_ist_analyse(**params: Unpack[PhaseParameters]) -> Phase:
         )
     ph.say("01.mrr_by_text")
 
-    # Funnel der letzten 12 Monate
-    funnel = ph.table(
-        views.funnel_last_12_months(analysis.tables["leads_by_month"]), "funnel_12m", "01.funnel"
-    )
-    per_channel = views.funnel_by_channel(funnel)
-    per_channel.index = [ph.name(c) for c in per_channel.index]
-    per_channel.columns = [ph.t(f"stage.{s}") for s in per_channel.columns]
-    ph.chart(
-        charts.channel_funnels_chart(per_channel, locale=locale, title=ph.t("01.funnel_chart")),
-        "funnel",
-    )
-    ph.table(analysis.tables["funnel_conversion_channel"], "conversion", "01.conversion")
-    ph.say("01.funnel_text")
+    # Funnel der letzten 12 Monate (mit der Tabelle leads)
+    if "leads_by_month" in analysis.tables:
+        show_funnel(ph, analysis)
     ph.table(analysis.tables["deal_metrics_channel"], "deal_metrics", "01.deal_metrics")
 
-    # Unit Economics: Neukunden, CAC, CLV
-    cac_year = analysis.tables["cac"][analysis.tables["cac"]["year"] == analysis.year]
-    ph.table(cac_year, "cac", "01.cac")
-    ph.table(analysis.tables["clv"], "clv", "01.clv")
-    ph.say(
-        "01.unit_text",
-        year=analysis.year,
-        new=ph.fmt(fig["new_customers"], "count"),
-        cac=ph.fmt(fig["cac_stated_eur"], "eur"),
-        cac_full=ph.fmt(fig["cac_fully_loaded_eur"], "eur"),
-        clv=ph.fmt(fig["clv_formula_eur"], "eur"),
-        churn=ph.fmt(fig["logo_churn_rate"], "share"),
-    )
+    # Unit Economics: Neukunden, CAC (mit der Tabelle costs), CLV
+    unit = {
+        "year": analysis.year,
+        "new": ph.fmt(fig["new_customers"], "count"),
+        "clv": ph.fmt(fig["clv_formula_eur"], "eur"),
+        "churn": ph.fmt(fig["logo_churn_rate"], "share"),
+    }
+    if "cac" in analysis.tables:
+        cac_year = analysis.tables["cac"][analysis.tables["cac"]["year"] == analysis.year]
+        ph.table(cac_year, "cac", "01.cac")
+        ph.table(analysis.tables["clv"], "clv", "01.clv")
+        ph.say(
+            "01.unit_text",
+            cac=ph.fmt(fig["cac_stated_eur"], "eur"),
+            cac_full=ph.fmt(fig["cac_fully_loaded_eur"], "eur"),
+            **unit,
+        )
+    else:
+        ph.table(analysis.tables["clv"], "clv", "01.clv")
+        ph.say("01.unit_text_no_cac", **unit)
 
     # Markt und Wettbewerb
     ph.table(analysis.tables["market"], "market", "01.market")

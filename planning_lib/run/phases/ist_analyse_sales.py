@@ -1,9 +1,13 @@
 """Phase 1 without subscriptions: the sales view of the deals, and what the missing tables skip.
 
-Called by :func:`planning_lib.run.phases.ist_analyse.phase_01_ist_analyse` when the
+The notes on missing tables (:func:`show_missing_tables`), the lead funnel
+(:func:`show_funnel`) and the no-change forecast (:func:`show_no_change_forecast`) are
+shared with the full view of :mod:`planning_lib.run.phases.ist_analyse`. The sales view is
+called by :func:`planning_lib.run.phases.ist_analyse.phase_01_ist_analyse` when the
 region's history has no ``subscriptions`` (a company that brings only its deals): a
 short note per missing table, bookings and won deals per month, win rate, deal size
-and cycle per region, product and owner, the open pipeline, a no-change forecast of
+and cycle per region, product and owner, the lead funnel when ``leads`` is there, the
+open pipeline, a no-change forecast of
 won deals and the findings (including one line per skipped part).
 """
 
@@ -20,7 +24,13 @@ from planning_lib.present.views import ist_analyse as views
 from planning_lib.run.catalog import FINDINGS_TABLE
 from planning_lib.run.phase import Phase
 
-__all__ = ["HISTORY_TABLES", "sales_phase", "show_no_change_forecast"]
+__all__ = [
+    "HISTORY_TABLES",
+    "sales_phase",
+    "show_funnel",
+    "show_missing_tables",
+    "show_no_change_forecast",
+]
 
 HISTORY_TABLES = {
     "subscriptions": "01.no_subscriptions",
@@ -28,6 +38,30 @@ HISTORY_TABLES = {
     "costs": "01.no_costs",
 }
 """Tables of the history besides deals → the note shown when the table is missing."""
+
+
+def show_missing_tables(ph: Phase) -> None:
+    """One short note per table of :data:`HISTORY_TABLES` missing from the region's history."""
+    for table, note in HISTORY_TABLES.items():
+        if table not in ph.history:
+            ph.say(note)
+
+
+def show_funnel(ph: Phase, analysis: Analysis) -> None:
+    """The lead funnel of the last 12 months (needs ``leads``): the stage counts, the
+    funnel chart per channel, the cohort conversion per channel and its sentence."""
+    funnel = ph.table(
+        views.funnel_last_12_months(analysis.tables["leads_by_month"]), "funnel_12m", "01.funnel"
+    )
+    per_channel = views.funnel_by_channel(funnel)
+    per_channel.index = [ph.name(c) for c in per_channel.index]
+    per_channel.columns = [ph.t(f"stage.{s}") for s in per_channel.columns]
+    ph.chart(
+        charts.channel_funnels_chart(per_channel, locale=ph.locale, title=ph.t("01.funnel_chart")),
+        "funnel",
+    )
+    ph.table(analysis.tables["funnel_conversion_channel"], "conversion", "01.conversion")
+    ph.say("01.funnel_text")
 
 
 def show_no_change_forecast(ph: Phase, history: pd.Series, key: str, chart: str) -> pd.DataFrame:
@@ -58,9 +92,7 @@ def sales_phase(ph: Phase, analysis: Analysis, stem: str) -> Phase:
     """Show the sales view of ``analysis`` (see the module) in the phase ``ph``."""
     locale, fig = ph.locale, analysis.figures
     ph.say("01.title", region=ph.region, as_of=ph.fmt(str(analysis.as_of), "month"))
-    for table, note in HISTORY_TABLES.items():
-        if table not in ph.history:
-            ph.say(note)
+    show_missing_tables(ph)
 
     # Auftragseingang und gewonnene Deals je Monat
     bookings = analysis.tables["bookings_monthly"]
@@ -94,6 +126,8 @@ def sales_phase(ph: Phase, analysis: Analysis, stem: str) -> Phase:
             ph.table(analysis.tables[name], name, title)
     if "sales_reps" in analysis.tables:
         ph.table(analysis.tables["sales_reps"], "sales_reps", "01.sales_reps")
+    if "leads_by_month" in analysis.tables:  # the leads' funnel, when they are there
+        show_funnel(ph, analysis)
 
     # Offene Pipeline, gewichtet mit den Abschlusswahrscheinlichkeiten der Stufen
     ph.table(analysis.tables["open_pipeline"], "open_pipeline", "01.open_pipeline")

@@ -32,6 +32,8 @@ def phase_02_ziele(**params: Unpack[PhaseParameters]) -> Phase:
     plan = run_plan(ph.params, open_pipeline_overrides(ph.params, ph.history.get("leads")))
     ph.save_plan(plan)
     ph.say("02.title", region=ph.region, scenario=ph.scenario)
+    if "leads" not in ph.history:  # no lead history: the pipeline at plan start is assumed
+        ph.say("02.no_lead_history")
 
     # SMART-Ziele und was der Plan erreicht
     targets = ph.table(views.targets_table(plan.params, plan.lines), "targets", "02.targets")
