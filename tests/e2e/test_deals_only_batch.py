@@ -16,8 +16,10 @@ import pandas as pd
 import pytest
 
 from planning_lib.cli import main as cli
+from planning_lib.core.config import load_params
 from planning_lib.core.paths import CONFIGS
 from tests.deals_only_company import write_deals_only
+from tests.e2e.report_checks import codes_and_floats, config_code_pattern, unlabelled_columns
 
 
 @pytest.fixture(scope="module")
@@ -88,3 +90,22 @@ def test_phases_3_and_7_show_notes(run: dict) -> None:
     nbs = run["run_dir"] / "AT" / "notebooks"
     assert "ABC-Analyse und Segmente übersprungen" in _markdown(nbs / "03_zielgruppen.ipynb")
     assert "Noch keine Ist-Daten" in _markdown(nbs / "07_controlling.ipynb")
+
+
+def _folders(run_dir: Path) -> list[Path]:
+    return sorted(p for p in run_dir.iterdir() if (p / "tables").is_dir())
+
+
+def test_every_shown_column_has_a_label(run: dict) -> None:
+    """The same rule as the sample's batch: a column of the deals' sales view (open
+    pipeline, per-rep figures …) without a German/English label fails here."""
+    missing = unlabelled_columns(_folders(run["run_dir"]))
+    assert not missing, f"columns without a label: {sorted(missing)}"
+
+
+def test_reports_show_no_code_and_no_raw_float(run: dict) -> None:
+    """No code or Python float on an HTML page or Excel sheet of a deals-only company."""
+    params = load_params(CONFIGS / "cloudflow.yaml")
+    found, floats = codes_and_floats(_folders(run["run_dir"]), config_code_pattern(params))
+    assert not found, f"codes without a label shown to readers: {found}"
+    assert not floats, f"raw floats in reports: {floats}"

@@ -27,6 +27,7 @@ from planning_lib.plan.model import run_plan
 from planning_lib.run.catalog import PHASES
 from planning_lib.run.phase import read_plan
 from planning_lib.run.run_folder import CONSOLIDATION_FOLDER
+from tests.e2e.report_checks import codes_and_floats, config_code_pattern, unlabelled_columns
 
 GOOD = ["DE-Süd", "AT"]
 BROKEN = "Kaputt"
@@ -286,76 +287,23 @@ def test_region_workbook_prints_on_at_most_15_pages(batch_run: dict, tmp_path: P
         assert "Stand: " in text and f"Seite {n} von {len(pages)}" in text
 
 
-_CODE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
-"""A code as written in the tables and the summary (``first_year_revenue_new``)."""
-_RAW_FLOAT = re.compile(r"(?<![\d.])\d+\.\d{4,}(?![\d.])")
-"""A float as Python prints it (``22.000000``, ``0.054054``); dates (31.12.2026) excluded."""
-
-
-def _report_text(html_path: Path) -> str:
-    from html import unescape
-
-    text = html_path.read_text(encoding="utf-8")
-    text = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", text, flags=re.S)
-    text = re.sub(r"<[^>]+>", " | ", text)  # tags (and their attributes) are no reading
-    return unescape(text)
-
-
 def test_reports_show_no_unlabelled_code_and_no_raw_float(batch_run: dict) -> None:
     """Issue 14 item 3: every code a manager could read (line items, findings, rules,
     teams, summary keys) has a German label. A new code fails here until
     report/labels.py (or the config's labels) names it; the message lists where."""
     params = load_params(batch_run["config"] / "cloudflow.yaml")
-    config_codes = (  # single-word codes too: 'inbound', 'small', 'partner'
-        set(params.channels)
-        | set(params.company.segments)
-        | set(params.organisation.roles)
-        | set(params.organisation.structure)
-        | {r.code for r in params.rules}
-    )
-    code = re.compile(rf"{_CODE.pattern}|\b(?:{'|'.join(sorted(config_codes))})\b")
     folders = [_folder(batch_run, r) for r in GOOD]
     folders.append(batch_run["run_dir"] / CONSOLIDATION_FOLDER)
-    found: dict[str, set[str]] = {}
-    floats: dict[str, set[str]] = {}
-    for folder in folders:
-        for page in sorted((folder / "html").glob("*.html")):
-            text = _report_text(page)
-            where = f"{folder.name}/html/{page.name}"
-            found.setdefault(where, set()).update(code.findall(text))
-            floats.setdefault(where, set()).update(_RAW_FLOAT.findall(text))
-        for xlsx in folder.glob("*.xlsx"):
-            wb = load_workbook(xlsx)
-            for ws in wb.worksheets:
-                for row in ws.iter_rows(values_only=True):
-                    for value in row:
-                        if isinstance(value, str):
-                            where = f"{folder.name}/{xlsx.name}:{ws.title}"
-                            found.setdefault(where, set()).update(code.findall(value))
-    found = {k: v for k, v in found.items() if v}
-    floats = {k: v for k, v in floats.items() if v}
+    found, floats = codes_and_floats(folders, config_code_pattern(params))
     assert not found, f"codes without a label shown to readers: {found}"
     assert not floats, f"raw floats in reports: {floats}"
 
 
 def test_every_column_of_every_table_has_a_label(batch_run: dict) -> None:
     """A new column in a notebook's table fails here until labels.py names it."""
-    from planning_lib.present.tables import display_table
-    from planning_lib.present.value_labels import has_column_label
-    from planning_lib.run.artifacts import iter_tables
-
-    missing = set()
     folders = [_folder(batch_run, r) for r in GOOD]
     folders.append(batch_run["run_dir"] / CONSOLIDATION_FOLDER)
-    for folder in folders:
-        for info in iter_tables(folder):
-            for locale in ("de", "en"):
-                shown = display_table(pd.read_csv(info.path), locale, info.value_labels)
-                missing |= {
-                    f"{info.name}.{c}"
-                    for c in shown.columns
-                    if not has_column_label(str(c), table=info.name, value_labels=info.value_labels)
-                }
+    missing = unlabelled_columns(folders)
     assert not missing, f"columns without a label in report/labels.py: {sorted(missing)}"
 
 

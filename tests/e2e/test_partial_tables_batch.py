@@ -23,6 +23,7 @@ from planning_lib.core.config import load_params
 from planning_lib.core.paths import CONFIGS, SAMPLE_DATA
 from planning_lib.data.loaders import load_dataset
 from planning_lib.present.views.ist_analyse import funnel_last_12_months
+from tests.e2e.report_checks import codes_and_floats, config_code_pattern, unlabelled_columns
 
 REGION = "AT"
 SUBSETS = {"subs": ("subscriptions",), "subs_leads": ("subscriptions", "leads")}
@@ -124,3 +125,19 @@ def test_phase_1_figures_equal_the_full_sample(run: dict, full) -> None:
         assert funnel["won"].tolist() == expected["won"].tolist()
     else:
         assert not (tables / "01_funnel_12m.csv").exists()
+
+
+def test_every_shown_column_has_a_label(run: dict) -> None:
+    """The same rule as the sample's batch, for each partial table set."""
+    folders = sorted(p for p in run["run_dir"].iterdir() if (p / "tables").is_dir())
+    missing = unlabelled_columns(folders)
+    assert not missing, f"columns without a label: {sorted(missing)}"
+
+
+def test_reports_show_no_code_and_no_raw_float(run: dict) -> None:
+    """No code or Python float on an HTML page or Excel sheet of a partial table set."""
+    folders = sorted(p for p in run["run_dir"].iterdir() if (p / "tables").is_dir())
+    pattern = config_code_pattern(load_params(CONFIGS / "cloudflow.yaml"))
+    found, floats = codes_and_floats(folders, pattern)
+    assert not found, f"codes without a label shown to readers: {found}"
+    assert not floats, f"raw floats in reports: {floats}"

@@ -123,9 +123,9 @@ def sales_phase(ph: Phase, analysis: Analysis, stem: str) -> Phase:
         ("deal_metrics_channel", "01.deal_metrics"),
     ):
         if name in analysis.tables:
-            ph.table(analysis.tables[name], name, title)
+            ph.table(_without_zero_mrr(analysis.tables[name]), name, title)
     if "sales_reps" in analysis.tables:
-        ph.table(analysis.tables["sales_reps"], "sales_reps", "01.sales_reps")
+        ph.table(_without_zero_mrr(analysis.tables["sales_reps"]), "sales_reps", "01.sales_reps")
     if "leads_by_month" in analysis.tables:  # the leads' funnel, when they are there
         show_funnel(ph, analysis)
 
@@ -156,3 +156,15 @@ def sales_phase(ph: Phase, analysis: Analysis, stem: str) -> Phase:
         forecast_won_deals=float(forecast["mean"].sum()),
     )
     return ph
+
+
+def _without_zero_mrr(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` without its new-MRR column when no deal carries MRR (one-off sales).
+
+    A business without subscriptions has ``mrr_eur`` 0 on every deal; a column "Ø neuer
+    MRR 0" on every row says nothing and reads like a subscription figure.
+    """
+    column = "avg_new_mrr_eur"
+    if column in frame and not frame[column].fillna(0.0).abs().gt(0).any():
+        return frame.drop(columns=column)
+    return frame

@@ -1,0 +1,88 @@
+"""What every batch's reports must hold for a manager, whatever the company's tables.
+
+Shared by the batch tests of the sample, the deals-only company, the partial table sets
+and the transactional company: every column of every written table has a German and an
+English label, and no HTML page or Excel sheet shows a code (``new_mrr_eur``) or a float
+as Python prints it (``0.054054``).
+"""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import load_workbook
+
+from planning_lib.core.params import PlanParameters
+
+CODE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+"""A code as written in the tables and the summary (``first_year_revenue_new``)."""
+RAW_FLOAT = re.compile(r"(?<![\d.])\d+\.\d{4,}(?![\d.])")
+"""A float as Python prints it (``22.000000``, ``0.054054``); dates (31.12.2026) excluded."""
+
+
+def report_text(html_path: Path) -> str:
+    """The text a reader sees on an HTML page (no styles, scripts or tag attributes)."""
+    text = html_path.read_text(encoding="utf-8")
+    text = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", text, flags=re.S)
+    text = re.sub(r"<[^>]+>", " | ", text)  # tags (and their attributes) are no reading
+    return unescape(text)
+
+
+def unlabelled_columns(folders: list[Path]) -> set[str]:
+    """``table.column`` of every shown column without a label, in either language."""
+    from planning_lib.present.tables import display_table
+    from planning_lib.present.value_labels import has_column_label
+    from planning_lib.run.artifacts import iter_tables
+
+    missing = set()
+    for folder in folders:
+        for info in iter_tables(folder):
+            for locale in ("de", "en"):
+                shown = display_table(pd.read_csv(info.path), locale, info.value_labels)
+                missing |= {
+                    f"{info.name}.{c}"
+                    for c in shown.columns
+                    if not has_column_label(str(c), table=info.name, value_labels=info.value_labels)
+                }
+    return missing
+
+
+def config_code_pattern(params: PlanParameters) -> re.Pattern[str]:
+    """Codes a reader could meet: snake_case ones plus the config's one-word codes."""
+    config_codes = (  # single-word codes too: 'inbound', 'small', 'partner'
+        set(params.channels)
+        | set(params.company.segments)
+        | set(params.organisation.roles)
+        | set(params.organisation.structure)
+        | {r.code for r in params.rules}
+    )
+    return re.compile(rf"{CODE.pattern}|\b(?:{'|'.join(sorted(config_codes))})\b")
+
+
+def codes_and_floats(
+    folders: list[Path], code: re.Pattern[str]
+) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Codes and raw floats shown on the HTML pages and Excel sheets, by where."""
+    found: dict[str, set[str]] = {}
+    floats: dict[str, set[str]] = {}
+    for folder in folders:
+        for page in sorted((folder / "html").glob("*.html")):
+            text = report_text(page)
+            where = f"{folder.name}/html/{page.name}"
+            found.setdefault(where, set()).update(code.findall(text))
+            floats.setdefault(where, set()).update(RAW_FLOAT.findall(text))
+        for xlsx in folder.glob("*.xlsx"):
+            wb = load_workbook(xlsx)
+            for ws in wb.worksheets:
+                for row in ws.iter_rows(values_only=True):
+                    for value in row:
+                        if isinstance(value, str):
+                            where = f"{folder.name}/{xlsx.name}:{ws.title}"
+                            found.setdefault(where, set()).update(code.findall(value))
+    return (
+        {k: v for k, v in found.items() if v},
+        {k: v for k, v in floats.items() if v},
+    )
