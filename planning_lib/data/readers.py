@@ -48,6 +48,7 @@ __all__ = [
 DELIMITERS: tuple[str, ...] = (";", ",", "\t")
 _OTHER_DELIMITERS = ("|", ":")
 _SAMPLE_LINES = 50
+_BLOCK = 1 << 20  # bytes per block when looking for UTF-8 sequences
 _BOM = "\ufeff"
 _ESCAPED = re.compile("[\udc80-\udcff]")  # bytes kept by the surrogateescape error handler
 # a decoded non-ASCII character that is no kept byte: a well-formed UTF-8 multibyte sequence
@@ -130,14 +131,13 @@ def decode(data: bytes) -> tuple[str, str]:
         return body.decode("utf-8"), "utf-8-sig" if bom else "utf-8"
     except UnicodeDecodeError:
         pass
-    # the foreign bytes become lone surrogates; any other non-ASCII character is a
-    # well-formed UTF-8 multibyte sequence (the decoder is strict: RFC 3629)
-    escaped = body.decode("utf-8", "surrogateescape")
-    multibyte = _DECODED_MULTIBYTE.search(escaped)
-    if bom or multibyte:
+    if bom or _has_multibyte(body):
+        # the foreign bytes become lone surrogates; any other non-ASCII character is a
+        # well-formed UTF-8 multibyte sequence (the decoder is strict: RFC 3629)
+        escaped = body.decode("utf-8", "surrogateescape")
+        multibyte = _DECODED_MULTIBYTE.search(escaped)
         sample = multibyte.group() if multibyte else _BOM
         raise MixedEncodingError(escaped, sample)
-    del escaped
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
@@ -146,6 +146,54 @@ def decode(data: bytes) -> tuple[str, str]:
     if best is None:
         raise UnicodeDecodeError("unknown", data, 0, 1, "no text encoding fits")
     return str(best), best.encoding
+
+
+# the well-formed UTF-8 multibyte sequences (RFC 3629, what Python's strict decoder
+# accepts): lead byte range, then the range of each further byte
+_MULTIBYTE: tuple[tuple[tuple[int, int], ...], ...] = (
+    ((0xC2, 0xDF), (0x80, 0xBF)),
+    ((0xE0, 0xE0), (0xA0, 0xBF), (0x80, 0xBF)),
+    ((0xE1, 0xEC), (0x80, 0xBF), (0x80, 0xBF)),
+    ((0xED, 0xED), (0x80, 0x9F), (0x80, 0xBF)),
+    ((0xEE, 0xEF), (0x80, 0xBF), (0x80, 0xBF)),
+    ((0xF0, 0xF0), (0x90, 0xBF), (0x80, 0xBF), (0x80, 0xBF)),
+    ((0xF1, 0xF3), (0x80, 0xBF), (0x80, 0xBF), (0x80, 0xBF)),
+    ((0xF4, 0xF4), (0x80, 0x8F), (0x80, 0xBF), (0x80, 0xBF)),
+)
+
+
+def _has_multibyte(data: bytes) -> bool:
+    """True if ``data`` holds a well-formed UTF-8 multibyte sequence anywhere.
+
+    The same answer as decoding with ``surrogateescape`` and looking for a decoded
+    non-ASCII character, without building the text: a lead byte (C2-F4) is never a
+    continuation byte, so the decoder starts a sequence at every lead byte it reaches
+    and decodes it exactly when the bytes from there form one of the sequences above.
+    """
+    raw = np.frombuffer(data, dtype=np.uint8)
+    # C2 <= byte <= F4 as one comparison (the bytes below C2 wrap around to 0x3E and up),
+    # a block at a time: small temporary arrays stay in the cache (3 times faster)
+    found = [
+        start + np.flatnonzero(np.subtract(block, 0xC2, dtype=np.uint8) <= 0xF4 - 0xC2)
+        for start in range(0, len(raw), _BLOCK)
+        if len(block := raw[start : start + _BLOCK])
+    ]
+    leads = np.concatenate(found) if found else np.array([], dtype=np.intp)
+    if not len(leads):
+        return False
+    size = len(raw)
+    for ranges in _MULTIBYTE:
+        (low, high), *rest = ranges
+        at = leads[(raw[leads] >= low) & (raw[leads] <= high)]
+        at = at[at + len(rest) < size]  # the whole sequence inside the data
+        for step, (low, high) in enumerate(rest, start=1):
+            if not len(at):
+                break
+            byte = raw[at + step]
+            at = at[(byte >= low) & (byte <= high)]
+        if len(at):
+            return True
+    return False
 
 
 def _mixed_failures(err: MixedEncodingError, label: str, table: str, lang: str) -> list[dict]:
@@ -191,13 +239,24 @@ def _fields(line: str, delimiter: str) -> int:
     return len(next(csv.reader([line], delimiter=delimiter), []))
 
 
+def _head_lines(text: str, count: int) -> list[str]:
+    """``text.splitlines()[:count]`` without splitting the whole text (memory, time)."""
+    size = 1 << 16
+    while True:
+        lines = text[:size].splitlines()
+        # more lines than asked: the first ``count`` end before the cut, as in the whole
+        if len(lines) > count or size >= len(text):
+            return lines[:count]
+        size *= 4
+
+
 def detect_delimiter(text: str, label: str, table: str, lang: str = "en") -> str:
     """The column delimiter (``;``, ``,`` or tab) that splits the header into most columns.
 
     Raises:
         SourceError: the header does not split on any supported delimiter.
     """
-    lines = [ln for ln in text.splitlines()[:_SAMPLE_LINES] if ln.strip()]
+    lines = [ln for ln in _head_lines(text, _SAMPLE_LINES) if ln.strip()]
     header = lines[0]
     counts = {d: _fields(header, d) for d in DELIMITERS}
     best = max(DELIMITERS, key=lambda d: (counts[d], -DELIMITERS.index(d)))
