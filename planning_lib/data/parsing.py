@@ -35,6 +35,8 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from planning_lib.data.tables import VALUE_LABELS, Table, segment_of_size
 
@@ -139,6 +141,26 @@ def _full(text: pd.Series, pattern: str) -> pd.Series:
     return text.str.fullmatch(pattern).fillna(False).astype(bool)
 
 
+def _to_float(clean: pd.Series) -> pd.Series:
+    """``pd.to_numeric(clean, errors="coerce")`` as float64 for cells in number form.
+
+    Arrow parses the text column at once and, like pandas, rounds each decimal
+    correctly. pandas reads a column of whole numbers without gaps as integers, where
+    ``-0`` is 0, not -0.0 as any float parser gives: a column with a negative zero goes
+    to pandas, as does anything Arrow refuses.
+    """
+    if clean.dtype == "str":
+        try:
+            numbers = pc.cast(pa.array(clean), pa.float64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):
+            numbers = None
+        if numbers is not None:
+            out = numbers.to_numpy(zero_copy_only=False)
+            if not ((out == 0) & np.signbit(out)).any():
+                return pd.Series(out, index=clean.index, dtype="float64")
+    return pd.to_numeric(clean, errors="coerce").astype("float64")
+
+
 def parse_numbers(
     values: pd.Series, decimal: str | None = None, default_decimal: str = "."
 ) -> tuple[pd.Series, pd.Series]:
@@ -174,7 +196,7 @@ def parse_numbers(
     thousands = "." if decimal == "," else ","
     clean = text.where(ok).str.replace(thousands, "", regex=False)
     clean = clean.str.replace(decimal, ".", regex=False)
-    parsed = pd.to_numeric(clean, errors="coerce").astype("float64").fillna(native)
+    parsed = _to_float(clean).fillna(native)
     bad = (text.notna() | native_cells.notna()) & parsed.isna()
     return parsed, bad
 
