@@ -18,7 +18,6 @@ import pyarrow.csv as pa_csv
 __all__ = ["join_csv", "read_text_cells"]
 
 _TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default "str" dtype
-_NEEDS_QUOTES = '[,"\r\n]'
 _HEAD_BYTES = 1 << 16  # a header longer than this goes the plain way
 
 
@@ -67,26 +66,23 @@ def join_csv(names: list[str], columns: list[pa.Array]) -> bytes | None:
     """Header and rows joined with ``,`` and LF, or None when a cell needs quoting.
 
     ``columns`` are string arrays (missing = empty cell). Gives what ``csv.writer`` writes
-    when no cell holds a comma, a quote or a line break.
+    when no cell holds a comma, a quote or a line break: Arrow's writer without quoting
+    writes the cells as they are and refuses exactly those cells (RFC 4180's structural
+    characters), which sends the table the plain way.
     """
-    cells = []
-    for column in columns:
-        column = pc.fill_null(column, pa.scalar("", pa.large_string()))
-        if pc.any(pc.match_substring_regex(column, _NEEDS_QUOTES)).as_py():
-            return None
-        cells.append(column)
-    if not cells or len(cells[0]) == 0:
+    if not columns or len(columns[0]) == 0:
         return None
-    text = pa.large_string()
-    lines = pc.binary_join_element_wise(*cells, pa.scalar(",", text))
-    lines = pc.binary_join_element_wise(lines, pa.scalar("\n", text), pa.scalar("", text))
-    if isinstance(lines, pa.ChunkedArray):
-        lines = lines.combine_chunks()
-    # the rows back to back: the string data between the first and the last offset
-    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)
-    first, last = offsets[lines.offset], offsets[lines.offset + len(lines)]
-    body = memoryview(lines.buffers()[2])[first:last]
-    return (",".join(names) + "\n").encode("utf-8") + body.tobytes()
+    table = pa.table(columns, names=[f"c{i}" for i in range(len(columns))])
+    sink = io.BytesIO()
+    sink.write((",".join(names) + "\n").encode("utf-8"))
+    options = pa_csv.WriteOptions(
+        include_header=False, delimiter=",", quoting_style="none", eol="\n"
+    )
+    try:
+        pa_csv.write_csv(table, sink, options)
+    except pa.ArrowInvalid:  # a comma, a quote or a line break in a cell
+        return None
+    return sink.getvalue()
 
 
 _EXACT_BELOW = 1e9  # larger magnitudes are formatted by Python (float error near ties)
@@ -115,11 +111,15 @@ def _fixed(numbers: np.ndarray, missing: np.ndarray, decimals: int) -> pa.Array:
     signed = pc.binary_join_element_wise(sign, whole, empty)
     cells = pc.binary_join_element_wise(signed, part, point)
     spec = f".{decimals}f"
+    # what the cell reads back as: units / 10**d is the correctly rounded value of the
+    # decimal the cell writes (both exact in float64 below 2**53), as a parser gives it
+    back = np.where(np.signbit(safe), -1.0, 1.0) * (units / scale)
     if python.any():
         at = np.flatnonzero(python)
-        done = pa.array([format(x, spec) for x in safe[at].tolist()], pa.large_string())
+        texts = [format(x, spec) for x in safe[at].tolist()]
+        back[at] = [float(t) for t in texts]
+        done = pa.array(texts, pa.large_string())
         cells = pc.replace_with_mask(cells, pa.array(python), done)
-    back = pc.cast(cells, pa.float64()).to_numpy(zero_copy_only=False)
     lost = ~missing & (back != safe)
     if lost.any():
         done = pa.array([repr(x) for x in safe[lost].tolist()], pa.large_string())
