@@ -51,7 +51,8 @@ def read_text_cells(data: bytes | memoryview, delimiter: str) -> pd.DataFrame | 
             pa.BufferReader(pa.py_buffer(data)),
             parse_options=parse,
             convert_options=pa_csv.ConvertOptions(
-                column_types={h: pa.string() for h in header},
+                # large_string: what pandas' "str" holds, so to_pandas copies no text
+                column_types={h: pa.large_string() for h in header},
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=True,
                 null_values=[""],
@@ -59,7 +60,7 @@ def read_text_cells(data: bytes | memoryview, delimiter: str) -> pd.DataFrame | 
         )
     except pa.ArrowInvalid:
         return None
-    return table.to_pandas(types_mapper={pa.string(): _TEXT}.get)
+    return table.to_pandas(types_mapper={pa.large_string(): _TEXT}.get)
 
 
 def join_csv(names: list[str], columns: list[pa.Array]) -> bytes | None:
@@ -104,16 +105,22 @@ def _fixed(numbers: np.ndarray, missing: np.ndarray, decimals: int) -> pa.Array:
         (np.abs(scaled - np.floor(scaled) - 0.5) < _TIE_MARGIN) | (np.abs(safe) >= _EXACT_BELOW)
     )
     units = np.rint(np.where(python, 0.0, scaled)).astype("int64")
-    whole = pc.cast(pa.array(units // scale), pa.large_string())
-    part = pc.utf8_lpad(pc.cast(pa.array(units % scale), pa.large_string()), decimals, "0")
-    sign = pa.array(np.where(np.signbit(safe), "-", ""), pa.large_string())
-    empty, point = pa.scalar("", pa.large_string()), pa.scalar(".", pa.large_string())
-    signed = pc.binary_join_element_wise(sign, whole, empty)
-    cells = pc.binary_join_element_wise(signed, part, point)
+    negative = np.signbit(safe)
+    whole = units // scale
+    # the sign on the whole part; a negative number above -1 needs "-0", set one by one
+    signed = pc.cast(pa.array(np.where(negative, -whole, whole)), pa.large_string())
+    minus_zero = negative & (whole == 0)
+    if minus_zero.any():
+        zeros = pa.array(["-0"] * int(minus_zero.sum()), pa.large_string())
+        signed = pc.replace_with_mask(signed, pa.array(minus_zero), zeros)
+    # the decimals: one of the 10**d texts "00" ... "99", taken by the remainder
+    digits = pa.array([f"{i:0{decimals}d}" for i in range(scale)], pa.large_string())
+    part = pc.take(digits, pa.array(units % scale))
+    cells = pc.binary_join_element_wise(signed, part, pa.scalar(".", pa.large_string()))
     spec = f".{decimals}f"
     # what the cell reads back as: units / 10**d is the correctly rounded value of the
     # decimal the cell writes (both exact in float64 below 2**53), as a parser gives it
-    back = np.where(np.signbit(safe), -1.0, 1.0) * (units / scale)
+    back = np.where(negative, -1.0, 1.0) * (units / scale)
     if python.any():
         at = np.flatnonzero(python)
         texts = [format(x, spec) for x in safe[at].tolist()]
@@ -124,6 +131,8 @@ def _fixed(numbers: np.ndarray, missing: np.ndarray, decimals: int) -> pa.Array:
     if lost.any():
         done = pa.array([repr(x) for x in safe[lost].tolist()], pa.large_string())
         cells = pc.replace_with_mask(cells, pa.array(lost), done)
+    if not missing.any():
+        return cells
     return pc.if_else(pa.array(missing), pa.scalar(None, pa.large_string()), cells)
 
 
@@ -137,7 +146,9 @@ def canonical_cells(values: pd.Series, dtype: str, decimals: int) -> pa.Array | 
     missing = values.isna().to_numpy()
     if dtype == "date":
         days = values.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
-        return pc.cast(pa.array(days, mask=missing), pa.large_string())  # ISO yyyy-mm-dd
+        # each distinct day written once (ISO yyyy-mm-dd), then taken for every row
+        encoded = pc.dictionary_encode(pa.array(days, mask=missing))
+        return pc.take(pc.cast(encoded.dictionary, pa.large_string()), encoded.indices)
     if dtype == "float":
         return _fixed(values.to_numpy(dtype="float64", na_value=np.nan), missing, decimals)
     if dtype == "int":
