@@ -56,6 +56,7 @@ __all__ = [
 ]
 
 DATE_DTYPE = "datetime64[ns]"
+_ALL = 2**31 - 1  # "to the end" for Arrow's slices
 MAX_ABS_NUMBER = 1e12  # largest magnitude of any number cell (see module docstring)
 
 # (position in the frame, column, rule); the caller looks up the value and row
@@ -366,11 +367,23 @@ def _stripped(values: pd.Series) -> pd.Series:
     Most id and code columns need no change: returning the input keeps one copy of
     the column in memory instead of two (the raw frame stays alive until checked).
     """
-    text = values.str.strip()
-    shorter = text.str.len().fillna(0) != values.str.len().fillna(0)
-    if not shorter.any() and not (text == "").any():
+    if not _edge_space(values) and not (values == "").any():
         return values
+    text = values.str.strip()
     return text.where(text != "")
+
+
+def _edge_space(values: pd.Series) -> bool:
+    """True if a cell starts or ends with white space (what ``str.strip`` removes).
+
+    Looks at the first and the last character only, instead of stripping every cell;
+    Arrow's ``utf8_is_space`` is the same set of characters as its
+    ``utf8_trim_whitespace``, which pandas' ``str.strip`` calls.
+    """
+    cells = pa.array(values)
+    first = pc.utf8_is_space(pc.utf8_slice_codeunits(cells, 0, 1))
+    last = pc.utf8_is_space(pc.utf8_slice_codeunits(cells, -1, _ALL))
+    return bool(pc.any(pc.or_(first, last)).as_py())
 
 
 def _label_key(value: str) -> str:
