@@ -93,10 +93,9 @@ _LATEST_NS = np.datetime64(pd.Timestamp.max.date().isoformat(), "D")  # 2262-04-
 
 def _split(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """``(stripped text cells, empty text as NaN; native non-text cells, the rest NaN)``."""
-    if values.dtype == "str":
-        is_text = values.notna()
-    else:
-        is_text = values.map(lambda v: isinstance(v, str)).astype(bool)
+    if values.dtype == "str":  # all text: strip (if needed) without copying the column
+        return _stripped(values), values.where(np.zeros(len(values), dtype=bool))
+    is_text = values.map(lambda v: isinstance(v, str)).astype(bool)
     text = values.where(is_text).astype("str").str.strip()
     native = values.where(~is_text & values.notna())
     return text.where(text != ""), native
@@ -381,9 +380,44 @@ def _edge_space(values: pd.Series) -> bool:
     ``utf8_trim_whitespace``, which pandas' ``str.strip`` calls.
     """
     cells = pa.array(values)
+    chunks = cells.chunks if isinstance(cells, pa.ChunkedArray) else [cells]
+    found, start = [], 0
+    for chunk in chunks:
+        odd = _odd_edges(chunk)
+        if odd is None:
+            break
+        found.append(odd + start)
+        start += len(chunk)
+    else:  # every chunk read: only its suspect cells are checked below
+        suspects = np.concatenate(found) if found else np.array([], dtype=np.int64)
+        if not len(suspects):
+            return False
+        cells = cells.take(pa.array(suspects))
     first = pc.utf8_is_space(pc.utf8_slice_codeunits(cells, 0, 1))
     last = pc.utf8_is_space(pc.utf8_slice_codeunits(cells, -1, _ALL))
     return bool(pc.any(pc.or_(first, last)).as_py())
+
+
+def _odd_edges(cells: pa.Array) -> np.ndarray | None:
+    """Positions of the filled cells whose first or last byte is not printable ASCII
+    other than the blank (0x21-0x7E: never white space, never part of a multibyte
+    character); None for an array this does not read (the caller checks every cell)."""
+    offset_type = {pa.large_string(): np.int64, pa.string(): np.int32}.get(cells.type)
+    if offset_type is None or cells.buffers()[2] is None:
+        return None
+    offsets = np.frombuffer(cells.buffers()[1], dtype=offset_type)
+    offsets = offsets[cells.offset : cells.offset + len(cells) + 1]
+    data = np.frombuffer(cells.buffers()[2], dtype=np.uint8)
+    filled = offsets[1:] > offsets[:-1]
+    if cells.null_count:
+        filled &= cells.is_valid().to_numpy(zero_copy_only=False)
+    at = np.flatnonzero(filled)
+    first, last = data[offsets[at]], data[offsets[at + 1] - 1]
+    # 0x21 <= byte <= 0x7E as one comparison (bytes below 0x21 wrap around to 0xDF and up)
+    odd = (np.subtract(first, 0x21, dtype=np.uint8) > 0x5D) | (
+        np.subtract(last, 0x21, dtype=np.uint8) > 0x5D
+    )
+    return at[odd]
 
 
 def _label_key(value: str) -> str:

@@ -222,3 +222,33 @@ def test_canonical_dates_are_iso_per_row():
     many = pd.Series(np.datetime64("2020-01-01") + rng.integers(0, 2_000, 5_000))
     expected = np.datetime_as_string(many.to_numpy().astype("datetime64[D]")).tolist()
     assert canonical_cells(many, "date", 2).to_pylist() == expected
+
+
+def test_edge_space_on_many_cells_agrees_with_strip():
+    """Second method: ``str.strip`` on each cell, for columns where one cell somewhere in
+    100,000 has white space at one end (ASCII and Unicode spaces, after umlauts and
+    multibyte characters), or none has; sliced arrays (an offset into the buffers) too."""
+    rng = np.random.default_rng(5)
+    words = np.array(["Süd", "Nord", "Straße", "東京", "x", "AT"])
+    base = [str(w) for w in rng.choice(words, 100_000)]
+    for space in ["", " ", "\t", "\u00a0", "\u2009", "\u3000"]:
+        for where in ("start", "end"):
+            cells = list(base)
+            if space:
+                at = int(rng.integers(0, len(cells)))
+                cells[at] = space + cells[at] if where == "start" else cells[at] + space
+            values = pd.Series(cells, dtype="str")
+            assert _edge_space(values) == any(c.strip() != c for c in cells)
+            part = values.iloc[40_000:60_000]
+            assert _edge_space(part) == any(c.strip() != c for c in cells[40_000:60_000])
+
+
+def test_edge_space_on_a_column_of_several_chunks():
+    """Two columns glued (pandas keeps Arrow chunks): the blank at the end of the second
+    chunk's cell is found; without it nothing is (``str.strip`` as the second method)."""
+    head = pd.Series(["Süd", "Nord"] * 1_000, dtype="str")
+    for tail_cell, expected in (("AT ", True), ("AT", False)):
+        tail = pd.Series(["x", tail_cell], dtype="str")
+        values = pd.concat([head, tail], ignore_index=True)
+        assert _edge_space(values) is expected
+        assert _stripped(values).iloc[-1] == "AT"
