@@ -353,7 +353,8 @@ def read_csv(path: Path, table: str, lang: str = "en") -> RawTable:
     # the names as written (pandas renames a repeated name "x" to "x.1")
     header = tuple(f.strip() for f in _first_record(text, delimiter))
     buffer = _utf8_buffer(text)
-    frame = read_text_cells(buffer.getbuffer(), delimiter)  # None: not a plain file
+    quotes = '"' in text  # no quote: no line break inside a cell
+    frame = read_text_cells(buffer.getbuffer(), delimiter, quotes)  # None: not a plain file
     if frame is None:
         ragged = _ragged_rows(text, delimiter, label, table, lang, first_line=1 + skipped)
         if ragged:

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pytest
 
 from planning_lib.cli.validate import canonical_csv
-from planning_lib.data.arrow_csv import canonical_cells, join_csv
+from planning_lib.data.arrow_csv import canonical_cells, join_csv, read_text_cells
 from planning_lib.data.parsing import _edge_space, _stripped, parse_numbers
 from planning_lib.data.readers import (
     _BLOCK,
@@ -252,3 +252,20 @@ def test_edge_space_on_a_column_of_several_chunks():
         values = pd.concat([head, tail], ignore_index=True)
         assert _edge_space(values) is expected
         assert _stripped(values).iloc[-1] == "AT"
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"])
+def test_files_without_quotes_read_the_same_split_at_line_ends(end):
+    """Second method: the quote-aware reading (a cell may hold a line break). A file with
+    no ``"`` gives the same cells either way, LF or CRLF; 150,000 records so Arrow reads
+    it in several blocks. Old Mac line ends (CR alone) go the plain way in both."""
+    lines = ["id;name;amount", *(f"D{i};Süd {i % 7};{i},5" for i in range(150_000))]
+    data = (end.join(lines) + end).encode("utf-8")
+    fast = read_text_cells(data, ";", quotes=False)
+    plain = read_text_cells(data, ";", quotes=True)
+    if end == "\r":
+        assert fast is None and plain is None
+        return
+    pd.testing.assert_frame_equal(fast, plain)
+    assert fast.shape == (150_000, 3)
+    assert fast.iloc[-1].tolist() == ["D149999", "Süd 3", "149999,5"]  # 149999 = 7 * 21428 + 3
