@@ -18,19 +18,22 @@ import pyarrow.csv as pa_csv
 __all__ = ["join_csv", "read_text_cells"]
 
 _TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default "str" dtype
-_NEEDS_QUOTES = '[,"\r\n]'
 _HEAD_BYTES = 1 << 16  # a header longer than this goes the plain way
 
 
-def read_text_cells(data: bytes | memoryview, delimiter: str) -> pd.DataFrame | None:
+def read_text_cells(
+    data: bytes | memoryview, delimiter: str, quotes: bool = True
+) -> pd.DataFrame | None:
     """Every cell of a UTF-8 CSV as text (empty cells missing), or None to go the plain way.
 
     Gives what ``pandas.read_csv(dtype="str", keep_default_na=False, na_values=[""])``
     gives for a file with no blank line, every record as wide as the header and unique,
     non-empty header names; for any other file (pyarrow refuses a record of another width,
-    a blank line is one) it returns None.
+    a blank line is one) it returns None. ``quotes=False`` says the data holds no ``"``:
+    no cell can hold a line break then, and Arrow splits the file at line ends, which
+    is faster.
     """
-    parse = pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
+    parse = pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=quotes)
     parse.ignore_empty_lines = False
     head = bytes(data[:_HEAD_BYTES])
     if b"\n" not in head:
@@ -52,7 +55,8 @@ def read_text_cells(data: bytes | memoryview, delimiter: str) -> pd.DataFrame | 
             pa.BufferReader(pa.py_buffer(data)),
             parse_options=parse,
             convert_options=pa_csv.ConvertOptions(
-                column_types={h: pa.string() for h in header},
+                # large_string: what pandas' "str" holds, so to_pandas copies no text
+                column_types={h: pa.large_string() for h in header},
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=True,
                 null_values=[""],
@@ -60,33 +64,30 @@ def read_text_cells(data: bytes | memoryview, delimiter: str) -> pd.DataFrame | 
         )
     except pa.ArrowInvalid:
         return None
-    return table.to_pandas(types_mapper={pa.string(): _TEXT}.get)
+    return table.to_pandas(types_mapper={pa.large_string(): _TEXT}.get)
 
 
 def join_csv(names: list[str], columns: list[pa.Array]) -> bytes | None:
     """Header and rows joined with ``,`` and LF, or None when a cell needs quoting.
 
     ``columns`` are string arrays (missing = empty cell). Gives what ``csv.writer`` writes
-    when no cell holds a comma, a quote or a line break.
+    when no cell holds a comma, a quote or a line break: Arrow's writer without quoting
+    writes the cells as they are and refuses exactly those cells (RFC 4180's structural
+    characters), which sends the table the plain way.
     """
-    cells = []
-    for column in columns:
-        column = pc.fill_null(column, pa.scalar("", pa.large_string()))
-        if pc.any(pc.match_substring_regex(column, _NEEDS_QUOTES)).as_py():
-            return None
-        cells.append(column)
-    if not cells or len(cells[0]) == 0:
+    if not columns or len(columns[0]) == 0:
         return None
-    text = pa.large_string()
-    lines = pc.binary_join_element_wise(*cells, pa.scalar(",", text))
-    lines = pc.binary_join_element_wise(lines, pa.scalar("\n", text), pa.scalar("", text))
-    if isinstance(lines, pa.ChunkedArray):
-        lines = lines.combine_chunks()
-    # the rows back to back: the string data between the first and the last offset
-    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)
-    first, last = offsets[lines.offset], offsets[lines.offset + len(lines)]
-    body = memoryview(lines.buffers()[2])[first:last]
-    return (",".join(names) + "\n").encode("utf-8") + body.tobytes()
+    table = pa.table(columns, names=[f"c{i}" for i in range(len(columns))])
+    sink = io.BytesIO()
+    sink.write((",".join(names) + "\n").encode("utf-8"))
+    options = pa_csv.WriteOptions(
+        include_header=False, delimiter=",", quoting_style="none", eol="\n"
+    )
+    try:
+        pa_csv.write_csv(table, sink, options)
+    except pa.ArrowInvalid:  # a comma, a quote or a line break in a cell
+        return None
+    return sink.getvalue()
 
 
 _EXACT_BELOW = 1e9  # larger magnitudes are formatted by Python (float error near ties)
@@ -108,22 +109,34 @@ def _fixed(numbers: np.ndarray, missing: np.ndarray, decimals: int) -> pa.Array:
         (np.abs(scaled - np.floor(scaled) - 0.5) < _TIE_MARGIN) | (np.abs(safe) >= _EXACT_BELOW)
     )
     units = np.rint(np.where(python, 0.0, scaled)).astype("int64")
-    whole = pc.cast(pa.array(units // scale), pa.large_string())
-    part = pc.utf8_lpad(pc.cast(pa.array(units % scale), pa.large_string()), decimals, "0")
-    sign = pa.array(np.where(np.signbit(safe), "-", ""), pa.large_string())
-    empty, point = pa.scalar("", pa.large_string()), pa.scalar(".", pa.large_string())
-    signed = pc.binary_join_element_wise(sign, whole, empty)
-    cells = pc.binary_join_element_wise(signed, part, point)
+    negative = np.signbit(safe)
+    whole = units // scale
+    # the sign on the whole part; a negative number above -1 needs "-0", set one by one
+    signed = pc.cast(pa.array(np.where(negative, -whole, whole)), pa.large_string())
+    minus_zero = negative & (whole == 0)
+    if minus_zero.any():
+        zeros = pa.array(["-0"] * int(minus_zero.sum()), pa.large_string())
+        signed = pc.replace_with_mask(signed, pa.array(minus_zero), zeros)
+    # the decimals: one of the 10**d texts "00" ... "99", taken by the remainder
+    digits = pa.array([f"{i:0{decimals}d}" for i in range(scale)], pa.large_string())
+    part = pc.take(digits, pa.array(units % scale))
+    cells = pc.binary_join_element_wise(signed, part, pa.scalar(".", pa.large_string()))
     spec = f".{decimals}f"
+    # what the cell reads back as: units / 10**d is the correctly rounded value of the
+    # decimal the cell writes (both exact in float64 below 2**53), as a parser gives it
+    back = np.where(negative, -1.0, 1.0) * (units / scale)
     if python.any():
         at = np.flatnonzero(python)
-        done = pa.array([format(x, spec) for x in safe[at].tolist()], pa.large_string())
+        texts = [format(x, spec) for x in safe[at].tolist()]
+        back[at] = [float(t) for t in texts]
+        done = pa.array(texts, pa.large_string())
         cells = pc.replace_with_mask(cells, pa.array(python), done)
-    back = pc.cast(cells, pa.float64()).to_numpy(zero_copy_only=False)
     lost = ~missing & (back != safe)
     if lost.any():
         done = pa.array([repr(x) for x in safe[lost].tolist()], pa.large_string())
         cells = pc.replace_with_mask(cells, pa.array(lost), done)
+    if not missing.any():
+        return cells
     return pc.if_else(pa.array(missing), pa.scalar(None, pa.large_string()), cells)
 
 
@@ -137,7 +150,9 @@ def canonical_cells(values: pd.Series, dtype: str, decimals: int) -> pa.Array | 
     missing = values.isna().to_numpy()
     if dtype == "date":
         days = values.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
-        return pc.cast(pa.array(days, mask=missing), pa.large_string())  # ISO yyyy-mm-dd
+        # each distinct day written once (ISO yyyy-mm-dd), then taken for every row
+        encoded = pc.dictionary_encode(pa.array(days, mask=missing))
+        return pc.take(pc.cast(encoded.dictionary, pa.large_string()), encoded.indices)
     if dtype == "float":
         return _fixed(values.to_numpy(dtype="float64", na_value=np.nan), missing, decimals)
     if dtype == "int":

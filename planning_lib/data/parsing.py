@@ -35,6 +35,8 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from planning_lib.data.tables import VALUE_LABELS, Table, segment_of_size
 
@@ -54,6 +56,7 @@ __all__ = [
 ]
 
 DATE_DTYPE = "datetime64[ns]"
+_ALL = 2**31 - 1  # "to the end" for Arrow's slices
 MAX_ABS_NUMBER = 1e12  # largest magnitude of any number cell (see module docstring)
 
 # (position in the frame, column, rule); the caller looks up the value and row
@@ -90,10 +93,9 @@ _LATEST_NS = np.datetime64(pd.Timestamp.max.date().isoformat(), "D")  # 2262-04-
 
 def _split(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """``(stripped text cells, empty text as NaN; native non-text cells, the rest NaN)``."""
-    if values.dtype == "str":
-        is_text = values.notna()
-    else:
-        is_text = values.map(lambda v: isinstance(v, str)).astype(bool)
+    if values.dtype == "str":  # all text: strip (if needed) without copying the column
+        return _stripped(values), values.where(np.zeros(len(values), dtype=bool))
+    is_text = values.map(lambda v: isinstance(v, str)).astype(bool)
     text = values.where(is_text).astype("str").str.strip()
     native = values.where(~is_text & values.notna())
     return text.where(text != ""), native
@@ -139,6 +141,26 @@ def _full(text: pd.Series, pattern: str) -> pd.Series:
     return text.str.fullmatch(pattern).fillna(False).astype(bool)
 
 
+def _to_float(clean: pd.Series) -> pd.Series:
+    """``pd.to_numeric(clean, errors="coerce")`` as float64 for cells in number form.
+
+    Arrow parses the text column at once and, like pandas, rounds each decimal
+    correctly. pandas reads a column of whole numbers without gaps as integers, where
+    ``-0`` is 0, not -0.0 as any float parser gives: a column with a negative zero goes
+    to pandas, as does anything Arrow refuses.
+    """
+    if clean.dtype == "str":
+        try:
+            numbers = pc.cast(pa.array(clean), pa.float64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):
+            numbers = None
+        if numbers is not None:
+            out = numbers.to_numpy(zero_copy_only=False)
+            if not ((out == 0) & np.signbit(out)).any():
+                return pd.Series(out, index=clean.index, dtype="float64")
+    return pd.to_numeric(clean, errors="coerce").astype("float64")
+
+
 def parse_numbers(
     values: pd.Series, decimal: str | None = None, default_decimal: str = "."
 ) -> tuple[pd.Series, pd.Series]:
@@ -174,7 +196,7 @@ def parse_numbers(
     thousands = "." if decimal == "," else ","
     clean = text.where(ok).str.replace(thousands, "", regex=False)
     clean = clean.str.replace(decimal, ".", regex=False)
-    parsed = pd.to_numeric(clean, errors="coerce").astype("float64").fillna(native)
+    parsed = _to_float(clean).fillna(native)
     bad = (text.notna() | native_cells.notna()) & parsed.isna()
     return parsed, bad
 
@@ -344,11 +366,58 @@ def _stripped(values: pd.Series) -> pd.Series:
     Most id and code columns need no change: returning the input keeps one copy of
     the column in memory instead of two (the raw frame stays alive until checked).
     """
-    text = values.str.strip()
-    shorter = text.str.len().fillna(0) != values.str.len().fillna(0)
-    if not shorter.any() and not (text == "").any():
+    if not _edge_space(values) and not (values == "").any():
         return values
+    text = values.str.strip()
     return text.where(text != "")
+
+
+def _edge_space(values: pd.Series) -> bool:
+    """True if a cell starts or ends with white space (what ``str.strip`` removes).
+
+    Looks at the first and the last character only, instead of stripping every cell;
+    Arrow's ``utf8_is_space`` is the same set of characters as its
+    ``utf8_trim_whitespace``, which pandas' ``str.strip`` calls.
+    """
+    cells = pa.array(values)
+    chunks = cells.chunks if isinstance(cells, pa.ChunkedArray) else [cells]
+    found, start = [], 0
+    for chunk in chunks:
+        odd = _odd_edges(chunk)
+        if odd is None:
+            break
+        found.append(odd + start)
+        start += len(chunk)
+    else:  # every chunk read: only its suspect cells are checked below
+        suspects = np.concatenate(found) if found else np.array([], dtype=np.int64)
+        if not len(suspects):
+            return False
+        cells = cells.take(pa.array(suspects))
+    first = pc.utf8_is_space(pc.utf8_slice_codeunits(cells, 0, 1))
+    last = pc.utf8_is_space(pc.utf8_slice_codeunits(cells, -1, _ALL))
+    return bool(pc.any(pc.or_(first, last)).as_py())
+
+
+def _odd_edges(cells: pa.Array) -> np.ndarray | None:
+    """Positions of the filled cells whose first or last byte is not printable ASCII
+    other than the blank (0x21-0x7E: never white space, never part of a multibyte
+    character); None for an array this does not read (the caller checks every cell)."""
+    offset_type = {pa.large_string(): np.int64, pa.string(): np.int32}.get(cells.type)
+    if offset_type is None or cells.buffers()[2] is None:
+        return None
+    offsets = np.frombuffer(cells.buffers()[1], dtype=offset_type)
+    offsets = offsets[cells.offset : cells.offset + len(cells) + 1]
+    data = np.frombuffer(cells.buffers()[2], dtype=np.uint8)
+    filled = offsets[1:] > offsets[:-1]
+    if cells.null_count:
+        filled &= cells.is_valid().to_numpy(zero_copy_only=False)
+    at = np.flatnonzero(filled)
+    first, last = data[offsets[at]], data[offsets[at + 1] - 1]
+    # 0x21 <= byte <= 0x7E as one comparison (bytes below 0x21 wrap around to 0xDF and up)
+    odd = (np.subtract(first, 0x21, dtype=np.uint8) > 0x5D) | (
+        np.subtract(last, 0x21, dtype=np.uint8) > 0x5D
+    )
+    return at[odd]
 
 
 def _label_key(value: str) -> str:

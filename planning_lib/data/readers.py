@@ -48,6 +48,7 @@ __all__ = [
 DELIMITERS: tuple[str, ...] = (";", ",", "\t")
 _OTHER_DELIMITERS = ("|", ":")
 _SAMPLE_LINES = 50
+_BLOCK = 1 << 20  # bytes per block when looking for UTF-8 sequences
 _BOM = "\ufeff"
 _ESCAPED = re.compile("[\udc80-\udcff]")  # bytes kept by the surrogateescape error handler
 # a decoded non-ASCII character that is no kept byte: a well-formed UTF-8 multibyte sequence
@@ -130,14 +131,13 @@ def decode(data: bytes) -> tuple[str, str]:
         return body.decode("utf-8"), "utf-8-sig" if bom else "utf-8"
     except UnicodeDecodeError:
         pass
-    # the foreign bytes become lone surrogates; any other non-ASCII character is a
-    # well-formed UTF-8 multibyte sequence (the decoder is strict: RFC 3629)
-    escaped = body.decode("utf-8", "surrogateescape")
-    multibyte = _DECODED_MULTIBYTE.search(escaped)
-    if bom or multibyte:
+    if bom or _has_multibyte(body):
+        # the foreign bytes become lone surrogates; any other non-ASCII character is a
+        # well-formed UTF-8 multibyte sequence (the decoder is strict: RFC 3629)
+        escaped = body.decode("utf-8", "surrogateescape")
+        multibyte = _DECODED_MULTIBYTE.search(escaped)
         sample = multibyte.group() if multibyte else _BOM
         raise MixedEncodingError(escaped, sample)
-    del escaped
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
@@ -146,6 +146,54 @@ def decode(data: bytes) -> tuple[str, str]:
     if best is None:
         raise UnicodeDecodeError("unknown", data, 0, 1, "no text encoding fits")
     return str(best), best.encoding
+
+
+# the well-formed UTF-8 multibyte sequences (RFC 3629, what Python's strict decoder
+# accepts): lead byte range, then the range of each further byte
+_MULTIBYTE: tuple[tuple[tuple[int, int], ...], ...] = (
+    ((0xC2, 0xDF), (0x80, 0xBF)),
+    ((0xE0, 0xE0), (0xA0, 0xBF), (0x80, 0xBF)),
+    ((0xE1, 0xEC), (0x80, 0xBF), (0x80, 0xBF)),
+    ((0xED, 0xED), (0x80, 0x9F), (0x80, 0xBF)),
+    ((0xEE, 0xEF), (0x80, 0xBF), (0x80, 0xBF)),
+    ((0xF0, 0xF0), (0x90, 0xBF), (0x80, 0xBF), (0x80, 0xBF)),
+    ((0xF1, 0xF3), (0x80, 0xBF), (0x80, 0xBF), (0x80, 0xBF)),
+    ((0xF4, 0xF4), (0x80, 0x8F), (0x80, 0xBF), (0x80, 0xBF)),
+)
+
+
+def _has_multibyte(data: bytes) -> bool:
+    """True if ``data`` holds a well-formed UTF-8 multibyte sequence anywhere.
+
+    The same answer as decoding with ``surrogateescape`` and looking for a decoded
+    non-ASCII character, without building the text: a lead byte (C2-F4) is never a
+    continuation byte, so the decoder starts a sequence at every lead byte it reaches
+    and decodes it exactly when the bytes from there form one of the sequences above.
+    """
+    raw = np.frombuffer(data, dtype=np.uint8)
+    # C2 <= byte <= F4 as one comparison (the bytes below C2 wrap around to 0x3E and up),
+    # a block at a time: small temporary arrays stay in the cache (3 times faster)
+    found = [
+        start + np.flatnonzero(np.subtract(block, 0xC2, dtype=np.uint8) <= 0xF4 - 0xC2)
+        for start in range(0, len(raw), _BLOCK)
+        if len(block := raw[start : start + _BLOCK])
+    ]
+    leads = np.concatenate(found) if found else np.array([], dtype=np.intp)
+    if not len(leads):
+        return False
+    size = len(raw)
+    for ranges in _MULTIBYTE:
+        (low, high), *rest = ranges
+        at = leads[(raw[leads] >= low) & (raw[leads] <= high)]
+        at = at[at + len(rest) < size]  # the whole sequence inside the data
+        for step, (low, high) in enumerate(rest, start=1):
+            if not len(at):
+                break
+            byte = raw[at + step]
+            at = at[(byte >= low) & (byte <= high)]
+        if len(at):
+            return True
+    return False
 
 
 def _mixed_failures(err: MixedEncodingError, label: str, table: str, lang: str) -> list[dict]:
@@ -191,13 +239,24 @@ def _fields(line: str, delimiter: str) -> int:
     return len(next(csv.reader([line], delimiter=delimiter), []))
 
 
+def _head_lines(text: str, count: int) -> list[str]:
+    """``text.splitlines()[:count]`` without splitting the whole text (memory, time)."""
+    size = 1 << 16
+    while True:
+        lines = text[:size].splitlines()
+        # more lines than asked: the first ``count`` end before the cut, as in the whole
+        if len(lines) > count or size >= len(text):
+            return lines[:count]
+        size *= 4
+
+
 def detect_delimiter(text: str, label: str, table: str, lang: str = "en") -> str:
     """The column delimiter (``;``, ``,`` or tab) that splits the header into most columns.
 
     Raises:
         SourceError: the header does not split on any supported delimiter.
     """
-    lines = [ln for ln in text.splitlines()[:_SAMPLE_LINES] if ln.strip()]
+    lines = [ln for ln in _head_lines(text, _SAMPLE_LINES) if ln.strip()]
     header = lines[0]
     counts = {d: _fields(header, d) for d in DELIMITERS}
     best = max(DELIMITERS, key=lambda d: (counts[d], -DELIMITERS.index(d)))
@@ -248,6 +307,12 @@ def _without_footer(text: str, delimiter: str) -> str:
     Salesforce report exports end with a blank line, the report name, a copyright
     line and "Generated By"; such a footer is dropped, anything else is kept.
     """
+    end = len(text)
+    while end and text[end - 1].isspace():
+        end -= 1
+    last = text[max(text.rfind("\n", 0, end), text.rfind("\r", 0, end)) + 1 : end]
+    if _fields(last, delimiter) > 1:  # the last line is a record: no footer (no copy)
+        return text
     body = text.rstrip()
     cut = max(body.rfind("\n\n"), body.rfind("\r\n\r\n"))
     if cut < 0:
@@ -277,7 +342,7 @@ def read_csv(path: Path, table: str, lang: str = "en") -> RawTable:
         ) from err
     if _BOM in text:  # concatenated exports: a BOM at the start of the second part
         text = text.replace(_BOM, "")
-    if not text.strip():
+    if not text or text.isspace():  # (strip() would copy the text)
         raise SourceError(failure("empty_file", file=label, table=table, lang=lang))
     body = text.lstrip("\r\n")  # blank lines above the header
     blank = text[: len(text) - len(body)]
@@ -288,7 +353,8 @@ def read_csv(path: Path, table: str, lang: str = "en") -> RawTable:
     # the names as written (pandas renames a repeated name "x" to "x.1")
     header = tuple(f.strip() for f in _first_record(text, delimiter))
     buffer = _utf8_buffer(text)
-    frame = read_text_cells(buffer.getbuffer(), delimiter)  # None: not a plain file
+    quotes = '"' in text  # no quote: no line break inside a cell
+    frame = read_text_cells(buffer.getbuffer(), delimiter, quotes)  # None: not a plain file
     if frame is None:
         ragged = _ragged_rows(text, delimiter, label, table, lang, first_line=1 + skipped)
         if ragged:
