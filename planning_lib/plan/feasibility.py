@@ -167,7 +167,9 @@ def _budget_findings(params, inp, s) -> list[Finding]:
         )
     years = inp.months / 12.0
     budget = b.total_eur * years
-    if s["cost_total"] > budget * 1.01:
+    # no budget given (0): only ``budget_missing`` below says so; "over a budget of 0 €"
+    # would repeat it as a second warning
+    if b.total_eur > 0 and s["cost_total"] > budget * 1.01:
         over = {
             c: _r(s["cost_by_category"][c] - b.by_category.get(c, 0.0) * years)
             for c in s["cost_by_category"]

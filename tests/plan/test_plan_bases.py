@@ -225,6 +225,23 @@ def test_zero_budget_is_a_finding_not_a_cac_of_zero(params):
     assert any(f.code == "budget_missing" for f in plan.findings)
 
 
+def test_zero_budget_is_one_finding_not_also_over_budget(params):
+    """No budget given (total 0 €, no categories): the plan's costs (> 0 €: CloudFlow has a
+    team and leads) exceed 0 €, but that is the missing budget, said once by
+    ``budget_missing``; ``cost_over_budget`` ("… übersteigen das Budget (0 €)") must not
+    fire beside it. A budget of 1 € keeps ``cost_over_budget`` (costs > 1.01 €) and drops
+    ``budget_missing``."""
+    plan = run_plan(params, {"budget.total_eur": 0, "budget.by_category": {}})
+    codes = [f.code for f in plan.findings]
+    assert plan.summary["cost_total"] > 0
+    assert "budget_missing" in codes
+    assert "cost_over_budget" not in codes
+    tiny = run_plan(params, {"budget.total_eur": 1, "budget.by_category": {"marketing": 1}})
+    codes = [f.code for f in tiny.findings]
+    assert "cost_over_budget" in codes
+    assert "budget_missing" not in codes
+
+
 def test_plan_cli_writes_both_bases(tmp_path):
     """`planning plan` puts the pair into summary.json: 369 vs 600 new customers."""
     out = tmp_path / "plan"
