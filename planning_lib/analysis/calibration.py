@@ -14,6 +14,9 @@ those of the as-is analysis, computed by the same functions:
   :func:`planning_lib.metrics.clv.clv_from_bridge`, over the last 12 months;
 * ARPA of a new account: the first month's MRR of the customers won in the last 12
   months (:func:`planning_lib.analysis.unit_economics.new_customers`);
+* without a leads table, the channels from the deals (deals of prospects created per
+  month enter as SQL, their win rate is ``demo_to_won``:
+  :func:`planning_lib.analysis.calibration_transactional.deal_channels`);
 * conversions per channel and stage: mature lead cohorts of the last 12 months
   (:func:`planning_lib.analysis.funnel.funnel_conversion`); lags: the median stage lag of
   the channel's leads (:func:`planning_lib.analysis.funnel.stage_lags`) in months;
@@ -21,7 +24,9 @@ those of the as-is analysis, computed by the same functions:
   (:func:`planning_lib.analysis.funnel.leads_by_month`);
 * the no-change target and the new-customer seasonality: the forecast baseline
   (:func:`planning_lib.analysis.forecast.baseline.no_change_new_customers`, from won
-  deals when a deals table exists, else from the subscriptions);
+  deals when a deals table exists, from its first complete close month on:
+  :func:`planning_lib.analysis.calibration_common.complete_close_months`; else from the
+  subscriptions);
 * team, salaries, budget, cost per lead, commissions: the ``headcount`` and ``costs``
   tables (:mod:`planning_lib.analysis.calibration_team`).
 
@@ -41,13 +46,19 @@ from planning_lib.analysis.asis import history_start
 from planning_lib.analysis.calibration_common import (
     CalibrationError,
     Source,
+    baseline_source,
+    complete_close_months,
     seasonal_weights,
     split_exactly,
     window_label,
 )
 from planning_lib.analysis.calibration_regions import region_files, transactional_region_files
 from planning_lib.analysis.calibration_team import team_and_costs
-from planning_lib.analysis.calibration_transactional import transactional_plan
+from planning_lib.analysis.calibration_transactional import (
+    deal_channels,
+    new_business_deals,
+    transactional_plan,
+)
 from planning_lib.analysis.forecast.baseline import (
     NoChangeBaseline,
     monthly_new_customers,
@@ -63,6 +74,8 @@ from planning_lib.analysis.funnel import (
 from planning_lib.analysis.unit_economics import new_customer_share, new_customers
 from planning_lib.core.text_store import label_pair
 from planning_lib.core.vocabulary import CHANNELS, SEGMENTS
+from planning_lib.data.completion import Note, render_note
+from planning_lib.data.tables import OPTIONAL_DEFAULTS
 from planning_lib.metrics.clv import clv_from_bridge
 from planning_lib.metrics.common import ratio
 from planning_lib.metrics.customers import CustomerMatrix, customer_matrix, mrr_bridge_observed
@@ -99,6 +112,9 @@ months of history needed to learn a seasonality, else flat; ``min_season_volume`
 mean leads per month a channel needs for its own lead seasonality, else flat)."""
 
 _NEEDED = ("subscriptions", "leads")
+ONE_CHANNEL = str(OPTIONAL_DEFAULTS["deals"]["channel"])
+"""The one channel of a calibration from deals that name no channel (an assumption):
+the loader's default of the absent column (:func:`planning_lib.data.completion.fill_defaults`)."""
 _DAYS_PER_MONTH = 365.25 / 12
 
 
@@ -315,6 +331,34 @@ def _channels(
     return out, volumes
 
 
+def _deals_dated(deals: pd.DataFrame) -> bool:
+    """The deals can stand in for the leads: they carry stage, created and close dates."""
+    return len(deals) > 0 and {"stage", "created_date", "close_date"} <= set(deals.columns)
+
+
+def _deal_channels(
+    deals: pd.DataFrame, as_of: pd.Period, src: dict
+) -> tuple[dict[str, dict[str, Any]], dict[str, float]]:
+    """Channels from the deals when the data has no leads table: each channel's deals of
+    prospects created per month enter as SQL (``leads_per_month``), their win rate is
+    ``demo_to_won`` (:func:`planning_lib.analysis.calibration_transactional.deal_channels`).
+    Deals naming no channel at all (the column absent, or filled by the loader's default)
+    make one channel :data:`ONE_CHANNEL`, marked as an assumption."""
+    new = new_business_deals(deals)
+    names = new["channel"] if "channel" in new.columns else pd.Series("", index=new.index)
+    named = bool((names.fillna("").astype(str).str.strip() != "").any())
+    filled = Note("default", "channel", len(deals), ONE_CHANNEL, "why_channel")
+    loaded = {render_note(filled, lang) for lang in ("en", "de")}
+    if loaded & set(deals.attrs.get("notes", [])):  # the loader filled the absent column
+        named = False
+    if not named:
+        new = new.assign(channel=ONE_CHANNEL)
+    channels, volumes = deal_channels(new, as_of, DEFAULTS["min_entered"], src)
+    if not named:
+        src[f"channels.{ONE_CHANNEL}.lead_share"] = Source("init.one_channel", {}, assumption=True)
+    return channels, volumes
+
+
 def _segments(subs: pd.DataFrame) -> list[str]:
     present = set(subs["segment"].dropna().astype(str)) if "segment" in subs.columns else set()
     return [s for s in SEGMENTS if s in present] + sorted(present - set(SEGMENTS))
@@ -330,10 +374,11 @@ def calibrate(
     """The parameters of a no-change plan calibrated from the history (module docstring).
 
     Args:
-        tables: canonical tables (``subscriptions`` and ``leads`` needed; ``deals``,
-            ``costs``, ``headcount`` used when present).
+        tables: canonical tables (``subscriptions`` and ``leads`` needed, or instead of
+            the leads ``deals`` with stage, created and close dates: the channels then
+            come from the deals; ``deals``, ``costs``, ``headcount`` used when present).
         as_of: last month of history (default: :func:`last_complete_month`).
-        business_model: ``subscription`` (subscriptions and leads needed) or
+        business_model: ``subscription`` (subscriptions and leads or deals needed) or
             ``transactional`` (deals needed).
         company_name: the company's name (empty: an assumption to fill in).
         with_regions: also calibrate one region file per region of the data.
@@ -359,18 +404,25 @@ def calibrate(
             )
             values["company"]["regions"] = sorted(out_t.regions)
         return out_t
-    missing = [t for t in _NEEDED if t not in tables]
-    if missing:
-        raise CalibrationError(f"planning init needs the table(s) {', '.join(missing)}")
-    as_of_m = pd.Period(as_of, freq="M") if as_of is not None else last_complete_month(tables)
-    subs, leads = tables["subscriptions"], tables["leads"]
     deals = tables.get("deals", pd.DataFrame())
+    missing = [t for t in _NEEDED if t not in tables]
+    if missing == ["leads"] and _deals_dated(deals):
+        missing = []  # channels and conversions from the deals (_deal_channels)
+    if missing:
+        need = ", ".join("leads (or deals)" if t == "leads" else t for t in missing)
+        raise CalibrationError(f"planning init needs the table(s) {need}")
+    as_of_m = pd.Period(as_of, freq="M") if as_of is not None else last_complete_month(tables)
+    subs, leads = tables["subscriptions"], tables.get("leads", pd.DataFrame())
     plan_start = (as_of_m + 1).start_time.date()
     deadline = ((as_of_m + 12).end_time).date()
     src: dict[str, Source] = {}
     cm, bridge, last12 = _customer_base(subs, as_of_m, history_start(deals, leads))
     values, new_w = _base_values(cm, bridge, last12, as_of_m, src)
     basis_table = deals if {"stage", "close_date"} <= set(deals.columns) else subs
+    warm = complete_close_months(deals, as_of_m + 1) if basis_table is deals else None
+    if warm is not None:
+        close_m = pd.to_datetime(deals["close_date"], errors="coerce").dt.to_period("M")
+        basis_table = deals[close_m >= warm.first]
     baseline = no_change_new_customers(basis_table, plan_start)
     history_m = monthly_new_customers(basis_table, plan_start)
     season = seasonal_weights(history_m, DEFAULTS["min_season_months"])
@@ -409,7 +461,7 @@ def calibrate(
         "months": len(history_m),
         "source": baseline.source,
     }
-    src["forecast_no_change_new_customers"] = Source("init.baseline", fsrc)
+    src["forecast_no_change_new_customers"] = baseline_source(fsrc, warm)
     values["targets"] = [
         {
             "code": "new_customers",
@@ -438,7 +490,20 @@ def calibrate(
     src["targets.1.value"] = Source("init.target_churn", {}, assumption=True)
     values["drivers"]["new_customers_basis"] = "target"
     src["drivers.new_customers_basis"] = Source("init.basis", {})
-    values["channels"], volumes = _channels(leads, as_of_m, src)
+    if "leads" in tables:
+        values["channels"], volumes = _channels(leads, as_of_m, src)
+    else:
+        values["channels"], volumes = _deal_channels(deals, as_of_m, src)
+        shares = values["history"]["new_customer_share_by_source"]
+        if set(shares) - set(values["channels"]):
+            # the subscriptions name channels the deals do not: the share by the deals' own
+            # first wins is unknown here, so the channels' lead shares stand in
+            values["history"]["new_customer_share_by_source"] = {
+                ch: item["lead_share"] for ch, item in values["channels"].items()
+            }
+            src["history.new_customer_share_by_source"] = Source(
+                "init.new_share_leads", {}, assumption=True
+            )
     team = team_and_costs(tables, as_of_m, new_w, volumes, src)
     values["current"]["reps"] = team.reps
     values["history"]["cac_eur"] = team.cac_eur

@@ -11,7 +11,8 @@ the regions add up to the base exactly (:func:`split_exactly`):
 * new customers last year, the no-change forecast and the new-customer target: the
   region's new customers in the window;
 * leads per month of a channel: the region's entry-stage leads of the channel in the
-  window;
+  window (without a leads table: the region's deals of prospects created in the window
+  in the channel, as the channels were calibrated from them);
 * budget per category: the region's costs of the category in the window.
 
 Rates (conversions, churn, ARPA, lags, cost per lead) are the company's: a region file
@@ -158,6 +159,10 @@ def region_files(
     out.split("current.cash_eur", cur["cash_eur"], 2, "init.region_mrr", w_mrr)
     out.reps(tables, cur["reps"], as_of)
     out.new_customers(base, w_new)
+    if "leads" not in tables:  # channels calibrated from the deals: split by them
+        _deal_volumes(out, tables["deals"], base, as_of)
+        out.budget(tables, base, as_of)
+        return out.files, out.srcs
     leads = tables["leads"]
     for ch, item in base["channels"].items():
         mine = leads[leads["channel"].astype(str) == ch]
@@ -235,13 +240,24 @@ def transactional_region_files(
             )
     out.reps(tables, cur["reps"], as_of)
     out.new_customers(base, w_new)
+    _deal_volumes(out, deals, base, as_of)
+    out.budget(tables, base, as_of)
+    return out.files, out.srcs
+
+
+def _deal_volumes(out: _Files, deals: pd.DataFrame, base: dict[str, Any], as_of: pd.Period) -> None:
+    """``leads_per_month`` of each channel split by the region's deals of prospects
+    created in the window in the channel (deals naming no channel at all: the base's one
+    channel holds them all)."""
     nb = new_business_deals(deals)
     lo, hi = (as_of - 11).start_time, as_of.end_time
     nb = nb[(nb["created"] >= lo) & (nb["created"] <= hi)]
+    channel = nb["channel"] if "channel" in nb.columns else pd.Series("", index=nb.index)
+    channel = channel.fillna("").astype(str).str.strip()
+    region = nb["region"] if "region" in nb.columns else pd.Series("", index=nb.index)
+    one = len(base["channels"]) == 1 and not (channel != "").any()
     for ch, item in base["channels"].items():
-        mine = nb[nb["channel"].astype(str) == ch]
-        w = _weights(mine["region"].astype(str).value_counts(), regions)
+        mine = region[(channel == ch) | one]
+        w = _weights(mine.fillna("").astype(str).value_counts(), out.regions)
         path = f"channels.{ch}.leads_per_month"
         out.split(path, item["leads_per_month"], 2, "init.region_new_deals", w)
-    out.budget(tables, base, as_of)
-    return out.files, out.srcs

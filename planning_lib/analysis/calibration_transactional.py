@@ -19,7 +19,10 @@ Called by :func:`planning_lib.analysis.calibration.calibrate`. Over the 12 month
   ones;
 * the no-change target and the seasonality: the forecast baseline of the first won
   deal per customer (:func:`planning_lib.analysis.forecast.baseline.
-  no_change_new_customers` on those deals);
+  no_change_new_customers` on those deals), from the first complete close month of the
+  history on (:func:`planning_lib.analysis.calibration_common.complete_close_months`:
+  the first months lack the wins of deals created before the history began, and a
+  forecast would read their climb as growth);
 * ``current.bookings_before_start_eur``: the won amounts of the
   :data:`BOOKINGS_BEFORE_START_MONTHS` close months up to ``as_of`` (oldest first); the
   plan receives them in its first months when ``drivers.payment_delay_months`` > 0;
@@ -37,6 +40,8 @@ import pandas as pd
 from planning_lib.analysis.calibration_common import (
     CalibrationError,
     Source,
+    baseline_source,
+    complete_close_months,
     seasonal_weights,
     split_exactly,
     window_label,
@@ -62,6 +67,7 @@ from planning_lib.metrics.transactional import (
 __all__ = [
     "BOOKINGS_BEFORE_START_MONTHS",
     "bookings_before_start",
+    "deal_channels",
     "deal_dimensions",
     "new_business_deals",
     "transactional_plan",
@@ -121,9 +127,12 @@ def _order(names: list[str], known: tuple[str, ...]) -> list[str]:
     return [c for c in known if c in names] + sorted(n for n in names if n not in known)
 
 
-def _channels(
+def deal_channels(
     new_deals: pd.DataFrame, as_of: pd.Period, min_closed: int, src: dict[str, Source]
 ) -> tuple[dict[str, dict[str, Any]], dict[str, float]]:
+    """Each channel's funnel from the new-business deals (:func:`new_business_deals`; the
+    module docstring: deals created per month enter as SQL, the win rate is
+    ``demo_to_won``, the cycle its lag) and its deals created in the window (count)."""
     win = window_label(as_of)
     lo, hi = (as_of - 11).start_time, as_of.end_time
     created_w = new_deals[(new_deals["created"] >= lo) & (new_deals["created"] <= hi)]
@@ -271,6 +280,9 @@ def transactional_values(
         "init.new_share", {"window": win, "count": n_new}
     )
     first = new_deals[new_deals["first_won"]]
+    warm = complete_close_months(deals, as_of + 1)
+    if warm is not None:
+        first = first[first["close"].dt.to_period("M") >= warm.first]
     baseline = no_change_new_customers(first, plan_start)
     history_m = monthly_new_customers(first, plan_start)
     season = seasonal_weights(history_m, defaults["min_season_months"])
@@ -279,7 +291,7 @@ def transactional_values(
         if season is not None
         else Source("init.season_flat", {"months": len(history_m)}, assumption=True)
     )
-    channels, volumes = _channels(new_deals, as_of, defaults["min_entered"], src)
+    channels, volumes = deal_channels(new_deals, as_of, defaults["min_entered"], src)
     values: dict[str, Any] = {
         "current": {
             "customers": customers,
@@ -355,7 +367,9 @@ def transactional_plan(
         "months": int(src["drivers.seasonality"].args["months"]),
         "source": "first_deals",
     }
-    src["forecast_no_change_new_customers"] = Source("init.baseline", fsrc)
+    src["forecast_no_change_new_customers"] = baseline_source(
+        fsrc, complete_close_months(deals, as_of + 1)
+    )
     values["targets"] = [
         {
             "code": "new_customers",
