@@ -67,22 +67,32 @@ class WarmUp:
 
 
 def complete_close_months(
-    deals: pd.DataFrame, before: pd.Period, quantile: float = 0.9, min_months: int = 12
+    deals: pd.DataFrame,
+    before: pd.Period,
+    counted: pd.DataFrame | None = None,
+    quantile: float = 0.9,
+    min_months: int = 12,
 ) -> WarmUp | None:
     """The :class:`WarmUp` of a deals table (canonical ``created_date``, ``close_date``,
-    ``stage``): None when nothing is to be skipped (no dated won deals, a cycle under a
-    month's length) or when fewer than ``min_months`` complete months would remain
-    before ``before`` (then the short history is used as it is)."""
-    created = pd.to_datetime(deals["created_date"], errors="coerce")
-    close = pd.to_datetime(deals["close_date"], errors="coerce")
-    won = (deals["stage"] == "won") & created.notna() & close.notna()
-    if not won.any() or created.isna().all():
+    ``stage``; the history begins with its first created month): the cycle is that of
+    the won deals a baseline counts, ``counted`` (default: all won deals of ``deals``).
+    None when nothing is to be skipped (no dated won deals, a cycle under a month's
+    length) or when fewer than ``min_months`` complete months would remain before
+    ``before`` (then the short history is used as it is)."""
+    if not {"created_date", "close_date", "stage"} <= set(deals.columns):
         return None
-    days = float((close[won] - created[won]).dt.days.clip(lower=0).quantile(quantile))
+    start = pd.to_datetime(deals["created_date"], errors="coerce").min()
+    won = deals[deals["stage"] == "won"] if counted is None else counted
+    created = pd.to_datetime(won["created_date"], errors="coerce")
+    close = pd.to_datetime(won["close_date"], errors="coerce")
+    dated = created.notna() & close.notna()
+    if pd.isna(start) or not dated.any():
+        return None
+    days = float((close[dated] - created[dated]).dt.days.clip(lower=0).quantile(quantile))
     skipped = int(np.ceil(days / _DAYS_PER_MONTH - 1e-9))
     if skipped <= 0:
         return None
-    first = created.min().to_period("M") + skipped
+    first = start.to_period("M") + skipped
     if len(pd.period_range(first, before - 1, freq="M")) < min_months:
         return None
     return WarmUp(first=first, skipped=skipped, days=days)

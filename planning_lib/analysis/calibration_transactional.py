@@ -280,7 +280,7 @@ def transactional_values(
         "init.new_share", {"window": win, "count": n_new}
     )
     first = new_deals[new_deals["first_won"]]
-    warm = complete_close_months(deals, as_of + 1)
+    warm = complete_close_months(deals, as_of + 1, first)
     if warm is not None:
         first = first[first["close"].dt.to_period("M") >= warm.first]
     baseline = no_change_new_customers(first, plan_start)
@@ -291,6 +291,14 @@ def transactional_values(
         if season is not None
         else Source("init.season_flat", {"months": len(history_m)}, assumption=True)
     )
+    fsrc = {
+        "expected": round(baseline.expected),
+        "p10": round(baseline.p10),
+        "p90": round(baseline.p90),
+        "months": len(history_m),
+        "source": "first_deals",
+    }
+    src["forecast_no_change_new_customers"] = baseline_source(fsrc, warm)
     channels, volumes = deal_channels(new_deals, as_of, defaults["min_entered"], src)
     values: dict[str, Any] = {
         "current": {
@@ -360,16 +368,8 @@ def transactional_plan(
     src["market"] = Source("init.market", {}, assumption=True)
     expected = round(baseline.expected)
     values["forecast_no_change_new_customers"] = expected
-    fsrc = {
-        "expected": expected,
-        "p10": round(baseline.p10),
-        "p90": round(baseline.p90),
-        "months": int(src["drivers.seasonality"].args["months"]),
-        "source": "first_deals",
-    }
-    src["forecast_no_change_new_customers"] = baseline_source(
-        fsrc, complete_close_months(deals, as_of + 1)
-    )
+    keys = ("expected", "p10", "p90", "months", "source")
+    fsrc = {k: src["forecast_no_change_new_customers"].args[k] for k in keys}
     values["targets"] = [
         {
             "code": "new_customers",
