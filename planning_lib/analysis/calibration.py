@@ -24,9 +24,8 @@ those of the as-is analysis, computed by the same functions:
   (:func:`planning_lib.analysis.funnel.leads_by_month`);
 * the no-change target and the new-customer seasonality: the forecast baseline
   (:func:`planning_lib.analysis.forecast.baseline.no_change_new_customers`, from won
-  deals when a deals table exists, from its first complete close month on:
-  :func:`planning_lib.analysis.calibration_common.complete_close_months`; else from the
-  subscriptions);
+  deals when a deals table exists, else from the subscriptions; the same history as
+  ``planning forecast``, so the proposal and the forecast agree);
 * team, salaries, budget, cost per lead, commissions: the ``headcount`` and ``costs``
   tables (:mod:`planning_lib.analysis.calibration_team`).
 
@@ -46,8 +45,6 @@ from planning_lib.analysis.asis import history_start
 from planning_lib.analysis.calibration_common import (
     CalibrationError,
     Source,
-    baseline_source,
-    complete_close_months,
     seasonal_weights,
     split_exactly,
     window_label,
@@ -419,10 +416,6 @@ def calibrate(
     cm, bridge, last12 = _customer_base(subs, as_of_m, history_start(deals, leads))
     values, new_w = _base_values(cm, bridge, last12, as_of_m, src)
     basis_table = deals if {"stage", "close_date"} <= set(deals.columns) else subs
-    warm = complete_close_months(deals, as_of_m + 1) if basis_table is deals else None
-    if warm is not None:
-        close_m = pd.to_datetime(deals["close_date"], errors="coerce").dt.to_period("M")
-        basis_table = deals[close_m >= warm.first]
     baseline = no_change_new_customers(basis_table, plan_start)
     history_m = monthly_new_customers(basis_table, plan_start)
     season = seasonal_weights(history_m, DEFAULTS["min_season_months"])
@@ -461,7 +454,7 @@ def calibrate(
         "months": len(history_m),
         "source": baseline.source,
     }
-    src["forecast_no_change_new_customers"] = baseline_source(fsrc, warm)
+    src["forecast_no_change_new_customers"] = Source("init.baseline", fsrc)
     values["targets"] = [
         {
             "code": "new_customers",

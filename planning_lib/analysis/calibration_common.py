@@ -9,15 +9,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 __all__ = [
     "CalibrationError",
     "Source",
-    "WarmUp",
-    "baseline_source",
-    "complete_close_months",
     "month_ends",
     "seasonal_weights",
     "split_exactly",
@@ -43,69 +39,6 @@ class Source:
     key: str
     args: Mapping[str, Any] = field(default_factory=dict)
     assumption: bool = False
-
-
-_DAYS_PER_MONTH = 365.25 / 12
-
-
-@dataclass(frozen=True)
-class WarmUp:
-    """The first months of a deal history whose won-deal counts are incomplete.
-
-    A deal closing in month m was created up to the won deals' cycle before it; in the
-    first months of the history those created before the history began are missing,
-    so the counts climb for a cycle's length for no reason in the business (a
-    forecast reads it as growth). Attributes: ``first``: the first complete close
-    month (the first created month + the cycle in whole months, rounded up);
-    ``skipped``: the months left out before it; ``days``: the cycle (the
-    ``quantile`` of the won deals' days from creation to close).
-    """
-
-    first: pd.Period
-    skipped: int
-    days: float
-
-
-def complete_close_months(
-    deals: pd.DataFrame,
-    before: pd.Period,
-    counted: pd.DataFrame | None = None,
-    quantile: float = 0.9,
-    min_months: int = 12,
-) -> WarmUp | None:
-    """The :class:`WarmUp` of a deals table (canonical ``created_date``, ``close_date``,
-    ``stage``; the history begins with its first created month): the cycle is that of
-    the won deals a baseline counts, ``counted`` (default: all won deals of ``deals``).
-    None when nothing is to be skipped (no dated won deals, a cycle under a month's
-    length) or when fewer than ``min_months`` complete months would remain before
-    ``before`` (then the short history is used as it is)."""
-    if not {"created_date", "close_date", "stage"} <= set(deals.columns):
-        return None
-    start = pd.to_datetime(deals["created_date"], errors="coerce").min()
-    won = deals[deals["stage"] == "won"] if counted is None else counted
-    created = pd.to_datetime(won["created_date"], errors="coerce")
-    close = pd.to_datetime(won["close_date"], errors="coerce")
-    dated = created.notna() & close.notna()
-    if pd.isna(start) or not dated.any():
-        return None
-    days = float((close[dated] - created[dated]).dt.days.clip(lower=0).quantile(quantile))
-    skipped = int(np.ceil(days / _DAYS_PER_MONTH - 1e-9))
-    if skipped <= 0:
-        return None
-    first = start.to_period("M") + skipped
-    if len(pd.period_range(first, before - 1, freq="M")) < min_months:
-        return None
-    return WarmUp(first=first, skipped=skipped, days=days)
-
-
-def baseline_source(args: Mapping[str, Any], warm: WarmUp | None) -> Source:
-    """The source of ``forecast_no_change_new_customers``: ``init.baseline`` with
-    ``args`` (expected, p10, p90, months, source), naming the skipped first months of
-    the history when ``warm`` is given."""
-    if warm is None:
-        return Source("init.baseline", dict(args))
-    extra = {"first": str(warm.first), "skipped": warm.skipped, "days": round(warm.days)}
-    return Source("init.baseline_warmup", {**args, **extra})
 
 
 def window_months(as_of: pd.Period) -> pd.PeriodIndex:

@@ -19,10 +19,7 @@ Called by :func:`planning_lib.analysis.calibration.calibrate`. Over the 12 month
   ones;
 * the no-change target and the seasonality: the forecast baseline of the first won
   deal per customer (:func:`planning_lib.analysis.forecast.baseline.
-  no_change_new_customers` on those deals), from the first complete close month of the
-  history on (:func:`planning_lib.analysis.calibration_common.complete_close_months`:
-  the first months lack the wins of deals created before the history began, and a
-  forecast would read their climb as growth);
+  no_change_new_customers` on those deals);
 * ``current.bookings_before_start_eur``: the won amounts of the
   :data:`BOOKINGS_BEFORE_START_MONTHS` close months up to ``as_of`` (oldest first); the
   plan receives them in its first months when ``drivers.payment_delay_months`` > 0;
@@ -40,8 +37,6 @@ import pandas as pd
 from planning_lib.analysis.calibration_common import (
     CalibrationError,
     Source,
-    baseline_source,
-    complete_close_months,
     seasonal_weights,
     split_exactly,
     window_label,
@@ -280,9 +275,6 @@ def transactional_values(
         "init.new_share", {"window": win, "count": n_new}
     )
     first = new_deals[new_deals["first_won"]]
-    warm = complete_close_months(deals, as_of + 1, first)
-    if warm is not None:
-        first = first[first["close"].dt.to_period("M") >= warm.first]
     baseline = no_change_new_customers(first, plan_start)
     history_m = monthly_new_customers(first, plan_start)
     season = seasonal_weights(history_m, defaults["min_season_months"])
@@ -298,7 +290,7 @@ def transactional_values(
         "months": len(history_m),
         "source": "first_deals",
     }
-    src["forecast_no_change_new_customers"] = baseline_source(fsrc, warm)
+    src["forecast_no_change_new_customers"] = Source("init.baseline", fsrc)
     channels, volumes = deal_channels(new_deals, as_of, defaults["min_entered"], src)
     values: dict[str, Any] = {
         "current": {

@@ -192,40 +192,34 @@ def test_plan_prints_the_bases_bookings_not_a_zero_mrr(repeat, tmp_path, capsys)
     assert "MRR" not in line
 
 
-def test_no_change_funnel_lies_inside_the_baseline(repeat) -> None:
-    """init → plan on the repeat-buying company: the funnel basis (deals of prospects
-    created per month × win rate, steady state over the 12 months) lies inside the P10–P90
-    of the no-change forecast the init writes, and that forecast is the one of the
-    complete months of the history.
+def test_no_change_funnel_is_the_run_rate_and_the_proposal_the_forecast(repeat) -> None:
+    """init → plan on the repeat-buying company: the funnel basis is the steady state of
+    the calibrated channels (Σ leads/month × 12 × sql→demo × demo→won, by hand from the
+    YAML) and lies within 10 % of the first wins of the 12 months before the plan (the
+    history's run-rate, plain pandas: first won deal per customer closing 2024-12..
+    2025-11); the target proposal is the no-change forecast of ALL first wins of the
+    history (``no_change_new_customers`` on the same deals, the function ``planning
+    forecast`` uses), so the YAML and the forecast say the same number.
 
-    Why: the fixture creates 6..12 deals a month per channel from 2024-01 on and wins
-    35 %: about 27 deals × .37 × 12 ≈ 122 new customers a year, as the window's 128
-    first wins. The history begins with the deals created in 2024-01, so the first
-    months lack the wins of deals created before (cycle 10..90 days): 3, 4, 5 first wins
-    in 2024-01..03 against about 10 later. A forecast reading that climb as growth said
-    158, P10 134 > 122. Left out (by hand below): 90 % of the first wins close within
-    q days (plain pandas quantile), so the first complete close month is 2024-01 +
-    ceil(q ÷ 30.44) months; the first wins per close month from there to 2025-11 are
-    the baseline's history, forecast with the same function as for the sample
-    (``no_change_new_customers``)."""
+    Why the two differ here: the fixture's first wins climb from about 8 to about 10.7 a
+    month over 2024→2025 (its first months lack the wins of deals created before the
+    history began), and the forecast extrapolates that climb (158) while a no-change
+    funnel keeps the run-rate (about 122). The gap is reported as a finding; it is not
+    hidden by cutting the history for init alone."""
     frame, out, summary = repeat
     won = frame[frame["stage"] == "won"].copy()
     won["close"] = pd.to_datetime(won["close_date"])
-    won["created"] = pd.to_datetime(won["created_date"])
     first = won.sort_values(["close", "deal_id"]).groupby("customer_id").head(1)
-    days = (first["close"] - first["created"]).dt.days.quantile(0.9)
-    skip = int(-(-days // (365.25 / 12)))
-    start = pd.to_datetime(frame["created_date"]).min().to_period("M") + skip
-    assert start == pd.Period("2024-04")  # q = 81..90 days: 3 months
-    kept = first[first["close"].dt.to_period("M") >= start]
-    base = no_change_new_customers(kept.assign(stage="won"), "2025-12-01")
-    line = next(ln for ln in out.read_text(encoding="utf-8").splitlines() if "forecast_no" in ln)
-    assert f"P10–P90 {round(base.p10)}–{round(base.p90)}" in line
-    assert "ab 2024-04" in line and "ersten 3 Monate" in line
+    month = first["close"].dt.to_period("M")
+    run_rate = int(((month >= pd.Period("2024-12")) & (month <= pd.Period("2025-11"))).sum())
     p = load_params(out)
     funnel = sum(
         c.leads_per_month * 12 * c.sql_to_demo * c.demo_to_won for c in p.channels.values()
     )
     new = summary["bases"]["funnel"]["new_customers"]
     assert new == pytest.approx(funnel, rel=1e-6)
-    assert base.p10 <= new <= base.p90, (new, base.p10, base.p90)
+    assert abs(new - run_rate) <= 0.1 * run_rate, (new, run_rate)
+    base = no_change_new_customers(first.assign(stage="won"), "2025-12-01")
+    assert p.forecast_no_change_new_customers == round(base.expected)
+    line = next(ln for ln in out.read_text(encoding="utf-8").splitlines() if "forecast_no" in ln)
+    assert f"P10–P90 {round(base.p10)}–{round(base.p90)}" in line
