@@ -58,6 +58,7 @@ class CockpitUpdates(CockpitWidgets):
         self._mc_cv = threading.Condition()
         self._mc_job: tuple[int, Any, PlanParameters, Any, int, int] | None = None
         self._board: Any = None  # charts.ChartBoard, made by the worker
+        self._slot_chart: dict[str, str] = {}  # image → the chart drawn into it last
         self._pair_cache: dict[Any, dict[str, Any]] = {}
         self.mc_done = threading.Event()
         self.planned: PlanParameters | None = None
@@ -192,9 +193,13 @@ class CockpitUpdates(CockpitWidgets):
 
         if self._board is None:
             self._board = charts.ChartBoard()
+        slot = charts.SLOTS.get(key, key)
+        if self._slot_chart.get(slot, key) != key:  # the image shows another chart now
+            self._board.forget(key)
+        self._slot_chart[slot] = key
         data = self._board.render(key, *args)
         if data is not None:
-            img = self.images[charts.SLOTS.get(key, key)]
+            img = self.images[slot]
             img.value = data
             img.layout.display = ""
 

@@ -198,3 +198,25 @@ def test_cockpit_of_a_transactional_plan_draws_bookings(tx_config, tx_params):
     assert ck.settings_from_params(tx_params)["arpa"] == 0
     expected = format_value(bookings.sum(), "eur", "de")
     assert f'<div class="kpi-value">{expected}</div>' in app.tiles["mrr_end"].value
+
+
+def test_cockpit_switches_between_bookings_and_mrr_charts_with_arpa(tx_config):
+    """ARPA 0 → 50 €/month gives the plan a recurring share: the line chart's place shows
+    MRR (a new image); back to 0 it shows the bookings chart again, the same PNG as at the
+    start, although the bookings chart's own inputs did not change in between (before,
+    the board would have skipped it as already shown and left the MRR image up)."""
+    from planning_lib.app.cockpit_app import Cockpit
+
+    app = Cockpit(tx_config, debounce_s=0.01)
+    app.mc_cb.value = False
+    assert app.wait_until_idle(60)
+    bookings_png = app.images["mrr"].value
+    app.sliders["arpa"].value = 50
+    assert app.wait_until_idle(60)
+    mrr_png = app.images["mrr"].value
+    assert mrr_png != bookings_png
+    assert "MRR" in app._board.figure("mrr").axes[0].get_title(loc="left")
+    app.sliders["arpa"].value = 0
+    assert app.wait_until_idle(60)
+    assert app.images["mrr"].value == bookings_png
+    assert app.images["bridge"].value != mrr_png
