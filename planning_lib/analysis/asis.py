@@ -56,6 +56,7 @@ from planning_lib.analysis.segments import (
     abc_classes,
     abc_summary,
     attractiveness,
+    customer_bookings,
     customer_revenue,
     persona_links,
     persona_table,
@@ -344,11 +345,18 @@ def run_analysis(
         t["competitors"] = competitor_table(params.market)
         t["swot"] = swot_table(params.market)
 
+    # ABC analysis: by the subscriptions' revenue, without them by the won deals' bookings
+    revenue = (
+        customer_revenue(cm, 12)
+        if "customer_base" not in off
+        else customer_bookings(deals, as_of_m, 12)
+    )
+    abc = abc_classes(revenue, seg.abc_a_share, seg.abc_b_share)
+    t["abc_customers"] = abc
+    t["abc_summary"] = abc_summary(abc)
+
     # segmentation
     if "segmentation" not in off:
-        abc = abc_classes(customer_revenue(cm, 12), seg.abc_a_share, seg.abc_b_share)
-        t["abc_customers"] = abc
-        t["abc_summary"] = abc_summary(abc)
         new_year = new[new["year"] == year]
         cac_year = cac[cac["year"] == year]
         if params is not None:

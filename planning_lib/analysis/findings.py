@@ -263,7 +263,8 @@ def sales_cycle_gap(a: Analysis) -> Finding | None:
 
 
 def abc_concentration(a: Analysis) -> Finding | None:
-    """Share of customers in class A and their share of revenue."""
+    """Share of customers in class A and their share of revenue (without subscriptions the
+    ABC analysis ranks by bookings: ``by_bookings`` 1)."""
     s = a.tables["abc_summary"].set_index("abc_class")
     if s["customers"].sum() < MIN_ABC_CUSTOMERS or s.at["A", "customers"] == 0:
         return None
@@ -272,6 +273,8 @@ def abc_concentration(a: Analysis) -> Finding | None:
         "a_customer_share": float(s.at["A", "customer_share"]),
         "a_revenue_share": float(s.at["A", "revenue_share"]),
     }
+    if "bookings_monthly" in a.tables:  # the deals' sales view: bookings per customer
+        n["by_bookings"] = 1
     return Finding("abc_concentration", numbers=n)
 
 

@@ -2,7 +2,9 @@
 
 * ABC (Pareto): customers sorted by revenue (largest first, ties by id). A customer is
   class A while the cumulative revenue share *before* it is below ``a_share`` (so the
-  customer that crosses 80 % is still A), B below ``b_share``, else C.
+  customer that crosses 80 % is still A), B below ``b_share``, else C. The revenue is
+  the subscriptions' MRR of the last 12 months (:func:`customer_revenue`); without
+  subscriptions the won deals' bookings of the last 12 months (:func:`customer_bookings`).
 * Segment table: per segment (or segment × region) the active customers, revenue of the
   last 12 months and its growth over the 12 months before, win rate and average deal
   size of deals closed in the window, formula CLV and monthly logo churn, and CAC.
@@ -25,6 +27,7 @@ import pandas as pd
 from planning_lib.analysis.funnel import ALL, deal_metrics
 from planning_lib.core.params import Competitor, Persona
 from planning_lib.metrics.clv import clv_from_bridge
+from planning_lib.metrics.common import month_of, require_columns
 from planning_lib.metrics.customers import CustomerMatrix, mrr_bridge_observed
 
 __all__ = [
@@ -32,6 +35,7 @@ __all__ = [
     "abc_classes",
     "abc_summary",
     "attractiveness",
+    "customer_bookings",
     "customer_revenue",
     "persona_links",
     "persona_table",
@@ -61,6 +65,32 @@ def customer_revenue(cm: CustomerMatrix, months: int = 12) -> pd.DataFrame:
     """
     rev = cm.mrr[:, -months:].sum(axis=1)
     out = cm.customers.drop(columns=["first_month", "first_idx"]).assign(revenue_eur=rev)
+    return out[out["revenue_eur"] > 0].reset_index(drop=True)
+
+
+def customer_bookings(deals: pd.DataFrame, as_of: pd.Period, months: int = 12) -> pd.DataFrame:
+    """Bookings per customer over the ``months`` months up to ``as_of`` (EUR): the
+    ``amount_eur`` of the won deals closed then, credit notes included (as in the
+    bookings per month); the revenue of the ABC analysis when there are no subscriptions.
+
+    Returns:
+        Columns ``customer_id`` and ``revenue_eur`` (the bookings), by customer id;
+        customers whose bookings in the window are not positive are left out.
+
+    Raises:
+        MissingColumnsError: a required column is missing.
+    """
+    require_columns(deals, ["customer_id", "stage", "close_date", "amount_eur"], "deals")
+    won = deals[deals["stage"] == "won"]
+    month = month_of(won["close_date"])
+    window = won[(month > as_of - months) & (month <= as_of)]
+    out = (
+        window.groupby(window["customer_id"].astype(str))["amount_eur"]
+        .sum()
+        .rename("revenue_eur")
+        .rename_axis("customer_id")
+        .reset_index()
+    )
     return out[out["revenue_eur"] > 0].reset_index(drop=True)
 
 

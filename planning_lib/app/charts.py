@@ -26,11 +26,14 @@ from PIL import Image
 
 from planning_lib.core import text_store
 from planning_lib.present.charts import format_axis
+from planning_lib.present.formatting import format_value
 
 __all__ = [
     "CHARTS",
     "ChartBoard",
+    "bookings_band_chart",
     "cash_chart",
+    "composition_chart",
     "fingerprint",
     "leads_chart",
     "mrr_band_chart",
@@ -204,6 +207,71 @@ class MrrBandChart(_Chart):
         self._rescale()  # relim counts the band (a collection) as fill_between did
 
 
+class BookingsBandChart(MrrBandChart):
+    """A transactional plan's bookings per month (new deals + repeat purchases) with the
+    Monte Carlo P10–P90 band of bookings; drawn like the MRR chart."""
+
+    title_key = "bookings"
+
+
+_COMPOSITION = ("bookings_new", "bookings_repeat", "bookings_total")
+
+
+def _composition_bars(parts: dict[str, float]) -> tuple[list[float], list[float]]:
+    """Bottoms and heights of the composition's three bars: new deals, repeat purchases
+    stacked on them, and the total."""
+    new, repeat = parts["bookings_new"], parts["bookings_repeat"]
+    return [0.0, new, 0.0], [new, repeat, new + repeat]
+
+
+def _composition_names(parts: dict[str, float], locale: Locale) -> list[str]:
+    """Bar labels with their product: 'Neue Deals\n158 × 6.092 €'."""
+
+    def times(count: float | None, size: float | None) -> str:
+        return f"{format_value(count, 'count', locale, 0)} × {format_value(size, 'eur', locale)}"
+
+    return [
+        f"{_t('bookings_new', locale)}\n{times(parts['new_deals'], parts['deal_size'])}",
+        f"{_t('bookings_repeat', locale)}\n"
+        f"{times(parts['repeat_purchases'], parts['repeat_deal_size'])}",
+        _t("bookings_total", locale),
+    ]
+
+
+class CompositionChart(_Chart):
+    """A transactional plan's bookings over the horizon: new deals × mean deal size,
+    repeat purchases × mean repeat deal, and their sum (in place of the MRR bridge)."""
+
+    title_key = "composition"
+
+    def __init__(self, parts: dict[str, float], locale: Locale = "de") -> None:
+        super().__init__(locale)
+        bottoms, heights = _composition_bars(parts)
+        colours = [COLOURS["up"], COLOURS["up"], COLOURS["total"]]
+        x = np.arange(len(_COMPOSITION))
+        self.bars = self.ax.bar(x, heights, bottom=bottoms, color=colours, width=0.6)
+        self.ax.set_xticks(x, _composition_names(parts, locale), fontsize=7)
+        _money_axis(self.ax, locale)
+        self._limits(bottoms, heights)
+
+    @staticmethod
+    def shape(parts: dict[str, float], locale: Locale = "de") -> tuple:
+        return (locale,)
+
+    def _limits(self, bottoms: list[float], heights: list[float]) -> None:
+        top = max((b + h for b, h in zip(bottoms, heights, strict=True)), default=0.0)
+        self.ax.set_ylim(0, max(top, 1.0) * 1.08)
+
+    def update(self, parts: dict[str, float], locale: Locale = "de") -> None:
+        bottoms, heights = _composition_bars(parts)
+        for bar, b, h in zip(self.bars, bottoms, heights, strict=True):
+            bar.set_y(b)
+            bar.set_height(h)
+        self.ax.set_xticks(np.arange(len(_COMPOSITION)), _composition_names(parts, locale),
+                           fontsize=7)  # fmt: skip
+        self._limits(bottoms, heights)
+
+
 class LeadsChart(_Chart):
     """Stacked bars of required leads per month (rows) and channel (columns, labelled)."""
 
@@ -314,6 +382,12 @@ class TornadoChart(_Chart):
         self._rescale()
 
 
+class BookingsTornadoChart(TornadoChart):
+    """The tornado of a transactional plan: bookings over the plan per driver move."""
+
+    title_key = "tornado_bookings"
+
+
 def mrr_bridge_chart(bridge: dict[str, float], locale: Locale = "de") -> Figure:
     """Waterfall from start MRR through new, expansion, contraction and churn to end MRR.
 
@@ -336,6 +410,28 @@ def mrr_band_chart(
 ) -> Figure:
     """Monthly MRR of the plan with the Monte Carlo P10–P90 band and the target line."""
     return MrrBandChart(months, mrr, p10, p90, target, locale).fig
+
+
+def bookings_band_chart(
+    months: Sequence[str],
+    bookings: Sequence[float],
+    p10: Sequence[float] | None = None,
+    p90: Sequence[float] | None = None,
+    locale: Locale = "de",
+) -> Figure:
+    """Monthly bookings of a transactional plan with the Monte Carlo P10–P90 band."""
+    return BookingsBandChart(months, bookings, p10, p90, None, locale).fig
+
+
+def composition_chart(parts: dict[str, float], locale: Locale = "de") -> Figure:
+    """Bookings over the plan: new deals × deal size, repeat purchases, total.
+
+    Args:
+        parts: ``PlanViews.composition`` (new_deals, deal_size, bookings_new,
+            repeat_purchases, repeat_deal_size, bookings_repeat, bookings).
+        locale: 'de' or 'en'.
+    """
+    return CompositionChart(parts, locale).fig
 
 
 def leads_chart(leads: pd.DataFrame, locale: Locale = "de") -> Figure:
@@ -368,7 +464,16 @@ CHARTS: dict[str, type[_Chart]] = {
     "leads": LeadsChart,
     "cash": CashChart,
     "tornado": TornadoChart,
+    "bookings": BookingsBandChart,
+    "composition": CompositionChart,
+    "tornado_bookings": BookingsTornadoChart,
 }
+"""Chart kinds by board key; a transactional plan without MRR draws ``bookings``,
+``composition`` and ``tornado_bookings`` into the places (:data:`SLOTS`) of ``mrr``,
+``bridge`` and ``tornado``."""
+
+SLOTS: dict[str, str] = {"bookings": "mrr", "composition": "bridge", "tornado_bookings": "tornado"}
+"""The image a chart is shown in when it is not its own key's."""
 
 
 def fingerprint(value: object) -> object:

@@ -119,7 +119,7 @@ CONTROLS: tuple[Control, ...] = (
     _c("churn_end", "Churn/Monat, Jahresende", "Monthly churn, year end", "share",
        0.0, 0.15, 0.001, "drivers.churn_rate_monthly.end", "ziele"),
     _c("arpa", "ARPA (€/Monat)", "ARPA (€/month)", "eur",
-       20, 600, 1, "drivers.arpa_monthly_eur", "ziele"),
+       0, 600, 1, "drivers.arpa_monthly_eur", "ziele"),
     _c("inbound_mql_to_sql", "Inbound MQL→SQL", "Inbound MQL→SQL", "share",
        0.0, 1.0, 0.01, "channels.inbound.mql_to_sql", "funnel"),
     _c("inbound_sql_to_demo", "Inbound SQL→Demo", "Inbound SQL→demo", "share",

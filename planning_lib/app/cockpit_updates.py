@@ -58,6 +58,7 @@ class CockpitUpdates(CockpitWidgets):
         self._mc_cv = threading.Condition()
         self._mc_job: tuple[int, Any, PlanParameters, Any, int, int] | None = None
         self._board: Any = None  # charts.ChartBoard, made by the worker
+        self._slot_chart: dict[str, str] = {}  # image → the chart drawn into it last
         self._pair_cache: dict[Any, dict[str, Any]] = {}
         self.mc_done = threading.Event()
         self.planned: PlanParameters | None = None
@@ -147,20 +148,22 @@ class CockpitUpdates(CockpitWidgets):
         self._show_findings(result.findings)
         target = planned.target("mrr_end")
         steps: list[tuple[str, tuple[Any, ...]]] = [
-            ("bridge", (views.bridge, loc)),
+            ("composition", (views.composition, loc))
+            if views.one_off
+            else ("bridge", (views.bridge, loc)),
             ("leads", (views.leads, loc)),
             ("cash", (views.months, views.cash, loc)),
         ]
-        if not mc_on:  # with Monte Carlo the MRR chart comes with its band
-            steps.insert(1, ("mrr", (views.months, views.mrr, None, None,
-                                     target.value if target else None, loc)))  # fmt: skip
+        if not mc_on:  # with Monte Carlo the MRR (bookings) chart comes with its band
+            steps.insert(1, self._line_chart(views, None, target, loc))
         for key, args in steps:  # a chart whose inputs did not change is not drawn
             if self._stale(gen):
                 return
             self._show_chart(key, *args)
         if self._stale(gen):
             return
-        self._show_tornado(planned, float(result.summary.get("mrr_end", 0.0)), loc)
+        kpi = "bookings_total" if views.one_off else "mrr_end"
+        self._show_tornado(planned, kpi, float(result.summary.get(kpi, 0.0)), loc)
         if not self._stale(gen):
             self._set_idle(True)
         self.log.info(
@@ -170,16 +173,33 @@ class CockpitUpdates(CockpitWidgets):
             1000 * (time.perf_counter() - t0),
         )
 
-    def _show_chart(self, key: str, *args: Any) -> None:
-        """Draw chart ``key`` for ``args`` into its image; nothing when its inputs are
-        those of the image shown (see ``planning_lib.app.charts.ChartBoard``)."""
-        if self._board is None:
-            from planning_lib.app import charts  # matplotlib: after the tiles
+    @staticmethod
+    def _line_chart(
+        views: Any, band: dict[str, Any] | None, target: Any, loc: str
+    ) -> tuple[str, tuple[Any, ...]]:
+        """The monthly line chart: MRR with its target, or a transactional plan's
+        bookings (no MRR, no bookings target), with the Monte Carlo band when given."""
+        p10, p90 = (None, None) if band is None else (band["p10"], band["p90"])
+        if views.one_off:
+            return "bookings", (views.months, views.bookings, p10, p90, None, loc)
+        goal = target.value if target else None
+        return "mrr", (views.months, views.mrr, p10, p90, goal, loc)
 
+    def _show_chart(self, key: str, *args: Any) -> None:
+        """Draw chart ``key`` for ``args`` into its image (``charts.SLOTS``: a
+        transactional chart in its MRR chart's place); nothing when its inputs are
+        those of the image shown (see ``planning_lib.app.charts.ChartBoard``)."""
+        from planning_lib.app import charts  # matplotlib: after the tiles
+
+        if self._board is None:
             self._board = charts.ChartBoard()
+        slot = charts.SLOTS.get(key, key)
+        if self._slot_chart.get(slot, key) != key:  # the image shows another chart now
+            self._board.forget(key)
+        self._slot_chart[slot] = key
         data = self._board.render(key, *args)
         if data is not None:
-            img = self.images[key]
+            img = self.images[slot]
             img.value = data
             img.layout.display = ""
 
@@ -211,11 +231,13 @@ class CockpitUpdates(CockpitWidgets):
         body = f"<ul>{''.join(items)}</ul>" if items else f"<p>{ck.label('no_findings', loc)}</p>"
         self.findings.value = f"<h4>{ck.label('findings', loc)}</h4>{body}"
 
-    def _show_tornado(self, planned: PlanParameters, base: float, loc: str) -> None:
+    def _show_tornado(self, planned: PlanParameters, kpi: str, base: float, loc: str) -> None:
+        """The tornado of ``kpi`` (year-end MRR, or a transactional plan's bookings)."""
         if self.engine.sensitivity is None:
             return
-        table = out.tornado_table(self.engine.sensitivity(planned, "mrr_end"), planned, loc)
-        self._show_chart("tornado", table, base, loc)
+        table = out.tornado_table(self.engine.sensitivity(planned, kpi), planned, loc)
+        self._show_chart("tornado_bookings" if kpi == "bookings_total" else "tornado",
+                         table, base, loc)  # fmt: skip
 
     def _mc_worker(self) -> None:
         while True:
@@ -238,8 +260,8 @@ class CockpitUpdates(CockpitWidgets):
         assert self.engine.monte_carlo is not None
         t0 = time.perf_counter()
         mc = self.engine.monte_carlo(out.centred_monte_carlo(planned), draws, seed)
-        band = out.mc_band(mc)
-        p_hit = out.mc_p_hit(mc, planned, "mrr_end")
+        band = out.mc_band(mc, "bookings" if views.one_off else "mrr_end")
+        p_hit = out.mc_p_hit(mc, planned, "new_customers" if views.one_off else "mrr_end")
         loc = self.locale
         with self._cv:  # a change arriving now bumps the generation only after this
             if self._stale(gen):
@@ -247,16 +269,8 @@ class CockpitUpdates(CockpitWidgets):
             self._show_tiles(result.summary, planned, "done", p_hit)
         if self._stale(gen):  # a newer plan's band is on its way
             return
-        target = planned.target("mrr_end")
-        self._show_chart(
-            "mrr",
-            views.months,
-            views.mrr,
-            band["p10"],
-            band["p90"],
-            target.value if target else None,
-            loc,
-        )
+        key, args = self._line_chart(views, band, planned.target("mrr_end"), loc)
+        self._show_chart(key, *args)
         self.mc_done.set()
         self.log.info("monte carlo gen %d: %d draws in %.0f ms", gen, draws,
                       1000 * (time.perf_counter() - t0))  # fmt: skip
@@ -273,7 +287,8 @@ class CockpitUpdates(CockpitWidgets):
         return apply_overrides(self.params, overrides)
 
     def _show_pair(self, overrides: dict[str, Any], summary: dict[str, Any]) -> None:
-        """Both bases side by side (the chosen one bold): new customers, MRR, cost, CAC."""
+        """Both bases side by side (the chosen one bold): new customers, MRR (a
+        transactional plan without MRR: bookings over the plan), cost, CAC."""
         loc = self.locale
         other = "funnel" if self.plan_basis == "target" else "target"
         alt = self._plan_summary({**overrides, "drivers.new_customers_basis": other})
@@ -281,7 +296,7 @@ class CockpitUpdates(CockpitWidgets):
         by = {self.plan_basis: summary, other: alt}
         cols = [
             ("new_customers", "count"),
-            ("mrr_end", "eur"),
+            ("bookings_total" if out.one_off(summary) else "mrr_end", "eur"),
             ("cost_total", "eur"),
             ("cac_fully_loaded", "eur"),
         ]

@@ -30,6 +30,7 @@ __all__ = [
     "kpi_tiles",
     "mc_band",
     "mc_p_hit",
+    "one_off",
     "plan_views",
     "tornado_table",
 ]
@@ -79,9 +80,20 @@ TILE_KEYS: tuple[str, ...] = (
 TRANSACTIONAL_TILES: dict[str, str] = {
     "mrr_end": "bookings_total",
     "payback_months": "deal_size_avg",
+    "p_mrr_target": "p_new_customers_target",
 }
 """A transactional plan without MRR (year-end MRR 0, payback on ARPA undefined) shows its
-bookings over the plan and its mean new deal in these places."""
+bookings over the plan, its mean new deal and the chance of its new-customer target in
+these places."""
+
+TILE_METRIC: dict[str, str] = {"p_mrr_target": "mrr_end", "p_new_customers_target": "new_customers"}
+"""The target metric whose Monte Carlo hit rate a probability tile shows."""
+
+
+def one_off(summary: Mapping[str, Any]) -> bool:
+    """True for a transactional plan without MRR (bookings, year-end MRR 0): its tiles,
+    charts and tornado show bookings in place of MRR."""
+    return "bookings_total" in summary and not summary.get("mrr_end")
 
 
 _TILE_UNIT: dict[str, tuple[Unit, int | None]] = {
@@ -94,6 +106,7 @@ _TILE_UNIT: dict[str, tuple[Unit, int | None]] = {
     "payback_months": ("months", None),
     "cash_low_point": ("eur", None),
     "p_mrr_target": ("share", 0),
+    "p_new_customers_target": ("share", 0),
 }
 """Each tile's unit and decimals (None: the unit's default): '118.234 €' (whole euros),
 '612', '3,7 : 1', '6,8', '73 %'."""
@@ -116,7 +129,8 @@ def kpi_tiles(
         summary: ``PlanResult.summary`` (mrr_end, new_customers, cac_fully_loaded, ...).
         params: the parameters planned (targets give the notes and colours).
         locale: 'de' or 'en'.
-        p_mrr_target: probability (0..1) of reaching the MRR target from Monte Carlo.
+        p_mrr_target: probability (0..1) of reaching the MRR target from Monte Carlo
+            (a transactional plan without MRR: the new-customer target, ``TILE_METRIC``).
         mc_state: whether Monte Carlo is off, running or done.
 
     Returns:
@@ -125,12 +139,12 @@ def kpi_tiles(
     """
     tiles: list[Tile] = []
     tgt = label("target", locale)
-    one_off = "bookings_total" in summary and not summary.get("mrr_end")
+    transactional = one_off(summary)
     for slot in TILE_KEYS:
-        key = TRANSACTIONAL_TILES.get(slot, slot) if one_off else slot
+        key = TRANSACTIONAL_TILES.get(slot, slot) if transactional else slot
         unit, decimals = _TILE_UNIT[key]
         note, status = "", "neutral"
-        if key == "p_mrr_target":
+        if key in TILE_METRIC:
             value = p_mrr_target if mc_state == "done" else None
             if mc_state != "done":
                 note = label("mc_running" if mc_state == "running" else "mc_off", locale)
@@ -140,7 +154,7 @@ def kpi_tiles(
             value = summary.get(key)
         text = format_value(value, unit, locale, decimals)
         t = params.target({"cac_fully_loaded": "cac"}.get(key, key))
-        if t is not None and value is not None and key != "p_mrr_target":
+        if t is not None and value is not None and key not in TILE_METRIC:
             note = f"{tgt}: {format_value(t.value, unit, locale, decimals)}"
             hit = value >= t.value if t.direction == "at_least" else value <= t.value
             near = abs(value - t.value) <= 0.1 * abs(t.value)
@@ -230,6 +244,11 @@ class PlanViews:
         bridge: MRR bridge over the horizon (EUR/month).
         leads: required entry-stage leads, months × channel labels.
         cash: sales cash at month end (EUR).
+        bookings: a transactional plan's bookings per month (EUR, new deals + repeat
+            purchases), None for a plan without the line.
+        composition: a transactional plan's bookings over the horizon: new_deals,
+            deal_size (EUR/deal, None without deals), bookings_new, repeat_purchases,
+            repeat_deal_size, bookings_repeat, bookings (EUR); None without the lines.
     """
 
     months: list[str]
@@ -237,6 +256,13 @@ class PlanViews:
     bridge: dict[str, float]
     leads: pd.DataFrame
     cash: np.ndarray
+    bookings: np.ndarray | None = None
+    composition: dict[str, float | None] | None = None
+
+    @property
+    def one_off(self) -> bool:
+        """True when the plan books one-off deals and has no MRR (draw bookings)."""
+        return self.bookings is not None and not self.mrr.any()
 
 
 def plan_views(monthly: pd.DataFrame, params: PlanParameters, locale: str = "de") -> PlanViews:
@@ -269,6 +295,31 @@ def plan_views(monthly: pd.DataFrame, params: PlanParameters, locale: str = "de"
         getattr(params.channels[c], f"label_{locale}") if c in params.channels else c
         for c in leads.columns
     ]
+    bookings, composition = None, None
+    parts = ("customers_new", "bookings_new", "repeat_purchases", "bookings_repeat", "bookings")
+    if all(c in wide.columns for c in parts):
+        bookings = wide["bookings"].to_numpy(float)
+        sums = {c: float(wide[c].sum()) for c in parts}
+        composition = {
+            "new_deals": sums["customers_new"],
+            "deal_size": _per(sums["bookings_new"], sums["customers_new"]),
+            "bookings_new": sums["bookings_new"],
+            "repeat_purchases": sums["repeat_purchases"],
+            "repeat_deal_size": _per(sums["bookings_repeat"], sums["repeat_purchases"]),
+            "bookings_repeat": sums["bookings_repeat"],
+            "bookings": sums["bookings"],
+        }
     return PlanViews(
-        months, wide["mrr_end"].to_numpy(float), bridge, leads, wide["cash_balance"].to_numpy(float)
+        months,
+        wide["mrr_end"].to_numpy(float),
+        bridge,
+        leads,
+        wide["cash_balance"].to_numpy(float),
+        bookings,
+        composition,
     )
+
+
+def _per(amount: float, count: float) -> float | None:
+    """EUR per deal; None without deals (the chart shows '–')."""
+    return amount / count if count > 0 else None

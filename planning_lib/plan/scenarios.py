@@ -38,6 +38,7 @@ from planning_lib.plan.summary import plan_summary
 from planning_lib.plan.targets import target_achieved, target_hit
 
 __all__ = [
+    "BOOKINGS_ITEMS",
     "PERCENTILE_ITEMS",
     "MonteCarloResult",
     "centred_monte_carlo",
@@ -62,6 +63,11 @@ PERCENTILE_ITEMS: tuple[str, ...] = (
     "contribution_margin",
     "cash_balance",
 )
+
+# a transactional plan's bookings per month (new deals × deal size + repeat purchases):
+# reported too when the plan has them (a subscription plan has no such line, its
+# percentiles stay as they are)
+BOOKINGS_ITEMS: tuple[str, ...] = ("bookings",)
 
 
 def scenario_overrides(params: PlanParameters, name: str) -> dict[str, Any]:
@@ -326,7 +332,8 @@ class MonteCarloResult:
         draws, seed: what was run.
         drivers: the drawn driver paths.
         percentiles: month, line_item, channel, unit, p10, p50, p90 for the
-            requested items (default ``PERCENTILE_ITEMS``, company totals).
+            requested items (default ``PERCENTILE_ITEMS`` and, for a transactional
+            plan, ``BOOKINGS_ITEMS``; company totals).
         summary: KPI → {p10, p50, p90, mean} over the draws.
         p_hit: target code → share of draws meeting the target (0..1); targets the
             model does not plan (nps, market share) are left out. Every target is
@@ -345,7 +352,7 @@ def monte_carlo(
     params: PlanParameters,
     draws: int | None = None,
     seed: int | None = None,
-    items: tuple[str, ...] = PERCENTILE_ITEMS,
+    items: tuple[str, ...] = (*PERCENTILE_ITEMS, *BOOKINGS_ITEMS),
 ) -> MonteCarloResult:
     """Seeded Monte Carlo over the declared driver distributions, vectorised over draws.
 
@@ -354,7 +361,8 @@ def monte_carlo(
         draws: number of draws (default ``monte_carlo.draws``).
         seed: random seed (default ``monte_carlo.seed``).
         items: company-total line items to report P10/P50/P90 for (any key of
-            ``planning_lib.plan.model.LINE_UNITS`` that the plan has).
+            ``planning_lib.plan.model.LINE_UNITS``; those the plan lacks are left out,
+            so the default's ``bookings`` appears for a transactional plan only).
     """
     draws = params.monte_carlo.draws if draws is None else int(draws)
     seed = params.monte_carlo.seed if seed is None else int(seed)

@@ -185,7 +185,7 @@ def _sales_cycle_gap(f: Finding, loc: str) -> str:
 def _abc_concentration(f: Finding, loc: str) -> str:
     n = f.numbers
     return _t(
-        "abc_concentration",
+        "abc_concentration.bookings" if n.get("by_bookings") else "abc_concentration",
         loc,
         customer_share=_pct(n["a_customer_share"], loc),
         revenue_share=_pct(n["a_revenue_share"], loc),

@@ -282,6 +282,13 @@ class Phase:
                 "year": analysis.year,
                 "figures": analysis.figures,
                 "labels": {k: list(v) for k, v in analysis.labels.items()},
+                # the parts the tables could not give (phase 3 names its own); only when
+                # there are any, so a full run's file stays as it was
+                **(
+                    {"skipped": [[part, list(missing)] for part, missing in analysis.skipped]}
+                    if analysis.skipped
+                    else {}
+                ),
             },
         )
 
@@ -300,6 +307,7 @@ class Phase:
             tables={p.stem: pd.read_parquet(p) for p in sorted(folder.glob("*.parquet"))},
             figures=meta["figures"],
             labels={k: tuple(v) for k, v in meta["labels"].items()},
+            skipped=[(part, tuple(missing)) for part, missing in meta.get("skipped", [])],
         )
 
     def write_json(self, name: str, data: Mapping[str, Any]) -> Path:

@@ -60,8 +60,8 @@ def test_deals_and_subscriptions_give_the_customer_base_of_the_full_run(
     table); the revenue history and the MRR bridge are the same frames. Plain pandas: the
     MRR at the as-of month 2025-12 is the sum of ``mrr_eur`` of AT's subscriptions that
     started by 2025-12-31 and did not end before 2026-01 (an end month is the first month
-    without the subscription). The lead funnel, CAC and segmentation are skipped, naming
-    leads and costs."""
+    without the subscription). The lead funnel, CAC and the segments are skipped, naming
+    leads and costs; the ABC classes need no costs and are the full run's."""
     part = _subset(region_tables, params, "subscriptions")
     for figure in (
         "mrr_end_eur",
@@ -90,7 +90,8 @@ def test_deals_and_subscriptions_give_the_customer_base_of_the_full_run(
         ("cac", ("costs",)),
         ("segmentation", ("costs",)),
     ]
-    assert not {"leads_by_month", "cac", "segments", "abc_summary"} & set(part.tables)
+    assert not {"leads_by_month", "cac", "segments"} & set(part.tables)
+    pd.testing.assert_frame_equal(part.tables["abc_summary"], full.tables["abc_summary"])
 
 
 def test_deals_and_leads_give_the_funnel_of_the_full_run_beside_the_sales_view(
@@ -162,7 +163,7 @@ def test_planning_analyse_names_each_skipped_part_on_the_console(
     skipped = [ln for ln in capsys.readouterr().out.splitlines() if "übersprungen" in ln]
     assert skipped == [
         "- CAC je Kanal übersprungen: Tabelle costs fehlt.",
-        "- ABC-Analyse, Segmente und Persona-Bezüge übersprungen: Tabelle costs fehlt.",
+        "- Segmente, Attraktivität und Persona-Bezüge übersprungen: Tabelle costs fehlt.",
     ]
     kf = pd.read_csv(out / "key_figures.csv").set_index("figure")["value"]
     assert kf["mrr_end_eur"] == pytest.approx(full.figures["mrr_end_eur"], abs=1e-4)

@@ -86,9 +86,12 @@ def test_phase_1_sales_view_and_skipped_parts(run: dict) -> None:
 
 
 def test_phases_3_and_7_show_notes(run: dict) -> None:
-    """Phase 3 skips the segmentation with a note; phase 7 has no actuals yet."""
+    """Phase 3 shows the ABC classes (by bookings) and skips the segments with a note;
+    phase 7 has no actuals yet."""
     nbs = run["run_dir"] / "AT" / "notebooks"
-    assert "ABC-Analyse und Segmente übersprungen" in _markdown(nbs / "03_zielgruppen.ipynb")
+    phase_3 = _markdown(nbs / "03_zielgruppen.ipynb")
+    assert "Segmente, Attraktivität und Persona-Bezüge übersprungen" in phase_3
+    assert "der Kunden (A-Kunden) bringen" in phase_3  # the ABC classes need no costs
     assert "Noch keine Ist-Daten" in _markdown(nbs / "07_controlling.ipynb")
 
 

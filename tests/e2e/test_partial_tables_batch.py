@@ -95,7 +95,9 @@ def test_phase_1_names_the_missing_tables(run: dict) -> None:
     assert "**CAC übersprungen:** Die Tabelle `costs` fehlt" in text
     assert ("Die Tabelle `leads` fehlt" in text) == (run["subset"] == "subs")
     assert "Die Tabelle `subscriptions` fehlt" not in text
-    assert "ABC-Analyse und Segmente übersprungen" in _markdown(nbs / "03_zielgruppen.ipynb")
+    phase_3 = _markdown(nbs / "03_zielgruppen.ipynb")
+    assert "Segmente, Attraktivität und Persona-Bezüge übersprungen" in phase_3
+    assert "der Kunden (A-Kunden) bringen" in phase_3  # the ABC classes need no costs
     assert "Noch keine Ist-Daten" in _markdown(nbs / "07_controlling.ipynb")
 
 

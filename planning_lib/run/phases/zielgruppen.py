@@ -1,4 +1,10 @@
-"""Phase 3 (``03_zielgruppen``): ABC analysis, segments, personas and positioning."""
+"""Phase 3 (``03_zielgruppen``): ABC analysis, segments, personas and positioning.
+
+What the tables give is shown: the ABC analysis always (by the subscriptions' revenue,
+without them by the won deals' bookings per customer), the segments with subscriptions
+and costs. A part phase 1 skipped for want of a table (``Analysis.skipped``) gets one
+note naming it and the tables that would give it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from typing import Unpack
 from planning_lib.analysis.asis import Analysis
 from planning_lib.analysis.findings import MIN_OBSERVATIONS
 from planning_lib.analysis.sales import PARTS
+from planning_lib.core import text_store
 from planning_lib.present import charts
 from planning_lib.present.views import zielgruppen as views
 from planning_lib.run.catalog import step
@@ -24,15 +31,21 @@ def phase_03_zielgruppen(**params: Unpack[PhaseParameters]) -> Phase:
         The phase: ``tables`` holds what it wrote.
     """
     ph = open_phase(STEP.code, **params, load_data=False)
-    locale = ph.locale
     analysis = ph.load_analysis()
     ph.say("03.title", region=ph.region)
 
+    if "abc_summary" in analysis.tables:
+        _abc(ph, analysis)
     if "segments" not in analysis.tables:  # no subscriptions or costs: no customer segments
-        ph.say("03.no_segmentation", tables=", ".join(PARTS["segmentation"]))
+        _skipped_segments(ph, analysis)
         return _personas(ph, analysis)
+    return _segments(ph, analysis)
 
-    # ABC-Analyse der Kunden nach Umsatz
+
+def _abc(ph: Phase, analysis: Analysis) -> None:
+    """ABC analysis of the customers by revenue (without subscriptions: by bookings)."""
+    locale = ph.locale
+    by_bookings = "bookings_monthly" in analysis.tables  # the deals' sales view
     abc = ph.table(analysis.tables["abc_summary"], "abc", "03.abc")
     a_row = views.a_class(abc)
     ph.chart(
@@ -44,12 +57,31 @@ def phase_03_zielgruppen(**params: Unpack[PhaseParameters]) -> Phase:
         ),
         "abc",
     )
+    if by_bookings:
+        ph.say("03.abc_bookings")
     ph.say(
-        "03.abc_text",
+        "03.abc_text_bookings" if by_bookings else "03.abc_text",
         customers=ph.fmt(a_row["customer_share"], "share"),
         revenue=ph.fmt(a_row["revenue_share"], "share"),
     )
 
+
+def _skipped_segments(ph: Phase, analysis: Analysis) -> None:
+    """One note per part phase 1 skipped that phase 3 would show (the segmentation), with
+    the tables that would give it; an analysis saved without that list names every table
+    the segmentation needs."""
+    parts = [(p, missing) for p, missing in analysis.skipped if p == "segmentation"]
+    if not parts:
+        ph.say("03.no_segmentation", tables=", ".join(PARTS["segmentation"]))
+    for part, missing in parts:
+        label = text_store.label(f"analysis_finding.skipped_analysis.part.{part}", ph.locale)
+        key = "03.skipped_part.many" if len(missing) > 1 else "03.skipped_part"
+        ph.say(key, part=label, tables=", ".join(missing))
+
+
+def _segments(ph: Phase, analysis: Analysis) -> Phase:
+    """The segment table, its attractiveness chart and the best segment, then personas."""
+    locale = ph.locale
     # Segmente und ihre Attraktivität
     segments = ph.table(analysis.tables["segments"], "segments", "03.segments")
     ph.chart(
