@@ -49,6 +49,19 @@ def test_bytes_that_are_no_utf8_sequence_are_cp1252(data, expected):
     assert decode(data) == expected
 
 
+def test_cp1252_without_its_own_bytes_reads_each_byte_as_its_code_point():
+    """Second method: Python's cp1252 codec. Bytes A0-FF alone (no byte 80-9F) take the
+    Latin-1 shortcut, each byte its code point (FC "ü" is U+00FC); a file that also holds
+    a byte of 80-9F (80 "€", 9F "Ÿ") is decoded by the codec; both agree with it."""
+    single = [bytes([b]) for b in range(0xA0, 0x100)]
+    for byte in single:  # each byte alone after ASCII: a lead byte without continuation
+        data = b"a;b\n" + byte + b";x\n"
+        assert decode(data) == (data.decode("cp1252"), "cp1252"), byte
+    latin = b"M\xfcller;Stra\xdfe;\xa7 3;\xb0C\n\xe4\xf6\xc4\xd6\xdc\n"
+    assert decode(latin) == ("Müller;Straße;§ 3;°C\näöÄÖÜ\n", "cp1252")
+    assert decode(latin + b"\x80\x9f") == ("Müller;Straße;§ 3;°C\näöÄÖÜ\n€Ÿ", "cp1252")
+
+
 @pytest.mark.parametrize(
     ("data", "sample"),
     [
