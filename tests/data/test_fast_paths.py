@@ -18,7 +18,13 @@ import pytest
 
 from planning_lib.cli.validate import canonical_csv
 from planning_lib.data.arrow_csv import canonical_cells, join_csv, read_text_cells
-from planning_lib.data.parsing import _edge_space, _stripped, parse_numbers
+from planning_lib.data.parsing import (
+    _edge_space,
+    _edit_bytes,
+    _stripped,
+    _without_separators,
+    parse_numbers,
+)
 from planning_lib.data.readers import (
     _BLOCK,
     _DECODED_MULTIBYTE,
@@ -282,3 +288,34 @@ def test_files_without_quotes_read_the_same_split_at_line_ends(end):
     pd.testing.assert_frame_equal(fast, plain)
     assert fast.shape == (150_000, 3)
     assert fast.iloc[-1].tolist() == ["D149999", "Süd 3", "149999,5"]  # 149999 = 7 * 21428 + 3
+
+
+def test_separators_dropped_on_bytes_like_str_replace():
+    """Second method: pandas' ``str.replace`` (thousands separator removed, decimal
+    separator turned into ``.``), on cells with umlauts, CJK and emoji around the
+    separators, empty and missing cells; one chunk, three chunks glued by ``concat``, a
+    slice (an offset into the buffers: pandas' way), and a by-hand case."""
+    rng = np.random.default_rng(11)
+    parts = np.array(["1", "23", ".", ",", "ü", "東", "\U0001f600", "-", "e5", " "])
+    cells = ["".join(rng.choice(parts, int(rng.integers(0, 6)))) for _ in range(30_000)]
+    cells = [None if i % 97 == 0 else c for i, c in enumerate(cells)]
+    one = pd.Series(cells, dtype="str")
+    thirds = [pd.Series(cells[i : i + 10_000], dtype="str") for i in (0, 10_000, 20_000)]
+    glued = pd.concat(thirds, ignore_index=True)
+    chunks = pa.array(glued).chunks
+    assert len(chunks) == 3  # the byte path reads each chunk, none is sliced
+    assert all(_edit_bytes(c, ord("."), ord(",")) is not None for c in chunks)
+    for values in (one, glued, one.iloc[5:25_000]):
+        for thousands, decimal in ((".", ","), (",", ".")):
+            expected = values.str.replace(thousands, "", regex=False)
+            expected = expected.str.replace(decimal, ".", regex=False)
+            got = _without_separators(values, thousands, decimal)
+            pd.testing.assert_series_equal(got, expected)
+    by_hand = pd.Series(["1.234,50", None, "ü.,東", "", "12"], dtype="str")
+    assert _without_separators(by_hand, ".", ",").tolist() == [
+        "1234.50",
+        np.nan,
+        "ü.東",
+        "",
+        "12",
+    ]
