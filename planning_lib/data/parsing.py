@@ -337,7 +337,7 @@ def _parse_dates(
     elif native_cells.notna().any():
         native = pd.to_datetime(native_cells, errors="coerce", utc=False).astype(DATE_DTYPE)
     else:  # all text (CSV): nothing native to convert
-        native = pd.Series(np.datetime64("NaT", "ns"), index=values.index, dtype=DATE_DTYPE)
+        native = None
     # exports repeat dates a lot: parse each distinct text once
     codes, uniques = pd.factorize(text)
     distinct = pd.Series(uniques, dtype="str")
@@ -357,7 +357,9 @@ def _parse_dates(
             shaped_u = shaped_u | slashed.notna()
     parsed_u = parsed_u.astype(DATE_DTYPE).dt.normalize()
     at = np.append(parsed_u.to_numpy(), np.datetime64("NaT", "ns"))[codes]
-    parsed = pd.Series(at, index=values.index).fillna(native).dt.normalize()
+    parsed = pd.Series(at, index=values.index)
+    if native is not None:  # (the distinct dates are at midnight already)
+        parsed = parsed.fillna(native).dt.normalize()
     shaped = pd.Series(np.append(shaped_u.to_numpy(), False)[codes], index=values.index)
     if excel_epoch is not None:
         shaped |= numeric  # a serial outside the calendar is an impossible date
