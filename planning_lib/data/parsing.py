@@ -94,7 +94,8 @@ _LATEST_NS = np.datetime64(pd.Timestamp.max.date().isoformat(), "D")  # 2262-04-
 def _split(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """``(stripped text cells, empty text as NaN; native non-text cells, the rest NaN)``."""
     if values.dtype == "str":  # all text: strip (if needed) without copying the column
-        return _stripped(values), values.where(np.zeros(len(values), dtype=bool))
+        # no native cell: all missing (float NaN: made without going through the text)
+        return _stripped(values), pd.Series(np.nan, index=values.index, dtype="float64")
     is_text = values.map(lambda v: isinstance(v, str)).astype(bool)
     text = values.where(is_text).astype("str").str.strip()
     native = values.where(~is_text & values.notna())
@@ -132,9 +133,49 @@ def _decimal_of(text: pd.Series, default: str) -> str:
     while size < len(filled) and len(pd.unique(filled.iloc[:size])) < _VOTE_SAMPLE:
         size *= 4
     sample = pd.unique(filled.iloc[:size])[:_VOTE_SAMPLE]
-    votes = [_decimal_vote(_NOISE_RE.sub("", v)) for v in sample]
-    comma, point = votes.count(","), votes.count(".")
+    counted = _plain_votes(sample)
+    if counted is None:
+        votes = [_decimal_vote(_NOISE_RE.sub("", v)) for v in sample]
+        counted = votes.count(","), votes.count(".")
+    comma, point = counted
     return "," if comma > point else "." if point > comma else default
+
+
+_PLAIN_NUMBER = r"^[0-9.,+\-eE]*$"  # no noise to remove, one byte per character
+
+
+def _plain_votes(sample: object) -> tuple[int, int] | None:
+    """``(votes for ",", votes for ".")`` of :func:`_decimal_vote` over the sample, at
+    once (Arrow, numpy) when every value holds only digits, separators, signs and
+    exponents (nothing for ``_NOISE`` to remove, a byte per character); else None."""
+    try:
+        cells = pa.array(sample, type=pa.large_string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return None
+    if cells.null_count or not pc.all(pc.match_substring_regex(cells, _PLAIN_NUMBER)).as_py():
+        return None
+    if not len(cells):
+        return 0, 0
+    flipped = pc.utf8_reverse(cells)
+    # characters after the last separator (-1: none), and how often each occurs
+    after_comma = pc.find_substring(flipped, ",").to_numpy()
+    after_dot = pc.find_substring(flipped, ".").to_numpy()
+    commas = pc.count_substring(cells, ",").to_numpy()
+    dots = pc.count_substring(cells, ".").to_numpy()
+    both = (commas > 0) & (dots > 0)
+    only_comma = (commas > 0) & (dots == 0)
+    only_dot = (dots > 0) & (commas == 0)
+    comma_votes = (
+        (both & (after_comma < after_dot))  # the comma is the last separator
+        | (only_comma & (commas == 1) & (after_comma != 3))
+        | (only_dot & (dots > 1))  # repeated dots: thousands
+    )
+    dot_votes = (
+        (both & (after_dot < after_comma))
+        | (only_dot & (dots == 1) & (after_dot != 3))
+        | (only_comma & (commas > 1))
+    )
+    return int(comma_votes.sum()), int(dot_votes.sum())
 
 
 def _full(text: pd.Series, pattern: str) -> pd.Series:
@@ -236,7 +277,7 @@ def parse_numbers(
         text[rest] = cleaned.where(cleaned != "")
         ok = ok | (rest & _full(text, pattern))
     thousands = "." if decimal == "," else ","
-    clean = _without_separators(text.where(ok), thousands, decimal)
+    clean = _without_separators(text if ok.all() else text.where(ok), thousands, decimal)
     parsed = _to_float(clean).fillna(native)
     bad = (text.notna() | native_cells.notna()) & parsed.isna()
     return parsed, bad

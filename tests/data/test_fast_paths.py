@@ -19,8 +19,10 @@ import pytest
 from planning_lib.cli.validate import canonical_csv
 from planning_lib.data.arrow_csv import canonical_cells, join_csv, read_text_cells
 from planning_lib.data.parsing import (
+    _decimal_vote,
     _edge_space,
     _edit_bytes,
+    _plain_votes,
     _stripped,
     _without_separators,
     parse_numbers,
@@ -340,3 +342,22 @@ def test_arrow_writer_in_parts_gives_csv_writer_bytes():
     assert join_csv(names, columns) == buf.getvalue().encode("utf-8")
     comma = [pa.array([*ids[:-1], "D,1"], pa.large_string()), columns[1]]
     assert join_csv(names, comma) is None
+
+
+def test_plain_votes_count_what_decimal_vote_says():
+    """Second method: :func:`_decimal_vote` on each value, counted. Random values of
+    digits, separators, signs and exponents (both separators, repeated ones, three
+    digits after one separator or not); by hand: "1.234,5" and "0,5" vote ",", "1,234"
+    (three digits after) and "12" none, "1,234,567" "." (repeated commas), "2.5" "."
+    Values with anything else (a blank, "€") go the plain way (None)."""
+    rng = np.random.default_rng(1)
+    parts = np.array([*"0123456789.,+-eE", "12", "345"])
+    cells = ["".join(rng.choice(parts, int(rng.integers(1, 9)))) for _ in range(20_000)]
+    sample = pd.unique(pd.Series(cells, dtype="str").array)
+    votes = [_decimal_vote(v) for v in sample]
+    assert _plain_votes(sample) == (votes.count(","), votes.count("."))
+    assert votes.count(",") > 1_000 and votes.count(".") > 1_000  # both occur
+    by_hand = pd.array(["1.234,5", "0,5", "1,234", "12", "1,234,567", "2.5"], dtype="str")
+    assert _plain_votes(by_hand) == (2, 2)
+    assert _plain_votes(pd.array(["1,5", "2 €"], dtype="str")) is None
+    assert _plain_votes(pd.array(["1,5", "1 000"], dtype="str")) is None
