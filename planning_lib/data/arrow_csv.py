@@ -8,8 +8,6 @@ the plain way, so the results and the messages do not depend on which path ran.
 from __future__ import annotations
 
 import io
-import itertools
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -21,8 +19,6 @@ __all__ = ["join_csv", "read_text_cells"]
 
 _TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default "str" dtype
 _HEAD_BYTES = 1 << 16  # a header longer than this goes the plain way
-_WRITE_THREADS = 2  # the CSV writer's parts written side by side (at most; a 2-core machine)
-_ROWS_PER_THREAD = 50_000  # fewer rows per part are not worth a thread
 
 
 def read_text_cells(
@@ -82,31 +78,16 @@ def join_csv(names: list[str], columns: list[pa.Array]) -> bytes | None:
     if not columns or len(columns[0]) == 0:
         return None
     table = pa.table(columns, names=[f"c{i}" for i in range(len(columns))])
+    sink = io.BytesIO()
+    sink.write((",".join(names) + "\n").encode("utf-8"))
     options = pa_csv.WriteOptions(
         include_header=False, delimiter=",", quoting_style="none", eol="\n"
     )
-
-    def rows(part: pa.Table) -> bytes | None:
-        sink = io.BytesIO()
-        try:
-            pa_csv.write_csv(part, sink, options)
-        except pa.ArrowInvalid:  # a comma, a quote or a line break in a cell
-            return None
-        return sink.getvalue()
-
-    # each row is written on its own: consecutive parts written side by side (Arrow's
-    # writer releases the GIL) and joined give the bytes of one pass
-    count = max(1, min(_WRITE_THREADS, pa.cpu_count(), table.num_rows // _ROWS_PER_THREAD))
-    cuts = [table.num_rows * i // count for i in range(count + 1)]
-    parts = [table.slice(a, b - a) for a, b in itertools.pairwise(cuts)]
-    if count == 1:
-        written = [rows(parts[0])]
-    else:
-        with ThreadPoolExecutor(count) as pool:
-            written = list(pool.map(rows, parts))
-    if any(w is None for w in written):
+    try:
+        pa_csv.write_csv(table, sink, options)
+    except pa.ArrowInvalid:  # a comma, a quote or a line break in a cell
         return None
-    return b"".join([(",".join(names) + "\n").encode("utf-8"), *written])
+    return sink.getvalue()
 
 
 _EXACT_BELOW = 1e9  # larger magnitudes are formatted by Python (float error near ties)

@@ -323,27 +323,6 @@ def test_separators_dropped_on_bytes_like_str_replace():
     ]
 
 
-def test_arrow_writer_in_parts_gives_csv_writer_bytes():
-    """Second method: ``csv.writer`` with LF. 150,001 rows are written in parts side by
-    side (odd count: the parts differ in length); a comma in the last row, in the last
-    part, sends the whole table the plain way (None)."""
-    rng = np.random.default_rng(3)
-    size = 150_001
-    ids = [f"D{i}" for i in range(size)]
-    regions = [
-        None if i % 13 == 0 else str(r) for i, r in enumerate(rng.choice(["DE-Süd", "AT"], size))
-    ]
-    names = ["deal_id", "region"]
-    columns = [pa.array(ids, pa.large_string()), pa.array(regions, pa.large_string())]
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(names)
-    writer.writerows(zip(ids, ["" if r is None else r for r in regions], strict=True))
-    assert join_csv(names, columns) == buf.getvalue().encode("utf-8")
-    comma = [pa.array([*ids[:-1], "D,1"], pa.large_string()), columns[1]]
-    assert join_csv(names, comma) is None
-
-
 def test_plain_votes_count_what_decimal_vote_says():
     """Second method: :func:`_decimal_vote` on each value, counted. Random values of
     digits, separators, signs and exponents (both separators, repeated ones, three
