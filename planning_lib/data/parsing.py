@@ -94,7 +94,8 @@ _LATEST_NS = np.datetime64(pd.Timestamp.max.date().isoformat(), "D")  # 2262-04-
 def _split(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """``(stripped text cells, empty text as NaN; native non-text cells, the rest NaN)``."""
     if values.dtype == "str":  # all text: strip (if needed) without copying the column
-        return _stripped(values), values.where(np.zeros(len(values), dtype=bool))
+        # no native cell: all missing (float NaN: made without going through the text)
+        return _stripped(values), pd.Series(np.nan, index=values.index, dtype="float64")
     is_text = values.map(lambda v: isinstance(v, str)).astype(bool)
     text = values.where(is_text).astype("str").str.strip()
     native = values.where(~is_text & values.notna())
@@ -132,13 +133,95 @@ def _decimal_of(text: pd.Series, default: str) -> str:
     while size < len(filled) and len(pd.unique(filled.iloc[:size])) < _VOTE_SAMPLE:
         size *= 4
     sample = pd.unique(filled.iloc[:size])[:_VOTE_SAMPLE]
-    votes = [_decimal_vote(_NOISE_RE.sub("", v)) for v in sample]
-    comma, point = votes.count(","), votes.count(".")
+    counted = _plain_votes(sample)
+    if counted is None:
+        votes = [_decimal_vote(_NOISE_RE.sub("", v)) for v in sample]
+        counted = votes.count(","), votes.count(".")
+    comma, point = counted
     return "," if comma > point else "." if point > comma else default
+
+
+_PLAIN_NUMBER = r"^[0-9.,+\-eE]*$"  # no noise to remove, one byte per character
+
+
+def _plain_votes(sample: object) -> tuple[int, int] | None:
+    """``(votes for ",", votes for ".")`` of :func:`_decimal_vote` over the sample, at
+    once (Arrow, numpy) when every value holds only digits, separators, signs and
+    exponents (nothing for ``_NOISE`` to remove, a byte per character); else None."""
+    try:
+        cells = pa.array(sample, type=pa.large_string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return None
+    if cells.null_count or not pc.all(pc.match_substring_regex(cells, _PLAIN_NUMBER)).as_py():
+        return None
+    if not len(cells):
+        return 0, 0
+    flipped = pc.utf8_reverse(cells)
+    # characters after the last separator (-1: none), and how often each occurs
+    after_comma = pc.find_substring(flipped, ",").to_numpy()
+    after_dot = pc.find_substring(flipped, ".").to_numpy()
+    commas = pc.count_substring(cells, ",").to_numpy()
+    dots = pc.count_substring(cells, ".").to_numpy()
+    both = (commas > 0) & (dots > 0)
+    only_comma = (commas > 0) & (dots == 0)
+    only_dot = (dots > 0) & (commas == 0)
+    comma_votes = (
+        (both & (after_comma < after_dot))  # the comma is the last separator
+        | (only_comma & (commas == 1) & (after_comma != 3))
+        | (only_dot & (dots > 1))  # repeated dots: thousands
+    )
+    dot_votes = (
+        (both & (after_dot < after_comma))
+        | (only_dot & (dots == 1) & (after_dot != 3))
+        | (only_comma & (commas > 1))
+    )
+    return int(comma_votes.sum()), int(dot_votes.sum())
 
 
 def _full(text: pd.Series, pattern: str) -> pd.Series:
     return text.str.fullmatch(pattern).fillna(False).astype(bool)
+
+
+def _without_separators(text: pd.Series, thousands: str, decimal: str) -> pd.Series:
+    """``text.str.replace(thousands, "").str.replace(decimal, ".")``.
+
+    Both are one ASCII byte, which never occurs inside a UTF-8 multibyte character, so
+    the bytes of all cells of an Arrow chunk are edited at once (numpy) instead of cell
+    by cell; a column Arrow does not hold, or a sliced chunk, goes to pandas.
+    """
+    if text.dtype == "str" and len(text):
+        chunks = pa.array(text)
+        chunks = chunks.chunks if isinstance(chunks, pa.ChunkedArray) else [chunks]
+        edited = [_edit_bytes(chunk, ord(thousands), ord(decimal)) for chunk in chunks]
+        if all(chunk is not None for chunk in edited):
+            cells = pa.chunked_array(edited, type=chunks[0].type)
+            return pd.Series(pd.array(cells, dtype=text.dtype), index=text.index)
+    return text.str.replace(thousands, "", regex=False).str.replace(decimal, ".", regex=False)
+
+
+def _edit_bytes(cells: pa.Array, drop: int, point: int) -> pa.Array | None:
+    """The cells with every byte ``drop`` removed and every byte ``point`` turned into
+    ``.``; None for an array this does not read (sliced, or not Arrow text)."""
+    offset_type = {pa.large_string(): np.int64, pa.string(): np.int32}.get(cells.type)
+    if offset_type is None or cells.offset or cells.buffers()[2] is None:
+        return None
+    validity, offsets_buffer, data_buffer = cells.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=offset_type)[: len(cells) + 1]
+    start = int(offsets[0])
+    offsets = offsets.astype(np.int64) - start  # from the chunk's first byte
+    data = np.frombuffer(data_buffer, dtype=np.uint8)[start : start + int(offsets[-1])]
+    dropped = data == drop
+    # the bytes dropped before each cell's start and end move its offsets down
+    before = np.concatenate(([0], np.cumsum(dropped, dtype=np.int64)))[offsets]
+    kept = data[~dropped]  # a copy: edited below
+    kept[kept == point] = ord(".")
+    new_offsets = (offsets - before).astype(offset_type)
+    return pa.Array.from_buffers(
+        cells.type,
+        len(cells),
+        [validity, pa.py_buffer(new_offsets), pa.py_buffer(kept)],
+        null_count=cells.null_count,
+    )
 
 
 def _to_float(clean: pd.Series) -> pd.Series:
@@ -194,8 +277,7 @@ def parse_numbers(
         text[rest] = cleaned.where(cleaned != "")
         ok = ok | (rest & _full(text, pattern))
     thousands = "." if decimal == "," else ","
-    clean = text.where(ok).str.replace(thousands, "", regex=False)
-    clean = clean.str.replace(decimal, ".", regex=False)
+    clean = _without_separators(text if ok.all() else text.where(ok), thousands, decimal)
     parsed = _to_float(clean).fillna(native)
     bad = (text.notna() | native_cells.notna()) & parsed.isna()
     return parsed, bad
@@ -296,7 +378,7 @@ def _parse_dates(
     elif native_cells.notna().any():
         native = pd.to_datetime(native_cells, errors="coerce", utc=False).astype(DATE_DTYPE)
     else:  # all text (CSV): nothing native to convert
-        native = pd.Series(np.datetime64("NaT", "ns"), index=values.index, dtype=DATE_DTYPE)
+        native = None
     # exports repeat dates a lot: parse each distinct text once
     codes, uniques = pd.factorize(text)
     distinct = pd.Series(uniques, dtype="str")
@@ -316,7 +398,9 @@ def _parse_dates(
             shaped_u = shaped_u | slashed.notna()
     parsed_u = parsed_u.astype(DATE_DTYPE).dt.normalize()
     at = np.append(parsed_u.to_numpy(), np.datetime64("NaT", "ns"))[codes]
-    parsed = pd.Series(at, index=values.index).fillna(native).dt.normalize()
+    parsed = pd.Series(at, index=values.index)
+    if native is not None:  # (the distinct dates are at midnight already)
+        parsed = parsed.fillna(native).dt.normalize()
     shaped = pd.Series(np.append(shaped_u.to_numpy(), False)[codes], index=values.index)
     if excel_epoch is not None:
         shaped |= numeric  # a serial outside the calendar is an impossible date

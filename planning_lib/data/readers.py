@@ -131,13 +131,18 @@ def decode(data: bytes) -> tuple[str, str]:
         return body.decode("utf-8"), "utf-8-sig" if bom else "utf-8"
     except UnicodeDecodeError:
         pass
-    if bom or _has_multibyte(body):
+    high = _non_ascii(body)
+    if bom or _has_multibyte(body, high):
         # the foreign bytes become lone surrogates; any other non-ASCII character is a
         # well-formed UTF-8 multibyte sequence (the decoder is strict: RFC 3629)
         escaped = body.decode("utf-8", "surrogateescape")
         multibyte = _DECODED_MULTIBYTE.search(escaped)
         sample = multibyte.group() if multibyte else _BOM
         raise MixedEncodingError(escaped, sample)
+    if not _CP1252_OWN.intersection(np.unique(np.frombuffer(body, np.uint8)[high]).tolist()):
+        # no byte 80-9F: cp1252 is Latin-1 there (each byte the code point of its
+        # character), and Python's Latin-1 decoder copies instead of looking up
+        return data.decode("latin-1"), "cp1252"
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
@@ -162,7 +167,22 @@ _MULTIBYTE: tuple[tuple[tuple[int, int], ...], ...] = (
 )
 
 
-def _has_multibyte(data: bytes) -> bool:
+_CP1252_OWN = frozenset(range(0x80, 0xA0))  # where cp1252 differs from Latin-1
+
+
+def _non_ascii(data: bytes) -> np.ndarray:
+    """Positions of the bytes 80-FF, a block at a time (small temporary arrays stay in
+    the cache)."""
+    raw = np.frombuffer(data, dtype=np.uint8)
+    found = [
+        start + np.flatnonzero(block >= 0x80)
+        for start in range(0, len(raw), _BLOCK)
+        if len(block := raw[start : start + _BLOCK])
+    ]
+    return np.concatenate(found) if found else np.array([], dtype=np.intp)
+
+
+def _has_multibyte(data: bytes, non_ascii: np.ndarray | None = None) -> bool:
     """True if ``data`` holds a well-formed UTF-8 multibyte sequence anywhere.
 
     The same answer as decoding with ``surrogateescape`` and looking for a decoded
@@ -171,14 +191,9 @@ def _has_multibyte(data: bytes) -> bool:
     and decodes it exactly when the bytes from there form one of the sequences above.
     """
     raw = np.frombuffer(data, dtype=np.uint8)
-    # C2 <= byte <= F4 as one comparison (the bytes below C2 wrap around to 0x3E and up),
-    # a block at a time: small temporary arrays stay in the cache (3 times faster)
-    found = [
-        start + np.flatnonzero(np.subtract(block, 0xC2, dtype=np.uint8) <= 0xF4 - 0xC2)
-        for start in range(0, len(raw), _BLOCK)
-        if len(block := raw[start : start + _BLOCK])
-    ]
-    leads = np.concatenate(found) if found else np.array([], dtype=np.intp)
+    at_high = _non_ascii(data) if non_ascii is None else non_ascii  # given: of ``data``
+    # C2 <= byte <= F4 as one comparison (the bytes below C2 wrap around to 0x3E and up)
+    leads = at_high[np.subtract(raw[at_high], 0xC2, dtype=np.uint8) <= 0xF4 - 0xC2]
     if not len(leads):
         return False
     size = len(raw)

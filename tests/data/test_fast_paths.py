@@ -18,7 +18,15 @@ import pytest
 
 from planning_lib.cli.validate import canonical_csv
 from planning_lib.data.arrow_csv import canonical_cells, join_csv, read_text_cells
-from planning_lib.data.parsing import _edge_space, _stripped, parse_numbers
+from planning_lib.data.parsing import (
+    _decimal_vote,
+    _edge_space,
+    _edit_bytes,
+    _plain_votes,
+    _stripped,
+    _without_separators,
+    parse_numbers,
+)
 from planning_lib.data.readers import (
     _BLOCK,
     _DECODED_MULTIBYTE,
@@ -47,6 +55,19 @@ def test_bytes_that_are_no_utf8_sequence_are_cp1252(data, expected):
     """The UTF-8 table of RFC 3629 rules these out as sequences; cp1252 maps each byte
     to one character (E0 à, 80 €, ED í, A0 no-break space, FC ü, C3 Ã, DF ß)."""
     assert decode(data) == expected
+
+
+def test_cp1252_without_its_own_bytes_reads_each_byte_as_its_code_point():
+    """Second method: Python's cp1252 codec. Bytes A0-FF alone (no byte 80-9F) take the
+    Latin-1 shortcut, each byte its code point (FC "ü" is U+00FC); a file that also holds
+    a byte of 80-9F (80 "€", 9F "Ÿ") is decoded by the codec; both agree with it."""
+    single = [bytes([b]) for b in range(0xA0, 0x100)]
+    for byte in single:  # each byte alone after ASCII: a lead byte without continuation
+        data = b"a;b\n" + byte + b";x\n"
+        assert decode(data) == (data.decode("cp1252"), "cp1252"), byte
+    latin = b"M\xfcller;Stra\xdfe;\xa7 3;\xb0C\n\xe4\xf6\xc4\xd6\xdc\n"
+    assert decode(latin) == ("Müller;Straße;§ 3;°C\näöÄÖÜ\n", "cp1252")
+    assert decode(latin + b"\x80\x9f") == ("Müller;Straße;§ 3;°C\näöÄÖÜ\n€Ÿ", "cp1252")
 
 
 @pytest.mark.parametrize(
@@ -269,3 +290,53 @@ def test_files_without_quotes_read_the_same_split_at_line_ends(end):
     pd.testing.assert_frame_equal(fast, plain)
     assert fast.shape == (150_000, 3)
     assert fast.iloc[-1].tolist() == ["D149999", "Süd 3", "149999,5"]  # 149999 = 7 * 21428 + 3
+
+
+def test_separators_dropped_on_bytes_like_str_replace():
+    """Second method: pandas' ``str.replace`` (thousands separator removed, decimal
+    separator turned into ``.``), on cells with umlauts, CJK and emoji around the
+    separators, empty and missing cells; one chunk, three chunks glued by ``concat``, a
+    slice (an offset into the buffers: pandas' way), and a by-hand case."""
+    rng = np.random.default_rng(11)
+    parts = np.array(["1", "23", ".", ",", "ü", "東", "\U0001f600", "-", "e5", " "])
+    cells = ["".join(rng.choice(parts, int(rng.integers(0, 6)))) for _ in range(30_000)]
+    cells = [None if i % 97 == 0 else c for i, c in enumerate(cells)]
+    one = pd.Series(cells, dtype="str")
+    thirds = [pd.Series(cells[i : i + 10_000], dtype="str") for i in (0, 10_000, 20_000)]
+    glued = pd.concat(thirds, ignore_index=True)
+    chunks = pa.array(glued).chunks
+    assert len(chunks) == 3  # the byte path reads each chunk, none is sliced
+    assert all(_edit_bytes(c, ord("."), ord(",")) is not None for c in chunks)
+    for values in (one, glued, one.iloc[5:25_000]):
+        for thousands, decimal in ((".", ","), (",", ".")):
+            expected = values.str.replace(thousands, "", regex=False)
+            expected = expected.str.replace(decimal, ".", regex=False)
+            got = _without_separators(values, thousands, decimal)
+            pd.testing.assert_series_equal(got, expected)
+    by_hand = pd.Series(["1.234,50", None, "ü.,東", "", "12"], dtype="str")
+    assert _without_separators(by_hand, ".", ",").tolist() == [
+        "1234.50",
+        np.nan,
+        "ü.東",
+        "",
+        "12",
+    ]
+
+
+def test_plain_votes_count_what_decimal_vote_says():
+    """Second method: :func:`_decimal_vote` on each value, counted. Random values of
+    digits, separators, signs and exponents (both separators, repeated ones, three
+    digits after one separator or not); by hand: "1.234,5" and "0,5" vote ",", "1,234"
+    (three digits after) and "12" none, "1,234,567" "." (repeated commas), "2.5" "."
+    Values with anything else (a blank, "€") go the plain way (None)."""
+    rng = np.random.default_rng(1)
+    parts = np.array([*"0123456789.,+-eE", "12", "345"])
+    cells = ["".join(rng.choice(parts, int(rng.integers(1, 9)))) for _ in range(20_000)]
+    sample = pd.unique(pd.Series(cells, dtype="str").array)
+    votes = [_decimal_vote(v) for v in sample]
+    assert _plain_votes(sample) == (votes.count(","), votes.count("."))
+    assert votes.count(",") > 1_000 and votes.count(".") > 1_000  # both occur
+    by_hand = pd.array(["1.234,5", "0,5", "1,234", "12", "1,234,567", "2.5"], dtype="str")
+    assert _plain_votes(by_hand) == (2, 2)
+    assert _plain_votes(pd.array(["1,5", "2 €"], dtype="str")) is None
+    assert _plain_votes(pd.array(["1,5", "1 000"], dtype="str")) is None
