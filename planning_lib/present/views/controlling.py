@@ -15,6 +15,7 @@ __all__ = [
     "EXECUTION_COLUMNS",
     "actions_table",
     "actual_kpis",
+    "deals_variance_table",
     "execution_split",
     "landing_path_cumulative",
     "landing_table",
@@ -63,6 +64,13 @@ def variance_table(variance: pd.DataFrame) -> pd.DataFrame:
     ytd = variance[(variance["grain"] == "ytd") & (variance["dimension"].fillna("") == "")]
     cols = ["kpi", "unit", "plan", "plan_funnel", "actual", "variance", "gap_planning",
             "gap_execution", "attainment", "status", "status_execution"]  # fmt: skip
+    return ytd[cols].reset_index(drop=True)
+
+
+def deals_variance_table(variance: pd.DataFrame) -> pd.DataFrame:
+    """Year-to-date plan vs actual of the deal figures (no funnel basis): the status table."""
+    ytd = variance[variance["grain"] == "ytd"]
+    cols = ["kpi", "unit", "plan", "actual", "variance", "attainment", "status"]
     return ytd[cols].reset_index(drop=True)
 
 
