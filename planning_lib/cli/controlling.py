@@ -201,8 +201,10 @@ def run(args: argparse.Namespace) -> int:
             rules += rules_from_yaml(path.read_text(encoding="utf-8"), str(path))
         actuals_dir, history_dir = resolve_layout(args.actuals, args.history)
         actuals = load_dataset(actuals_dir)
-        if "deals" in actuals and any(t not in actuals for t in CONTROLLING_TABLES):
-            return _run_deals(args, params, actuals, actuals_dir, history_dir)
+        partial = "deals" in actuals and any(t not in actuals for t in CONTROLLING_TABLES)
+        start = params.company.plan_start
+        if partial and deals_pva.closed_in_plan_year(actuals["deals"], start):
+            return _run_deals(args, params, actuals, history_dir)
         check_actuals(actuals, actuals_dir, params.company.plan_start)
         actuals = by_region(actuals, args.region)
         history = by_region(load_dataset(history_dir), args.region) if history_dir else None
@@ -252,7 +254,6 @@ def _run_deals(
     args: argparse.Namespace,
     params: Any,
     actuals: dict[str, pd.DataFrame],
-    actuals_dir: Path,
     history_dir: Path | None,
 ) -> int:
     """The controlling of actuals with deals but not all five tables: the deal figures.
@@ -263,14 +264,6 @@ def _run_deals(
     open pipeline, the skipped parts); prints one line per skipped part.
     """
     start = params.company.plan_start
-    if not deals_pva.closed_in_plan_year(actuals["deals"], start):
-        print(
-            f"error: {actuals_dir}: no deal won or lost from {start.isoformat()} on "
-            "(the plan year); expected --actuals DIR with the plan year's deals.csv, or a "
-            "data folder holding the history and an actuals/ subfolder with it",
-            file=sys.stderr,
-        )
-        return 1
     actuals = by_region(actuals, args.region)
     history = by_region(load_dataset(history_dir), args.region) if history_dir else {}
     try:
@@ -292,6 +285,7 @@ def _run_deals(
                 "plan": plan_meta,
                 "figures": {"bookings": landing.drop(columns="figure").iloc[0].to_dict()},
                 "skipped": [{"table": t, "part": p} for t, p in skipped],
+                "not_compared": deals_pva.unused_tables(actuals),
             }
         ),
     }
@@ -319,5 +313,9 @@ def _run_deals(
     print(f"{head}{land} (Plan {planned})")
     for _table, part in [*skipped, ("", "rules")]:
         print("  " + text_label(f"07.skipped.{part}", lang).replace("**", ""))
+    unused = deals_pva.unused_tables(actuals)
+    if unused:
+        note = text_label("07.skipped.unused", lang).replace("**", "")
+        print("  " + note.format(tables=", ".join(unused)))
     print(("Geschrieben: " if lang == "de" else "Written: ") + str(args.out))
     return 0

@@ -55,6 +55,7 @@ __all__ = [
     "deals_as_of",
     "deals_plan_vs_actual",
     "skipped_parts",
+    "unused_tables",
 ]
 
 DEAL_KPIS: tuple[str, ...] = ("bookings", "deals_won", "avg_deal_size", "win_rate")
@@ -80,6 +81,12 @@ LANDING_COLUMNS = [
 def skipped_parts(tables: Mapping[str, pd.DataFrame]) -> list[tuple[str, str]]:
     """(table, part) for every actuals table missing and the controlling part it enables."""
     return [(t, part) for t, part in _SKIPPABLE.items() if t not in tables]
+
+
+def unused_tables(tables: Mapping[str, pd.DataFrame]) -> list[str]:
+    """Actuals tables present besides ``deals`` that the deals' comparison does not read
+    (they join the full controlling once all five tables are there)."""
+    return [t for t in _SKIPPABLE if t in tables]
 
 
 def closed_in_plan_year(deals: pd.DataFrame, plan_start: dt.date) -> bool:

@@ -138,6 +138,9 @@ def _deals_controlling(ph: Phase) -> Phase:
     for _table, part in deals_pva.skipped_parts(ph.actuals):
         ph.say(f"07.skipped.{part}")
     ph.say("07.skipped.rules")
+    unused = deals_pva.unused_tables(ph.actuals)
+    if unused:
+        ph.say("07.skipped.unused", tables=", ".join(unused))
 
     # Soll-Ist der Deal-Kennzahlen je Monat und seit Jahresbeginn
     variance = deals_pva.deals_plan_vs_actual(deals, as_of, plan, ph.history.get("deals"))
