@@ -15,6 +15,7 @@ __all__ = [
     "EXECUTION_COLUMNS",
     "actions_table",
     "actual_kpis",
+    "deals_monthly_table",
     "deals_variance_table",
     "execution_split",
     "landing_path_cumulative",
@@ -72,6 +73,14 @@ def deals_variance_table(variance: pd.DataFrame) -> pd.DataFrame:
     ytd = variance[variance["grain"] == "ytd"]
     cols = ["kpi", "unit", "plan", "actual", "variance", "attainment", "status"]
     return ytd[cols].reset_index(drop=True)
+
+
+def deals_monthly_table(variance: pd.DataFrame) -> pd.DataFrame:
+    """Plan vs actual of the deal figures per month (``month`` as YYYY-MM)."""
+    sel = variance[variance["grain"] == "month"]
+    month = pd.to_datetime(sel["period"]).dt.strftime("%Y-%m")
+    cols = ["kpi", "unit", "plan", "actual", "variance", "attainment", "status"]
+    return sel[cols].assign(month=month.to_numpy())[["month", *cols]].reset_index(drop=True)
 
 
 EXECUTION_COLUMNS: tuple[str, ...] = (

@@ -144,7 +144,7 @@ def _deals_controlling(ph: Phase) -> Phase:
 
     # Soll-Ist der Deal-Kennzahlen je Monat und seit Jahresbeginn
     variance = deals_pva.deals_plan_vs_actual(deals, as_of, plan, ph.history.get("deals"))
-    ph.table(variance, "variance", "07.variance", show=False)
+    ph.table(views.deals_monthly_table(variance), "deals_monthly", "07.deals_monthly", show=False)
     status = ph.table(views.deals_variance_table(variance), "deals_status", "07.variance")
     booked = status.set_index("kpi").loc["bookings"]
     ph.say(
