@@ -273,6 +273,14 @@ def _run_deals(
         return 1
     deals = actuals["deals"]
     as_of = args.as_of or deals_pva.deals_as_of(deals)
+    if as_of < start:
+        print(
+            f"error: the actuals' deals complete no month of the plan year (as of "
+            f"{as_of.isoformat()}, plan start {start.isoformat()}); give --as-of or wait for "
+            "the first month's end",
+            file=sys.stderr,
+        )
+        return 1
     variance = deals_pva.deals_plan_vs_actual(deals, as_of, view, history.get("deals"))
     landing = deals_pva.bookings_landing(deals, as_of, view)
     skipped = deals_pva.skipped_parts(actuals)

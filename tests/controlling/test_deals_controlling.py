@@ -178,3 +178,22 @@ def test_cli_writes_the_deal_figures_byte_identically(company: dict, capsys) -> 
     assert ytd["actual"] == pytest.approx(won["amount_eur"].sum())
     kpis = pd.read_csv(outs[0] / "kpis.csv")
     assert "new_mrr" not in set(kpis["kpi"]) and "deals_won" in set(kpis["kpi"])
+
+
+def test_cli_before_the_first_month_ends_stops_with_one_line(company: dict, capsys) -> None:
+    """Actuals whose closed deals all fall into 1..20 January 2026 (the plan year's first
+    month still runs, as-of 31 December 2025): exit 1, one line naming as-of and the plan
+    start, no output folder."""
+    root: Path = company["root"]
+    early = root / "early"
+    (early / "actuals").mkdir(parents=True)
+    (early / "deals.csv").write_bytes((root / "data" / "deals.csv").read_bytes())
+    a = company["actuals"]
+    a[a["close_date"] <= "2026-01-20"].to_csv(early / "actuals" / "deals.csv", index=False)
+    args = ["controlling", "--config", str(company["plan_yaml"]), "--actuals", str(early),
+            "--out", str(root / "o_early")]  # fmt: skip
+    assert cli.main(args) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1
+    assert "complete no month of the plan year (as of 2025-12-31, plan start 2026-01-01)" in err[0]
+    assert not (root / "o_early").exists()

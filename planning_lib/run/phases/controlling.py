@@ -131,9 +131,12 @@ def _deals_controlling(ph: Phase) -> Phase:
         start = ph.fmt(ph.params.company.plan_start, "month")
         ph.say("07.no_plan_year_actuals", region=ph.region, start=start)
         return ph
+    as_of = deals_pva.deals_as_of(deals)
+    if as_of < ph.params.company.plan_start:  # the plan year's first month still runs
+        ph.say("07.no_complete_month", region=ph.region, as_of=ph.fmt(as_of, "month"))
+        return ph
     monthly, _summary = ph.load_plan()
     plan = PlanView.from_params(monthly, ph.params)
-    as_of = deals_pva.deals_as_of(deals)
     ph.say("07.deals_title", region=ph.region, as_of=ph.fmt(as_of, "month"))
     for _table, part in deals_pva.skipped_parts(ph.actuals):
         ph.say(f"07.skipped.{part}")
