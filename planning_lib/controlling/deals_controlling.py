@@ -142,7 +142,10 @@ def _actual_monthly(
         }
     ).reindex(months, fill_value=0.0)
     out = out.fillna(0.0).astype(float)
-    both = deals if history_deals is None else pd.concat([history_deals, deals], ignore_index=True)
+    both = deals
+    if history_deals is not None:  # a deal in both (an export overlapping the history): once
+        both = pd.concat([history_deals, deals], ignore_index=True)
+        both = both.drop_duplicates("deal_id", keep="last")
     ph = purchase_history(both, pd.Period(months[-1], freq="M"))
     if len(ph):
         ph = ph.set_index(ph["month"].dt.start_time)
@@ -315,8 +318,9 @@ def deal_kpis(tables: Mapping[str, pd.DataFrame], as_of: dt.date, start: dt.date
     Returns:
         Columns :data:`planning_lib.metrics.kpis.KPI_COLUMNS`.
     """
-    mrr = pd.to_numeric(tables["deals"].get("mrr_eur"), errors="coerce")
-    no_mrr = mrr is None or not (pd.Series(mrr).fillna(0) != 0).any()
+    deals = tables["deals"]
+    mrr = pd.to_numeric(deals["mrr_eur"], errors="coerce") if "mrr_eur" in deals else None
+    no_mrr = mrr is None or not (mrr.fillna(0) != 0).any()
     codes = [
         c
         for c, k in CATALOGUE.items()

@@ -197,3 +197,18 @@ def test_cli_before_the_first_month_ends_stops_with_one_line(company: dict, caps
     assert len(err) == 1
     assert "complete no month of the plan year (as of 2025-12-31, plan start 2026-01-01)" in err[0]
     assert not (root / "o_early").exists()
+
+
+def test_a_deal_in_history_and_actuals_counts_once(company: dict) -> None:
+    """A history exported after the plan start (it also holds the actuals' January deals)
+    gives the same new/repeat split as the clean history: a deal in both tables counts
+    once (deal_id); without that, January's bookings of new customers would double."""
+    as_of = pd.Timestamp("2026-05-31").date()
+    a, h = company["actuals"], company["history"]
+    late = pd.concat([h, a[a["close_date"] < "2026-02-01"]], ignore_index=True)
+    plain = dc.deals_plan_vs_actual(a, as_of, company["view"], h)
+    overlap = dc.deals_plan_vs_actual(a, as_of, company["view"], late)
+    for code in ("bookings_new", "bookings_repeat", "repeat_purchases"):
+        want = plain[(plain["grain"] == "ytd") & (plain["kpi"] == code)]["actual"].iloc[0]
+        got = overlap[(overlap["grain"] == "ytd") & (overlap["kpi"] == code)]["actual"].iloc[0]
+        assert got == pytest.approx(want), code
