@@ -70,3 +70,72 @@ def write_transactional(folder: Path, seed: int = 11) -> pd.DataFrame:
     frame = transactional_frame(seed)
     frame.to_csv(folder / "deals.csv", index=False)
     return frame
+
+
+def plan_year_frame(history: pd.DataFrame, months: int = 6, seed: int = 12) -> pd.DataFrame:
+    """The plan year's deals after ``history``: ``months`` months from 2026-01.
+
+    The same rules as :func:`transactional_frame`: each customer of the history's won
+    deals (and each one won in these months) buys again with probability 0.04 a month
+    after its first month (1,500 € ± 50 %); every channel gets 6..12 new deals a month
+    (6,000 € ± 50 %, won with probability 0.35 or lost; those closing after the last
+    month stay open as ``proposal`` with their amount). Deal ids go on from ``P00001``.
+    """
+    rng = np.random.default_rng(seed)
+    end = pd.Period("2026-01", freq="M") + months - 1
+    won = history[history["stage"] == "won"]
+    first = won.groupby("customer_id")["close_date"].min()
+    customers = [(c, pd.Period(d, freq="M")) for c, d in sorted(first.items()) if c]
+    channel = won.groupby("customer_id")["channel"].first()
+    rows: list[dict] = []
+
+    def add(customer: str, created, close, stage: str, amount: float, ch: str) -> None:
+        rows.append(
+            {
+                "deal_id": f"P{len(rows) + 1:05d}",
+                "customer_id": customer,
+                "created_date": created.strftime("%Y-%m-%d"),
+                "close_date": close.strftime("%Y-%m-%d"),
+                "stage": stage,
+                "amount_eur": round(amount, 2),
+                "mrr_eur": 0.0,
+                "region": "DE-Nord",
+                "product": "Anlage",
+                "segment": "mid",
+                "channel": ch,
+                "owner": "DE-1",
+            }
+        )
+
+    n_new = 0
+    for month in pd.period_range("2026-01", end, freq="M"):
+        for cid, since in list(customers):
+            if month > since and rng.random() < 0.04:
+                day = month.start_time + pd.Timedelta(days=int(rng.integers(0, 28)))
+                add(cid, day, day, "won", 1500 * float(rng.uniform(0.5, 1.5)), channel[cid])
+        for ch in CHANNELS:
+            for _ in range(int(rng.integers(6, 13))):
+                created = month.start_time + pd.Timedelta(days=int(rng.integers(0, 28)))
+                close = created + pd.Timedelta(days=int(rng.integers(10, 91)))
+                amount = 6000 * float(rng.uniform(0.5, 1.5))
+                if close.to_period("M") > end:
+                    add("", created, close, "proposal", amount, ch)
+                elif rng.random() < 0.35:
+                    n_new += 1
+                    cid = f"N{n_new:05d}"
+                    customers.append((cid, close.to_period("M")))
+                    channel[cid] = ch
+                    add(cid, created, close, "won", amount, ch)
+                else:
+                    add("", created, close, "lost", amount, ch)
+    return pd.DataFrame(rows)
+
+
+def write_with_actuals(folder: Path, months: int = 6, seed: int = 11) -> pd.DataFrame:
+    """Write the history (``deals.csv``) and ``actuals/deals.csv`` of the plan year from
+    2026-01 (:func:`plan_year_frame`); return the actuals written."""
+    history = write_transactional(folder, seed)
+    actuals = plan_year_frame(history, months)
+    (folder / "actuals").mkdir(exist_ok=True)
+    actuals.to_csv(folder / "actuals" / "deals.csv", index=False)
+    return actuals

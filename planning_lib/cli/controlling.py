@@ -44,7 +44,9 @@ import pandas as pd
 
 from planning_lib.cli.common import output_taken
 from planning_lib.cli.plan import clean_json, write_plan
+from planning_lib.controlling import deals_controlling as deals_pva
 from planning_lib.controlling.actuals_folder import (
+    CONTROLLING_TABLES,
     LayoutError,
     by_region,
     check_actuals,
@@ -199,6 +201,10 @@ def run(args: argparse.Namespace) -> int:
             rules += rules_from_yaml(path.read_text(encoding="utf-8"), str(path))
         actuals_dir, history_dir = resolve_layout(args.actuals, args.history)
         actuals = load_dataset(actuals_dir)
+        partial = "deals" in actuals and any(t not in actuals for t in CONTROLLING_TABLES)
+        start = params.company.plan_start
+        if partial and deals_pva.closed_in_plan_year(actuals["deals"], start):
+            return _run_deals(args, params, actuals, history_dir)
         check_actuals(actuals, actuals_dir, params.company.plan_start)
         actuals = by_region(actuals, args.region)
         history = by_region(load_dataset(history_dir), args.region) if history_dir else None
@@ -241,4 +247,83 @@ def run(args: argparse.Namespace) -> int:
     for line in _console(report, view.name, lang):
         print(line)
     print(("Geschrieben: " if lang == "de" else "Written: ") + str(out))
+    return 0
+
+
+def _run_deals(
+    args: argparse.Namespace,
+    params: Any,
+    actuals: dict[str, pd.DataFrame],
+    history_dir: Path | None,
+) -> int:
+    """The controlling of actuals with deals but not all five tables: the deal figures.
+
+    Writes ``kpis.csv`` (the catalogue's KPIs of the tables present), ``variance.csv``
+    (bookings, won deals, deal size, win rate and, for a transactional plan, new vs
+    repeat bookings; month and YTD) and ``landing.json`` (the landing on bookings and the
+    open pipeline, the skipped parts); prints one line per skipped part.
+    """
+    start = params.company.plan_start
+    actuals = by_region(actuals, args.region)
+    history = by_region(load_dataset(history_dir), args.region) if history_dir else {}
+    try:
+        _params, view, _summary, plan_meta = _plan(args, params)
+    except (ParameterError, VersionNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    deals = actuals["deals"]
+    as_of = args.as_of or deals_pva.deals_as_of(deals)
+    if as_of < start:
+        print(
+            f"error: the actuals' deals complete no month of the plan year (as of "
+            f"{as_of.isoformat()}, plan start {start.isoformat()}); give --as-of or wait for "
+            "the first month's end",
+            file=sys.stderr,
+        )
+        return 1
+    variance = deals_pva.deals_plan_vs_actual(deals, as_of, view, history.get("deals"))
+    landing = deals_pva.bookings_landing(deals, as_of, view)
+    skipped = deals_pva.skipped_parts(actuals)
+    files = {
+        "kpis.csv": frame_csv(deals_pva.deal_kpis(actuals, as_of, start)),
+        "variance.csv": frame_csv(variance),
+        "landing.json": _dump(
+            {
+                "as_of": as_of.isoformat(),
+                "plan": plan_meta,
+                "figures": {"bookings": landing.drop(columns="figure").iloc[0].to_dict()},
+                "skipped": [{"table": t, "part": p} for t, p in skipped],
+                "not_compared": deals_pva.unused_tables(actuals),
+            }
+        ),
+    }
+    try:
+        write_plan(args.out, files)
+    except OutputExistsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    lang = args.lang or params.company.locale
+    print(f"Plan: {view.name}")
+    ytd = variance[variance["grain"] == "ytd"]
+    for r in ytd.itertuples():
+        unit, places = DATA_UNITS[r.unit], 1 if r.unit == "count" else None
+        lines = (
+            r.label_de if lang == "de" else r.label_en,
+            text_label(f"pva.status.{r.status}", lang),
+        )
+        print(
+            f"  {lines[0]}: {format_value(r.actual, unit, lang, places)} / "
+            f"{format_value(r.plan, unit, lang, places)} ({lines[1]})"
+        )
+    row = landing.iloc[0]
+    land, planned = (format_value(row[k], "eur", lang) for k in ("landing", "plan"))
+    head = "  Landung Auftragseingang: " if lang == "de" else "  Landing bookings: "
+    print(f"{head}{land} (Plan {planned})")
+    for _table, part in [*skipped, ("", "rules")]:
+        print("  " + text_label(f"07.skipped.{part}", lang).replace("**", ""))
+    unused = deals_pva.unused_tables(actuals)
+    if unused:
+        note = text_label("07.skipped.unused", lang).replace("**", "")
+        print("  " + note.format(tables=", ".join(unused)))
+    print(("Geschrieben: " if lang == "de" else "Written: ") + str(args.out))
     return 0

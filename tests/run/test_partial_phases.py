@@ -129,20 +129,51 @@ def test_phase_2_without_leads_says_the_open_pipeline_is_assumed(
     assert not any("Offene Pipeline zum Planstart angenommen" in s for s in shown)
 
 
-def test_phase_7_with_some_actuals_names_the_missing_ones(
+def test_phase_7_with_some_actuals_compares_the_deals_and_names_the_rest(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Actuals with deals and subscriptions only: phase 7 skips plan vs actual with a note
-    naming leads, costs and headcount, and writes no table."""
+    """Actuals with deals and subscriptions only (#13 item 3): phase 7 compares what the
+    deals give and says in one note each what leads, costs and headcount would add, and
+    that subscriptions are present but not compared.
+
+    Second method (plain pandas): YTD bookings = Σ amount_eur of the region's won deals
+    closed from the plan start to as-of (the last complete month of the closed deals);
+    the plan = Σ of phase 2's ``first_year_revenue_new`` line (new customers × 12 ×
+    ARPA) over the same months; won deals = count of those deals vs Σ ``customers_new``.
+    """
     data = _data(tmp_path / "d", ("subscriptions",), actuals=("deals", "subscriptions"))
     params = _params(data, tmp_path / "o")
     phase_02_ziele(**params)
     shown = _said(monkeypatch)
     seven = phase_07_controlling(**params)
-    assert seven.tables == {}
-    assert len(shown) == 1
-    assert shown[0].startswith("## Controlling: AT\n\n**Soll-Ist-Vergleich übersprungen:**")
-    assert "fehlen leads, costs, headcount." in shown[0]
+    assert shown[0].startswith("## Controlling: AT\n\nIst-Daten bis ")
+    for start in (
+        "**Lead-Funnel übersprungen:**",
+        "**Kosten übersprungen:**",
+        "**Quotenerreichung übersprungen:**",
+        "**Anpassungsregeln und Hochrechnung",
+    ):
+        assert sum(s.startswith(start) for s in shown) == 1, start  # fmt: skip
+    assert not any(s.startswith("**MRR und Kundenbestand übersprungen") for s in shown)
+    assert sum(s.startswith("**Nicht verglichen:** subscriptions") for s in shown) == 1
+
+    deals = pd.read_csv(data / "actuals" / "deals.csv")
+    deals = deals[deals["region"] == REGION]
+    close = pd.to_datetime(deals["close_date"])
+    closed = close[deals["stage"].isin(["won", "lost"])].max()
+    as_of = closed if closed.is_month_end else closed - pd.offsets.MonthEnd(1)
+    won = deals[(deals["stage"] == "won") & (close >= "2026-01-01") & (close <= as_of)]
+    monthly = pd.read_csv(tmp_path / "o" / "tables" / "02_plan_monthly.csv")
+    monthly = monthly[
+        (monthly["channel"].fillna("") == "") & (monthly["month"] <= f"{as_of:%Y-%m-%d}")
+    ]
+    ytd = seven.tables["deals_status"].set_index("kpi")
+    assert ytd.loc["bookings", "actual"] == pytest.approx(won["amount_eur"].sum())
+    line = monthly.set_index("line_item")["value"]
+    assert ytd.loc["bookings", "plan"] == pytest.approx(line.loc[["first_year_revenue_new"]].sum())
+    assert ytd.loc["deals_won", "actual"] == len(won)
+    assert ytd.loc["deals_won", "plan"] == pytest.approx(line.loc[["customers_new"]].sum())
+    assert "mrr_bridge" not in seven.tables and "kpis" not in seven.tables
 
 
 def test_phase_7_without_lead_history_lands_from_the_run_rate(

@@ -15,6 +15,8 @@ __all__ = [
     "EXECUTION_COLUMNS",
     "actions_table",
     "actual_kpis",
+    "deals_monthly_table",
+    "deals_variance_table",
     "execution_split",
     "landing_path_cumulative",
     "landing_table",
@@ -64,6 +66,21 @@ def variance_table(variance: pd.DataFrame) -> pd.DataFrame:
     cols = ["kpi", "unit", "plan", "plan_funnel", "actual", "variance", "gap_planning",
             "gap_execution", "attainment", "status", "status_execution"]  # fmt: skip
     return ytd[cols].reset_index(drop=True)
+
+
+def deals_variance_table(variance: pd.DataFrame) -> pd.DataFrame:
+    """Year-to-date plan vs actual of the deal figures (no funnel basis): the status table."""
+    ytd = variance[variance["grain"] == "ytd"]
+    cols = ["kpi", "unit", "plan", "actual", "variance", "attainment", "status"]
+    return ytd[cols].reset_index(drop=True)
+
+
+def deals_monthly_table(variance: pd.DataFrame) -> pd.DataFrame:
+    """Plan vs actual of the deal figures per month (``month`` as YYYY-MM)."""
+    sel = variance[variance["grain"] == "month"]
+    month = pd.to_datetime(sel["period"]).dt.strftime("%Y-%m")
+    cols = ["kpi", "unit", "plan", "actual", "variance", "attainment", "status"]
+    return sel[cols].assign(month=month.to_numpy())[["month", *cols]].reset_index(drop=True)
 
 
 EXECUTION_COLUMNS: tuple[str, ...] = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Unpack
 
+from planning_lib.controlling import deals_controlling as deals_pva
 from planning_lib.controlling import plan_vs_actual as controlling
 from planning_lib.controlling.actuals_folder import CONTROLLING_TABLES, LayoutError, check_actuals
 from planning_lib.controlling.landing import rolling_landing
@@ -29,6 +30,8 @@ def phase_07_controlling(**params: Unpack[PhaseParameters]) -> Phase:
     ph = open_phase(STEP.code, **params)
     locale = ph.locale
     missing = [t for t in CONTROLLING_TABLES if t not in ph.actuals]
+    if missing and "deals" in ph.actuals:  # deals without the other tables: the deal figures
+        return _deals_controlling(ph)
     if missing:  # before the plan year (or some tables missing): a note instead of an error
         key = "07.no_actuals" if len(missing) == len(CONTROLLING_TABLES) else "07.partial_actuals"
         ph.say(key, region=ph.region, tables=", ".join(missing))
@@ -116,4 +119,66 @@ def phase_07_controlling(**params: Unpack[PhaseParameters]) -> Phase:
         "landing",
     )
     ph.key_figures(STEP.stem, landing_new_customers=float(row["landing"]))
+    return ph
+
+
+def _deals_controlling(ph: Phase) -> Phase:
+    """Plan vs actual from the deals alone (a deals-only or transactional company):
+    bookings, won deals, deal size, win rate (and new vs repeat bookings), the landing
+    on bookings; one note per part the missing tables would enable."""
+    deals = ph.actuals["deals"]
+    if not deals_pva.closed_in_plan_year(deals, ph.params.company.plan_start):
+        start = ph.fmt(ph.params.company.plan_start, "month")
+        ph.say("07.no_plan_year_actuals", region=ph.region, start=start)
+        return ph
+    as_of = deals_pva.deals_as_of(deals)
+    if as_of < ph.params.company.plan_start:  # the plan year's first month still runs
+        ph.say("07.no_complete_month", region=ph.region, as_of=ph.fmt(as_of, "month"))
+        return ph
+    monthly, _summary = ph.load_plan()
+    plan = PlanView.from_params(monthly, ph.params)
+    ph.say("07.deals_title", region=ph.region, as_of=ph.fmt(as_of, "month"))
+    for _table, part in deals_pva.skipped_parts(ph.actuals):
+        ph.say(f"07.skipped.{part}")
+    ph.say("07.skipped.rules")
+    unused = deals_pva.unused_tables(ph.actuals)
+    if unused:
+        ph.say("07.skipped.unused", tables=", ".join(unused))
+
+    # Soll-Ist der Deal-Kennzahlen je Monat und seit Jahresbeginn
+    variance = deals_pva.deals_plan_vs_actual(deals, as_of, plan, ph.history.get("deals"))
+    ph.table(views.deals_monthly_table(variance), "deals_monthly", "07.deals_monthly", show=False)
+    status = ph.table(views.deals_variance_table(variance), "deals_status", "07.variance")
+    booked = status.set_index("kpi").loc["bookings"]
+    ph.say(
+        "07.deals_variance_text",
+        off=int((status["status"] == "off_track").sum()),
+        total=len(status),
+        actual=ph.fmt(booked["actual"], "eur"),
+        plan=ph.fmt(booked["plan"], "eur"),
+    )
+    if "bookings_repeat" in set(status["kpi"]):
+        ph.say("07.repeat_text")
+    monthly_b = views.plan_actual_monthly(variance, "bookings")
+    monthly_b.columns = [ph.t("label.plan"), ph.t("label.actual")]
+    ph.chart(
+        charts.line_chart(monthly_b, locale=ph.locale, title=ph.t("07.deals_pva_chart")),
+        "plan_vs_actual",
+    )
+
+    # Hochrechnung des Auftragseingangs zum Jahresende, offene Pipeline
+    landing = ph.table(
+        deals_pva.bookings_landing(deals, as_of, plan), "landing", "07.deals_landing"
+    )
+    row = landing.iloc[0]
+    ph.say(
+        "07.deals_landing_text",
+        actual=ph.fmt(row["actual_to_date"], "eur"),
+        landing=ph.fmt(row["landing"], "eur"),
+        plan=ph.fmt(row["plan"], "eur"),
+        status=ph.t(f"pva.status.{row['status']}"),
+        pipeline=ph.fmt(row["open_pipeline_eur"], "eur"),
+        weighted=ph.fmt(row["open_pipeline_weighted_eur"], "eur"),
+    )
+    ph.key_figures(STEP.stem, landing_bookings=float(row["landing"]))
     return ph
