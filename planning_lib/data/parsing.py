@@ -63,7 +63,11 @@ MAX_ABS_NUMBER = 1e12  # largest magnitude of any number cell (see module docstr
 ParseProblem = tuple[int, str, str]
 
 # currency signs and blanks (also no-break and thin spaces, Swiss apostrophes) in numbers
-_NOISE = "(?i)€|\\bEUR\\b|[\\s\u00a0\u202f'’]"  # same syntax for RE2 (pyarrow) and re
+_SPACES = "\t\n\v\f\r \x1c\x1d\x1e\x1f\x85\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+"""Every character Python's ``\\s`` matches, written out: RE2 (pyarrow, which pandas'
+``str.replace`` uses on Arrow strings) reads ``\\s`` as ASCII white space only, so the
+two engines would clean a thin space (``1\u2009234,50``) differently."""
+_NOISE = f"(?i)€|\\bEUR\\b|[{_SPACES}'’]"  # same meaning in RE2 (pyarrow) and re
 _NOISE_RE = re.compile(_NOISE)
 _VOTE_SAMPLE = 5_000
 _ISO = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T].*)?$")
