@@ -19,8 +19,8 @@ Without plan parameters (``planning analyse`` without ``--config``) the caller g
 as-of month, and the parts that read the parameters are left out and listed in
 ``Analysis.without_config`` (:data:`CONFIG_PARTS`): CLV (gross margin), the segment table
 with its attractiveness (gross margin), market, competitors, SWOT and market share,
-personas, persona links and positioning, and the channels' names (the findings name the
-channel codes). Everything else is computed exactly as with parameters; the ABC classes
+personas, persona links and positioning; the channels get ``planning init``'s standard
+names. Everything else is computed exactly as with parameters; the ABC classes
 use the schema's default thresholds (:class:`~planning_lib.core.params.Segmentation`).
 """
 
@@ -72,6 +72,8 @@ from planning_lib.analysis.unit_economics import (
     retention_curve,
 )
 from planning_lib.core.params import PlanParameters, Segmentation
+from planning_lib.core.text_store import label_pair
+from planning_lib.core.vocabulary import CHANNELS
 from planning_lib.metrics.clv import clv_from_bridge
 from planning_lib.metrics.common import require_columns
 from planning_lib.metrics.customers import (
@@ -100,11 +102,12 @@ CONFIG_PARTS: dict[str, tuple[str | None, str]] = {
     "segment_values": ("segmentation", "drivers.gross_margin"),
     "market": (None, "market"),
     "personas": (None, "personas, positioning"),
-    "channel_labels": (None, "channels"),
 }
 """Part of the analysis that reads the plan parameters → (the table part of
 :data:`planning_lib.analysis.sales.PARTS` it belongs to, None for every table set; the
-configuration keys it reads). Without parameters these parts are left out."""
+configuration keys it reads). Without parameters these parts are left out; the channels
+(one of :data:`planning_lib.core.vocabulary.CHANNELS`, the only values the data contract
+allows) are then named as ``planning init`` names them (``init.channel.<code>``)."""
 
 
 def config_parts(off: set[str]) -> list[tuple[str, str]]:
@@ -283,6 +286,7 @@ def run_analysis(
     seg = params.segmentation if params is not None else Segmentation()
     a = Analysis(as_of=as_of_m, year=year, start=start, skipped=skipped)
     if params is None:
+        a.labels = {ch: label_pair(f"init.channel.{ch}", ch) for ch in CHANNELS}
         a.without_config = config_parts(off)
     else:
         a.labels = {k: (c.label_de, c.label_en) for k, c in params.channels.items()}

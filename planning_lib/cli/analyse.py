@@ -13,7 +13,7 @@ history of ``--data`` is analysed up to its last complete month
 (:func:`planning_lib.analysis.calibration.last_complete_month`; a plan would start the
 month after), ``--region`` selects the rows of that region, the findings are German
 unless ``--locale en``, and the parts that need plan parameters (CLV, segment values,
-market, personas, channel names) are left out with one line each in the findings
+market, personas) are left out with one line each in the findings
 (:data:`planning_lib.analysis.asis.CONFIG_PARTS`).
 """
 
@@ -29,7 +29,7 @@ import pandas as pd
 from planning_lib.analysis.asis import for_region, run_analysis
 from planning_lib.analysis.calibration import last_complete_month
 from planning_lib.analysis.findings import generate_findings
-from planning_lib.cli.common import output_taken
+from planning_lib.cli.common import output_taken, say_filled
 from planning_lib.core.config import load_params
 from planning_lib.core.csv_safe import spreadsheet_safe
 from planning_lib.core.fields import ParameterError
@@ -107,7 +107,9 @@ def write_analysis(
 
 
 def _load(folder: Path) -> dict[str, pd.DataFrame]:
-    return load_dataset(folder)
+    tables = load_dataset(folder, lang="de")
+    say_filled(tables)
+    return tables
 
 
 def run(args: argparse.Namespace) -> int:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from planning_lib.analysis.funnel import open_pipeline_overrides
 from planning_lib.core.outputs import OutputExistsError, check_new_folder
@@ -46,3 +49,12 @@ def output_taken(out: Path) -> bool:
         print(f"error: {exc}", file=sys.stderr)
         return True
     return False
+
+
+def say_filled(tables: Mapping[str, pd.DataFrame]) -> None:
+    """One line on stderr per column the loader filled or estimated in ``tables``
+    (``frame.attrs["notes"]``, as ``planning validate`` lists them): a command reading an
+    export as it comes never fills silently."""
+    for name, frame in tables.items():
+        for note in frame.attrs.get("notes", []):
+            print(f"{name}: {note}", file=sys.stderr)

@@ -47,7 +47,7 @@ from planning_lib.analysis.pipeline import (
     pipeline_forecast,
     stage_win_probabilities,
 )
-from planning_lib.cli.common import output_taken
+from planning_lib.cli.common import output_taken, say_filled
 from planning_lib.core.config import load_params
 from planning_lib.core.csv_safe import spreadsheet_safe
 from planning_lib.core.fields import ParameterError
@@ -235,7 +235,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.horizon < 1:
             raise ValueError("--horizon must be at least 1")
-        tables = load_dataset(args.data)
+        tables = load_dataset(args.data, lang="de")
+        say_filled(tables)
         metric, note = (
             revenue_metric(tables, args.config) if args.metric == "revenue" else (args.metric, "")
         )

@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from planning_lib.analysis.calibration import Calibration, CalibrationError, calibrate
+from planning_lib.cli.common import say_filled
 from planning_lib.core.config import load_params
 from planning_lib.core.fields import ParameterError
 from planning_lib.core.outputs import private_temp_dir, rename_noreplace
@@ -135,7 +136,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     try:
-        tables = load_dataset(args.data)
+        tables = load_dataset(args.data, lang="de")
+        say_filled(tables)
         model = business_model(args.business_model, tables)
         as_of = pd.Period(args.as_of, freq="M") if args.as_of else None
         cal = calibrate(tables, as_of, model, args.name, args.regions)

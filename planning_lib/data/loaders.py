@@ -464,12 +464,16 @@ def check_dataset(
     return frames, failure_frame(found)
 
 
-def load_dataset(folder: str | Path, mapping: MappingRefs = None) -> dict[str, pd.DataFrame]:
+def load_dataset(
+    folder: str | Path, mapping: MappingRefs = None, *, lang: str = "en"
+) -> dict[str, pd.DataFrame]:
     """Load every canonical table file (``<table>.csv|.xlsx|.parquet``) in ``folder``.
 
     Args:
         folder: the folder; subfolders (such as ``actuals/``) are not read.
         mapping: applied to the files of the mapping's table (usually ``deals``).
+        lang: language of the messages and of the notes in ``frame.attrs["notes"]``
+            (what was filled or estimated), ``en`` or ``de``.
 
     Returns:
         ``{table name: canonical frame}`` for the tables present.
@@ -478,7 +482,7 @@ def load_dataset(folder: str | Path, mapping: MappingRefs = None) -> dict[str, p
         DataValidationError: any file breaks the contract (failures of all files).
         FileNotFoundError: no folder, or no canonical table file in it.
     """
-    frames, failures = check_dataset(folder, mapping)
+    frames, failures = check_dataset(folder, mapping, lang=lang)
     if len(failures):
         raise DataValidationError(failures)
     return frames
