@@ -445,12 +445,16 @@ def plan_bases(
     the target reached, paying for the leads it requires. Each basis is a whole plan
     (every figure on its own new customers). With ``draws``, ``p_mrr_target`` and
     ``p_new_customers_target`` are the Monte Carlo shares of draws meeting the MRR and
-    the new-customer target on that basis (None without draws or without the target).
+    the new-customer target on that basis (None without draws or without the target);
+    a plan with a revenue target (``metric: revenue``: recognised revenue through the
+    deadline, the bookings of a transactional plan) also gets ``p_revenue_target``, the
+    share of draws whose revenue reaches it (the key is absent without such a target).
 
     Returns:
         basis → {new_customers, mrr_end, cost_total, marketing_cost, cac_fully_loaded,
         cash_low_point, company_cash_low_point, p_mrr_target, p_new_customers_target}
-        (and ``bookings_total`` for a transactional plan).
+        (and ``bookings_total`` for a transactional plan, ``p_revenue_target`` with a
+        revenue target).
     """
     out: dict[str, dict[str, Any]] = {}
     for basis in BASES:
@@ -469,12 +473,13 @@ def plan_bases(
         }
         if "bookings_total" in s:  # transactional: the bookings the basis brings
             row["bookings_total"] = s["bookings_total"]
+        probabilities = [("mrr_end", "p_mrr_target"), ("new_customers", "p_new_customers_target")]
+        if p.target("revenue") is not None:  # only then: plans without one keep their keys
+            row["p_revenue_target"] = None
+            probabilities.append(("revenue", "p_revenue_target"))
         if draws is not None:
             mc = monte_carlo(p, draws=draws, seed=seed, items=())
-            for metric, key in (
-                ("mrr_end", "p_mrr_target"),
-                ("new_customers", "p_new_customers_target"),
-            ):
+            for metric, key in probabilities:
                 t = p.target(metric)
                 if t is not None and t.code in mc.p_hit:
                     row[key] = mc.p_hit[t.code]

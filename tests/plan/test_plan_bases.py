@@ -314,3 +314,59 @@ def test_plan_with_a_missing_data_folder_is_one_line(tmp_path):
     assert res.returncode == 1
     assert res.stderr.strip().splitlines() == [f"error: data folder not found: {tmp_path / 'nope'}"]
     assert not out.exists()
+
+
+def _with_revenue_target(params, value: float, drawn: bool = True):
+    """CloudFlow plus a revenue target (EUR through 2026-12-31, the plan's last month);
+    ``drawn=False`` declares no Monte Carlo driver, so every draw is the plan itself."""
+    from planning_lib.core.params import Target
+
+    t = Target(code="revenue", metric="revenue", value=value, unit="EUR", deadline="2026-12-31")
+    update = {"targets": [*params.targets, t]}
+    if not drawn:
+        update["monte_carlo"] = params.monte_carlo.model_copy(update={"drivers": {}})
+    return params.model_copy(update=update)
+
+
+def test_no_revenue_target_no_revenue_probability(bases):
+    """CloudFlow has no revenue target: the bases carry no ``p_revenue_target`` key (the
+    sample's summary.json keeps its keys)."""
+    assert all("p_revenue_target" not in bases[b] for b in ("funnel", "target"))
+
+
+@pytest.mark.parametrize("basis", ["funnel", "target"])
+def test_revenue_probability_without_drawn_drivers_is_one_or_zero(params, basis):
+    """No driver drawn: every draw is the deterministic plan of the basis, whose revenue
+    R is the sum of its 12 monthly ``revenue`` lines (run_plan). A target 1 € below R is
+    met by every draw (P = 1), one 1 € above by none (P = 0)."""
+    r = float(
+        run_plan(apply_overrides(params, {"drivers.new_customers_basis": basis}))
+        .line("revenue")
+        .sum()
+    )
+    below = plan_bases(_with_revenue_target(params, r - 1, drawn=False), draws=50, seed=3)
+    above = plan_bases(_with_revenue_target(params, r + 1, drawn=False), draws=50, seed=3)
+    assert below[basis]["p_revenue_target"] == 1.0
+    assert above[basis]["p_revenue_target"] == 0.0
+
+
+def test_revenue_probability_is_the_share_of_the_draws_own_revenue(params):
+    """Drawn drivers (CloudFlow's declared distributions, 400 draws, seed 11): the funnel
+    basis's P(revenue target) equals the share of the draws whose revenue over the 12
+    plan months reaches the target, computed from the draws themselves (draw_values →
+    plan_lines with the same seed, revenue summed per draw). The target is set at the
+    draws' median, so the share is strictly between 0 and 1 and not a trivial 0 or 1."""
+    from planning_lib.plan.inputs import model_inputs
+    from planning_lib.plan.lines import plan_lines
+    from planning_lib.plan.scenarios import draw_values
+
+    funnel = apply_overrides(params, FUNNEL)
+    values, drivers = draw_values(funnel, 400, 11)
+    assert drivers  # the case draws something
+    lines, n = plan_lines(model_inputs(funnel), values)
+    revenue = np.broadcast_to(np.asarray(lines[("revenue", "")]), (n, 12)).sum(axis=1)
+    target = float(np.median(revenue))
+    want = float((revenue >= target).mean())
+    assert 0.0 < want < 1.0
+    got = plan_bases(_with_revenue_target(params, target), draws=400, seed=11)
+    assert got["funnel"]["p_revenue_target"] == pytest.approx(want, abs=1e-12)
