@@ -46,7 +46,11 @@ def phase_02_ziele(**params: Unpack[PhaseParameters]) -> Phase:
     new.columns = [ph.t("02.top_down"), ph.t("02.bottom_up")]
     ph.chart(charts.line_chart(new, locale=locale, title=ph.t("02.gap_chart")), "new_customers_gap")
     top_down, bottom_up = views.won_gap(gap)
-    ph.say("02.gap_text", top_down=ph.fmt(top_down, "count"), bottom_up=ph.fmt(bottom_up, "count"))
+    ph.say(
+        views.gap_text_key(top_down, bottom_up),
+        top_down=ph.fmt(top_down, "count"),
+        bottom_up=ph.fmt(bottom_up, "count"),
+    )
 
     # MRR-Verlauf: Churn-Pfad gegen konstanten Churn (ein Einmalgeschäft ohne MRR:
     # die Aufträge neuer Kunden und aus Wiederholungskäufen)
