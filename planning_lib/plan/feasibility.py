@@ -117,6 +117,23 @@ def _capacity_findings(inp, lines) -> list[Finding]:
     worst_month = int(np.argmin(gap))
     worst_label = label(worst_month)  # the sentence names the month of the largest gap
     productive = sum(float(_row(lines, f"reps_productive.{r}")[worst_month]) for r in quota)
+    heads = sum((_row(lines, f"reps_heads.{r}") for r in quota), np.zeros(inp.months))
+    if not (heads > 1e-9).any():
+        # no quota rep in any month (current.reps 0, no hires): no "gap", no reps at all
+        return [
+            Finding(
+                "capacity_no_reps",
+                "warning",
+                {
+                    "months": months,
+                    "largest_required_deals": _r(-worst),
+                    "largest_gap_month": worst_label,
+                    "reps_needed_max": _r(needed) if np.isfinite(needed) else None,
+                    "quota_roles": quota,
+                },
+                {"largest_required_deals": -worst, "reps_needed_max": needed},
+            )
+        ]
     return [
         Finding(
             "capacity_short",

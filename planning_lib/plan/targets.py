@@ -39,6 +39,7 @@ __all__ = [
     "target_achieved",
     "target_findings",
     "target_hit",
+    "target_tolerance",
 ]
 
 DEFAULT_FORECAST_CV = 0.15
@@ -143,11 +144,29 @@ def target_achieved(
     return None
 
 
+# how far a plan value may fall short of a target and still meet it, by the metric's
+# unit: floating-point sums of whole units (7 deals summed over months can come out as
+# 6.999999999999999) must not miss a target of 7; money counts to the cent.
+_ABS_TOLERANCE = {"EUR": 0.005, "count": 1e-6, "points": 1e-6, "share": 1e-9}
+_REL_TOLERANCE = 1e-9
+
+
+def target_tolerance(target: Target) -> float:
+    """The shortfall (in the metric's unit) up to which a plan value still meets ``target``.
+
+    max(absolute tolerance of the metric's unit, 1e-9 × |target|): half a cent for
+    money, 1e-6 for counts and points, 1e-9 for shares.
+    """
+    unit = _UNITS.get(target.metric, target.unit)
+    return max(_ABS_TOLERANCE.get(unit, 1e-9), _REL_TOLERANCE * abs(float(target.value)))
+
+
 def target_hit(target: Target, achieved: np.ndarray) -> np.ndarray:
-    """Whether each draw meets the target (bool array)."""
+    """Whether each draw meets the target (bool array), within :func:`target_tolerance`."""
+    tol = target_tolerance(target)
     if target.direction == "at_least":
-        return achieved >= target.value
-    return achieved <= target.value
+        return achieved >= target.value - tol
+    return achieved <= target.value + tol
 
 
 _UNITS = {

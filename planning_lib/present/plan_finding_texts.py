@@ -85,6 +85,17 @@ def _capacity_short(f: Finding, loc: str) -> dict[str, Any]:
     }
 
 
+def _capacity_no_reps(f: Finding, loc: str) -> dict[str, Any]:
+    """Whole reps: the FTE the peak month needs, rounded up (0.08 FTE → 1 rep)."""
+    needed = f.facts["reps_needed_max"]
+    return {
+        "deals": _n(f.facts["largest_required_deals"], loc, 1),
+        "month": format_month(f.numbers["largest_gap_month"], loc),
+        "reps": math.ceil(needed - 1e-9) if math.isfinite(needed) else None,
+        "fte": _n(needed, loc, 2) if math.isfinite(needed) else None,
+    }
+
+
 def _budget_categories_mismatch(f: Finding, loc: str) -> dict[str, Any]:
     n = f.numbers
     return {"categories_sum": _n(n["categories_sum"], loc), "total": _n(n["total"], loc)}
@@ -162,6 +173,7 @@ _VALUES: Mapping[str, Callable[[Finding, str], dict[str, Any]]] = {
     "target_leads_cost": _target_leads_cost,
     "leads_short": _leads_short,
     "capacity_short": _capacity_short,
+    "capacity_no_reps": _capacity_no_reps,
     "budget_categories_mismatch": _budget_categories_mismatch,
     "commissions_not_budgeted": _commissions_not_budgeted,
     "cost_over_budget": _cost_over_budget,
@@ -188,6 +200,8 @@ def plan_finding_text(finding: Finding, locale: str = "de") -> str:
     """
     loc = "en" if locale == "en" else "de"
     values = _VALUES[finding.code](finding, loc)
+    if finding.code == "capacity_no_reps" and values["reps"] is None:  # no quota role at all
+        return text("finding_text.capacity_no_reps_no_role", loc, **values)
     return text(f"finding_text.{finding.code}", loc, **values)
 
 

@@ -31,6 +31,7 @@ __all__ = [
     "config_value_labels",
     "has_column_label",
     "line_item_label",
+    "scenario_label",
     "value_label",
 ]
 
@@ -51,6 +52,7 @@ VALUE_KINDS: dict[str, tuple[str, ...]] = {
     "link": ("dim",),
     "dimension": ("dim",),
     "region": ("value",),
+    "basis": ("value",),
     "kpi": ("kpi",),
     "metric": ("kpi",),
     "figure": ("kpi",),
@@ -135,6 +137,13 @@ def config_value_labels(params: Any) -> dict[str, tuple[str, str]]:
     for rule in params.rules:
         labels.setdefault(rule.code, (_rule_label(rule, "de"), _rule_label(rule, "en")))
     return labels
+
+
+def scenario_label(name: str, locale: str = "de") -> str:
+    """The reader's name of a scenario: ``base`` → ``Realistisch (Basis)``, ``best``,
+    ``worst`` as in the cockpit; a config's own scenario keeps its name."""
+    key = f"cockpit.{name}"
+    return _pick(LABELS[key], locale) if name in ("base", "best", "worst") else name
 
 
 def value_label(

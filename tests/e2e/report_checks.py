@@ -52,12 +52,14 @@ def unlabelled_columns(folders: list[Path]) -> set[str]:
 
 def config_code_pattern(params: PlanParameters) -> re.Pattern[str]:
     """Codes a reader could meet: snake_case ones plus the config's one-word codes."""
-    config_codes = (  # single-word codes too: 'inbound', 'small', 'partner'
+    config_codes = (  # single-word codes too: 'inbound', 'small', 'partner', 'base', 'funnel'
         set(params.channels)
         | set(params.company.segments)
         | set(params.organisation.roles)
         | set(params.organisation.structure)
         | {r.code for r in params.rules}
+        | {"base", *params.scenarios}  # scenario names ('Szenario: base.')
+        | {"funnel", "target"}  # plan bases
     )
     return re.compile(rf"{CODE.pattern}|\b(?:{'|'.join(sorted(config_codes))})\b")
 

@@ -7,6 +7,7 @@ import math
 import pytest
 
 from planning_lib.core.fields import ParameterError
+from planning_lib.core.finding import Finding
 from planning_lib.plan.model import run_plan
 from planning_lib.present.plan_finding_texts import plan_finding_text
 
@@ -197,6 +198,48 @@ def test_capacity_short_names_the_month_of_the_largest_gap(params):
     assert f.numbers["reps_productive_in_worst_month"] == pytest.approx(5)
     assert plan_finding_text(f, "de").endswith("(größte Lücke 8,0 Deals, Okt. 2026).")
     assert plan_finding_text(f, "en").endswith("(largest gap 8.0 deals, Oct 2026).")
+
+
+def test_no_reps_at_all_says_so_instead_of_a_gap(params):
+    """No inside-sales rep now (current.reps 0) and none hired (count 0); the partner
+    manager carries no quota. Flat seasonality: the rep deals each month are
+    600 / 12 × 0.9 (non-partner share) = 45 against a capacity of 0, so every month is
+    short, the first (Jan 2026) is the peak; 45 deals ÷ 12 deals per rep = 3.75 FTE,
+    rounded up 4 reps. Without any quota role nobody closes the deals."""
+    overrides = {
+        "current.reps.inside_sales": 0,
+        "organisation.hires.0.count": 0,
+        "drivers.seasonality": [1.0] * 12,
+    }
+    plan = run_plan(params, overrides)
+    assert "capacity_short" not in {f.code for f in plan.findings}
+    f = _finding(plan, "capacity_no_reps")
+    assert len(f.numbers["months"]) == 12
+    assert f.numbers["largest_required_deals"] == pytest.approx(45)
+    assert f.numbers["reps_needed_max"] == pytest.approx(3.75)
+    assert plan_finding_text(f, "de") == (
+        "Der Plan hat keine Vertriebsmitarbeiter (current.reps und organisation.hires): "
+        "die nötigen Abschlüsse (bis zu 45,0 Deals im Monat, Jan. 2026) brauchen die "
+        "Kapazität von 4 Vertriebsmitarbeitern (3,75 FTE)."
+    )
+    assert plan_finding_text(f, "en").endswith("need the capacity of 4 reps (3.75 FTE).")
+    one = Finding(
+        "capacity_no_reps",
+        "warning",
+        {"months": ["2026-01"], "largest_gap_month": "2026-01"},
+        {"largest_required_deals": 0.8, "reps_needed_max": 0.08},
+    )
+    assert plan_finding_text(one, "de").endswith("Kapazität von 1 Vertriebsmitarbeiter (0,08 FTE).")
+    assert plan_finding_text(one, "en").endswith("capacity of 1 rep (0.08 FTE).")
+    none = Finding(
+        "capacity_no_reps",
+        "warning",
+        {"months": ["2026-01"], "largest_gap_month": "2026-01"},
+        {"largest_required_deals": 0.8, "reps_needed_max": float("nan")},
+    )
+    assert plan_finding_text(none, "de").endswith(
+        "(bis zu 0,8 Deals im Monat, Jan. 2026) schließt niemand."
+    )
 
 
 def test_cac_by_channel(plan):

@@ -138,6 +138,20 @@ def test_target_hit_direction(params):
     assert list(target_hit(mrr, np.array([119_999.0, 120_000.0]))) == [False, True]
 
 
+def test_target_hit_tolerates_float_noise_not_a_real_shortfall(params):
+    """A count target of 7 is met by a plan sum of 7 - 1e-12 (floating-point noise of
+    summing monthly deals, e.g. 6.999999999999999) and, at most 7, by 7 + 1e-12; 6.99
+    misses it by 0.01 > the count tolerance 1e-6. Money counts to the cent: 119,999.996
+    is 120,000.00 rounded to the cent (met), 119,999.99 is one cent short (missed)."""
+    new = params.target("new_customers").model_copy(update={"value": 7.0, "direction": "at_least"})
+    assert list(target_hit(new, np.array([7 - 1e-12, 7.0, 6.99]))) == [True, True, False]
+    most = new.model_copy(update={"direction": "at_most"})
+    assert list(target_hit(most, np.array([7 + 1e-12, 7.0, 7.01]))) == [True, True, False]
+    mrr = params.target("mrr_end")
+    assert mrr.value == 120_000
+    assert list(target_hit(mrr, np.array([119_999.996, 119_999.99]))) == [True, False]
+
+
 def test_format_plain_german_and_english():
     """German swaps the separators of Python's grouping: 1,234,567.89 -> 1.234.567,89."""
     assert format_plain(1234567.891, "de", 2) == "1.234.567,89"

@@ -315,3 +315,19 @@ def test_every_finding_code_in_the_source_has_a_label() -> None:
     assert {"target_leads_cost", "clv_lifetime_capped", "cost_over_budget"} <= codes
     missing = sorted(c for c in codes if f"finding.{c}" not in LABELS)
     assert not missing, f"findings without a label: {missing}"
+
+
+def test_phase_2_names_scenario_and_basis_in_words() -> None:
+    """The basis codes read as the text store's value labels ('funnel' → 'Trichter:
+    geplante Leads', 'target' → 'Ziel: erreicht und bezahlt'); the scenario 'base' as the
+    cockpit names it ('Realistisch (Basis)'); a config's own scenario keeps its name."""
+    from planning_lib.present.tables import display_frame
+    from planning_lib.present.value_labels import scenario_label, value_label
+
+    frame = pd.DataFrame({"basis": ["funnel", "target"], "new_customers": [11.0, 7.0]})
+    shown = display_frame(frame, "de")
+    assert list(shown.iloc[:, 0]) == ["Trichter: geplante Leads", "Ziel: erreicht und bezahlt"]
+    assert value_label("basis", "funnel", "en") == "Funnel: planned leads"
+    assert scenario_label("base") == "Realistisch (Basis)"
+    assert scenario_label("worst", "en") == "Worst case"
+    assert scenario_label("messe_2026") == "messe_2026"

@@ -200,6 +200,25 @@ def test_small_selections_the_narrative_quotes() -> None:
         {"stage": ["won", "won", "sql"], "top_down": [10.0, 5.0, 99.0], "bottom_up": [4, 3, 1]}
     )
     assert ziele.won_gap(gap) == (15.0, 7.0)
+
+
+def test_gap_sentence_says_which_way_the_funnel_misses_the_target() -> None:
+    """Target 7 new customers: a funnel of 11 delivers 4 more (room, not a gap to close),
+    a funnel of 5 delivers 2 fewer (close the difference), 7 + 1e-9 is the same 7."""
+    from planning_lib.present.labels import text
+
+    assert ziele.gap_text_key(7.0, 11.0) == "02.gap_text_surplus"
+    assert ziele.gap_text_key(7.0, 5.0) == "02.gap_text"
+    assert ziele.gap_text_key(7.0, 7.0 + 1e-9) == "02.gap_text_equal"
+    more = text("02.gap_text_surplus", "de", top_down="7", bottom_up="11")
+    assert more == (
+        "Das Ziel verlangt 7 Neukunden, der geplante Funnel liefert 11, mehr als das Ziel: "
+        "Spielraum für ein höheres Ziel oder weniger Leads."
+    )
+    assert "Differenz" not in more
+    assert "more than the target" in text("02.gap_text_surplus", "en", top_down="7", bottom_up="11")
+    less = text("02.gap_text", "de", top_down="7", bottom_up="5")
+    assert "die Differenz muss" in less and "liefert 5:" in less
     channels = pd.DataFrame(
         {
             "channel": ["inbound", "outbound"],

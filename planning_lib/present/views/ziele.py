@@ -11,7 +11,14 @@ import pandas as pd
 from planning_lib.plan.targets import target_achieved, target_hit
 from planning_lib.present.plan_finding_texts import plan_finding_text
 
-__all__ = ["bases_table", "findings_table", "targets_hit", "targets_table", "won_gap"]
+__all__ = [
+    "bases_table",
+    "findings_table",
+    "gap_text_key",
+    "targets_hit",
+    "targets_table",
+    "won_gap",
+]
 
 
 def targets_table(params: Any, lines: Mapping[tuple[str, str], np.ndarray]) -> pd.DataFrame:
@@ -51,6 +58,18 @@ def targets_table(params: Any, lines: Mapping[tuple[str, str], np.ndarray]) -> p
 def targets_hit(targets: pd.DataFrame) -> tuple[int, int]:
     """(targets the plan reaches, targets) from :func:`targets_table`."""
     return int(targets["hit"].fillna(False).astype(bool).sum()), len(targets)
+
+
+def gap_text_key(top_down: float, bottom_up: float) -> str:
+    """The text-store key of phase 2's sentence on top-down against bottom-up new customers.
+
+    ``02.gap_text`` (the funnel falls short: close the difference), ``02.gap_text_surplus``
+    (the funnel delivers more than the target) or ``02.gap_text_equal`` (within 1e-6, the
+    count tolerance of :func:`planning_lib.plan.targets.target_tolerance`).
+    """
+    if abs(bottom_up - top_down) <= 1e-6:
+        return "02.gap_text_equal"
+    return "02.gap_text_surplus" if bottom_up > top_down else "02.gap_text"
 
 
 def won_gap(gap: pd.DataFrame) -> tuple[float, float]:

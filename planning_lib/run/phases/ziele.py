@@ -9,6 +9,7 @@ from planning_lib.plan.model import run_plan
 from planning_lib.plan.scenarios import plan_bases
 from planning_lib.plan.targets import gap_table
 from planning_lib.present import charts
+from planning_lib.present.value_labels import scenario_label
 from planning_lib.present.views import ziele as views
 from planning_lib.present.views.plan import line_wide, plan_key_figures, zero_mrr_items
 from planning_lib.run.catalog import FINDINGS_TABLE, step
@@ -31,7 +32,7 @@ def phase_02_ziele(**params: Unpack[PhaseParameters]) -> Phase:
     # from the region's lead history (the config's open_pipeline wins where it sets one)
     plan = run_plan(ph.params, open_pipeline_overrides(ph.params, ph.history.get("leads")))
     ph.save_plan(plan)
-    ph.say("02.title", region=ph.region, scenario=ph.scenario)
+    ph.say("02.title", region=ph.region, scenario=scenario_label(ph.scenario, locale))
     if "leads" not in ph.history:  # no lead history: the pipeline at plan start is assumed
         ph.say("02.no_lead_history")
 
@@ -46,7 +47,11 @@ def phase_02_ziele(**params: Unpack[PhaseParameters]) -> Phase:
     new.columns = [ph.t("02.top_down"), ph.t("02.bottom_up")]
     ph.chart(charts.line_chart(new, locale=locale, title=ph.t("02.gap_chart")), "new_customers_gap")
     top_down, bottom_up = views.won_gap(gap)
-    ph.say("02.gap_text", top_down=ph.fmt(top_down, "count"), bottom_up=ph.fmt(bottom_up, "count"))
+    ph.say(
+        views.gap_text_key(top_down, bottom_up),
+        top_down=ph.fmt(top_down, "count"),
+        bottom_up=ph.fmt(bottom_up, "count"),
+    )
 
     # MRR-Verlauf: Churn-Pfad gegen konstanten Churn (ein Einmalgeschäft ohne MRR:
     # die Aufträge neuer Kunden und aus Wiederholungskäufen)
