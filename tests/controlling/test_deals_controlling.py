@@ -68,7 +68,9 @@ def test_ytd_plan_vs_actual_against_plain_pandas(company: dict) -> None:
       ``bookings`` line of the months;
     * won deals actual = their count; plan = Σ ``customers_new`` + Σ ``repeat_purchases``;
     * deal size = bookings ÷ won deals (both sides);
-    * win rate actual = won ÷ (won + lost) closed in the window;
+    * win rate actual = won ÷ (won + lost) closed in the window of the new-business
+      deals (as the plan's demo→won rate of ``planning init``): every deal except
+      those created after its customer's first won close (history and actuals);
     * repeat purchases: a won deal whose customer's first won deal (history and actuals
       together, by close month) is in an earlier month; bookings_repeat their amount,
       bookings_new the rest; plan = the lines of the same names;
@@ -89,12 +91,16 @@ def test_ytd_plan_vs_actual_against_plain_pandas(company: dict) -> None:
         _plan_sum(m, "bookings", as_of) / plan_deals
     )
     close = pd.to_datetime(a["close_date"])
-    window = (close >= "2026-01-01") & (close <= as_of)
+    both = pd.concat([h, a])
+    first_won = both[both["stage"] == "won"].groupby("customer_id")["close_date"].min()
+    prospect = ~(a["created_date"] > a["customer_id"].map(first_won).fillna("9999"))
+    window = (close >= "2026-01-01") & (close <= as_of) & prospect
     n_won = int((window & (a["stage"] == "won")).sum())
     n_lost = int((window & (a["stage"] == "lost")).sum())
+    assert 0 < n_won < int(((close <= as_of) & (a["stage"] == "won")).sum())
     assert ytd.loc["win_rate", "actual"] == pytest.approx(n_won / (n_won + n_lost))
+    assert ytd.loc["win_rate", "label_de"] == "Gewinnquote (Neugeschäft)"
 
-    both = pd.concat([h, a])
     both_won = both[both["stage"] == "won"]
     first = both_won.groupby("customer_id")["close_date"].min().str[:7]
     repeat = won["customer_id"].map(first) < won["close_date"].str[:7]
@@ -212,3 +218,69 @@ def test_a_deal_in_history_and_actuals_counts_once(company: dict) -> None:
         want = plain[(plain["grain"] == "ytd") & (plain["kpi"] == code)]["actual"].iloc[0]
         got = overlap[(overlap["grain"] == "ytd") & (overlap["kpi"] == code)]["actual"].iloc[0]
         assert got == pytest.approx(want), code
+
+
+def _ytd(v: pd.DataFrame, code: str) -> float:
+    return float(v[(v["grain"] == "ytd") & (v["kpi"] == code)]["actual"].iloc[0])
+
+
+def _monthly(v: pd.DataFrame, code: str) -> pd.Series:
+    rows = v[(v["grain"] == "month") & (v["kpi"] == code)]
+    return rows.set_index("period")["actual"]
+
+
+def test_history_deals_of_the_plan_year_are_not_actuals(company: dict) -> None:
+    """A history that also holds plan-year deals the actuals do not (a new user's export
+    run after the plan start, other deal_ids): every figure comes from the actuals alone,
+    the history only says who bought before 2026-01. Second method (plain pandas): the
+    history's January copies of the actuals' won deals (deal_id ``X-…``, same customers
+    and amounts) leave bookings and the new/repeat split of the clean history unchanged,
+    and January's new + repeat = Σ amount_eur of the actuals' won January deals."""
+    as_of = pd.Timestamp("2026-05-31").date()
+    a, h = company["actuals"], company["history"]
+    jan = a[(a["stage"] == "won") & a["close_date"].str.startswith("2026-01")]
+    extra = jan.assign(deal_id="X-" + jan["deal_id"].astype(str))
+    assert len(extra) > 0
+    late = pd.concat([h, extra], ignore_index=True)
+    plain = dc.deals_plan_vs_actual(a, as_of, company["view"], h)
+    overlap = dc.deals_plan_vs_actual(a, as_of, company["view"], late)
+    for code in ("bookings", "bookings_new", "bookings_repeat", "repeat_purchases", "win_rate"):
+        assert _ytd(overlap, code) == pytest.approx(_ytd(plain, code)), code
+    jan_sum = jan["amount_eur"].sum()
+    m = pd.Timestamp("2026-01-01")
+    got = _monthly(overlap, "bookings_new")[m] + _monthly(overlap, "bookings_repeat")[m]
+    assert got == pytest.approx(jan_sum)
+
+
+def test_new_plus_repeat_is_bookings_and_regions_add_up(company: dict) -> None:
+    """The company's deals split into two regions by row (even rows Nord, odd rows Süd,
+    history and actuals alike, so customers buy in both). Identities: per month and
+    region new + repeat = bookings; the regions' new, repeat, bookings and repeat
+    purchases sum to the company's. Values by plain pandas: a customer's first won month
+    = min close month of its won deals over history and actuals (all regions); a won
+    actual deal is new when its close month is that month; new bookings per region =
+    Σ amount_eur of its new won deals of 2026-01..2026-05."""
+    as_of = pd.Timestamp("2026-05-31")
+    a, h = company["actuals"].copy(), company["history"].copy()
+    a["region"] = ["Nord" if i % 2 == 0 else "Süd" for i in range(len(a))]
+    h["region"] = ["Nord" if i % 2 == 0 else "Süd" for i in range(len(h))]
+    view = company["view"]
+    whole = dc.deals_plan_vs_actual(a, as_of.date(), view, h)
+    regions = {
+        r: dc.deals_plan_vs_actual(a[a["region"] == r], as_of.date(), view, h, company_deals=a)
+        for r in ("Nord", "Süd")
+    }
+    both = pd.concat([h, a])
+    first = both[both["stage"] == "won"].groupby("customer_id")["close_date"].min().str[:7]
+    won = _won_to_date(a, as_of)
+    new = won["close_date"].str[:7] == won["customer_id"].map(first)
+    for r, v in regions.items():
+        want = won.loc[new & (won["region"] == r), "amount_eur"].sum()
+        assert _ytd(v, "bookings_new") == pytest.approx(want), r
+    for v in (whole, *regions.values()):
+        total = _monthly(v, "bookings_new") + _monthly(v, "bookings_repeat")
+        assert total.to_numpy() == pytest.approx(_monthly(v, "bookings").to_numpy())
+        assert len(total) == 5
+    for code in ("bookings", "bookings_new", "bookings_repeat", "repeat_purchases"):
+        summed = _monthly(regions["Nord"], code).add(_monthly(regions["Süd"], code), fill_value=0)
+        assert summed.to_numpy() == pytest.approx(_monthly(whole, code).to_numpy()), code

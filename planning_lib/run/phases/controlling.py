@@ -14,7 +14,7 @@ from planning_lib.controlling.rules import evaluate_rules
 from planning_lib.present import charts
 from planning_lib.present.views import controlling as views
 from planning_lib.run.catalog import step
-from planning_lib.run.phase import Phase, PhaseParameters, open_phase
+from planning_lib.run.phase import COMPANY, Phase, PhaseParameters, load_region_tables, open_phase
 
 __all__ = ["phase_07_controlling"]
 
@@ -146,7 +146,13 @@ def _deals_controlling(ph: Phase) -> Phase:
         ph.say("07.skipped.unused", tables=", ".join(unused))
 
     # Soll-Ist der Deal-Kennzahlen je Monat und seit Jahresbeginn
-    variance = deals_pva.deals_plan_vs_actual(deals, as_of, plan, ph.history.get("deals"))
+    history, company_deals = ph.history.get("deals"), None
+    if ph.region != COMPANY:  # who is a customer: decided company-wide (regions add up)
+        history = load_region_tables(ph.data_path, COMPANY).get("deals")
+        company_deals = load_region_tables(ph.data_path / "actuals", COMPANY)["deals"]
+    variance = deals_pva.deals_plan_vs_actual(
+        deals, as_of, plan, history, company_deals=company_deals
+    )
     ph.table(views.deals_monthly_table(variance), "deals_monthly", "07.deals_monthly", show=False)
     status = ph.table(views.deals_variance_table(variance), "deals_status", "07.variance")
     booked = status.set_index("kpi").loc["bookings"]
