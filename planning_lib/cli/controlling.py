@@ -306,7 +306,14 @@ def _run_deals(
         print(f"error: {exc}", file=sys.stderr)
         return 2
     lang = args.lang or params.company.locale
-    print(f"Plan: {view.name}")
+    if plan_meta["source"] == "config":
+        print(
+            text_label("ctl.plan_config", lang).format(
+                company=params.company.name, file=Path(args.config).name
+            )
+        )
+    else:
+        print(f"Plan: {view.name}")
     ytd = variance[variance["grain"] == "ytd"]
     for r in ytd.itertuples():
         unit, places = DATA_UNITS[r.unit], 1 if r.unit == "count" else None

@@ -10,6 +10,7 @@ line items summed with pandas.
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -19,6 +20,8 @@ from planning_lib.controlling import deals_controlling as dc
 from planning_lib.controlling.plan_view import PlanView
 from planning_lib.core.config import load_params
 from planning_lib.plan.model import run_plan
+from planning_lib.present.labels import text
+from planning_lib.run.phases.controlling import _since
 from tests.transactional_company import write_with_actuals
 
 
@@ -284,3 +287,31 @@ def test_new_plus_repeat_is_bookings_and_regions_add_up(company: dict) -> None:
     for code in ("bookings", "bookings_new", "bookings_repeat", "repeat_purchases"):
         summed = _monthly(regions["Nord"], code).add(_monthly(regions["Süd"], code), fill_value=0)
         assert summed.to_numpy() == pytest.approx(_monthly(whole, code).to_numpy()), code
+
+
+def test_cli_names_the_plan_not_its_source_code(company: dict, capsys) -> None:
+    """The console's first line names the company of the plan parameters and their file
+    (German first), not the internal source code 'config'; the win rate's line says it
+    is the new-business rate."""
+    root: Path = company["root"]
+    args = ["controlling", "--config", str(company["plan_yaml"]),
+            "--actuals", str(root / "data"), "--out", str(root / "o_name")]  # fmt: skip
+    assert cli.main(args) == 0
+    lines = capsys.readouterr().out.splitlines()
+    name = load_params(company["plan_yaml"]).company.name
+    assert lines[0] == f"Plan: {name} (Planparameter plan.yaml)"
+    assert "config" not in lines[0]
+    assert any(line.startswith("  Gewinnquote (Neugeschäft): ") for line in lines)
+
+
+@pytest.mark.parametrize(("start", "want"), [("2025-11-01", "seit Planbeginn"),
+                                             ("2026-01-01", "seit Jahresbeginn")])  # fmt: skip
+def test_ytd_title_says_since_the_plan_start_unless_it_is_january(start: str, want: str) -> None:
+    """A plan year from November: the status table and its sentence say "seit
+    Planbeginn"; from January (the sample) they stay "seit Jahresbeginn"."""
+    company_ = SimpleNamespace(plan_start=pd.Timestamp(start).date())
+    since = _since(SimpleNamespace(params=SimpleNamespace(company=company_)))
+    assert text(f"07.variance{since}", "de") == f"Soll-Ist {want}"
+    values = {"off": 1, "total": 7, "actual": "1 €", "plan": "2 €"}
+    sentence = text(f"07.deals_variance_text{since}", "de", **values)
+    assert f"ist {want} kritisch" in sentence

@@ -52,12 +52,13 @@ def phase_07_controlling(**params: Unpack[PhaseParameters]) -> Phase:
 
     # Soll-Ist-Vergleich mit Status
     variance = controlling.plan_vs_actual(ph.actuals, ctx, plan, grains=("month", "ytd"))
-    status = ph.table(views.variance_table(variance), "variance", "07.variance")
+    since = _since(ph)
+    status = ph.table(views.variance_table(variance), "variance", f"07.variance{since}")
     new = views.plan_actual_monthly(variance, "new_customers")
     new.columns = [ph.t("label.plan"), ph.t("label.actual")]
     ph.chart(charts.line_chart(new, locale=locale, title=ph.t("07.pva_chart")), "plan_vs_actual")
     ph.say(
-        "07.variance_text",
+        f"07.variance_text{since}",
         off=int((status["status"] == "off_track").sum()),
         total=len(status),
     )
@@ -122,6 +123,12 @@ def phase_07_controlling(**params: Unpack[PhaseParameters]) -> Phase:
     return ph
 
 
+def _since(ph: Phase) -> str:
+    """Key suffix of the YTD texts: "seit Jahresbeginn" for a plan year starting in
+    January, else "seit Planbeginn" (``_plan``)."""
+    return "" if ph.params.company.plan_start.month == 1 else "_plan"
+
+
 def _deals_controlling(ph: Phase) -> Phase:
     """Plan vs actual from the deals alone (a deals-only or transactional company):
     bookings, won deals, deal size, win rate (and new vs repeat bookings), the landing
@@ -154,10 +161,11 @@ def _deals_controlling(ph: Phase) -> Phase:
         deals, as_of, plan, history, company_deals=company_deals
     )
     ph.table(views.deals_monthly_table(variance), "deals_monthly", "07.deals_monthly", show=False)
-    status = ph.table(views.deals_variance_table(variance), "deals_status", "07.variance")
+    since = _since(ph)
+    status = ph.table(views.deals_variance_table(variance), "deals_status", f"07.variance{since}")
     booked = status.set_index("kpi").loc["bookings"]
     ph.say(
-        "07.deals_variance_text",
+        f"07.deals_variance_text{since}",
         off=int((status["status"] == "off_track").sum()),
         total=len(status),
         actual=ph.fmt(booked["actual"], "eur"),
