@@ -264,8 +264,9 @@ def _run_deals(
     open pipeline, the skipped parts); prints one line per skipped part.
     """
     start = params.company.plan_start
+    company_deals = actuals["deals"]  # who is a customer: decided company-wide
+    company_history = load_dataset(history_dir) if history_dir else {}
     actuals = by_region(actuals, args.region)
-    history = by_region(load_dataset(history_dir), args.region) if history_dir else {}
     try:
         _params, view, _summary, plan_meta = _plan(args, params)
     except (ParameterError, VersionNotFoundError) as exc:
@@ -281,7 +282,9 @@ def _run_deals(
             file=sys.stderr,
         )
         return 1
-    variance = deals_pva.deals_plan_vs_actual(deals, as_of, view, history.get("deals"))
+    variance = deals_pva.deals_plan_vs_actual(
+        deals, as_of, view, company_history.get("deals"), company_deals=company_deals
+    )
     landing = deals_pva.bookings_landing(deals, as_of, view)
     skipped = deals_pva.skipped_parts(actuals)
     files = {
@@ -303,7 +306,14 @@ def _run_deals(
         print(f"error: {exc}", file=sys.stderr)
         return 2
     lang = args.lang or params.company.locale
-    print(f"Plan: {view.name}")
+    if plan_meta["source"] == "config":
+        print(
+            text_label("ctl.plan_config", lang).format(
+                company=params.company.name, file=Path(args.config).name
+            )
+        )
+    else:
+        print(f"Plan: {view.name}")
     ytd = variance[variance["grain"] == "ytd"]
     for r in ytd.itertuples():
         unit, places = DATA_UNITS[r.unit], 1 if r.unit == "count" else None

@@ -11,9 +11,11 @@ controlling (a deals-only export, a transactional business), phase 7 and
 - ``deals_won``: won deals (credit notes out). Plan: ``customers_new`` (+
   ``repeat_purchases`` for a transactional plan).
 - ``avg_deal_size``: bookings ÷ won deals (pooled over the period, plan alike).
-- ``win_rate``: won ÷ closed (won + lost) by close month. Plan: the planned
-  demo→won conversion pooled over the channels (planned demos × rate ÷ demos); for
-  a plan of ``planning init`` on deals that is the deals' win rate.
+- ``win_rate``: won ÷ closed (won + lost) of the new-business deals (deals of
+  prospects, :func:`planning_lib.analysis.calibration_transactional.new_business_deals`)
+  by close month. Plan: the planned demo→won conversion pooled over the channels
+  (planned demos × rate ÷ demos), a new-customer rate; for a plan of ``planning init``
+  on deals that is the prospects' win rate. The label says "(Neugeschäft)".
 - a transactional plan also: ``bookings_new``, ``bookings_repeat`` and
   ``repeat_purchases`` (plan lines of the same names), the actual split as
   :func:`planning_lib.metrics.transactional.purchase_history` defines it on the
@@ -36,6 +38,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from planning_lib.analysis.calibration_transactional import new_business_deals
 from planning_lib.controlling.plan_view import PlanView, plan_series
 from planning_lib.controlling.plan_vs_actual import VARIANCE_COLUMNS, Thresholds, attainment, status
 from planning_lib.core.text_store import label
@@ -43,7 +46,6 @@ from planning_lib.metrics.common import ratio
 from planning_lib.metrics.deals import won_deals
 from planning_lib.metrics.kpis import CATALOGUE, compute_kpis
 from planning_lib.metrics.measures import KpiContext
-from planning_lib.metrics.transactional import purchase_history
 
 __all__ = [
     "DEAL_KPIS",
@@ -51,6 +53,7 @@ __all__ = [
     "TRANSACTIONAL_KPIS",
     "bookings_landing",
     "closed_in_plan_year",
+    "customer_pool",
     "deal_kpis",
     "deals_as_of",
     "deals_plan_vs_actual",
@@ -124,41 +127,73 @@ def _plan_monthly(plan: PlanView) -> pd.DataFrame:
     return out
 
 
-def _actual_monthly(
-    deals: pd.DataFrame, history_deals: pd.DataFrame | None, months: pd.DatetimeIndex
+def _key(deals: pd.DataFrame) -> pd.Series:
+    """Who bought: ``customer_id``, or for a deal without one the deal itself."""
+    cid = deals["customer_id"] if "customer_id" in deals.columns else pd.Series("", deals.index)
+    cid = cid.fillna("").astype(str).str.strip()
+    return cid.where(cid != "", "deal:" + deals["deal_id"].astype(str))
+
+
+def customer_pool(
+    deals: pd.DataFrame, history_deals: pd.DataFrame | None, plan_start: pd.Timestamp
 ) -> pd.DataFrame:
-    """Actual per plan month: bookings, won deals, closed deals and the new/repeat split."""
+    """The deals that decide who is a customer: the actual deals and the history's deals
+    closed (or, when open, created) before the plan start. The history's deals of the plan
+    year are not actuals and are left out; a deal in both tables counts once (the actuals'
+    row, by ``deal_id``)."""
+    if history_deals is None or history_deals.empty:
+        return deals
+    h = history_deals[~history_deals["deal_id"].isin(set(deals["deal_id"]))]
+    close = pd.to_datetime(h["close_date"], errors="coerce")
+    created = pd.to_datetime(h["created_date"], errors="coerce")
+    when = close.where(h["stage"].isin(["won", "lost"]), created)
+    return pd.concat([h[when < plan_start], deals], ignore_index=True)
+
+
+def _actual_monthly(
+    deals: pd.DataFrame,
+    history_deals: pd.DataFrame | None,
+    months: pd.DatetimeIndex,
+    company_deals: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Actual per plan month from ``deals`` (the actuals) alone: bookings, won deals, the
+    win rate of the new-business deals and the new/repeat split of the bookings.
+
+    Who is a customer (a won deal before, :func:`customer_pool`) is decided on
+    ``company_deals`` (the company's actual deals when ``deals`` are a region's; the
+    history then the company's too), so the regions add up to the company. A won row
+    (credit notes included, as in bookings) is new when its customer's first won deal
+    (credit notes out) is in the row's month, else repeat: new + repeat = bookings.
+    """
+    pool = customer_pool(
+        deals if company_deals is None else company_deals, history_deals, months[0]
+    )
     close = pd.to_datetime(deals["close_date"], errors="coerce").dt.to_period("M").dt.start_time
     amount = pd.to_numeric(deals["amount_eur"], errors="coerce").fillna(0.0)
     won_all = deals["stage"] == "won"
     won = won_deals(deals)
     closed = deals["stage"].isin(["won", "lost"])
+    prospects = deals["deal_id"].isin(set(new_business_deals(pool)["deal_id"]))
+    closed_new = closed & prospects
+    pool_won = won_deals(pool)
+    pool_close = pd.to_datetime(pool_won["close_date"], errors="coerce").dt.to_period("M")
+    first = pool_close.dt.start_time.groupby(_key(pool_won)).min()
+    is_new = won_all & (_key(deals).map(first) == close)
+    is_repeat_deal = deals.index.isin(won.index) & ~is_new
     out = pd.DataFrame(
         {
             "bookings": amount[won_all].groupby(close[won_all]).sum(),
             "deals_won": close[won.index].groupby(close[won.index]).size(),
-            "win_rate_num": won_all[closed].groupby(close[closed]).sum(),
-            "win_rate_den": closed[closed].groupby(close[closed]).sum(),
+            "win_rate_num": won_all[closed_new].groupby(close[closed_new]).sum(),
+            "win_rate_den": closed_new[closed_new].groupby(close[closed_new]).sum(),
+            "won_all": won_all[closed].groupby(close[closed]).sum(),
+            "closed_all": closed[closed].groupby(close[closed]).sum(),
+            "bookings_new": amount[is_new].groupby(close[is_new]).sum(),
+            "bookings_repeat": amount[won_all & ~is_new].groupby(close[won_all & ~is_new]).sum(),
+            "repeat_purchases": close[is_repeat_deal].groupby(close[is_repeat_deal]).size(),
         }
     ).reindex(months, fill_value=0.0)
-    out = out.fillna(0.0).astype(float)
-    both = deals
-    if history_deals is not None:  # a deal in both (an export overlapping the history): once
-        both = pd.concat([history_deals, deals], ignore_index=True)
-        both = both.drop_duplicates("deal_id", keep="last")
-    ph = purchase_history(both, pd.Period(months[-1], freq="M"))
-    if len(ph):
-        ph = ph.set_index(ph["month"].dt.start_time)
-        out["bookings_new"] = ph["new_bookings_eur"].reindex(months, fill_value=0.0).astype(float)
-        out["bookings_repeat"] = (
-            ph["repeat_bookings_eur"].reindex(months, fill_value=0.0).astype(float)
-        )
-        out["repeat_purchases"] = (
-            ph["repeat_purchases"].reindex(months, fill_value=0.0).astype(float)
-        )
-    else:
-        out["bookings_new"] = out["bookings_repeat"] = out["repeat_purchases"] = 0.0
-    return out
+    return out.fillna(0.0).astype(float)
 
 
 def _value(frame: pd.DataFrame, code: str) -> float:
@@ -171,6 +206,8 @@ def _value(frame: pd.DataFrame, code: str) -> float:
 
 
 def _label(code: str, lang: str) -> str:
+    if code == "win_rate":  # the plan's demo→won rate is the new-business one
+        return label("kf.win_rate_new", lang)
     kpi = CATALOGUE.get(code)
     if kpi is not None:
         return kpi.label(lang)
@@ -184,6 +221,7 @@ def deals_plan_vs_actual(
     history_deals: pd.DataFrame | None = None,
     grains: Iterable[str] = ("month", "ytd"),
     thresholds: Thresholds = _THRESHOLDS,
+    company_deals: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Plan vs actual of the deal figures by month and year to date (company level).
 
@@ -192,9 +230,12 @@ def deals_plan_vs_actual(
         as_of: last day of the actuals; months after it are left out.
         plan: the plan (``customers_new``, ``demo_to_won``; a transactional plan's
             ``bookings``, ``bookings_new``, ``bookings_repeat``, ``repeat_purchases``).
-        history_deals: the deals before the plan year: who bought before (repeat
-            purchases) and without it every customer's first won deal in the plan
-            year counts as new.
+        history_deals: the history's deals: only those before the plan start count,
+            to know who bought before (repeat purchases, new-business deals); without
+            it every customer's first won deal in the plan year counts as new.
+        company_deals: the company's actual deals when ``deals`` are one region's
+            (``history_deals`` then the company's history): who is a customer is
+            decided company-wide, so the regions' figures add up to the company's.
 
     Returns:
         Columns :data:`~planning_lib.controlling.plan_vs_actual.VARIANCE_COLUMNS`
@@ -206,7 +247,7 @@ def deals_plan_vs_actual(
         return pd.DataFrame(columns=VARIANCE_COLUMNS)
     codes = DEAL_KPIS + (TRANSACTIONAL_KPIS if _transactional(plan) else ())
     pm = _plan_monthly(plan).reindex(months)
-    am = _actual_monthly(deals, history_deals, months)
+    am = _actual_monthly(deals, history_deals, months, company_deals)
     rows = []
     for grain in grains:
         if grain == "month":
@@ -288,9 +329,7 @@ def bookings_landing(
     open_ = ~deals["stage"].isin(["won", "lost"])
     pipe = float(pd.to_numeric(deals.loc[open_, "amount_eur"], errors="coerce").fillna(0).sum())
     rate = (
-        float(ratio(actual["win_rate_num"].sum(), actual["win_rate_den"].sum()))
-        if len(done)
-        else np.nan
+        float(ratio(actual["won_all"].sum(), actual["closed_all"].sum())) if len(done) else np.nan
     )
     remaining = float(plan_b[months > until].sum())
     row = {

@@ -10,6 +10,7 @@ line items summed with pandas.
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -19,6 +20,8 @@ from planning_lib.controlling import deals_controlling as dc
 from planning_lib.controlling.plan_view import PlanView
 from planning_lib.core.config import load_params
 from planning_lib.plan.model import run_plan
+from planning_lib.present.labels import text
+from planning_lib.run.phases.controlling import _since
 from tests.transactional_company import write_with_actuals
 
 
@@ -68,7 +71,9 @@ def test_ytd_plan_vs_actual_against_plain_pandas(company: dict) -> None:
       ``bookings`` line of the months;
     * won deals actual = their count; plan = Σ ``customers_new`` + Σ ``repeat_purchases``;
     * deal size = bookings ÷ won deals (both sides);
-    * win rate actual = won ÷ (won + lost) closed in the window;
+    * win rate actual = won ÷ (won + lost) closed in the window of the new-business
+      deals (as the plan's demo→won rate of ``planning init``): every deal except
+      those created after its customer's first won close (history and actuals);
     * repeat purchases: a won deal whose customer's first won deal (history and actuals
       together, by close month) is in an earlier month; bookings_repeat their amount,
       bookings_new the rest; plan = the lines of the same names;
@@ -89,12 +94,16 @@ def test_ytd_plan_vs_actual_against_plain_pandas(company: dict) -> None:
         _plan_sum(m, "bookings", as_of) / plan_deals
     )
     close = pd.to_datetime(a["close_date"])
-    window = (close >= "2026-01-01") & (close <= as_of)
+    both = pd.concat([h, a])
+    first_won = both[both["stage"] == "won"].groupby("customer_id")["close_date"].min()
+    prospect = ~(a["created_date"] > a["customer_id"].map(first_won).fillna("9999"))
+    window = (close >= "2026-01-01") & (close <= as_of) & prospect
     n_won = int((window & (a["stage"] == "won")).sum())
     n_lost = int((window & (a["stage"] == "lost")).sum())
+    assert 0 < n_won < int(((close <= as_of) & (a["stage"] == "won")).sum())
     assert ytd.loc["win_rate", "actual"] == pytest.approx(n_won / (n_won + n_lost))
+    assert ytd.loc["win_rate", "label_de"] == "Gewinnquote (Neugeschäft)"
 
-    both = pd.concat([h, a])
     both_won = both[both["stage"] == "won"]
     first = both_won.groupby("customer_id")["close_date"].min().str[:7]
     repeat = won["customer_id"].map(first) < won["close_date"].str[:7]
@@ -212,3 +221,97 @@ def test_a_deal_in_history_and_actuals_counts_once(company: dict) -> None:
         want = plain[(plain["grain"] == "ytd") & (plain["kpi"] == code)]["actual"].iloc[0]
         got = overlap[(overlap["grain"] == "ytd") & (overlap["kpi"] == code)]["actual"].iloc[0]
         assert got == pytest.approx(want), code
+
+
+def _ytd(v: pd.DataFrame, code: str) -> float:
+    return float(v[(v["grain"] == "ytd") & (v["kpi"] == code)]["actual"].iloc[0])
+
+
+def _monthly(v: pd.DataFrame, code: str) -> pd.Series:
+    rows = v[(v["grain"] == "month") & (v["kpi"] == code)]
+    return rows.set_index("period")["actual"]
+
+
+def test_history_deals_of_the_plan_year_are_not_actuals(company: dict) -> None:
+    """A history that also holds plan-year deals the actuals do not (a new user's export
+    run after the plan start, other deal_ids): every figure comes from the actuals alone,
+    the history only says who bought before 2026-01. Second method (plain pandas): the
+    history's January copies of the actuals' won deals (deal_id ``X-…``, same customers
+    and amounts) leave bookings and the new/repeat split of the clean history unchanged,
+    and January's new + repeat = Σ amount_eur of the actuals' won January deals."""
+    as_of = pd.Timestamp("2026-05-31").date()
+    a, h = company["actuals"], company["history"]
+    jan = a[(a["stage"] == "won") & a["close_date"].str.startswith("2026-01")]
+    extra = jan.assign(deal_id="X-" + jan["deal_id"].astype(str))
+    assert len(extra) > 0
+    late = pd.concat([h, extra], ignore_index=True)
+    plain = dc.deals_plan_vs_actual(a, as_of, company["view"], h)
+    overlap = dc.deals_plan_vs_actual(a, as_of, company["view"], late)
+    for code in ("bookings", "bookings_new", "bookings_repeat", "repeat_purchases", "win_rate"):
+        assert _ytd(overlap, code) == pytest.approx(_ytd(plain, code)), code
+    jan_sum = jan["amount_eur"].sum()
+    m = pd.Timestamp("2026-01-01")
+    got = _monthly(overlap, "bookings_new")[m] + _monthly(overlap, "bookings_repeat")[m]
+    assert got == pytest.approx(jan_sum)
+
+
+def test_new_plus_repeat_is_bookings_and_regions_add_up(company: dict) -> None:
+    """The company's deals split into two regions by row (even rows Nord, odd rows Süd,
+    history and actuals alike, so customers buy in both). Identities: per month and
+    region new + repeat = bookings; the regions' new, repeat, bookings and repeat
+    purchases sum to the company's. Values by plain pandas: a customer's first won month
+    = min close month of its won deals over history and actuals (all regions); a won
+    actual deal is new when its close month is that month; new bookings per region =
+    Σ amount_eur of its new won deals of 2026-01..2026-05."""
+    as_of = pd.Timestamp("2026-05-31")
+    a, h = company["actuals"].copy(), company["history"].copy()
+    a["region"] = ["Nord" if i % 2 == 0 else "Süd" for i in range(len(a))]
+    h["region"] = ["Nord" if i % 2 == 0 else "Süd" for i in range(len(h))]
+    view = company["view"]
+    whole = dc.deals_plan_vs_actual(a, as_of.date(), view, h)
+    regions = {
+        r: dc.deals_plan_vs_actual(a[a["region"] == r], as_of.date(), view, h, company_deals=a)
+        for r in ("Nord", "Süd")
+    }
+    both = pd.concat([h, a])
+    first = both[both["stage"] == "won"].groupby("customer_id")["close_date"].min().str[:7]
+    won = _won_to_date(a, as_of)
+    new = won["close_date"].str[:7] == won["customer_id"].map(first)
+    for r, v in regions.items():
+        want = won.loc[new & (won["region"] == r), "amount_eur"].sum()
+        assert _ytd(v, "bookings_new") == pytest.approx(want), r
+    for v in (whole, *regions.values()):
+        total = _monthly(v, "bookings_new") + _monthly(v, "bookings_repeat")
+        assert total.to_numpy() == pytest.approx(_monthly(v, "bookings").to_numpy())
+        assert len(total) == 5
+    for code in ("bookings", "bookings_new", "bookings_repeat", "repeat_purchases"):
+        summed = _monthly(regions["Nord"], code).add(_monthly(regions["Süd"], code), fill_value=0)
+        assert summed.to_numpy() == pytest.approx(_monthly(whole, code).to_numpy()), code
+
+
+def test_cli_names_the_plan_not_its_source_code(company: dict, capsys) -> None:
+    """The console's first line names the company of the plan parameters and their file
+    (German first), not the internal source code 'config'; the win rate's line says it
+    is the new-business rate."""
+    root: Path = company["root"]
+    args = ["controlling", "--config", str(company["plan_yaml"]),
+            "--actuals", str(root / "data"), "--out", str(root / "o_name")]  # fmt: skip
+    assert cli.main(args) == 0
+    lines = capsys.readouterr().out.splitlines()
+    name = load_params(company["plan_yaml"]).company.name
+    assert lines[0] == f"Plan: {name} (Planparameter plan.yaml)"
+    assert "config" not in lines[0]
+    assert any(line.startswith("  Gewinnquote (Neugeschäft): ") for line in lines)
+
+
+@pytest.mark.parametrize(("start", "want"), [("2025-11-01", "seit Planbeginn"),
+                                             ("2026-01-01", "seit Jahresbeginn")])  # fmt: skip
+def test_ytd_title_says_since_the_plan_start_unless_it_is_january(start: str, want: str) -> None:
+    """A plan year from November: the status table and its sentence say "seit
+    Planbeginn"; from January (the sample) they stay "seit Jahresbeginn"."""
+    company_ = SimpleNamespace(plan_start=pd.Timestamp(start).date())
+    since = _since(SimpleNamespace(params=SimpleNamespace(company=company_)))
+    assert text(f"07.variance{since}", "de") == f"Soll-Ist {want}"
+    values = {"off": 1, "total": 7, "actual": "1 €", "plan": "2 €"}
+    sentence = text(f"07.deals_variance_text{since}", "de", **values)
+    assert f"ist {want} kritisch" in sentence

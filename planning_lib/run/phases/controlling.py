@@ -14,7 +14,7 @@ from planning_lib.controlling.rules import evaluate_rules
 from planning_lib.present import charts
 from planning_lib.present.views import controlling as views
 from planning_lib.run.catalog import step
-from planning_lib.run.phase import Phase, PhaseParameters, open_phase
+from planning_lib.run.phase import COMPANY, Phase, PhaseParameters, load_region_tables, open_phase
 
 __all__ = ["phase_07_controlling"]
 
@@ -52,12 +52,13 @@ def phase_07_controlling(**params: Unpack[PhaseParameters]) -> Phase:
 
     # Soll-Ist-Vergleich mit Status
     variance = controlling.plan_vs_actual(ph.actuals, ctx, plan, grains=("month", "ytd"))
-    status = ph.table(views.variance_table(variance), "variance", "07.variance")
+    since = _since(ph)
+    status = ph.table(views.variance_table(variance), "variance", f"07.variance{since}")
     new = views.plan_actual_monthly(variance, "new_customers")
     new.columns = [ph.t("label.plan"), ph.t("label.actual")]
     ph.chart(charts.line_chart(new, locale=locale, title=ph.t("07.pva_chart")), "plan_vs_actual")
     ph.say(
-        "07.variance_text",
+        f"07.variance_text{since}",
         off=int((status["status"] == "off_track").sum()),
         total=len(status),
     )
@@ -122,6 +123,12 @@ def phase_07_controlling(**params: Unpack[PhaseParameters]) -> Phase:
     return ph
 
 
+def _since(ph: Phase) -> str:
+    """Key suffix of the YTD texts: "seit Jahresbeginn" for a plan year starting in
+    January, else "seit Planbeginn" (``_plan``)."""
+    return "" if ph.params.company.plan_start.month == 1 else "_plan"
+
+
 def _deals_controlling(ph: Phase) -> Phase:
     """Plan vs actual from the deals alone (a deals-only or transactional company):
     bookings, won deals, deal size, win rate (and new vs repeat bookings), the landing
@@ -146,12 +153,19 @@ def _deals_controlling(ph: Phase) -> Phase:
         ph.say("07.skipped.unused", tables=", ".join(unused))
 
     # Soll-Ist der Deal-Kennzahlen je Monat und seit Jahresbeginn
-    variance = deals_pva.deals_plan_vs_actual(deals, as_of, plan, ph.history.get("deals"))
+    history, company_deals = ph.history.get("deals"), None
+    if ph.region != COMPANY:  # who is a customer: decided company-wide (regions add up)
+        history = load_region_tables(ph.data_path, COMPANY).get("deals")
+        company_deals = load_region_tables(ph.data_path / "actuals", COMPANY)["deals"]
+    variance = deals_pva.deals_plan_vs_actual(
+        deals, as_of, plan, history, company_deals=company_deals
+    )
     ph.table(views.deals_monthly_table(variance), "deals_monthly", "07.deals_monthly", show=False)
-    status = ph.table(views.deals_variance_table(variance), "deals_status", "07.variance")
+    since = _since(ph)
+    status = ph.table(views.deals_variance_table(variance), "deals_status", f"07.variance{since}")
     booked = status.set_index("kpi").loc["bookings"]
     ph.say(
-        "07.deals_variance_text",
+        f"07.deals_variance_text{since}",
         off=int((status["status"] == "off_track").sum()),
         total=len(status),
         actual=ph.fmt(booked["actual"], "eur"),
