@@ -50,14 +50,21 @@ def unlabelled_columns(folders: list[Path]) -> set[str]:
     return missing
 
 
+DATA_CODES = frozenset({"qualified", "demo", "proposal", "negotiation", "won", "lost", "all"})
+"""One-word codes of the data a table could show raw: the canonical deal stages and the
+total row ``all``. Matched case-sensitively as whole words, so the German "Demo" passes."""
+
+
 def config_code_pattern(params: PlanParameters) -> re.Pattern[str]:
-    """Codes a reader could meet: snake_case ones plus the config's one-word codes."""
+    """Codes a reader could meet: snake_case ones, the config's one-word codes and the
+    data's (:data:`DATA_CODES`)."""
     config_codes = (  # single-word codes too: 'inbound', 'small', 'partner'
         set(params.channels)
         | set(params.company.segments)
         | set(params.organisation.roles)
         | set(params.organisation.structure)
         | {r.code for r in params.rules}
+        | DATA_CODES
     )
     return re.compile(rf"{CODE.pattern}|\b(?:{'|'.join(sorted(config_codes))})\b")
 
