@@ -174,4 +174,6 @@ def column_unit(name: str, values: Any) -> Unit | None:
         len(finite) and np.allclose(finite, np.round(finite))
     ):
         return "count"
+    if n.endswith("_days"):
+        return "days"  # a cycle of 27.5 days reads "27,5", not "27,50"
     return "decimal"

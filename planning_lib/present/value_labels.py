@@ -25,6 +25,7 @@ from planning_lib.present.units import name_unit
 __all__ = [
     "LIST_COLUMNS",
     "LIST_SEPARATOR",
+    "TOTAL_COLUMNS",
     "VALUE_KINDS",
     "ValueLabels",
     "column_label",
@@ -70,6 +71,10 @@ VALUE_KINDS: dict[str, tuple[str, ...]] = {
     "line_item": ("line",),
 }
 """Columns holding codes, and the label prefixes their values are looked up under."""
+
+TOTAL_COLUMNS = frozenset({"region", "product", "owner"})
+"""Columns whose total row ``all`` reads ``total.<column>`` (``Alle Regionen``), not the
+channel total ``value.all`` (``Alle Kanäle``)."""
 
 LIST_COLUMNS = frozenset({"segments", "channels", "owns"})
 """Columns holding several codes joined by :data:`LIST_SEPARATOR` (``small; mid``)."""
@@ -155,6 +160,8 @@ def value_label(
     """
     if isinstance(value, bool | np.bool_):
         return _pick(LABELS[f"value.{str(bool(value)).lower()}"], locale)
+    if value == "all" and column in TOTAL_COLUMNS:
+        return _pick(LABELS[f"total.{column}"], locale)
     if not isinstance(value, str) or column not in VALUE_KINDS:
         return value
     if column in LIST_COLUMNS and LIST_SEPARATOR in value:

@@ -59,6 +59,7 @@ FORMATS: dict[str, str] = {
     "decimal": "#,##0.00",
     "ratio": '0.0"×"',
     "months": "0.0",
+    "days": "0.0",
 }
 MONTH = "mmm yyyy"
 MONTH_FORMAT = "[$-407]mmm yyyy"

@@ -213,12 +213,19 @@ class Phase:
         display(Markdown(self.t(key, **safe)))
 
     def table(
-        self, frame: pd.DataFrame, name: str, title_key: str, *, show: bool = True
+        self,
+        frame: pd.DataFrame,
+        name: str,
+        title_key: str,
+        *,
+        show: bool = True,
+        hide: tuple[str, ...] = (),
     ) -> pd.DataFrame:
         """Write ``frame`` as ``tables/<phase>_<name>.csv`` and show it for readers.
 
         The CSV keeps code names and plain numbers; the notebook shows labelled headers
-        and values and formatted numbers (``report.display.display_html``).
+        and values and formatted numbers (``report.display.display_html``), without the
+        columns ``hide`` (kept in the CSV; e.g. a model name the sentence gives once).
 
         Returns:
             ``frame`` unchanged, so later cells can use it.
@@ -236,7 +243,8 @@ class Phase:
         self._tables_written += 1
         self.tables[name] = frame
         if show:
-            shown = display_html(frame, self.locale, table=full, value_labels=self.value_labels)
+            visible = frame.drop(columns=[c for c in hide if c in frame.columns])
+            shown = display_html(visible, self.locale, table=full, value_labels=self.value_labels)
             display(Markdown(f"#### {self.t(title_key)}"))
             display(HTML(shown))
         return frame

@@ -94,8 +94,8 @@ def test_analyse_says_how_many_amounts_are_estimated(folder: Path, tmp_path: Pat
     lines = [line for line in said.getvalue().splitlines() if "geschätztem Betrag" in line]
     assert len(lines) == 1
     assert lines[0].endswith(
-        "Davon 2 mit geschätztem Betrag (Median vergleichbarer gewonnener Deals, markiert in "
-        "amount_estimated)."
+        "Davon 2 mit geschätztem Betrag (Median vergleichbarer gewonnener Deals; die Tabelle "
+        "der offenen Pipeline zählt sie je Stufe)."
     )
     assert "Offene Pipeline: 3 Deals über 5.000\u00a0€" in lines[0]
     pipe = pd.read_csv(out / "open_pipeline.csv")

@@ -50,8 +50,14 @@ def unlabelled_columns(folders: list[Path]) -> set[str]:
     return missing
 
 
+DATA_CODES = frozenset({"qualified", "demo", "proposal", "negotiation", "won", "lost", "all"})
+"""One-word codes of the data a table could show raw: the canonical deal stages and the
+total row ``all``. Matched case-sensitively as whole words, so the German "Demo" passes."""
+
+
 def config_code_pattern(params: PlanParameters) -> re.Pattern[str]:
-    """Codes a reader could meet: snake_case ones plus the config's one-word codes."""
+    """Codes a reader could meet: snake_case ones, the config's one-word codes (channels,
+    segments, roles, rules, scenario names, plan bases) and the data's (:data:`DATA_CODES`)."""
     config_codes = (  # single-word codes too: 'inbound', 'small', 'partner', 'base', 'funnel'
         set(params.channels)
         | set(params.company.segments)
@@ -60,6 +66,7 @@ def config_code_pattern(params: PlanParameters) -> re.Pattern[str]:
         | {r.code for r in params.rules}
         | {"base", *params.scenarios}  # scenario names ('Szenario: base.')
         | {"funnel", "target"}  # plan bases
+        | DATA_CODES
     )
     return re.compile(rf"{CODE.pattern}|\b(?:{'|'.join(sorted(config_codes))})\b")
 

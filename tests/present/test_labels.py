@@ -62,6 +62,22 @@ def test_column_unit_from_names_and_values() -> None:
     assert column_unit("channel", pd.Series(["inbound"])) is None
 
 
+def test_day_columns_show_one_decimal_or_whole_days() -> None:
+    """A cycle of 27.5 and 45.8 days (the deals-only page showed "27,50" / "45,80") reads
+    "27,5" and "45,8": unit ``days``, one decimal; a column of whole days stays a count
+    ("26"). By hand: 27.5 → "27,5", 45.800000000000004 → "45,8", 26.0 → "26"."""
+    from planning_lib.present.tables import display_frame
+
+    assert column_unit("cycle_median_days", pd.Series([27.5, 40.0])) == "days"
+    assert column_unit("cycle_median_days", pd.Series([26.0, 29.0])) == "count"
+    frame = pd.DataFrame(
+        {"cycle_median_days": [26.0, 29.0], "cycle_p80_days": [27.5, 45.800000000000004]}
+    )
+    shown = display_frame(frame, "de")
+    assert shown.iloc[:, 0].tolist() == ["26", "29"]
+    assert shown.iloc[:, 1].tolist() == ["27,5", "45,8"]
+
+
 def test_display_frame_labels_headers_values_and_formats_numbers() -> None:
     from planning_lib.present.tables import display_frame
 

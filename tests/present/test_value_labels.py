@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from planning_lib.present.value_labels import _rule_label
 
 
@@ -16,3 +18,34 @@ def test_cloudflow_rules_in_german_and_english(params) -> None:
     assert _rule_label(new, "en") == "New customers below 80.0% of plan (3 months)"
     above = new.model_copy(update={"comparison": "above_plan", "window_months": 1})
     assert _rule_label(above, "de") == "Neukunden über 80,0\xa0% des Plans"
+
+
+def test_total_rows_read_per_dimension_and_stages_are_labelled() -> None:
+    """The total row ``all`` of a region, product or owner table reads "Alle Regionen",
+    "Alle Produkte", "Alle Verantwortlichen" (a deals-only company's page showed "all"
+    and "Alle Kanäle" under regions); the channel total stays "Alle Kanäle". The
+    canonical deal stages read in German (by hand: qualified → Qualifiziert, proposal →
+    Angebot, negotiation → Verhandlung, lost → Verloren; demo stays Demo)."""
+    from planning_lib.present.tables import display_table
+
+    frame = pd.DataFrame(
+        {
+            "region": ["Nord", "all"],
+            "product": ["Maschine", "all"],
+            "owner": ["Anna Petersen", "all"],
+            "channel": ["inbound", "all"],
+        }
+    )
+    de = display_table(frame, "de")
+    assert de.iloc[1].tolist() == [
+        "Alle Regionen",
+        "Alle Produkte",
+        "Alle Verantwortlichen",
+        "Alle Kanäle",
+    ]
+    assert de.iloc[0].tolist()[:3] == ["Nord", "Maschine", "Anna Petersen"]
+    en = display_table(frame, "en")
+    assert en.iloc[1].tolist() == ["All regions", "All products", "All owners", "All channels"]
+    stages = ["qualified", "demo", "proposal", "negotiation", "won", "lost"]
+    shown = display_table(pd.DataFrame({"stage": stages}), "de")["stage"].tolist()
+    assert shown == ["Qualifiziert", "Demo", "Angebot", "Verhandlung", "Abschluss", "Verloren"]

@@ -201,3 +201,35 @@ def test_phase_7_without_lead_history_lands_from_the_run_rate(
     pd.testing.assert_series_equal(
         seven.tables["variance"]["actual"], reference.tables["variance"]["actual"]
     )
+
+
+def test_phase_1_without_market_in_the_plan_shows_no_market_tables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A plan whose ``market`` gives neither volume, growth, competitors nor SWOT (the
+    deals-only trial's plan: ``growth_rate_yearly: 0.0`` only): phase 1 shows no market,
+    competitor or SWOT table (the trial's page showed empty ones and "0,0 %") but one
+    note; the three CSVs are still written. With the sample's market (volume 420 Mio. €,
+    3 competitors, a SWOT) the three titles are shown and the note is not."""
+    import yaml
+
+    configs = tmp_path / "configs"
+    shutil.copytree(CONFIGS, configs)
+    base = yaml.safe_load((configs / "cloudflow.yaml").read_text(encoding="utf-8"))
+    base["market"] = {"growth_rate_yearly": 0.0}
+    (configs / "cloudflow.yaml").write_text(yaml.safe_dump(base), encoding="utf-8")
+    titles = ("#### Markt und Marktanteil", "#### Wettbewerber", "#### SWOT-Analyse")
+    data = _data(tmp_path / "d", ())
+
+    shown = _said(monkeypatch)
+    params = _params(data, tmp_path / "o") | {"config_path": str(configs / "cloudflow.yaml")}
+    phase_01_ist_analyse(**params)
+    assert not any(s.startswith(titles) for s in shown)
+    assert sum(s.startswith("**Markt übersprungen:**") for s in shown) == 1
+    for name in ("market", "competitors", "swot"):
+        assert (tmp_path / "o" / "tables" / f"01_{name}.csv").exists()
+
+    shown.clear()
+    phase_01_ist_analyse(**_params(data, tmp_path / "o_sample"))
+    assert [t for t in titles if any(s.startswith(t) for s in shown)] == list(titles)
+    assert not any(s.startswith("**Markt übersprungen:**") for s in shown)

@@ -30,11 +30,15 @@ def bookings_history(bookings_monthly: pd.DataFrame, column: str) -> pd.Series:
 
 
 def bookings_yearly(bookings_monthly: pd.DataFrame) -> pd.DataFrame:
-    """Won deals and bookings per calendar year and region (``all`` for the total)."""
+    """Won deals and bookings per calendar year and region (``all`` for the total).
+
+    The member column is named ``region`` (its values are regions), so a reader sees the
+    total as "Alle Regionen" rather than a channel total.
+    """
     b = bookings_monthly[bookings_monthly["dimension"].isin(["total", "region"])]
     b = b.assign(year=b["month"].astype(str).str[:4])
     out = b.groupby(["year", "dimension", "member"], sort=True)[["won_deals", "bookings_eur"]]
-    return out.sum().reset_index().drop(columns="dimension")
+    return out.sum().reset_index().drop(columns="dimension").rename(columns={"member": "region"})
 
 
 def monthly_by(revenue_monthly: pd.DataFrame, dimension: str, column: str) -> pd.DataFrame:

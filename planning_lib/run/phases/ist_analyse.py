@@ -14,6 +14,7 @@ from planning_lib.run.phase import Phase, PhaseParameters, open_phase
 from planning_lib.run.phases.ist_analyse_sales import (
     sales_phase,
     show_funnel,
+    show_market,
     show_missing_tables,
     show_no_change_forecast,
 )
@@ -92,10 +93,8 @@ def phase_01_ist_analyse(**params: Unpack[PhaseParameters]) -> Phase:
         ph.say("01.unit_text_no_cac", **unit)
 
     # Markt und Wettbewerb
-    ph.table(analysis.tables["market"], "market", "01.market")
-    ph.table(analysis.tables["competitors"], "competitors", "01.competitors")
-    ph.table(analysis.tables["swot"], "swot", "01.swot")
-    ph.say("01.market_text")
+    if show_market(ph, analysis):
+        ph.say("01.market_text")
 
     # Prognose ohne Änderungen: Neukunden pro Monat
     won = views.monthly_history(analysis.tables["revenue_monthly"], "won_deals")

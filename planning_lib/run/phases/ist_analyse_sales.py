@@ -28,6 +28,7 @@ __all__ = [
     "HISTORY_TABLES",
     "sales_phase",
     "show_funnel",
+    "show_market",
     "show_missing_tables",
     "show_no_change_forecast",
 ]
@@ -64,6 +65,29 @@ def show_funnel(ph: Phase, analysis: Analysis) -> None:
     ph.say("01.funnel_text")
 
 
+def show_market(ph: Phase, analysis: Analysis) -> bool:
+    """Write the market, competitor and SWOT tables; show those the plan fills.
+
+    The market table is shown when the plan's ``market`` gives a volume or a growth other
+    than 0, the competitors and the SWOT when it lists any. When none is shown, the note
+    ``01.no_market`` says so (rather than empty tables and a growth of "0,0 %").
+
+    Returns:
+        whether any of the three tables was shown.
+    """
+    market = ph.params.market
+    shown = {
+        "market": market.size_eur_yearly is not None or market.growth_rate_yearly != 0,
+        "competitors": not analysis.tables["competitors"].empty,
+        "swot": not analysis.tables["swot"].empty,
+    }
+    for name, show in shown.items():
+        ph.table(analysis.tables[name], name, f"01.{name}", show=show)
+    if not any(shown.values()):
+        ph.say("01.no_market")
+    return any(shown.values())
+
+
 def show_no_change_forecast(ph: Phase, history: pd.Series, key: str, chart: str) -> pd.DataFrame:
     """Forecast ``history`` over the phase's horizon and show it: the chart ``chart`` titled
     ``<key>_title``, the table ``forecast`` titled ``<key>``, the sentence ``<key>_text``."""
@@ -79,7 +103,8 @@ def show_no_change_forecast(ph: Phase, history: pd.Series, key: str, chart: str)
         ),
         chart,
     )
-    ph.table(forecast.rename_axis("month").reset_index(), "forecast", key)
+    # the model is named once in the sentence below, not on every row
+    ph.table(forecast.rename_axis("month").reset_index(), "forecast", key, hide=("model",))
     ph.say(
         f"{key}_text",
         mean=ph.fmt(forecast["mean"].sum(), "count"),
@@ -138,10 +163,8 @@ def sales_phase(ph: Phase, analysis: Analysis, stem: str) -> Phase:
         weighted=ph.fmt(fig["open_pipeline_weighted_eur"], "eur"),
     )
 
-    # Markt und Wettbewerb (aus dem Plan)
-    ph.table(analysis.tables["market"], "market", "01.market")
-    ph.table(analysis.tables["competitors"], "competitors", "01.competitors")
-    ph.table(analysis.tables["swot"], "swot", "01.swot")
+    # Markt und Wettbewerb (aus dem Plan), nur was der Plan nennt
+    show_market(ph, analysis)
 
     # Prognose ohne Änderungen: gewonnene Deals pro Monat
     won = views.bookings_history(bookings, "won_deals")
