@@ -205,7 +205,10 @@ def team_and_costs(
                 "init.cost_per_lead", {"window": win, "leads": int(n)}
             )
     value = cac(stated, len(new_w)) if len(new_w) else 0.0
-    src["history.cac_eur"] = Source("init.cac", {"window": win, "customers": len(new_w)})
+    if costs is None or not len(costs):  # 0 € is no measurement here: nothing was booked
+        src["history.cac_eur"] = Source("init.cac_no_costs", {}, assumption=True)
+    else:
+        src["history.cac_eur"] = Source("init.cac", {"window": win, "customers": len(new_w)})
     return Team(
         reps=reps,
         cac_eur=round(float(value), 2),

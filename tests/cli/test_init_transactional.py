@@ -223,3 +223,17 @@ def test_no_change_funnel_is_the_run_rate_and_the_proposal_the_forecast(repeat) 
     assert p.forecast_no_change_new_customers == round(base.expected)
     line = next(ln for ln in out.read_text(encoding="utf-8").splitlines() if "forecast_no" in ln)
     assert f"P10–P90 {round(base.p10)}–{round(base.p90)}" in line
+
+
+def test_cac_without_a_costs_table_is_an_assumption(deals_only) -> None:
+    """The deals-only company has no ``costs`` table: nothing was booked, so the CAC of
+    0 € (0 € ÷ new customers) is no measurement. Its YAML line is marked ``ANNAHME:`` and
+    names the missing table instead of claiming "Marketingkosten ÷ N Neukunden"."""
+    _, out = deals_only
+    line = next(
+        ln
+        for ln in out.read_text(encoding="utf-8").splitlines()
+        if ln.strip().startswith("cac_eur:")
+    )
+    assert "ANNAHME:" in line and "keine Kostentabelle" in line, line
+    assert "Marketingkosten ÷" not in line
