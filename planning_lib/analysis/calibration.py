@@ -45,6 +45,7 @@ from planning_lib.analysis.asis import history_start
 from planning_lib.analysis.calibration_common import (
     CalibrationError,
     Source,
+    no_change_target,
     seasonal_weights,
     split_exactly,
     window_label,
@@ -456,17 +457,7 @@ def calibrate(
     }
     src["forecast_no_change_new_customers"] = Source("init.baseline", fsrc)
     values["targets"] = [
-        {
-            "code": "new_customers",
-            "metric": "new_customers",
-            "value": expected,
-            "unit": "count",
-            "deadline": deadline,
-            "baseline": values["history"]["new_customers_last_year"],
-            "direction": "at_least",
-            "description_de": f"{expected} Neukunden ohne Änderungen (Basisprognose)",
-            "description_en": f"{expected} new customers without changes (baseline forecast)",
-        },
+        no_change_target(expected, deadline, values["history"]["new_customers_last_year"]),
         {
             "code": "churn",
             "metric": "churn_rate_monthly",

@@ -15,6 +15,7 @@ __all__ = [
     "CalibrationError",
     "Source",
     "month_ends",
+    "no_change_target",
     "seasonal_weights",
     "split_exactly",
     "window_label",
@@ -39,6 +40,22 @@ class Source:
     key: str
     args: Mapping[str, Any] = field(default_factory=dict)
     assumption: bool = False
+
+
+def no_change_target(expected: int, deadline: object, baseline: float | None) -> dict[str, Any]:
+    """The proposed new-customer target of a calibrated plan: the no-change forecast
+    ``expected`` by ``deadline``, last year's new customers as its ``baseline``."""
+    return {
+        "code": "new_customers",
+        "metric": "new_customers",
+        "value": expected,
+        "unit": "count",
+        "deadline": deadline,
+        "baseline": baseline,
+        "direction": "at_least",
+        "description_de": f"{expected} Neukunden ohne Änderungen (Basisprognose)",
+        "description_en": f"{expected} new customers without changes (baseline forecast)",
+    }
 
 
 def window_months(as_of: pd.Period) -> pd.PeriodIndex:

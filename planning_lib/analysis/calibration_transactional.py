@@ -37,6 +37,7 @@ import pandas as pd
 from planning_lib.analysis.calibration_common import (
     CalibrationError,
     Source,
+    no_change_target,
     seasonal_weights,
     split_exactly,
     window_label,
@@ -363,17 +364,7 @@ def transactional_plan(
     keys = ("expected", "p10", "p90", "months", "source")
     fsrc = {k: src["forecast_no_change_new_customers"].args[k] for k in keys}
     values["targets"] = [
-        {
-            "code": "new_customers",
-            "metric": "new_customers",
-            "value": expected,
-            "unit": "count",
-            "deadline": deadline,
-            "baseline": values["history"]["new_customers_last_year"],
-            "direction": "at_least",
-            "description_de": f"{expected} Neukunden ohne Änderungen (Basisprognose)",
-            "description_en": f"{expected} new customers without changes (baseline forecast)",
-        }
+        no_change_target(expected, deadline, values["history"]["new_customers_last_year"])
     ]
     src["targets.0.value"] = Source("init.target_new", fsrc, assumption=True)
     src["drivers.new_customers_basis"] = Source("init.basis", {})
