@@ -12,6 +12,7 @@ import re
 from html import unescape
 from pathlib import Path
 
+import nbformat
 import pandas as pd
 from openpyxl import load_workbook
 
@@ -94,4 +95,20 @@ def codes_and_floats(
     return (
         {k: v for k, v in found.items() if v},
         {k: v for k, v in floats.items() if v},
+    )
+
+
+def report_folders(run_dir: Path) -> list[Path]:
+    """The region and consolidation folders of a batch run (those holding ``tables/``)."""
+    return sorted(p for p in run_dir.iterdir() if (p / "tables").is_dir())
+
+
+def notebook_markdown(path: Path) -> str:
+    """The Markdown a reader sees in an executed notebook (its output cells)."""
+    nb = nbformat.read(path, as_version=4)
+    return "\n".join(
+        o["data"]["text/markdown"]
+        for c in nb.cells
+        for o in c.get("outputs", [])
+        if "text/markdown" in o.get("data", {})
     )

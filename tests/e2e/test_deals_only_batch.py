@@ -9,9 +9,7 @@ notes instead of failing.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import nbformat
 import pandas as pd
 import pytest
 
@@ -19,7 +17,13 @@ from planning_lib.cli import main as cli
 from planning_lib.core.config import load_params
 from planning_lib.core.paths import CONFIGS
 from tests.deals_only_company import write_deals_only
-from tests.e2e.report_checks import codes_and_floats, config_code_pattern, unlabelled_columns
+from tests.e2e.report_checks import (
+    codes_and_floats,
+    config_code_pattern,
+    notebook_markdown,
+    report_folders,
+    unlabelled_columns,
+)
 
 
 @pytest.fixture(scope="module")
@@ -49,16 +53,6 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return {"code": code, "run_dir": run_dir, "manifest": manifest, "deals": deals}
 
 
-def _markdown(path: Path) -> str:
-    nb = nbformat.read(path, as_version=4)
-    return "\n".join(
-        o["data"]["text/markdown"]
-        for c in nb.cells
-        for o in c.get("outputs", [])
-        if "text/markdown" in o.get("data", {})
-    )
-
-
 def test_all_eight_notebooks_ok(run: dict) -> None:
     """Exit 0, eight notebooks of AT, each with status ok."""
     assert run["code"] == 0
@@ -72,7 +66,7 @@ def test_phase_1_sales_view_and_skipped_parts(run: dict) -> None:
     reps table holds AT's three owners with their won deals of 2025 (closed 2025 and won,
     counted with plain pandas)."""
     at = run["run_dir"] / "AT"
-    text = _markdown(at / "notebooks" / "01_ist_analyse.ipynb")
+    text = notebook_markdown(at / "notebooks" / "01_ist_analyse.ipynb")
     for table in ("subscriptions", "leads", "costs"):
         assert f"Die Tabelle `{table}` fehlt" in text
     findings = pd.read_csv(at / "tables" / "01_findings.csv")
@@ -89,26 +83,22 @@ def test_phases_3_and_7_show_notes(run: dict) -> None:
     """Phase 3 shows the ABC classes (by bookings) and skips the segments with a note;
     phase 7 has no actuals yet."""
     nbs = run["run_dir"] / "AT" / "notebooks"
-    phase_3 = _markdown(nbs / "03_zielgruppen.ipynb")
+    phase_3 = notebook_markdown(nbs / "03_zielgruppen.ipynb")
     assert "Segmente, Attraktivität und Persona-Bezüge übersprungen" in phase_3
     assert "der Kunden (A-Kunden) bringen" in phase_3  # the ABC classes need no costs
-    assert "Noch keine Ist-Daten" in _markdown(nbs / "07_controlling.ipynb")
-
-
-def _folders(run_dir: Path) -> list[Path]:
-    return sorted(p for p in run_dir.iterdir() if (p / "tables").is_dir())
+    assert "Noch keine Ist-Daten" in notebook_markdown(nbs / "07_controlling.ipynb")
 
 
 def test_every_shown_column_has_a_label(run: dict) -> None:
     """The same rule as the sample's batch: a column of the deals' sales view (open
     pipeline, per-rep figures …) without a German/English label fails here."""
-    missing = unlabelled_columns(_folders(run["run_dir"]))
+    missing = unlabelled_columns(report_folders(run["run_dir"]))
     assert not missing, f"columns without a label: {sorted(missing)}"
 
 
 def test_reports_show_no_code_and_no_raw_float(run: dict) -> None:
     """No code or Python float on an HTML page or Excel sheet of a deals-only company."""
     params = load_params(CONFIGS / "cloudflow.yaml")
-    found, floats = codes_and_floats(_folders(run["run_dir"]), config_code_pattern(params))
+    found, floats = codes_and_floats(report_folders(run["run_dir"]), config_code_pattern(params))
     assert not found, f"codes without a label shown to readers: {found}"
     assert not floats, f"raw floats in reports: {floats}"

@@ -13,7 +13,6 @@ import json
 import shutil
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 import pytest
 
@@ -23,7 +22,13 @@ from planning_lib.core.config import load_params
 from planning_lib.core.paths import CONFIGS, SAMPLE_DATA
 from planning_lib.data.loaders import load_dataset
 from planning_lib.present.views.ist_analyse import funnel_last_12_months
-from tests.e2e.report_checks import codes_and_floats, config_code_pattern, unlabelled_columns
+from tests.e2e.report_checks import (
+    codes_and_floats,
+    config_code_pattern,
+    notebook_markdown,
+    report_folders,
+    unlabelled_columns,
+)
 
 REGION = "AT"
 SUBSETS = {"subs": ("subscriptions",), "subs_leads": ("subscriptions", "leads")}
@@ -64,16 +69,6 @@ def full():
     return run_analysis(tables, load_params(CONFIGS / "cloudflow.yaml", REGION))
 
 
-def _markdown(path: Path) -> str:
-    nb = nbformat.read(path, as_version=4)
-    return "\n".join(
-        o["data"]["text/markdown"]
-        for c in nb.cells
-        for o in c.get("outputs", [])
-        if "text/markdown" in o.get("data", {})
-    )
-
-
 def _key_figures(run_dir: Path) -> dict[str, float]:
     path = run_dir / REGION / "key_figures" / "01_ist_analyse.json"
     return json.loads(path.read_text(encoding="utf-8"))
@@ -91,14 +86,14 @@ def test_phase_1_names_the_missing_tables(run: dict) -> None:
     """Phase 1 notes costs (both subsets) and leads (only where it is missing), never
     subscriptions; phase 3 skips the segmentation (costs missing), phase 7 has no actuals."""
     nbs = run["run_dir"] / REGION / "notebooks"
-    text = _markdown(nbs / "01_ist_analyse.ipynb")
+    text = notebook_markdown(nbs / "01_ist_analyse.ipynb")
     assert "**CAC übersprungen:** Die Tabelle `costs` fehlt" in text
     assert ("Die Tabelle `leads` fehlt" in text) == (run["subset"] == "subs")
     assert "Die Tabelle `subscriptions` fehlt" not in text
-    phase_3 = _markdown(nbs / "03_zielgruppen.ipynb")
+    phase_3 = notebook_markdown(nbs / "03_zielgruppen.ipynb")
     assert "Segmente, Attraktivität und Persona-Bezüge übersprungen" in phase_3
     assert "der Kunden (A-Kunden) bringen" in phase_3  # the ABC classes need no costs
-    assert "Noch keine Ist-Daten" in _markdown(nbs / "07_controlling.ipynb")
+    assert "Noch keine Ist-Daten" in notebook_markdown(nbs / "07_controlling.ipynb")
 
 
 def test_phase_1_figures_equal_the_full_sample(run: dict, full) -> None:
@@ -131,14 +126,14 @@ def test_phase_1_figures_equal_the_full_sample(run: dict, full) -> None:
 
 def test_every_shown_column_has_a_label(run: dict) -> None:
     """The same rule as the sample's batch, for each partial table set."""
-    folders = sorted(p for p in run["run_dir"].iterdir() if (p / "tables").is_dir())
+    folders = report_folders(run["run_dir"])
     missing = unlabelled_columns(folders)
     assert not missing, f"columns without a label: {sorted(missing)}"
 
 
 def test_reports_show_no_code_and_no_raw_float(run: dict) -> None:
     """No code or Python float on an HTML page or Excel sheet of a partial table set."""
-    folders = sorted(p for p in run["run_dir"].iterdir() if (p / "tables").is_dir())
+    folders = report_folders(run["run_dir"])
     pattern = config_code_pattern(load_params(CONFIGS / "cloudflow.yaml"))
     found, floats = codes_and_floats(folders, pattern)
     assert not found, f"codes without a label shown to readers: {found}"

@@ -9,14 +9,18 @@ The company is :mod:`tests.transactional_company` with ``actuals/deals.csv`` of
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from planning_lib.cli import main as cli
 from planning_lib.core.config import load_params
-from tests.e2e.report_checks import codes_and_floats, config_code_pattern, unlabelled_columns
+from tests.e2e.report_checks import (
+    codes_and_floats,
+    config_code_pattern,
+    report_folders,
+    unlabelled_columns,
+)
 from tests.transactional_company import write_with_actuals
 
 
@@ -33,10 +37,6 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
     )  # fmt: skip
     (run_dir,) = list((root / "reports").iterdir())
     return {"codes": (init, code), "run_dir": run_dir, "plan_yaml": plan_yaml, "actuals": actuals}
-
-
-def _folders(run_dir: Path) -> list[Path]:
-    return sorted(p for p in run_dir.iterdir() if (p / "tables").is_dir())
 
 
 def test_notebook_07_ok_with_the_deal_figures(run: dict) -> None:
@@ -70,13 +70,13 @@ def test_notebook_07_ok_with_the_deal_figures(run: dict) -> None:
 
 def test_every_shown_column_has_a_label(run: dict) -> None:
     """report_checks.unlabelled_columns on the region's tables, phase 7's included."""
-    missing = unlabelled_columns(_folders(run["run_dir"]))
+    missing = unlabelled_columns(report_folders(run["run_dir"]))
     assert not missing, f"columns without a label: {sorted(missing)}"
 
 
 def test_reports_show_no_code_and_no_raw_float(run: dict) -> None:
     """No code or Python float on an HTML page or Excel sheet (report_checks)."""
     params = load_params(run["plan_yaml"])
-    found, floats = codes_and_floats(_folders(run["run_dir"]), config_code_pattern(params))
+    found, floats = codes_and_floats(report_folders(run["run_dir"]), config_code_pattern(params))
     assert not found, f"codes without a label shown to readers: {found}"
     assert not floats, f"raw floats in reports: {floats}"

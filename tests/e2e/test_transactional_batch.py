@@ -18,7 +18,12 @@ import pytest
 
 from planning_lib.cli import main as cli
 from planning_lib.core.config import load_params
-from tests.e2e.report_checks import codes_and_floats, config_code_pattern, unlabelled_columns
+from tests.e2e.report_checks import (
+    codes_and_floats,
+    config_code_pattern,
+    report_folders,
+    unlabelled_columns,
+)
 from tests.transactional_company import write_transactional
 
 MRR_WORDS = ("MRR", "ARR", "NRR")
@@ -109,14 +114,10 @@ def test_phase_2_shows_bookings_not_mrr(run: dict) -> None:
     assert (company / "08_bookings.png").exists() and not (company / "08_mrr.png").exists()
 
 
-def _folders(run_dir: Path) -> list[Path]:
-    return sorted(p for p in run_dir.iterdir() if (p / "tables").is_dir())
-
-
 def test_every_shown_column_has_a_label(run: dict) -> None:
     """The same rule as the sample's batch: a column of a transactional table without a
     German/English label fails here (report_checks.unlabelled_columns)."""
-    missing = unlabelled_columns(_folders(run["run_dir"]))
+    missing = unlabelled_columns(report_folders(run["run_dir"]))
     assert not missing, f"columns without a label: {sorted(missing)}"
 
 
@@ -124,6 +125,6 @@ def test_reports_show_no_code_and_no_raw_float(run: dict) -> None:
     """No code (``bookings_new_total``) or Python float on an HTML page or Excel sheet
     of a transactional company (report_checks.codes_and_floats)."""
     params = load_params(run["plan_yaml"])
-    found, floats = codes_and_floats(_folders(run["run_dir"]), config_code_pattern(params))
+    found, floats = codes_and_floats(report_folders(run["run_dir"]), config_code_pattern(params))
     assert not found, f"codes without a label shown to readers: {found}"
     assert not floats, f"raw floats in reports: {floats}"
