@@ -19,6 +19,26 @@ CHANNELS = ("inbound", "outbound", "partner")
 END = pd.Timestamp("2025-12-31")
 
 
+def _deal(
+    prefix: str, n: int, customer: str, created, close, stage: str, amount: float, channel: str
+) -> dict:
+    """One canonical deals row of the company (region DE-Nord, product Anlage, no MRR)."""
+    return {
+        "deal_id": f"{prefix}{n:05d}",
+        "customer_id": customer,
+        "created_date": created.strftime("%Y-%m-%d"),
+        "close_date": close.strftime("%Y-%m-%d"),
+        "stage": stage,
+        "amount_eur": round(amount, 2),
+        "mrr_eur": 0.0,
+        "region": "DE-Nord",
+        "product": "Anlage",
+        "segment": "mid",
+        "channel": channel,
+        "owner": "DE-1",
+    }
+
+
 def transactional_frame(seed: int = 11) -> pd.DataFrame:
     """The deals table (canonical columns, one-off sales: ``mrr_eur`` 0)."""
     rng = np.random.default_rng(seed)
@@ -26,22 +46,7 @@ def transactional_frame(seed: int = 11) -> pd.DataFrame:
     customers: list[tuple[str, str, pd.Period]] = []  # id, channel, month of first win
 
     def add(customer: str, created, close, stage: str, amount: float, channel: str) -> None:
-        rows.append(
-            {
-                "deal_id": f"T{len(rows) + 1:05d}",
-                "customer_id": customer,
-                "created_date": created.strftime("%Y-%m-%d"),
-                "close_date": close.strftime("%Y-%m-%d"),
-                "stage": stage,
-                "amount_eur": round(amount, 2),
-                "mrr_eur": 0.0,
-                "region": "DE-Nord",
-                "product": "Anlage",
-                "segment": "mid",
-                "channel": channel,
-                "owner": "DE-1",
-            }
-        )
+        rows.append(_deal("T", len(rows) + 1, customer, created, close, stage, amount, channel))
 
     for month in pd.period_range("2024-01", "2025-12", freq="M"):
         for cid, channel, first in list(customers):
@@ -90,22 +95,7 @@ def plan_year_frame(history: pd.DataFrame, months: int = 6, seed: int = 12) -> p
     rows: list[dict] = []
 
     def add(customer: str, created, close, stage: str, amount: float, ch: str) -> None:
-        rows.append(
-            {
-                "deal_id": f"P{len(rows) + 1:05d}",
-                "customer_id": customer,
-                "created_date": created.strftime("%Y-%m-%d"),
-                "close_date": close.strftime("%Y-%m-%d"),
-                "stage": stage,
-                "amount_eur": round(amount, 2),
-                "mrr_eur": 0.0,
-                "region": "DE-Nord",
-                "product": "Anlage",
-                "segment": "mid",
-                "channel": ch,
-                "owner": "DE-1",
-            }
-        )
+        rows.append(_deal("P", len(rows) + 1, customer, created, close, stage, amount, ch))
 
     n_new = 0
     for month in pd.period_range("2026-01", end, freq="M"):
