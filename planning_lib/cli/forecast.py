@@ -52,6 +52,7 @@ from planning_lib.core.config import load_params
 from planning_lib.core.csv_safe import spreadsheet_safe
 from planning_lib.core.fields import ParameterError
 from planning_lib.core.outputs import OutputExistsError, new_folder
+from planning_lib.core.params import PlanParameters
 from planning_lib.core.text_store import label
 from planning_lib.data.loaders import load_dataset
 
@@ -172,21 +173,21 @@ class RevenueNeedsSubscriptionsError(ValueError):
     """``--metric revenue`` without a ``subscriptions`` table for a subscription business."""
 
 
-def revenue_metric(tables: dict[str, pd.DataFrame], config: Path | None) -> tuple[str, str]:
+def revenue_metric(
+    tables: dict[str, pd.DataFrame], params: PlanParameters | None
+) -> tuple[str, str]:
     """What ``--metric revenue`` forecasts for these tables: (metric, line to print).
 
     ``revenue`` with a ``subscriptions`` table (no line); ``bookings`` when it is missing
-    and the plan ``config`` is transactional (the line says revenue is bookings). Lines
-    are in the plan's ``company.locale`` (German without a config).
+    and the plan (``params``, from ``--config``) is transactional (the line says revenue
+    is bookings). Lines are in the plan's ``company.locale`` (German without a config).
 
     Raises:
         RevenueNeedsSubscriptionsError: no ``subscriptions`` table and no transactional
             plan (the message names the table and suggests ``--metric bookings``).
-        planning_lib.core.fields.ParameterError: the config is invalid.
     """
     if "subscriptions" in tables:
         return "revenue", ""
-    params = load_params(config) if config is not None else None
     locale = params.company.locale if params is not None else "de"
     if params is not None and params.company.business_model == "transactional":
         return "bookings", label("forecast.revenue_is_bookings", locale)
@@ -235,10 +236,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.horizon < 1:
             raise ValueError("--horizon must be at least 1")
+        # read at once, so a wrong --config path or value stops here whatever the metric
+        params = load_params(args.config) if args.config is not None else None
         tables = load_dataset(args.data, lang="de")
         say_filled(tables)
         metric, note = (
-            revenue_metric(tables, args.config) if args.metric == "revenue" else (args.metric, "")
+            revenue_metric(tables, params) if args.metric == "revenue" else (args.metric, "")
         )
         as_of = _as_of(tables, args.as_of)
         bottom = metric_frame(tables, metric, by, as_of)

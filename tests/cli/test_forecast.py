@@ -154,3 +154,18 @@ def test_revenue_of_a_subscription_plan_without_subscriptions_is_refused(
     assert len(err) == 1 and "Tabelle subscriptions" in err[0] and "--metric bookings" in err[0]
     assert "business_model: transactional" in err[0]
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_a_wrong_config_path_is_one_line_whatever_the_metric(tmp_path, capsys):
+    """``--config`` is read at once: a missing file stops with one ``error:`` line and exit
+    1, also when the metric would not need the plan (the sample has subscriptions, so
+    ``--metric revenue`` never looked at it before), and nothing is written."""
+    for metric in ("revenue", "bookings"):
+        out = tmp_path / metric
+        capsys.readouterr()
+        code = _forecast(
+            SAMPLE_DATA, out, "--metric", metric, "--config", str(tmp_path / "no.yaml")
+        )
+        err = capsys.readouterr().err.splitlines()
+        assert code == 1 and len(err) == 1 and err[0].startswith("error:") and "no.yaml" in err[0]
+        assert not out.exists()
