@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-__all__ = ["join_csv", "read_text_cells"]
+__all__ = ["join_csv", "read_file_cells", "read_text_cells"]
 
 _TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default "str" dtype
 _HEAD_BYTES = 1 << 16  # a header longer than this goes the plain way
@@ -65,6 +65,99 @@ def read_text_cells(
     except pa.ArrowInvalid:
         return None
     return table.to_pandas(types_mapper={pa.large_string(): _TEXT}.get)
+
+
+def read_file_cells(
+    data: bytes, start: int, names: list[str], delimiter: str, quotes: bool, encoding: str
+) -> pd.DataFrame | None:
+    """Every cell of the records after the header line (from byte ``start`` of the file's
+    own bytes) as text, or None to go the plain way.
+
+    The same cells as :func:`read_text_cells` of the decoded file, without decoding and
+    re-encoding the whole text: the delimiter, quotes and line ends are ASCII in UTF-8
+    and in cp1252 alike, so Arrow splits the original bytes. UTF-8 cells are checked by
+    Arrow (invalid bytes: None); ``encoding="cp1252"`` cells are read as bytes and each
+    column holding bytes 80-FF is decoded with Python's cp1252 codec, as the plain way
+    decodes the file (None where that fails, or where the column holds a UTF-8
+    multibyte sequence: a mixed file, which the plain way names).
+    """
+    parse = pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=quotes)
+    parse.ignore_empty_lines = False
+    single = encoding == "cp1252"
+    keys = [f"f{i}" for i in range(len(names))]
+    kind = pa.large_binary() if single else pa.large_string()
+    try:
+        table = pa_csv.read_csv(
+            pa.BufferReader(pa.py_buffer(data)[start:]),
+            parse_options=parse,
+            read_options=pa_csv.ReadOptions(column_names=keys),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(keys, kind),
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+                null_values=[""],
+            ),
+        )
+    except pa.ArrowInvalid:
+        return None
+    if single:
+        columns = []
+        for column in table.columns:
+            chunks = [_cp1252_text(chunk) for chunk in column.chunks]
+            if any(chunk is None for chunk in chunks):
+                return None
+            columns.append(pa.chunked_array(chunks, type=pa.large_string()))
+        table = pa.table(columns, names=keys)
+    frame = table.to_pandas(types_mapper={pa.large_string(): _TEXT}.get)
+    frame.columns = names
+    return frame
+
+
+def _cp1252_text(cells: pa.Array) -> pa.Array | None:
+    """Byte cells decoded as cp1252 into UTF-8 text cells; None for bytes cp1252 does
+    not define or a UTF-8 multibyte sequence among them."""
+    from planning_lib.data.readers import _has_multibyte  # (readers imports this module)
+
+    if cells.offset or cells.type != pa.large_binary():
+        return None
+    validity, offsets_buffer, data_buffer = cells.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[: len(cells) + 1]
+    first = int(offsets[0]) if len(offsets) else 0
+    offsets = offsets - first
+    raw = (
+        np.frombuffer(data_buffer, dtype=np.uint8)[first : first + int(offsets[-1])]
+        if data_buffer is not None and len(offsets)
+        else np.zeros(0, dtype=np.uint8)
+    )
+    if len(raw) and raw.max() >= 0x80:
+        high = np.flatnonzero(raw >= 0x80)
+        block = raw.tobytes()
+        if _has_multibyte(block, high):
+            return None
+        try:
+            text = block.decode("cp1252").encode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        # each byte 80-FF becomes 2 or 3 bytes: the cells after it move by the difference
+        grown = np.frombuffer(bytes(_CP1252_GROWTH), dtype=np.uint8)[raw[high]]
+        cell = np.searchsorted(offsets, high, side="right") - 1
+        extra = np.bincount(cell, weights=grown, minlength=len(cells)).astype(np.int64)
+        offsets = offsets + np.concatenate(([0], np.cumsum(extra)))
+        data = pa.py_buffer(text)
+    else:
+        data = pa.py_buffer(raw)
+    return pa.Array.from_buffers(
+        pa.large_string(),
+        len(cells),
+        [validity, pa.py_buffer(offsets), data],
+        null_count=cells.null_count,
+    )
+
+
+# the bytes a cp1252 byte gains as UTF-8 (0 for ASCII; undefined bytes never get here)
+_CP1252_GROWTH = [
+    len(bytes([b]).decode("cp1252", "replace").encode("utf-8")) - 1 for b in range(256)
+]
 
 
 def join_csv(names: list[str], columns: list[pa.Array]) -> bytes | None:

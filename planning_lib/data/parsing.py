@@ -183,6 +183,15 @@ def _plain_votes(sample: object) -> tuple[int, int] | None:
 
 
 def _full(text: pd.Series, pattern: str) -> pd.Series:
+    """``text.str.fullmatch(pattern)`` with missing cells False; ``pattern`` is anchored
+    (``^…$`` in each alternative).
+
+    Arrow text is matched by Arrow's RE2 at once (what pandas' ``fullmatch`` calls for
+    it), without pandas' round trip through a nullable boolean column.
+    """
+    if text.dtype == "str" and pattern.startswith("^") and pattern.endswith("$"):
+        hits = pc.match_substring_regex(pa.array(text), pattern).fill_null(False)
+        return pd.Series(hits.to_numpy(zero_copy_only=False), index=text.index, dtype=bool)
     return text.str.fullmatch(pattern).fillna(False).astype(bool)
 
 
