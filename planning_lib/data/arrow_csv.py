@@ -15,6 +15,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from planning_lib.data.utf8 import has_multibyte
+
 __all__ = ["join_csv", "read_file_cells", "read_text_cells"]
 
 _TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default "str" dtype
@@ -116,8 +118,6 @@ def read_file_cells(
 def _cp1252_text(cells: pa.Array) -> pa.Array | None:
     """Byte cells decoded as cp1252 into UTF-8 text cells; None for bytes cp1252 does
     not define or a UTF-8 multibyte sequence among them."""
-    from planning_lib.data.readers import _has_multibyte  # (readers imports this module)
-
     if cells.offset or cells.type != pa.large_binary():
         return None
     validity, offsets_buffer, data_buffer = cells.buffers()
@@ -132,7 +132,7 @@ def _cp1252_text(cells: pa.Array) -> pa.Array | None:
     if len(raw) and raw.max() >= 0x80:
         high = np.flatnonzero(raw >= 0x80)
         block = raw.tobytes()
-        if _has_multibyte(block, high):
+        if has_multibyte(block, high):
             return None
         try:
             text = block.decode("cp1252").encode("utf-8")

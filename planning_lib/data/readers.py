@@ -31,6 +31,9 @@ from charset_normalizer import from_bytes
 
 from planning_lib.data.arrow_csv import read_file_cells, read_text_cells
 from planning_lib.data.failures import MESSAGES, failure
+from planning_lib.data.utf8 import BLOCK as _BLOCK  # noqa: F401 (tests)
+from planning_lib.data.utf8 import has_multibyte as _has_multibyte
+from planning_lib.data.utf8 import non_ascii as _non_ascii
 
 __all__ = [
     "DELIMITERS",
@@ -48,7 +51,6 @@ __all__ = [
 DELIMITERS: tuple[str, ...] = (";", ",", "\t")
 _OTHER_DELIMITERS = ("|", ":")
 _SAMPLE_LINES = 50
-_BLOCK = 1 << 20  # bytes per block when looking for UTF-8 sequences
 _BOM = "\ufeff"
 _BOM_BYTES = _BOM.encode("utf-8")
 _HEAD_BYTES = 1 << 16  # the head (delimiter, header) and the tail (footer) read as text
@@ -155,62 +157,7 @@ def decode(data: bytes) -> tuple[str, str]:
     return str(best), best.encoding
 
 
-# the well-formed UTF-8 multibyte sequences (RFC 3629, what Python's strict decoder
-# accepts): lead byte range, then the range of each further byte
-_MULTIBYTE: tuple[tuple[tuple[int, int], ...], ...] = (
-    ((0xC2, 0xDF), (0x80, 0xBF)),
-    ((0xE0, 0xE0), (0xA0, 0xBF), (0x80, 0xBF)),
-    ((0xE1, 0xEC), (0x80, 0xBF), (0x80, 0xBF)),
-    ((0xED, 0xED), (0x80, 0x9F), (0x80, 0xBF)),
-    ((0xEE, 0xEF), (0x80, 0xBF), (0x80, 0xBF)),
-    ((0xF0, 0xF0), (0x90, 0xBF), (0x80, 0xBF), (0x80, 0xBF)),
-    ((0xF1, 0xF3), (0x80, 0xBF), (0x80, 0xBF), (0x80, 0xBF)),
-    ((0xF4, 0xF4), (0x80, 0x8F), (0x80, 0xBF), (0x80, 0xBF)),
-)
-
-
 _CP1252_OWN = frozenset(range(0x80, 0xA0))  # where cp1252 differs from Latin-1
-
-
-def _non_ascii(data: bytes) -> np.ndarray:
-    """Positions of the bytes 80-FF, a block at a time (small temporary arrays stay in
-    the cache)."""
-    raw = np.frombuffer(data, dtype=np.uint8)
-    found = [
-        start + np.flatnonzero(block >= 0x80)
-        for start in range(0, len(raw), _BLOCK)
-        if len(block := raw[start : start + _BLOCK])
-    ]
-    return np.concatenate(found) if found else np.array([], dtype=np.intp)
-
-
-def _has_multibyte(data: bytes, non_ascii: np.ndarray | None = None) -> bool:
-    """True if ``data`` holds a well-formed UTF-8 multibyte sequence anywhere.
-
-    The same answer as decoding with ``surrogateescape`` and looking for a decoded
-    non-ASCII character, without building the text: a lead byte (C2-F4) is never a
-    continuation byte, so the decoder starts a sequence at every lead byte it reaches
-    and decodes it exactly when the bytes from there form one of the sequences above.
-    """
-    raw = np.frombuffer(data, dtype=np.uint8)
-    at_high = _non_ascii(data) if non_ascii is None else non_ascii  # given: of ``data``
-    # C2 <= byte <= F4 as one comparison (the bytes below C2 wrap around to 0x3E and up)
-    leads = at_high[np.subtract(raw[at_high], 0xC2, dtype=np.uint8) <= 0xF4 - 0xC2]
-    if not len(leads):
-        return False
-    size = len(raw)
-    for ranges in _MULTIBYTE:
-        (low, high), *rest = ranges
-        at = leads[(raw[leads] >= low) & (raw[leads] <= high)]
-        at = at[at + len(rest) < size]  # the whole sequence inside the data
-        for step, (low, high) in enumerate(rest, start=1):
-            if not len(at):
-                break
-            byte = raw[at + step]
-            at = at[(byte >= low) & (byte <= high)]
-        if len(at):
-            return True
-    return False
 
 
 def _mixed_failures(err: MixedEncodingError, label: str, table: str, lang: str) -> list[dict]:
