@@ -37,7 +37,7 @@ def non_ascii(data: bytes) -> np.ndarray:
     return np.concatenate(found) if found else np.array([], dtype=np.intp)
 
 
-def has_multibyte(data: bytes, non_ascii: np.ndarray | None = None) -> bool:
+def has_multibyte(data: bytes, high: np.ndarray | None = None) -> bool:
     """True if ``data`` holds a well-formed UTF-8 multibyte sequence anywhere.
 
     The same answer as decoding with ``surrogateescape`` and looking for a decoded
@@ -46,7 +46,7 @@ def has_multibyte(data: bytes, non_ascii: np.ndarray | None = None) -> bool:
     and decodes it exactly when the bytes from there form one of the sequences above.
     """
     raw = np.frombuffer(data, dtype=np.uint8)
-    at_high = non_ascii(data) if non_ascii is None else non_ascii  # given: of ``data``
+    at_high = non_ascii(data) if high is None else high  # given: of ``data``
     # C2 <= byte <= F4 as one comparison (the bytes below C2 wrap around to 0x3E and up)
     leads = at_high[np.subtract(raw[at_high], 0xC2, dtype=np.uint8) <= 0xF4 - 0xC2]
     if not len(leads):
