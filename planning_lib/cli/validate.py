@@ -34,6 +34,7 @@ from planning_lib.cli.common import output_taken
 from planning_lib.core.config import load_params
 from planning_lib.core.fields import ParameterError
 from planning_lib.core.outputs import OutputExistsError, new_folder
+from planning_lib.core.threads import map_columns
 from planning_lib.data.arrow_csv import canonical_cells, join_csv
 from planning_lib.data.failures import LANGUAGES, failure, failure_frame
 from planning_lib.data.loaders import (
@@ -262,10 +263,13 @@ def canonical_csv(table: str, frame: pd.DataFrame) -> bytes:
     cells for missing values, UTF-8, LF. ``load_table`` reads it back to the same frame.
     """
     cols = [c for c in TABLES[table].columns if c.name in frame.columns]
-    fast = [
-        canonical_cells(frame[c.name], c.dtype, 1 if c.name in ONE_DECIMAL_COLUMNS else 2)
-        for c in cols
-    ]
+    fast = map_columns(
+        lambda c: canonical_cells(
+            frame[c.name], c.dtype, 1 if c.name in ONE_DECIMAL_COLUMNS else 2
+        ),
+        cols,
+        len(frame),
+    )
     if all(a is not None for a in fast):
         joined = join_csv([c.name for c in cols], fast)
         if joined is not None:  # no cell needs quoting: the same bytes as csv.writer's

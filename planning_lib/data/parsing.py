@@ -38,7 +38,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from planning_lib.data.tables import VALUE_LABELS, Table, segment_of_size
+from planning_lib.core.threads import map_columns
+from planning_lib.data.tables import VALUE_LABELS, Column, Table, segment_of_size
 
 __all__ = [
     "DATE_DTYPE",
@@ -597,42 +598,61 @@ def coerce_columns(
     Returns:
         ``(typed frame in contract column order, [(position, column, rule), ...])``.
     """
-    out: dict[str, pd.Series] = {}
+    work = [
+        (col, raw[col.name].reset_index(drop=True))
+        for col in table.columns
+        if col.name in raw.columns
+    ]
+
+    def one(item: tuple[Column, pd.Series]) -> tuple[pd.Series, list[ParseProblem]]:
+        return _coerce_column(*item, decimal, default_decimal, date_format, excel_epoch)
+
+    done = map_columns(one, work, len(raw))
+    out = {col.name: series for (col, _), (series, _) in zip(work, done, strict=True)}
+    problems = [p for _, found in done for p in found]
+    return pd.DataFrame(out, index=pd.RangeIndex(len(raw))), problems
+
+
+def _coerce_column(
+    col: Column,
+    values: pd.Series,
+    decimal: str | None,
+    default_decimal: str,
+    date_format: str | None,
+    excel_epoch: str | None,
+) -> tuple[pd.Series, list[ParseProblem]]:
+    """One column of :func:`coerce_columns`: the parsed cells and their problems."""
     problems: list[ParseProblem] = []
 
     def note(mask: pd.Series, column: str, rule: str) -> None:
         problems.extend((int(i), column, rule) for i in np.flatnonzero(mask.to_numpy()))
 
-    for col in table.columns:
-        if col.name not in raw.columns:
-            continue
-        values = raw[col.name].reset_index(drop=True)
-        if col.dtype in ("float", "int"):
-            parsed, bad = parse_numbers(values, decimal, default_decimal)
-            parsed, infinite, huge = limit_numbers(parsed)
-            note(bad, col.name, "not_a_number")
-            note(infinite, col.name, "not_finite")
-            note(huge, col.name, "too_large")
-            if col.dtype == "int":
-                parsed, fraction = _whole(parsed)
-                note(fraction, col.name, "not_an_integer")
-            out[col.name] = parsed
-        elif col.dtype == "date":
-            out[col.name], bad, impossible, numeric = _parse_dates(values, date_format, excel_epoch)
-            leap = pd.Series(False, index=values.index)
-            if excel_epoch == "1900" and numeric.any():
-                serials = pd.to_numeric(values.where(numeric), errors="coerce")
-                leap = numeric & (np.floor(serials) == 60)
-            note(bad & ~numeric, col.name, "not_a_date")
-            note(bad & numeric, col.name, "number_as_date")
-            note(impossible & ~leap, col.name, "impossible_date")
-            note(leap, col.name, "excel_leap_day")
-        elif col.allowed == ("true", "false"):
-            out[col.name], bad = parse_flags(values)
-            note(bad, col.name, "not_allowed")
-        elif col.allowed:
-            labels = VALUE_LABELS.get(col.name)
-            out[col.name] = parse_codes(values, col.allowed, labels, sizes=col.name == "segment")
-        else:
-            out[col.name] = parse_text(values)
-    return pd.DataFrame(out, index=pd.RangeIndex(len(raw))), problems
+    if col.dtype in ("float", "int"):
+        parsed, bad = parse_numbers(values, decimal, default_decimal)
+        parsed, infinite, huge = limit_numbers(parsed)
+        note(bad, col.name, "not_a_number")
+        note(infinite, col.name, "not_finite")
+        note(huge, col.name, "too_large")
+        if col.dtype == "int":
+            parsed, fraction = _whole(parsed)
+            note(fraction, col.name, "not_an_integer")
+        return parsed, problems
+    if col.dtype == "date":
+        parsed, bad, impossible, numeric = _parse_dates(values, date_format, excel_epoch)
+        leap = pd.Series(False, index=values.index)
+        if excel_epoch == "1900" and numeric.any():
+            serials = pd.to_numeric(values.where(numeric), errors="coerce")
+            leap = numeric & (np.floor(serials) == 60)
+        note(bad & ~numeric, col.name, "not_a_date")
+        note(bad & numeric, col.name, "number_as_date")
+        note(impossible & ~leap, col.name, "impossible_date")
+        note(leap, col.name, "excel_leap_day")
+        return parsed, problems
+    if col.allowed == ("true", "false"):
+        parsed, bad = parse_flags(values)
+        note(bad, col.name, "not_allowed")
+        return parsed, problems
+    if col.allowed:
+        labels = VALUE_LABELS.get(col.name)
+        return parse_codes(values, col.allowed, labels, sizes=col.name == "segment"), problems
+    return parse_text(values), problems
