@@ -137,10 +137,23 @@ def _plan(args: argparse.Namespace, params: Any) -> tuple[Any, PlanView, dict[st
     return vparams, view, v.summary, {"source": "version", **v.meta}
 
 
-def _console(report: Any, plan_name: str, lang: str) -> list[str]:
+def _plan_line(
+    args: argparse.Namespace, params: Any, view: PlanView, plan_meta: dict, lang: str
+) -> str:
+    """The console's first line: the plan compared with. From ``--config``: the company
+    and the parameter file's name (``Plan: CloudFlow (Planparameter cloudflow.yaml)``),
+    not the source code ``config``; a saved version: its name and id."""
+    if plan_meta["source"] == "config":
+        return text_label("ctl.plan_config", lang).format(
+            company=params.company.name, file=Path(args.config).name
+        )
+    return f"Plan: {view.name}"
+
+
+def _console(report: Any, plan_line: str, lang: str) -> list[str]:
     de = lang == "de"
     ytd = report.variance[(report.variance["grain"] == "ytd") & (report.variance["member"] == "")]
-    lines = [f"Plan: {plan_name}"]
+    lines = [plan_line]
     for r in ytd[
         ytd["kpi"].isin(["new_customers", "new_mrr", "mrr", "cac", "logo_churn"])
     ].itertuples():
@@ -258,7 +271,7 @@ def run(args: argparse.Namespace) -> int:
             f"{'Ist-Daten' if de else 'Actuals'}: {actuals_dir}, "
             f"{'Historie' if de else 'History'}: {history_dir}"
         )
-    for line in _console(report, view.name, lang):
+    for line in _console(report, _plan_line(args, params, view, plan_meta, lang), lang):
         print(line)
     print(("Geschrieben: " if lang == "de" else "Written: ") + str(out))
     return 0
@@ -320,14 +333,7 @@ def _run_deals(
     except OutputExistsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if plan_meta["source"] == "config":
-        print(
-            text_label("ctl.plan_config", lang).format(
-                company=params.company.name, file=Path(args.config).name
-            )
-        )
-    else:
-        print(f"Plan: {view.name}")
+    print(_plan_line(args, params, view, plan_meta, lang))
     ytd = variance[variance["grain"] == "ytd"]
     for r in ytd.itertuples():
         unit, places = DATA_UNITS[r.unit], 1 if r.unit == "count" else None
