@@ -26,6 +26,7 @@ from planning_lib.app import tiles as out
 from planning_lib.app.sollist_tab import SollIstTab
 from planning_lib.core.params import PlanParameters
 from planning_lib.present.formatting import format_value
+from planning_lib.present.value_labels import scenario_label
 
 __all__ = ["COCKPIT_CSS", "CockpitWidgets", "Readout", "description", "slider"]
 
@@ -274,7 +275,7 @@ class CockpitWidgets:
             ]
             self.region_dd.value = self.region or ""
             named = ["base", *[s for s in ("best", "worst") if s in self.params.scenarios]]
-            self.scenario_dd.options = [(ck.label(s, loc), s) for s in [*named, "custom"]]
+            self.scenario_dd.options = [(scenario_label(s, loc), s) for s in [*named, "custom"]]
             self.scenario_dd.value = self.scenario
             self.basis_tb.options = [(ck.label(f"basis_{b}", loc), b) for b in ("target", "funnel")]
             self.basis_tb.value = self.plan_basis

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -12,8 +13,24 @@ import pandas as pd
 from planning_lib.analysis.funnel import open_pipeline_overrides
 from planning_lib.core.outputs import OutputExistsError, check_new_folder
 from planning_lib.data.loaders import load_table
+from planning_lib.data.mappings import PRESETS
 
-__all__ = ["history_overrides", "output_taken"]
+__all__ = ["add_mapping_argument", "history_overrides", "output_taken", "say_filled"]
+
+
+def add_mapping_argument(parser: argparse.ArgumentParser) -> None:
+    """The ``--mapping`` option of every command that reads an export: a preset or a
+    mapping YAML file, repeatable (one mapping per table); ``args.mapping`` is the list
+    (or None) that ``planning_lib.data.loaders.load_dataset`` takes."""
+    parser.add_argument(
+        "--mapping",
+        metavar="hubspot|salesforce|FILE",
+        action="append",
+        help=(
+            f"column mapping: a preset ({', '.join(PRESETS)}) or a mapping YAML file; "
+            "repeat it for several tables (one mapping per table)"
+        ),
+    )
 
 
 def history_overrides(params: Any, data_dir: Path | None, region: str | None) -> dict[str, Any]:

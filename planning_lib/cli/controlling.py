@@ -42,7 +42,7 @@ from typing import Any
 
 import pandas as pd
 
-from planning_lib.cli.common import output_taken
+from planning_lib.cli.common import add_mapping_argument, output_taken, say_filled
 from planning_lib.cli.plan import clean_json, write_plan
 from planning_lib.controlling import deals_controlling as deals_pva
 from planning_lib.controlling.actuals_folder import (
@@ -68,6 +68,7 @@ from planning_lib.core.params import params_from_dict
 from planning_lib.core.text_store import label as text_label
 from planning_lib.data.failures import DataValidationError
 from planning_lib.data.loaders import load_dataset
+from planning_lib.data.mappings import MappingError
 from planning_lib.plan.model import run_plan
 from planning_lib.present.formatting import (
     DATA_UNITS,
@@ -92,6 +93,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--history", type=Path, default=None, help="folder of history tables (forecast, mix)"
     )
+    add_mapping_argument(parser)
     parser.add_argument(
         "--region", default=None, help="plan of regions/<R>.yaml against that region's actuals"
     )
@@ -135,10 +137,23 @@ def _plan(args: argparse.Namespace, params: Any) -> tuple[Any, PlanView, dict[st
     return vparams, view, v.summary, {"source": "version", **v.meta}
 
 
-def _console(report: Any, plan_name: str, lang: str) -> list[str]:
+def _plan_line(
+    args: argparse.Namespace, params: Any, view: PlanView, plan_meta: dict, lang: str
+) -> str:
+    """The console's first line: the plan compared with. From ``--config``: the company
+    and the parameter file's name (``Plan: CloudFlow (Planparameter cloudflow.yaml)``),
+    not the source code ``config``; a saved version: its name and id."""
+    if plan_meta["source"] == "config":
+        return text_label("ctl.plan_config", lang).format(
+            company=params.company.name, file=Path(args.config).name
+        )
+    return f"Plan: {view.name}"
+
+
+def _console(report: Any, plan_line: str, lang: str) -> list[str]:
     de = lang == "de"
     ytd = report.variance[(report.variance["grain"] == "ytd") & (report.variance["member"] == "")]
-    lines = [f"Plan: {plan_name}"]
+    lines = [plan_line]
     for r in ytd[
         ytd["kpi"].isin(["new_customers", "new_mrr", "mrr", "cac", "logo_churn"])
     ].itertuples():
@@ -200,19 +215,32 @@ def run(args: argparse.Namespace) -> int:
         for path in args.rules:
             rules += rules_from_yaml(path.read_text(encoding="utf-8"), str(path))
         actuals_dir, history_dir = resolve_layout(args.actuals, args.history)
-        actuals = load_dataset(actuals_dir)
+        lang = args.lang or params.company.locale
+        actuals = load_dataset(actuals_dir, args.mapping, lang=lang)
+        say_filled(actuals)
         partial = "deals" in actuals and any(t not in actuals for t in CONTROLLING_TABLES)
         start = params.company.plan_start
         if partial and deals_pva.closed_in_plan_year(actuals["deals"], start):
-            return _run_deals(args, params, actuals, history_dir)
+            return _run_deals(args, params, actuals, history_dir, lang)
         check_actuals(actuals, actuals_dir, params.company.plan_start)
         actuals = by_region(actuals, args.region)
-        history = by_region(load_dataset(history_dir), args.region) if history_dir else None
+        history = (
+            by_region(load_dataset(history_dir, args.mapping, lang=lang), args.region)
+            if history_dir
+            else None
+        )
         plan_params, view, summary, plan_meta = _plan(args, params)
         report = controlling_report(
             plan_params, actuals, view, summary, rules=rules, history=history, as_of=args.as_of
         )
-    except (ParameterError, RuleError, VersionNotFoundError, FileNotFoundError, LayoutError) as exc:
+    except (
+        ParameterError,
+        RuleError,
+        VersionNotFoundError,
+        FileNotFoundError,
+        LayoutError,
+        MappingError,
+    ) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except DataValidationError as exc:
@@ -237,14 +265,13 @@ def run(args: argparse.Namespace) -> int:
     except OutputExistsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    lang = args.lang or params.company.locale
     if actuals_dir != args.actuals:
         de = lang == "de"
         print(
             f"{'Ist-Daten' if de else 'Actuals'}: {actuals_dir}, "
             f"{'Historie' if de else 'History'}: {history_dir}"
         )
-    for line in _console(report, view.name, lang):
+    for line in _console(report, _plan_line(args, params, view, plan_meta, lang), lang):
         print(line)
     print(("Geschrieben: " if lang == "de" else "Written: ") + str(out))
     return 0
@@ -255,6 +282,7 @@ def _run_deals(
     params: Any,
     actuals: dict[str, pd.DataFrame],
     history_dir: Path | None,
+    lang: str,
 ) -> int:
     """The controlling of actuals with deals but not all five tables: the deal figures.
 
@@ -265,7 +293,7 @@ def _run_deals(
     """
     start = params.company.plan_start
     company_deals = actuals["deals"]  # who is a customer: decided company-wide
-    company_history = load_dataset(history_dir) if history_dir else {}
+    company_history = load_dataset(history_dir, args.mapping, lang=lang) if history_dir else {}
     actuals = by_region(actuals, args.region)
     try:
         _params, view, _summary, plan_meta = _plan(args, params)
@@ -305,15 +333,7 @@ def _run_deals(
     except OutputExistsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    lang = args.lang or params.company.locale
-    if plan_meta["source"] == "config":
-        print(
-            text_label("ctl.plan_config", lang).format(
-                company=params.company.name, file=Path(args.config).name
-            )
-        )
-    else:
-        print(f"Plan: {view.name}")
+    print(_plan_line(args, params, view, plan_meta, lang))
     ytd = variance[variance["grain"] == "ytd"]
     for r in ytd.itertuples():
         unit, places = DATA_UNITS[r.unit], 1 if r.unit == "count" else None

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from planning_lib.cli.common import output_taken
+from planning_lib.cli.common import add_mapping_argument, output_taken
 from planning_lib.core.config import load_params
 from planning_lib.core.fields import ParameterError
 from planning_lib.core.outputs import OutputExistsError, new_folder
@@ -44,7 +44,7 @@ from planning_lib.data.loaders import (
     dataset_files,
     mappings_by_table,
 )
-from planning_lib.data.mappings import PRESETS, MappingError
+from planning_lib.data.mappings import MappingError
 from planning_lib.data.tables import TABLES
 from planning_lib.present.formatting import format_count
 from planning_lib.sample.render import _ONE_DECIMAL as ONE_DECIMAL_COLUMNS
@@ -123,15 +123,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--table", choices=list(TABLES), help="canonical table of a file (in a folder: only it)"
     )
-    parser.add_argument(
-        "--mapping",
-        metavar="hubspot|salesforce|FILE",
-        action="append",
-        help=(
-            f"column mapping: a preset ({', '.join(PRESETS)}) or a mapping YAML file; "
-            "repeat it for several tables (one mapping per table)"
-        ),
-    )
+    add_mapping_argument(parser)
     parser.add_argument("--json", action="store_true", help="print the failures as JSON")
     parser.add_argument("--lang", choices=LANGUAGES, default="en", help="message language")
     parser.add_argument(

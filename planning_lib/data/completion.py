@@ -32,12 +32,29 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from babel.numbers import format_decimal
 
 from planning_lib.data.tables import ESTIMATE_FLAGS, OPEN_STAGES, OPTIONAL_DEFAULTS, segment_of_size
 
-__all__ = ["MIN_COMPARABLE", "Note", "estimate_open_deals", "fill_defaults", "render_note"]
+__all__ = [
+    "MIN_COMPARABLE",
+    "Note",
+    "count_text",
+    "estimate_open_deals",
+    "fill_defaults",
+    "render_note",
+]
 
 MIN_COMPARABLE = 3
+# Babel locales of the note languages, as planning_lib.present.formatting.LOCALES (the data
+# layer sits below present and cannot import it): 4089 -> "4.089" (de), "4,089" (en).
+_COUNT_LOCALES = {"de": "de_DE", "en": "en_GB"}
+
+
+def count_text(n: int, lang: str = "en") -> str:
+    """A count in a note with the language's thousands separator (Babel)."""
+    return format_decimal(int(n), "#,##0", locale=_COUNT_LOCALES[lang])
+
 
 NOTE_TEXT: dict[str, dict[str, str]] = {
     "en": {
@@ -144,7 +161,8 @@ def render_note(note: Note, lang: str = "en") -> str:
     """The note as one line for the analyst."""
     text = NOTE_TEXT[lang]
     why = text.get(note.why, note.why) if note.why.startswith("why_") else note.why
-    return text[note.kind].format(column=note.column, n=note.n, value=note.value, why=why)
+    n = count_text(note.n, lang)
+    return text[note.kind].format(column=note.column, n=n, value=note.value, why=why)
 
 
 def fill_defaults(frame: pd.DataFrame, table: str) -> tuple[pd.DataFrame, list[Note]]:
@@ -288,7 +306,7 @@ def estimate_open_deals(frame: pd.DataFrame, lang: str = "en") -> tuple[pd.DataF
             created = rows.loc[index, "created_date"]
             out.loc[index, "close_date"] = _cycle_close(created, cycles, as_of)
             days = math.ceil(float(np.median(cycles)))
-            parts.append(f"{scope}: {words['median']} {days} {words['days']}")
+            parts.append(f"{scope}: {words['median']} {count_text(days, lang)} {words['days']}")
         done = need_close & out["close_date"].notna()
         if done.any():
             why = "; ".join(dict.fromkeys(parts)) + f"; {words['as_of']} {as_of.date().isoformat()}"
@@ -311,7 +329,7 @@ def estimate_open_deals(frame: pd.DataFrame, lang: str = "en") -> tuple[pd.DataF
             continue
         out.loc[medians.index, column] = medians
         flagged[medians.index] = True
-        why = ", ".join(f"{k}: {v}" for k, v in used.items())
+        why = ", ".join(f"{k}: {count_text(v, lang)}" for k, v in used.items())
         notes.append(Note("estimated_amount", column, len(medians), why=why))
     if flagged.any():
         out[ESTIMATE_FLAGS["amount_eur"]] = pd.Series(

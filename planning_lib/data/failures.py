@@ -91,6 +91,11 @@ MESSAGES: dict[str, dict[str, str]] = {
             "YYYY-MM-DD (only XLSX numbers are read as Excel date serials)"
         ),
         "required": "the cell is empty, but this column must be filled",
+        "close_needs_created": (
+            "the open deal has no close date, and it cannot be estimated because the created "
+            "date is missing too (the estimate is created date + median cycle of won deals); "
+            "fill created_date or close_date"
+        ),
         "not_allowed": "{value!r} is not an allowed value; allowed: {allowed}",
         "duplicate": "{value!r} occurs more than once (rows {detail}); values must be unique",
         "below_min": "{value} is below the minimum of {detail}",
@@ -163,6 +168,11 @@ MESSAGES: dict[str, dict[str, str]] = {
             "JJJJ-MM-TT speichern (nur Zahlen aus XLSX werden als Excel-Datumszahlen gelesen)"
         ),
         "required": "die Zelle ist leer, diese Spalte muss aber gefüllt sein",
+        "close_needs_created": (
+            "der offene Deal hat kein Abschlussdatum, und es lässt sich nicht schätzen, weil "
+            "auch das Erstelldatum fehlt (die Schätzung ist Erstelldatum + Median der "
+            "Zykluslänge gewonnener Deals); bitte created_date oder close_date füllen"
+        ),
         "not_allowed": "{value!r} ist kein zulässiger Wert; zulässig: {allowed}",
         "duplicate": "{value!r} kommt mehrfach vor (Zeilen {detail}); Werte müssen eindeutig sein",
         "below_min": "{value} liegt unter dem Minimum {detail}",
@@ -246,7 +256,15 @@ def failure(
 
 # rules whose failures name a cell value: the same value in many rows is one problem
 REPEATABLE_RULES: frozenset[str] = frozenset(
-    {"not_allowed", "not_a_number", "not_a_date", "impossible_date", "required", "below_min"}
+    {
+        "not_allowed",
+        "not_a_number",
+        "not_a_date",
+        "impossible_date",
+        "required",
+        "below_min",
+        "close_needs_created",
+    }
 )
 _FIRST_ROWS = 5
 

@@ -32,7 +32,7 @@ from planning_lib.data.failures import (
     failure_frame,
 )
 from planning_lib.data.parsing import DATE_DTYPE, ParseProblem, coerce_columns
-from planning_lib.data.tables import TABLES, Table
+from planning_lib.data.tables import OPEN_STAGES, TABLES, Table
 
 __all__ = [
     "CREDIT_NOTE_COLUMN",
@@ -273,7 +273,30 @@ def check_frame(
     for item in _schema_failures(frame, table, rows, file, lang):
         if (item["row"], item["column"]) not in taken:
             found.append(item)
+    found = _close_needs_created(found, frame, rows, base)
     return failure_frame(collapse_repeats(found, lang))
+
+
+def _close_needs_created(
+    found: list[dict[str, Any]], frame: pd.DataFrame, rows: np.ndarray, base: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """An open deal's empty close date is estimated from its created date
+    (:mod:`planning_lib.data.completion`); where the created date is empty too, the
+    close date's failure says that the missing created date prevents the estimate."""
+    if base["table"] != "deals" or not {"stage", "created_date"} <= set(frame.columns):
+        return found
+    blocked = frame["stage"].isin(OPEN_STAGES) & frame["created_date"].isna()
+    if not blocked.any():
+        return found
+    blocked_rows = {int(r) for r in rows[blocked.to_numpy()]}
+    return [
+        failure("close_needs_created", row=item["row"], column="close_date", **base)
+        if item["rule"] == "required"
+        and item["column"] == "close_date"
+        and item["row"] in blocked_rows
+        else item
+        for item in found
+    ]
 
 
 def validate(

@@ -50,6 +50,7 @@ __all__ = [
     "format_percent",
     "format_plain",
     "format_value",
+    "rounded_half_up",
 ]
 
 Unit = Literal["eur", "count", "share", "ratio", "ratio_to_one", "months", "days", "decimal"]
@@ -97,6 +98,12 @@ def _missing(value: Any) -> bool:
 
 def _rounded(value: float | int | Decimal, decimals: int) -> Decimal:
     return Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def rounded_half_up(value: float | int, decimals: int) -> Decimal:
+    """``value`` rounded half up to ``decimals`` places as the formatters round it
+    (``2.5`` -> ``3``, ``6.999999999999999`` -> ``7``)."""
+    return _rounded(value, decimals)
 
 
 def _with_decimals(pattern: str, decimals: int) -> str:

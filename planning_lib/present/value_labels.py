@@ -145,10 +145,11 @@ def config_value_labels(params: Any) -> dict[str, tuple[str, str]]:
 
 
 def scenario_label(name: str, locale: str = "de") -> str:
-    """The reader's name of a scenario: ``base`` → ``Realistisch (Basis)``, ``best``,
-    ``worst`` as in the cockpit; a config's own scenario keeps its name."""
-    key = f"cockpit.{name}"
-    return _pick(LABELS[key], locale) if name in ("base", "best", "worst") else name
+    """The reader's name of a scenario (text store ``scenario.<name>``): ``base`` →
+    ``Realistisch (Basis)``, ``best``, ``worst``, the cockpit's ``custom``; the one name
+    the cockpit, the reports and the workbook show. A config's own scenario keeps its name."""
+    key = f"scenario.{name}"
+    return _pick(LABELS[key], locale) if key in LABELS else name
 
 
 def value_label(

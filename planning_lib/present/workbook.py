@@ -17,6 +17,7 @@ plan's own sheets (monthly plan, cover) are laid out in :mod:`planning_lib.prese
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from planning_lib.present.formatting import format_day, format_value
+from planning_lib.present.formatting import format_day, format_value, rounded_half_up
 
 __all__ = [
     "FORMATS",
@@ -49,6 +50,7 @@ __all__ = [
     "page_budget",
     "print_setup",
     "sheet_name",
+    "stored_value",
     "write_cell",
 ]
 
@@ -61,6 +63,17 @@ FORMATS: dict[str, str] = {
     "months": "0.0",
     "days": "0.0",
 }
+STORE_PLACES: dict[str, int] = {
+    FORMATS["eur"]: 2,
+    FORMATS["count"]: 0,
+    FORMATS["share"]: 4,
+    FORMATS["decimal"]: 2,
+    FORMATS["ratio"]: 2,
+    FORMATS["months"]: 2,
+}
+"""Decimal places a number is stored with, by its format: money to the cent, counts
+whole, a share to 0.01 % (one place more than shown), ratios, months, days and decimals
+to two places; so a cell holds 7, not 6.999999999999999."""
 MONTH = "mmm yyyy"
 MONTH_FORMAT = "[$-407]mmm yyyy"
 """Months with German names whatever the viewer's locale (``[$-407]`` = de-DE)."""
@@ -125,6 +138,21 @@ class Block:
             for j in range(1, len(self.headers))
         ]
         return Block(self.title, head, rows)
+
+
+def stored_value(value: Any, fmt: str | None) -> Any:
+    """``value`` rounded (half up, as the formatter shows it) to the places
+    :data:`STORE_PLACES` gives its format; a count becomes an int. Text, dates, missing,
+    infinite values and numbers of other formats (years: ``0``) are returned as they are.
+    """
+    places = STORE_PLACES.get(fmt or "")
+    if places is None or isinstance(value, bool) or not isinstance(value, Number):
+        return value
+    number = float(value)  # type: ignore[arg-type]
+    if not math.isfinite(number):
+        return value
+    rounded = rounded_half_up(number, places)
+    return int(rounded) if places == 0 else float(rounded)
 
 
 def _text(value: Any) -> str:

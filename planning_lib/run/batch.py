@@ -45,6 +45,8 @@ import yaml
 from tqdm.auto import tqdm
 
 from planning_lib.core.lifeline import PARENT_ENV, worker_initializer
+from planning_lib.core.text_store import label as text_label
+from planning_lib.present.value_labels import scenario_label
 from planning_lib.present.views.plan import KEY_FIGURE_NAMES, TRANSACTIONAL_KEY_FIGURE_NAMES
 from planning_lib.present.workbook import WorkbookMeta
 from planning_lib.run.artifacts import read_key_figures, write_json
@@ -308,9 +310,6 @@ def _region_status(region: str, outcomes: Mapping[str, NotebookOutcome]) -> str:
     return "ok" if mine and all(o.status == "ok" for o in mine) else "failed"
 
 
-_SCENARIO_NAMES = {"base": "Basis", "best": "Bester Fall", "worst": "Schlechtester Fall"}
-
-
 def _workbook_meta(s: BatchSettings, run_id: str, started: dt.datetime) -> WorkbookMeta:
     """Company (the config's ``company.name``), plan version (scenario and run) and date."""
     try:
@@ -318,10 +317,10 @@ def _workbook_meta(s: BatchSettings, run_id: str, started: dt.datetime) -> Workb
         company = str((config.get("company") or {}).get("name") or "")
     except (OSError, yaml.YAMLError):
         company = ""
-    if s.locale == "en":
-        version = f"scenario {s.scenario}, run {run_id}"
-    else:
-        version = f"Szenario {_SCENARIO_NAMES.get(s.scenario, s.scenario)}, Lauf {run_id}"
+    lang = "en" if s.locale == "en" else "de"
+    version = text_label("batch.plan_version", lang).format(
+        scenario=scenario_label(s.scenario, lang), run=run_id
+    )
     return WorkbookMeta(company, "", version, started.date(), s.locale)
 
 

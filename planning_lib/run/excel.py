@@ -12,9 +12,10 @@ The workbook is built from the tables the phase notebooks wrote
 
 Headers and code values are the reader's labels (``report.display``); the cells stay
 numbers with a number format by unit (``*_eur`` → ``#,##0 "€"``, shares → ``0.0 %``,
-counts → ``#,##0``, months → ``mmm yyyy``); in a tidy table (``unit``, ``kpi`` or
-``metric`` column) a row's values get the format of the row's unit. Page layout,
-sheet names and formula-safe text: :mod:`planning_lib.present.workbook`.
+counts → ``#,##0``, months → ``mmm yyyy``), stored rounded to their unit's precision
+(money to the cent, counts whole: ``present/workbook.stored_value``); in a tidy table
+(``unit``, ``kpi`` or ``metric`` column) a row's values get the format of the row's unit.
+Page layout, sheet names and formula-safe text: :mod:`planning_lib.present.workbook`.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from planning_lib.present.workbook import (
     add_sheet,
     new_workbook,
     page_budget,
+    stored_value,
 )
 from planning_lib.run.artifacts import TableInfo, atomic_write_bytes, iter_tables, read_key_figures
 from planning_lib.run.catalog import FINDINGS_TABLE, PLAN_MONTHLY_TABLE
@@ -97,7 +99,7 @@ def table_block(info: TableInfo, frame: pd.DataFrame, locale: str = "de") -> Blo
                 fmt = formats[col]
             else:
                 fmt = PLAIN_FORMAT if isinstance(value, int | float) else TEXT_FORMAT
-            cells.append((text_value(str(col), value, locale), fmt))
+            cells.append((stored_value(text_value(str(col), value, locale), fmt), fmt))
         rows.append(cells)
     wrap = frozenset(
         j

@@ -231,7 +231,7 @@ def test_commands_say_what_the_loader_filled(tmp_path, capsys, command):
     either: the sample's deals without the optional ``channel`` and ``owner`` columns
     (plain pandas) give one German line per filled column on stderr, the same
     ``Spalte fehlt`` line ``planning validate --lang de`` prints, naming the rows filled
-    (all of them) and the default."""
+    (all of them, with the German thousands separator) and the default."""
     data = tmp_path / "data"
     data.mkdir()
     deals = pd.read_csv(SAMPLE_DATA / "deals.csv").drop(columns=["channel", "owner"])
@@ -245,6 +245,6 @@ def test_commands_say_what_the_loader_filled(tmp_path, capsys, command):
     main(args)
     err = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("deals: ")]
     assert len(err) == 2, err
-    n = f"allen {len(deals)} Zeilen"
+    n = f"allen {len(deals):,} Zeilen".replace(",", ".")  # 4089 rows read "4.089" (German)
     assert any("channel" in ln and "inbound" in ln and n in ln for ln in err), err
     assert any("owner" in ln and n in ln for ln in err), err

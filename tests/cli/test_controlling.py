@@ -224,3 +224,20 @@ def test_history_only_or_incomplete_folder_stops_with_one_line(tmp_path, capsys)
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1 and err[0].startswith(f"error: {hist}: table(s) headcount missing;")
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    ("lang", "want"),
+    [("de", "Plan: CloudFlow (Planparameter cloudflow.yaml)"),
+     ("en", "Plan: CloudFlow (plan parameters cloudflow.yaml)")],
+)  # fmt: skip
+def test_full_controlling_names_the_plan_not_its_source_code(tmp_path, capsys, lang, want):
+    """The full controlling (all five tables) against ``--config``: the console's plan
+    line names the company of the parameters (company.name in cloudflow.yaml: CloudFlow)
+    and the file, as the deals-only controlling does, not the source code "config"."""
+    args = ["controlling", "--config", CONFIG, "--region", "AT", "--lang", lang,
+            "--actuals", str(SAMPLE_DATA / "actuals"), "--out", str(tmp_path / "o")]  # fmt: skip
+    assert main(args) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == want
+    assert not any(line.startswith("Plan: config") for line in lines)

@@ -18,8 +18,11 @@ from openpyxl import load_workbook
 
 from planning_lib.core.params import PlanParameters
 
-CODE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
-"""A code as written in the tables and the summary (``first_year_revenue_new``)."""
+CODE = re.compile(r"\b(?=[a-z0-9_]*[a-z])[a-z0-9]+(?:_[a-z0-9]+)+\b")
+"""A code as written in the tables and the summary (``first_year_revenue_new``), also one
+starting with a digit (``12m_rate``, ``01_ist_analyse``): lower-case letters and digits in
+parts joined by ``_``, at least one ``_`` and one letter. Numbers and dates have no ``_``
+(``12.03.2025``, ``1.234,50 €``, ``2025-01``) and ``2025_01`` has no letter: not codes."""
 RAW_FLOAT = re.compile(r"(?<![\d.])\d+\.\d{4,}(?![\d.])")
 """A float as Python prints it (``22.000000``, ``0.054054``); dates (31.12.2026) excluded."""
 

@@ -255,7 +255,7 @@ def test_excel_has_a_cover_and_a_formatted_sheet_per_phase(batch_run: dict) -> N
     assert "Erstjahresumsatz Neukunden" in items and "first_year_revenue_new" not in items
     cover = {r[0]: r[1] for r in wb["Übersicht"].iter_rows(values_only=True) if r[0]}
     assert cover["Unternehmen"] == "CloudFlow" and cover["Region"] == "AT"
-    assert cover["Planversion"].startswith("Szenario Basis, Lauf ")
+    assert cover["Planversion"].startswith("Szenario Realistisch (Basis), Lauf ")
     kf = batch_run["manifest"]["regions"]["AT"]["key_figures"]
     assert cover["MRR Planende"] == pytest.approx(kf["mrr_end"])
     for sheet in wb.worksheets:
@@ -283,7 +283,7 @@ def test_region_workbook_prints_on_at_most_15_pages(batch_run: dict, tmp_path: P
     assert f"MRR Planende {grouped} €" in pages[0]
     for n, text in enumerate(pages, start=1):
         assert "CloudFlow · Region AT" in text
-        assert f"Planversion: Szenario Basis, Lauf {run_id}" in text
+        assert f"Planversion: Szenario Realistisch (Basis), Lauf {run_id}" in text
         assert "Stand: " in text and f"Seite {n} von {len(pages)}" in text
 
 

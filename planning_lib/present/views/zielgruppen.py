@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["a_class", "top_segment"]
+from planning_lib.present.labels import text
+
+__all__ = ["a_class", "abc_chart_title", "top_segment"]
+
+
+def abc_chart_title(by_bookings: bool, locale: str = "de") -> str:
+    """The ABC chart's title: the share of revenue per class, or, when the customers are
+    ranked by their won deals' bookings (no subscriptions), the share of bookings
+    ("Anteil am Auftragseingang"), so the title names what the bars measure."""
+    return text("03.abc_chart_bookings" if by_bookings else "03.abc_chart", locale)
 
 
 def a_class(abc_summary: pd.DataFrame) -> pd.Series:

@@ -52,7 +52,7 @@ def _abc(ph: Phase, analysis: Analysis) -> None:
         charts.bar_chart(
             abc.set_index("abc_class")["revenue_share"],
             locale=locale,
-            title=ph.t("03.abc_chart"),
+            title=views.abc_chart_title(by_bookings, locale),
             unit="share",
         ),
         "abc",
