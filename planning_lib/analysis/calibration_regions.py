@@ -7,7 +7,9 @@ the regions add up to the base exactly (:func:`split_exactly`):
 
 * customers, MRR and cash: the region's active customers and MRR on the as-of month's
   last day (the region of a customer's first subscription);
-* reps: the region's employees of the role on that day;
+* reps: the region's employees of the role on that day (without a headcount table, reps
+  counted from the deal owners: the owners whose window deals are mostly in the region,
+  ties to the first region by name);
 * new customers last year, the no-change forecast and the new-customer target: the
   region's new customers in the window;
 * leads per month of a channel: the region's entry-stage leads of the channel in the
@@ -30,7 +32,7 @@ from typing import Any
 import pandas as pd
 
 from planning_lib.analysis.calibration_common import Source, split_exactly, window_label
-from planning_lib.analysis.calibration_team import employed
+from planning_lib.analysis.calibration_team import employed, owner_deals
 from planning_lib.analysis.calibration_transactional import (
     BOOKINGS_BEFORE_START_MONTHS,
     bookings_before_start,
@@ -80,11 +82,21 @@ class _Files:
         hc = tables.get("headcount")
         for role, n in reps.items():
             w = dict.fromkeys(self.regions, 0.0)
+            key = "init.region_reps"
             if hc is not None and "region" in hc.columns and len(hc):
                 day = as_of.end_time.normalize()
                 mine = hc[(hc["role"].astype(str) == role) & employed(hc, day)]
                 w = _weights(mine["region"].astype(str).value_counts(), self.regions)
-            self.split(f"current.reps.{role}", n, 0, "init.region_reps", w)
+            elif (hc is None or not len(hc)) and "region" in tables.get("deals", {}):
+                worked = owner_deals(tables["deals"], as_of)
+                counts = worked.groupby(["owner", worked["region"].astype(str)]).size()
+                ranked = counts.reset_index(name="n").sort_values(
+                    ["owner", "n", "region"], ascending=[True, False, True]
+                )
+                home = ranked.drop_duplicates("owner")["region"]
+                w = _weights(home.value_counts(), self.regions)
+                key = "init.region_reps_owners"
+            self.split(f"current.reps.{role}", n, 0, key, w)
 
     def new_customers(self, base: dict[str, Any], w_new: dict[str, float]) -> None:
         """New customers last year, the no-change forecast and the new-customer target."""
