@@ -37,6 +37,7 @@ from planning_lib.analysis.calibration_transactional import (
     BOOKINGS_BEFORE_START_MONTHS,
     bookings_before_start,
     new_business_deals,
+    repeat_base,
 )
 from planning_lib.analysis.funnel import leads_by_month
 from planning_lib.metrics.common import month_of
@@ -193,7 +194,8 @@ def region_files(
 def _first_won(deals: pd.DataFrame, as_of: pd.Period) -> pd.DataFrame:
     """Each customer's first won deal up to ``as_of`` (a won deal without customer is a
     customer of its own, as in :func:`planning_lib.metrics.transactional.purchase_history`):
-    ``month`` (its close month) and ``region``."""
+    ``month`` (its close month), ``region`` and ``last`` (the close month of its last won
+    deal up to ``as_of``)."""
     won = won_deals(deals)
     month = pd.to_datetime(won["close_date"], errors="coerce").dt.to_period("M")
     won = won.assign(month=month)
@@ -207,7 +209,8 @@ def _first_won(deals: pd.DataFrame, as_of: pd.Period) -> pd.DataFrame:
         close=pd.to_datetime(won["close_date"], errors="coerce"),
     )
     won = won.sort_values(["close", "deal_id"], kind="mergesort")
-    return won.groupby("who", sort=True)[["month", "region"]].first()
+    first = won.groupby("who", sort=True)[["month", "region"]].first()
+    return first.assign(last=won.groupby("who", sort=True)["month"].max())
 
 
 def transactional_region_files(
@@ -217,7 +220,8 @@ def transactional_region_files(
     of :mod:`planning_lib.analysis.calibration_transactional` for the base figures):
 
     * customers, MRR and cash: the region's customers (who won a deal up to ``as_of``;
-      the region of their first won deal);
+      the region of their first won deal; of the active base when the base plan's is:
+      a won deal in its last K months, :func:`repeat_base`);
     * bookings before plan start: the region's own won deals per close month (not a
       split of the base's; deals without a region are in the base only);
     * reps: the region's employees of the role on the as-of month's last day;
@@ -234,11 +238,13 @@ def transactional_region_files(
     regions = sorted(set(region_col.dropna().astype(str)) - {""})
     first = _first_won(deals, as_of)
     new = first[first["month"] >= as_of - 11]
-    w_customers = _weights(first["region"].value_counts(), regions)
+    k = repeat_base(deals, as_of).active_months
+    active = first[first["last"] > as_of - k] if k else first
+    w_customers = _weights(active["region"].value_counts(), regions)
     w_new = _weights(new["region"].value_counts(), regions)
     out = _Files(regions, window_label(as_of))
     cur = base["current"]
-    key = "init.region_customers_deals"
+    key = "init.region_customers_active" if k else "init.region_customers_deals"
     out.split("current.customers", cur["customers"], 0, key, w_customers)
     out.split("current.mrr_eur", cur["mrr_eur"], 2, key, w_customers)
     out.split("current.cash_eur", cur["cash_eur"], 2, key, w_customers)
