@@ -23,7 +23,10 @@ Called by :func:`planning_lib.analysis.calibration.calibrate`. Over the 12 month
 * ``deal_size_eur`` = bookings of the new customers in their first month ÷ new
   customers; ``repeat_purchase_rate_monthly`` = repeat purchases ÷ month-start base
   summed over the window; ``repeat_deal_size_eur`` = repeat bookings ÷ repeat
-  purchases (:mod:`planning_lib.metrics.transactional`);
+  purchases (:mod:`planning_lib.metrics.transactional`). A deal size needs
+  :data:`DEAL_SIZE_MIN_COUNT` customers (purchases): with fewer in the window its
+  months reach back from the window's start until they hold that many or the history
+  begins (:func:`sized_months`), and the YAML names the months used;
 * per channel: the new-business deals (deals of prospects: not created by a customer
   after its first won deal) created per month enter as SQL; ``demo_to_won`` = their win
   rate (won ÷ closed in the window, the rate of all channels below
@@ -78,11 +81,14 @@ __all__ = [
     "ACTIVE_MONTHS_MAX",
     "ACTIVE_MONTHS_MIN",
     "BOOKINGS_BEFORE_START_MONTHS",
+    "DEAL_SIZE_MIN_COUNT",
     "RepeatBase",
     "bookings_before_start",
     "deal_channels",
     "deal_dimensions",
     "new_business_deals",
+    "repeat_base",
+    "sized_months",
     "transactional_plan",
     "transactional_values",
 ]
@@ -118,6 +124,23 @@ customers who buy less often than once a year as lapsed and back again: the acti
 then lags a base that still grows (on the repeat-buying test company, 4 % a month and no
 lapse, a span of 11 months puts the first plan month's repeat purchases 15 % below the
 generator's)."""
+
+
+DEAL_SIZE_MIN_COUNT = 30
+"""Customers (purchases) a deal size is measured on at least: a mean of fewer single deals
+moves by more than a fifth of a deal's spread (1 ÷ √30 ≈ 18 %)."""
+
+
+def sized_months(hist: pd.DataFrame, as_of: pd.Period, count: str) -> pd.DataFrame:
+    """The rows of :func:`purchase_history` a deal size is measured on: the window's 12
+    months, reaching back month by month while they hold fewer than
+    :data:`DEAL_SIZE_MIN_COUNT` of ``count`` and earlier months exist."""
+    upto = hist[hist["month"] <= as_of]
+    first = as_of - 11
+    held = upto[count][::-1].cumsum()[::-1]  # from each month up to as_of
+    enough = upto[(held >= DEAL_SIZE_MIN_COUNT) & (upto["month"] <= first)]
+    start = enough["month"].max() if len(enough) else upto["month"].min()
+    return upto[upto["month"] >= min(start, first)]
 
 
 @dataclass(frozen=True)
@@ -285,6 +308,17 @@ def _new_share(new_deals: pd.DataFrame, as_of: pd.Period) -> tuple[dict[str, flo
     return split_exactly(1.0, {str(k): float(v) for k, v in counts.items()}, 4), len(first)
 
 
+def _sized_source(key: str, sized: pd.DataFrame, as_of: pd.Period, args: dict) -> Source:
+    """The source of a deal size measured on ``sized``'s months (``key`` + ``_extended``
+    when they reach back before the window)."""
+    first = sized["month"].min()
+    label = f"{first}..{as_of}"
+    if first < as_of - 11:
+        extra = {"period": window_label(as_of), "min": DEAL_SIZE_MIN_COUNT}
+        return Source(f"{key}_extended", {**args, "window": label, **extra})
+    return Source(key, {**args, "window": label})
+
+
 def transactional_values(
     deals: pd.DataFrame, as_of: pd.Period, defaults: dict[str, Any], src: dict[str, Source]
 ) -> tuple[dict[str, Any], NoChangeBaseline, pd.DataFrame, dict[str, float]]:
@@ -317,11 +351,18 @@ def transactional_values(
     new_bookings = float(w["new_bookings_eur"].sum())
     rb = repeat_base(deals, as_of)
     repeats, base, rate = rb.repeats, rb.base, rb.rate
-    size = float(deal_size(new_bookings, n_new))
-    if repeats:
-        repeat_size = float(deal_size(float(w["repeat_bookings_eur"].sum()), repeats))
-        src["drivers.transactional.repeat_deal_size_eur"] = Source(
-            "init.repeat_size", {"repeats": repeats, "window": win}
+    sized = sized_months(hist, as_of, "new_customers")
+    n_sized, sized_bookings = (
+        int(sized["new_customers"].sum()),
+        float(sized["new_bookings_eur"].sum()),
+    )
+    size = float(deal_size(sized_bookings, n_sized))
+    sized_r = sized_months(hist, as_of, "repeat_purchases")
+    n_rep_sized = int(sized_r["repeat_purchases"].sum())
+    if n_rep_sized:
+        repeat_size = float(deal_size(float(sized_r["repeat_bookings_eur"].sum()), n_rep_sized))
+        src["drivers.transactional.repeat_deal_size_eur"] = _sized_source(
+            "init.repeat_size", sized_r, as_of, {"repeats": n_rep_sized, "in_window": repeats}
         )
     else:
         repeat_size = size
@@ -343,8 +384,11 @@ def transactional_values(
         "init.bookings_before_start",
         {"first": str(as_of - (len(before) - 1)), "last": str(as_of), "months": len(before)},
     )
-    src["drivers.transactional.deal_size_eur"] = Source(
-        "init.deal_size", {"customers": n_new, "bookings": round(new_bookings), "window": win}
+    src["drivers.transactional.deal_size_eur"] = _sized_source(
+        "init.deal_size",
+        sized,
+        as_of,
+        {"customers": n_sized, "bookings": round(sized_bookings), "in_window": n_new},
     )
     if rb.active_months:
         src["drivers.transactional.repeat_purchase_rate_monthly"] = Source(

@@ -36,8 +36,11 @@ N, A, B, MONTHS = 8, 6_000.0, 2_000.0, 48
 TOL = 0.15
 
 
-def _frame(p: float, q: float, seed: int = 0) -> pd.DataFrame:
-    """The deals of the module docstring's company (canonical columns)."""
+def _frame(
+    p: float, q: float, seed: int = 0, n: int = N, months: int = MONTHS, first=None
+) -> pd.DataFrame:
+    """The deals of the module docstring's company (canonical columns); ``n`` new
+    customers a month over ``months`` months, their first deal ``first(month)`` (A)."""
     rng = np.random.default_rng(seed)
     rows: list[dict] = []
     alive: list[str] = []
@@ -62,15 +65,15 @@ def _frame(p: float, q: float, seed: int = 0) -> pd.DataFrame:
             }
         )
 
-    for month in pd.period_range(end="2025-11", periods=MONTHS, freq="M"):
+    for month in pd.period_range(end="2025-11", periods=months, freq="M"):
         for customer in alive:
             if rng.random() < p:
                 add(customer, month, "won", B)
         alive = [c for c in alive if rng.random() >= q]
-        for _ in range(N):
+        for _ in range(n):
             count += 1
             alive.append(f"K{count:05d}")
-            add(alive[-1], month, "won", A)
+            add(alive[-1], month, "won", A if first is None else first(month))
             add("", month, "lost", A)
     # a lost deal created on 2025-11-30 makes 2025-11 the last complete month
     rows.append(
@@ -163,3 +166,26 @@ def test_short_history_keeps_every_customer_and_says_why(tmp_path) -> None:
         ln for ln in out.read_text(encoding="utf-8").splitlines() if ln.strip().startswith("start:")
     )
     assert "ANNAHME:" in line and "0 Monate vor dem Zeitraum" in line, line
+
+
+def test_deal_size_of_few_new_customers_reaches_back(tmp_path) -> None:
+    """2 new customers a month for 24 months (no repeats): 24 in the window
+    2024-12..2025-11, fewer than the 30 a deal size needs, so its months reach back
+    three months to 2024-09 (30 customers). First deals before the window are 9,000 €,
+    in it 6,000 €: deal size = (24 × 6,000 + 6 × 9,000) ÷ 30 = 6,600 € (the window
+    alone: 6,000 €); the YAML names the months and why."""
+    data = tmp_path / "data"
+    data.mkdir()
+    window = pd.Period("2024-12", "M")
+    frame = _frame(0.0, 0.0, n=2, months=24, first=lambda m: 6_000.0 if m >= window else 9_000.0)
+    frame.to_csv(data / "deals.csv", index=False)
+    out = tmp_path / "plan.yaml"
+    assert main(["init", "--data", str(data), "--out", str(out)]) == 0
+    assert load_params(out).drivers.transactional.deal_size_eur == pytest.approx(6_600.0)
+    line = next(
+        ln
+        for ln in out.read_text(encoding="utf-8").splitlines()
+        if ln.strip().startswith("deal_size_eur:")
+    )
+    assert "der 30 Neukunden" in line and "2024-09..2025-11" in line, line
+    assert "im Zeitraum 2024-12..2025-11 nur 24 Neukunden" in line, line
