@@ -7,7 +7,9 @@ the regions add up to the base exactly (:func:`split_exactly`):
 
 * customers, MRR and cash: the region's active customers and MRR on the as-of month's
   last day (the region of a customer's first subscription);
-* reps: the region's employees of the role on that day;
+* reps: the region's employees of the role on that day (without a headcount table, reps
+  counted from the deal owners: the owners whose window deals are mostly in the region,
+  ties to the first region by name);
 * new customers last year, the no-change forecast and the new-customer target: the
   region's new customers in the window;
 * leads per month of a channel: the region's entry-stage leads of the channel in the
@@ -30,11 +32,12 @@ from typing import Any
 import pandas as pd
 
 from planning_lib.analysis.calibration_common import Source, split_exactly, window_label
-from planning_lib.analysis.calibration_team import employed
+from planning_lib.analysis.calibration_team import employed, owner_deals
 from planning_lib.analysis.calibration_transactional import (
     BOOKINGS_BEFORE_START_MONTHS,
     bookings_before_start,
     new_business_deals,
+    repeat_base,
 )
 from planning_lib.analysis.funnel import leads_by_month
 from planning_lib.metrics.common import month_of
@@ -80,11 +83,21 @@ class _Files:
         hc = tables.get("headcount")
         for role, n in reps.items():
             w = dict.fromkeys(self.regions, 0.0)
+            key = "init.region_reps"
             if hc is not None and "region" in hc.columns and len(hc):
                 day = as_of.end_time.normalize()
                 mine = hc[(hc["role"].astype(str) == role) & employed(hc, day)]
                 w = _weights(mine["region"].astype(str).value_counts(), self.regions)
-            self.split(f"current.reps.{role}", n, 0, "init.region_reps", w)
+            elif (hc is None or not len(hc)) and "region" in tables.get("deals", {}):
+                worked = owner_deals(tables["deals"], as_of)
+                counts = worked.groupby(["owner", worked["region"].astype(str)]).size()
+                ranked = counts.reset_index(name="n").sort_values(
+                    ["owner", "n", "region"], ascending=[True, False, True]
+                )
+                home = ranked.drop_duplicates("owner")["region"]
+                w = _weights(home.value_counts(), self.regions)
+                key = "init.region_reps_owners"
+            self.split(f"current.reps.{role}", n, 0, key, w)
 
     def new_customers(self, base: dict[str, Any], w_new: dict[str, float]) -> None:
         """New customers last year, the no-change forecast and the new-customer target."""
@@ -181,7 +194,8 @@ def region_files(
 def _first_won(deals: pd.DataFrame, as_of: pd.Period) -> pd.DataFrame:
     """Each customer's first won deal up to ``as_of`` (a won deal without customer is a
     customer of its own, as in :func:`planning_lib.metrics.transactional.purchase_history`):
-    ``month`` (its close month) and ``region``."""
+    ``month`` (its close month), ``region`` and ``last`` (the close month of its last won
+    deal up to ``as_of``)."""
     won = won_deals(deals)
     month = pd.to_datetime(won["close_date"], errors="coerce").dt.to_period("M")
     won = won.assign(month=month)
@@ -195,7 +209,8 @@ def _first_won(deals: pd.DataFrame, as_of: pd.Period) -> pd.DataFrame:
         close=pd.to_datetime(won["close_date"], errors="coerce"),
     )
     won = won.sort_values(["close", "deal_id"], kind="mergesort")
-    return won.groupby("who", sort=True)[["month", "region"]].first()
+    first = won.groupby("who", sort=True)[["month", "region"]].first()
+    return first.assign(last=won.groupby("who", sort=True)["month"].max())
 
 
 def transactional_region_files(
@@ -205,7 +220,8 @@ def transactional_region_files(
     of :mod:`planning_lib.analysis.calibration_transactional` for the base figures):
 
     * customers, MRR and cash: the region's customers (who won a deal up to ``as_of``;
-      the region of their first won deal);
+      the region of their first won deal; of the active base when the base plan's is:
+      a won deal in its last K months, :func:`repeat_base`);
     * bookings before plan start: the region's own won deals per close month (not a
       split of the base's; deals without a region are in the base only);
     * reps: the region's employees of the role on the as-of month's last day;
@@ -222,11 +238,13 @@ def transactional_region_files(
     regions = sorted(set(region_col.dropna().astype(str)) - {""})
     first = _first_won(deals, as_of)
     new = first[first["month"] >= as_of - 11]
-    w_customers = _weights(first["region"].value_counts(), regions)
+    k = repeat_base(deals, as_of).active_months
+    active = first[first["last"] > as_of - k] if k else first
+    w_customers = _weights(active["region"].value_counts(), regions)
     w_new = _weights(new["region"].value_counts(), regions)
     out = _Files(regions, window_label(as_of))
     cur = base["current"]
-    key = "init.region_customers_deals"
+    key = "init.region_customers_active" if k else "init.region_customers_deals"
     out.split("current.customers", cur["customers"], 0, key, w_customers)
     out.split("current.mrr_eur", cur["mrr_eur"], 2, key, w_customers)
     out.split("current.cash_eur", cur["cash_eur"], 2, key, w_customers)

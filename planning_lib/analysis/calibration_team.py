@@ -5,8 +5,14 @@ tables over the 12 months up to the as-of month (the *window*). Without a table 
 values are documented defaults marked as assumptions (:data:`TEAM_DEFAULTS`).
 
 * Reps per role: employees employed on the as-of month's last day (hired on or before
-  it, no exit or an exit after it).
-* Head-months: employees employed on each window month's last day, summed.
+  it, no exit or an exit after it). Without a headcount table but with deal owners
+  (the deals' ``owner`` column, not the filled default ``unassigned``): one
+  ``inside_sales`` rep per owner who won or worked a deal in the window (a deal created
+  or closed in it, :func:`deal_owners`); without either: 0, an assumption.
+* Head-months: employees employed on each window month's last day, summed; from deal
+  owners: owners × 12 (each counted for the whole window, so their capacity
+  reproduces the window's won deals per month). Attrition needs exit dates: without a
+  headcount table it is 0, an assumption.
 * Salary per role (incl. employer costs): personnel costs of the window ÷ head-months
   × 12 (one figure for every role: the costs table does not split personnel by role).
 * Deals per rep and month: won deals closed in the window ÷ head-months.
@@ -34,7 +40,10 @@ from planning_lib.metrics.acquisition import STATED_CAC_CATEGORIES, cac
 from planning_lib.metrics.common import month_of, ratio
 from planning_lib.metrics.deals import won_deals
 
-__all__ = ["TEAM_DEFAULTS", "Team", "employed", "team_and_costs"]
+__all__ = ["TEAM_DEFAULTS", "Team", "deal_owners", "employed", "owner_deals", "team_and_costs"]
+
+_NO_OWNER = {"", "unassigned"}
+"""Owner values that name nobody (empty, or the default filled for a missing column)."""
 
 TEAM_DEFAULTS: dict[str, Any] = {
     "role": "inside_sales",
@@ -74,12 +83,42 @@ def _window_costs(costs: pd.DataFrame | None, as_of: pd.Period) -> pd.DataFrame 
     return costs[(months >= as_of - 11) & (months <= as_of)]
 
 
-def _roles(hc: pd.DataFrame | None, as_of: pd.Period, src: dict) -> tuple[dict, dict, float]:
+def owner_deals(deals: pd.DataFrame | None, as_of: pd.Period) -> pd.DataFrame:
+    """The deals created or closed (won or lost) in the 12 months up to ``as_of`` that
+    name an owner (empty owners and the filled default ``unassigned`` name nobody), with
+    ``owner`` stripped."""
+    if deals is None or deals.empty or "owner" not in deals.columns:
+        return pd.DataFrame(columns=["owner"])
+    lo, hi = as_of - 11, as_of
+    created = month_of(deals["created_date"])
+    closed = month_of(deals["close_date"]).where(deals["stage"].isin(["won", "lost"]))
+    worked = ((created >= lo) & (created <= hi)) | ((closed >= lo) & (closed <= hi))
+    out = deals[worked].assign(owner=deals.loc[worked, "owner"].fillna("").astype(str).str.strip())
+    return out[~out["owner"].isin(_NO_OWNER)]
+
+
+def deal_owners(deals: pd.DataFrame | None, as_of: pd.Period) -> list[str]:
+    """The owners (sorted) who won or worked a deal in the window (:func:`owner_deals`)."""
+    return sorted(set(owner_deals(deals, as_of)["owner"]))
+
+
+def _roles(
+    hc: pd.DataFrame | None, deals: pd.DataFrame | None, as_of: pd.Period, src: dict
+) -> tuple[dict, dict, dict]:
     """reps at the as-of month's end, head-months per role, exits per role."""
     if hc is None or hc.empty:
         role = TEAM_DEFAULTS["role"]
-        src[f"current.reps.{role}"] = Source("init.no_headcount", {}, assumption=True)
-        return {role: 0}, {role: 0.0}, {role: 0}
+        src[f"organisation.roles.{role}.attrition_yearly"] = Source(
+            "init.attrition_no_headcount", {}, assumption=True
+        )
+        owners = deal_owners(deals, as_of)
+        if not owners:
+            src[f"current.reps.{role}"] = Source("init.no_headcount", {}, assumption=True)
+            return {role: 0}, {role: 0.0}, {role: 0}
+        src[f"current.reps.{role}"] = Source(
+            "init.reps_owners", {"owners": len(owners), "window": window_label(as_of)}
+        )
+        return {role: len(owners)}, {role: 12.0 * len(owners)}, {role: 0}
     end = as_of.end_time.normalize()
     roles = hc["role"].astype(str)
     reps = roles[employed(hc, end)].value_counts().to_dict()
@@ -117,7 +156,7 @@ def team_and_costs(
         src: dotted parameter path → source, filled here.
     """
     win = window_label(as_of)
-    reps, hm, left = _roles(tables.get("headcount"), as_of, src)
+    reps, hm, left = _roles(tables.get("headcount"), tables.get("deals"), as_of, src)
     heads = sum(hm.values())
     costs = _window_costs(tables.get("costs"), as_of)
     by_cat: dict[str, float] = {}
@@ -152,7 +191,9 @@ def team_and_costs(
             per_rep = TEAM_DEFAULTS["deals_per_month"]
             src[f"{p}.deals_per_month"] = Source("init.default_deals", {}, assumption=True)
         attrition = min(1.0, round(left[role] / (hm[role] / 12), 4)) if hm[role] else 0.0
-        src[f"{p}.attrition_yearly"] = Source("init.attrition", {"left": left[role], "window": win})
+        src.setdefault(
+            f"{p}.attrition_yearly", Source("init.attrition", {"left": left[role], "window": win})
+        )
         src[f"{p}.ramp_months"] = Source("init.ramp", {}, assumption=True)
         roles[role] = {
             "label_de": de,

@@ -7,10 +7,26 @@ Called by :func:`planning_lib.analysis.calibration.calibrate`. Over the 12 month
 * customer base, new customers, their bookings and the repeat purchases:
   :func:`planning_lib.metrics.transactional.purchase_history` (a customer is who won a
   deal; won deals in a later month than its first are repeat purchases);
+* the base the repeat rate is measured on, and its lapse (:func:`repeat_base`): the
+  plan buys ``rate × base`` a month and moves the base as ``base × (1 − churn) + new``,
+  so rate and churn must be measured on the same base, or a decline of the buyers is
+  counted twice (a rate per *all* customers already contains the dormant ones; a churn
+  on top would remove them again). The base is the *active* base: customers with a won
+  deal in the last K months, K = the months of history before the window, at most
+  :data:`ACTIVE_MONTHS_MAX` (the span must be observable for every window month, or
+  the window's early months could show no lapse). ``current.customers`` = the active
+  base at plan start, ``churn_rate_monthly`` = net lapse of the window ÷ its
+  month-start active base (:func:`planning_lib.metrics.transactional.active_base`:
+  customers dropping out of the span minus those coming back; 0 when more came back).
+  With fewer than :data:`ACTIVE_MONTHS_MIN` months before the window the lapse cannot
+  be observed: the base is every customer, churn 0 (an assumption saying why);
 * ``deal_size_eur`` = bookings of the new customers in their first month ÷ new
-  customers; ``repeat_purchase_rate_monthly`` = repeat purchases ÷ month-start customer
-  base summed over the window; ``repeat_deal_size_eur`` = repeat bookings ÷ repeat
-  purchases (:mod:`planning_lib.metrics.transactional`);
+  customers; ``repeat_purchase_rate_monthly`` = repeat purchases ÷ month-start base
+  summed over the window; ``repeat_deal_size_eur`` = repeat bookings ÷ repeat
+  purchases (:mod:`planning_lib.metrics.transactional`). A deal size needs
+  :data:`DEAL_SIZE_MIN_COUNT` customers (purchases): with fewer in the window its
+  months reach back from the window's start until they hold that many or the history
+  begins (:func:`sized_months`), and the YAML names the months used;
 * per channel: the new-business deals (deals of prospects: not created by a customer
   after its first won deal) created per month enter as SQL; ``demo_to_won`` = their win
   rate (won ÷ closed in the window, the rate of all channels below
@@ -23,12 +39,12 @@ Called by :func:`planning_lib.analysis.calibration.calibrate`. Over the 12 month
 * ``current.bookings_before_start_eur``: the won amounts of the
   :data:`BOOKINGS_BEFORE_START_MONTHS` close months up to ``as_of`` (oldest first); the
   plan receives them in its first months when ``drivers.payment_delay_months`` > 0;
-* churn (customers who stop buying) and a recurring share are not in deals: 0, marked
-  as assumptions.
+* a recurring share is not in deals: 0, marked as an assumption.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -54,6 +70,7 @@ from planning_lib.metrics.clv import customer_lifetime
 from planning_lib.metrics.common import ratio
 from planning_lib.metrics.deals import won_deals
 from planning_lib.metrics.transactional import (
+    active_base,
     clv_transactional,
     deal_size,
     purchase_history,
@@ -61,11 +78,17 @@ from planning_lib.metrics.transactional import (
 )
 
 __all__ = [
+    "ACTIVE_MONTHS_MAX",
+    "ACTIVE_MONTHS_MIN",
     "BOOKINGS_BEFORE_START_MONTHS",
+    "DEAL_SIZE_MIN_COUNT",
+    "RepeatBase",
     "bookings_before_start",
     "deal_channels",
     "deal_dimensions",
     "new_business_deals",
+    "repeat_base",
+    "sized_months",
     "transactional_plan",
     "transactional_values",
 ]
@@ -90,6 +113,94 @@ def bookings_before_start(
 
 
 _CLOSED = ("won", "lost")
+
+ACTIVE_MONTHS_MAX = 24
+"""Longest activity span of the active base (months): a customer without a won deal in
+the last 24 months no longer counts to the base the repeat rate is measured on."""
+ACTIVE_MONTHS_MIN = 12
+"""Shortest activity span: with fewer months of history before the window the lapse is
+not measured (base = every customer, churn 0, an assumption). A shorter span would count
+customers who buy less often than once a year as lapsed and back again: the active base
+then lags a base that still grows (on the repeat-buying test company, 4 % a month and no
+lapse, a span of 11 months puts the first plan month's repeat purchases 15 % below the
+generator's)."""
+
+
+DEAL_SIZE_MIN_COUNT = 30
+"""Customers (purchases) a deal size is measured on at least: a mean of fewer single deals
+moves by more than a fifth of a deal's spread (1 ÷ √30 ≈ 18 %)."""
+
+
+def sized_months(hist: pd.DataFrame, as_of: pd.Period, count: str) -> pd.DataFrame:
+    """The rows of :func:`purchase_history` a deal size is measured on: the window's 12
+    months, reaching back month by month while they hold fewer than
+    :data:`DEAL_SIZE_MIN_COUNT` of ``count`` and earlier months exist."""
+    upto = hist[hist["month"] <= as_of]
+    first = as_of - 11
+    held = upto[count][::-1].cumsum()[::-1]  # from each month up to as_of
+    enough = upto[(held >= DEAL_SIZE_MIN_COUNT) & (upto["month"] <= first)]
+    start = enough["month"].max() if len(enough) else upto["month"].min()
+    return upto[upto["month"] >= min(start, first)]
+
+
+@dataclass(frozen=True)
+class RepeatBase:
+    """The base of the repeat rate over the window (module docstring).
+
+    Attributes:
+        active_months: K of the active base; 0 = every customer (lapse not observable).
+        repeats: repeat purchases of the window.
+        base: month-start base summed over the window (customer-months).
+        lapsed: net lapse of the window (customers; 0 without an active base).
+        customers: the base at plan start.
+        history_months: months of won deals before the window.
+    """
+
+    active_months: int
+    repeats: int
+    base: int
+    lapsed: int
+    customers: int
+    history_months: int
+
+    @property
+    def rate(self) -> float:
+        """Repeat purchases ÷ customer-months of the base (0 without a base)."""
+        return float(repeat_purchase_rate(self.repeats, self.base)) if self.base else 0.0
+
+    @property
+    def churn(self) -> float:
+        """Net lapse ÷ customer-months of the base, at least 0."""
+        return max(0.0, float(ratio(self.lapsed, self.base))) if self.base else 0.0
+
+
+def repeat_base(deals: pd.DataFrame, as_of: pd.Period) -> RepeatBase:
+    """The base, repeat purchases and lapse of the window (module docstring)."""
+    hist = purchase_history(deals, as_of)
+    if hist.empty:
+        return RepeatBase(0, 0, 0, 0, 0, 0)
+    before = max(0, ((as_of - 11) - hist["month"].iloc[0]).n)
+    k = min(before, ACTIVE_MONTHS_MAX)
+    if k < ACTIVE_MONTHS_MIN:
+        w = hist[hist["month"] >= as_of - 11]
+        return RepeatBase(
+            0,
+            int(w["repeat_purchases"].sum()),
+            int(w["customers_start"].sum()),
+            0,
+            int(hist["new_customers"].sum()),
+            before,
+        )
+    act = active_base(deals, as_of, k)
+    w = act[act["month"] >= as_of - 11]
+    return RepeatBase(
+        k,
+        int(w["repeat_purchases"].sum()),
+        int(w["active_start"].sum()),
+        int(w["lapsed"].sum()),
+        int(act["active_end"].iloc[-1]),
+        before,
+    )
 
 
 def _customer_key(deals: pd.DataFrame) -> pd.Series:
@@ -197,6 +308,17 @@ def _new_share(new_deals: pd.DataFrame, as_of: pd.Period) -> tuple[dict[str, flo
     return split_exactly(1.0, {str(k): float(v) for k, v in counts.items()}, 4), len(first)
 
 
+def _sized_source(key: str, sized: pd.DataFrame, as_of: pd.Period, args: dict) -> Source:
+    """The source of a deal size measured on ``sized``'s months (``key`` + ``_extended``
+    when they reach back before the window)."""
+    first = sized["month"].min()
+    label = f"{first}..{as_of}"
+    if first < as_of - 11:
+        extra = {"period": window_label(as_of), "min": DEAL_SIZE_MIN_COUNT}
+        return Source(f"{key}_extended", {**args, "window": label, **extra})
+    return Source(key, {**args, "window": label})
+
+
 def transactional_values(
     deals: pd.DataFrame, as_of: pd.Period, defaults: dict[str, Any], src: dict[str, Source]
 ) -> tuple[dict[str, Any], NoChangeBaseline, pd.DataFrame, dict[str, float]]:
@@ -227,22 +349,34 @@ def transactional_values(
     if n_new == 0:
         raise CalibrationError(f"no won deals of new customers in {win}: nothing to calibrate")
     new_bookings = float(w["new_bookings_eur"].sum())
-    repeats, base = int(w["repeat_purchases"].sum()), int(w["customers_start"].sum())
-    size = float(deal_size(new_bookings, n_new))
-    rate = float(repeat_purchase_rate(repeats, base)) if base else 0.0
-    if repeats:
-        repeat_size = float(deal_size(float(w["repeat_bookings_eur"].sum()), repeats))
-        src["drivers.transactional.repeat_deal_size_eur"] = Source(
-            "init.repeat_size", {"repeats": repeats, "window": win}
+    rb = repeat_base(deals, as_of)
+    repeats, base, rate = rb.repeats, rb.base, rb.rate
+    sized = sized_months(hist, as_of, "new_customers")
+    n_sized, sized_bookings = (
+        int(sized["new_customers"].sum()),
+        float(sized["new_bookings_eur"].sum()),
+    )
+    size = float(deal_size(sized_bookings, n_sized))
+    sized_r = sized_months(hist, as_of, "repeat_purchases")
+    n_rep_sized = int(sized_r["repeat_purchases"].sum())
+    if n_rep_sized:
+        repeat_size = float(deal_size(float(sized_r["repeat_bookings_eur"].sum()), n_rep_sized))
+        src["drivers.transactional.repeat_deal_size_eur"] = _sized_source(
+            "init.repeat_size", sized_r, as_of, {"repeats": n_rep_sized, "in_window": repeats}
         )
     else:
         repeat_size = size
         src["drivers.transactional.repeat_deal_size_eur"] = Source(
             "init.repeat_size_none", {"window": win}, assumption=True
         )
-    customers = int(hist["new_customers"].sum())
+    customers = rb.customers
     end_date = as_of.end_time.date().isoformat()
-    src["current.customers"] = Source("init.customers_deals", {"date": end_date})
+    if rb.active_months:
+        src["current.customers"] = Source(
+            "init.customers_active", {"date": end_date, "months": rb.active_months}
+        )
+    else:
+        src["current.customers"] = Source("init.customers_deals", {"date": end_date})
     src["current.mrr_eur"] = Source("init.no_mrr", {}, assumption=True)
     src["current.cash_eur"] = Source("init.cash", {}, assumption=True)
     before = bookings_before_start(deals, as_of)
@@ -250,19 +384,37 @@ def transactional_values(
         "init.bookings_before_start",
         {"first": str(as_of - (len(before) - 1)), "last": str(as_of), "months": len(before)},
     )
-    src["drivers.transactional.deal_size_eur"] = Source(
-        "init.deal_size", {"customers": n_new, "bookings": round(new_bookings), "window": win}
+    src["drivers.transactional.deal_size_eur"] = _sized_source(
+        "init.deal_size",
+        sized,
+        as_of,
+        {"customers": n_sized, "bookings": round(sized_bookings), "in_window": n_new},
     )
-    src["drivers.transactional.repeat_purchase_rate_monthly"] = Source(
-        "init.repeat_rate", {"repeats": repeats, "base": base, "window": win}
-    )
-    src["drivers.churn_rate_monthly.start"] = Source("init.churn_deals", {}, assumption=True)
+    if rb.active_months:
+        src["drivers.transactional.repeat_purchase_rate_monthly"] = Source(
+            "init.repeat_rate_active",
+            {"repeats": repeats, "base": base, "window": win, "months": rb.active_months},
+        )
+        src["drivers.churn_rate_monthly.start"] = Source(
+            "init.lapse" if rb.lapsed >= 0 else "init.lapse_negative",
+            {"lapsed": abs(rb.lapsed), "base": base, "window": win, "months": rb.active_months},
+        )
+    else:
+        src["drivers.transactional.repeat_purchase_rate_monthly"] = Source(
+            "init.repeat_rate", {"repeats": repeats, "base": base, "window": win}
+        )
+        src["drivers.churn_rate_monthly.start"] = Source(
+            "init.churn_deals",
+            {"months": rb.history_months, "min": ACTIVE_MONTHS_MIN},
+            assumption=True,
+        )
     src["drivers.arpa_monthly_eur"] = Source("init.arpa_recurring", {}, assumption=True)
     for key in ("gross_margin", "annual_prepay_share", "payment_delay_months"):
         src[f"drivers.{key}"] = Source(f"init.{key}", {}, assumption=True)
     gm = defaults["gross_margin"]
     cap = 60.0
-    life = float(customer_lifetime(np.zeros((1, 12)), 1.0, 0.0, cap)[0])
+    churn = round(rb.churn, 4)
+    life = float(customer_lifetime(np.full((1, 12), churn), 1.0, 0.0, cap)[0])
     clv = float(clv_transactional(size, rate, repeat_size, gm, life))
     src["history.clv_eur"] = Source(
         "init.clv_transactional", {"margin": round(100 * gm), "months": round(life)}
@@ -308,7 +460,7 @@ def transactional_values(
             "new_customer_share_by_source": {c: shares[c] for c in channels if c in shares},
         },
         "drivers": {
-            "churn_rate_monthly": {"start": 0.0, "path": "constant"},
+            "churn_rate_monthly": {"start": churn, "path": "constant"},
             "arpa_monthly_eur": 0.0,
             "gross_margin": gm,
             "annual_prepay_share": defaults["annual_prepay_share"],

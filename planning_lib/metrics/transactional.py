@@ -7,6 +7,11 @@ first deal was in an earlier month.
 
 * :func:`purchase_history` (observed, per month): customer base, new customers and
   their bookings, repeat purchases and their bookings, from the won deals;
+* :func:`active_base` (observed, per month): the *active* customer base of an activity
+  span of K months (customers whose last won deal before the month closed in one of the
+  K months before it) and its net lapse (active base at the start + new customers −
+  active base at the next month's start: customers who dropped out of the span minus
+  those who came back with a purchase);
 * :func:`repeat_purchase_rate` = repeat purchases ÷ customer base at month start
   (share per month, pooled over the months given);
 * :func:`deal_size` = bookings ÷ deals (EUR/deal);
@@ -29,6 +34,7 @@ from planning_lib.metrics.common import ratio
 from planning_lib.metrics.deals import won_deals
 
 __all__ = [
+    "active_base",
     "clv_transactional",
     "deal_size",
     "expected_purchases",
@@ -123,3 +129,51 @@ def purchase_history(deals: pd.DataFrame, as_of: pd.Period) -> pd.DataFrame:
     frame["customers_start"] = frame["new_customers"].cumsum().shift(1, fill_value=0)
     frame.index.name = "month"
     return frame.reset_index()[cols]
+
+
+def active_base(deals: pd.DataFrame, as_of: pd.Period, active_months: int) -> pd.DataFrame:
+    """The active customer base and its net lapse per month up to ``as_of``.
+
+    A customer (as in :func:`purchase_history`) is active at the start of month m when
+    its last won deal before m closed in m − K … m − 1 (K = ``active_months``). Per month
+    the base moves as the plan's customer bridge does: ``active_{m+1} = active_m −
+    lapsed_m + new_m``, so ``lapsed_m`` (net) = customers whose last deal dropped out of
+    the span minus those who bought again after a longer pause (a lapsed customer who
+    comes back is active again; its deal is a repeat purchase).
+
+    Returns:
+        One row per month of :func:`purchase_history` (same months): ``month``,
+        ``active_start``, ``new_customers``, ``repeat_purchases``, ``active_end`` (the
+        next month's ``active_start``), ``lapsed`` (net, may be negative).
+    """
+    cols = ["month", "active_start", "new_customers", "repeat_purchases", "active_end", "lapsed"]
+    hist = purchase_history(deals, as_of)
+    if hist.empty:
+        return pd.DataFrame(columns=cols)
+    won = won_deals(deals)
+    month = pd.to_datetime(won["close_date"], errors="coerce").dt.to_period("M")
+    keep = month.notna() & (month <= as_of)
+    cid = won["customer_id"] if "customer_id" in won.columns else pd.Series("", index=won.index)
+    cid = cid.fillna("").astype(str).str.strip()
+    who = cid.where(cid != "", "deal:" + won["deal_id"].astype(str))[keep]
+    first = hist["month"].iloc[0]
+    ordinal = (month[keep] - first).map(lambda off: off.n).astype(int)
+    bought = pd.DataFrame({"who": who.to_numpy(), "m": ordinal.to_numpy()}).drop_duplicates()
+    bought = bought.sort_values(["who", "m"])
+    nxt = bought.groupby("who")["m"].shift(-1)
+    # purchase month p is the last one before months p+1 .. next purchase; active for the
+    # first K of them
+    start = bought["m"] + 1
+    stop = (bought["m"] + active_months).where(
+        nxt.isna(), np.minimum(bought["m"] + active_months, nxt)
+    )
+    n = len(hist) + 1
+    diff = np.zeros(n + active_months + 2, dtype=np.int64)
+    np.add.at(diff, start.to_numpy(dtype=np.int64), 1)
+    np.add.at(diff, stop.to_numpy(dtype=np.int64) + 1, -1)
+    active = np.cumsum(diff)[:n]
+    out = hist[["month", "new_customers", "repeat_purchases"]].copy()
+    out["active_start"] = active[:-1]
+    out["active_end"] = active[1:]
+    out["lapsed"] = out["active_start"] + out["new_customers"] - out["active_end"]
+    return out[cols].reset_index(drop=True)

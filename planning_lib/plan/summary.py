@@ -38,7 +38,9 @@ Transactional business (``company.business_model: transactional``): ``clv`` =
 :func:`planning_lib.metrics.transactional.clv_transactional` (margin × (deal size +
 repeat rate × (lifetime − 1) × repeat deal size), the lifetime over the plan's churn
 path with no growth, discounted and capped as above) plus the recurring share's ARPA ×
-margin × lifetime; ``bookings_total``, ``bookings_new_total``, ``bookings_repeat_total``,
+margin × lifetime (``clv_start_churn``/``clv_end_churn`` likewise with the lifetime
+1 ÷ churn of the first/last month, undiscounted and uncapped, NaN without churn);
+``bookings_total``, ``bookings_new_total``, ``bookings_repeat_total``,
 ``repeat_purchases_total`` (EUR, count), ``bookings_year1`` and ``deal_size_avg`` (new-deal
 bookings ÷ new deals, EUR/deal; the deal size's mean when it moves) are added.
 
@@ -128,7 +130,15 @@ def plan_summary(
     nct_key = inp.new_customer_target_key
     new_target_total = col(nct_key) if nct_key else np.full(n, np.nan)
     extra: dict[str, Any] = {}
+    clv_start, clv_end = clv(arpa, gm, churn[:, 0]), clv(arpa, gm, churn[:, -1])
     if inp.business_model == "transactional":
+        deals = [
+            col(f"drivers.transactional.{k}")
+            for k in ("deal_size_eur", "repeat_purchase_rate_monthly", "repeat_deal_size_eur")
+        ]
+        # the constant-churn readings: lifetime 1 ÷ churn (NaN without churn), as above
+        clv_start = clv_start + clv_transactional(*deals, gm, ratio(1.0, churn[:, 0]))
+        clv_end = clv_end + clv_transactional(*deals, gm, ratio(1.0, churn[:, -1]))
         life_flat = customer_lifetime(
             churn_n,
             1.0,
@@ -207,8 +217,8 @@ def plan_summary(
         "acquisition_cost_at_target_cac": (target.value if target else np.nan) * new_target_total,
         "clv": clv_lifetime,
         "customer_lifetime_months": lifetime,
-        "clv_end_churn": clv(arpa, gm, churn[:, -1]),
-        "clv_start_churn": clv(arpa, gm, churn[:, 0]),
+        "clv_end_churn": clv_end,
+        "clv_start_churn": clv_start,
         "nrr": nrr,
         "grr": grr,
         "clv_stated": clv_stated,

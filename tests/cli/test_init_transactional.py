@@ -237,3 +237,64 @@ def test_cac_without_a_costs_table_is_an_assumption(deals_only) -> None:
     )
     assert "ANNAHME:" in line and "keine Kostentabelle" in line, line
     assert "Marketingkosten ÷" not in line
+
+
+def _owners_by_hand(frame: pd.DataFrame) -> pd.DataFrame:
+    """The deals created or closed (won/lost) 2024-12..2025-11, counted with plain pandas."""
+    created = pd.to_datetime(frame["created_date"]).between(LO, HI)
+    closed = frame["stage"].isin(["won", "lost"]) & pd.to_datetime(frame["close_date"]).between(
+        LO, HI
+    )
+    return frame[created | closed]
+
+
+def test_reps_from_the_deal_owners(deals_only, tmp_path) -> None:
+    """No headcount table, but the deals name owners: one rep per owner who created or
+    closed a deal in the window (the fixture: 3 owners per region × 3 regions = 9, each
+    working all year), deals per month = won deals closed in the window ÷ (owners × 12),
+    attrition an assumption (no exit dates). The YAML line names the owners and the
+    window; the region files split the owners by the region of their deals (3 each, the
+    fixture's owners work in one region only); ``planning plan`` no longer reports a plan
+    without reps."""
+    frame, out = deals_only
+    worked = _owners_by_hand(frame)
+    owners = sorted(set(worked["owner"]))
+    assert len(owners) == 9
+    p = load_params(out)
+    assert dict(p.current.reps) == {"inside_sales": 9}
+    won = frame[(frame["stage"] == "won") & pd.to_datetime(frame["close_date"]).between(LO, HI)]
+    role = p.organisation.roles["inside_sales"]
+    assert role.deals_per_month == pytest.approx(len(won) / (9 * 12), abs=0.005)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    line = next(ln for ln in lines if ln.strip().startswith("inside_sales: 9"))
+    assert "# aus 9 Verantwortlichen mit Deals 2024-12..2025-11" in line
+    line = next(ln for ln in lines if ln.strip().startswith("attrition_yearly:"))
+    assert "ANNAHME:" in line
+    data = tmp_path / "data"
+    write_deals_only(data)
+    regional = tmp_path / "r.yaml"
+    assert main(["init", "--data", str(data), "--out", str(regional), "--regions"]) == 0
+    for region in ("DE-Nord", "AT", "CH"):
+        text = (tmp_path / "regions" / f"{region}.yaml").read_text(encoding="utf-8")
+        assert "inside_sales: 3  # 33,3 % der Deal-Verantwortlichen" in text, region
+    assert main(["plan", "--config", str(out), "--out", str(tmp_path / "plan")]) == 0
+    codes = [f["code"] for f in json.loads((tmp_path / "plan" / "findings.json").read_text())]
+    assert "capacity_no_reps" not in codes
+
+
+def test_reps_without_owners_stay_an_assumption(tmp_path) -> None:
+    """Without an owner column (the reader fills ``unassigned``) nobody is counted:
+    reps 0 as before, marked ANNAHME with the missing headcount table named."""
+    data = tmp_path / "data"
+    write_deals_only(data)
+    frame = pd.read_csv(data / "deals.csv").drop(columns=["owner"])
+    frame.to_csv(data / "deals.csv", index=False)
+    out = tmp_path / "p.yaml"
+    assert main(["init", "--data", str(data), "--out", str(out)]) == 0
+    assert dict(load_params(out).current.reps) == {"inside_sales": 0}
+    line = next(
+        ln
+        for ln in out.read_text(encoding="utf-8").splitlines()
+        if ln.strip().startswith("inside_sales: 0")
+    )
+    assert "ANNAHME: keine headcount-Tabelle" in line

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from planning_lib.metrics.transactional import (
+    active_base,
     clv_transactional,
     deal_size,
     expected_purchases,
@@ -68,3 +69,38 @@ def test_purchase_history_by_hand():
     assert h["repeat_bookings_eur"].tolist() == pytest.approx([0, 0, 600, 0])
     rate = repeat_purchase_rate(h["repeat_purchases"].sum(), h["customers_start"].sum())
     assert rate == pytest.approx(0.25)
+
+
+def test_active_base_by_hand():
+    """Activity span K = 2 months, as of 2025-06. Won deals: A in Jan, Feb, Jun; B twice
+    in Jan and in May; C in Mar; a deal without customer (a customer of its own, X) in
+    Feb; one lost deal of D in Apr (no customer). Active at a month's start = last won
+    deal before it in the 2 months before:
+    Jan {} · Feb {A, B} · Mar {A, B, X} · Apr {A, X, C} · May {C} · Jun {B} · Jul {A, B}.
+    New: Jan 2 (A, B), Feb 1 (X), Mar 1 (C). Repeats: Feb A, May B, Jun A. Net lapse =
+    start + new − next start: Jan 0, Feb 0, Mar 1 (B out), Apr 2 (A, X out), May 0 (C
+    out, B back), Jun −1 (A back)."""
+    rows = [
+        ("d1", "A", "2025-01-10", "won"),
+        ("d2", "A", "2025-02-10", "won"),
+        ("d3", "A", "2025-06-10", "won"),
+        ("d4", "B", "2025-01-05", "won"),
+        ("d5", "B", "2025-01-20", "won"),
+        ("d6", "B", "2025-05-15", "won"),
+        ("d7", "C", "2025-03-03", "won"),
+        ("d8", "", "2025-02-11", "won"),
+        ("d9", "D", "2025-04-11", "lost"),
+    ]
+    deals = pd.DataFrame(
+        [
+            {"deal_id": i, "customer_id": c, "close_date": d, "stage": st, "amount_eur": 100.0}
+            for i, c, d, st in rows
+        ]
+    )
+    got = active_base(deals, pd.Period("2025-06", "M"), 2)
+    assert [str(m) for m in got["month"]] == [f"2025-0{i}" for i in range(1, 7)]
+    assert got["active_start"].tolist() == [0, 2, 3, 3, 1, 1]
+    assert got["active_end"].tolist() == [2, 3, 3, 1, 1, 2]
+    assert got["new_customers"].tolist() == [2, 1, 1, 0, 0, 0]
+    assert got["repeat_purchases"].tolist() == [0, 1, 0, 0, 1, 1]
+    assert got["lapsed"].tolist() == [0, 0, 1, 2, 0, -1]
