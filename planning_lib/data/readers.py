@@ -32,6 +32,7 @@ from charset_normalizer import from_bytes
 from planning_lib.data.arrow_csv import read_file_cells, read_text_cells
 from planning_lib.data.failures import MESSAGES, failure
 from planning_lib.data.utf8 import BLOCK as _BLOCK  # noqa: F401 (tests)
+from planning_lib.data.utf8 import first_non_ascii
 from planning_lib.data.utf8 import has_multibyte as _has_multibyte
 from planning_lib.data.utf8 import non_ascii as _non_ascii
 
@@ -310,7 +311,6 @@ def read_csv(path: Path, table: str, lang: str = "en") -> RawTable:
     return _raw_table(frame, label, table, lang, encoding, delimiter, header, skipped)
 
 
-_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
 _LEADING_BREAKS = re.compile(rb"[\r\n]*")
 
 
@@ -333,11 +333,11 @@ def _byte_cells(
     ef = data.find(_BOM_BYTES[:1], start)  # memchr for its first byte (a byte rare in text)
     if ef >= 0 and data.find(_BOM_BYTES, ef) >= 0:
         return None
-    high = _HIGH_BYTE.search(data, start)
-    if high is None:
+    high = first_non_ascii(data, start)
+    if high < 0:
         encoding = "utf-8"
     else:
-        lead = data[high.start() : high.start() + 4]
+        lead = data[high : high + 4]
         try:
             lead.decode("utf-8")
             utf8 = True

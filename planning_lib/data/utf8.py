@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["BLOCK", "MULTIBYTE", "has_multibyte", "non_ascii"]
+__all__ = ["BLOCK", "MULTIBYTE", "first_non_ascii", "has_multibyte", "non_ascii"]
 
 BLOCK = 1 << 20  # bytes per block when looking for UTF-8 sequences
 
@@ -64,3 +64,16 @@ def has_multibyte(data: bytes, high: np.ndarray | None = None) -> bool:
         if len(at):
             return True
     return False
+
+
+def first_non_ascii(data: bytes, start: int = 0) -> int:
+    """Position of the first byte 80-FF at or after ``start``, or -1 (a block at a time:
+    an ASCII file costs one pass of ``bytes.isascii``, a typical export stops early)."""
+    if data.isascii():
+        return -1
+    raw = np.frombuffer(data, dtype=np.uint8)
+    for at in range(start, len(raw), BLOCK):
+        high = raw[at : at + BLOCK] >= 0x80
+        if high.any():
+            return at + int(np.argmax(high))
+    return -1

@@ -17,6 +17,7 @@ import pytest
 
 from planning_lib.data import readers
 from planning_lib.data.readers import SourceError
+from planning_lib.data.utf8 import BLOCK, first_non_ascii
 
 
 def _plain(path, monkeypatch):
@@ -172,3 +173,17 @@ def test_blank_lines_between_records_are_read_the_same(tmp_path, monkeypatch):
     got = _same(path, monkeypatch)
     assert got[0].values.tolist() == [["a", "b"], ["c", "ä"]]
     assert got[1] == [2, 4] and got[5] == (3,)
+
+
+@pytest.mark.parametrize("start", [0, 5, BLOCK - 1, BLOCK + 7])
+def test_first_non_ascii_is_the_first_byte_80_to_ff(start):
+    """Second method: a plain scan in Python. Bytes 80-FF placed at random positions of a
+    buffer spanning three blocks; the first at or after ``start`` (or -1)."""
+    rng = np.random.default_rng(start)
+    data = bytearray(b"x" * (2 * BLOCK + 100))
+    for at in sorted(rng.integers(0, len(data), 4)):
+        data[at] = 0x80 + int(rng.integers(0, 128))
+    data = bytes(data)
+    expected = next((i for i in range(start, len(data)) if data[i] >= 0x80), -1)
+    assert first_non_ascii(data, start) == expected
+    assert first_non_ascii(b"a;b\n" * 10, 0) == -1
