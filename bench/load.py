@@ -24,11 +24,14 @@ keep for reuse).
    (default 1,000,000; the German Excel CSV above, written into a temp folder) side by
    side with ``pandas.read_csv(path, sep=";", encoding="cp1252")`` of the same file, in
    this process after a warm-up, the two alternating run by run, the median of
-   ``--validate-runs`` each (and the ratio of every run); the goal is at most 3x.
+   ``--validate-runs`` each (and the ratio of every run); the goal is at most 3x. The
+   same for an English CRM export of the same deals (``,``, decimal point, ISO dates,
+   UTF-8; ``--validate-styles``), where ``pandas.read_csv`` also parses the numbers.
 
 Run: ``.venv/bin/python bench/load.py [--rows 200000] [--runs 5]
 [--memory-rows 50000,200000,800000] [--sample-scales 1,10] [--validate-rows 1000000]
-[--validate-runs 2] [--no-time] [--no-memory] [--no-validate]``
+[--validate-runs 2] [--validate-styles german,utf8] [--no-time] [--no-memory]
+[--no-validate]``
 """
 
 from __future__ import annotations
@@ -59,8 +62,10 @@ def german_money(values: np.ndarray) -> list[str]:
     return [f"{v:,.2f}".translate(table) for v in values]
 
 
-def deals_csv(path: Path, rows: int, seed: int = 42) -> None:
-    """Write ``rows`` synthetic deals as a German Excel CSV export."""
+def deals_csv(path: Path, rows: int, seed: int = 42, style: str = "german") -> None:
+    """Write ``rows`` synthetic deals as a German Excel CSV export (``style="german"``:
+    ``;``, decimal comma with thousands dot, dd.mm.yyyy, cp1252) or as an English CRM
+    export (``"utf8"``: ``,``, decimal point, ISO dates, UTF-8)."""
     rng = np.random.default_rng(seed)
     created = pd.Timestamp("2022-01-01") + pd.to_timedelta(rng.integers(0, 1400, rows), "D")
     close = created + pd.to_timedelta(rng.integers(5, 120, rows), "D")
@@ -83,7 +88,21 @@ def deals_csv(path: Path, rows: int, seed: int = 42) -> None:
             "owner": [f"E{i:03d}" for i in rng.integers(1, 40, rows)],
         }
     )
+    if style == "utf8":
+        frame["created_date"] = created.strftime("%Y-%m-%d")
+        frame["close_date"] = close.strftime("%Y-%m-%d")
+        frame["amount_eur"] = amount
+        frame["mrr_eur"] = (amount / 12).round(2)
+        frame.to_csv(path, sep=",", index=False, encoding="utf-8")
+        return
     frame.to_csv(path, sep=";", index=False, encoding="cp1252")
+
+
+_READ_CSV = {"german": {"sep": ";", "encoding": "cp1252"}, "utf8": {}}
+_STYLE_NAME = {
+    "german": "';' decimal comma, cp1252",
+    "utf8": "',' decimal point, ISO dates, UTF-8",
+}
 
 
 def scaled_sample(folder: Path, scale: int) -> Path:
@@ -235,8 +254,9 @@ def timing(rows: int, runs: int) -> None:
     )
 
 
-def validate_timing(rows: int, runs: int) -> None:
-    """Print ``planning validate --write-canonical`` vs ``pandas.read_csv`` on one export."""
+def validate_timing(rows: int, runs: int, style: str = "german") -> None:
+    """Print ``planning validate --write-canonical`` vs ``pandas.read_csv`` on one export
+    (``pandas.read_csv`` with the export's delimiter and encoding, default dtypes)."""
     import contextlib
     import io
 
@@ -254,12 +274,12 @@ def validate_timing(rows: int, runs: int) -> None:
         warm, folder = Path(tmp) / "warm", Path(tmp) / "export"
         warm.mkdir()
         folder.mkdir()
-        deals_csv(warm / "deals.csv", 2_000)
+        deals_csv(warm / "deals.csv", 2_000, style=style)
         path = folder / "deals.csv"
-        deals_csv(path, rows)
+        deals_csv(path, rows, style=style)
         size_mb = path.stat().st_size / 1e6
         validate(warm, Path(tmp) / "warm_out")  # imports and caches
-        pd.read_csv(warm / "deals.csv", sep=";", encoding="cp1252")
+        pd.read_csv(warm / "deals.csv", **_READ_CSV[style])
         ours, floor = [], []
         for i in range(runs):
             out = Path(tmp) / f"out{i}"
@@ -268,14 +288,15 @@ def validate_timing(rows: int, runs: int) -> None:
             shutil.rmtree(out)
             gc.collect()
             start = time.perf_counter()
-            frame = pd.read_csv(path, sep=";", encoding="cp1252")
+            frame = pd.read_csv(path, **_READ_CSV[style])
             floor.append(time.perf_counter() - start)
             del frame
             gc.collect()
     mid, base = statistics.median(ours), statistics.median(floor)
     each = ", ".join(f"{a / b:.2f}x" for a, b in zip(ours, floor, strict=True))
     print(
-        f"validate --write-canonical {rows:,} deals ({size_mb:.1f} MB): {mid:.2f} s; "
+        f"validate --write-canonical {rows:,} deals ({size_mb:.1f} MB, {_STYLE_NAME[style]}): "
+        f"{mid:.2f} s; "
         f"pandas.read_csv of the same file: {base:.2f} s; ratio {mid / base:.2f}x "
         f"(goal <= 3x; median of {runs} runs, alternating; each run {each})"
     )
@@ -292,6 +313,7 @@ def main() -> None:
     parser.add_argument("--sample-scales", default="1,10")
     parser.add_argument("--validate-rows", type=int, default=1_000_000)
     parser.add_argument("--validate-runs", type=int, default=2)
+    parser.add_argument("--validate-styles", default="german,utf8")
     parser.add_argument("--no-validate", action="store_true")
     parser.add_argument("--no-time", action="store_true")
     parser.add_argument("--no-memory", action="store_true")
@@ -299,7 +321,8 @@ def main() -> None:
     if not args.no_time:
         timing(args.rows, args.runs)
     if not args.no_validate:
-        validate_timing(args.validate_rows, args.validate_runs)
+        for style in args.validate_styles.split(","):
+            validate_timing(args.validate_rows, args.validate_runs, style)
     if not args.no_memory:
         memory(
             [int(r) for r in args.memory_rows.split(",") if r],
