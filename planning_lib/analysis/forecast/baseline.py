@@ -6,7 +6,9 @@ erwarten": the monthly new-customer counts of the history are forecast with
 spread comes from simulated paths of an ETS model of the seasonally adjusted
 counts (statsmodels ``ETSModel.simulate``): their correlation over the months is
 kept, each month's spread is set to that of the forecast's 80 % interval, and the
-sum is centred on the forecast's sum. The
+sum is centred on the forecast's sum (the ``point="mean"`` forecast: for a
+log-modelled series the median times Duan's smearing factor, so the draws' mean is
+that corrected mean; only the clip of negative sums at zero can lift it). The
 plan engine reads P90 and P99: a target beyond P90 is ambitious, beyond P99
 unrealistic.
 
