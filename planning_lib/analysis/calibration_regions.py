@@ -40,6 +40,7 @@ from planning_lib.analysis.calibration_transactional import (
     repeat_base,
 )
 from planning_lib.analysis.funnel import leads_by_month
+from planning_lib.core.text_store import label_pair
 from planning_lib.metrics.common import month_of
 from planning_lib.metrics.customers import CustomerMatrix, mrr_bridge_observed
 from planning_lib.metrics.deals import won_deals
@@ -227,6 +228,8 @@ def transactional_region_files(
     * reps: the region's employees of the role on the as-of month's last day;
     * new customers last year, the no-change forecast and the target: the region's
       customers whose first won deal closed in the window;
+    * the revenue (bookings) target and its baseline: the region's won amounts closed in
+      the window;
     * new-deal volume per channel (``leads_per_month``): the region's deals of
       prospects created in the window in the channel;
     * budget per category: the region's costs of the category in the window.
@@ -258,9 +261,39 @@ def transactional_region_files(
             )
     out.reps(tables, cur["reps"], as_of)
     out.new_customers(base, w_new)
+    _revenue_target(out, deals, base, as_of)
     _deal_volumes(out, deals, base, as_of)
     out.budget(tables, base, as_of)
     return out.files, out.srcs
+
+
+def _revenue_target(
+    out: _Files, deals: pd.DataFrame, base: dict[str, Any], as_of: pd.Period
+) -> None:
+    """The revenue target (value and baseline, whole euros) split by the region's won
+    amounts closed in the window; nothing without a revenue target in the base."""
+    at = [i for i, t in enumerate(base.get("targets", [])) if t["metric"] == "revenue"]
+    if not at:
+        return
+    i = at[0]
+    won = won_deals(deals)
+    month = pd.to_datetime(won["close_date"], errors="coerce").dt.to_period("M")
+    won = won[month.notna() & (month >= as_of - 11) & (month <= as_of)]
+    region = won["region"] if "region" in won.columns else pd.Series("", index=won.index)
+    booked = won["amount_eur"].astype(float).groupby(region.fillna("").astype(str)).sum()
+    w = _weights(booked, out.regions)
+    t = base["targets"][i]
+    values = split_exactly(float(t["value"]), w, 0)
+    baselines = split_exactly(float(t["baseline"]), w, 0)
+    de, en = label_pair("init.target_revenue_description")
+    for r in out.regions:
+        mine = out.files[r]["targets"][i]
+        mine["value"], mine["baseline"] = values[r], baselines[r]
+        mine["description_de"] = f"{de.format(value=values[r])} ({r})"
+        mine["description_en"] = f"{en.format(value=values[r])} ({r})"
+        out.srcs[r][f"targets.{i}.value"] = Source(
+            "init.region_revenue", {"share": _share(w[r], sum(w.values())), "window": out.win}
+        )
 
 
 def _deal_volumes(out: _Files, deals: pd.DataFrame, base: dict[str, Any], as_of: pd.Period) -> None:

@@ -36,6 +36,10 @@ Called by :func:`planning_lib.analysis.calibration.calibrate`. Over the 12 month
 * the no-change target and the seasonality: the forecast baseline of the first won
   deal per customer (:func:`planning_lib.analysis.forecast.baseline.
   no_change_new_customers` on those deals);
+* the revenue (bookings) target proposal: the no-change forecast of the monthly bookings
+  (:func:`planning_lib.analysis.forecast.baseline.no_change_bookings`, the series of
+  ``planning forecast --metric bookings``) summed over the plan year, P10–P90 in the
+  comment; its baseline the bookings of the window;
 * ``current.bookings_before_start_eur``: the won amounts of the
   :data:`BOOKINGS_BEFORE_START_MONTHS` close months up to ``as_of`` (oldest first); the
   plan receives them in its first months when ``drivers.payment_delay_months`` > 0;
@@ -62,6 +66,7 @@ from planning_lib.analysis.calibration_team import team_and_costs
 from planning_lib.analysis.forecast.baseline import (
     NoChangeBaseline,
     monthly_new_customers,
+    no_change_bookings,
     no_change_new_customers,
 )
 from planning_lib.core.text_store import label_pair
@@ -519,6 +524,27 @@ def transactional_plan(
         no_change_target(expected, deadline, values["history"]["new_customers_last_year"])
     ]
     src["targets.0.value"] = Source("init.target_new", fsrc, assumption=True)
+    booked = no_change_bookings(deals, plan_start)
+    revenue = round(booked.expected)
+    rsrc = {"expected": revenue, "p10": round(booked.p10), "p90": round(booked.p90)}
+    rde, ren = label_pair("init.target_revenue_description")
+    values["targets"].append(
+        {
+            "code": "revenue",
+            "metric": "revenue",
+            "value": revenue,
+            "unit": "EUR",
+            "deadline": deadline,
+            "baseline": booked.last_year,
+            "direction": "at_least",
+            "description_de": rde.format(value=revenue),
+            "description_en": ren.format(value=revenue),
+        }
+    )
+    src["targets.1.value"] = Source("init.target_revenue", rsrc, assumption=True)
+    src["targets.1.baseline"] = Source(
+        "init.target_revenue_baseline", {"window": window_label(as_of)}
+    )
     src["drivers.new_customers_basis"] = Source("init.basis", {})
     values["channels"] = sections["channels"]
     team = team_and_costs(tables, as_of, new_w, volumes, src)

@@ -209,9 +209,27 @@ class MrrBandChart(_Chart):
 
 class BookingsBandChart(MrrBandChart):
     """A transactional plan's bookings per month (new deals + repeat purchases) with the
-    Monte Carlo P10–P90 band of bookings; drawn like the MRR chart."""
+    Monte Carlo P10–P90 band of bookings; drawn like the MRR chart. ``target`` is a
+    revenue target: bookings summed up to its deadline, not a monthly level, so it is no
+    line on the monthly axis but named in the legend (``Umsatzziel (Aufträge kumuliert):
+    1.209.203 €``)."""
 
     title_key = "bookings"
+
+    def __init__(self, months, mrr, p10=None, p90=None, target=None, locale="de") -> None:
+        super().__init__(months, mrr, p10, p90, None, locale)
+        if target is not None:
+            text = _t("bookings_target", locale).format(value=format_value(target, "eur", locale))
+            self.ax.plot([], [], color="#555", ls="--", lw=1, label=text)
+            self.ax.legend(fontsize=7, frameon=False, loc="lower right")
+
+    @staticmethod
+    def shape(months, mrr, p10=None, p90=None, target=None, locale="de") -> tuple:
+        # the legend names the target's value: another value is another figure
+        return (*MrrBandChart.shape(months, mrr, p10, p90, None, locale), target)
+
+    def update(self, months, mrr, p10=None, p90=None, target=None, locale="de") -> None:
+        super().update(months, mrr, p10, p90, None, locale)
 
 
 _COMPOSITION = ("bookings_new", "bookings_repeat", "bookings_total")
@@ -418,9 +436,11 @@ def bookings_band_chart(
     p10: Sequence[float] | None = None,
     p90: Sequence[float] | None = None,
     locale: Locale = "de",
+    target: float | None = None,
 ) -> Figure:
-    """Monthly bookings of a transactional plan with the Monte Carlo P10–P90 band."""
-    return BookingsBandChart(months, bookings, p10, p90, None, locale).fig
+    """Monthly bookings of a transactional plan with the Monte Carlo P10–P90 band and,
+    given a revenue ``target`` (EUR up to its deadline), the target in the legend."""
+    return BookingsBandChart(months, bookings, p10, p90, target, locale).fig
 
 
 def composition_chart(parts: dict[str, float], locale: Locale = "de") -> Figure:

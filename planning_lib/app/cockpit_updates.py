@@ -146,7 +146,6 @@ class CockpitUpdates(CockpitWidgets):
                 self._mc_cv.notify()
         self._show_pair(overrides, result.summary)
         self._show_findings(result.findings)
-        target = planned.target("mrr_end")
         steps: list[tuple[str, tuple[Any, ...]]] = [
             ("composition", (views.composition, loc))
             if views.one_off
@@ -155,7 +154,7 @@ class CockpitUpdates(CockpitWidgets):
             ("cash", (views.months, views.cash, loc)),
         ]
         if not mc_on:  # with Monte Carlo the MRR (bookings) chart comes with its band
-            steps.insert(1, self._line_chart(views, None, target, loc))
+            steps.insert(1, self._line_chart(views, None, planned, loc))
         for key, args in steps:  # a chart whose inputs did not change is not drawn
             if self._stale(gen):
                 return
@@ -175,13 +174,17 @@ class CockpitUpdates(CockpitWidgets):
 
     @staticmethod
     def _line_chart(
-        views: Any, band: dict[str, Any] | None, target: Any, loc: str
+        views: Any, band: dict[str, Any] | None, planned: PlanParameters, loc: str
     ) -> tuple[str, tuple[Any, ...]]:
         """The monthly line chart: MRR with its target, or a transactional plan's
-        bookings (no MRR, no bookings target), with the Monte Carlo band when given."""
+        bookings with its revenue target (the cumulative bookings the target asks for,
+        named in the legend), with the Monte Carlo band when given."""
         p10, p90 = (None, None) if band is None else (band["p10"], band["p90"])
         if views.one_off:
-            return "bookings", (views.months, views.bookings, p10, p90, None, loc)
+            revenue = planned.target("revenue")
+            goal = revenue.value if revenue else None
+            return "bookings", (views.months, views.bookings, p10, p90, goal, loc)
+        target = planned.target("mrr_end")
         goal = target.value if target else None
         return "mrr", (views.months, views.mrr, p10, p90, goal, loc)
 
@@ -261,7 +264,7 @@ class CockpitUpdates(CockpitWidgets):
         t0 = time.perf_counter()
         mc = self.engine.monte_carlo(out.centred_monte_carlo(planned), draws, seed)
         band = out.mc_band(mc, "bookings" if views.one_off else "mrr_end")
-        p_hit = out.mc_p_hit(mc, planned, "new_customers" if views.one_off else "mrr_end")
+        p_hit = out.mc_p_hit(mc, planned, out.probability_metric(result.summary, planned))
         loc = self.locale
         with self._cv:  # a change arriving now bumps the generation only after this
             if self._stale(gen):
@@ -269,7 +272,7 @@ class CockpitUpdates(CockpitWidgets):
             self._show_tiles(result.summary, planned, "done", p_hit)
         if self._stale(gen):  # a newer plan's band is on its way
             return
-        key, args = self._line_chart(views, band, planned.target("mrr_end"), loc)
+        key, args = self._line_chart(views, band, planned, loc)
         self._show_chart(key, *args)
         self.mc_done.set()
         self.log.info("monte carlo gen %d: %d draws in %.0f ms", gen, draws,

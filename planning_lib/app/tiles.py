@@ -32,6 +32,7 @@ __all__ = [
     "mc_p_hit",
     "one_off",
     "plan_views",
+    "probability_metric",
     "tornado_table",
 ]
 
@@ -84,9 +85,14 @@ TRANSACTIONAL_TILES: dict[str, str] = {
 }
 """A transactional plan without MRR (year-end MRR 0, payback on ARPA undefined) shows its
 bookings over the plan, its mean new deal and the chance of its new-customer target in
-these places."""
+these places; with a revenue target (``metric: revenue``, the bookings) the probability
+tile shows the chance of that target instead (:func:`probability_metric`)."""
 
-TILE_METRIC: dict[str, str] = {"p_mrr_target": "mrr_end", "p_new_customers_target": "new_customers"}
+TILE_METRIC: dict[str, str] = {
+    "p_mrr_target": "mrr_end",
+    "p_new_customers_target": "new_customers",
+    "p_revenue_target": "revenue",
+}
 """The target metric whose Monte Carlo hit rate a probability tile shows."""
 
 
@@ -94,6 +100,15 @@ def one_off(summary: Mapping[str, Any]) -> bool:
     """True for a transactional plan without MRR (bookings, year-end MRR 0): its tiles,
     charts and tornado show bookings in place of MRR."""
     return "bookings_total" in summary and not summary.get("mrr_end")
+
+
+def probability_metric(summary: Mapping[str, Any], params: PlanParameters) -> str:
+    """The target metric of the probability tile: ``mrr_end``; for a transactional plan
+    without MRR (:func:`one_off`) ``revenue`` when it has a revenue target, else
+    ``new_customers``."""
+    if not one_off(summary):
+        return "mrr_end"
+    return "revenue" if params.target("revenue") is not None else "new_customers"
 
 
 _TILE_UNIT: dict[str, tuple[Unit, int | None]] = {
@@ -107,6 +122,7 @@ _TILE_UNIT: dict[str, tuple[Unit, int | None]] = {
     "cash_low_point": ("eur", None),
     "p_mrr_target": ("share", 0),
     "p_new_customers_target": ("share", 0),
+    "p_revenue_target": ("share", 0),
 }
 """Each tile's unit and decimals (None: the unit's default): '118.234 €' (whole euros),
 '612', '3,7 : 1', '6,8', '73 %'."""
@@ -130,7 +146,8 @@ def kpi_tiles(
         params: the parameters planned (targets give the notes and colours).
         locale: 'de' or 'en'.
         p_mrr_target: probability (0..1) of reaching the MRR target from Monte Carlo
-            (a transactional plan without MRR: the new-customer target, ``TILE_METRIC``).
+            (a transactional plan without MRR: the target of :func:`probability_metric`,
+            revenue or new customers).
         mc_state: whether Monte Carlo is off, running or done.
 
     Returns:
@@ -140,8 +157,11 @@ def kpi_tiles(
     tiles: list[Tile] = []
     tgt = label("target", locale)
     transactional = one_off(summary)
+    chance = {v: k for k, v in TILE_METRIC.items()}[probability_metric(summary, params)]
     for slot in TILE_KEYS:
         key = TRANSACTIONAL_TILES.get(slot, slot) if transactional else slot
+        if key in TILE_METRIC:
+            key = chance
         unit, decimals = _TILE_UNIT[key]
         note, status = "", "neutral"
         if key in TILE_METRIC:

@@ -157,10 +157,17 @@ def test_monte_carlo_band_of_bookings_spreads_with_the_deal_size(tx_params):
     assert band["p10"][-1] < plan[-1] < band["p90"][-1]
 
 
+def _without_revenue_target(params):
+    return params.model_copy(
+        update={"targets": [t for t in params.targets if t.metric != "revenue"]}
+    )
+
+
 def test_tiles_of_a_transactional_plan_name_no_mrr(tx_params, tx_plan):
-    """The probability tile shows the new-customer target's chance (the plan has no MRR
-    target); no tile label mentions MRR."""
-    tiles = co.kpi_tiles(tx_plan.summary, tx_params, "de", 0.73, "done")
+    """Without a revenue target (the init plan's one taken out) the probability tile shows
+    the new-customer target's chance (the plan has no MRR target); no tile label mentions
+    MRR."""
+    tiles = co.kpi_tiles(tx_plan.summary, _without_revenue_target(tx_params), "de", 0.73, "done")
     by_slot = {t.slot: t for t in tiles}
     assert by_slot["p_mrr_target"].label == "P(Neukunden-Ziel erreicht)"
     assert by_slot["p_mrr_target"].value == "73\xa0%"
@@ -220,3 +227,68 @@ def test_cockpit_switches_between_bookings_and_mrr_charts_with_arpa(tx_config):
     assert app.wait_until_idle(60)
     assert app.images["mrr"].value == bookings_png
     assert app.images["bridge"].value != mrr_png
+
+
+def _euros(value: float) -> str:
+    """Whole euros the German way, by hand: 1209203 → '1.209.203\xa0€'."""
+    return f"{round(value):,}".replace(",", ".") + "\xa0€"
+
+
+def test_probability_tile_of_a_revenue_target(tx_params, tx_plan, params):
+    """The init plan carries a revenue target (the bookings proposal): the probability
+    tile is P(Umsatzziel erreicht) with the given chance (0.4 → "40 %", red: below 0.5,
+    amber from 0.5, green from 0.8), its key ``p_revenue_target``, and the cockpit asks Monte
+    Carlo for the revenue target (``probability_metric``); a subscription plan keeps
+    its MRR tile."""
+    assert tx_params.target("revenue") is not None
+    tiles = co.kpi_tiles(tx_plan.summary, tx_params, "de", 0.4, "done")
+    tile = {t.slot: t for t in tiles}["p_mrr_target"]
+    assert (tile.key, tile.label, tile.value, tile.status) == (
+        "p_revenue_target",
+        "P(Umsatzziel erreicht)",
+        "40\xa0%",
+        "bad",
+    )
+    en = {t.slot: t for t in co.kpi_tiles(tx_plan.summary, tx_params, "en", 0.4, "done")}
+    assert en["p_mrr_target"].label == "P(revenue target hit)"
+    assert co.probability_metric(tx_plan.summary, tx_params) == "revenue"
+    assert co.probability_metric(tx_plan.summary, _without_revenue_target(tx_params)) == (
+        "new_customers"
+    )
+    assert co.probability_metric(run_plan(params).summary, params) == "mrr_end"
+
+
+def test_bookings_chart_names_the_cumulative_revenue_target(tx_params, tx_plan):
+    """The revenue target is bookings summed up to its deadline, so the monthly chart
+    names it in the legend, German: 'Umsatzziel (Aufträge kumuliert): 1.209.203 €' (the
+    YAML's target value, formatted by hand); without a target the legend has no such
+    entry and the plan line is unchanged."""
+    views = co.plan_views(tx_plan.monthly, tx_params, "de")
+    goal = tx_params.target("revenue").value
+    fig = charts.bookings_band_chart(views.months, views.bookings, locale="de", target=goal)
+    texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert f"Umsatzziel (Aufträge kumuliert): {_euros(goal)}" in texts
+    plain = charts.bookings_band_chart(views.months, views.bookings, locale="de")
+    assert not [t for t in plain.axes[0].get_legend().get_texts() if "Umsatzziel" in t.get_text()]
+    np.testing.assert_allclose(fig.axes[0].lines[0].get_ydata(), views.bookings, rtol=0)
+
+
+def test_cockpit_of_a_revenue_target_shows_its_chance_and_legend(tx_config, tx_params):
+    """The whole app, Monte Carlo on (its default draws and seed): the probability tile
+    reads P(Umsatzziel erreicht) with the share of draws reaching the revenue target as
+    ``monte_carlo`` on the same centred plan gives it (mc.p_hit of the target's code),
+    and the bookings chart's legend names the target."""
+    from planning_lib.app.cockpit_app import Cockpit
+
+    app = Cockpit(tx_config, debounce_s=0.01)
+    assert app.wait_until_idle(60) and app.mc_done.wait(120)
+    draws = ck.validate_int(app.draws.value, *ck.MC_DRAWS_RANGE, 1000)
+    seed = ck.validate_int(app.seed.value, *ck.SEED_RANGE, 42)
+    t = tx_params.target("revenue")
+    mc = monte_carlo(co.centred_monte_carlo(app.planned), draws, seed)
+    want = format_value(mc.p_hit[t.code], "share", "de", 0)
+    tile = app.tiles["p_mrr_target"].value
+    assert '<div class="kpi-label">P(Umsatzziel erreicht)</div>' in tile
+    assert f'<div class="kpi-value">{want}</div>' in tile
+    legend = app._board.figure("bookings").axes[0].get_legend().get_texts()
+    assert f"Umsatzziel (Aufträge kumuliert): {_euros(t.value)}" in [x.get_text() for x in legend]

@@ -118,6 +118,9 @@ def _figures(data: dict) -> dict[str, float]:
     out["targets.new_customers"] = float(
         next(t["value"] for t in data["targets"] if t["metric"] == "new_customers")
     )
+    revenue = next(t for t in data["targets"] if t["metric"] == "revenue")
+    out["targets.revenue"] = float(revenue["value"])
+    out["targets.revenue.baseline"] = float(revenue["baseline"])
     for ch, item in data["channels"].items():
         out[f"channels.{ch}.leads_per_month"] = float(item["leads_per_month"])
     budget = data.get("budget", {})

@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from planning_lib.analysis.forecast.api import auto_forecast
-from planning_lib.analysis.forecast.baseline import no_change_new_customers
+from planning_lib.analysis.forecast.baseline import no_change_bookings, no_change_new_customers
 from planning_lib.cli.main import main
 from planning_lib.core.config import load_params
 from tests.deals_only_company import write_deals_only
@@ -298,3 +298,62 @@ def test_reps_without_owners_stay_an_assumption(tmp_path) -> None:
         if ln.strip().startswith("inside_sales: 0")
     )
     assert "ANNAHME: keine headcount-Tabelle" in line
+
+
+def _revenue_target(out: Path) -> dict:
+    data = yaml.safe_load(out.read_text(encoding="utf-8"))
+    return next(t for t in data["targets"] if t["metric"] == "revenue")
+
+
+def _bookings_window(frame: pd.DataFrame) -> float:
+    """Won amounts closed 2024-12-01..2025-11-30, summed by plain pandas."""
+    won = frame[frame["stage"] == "won"]
+    close = pd.to_datetime(won["close_date"])
+    return float(won.loc[close.between(LO, pd.Timestamp("2025-11-30 23:59")), "amount_eur"].sum())
+
+
+@pytest.mark.parametrize("company", ["deals_only", "repeat"])
+def test_revenue_target_proposal_is_the_bookings_forecast(company, request) -> None:
+    """The revenue target ``init`` proposes = the no-change forecast of the monthly
+    bookings summed over the plan year 2025-12..2026-11: ``no_change_bookings`` (the
+    public function, same deals, plan start 2025-12-01) called here, rounded to whole
+    euros; the comment carries its P10–P90 (German thousands dots), the baseline is the
+    window's won amount summed by pandas (2024-12..2025-11), unit EUR, at_least."""
+    got = request.getfixturevalue(company)
+    frame, out = got[0], got[1]
+    base = no_change_bookings(frame, "2025-12-01")
+    t = _revenue_target(out)
+    assert t["value"] == round(base.expected)
+    assert t["unit"] == "EUR" and t["direction"] == "at_least"
+    assert t["baseline"] == round(_bookings_window(frame))
+    line = next(ln for ln in out.read_text(encoding="utf-8").splitlines() if "Umsatzziel" in ln)
+    p10, p90 = (f"{round(v):,}".replace(",", ".") for v in (base.p10, base.p90))
+    assert f"P10–P90 {p10}–{p90} €" in line
+    assert load_params(out).target("revenue").value == t["value"]
+
+
+def test_revenue_target_of_a_flat_history_is_near_last_year(deals_only) -> None:
+    """Deals-only company (no repeat purchases, new deals at a steady rate): the
+    proposal lies within ±25 % of the last 12 months' bookings (pandas sum of the won
+    amounts closed 2024-12..2025-11, 700,525 €; the proposal is 699,748 €, -0.1 %; before
+    the smearing factor replaced the normal-theory mean of the log model it was 755,545 €,
+    +7.9 %)."""
+    frame, out = deals_only
+    last = _bookings_window(frame)
+    assert abs(_revenue_target(out)["value"] - last) <= 0.25 * last
+
+
+def test_revenue_target_of_a_growing_history_follows_the_climb(repeat) -> None:
+    """Repeat-buying company: the bookings climb with the customer base (2024-01..11
+    summed 470,745 €, 2024-12..2025-11 877,925 €, by pandas below), so the forecast of
+    the plan year lies above the last 12 months (not within ±25 %: 1,105,336 € is +25.9 %;
+    1,209,203 € before the smearing factor)
+    but below the last year plus the year-on-year growth once more (877,925 + 407,180 =
+    1,285,105 €): the proposal extrapolates the trend, it does not invent one."""
+    frame, out, _ = repeat
+    won = frame[frame["stage"] == "won"]
+    close = pd.to_datetime(won["close_date"])
+    before = float(won.loc[close < LO, "amount_eur"].sum())
+    last = _bookings_window(frame)
+    value = _revenue_target(out)["value"]
+    assert last < value < last + (last - before)

@@ -47,6 +47,8 @@ series of a long table in parallel processes. The method, in order:
     the interval widens with the horizon), times a factor per level from the backtest
     errors (their quantile, shrunk towards ``selection.INTERVAL_SCALE``, inflated for
     short histories). Non-negative series get non-negative forecasts and bounds.
+11. Mean (``point="mean"``) of a log-modelled series: the median times Duan's smearing
+    factor from the backtest's log errors (``selection.smearing_factor``).
 
 Units: the series' own unit (EUR, counts) per month.
 """
@@ -75,6 +77,7 @@ from planning_lib.analysis.forecast.selection import (
     mase,
     modelling_scale,
     smape,
+    smearing_factor,
 )
 from planning_lib.core.lifeline import exit_with
 
@@ -134,8 +137,14 @@ def auto_forecast(
         fill: how to fill missing months: ``"interpolate"`` or ``"zero"``.
         point: ``"median"`` (default; what sMAPE/MASE reward) or ``"mean"``
             (expected value, which adds up across series: use it for plans and
-            hierarchies). They differ only for log-modelled series, by the factor
-            ``exp(sd² / 2)`` of the log-scale forecast error.
+            hierarchies). They differ only for log-modelled series, by Duan's
+            smearing factor: the mean of ``exp`` of the backtest's log-scale errors
+            (centred, scaled to each step's sd; in-sample residuals when the
+            backtest has fewer than 12 errors), see
+            :func:`planning_lib.analysis.forecast.selection.smearing_factor`. The
+            normal-theory ``exp(sd² / 2)`` it replaces exploded on wide or
+            heavy-tailed log errors (a flat deals-only company's mean 1.6 times its
+            history's).
 
     Returns:
         DataFrame indexed by the future month starts (``month``) with columns
@@ -183,6 +192,7 @@ def auto_forecast(
         means = np.array([cands[k].mean for k in weights])
         sigma = np.sqrt(sigma**2 + np.var(means, axis=0))
     ratios: list[float] = []
+    log_errors: list[np.ndarray] = []
     scores: list[tuple[float, float]] = []
     for cut, fcs in origins:
         f_cut = hold_forecast(weights, fcs)
@@ -190,14 +200,19 @@ def auto_forecast(
             actual = prep.values[cut : cut + hold]
             e = modelling_scale(prep, actual) - f_cut
             ratios += list(np.abs(e) / np.maximum(sigma[:hold], 1e-12))
+            log_errors.append(e)
             f_unit = prep.to_scale(f_cut)
             scores.append((mase(actual, f_unit, prep.values[:cut], PERIOD), smape(actual, f_unit)))
     absr = np.asarray(ratios, dtype=float)
-    scale = level_scale(80, absr, n)
     z_mean = chosen.mean + prep.season_ahead(n, horizon) + effect
     centre = prep.to_scale(z_mean)
-    if point == "mean" and prep.log:  # log-normal mean: exp(mu + sd^2 / 2)
-        centre = centre * np.exp(np.minimum((sigma * scale) ** 2 / 2, 2.0))
+    fitted = cands["ets"].fitted if "ets" in cands else None
+    if point == "mean" and prep.log:  # empirical log-normal mean: Duan's smearing
+        z = modelling_scale(prep, prep.values)
+        in_sample = np.diff(z) if fitted is None else z - (fitted + prep.season_ahead(0, n))
+        errs = np.concatenate(log_errors) if log_errors else np.empty(0)
+        steps = np.concatenate([np.arange(len(e)) for e in log_errors]) if log_errors else errs
+        centre = centre * smearing_factor(errs, steps, in_sample, sigma)
     out = pd.DataFrame({"mean": centre * unit}, index=prep.future_index(horizon))
     for level in levels:
         half = stats.norm.ppf(0.5 + level / 200) * sigma * level_scale(level, absr, n)
@@ -206,7 +221,6 @@ def auto_forecast(
     if prep.nonnegative:
         out = out.clip(lower=0.0)
     out["model"] = chosen.name + ("+STL" if prep.season is not None else "")
-    fitted = cands["ets"].fitted if "ets" in cands else None
     if fitted is None:
         resid = np.diff(prep.values, prepend=prep.values[0]) * unit
     else:

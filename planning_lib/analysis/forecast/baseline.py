@@ -6,7 +6,9 @@ erwarten": the monthly new-customer counts of the history are forecast with
 spread comes from simulated paths of an ETS model of the seasonally adjusted
 counts (statsmodels ``ETSModel.simulate``): their correlation over the months is
 kept, each month's spread is set to that of the forecast's 80 % interval, and the
-sum is centred on the forecast's sum. The
+sum is centred on the forecast's sum (the ``point="mean"`` forecast: for a
+log-modelled series the median times Duan's smearing factor, so the draws' mean is
+that corrected mean; only the clip of negative sums at zero can lift it). The
 plan engine reads P90 and P99: a target beyond P90 is ambitious, beyond P99
 unrealistic.
 
@@ -25,7 +27,13 @@ from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 from planning_lib.analysis.forecast.api import auto_forecast
 from planning_lib.analysis.forecast.prep import prepare_series
 
-__all__ = ["NoChangeBaseline", "monthly_new_customers", "no_change_new_customers"]
+__all__ = [
+    "NoChangeBaseline",
+    "monthly_bookings",
+    "monthly_new_customers",
+    "no_change_bookings",
+    "no_change_new_customers",
+]
 
 _Z90 = 1.2815515655446004
 
@@ -40,7 +48,8 @@ class NoChangeBaseline:
         last_year: new customers in the 12 months before ``plan_start`` (count).
         monthly: the monthly forecast (``auto_forecast`` output).
         source: ``"deals"`` (won deals by close month) or ``"subscriptions"``
-            (first start per customer).
+            (first start per customer); ``"bookings"`` for :func:`no_change_bookings`
+            (then every figure is EUR, ``last_year`` rounded to whole euros).
     """
 
     expected: float
@@ -132,6 +141,12 @@ def no_change_new_customers(
         The :class:`NoChangeBaseline`.
     """
     y = monthly_new_customers(table, plan_start)
+    source = "deals" if "stage" in table.columns else "subscriptions"
+    return _no_change(y, months, draws, seed, source)
+
+
+def _no_change(y: pd.Series, months: int, draws: int, seed: int, source: str) -> NoChangeBaseline:
+    """The no-change forecast of the monthly series ``y`` summed over ``months``."""
     fc = auto_forecast(y, months, fill="zero", point="mean")
     expected = float(fc["mean"].sum())
     paths = _paths(y, months, draws, seed)
@@ -143,14 +158,49 @@ def no_change_new_customers(
     dev = dev * np.where(sd_sim > 0, sd_target[:, None] / np.maximum(sd_sim, 1e-12), 0.0)
     sums = np.maximum(expected + dev.sum(axis=0), 0.0)
     p10, p50, p90, p99 = np.percentile(sums, [10, 50, 90, 99])
-    source = "deals" if "stage" in table.columns else "subscriptions"
     return NoChangeBaseline(
         expected=expected,
         p10=float(p10),
         p50=float(p50),
         p90=float(p90),
         p99=float(p99),
-        last_year=int(y.iloc[-12:].sum()),
+        last_year=round(float(y.iloc[-12:].sum())),
         monthly=fc,
         source=source,
     )
+
+
+def monthly_bookings(deals: pd.DataFrame, plan_start: str | pd.Timestamp) -> pd.Series:
+    """Bookings (EUR) per close month before ``plan_start``: the won deals' ``amount_eur``
+    summed by close month (credit notes with their negative amounts), the series
+    ``planning forecast --metric bookings`` forecasts for the company total.
+
+    Returns:
+        EUR per month (PeriodIndex), zero-filled between the first and last month.
+
+    Raises:
+        ValueError: no won deal before ``plan_start``.
+    """
+    end = pd.Timestamp(plan_start).to_period("M") - 1
+    won = deals[deals["stage"] == "won"]
+    months = pd.to_datetime(won["close_date"]).dt.to_period("M")
+    amounts = won["amount_eur"].astype(float)
+    keep = months <= end
+    sums = amounts[keep].groupby(months[keep]).sum().sort_index()
+    if sums.empty:
+        raise ValueError("no won deals before plan_start")
+    full = pd.period_range(sums.index[0], end, freq="M")
+    return sums.reindex(full, fill_value=0.0).astype(float)
+
+
+def no_change_bookings(
+    deals: pd.DataFrame,
+    plan_start: str | pd.Timestamp,
+    months: int = 12,
+    draws: int = 4000,
+    seed: int = 42,
+) -> NoChangeBaseline:
+    """Bookings (EUR) of the plan year if the history simply continues: the forecast of
+    :func:`monthly_bookings` summed over ``months``, spread as for new customers (source
+    ``"bookings"``; the arguments as in :func:`no_change_new_customers`)."""
+    return _no_change(monthly_bookings(deals, plan_start), months, draws, seed, "bookings")
