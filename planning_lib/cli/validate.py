@@ -24,6 +24,7 @@ import io
 import json
 import re
 import sys
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -171,7 +172,9 @@ def _prefixed(failures: pd.DataFrame, prefix: str) -> pd.DataFrame:
     return out
 
 
-def _checks(args: argparse.Namespace) -> list[tuple[str, str, pd.DataFrame | None, pd.DataFrame]]:
+def _checks(
+    args: argparse.Namespace, prepare: Prepared | None = None
+) -> list[tuple[str, str, pd.DataFrame | None, pd.DataFrame]]:
     """``[(label, table, frame or None, failures)]`` for the path given."""
     path: Path = args.path
     mappings = mappings_by_table(args.mapping)
@@ -186,7 +189,7 @@ def _checks(args: argparse.Namespace) -> list[tuple[str, str, pd.DataFrame | Non
             if only and folder != path and args.table not in names:
                 continue  # actuals/ without that table
             frames, failures = check_dataset(
-                folder, list(mappings.values()), tables=only, lang=args.lang
+                folder, list(mappings.values()), tables=only, lang=args.lang, prepare=prepare
             )
             out.append(("", "", None, _prefixed(failures, prefix)))
             for table, frame in frames.items():
@@ -200,7 +203,7 @@ def _checks(args: argparse.Namespace) -> list[tuple[str, str, pd.DataFrame | Non
         raise LookupError(
             TEXT[args.lang]["no_table"].format(file=path.name, tables=", ".join(TABLES))
         )
-    frame, failures = check_table(path, table, mappings.get(table), lang=args.lang)
+    frame, failures = check_table(path, table, mappings.get(table), lang=args.lang, prepare=prepare)
     return [(path.name, table, frame, failures)]
 
 
@@ -247,21 +250,30 @@ def _csv_cells(values: pd.Series, dtype: str, column: str) -> list[str]:
     return cells.tolist()
 
 
-def canonical_csv(table: str, frame: pd.DataFrame) -> bytes:
-    """A canonical frame as CSV bytes in the format of ``data/sample/``.
-
-    Columns in contract order, ``,`` delimiter, ISO dates, ``.`` decimals (money with
-    two decimals like the sample, more only where two would change the value), empty
-    cells for missing values, UTF-8, LF. ``load_table`` reads it back to the same frame.
-    """
+def canonical_columns(table: str, frame: pd.DataFrame) -> list:
+    """The cells of each column of a canonical frame as :func:`canonical_csv` writes them
+    (Arrow text arrays; None for a column the plain writer must write)."""
     cols = [c for c in TABLES[table].columns if c.name in frame.columns]
-    fast = map_columns(
+    return map_columns(
         lambda c: canonical_cells(
             frame[c.name], c.dtype, 1 if c.name in ONE_DECIMAL_COLUMNS else 2
         ),
         cols,
         len(frame),
     )
+
+
+def canonical_csv(table: str, frame: pd.DataFrame, cells: list | None = None) -> bytes:
+    """A canonical frame as CSV bytes in the format of ``data/sample/``.
+
+    Columns in contract order, ``,`` delimiter, ISO dates, ``.`` decimals (money with
+    two decimals like the sample, more only where two would change the value), empty
+    cells for missing values, UTF-8, LF. ``load_table`` reads it back to the same frame.
+    ``cells``: what :func:`canonical_columns` gave for this frame (made while it was
+    checked), else it is made here.
+    """
+    cols = [c for c in TABLES[table].columns if c.name in frame.columns]
+    fast = canonical_columns(table, frame) if cells is None else cells
     if all(a is not None for a in fast):
         joined = join_csv([c.name for c in cols], fast)
         if joined is not None:  # no cell needs quoting: the same bytes as csv.writer's
@@ -274,8 +286,12 @@ def canonical_csv(table: str, frame: pd.DataFrame) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def write_canonical(frames: dict[str, pd.DataFrame], out: Path) -> list[str]:
+def write_canonical(
+    frames: dict[str, pd.DataFrame], out: Path, prepared: Prepared | None = None
+) -> list[str]:
     """Write ``{"deals" or "actuals/deals": frame}`` as canonical CSVs into new folder ``out``.
+
+    ``prepared``: the cells formatted while the frames were checked (see :class:`Prepared`).
 
     Returns:
         The relative paths written, sorted.
@@ -289,8 +305,36 @@ def write_canonical(frames: dict[str, pd.DataFrame], out: Path) -> list[str]:
             table = rel.rsplit("/", 1)[-1]
             target = tmp / f"{rel}.csv"
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(canonical_csv(table, frames[rel]))
+            cells = prepared.cells(frames[rel]) if prepared is not None else None
+            target.write_bytes(canonical_csv(table, frames[rel], cells))
     return [f"{rel}.csv" for rel in names]
+
+
+class Prepared:
+    """The canonical cells of each checked frame, formatted in a background thread
+    while the frame's contract checks run (``check_table(prepare=...)``), so
+    ``--write-canonical`` does not wait for the formatting after the checks.
+
+    Used as a context manager; :meth:`cells` gives the cells of a frame it formatted
+    (the same frame object), else None (the writer formats it then).
+    """
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._jobs: list[tuple[pd.DataFrame, Future]] = []
+
+    def __call__(self, table: str, frame: pd.DataFrame) -> None:
+        self._jobs.append((frame, self._pool.submit(canonical_columns, table, frame)))
+
+    def cells(self, frame: pd.DataFrame) -> list | None:
+        return next((job.result() for f, job in self._jobs if f is frame), None)
+
+    def __enter__(self) -> Prepared:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._jobs.clear()
 
 
 def _params_checks(args: argparse.Namespace) -> tuple[str | None, pd.DataFrame]:
@@ -354,7 +398,12 @@ def _write_refused(args: argparse.Namespace) -> bool:
     return output_taken(out)
 
 
-def _write(args: argparse.Namespace, results: list, failures: pd.DataFrame) -> int | None:
+def _write(
+    args: argparse.Namespace,
+    results: list,
+    failures: pd.DataFrame,
+    prepared: Prepared | None = None,
+) -> int | None:
     """Write the canonical tables for ``--write-canonical``; None, or an exit code on error.
 
     In ``--json`` mode the lines go to stderr, so stdout stays JSON.
@@ -373,7 +422,7 @@ def _write(args: argparse.Namespace, results: list, failures: pd.DataFrame) -> i
             prefix = "actuals/" if label.startswith("actuals/") else ""
             frames[prefix + table] = frame
     try:
-        files = write_canonical(frames, out)
+        files = write_canonical(frames, out, prepared)
     except OutputExistsError as exc:
         print(text["error"].format(message=exc), file=sys.stderr)
         return 2
@@ -391,6 +440,13 @@ def run(args: argparse.Namespace) -> int:
     With ``--write-canonical DIR``: exit code 2 when DIR is not new or empty (nothing
     is checked then); the tables are written only when everything is clean.
     """
+    if args.write_canonical is None:
+        return _run(args, None)
+    with Prepared() as prepared:  # the cells are formatted while the checks run
+        return _run(args, prepared)
+
+
+def _run(args: argparse.Namespace, prepared: Prepared | None) -> int:
     text = TEXT[args.lang]
     if _write_refused(args):
         return 2
@@ -404,7 +460,7 @@ def run(args: argparse.Namespace) -> int:
                 hint = text["region_hint"].format(file=args.path.name, base=base)
         else:
             summary = None
-            results = _checks(args)
+            results = _checks(args, prepared)
     except (FileNotFoundError, LookupError, MappingError, ValueError) as err:
         print(text["error"].format(message=str(err).strip("'\"")), file=sys.stderr)
         return 1
@@ -416,7 +472,7 @@ def run(args: argparse.Namespace) -> int:
             print(line, file=sys.stderr)
         if hint:  # on stderr, so stdout stays JSON
             print(hint, file=sys.stderr)
-        written = _write(args, results, failures)
+        written = _write(args, results, failures, prepared)
         return written if written is not None else 1 if len(failures) else 0
     if summary and failures.empty:
         print(summary)
@@ -437,7 +493,7 @@ def run(args: argparse.Namespace) -> int:
         print(text["total_bad"].format(n=len(failures), files=failures["file"].nunique()))
         if hint:  # on stderr, like the --json case
             print(hint, file=sys.stderr)
-    written = _write(args, results, failures)
+    written = _write(args, results, failures, prepared)
     if written is not None:
         return written
     return 1 if len(failures) else 0

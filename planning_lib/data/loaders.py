@@ -11,7 +11,7 @@ Input files are only read, never written.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -47,6 +47,8 @@ __all__ = [
 FILE_SUFFIXES: tuple[str, ...] = (".csv", ".xlsx", ".parquet")
 
 MappingRef = str | Path | ColumnMapping | None
+# called with (table, canonical frame) before the contract checks (see check_table)
+Prepare = Callable[[str, pd.DataFrame], object]
 MappingRefs = MappingRef | Sequence[str | Path | ColumnMapping]
 
 WARNING_TEXT: dict[str, dict[str, str]] = {
@@ -163,6 +165,7 @@ def check_table(
     query: str | None = None,
     decimal: str | None = None,
     lang: str = "en",
+    prepare: Prepare | None = None,
 ) -> tuple[pd.DataFrame | None, pd.DataFrame]:
     """Read, map, parse and check one source; collect every problem.
 
@@ -174,6 +177,10 @@ def check_table(
         query: SELECT statement to read (SQL sources, instead of ``sql_table``).
         decimal: force ``","`` or ``"."`` as decimal separator.
         lang: message language, ``en`` or ``de``.
+        prepare: called as ``prepare(table, frame)`` with the canonical frame before
+            the contract checks run (the frame returned if it is valid), so a caller
+            can start work on it meanwhile (``validate --write-canonical`` formats its
+            cells); it must not change the frame.
 
     Returns:
         ``(canonical frame or None when invalid, failure table)``.
@@ -198,7 +205,7 @@ def check_table(
             raw = read_source(Path(source), table, lang)
     except SourceError as err:
         return None, failure_frame(err.failures)
-    return _check_raw(raw, contract.name, mapped_by, decimal, lang)
+    return _check_raw(raw, contract.name, mapped_by, decimal, lang, prepare)
 
 
 def _missing_source_failures(
@@ -304,7 +311,12 @@ def _duplicate_columns(
 
 
 def _check_raw(
-    raw: RawTable, table: str, mapping: ColumnMapping | None, decimal: str | None, lang: str
+    raw: RawTable,
+    table: str,
+    mapping: ColumnMapping | None,
+    decimal: str | None,
+    lang: str,
+    prepare: Prepare | None = None,
 ) -> tuple[pd.DataFrame | None, pd.DataFrame]:
     contract = TABLES[table]
     duplicates = _duplicate_columns(raw, table, mapping, lang)
@@ -349,6 +361,8 @@ def _check_raw(
     typed, filled = fill_defaults(typed, table)
     notes += filled
     typed = typed[[c.name for c in contract.columns if c.name in typed.columns]]
+    if prepare is not None:
+        prepare(table, typed)
     failures = check_frame(
         typed, contract, rows=raw.rows, file=raw.label, raw=frame, problems=problems, lang=lang
     )
@@ -420,6 +434,7 @@ def check_dataset(
     *,
     tables: Sequence[str] | None = None,
     lang: str = "en",
+    prepare: Prepare | None = None,
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """Check every canonical table file in ``folder`` (the mapping applies to its table).
 
@@ -429,6 +444,7 @@ def check_dataset(
             one per table) each to their table.
         tables: check only these canonical tables (default: all present).
         lang: message language, ``en`` or ``de``.
+        prepare: passed to :func:`check_table` for each table.
 
     Returns:
         ``({table: canonical frame} for the valid tables, failure table of all files)``.
@@ -457,7 +473,7 @@ def check_dataset(
             )
             continue
         use = mapped_by.get(table)
-        frame, failures = check_table(paths[0], table, use, lang=lang)
+        frame, failures = check_table(paths[0], table, use, lang=lang, prepare=prepare)
         found += failures.to_dict("records")
         if frame is not None:
             frames[table] = frame
