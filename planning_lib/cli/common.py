@@ -68,10 +68,11 @@ def output_taken(out: Path) -> bool:
     return False
 
 
-def say_filled(tables: Mapping[str, pd.DataFrame]) -> None:
+def say_filled(tables: Mapping[str, pd.DataFrame], prefix: str = "") -> None:
     """One line on stderr per column the loader filled or estimated in ``tables``
     (``frame.attrs["notes"]``, as ``planning validate`` lists them): a command reading an
-    export as it comes never fills silently."""
+    export as it comes never fills silently. ``prefix`` names the folder as validate does
+    (``actuals/``: ``actuals/deals: ...``; the history's tables without prefix)."""
     for name, frame in tables.items():
         for note in frame.attrs.get("notes", []):
-            print(f"{name}: {note}", file=sys.stderr)
+            print(f"{prefix}{name}: {note}", file=sys.stderr)
