@@ -29,12 +29,13 @@ import pandas as pd
 from planning_lib.analysis.asis import for_region, run_analysis
 from planning_lib.analysis.calibration import last_complete_month
 from planning_lib.analysis.findings import generate_findings
-from planning_lib.cli.common import output_taken, say_filled
+from planning_lib.cli.common import output_taken, say_broken_contract, say_filled
 from planning_lib.core.config import load_params
 from planning_lib.core.csv_safe import spreadsheet_safe
 from planning_lib.core.fields import ParameterError
 from planning_lib.core.finding import Finding
 from planning_lib.core.outputs import OutputExistsError, new_folder
+from planning_lib.data.failures import DataValidationError
 from planning_lib.data.loaders import load_dataset
 from planning_lib.present.analysis_finding_texts import (
     analysis_finding_record,
@@ -132,6 +133,9 @@ def run(args: argparse.Namespace) -> int:
             tables = for_region(tables, region)
         locale = args.locale or (params.company.locale if params is not None else "de")
         analysis = run_analysis(tables, params, as_of, locale)
+    except DataValidationError as exc:
+        say_broken_contract(exc)
+        return 1
     except (ParameterError, FileNotFoundError, KeyError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -42,7 +42,12 @@ from typing import Any
 
 import pandas as pd
 
-from planning_lib.cli.common import add_mapping_argument, output_taken, say_filled
+from planning_lib.cli.common import (
+    add_mapping_argument,
+    output_taken,
+    say_broken_contract,
+    say_filled,
+)
 from planning_lib.cli.plan import clean_json, write_plan
 from planning_lib.controlling import deals_controlling as deals_pva
 from planning_lib.controlling.actuals_folder import (
@@ -243,7 +248,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except DataValidationError as exc:
-        print(f"error: the data breaks the contract:\n{exc}", file=sys.stderr)
+        say_broken_contract(exc)
         return 1
     landing = {k: v for k, v in report.landing.items() if k not in ("rerun_monthly", "path")}
     landing["plan"] = plan_meta

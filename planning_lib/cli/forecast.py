@@ -47,13 +47,14 @@ from planning_lib.analysis.pipeline import (
     pipeline_forecast,
     stage_win_probabilities,
 )
-from planning_lib.cli.common import output_taken, say_filled
+from planning_lib.cli.common import output_taken, say_broken_contract, say_filled
 from planning_lib.core.config import load_params
 from planning_lib.core.csv_safe import spreadsheet_safe
 from planning_lib.core.fields import ParameterError
 from planning_lib.core.outputs import OutputExistsError, new_folder
 from planning_lib.core.params import PlanParameters
 from planning_lib.core.text_store import label
+from planning_lib.data.failures import DataValidationError
 from planning_lib.data.loaders import load_dataset
 
 __all__ = [
@@ -246,6 +247,9 @@ def run(args: argparse.Namespace) -> int:
         as_of = _as_of(tables, args.as_of)
         bottom = metric_frame(tables, metric, by, as_of)
         hier = hierarchy(bottom, by)
+    except DataValidationError as exc:
+        say_broken_contract(exc)
+        return 1
     except (FileNotFoundError, KeyError, ValueError, ParameterError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

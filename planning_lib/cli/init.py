@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from planning_lib.analysis.calibration import Calibration, CalibrationError, calibrate
-from planning_lib.cli.common import say_filled
+from planning_lib.cli.common import say_broken_contract, say_filled
 from planning_lib.core.config import load_params
 from planning_lib.core.fields import ParameterError
 from planning_lib.core.outputs import private_temp_dir, rename_noreplace
@@ -148,7 +148,10 @@ def run(args: argparse.Namespace) -> int:
             f"error: {exc.filename or exc}: exists; planning init never overwrites", file=sys.stderr
         )
         return 2
-    except (CalibrationError, DataValidationError, FileNotFoundError, ParameterError) as exc:
+    except DataValidationError as exc:
+        say_broken_contract(exc)
+        return 1
+    except (CalibrationError, FileNotFoundError, ParameterError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except ValueError as exc:  # a bad --as-of

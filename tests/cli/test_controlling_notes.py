@@ -57,3 +57,52 @@ def test_the_actuals_notes_name_the_actuals_folder(company: dict, capsys) -> Non
                    "abbilden: computed: {mrr_eur: {from: amount_eur, divide_by: 12}})"]  # fmt: skip
     hist = [line for line in err if line.startswith("deals: mrr_eur:")]
     assert len(hist) == 1 and f"in allen {n_hist} Zeilen" in hist[0], hist
+
+
+BAD_LINE = (
+    "error: deals.csv, Zeile 4, Spalte \"created_date\": '31.02.2025' ist kein gültiges "
+    "Kalenderdatum"
+)
+"""The one line: the file, the file line of the 3rd data row (header + 3), the column and
+the rule (no such day), in German as the loader writes it for a German plan."""
+
+
+def _bad_history(company: dict) -> Path:
+    data = company["root"] / "bad_history"
+    if not data.exists():
+        (data / "actuals").mkdir(parents=True)
+        history = company["history"].astype({"created_date": "str"})
+        history.loc[2, "created_date"] = "31.02.2025"
+        history.to_csv(data / "deals.csv", index=False)
+        company["actuals"].to_csv(data / "actuals" / "deals.csv", index=False)
+    return data
+
+
+def test_a_bad_history_date_stops_controlling_with_one_line(company: dict, capsys) -> None:
+    """The deals-only path (actuals: deals alone, closed in the plan year) reads the history
+    too: a history ``deals.csv`` whose 3rd data row has the created date ``31.02.2025``
+    (no such day) stops the command with exit 1 and exactly :data:`BAD_LINE` on stderr (no
+    traceback, no heading line), and writes nothing."""
+    data = _bad_history(company)
+    out = company["root"] / "out_bad"
+    args = ["controlling", "--config", str(company["plan"]), "--actuals", str(data),
+            "--out", str(out)]  # fmt: skip
+    assert cli.main(args) == 1
+    assert capsys.readouterr().err.splitlines() == [BAD_LINE]
+    assert not out.exists() or not any(out.iterdir())
+
+
+@pytest.mark.parametrize("command", ["analyse", "init", "forecast"])
+def test_a_bad_history_date_stops_every_command_with_the_same_line(
+    company: dict, command: str, capsys
+) -> None:
+    """analyse, init and forecast read the same history: the same one line, exit 1, German
+    as the plan's locale (``--locale de`` where the command has no config)."""
+    data = _bad_history(company)
+    out = company["root"] / f"{command}_bad"
+    args = [command, "--data", str(data), "--out", str(out if command != "init" else
+            company["root"] / "init_bad.yaml")]  # fmt: skip
+    if command == "analyse":
+        args += ["--locale", "de"]
+    assert cli.main(args) == 1
+    assert capsys.readouterr().err.splitlines() == [BAD_LINE]
