@@ -29,12 +29,18 @@ import pandas as pd
 from planning_lib.analysis.asis import for_region, run_analysis
 from planning_lib.analysis.calibration import last_complete_month
 from planning_lib.analysis.findings import generate_findings
-from planning_lib.cli.common import output_taken, say_filled
+from planning_lib.cli.common import (
+    add_mapping_argument,
+    output_taken,
+    say_broken_contract,
+    say_filled,
+)
 from planning_lib.core.config import load_params
 from planning_lib.core.csv_safe import spreadsheet_safe
 from planning_lib.core.fields import ParameterError
 from planning_lib.core.finding import Finding
 from planning_lib.core.outputs import OutputExistsError, new_folder
+from planning_lib.data.failures import DataValidationError
 from planning_lib.data.loaders import load_dataset
 from planning_lib.present.analysis_finding_texts import (
     analysis_finding_record,
@@ -52,7 +58,10 @@ FLOAT_FORMAT = "%.4f"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``planning analyse``."""
-    parser.add_argument("--data", type=Path, required=True, help="folder of canonical tables")
+    parser.add_argument(
+        "--data", type=Path, required=True, help="folder of canonical tables or exports"
+    )
+    add_mapping_argument(parser)
     parser.add_argument(
         "--config",
         type=Path,
@@ -106,8 +115,8 @@ def write_analysis(
     return written
 
 
-def _load(folder: Path) -> dict[str, pd.DataFrame]:
-    tables = load_dataset(folder, lang="de")
+def _load(folder: Path, mapping: list[str] | None = None) -> dict[str, pd.DataFrame]:
+    tables = load_dataset(folder, mapping, lang="de")
     say_filled(tables)
     return tables
 
@@ -120,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
     as_of, derived = args.as_of, None
     try:
         params = load_params(args.config, args.region) if args.config is not None else None
-        tables = _load(args.data)
+        tables = _load(args.data, args.mapping)
         if params is None:
             # the data's own defaults: its last complete month (of all regions' rows)
             derived = "as_of" if as_of is not None else "derived"
@@ -132,6 +141,9 @@ def run(args: argparse.Namespace) -> int:
             tables = for_region(tables, region)
         locale = args.locale or (params.company.locale if params is not None else "de")
         analysis = run_analysis(tables, params, as_of, locale)
+    except DataValidationError as exc:
+        say_broken_contract(exc)
+        return 1
     except (ParameterError, FileNotFoundError, KeyError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

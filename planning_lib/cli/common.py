@@ -12,10 +12,17 @@ import pandas as pd
 
 from planning_lib.analysis.funnel import open_pipeline_overrides
 from planning_lib.core.outputs import OutputExistsError, check_new_folder
+from planning_lib.data.failures import DataValidationError
 from planning_lib.data.loaders import load_table
 from planning_lib.data.mappings import PRESETS
 
-__all__ = ["add_mapping_argument", "history_overrides", "output_taken", "say_filled"]
+__all__ = [
+    "add_mapping_argument",
+    "history_overrides",
+    "output_taken",
+    "say_broken_contract",
+    "say_filled",
+]
 
 
 def add_mapping_argument(parser: argparse.ArgumentParser) -> None:
@@ -58,6 +65,25 @@ def history_overrides(params: Any, data_dir: Path | None, region: str | None) ->
     return open_pipeline_overrides(params, leads)
 
 
+MAX_PROBLEM_LINES = 20
+"""At most this many problems of a broken contract on the console; planning validate lists all."""
+
+
+def say_broken_contract(exc: DataValidationError) -> None:
+    """One line on stderr per problem of input that breaks the contract, each naming the
+    file, row, column and rule (the loader's message), at most :data:`MAX_PROBLEM_LINES`
+    and one line for the rest; the same in every command."""
+    messages = [str(m) for m in exc.failures["message"]]
+    for message in messages[:MAX_PROBLEM_LINES]:
+        print(f"error: {' '.join(message.split())}", file=sys.stderr)
+    rest = len(messages) - MAX_PROBLEM_LINES
+    if rest > 0:
+        print(
+            f"error: ... and {rest} more problem(s); planning validate lists them all",
+            file=sys.stderr,
+        )
+
+
 def output_taken(out: Path) -> bool:
     """True (after telling the user) when ``out`` exists and is not empty."""
     try:
@@ -68,10 +94,11 @@ def output_taken(out: Path) -> bool:
     return False
 
 
-def say_filled(tables: Mapping[str, pd.DataFrame]) -> None:
+def say_filled(tables: Mapping[str, pd.DataFrame], prefix: str = "") -> None:
     """One line on stderr per column the loader filled or estimated in ``tables``
     (``frame.attrs["notes"]``, as ``planning validate`` lists them): a command reading an
-    export as it comes never fills silently."""
+    export as it comes never fills silently. ``prefix`` names the folder as validate does
+    (``actuals/``: ``actuals/deals: ...``; the history's tables without prefix)."""
     for name, frame in tables.items():
         for note in frame.attrs.get("notes", []):
-            print(f"{name}: {note}", file=sys.stderr)
+            print(f"{prefix}{name}: {note}", file=sys.stderr)

@@ -42,7 +42,12 @@ from typing import Any
 
 import pandas as pd
 
-from planning_lib.cli.common import add_mapping_argument, output_taken, say_filled
+from planning_lib.cli.common import (
+    add_mapping_argument,
+    output_taken,
+    say_broken_contract,
+    say_filled,
+)
 from planning_lib.cli.plan import clean_json, write_plan
 from planning_lib.controlling import deals_controlling as deals_pva
 from planning_lib.controlling.actuals_folder import (
@@ -217,18 +222,17 @@ def run(args: argparse.Namespace) -> int:
         actuals_dir, history_dir = resolve_layout(args.actuals, args.history)
         lang = args.lang or params.company.locale
         actuals = load_dataset(actuals_dir, args.mapping, lang=lang)
-        say_filled(actuals)
+        say_filled(actuals, prefix="actuals/")
         partial = "deals" in actuals and any(t not in actuals for t in CONTROLLING_TABLES)
         start = params.company.plan_start
         if partial and deals_pva.closed_in_plan_year(actuals["deals"], start):
             return _run_deals(args, params, actuals, history_dir, lang)
         check_actuals(actuals, actuals_dir, params.company.plan_start)
         actuals = by_region(actuals, args.region)
-        history = (
-            by_region(load_dataset(history_dir, args.mapping, lang=lang), args.region)
-            if history_dir
-            else None
-        )
+        history = load_dataset(history_dir, args.mapping, lang=lang) if history_dir else None
+        if history is not None:
+            say_filled(history)
+            history = by_region(history, args.region)
         plan_params, view, summary, plan_meta = _plan(args, params)
         report = controlling_report(
             plan_params, actuals, view, summary, rules=rules, history=history, as_of=args.as_of
@@ -244,7 +248,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except DataValidationError as exc:
-        print(f"error: the data breaks the contract:\n{exc}", file=sys.stderr)
+        say_broken_contract(exc)
         return 1
     landing = {k: v for k, v in report.landing.items() if k not in ("rerun_monthly", "path")}
     landing["plan"] = plan_meta
@@ -294,6 +298,7 @@ def _run_deals(
     start = params.company.plan_start
     company_deals = actuals["deals"]  # who is a customer: decided company-wide
     company_history = load_dataset(history_dir, args.mapping, lang=lang) if history_dir else {}
+    say_filled(company_history)
     actuals = by_region(actuals, args.region)
     try:
         _params, view, _summary, plan_meta = _plan(args, params)

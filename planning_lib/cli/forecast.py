@@ -47,13 +47,19 @@ from planning_lib.analysis.pipeline import (
     pipeline_forecast,
     stage_win_probabilities,
 )
-from planning_lib.cli.common import output_taken, say_filled
+from planning_lib.cli.common import (
+    add_mapping_argument,
+    output_taken,
+    say_broken_contract,
+    say_filled,
+)
 from planning_lib.core.config import load_params
 from planning_lib.core.csv_safe import spreadsheet_safe
 from planning_lib.core.fields import ParameterError
 from planning_lib.core.outputs import OutputExistsError, new_folder
 from planning_lib.core.params import PlanParameters
 from planning_lib.core.text_store import label
+from planning_lib.data.failures import DataValidationError
 from planning_lib.data.loaders import load_dataset
 
 __all__ = [
@@ -76,7 +82,10 @@ PIPELINE_MONTHS = 6
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``planning forecast``."""
-    parser.add_argument("--data", type=Path, required=True, help="folder of canonical tables")
+    parser.add_argument(
+        "--data", type=Path, required=True, help="folder of canonical tables or exports"
+    )
+    add_mapping_argument(parser)
     parser.add_argument(
         "--by", default="region", help="hierarchy columns, top first, e.g. region,product"
     )
@@ -238,7 +247,7 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError("--horizon must be at least 1")
         # read at once, so a wrong --config path or value stops here whatever the metric
         params = load_params(args.config) if args.config is not None else None
-        tables = load_dataset(args.data, lang="de")
+        tables = load_dataset(args.data, args.mapping, lang="de")
         say_filled(tables)
         metric, note = (
             revenue_metric(tables, params) if args.metric == "revenue" else (args.metric, "")
@@ -246,6 +255,9 @@ def run(args: argparse.Namespace) -> int:
         as_of = _as_of(tables, args.as_of)
         bottom = metric_frame(tables, metric, by, as_of)
         hier = hierarchy(bottom, by)
+    except DataValidationError as exc:
+        say_broken_contract(exc)
+        return 1
     except (FileNotFoundError, KeyError, ValueError, ParameterError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from planning_lib.analysis.calibration import Calibration, CalibrationError, calibrate
-from planning_lib.cli.common import say_filled
+from planning_lib.cli.common import add_mapping_argument, say_broken_contract, say_filled
 from planning_lib.core.config import load_params
 from planning_lib.core.fields import ParameterError
 from planning_lib.core.outputs import private_temp_dir, rename_noreplace
@@ -41,7 +41,10 @@ HELP = "Write a plan YAML (and region files) calibrated from the history in --da
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``planning init``."""
-    parser.add_argument("--data", required=True, type=Path, help="history folder (tables)")
+    parser.add_argument(
+        "--data", required=True, type=Path, help="history folder (tables or exports)"
+    )
+    add_mapping_argument(parser)
     parser.add_argument("--out", required=True, type=Path, help="new plan YAML file")
     parser.add_argument(
         "--as-of",
@@ -136,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     try:
-        tables = load_dataset(args.data, lang="de")
+        tables = load_dataset(args.data, args.mapping, lang="de")
         say_filled(tables)
         model = business_model(args.business_model, tables)
         as_of = pd.Period(args.as_of, freq="M") if args.as_of else None
@@ -148,7 +151,10 @@ def run(args: argparse.Namespace) -> int:
             f"error: {exc.filename or exc}: exists; planning init never overwrites", file=sys.stderr
         )
         return 2
-    except (CalibrationError, DataValidationError, FileNotFoundError, ParameterError) as exc:
+    except DataValidationError as exc:
+        say_broken_contract(exc)
+        return 1
+    except (CalibrationError, FileNotFoundError, ParameterError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except ValueError as exc:  # a bad --as-of

@@ -29,7 +29,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from planning_lib.cli.common import history_overrides, output_taken
+from planning_lib.cli.common import history_overrides, output_taken, say_broken_contract
 from planning_lib.core.config import load_params
 from planning_lib.core.csv_safe import spreadsheet_safe
 from planning_lib.core.fields import ParameterError
@@ -193,7 +193,10 @@ def run(args: argparse.Namespace) -> int:
             mc = monte_carlo(result.params, draws=args.draws, seed=args.seed)
             draws, seed = mc.draws, mc.seed
         bases = plan_bases(result.params, draws=draws, seed=seed)
-    except (ParameterError, FileNotFoundError, DataValidationError) as exc:
+    except DataValidationError as exc:
+        say_broken_contract(exc)
+        return 1
+    except (ParameterError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     summary = dict(result.summary)

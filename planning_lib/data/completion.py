@@ -43,6 +43,7 @@ __all__ = [
     "estimate_open_deals",
     "fill_defaults",
     "render_note",
+    "value_text",
 ]
 
 MIN_COMPARABLE = 3
@@ -58,9 +59,9 @@ def count_text(n: int, lang: str = "en") -> str:
 
 NOTE_TEXT: dict[str, dict[str, str]] = {
     "en": {
-        "default": "{column}: column missing, filled with {value!r} in all {n} rows ({why})",
+        "default": "{column}: column missing, filled with {value} in all {n} rows ({why})",
         "mapping_default": (
-            "{column}: column missing, filled with {value!r} in all {n} rows "
+            "{column}: column missing, filled with {value} in all {n} rows "
             "(default of mapping {why!r})"
         ),
         "computed": "{column}: column missing, computed as {why} in all {n} rows",
@@ -89,9 +90,9 @@ NOTE_TEXT: dict[str, dict[str, str]] = {
         "why_amount": "{groups}",
     },
     "de": {
-        "default": ("{column}: Spalte fehlt, in allen {n} Zeilen mit {value!r} gefüllt ({why})"),
+        "default": ("{column}: Spalte fehlt, in allen {n} Zeilen mit {value} gefüllt ({why})"),
         "mapping_default": (
-            "{column}: Spalte fehlt, in allen {n} Zeilen mit {value!r} gefüllt "
+            "{column}: Spalte fehlt, in allen {n} Zeilen mit {value} gefüllt "
             "(Vorgabe der Zuordnung {why!r})"
         ),
         "computed": "{column}: Spalte fehlt, in allen {n} Zeilen berechnet als {why}",
@@ -157,12 +158,21 @@ class Note:
     why: str = ""
 
 
+def value_text(value: object, lang: str = "en") -> str:
+    """A filled value in a note: a number in the language's number format (Babel: 0.0 ->
+    "0", 1234.5 -> "1.234,5" (de), "1,234.5" (en)), a text quoted as before ('small')."""
+    if isinstance(value, int | float | np.number) and not isinstance(value, bool | np.bool_):
+        return format_decimal(value, "#,##0.###", locale=_COUNT_LOCALES[lang])
+    return repr(value)
+
+
 def render_note(note: Note, lang: str = "en") -> str:
     """The note as one line for the analyst."""
     text = NOTE_TEXT[lang]
     why = text.get(note.why, note.why) if note.why.startswith("why_") else note.why
     n = count_text(note.n, lang)
-    return text[note.kind].format(column=note.column, n=n, value=note.value, why=why)
+    value = value_text(note.value, lang)
+    return text[note.kind].format(column=note.column, n=n, value=value, why=why)
 
 
 def fill_defaults(frame: pd.DataFrame, table: str) -> tuple[pd.DataFrame, list[Note]]:

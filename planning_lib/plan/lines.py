@@ -32,8 +32,10 @@ Semantics (the formula sheet):
   (``current.mrr_eur``, ``arpa_monthly_eur``; 0 unless given). A new deal's
   first-year revenue (commissions) = deal size + 12 × ARPA; repeat purchases earn the
   reps ``compensation.commission_rate_repeat_purchase`` × their bookings when it is set
-  (none when it is empty). Cash: with ``payment_delay_months`` d the first d plan
-  months receive the bookings won before plan start
+  (none when it is empty). Capacity compares all won deals with all won deals: the
+  required rep deals are the new deals of the non-partner channels plus every repeat
+  purchase, as deals per rep (``planning init``) counts all won deals. Cash: with
+  ``payment_delay_months`` d the first d plan months receive the bookings won before plan start
   (``current.bookings_before_start_eur``; nothing but the starting MRR when not given).
 * **Contribution margin** (Deckungsbeitrag) = revenue × gross margin - all sales &
   marketing cost; per product/segment (``drivers.product_mix``/``segment_mix``)
@@ -329,8 +331,12 @@ def plan_lines(inp: ModelInputs, values: Mapping[str, Any]) -> tuple[Lines, int]
     gross_profit = revenue * v["drivers.gross_margin"]
     lines[("gross_profit", "")] = gross_profit
 
-    # capacity vs required deals (all non-partner deals are closed by reps)
-    required = _total(groups, "customers_new", zero, rep_channels)
+    # capacity vs required deals (all non-partner deals are closed by reps). Deals per rep
+    # (``planning init``: all won deals ÷ head-months) count every won deal, so the
+    # required deals of a transactional plan count the repeat purchases too (phase 5: the
+    # reps needed for the volume of deals, repeat business included): like with like
+    rep_new = _total(groups, "customers_new", zero, rep_channels)
+    required = rep_new + lines[("repeat_purchases", "")] if transactional else rep_new
     capacity = _total(groups, "capacity_deals", zero)
     lines[("capacity_deals", "")] = capacity
     lines[("required_rep_deals", "")] = required
@@ -353,11 +359,11 @@ def plan_lines(inp: ModelInputs, values: Mapping[str, Any]) -> tuple[Lines, int]
             yearly = v.get(f"budget.by_category.{cat}", zero[:, :1])
             lines[(f"cost_{cat}", "")] = bud.monthly_from_yearly(yearly, t_len) + zero
     lines[("cost_other", "")] = v["budget.other_monthly_eur"] + zero
-    rep_fyr = bud.first_year_revenue(required, arpa)
+    rep_fyr = bud.first_year_revenue(rep_new, arpa)  # repeat purchases: their own rate
     lines[("first_year_revenue_new", "")] = bud.first_year_revenue(new, arpa)
     if transactional:  # the one-off deal is first-year revenue too
         size = v["drivers.transactional.deal_size_eur"]
-        rep_fyr = rep_fyr + required * size
+        rep_fyr = rep_fyr + rep_new * size
         lines[("first_year_revenue_new", "")] = lines[("first_year_revenue_new", "")] + new * size
     comm_partner = zero
     for ch in partner_channels:

@@ -92,7 +92,7 @@ def test_mapped_german_export_gives_the_canonical_figures(company: dict, capsys)
         want = (root / "o_canon" / name).read_bytes()
         assert (root / "o_mapped" / name).read_bytes() == want, name
     n = len(company["actuals"])  # 193 rows, fewer than 1,000: no thousands separator
-    assert f"deals: mrr_eur: Spalte fehlt, in allen {n} Zeilen mit 0" in err
+    assert f"actuals/deals: mrr_eur: Spalte fehlt, in allen {n} Zeilen mit 0" in err
 
 
 def test_two_mappings_for_one_table_stop_with_one_line(company: dict, capsys) -> None:

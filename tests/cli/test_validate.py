@@ -129,7 +129,7 @@ def test_mapping_preset(capsys):
         "(default of mapping 'hubspot')",
         "  hubspot_deals.csv: segment: column missing, filled with 'small' in all 3 rows "
         "(default of mapping 'hubspot')",
-        "  hubspot_deals.csv: mrr_eur: column missing, filled with 0.0 in all 3 rows (no "
+        "  hubspot_deals.csv: mrr_eur: column missing, filled with 0 in all 3 rows (no "
         "recurring revenue known: one-off sales; if the deals are subscriptions and amount_eur "
         "is their annual value, map it in a mapping of your own: computed: "
         "{mrr_eur: {from: amount_eur, divide_by: 12}})",

@@ -86,7 +86,7 @@ def test_us_export_open_deals_estimated_and_flagged(tmp_path):
     assert "close_date: 4 open deal(s) without close date" in said
     assert "amount_eur: 3 open deal(s) without value" in said
     assert "channel: column missing, filled with 'inbound' in all 10 rows" in said
-    assert "mrr_eur: column missing, filled with 0.0 in all 10 rows" in said
+    assert "mrr_eur: column missing, filled with 0 in all 10 rows" in said
     assert "{mrr_eur: {from: amount_eur, divide_by: 12}}" in said  # how to map Amount
     deals = load_table(out / "deals.csv", "deals").set_index("deal_id")
     assert len(deals) == 10  # rows in = rows out
@@ -183,7 +183,7 @@ def test_absent_optional_columns_get_defaults_one_line_each(tmp_path):
     done = planning("validate", path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.splitlines()[1:] == [
-        "  deals.csv: mrr_eur: column missing, filled with 0.0 in all 2 rows "
+        "  deals.csv: mrr_eur: column missing, filled with 0 in all 2 rows "
         "(no recurring revenue known: one-off sales; if the deals are subscriptions and "
         "amount_eur is their annual value, map it in a mapping of your own: computed: "
         "{mrr_eur: {from: amount_eur, divide_by: 12}})",

@@ -66,3 +66,25 @@ def test_render_note_groups_large_counts_only() -> None:
     note = Note("estimated_close", "close_date", 12345, why="x")
     assert render_note(note, "de").startswith("close_date: 12.345 offene(r) Deal(s)")
     assert render_note(note, "en").startswith("close_date: 12,345 open deal(s)")
+
+
+@pytest.mark.parametrize(
+    ("lang", "zero", "big"),
+    [("de", "mit 0 gefüllt", "1.234,5"), ("en", "filled with 0 ", "1,234.5")],
+)
+def test_filled_numbers_in_the_language_s_number_format(
+    tmp_path: Path, lang: str, zero: str, big: str
+) -> None:
+    """A deals export without ``mrr_eur`` is filled with the default 0.0 (one-off sales):
+    the note reads "0" in either language, never Python's "0.0"; a filled 1234.5 reads
+    "1.234,5" in German (``.`` groups, ``,`` decimals) and "1,234.5" in English. Texts keep
+    their quotes ('small'). Expected strings written out by hand from the two number
+    conventions."""
+    frame = load_table(_export(tmp_path / "deals.csv"), "deals", lang=lang)
+    mrr = next(n for n in frame.attrs["notes"] if n.startswith("mrr_eur:"))
+    assert zero in mrr, mrr
+    assert "0.0" not in mrr
+    note = Note("default", "price_eur", 3, 1234.5, "why_unassigned")
+    assert f" {big} " in render_note(note, lang)
+    note = Note("default", "segment", 3, "small", "why_segment")
+    assert " 'small' " in render_note(note, lang)

@@ -293,3 +293,22 @@ def test_bookings_before_start_only_for_a_transactional_plan():
     del d["drivers"]["transactional"]
     with pytest.raises(ParameterError, match=r"current\.bookings_before_start_eur: only for"):
         params_from_dict(d)
+
+
+def test_capacity_compares_all_won_deals_with_all_won_deals():
+    """Deals per rep is calibrated from all won deals, repeat purchases included
+    (``planning init``: won deals ÷ head-months), so the required rep deals of a
+    transactional plan count the repeat purchases too. 2 productive AEs × 6 deals = 12
+    deals of capacity a month. Month 1: 10 new + 100 × 5 % = 5 repeat = 15 required, gap
+    12 − 15 = −3, reps needed 15 ÷ 6 = 2.5. Month 2: 10 + 108 × 5 % = 15.4, gap −3.4,
+    2.5667 reps. Month 3: base 115.84, 10 + 5.792 = 15.792. Commissions stay on the new
+    deals alone (10 % × 10 × 1,000 € = 1,000 €): repeat purchases have their own rate."""
+    d = tiny()
+    d["organisation"]["roles"]["ae"]["deals_per_month"] = 6.0
+    p = run_plan(params_from_dict(d))
+    assert list(p.line("capacity_deals")[:3]) == pytest.approx([12, 12, 12])
+    assert list(p.line("required_rep_deals")[:3]) == pytest.approx([15, 15.4, 15.792])
+    assert list(p.line("capacity_gap")[:3]) == pytest.approx([-3, -3.4, -3.792])
+    assert list(p.line("reps_needed")[:3]) == pytest.approx([2.5, 15.4 / 6, 15.792 / 6])
+    assert list(p.line("cost_commissions")[:3]) == pytest.approx([1_000, 1_000, 1_000])
+    assert p.summary["capacity_short_months"] == 12
