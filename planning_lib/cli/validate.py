@@ -250,30 +250,22 @@ def _csv_cells(values: pd.Series, dtype: str, column: str) -> list[str]:
     return cells.tolist()
 
 
-def canonical_columns(table: str, frame: pd.DataFrame) -> list:
-    """The cells of each column of a canonical frame as :func:`canonical_csv` writes them
-    (Arrow text arrays; None for a column the plain writer must write)."""
-    cols = [c for c in TABLES[table].columns if c.name in frame.columns]
-    return map_columns(
-        lambda c: canonical_cells(
-            frame[c.name], c.dtype, 1 if c.name in ONE_DECIMAL_COLUMNS else 2
-        ),
-        cols,
-        len(frame),
-    )
-
-
-def canonical_csv(table: str, frame: pd.DataFrame, cells: list | None = None) -> bytes:
+def canonical_csv(table: str, frame: pd.DataFrame, threaded: bool = True) -> bytes:
     """A canonical frame as CSV bytes in the format of ``data/sample/``.
 
     Columns in contract order, ``,`` delimiter, ISO dates, ``.`` decimals (money with
     two decimals like the sample, more only where two would change the value), empty
     cells for missing values, UTF-8, LF. ``load_table`` reads it back to the same frame.
-    ``cells``: what :func:`canonical_columns` gave for this frame (made while it was
-    checked), else it is made here.
+    ``threaded=False``: one column after the other (see :func:`map_columns`).
     """
     cols = [c for c in TABLES[table].columns if c.name in frame.columns]
-    fast = canonical_columns(table, frame) if cells is None else cells
+    fast = map_columns(
+        lambda c: canonical_cells(
+            frame[c.name], c.dtype, 1 if c.name in ONE_DECIMAL_COLUMNS else 2
+        ),
+        cols,
+        len(frame) if threaded else 0,
+    )
     if all(a is not None for a in fast):
         joined = join_csv([c.name for c in cols], fast)
         if joined is not None:  # no cell needs quoting: the same bytes as csv.writer's
@@ -291,7 +283,7 @@ def write_canonical(
 ) -> list[str]:
     """Write ``{"deals" or "actuals/deals": frame}`` as canonical CSVs into new folder ``out``.
 
-    ``prepared``: the cells formatted while the frames were checked (see :class:`Prepared`).
+    ``prepared``: the CSVs made while the frames were checked (see :class:`Prepared`).
 
     Returns:
         The relative paths written, sorted.
@@ -305,18 +297,21 @@ def write_canonical(
             table = rel.rsplit("/", 1)[-1]
             target = tmp / f"{rel}.csv"
             target.parent.mkdir(parents=True, exist_ok=True)
-            cells = prepared.cells(frames[rel]) if prepared is not None else None
-            target.write_bytes(canonical_csv(table, frames[rel], cells))
+            made = prepared.csv(frames[rel]) if prepared is not None else None
+            target.write_bytes(made if made is not None else canonical_csv(table, frames[rel]))
     return [f"{rel}.csv" for rel in names]
 
 
-class Prepared:
-    """The canonical cells of each checked frame, formatted in a background thread
-    while the frame's contract checks run (``check_table(prepare=...)``), so
-    ``--write-canonical`` does not wait for the formatting after the checks.
+_PREPARE_THREADED = True
 
-    Used as a context manager; :meth:`cells` gives the cells of a frame it formatted
-    (the same frame object), else None (the writer formats it then).
+
+class Prepared:
+    """The canonical CSV of each checked frame, made in a background thread while the
+    frame's contract checks run (``check_table(prepare=...)``), so ``--write-canonical``
+    does not format and join the cells after the checks.
+
+    Used as a context manager; :meth:`csv` gives the CSV bytes of a frame it made (the
+    same frame object), else None (the writer makes it then).
     """
 
     def __init__(self) -> None:
@@ -324,9 +319,10 @@ class Prepared:
         self._jobs: list[tuple[pd.DataFrame, Future]] = []
 
     def __call__(self, table: str, frame: pd.DataFrame) -> None:
-        self._jobs.append((frame, self._pool.submit(canonical_columns, table, frame)))
+        job = self._pool.submit(canonical_csv, table, frame, _PREPARE_THREADED)
+        self._jobs.append((frame, job))
 
-    def cells(self, frame: pd.DataFrame) -> list | None:
+    def csv(self, frame: pd.DataFrame) -> bytes | None:
         return next((job.result() for f, job in self._jobs if f is frame), None)
 
     def __enter__(self) -> Prepared:

@@ -1,8 +1,8 @@
-"""``validate --write-canonical`` formats the cells while the contract checks run.
+"""``validate --write-canonical`` makes the canonical CSV while the contract checks run.
 
-The cells the background thread made are the ones written (not formatted a second
-time), and the file is byte for byte what :func:`canonical_csv` writes without them
-(second method: the writer on the loaded frame, no thread).
+The bytes the background thread made are the ones written (not made a second time),
+and they are what :func:`canonical_csv` gives without the thread (second method: the
+writer on the loaded frame).
 """
 
 from __future__ import annotations
@@ -16,19 +16,19 @@ from planning_lib.core.paths import SAMPLE_DATA as SAMPLE_DIR
 from planning_lib.data.loaders import load_table
 
 
-def test_written_cells_come_from_the_checks_thread(tmp_path, monkeypatch):
+def test_written_csv_comes_from_the_checks_thread(tmp_path, monkeypatch):
     folder = tmp_path / "export"
     folder.mkdir()
     shutil.copy(SAMPLE_DIR / "deals.csv", folder / "deals.csv")
     used = []
-    real = validate.Prepared.cells
+    real = validate.Prepared.csv
 
     def spy(self, frame):
-        cells = real(self, frame)
-        used.append(cells is not None)
-        return cells
+        made = real(self, frame)
+        used.append(made is not None)
+        return made
 
-    monkeypatch.setattr(validate.Prepared, "cells", spy)
+    monkeypatch.setattr(validate.Prepared, "csv", spy)
     out = tmp_path / "out"
     assert main(["validate", str(folder), "--write-canonical", str(out)]) == 0
     assert used == [True]
