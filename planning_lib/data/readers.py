@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import mmap
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -301,21 +302,33 @@ def read_csv(path: Path, table: str, lang: str = "en") -> RawTable:
             rows with another number of fields than the header (one failure each).
     """
     label = path.name
-    data = path.read_bytes()
+    data = _mapped(path)
     fast = _byte_cells(data, label, table, lang)
     if fast is not None:
         frame, encoding, delimiter, header, skipped = fast
     else:
-        frame, encoding, delimiter, header, skipped = _text_cells(data, label, table, lang)
+        frame, encoding, delimiter, header, skipped = _text_cells(bytes(data), label, table, lang)
     del data
     return _raw_table(frame, label, table, lang, encoding, delimiter, header, skipped)
+
+
+def _mapped(path: Path) -> bytes | mmap.mmap:
+    """The file's bytes, memory-mapped read-only where the system allows (no copy of the
+    file into a new buffer: Arrow parses the pages of the file cache, and its cells are
+    its own copies, so nothing refers to the mapping once the file is read), else read.
+    """
+    with path.open("rb") as handle:
+        try:
+            return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        except (ValueError, OSError):  # an empty file, or one that cannot be mapped
+            return handle.read()
 
 
 _LEADING_BREAKS = re.compile(rb"[\r\n]*")
 
 
 def _byte_cells(
-    data: bytes, label: str, table: str, lang: str
+    data: bytes | mmap.mmap, label: str, table: str, lang: str
 ) -> tuple[pd.DataFrame, str, str, tuple[str, ...], int] | None:
     """What :func:`_text_cells` gives, read from the file's bytes without decoding the
     whole file; None for any file this does not read exactly like the plain way.
@@ -327,9 +340,10 @@ def _byte_cells(
     :func:`~planning_lib.data.arrow_csv.read_file_cells` refuses a column holding a
     UTF-8 sequence too, which the plain way reports as mixed).
     """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    first = data[:3]
+    if first.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None
-    start = 3 if data.startswith(_BOM_BYTES) else 0
+    start = 3 if first == _BOM_BYTES else 0
     ef = data.find(_BOM_BYTES[:1], start)  # memchr for its first byte (a byte rare in text)
     if ef >= 0 and data.find(_BOM_BYTES, ef) >= 0:
         return None

@@ -4,6 +4,8 @@ well-formed UTF-8 multibyte sequence (used to tell UTF-8, cp1252 and mixed files
 
 from __future__ import annotations
 
+import mmap
+
 import numpy as np
 
 __all__ = ["BLOCK", "MULTIBYTE", "first_non_ascii", "has_multibyte", "non_ascii"]
@@ -66,10 +68,11 @@ def has_multibyte(data: bytes, high: np.ndarray | None = None) -> bool:
     return False
 
 
-def first_non_ascii(data: bytes, start: int = 0) -> int:
+def first_non_ascii(data: bytes | mmap.mmap, start: int = 0) -> int:
     """Position of the first byte 80-FF at or after ``start``, or -1 (a block at a time:
-    an ASCII file costs one pass of ``bytes.isascii``, a typical export stops early)."""
-    if data.isascii():
+    an ASCII file costs one pass of ``bytes.isascii`` or numpy, a typical export stops
+    early)."""
+    if isinstance(data, bytes) and data.isascii():
         return -1
     raw = np.frombuffer(data, dtype=np.uint8)
     for at in range(start, len(raw), BLOCK):

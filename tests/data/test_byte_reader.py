@@ -187,3 +187,20 @@ def test_first_non_ascii_is_the_first_byte_80_to_ff(start):
     expected = next((i for i in range(start, len(data)) if data[i] >= 0x80), -1)
     assert first_non_ascii(data, start) == expected
     assert first_non_ascii(b"a;b\n" * 10, 0) == -1
+
+
+def test_the_file_is_mapped_read_only_and_an_empty_file_read(tmp_path):
+    """The reader maps a file (same bytes, not writable) and reads an empty one (a file
+    of 0 bytes cannot be mapped); by hand: the file's bytes."""
+    import mmap
+
+    path = tmp_path / "deals.csv"
+    path.write_bytes("h;x\na;ä\n".encode("cp1252"))
+    mapped = readers._mapped(path)
+    assert isinstance(mapped, mmap.mmap)
+    assert bytes(mapped) == b"h;x\na;\xe4\n"
+    with pytest.raises(TypeError):
+        mapped[0] = 0
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    assert readers._mapped(empty) == b""
