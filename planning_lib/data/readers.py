@@ -368,6 +368,10 @@ def _byte_cells(
     if not _ends_with_record(tail, delimiter):
         return None  # a footer, or no record after the header
     first_line = head[: head.find("\n") + 1]
+    if "\r" in first_line.removesuffix("\n").removesuffix("\r"):
+        # a CR inside the first line ends the header there (CR-only line ends, or CR CR
+        # LF: a blank row after the header): the plain way counts those rows
+        return None
     header = tuple(f.strip() for f in _first_record(head, delimiter))
     names = next(csv.reader([first_line], delimiter=delimiter), [])
     if [f.strip() for f in names] != list(header) or not _plain_header(names):

@@ -187,3 +187,25 @@ def test_first_non_ascii_is_the_first_byte_80_to_ff(start):
     expected = next((i for i in range(start, len(data)) if data[i] >= 0x80), -1)
     assert first_non_ascii(data, start) == expected
     assert first_non_ascii(b"a;b\n" * 10, 0) == -1
+
+
+@pytest.mark.parametrize(
+    ("data", "rows", "skipped"),
+    [
+        # CR CR LF after the header: a blank row 2, the record on row 3
+        (b"h;x\r\r\na;b\r\nc;d\r\n", [3, 4], (2,)),
+    ],
+)
+def test_a_cr_inside_the_header_line_is_left_to_the_plain_way(
+    tmp_path, monkeypatch, data, rows, skipped
+):
+    """A CR before the first LF ends the header (universal line ends): the byte path,
+    which takes everything up to the first LF as the header line, leaves such a file to
+    the plain way. By hand: in ``h;x CR CR LF a;b`` the CR alone is a blank row 2 (the
+    byte path named the record row 2 and no skipped row)."""
+    path = tmp_path / "deals.csv"
+    path.write_bytes(data)
+    assert _left_to_plain(path)
+    got = _same(path, monkeypatch)
+    assert got[0].values.tolist() == [["a", "b"], ["c", "d"]]
+    assert got[1] == rows and got[5] == skipped
