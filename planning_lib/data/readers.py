@@ -249,7 +249,7 @@ def _ragged_rows(
     if all(line.count(delimiter) == naive or not line.strip() for line in lines):
         return []
     out = []
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     expected, start = None, first_line
     for fields in reader:
         if fields and any(f.strip() for f in fields):
@@ -509,16 +509,15 @@ def _first_record(text: str, delimiter: str) -> list[str]:
     line so no copy of the whole text is made (memory)."""
 
     def lines() -> Iterator[str]:
-        start = 0
-        while start < len(text):
-            end = text.find("\n", start)
-            if end < 0:
-                yield text[start:]
-                return
-            yield text[start : end + 1]
-            start = end + 1
+        # universal line ends (LF, CR LF, a lone CR), kept: what csv.reader expects of a
+        # file opened with newline=""
+        for line in _LINE.finditer(text):
+            yield line.group()
 
     return next(csv.reader(lines(), delimiter=delimiter), [])
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
 
 def _utf8_buffer(text: str) -> io.BytesIO:

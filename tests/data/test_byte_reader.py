@@ -209,3 +209,16 @@ def test_a_cr_inside_the_header_line_is_left_to_the_plain_way(
     got = _same(path, monkeypatch)
     assert got[0].values.tolist() == [["a", "b"], ["c", "d"]]
     assert got[1] == rows and got[5] == skipped
+
+
+def test_a_header_ending_with_a_lone_cr_is_read(tmp_path, monkeypatch):
+    """``h;x CR a;b LF c;d LF``: the lone CR ends the header (universal line ends, as
+    Arrow and the delimiter detection read it). By hand: records ``a;b`` and ``c;d`` on
+    rows 2 and 3. Before, both ways stopped with csv.Error (new-line character seen in
+    unquoted field) instead of reading the file."""
+    path = tmp_path / "deals.csv"
+    path.write_bytes(b"h;x\ra;b\nc;d\n")
+    assert _left_to_plain(path)
+    got = _same(path, monkeypatch)
+    assert got[0].values.tolist() == [["a", "b"], ["c", "d"]]
+    assert got[1] == [2, 3] and got[4] == ("h", "x")
