@@ -240,13 +240,18 @@ def _ragged_rows(
 ) -> list[dict]:
     """Failure rows for records whose field count differs from the header's.
 
-    A fast pass counts delimiters per line; only if a line differs from the header
-    are the records split properly (quotes and line breaks in cells respected).
+    A fast pass counts delimiters per line; only if a line differs from the header, or
+    holds an odd number of quotes (a quoted cell going on in the next line, whose lines
+    the count cannot tell apart from records), are the records split properly (quotes
+    and line breaks in cells respected).
     """
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     head = next(i for i, line in enumerate(lines) if line.strip())
     naive = lines[head].count(delimiter)
-    if all(line.count(delimiter) == naive or not line.strip() for line in lines):
+    if all(
+        (line.count(delimiter) == naive and line.count('"') % 2 == 0) or not line.strip()
+        for line in lines
+    ):
         return []
     out = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)

@@ -222,3 +222,19 @@ def test_a_header_ending_with_a_lone_cr_is_read(tmp_path, monkeypatch):
     got = _same(path, monkeypatch)
     assert got[0].values.tolist() == [["a", "b"], ["c", "d"]]
     assert got[1] == [2, 3] and got[4] == ("h", "x")
+
+
+def test_a_ragged_record_with_a_line_break_in_a_quoted_cell_is_named(tmp_path, monkeypatch):
+    """``a;"b LF c";d``: one record of 3 fields under a header of 2, whose two lines each
+    hold one delimiter like the header. By hand: the record starts on row 2, the plain
+    way's failure names row 2 (3 fields, header 2). Before, the delimiter count passed
+    it, pandas took the first column as index and the reader stopped with TypeError."""
+    path = tmp_path / "deals.csv"
+    path.write_bytes(b'h;x\na;"b\nc";d\ne;f\n')
+    assert _left_to_plain(path)
+    got = _same(path, monkeypatch)
+    assert got[0] == "error"
+    (failure,) = got[1]
+    found = dict(failure)
+    assert (found["rule"], found["row"]) == ("ragged_row", 2)
+    assert "has 3 field(s), the header has 2" in found["message"]
