@@ -261,10 +261,15 @@ def _ragged_rows(
             if expected is None:
                 expected = len(fields)
             elif len(fields) != expected:
-                detail = f"the row has {len(fields)} field(s), the header has {expected}"
                 out.append(
                     failure(
-                        "ragged_row", file=label, table=table, row=start, detail=detail, lang=lang
+                        "ragged_row",
+                        file=label,
+                        table=table,
+                        row=start,
+                        lang=lang,
+                        fields=len(fields),
+                        expected=expected,
                     )
                 )
         start = reader.line_num + first_line

@@ -227,7 +227,8 @@ def test_a_header_ending_with_a_lone_cr_is_read(tmp_path, monkeypatch):
 def test_a_ragged_record_with_a_line_break_in_a_quoted_cell_is_named(tmp_path, monkeypatch):
     """``a;"b LF c";d``: one record of 3 fields under a header of 2, whose two lines each
     hold one delimiter like the header. By hand: the record starts on row 2, the plain
-    way's failure names row 2 (3 fields, header 2). Before, the delimiter count passed
+    way's failure names row 2 (3 fields, header 2), in German (the detail was English
+    inside the German sentence). Before, the delimiter count passed
     it, pandas took the first column as index and the reader stopped with TypeError."""
     path = tmp_path / "deals.csv"
     path.write_bytes(b'h;x\na;"b\nc";d\ne;f\n')
@@ -237,4 +238,7 @@ def test_a_ragged_record_with_a_line_break_in_a_quoted_cell_is_named(tmp_path, m
     (failure,) = got[1]
     found = dict(failure)
     assert (found["rule"], found["row"]) == ("ragged_row", 2)
-    assert "has 3 field(s), the header has 2" in found["message"]
+    assert found["message"] == (
+        "deals.csv, Zeile 2: die Zeile hat 3 Feld(er), die Kopfzeile 2; "
+        "bitte Trennzeichen und Anführungszeichen in der Zeile prüfen"
+    )
