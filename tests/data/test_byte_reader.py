@@ -242,3 +242,37 @@ def test_a_ragged_record_with_a_line_break_in_a_quoted_cell_is_named(tmp_path, m
         "deals.csv, Zeile 2: die Zeile hat 3 Feld(er), die Kopfzeile 2; "
         "bitte Trennzeichen und Anführungszeichen in der Zeile prüfen"
     )
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding", "cells"),
+    [
+        # quoted header names, a quote inside a name, names with spaces around
+        (b'"h";"x"\na;b\n', "utf-8", {"h": "a", "x": "b"}),
+        (b'"h"z; x \na;b\n', "utf-8", {"hz": "a", "x": "b"}),
+        # no line end after the last record
+        (b"h;x\na;b", "utf-8", {"h": "a", "x": "b"}),
+        # NBSP (A0) around a cp1252 cell: kept, as the plain way keeps it
+        (b"h;x\na;\xa0b\xa0\n", "cp1252", {"h": "a", "x": "\xa0b\xa0"}),
+        # tab as delimiter
+        ("h\tx\na\tSüd\n".encode("cp1252"), "cp1252", {"h": "a", "x": "Süd"}),
+        # the first byte 80-FF starts a 4-byte UTF-8 sequence (emoji)
+        ("h;x\na;😀\nb;ä\n".encode(), "utf-8", {"h": "a", "x": "😀"}),
+        # cp1252 'Ã¤' is the UTF-8 of 'ä' (C3 A4): the whole file is UTF-8 then
+        ("h;x\na;Ã¤\n".encode("cp1252"), "utf-8", {"h": "a", "x": "ä"}),
+        # BOM and ASCII only
+        (b"\xef\xbb\xbfh;x\na;b\n", "utf-8-sig", {"h": "a", "x": "b"}),
+        # a lone CR inside a record's cell ends the record (Arrow's universal line ends)
+        (b"h;x\na;b\rc;d\n", "utf-8", {"h": "a", "x": "b"}),
+    ],
+)
+def test_edge_files_the_byte_path_reads(tmp_path, monkeypatch, data, encoding, cells):
+    """Files the byte path reads itself (not left to the plain way) with the plain way's
+    result; by hand: the encoding and the first record's cells (``"h"z`` reads ``hz``
+    as in Python's csv; the names are stripped)."""
+    path = tmp_path / "deals.csv"
+    path.write_bytes(data)
+    assert not _left_to_plain(path)
+    got = _same(path, monkeypatch)
+    assert got[2] == encoding
+    assert got[0].iloc[0].to_dict() == cells
