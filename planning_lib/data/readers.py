@@ -361,7 +361,7 @@ def _byte_cells(
         encoding = "utf-8-sig"
     skipped_to = _LEADING_BREAKS.match(data, start).end()
     blank = data[start:skipped_to]
-    skipped = blank.count(b"\n") or blank.count(b"\r")
+    skipped = _line_ends(blank.decode("ascii"))
     head_end = data.rfind(b"\n", skipped_to, skipped_to + _HEAD_BYTES)
     if head_end < 0:
         return None  # no line end, or a first line longer than the head
@@ -396,6 +396,11 @@ def _byte_cells(
     return frame, encoding, delimiter, header, skipped
 
 
+def _line_ends(blank: str) -> int:
+    """Lines ended in ``blank`` (only CR and LF): LF, CR LF and a lone CR each end one."""
+    return blank.count("\r") + blank.count("\n") - blank.count("\r\n")
+
+
 def _plain_header(names: list[str]) -> bool:
     """Unique, non-empty header names (what :func:`read_text_cells` accepts)."""
     return all(n and n.strip() for n in names) and len(set(names)) == len(names)
@@ -419,7 +424,7 @@ def _text_cells(
         raise SourceError(failure("empty_file", file=label, table=table, lang=lang))
     body = text.lstrip("\r\n")  # blank lines above the header
     blank = text[: len(text) - len(body)]
-    skipped = blank.count("\n") or blank.count("\r")
+    skipped = _line_ends(blank)
     text = body
     delimiter = detect_delimiter(text, label, table, lang)
     text = _without_footer(text, delimiter)

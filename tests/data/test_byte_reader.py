@@ -276,3 +276,17 @@ def test_edge_files_the_byte_path_reads(tmp_path, monkeypatch, data, encoding, c
     got = _same(path, monkeypatch)
     assert got[2] == encoding
     assert got[0].iloc[0].to_dict() == cells
+
+
+@pytest.mark.parametrize(
+    ("lead", "row"),
+    [(b"\n\n", 4), (b"\r\n\r\n", 4), (b"\r\r", 4), (b"\r\r\n", 4), (b"\n\r\n\r", 5)],
+)
+def test_blank_lines_above_the_header_count_each_line_end(tmp_path, monkeypatch, lead, row):
+    """Blank lines above the header, ended by LF, CR LF or a lone CR (as Arrow and a
+    spreadsheet count them). By hand: ``CR CR LF`` is two lines (a lone CR, then CR LF),
+    so the header is row 3 and the record row 4; ``LF CR LF CR`` is three."""
+    path = tmp_path / "deals.csv"
+    path.write_bytes(lead + "h;x\na;ä\n".encode("cp1252"))
+    got = _same(path, monkeypatch)
+    assert got[1] == [row]
