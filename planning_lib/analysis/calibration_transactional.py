@@ -66,7 +66,6 @@ from planning_lib.analysis.forecast.baseline import (
 )
 from planning_lib.core.text_store import label_pair
 from planning_lib.core.vocabulary import CHANNELS, SEGMENTS
-from planning_lib.metrics.clv import customer_lifetime
 from planning_lib.metrics.common import ratio
 from planning_lib.metrics.deals import won_deals
 from planning_lib.metrics.transactional import (
@@ -414,7 +413,10 @@ def transactional_values(
     gm = defaults["gross_margin"]
     cap = 60.0
     churn = round(rb.churn, 4)
-    life = float(customer_lifetime(np.full((1, 12), churn), 1.0, 0.0, cap)[0])
+    # the plan's constant-churn reading (summary clv_start_churn: lifetime 1 ÷ churn,
+    # uncapped, as the subscription plan's formula CLV), so a new plan's stated CLV is
+    # its own; without churn the lifetime is infinite: the cap
+    life = 1.0 / churn if churn > 0 else cap
     clv = float(clv_transactional(size, rate, repeat_size, gm, life))
     src["history.clv_eur"] = Source(
         "init.clv_transactional", {"margin": round(100 * gm), "months": round(life)}
