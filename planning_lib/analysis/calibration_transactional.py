@@ -434,7 +434,7 @@ def transactional_values(
     history_m = monthly_new_customers(first, plan_start)
     season = seasonal_weights(history_m, defaults["min_season_months"])
     src["drivers.seasonality"] = (
-        Source("init.season_new", {"months": len(history_m), "source": "first_deals"})
+        Source("init.season_first_deals", {"months": len(history_m)})
         if season is not None
         else Source("init.season_flat", {"months": len(history_m)}, assumption=True)
     )
@@ -443,9 +443,8 @@ def transactional_values(
         "p10": round(baseline.p10),
         "p90": round(baseline.p90),
         "months": len(history_m),
-        "source": "first_deals",
     }
-    src["forecast_no_change_new_customers"] = Source("init.baseline", fsrc)
+    src["forecast_no_change_new_customers"] = Source("init.baseline_first_deals", fsrc)
     channels, volumes = deal_channels(new_deals, as_of, defaults["min_entered"], src)
     values: dict[str, Any] = {
         "current": {
@@ -515,8 +514,7 @@ def transactional_plan(
     src["market"] = Source("init.market", {}, assumption=True)
     expected = round(baseline.expected)
     values["forecast_no_change_new_customers"] = expected
-    keys = ("expected", "p10", "p90", "months", "source")
-    fsrc = {k: src["forecast_no_change_new_customers"].args[k] for k in keys}
+    fsrc = dict(src["forecast_no_change_new_customers"].args)
     values["targets"] = [
         no_change_target(expected, deadline, values["history"]["new_customers_last_year"])
     ]

@@ -216,3 +216,17 @@ def test_a_long_lifetime_states_the_plans_own_clv(tmp_path) -> None:
     assert "clv_inconsistent" not in [f.code for f in result.findings]
     line = next(ln for ln in out.read_text(encoding="utf-8").splitlines() if "clv_eur:" in ln)
     assert f"über {round(1 / churn)} Monate" in line, line
+
+
+def test_the_forecast_and_season_name_their_source_in_words(tmp_path) -> None:
+    """The no-change forecast and the seasonality of a deals-only plan say in words what
+    they are counted from (the customers' first won deals), German in the YAML, instead
+    of the code ``first_deals``. By hand: 48 months of history before the plan start (8
+    first deals in each: a flat season, computed, not assumed)."""
+    out, _, _ = _plan(tmp_path, 0.15, 0.05)
+    text = out.read_text(encoding="utf-8")
+    assert "first_deals" not in text
+    line = next(ln for ln in text.splitlines() if ln.startswith("forecast_no_change_new"))
+    assert "Basisprognose ohne Änderungen aus 48 Monaten erster gewonnener Deals: " in line, line
+    line = next(ln for ln in text.splitlines() if ln.strip().startswith("seasonality:"))
+    assert "Neukunden (erster gewonnener Deal) je Kalendermonat ÷ Mittel, 48 Monate" in line, line
