@@ -44,6 +44,7 @@ from planning_lib.core.text_store import label_pair
 from planning_lib.metrics.common import month_of
 from planning_lib.metrics.customers import CustomerMatrix, mrr_bridge_observed
 from planning_lib.metrics.deals import won_deals
+from planning_lib.metrics.transactional import customer_key
 
 __all__ = ["region_files", "transactional_region_files"]
 
@@ -201,11 +202,9 @@ def _first_won(deals: pd.DataFrame, as_of: pd.Period) -> pd.DataFrame:
     month = pd.to_datetime(won["close_date"], errors="coerce").dt.to_period("M")
     won = won.assign(month=month)
     won = won[won["month"].notna() & (won["month"] <= as_of)]
-    cid = won["customer_id"] if "customer_id" in won.columns else pd.Series("", index=won.index)
-    cid = cid.fillna("").astype(str).str.strip()
     region = won["region"] if "region" in won.columns else pd.Series("", index=won.index)
     won = won.assign(
-        who=cid.where(cid != "", "deal:" + won["deal_id"].astype(str)),
+        who=customer_key(won),
         region=region.fillna("").astype(str),
         close=pd.to_datetime(won["close_date"], errors="coerce"),
     )

@@ -71,7 +71,6 @@ from planning_lib.analysis.forecast.baseline import (
 )
 from planning_lib.core.text_store import label_pair
 from planning_lib.core.vocabulary import CHANNELS, SEGMENTS
-from planning_lib.metrics.clv import customer_lifetime
 from planning_lib.metrics.common import ratio
 from planning_lib.metrics.deals import won_deals
 from planning_lib.metrics.transactional import (
@@ -419,7 +418,10 @@ def transactional_values(
     gm = defaults["gross_margin"]
     cap = 60.0
     churn = round(rb.churn, 4)
-    life = float(customer_lifetime(np.full((1, 12), churn), 1.0, 0.0, cap)[0])
+    # the plan's constant-churn reading (summary clv_start_churn: lifetime 1 ÷ churn,
+    # uncapped, as the subscription plan's formula CLV), so a new plan's stated CLV is
+    # its own; without churn the lifetime is infinite: the cap
+    life = 1.0 / churn if churn > 0 else cap
     clv = float(clv_transactional(size, rate, repeat_size, gm, life))
     src["history.clv_eur"] = Source(
         "init.clv_transactional", {"margin": round(100 * gm), "months": round(life)}
@@ -437,7 +439,7 @@ def transactional_values(
     history_m = monthly_new_customers(first, plan_start)
     season = seasonal_weights(history_m, defaults["min_season_months"])
     src["drivers.seasonality"] = (
-        Source("init.season_new", {"months": len(history_m), "source": "first_deals"})
+        Source("init.season_first_deals", {"months": len(history_m)})
         if season is not None
         else Source("init.season_flat", {"months": len(history_m)}, assumption=True)
     )
@@ -446,9 +448,8 @@ def transactional_values(
         "p10": round(baseline.p10),
         "p90": round(baseline.p90),
         "months": len(history_m),
-        "source": "first_deals",
     }
-    src["forecast_no_change_new_customers"] = Source("init.baseline", fsrc)
+    src["forecast_no_change_new_customers"] = Source("init.baseline_first_deals", fsrc)
     channels, volumes = deal_channels(new_deals, as_of, defaults["min_entered"], src)
     values: dict[str, Any] = {
         "current": {
@@ -518,8 +519,7 @@ def transactional_plan(
     src["market"] = Source("init.market", {}, assumption=True)
     expected = round(baseline.expected)
     values["forecast_no_change_new_customers"] = expected
-    keys = ("expected", "p10", "p90", "months", "source")
-    fsrc = {k: src["forecast_no_change_new_customers"].args[k] for k in keys}
+    fsrc = dict(src["forecast_no_change_new_customers"].args)
     values["targets"] = [
         no_change_target(expected, deadline, values["history"]["new_customers_last_year"])
     ]

@@ -46,6 +46,7 @@ from planning_lib.metrics.common import ratio
 from planning_lib.metrics.deals import won_deals
 from planning_lib.metrics.kpis import CATALOGUE, compute_kpis
 from planning_lib.metrics.measures import KpiContext
+from planning_lib.metrics.transactional import customer_key
 
 __all__ = [
     "DEAL_KPIS",
@@ -127,13 +128,6 @@ def _plan_monthly(plan: PlanView) -> pd.DataFrame:
     return out
 
 
-def _key(deals: pd.DataFrame) -> pd.Series:
-    """Who bought: ``customer_id``, or for a deal without one the deal itself."""
-    cid = deals["customer_id"] if "customer_id" in deals.columns else pd.Series("", deals.index)
-    cid = cid.fillna("").astype(str).str.strip()
-    return cid.where(cid != "", "deal:" + deals["deal_id"].astype(str))
-
-
 def customer_pool(
     deals: pd.DataFrame, history_deals: pd.DataFrame | None, plan_start: pd.Timestamp
 ) -> pd.DataFrame:
@@ -177,8 +171,8 @@ def _actual_monthly(
     closed_new = closed & prospects
     pool_won = won_deals(pool)
     pool_close = pd.to_datetime(pool_won["close_date"], errors="coerce").dt.to_period("M")
-    first = pool_close.dt.start_time.groupby(_key(pool_won)).min()
-    is_new = won_all & (_key(deals).map(first) == close)
+    first = pool_close.dt.start_time.groupby(customer_key(pool_won)).min()
+    is_new = won_all & (customer_key(deals).map(first) == close)
     is_repeat_deal = deals.index.isin(won.index) & ~is_new
     out = pd.DataFrame(
         {

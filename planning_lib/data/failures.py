@@ -48,7 +48,10 @@ MESSAGES: dict[str, dict[str, str]] = {
             "could not split the header into columns ({detail}); "
             "use ',' or ';' or a tab as delimiter"
         ),
-        "ragged_row": "{detail}; check the delimiter and quotes in this row",
+        "ragged_row": (
+            "the row has {fields} field(s), the header has {expected}; "
+            "check the delimiter and quotes in this row"
+        ),
         "mixed_encoding": (
             "the file is UTF-8 (it holds e.g. {sample}), but byte {byte} in this row is "
             "no UTF-8 (in Windows-1252 it would be {cp1252!r}): two encodings in one file; "
@@ -124,7 +127,10 @@ MESSAGES: dict[str, dict[str, str]] = {
             "die Kopfzeile lässt sich nicht in Spalten trennen ({detail}); "
             "bitte ',' oder ';' oder Tabulator als Trennzeichen verwenden"
         ),
-        "ragged_row": "{detail}; bitte Trennzeichen und Anführungszeichen in der Zeile prüfen",
+        "ragged_row": (
+            "die Zeile hat {fields} Feld(er), die Kopfzeile {expected}; "
+            "bitte Trennzeichen und Anführungszeichen in der Zeile prüfen"
+        ),
         "mixed_encoding": (
             "die Datei ist UTF-8 (sie enthält z. B. {sample}), aber Byte {byte} in dieser "
             "Zeile ist kein UTF-8 (in Windows-1252 wäre es {cp1252!r}): zwei Zeichenkodierungen "

@@ -241,26 +241,36 @@ def _ragged_rows(
 ) -> list[dict]:
     """Failure rows for records whose field count differs from the header's.
 
-    A fast pass counts delimiters per line; only if a line differs from the header
-    are the records split properly (quotes and line breaks in cells respected).
+    A fast pass counts delimiters per line; only if a line differs from the header, or
+    holds an odd number of quotes (a quoted cell going on in the next line, whose lines
+    the count cannot tell apart from records), are the records split properly (quotes
+    and line breaks in cells respected).
     """
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     head = next(i for i, line in enumerate(lines) if line.strip())
     naive = lines[head].count(delimiter)
-    if all(line.count(delimiter) == naive or not line.strip() for line in lines):
+    if all(
+        (line.count(delimiter) == naive and line.count('"') % 2 == 0) or not line.strip()
+        for line in lines
+    ):
         return []
     out = []
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     expected, start = None, first_line
     for fields in reader:
         if fields and any(f.strip() for f in fields):
             if expected is None:
                 expected = len(fields)
             elif len(fields) != expected:
-                detail = f"the row has {len(fields)} field(s), the header has {expected}"
                 out.append(
                     failure(
-                        "ragged_row", file=label, table=table, row=start, detail=detail, lang=lang
+                        "ragged_row",
+                        file=label,
+                        table=table,
+                        row=start,
+                        lang=lang,
+                        fields=len(fields),
+                        expected=expected,
                     )
                 )
         start = reader.line_num + first_line
@@ -365,7 +375,7 @@ def _byte_cells(
         encoding = "utf-8-sig"
     skipped_to = _LEADING_BREAKS.match(data, start).end()
     blank = data[start:skipped_to]
-    skipped = blank.count(b"\n") or blank.count(b"\r")
+    skipped = _line_ends(blank.decode("ascii"))
     head_end = data.rfind(b"\n", skipped_to, skipped_to + _HEAD_BYTES)
     if head_end < 0:
         return None  # no line end, or a first line longer than the head
@@ -382,6 +392,10 @@ def _byte_cells(
     if not _ends_with_record(tail, delimiter):
         return None  # a footer, or no record after the header
     first_line = head[: head.find("\n") + 1]
+    if "\r" in first_line.removesuffix("\n").removesuffix("\r"):
+        # a CR inside the first line ends the header there (CR-only line ends, or CR CR
+        # LF: a blank row after the header): the plain way counts those rows
+        return None
     header = tuple(f.strip() for f in _first_record(head, delimiter))
     names = next(csv.reader([first_line], delimiter=delimiter), [])
     if [f.strip() for f in names] != list(header) or not _plain_header(names):
@@ -394,6 +408,11 @@ def _byte_cells(
     if frame is None:
         return None
     return frame, encoding, delimiter, header, skipped
+
+
+def _line_ends(blank: str) -> int:
+    """Lines ended in ``blank`` (only CR and LF): LF, CR LF and a lone CR each end one."""
+    return blank.count("\r") + blank.count("\n") - blank.count("\r\n")
 
 
 def _plain_header(names: list[str]) -> bool:
@@ -419,7 +438,7 @@ def _text_cells(
         raise SourceError(failure("empty_file", file=label, table=table, lang=lang))
     body = text.lstrip("\r\n")  # blank lines above the header
     blank = text[: len(text) - len(body)]
-    skipped = blank.count("\n") or blank.count("\r")
+    skipped = _line_ends(blank)
     text = body
     delimiter = detect_delimiter(text, label, table, lang)
     text = _without_footer(text, delimiter)
@@ -519,16 +538,15 @@ def _first_record(text: str, delimiter: str) -> list[str]:
     line so no copy of the whole text is made (memory)."""
 
     def lines() -> Iterator[str]:
-        start = 0
-        while start < len(text):
-            end = text.find("\n", start)
-            if end < 0:
-                yield text[start:]
-                return
-            yield text[start : end + 1]
-            start = end + 1
+        # universal line ends (LF, CR LF, a lone CR), kept: what csv.reader expects of a
+        # file opened with newline=""
+        for line in _LINE.finditer(text):
+            yield line.group()
 
     return next(csv.reader(lines(), delimiter=delimiter), [])
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
 
 def _utf8_buffer(text: str) -> io.BytesIO:

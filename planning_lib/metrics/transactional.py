@@ -36,6 +36,7 @@ from planning_lib.metrics.deals import won_deals
 __all__ = [
     "active_base",
     "clv_transactional",
+    "customer_key",
     "deal_size",
     "expected_purchases",
     "purchase_history",
@@ -79,6 +80,16 @@ def clv_transactional(
     return gross_margin * (first_deal_eur + repeats * repeat_deal_eur)
 
 
+def customer_key(deals: pd.DataFrame) -> pd.Series:
+    """Who bought each deal: its ``customer_id`` (stripped), or for a deal without one
+    the deal itself (``deal:<deal_id>``): the one key of the purchase history, the
+    active base, the region split of the customers and the controlling's new/repeat
+    split."""
+    cid = deals["customer_id"] if "customer_id" in deals.columns else pd.Series("", deals.index)
+    cid = cid.fillna("").astype(str).str.strip()
+    return cid.where(cid != "", "deal:" + deals["deal_id"].astype(str))
+
+
 def purchase_history(deals: pd.DataFrame, as_of: pd.Period) -> pd.DataFrame:
     """New and repeat purchases per close month up to ``as_of``, from the won deals.
 
@@ -106,9 +117,7 @@ def purchase_history(deals: pd.DataFrame, as_of: pd.Period) -> pd.DataFrame:
     won = won[won["month"].notna() & (won["month"] <= as_of)]
     if won.empty:
         return pd.DataFrame(columns=cols)
-    cid = won["customer_id"] if "customer_id" in won.columns else pd.Series("", index=won.index)
-    cid = cid.fillna("").astype(str).str.strip()
-    who = cid.where(cid != "", "deal:" + won["deal_id"].astype(str))
+    who = customer_key(won)
     first = won.assign(who=who).groupby("who")["month"].transform("min")
     is_new = won["month"] == first
     amount = pd.to_numeric(won["amount_eur"], errors="coerce").fillna(0.0)
@@ -153,9 +162,7 @@ def active_base(deals: pd.DataFrame, as_of: pd.Period, active_months: int) -> pd
     won = won_deals(deals)
     month = pd.to_datetime(won["close_date"], errors="coerce").dt.to_period("M")
     keep = month.notna() & (month <= as_of)
-    cid = won["customer_id"] if "customer_id" in won.columns else pd.Series("", index=won.index)
-    cid = cid.fillna("").astype(str).str.strip()
-    who = cid.where(cid != "", "deal:" + won["deal_id"].astype(str))[keep]
+    who = customer_key(won)[keep]
     first = hist["month"].iloc[0]
     ordinal = (month[keep] - first).map(lambda off: off.n).astype(int)
     bought = pd.DataFrame({"who": who.to_numpy(), "m": ordinal.to_numpy()}).drop_duplicates()

@@ -189,3 +189,44 @@ def test_deal_size_of_few_new_customers_reaches_back(tmp_path) -> None:
     )
     assert "der 30 Neukunden" in line and "2024-09..2025-11" in line, line
     assert "im Zeitraum 2024-12..2025-11 nur 24 Neukunden" in line, line
+
+
+def test_a_long_lifetime_states_the_plans_own_clv(tmp_path) -> None:
+    """p = 10 %, q = 1 % (seed 1): the measured churn is below 1 ÷ 60, so the lifetime
+    1 ÷ churn is longer than the 60-month cap. The stated CLV is the plan's
+    constant-churn CLV (``clv_start_churn``, lifetime 1 ÷ churn uncapped, as the
+    subscription plan's formula CLV), by hand 0.8 × (6,000 + rate × (1 ÷ churn − 1) ×
+    2,000) to 0.1 % (the YAML's rate has 4 decimals), so a new plan has no
+    ``clv_inconsistent`` warning; the YAML names the lifetime in months, round(1 ÷
+    churn). Before, init capped the lifetime at 60 months (stated 13,514 € against the
+    plan's 22,884 €: the new plan warned about its own CLV)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    _frame(0.10, 0.01, seed=1).to_csv(data / "deals.csv", index=False)
+    out = tmp_path / "plan.yaml"
+    assert main(["init", "--data", str(data), "--out", str(out)]) == 0
+    params = load_params(out)
+    result = run_plan(params)
+    churn = params.drivers.churn_rate_monthly.start
+    assert 0 < churn < 1 / 60
+    rate = params.drivers.transactional.repeat_purchase_rate_monthly
+    clv = 0.8 * (A + rate * (1 / churn - 1) * B)
+    assert params.history.clv_eur == pytest.approx(clv, rel=1e-3)
+    assert float(result.summary["clv_start_churn"]) == pytest.approx(clv, rel=1e-9)
+    assert "clv_inconsistent" not in [f.code for f in result.findings]
+    line = next(ln for ln in out.read_text(encoding="utf-8").splitlines() if "clv_eur:" in ln)
+    assert f"über {round(1 / churn)} Monate" in line, line
+
+
+def test_the_forecast_and_season_name_their_source_in_words(tmp_path) -> None:
+    """The no-change forecast and the seasonality of a deals-only plan say in words what
+    they are counted from (the customers' first won deals), German in the YAML, instead
+    of the code ``first_deals``. By hand: 48 months of history before the plan start (8
+    first deals in each: a flat season, computed, not assumed)."""
+    out, _, _ = _plan(tmp_path, 0.15, 0.05)
+    text = out.read_text(encoding="utf-8")
+    assert "first_deals" not in text
+    line = next(ln for ln in text.splitlines() if ln.startswith("forecast_no_change_new"))
+    assert "Basisprognose ohne Änderungen aus 48 Monaten erster gewonnener Deals: " in line, line
+    line = next(ln for ln in text.splitlines() if ln.strip().startswith("seasonality:"))
+    assert "Neukunden (erster gewonnener Deal) je Kalendermonat ÷ Mittel, 48 Monate" in line, line

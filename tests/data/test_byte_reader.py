@@ -204,3 +204,106 @@ def test_the_file_is_mapped_read_only_and_an_empty_file_read(tmp_path):
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
     assert readers._mapped(empty) == b""
+
+
+@pytest.mark.parametrize(
+    ("data", "rows", "skipped"),
+    [
+        # CR CR LF after the header: a blank row 2, the record on row 3
+        (b"h;x\r\r\na;b\r\nc;d\r\n", [3, 4], (2,)),
+    ],
+)
+def test_a_cr_inside_the_header_line_is_left_to_the_plain_way(
+    tmp_path, monkeypatch, data, rows, skipped
+):
+    """A CR before the first LF ends the header (universal line ends): the byte path,
+    which takes everything up to the first LF as the header line, leaves such a file to
+    the plain way. By hand: in ``h;x CR CR LF a;b`` the CR alone is a blank row 2 (the
+    byte path named the record row 2 and no skipped row)."""
+    path = tmp_path / "deals.csv"
+    path.write_bytes(data)
+    assert _left_to_plain(path)
+    got = _same(path, monkeypatch)
+    assert got[0].values.tolist() == [["a", "b"], ["c", "d"]]
+    assert got[1] == rows and got[5] == skipped
+
+
+def test_a_header_ending_with_a_lone_cr_is_read(tmp_path, monkeypatch):
+    """``h;x CR a;b LF c;d LF``: the lone CR ends the header (universal line ends, as
+    Arrow and the delimiter detection read it). By hand: records ``a;b`` and ``c;d`` on
+    rows 2 and 3. Before, both ways stopped with csv.Error (new-line character seen in
+    unquoted field) instead of reading the file."""
+    path = tmp_path / "deals.csv"
+    path.write_bytes(b"h;x\ra;b\nc;d\n")
+    assert _left_to_plain(path)
+    got = _same(path, monkeypatch)
+    assert got[0].values.tolist() == [["a", "b"], ["c", "d"]]
+    assert got[1] == [2, 3] and got[4] == ("h", "x")
+
+
+def test_a_ragged_record_with_a_line_break_in_a_quoted_cell_is_named(tmp_path, monkeypatch):
+    """``a;"b LF c";d``: one record of 3 fields under a header of 2, whose two lines each
+    hold one delimiter like the header. By hand: the record starts on row 2, the plain
+    way's failure names row 2 (3 fields, header 2), in German (the detail was English
+    inside the German sentence). Before, the delimiter count passed
+    it, pandas took the first column as index and the reader stopped with TypeError."""
+    path = tmp_path / "deals.csv"
+    path.write_bytes(b'h;x\na;"b\nc";d\ne;f\n')
+    assert _left_to_plain(path)
+    got = _same(path, monkeypatch)
+    assert got[0] == "error"
+    (failure,) = got[1]
+    found = dict(failure)
+    assert (found["rule"], found["row"]) == ("ragged_row", 2)
+    assert found["message"] == (
+        "deals.csv, Zeile 2: die Zeile hat 3 Feld(er), die Kopfzeile 2; "
+        "bitte Trennzeichen und Anführungszeichen in der Zeile prüfen"
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding", "cells"),
+    [
+        # quoted header names, a quote inside a name, names with spaces around
+        (b'"h";"x"\na;b\n', "utf-8", {"h": "a", "x": "b"}),
+        (b'"h"z; x \na;b\n', "utf-8", {"hz": "a", "x": "b"}),
+        # no line end after the last record
+        (b"h;x\na;b", "utf-8", {"h": "a", "x": "b"}),
+        # NBSP (A0) around a cp1252 cell: kept, as the plain way keeps it
+        (b"h;x\na;\xa0b\xa0\n", "cp1252", {"h": "a", "x": "\xa0b\xa0"}),
+        # tab as delimiter
+        ("h\tx\na\tSüd\n".encode("cp1252"), "cp1252", {"h": "a", "x": "Süd"}),
+        # the first byte 80-FF starts a 4-byte UTF-8 sequence (emoji)
+        ("h;x\na;😀\nb;ä\n".encode(), "utf-8", {"h": "a", "x": "😀"}),
+        # cp1252 'Ã¤' is the UTF-8 of 'ä' (C3 A4): the whole file is UTF-8 then
+        ("h;x\na;Ã¤\n".encode("cp1252"), "utf-8", {"h": "a", "x": "ä"}),
+        # BOM and ASCII only
+        (b"\xef\xbb\xbfh;x\na;b\n", "utf-8-sig", {"h": "a", "x": "b"}),
+        # a lone CR inside a record's cell ends the record (Arrow's universal line ends)
+        (b"h;x\na;b\rc;d\n", "utf-8", {"h": "a", "x": "b"}),
+    ],
+)
+def test_edge_files_the_byte_path_reads(tmp_path, monkeypatch, data, encoding, cells):
+    """Files the byte path reads itself (not left to the plain way) with the plain way's
+    result; by hand: the encoding and the first record's cells (``"h"z`` reads ``hz``
+    as in Python's csv; the names are stripped)."""
+    path = tmp_path / "deals.csv"
+    path.write_bytes(data)
+    assert not _left_to_plain(path)
+    got = _same(path, monkeypatch)
+    assert got[2] == encoding
+    assert got[0].iloc[0].to_dict() == cells
+
+
+@pytest.mark.parametrize(
+    ("lead", "row"),
+    [(b"\n\n", 4), (b"\r\n\r\n", 4), (b"\r\r", 4), (b"\r\r\n", 4), (b"\n\r\n\r", 5)],
+)
+def test_blank_lines_above_the_header_count_each_line_end(tmp_path, monkeypatch, lead, row):
+    """Blank lines above the header, ended by LF, CR LF or a lone CR (as Arrow and a
+    spreadsheet count them). By hand: ``CR CR LF`` is two lines (a lone CR, then CR LF),
+    so the header is row 3 and the record row 4; ``LF CR LF CR`` is three."""
+    path = tmp_path / "deals.csv"
+    path.write_bytes(lead + "h;x\na;ä\n".encode("cp1252"))
+    got = _same(path, monkeypatch)
+    assert got[1] == [row]

@@ -104,3 +104,17 @@ def test_active_base_by_hand():
     assert got["new_customers"].tolist() == [2, 1, 1, 0, 0, 0]
     assert got["repeat_purchases"].tolist() == [0, 1, 0, 0, 1, 1]
     assert got["lapsed"].tolist() == [0, 0, 1, 2, 0, -1]
+
+
+def test_customer_key_is_the_stripped_id_or_the_deal() -> None:
+    """By hand: ' C1 ' and 'C1' are one customer 'C1'; an empty, a blank and a missing
+    customer id make the deal its own customer ('deal:' + deal_id); without the column
+    every deal is its own."""
+    from planning_lib.metrics.transactional import customer_key
+
+    deals = pd.DataFrame(
+        {"deal_id": ["D1", "D2", "D3", "D4", "D5"],
+         "customer_id": [" C1 ", "C1", "", "  ", None]}
+    )  # fmt: skip
+    assert customer_key(deals).tolist() == ["C1", "C1", "deal:D3", "deal:D4", "deal:D5"]
+    assert customer_key(deals[["deal_id"]]).tolist() == [f"deal:D{i}" for i in range(1, 6)]
