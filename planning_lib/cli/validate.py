@@ -302,7 +302,7 @@ def write_canonical(
     return [f"{rel}.csv" for rel in names]
 
 
-_PREPARE_THREADED = True
+_PREPARE_THREADED = False
 
 
 class Prepared:

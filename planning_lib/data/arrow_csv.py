@@ -207,16 +207,18 @@ def _fixed(numbers: np.ndarray, missing: np.ndarray, decimals: int) -> pa.Array:
     units = np.rint(np.where(python, 0.0, scaled)).astype("int64")
     negative = np.signbit(safe)
     whole = units // scale
-    # the sign on the whole part; a negative number above -1 needs "-0", set one by one
-    signed = pc.cast(pa.array(np.where(negative, -whole, whole)), pa.large_string())
-    minus_zero = negative & (whole == 0)
-    if minus_zero.any():
-        zeros = pa.array(["-0"] * int(minus_zero.sum()), pa.large_string())
-        signed = pc.replace_with_mask(signed, pa.array(minus_zero), zeros)
-    # the decimals: one of the 10**d texts "00" ... "99", taken by the remainder
-    digits = pa.array([f"{i:0{decimals}d}" for i in range(scale)], pa.large_string())
-    part = pc.take(digits, pa.array(units % scale))
-    cells = pc.binary_join_element_wise(signed, part, pa.scalar(".", pa.large_string()))
+    # from 1 up: the signed units with "." before their last d digits (cast and slice,
+    # byte-wise: digits are ASCII)
+    text = pc.cast(pa.array(np.where(negative, -units, units)), pa.large_string())
+    cells = pc.binary_replace_slice(text, -decimals, -decimals, ".")
+    below_one = whole == 0
+    if below_one.any():  # "0.05", "-0.05", "-0.00": the sign, "0.", then the d digits
+        at = np.flatnonzero(below_one)
+        signs = pa.array(np.where(negative[at], "-0", "0").tolist(), pa.large_string())
+        digits = pa.array([f"{i:0{decimals}d}" for i in range(scale)], pa.large_string())
+        part = pc.take(digits, pa.array(units[at] % scale))
+        small = pc.binary_join_element_wise(signs, part, pa.scalar(".", pa.large_string()))
+        cells = pc.replace_with_mask(cells, pa.array(below_one), small)
     spec = f".{decimals}f"
     # what the cell reads back as: units / 10**d is the correctly rounded value of the
     # decimal the cell writes (both exact in float64 below 2**53), as a parser gives it

@@ -176,6 +176,25 @@ def test_fixed_cells_agree_with_format_and_repr():
         assert cell == (fixed if float(fixed) == x else repr(x))
 
 
+@pytest.mark.parametrize("decimals", [1, 2])
+def test_fixed_cells_below_one_and_around_it(decimals):
+    """Second method: the rule in Python (``format`` if it reads back, else ``repr``)
+    on every value -2.000 .. 2.000 in steps of 0.001, both zeros and the powers of ten
+    (the cells below 1 are built apart from the others); by hand: 0.05 -> "0.05",
+    -0.05 -> "-0.05", -0.0 -> "-0.00", 10.0 -> "10.00" (two decimals)."""
+    numbers = np.concatenate(
+        [np.arange(-2000, 2001) / 1000, [0.0, -0.0, 10.0, -10.0, 100.0, 1e8, -1e8]]
+    )
+    cells = canonical_cells(pd.Series(numbers), "float", decimals).to_pylist()
+    spec = f".{decimals}f"
+    for x, cell in zip(numbers.tolist(), cells, strict=True):
+        fixed = format(x, spec)
+        assert cell == (fixed if float(fixed) == x else repr(x)), x
+    if decimals == 2:
+        got = canonical_cells(pd.Series([0.05, -0.05, -0.0, 10.0]), "float", 2).to_pylist()
+        assert got == ["0.05", "-0.05", "-0.00", "10.00"]
+
+
 def test_arrow_writer_gives_csv_writer_bytes():
     """Second method: ``csv.writer`` with LF. Missing cells are empty, umlauts UTF-8."""
     names = ["deal_id", "region"]
