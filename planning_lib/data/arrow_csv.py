@@ -21,9 +21,6 @@ __all__ = ["join_csv", "read_file_cells", "read_text_cells"]
 
 _TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default "str" dtype
 _HEAD_BYTES = 1 << 16  # a header longer than this goes the plain way
-# bytes per block Arrow parses (one chunk each): fewer, larger chunks than its 1 MiB
-# default cost less per column afterwards, and 6 blocks of a 100 MB file keep 2 cores busy
-_BLOCK_BYTES = 1 << 24
 
 
 def read_text_cells(
@@ -95,7 +92,7 @@ def read_file_cells(
         table = pa_csv.read_csv(
             pa.BufferReader(pa.py_buffer(data)[start:]),
             parse_options=parse,
-            read_options=pa_csv.ReadOptions(column_names=keys, block_size=_BLOCK_BYTES),
+            read_options=pa_csv.ReadOptions(column_names=keys),
             convert_options=pa_csv.ConvertOptions(
                 column_types=dict.fromkeys(keys, kind),
                 strings_can_be_null=True,
