@@ -42,12 +42,11 @@ from planning_lib.core.finding import Finding
 from planning_lib.core.outputs import OutputExistsError, new_folder
 from planning_lib.data.failures import DataValidationError
 from planning_lib.data.loaders import load_dataset
-from planning_lib.metrics.transactional import DEAL_SIZE_MIN_COUNT
 from planning_lib.present.analysis_finding_texts import (
     analysis_finding_record,
     analysis_finding_text,
+    purchase_basis_values,
 )
-from planning_lib.present.formatting import format_value
 from planning_lib.present.labels import text
 
 __all__ = ["FLOAT_FORMAT", "HELP", "NAME", "add_arguments", "run", "write_analysis"]
@@ -167,27 +166,8 @@ def run(args: argparse.Namespace) -> int:
             )
         )
     if "new_customer_deal_size_eur" in analysis.figures:
-        print(purchase_basis_line(analysis.figures, analysis.as_of, locale))
+        key, values = purchase_basis_values(analysis.figures, analysis.as_of, locale)
+        print(text(key, locale, **values))
     for f in findings:
         print(f"- {analysis_finding_text(f, locale)}")
     return 0
-
-
-def purchase_basis_line(figures: dict[str, float], as_of: pd.Period, locale: str) -> str:
-    """The deal size and repeat rate of a deals-only history with the basis they rest on
-    (:func:`planning_lib.analysis.sales.purchase_figures`, as ``planning init``)."""
-    active = int(figures["repeat_base_active_months"])
-    return text(
-        f"analyse.purchase_basis.{'active' if active else 'all'}",
-        locale,
-        deal_size=format_value(figures["new_customer_deal_size_eur"], "eur", locale),
-        customers=format_value(figures["deal_size_customers"], "count", locale),
-        months=format_value(figures["deal_size_months"], "count", locale),
-        as_of=str(as_of),
-        min=format_value(DEAL_SIZE_MIN_COUNT, "count", locale),
-        rate=format_value(figures["repeat_purchase_rate"], "share", locale, decimals=2),
-        repeats=format_value(figures["repeat_purchases"], "count", locale),
-        base=format_value(figures["repeat_base_customer_months"], "count", locale),
-        active=format_value(active, "count", locale),
-        window=f"{as_of - 11}..{as_of}",
-    )
