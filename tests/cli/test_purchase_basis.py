@@ -115,5 +115,5 @@ def test_analyse_and_init_show_one_deal_size_and_repeat_rate(tmp_path, capsys) -
         "Auftragswert je Neukunde 2.333 €: aus 30 Neukunden der 13 Monate bis 2025-12 "
         "(mindestens 30); Wiederholungsquote 1,71 % je Monat: 6 Wiederholungskäufe ÷ 350 "
         "Kunden-Monate des aktiven Bestands (gewonnener Deal in den 12 Monaten davor), "
-        "2025-01..2025-12; dieselben Werte schreibt planning init."
+        "2025-01..2025-12; planning init misst sie ebenso."
     ) in printed
