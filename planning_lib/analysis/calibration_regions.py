@@ -37,14 +37,13 @@ from planning_lib.analysis.calibration_transactional import (
     BOOKINGS_BEFORE_START_MONTHS,
     bookings_before_start,
     new_business_deals,
-    repeat_base,
 )
 from planning_lib.analysis.funnel import leads_by_month
 from planning_lib.core.text_store import label_pair
 from planning_lib.metrics.common import month_of
 from planning_lib.metrics.customers import CustomerMatrix, mrr_bridge_observed
 from planning_lib.metrics.deals import won_deals
-from planning_lib.metrics.transactional import customer_key
+from planning_lib.metrics.transactional import customer_key, repeat_base
 
 __all__ = ["region_files", "transactional_region_files"]
 

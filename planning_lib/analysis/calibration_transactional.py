@@ -7,7 +7,8 @@ Called by :func:`planning_lib.analysis.calibration.calibrate`. Over the 12 month
 * customer base, new customers, their bookings and the repeat purchases:
   :func:`planning_lib.metrics.transactional.purchase_history` (a customer is who won a
   deal; won deals in a later month than its first are repeat purchases);
-* the base the repeat rate is measured on, and its lapse (:func:`repeat_base`): the
+* the base the repeat rate is measured on, and its lapse
+  (:func:`planning_lib.metrics.transactional.repeat_base`): the
   plan buys ``rate × base`` a month and moves the base as ``base × (1 − churn) + new``,
   so rate and churn must be measured on the same base, or a decline of the buyers is
   counted twice (a rate per *all* customers already contains the dormant ones; a churn
@@ -26,7 +27,9 @@ Called by :func:`planning_lib.analysis.calibration.calibrate`. Over the 12 month
   purchases (:mod:`planning_lib.metrics.transactional`). A deal size needs
   :data:`DEAL_SIZE_MIN_COUNT` customers (purchases): with fewer in the window its
   months reach back from the window's start until they hold that many or the history
-  begins (:func:`sized_months`), and the YAML names the months used;
+  begins (:func:`planning_lib.metrics.transactional.sized_months`), and the YAML names
+  the months used. ``planning analyse`` reports the same three figures from the same
+  function (:func:`planning_lib.metrics.transactional.purchase_basis`);
 * per channel: the new-business deals (deals of prospects: not created by a customer
   after its first won deal) created per month enter as SQL; ``demo_to_won`` = their win
   rate (won ÷ closed in the window, the rate of all channels below
@@ -48,7 +51,6 @@ Called by :func:`planning_lib.analysis.calibration.calibrate`. Over the 12 month
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -74,11 +76,15 @@ from planning_lib.core.vocabulary import CHANNELS, SEGMENTS
 from planning_lib.metrics.common import ratio
 from planning_lib.metrics.deals import won_deals
 from planning_lib.metrics.transactional import (
-    active_base,
+    ACTIVE_MONTHS_MAX,
+    ACTIVE_MONTHS_MIN,
+    DEAL_SIZE_MIN_COUNT,
+    RepeatBase,
     clv_transactional,
-    deal_size,
+    purchase_basis,
     purchase_history,
-    repeat_purchase_rate,
+    repeat_base,
+    sized_months,
 )
 
 __all__ = [
@@ -117,94 +123,6 @@ def bookings_before_start(
 
 
 _CLOSED = ("won", "lost")
-
-ACTIVE_MONTHS_MAX = 24
-"""Longest activity span of the active base (months): a customer without a won deal in
-the last 24 months no longer counts to the base the repeat rate is measured on."""
-ACTIVE_MONTHS_MIN = 12
-"""Shortest activity span: with fewer months of history before the window the lapse is
-not measured (base = every customer, churn 0, an assumption). A shorter span would count
-customers who buy less often than once a year as lapsed and back again: the active base
-then lags a base that still grows (on the repeat-buying test company, 4 % a month and no
-lapse, a span of 11 months puts the first plan month's repeat purchases 15 % below the
-generator's)."""
-
-
-DEAL_SIZE_MIN_COUNT = 30
-"""Customers (purchases) a deal size is measured on at least: a mean of fewer single deals
-moves by more than a fifth of a deal's spread (1 ÷ √30 ≈ 18 %)."""
-
-
-def sized_months(hist: pd.DataFrame, as_of: pd.Period, count: str) -> pd.DataFrame:
-    """The rows of :func:`purchase_history` a deal size is measured on: the window's 12
-    months, reaching back month by month while they hold fewer than
-    :data:`DEAL_SIZE_MIN_COUNT` of ``count`` and earlier months exist."""
-    upto = hist[hist["month"] <= as_of]
-    first = as_of - 11
-    held = upto[count][::-1].cumsum()[::-1]  # from each month up to as_of
-    enough = upto[(held >= DEAL_SIZE_MIN_COUNT) & (upto["month"] <= first)]
-    start = enough["month"].max() if len(enough) else upto["month"].min()
-    return upto[upto["month"] >= min(start, first)]
-
-
-@dataclass(frozen=True)
-class RepeatBase:
-    """The base of the repeat rate over the window (module docstring).
-
-    Attributes:
-        active_months: K of the active base; 0 = every customer (lapse not observable).
-        repeats: repeat purchases of the window.
-        base: month-start base summed over the window (customer-months).
-        lapsed: net lapse of the window (customers; 0 without an active base).
-        customers: the base at plan start.
-        history_months: months of won deals before the window.
-    """
-
-    active_months: int
-    repeats: int
-    base: int
-    lapsed: int
-    customers: int
-    history_months: int
-
-    @property
-    def rate(self) -> float:
-        """Repeat purchases ÷ customer-months of the base (0 without a base)."""
-        return float(repeat_purchase_rate(self.repeats, self.base)) if self.base else 0.0
-
-    @property
-    def churn(self) -> float:
-        """Net lapse ÷ customer-months of the base, at least 0."""
-        return max(0.0, float(ratio(self.lapsed, self.base))) if self.base else 0.0
-
-
-def repeat_base(deals: pd.DataFrame, as_of: pd.Period) -> RepeatBase:
-    """The base, repeat purchases and lapse of the window (module docstring)."""
-    hist = purchase_history(deals, as_of)
-    if hist.empty:
-        return RepeatBase(0, 0, 0, 0, 0, 0)
-    before = max(0, ((as_of - 11) - hist["month"].iloc[0]).n)
-    k = min(before, ACTIVE_MONTHS_MAX)
-    if k < ACTIVE_MONTHS_MIN:
-        w = hist[hist["month"] >= as_of - 11]
-        return RepeatBase(
-            0,
-            int(w["repeat_purchases"].sum()),
-            int(w["customers_start"].sum()),
-            0,
-            int(hist["new_customers"].sum()),
-            before,
-        )
-    act = active_base(deals, as_of, k)
-    w = act[act["month"] >= as_of - 11]
-    return RepeatBase(
-        k,
-        int(w["repeat_purchases"].sum()),
-        int(w["active_start"].sum()),
-        int(w["lapsed"].sum()),
-        int(act["active_end"].iloc[-1]),
-        before,
-    )
 
 
 def _customer_key(deals: pd.DataFrame) -> pd.Series:
@@ -347,24 +265,18 @@ def transactional_values(
     """
     win = window_label(as_of)
     plan_start = (as_of + 1).start_time
-    hist = purchase_history(deals, as_of)
-    w = hist[hist["month"] >= as_of - 11]
-    n_new = int(w["new_customers"].sum())
+    pb = purchase_basis(deals, as_of)
+    n_new = pb.new_customers
     if n_new == 0:
         raise CalibrationError(f"no won deals of new customers in {win}: nothing to calibrate")
-    new_bookings = float(w["new_bookings_eur"].sum())
-    rb = repeat_base(deals, as_of)
+    new_bookings = pb.new_bookings_eur
+    rb = pb.repeat
     repeats, base, rate = rb.repeats, rb.base, rb.rate
-    sized = sized_months(hist, as_of, "new_customers")
-    n_sized, sized_bookings = (
-        int(sized["new_customers"].sum()),
-        float(sized["new_bookings_eur"].sum()),
-    )
-    size = float(deal_size(sized_bookings, n_sized))
-    sized_r = sized_months(hist, as_of, "repeat_purchases")
-    n_rep_sized = int(sized_r["repeat_purchases"].sum())
+    sized, n_sized, sized_bookings = pb.sized, pb.sized_customers, pb.sized_bookings_eur
+    size = pb.deal_size_eur
+    sized_r, n_rep_sized = pb.sized_repeats, pb.sized_repeat_purchases
     if n_rep_sized:
-        repeat_size = float(deal_size(float(sized_r["repeat_bookings_eur"].sum()), n_rep_sized))
+        repeat_size = pb.repeat_deal_size_eur
         src["drivers.transactional.repeat_deal_size_eur"] = _sized_source(
             "init.repeat_size", sized_r, as_of, {"repeats": n_rep_sized, "in_window": repeats}
         )

@@ -21,7 +21,7 @@ import pandas as pd
 from planning_lib.analysis.funnel import ALL, deal_metrics
 from planning_lib.analysis.revenue import bookings_by_month, history_months
 from planning_lib.metrics.deals import stage_win_probabilities, weighted_pipeline
-from planning_lib.metrics.transactional import deal_size, purchase_history, repeat_purchase_rate
+from planning_lib.metrics.transactional import purchase_basis
 
 __all__ = [
     "PARTS",
@@ -122,26 +122,41 @@ def sales_tables(deals: pd.DataFrame, as_of: pd.Period, start: pd.Period | None)
 
 
 def purchase_figures(deals: pd.DataFrame, as_of: pd.Period) -> dict[str, float]:
-    """New customers and repeat purchases of the last 12 months up to ``as_of``
-    (:func:`planning_lib.metrics.transactional.purchase_history`): ``new_customers``,
-    ``new_customer_deal_size_eur`` (their first month's bookings ÷ new customers),
-    ``repeat_purchases``, ``repeat_purchase_rate`` (÷ month-start customer base summed,
-    share per month), ``repeat_deal_size_eur``; NaN where the denominator is 0."""
-    h = purchase_history(deals, as_of)
-    w = h[h["month"] >= as_of - 11] if len(h) else h
-    total = {c: float(w[c].sum()) if len(w) else 0.0 for c in h.columns if c != "month"}
+    """New customers and repeat purchases of the 12 months up to ``as_of``, measured as
+    ``planning init`` measures them (one function:
+    :func:`planning_lib.metrics.transactional.purchase_basis`), so phase 1 and the plan
+    YAML show one value for one history.
+
+    Returns:
+        ``new_customers`` and ``repeat_purchases`` of the window;
+        ``new_customer_deal_size_eur`` = first month's bookings ÷ new customers over
+        ``deal_size_customers`` new customers of the last ``deal_size_months`` months
+        (the window, reaching back to at least
+        :data:`planning_lib.metrics.transactional.DEAL_SIZE_MIN_COUNT` customers);
+        ``repeat_purchase_rate`` = repeat purchases ÷ ``repeat_base_customer_months``
+        (month-start base summed over the window; the active base of the last
+        ``repeat_base_active_months`` months, 0 = every customer; NaN without a base);
+        ``repeat_deal_size_eur`` over ``repeat_deal_size_purchases`` repeat purchases
+        of the last ``repeat_deal_size_months`` months (NaN without any).
+    """
+    pb = purchase_basis(deals, as_of)
+    rb = pb.repeat
+
+    def months(frame: pd.DataFrame) -> float:
+        return float((as_of - frame["month"].min()).n + 1) if len(frame) else 0.0
+
     return {
-        "new_customers": total["new_customers"],
-        "new_customer_deal_size_eur": float(
-            deal_size(total["new_bookings_eur"], total["new_customers"])
-        ),
-        "repeat_purchases": total["repeat_purchases"],
-        "repeat_purchase_rate": float(
-            repeat_purchase_rate(total["repeat_purchases"], total["customers_start"])
-        ),
-        "repeat_deal_size_eur": float(
-            deal_size(total["repeat_bookings_eur"], total["repeat_purchases"])
-        ),
+        "new_customers": float(pb.new_customers),
+        "new_customer_deal_size_eur": pb.deal_size_eur,
+        "deal_size_customers": float(pb.sized_customers),
+        "deal_size_months": months(pb.sized),
+        "repeat_purchases": float(rb.repeats),
+        "repeat_purchase_rate": rb.rate if rb.base else np.nan,
+        "repeat_base_customer_months": float(rb.base),
+        "repeat_base_active_months": float(rb.active_months),
+        "repeat_deal_size_eur": pb.repeat_deal_size_eur,
+        "repeat_deal_size_purchases": float(pb.sized_repeat_purchases),
+        "repeat_deal_size_months": months(pb.sized_repeats),
     }
 
 

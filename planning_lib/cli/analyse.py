@@ -45,6 +45,7 @@ from planning_lib.data.loaders import load_dataset
 from planning_lib.present.analysis_finding_texts import (
     analysis_finding_record,
     analysis_finding_text,
+    purchase_basis_values,
 )
 from planning_lib.present.labels import text
 
@@ -164,6 +165,9 @@ def run(args: argparse.Namespace) -> int:
                 plan_start=str(analysis.as_of + 1),
             )
         )
+    if "new_customer_deal_size_eur" in analysis.figures:
+        key, values = purchase_basis_values(analysis.figures, analysis.as_of, locale)
+        print(text(key, locale, **values))
     for f in findings:
         print(f"- {analysis_finding_text(f, locale)}")
     return 0

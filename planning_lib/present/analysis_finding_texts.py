@@ -19,16 +19,23 @@ import pandas as pd
 
 from planning_lib.core.finding import Finding
 from planning_lib.core.text_store import label, label_pair
+from planning_lib.metrics.transactional import DEAL_SIZE_MIN_COUNT
 from planning_lib.present.formatting import (
     format_count,
     format_eur,
     format_month,
     format_number,
     format_percent,
+    format_value,
 )
 from planning_lib.present.labels import text
 
-__all__ = ["analysis_finding_record", "analysis_finding_text", "findings_frame"]
+__all__ = [
+    "analysis_finding_record",
+    "analysis_finding_text",
+    "findings_frame",
+    "purchase_basis_values",
+]
 
 _KEY = "analysis_finding"
 
@@ -362,3 +369,25 @@ def findings_frame(findings: list[Finding], locale: str = "de") -> pd.DataFrame:
         [{"code": f.code, "text": analysis_finding_text(f, locale)} for f in findings],
         columns=["code", "text"],
     )
+
+
+def purchase_basis_values(
+    figures: Mapping[str, float], as_of: pd.Period, locale: str
+) -> tuple[str, dict[str, str]]:
+    """The text key and formatted values of the sentence naming the basis of a deals-only
+    history's deal size and repeat rate (the figures of
+    :func:`planning_lib.analysis.sales.purchase_figures`, measured as ``planning init``
+    measures them): for ``planning analyse``'s output and phase 1."""
+    active = int(figures["repeat_base_active_months"])
+    return f"analyse.purchase_basis.{'active' if active else 'all'}", {
+        "deal_size": format_value(figures["new_customer_deal_size_eur"], "eur", locale),
+        "customers": format_value(figures["deal_size_customers"], "count", locale),
+        "months": format_value(figures["deal_size_months"], "count", locale),
+        "as_of": str(as_of),
+        "min": format_value(DEAL_SIZE_MIN_COUNT, "count", locale),
+        "rate": format_value(figures["repeat_purchase_rate"], "share", locale, decimals=2),
+        "repeats": format_value(figures["repeat_purchases"], "count", locale),
+        "base": format_value(figures["repeat_base_customer_months"], "count", locale),
+        "active": format_value(active, "count", locale),
+        "window": f"{as_of - 11}..{as_of}",
+    }

@@ -19,7 +19,7 @@ from planning_lib.analysis.asis import Analysis
 from planning_lib.analysis.findings import generate_findings
 from planning_lib.analysis.forecast.api import auto_forecast
 from planning_lib.present import charts
-from planning_lib.present.analysis_finding_texts import findings_frame
+from planning_lib.present.analysis_finding_texts import findings_frame, purchase_basis_values
 from planning_lib.present.views import ist_analyse as views
 from planning_lib.run.catalog import FINDINGS_TABLE
 from planning_lib.run.phase import Phase
@@ -140,6 +140,9 @@ def sales_phase(ph: Phase, analysis: Analysis, stem: str) -> Phase:
         deal_size=ph.fmt(fig["avg_deal_size_eur"], "eur"),
         cycle=ph.fmt(fig["cycle_median_days"], "count"),
     )
+    if "new_customer_deal_size_eur" in fig:  # the same values and basis as planning init
+        key, values = purchase_basis_values(fig, analysis.as_of, locale)
+        ph.say(key, **values)
     ph.table(views.bookings_yearly(bookings), "bookings_yearly", "01.bookings_yearly")
     for name, title in (
         ("deal_metrics_region", "01.deal_metrics_region"),
