@@ -72,13 +72,14 @@ from planning_lib.core.outputs import OutputExistsError
 from planning_lib.core.params import params_from_dict
 from planning_lib.core.text_store import label as text_label
 from planning_lib.data.failures import DataValidationError
-from planning_lib.data.loaders import load_dataset
+from planning_lib.data.loaders import dataset_files, load_dataset
 from planning_lib.data.mappings import MappingError
 from planning_lib.plan.model import run_plan
 from planning_lib.present.formatting import (
     DATA_UNITS,
     format_value,
 )
+from planning_lib.present.labels import text
 
 __all__ = ["HELP", "NAME", "add_arguments", "frame_csv", "run"]
 
@@ -293,7 +294,9 @@ def _run_deals(
     Writes ``kpis.csv`` (the catalogue's KPIs of the tables present), ``variance.csv``
     (bookings, won deals, deal size, win rate and, for a transactional plan, new vs
     repeat bookings; month and YTD) and ``landing.json`` (the landing on bookings and the
-    open pipeline, the skipped parts); prints one line per skipped part.
+    open pipeline, whether the history was used, the skipped parts); prints one line on
+    the history (used, or: without it new vs repeat and the new-business win rate are not
+    known, those figures stay empty, ``--history DIR`` gives it) and one per skipped part.
     """
     start = params.company.plan_start
     company_deals = actuals["deals"]  # who is a customer: decided company-wide
@@ -315,9 +318,11 @@ def _run_deals(
             file=sys.stderr,
         )
         return 1
+    history_deals = company_history.get("deals")
     variance = deals_pva.deals_plan_vs_actual(
-        deals, as_of, view, company_history.get("deals"), company_deals=company_deals
+        deals, as_of, view, history_deals, company_deals=company_deals
     )
+    history_note, history_line = _history_note(args, history_dir, history_deals, view, start, lang)
     landing = deals_pva.bookings_landing(deals, as_of, view)
     skipped = deals_pva.skipped_parts(actuals)
     files = {
@@ -328,6 +333,7 @@ def _run_deals(
                 "as_of": as_of.isoformat(),
                 "plan": plan_meta,
                 "figures": {"bookings": landing.drop(columns="figure").iloc[0].to_dict()},
+                "history": history_note,
                 "skipped": [{"table": t, "part": p} for t, p in skipped],
                 "not_compared": deals_pva.unused_tables(actuals),
             }
@@ -339,6 +345,7 @@ def _run_deals(
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(_plan_line(args, params, view, plan_meta, lang))
+    print(history_line)
     ytd = variance[variance["grain"] == "ytd"]
     for r in ytd.itertuples():
         unit, places = DATA_UNITS[r.unit], 1 if r.unit == "count" else None
@@ -362,3 +369,45 @@ def _run_deals(
         print("  " + note.format(tables=", ".join(unused)))
     print(("Geschrieben: " if lang == "de" else "Written: ") + str(args.out))
     return 0
+
+
+def _history_note(
+    args: argparse.Namespace,
+    history_dir: Path | None,
+    history_deals: pd.DataFrame | None,
+    view: PlanView,
+    start: dt.date,
+    lang: str,
+) -> tuple[dict[str, Any], str]:
+    """Whether the history decided who bought before the plan start: the entry of
+    ``landing.json`` and the console's one line (in ``lang``).
+
+    The entry: ``used`` (the history's deals were read), ``deals_before_start`` (how many
+    of them count, else None), ``not_known`` (the figures left empty without them) and
+    ``found_not_used`` (the folder above the actuals when it holds a deals table that
+    neither ``--actuals`` nor ``--history`` gave, else None). No folder of a used
+    history: the same figures from another folder give the same file.
+    """
+    codes = deals_pva.not_known_without_history(view)
+    names = ", ".join(
+        text_label(f"kf.{'win_rate_new' if c == 'win_rate' else c}", lang) for c in codes
+    )
+    if history_deals is not None:
+        n = deals_pva.history_deals_before(history_deals, start)
+        line = text("ctl.history_used", lang, folder=str(history_dir),
+                    deals=format_value(n, "count", lang), figures=names)  # fmt: skip
+        entry = {"used": True, "deals_before_start": n, "not_known": [], "found_not_used": None}
+        return entry, line
+    parent = Path(args.actuals).resolve().parent
+    found = None
+    if history_dir is None and "deals" in dataset_files(parent):
+        found = str(parent)
+    if history_dir is not None:
+        key, values = "ctl.history_without_deals", {"folder": str(history_dir)}
+    elif found is not None:
+        key, values = "ctl.no_history_found", {"folder": found}
+    else:
+        key, values = "ctl.no_history", {}
+    entry = {"used": False, "deals_before_start": None, "not_known": codes,
+             "found_not_used": found}  # fmt: skip
+    return entry, text(key, lang, figures=names, **values)

@@ -50,6 +50,7 @@ from planning_lib.metrics.transactional import customer_key
 
 __all__ = [
     "DEAL_KPIS",
+    "HISTORY_KPIS",
     "LANDING_COLUMNS",
     "TRANSACTIONAL_KPIS",
     "bookings_landing",
@@ -58,6 +59,8 @@ __all__ = [
     "deal_kpis",
     "deals_as_of",
     "deals_plan_vs_actual",
+    "history_deals_before",
+    "not_known_without_history",
     "skipped_parts",
     "unused_tables",
 ]
@@ -66,6 +69,10 @@ DEAL_KPIS: tuple[str, ...] = ("bookings", "deals_won", "avg_deal_size", "win_rat
 """The figures every deals table gives, in report order."""
 TRANSACTIONAL_KPIS: tuple[str, ...] = ("bookings_new", "bookings_repeat", "repeat_purchases")
 """The new/repeat split of a transactional plan."""
+HISTORY_KPIS: tuple[str, ...] = ("win_rate", *TRANSACTIONAL_KPIS)
+"""The figures that need the history: who bought before the plan start decides whether a
+won deal is new or a repeat purchase, and whether a deal is new business (win rate).
+Without the history their actual is NaN and their status ``no_history``."""
 _UNIT = {"bookings": "EUR", "bookings_new": "EUR", "bookings_repeat": "EUR",
          "repeat_purchases": "count"}  # fmt: skip
 _SKIPPABLE = {
@@ -110,6 +117,18 @@ def deals_as_of(deals: pd.DataFrame) -> dt.date:
 
 def _transactional(plan: PlanView) -> bool:
     return plan.has_line("bookings")
+
+
+def not_known_without_history(plan: PlanView) -> list[str]:
+    """The figures of ``plan``'s comparison that are left empty without the history."""
+    return [c for c in HISTORY_KPIS if c == "win_rate" or _transactional(plan)]
+
+
+def history_deals_before(history_deals: pd.DataFrame, plan_start: dt.date) -> int:
+    """How many of the history's deals count for who bought before (see
+    :func:`customer_pool`): those closed (or, when open, created) before the plan start."""
+    empty = history_deals.iloc[0:0]
+    return len(customer_pool(empty, history_deals, pd.Timestamp(plan_start)))
 
 
 def _plan_monthly(plan: PlanView) -> pd.DataFrame:
@@ -225,8 +244,10 @@ def deals_plan_vs_actual(
         plan: the plan (``customers_new``, ``demo_to_won``; a transactional plan's
             ``bookings``, ``bookings_new``, ``bookings_repeat``, ``repeat_purchases``).
         history_deals: the history's deals: only those before the plan start count,
-            to know who bought before (repeat purchases, new-business deals); without
-            it every customer's first won deal in the plan year counts as new.
+            to know who bought before (repeat purchases, new-business deals). Without
+            it (None) that cannot be known: the figures of
+            :func:`not_known_without_history` keep their plan, their actual, variance
+            and attainment are NaN and their status ``no_history`` (not "all new").
         company_deals: the company's actual deals when ``deals`` are one region's
             (``history_deals`` then the company's history): who is a customer is
             decided company-wide, so the regions' figures add up to the company's.
@@ -242,6 +263,7 @@ def deals_plan_vs_actual(
     codes = DEAL_KPIS + (TRANSACTIONAL_KPIS if _transactional(plan) else ())
     pm = _plan_monthly(plan).reindex(months)
     am = _actual_monthly(deals, history_deals, months, company_deals)
+    unknown = set(not_known_without_history(plan)) if history_deals is None else set()
     rows = []
     for grain in grains:
         if grain == "month":
@@ -258,10 +280,14 @@ def deals_plan_vs_actual(
                 p, a = _value(p_row, code), _value(a_row, code)
                 if code != "avg_deal_size" and code != "win_rate":
                     a = 0.0 if a != a else a  # a sum or count: none is 0
-                if (p != p or p == 0) and (a != a or a == 0):
+                if code in unknown:
+                    if p != p or p == 0:
+                        continue  # nothing planned; what happened is not known
+                    a = np.nan
+                elif (p != p or p == 0) and (a != a or a == 0):
                     continue  # nothing planned, nothing happened
                 att = attainment(p, a, good)
-                st = status(att, thresholds)
+                st = "no_history" if code in unknown else status(att, thresholds)
                 rows.append(
                     {
                         "kpi": code,

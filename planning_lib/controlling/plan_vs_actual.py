@@ -7,7 +7,9 @@
   Attainment is actual ÷ plan for KPIs where more is better and plan ÷ actual where
   less is better; status ``on_track`` (attainment ≥ 95 %), ``watch`` (≥ 85 %),
   ``off_track`` (below), ``incomplete`` (funnel cohorts that are too young to judge),
-  ``no_plan`` (plan 0 or no actual to relate to). Funnel conversions at quarter and
+  ``no_plan`` (plan 0 or no actual to relate to), ``no_history`` (the deals'
+  controlling without the history: new vs repeat and the new-business win rate are
+  not known). Funnel conversions at quarter and
   YTD grain pool only the complete cohort months (plan and actual alike).
   For the KPIs with a funnel basis (:data:`planning_lib.controlling.plan_view.FUNNEL_METRICS`)
   ``plan_funnel`` is what the plan's own activities deliver (planned leads ×
@@ -70,7 +72,7 @@ __all__ = [
     "status",
 ]
 
-STATUSES = ("on_track", "watch", "off_track", "incomplete", "no_plan")
+STATUSES = ("on_track", "watch", "off_track", "incomplete", "no_plan", "no_history")
 """The status codes of a KPI against plan; their words are ``pva.status.<code>`` in the
 text store (:mod:`planning_lib.core.text_store`)."""
 VARIANCE_COLUMNS = [
