@@ -89,6 +89,7 @@ __all__ = [
     "analysis_year",
     "config_parts",
     "default_as_of",
+    "figure_periods",
     "for_region",
     "history_start",
     "revenue_tables",
@@ -381,7 +382,7 @@ def run_analysis(
 
     a.figures = _key_figures(a, clv_f, clv_e)
     if "bookings_monthly" in t:
-        a.figures.update(sales_figures(t, year))
+        a.figures.update(sales_figures(t, year, as_of_m))
         a.figures.update(purchase_figures(deals, as_of_m))
     return a
 
@@ -435,3 +436,108 @@ def _key_figures(a: Analysis, clv_f: pd.DataFrame, clv_e: dict[str, float]) -> d
         "market_share": get(t.get("market", none), "market_share"),
     }
     return fig
+
+
+YEAR_FIGURES: tuple[str, ...] = (
+    "year",
+    "revenue_eur",
+    "revenue_yoy",
+    "cac_stated_eur",
+    "cac_fully_loaded_eur",
+    "market_share",
+    "bookings_eur",
+    "won_deals",
+)
+"""Key figures of the calendar year ``Analysis.year`` (the seed's Ist-Analyse compares
+years: revenue, its growth over the year before, CAC, market share, the bookings of the
+year)."""
+
+BRIDGE_FIGURES: tuple[str, ...] = (
+    "arpa_eur",
+    "churn_window_months",
+    "logo_churn_rate",
+    "gross_revenue_churn_rate",
+    "clv_formula_eur",
+)
+"""Key figures of the MRR bridge's last 12 months up to the as-of month (fewer in a
+shorter history: ``churn_window_months``)."""
+
+WINDOW_FIGURES: tuple[str, ...] = (
+    "bookings_eur_12m",
+    "won_deals_12m",
+    "win_rate",
+    "avg_deal_size_eur",
+    "cycle_median_days",
+    "repeat_purchases",
+    "repeat_purchase_rate",
+    "repeat_base_customer_months",
+    "repeat_base_active_months",
+)
+"""Key figures of the 12 months up to the as-of month (the basis of ``planning init``)."""
+
+AS_OF_FIGURES: tuple[str, ...] = (
+    "mrr_end_eur",
+    "customers_end",
+    "open_deals",
+    "open_pipeline_eur",
+    "open_pipeline_weighted_eur",
+    "open_deals_estimated",
+)
+"""Key figures of the state at the end of the as-of month."""
+
+
+def _span(first: pd.Period | int | str, last: pd.Period | int | str) -> str:
+    return str(last) if str(first) == str(last) else f"{first}..{last}"
+
+
+def figure_periods(a: Analysis) -> dict[str, str]:
+    """The period each key figure of ``a`` covers, by name (in the order of
+    ``a.figures``): ``YYYY`` (calendar year), ``YYYY-MM..YYYY-MM`` (a window of months),
+    ``YYYY-MM`` (the end of the as-of month) or ``YYYY..YYYY`` (the CAGR's years); empty
+    for a figure without a value.
+
+    ``new_customers`` is of the calendar year with the subscriptions (the CAC's
+    denominator) and of the last 12 months without them (``planning init``'s count,
+    :func:`planning_lib.analysis.sales.purchase_figures`); the deal sizes per new customer
+    and per repeat purchase reach back as far as their own months figure says; the
+    empirical CLV follows every cohort of the history.
+    """
+    f = a.figures
+    window = _span(a.as_of - 11, a.as_of)
+    bridge = a.tables.get("mrr_bridge")
+    if bridge is not None and len(bridge):
+        months = sorted(bridge["month"].astype(str).unique())[-12:]
+        bridge_window = _span(months[0], months[-1])
+    else:
+        bridge_window = window
+
+    def back(months_figure: str) -> str:
+        n = f.get(months_figure, np.nan)
+        return _span(a.as_of - (int(n) - 1), a.as_of) if pd.notna(n) and n >= 1 else ""
+
+    first = a.start if a.start is not None else a.as_of
+    periods: dict[str, str] = {}
+    for name, value in f.items():
+        if name in YEAR_FIGURES:
+            period = str(a.year)
+        elif name in WINDOW_FIGURES:
+            period = window
+        elif name in BRIDGE_FIGURES:
+            period = bridge_window
+        elif name in AS_OF_FIGURES:
+            period = str(a.as_of)
+        elif name in ("revenue_cagr", "cagr_first_year", "cagr_last_year"):
+            lo, hi = f.get("cagr_first_year", np.nan), f.get("cagr_last_year", np.nan)
+            period = _span(int(lo), int(hi)) if pd.notna(lo) and pd.notna(hi) else ""
+        elif name == "new_customers":
+            period = window if "bookings_monthly" in a.tables else str(a.year)
+        elif name in ("new_customer_deal_size_eur", "deal_size_customers", "deal_size_months"):
+            period = back("deal_size_months")
+        elif name.startswith("repeat_deal_size"):
+            period = back("repeat_deal_size_months")
+        elif name == "clv_empirical_eur":
+            period = _span(first, a.as_of)
+        else:  # a figure added without its period: fail loudly rather than guess
+            raise KeyError(f"key figure {name!r} has no period in figure_periods")
+        periods[name] = period if pd.notna(value) else ""
+    return periods

@@ -338,15 +338,19 @@ def immature_cohorts(a: Analysis) -> Finding | None:
 
 
 def sales_summary(a: Analysis) -> Finding | None:
-    """Bookings and won deals of the analysis year, win rate, deal size and cycle of the
-    last 12 months and the open pipeline (with the count of open deals whose amount is
-    estimated, when there are any): the sales view when there are no subscriptions."""
+    """Bookings and won deals of the analysis year beside those of the last 12 months up
+    to the as-of month, win rate, deal size (all won deals) and cycle of those 12 months
+    and the open pipeline at the end of the as-of month (with the count of open deals
+    whose amount is estimated, when there are any): the sales view when there are no
+    subscriptions. The sentence names each basis (``facts``: the window, the as-of month)."""
     f = a.figures
     if "bookings_eur" not in f:
         return None
     keys = (
         "bookings_eur",
         "won_deals",
+        "bookings_eur_12m",
+        "won_deals_12m",
         "win_rate",
         "avg_deal_size_eur",
         "cycle_median_days",
@@ -357,7 +361,8 @@ def sales_summary(a: Analysis) -> Finding | None:
     n = {"year": a.year, **{k: f[k] for k in keys}}
     if f.get("open_deals_estimated", 0) > 0:  # said only when there are estimates
         n["open_deals_estimated"] = f["open_deals_estimated"]
-    return Finding("sales_summary", numbers=n)
+    facts = {"window": f"{a.as_of - 11}..{a.as_of}", "as_of": str(a.as_of)}
+    return Finding("sales_summary", numbers=n, facts=facts)
 
 
 def top_rep(a: Analysis) -> Finding | None:

@@ -160,13 +160,23 @@ def purchase_figures(deals: pd.DataFrame, as_of: pd.Period) -> dict[str, float]:
     }
 
 
-def sales_figures(tables: dict[str, pd.DataFrame], year: int) -> dict[str, float]:
-    """Headline figures of the sales view: bookings and won deals of ``year``, the last
-    12 months' win rate, deal size and median cycle, the open pipeline (EUR, counts;
-    ``open_deals_estimated``: open deals whose amount was estimated from comparable won
-    deals)."""
+def sales_figures(tables: dict[str, pd.DataFrame], year: int, as_of: pd.Period) -> dict[str, float]:
+    """Headline figures of the sales view, each on a stated basis (never a mix):
+
+    * calendar year ``year``: ``bookings_eur`` and ``won_deals``;
+    * the 12 months up to ``as_of`` (the basis of ``planning init``):
+      ``bookings_eur_12m``, ``won_deals_12m``, ``win_rate``, ``avg_deal_size_eur`` (the
+      mean of all won deals, repeat purchases included) and ``cycle_median_days``;
+    * the end of ``as_of``: the open pipeline (EUR, counts; ``open_deals_estimated``:
+      open deals whose amount was estimated from comparable won deals).
+
+    :func:`planning_lib.analysis.asis.figure_periods` names each figure's period.
+    """
     b = tables["bookings_monthly"]
-    total = b[(b["dimension"] == "total") & b["month"].str.startswith(str(year))]
+    b = b[b["dimension"] == "total"]
+    total = b[b["month"].str.startswith(str(year))]
+    window = {str(m) for m in pd.period_range(as_of - 11, as_of, freq="M")}
+    recent = b[b["month"].isin(window)]
     dim = next((d for d in (*SALES_DIMENSIONS, "channel") if f"deal_metrics_{d}" in tables), None)
     dm = tables[f"deal_metrics_{dim}"] if dim else pd.DataFrame()
     total_rows = dm[dm[dim] == ALL] if dim else dm
@@ -179,6 +189,8 @@ def sales_figures(tables: dict[str, pd.DataFrame], year: int) -> dict[str, float
     return {
         "bookings_eur": float(total["bookings_eur"].sum()),
         "won_deals": float(total["won_deals"].sum()),
+        "bookings_eur_12m": float(recent["bookings_eur"].sum()),
+        "won_deals_12m": float(recent["won_deals"].sum()),
         "win_rate": get("win_rate"),
         "avg_deal_size_eur": get("avg_deal_size_eur"),
         "cycle_median_days": get("cycle_median_days"),

@@ -5,7 +5,8 @@ parameters in ``--config``, analyses the history up to the month before the plan
 starts (or ``--as-of``) and writes one CSV per table into ``--out`` (UTF-8, rows in a
 stable order, floats with a fixed number of decimals, text that a spreadsheet would run
 as a formula prefixed with ``'``) plus ``findings.json``,
-``findings.txt`` (in ``--locale``) and ``key_figures.csv``. A non-empty ``--out`` is
+``findings.txt`` (in ``--locale``) and ``key_figures.csv`` (value, period and label of
+each figure). A non-empty ``--out`` is
 never overwritten.
 
 Without ``--config`` (a first run on an own export, before ``planning init``) the whole
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from planning_lib.analysis.asis import for_region, run_analysis
+from planning_lib.analysis.asis import figure_periods, for_region, run_analysis
 from planning_lib.analysis.calibration import last_complete_month
 from planning_lib.analysis.findings import generate_findings
 from planning_lib.cli.common import (
@@ -91,8 +92,14 @@ def write_analysis(
     findings: list[Finding],
     out: Path,
     locale: str,
+    periods: dict[str, str],
 ) -> list[Path]:
-    """Write the tables, key figures and findings into the folder ``out``; return the files."""
+    """Write the tables, key figures and findings into the folder ``out``; return the files.
+
+    ``key_figures.csv`` holds per figure its ``value``, the ``period`` it covers
+    (:func:`planning_lib.analysis.asis.figure_periods`: calendar year, the 12 months up to
+    the as-of month, the end of the as-of month) and its ``label`` in ``locale`` with that
+    period, so no figure of one basis reads as one of another."""
     written = []
     for name in sorted(tables):
         path = out / f"{name}.csv"
@@ -100,7 +107,16 @@ def write_analysis(
             path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n"
         )
         written.append(path)
-    kf = pd.DataFrame({"figure": list(figures), "value": list(figures.values())})
+    kf = pd.DataFrame(
+        {
+            "figure": list(figures),
+            "value": list(figures.values()),
+            "period": [periods.get(k, "") for k in figures],
+            "label": [
+                text(f"analyse.figure.{k}", locale, period=periods.get(k) or "–") for k in figures
+            ],
+        }
+    )
     spreadsheet_safe(kf).to_csv(
         out / "key_figures.csv", index=False, float_format=FLOAT_FORMAT, lineterminator="\n"
     )
@@ -151,7 +167,14 @@ def run(args: argparse.Namespace) -> int:
     findings = generate_findings(analysis)
     try:
         with new_folder(out) as tmp:
-            files = write_analysis(analysis.tables, analysis.figures, findings, tmp, locale)
+            files = write_analysis(
+                analysis.tables,
+                analysis.figures,
+                findings,
+                tmp,
+                locale,
+                figure_periods(analysis),
+            )
     except OutputExistsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -459,13 +459,17 @@ def test_immature_cohorts():
 
 
 def test_sales_summary():
-    """The sales figures as given: 2025 bookings 120,000 € from 12 won deals, win rate
-    0.25, deal size 10,000 €, median cycle 45 days, 4 open deals over 50,000 €, weighted
-    15,000 €; silent without bookings (a full analysis with subscriptions)."""
+    """The sales figures as given: 2025 bookings 120,000 € from 12 won deals (calendar
+    year), beside them the last 12 months up to the as-of month 2025-12 (2025-01..2025-12:
+    here the same 120,000 € from 12 deals), win rate 0.25, value of all won deals
+    10,000 €, median cycle 45 days, 4 open deals at the end of 2025-12 over 50,000 €,
+    weighted 15,000 €; silent without bookings (a full analysis with subscriptions)."""
     a = _analysis()
     a.figures = {
         "bookings_eur": 120000.0,
         "won_deals": 12.0,
+        "bookings_eur_12m": 120000.0,
+        "won_deals_12m": 12.0,
         "win_rate": 0.25,
         "avg_deal_size_eur": 10000.0,
         "cycle_median_days": 45.0,
@@ -477,9 +481,11 @@ def test_sales_summary():
     assert f is not None
     assert f.numbers["year"] == 2025
     assert _de(f) == (
-        f"Auftragseingang 2025: 120.000{NB}€ aus 12 gewonnenen Deals. Letzte 12 Monate: "
-        f"Gewinnquote 25,0{NB}%, durchschnittliche Dealgröße 10.000{NB}€, Verkaufszyklus im "
-        f"Median 45 Tage. Offene Pipeline: 4 Deals über 50.000{NB}€, gewichtet mit den "
+        f"Auftragseingang 2025 (Kalenderjahr): 120.000{NB}€ aus 12 gewonnenen Deals. "
+        f"Letzte 12 Monate (2025-01..2025-12): Auftragseingang 120.000{NB}€ aus 12 "
+        f"gewonnenen Deals, Gewinnquote 25,0{NB}%, Ø Wert aller gewonnenen Deals (inkl. "
+        f"Wiederholungskäufe) 10.000{NB}€, Verkaufszyklus im Median 45 Tage. Offene Pipeline "
+        f"Ende 2025-12: 4 Deals über 50.000{NB}€, gewichtet mit den "
         f"Abschlusswahrscheinlichkeiten der Stufen 15.000{NB}€."
     )
     assert sales_summary(_analysis()) is None
