@@ -53,6 +53,8 @@ KEY_FIGURE_UNITS: dict[str, Unit] = {
     "history_new_customers_last_year": "count",
     "history_bookings_last_year": "eur",
     "history_won_deals_last_year": "count",
+    "history_bookings_last_12_months": "eur",
+    "history_won_deals_last_12_months": "count",
     "forecast_won_deals": "count",
     "regions": "count",
     "forecast_new_customers": "count",

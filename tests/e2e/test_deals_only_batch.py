@@ -102,3 +102,21 @@ def test_reports_show_no_code_and_no_raw_float(run: dict) -> None:
     found, floats = codes_and_floats(report_folders(run["run_dir"]), config_code_pattern(params))
     assert not found, f"codes without a label shown to readers: {found}"
     assert not floats, f"raw floats in reports: {floats}"
+
+
+def test_phase_1_names_the_basis_of_its_bookings(run: dict) -> None:
+    """History up to 2025-12 (the config's plan starts 2026-01): the calendar year 2025
+    and the 12 months 2025-01..2025-12 are the same months, so both key figures of phase
+    1 equal AT's won amounts closed in 2025 (plain pandas) and their count; the notebook
+    names both bases and says what the deal size is (all won deals, repeats included)."""
+    at = run["run_dir"] / "AT"
+    d = run["deals"]
+    won = d[(d["region"] == "AT") & (d["stage"] == "won") & d["close_date"].str.startswith("2025")]
+    kf = json.loads((at / "key_figures" / "01_ist_analyse.json").read_text(encoding="utf-8"))
+    for basis in ("last_year", "last_12_months"):
+        assert kf[f"history_bookings_{basis}"] == pytest.approx(won["amount_eur"].sum(), abs=0.01)
+        assert kf[f"history_won_deals_{basis}"] == len(won)
+    text = notebook_markdown(at / "notebooks" / "01_ist_analyse.ipynb")
+    assert "Auftragseingang 2025 (Kalenderjahr):" in text
+    assert "In den letzten 12 Monaten (2025-01..2025-12):" in text
+    assert "Ø Wert aller gewonnenen Deals (inkl. Wiederholungskäufe)" in text

@@ -182,6 +182,8 @@ def sales_phase(ph: Phase, analysis: Analysis, stem: str) -> Phase:
         stem,
         history_bookings_last_year=fig["bookings_eur"],
         history_won_deals_last_year=fig["won_deals"],
+        history_bookings_last_12_months=fig["bookings_eur_12m"],
+        history_won_deals_last_12_months=fig["won_deals_12m"],
         forecast_won_deals=float(forecast["mean"].sum()),
     )
     return ph
