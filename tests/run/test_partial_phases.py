@@ -233,3 +233,19 @@ def test_phase_1_without_market_in_the_plan_shows_no_market_tables(
     phase_01_ist_analyse(**_params(data, tmp_path / "o_sample"))
     assert [t for t in titles if any(s.startswith(t) for s in shown)] == list(titles)
     assert not any(s.startswith("**Markt übersprungen:**") for s in shown)
+
+
+def test_phase_1_unit_sentence_names_the_churn_window(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, full
+) -> None:
+    """{deals, subscriptions}: the unit-economics sentence gives the new customers of the
+    calendar year 2025 and, with its own period, the CLV and churn of the MRR bridge's
+    last 12 months (history up to 2025-12: 2025-01..2025-12), the values of the full run
+    (the second method) formatted as the phase formats them."""
+    shown = _said(monkeypatch)
+    phase_01_ist_analyse(**_params(_data(tmp_path / "d", ("subscriptions",)), tmp_path / "o"))
+    unit = [s for s in shown if s.startswith("2025 gewann die Region 51 Neukunden. ")]
+    assert len(unit) == 1
+    churn = f"{full.figures['logo_churn_rate'] * 100:.1f}".replace(".", ",")
+    assert "Im Zeitraum 2025-01..2025-12 lag der CLV bei " in unit[0]
+    assert f"die Abwanderung bei {churn}\u00a0% pro Monat" in unit[0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Unpack
 
-from planning_lib.analysis.asis import run_analysis
+from planning_lib.analysis.asis import figure_periods, run_analysis
 from planning_lib.analysis.findings import generate_findings
 from planning_lib.present import charts
 from planning_lib.present.analysis_finding_texts import findings_frame
@@ -77,6 +77,8 @@ def phase_01_ist_analyse(**params: Unpack[PhaseParameters]) -> Phase:
         "new": ph.fmt(fig["new_customers"], "count"),
         "clv": ph.fmt(fig["clv_formula_eur"], "eur"),
         "churn": ph.fmt(fig["logo_churn_rate"], "share"),
+        # the MRR bridge's months of the CLV and churn (figure_periods names them)
+        "window": figure_periods(analysis)["logo_churn_rate"] or "–",
     }
     if "cac" in analysis.tables:
         cac_year = analysis.tables["cac"][analysis.tables["cac"]["year"] == analysis.year]
