@@ -97,6 +97,6 @@ def test_analyse_says_how_many_amounts_are_estimated(folder: Path, tmp_path: Pat
         "Davon 2 mit geschätztem Betrag (Median vergleichbarer gewonnener Deals; die Tabelle "
         "der offenen Pipeline zählt sie je Stufe)."
     )
-    assert "Offene Pipeline: 3 Deals über 5.000\u00a0€" in lines[0]
+    assert "Offene Pipeline Ende 2025-03: 3 Deals über 5.000\u00a0€" in lines[0]
     pipe = pd.read_csv(out / "open_pipeline.csv")
     assert pipe["estimated_deals"].tolist() == [0, 1, 1, 0]
