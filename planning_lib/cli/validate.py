@@ -302,9 +302,6 @@ def write_canonical(
     return [f"{rel}.csv" for rel in names]
 
 
-_PREPARE_THREADED = False
-
-
 class Prepared:
     """The canonical CSV of each checked frame, made in a background thread while the
     frame's contract checks run (``check_table(prepare=...)``), so ``--write-canonical``
@@ -319,7 +316,8 @@ class Prepared:
         self._jobs: list[tuple[pd.DataFrame, Future]] = []
 
     def __call__(self, table: str, frame: pd.DataFrame) -> None:
-        job = self._pool.submit(canonical_csv, table, frame, _PREPARE_THREADED)
+        # one column after the other: the checks use the other core meanwhile
+        job = self._pool.submit(canonical_csv, table, frame, threaded=False)
         self._jobs.append((frame, job))
 
     def csv(self, frame: pd.DataFrame) -> bytes | None:

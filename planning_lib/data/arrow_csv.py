@@ -139,7 +139,7 @@ def _cp1252_text(cells: pa.Array) -> pa.Array | None:
         except UnicodeDecodeError:
             return None
         # each byte 80-FF becomes 2 or 3 bytes: the cells after it move by the difference
-        grown = np.frombuffer(bytes(_CP1252_GROWTH), dtype=np.uint8)[raw[high]]
+        grown = _CP1252_GROWTH[raw[high]]
         cell = np.searchsorted(offsets, high, side="right") - 1
         extra = np.bincount(cell, weights=grown, minlength=len(cells)).astype(np.int64)
         offsets = offsets + np.concatenate(([0], np.cumsum(extra)))
@@ -155,9 +155,10 @@ def _cp1252_text(cells: pa.Array) -> pa.Array | None:
 
 
 # the bytes a cp1252 byte gains as UTF-8 (0 for ASCII; undefined bytes never get here)
-_CP1252_GROWTH = [
-    len(bytes([b]).decode("cp1252", "replace").encode("utf-8")) - 1 for b in range(256)
-]
+_CP1252_GROWTH = np.array(
+    [len(bytes([b]).decode("cp1252", "replace").encode("utf-8")) - 1 for b in range(256)],
+    dtype=np.uint8,
+)
 
 
 def join_csv(names: list[str], columns: list[pa.Array]) -> bytes | None:
