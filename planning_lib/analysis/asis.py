@@ -384,7 +384,24 @@ def run_analysis(
     if "bookings_monthly" in t:
         a.figures.update(sales_figures(t, year, as_of_m))
         a.figures.update(purchase_figures(deals, as_of_m))
+        a.figures = _plan_deal_size_first(a.figures)
     return a
+
+
+def _plan_deal_size_first(figures: dict[str, float]) -> dict[str, float]:
+    """``figures`` with the deal size per new customer (the plan's basis, with the count
+    and months it rests on) moved right before the mean of all won deals, so the two deal
+    sizes stand side by side, the plan's first."""
+    moved = ("new_customer_deal_size_eur", "deal_size_customers", "deal_size_months")
+    if "avg_deal_size_eur" not in figures or any(k not in figures for k in moved):
+        return figures
+    out: dict[str, float] = {}
+    for name, value in figures.items():
+        if name == "avg_deal_size_eur":
+            out.update({k: figures[k] for k in moved})
+        if name not in moved:
+            out[name] = value
+    return out
 
 
 def _key_figures(a: Analysis, clv_f: pd.DataFrame, clv_e: dict[str, float]) -> dict[str, float]:

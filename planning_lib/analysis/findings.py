@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from planning_lib.analysis.asis import Analysis
+from planning_lib.analysis.asis import Analysis, figure_periods
 from planning_lib.analysis.funnel import ALL
 from planning_lib.core.finding import Finding
 
@@ -339,7 +339,8 @@ def immature_cohorts(a: Analysis) -> Finding | None:
 
 def sales_summary(a: Analysis) -> Finding | None:
     """Bookings and won deals of the analysis year beside those of the last 12 months up
-    to the as-of month, win rate, deal size (all won deals) and cycle of those 12 months
+    to the as-of month, win rate, the deal size per new customer (the plan's basis, over
+    its own months) beside the mean of all won deals, cycle of those 12 months
     and the open pipeline at the end of the as-of month (with the count of open deals
     whose amount is estimated, when there are any): the sales view when there are no
     subscriptions. The sentence names each basis (``facts``: the window, the as-of month)."""
@@ -362,6 +363,10 @@ def sales_summary(a: Analysis) -> Finding | None:
     if f.get("open_deals_estimated", 0) > 0:  # said only when there are estimates
         n["open_deals_estimated"] = f["open_deals_estimated"]
     facts = {"window": f"{a.as_of - 11}..{a.as_of}", "as_of": str(a.as_of)}
+    new_size = f.get("new_customer_deal_size_eur", math.nan)
+    if not math.isnan(new_size):  # the plan's deal size, named before the mean of all deals
+        n["new_customer_deal_size_eur"] = new_size
+        facts["deal_size_window"] = figure_periods(a)["new_customer_deal_size_eur"]
     return Finding("sales_summary", numbers=n, facts=facts)
 
 

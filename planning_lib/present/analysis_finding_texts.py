@@ -33,6 +33,7 @@ from planning_lib.present.labels import text
 __all__ = [
     "analysis_finding_record",
     "analysis_finding_text",
+    "deal_sizes_text",
     "findings_frame",
     "purchase_basis_values",
 ]
@@ -281,13 +282,40 @@ def _sales_summary(f: Finding, loc: str) -> str:
             won_12m=format_count(n["won_deals_12m"], loc),
             as_of=f.facts["as_of"],
             win_rate=_pct(n["win_rate"], loc),
-            deal_size=_eur(n["avg_deal_size_eur"], loc),
+            deal_sizes=deal_sizes_text(
+                n.get("new_customer_deal_size_eur", math.nan),
+                f.facts.get("deal_size_window", ""),
+                n["avg_deal_size_eur"],
+                f.facts["window"],
+                loc,
+            ),
             cycle=format_number(n["cycle_median_days"], loc, 0),
             open=format_count(n["open_deals"], loc),
             pipeline=_eur(n["open_pipeline_eur"], loc),
             weighted=_eur(n["open_pipeline_weighted_eur"], loc),
         )
         + tail
+    )
+
+
+def deal_sizes_text(
+    new_customer_eur: float, new_window: str, all_deals_eur: float, window: str, loc: str
+) -> str:
+    """The two deal sizes of a deals history side by side, each labelled with its basis,
+    the plan's first: the deal size per new customer (first month's bookings ÷ new
+    customers over ``new_window``, the figure ``planning init`` writes as
+    ``drivers.transactional.deal_size_eur``) and the mean of all won deals, repeat
+    purchases included, over ``window``; only the latter when no new customer could be
+    measured (``new_customer_eur`` NaN)."""
+    if pd.isna(new_customer_eur):
+        return _t("deal_sizes.all_deals", loc, deal_size=_eur(all_deals_eur, loc), window=window)
+    return _t(
+        "deal_sizes.both",
+        loc,
+        new_deal_size=_eur(new_customer_eur, loc),
+        new_window=new_window,
+        deal_size=_eur(all_deals_eur, loc),
+        window=window,
     )
 
 

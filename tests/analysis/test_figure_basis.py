@@ -97,12 +97,48 @@ def test_window_figures_rest_on_the_12_months(figures: pd.DataFrame) -> None:
     for name in ("win_rate", "avg_deal_size_eur", "cycle_median_days", "new_customers"):
         assert p[name] == "2024-11..2025-10", name
     assert lab["avg_deal_size_eur"] == (
-        "Ø Wert aller gewonnenen Deals (inkl. Wiederholungskäufe, 2024-11..2025-10)"
+        "Ø Wert je gewonnenem Deal (alle Deals inkl. Wiederholungskäufe, nicht die "
+        "Dealgröße des Plans, 2024-11..2025-10)"
     )
     # every figure with a value names its period, every label is filled
     valued = figures[figures["value"].notna()]
     assert valued["period"].notna().all()
     assert figures["label"].notna().all()
+
+
+def test_the_plans_deal_size_first_beside_all_deals(figures: pd.DataFrame, tmp_path: Path) -> None:
+    """Two deal sizes, each labelled, the plan's first. New customers (first won deal):
+    C1 2024-03 1,000 €, C2 2024-10 2,000 €, C3 2024-11 4,000 €, C4 2025-02 5,000 € (C5
+    closes after the as-of month). Only 2 of them in 2024-11..2025-10, fewer than 30, so
+    the measurement reaches back to the first month 2024-03: (1,000 + 2,000 + 4,000 +
+    5,000) / 4 = 3,000 € per new customer over 4 customers and 20 months (2024-03..
+    2025-10). The mean of all won deals of the window stays 5,000 € (test above). The
+    key-figure rows stand next to each other, the plan's first, and only the per-new-
+    customer figure is called "Dealgröße"; the summary sentence names both in that order.
+    The old code called it "Auftragswert je Neukunde", six rows after the mean."""
+    v, p, lab = figures["value"], figures["period"], figures["label"]
+    assert v["new_customer_deal_size_eur"] == pytest.approx(3000.0)
+    assert (v["deal_size_customers"], v["deal_size_months"]) == (4.0, 20.0)
+    assert p["new_customer_deal_size_eur"] == "2024-03..2025-10"
+    order = list(figures.index)
+    at = order.index("avg_deal_size_eur")
+    assert order[at - 3 : at] == [
+        "new_customer_deal_size_eur",
+        "deal_size_customers",
+        "deal_size_months",
+    ]
+    assert lab["new_customer_deal_size_eur"] == (
+        "Dealgröße je Neukunde (Basis des Plans: Aufträge im ersten Monat, 2024-03..2025-10)"
+    )
+    assert "Dealgröße des Plans" in lab["avg_deal_size_eur"]
+    assert not lab["avg_deal_size_eur"].startswith("Dealgröße")
+    out = _analyse(tmp_path, "de")
+    sentence = (out / "findings.txt").read_text(encoding="utf-8")
+    assert (
+        "Gewinnquote 80,0\u00a0%, Dealgröße je Neukunde (Basis des Plans: Aufträge im ersten "
+        "Monat, 2024-03..2025-10) 3.000\u00a0€, daneben Ø Wert je gewonnenem Deal (alle Deals "
+        "inkl. Wiederholungskäufe, 2024-11..2025-10) 5.000\u00a0€, Verkaufszyklus"
+    ) in sentence
 
 
 def test_english_labels_and_sentence(tmp_path: Path) -> None:
@@ -111,13 +147,16 @@ def test_english_labels_and_sentence(tmp_path: Path) -> None:
     out = _analyse(tmp_path, "en")
     kf = pd.read_csv(out / "key_figures.csv").set_index("figure")["label"]
     assert kf["avg_deal_size_eur"] == (
-        "Average value of all won deals (incl. repeat purchases, 2024-11..2025-10)"
+        "Average value per won deal (all deals incl. repeat purchases, not the plan's deal "
+        "size, 2024-11..2025-10)"
     )
     assert kf["bookings_eur"] == "Bookings 2024 (calendar year)"
     sentence = (out / "findings.txt").read_text(encoding="utf-8")
     assert (
         "- Bookings 2024 (calendar year): €10,000 from 4 won deals. Last 12 months "
-        "(2024-11..2025-10): bookings €20,000 from 4 won deals, win rate 80.0%, average "
-        "value of all won deals (incl. repeat purchases) €5,000, median sales cycle 30 days. "
+        "(2024-11..2025-10): bookings €20,000 from 4 won deals, win rate 80.0%, deal size "
+        "per new customer (the plan's basis: first month's bookings, 2024-03..2025-10) "
+        "€3,000, beside it the average value per won deal (all deals incl. repeat purchases, "
+        "2024-11..2025-10) €5,000, median sales cycle 30 days. "
         "Open pipeline at the end of 2025-10: 0 deals worth €0,"
     ) in sentence

@@ -483,8 +483,9 @@ def test_sales_summary():
     assert _de(f) == (
         f"Auftragseingang 2025 (Kalenderjahr): 120.000{NB}€ aus 12 gewonnenen Deals. "
         f"Letzte 12 Monate (2025-01..2025-12): Auftragseingang 120.000{NB}€ aus 12 "
-        f"gewonnenen Deals, Gewinnquote 25,0{NB}%, Ø Wert aller gewonnenen Deals (inkl. "
-        f"Wiederholungskäufe) 10.000{NB}€, Verkaufszyklus im Median 45 Tage. Offene Pipeline "
+        f"gewonnenen Deals, Gewinnquote 25,0{NB}%, Ø Wert je gewonnenem Deal (alle Deals "
+        f"inkl. Wiederholungskäufe, 2025-01..2025-12; keine Dealgröße je Neukunde messbar) "
+        f"10.000{NB}€, Verkaufszyklus im Median 45 Tage. Offene Pipeline "
         f"Ende 2025-12: 4 Deals über 50.000{NB}€, gewichtet mit den "
         f"Abschlusswahrscheinlichkeiten der Stufen 15.000{NB}€."
     )

@@ -112,8 +112,8 @@ def test_analyse_and_init_show_one_deal_size_and_repeat_rate(tmp_path, capsys) -
     assert (kf["repeat_base_customer_months"], kf["repeat_base_active_months"]) == (350, 12)
     assert kf["new_customers"] == 5 and kf["repeat_purchases"] == 6
     assert (
-        "Auftragswert je Neukunde 2.333 €: aus 30 Neukunden der 13 Monate bis 2025-12 "
-        "(mindestens 30); Wiederholungsquote 1,71 % je Monat: 6 Wiederholungskäufe ÷ 350 "
-        "Kunden-Monate des aktiven Bestands (gewonnener Deal in den 12 Monaten davor), "
-        "2025-01..2025-12; planning init misst sie ebenso."
+        "Dealgröße je Neukunde (Basis des Plans) 2.333 €: aus 30 Neukunden der 13 Monate "
+        "bis 2025-12 (mindestens 30); Wiederholungsquote 1,71 % je Monat: "
+        "6 Wiederholungskäufe ÷ 350 Kunden-Monate des aktiven Bestands (gewonnener Deal in "
+        "den 12 Monaten davor), 2025-01..2025-12; planning init misst sie ebenso."
     ) in printed

@@ -15,11 +15,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planning_lib.analysis.asis import Analysis
+from planning_lib.analysis.asis import Analysis, figure_periods
 from planning_lib.analysis.findings import generate_findings
 from planning_lib.analysis.forecast.api import auto_forecast
 from planning_lib.present import charts
-from planning_lib.present.analysis_finding_texts import findings_frame, purchase_basis_values
+from planning_lib.present.analysis_finding_texts import (
+    deal_sizes_text,
+    findings_frame,
+    purchase_basis_values,
+)
 from planning_lib.present.views import ist_analyse as views
 from planning_lib.run.catalog import FINDINGS_TABLE
 from planning_lib.run.phase import Phase
@@ -140,8 +144,14 @@ def sales_phase(ph: Phase, analysis: Analysis, stem: str) -> Phase:
         bookings_12m=ph.fmt(fig["bookings_eur_12m"], "eur"),
         won_12m=ph.fmt(fig["won_deals_12m"], "count"),
         win_rate=ph.fmt(fig["win_rate"], "share"),
-        deal_size=ph.fmt(fig["avg_deal_size_eur"], "eur"),
         cycle=ph.fmt(fig["cycle_median_days"], "count"),
+        deal_sizes=deal_sizes_text(
+            fig.get("new_customer_deal_size_eur", float("nan")),
+            figure_periods(analysis).get("new_customer_deal_size_eur", ""),
+            fig["avg_deal_size_eur"],
+            f"{analysis.as_of - 11}..{analysis.as_of}",
+            locale,
+        ),
     )
     if "new_customer_deal_size_eur" in fig:  # the same values and basis as planning init
         key, values = purchase_basis_values(fig, analysis.as_of, locale)
