@@ -152,7 +152,7 @@ _KPIS: list[Kpi] = [
     _k("new_customers", "Neukunden", "New customers",
        "customers whose first subscription starts in the period", "count", "up",
        m.new_customers, "subscriptions", _SUB_DIMS),
-    _k("cac", "CAC (ausgewiesen)", "CAC (stated)", "marketing costs ÷ new customers",
+    _k("cac", "CAC (nur Marketing)", "CAC (marketing only)", "marketing costs ÷ new customers",
        "EUR", "down", partial(m.cac, categories=STATED_CAC_CATEGORIES), "costs", ("region",),
        _MONTHLY),
     _k("cac_fully_loaded", "CAC (voll belastet)", "CAC (fully loaded)",

@@ -90,7 +90,7 @@ def test_landing_and_forecast_beside_the_target(saved):
     assert list(land["Kennzahl"]) == [
         "MRR zum Jahresende",
         "Neukunden",
-        "CAC (ausgewiesen)",
+        "CAC (nur Marketing)",
         "Churn/Monat",
     ]
     assert list(land["Ziel"]) == ["120.000\u00a0€", "600", "200\u00a0€", "3,0\u00a0%"]
