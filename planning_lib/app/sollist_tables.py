@@ -231,11 +231,14 @@ def landing_table(landing: dict[str, Any], locale: str = "de") -> pd.DataFrame:
 
 def forecast_summary(view: SollIst, locale: str = "de") -> str:
     """One sentence: the no-change forecast of the plan year with its 80 % band,
-    beside the target and last year's new customers ('' without a baseline)."""
+    beside the target and the new customers of the 12 months before the plan start,
+    named by their months (``2025-01..2025-12`` for a plan starting 2026-01; not the
+    calendar year when the plan starts mid-year) ('' without a baseline)."""
     b = view.baseline
     if b is None:
         return ""
     n = lambda x: format_value(x, "count", locale)  # noqa: E731
+    start = pd.Period(view.plan_start, freq="M")
     return ck.label(
         "forecast_line",
         locale,
@@ -245,4 +248,5 @@ def forecast_summary(view: SollIst, locale: str = "de") -> str:
         p99=n(b["p99"]),
         target=n(view.target_new_customers),
         last_year=n(b["last_year"]),
+        window=f"{start - 12}..{start - 1}",
     )

@@ -84,7 +84,8 @@ def test_region_small_multiples_compare_each_region_plan_with_its_actuals(saved)
 def test_landing_and_forecast_beside_the_target(saved):
     """The landing table lists every target of CloudFlow (MRR 120.000 €, 600 new
     customers, CAC 200 €, churn 3,0 %) in German; the forecast sentence names the
-    target 600 and last year's new customers (won deals of 2025 in the history)."""
+    target 600 and the new customers of the 12 months before the plan start 2026-01,
+    named by their months (won deals of 2025-01..2025-12 in the history)."""
     view = saved[3]
     land = st.landing_table(view.landing, "de")
     assert list(land["Kennzahl"]) == [
@@ -98,7 +99,7 @@ def test_landing_and_forecast_beside_the_target(saved):
     hist = pd.read_csv(SAMPLE_DATA / "deals.csv", parse_dates=["close_date"])
     last = ((hist.stage == "won") & (hist.close_date.dt.year == 2025)).sum()
     text = st.forecast_summary(view, "de")
-    assert "Ziel 600" in text and f"Vorjahr {last}" in text
+    assert "Ziel 600" in text and f"12 Monate vor Planstart (2025-01..2025-12): {last}" in text
     b = view.baseline
     assert b["p10"] < b["expected"] < b["p90"] <= b["p99"]
     fc = view.forecast

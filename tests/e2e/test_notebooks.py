@@ -245,7 +245,11 @@ def test_excel_has_a_cover_and_a_formatted_sheet_per_phase(batch_run: dict) -> N
     ]
     assert rows["Personal"][1].number_format == '[$-407]#,##0 "€"'
     history = wb["Ist-Analyse und Prognose"]
-    assert [c.value for c in history[4]][:3] == ["Jahr", "Umsatz", "Wachstum ggü. Vorjahr"]
+    assert [c.value for c in history[4]][:3] == [
+        "Jahr",
+        "Umsatz",
+        "Wachstum ggü. Kalenderjahr davor",
+    ]
     assert history["A5"].value == 2022 and history["A5"].number_format == "[$-407]0"
     assert history["C6"].number_format == "[$-407]0.0 %" and 0 < history["C6"].value < 1
     values = [c.value for row in history.iter_rows() for c in row]
@@ -309,7 +313,7 @@ def test_every_column_of_every_table_has_a_label(batch_run: dict) -> None:
 
 def test_html_shows_labelled_headers_and_formatted_numbers(batch_run: dict) -> None:
     html = (_folder(batch_run, "AT") / "html" / "01_ist_analyse.html").read_text(encoding="utf-8")
-    assert "<th>Wachstum ggü. Vorjahr</th>" in html and "revenue_yoy" not in html
+    assert "<th>Wachstum ggü. Kalenderjahr davor</th>" in html and "revenue_yoy" not in html
     assert "MQL → SQL" in html and "Inbound-Marketing" in html and "mql_to_sql" not in html
     assert re.search(r"<td>\d{1,2},\d\xa0%</td>", html)  # a share as percent: 28,0 %
     index = (batch_run["run_dir"] / "index.html").read_text(encoding="utf-8")

@@ -97,7 +97,7 @@ def test_display_frame_labels_headers_values_and_formats_numbers() -> None:
     assert list(de.columns) == [
         "Jahr",
         "Umsatz",
-        "Wachstum ggü. Vorjahr",
+        "Wachstum ggü. Kalenderjahr davor",
         "Kunden Jahresende",
         "Übergang",
         "Kanal",
@@ -113,7 +113,7 @@ def test_display_frame_labels_headers_values_and_formats_numbers() -> None:
         "Jan. 2026",
     ]
     en = display_frame(frame, "en", value_labels=channels)
-    assert list(en.columns)[:3] == ["Year", "Revenue", "YoY growth"]
+    assert list(en.columns)[:3] == ["Year", "Revenue", "Growth over the calendar year before"]
     assert en.iloc[0].tolist()[1:6] == [
         "€1,234",
         "28.0%",

@@ -94,7 +94,7 @@ def test_workbook_in_english_uses_config_value_labels(tmp_path: Path) -> None:
     wb = load_workbook(build_workbook(tmp_path, tmp_path / "p.xlsx", locale="en"))
     assert wb.sheetnames == ["Overview", "As-is analysis and forecast"]
     ws = wb["As-is analysis and forecast"]
-    assert [c.value for c in ws[4]] == ["Channel", "YoY growth"]
+    assert [c.value for c in ws[4]] == ["Channel", "Growth over the calendar year before"]
     assert [ws["A5"].value, ws["A6"].value] == ["Inbound marketing", "All channels"]
     assert ws["B5"].value == 0.28 and ws["B5"].number_format == "[$-809]0.0 %"
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from planning_lib.analysis.asis import Analysis, figure_periods
+
 __all__ = [
     "bookings_history",
     "bookings_yearly",
@@ -12,7 +14,21 @@ __all__ = [
     "history_yearly",
     "monthly_by",
     "monthly_history",
+    "mrr_text_periods",
 ]
+
+
+def mrr_text_periods(analysis: Analysis) -> dict[str, str]:
+    """The periods phase 1's MRR sentence names instead of "im letzten Jahr": ``year``
+    (the calendar year of the revenue growth, the last complete one up to the as-of
+    month: 2025 for an as-of 2025-12, 2024 for an as-of 2025-06), ``prev_year`` (the
+    calendar year it is compared with) and ``cagr_years`` (``first..last`` of the CAGR,
+    ``–`` without one)."""
+    return {
+        "year": str(analysis.year),
+        "prev_year": str(analysis.year - 1),
+        "cagr_years": figure_periods(analysis).get("revenue_cagr") or "–",
+    }
 
 
 def monthly_history(revenue_monthly: pd.DataFrame, column: str) -> pd.Series:

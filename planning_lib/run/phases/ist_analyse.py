@@ -50,6 +50,8 @@ def phase_01_ist_analyse(**params: Unpack[PhaseParameters]) -> Phase:
     fig = analysis.figures
     ph.say(
         "01.mrr_text",
+        **views.mrr_text_periods(analysis),
+        as_of=ph.fmt(str(analysis.as_of), "month"),
         mrr=ph.fmt(fig["mrr_end_eur"], "eur"),
         customers=ph.fmt(fig["customers_end"], "count"),
         yoy=ph.fmt(fig["revenue_yoy"], "share"),
