@@ -134,6 +134,10 @@ class Analysis:
         without_config: the parts left out for want of plan parameters, with the
             configuration keys that would give them (:func:`config_parts`); empty with
             parameters.
+        region: the region whose customers (first won deal in it) the deal size per new
+            customer is measured on; None for the company (or the region's rows alone).
+        plan_deal_size_eur: the plan's ``drivers.transactional.deal_size_eur`` (NaN
+            without a transactional plan): the basis a region's phase 1 names first.
     """
 
     as_of: pd.Period
@@ -144,6 +148,8 @@ class Analysis:
     labels: dict[str, tuple[str, str]] = field(default_factory=dict)
     skipped: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     without_config: list[tuple[str, str]] = field(default_factory=list)
+    region: str | None = None
+    plan_deal_size_eur: float = np.nan
 
 
 def default_as_of(params: PlanParameters) -> pd.Period:
@@ -243,6 +249,8 @@ def run_analysis(
     params: PlanParameters | None,
     as_of: pd.Period | str | None = None,
     locale: str = "de",
+    purchase_deals: pd.DataFrame | None = None,
+    region: str | None = None,
 ) -> Analysis:
     """Compute every table of the as-is analysis and segmentation.
 
@@ -260,6 +268,13 @@ def run_analysis(
             required without ``params``).
         locale: ``de`` or ``en`` for text columns taken from the config (persona roles,
             positioning).
+        purchase_deals: the deals the deal size per new customer and the repeat figures
+            are measured on (default: ``tables["deals"]``); for a region, its customers'
+            deals of every region
+            (:func:`planning_lib.metrics.transactional.region_customer_deals`), as
+            ``planning init`` would measure the region's deal size.
+        region: the region of ``purchase_deals`` (``Analysis.region``: its deal size per
+            new customer is labelled as the region's, for information beside the plan's).
 
     Returns:
         The :class:`Analysis`.
@@ -286,6 +301,9 @@ def run_analysis(
     margin = params.drivers.gross_margin if params is not None else np.nan
     seg = params.segmentation if params is not None else Segmentation()
     a = Analysis(as_of=as_of_m, year=year, start=start, skipped=skipped)
+    a.region = region if purchase_deals is not None else None
+    if params is not None and params.drivers.transactional is not None:
+        a.plan_deal_size_eur = float(params.drivers.transactional.deal_size_eur)
     if params is None:
         a.labels = {ch: label_pair(f"init.channel.{ch}", ch) for ch in CHANNELS}
         a.without_config = config_parts(off)
@@ -383,7 +401,8 @@ def run_analysis(
     a.figures = _key_figures(a, clv_f, clv_e)
     if "bookings_monthly" in t:
         a.figures.update(sales_figures(t, year, as_of_m))
-        a.figures.update(purchase_figures(deals, as_of_m))
+        measured = deals if purchase_deals is None else purchase_deals
+        a.figures.update(purchase_figures(measured, as_of_m))
         a.figures = _plan_deal_size_first(a.figures)
     return a
 

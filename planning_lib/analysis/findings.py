@@ -367,6 +367,10 @@ def sales_summary(a: Analysis) -> Finding | None:
     if not math.isnan(new_size):  # the plan's deal size, named before the mean of all deals
         n["new_customer_deal_size_eur"] = new_size
         facts["deal_size_window"] = figure_periods(a)["new_customer_deal_size_eur"]
+        if a.region is not None:  # the region's figure, for information beside the plan's
+            facts["region"] = a.region
+            if not math.isnan(a.plan_deal_size_eur):
+                n["plan_deal_size_eur"] = a.plan_deal_size_eur
     return Finding("sales_summary", numbers=n, facts=facts)
 
 

@@ -43,6 +43,7 @@ from planning_lib.core.finding import Finding
 from planning_lib.core.outputs import OutputExistsError, new_folder
 from planning_lib.data.failures import DataValidationError
 from planning_lib.data.loaders import load_dataset
+from planning_lib.metrics.transactional import region_customer_deals
 from planning_lib.present.analysis_finding_texts import (
     analysis_finding_record,
     analysis_finding_text,
@@ -86,6 +87,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, required=True, help="output folder (new or empty)")
 
 
+def _figure_label(name: str, locale: str, period: str, region: str | None) -> str:
+    """The label of key figure ``name``; a region's deal size per new customer (its
+    customers: first won deal in it) is labelled as the region's, for information."""
+    if region is not None and name == "new_customer_deal_size_eur":
+        return text(f"analyse.figure.{name}.region", locale, period=period, region=region)
+    return text(f"analyse.figure.{name}", locale, period=period)
+
+
 def write_analysis(
     tables: dict[str, pd.DataFrame],
     figures: dict[str, float],
@@ -93,6 +102,7 @@ def write_analysis(
     out: Path,
     locale: str,
     periods: dict[str, str],
+    region: str | None = None,
 ) -> list[Path]:
     """Write the tables, key figures and findings into the folder ``out``; return the files.
 
@@ -112,9 +122,7 @@ def write_analysis(
             "figure": list(figures),
             "value": list(figures.values()),
             "period": [periods.get(k, "") for k in figures],
-            "label": [
-                text(f"analyse.figure.{k}", locale, period=periods.get(k) or "–") for k in figures
-            ],
+            "label": [_figure_label(k, locale, periods.get(k) or "–", region) for k in figures],
         }
     )
     spreadsheet_safe(kf).to_csv(
@@ -154,10 +162,16 @@ def run(args: argparse.Namespace) -> int:
             region = args.region
         else:
             region = params.region
+        purchase = None
         if region is not None:
+            # the region's customers (first won deal in it) with their deals everywhere:
+            # its deal size per new customer as planning init measures it
+            purchase = region_customer_deals(tables["deals"], region) if "deals" in tables else None
             tables = for_region(tables, region)
         locale = args.locale or (params.company.locale if params is not None else "de")
-        analysis = run_analysis(tables, params, as_of, locale)
+        analysis = run_analysis(
+            tables, params, as_of, locale, purchase_deals=purchase, region=region
+        )
     except DataValidationError as exc:
         say_broken_contract(exc)
         return 1
@@ -174,6 +188,7 @@ def run(args: argparse.Namespace) -> int:
                 tmp,
                 locale,
                 figure_periods(analysis),
+                analysis.region,
             )
     except OutputExistsError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -189,7 +204,9 @@ def run(args: argparse.Namespace) -> int:
             )
         )
     if "new_customer_deal_size_eur" in analysis.figures:
-        key, values = purchase_basis_values(analysis.figures, analysis.as_of, locale)
+        key, values = purchase_basis_values(
+            analysis.figures, analysis.as_of, locale, analysis.region
+        )
         print(text(key, locale, **values))
     for f in findings:
         print(f"- {analysis_finding_text(f, locale)}")

@@ -52,6 +52,7 @@ __all__ = [
     "expected_purchases",
     "purchase_basis",
     "purchase_history",
+    "region_customer_deals",
     "repeat_base",
     "repeat_purchase_rate",
     "sized_months",
@@ -102,6 +103,25 @@ def customer_key(deals: pd.DataFrame) -> pd.Series:
     cid = deals["customer_id"] if "customer_id" in deals.columns else pd.Series("", deals.index)
     cid = cid.fillna("").astype(str).str.strip()
     return cid.where(cid != "", "deal:" + deals["deal_id"].astype(str))
+
+
+def region_customer_deals(deals: pd.DataFrame, region: str) -> pd.DataFrame:
+    """The deals (of every region) of the customers whose first won deal closed in
+    ``region`` (ties on the close date by ``deal_id``): a region's customers as ``planning
+    init`` splits them, so :func:`purchase_basis` on these rows measures the region's deal
+    size per new customer on the customers the region's plan counts as its new ones. A
+    customer who first bought in another region is a repeat buyer there, not a new
+    customer here (on the region's rows alone it would look new). Empty without a
+    ``region`` column."""
+    if "region" not in deals.columns:
+        return deals.iloc[0:0]
+    won = won_deals(deals)
+    close = pd.to_datetime(won["close_date"], errors="coerce")
+    won = won.assign(_who=customer_key(won), _close=close)[close.notna()]
+    won = won.sort_values(["_close", "deal_id"], kind="mergesort")
+    first = won.groupby("_who", sort=False)["region"].first()
+    mine = first.index[first.fillna("").astype(str) == region]
+    return deals[customer_key(deals).isin(mine)]
 
 
 def purchase_history(deals: pd.DataFrame, as_of: pd.Period) -> pd.DataFrame:

@@ -288,6 +288,8 @@ def _sales_summary(f: Finding, loc: str) -> str:
                 n["avg_deal_size_eur"],
                 f.facts["window"],
                 loc,
+                region=f.facts.get("region"),
+                plan_eur=n.get("plan_deal_size_eur", math.nan),
             ),
             cycle=format_number(n["cycle_median_days"], loc, 0),
             open=format_count(n["open_deals"], loc),
@@ -299,23 +301,39 @@ def _sales_summary(f: Finding, loc: str) -> str:
 
 
 def deal_sizes_text(
-    new_customer_eur: float, new_window: str, all_deals_eur: float, window: str, loc: str
+    new_customer_eur: float,
+    new_window: str,
+    all_deals_eur: float,
+    window: str,
+    loc: str,
+    region: str | None = None,
+    plan_eur: float = math.nan,
 ) -> str:
     """The two deal sizes of a deals history side by side, each labelled with its basis,
     the plan's first: the deal size per new customer (first month's bookings ÷ new
     customers over ``new_window``, the figure ``planning init`` writes as
     ``drivers.transactional.deal_size_eur``) and the mean of all won deals, repeat
     purchases included, over ``window``; only the latter when no new customer could be
-    measured (``new_customer_eur`` NaN)."""
+    measured (``new_customer_eur`` NaN).
+
+    For a ``region`` (its customers: first won deal in it) the per-new-customer figure is
+    the region's, shown for information: a region plan of ``planning init`` uses the
+    company's deal size (``plan_eur``, named first when known), so the regions' plans
+    add up to the company's."""
     if pd.isna(new_customer_eur):
         return _t("deal_sizes.all_deals", loc, deal_size=_eur(all_deals_eur, loc), window=window)
+    values = {
+        "new_deal_size": _eur(new_customer_eur, loc),
+        "new_window": new_window,
+        "deal_size": _eur(all_deals_eur, loc),
+        "window": window,
+    }
+    if region is None:
+        return _t("deal_sizes.both", loc, **values)
+    if pd.isna(plan_eur):
+        return _t("deal_sizes.region", loc, region=region, **values)
     return _t(
-        "deal_sizes.both",
-        loc,
-        new_deal_size=_eur(new_customer_eur, loc),
-        new_window=new_window,
-        deal_size=_eur(all_deals_eur, loc),
-        window=window,
+        "deal_sizes.region_plan", loc, region=region, plan_deal_size=_eur(plan_eur, loc), **values
     )
 
 
@@ -404,14 +422,22 @@ def findings_frame(findings: list[Finding], locale: str = "de") -> pd.DataFrame:
 
 
 def purchase_basis_values(
-    figures: Mapping[str, float], as_of: pd.Period, locale: str
+    figures: Mapping[str, float], as_of: pd.Period, locale: str, region: str | None = None
 ) -> tuple[str, dict[str, str]]:
     """The text key and formatted values of the sentence naming the basis of a deals-only
     history's deal size and repeat rate (the figures of
     :func:`planning_lib.analysis.sales.purchase_figures`, measured as ``planning init``
-    measures them): for ``planning analyse``'s output and phase 1."""
+    measures them): for ``planning analyse``'s output and phase 1. For a ``region`` (its
+    customers: first won deal in it) the deal size is named as the region's, for
+    information (its plan uses the company's)."""
     active = int(figures["repeat_base_active_months"])
+    what = (
+        text("analyse.purchase_basis.what.plan", locale)
+        if region is None
+        else text("analyse.purchase_basis.what.region", locale, region=region)
+    )
     return f"analyse.purchase_basis.{'active' if active else 'all'}", {
+        "what": what,
         "deal_size": format_value(figures["new_customer_deal_size_eur"], "eur", locale),
         "customers": format_value(figures["deal_size_customers"], "count", locale),
         "months": format_value(figures["deal_size_months"], "count", locale),

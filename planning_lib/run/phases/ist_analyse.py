@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Unpack
 
+import pandas as pd
+
 from planning_lib.analysis.asis import figure_periods, run_analysis
 from planning_lib.analysis.findings import generate_findings
+from planning_lib.data.loaders import load_dataset
+from planning_lib.metrics.transactional import region_customer_deals
 from planning_lib.present import charts
 from planning_lib.present.analysis_finding_texts import findings_frame
 from planning_lib.present.views import ist_analyse as views
 from planning_lib.run.catalog import FINDINGS_TABLE, step
-from planning_lib.run.phase import Phase, PhaseParameters, open_phase
+from planning_lib.run.phase import COMPANY, Phase, PhaseParameters, open_phase
 from planning_lib.run.phases.ist_analyse_sales import (
     sales_phase,
     show_funnel,
@@ -32,7 +36,13 @@ def phase_01_ist_analyse(**params: Unpack[PhaseParameters]) -> Phase:
     """
     ph = open_phase(STEP.code, **params, needs_region_rows=True)
     locale = ph.locale
-    analysis = run_analysis(ph.history, ph.params, locale=locale)
+    analysis = run_analysis(
+        ph.history,
+        ph.params,
+        locale=locale,
+        purchase_deals=_region_purchase_deals(ph),
+        region=ph.region,
+    )
     ph.save_analysis(analysis)
     if "revenue_monthly" not in analysis.tables:  # no subscriptions: the deals' sales view
         return sales_phase(ph, analysis, STEP.stem)
@@ -114,3 +124,17 @@ def phase_01_ist_analyse(**params: Unpack[PhaseParameters]) -> Phase:
         forecast_new_customers=float(forecast["mean"].sum()),
     )
     return ph
+
+
+def _region_purchase_deals(ph: Phase) -> pd.DataFrame | None:
+    """For a region's deals-only history: its customers' deals of every region
+    (:func:`planning_lib.metrics.transactional.region_customer_deals`, read from the
+    whole data folder), so the region's deal size per new customer is measured on the
+    customers its plan counts as new (shown for information beside the plan's, the
+    company's). None for the company, with
+    subscriptions (the full view shows no deal size per new customer) or without a
+    region column."""
+    h = ph.history
+    if ph.region == COMPANY or "subscriptions" in h or "region" not in h.get("deals", {}):
+        return None
+    return region_customer_deals(load_dataset(ph.data_path)["deals"], ph.region)

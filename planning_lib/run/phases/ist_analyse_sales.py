@@ -151,10 +151,12 @@ def sales_phase(ph: Phase, analysis: Analysis, stem: str) -> Phase:
             fig["avg_deal_size_eur"],
             f"{analysis.as_of - 11}..{analysis.as_of}",
             locale,
+            region=analysis.region,
+            plan_eur=analysis.plan_deal_size_eur,
         ),
     )
     if "new_customer_deal_size_eur" in fig:  # the same values and basis as planning init
-        key, values = purchase_basis_values(fig, analysis.as_of, locale)
+        key, values = purchase_basis_values(fig, analysis.as_of, locale, analysis.region)
         ph.say(key, **values)
     ph.table(views.bookings_yearly(bookings), "bookings_yearly", "01.bookings_yearly")
     for name, title in (
