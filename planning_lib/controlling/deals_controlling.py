@@ -10,7 +10,9 @@ controlling (a deals-only export, a transactional business), phase 7 and
   ``customers_new``, the KPI ``new_revenue``).
 - ``deals_won``: won deals (credit notes out). Plan: ``customers_new`` (+
   ``repeat_purchases`` for a transactional plan).
-- ``avg_deal_size``: bookings ÷ won deals (pooled over the period, plan alike).
+- ``avg_deal_size``: bookings ÷ won deals (pooled over the period, plan alike), labelled
+  "Ø Wert je gewonnenem Deal (alle Deals inkl. Wiederholungskäufe)": not the plan's deal
+  size per new customer (``bookings_new`` ÷ new customers).
 - ``win_rate``: won ÷ closed (won + lost) of the new-business deals (deals of
   prospects, :func:`planning_lib.analysis.calibration_transactional.new_business_deals`)
   by close month. Plan: the planned demo→won conversion pooled over the channels
@@ -221,6 +223,8 @@ def _value(frame: pd.DataFrame, code: str) -> float:
 def _label(code: str, lang: str) -> str:
     if code == "win_rate":  # the plan's demo→won rate is the new-business one
         return label("kf.win_rate_new", lang)
+    if code == "avg_deal_size":  # all won deals, repeat purchases too: not the plan's
+        return label("kf.avg_deal_size_all_deals", lang)  # deal size per new customer
     kpi = CATALOGUE.get(code)
     if kpi is not None:
         return kpi.label(lang)

@@ -103,6 +103,10 @@ def test_ytd_plan_vs_actual_against_plain_pandas(company: dict) -> None:
     assert 0 < n_won < int(((close <= as_of) & (a["stage"] == "won")).sum())
     assert ytd.loc["win_rate", "actual"] == pytest.approx(n_won / (n_won + n_lost))
     assert ytd.loc["win_rate", "label_de"] == "Gewinnquote (Neugeschäft)"
+    # the mean of all won deals (repeats included) is not called the plan's "Dealgröße"
+    assert ytd.loc["avg_deal_size", "label_de"] == (
+        "Ø Wert je gewonnenem Deal (alle Deals inkl. Wiederholungskäufe)"
+    )
 
     both_won = both[both["stage"] == "won"]
     first = both_won.groupby("customer_id")["close_date"].min().str[:7]
