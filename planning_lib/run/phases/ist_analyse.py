@@ -131,9 +131,8 @@ def _region_purchase_deals(ph: Phase) -> pd.DataFrame | None:
     (:func:`planning_lib.metrics.transactional.region_customer_deals`, read from the
     whole data folder), so the region's deal size per new customer is measured on the
     customers its plan counts as new (shown for information beside the plan's, the
-    company's). None for the company, with
-    subscriptions (the full view shows no deal size per new customer) or without a
-    region column."""
+    company's). None for the company, with subscriptions (the full view shows no deal
+    size per new customer) or without a region column."""
     h = ph.history
     if ph.region == COMPANY or "subscriptions" in h or "region" not in h.get("deals", {}):
         return None
