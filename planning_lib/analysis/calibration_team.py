@@ -10,8 +10,9 @@ values are documented defaults marked as assumptions (:data:`TEAM_DEFAULTS`).
   ``inside_sales`` rep per owner who won or worked a deal in the window (a deal created
   or closed in it, :func:`deal_owners`); without either: 0, an assumption.
 * Head-months: employees employed on each window month's last day, summed; from deal
-  owners: owners × 12 (each counted for the whole window, so their capacity
-  reproduces the window's won deals per month). Attrition needs exit dates: without a
+  owners: owners × the window's months the deals cover (12, or fewer when the deals
+  begin inside the window: each owner counted for every month of data, so their
+  capacity reproduces the won deals per month). Attrition needs exit dates: without a
   headcount table it is 0, an assumption.
 * Salary per role (incl. employer costs): personnel costs of the window ÷ head-months
   × 12 (one figure for every role: the costs table does not split personnel by role).
@@ -39,7 +40,12 @@ from typing import Any
 
 import pandas as pd
 
-from planning_lib.analysis.calibration_common import Source, month_ends, window_label
+from planning_lib.analysis.calibration_common import (
+    Source,
+    covered_window,
+    month_ends,
+    window_label,
+)
 from planning_lib.core.text_store import label_pair
 from planning_lib.core.vocabulary import COST_CATEGORIES
 from planning_lib.metrics.acquisition import STATED_CAC_CATEGORIES, cac
@@ -145,6 +151,11 @@ def rep_won_deals(deals: pd.DataFrame | None, as_of: pd.Period) -> tuple[int, in
     return int((window & ~partner_new).sum()), int((window & partner_new).sum())
 
 
+def _first_date(deals: pd.DataFrame) -> pd.Timestamp:
+    """The deals' earliest creation date (NaT when there is none)."""
+    return pd.to_datetime(deals["created_date"], errors="coerce").min()
+
+
 def _roles(
     hc: pd.DataFrame | None, deals: pd.DataFrame | None, as_of: pd.Period, src: dict
 ) -> tuple[dict, dict, dict]:
@@ -158,10 +169,13 @@ def _roles(
         if not owners:
             src[f"current.reps.{role}"] = Source("init.no_headcount", {}, assumption=True)
             return {role: 0}, {role: 0.0}, {role: 0}
+        # each owner counts for the months the deals cover (a history shorter than a
+        # year: its months, so deals per rep are not understated by ÷ 12)
+        win, months = covered_window(as_of, _first_date(deals))
         src[f"current.reps.{role}"] = Source(
-            "init.reps_owners", {"owners": len(owners), "window": window_label(as_of)}
+            "init.reps_owners", {"owners": len(owners), "window": win}
         )
-        return {role: len(owners)}, {role: 12.0 * len(owners)}, {role: 0}
+        return {role: len(owners)}, {role: float(months * len(owners))}, {role: 0}
     end = as_of.end_time.normalize()
     roles = hc["role"].astype(str)
     reps = roles[employed(hc, end)].value_counts().to_dict()
@@ -200,6 +214,9 @@ def team_and_costs(
     """
     win = window_label(as_of)
     reps, hm, left = _roles(tables.get("headcount"), tables.get("deals"), as_of, src)
+    hc, deals_table = tables.get("headcount"), tables.get("deals")
+    if (hc is None or hc.empty) and deals_table is not None and not deals_table.empty:
+        win = covered_window(as_of, _first_date(deals_table))[0]  # as the head-months
     heads = sum(hm.values())
     costs = _window_costs(tables.get("costs"), as_of)
     by_cat: dict[str, float] = {}
