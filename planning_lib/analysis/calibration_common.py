@@ -10,11 +10,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+from babel.numbers import format_decimal
+
+from planning_lib.core.text_store import BABEL_LOCALES
 
 __all__ = [
     "CalibrationError",
     "Source",
     "covered_window",
+    "euros",
     "month_ends",
     "no_change_target",
     "seasonal_weights",
@@ -57,6 +61,12 @@ def no_change_target(expected: int, deadline: object, baseline: float | None) ->
         "description_de": f"{expected} Neukunden ohne Änderungen (Basisprognose)",
         "description_en": f"{expected} new customers without changes (baseline forecast)",
     }
+
+
+def euros(value: float, lang: str) -> str:
+    """Whole euros with the language's thousands separator for a sentence in the plan YAML
+    (``description_de``/``_en``): 1605643 -> "1.605.643" (de), "1,605,643" (en)."""
+    return format_decimal(round(float(value)), "#,##0", locale=BABEL_LOCALES[lang])
 
 
 def window_months(as_of: pd.Period) -> pd.PeriodIndex:

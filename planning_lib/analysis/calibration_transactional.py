@@ -60,6 +60,7 @@ from planning_lib.analysis.calibration_common import (
     CalibrationError,
     Source,
     covered_window,
+    euros,
     no_change_target,
     seasonal_weights,
     split_exactly,
@@ -455,8 +456,8 @@ def transactional_plan(
             "deadline": deadline,
             "baseline": booked.last_year,
             "direction": "at_least",
-            "description_de": rde.format(value=revenue),
-            "description_en": ren.format(value=revenue),
+            "description_de": rde.format(value=euros(revenue, "de")),
+            "description_en": ren.format(value=euros(revenue, "en")),
         }
     )
     src["targets.1.value"] = Source("init.target_revenue", rsrc, assumption=True)
