@@ -10,10 +10,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+from babel.numbers import format_decimal
+
+from planning_lib.core.text_store import BABEL_LOCALES
 
 __all__ = [
     "CalibrationError",
     "Source",
+    "covered_window",
+    "euros",
     "month_ends",
     "no_change_target",
     "seasonal_weights",
@@ -58,6 +63,12 @@ def no_change_target(expected: int, deadline: object, baseline: float | None) ->
     }
 
 
+def euros(value: float, lang: str) -> str:
+    """Whole euros with the language's thousands separator for a sentence in the plan YAML
+    (``description_de``/``_en``): 1605643 -> "1.605.643" (de), "1,605,643" (en)."""
+    return format_decimal(round(float(value)), "#,##0", locale=BABEL_LOCALES[lang])
+
+
 def window_months(as_of: pd.Period) -> pd.PeriodIndex:
     """The 12 months up to and including ``as_of``."""
     return pd.period_range(as_of - 11, as_of, freq="M")
@@ -66,6 +77,17 @@ def window_months(as_of: pd.Period) -> pd.PeriodIndex:
 def window_label(as_of: pd.Period) -> str:
     """``2025-01..2025-12``: the 12 months up to ``as_of``."""
     return f"{as_of - 11}..{as_of}"
+
+
+def covered_window(as_of: pd.Period, first: object) -> tuple[str, int]:
+    """The part of the 12-month window the data covers: its label (``2025-03..2025-09``)
+    and its number of months, from the later of ``as_of − 11`` and the month of ``first``
+    (the data's earliest date; None or missing: the full window) to ``as_of``. A history
+    shorter than a year gives its per-month figures over the months it has, not ÷ 12."""
+    lo = as_of - 11
+    if first is not None and not pd.isna(first):
+        lo = max(lo, min(pd.Timestamp(first).to_period("M"), as_of))
+    return f"{lo}..{as_of}", as_of.ordinal - lo.ordinal + 1
 
 
 def month_ends(as_of: pd.Period) -> list[pd.Timestamp]:

@@ -31,7 +31,7 @@ from typing import Any
 
 import pandas as pd
 
-from planning_lib.analysis.calibration_common import Source, split_exactly, window_label
+from planning_lib.analysis.calibration_common import Source, euros, split_exactly, window_label
 from planning_lib.analysis.calibration_team import employed, owner_deals
 from planning_lib.analysis.calibration_transactional import (
     BOOKINGS_BEFORE_START_MONTHS,
@@ -287,8 +287,8 @@ def _revenue_target(
     for r in out.regions:
         mine = out.files[r]["targets"][i]
         mine["value"], mine["baseline"] = values[r], baselines[r]
-        mine["description_de"] = f"{de.format(value=values[r])} ({r})"
-        mine["description_en"] = f"{en.format(value=values[r])} ({r})"
+        mine["description_de"] = f"{de.format(value=euros(values[r], 'de'))} ({r})"
+        mine["description_en"] = f"{en.format(value=euros(values[r], 'en'))} ({r})"
         out.srcs[r][f"targets.{i}.value"] = Source(
             "init.region_revenue", {"share": _share(w[r], sum(w.values())), "window": out.win}
         )

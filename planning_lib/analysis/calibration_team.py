@@ -10,12 +10,19 @@ values are documented defaults marked as assumptions (:data:`TEAM_DEFAULTS`).
   ``inside_sales`` rep per owner who won or worked a deal in the window (a deal created
   or closed in it, :func:`deal_owners`); without either: 0, an assumption.
 * Head-months: employees employed on each window month's last day, summed; from deal
-  owners: owners × 12 (each counted for the whole window, so their capacity
-  reproduces the window's won deals per month). Attrition needs exit dates: without a
+  owners: owners × the window's months the deals cover (12, or fewer when the deals
+  begin inside the window: each owner counted for every month of data, so their
+  capacity reproduces the won deals per month). Attrition needs exit dates: without a
   headcount table it is 0, an assumption.
 * Salary per role (incl. employer costs): personnel costs of the window ÷ head-months
   × 12 (one figure for every role: the costs table does not split personnel by role).
-* Deals per rep and month: won deals closed in the window ÷ head-months.
+* Deals per rep and month: won deals closed in the window ÷ head-months, without the new
+  business of the partner channel (a customer's won deals in the month of its first won
+  deal, :func:`planning_lib.metrics.transactional.customer_key`, on a deal of channel
+  ``partner``): partners, not reps, close those, and the plan's required rep deals leave
+  them out too (:mod:`planning_lib.plan.lines`: new deals of the non-partner channels
+  plus every repeat purchase), so capacity and requirement count the same deals
+  (:func:`rep_won_deals`).
 * Attrition per year: exits in the window ÷ (head-months ÷ 12).
 * Budget per category: the window's costs of the category; tools and training/travel
   as cost drivers per head (the category's costs ÷ head-months).
@@ -33,14 +40,33 @@ from typing import Any
 
 import pandas as pd
 
-from planning_lib.analysis.calibration_common import Source, month_ends, window_label
+from planning_lib.analysis.calibration_common import (
+    Source,
+    covered_window,
+    month_ends,
+    window_label,
+)
 from planning_lib.core.text_store import label_pair
 from planning_lib.core.vocabulary import COST_CATEGORIES
 from planning_lib.metrics.acquisition import STATED_CAC_CATEGORIES, cac
 from planning_lib.metrics.common import month_of, ratio
 from planning_lib.metrics.deals import won_deals
+from planning_lib.metrics.transactional import customer_key
 
-__all__ = ["TEAM_DEFAULTS", "Team", "deal_owners", "employed", "owner_deals", "team_and_costs"]
+__all__ = [
+    "PARTNER_CHANNEL",
+    "TEAM_DEFAULTS",
+    "Team",
+    "deal_owners",
+    "employed",
+    "owner_deals",
+    "rep_won_deals",
+    "team_and_costs",
+]
+
+PARTNER_CHANNEL = "partner"
+"""The channel partners sell in (the plan treats a channel of this name as a partner
+channel, :mod:`planning_lib.plan.inputs`): its new business is not the reps' work."""
 
 _NO_OWNER = {"", "unassigned"}
 """Owner values that name nobody (empty, or the default filled for a missing column)."""
@@ -102,6 +128,34 @@ def deal_owners(deals: pd.DataFrame | None, as_of: pd.Period) -> list[str]:
     return sorted(set(owner_deals(deals, as_of)["owner"]))
 
 
+def rep_won_deals(deals: pd.DataFrame | None, as_of: pd.Period) -> tuple[int, int]:
+    """(won deals the reps closed, new-business deals of the partner channel left out),
+    both closed in the 12 months up to ``as_of`` (credit notes are no deals).
+
+    New business is as in the plan's purchase history: a customer's won deals in the
+    month of its first won deal (a deal without ``customer_id`` is a customer of its own);
+    a later purchase is a repeat purchase, which the plan's required rep deals count
+    whatever the channel."""
+    if deals is None or deals.empty:
+        return 0, 0
+    won = won_deals(deals)
+    month = month_of(won["close_date"])
+    first = month.groupby(customer_key(won)).transform("min")
+    channel = (
+        won["channel"].fillna("").astype(str).str.strip()
+        if "channel" in won.columns
+        else pd.Series("", index=won.index)
+    )
+    partner_new = (channel == PARTNER_CHANNEL) & (month == first)
+    window = (month >= as_of - 11) & (month <= as_of)
+    return int((window & ~partner_new).sum()), int((window & partner_new).sum())
+
+
+def _first_date(deals: pd.DataFrame) -> pd.Timestamp:
+    """The deals' earliest creation date (NaT when there is none)."""
+    return pd.to_datetime(deals["created_date"], errors="coerce").min()
+
+
 def _roles(
     hc: pd.DataFrame | None, deals: pd.DataFrame | None, as_of: pd.Period, src: dict
 ) -> tuple[dict, dict, dict]:
@@ -115,10 +169,13 @@ def _roles(
         if not owners:
             src[f"current.reps.{role}"] = Source("init.no_headcount", {}, assumption=True)
             return {role: 0}, {role: 0.0}, {role: 0}
+        # each owner counts for the months the deals cover (a history shorter than a
+        # year: its months, so deals per rep are not understated by ÷ 12)
+        win, months = covered_window(as_of, _first_date(deals))
         src[f"current.reps.{role}"] = Source(
-            "init.reps_owners", {"owners": len(owners), "window": window_label(as_of)}
+            "init.reps_owners", {"owners": len(owners), "window": win}
         )
-        return {role: len(owners)}, {role: 12.0 * len(owners)}, {role: 0}
+        return {role: len(owners)}, {role: float(months * len(owners))}, {role: 0}
     end = as_of.end_time.normalize()
     roles = hc["role"].astype(str)
     reps = roles[employed(hc, end)].value_counts().to_dict()
@@ -157,6 +214,9 @@ def team_and_costs(
     """
     win = window_label(as_of)
     reps, hm, left = _roles(tables.get("headcount"), tables.get("deals"), as_of, src)
+    hc, deals_table = tables.get("headcount"), tables.get("deals")
+    if (hc is None or hc.empty) and deals_table is not None and not deals_table.empty:
+        win = covered_window(as_of, _first_date(deals_table))[0]  # as the head-months
     heads = sum(hm.values())
     costs = _window_costs(tables.get("costs"), as_of)
     by_cat: dict[str, float] = {}
@@ -164,12 +224,7 @@ def team_and_costs(
         sums = costs.groupby(costs["category"].astype(str))["amount_eur"].sum()
         by_cat = {c: round(float(sums[c]), 2) for c in COST_CATEGORIES if c in sums.index}
     personnel = by_cat.get("personnel", 0.0)
-    deals = tables.get("deals")
-    won = 0
-    if deals is not None and len(deals):
-        w = won_deals(deals[deals["stage"] == "won"])
-        m = month_of(w["close_date"])
-        won = int(((m >= as_of - 11) & (m <= as_of)).sum())
+    won, partner = rep_won_deals(tables.get("deals"), as_of)
     roles: dict[str, Any] = {}
     for role in hm:
         de, en = label_pair(f"role.{role}", role)
@@ -185,7 +240,8 @@ def team_and_costs(
         if heads and won:
             per_rep = round(won / heads, 2)
             src[f"{p}.deals_per_month"] = Source(
-                "init.deals_per_rep", {"won": won, "head_months": heads, "window": win}
+                "init.deals_per_rep_partner" if partner else "init.deals_per_rep",
+                {"won": won, "partner": partner, "head_months": heads, "window": win},
             )
         else:
             per_rep = TEAM_DEFAULTS["deals_per_month"]

@@ -59,6 +59,8 @@ import pandas as pd
 from planning_lib.analysis.calibration_common import (
     CalibrationError,
     Source,
+    covered_window,
+    euros,
     no_change_target,
     seasonal_weights,
     split_exactly,
@@ -163,6 +165,9 @@ def deal_channels(
     module docstring: deals created per month enter as SQL, the win rate is
     ``demo_to_won``, the cycle its lag) and its deals created in the window (count)."""
     win = window_label(as_of)
+    # deals created per month over the months the data covers (a shorter history: ÷ its
+    # months, not ÷ 12, which would understate the volume)
+    created_win, months = covered_window(as_of, new_deals["created"].min())
     lo, hi = (as_of - 11).start_time, as_of.end_time
     created_w = new_deals[(new_deals["created"] >= lo) & (new_deals["created"] <= hi)]
     closed_w = new_deals[
@@ -199,7 +204,7 @@ def deal_channels(
             "label_en": en,
             "lead_share": 0.0,
             "entry_stage": "sql",
-            "leads_per_month": round(created / 12, 2),
+            "leads_per_month": round(created / months, 2),
             "sql_to_demo": 1.0,
             "demo_to_won": round(rate, 4),
             "lag_sql_to_demo_months": 0,
@@ -207,7 +212,9 @@ def deal_channels(
             "leads_seasonality": "flat",
         }
         src[f"{p}.entry_stage"] = Source("init.entry_deals", {})
-        src[f"{p}.leads_per_month"] = Source("init.new_deals", {"count": created, "window": win})
+        src[f"{p}.leads_per_month"] = Source(
+            "init.new_deals", {"count": created, "window": created_win, "months": months}
+        )
         src[f"{p}.sql_to_demo"] = Source("init.no_demo_stage", {})
         src[f"{p}.lag_demo_to_won_months"] = Source(
             "init.cycle", {"days": 0 if pd.isna(days) else float(days), "count": len(won)}
@@ -449,8 +456,8 @@ def transactional_plan(
             "deadline": deadline,
             "baseline": booked.last_year,
             "direction": "at_least",
-            "description_de": rde.format(value=revenue),
-            "description_en": ren.format(value=revenue),
+            "description_de": rde.format(value=euros(revenue, "de")),
+            "description_en": ren.format(value=euros(revenue, "en")),
         }
     )
     src["targets.1.value"] = Source("init.target_revenue", rsrc, assumption=True)

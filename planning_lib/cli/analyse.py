@@ -77,7 +77,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="region (override file of the config; without --config: the region's rows); "
         "analyses only its rows",
     )
-    parser.add_argument("--locale", choices=("de", "en"), default=None, help="findings language")
+    parser.add_argument(
+        "--locale",
+        "--lang",
+        dest="locale",
+        choices=("de", "en"),
+        default=None,
+        help="language of the findings and of the loader's notes (default: the plan's "
+        "company.locale, German without --config)",
+    )
     parser.add_argument(
         "--as-of",
         dest="as_of",
@@ -140,8 +148,10 @@ def write_analysis(
     return written
 
 
-def _load(folder: Path, mapping: list[str] | None = None) -> dict[str, pd.DataFrame]:
-    tables = load_dataset(folder, mapping, lang="de")
+def _load(
+    folder: Path, mapping: list[str] | None = None, locale: str = "de"
+) -> dict[str, pd.DataFrame]:
+    tables = load_dataset(folder, mapping, lang=locale)
     say_filled(tables)
     return tables
 
@@ -154,7 +164,8 @@ def run(args: argparse.Namespace) -> int:
     as_of, derived = args.as_of, None
     try:
         params = load_params(args.config, args.region) if args.config is not None else None
-        tables = _load(args.data, args.mapping)
+        locale = args.locale or (params.company.locale if params is not None else "de")
+        tables = _load(args.data, args.mapping, locale)
         if params is None:
             # the data's own defaults: its last complete month (of all regions' rows)
             derived = "as_of" if as_of is not None else "derived"
@@ -168,7 +179,6 @@ def run(args: argparse.Namespace) -> int:
             # its deal size per new customer as planning init measures it
             purchase = region_customer_deals(tables["deals"], region) if "deals" in tables else None
             tables = for_region(tables, region)
-        locale = args.locale or (params.company.locale if params is not None else "de")
         analysis = run_analysis(
             tables, params, as_of, locale, purchase_deals=purchase, region=region
         )

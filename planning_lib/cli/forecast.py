@@ -108,6 +108,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="plan parameters (YAML); without subscriptions, a transactional plan's "
         "--metric revenue forecasts bookings",
     )
+    parser.add_argument(
+        "--lang",
+        choices=("de", "en"),
+        default=None,
+        help="language of the loader's notes and the revenue line (default: the plan's "
+        "company.locale, German without --config)",
+    )
 
 
 def _as_of(tables: dict[str, pd.DataFrame], as_of: str | None) -> pd.Period:
@@ -183,13 +190,14 @@ class RevenueNeedsSubscriptionsError(ValueError):
 
 
 def revenue_metric(
-    tables: dict[str, pd.DataFrame], params: PlanParameters | None
+    tables: dict[str, pd.DataFrame], params: PlanParameters | None, locale: str | None = None
 ) -> tuple[str, str]:
     """What ``--metric revenue`` forecasts for these tables: (metric, line to print).
 
     ``revenue`` with a ``subscriptions`` table (no line); ``bookings`` when it is missing
     and the plan (``params``, from ``--config``) is transactional (the line says revenue
-    is bookings). Lines are in the plan's ``company.locale`` (German without a config).
+    is bookings). Lines are in ``locale`` (default: the plan's ``company.locale``, German
+    without a config).
 
     Raises:
         RevenueNeedsSubscriptionsError: no ``subscriptions`` table and no transactional
@@ -197,7 +205,7 @@ def revenue_metric(
     """
     if "subscriptions" in tables:
         return "revenue", ""
-    locale = params.company.locale if params is not None else "de"
+    locale = locale or (params.company.locale if params is not None else "de")
     if params is not None and params.company.business_model == "transactional":
         return "bookings", label("forecast.revenue_is_bookings", locale)
     key = "forecast.revenue_needs_subscriptions" + ("" if params is not None else "_no_config")
@@ -247,10 +255,11 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError("--horizon must be at least 1")
         # read at once, so a wrong --config path or value stops here whatever the metric
         params = load_params(args.config) if args.config is not None else None
-        tables = load_dataset(args.data, args.mapping, lang="de")
+        lang = args.lang or (params.company.locale if params is not None else "de")
+        tables = load_dataset(args.data, args.mapping, lang=lang)
         say_filled(tables)
         metric, note = (
-            revenue_metric(tables, params) if args.metric == "revenue" else (args.metric, "")
+            revenue_metric(tables, params, lang) if args.metric == "revenue" else (args.metric, "")
         )
         as_of = _as_of(tables, args.as_of)
         bottom = metric_frame(tables, metric, by, as_of)

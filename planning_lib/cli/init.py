@@ -31,6 +31,7 @@ from planning_lib.core.outputs import private_temp_dir, rename_noreplace
 from planning_lib.core.text_store import label
 from planning_lib.data.failures import DataValidationError
 from planning_lib.data.loaders import load_dataset
+from planning_lib.present.labels import text
 from planning_lib.present.plan_yaml import render_plan_yaml
 
 __all__ = ["HELP", "NAME", "add_arguments", "business_model", "plan_files", "run"]
@@ -67,6 +68,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also write one region file per region of the data under regions/ beside --out",
     )
+    parser.add_argument(
+        "--lang",
+        choices=("de", "en"),
+        default="de",
+        help="language of the console lines and the loader's notes (the plan YAML's "
+        "comments stay German, as its company.locale)",
+    )
 
 
 def business_model(given: str | None, tables: dict[str, pd.DataFrame]) -> str:
@@ -87,8 +95,8 @@ def plan_files(cal: Calibration, tables: dict[str, pd.DataFrame], out_name: str)
     header = label("init.header").format(as_of=cal.as_of, tables=_tables_text(tables))
     files = {out_name: render_plan_yaml(cal.values, cal.sources, header)}
     for region, values in cal.regions.items():
-        text = label("init.region_header").format(region=region, base=out_name)
-        files[f"regions/{region}.yaml"] = render_plan_yaml(values, cal.region_sources[region], text)
+        head = label("init.region_header").format(region=region, base=out_name)
+        files[f"regions/{region}.yaml"] = render_plan_yaml(values, cal.region_sources[region], head)
     return files
 
 
@@ -139,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     try:
-        tables = load_dataset(args.data, args.mapping, lang="de")
+        tables = load_dataset(args.data, args.mapping, lang=args.lang)
         say_filled(tables)
         model = business_model(args.business_model, tables)
         as_of = pd.Period(args.as_of, freq="M") if args.as_of else None
@@ -161,10 +169,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     b = cal.baseline
+    lang = args.lang
     if model == "transactional" and args.business_model is None:
-        print(label("init.auto_transactional"))
-    print(f"Stand der Historie: {cal.as_of}; Planstart {cal.values['company']['plan_start']}")
-    print(f"Basisprognose Neukunden: {round(b.expected)} (P10–P90 {round(b.p10)}–{round(b.p90)})")
+        print(label("init.auto_transactional", lang))
+    start = cal.values["company"]["plan_start"]
+    print(text("init.console.as_of", lang, as_of=cal.as_of, start=start))
+    values = {k: round(getattr(b, k)) for k in ("expected", "p10", "p90")}
+    print(text("init.console.baseline", lang, **values))
     for name in files:
-        print(f"Geschrieben: {out.parent / name}")
+        print(text("init.console.written", lang, path=out.parent / name))
     return 0

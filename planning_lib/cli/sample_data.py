@@ -20,6 +20,7 @@ import pandas as pd
 from babel.numbers import format_decimal, format_percent
 
 from planning_lib.core.paths import SAMPLE_DATA
+from planning_lib.core.text_store import BABEL_LOCALES
 from planning_lib.sample import summary as ks
 from planning_lib.sample.company import (
     TABLE_NAMES,
@@ -117,7 +118,7 @@ def read_tables(folder: Path) -> dict[str, pd.DataFrame]:
 
 
 def _num(x: float, lang: str) -> str:
-    return format_decimal(round(x), locale="de_DE" if lang == "de" else "en_GB")
+    return format_decimal(round(x), locale=BABEL_LOCALES[lang])
 
 
 def summary(folder: Path, lang: str = "de", cfg: SampleConfig | None = None) -> list[str]:
@@ -147,7 +148,7 @@ def summary(folder: Path, lang: str = "de", cfg: SampleConfig | None = None) -> 
             reps=ks.employed(tables["headcount"], end),
         )
     )
-    loc = "de_DE" if lang == "de" else "en_GB"
+    loc = BABEL_LOCALES[lang]
     shares = ", ".join(
         f"{k} {format_percent(v, locale=loc)}"
         for k, v in ks.new_customer_shares(subs, year).items()

@@ -331,10 +331,11 @@ def bookings_landing(
 
     actual_to_date = won amount of the plan months up to as-of; forecast_rest = the
     actual months' mean × the plan months left; landing = their sum; plan = the
-    plan's bookings of all plan months; vs_plan = landing ÷ plan, its status as for
-    the KPIs. open_pipeline_eur = amount of the deals neither won nor lost (estimated
-    amounts included, missing ones as 0); weighted by the win rate to date;
-    pipeline_coverage = open pipeline ÷ the plan's bookings of the months left.
+    plan's bookings of all plan months; vs_plan = landing − plan (EUR, as the full
+    controlling's landing and the column "Hochrechnung − Plan" read it); status from
+    landing ÷ plan as for the KPIs. open_pipeline_eur = amount of the deals neither won
+    nor lost (estimated amounts included, missing ones as 0); weighted by the win rate to
+    date; pipeline_coverage = open pipeline ÷ the plan's bookings of the months left.
 
     Returns:
         One row (figure ``bookings``), columns :data:`LANDING_COLUMNS`.
@@ -349,7 +350,7 @@ def bookings_landing(
     rest = to_date / len(done) * left if len(done) else 0.0
     total = float(plan_b.sum())
     landing = to_date + rest
-    vs = attainment(total, landing, "up")
+    att = attainment(total, landing, "up")
     open_ = ~deals["stage"].isin(["won", "lost"])
     pipe = float(pd.to_numeric(deals.loc[open_, "amount_eur"], errors="coerce").fillna(0).sum())
     rate = (
@@ -362,8 +363,8 @@ def bookings_landing(
         "forecast_rest": rest,
         "landing": landing,
         "plan": total,
-        "vs_plan": vs,
-        "status": status(vs, thresholds),
+        "vs_plan": landing - total,
+        "status": status(att, thresholds),
         "open_pipeline_eur": pipe,
         "open_pipeline_weighted_eur": pipe * rate if rate == rate else np.nan,
         "pipeline_coverage": pipe / remaining if remaining else np.nan,

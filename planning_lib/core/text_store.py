@@ -20,10 +20,14 @@ from pathlib import Path
 
 import yaml
 
-__all__ = ["LABELS", "TEXTS_DIR", "label", "label_pair", "load_texts"]
+__all__ = ["BABEL_LOCALES", "LABELS", "LOCALES", "TEXTS_DIR", "label", "label_pair", "load_texts"]
 
 TEXTS_DIR = Path(__file__).with_name("texts")
 LOCALES = ("de", "en")
+BABEL_LOCALES: dict[str, str] = {"de": "de_DE", "en": "en_GB"}
+"""The Babel locale of each text language, the one table of it: the reports' numbers
+(``present/formatting``), the loader's notes (``data/completion``) and the sample's summary
+read it here (``data`` sits below ``present``): 4089 -> "4.089" (de), "4,089" (en)."""
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):

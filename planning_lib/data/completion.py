@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 from babel.numbers import format_decimal
 
+from planning_lib.core.text_store import BABEL_LOCALES
 from planning_lib.data.tables import ESTIMATE_FLAGS, OPEN_STAGES, OPTIONAL_DEFAULTS, segment_of_size
 
 __all__ = [
@@ -47,14 +48,11 @@ __all__ = [
 ]
 
 MIN_COMPARABLE = 3
-# Babel locales of the note languages, as planning_lib.present.formatting.LOCALES (the data
-# layer sits below present and cannot import it): 4089 -> "4.089" (de), "4,089" (en).
-_COUNT_LOCALES = {"de": "de_DE", "en": "en_GB"}
 
 
 def count_text(n: int, lang: str = "en") -> str:
     """A count in a note with the language's thousands separator (Babel)."""
-    return format_decimal(int(n), "#,##0", locale=_COUNT_LOCALES[lang])
+    return format_decimal(int(n), "#,##0", locale=BABEL_LOCALES[lang])
 
 
 NOTE_TEXT: dict[str, dict[str, str]] = {
@@ -162,7 +160,7 @@ def value_text(value: object, lang: str = "en") -> str:
     """A filled value in a note: a number in the language's number format (Babel: 0.0 ->
     "0", 1234.5 -> "1.234,5" (de), "1,234.5" (en)), a text quoted as before ('small')."""
     if isinstance(value, int | float | np.number) and not isinstance(value, bool | np.bool_):
-        return format_decimal(value, "#,##0.###", locale=_COUNT_LOCALES[lang])
+        return format_decimal(value, "#,##0.###", locale=BABEL_LOCALES[lang])
     return repr(value)
 
 

@@ -33,6 +33,8 @@ from babel.dates import format_date, format_skeleton
 from babel.numbers import format_currency, format_decimal
 from babel.numbers import format_percent as _babel_percent
 
+from planning_lib.core.text_store import BABEL_LOCALES
+
 __all__ = [
     "DATA_UNITS",
     "DEFAULT_LOCALE",
@@ -68,7 +70,7 @@ DATA_UNITS: dict[str, Unit] = {
 ``planning_lib.metrics.kpis``, the variance table of the controlling): ``EUR`` is ``eur``."""
 
 DEFAULT_LOCALE = "de"
-LOCALES: dict[str, str] = {"de": "de_DE", "en": "en_GB"}
+LOCALES: dict[str, str] = BABEL_LOCALES
 MISSING = "–"
 _MONTH_SKELETONS = {"short": "yMMM", "long": "yMMMM"}
 

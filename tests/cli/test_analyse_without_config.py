@@ -248,3 +248,38 @@ def test_commands_say_what_the_loader_filled(tmp_path, capsys, command):
     n = f"allen {len(deals):,} Zeilen".replace(",", ".")  # 4089 rows read "4.089" (German)
     assert any("channel" in ln and "inbound" in ln and n in ln for ln in err), err
     assert any("owner" in ln and n in ln for ln in err), err
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+@pytest.mark.parametrize("command", ["analyse", "init", "forecast"])
+def test_loader_notes_follow_the_language(tmp_path, capsys, command, lang):
+    """``--lang`` of analyse, init and forecast reaches the loader's notes too (they were
+    German whatever the language): the sample's deals without ``channel`` and ``owner``
+    (plain pandas) give the two ``deals:`` lines in the language asked for, the count with
+    its thousands separator (4089 rows: ``4.089`` German, ``4,089`` English, Python's own
+    ``{:,}``), and no line in the other language."""
+    data = tmp_path / "data"
+    data.mkdir()
+    deals = pd.read_csv(SAMPLE_DATA / "deals.csv").drop(columns=["channel", "owner"])
+    deals.to_csv(data / "deals.csv", index=False)
+    out = tmp_path / "out"
+    args = {
+        "analyse": ["analyse", "--data", str(data), "--out", str(out)],
+        "init": ["init", "--data", str(data), "--out", str(tmp_path / "p.yaml")],
+        "forecast": ["forecast", "--data", str(data), "--metric", "bookings", "--out", str(out)],
+    }[command]
+    assert main([*args, "--lang", lang]) == 0
+    said = capsys.readouterr()
+    err = [ln for ln in said.err.splitlines() if ln.startswith("deals: ")]
+    assert len(err) == 2, err
+    count = f"{len(deals):,}"
+    words = {
+        "de": (f"Spalte fehlt, in allen {count.replace(',', '.')} Zeilen", "Spalte fehlt"),
+        "en": (f"column missing, filled with 'inbound' in all {count} rows", "column missing"),
+    }
+    own, other = words[lang][0], words["en" if lang == "de" else "de"][1]
+    assert any(ln.startswith("deals: channel: ") and own in ln for ln in err), err
+    assert any(ln.startswith("deals: owner: ") for ln in err), err
+    assert not any(other in ln for ln in err), err
+    if command == "init":  # its console lines follow the language as well
+        assert ("Written: " if lang == "en" else "Geschrieben: ") in said.out

@@ -145,8 +145,10 @@ def test_months_add_up_to_the_ytd(company: dict) -> None:
 
 def test_bookings_landing(company: dict) -> None:
     """Landing = actual Jan..May + (actual ÷ 5) × 7 months left; plan = Σ ``bookings`` of
-    all twelve months; open pipeline = Σ amount_eur of the open (proposal) deals, weighted
-    by won ÷ closed of Jan..May; coverage = pipeline ÷ plan bookings of Jun..Dec."""
+    all twelve months; vs_plan = landing − plan in EUR (the report's column "Hochrechnung −
+    Plan"; it held landing ÷ plan, shown as "0" on the trial company); open pipeline = Σ
+    amount_eur of the open (proposal) deals, weighted by won ÷ closed of Jan..May; coverage
+    = pipeline ÷ plan bookings of Jun..Dec."""
     as_of = pd.Timestamp("2026-05-31")
     a, m = company["actuals"], company["monthly"]
     row = dc.bookings_landing(a, as_of.date(), company["view"]).iloc[0]
@@ -155,6 +157,7 @@ def test_bookings_landing(company: dict) -> None:
     assert row["landing"] == pytest.approx(to_date + to_date / 5 * 7)
     total = _plan_sum(m, "bookings", pd.Timestamp("2026-12-31"))
     assert row["plan"] == pytest.approx(total)
+    assert row["vs_plan"] == pytest.approx(to_date + to_date / 5 * 7 - total)
     pipe = a.loc[a["stage"] == "proposal", "amount_eur"].sum()
     assert pipe > 0 and row["open_pipeline_eur"] == pytest.approx(pipe)
     close = pd.to_datetime(a["close_date"])

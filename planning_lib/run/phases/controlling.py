@@ -171,7 +171,11 @@ def _deals_controlling(ph: Phase) -> Phase:
         actual=ph.fmt(booked["actual"], "eur"),
         plan=ph.fmt(booked["plan"], "eur"),
     )
-    if "bookings_repeat" in set(status["kpi"]):
+    unknown = list(status.loc[status["status"] == "no_history", "kpi"])
+    if unknown:  # the data folder's deals (who bought before the plan start) are missing
+        kf = [f"kf.{'win_rate_new' if k == 'win_rate' else k}" for k in unknown]
+        ph.say("07.no_history", figures=", ".join(ph.t(k) for k in kf))
+    elif "bookings_repeat" in set(status["kpi"]):
         ph.say("07.repeat_text")
     monthly_b = views.plan_actual_monthly(variance, "bookings")
     monthly_b.columns = [ph.t("label.plan"), ph.t("label.actual")]
