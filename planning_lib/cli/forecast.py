@@ -61,6 +61,7 @@ from planning_lib.core.params import PlanParameters
 from planning_lib.core.text_store import label
 from planning_lib.data.failures import DataValidationError
 from planning_lib.data.loaders import load_dataset
+from planning_lib.metrics.transactional import first_won_deals
 
 __all__ = [
     "HELP",
@@ -137,7 +138,8 @@ def metric_frame(
 
     Args:
         tables: canonical tables.
-        metric: ``new_customers`` (won deals, count), ``new_mrr`` (EUR/month won),
+        metric: ``new_customers`` (customers' first won deals, count: a repeat
+            purchase is no new customer), ``new_mrr`` (EUR/month won),
             ``bookings`` (amount of the won deals by close month, EUR, net of flagged
             credit notes), ``won_deals`` (won deals without credit notes, count) or
             ``revenue`` (MRR of active subscriptions, EUR/month). ``bookings`` and
@@ -157,6 +159,8 @@ def metric_frame(
         won = tables["deals"][tables["deals"]["stage"] == "won"].copy()
         if metric == "won_deals" and "is_credit_note" in won.columns:
             won = won[won["is_credit_note"].fillna("false") != "true"]
+        if metric == "new_customers":  # each customer's first won deal
+            won = first_won_deals(tables["deals"]).copy()
         won["month"] = pd.to_datetime(won["close_date"]).dt.to_period("M")
         column = {"new_mrr": "mrr_eur", "bookings": "amount_eur"}.get(metric)
         won["value"] = 1.0 if column is None else won[column].astype(float)

@@ -50,6 +50,7 @@ __all__ = [
     "customer_key",
     "deal_size",
     "expected_purchases",
+    "first_won_deals",
     "purchase_basis",
     "purchase_history",
     "region_customer_deals",
@@ -122,6 +123,23 @@ def region_customer_deals(deals: pd.DataFrame, region: str) -> pd.DataFrame:
     first = won.groupby("_who", sort=False)["region"].first()
     mine = first.index[first.fillna("").astype(str) == region]
     return deals[customer_key(deals).isin(mine)]
+
+
+def first_won_deals(deals: pd.DataFrame) -> pd.DataFrame:
+    """Each customer's first won deal (credit notes aside; ties on the close date by
+    ``deal_id``): the deal that made it a new customer, in close-date order. A later won
+    deal of the same customer is a repeat purchase (or an upsell), no new customer;
+    customers as :func:`customer_key` tells them apart."""
+    won = won_deals(deals)
+    close = pd.to_datetime(won["close_date"], errors="coerce")
+    cid = won["customer_id"] if "customer_id" in won.columns else pd.Series("", won.index)
+    cid = cid.fillna("").astype(str).str.strip()
+    # a deal without a customer is its own customer (as in customer_key)
+    own = pd.Series([f"row:{i}" for i in range(len(won))], index=won.index, dtype="str")
+    won = won.assign(_who=cid.where(cid != "", own), _close=close)[close.notna()]
+    ties = ["_close", "deal_id"] if "deal_id" in won.columns else ["_close"]
+    won = won.sort_values(ties, kind="mergesort")
+    return won.drop_duplicates("_who").drop(columns=["_who", "_close"])
 
 
 def purchase_history(deals: pd.DataFrame, as_of: pd.Period) -> pd.DataFrame:

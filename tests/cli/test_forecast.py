@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from planning_lib.analysis.forecast.baseline import monthly_new_customers
 from planning_lib.cli.main import main
 from planning_lib.core.paths import CONFIGS, SAMPLE_DATA
 
@@ -79,6 +80,41 @@ def test_bookings_and_won_deals_need_only_the_deals_table() -> None:
     wide = won.pivot(index="month", columns="region", values="value")
     assert wide["A"].tolist() == [2.0, 0.0, 0.0]
     assert wide["B"].tolist() == [0.0, 1.0, 0.0]
+
+
+def test_new_customers_are_first_won_deals() -> None:
+    """Customer K1 (region A) wins in Jan and again in Feb (a repeat purchase) and gets a
+    credit note in Mar; K2 (B) wins twice on 2025-02-11 (one new customer); K3 (A) wins in
+    Mar; a won deal without a customer counts as its own customer (A, Mar). By hand: new
+    customers A = 1, 0, 2 (K1 in Jan; K3 and the deal without customer in Mar) and
+    B = 0, 1, 0; won deals (second method, all won deals but the credit note) A = 1, 1, 2
+    and B = 0, 2, 0."""
+    from planning_lib.cli.forecast import metric_frame
+
+    rows = [
+        ("D1", "K1", "A", "2025-01-10", "won", None),
+        ("D2", "K1", "A", "2025-02-10", "won", None),
+        ("D3", "K1", "A", "2025-03-01", "won", "true"),
+        ("D4", "K2", "B", "2025-02-11", "won", None),
+        ("D5", "K2", "B", "2025-02-11", "won", None),
+        ("D6", "K3", "A", "2025-03-05", "won", None),
+        ("D7", None, "A", "2025-03-09", "won", None),
+        ("D8", "K4", "A", "2025-03-09", "lost", None),
+    ]
+    deals = pd.DataFrame(
+        rows, columns=["deal_id", "customer_id", "region", "close_date", "stage", "is_credit_note"]
+    )
+    as_of = pd.Period("2025-03", freq="M")
+    new = metric_frame({"deals": deals}, "new_customers", ["region"], as_of)
+    wide = new.pivot(index="month", columns="region", values="value")
+    assert wide["A"].tolist() == [1.0, 0.0, 2.0]
+    assert wide["B"].tolist() == [0.0, 1.0, 0.0]
+    won = metric_frame({"deals": deals}, "won_deals", ["region"], as_of)
+    wide = won.pivot(index="month", columns="region", values="value")
+    assert wide["A"].tolist() == [1.0, 1.0, 2.0]
+    assert wide["B"].tolist() == [0.0, 2.0, 0.0]
+    baseline = monthly_new_customers(deals, "2025-04-01")
+    assert baseline.tolist() == [1.0, 1.0, 2.0]  # the same customers, all regions
 
 
 @pytest.mark.skipif(not (SAMPLE_DATA / "deals.csv").exists(), reason="sample data not generated")

@@ -26,6 +26,7 @@ from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
 from planning_lib.analysis.forecast.api import auto_forecast
 from planning_lib.analysis.forecast.prep import prepare_series
+from planning_lib.metrics.transactional import first_won_deals
 
 __all__ = [
     "NoChangeBaseline",
@@ -71,8 +72,9 @@ def monthly_new_customers(table: pd.DataFrame, plan_start: str | pd.Timestamp) -
     """New customers per month before ``plan_start``.
 
     Args:
-        table: canonical deals (won deals count by ``close_date``) or canonical
-            subscriptions (each customer's first ``start_date``).
+        table: canonical deals (each customer's first won deal, by ``close_date``;
+            see :func:`~planning_lib.metrics.transactional.first_won_deals`) or
+            canonical subscriptions (each customer's first ``start_date``).
         plan_start: first day of the plan; later months are ignored.
 
     Returns:
@@ -83,8 +85,8 @@ def monthly_new_customers(table: pd.DataFrame, plan_start: str | pd.Timestamp) -
     """
     end = pd.Timestamp(plan_start).to_period("M") - 1
     if "stage" in table.columns and "close_date" in table.columns:
-        won = table[table["stage"] == "won"]
-        dates = pd.to_datetime(won["close_date"])
+        # a customer is new with its first won deal; its later ones are repeat purchases
+        dates = pd.to_datetime(first_won_deals(table)["close_date"])
     elif {"customer_id", "start_date"} <= set(table.columns):
         dates = pd.to_datetime(table.groupby("customer_id")["start_date"].min())
     else:
