@@ -24,8 +24,10 @@ import io
 import json
 import re
 import sys
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -35,7 +37,7 @@ from planning_lib.cli.common import add_mapping_argument, output_taken
 from planning_lib.core.config import load_params
 from planning_lib.core.fields import ParameterError
 from planning_lib.core.outputs import OutputExistsError, new_folder
-from planning_lib.core.threads import map_columns
+from planning_lib.core.threads import THREADED_ROWS, map_columns
 from planning_lib.data.arrow_csv import canonical_cells, join_csv
 from planning_lib.data.failures import LANGUAGES, failure, failure_frame
 from planning_lib.data.loaders import (
@@ -298,8 +300,87 @@ def write_canonical(
             target = tmp / f"{rel}.csv"
             target.parent.mkdir(parents=True, exist_ok=True)
             made = prepared.csv(frames[rel]) if prepared is not None else None
-            target.write_bytes(made if made is not None else canonical_csv(table, frames[rel]))
+            with target.open("wb") as stream:
+                stream.writelines(made if made is not None else [canonical_csv(table, frames[rel])])
     return [f"{rel}.csv" for rel in names]
+
+
+_SPLIT_ROWS = THREADED_ROWS  # from here on the rows are joined in two halves
+
+
+class _CanonicalJob:
+    """The canonical CSV of one frame (what :func:`canonical_csv` gives), made by
+    whichever of two threads is free: the cells of each column, then the rows in two
+    halves (:func:`join_csv` of consecutive row ranges, joined end to end).
+
+    The background thread starts it while the contract checks run in the main thread;
+    when those are done, the main thread takes the tasks left. ``result`` gives the
+    parts of the file in order.
+    """
+
+    def __init__(self, table: str, frame: pd.DataFrame) -> None:
+        self.table, self.frame = table, frame
+        self.cols = [c for c in TABLES[table].columns if c.name in frame.columns]
+        self.cells: list[object] = [None] * len(self.cols)
+        rows = len(frame)
+        half = rows // 2 if rows >= _SPLIT_ROWS else rows
+        self.ranges = [slice(0, half), slice(half, rows)] if half < rows else [slice(0, rows)]
+        self.parts: list[bytes | None] = [None] * len(self.ranges)
+        self._tasks = [("cells", i) for i in range(len(self.cols))]
+        self._tasks += [("rows", i) for i in range(len(self.ranges))]
+        self._next = 0
+        self._cells_left = len(self.cols)
+        self._left = len(self._tasks)
+        self._error: BaseException | None = None
+        self._cond = threading.Condition()
+
+    def work(self) -> None:
+        """Run tasks until none is left to start (an error stops both threads)."""
+        while True:
+            with self._cond:
+                if self._error is not None or self._next == len(self._tasks):
+                    return
+                kind, i = self._tasks[self._next]
+                self._next += 1
+                if kind == "rows":  # the rows need every column's cells
+                    self._cond.wait_for(lambda: self._cells_left == 0 or self._error is not None)
+                    if self._error is not None:
+                        return
+            try:
+                if kind == "cells":
+                    col = self.cols[i]
+                    decimals = 1 if col.name in ONE_DECIMAL_COLUMNS else 2
+                    self.cells[i] = canonical_cells(self.frame[col.name], col.dtype, decimals)
+                elif all(c is not None for c in self.cells):
+                    names = [c.name for c in self.cols]
+                    cells = cast(list, self.cells)
+                    self.parts[i] = join_csv(names, cells, self.ranges[i], header=i == 0)
+            except BaseException as exc:  # handed to the thread that waits for the result
+                with self._cond:
+                    self._error = exc
+                    self._cond.notify_all()
+                raise
+            with self._cond:
+                self._left -= 1
+                self._cells_left -= kind == "cells"
+                self._cond.notify_all()
+
+    def stop(self) -> None:
+        """Start no further task (the run ends without the CSV)."""
+        with self._cond:
+            self._error = self._error or RuntimeError("stopped")
+            self._cond.notify_all()
+
+    def result(self) -> list[bytes]:
+        """The parts of the CSV in order, after helping with the tasks left."""
+        self.work()
+        with self._cond:
+            self._cond.wait_for(lambda: self._left == 0 or self._error is not None)
+            if self._error is not None:
+                raise self._error
+        if any(part is None for part in self.parts):  # a cell needs quoting, or not all text
+            return [canonical_csv(self.table, self.frame, threaded=False)]
+        return cast(list, self.parts)
 
 
 class Prepared:
@@ -313,20 +394,29 @@ class Prepared:
 
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1)
-        self._jobs: list[tuple[pd.DataFrame, Future]] = []
+        self._jobs: list[tuple[pd.DataFrame, _CanonicalJob, Future]] = []
 
     def __call__(self, table: str, frame: pd.DataFrame) -> None:
-        # one column after the other: the checks use the other core meanwhile
-        job = self._pool.submit(canonical_csv, table, frame, threaded=False)
-        self._jobs.append((frame, job))
+        # the background thread starts; the checks use the other core meanwhile
+        job = _CanonicalJob(table, frame)
+        self._jobs.append((frame, job, self._pool.submit(job.work)))
 
-    def csv(self, frame: pd.DataFrame) -> bytes | None:
-        return next((job.result() for f, job in self._jobs if f is frame), None)
+    def csv(self, frame: pd.DataFrame) -> list[bytes] | None:
+        """The CSV of ``frame`` in parts (to be written one after the other), or None
+        for a frame not prepared here; the calling thread helps with what is left."""
+        for made, job, future in self._jobs:
+            if made is frame:
+                parts = job.result()
+                future.result()  # the background thread's own error, if any
+                return parts
+        return None
 
     def __enter__(self) -> Prepared:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        for _, job, _ in self._jobs:
+            job.stop()
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._jobs.clear()
 

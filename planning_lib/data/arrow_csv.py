@@ -161,19 +161,28 @@ _CP1252_GROWTH = np.array(
 )
 
 
-def join_csv(names: list[str], columns: list[pa.Array]) -> bytes | None:
+def join_csv(
+    names: list[str], columns: list[pa.Array], rows: slice = slice(None), header: bool = True
+) -> bytes | None:
     """Header and rows joined with ``,`` and LF, or None when a cell needs quoting.
 
     ``columns`` are string arrays (missing = empty cell). Gives what ``csv.writer`` writes
     when no cell holds a comma, a quote or a line break: Arrow's writer without quoting
     writes the cells as they are and refuses exactly those cells (RFC 4180's structural
     characters), which sends the table the plain way.
+
+    ``rows`` (a slice without step) and ``header=False`` give one part of the file:
+    the parts of consecutive row ranges, the first with the header, joined end to end
+    are the whole file (each row is written on its own).
     """
     if not columns or len(columns[0]) == 0:
         return None
+    start, stop, _ = rows.indices(len(columns[0]))
     table = pa.table(columns, names=[f"c{i}" for i in range(len(columns))])
+    table = table.slice(start, max(stop - start, 0))
     sink = io.BytesIO()
-    sink.write((",".join(names) + "\n").encode("utf-8"))
+    if header:
+        sink.write((",".join(names) + "\n").encode("utf-8"))
     options = pa_csv.WriteOptions(
         include_header=False, delimiter=",", quoting_style="none", eol="\n"
     )
