@@ -1,0 +1,191 @@
+"""Shortcuts of the checks and of ``validate --write-canonical`` give what the full way gives.
+
+- Ids in strict order are unique without hashing (:func:`in_strict_order`); ids out of
+  order or repeated still go to pandera's uniqueness check, which names the rows.
+- A code column whose every cell ``coerce_columns`` found allowed is not looked up a
+  second time by the schema (``allowed_shown``); a column with an unknown value is.
+- Dates strip each distinct cell instead of every cell: the same dates and problems
+  as stripping every cell first (second method: pandas ``str.strip`` per cell, then
+  ``to_datetime`` with the German format).
+- The canonical CSV made by two threads in parts (cells, then two row halves) is, joined,
+  the bytes of ``canonical_csv`` made in one go.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import planning_lib.cli.validate as validate
+import planning_lib.data.schemas as schemas
+from planning_lib.cli.validate import Prepared, canonical_csv
+from planning_lib.data.loaders import check_table
+from planning_lib.data.parsing import coerce_columns, parse_dates
+from planning_lib.data.schemas import in_strict_order
+from planning_lib.data.tables import TABLES
+
+
+def _text(values: list[str | None]) -> pd.Series:
+    return pd.Series(values, dtype="str")
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (["D1", "D2", "D3"], True),
+        (["A", "AB", "B"], True),  # byte order: a prefix comes first
+        (["D1", "D2", "D2", "D3"], False),  # a repeat next to itself
+        (["D1", "D3", "D2"], False),  # out of order: maybe unique, not shown here
+        (["D1", None, "D3"], False),  # a missing id
+        (["D1"], False),  # one cell: nothing compared
+    ],
+)
+def test_strict_order_by_hand(values, expected):
+    assert in_strict_order(_text(values)) is expected
+
+
+def test_strict_order_needs_arrow_text():
+    assert in_strict_order(pd.Series(["D1", "D2"], dtype=object)) is False
+
+
+def _deals_csv(path, ids, stages):
+    rows = [
+        f"{i};C{n};2025-01-0{1 + n % 9};2025-02-0{1 + n % 9};{s};100;10"
+        for n, (i, s) in enumerate(zip(ids, stages, strict=True))
+    ]
+    head = "deal_id;customer_id;created_date;close_date;stage;amount_eur;mrr_eur"
+    path.write_text("\n".join([head, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("ids", "duplicate_rows"),
+    [
+        (["D1", "D2", "D2", "D3"], [3, 4]),  # in order with a repeat: rows 3 and 4 (header 1)
+        (["D2", "D1", "D2", "D3"], [2, 4]),  # out of order with a repeat
+    ],
+)
+def test_repeated_ids_are_still_named(tmp_path, ids, duplicate_rows):
+    """Neither id list is in strict order, so pandera checks uniqueness and names the
+    rows of the repeated id (spreadsheet rows: the header is row 1)."""
+    path = _deals_csv(tmp_path / "deals.csv", ids, ["won"] * 4)
+    frame, failures = check_table(path, "deals")
+    assert frame is None
+    dup = failures[failures["rule"] == "duplicate"]
+    assert sorted(dup["row"].tolist()) == duplicate_rows
+    assert set(dup["value"]) == {"D2"}
+
+
+def test_ids_in_order_skip_the_hash(tmp_path, monkeypatch):
+    """The schema is asked without pandera's uniqueness for deal_id when the ids are in
+    order, with it when they are not (the same ids shuffled)."""
+    asked = []
+    real = schemas.table_schema
+
+    def spy(name, unique_shown=frozenset(), allowed_shown=frozenset()):
+        asked.append(unique_shown)
+        return real(name, unique_shown, allowed_shown)
+
+    monkeypatch.setattr(schemas, "table_schema", spy)
+    stages = ["won"] * 4
+    check_table(_deals_csv(tmp_path / "a.csv", ["D1", "D2", "D3", "D4"], stages), "deals")
+    check_table(_deals_csv(tmp_path / "b.csv", ["D3", "D1", "D4", "D2"], stages), "deals")
+    assert asked == [frozenset({"deal_id"}), frozenset()]
+
+
+def test_allowed_codes_are_shown_once():
+    """stage holds only allowed codes, segment a German label (Mittel -> mid) and
+    channel an unknown value: the first two are shown allowed, channel is not."""
+    raw = pd.DataFrame(
+        {
+            "stage": _text(["won", "lost", None]),
+            "segment": _text(["Mittel", "small", "large"]),
+            "channel": _text(["inbound", "fax", "partner"]),
+        }
+    )
+    shown: set[str] = set()
+    typed, _ = coerce_columns(raw, TABLES["deals"], allowed_shown=shown)
+    assert shown == {"stage", "segment"}
+    assert typed["segment"].tolist() == ["mid", "small", "large"]
+
+
+def test_an_unknown_code_is_still_reported(tmp_path):
+    """A stage 'gewonnen!' maps to won (labels ignore punctuation); 'maybe' is no stage:
+    the schema reports row 3 (header row 1) as not allowed."""
+    path = _deals_csv(tmp_path / "deals.csv", ["D1", "D2", "D3"], ["gewonnen!", "maybe", "won"])
+    _, failures = check_table(path, "deals")
+    bad = failures[failures["rule"] == "not_allowed"]
+    assert bad[["row", "column", "value"]].values.tolist() == [[3, "stage", "maybe"]]
+
+
+def test_dates_strip_distinct_cells_like_every_cell():
+    """Cells with blanks around them, the same date with and without blanks, a blank-only
+    cell, a missing cell, an impossible date and a non-date. Second method: strip every
+    cell, blank -> missing, then ``to_datetime(format="%d.%m.%Y")``; a stripped cell in
+    date shape that does not parse is impossible, one out of shape is no date."""
+    cells = [" 01.02.2024", "01.02.2024", "   ", None, "31.02.2024 ", "morgen", "\t05.03.2024"]
+    parsed, bad, impossible = parse_dates(_text(cells))
+    stripped = pd.Series(cells, dtype=object).str.strip().replace("", np.nan)
+    expected = pd.to_datetime(stripped, format="%d.%m.%Y", errors="coerce")
+    assert parsed.tolist() == expected.tolist()
+    shaped = stripped.str.fullmatch(r"\d{2}\.\d{2}\.\d{4}").fillna(False).astype(bool)
+    assert impossible.tolist() == (shaped & expected.isna()).tolist()
+    assert bad.tolist() == (stripped.notna() & ~shaped).tolist()
+    assert impossible.tolist() == [False, False, False, False, True, False, False]
+    assert bad.tolist() == [False, False, False, False, False, True, False]
+
+
+def _frame(rows: int) -> pd.DataFrame:
+    n = np.arange(rows)
+    return pd.DataFrame(
+        {
+            "deal_id": _text([f"D{i:05d}" for i in n]),
+            "created_date": pd.to_datetime("2025-01-01") + pd.to_timedelta(n % 28, unit="D"),
+            "stage": _text(["won", "lost", "demo"] * (rows // 3) + ["won"] * (rows % 3)),
+            "amount_eur": 1000.0 + n * 0.25,
+        }
+    )
+
+
+def test_parts_made_by_two_threads_are_the_whole_file(monkeypatch):
+    """From 4 rows on (lowered for the test) the rows are joined in two halves; the halves
+    end to end are ``canonical_csv`` in one go (11 rows: 5 + 6)."""
+    monkeypatch.setattr(validate, "_SPLIT_ROWS", 4)
+    frame = _frame(11)
+    with Prepared() as prepared:
+        prepared("deals", frame)
+        parts = prepared.csv(frame)
+    assert len(parts) == 2
+    assert parts[0].count(b"\n") == 1 + 5 and parts[1].count(b"\n") == 6
+    assert b"".join(parts) == canonical_csv("deals", frame, threaded=False)
+
+
+def test_a_cell_that_needs_quotes_makes_one_part(monkeypatch):
+    """A comma in a cell: Arrow's writer refuses it, the whole file goes the plain way."""
+    monkeypatch.setattr(validate, "_SPLIT_ROWS", 4)
+    frame = _frame(9)
+    frame.loc[7, "deal_id"] = "D,7"
+    with Prepared() as prepared:
+        prepared("deals", frame)
+        parts = prepared.csv(frame)
+    assert len(parts) == 1
+    assert b'"D,7"' in parts[0]
+    assert parts[0] == canonical_csv("deals", frame, threaded=False)
+
+
+def test_an_error_in_a_thread_reaches_the_caller(monkeypatch):
+    """A column that fails to format fails the CSV, whichever thread formatted it."""
+
+    def broken(values, dtype, decimals):
+        if values.name == "amount_eur":
+            raise ValueError("cannot format amount_eur")
+        return real(values, dtype, decimals)
+
+    real = validate.canonical_cells
+    monkeypatch.setattr(validate, "canonical_cells", broken)
+    frame = _frame(6)
+    with Prepared() as prepared:
+        prepared("deals", frame)
+        with pytest.raises(ValueError, match="amount_eur"):
+            prepared.csv(frame)
