@@ -69,6 +69,13 @@ def read_text_cells(
     return table.to_pandas(types_mapper={pa.large_string(): _TEXT}.get)
 
 
+# Arrow parses the file in blocks of this size (its default is 1 MiB); each block becomes
+# one chunk of every column, and the steps after the read go chunk by chunk: fewer
+# chunks cost less (1M rows: 1,59 -> 1,48 CPU-seconds for validate --write-canonical),
+# at the same peak memory (measured 590-650 MiB at 1, 4 and 8 MiB)
+_BLOCK_BYTES = 8 << 20
+
+
 def read_file_cells(
     data: bytes, start: int, names: list[str], delimiter: str, quotes: bool, encoding: str
 ) -> pd.DataFrame | None:
@@ -92,7 +99,7 @@ def read_file_cells(
         table = pa_csv.read_csv(
             pa.BufferReader(pa.py_buffer(data)[start:]),
             parse_options=parse,
-            read_options=pa_csv.ReadOptions(column_names=keys),
+            read_options=pa_csv.ReadOptions(column_names=keys, block_size=_BLOCK_BYTES),
             convert_options=pa_csv.ConvertOptions(
                 column_types=dict.fromkeys(keys, kind),
                 strings_can_be_null=True,
