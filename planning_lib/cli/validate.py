@@ -27,7 +27,7 @@ import sys
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import cast
+from typing import BinaryIO, cast
 
 import numpy as np
 import pandas as pd
@@ -285,7 +285,7 @@ def write_canonical(
 ) -> list[str]:
     """Write ``{"deals" or "actuals/deals": frame}`` as canonical CSVs into new folder ``out``.
 
-    ``prepared``: the CSVs made while the frames were checked (see :class:`Prepared`).
+    ``prepared``: the CSVs begun while the frames were checked (see :class:`Prepared`).
 
     Returns:
         The relative paths written, sorted.
@@ -299,9 +299,9 @@ def write_canonical(
             table = rel.rsplit("/", 1)[-1]
             target = tmp / f"{rel}.csv"
             target.parent.mkdir(parents=True, exist_ok=True)
-            made = prepared.csv(frames[rel]) if prepared is not None else None
             with target.open("wb") as stream:
-                stream.writelines(made if made is not None else [canonical_csv(table, frames[rel])])
+                if prepared is None or not prepared.write(frames[rel], stream):
+                    stream.write(canonical_csv(table, frames[rel]))
     return [f"{rel}.csv" for rel in names]
 
 
@@ -311,11 +311,12 @@ _SPLIT_ROWS = THREADED_ROWS  # from here on the rows are joined in two halves
 class _CanonicalJob:
     """The canonical CSV of one frame (what :func:`canonical_csv` gives), made by
     whichever of two threads is free: the cells of each column, then the rows in two
-    halves (:func:`join_csv` of consecutive row ranges, joined end to end).
+    halves (:func:`join_csv` of consecutive row ranges, joined end to end), each half
+    written as soon as it and the one before are done.
 
     The background thread starts it while the contract checks run in the main thread;
-    when those are done, the main thread takes the tasks left. ``result`` gives the
-    parts of the file in order.
+    when those are done, the main thread gives the file (:meth:`write`) and takes the
+    tasks left, so the first half is written while the second is joined.
     """
 
     def __init__(self, table: str, frame: pd.DataFrame) -> None:
@@ -331,6 +332,10 @@ class _CanonicalJob:
         self._next = 0
         self._cells_left = len(self.cols)
         self._left = len(self._tasks)
+        self._plain = False  # a part could not be joined: the plain writer makes the file
+        self._sink: BinaryIO | None = None
+        self._written = 0  # parts written to the sink
+        self._writing = False
         self._error: BaseException | None = None
         self._cond = threading.Condition()
 
@@ -355,41 +360,85 @@ class _CanonicalJob:
                     names = [c.name for c in self.cols]
                     cells = cast(list, self.cells)
                     self.parts[i] = join_csv(names, cells, self.ranges[i], header=i == 0)
-            except BaseException as exc:  # handed to the thread that waits for the result
                 with self._cond:
-                    self._error = exc
+                    self._left -= 1
+                    self._cells_left -= kind == "cells"
+                    self._plain |= kind == "rows" and self.parts[i] is None
                     self._cond.notify_all()
+                if kind == "rows":
+                    self._flush()
+            except BaseException as exc:  # handed to the thread that waits for the result
+                self._fail(exc)
                 raise
+
+    def _fail(self, exc: BaseException) -> None:
+        with self._cond:
+            self._error = self._error or exc
+            self._cond.notify_all()
+
+    def _flush(self) -> None:
+        """Write the parts that are done, in order, one thread at a time (each written
+        part is dropped from memory)."""
+        while True:
             with self._cond:
-                self._left -= 1
-                self._cells_left -= kind == "cells"
-                self._cond.notify_all()
+                at = self._written
+                if (
+                    self._sink is None
+                    or self._writing
+                    or self._plain
+                    or self._error is not None
+                    or at == len(self.parts)
+                    or self.parts[at] is None
+                ):
+                    return
+                self._writing = True
+                part, self.parts[at] = self.parts[at], b""
+            try:
+                self._sink.write(cast(bytes, part))
+            finally:
+                with self._cond:
+                    self._writing = False
+                    self._written += 1
+                    self._cond.notify_all()
 
     def stop(self) -> None:
         """Start no further task (the run ends without the CSV)."""
-        with self._cond:
-            self._error = self._error or RuntimeError("stopped")
-            self._cond.notify_all()
+        self._fail(RuntimeError("stopped"))
 
-    def result(self) -> list[bytes]:
-        """The parts of the CSV in order, after helping with the tasks left."""
-        self.work()
+    def write(self, stream: BinaryIO) -> None:
+        """Write the CSV to ``stream`` (a new file), helping with the tasks left."""
         with self._cond:
-            self._cond.wait_for(lambda: self._left == 0 or self._error is not None)
+            self._sink = stream
+        try:
+            self._flush()
+            self.work()
+            self._flush()
+        except BaseException as exc:
+            self._fail(exc)
+            raise
+        with self._cond:
+            self._cond.wait_for(
+                lambda: (
+                    self._error is not None
+                    or (self._left == 0 and (self._plain or self._written == len(self.parts)))
+                )
+            )
             if self._error is not None:
                 raise self._error
-        if any(part is None for part in self.parts):  # a cell needs quoting, or not all text
-            return [canonical_csv(self.table, self.frame, threaded=False)]
-        return cast(list, self.parts)
+            self._cond.wait_for(lambda: not self._writing)
+        if self._plain:  # a cell needs quoting, or a column is not all text
+            stream.seek(0)
+            stream.truncate()
+            stream.write(canonical_csv(self.table, self.frame, threaded=False))
 
 
 class Prepared:
-    """The canonical CSV of each checked frame, made in a background thread while the
+    """The canonical CSV of each checked frame, begun in a background thread while the
     frame's contract checks run (``check_table(prepare=...)``), so ``--write-canonical``
     does not format and join the cells after the checks.
 
-    Used as a context manager; :meth:`csv` gives the CSV bytes of a frame it made (the
-    same frame object), else None (the writer makes it then).
+    Used as a context manager; :meth:`write` writes the CSV of a frame it began (the
+    same frame object) to a file.
     """
 
     def __init__(self) -> None:
@@ -401,15 +450,15 @@ class Prepared:
         job = _CanonicalJob(table, frame)
         self._jobs.append((frame, job, self._pool.submit(job.work)))
 
-    def csv(self, frame: pd.DataFrame) -> list[bytes] | None:
-        """The CSV of ``frame`` in parts (to be written one after the other), or None
-        for a frame not prepared here; the calling thread helps with what is left."""
+    def write(self, frame: pd.DataFrame, stream: BinaryIO) -> bool:
+        """Write the CSV of ``frame`` to ``stream``; False (nothing written) for a frame
+        not prepared here. The calling thread helps with what is left."""
         for made, job, future in self._jobs:
             if made is frame:
-                parts = job.result()
+                job.write(stream)
                 future.result()  # the background thread's own error, if any
-                return parts
-        return None
+                return True
+        return False
 
     def __enter__(self) -> Prepared:
         return self

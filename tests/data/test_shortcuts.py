@@ -7,11 +7,13 @@
 - Dates strip each distinct cell instead of every cell: the same dates and problems
   as stripping every cell first (second method: pandas ``str.strip`` per cell, then
   ``to_datetime`` with the German format).
-- The canonical CSV made by two threads in parts (cells, then two row halves) is, joined,
-  the bytes of ``canonical_csv`` made in one go.
+- The canonical CSV made by two threads in parts (cells, then two row halves written in
+  order) is the bytes of ``canonical_csv`` made in one go.
 """
 
 from __future__ import annotations
+
+import io
 
 import numpy as np
 import pandas as pd
@@ -148,30 +150,57 @@ def _frame(rows: int) -> pd.DataFrame:
     )
 
 
-def test_parts_made_by_two_threads_are_the_whole_file(monkeypatch):
-    """From 4 rows on (lowered for the test) the rows are joined in two halves; the halves
-    end to end are ``canonical_csv`` in one go (11 rows: 5 + 6)."""
-    monkeypatch.setattr(validate, "_SPLIT_ROWS", 4)
-    frame = _frame(11)
+class _Recorder(io.BytesIO):
+    """A file that keeps each write apart."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes: list[bytes] = []
+
+    def write(self, data) -> int:
+        self.writes.append(bytes(data))
+        return super().write(data)
+
+
+def _written(frame: pd.DataFrame) -> _Recorder:
+    stream = _Recorder()
     with Prepared() as prepared:
         prepared("deals", frame)
-        parts = prepared.csv(frame)
-    assert len(parts) == 2
-    assert parts[0].count(b"\n") == 1 + 5 and parts[1].count(b"\n") == 6
-    assert b"".join(parts) == canonical_csv("deals", frame, threaded=False)
+        assert prepared.write(frame, stream)
+        assert not prepared.write(frame.copy(), io.BytesIO())  # a frame it did not begin
+    return stream
+
+
+def test_parts_made_by_two_threads_are_the_whole_file(monkeypatch):
+    """From 4 rows on (lowered for the test) the rows are joined in two halves, written
+    one after the other; end to end they are ``canonical_csv`` in one go (11 rows:
+    header + 5, then 6)."""
+    monkeypatch.setattr(validate, "_SPLIT_ROWS", 4)
+    frame = _frame(11)
+    stream = _written(frame)
+    assert [w.count(b"\n") for w in stream.writes] == [1 + 5, 6]
+    assert stream.getvalue() == canonical_csv("deals", frame, threaded=False)
+
+
+def test_many_frames_many_times_in_order(monkeypatch):
+    """The threads race for the tasks and the writes; whichever wins, the file is the
+    same (20 runs of 3 sizes, each against ``canonical_csv``)."""
+    monkeypatch.setattr(validate, "_SPLIT_ROWS", 4)
+    for rows in (4, 7, 40):
+        frame = _frame(rows)
+        expected = canonical_csv("deals", frame, threaded=False)
+        for _ in range(20):
+            assert _written(frame).getvalue() == expected
 
 
 def test_a_cell_that_needs_quotes_makes_one_part(monkeypatch):
     """A comma in a cell: Arrow's writer refuses it, the whole file goes the plain way."""
     monkeypatch.setattr(validate, "_SPLIT_ROWS", 4)
     frame = _frame(9)
-    frame.loc[7, "deal_id"] = "D,7"
-    with Prepared() as prepared:
-        prepared("deals", frame)
-        parts = prepared.csv(frame)
-    assert len(parts) == 1
-    assert b'"D,7"' in parts[0]
-    assert parts[0] == canonical_csv("deals", frame, threaded=False)
+    frame.loc[7, "deal_id"] = "D,7"  # in the second half: the first may be written already
+    stream = _written(frame)
+    assert b'"D,7"' in stream.getvalue()
+    assert stream.getvalue() == canonical_csv("deals", frame, threaded=False)
 
 
 def test_an_error_in_a_thread_reaches_the_caller(monkeypatch):
@@ -188,4 +217,19 @@ def test_an_error_in_a_thread_reaches_the_caller(monkeypatch):
     with Prepared() as prepared:
         prepared("deals", frame)
         with pytest.raises(ValueError, match="amount_eur"):
-            prepared.csv(frame)
+            prepared.write(frame, io.BytesIO())
+
+
+def test_a_failed_write_reaches_the_caller(monkeypatch):
+    """A full disk while a half is written (by either thread) fails the CSV."""
+    monkeypatch.setattr(validate, "_SPLIT_ROWS", 4)
+
+    class Full(io.BytesIO):
+        def write(self, data) -> int:
+            raise OSError(28, "No space left on device")
+
+    frame = _frame(10)
+    with Prepared() as prepared:
+        prepared("deals", frame)
+        with pytest.raises(OSError, match="No space"):
+            prepared.write(frame, Full())
