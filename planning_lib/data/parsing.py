@@ -415,6 +415,30 @@ def _parse_dates(
     )
 
 
+# every distinct cell in one of these shapes (ASCII digits): each is its own _GERMAN or
+# _ISO match and no other pattern's, so the format is parsed at once
+_PLAIN_DATES = (
+    (r"^[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4}$", "%d.%m.%Y"),
+    (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "%Y-%m-%d"),
+)
+
+
+def _plain_date_format(distinct: pd.Series) -> str | None:
+    """The format of distinct date cells that are all plain German or all plain ISO dates
+    (missing cells aside), else None (each cell then goes through the date patterns)."""
+    filled = distinct.dropna()
+    if not len(filled):
+        return None
+    try:
+        cells = pa.array(filled.to_numpy(dtype=object), type=pa.large_string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    for pattern, fmt in _PLAIN_DATES:
+        if pc.all(pc.match_substring_regex(cells, pattern)).as_py():
+            return fmt
+    return None
+
+
 def _distinct_stripped(values: pd.Series) -> tuple[np.ndarray, pd.Series, np.ndarray]:
     """``(codes, distinct cells, mask of filled cells)`` of a text column as
     :func:`pandas.factorize` gives them for the stripped column (blank cells missing),
@@ -439,8 +463,9 @@ def _dates_of_distinct(
     excel_epoch: str | None,
 ) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
     """The end of :func:`_parse_dates`: each distinct text parsed once, then per cell."""
-    if date_format is not None:
-        parsed_u = pd.to_datetime(distinct, format=date_format, errors="coerce")
+    plain = _plain_date_format(distinct) if date_format is None else date_format
+    if plain is not None:
+        parsed_u = pd.to_datetime(distinct, format=plain, errors="coerce")
         shaped_u = distinct.notna()
     else:
         iso = distinct.str.extract(_ISO, expand=False)

@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 
 import planning_lib.cli.validate as validate
+import planning_lib.data.parsing as parsing
 import planning_lib.data.schemas as schemas
 from planning_lib.cli.validate import Prepared, canonical_csv
 from planning_lib.data.loaders import check_table
@@ -233,3 +234,28 @@ def test_a_failed_write_reaches_the_caller(monkeypatch):
         prepared("deals", frame)
         with pytest.raises(OSError, match="No space"):
             prepared.write(frame, Full())
+
+
+@pytest.mark.parametrize(
+    ("cells", "impossible"),
+    [
+        # 31.02. impossible, 29.02.2024 a leap day
+        (["01.02.2024", "1.2.2024", "31.02.2024", None, "29.02.2024", "01.02.2024"], 1),
+        (["2024-02-01", "2024-02-30", None, "2023-12-31"], 1),
+        # mixed shapes (patterns): with a time, US slashes, a word (no date, not impossible)
+        (["01.02.2024", "2024-02-01", "02/03/2024", "03.04.2024 10:00", "morgen"], 0),
+        # Arabic-Indic digits: a date shape to Python's \d, not to the plain ASCII
+        # shortcut; the patterns find it in shape, the parser cannot read it: impossible
+        (["٠١.٠٢.٢٠٢٤", "01.02.2024"], 1),
+    ],
+)
+def test_plain_dates_at_once_like_through_the_patterns(cells, impossible, monkeypatch):
+    """Distinct cells that are all plain German or all plain ISO dates are parsed with
+    that format at once; second method: the same cells through the date patterns
+    (the shortcut switched off). Impossible dates (31.02., 30.02.) stay impossible."""
+    fast = parse_dates(_text(cells))
+    monkeypatch.setattr(parsing, "_plain_date_format", lambda distinct: None)
+    slow = parse_dates(_text(cells))
+    for got, expected in zip(fast, slow, strict=True):
+        pd.testing.assert_series_equal(got, expected)
+    assert fast[2].sum() == impossible
