@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from planning_lib.core.threads import map_columns
 from planning_lib.data.utf8 import has_multibyte
 
 __all__ = ["join_csv", "read_file_cells", "read_text_cells"]
@@ -110,16 +111,22 @@ def read_file_cells(
     except pa.ArrowInvalid:
         return None
     if single:
-        columns = []
-        for column in table.columns:
-            chunks = [_cp1252_text(chunk) for chunk in column.chunks]
-            if any(chunk is None for chunk in chunks):
-                return None
-            columns.append(pa.chunked_array(chunks, type=pa.large_string()))
-        table = pa.table(columns, names=keys)
+        # numpy and the codec per column; two columns at a time on large files
+        decoded = map_columns(_cp1252_column, table.columns, table.num_rows)
+        if any(column is None for column in decoded):
+            return None
+        table = pa.table(decoded, names=keys)
     frame = table.to_pandas(types_mapper={pa.large_string(): _TEXT}.get)
     frame.columns = names
     return frame
+
+
+def _cp1252_column(column: pa.ChunkedArray) -> pa.ChunkedArray | None:
+    """:func:`_cp1252_text` of each chunk; None if one of them is."""
+    chunks = [_cp1252_text(chunk) for chunk in column.chunks]
+    if any(chunk is None for chunk in chunks):
+        return None
+    return pa.chunked_array(chunks, type=pa.large_string())
 
 
 def _cp1252_text(cells: pa.Array) -> pa.Array | None:
