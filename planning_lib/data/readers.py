@@ -524,9 +524,13 @@ def _repeated_header(frame: pd.DataFrame, header: tuple[str, ...]) -> np.ndarray
     """Positions of data rows that repeat the header (exports glued together)."""
     if len(header) != frame.shape[1] or not header[0]:
         return np.array([], dtype=int)
-    first = frame.iloc[:, 0].str.strip().eq(header[0]).fillna(False).to_numpy(dtype=bool)
+    column = frame.iloc[:, 0]
+    # a cell that is the name once stripped contains it: strip only those cells
+    holds = column.str.contains(header[0], regex=False).fillna(False).to_numpy(dtype=bool)
+    at = np.flatnonzero(holds)
+    first = column.iloc[at].str.strip().eq(header[0]).fillna(False).to_numpy(dtype=bool)
     out = []
-    for pos in np.flatnonzero(first):
+    for pos in at[first]:
         cells = ["" if pd.isna(v) else str(v).strip() for v in frame.iloc[pos]]
         if cells == list(header):
             out.append(pos)
