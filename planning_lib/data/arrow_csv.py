@@ -70,11 +70,17 @@ def read_text_cells(
     return table.to_pandas(types_mapper={pa.large_string(): _TEXT}.get)
 
 
-# Arrow parses the file in blocks of this size (its default is 1 MiB); each block becomes
-# one chunk of every column, and the steps after the read go chunk by chunk: fewer
-# chunks cost less (1M rows: 1,59 -> 1,48 CPU-seconds for validate --write-canonical),
-# at the same peak memory (measured 590-650 MiB at 1, 4 and 8 MiB)
+# Arrow parses the file in blocks (its default is 1 MiB); each block becomes one chunk of
+# every column, and the steps after the read go chunk by chunk: fewer chunks cost less
+# (1M rows: 1,59 -> 1,48 CPU-seconds for validate --write-canonical with 8 MiB), larger
+# blocks cost peak memory on mid-sized files: a sixteenth of the file, 1 to 8 MiB
 _BLOCK_BYTES = 8 << 20
+_MIN_BLOCK_BYTES = 1 << 20
+
+
+def _block_size(size: int) -> int:
+    """Arrow's block size for a file of ``size`` bytes (see :data:`_BLOCK_BYTES`)."""
+    return max(_MIN_BLOCK_BYTES, min(_BLOCK_BYTES, size // 16))
 
 
 def read_file_cells(
@@ -100,7 +106,7 @@ def read_file_cells(
         table = pa_csv.read_csv(
             pa.BufferReader(pa.py_buffer(data)[start:]),
             parse_options=parse,
-            read_options=pa_csv.ReadOptions(column_names=keys, block_size=_BLOCK_BYTES),
+            read_options=pa_csv.ReadOptions(column_names=keys, block_size=_block_size(len(data))),
             convert_options=pa_csv.ConvertOptions(
                 column_types=dict.fromkeys(keys, kind),
                 strings_can_be_null=True,

@@ -152,7 +152,7 @@ def test_cp1252_own_characters_in_many_blocks(tmp_path, monkeypatch):
     Arrow reads in several blocks (64 KiB for the test: the file has about 900 KiB);
     by hand: the cell of row ``i`` is the character of byte ``0x80 + i % 128``
     (undefined bytes skipped) three times."""
-    monkeypatch.setattr(arrow_csv, "_BLOCK_BYTES", 1 << 16)
+    monkeypatch.setattr(arrow_csv, "_block_size", lambda size: 1 << 16)
     chars = [
         bytes([b]).decode("cp1252") for b in range(0x80, 0x100) if b not in b"\x81\x8d\x8f\x90\x9d"
     ]
