@@ -332,6 +332,8 @@ def _close_needs_created(
     close date's failure says that the missing created date prevents the estimate."""
     if base["table"] != "deals" or not {"stage", "created_date"} <= set(frame.columns):
         return found
+    if not any(f["rule"] == "required" and f["column"] == "close_date" for f in found):
+        return found  # no empty close date to explain
     blocked = frame["stage"].isin(OPEN_STAGES) & frame["created_date"].isna()
     if not blocked.any():
         return found
