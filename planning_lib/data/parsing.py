@@ -225,11 +225,18 @@ def _edit_bytes(cells: pa.Array, drop: int, point: int) -> pa.Array | None:
     offsets = offsets.astype(np.int64) - start  # from the chunk's first byte
     data = np.frombuffer(data_buffer, dtype=np.uint8)[start : start + int(offsets[-1])]
     dropped = data == drop
-    # the bytes dropped before each cell's start and end move its offsets down
-    before = np.concatenate(([0], np.cumsum(dropped, dtype=np.int64)))[offsets]
-    kept = data[~dropped]  # a copy: edited below
-    kept[kept == point] = ord(".")
-    new_offsets = (offsets - before).astype(offset_type)
+    if not dropped.any():  # nothing to drop (no thousands separator): offsets stay
+        if point == ord("."):
+            return cells
+        kept = data.copy()
+        kept[kept == point] = ord(".")
+        new_offsets = offsets.astype(offset_type)
+    else:
+        # the bytes dropped before each cell's start and end move its offsets down
+        before = np.concatenate(([0], np.cumsum(dropped, dtype=np.int64)))[offsets]
+        kept = data[~dropped]  # a copy: edited below
+        kept[kept == point] = ord(".")
+        new_offsets = (offsets - before).astype(offset_type)
     return pa.Array.from_buffers(
         cells.type,
         len(cells),
