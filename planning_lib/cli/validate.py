@@ -31,6 +31,7 @@ from typing import BinaryIO, cast
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import yaml
 
 from planning_lib.cli.common import add_mapping_argument, output_taken
@@ -271,7 +272,7 @@ def canonical_csv(table: str, frame: pd.DataFrame, threaded: bool = True) -> byt
     if all(a is not None for a in fast):
         joined = join_csv([c.name for c in cols], fast)
         if joined is not None:  # no cell needs quoting: the same bytes as csv.writer's
-            return joined
+            return joined.to_pybytes()
     cells = [_csv_cells(frame[c.name], c.dtype, c.name) for c in cols]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
@@ -326,7 +327,7 @@ class _CanonicalJob:
         rows = len(frame)
         half = rows // 2 if rows >= _SPLIT_ROWS else rows
         self.ranges = [slice(0, half), slice(half, rows)] if half < rows else [slice(0, rows)]
-        self.parts: list[bytes | None] = [None] * len(self.ranges)
+        self.parts: list[pa.Buffer | bytes | None] = [None] * len(self.ranges)
         self._tasks = [("cells", i) for i in range(len(self.cols))]
         self._tasks += [("rows", i) for i in range(len(self.ranges))]
         self._next = 0
@@ -394,7 +395,7 @@ class _CanonicalJob:
                 self._writing = True
                 part, self.parts[at] = self.parts[at], b""
             try:
-                self._sink.write(cast(bytes, part))
+                self._sink.write(cast(pa.Buffer, part))
             finally:
                 with self._cond:
                     self._writing = False

@@ -183,8 +183,9 @@ _CP1252_GROWTH = np.array(
 
 def join_csv(
     names: list[str], columns: list[pa.Array], rows: slice = slice(None), header: bool = True
-) -> bytes | None:
-    """Header and rows joined with ``,`` and LF, or None when a cell needs quoting.
+) -> pa.Buffer | None:
+    """Header and rows joined with ``,`` and LF (UTF-8 bytes in an Arrow buffer, which a
+    file's ``write`` takes as it is), or None when a cell needs quoting.
 
     ``columns`` are string arrays (missing = empty cell). Gives what ``csv.writer`` writes
     when no cell holds a comma, a quote or a line break: Arrow's writer without quoting
@@ -200,7 +201,8 @@ def join_csv(
     start, stop, _ = rows.indices(len(columns[0]))
     table = pa.table(columns, names=[f"c{i}" for i in range(len(columns))])
     table = table.slice(start, max(stop - start, 0))
-    sink = io.BytesIO()
+    # Arrow's own growing buffer: no Python call per batch, no copy at the end
+    sink = pa.BufferOutputStream()
     if header:
         sink.write((",".join(names) + "\n").encode("utf-8"))
     options = pa_csv.WriteOptions(
