@@ -24,18 +24,21 @@ import io
 import json
 import re
 import sys
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import BinaryIO, cast
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import yaml
 
 from planning_lib.cli.common import add_mapping_argument, output_taken
 from planning_lib.core.config import load_params
 from planning_lib.core.fields import ParameterError
 from planning_lib.core.outputs import OutputExistsError, new_folder
-from planning_lib.core.threads import map_columns
+from planning_lib.core.threads import THREADED_ROWS, map_columns
 from planning_lib.data.arrow_csv import canonical_cells, join_csv
 from planning_lib.data.failures import LANGUAGES, failure, failure_frame
 from planning_lib.data.loaders import (
@@ -269,7 +272,7 @@ def canonical_csv(table: str, frame: pd.DataFrame, threaded: bool = True) -> byt
     if all(a is not None for a in fast):
         joined = join_csv([c.name for c in cols], fast)
         if joined is not None:  # no cell needs quoting: the same bytes as csv.writer's
-            return joined
+            return joined.to_pybytes()
     cells = [_csv_cells(frame[c.name], c.dtype, c.name) for c in cols]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
@@ -283,7 +286,7 @@ def write_canonical(
 ) -> list[str]:
     """Write ``{"deals" or "actuals/deals": frame}`` as canonical CSVs into new folder ``out``.
 
-    ``prepared``: the CSVs made while the frames were checked (see :class:`Prepared`).
+    ``prepared``: the CSVs begun while the frames were checked (see :class:`Prepared`).
 
     Returns:
         The relative paths written, sorted.
@@ -297,36 +300,173 @@ def write_canonical(
             table = rel.rsplit("/", 1)[-1]
             target = tmp / f"{rel}.csv"
             target.parent.mkdir(parents=True, exist_ok=True)
-            made = prepared.csv(frames[rel]) if prepared is not None else None
-            target.write_bytes(made if made is not None else canonical_csv(table, frames[rel]))
+            with target.open("wb") as stream:
+                if prepared is None or not prepared.write(frames[rel], stream):
+                    stream.write(canonical_csv(table, frames[rel]))
     return [f"{rel}.csv" for rel in names]
 
 
+_SPLIT_ROWS = THREADED_ROWS  # from here on the rows are joined in two halves
+
+
+class _CanonicalJob:
+    """The canonical CSV of one frame (what :func:`canonical_csv` gives), made by
+    whichever of two threads is free: the cells of each column, then the rows in two
+    halves (:func:`join_csv` of consecutive row ranges, joined end to end), each half
+    written as soon as it and the one before are done.
+
+    The background thread starts it while the contract checks run in the main thread;
+    when those are done, the main thread gives the file (:meth:`write`) and takes the
+    tasks left, so the first half is written while the second is joined.
+    """
+
+    def __init__(self, table: str, frame: pd.DataFrame) -> None:
+        self.table, self.frame = table, frame
+        self.cols = [c for c in TABLES[table].columns if c.name in frame.columns]
+        self.cells: list[object] = [None] * len(self.cols)
+        rows = len(frame)
+        half = rows // 2 if rows >= _SPLIT_ROWS else rows
+        self.ranges = [slice(0, half), slice(half, rows)] if half < rows else [slice(0, rows)]
+        self.parts: list[pa.Buffer | bytes | None] = [None] * len(self.ranges)
+        self._tasks = [("cells", i) for i in range(len(self.cols))]
+        self._tasks += [("rows", i) for i in range(len(self.ranges))]
+        self._next = 0
+        self._cells_left = len(self.cols)
+        self._left = len(self._tasks)
+        self._plain = False  # a part could not be joined: the plain writer makes the file
+        self._sink: BinaryIO | None = None
+        self._written = 0  # parts written to the sink
+        self._writing = False
+        self._error: BaseException | None = None
+        self._cond = threading.Condition()
+
+    def work(self) -> None:
+        """Run tasks until none is left to start (an error stops both threads)."""
+        while True:
+            with self._cond:
+                if self._error is not None or self._next == len(self._tasks):
+                    return
+                kind, i = self._tasks[self._next]
+                self._next += 1
+                if kind == "rows":  # the rows need every column's cells
+                    self._cond.wait_for(lambda: self._cells_left == 0 or self._error is not None)
+                    if self._error is not None:
+                        return
+            try:
+                if kind == "cells":
+                    col = self.cols[i]
+                    decimals = 1 if col.name in ONE_DECIMAL_COLUMNS else 2
+                    self.cells[i] = canonical_cells(self.frame[col.name], col.dtype, decimals)
+                elif all(c is not None for c in self.cells):
+                    names = [c.name for c in self.cols]
+                    cells = cast(list, self.cells)
+                    self.parts[i] = join_csv(names, cells, self.ranges[i], header=i == 0)
+                with self._cond:
+                    self._left -= 1
+                    self._cells_left -= kind == "cells"
+                    self._plain |= kind == "rows" and self.parts[i] is None
+                    self._cond.notify_all()
+                if kind == "rows":
+                    self._flush()
+            except BaseException as exc:  # handed to the thread that waits for the result
+                self._fail(exc)
+                raise
+
+    def _fail(self, exc: BaseException) -> None:
+        with self._cond:
+            self._error = self._error or exc
+            self._cond.notify_all()
+
+    def _flush(self) -> None:
+        """Write the parts that are done, in order, one thread at a time (each written
+        part is dropped from memory)."""
+        while True:
+            with self._cond:
+                at = self._written
+                if (
+                    self._sink is None
+                    or self._writing
+                    or self._plain
+                    or self._error is not None
+                    or at == len(self.parts)
+                    or self.parts[at] is None
+                ):
+                    return
+                self._writing = True
+                part, self.parts[at] = self.parts[at], b""
+            try:
+                self._sink.write(cast(pa.Buffer, part))
+            finally:
+                with self._cond:
+                    self._writing = False
+                    self._written += 1
+                    self._cond.notify_all()
+
+    def stop(self) -> None:
+        """Start no further task (the run ends without the CSV)."""
+        self._fail(RuntimeError("stopped"))
+
+    def write(self, stream: BinaryIO) -> None:
+        """Write the CSV to ``stream`` (a new file), helping with the tasks left."""
+        with self._cond:
+            self._sink = stream
+        try:
+            self._flush()
+            self.work()
+            self._flush()
+        except BaseException as exc:
+            self._fail(exc)
+            raise
+        with self._cond:
+            self._cond.wait_for(
+                lambda: (
+                    self._error is not None
+                    or (self._left == 0 and (self._plain or self._written == len(self.parts)))
+                )
+            )
+            if self._error is not None:
+                raise self._error
+            self._cond.wait_for(lambda: not self._writing)
+        if self._plain:  # a cell needs quoting, or a column is not all text
+            stream.seek(0)
+            stream.truncate()
+            stream.write(canonical_csv(self.table, self.frame, threaded=False))
+
+
 class Prepared:
-    """The canonical CSV of each checked frame, made in a background thread while the
+    """The canonical CSV of each checked frame, begun in a background thread while the
     frame's contract checks run (``check_table(prepare=...)``), so ``--write-canonical``
     does not format and join the cells after the checks.
 
-    Used as a context manager; :meth:`csv` gives the CSV bytes of a frame it made (the
-    same frame object), else None (the writer makes it then).
+    Used as a context manager; :meth:`write` writes the CSV of a frame it began (the
+    same frame object) to a file.
     """
 
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1)
-        self._jobs: list[tuple[pd.DataFrame, Future]] = []
+        self._jobs: list[tuple[pd.DataFrame, _CanonicalJob, Future]] = []
 
     def __call__(self, table: str, frame: pd.DataFrame) -> None:
-        # one column after the other: the checks use the other core meanwhile
-        job = self._pool.submit(canonical_csv, table, frame, threaded=False)
-        self._jobs.append((frame, job))
+        # the background thread starts; the checks use the other core meanwhile
+        job = _CanonicalJob(table, frame)
+        self._jobs.append((frame, job, self._pool.submit(job.work)))
 
-    def csv(self, frame: pd.DataFrame) -> bytes | None:
-        return next((job.result() for f, job in self._jobs if f is frame), None)
+    def write(self, frame: pd.DataFrame, stream: BinaryIO) -> bool:
+        """Write the CSV of ``frame`` to ``stream``; False (nothing written) for a frame
+        not prepared here. The calling thread helps with what is left."""
+        for made, job, future in self._jobs:
+            if made is frame:
+                job.write(stream)
+                future.result()  # the background thread's own error, if any
+                return True
+        return False
 
     def __enter__(self) -> Prepared:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        for _, job, _ in self._jobs:
+            job.stop()
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._jobs.clear()
 

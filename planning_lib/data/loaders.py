@@ -331,6 +331,7 @@ def _check_raw(
         frame = apply_mapping(frame, mapping)
         decimal = decimal or mapping.decimal
         date_format = mapping.date_format
+    allowed_shown: set[str] = set()
     typed, problems = coerce_columns(
         frame,
         contract,
@@ -338,6 +339,7 @@ def _check_raw(
         default_decimal=raw.default_decimal,
         date_format=date_format,
         excel_epoch=raw.excel_epoch,
+        allowed_shown=allowed_shown,
     )
     notes: list[Note] = []
     if raw.skipped_rows:
@@ -363,8 +365,17 @@ def _check_raw(
     typed = typed[[c.name for c in contract.columns if c.name in typed.columns]]
     if prepare is not None:
         prepare(table, typed)
+    # a column a later step filled or computed is checked again by the schema
+    allowed_shown -= {n.column for n in notes}
     failures = check_frame(
-        typed, contract, rows=raw.rows, file=raw.label, raw=frame, problems=problems, lang=lang
+        typed,
+        contract,
+        rows=raw.rows,
+        file=raw.label,
+        raw=frame,
+        problems=problems,
+        lang=lang,
+        allowed_shown=frozenset(allowed_shown),
     )
     if found:
         mapped = {f["column"] for f in found}

@@ -225,11 +225,18 @@ def _edit_bytes(cells: pa.Array, drop: int, point: int) -> pa.Array | None:
     offsets = offsets.astype(np.int64) - start  # from the chunk's first byte
     data = np.frombuffer(data_buffer, dtype=np.uint8)[start : start + int(offsets[-1])]
     dropped = data == drop
-    # the bytes dropped before each cell's start and end move its offsets down
-    before = np.concatenate(([0], np.cumsum(dropped, dtype=np.int64)))[offsets]
-    kept = data[~dropped]  # a copy: edited below
-    kept[kept == point] = ord(".")
-    new_offsets = (offsets - before).astype(offset_type)
+    if not dropped.any():  # nothing to drop (no thousands separator): offsets stay
+        if point == ord("."):
+            return cells
+        kept = data.copy()
+        kept[kept == point] = ord(".")
+        new_offsets = offsets.astype(offset_type)
+    else:
+        # the bytes dropped before each cell's start and end move its offsets down
+        before = np.concatenate(([0], np.cumsum(dropped, dtype=np.int64)))[offsets]
+        kept = data[~dropped]  # a copy: edited below
+        kept[kept == point] = ord(".")
+        new_offsets = (offsets - before).astype(offset_type)
     return pa.Array.from_buffers(
         cells.type,
         len(cells),
@@ -377,6 +384,12 @@ def _parse_dates(
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         out = values.dt.tz_localize(None) if values.dt.tz is not None else values
         return out.dt.normalize().astype(DATE_DTYPE), false, false, false
+    if values.dtype == "str":  # all text (CSV): each distinct cell is stripped once
+        codes, distinct, text_filled = _distinct_stripped(values)
+        native_cells = pd.Series(np.nan, index=values.index, dtype="float64")
+        return _dates_of_distinct(
+            values, codes, distinct, text_filled, native_cells, None, false, date_format, None
+        )
     text, native_cells = _split(values)
     numeric = false
     if native_cells.notna().any():
@@ -391,13 +404,75 @@ def _parse_dates(
         native = native.fillna(pd.to_datetime(others, errors="coerce").astype(DATE_DTYPE))
     elif native_cells.notna().any():
         native = pd.to_datetime(native_cells, errors="coerce", utc=False).astype(DATE_DTYPE)
-    else:  # all text (CSV): nothing native to convert
+    else:
         native = None
     # exports repeat dates a lot: parse each distinct text once
     codes, uniques = pd.factorize(text)
     distinct = pd.Series(uniques, dtype="str")
-    if date_format is not None:
-        parsed_u = pd.to_datetime(distinct, format=date_format, errors="coerce")
+    return _dates_of_distinct(
+        values,
+        codes,
+        distinct,
+        text.notna().to_numpy(),
+        native_cells,
+        native,
+        numeric,
+        date_format,
+        excel_epoch,
+    )
+
+
+# every distinct cell in one of these shapes (ASCII digits): each is its own _GERMAN or
+# _ISO match and no other pattern's, so the format is parsed at once
+_PLAIN_DATES = (
+    (r"^[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4}$", "%d.%m.%Y"),
+    (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "%Y-%m-%d"),
+)
+
+
+def _plain_date_format(distinct: pd.Series) -> str | None:
+    """The format of distinct date cells that are all plain German or all plain ISO dates
+    (missing cells aside), else None (each cell then goes through the date patterns)."""
+    filled = distinct.dropna()
+    if not len(filled):
+        return None
+    try:
+        cells = pa.array(filled.to_numpy(dtype=object), type=pa.large_string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    for pattern, fmt in _PLAIN_DATES:
+        if pc.all(pc.match_substring_regex(cells, pattern)).as_py():
+            return fmt
+    return None
+
+
+def _distinct_stripped(values: pd.Series) -> tuple[np.ndarray, pd.Series, np.ndarray]:
+    """``(codes, distinct cells, mask of filled cells)`` of a text column as
+    :func:`pandas.factorize` gives them for the stripped column (blank cells missing),
+    with each distinct cell stripped instead of every cell."""
+    codes, uniques = pd.factorize(values)
+    stripped = pd.Series(uniques, dtype="str").str.strip()
+    # cells equal once stripped become one (first seen first, as factorize orders them)
+    inner, distinct = pd.factorize(stripped.where(stripped != ""))
+    codes = np.append(inner, -1)[codes]
+    return codes, pd.Series(distinct, dtype="str"), codes >= 0
+
+
+def _dates_of_distinct(
+    values: pd.Series,
+    codes: np.ndarray,
+    distinct: pd.Series,
+    text_filled: np.ndarray,
+    native_cells: pd.Series,
+    native: pd.Series | None,
+    numeric: pd.Series,
+    date_format: str | None,
+    excel_epoch: str | None,
+) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    """The end of :func:`_parse_dates`: each distinct text parsed once, then per cell."""
+    plain = _plain_date_format(distinct) if date_format is None else date_format
+    if plain is not None:
+        parsed_u = pd.to_datetime(distinct, format=plain, errors="coerce")
         shaped_u = distinct.notna()
     else:
         iso = distinct.str.extract(_ISO, expand=False)
@@ -418,7 +493,7 @@ def _parse_dates(
     shaped = pd.Series(np.append(shaped_u.to_numpy(), False)[codes], index=values.index)
     if excel_epoch is not None:
         shaped |= numeric  # a serial outside the calendar is an impossible date
-    filled = text.notna() | native_cells.notna()
+    filled = pd.Series(text_filled, index=values.index) | native_cells.notna()
     impossible = filled & parsed.isna() & shaped
     bad = filled & parsed.isna() & ~shaped
     return parsed, bad, impossible, numeric
@@ -542,9 +617,23 @@ def parse_codes(
         sizes: whole numbers are company sizes (employees) and map to the segment bins
             (:func:`~planning_lib.data.tables.segment_of_size`).
     """
+    return _codes(values, allowed, labels, sizes)[0]
+
+
+def _codes(
+    values: pd.Series,
+    allowed: Sequence[str],
+    labels: dict[str, str] | None = None,
+    sizes: bool = False,
+) -> tuple[pd.Series, bool]:
+    """:func:`parse_codes`, and whether every filled cell of the result is in ``allowed``."""
+    if values.dtype == "str" and _all_in(values, allowed):
+        # an allowed value has no blank at its edges and is not empty: stripping
+        # (parse_text) would give the same cells
+        return values, True
     text = parse_text(values)
     if text.dropna().isin(list(allowed)).all():
-        return text
+        return text, True
     lookup = {_label_key(a): a for a in allowed}
     lookup.update({_label_key(k): v for k, v in (labels or {}).items()})
     codes, distinct = pd.factorize(text)  # each distinct value once
@@ -555,7 +644,17 @@ def parse_codes(
             hit = segment_of_size(float(re.sub(r"\D", "", value)))
         mapped.append(hit if hit is not None else value)
     out = np.append(np.asarray(mapped, dtype=object), np.nan)[codes]
-    return pd.Series(out, index=text.index).astype("str")
+    return pd.Series(out, index=text.index).astype("str"), set(mapped) <= set(allowed)
+
+
+def _all_in(values: pd.Series, allowed: Sequence[str]) -> bool:
+    """True if every filled cell of Arrow text ``values`` is one of ``allowed`` as it is."""
+    try:
+        cells = pa.array(values)
+        known = pa.array([*allowed, None], type=cells.type)
+        return pc.all(pc.is_in(cells, value_set=known)).as_py() is not False
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError):
+        return False
 
 
 def parse_flags(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -579,6 +678,7 @@ def coerce_columns(
     default_decimal: str = ".",
     date_format: str | None = None,
     excel_epoch: str | None = None,
+    allowed_shown: set[str] | None = None,
 ) -> tuple[pd.DataFrame, list[ParseProblem]]:
     """Parse the canonical columns present in ``raw`` into their contract types.
 
@@ -594,6 +694,8 @@ def coerce_columns(
         date_format: ``strftime`` format overriding the automatic date formats.
         excel_epoch: ``"1900"``/``"1904"`` when the cells come from an XLSX workbook
             (numbers in date columns are Excel date serials), else ``None``.
+        allowed_shown: if given, gets the names of the columns with allowed values
+            whose every parsed cell is one of them (the schema need not look again).
 
     Returns:
         ``(typed frame in contract column order, [(position, column, rule), ...])``.
@@ -604,12 +706,14 @@ def coerce_columns(
         if col.name in raw.columns
     ]
 
-    def one(item: tuple[Column, pd.Series]) -> tuple[pd.Series, list[ParseProblem]]:
+    def one(item: tuple[Column, pd.Series]) -> tuple[pd.Series, list[ParseProblem], bool]:
         return _coerce_column(*item, decimal, default_decimal, date_format, excel_epoch)
 
     done = map_columns(one, work, len(raw))
-    out = {col.name: series for (col, _), (series, _) in zip(work, done, strict=True)}
-    problems = [p for _, found in done for p in found]
+    out = {col.name: series for (col, _), (series, _, _) in zip(work, done, strict=True)}
+    problems = [p for _, found, _ in done for p in found]
+    if allowed_shown is not None:
+        allowed_shown.update(col.name for (col, _), (*_, ok) in zip(work, done, strict=True) if ok)
     return pd.DataFrame(out, index=pd.RangeIndex(len(raw))), problems
 
 
@@ -620,8 +724,9 @@ def _coerce_column(
     default_decimal: str,
     date_format: str | None,
     excel_epoch: str | None,
-) -> tuple[pd.Series, list[ParseProblem]]:
-    """One column of :func:`coerce_columns`: the parsed cells and their problems."""
+) -> tuple[pd.Series, list[ParseProblem], bool]:
+    """One column of :func:`coerce_columns`: the parsed cells, their problems, and True
+    for a column with allowed values whose every cell is one of them."""
     problems: list[ParseProblem] = []
 
     def note(mask: pd.Series, column: str, rule: str) -> None:
@@ -636,7 +741,7 @@ def _coerce_column(
         if col.dtype == "int":
             parsed, fraction = _whole(parsed)
             note(fraction, col.name, "not_an_integer")
-        return parsed, problems
+        return parsed, problems, False
     if col.dtype == "date":
         parsed, bad, impossible, numeric = _parse_dates(values, date_format, excel_epoch)
         leap = pd.Series(False, index=values.index)
@@ -647,12 +752,13 @@ def _coerce_column(
         note(bad & numeric, col.name, "number_as_date")
         note(impossible & ~leap, col.name, "impossible_date")
         note(leap, col.name, "excel_leap_day")
-        return parsed, problems
+        return parsed, problems, False
     if col.allowed == ("true", "false"):
         parsed, bad = parse_flags(values)
         note(bad, col.name, "not_allowed")
-        return parsed, problems
+        return parsed, problems, False
     if col.allowed:
         labels = VALUE_LABELS.get(col.name)
-        return parse_codes(values, col.allowed, labels, sizes=col.name == "segment"), problems
-    return parse_text(values), problems
+        codes, shown = _codes(values, col.allowed, labels, sizes=col.name == "segment")
+        return codes, problems, shown
+    return parse_text(values), problems, False

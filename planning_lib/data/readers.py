@@ -32,6 +32,7 @@ from charset_normalizer import from_bytes
 
 from planning_lib.data.arrow_csv import read_file_cells, read_text_cells
 from planning_lib.data.failures import MESSAGES, failure
+from planning_lib.data.parsing import _edge_space
 from planning_lib.data.utf8 import BLOCK as _BLOCK  # noqa: F401 (tests)
 from planning_lib.data.utf8 import first_non_ascii
 from planning_lib.data.utf8 import has_multibyte as _has_multibyte
@@ -524,7 +525,11 @@ def _repeated_header(frame: pd.DataFrame, header: tuple[str, ...]) -> np.ndarray
     """Positions of data rows that repeat the header (exports glued together)."""
     if len(header) != frame.shape[1] or not header[0]:
         return np.array([], dtype=int)
-    first = frame.iloc[:, 0].str.strip().eq(header[0]).fillna(False).to_numpy(dtype=bool)
+    column = frame.iloc[:, 0]
+    # the name as it is; stripped only in a column with blanks at a cell's edge
+    plain = column.dtype == "str" and not _edge_space(column)
+    stripped = column if plain else column.str.strip()
+    first = stripped.eq(header[0]).fillna(False).to_numpy(dtype=bool)
     out = []
     for pos in np.flatnonzero(first):
         cells = ["" if pd.isna(v) else str(v).strip() for v in frame.iloc[pos]]

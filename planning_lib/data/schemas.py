@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow as pyarrow
+import pyarrow.compute as pc
 from pandera.errors import SchemaErrors
 
 from planning_lib.data.failures import (
@@ -86,18 +88,29 @@ def _won_customer_check() -> pa.Check:
 
 
 @cache
-def table_schema(name: str) -> pa.DataFrameSchema:
+def table_schema(
+    name: str,
+    unique_shown: frozenset[str] = frozenset(),
+    allowed_shown: frozenset[str] = frozenset(),
+) -> pa.DataFrameSchema:
     """The pandera schema of canonical table ``name``.
 
     Columns are not marked required here: missing columns are reported beforehand
     by :func:`missing_column_failures`, which can suggest close names.
+
+    Args:
+        name: the canonical table.
+        unique_shown: unique columns whose uniqueness the caller has shown already
+            (:func:`in_strict_order`); pandera does not hash them again.
+        allowed_shown: columns with allowed values whose every cell the caller has
+            found among them already (``coerce_columns(allowed_shown=...)``).
     """
     table = TABLES[name]
     columns: dict[str, pa.Column] = {}
     frame_checks: list[pa.Check] = []
     for col in table.columns:
         checks: list[pa.Check] = []
-        if col.allowed:
+        if col.allowed and col.name not in allowed_shown:
             checks.append(pa.Check.isin(list(col.allowed), name="not_allowed", error="not_allowed"))
         if col.min_value is not None:
             if _credit_notes_allowed(table, col.name) and col.min_value == 0:
@@ -108,13 +121,32 @@ def table_schema(name: str) -> pa.DataFrameSchema:
             _DTYPES[col.dtype],
             checks=checks,
             nullable=col.nullable,
-            unique=col.unique,
+            unique=col.unique and col.name not in unique_shown,
             required=False,
         )
     frame_checks += [_date_order_check(a, b) for a, b in table.date_order]
     if name == "deals":
         frame_checks.append(_won_customer_check())
     return pa.DataFrameSchema(columns, checks=frame_checks, name=name)
+
+
+def in_strict_order(values: pd.Series) -> bool:
+    """True if every cell is filled and each is greater than the one before (byte order).
+
+    Such a column is unique, shown by comparing neighbours instead of hashing every
+    value: exports often list their records by id. Only for Arrow text (False
+    otherwise: the caller then checks uniqueness the usual way).
+    """
+    if values.dtype != "str" or len(values) < 2:
+        return False
+    try:
+        cells = pyarrow.chunked_array(pyarrow.array(values))
+    except (pyarrow.ArrowInvalid, pyarrow.ArrowTypeError, TypeError):
+        return False
+    if cells.null_count or not pyarrow.types.is_large_string(cells.type):
+        return False
+    ascending = pc.greater(cells[1:], cells[:-1])
+    return ascending.null_count == 0 and bool(pc.all(ascending).as_py())
 
 
 def missing_column_failures(
@@ -153,10 +185,22 @@ def _fmt(value: Any) -> str:
 
 
 def _schema_failures(
-    frame: pd.DataFrame, table: Table, rows: np.ndarray, file: str, lang: str
+    frame: pd.DataFrame,
+    table: Table,
+    rows: np.ndarray,
+    file: str,
+    lang: str,
+    allowed_shown: frozenset[str] = frozenset(),
 ) -> list[dict[str, Any]]:
+    shown = frozenset(
+        c.name
+        for c in table.columns
+        if c.unique and c.name in frame and in_strict_order(frame[c.name])
+    )
     try:
-        table_schema(table.name).validate(frame, lazy=True, inplace=True)  # no copy
+        table_schema(table.name, shown, allowed_shown).validate(
+            frame, lazy=True, inplace=True
+        )  # no copy
         return []
     except SchemaErrors as err:
         cases = err.failure_cases
@@ -236,6 +280,7 @@ def check_frame(
     raw: pd.DataFrame | None = None,
     problems: Sequence[ParseProblem] = (),
     lang: str = "en",
+    allowed_shown: frozenset[str] = frozenset(),
 ) -> pd.DataFrame:
     """All failures of a parsed frame against the contract.
 
@@ -247,6 +292,8 @@ def check_frame(
         raw: the frame before parsing, for the original text of bad cells.
         problems: parse problems ``(position, column, rule)`` from ``coerce_columns``.
         lang: ``en`` or ``de``.
+        allowed_shown: columns whose cells are known to be allowed values (from
+            ``coerce_columns(allowed_shown=...)``, the frame's column unchanged since).
 
     Returns:
         The failure table (empty when the frame is valid).
@@ -270,7 +317,7 @@ def check_frame(
                 **base,
             )
         )
-    for item in _schema_failures(frame, table, rows, file, lang):
+    for item in _schema_failures(frame, table, rows, file, lang, allowed_shown):
         if (item["row"], item["column"]) not in taken:
             found.append(item)
     found = _close_needs_created(found, frame, rows, base)
@@ -285,6 +332,8 @@ def _close_needs_created(
     close date's failure says that the missing created date prevents the estimate."""
     if base["table"] != "deals" or not {"stage", "created_date"} <= set(frame.columns):
         return found
+    if not any(f["rule"] == "required" and f["column"] == "close_date" for f in found):
+        return found  # no empty close date to explain
     blocked = frame["stage"].isin(OPEN_STAGES) & frame["created_date"].isna()
     if not blocked.any():
         return found

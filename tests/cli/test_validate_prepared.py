@@ -21,14 +21,14 @@ def test_written_csv_comes_from_the_checks_thread(tmp_path, monkeypatch):
     folder.mkdir()
     shutil.copy(SAMPLE_DIR / "deals.csv", folder / "deals.csv")
     used = []
-    real = validate.Prepared.csv
+    real = validate.Prepared.write
 
-    def spy(self, frame):
-        made = real(self, frame)
-        used.append(made is not None)
+    def spy(self, frame, stream):
+        made = real(self, frame, stream)
+        used.append(made)
         return made
 
-    monkeypatch.setattr(validate.Prepared, "csv", spy)
+    monkeypatch.setattr(validate.Prepared, "write", spy)
     out = tmp_path / "out"
     assert main(["validate", str(folder), "--write-canonical", str(out)]) == 0
     assert used == [True]

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
-from planning_lib.data import readers
+from planning_lib.data import arrow_csv, readers
 from planning_lib.data.readers import SourceError
 from planning_lib.data.utf8 import BLOCK, first_non_ascii
 
@@ -148,8 +149,10 @@ def test_quoted_cells_and_line_breaks_in_cells(tmp_path, monkeypatch):
 
 def test_cp1252_own_characters_in_many_blocks(tmp_path, monkeypatch):
     """Every character cp1252 defines at 80-FF (€, „, Ÿ, ä, ß, ...) in a column of a file
-    Arrow reads in several blocks; by hand: the cell of row ``i`` is the character of
-    byte ``0x80 + i % 128`` (undefined bytes skipped) three times."""
+    Arrow reads in several blocks (64 KiB for the test: the file has about 900 KiB);
+    by hand: the cell of row ``i`` is the character of byte ``0x80 + i % 128``
+    (undefined bytes skipped) three times."""
+    monkeypatch.setattr(arrow_csv, "_block_size", lambda size: 1 << 16)
     chars = [
         bytes([b]).decode("cp1252") for b in range(0x80, 0x100) if b not in b"\x81\x8d\x8f\x90\x9d"
     ]
@@ -161,6 +164,12 @@ def test_cp1252_own_characters_in_many_blocks(tmp_path, monkeypatch):
     got = _same(path, monkeypatch)
     assert got[0]["Zeichen"].iloc[200] == chars[200 % len(chars)] * 3
     assert got[2] == "cp1252"
+    data = path.read_bytes()
+    cells = arrow_csv.read_file_cells(
+        data, data.index(b"\n") + 1, ["id", "Zeichen", "Betrag"], ";", False, "cp1252"
+    )
+    assert pa.chunked_array(pa.array(cells["Zeichen"])).num_chunks > 5
+    assert cells["Zeichen"].tolist() == [chars[i % len(chars)] * 3 for i in range(60_000)]
 
 
 def test_blank_lines_between_records_are_read_the_same(tmp_path, monkeypatch):

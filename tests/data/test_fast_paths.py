@@ -206,7 +206,7 @@ def test_arrow_writer_gives_csv_writer_bytes():
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(names)
     writer.writerows([["D1", "DE-Süd"], ["D2", ""], ["", "AT"]])
-    assert join_csv(names, columns) == buf.getvalue().encode("utf-8")
+    assert join_csv(names, columns).to_pybytes() == buf.getvalue().encode("utf-8")
 
 
 @pytest.mark.parametrize(
@@ -340,6 +340,24 @@ def test_separators_dropped_on_bytes_like_str_replace():
         "",
         "12",
     ]
+
+
+@pytest.mark.parametrize(
+    ("thousands", "decimal", "cells", "expected"),
+    [
+        # no thousands separator anywhere: only the decimal comma becomes a point
+        (".", ",", ["228,54", None, "ü,東", "", "12"], ["228.54", np.nan, "ü.東", "", "12"]),
+        # English cells without thousands separators: nothing to edit
+        (",", ".", ["228.54", None, "1e5", "", "ü"], ["228.54", np.nan, "1e5", "", "ü"]),
+    ],
+)
+def test_cells_without_thousands_separators(thousands, decimal, cells, expected):
+    """By hand, and the same as pandas' ``str.replace`` (second method)."""
+    values = pd.Series(cells, dtype="str")
+    got = _without_separators(values, thousands, decimal)
+    assert got.tolist() == expected
+    plain = values.str.replace(thousands, "", regex=False).str.replace(decimal, ".", regex=False)
+    pd.testing.assert_series_equal(got, plain)
 
 
 def test_plain_votes_count_what_decimal_vote_says():

@@ -136,6 +136,26 @@ def test_second_export_with_its_header_is_flagged(tmp_path):
     )
 
 
+@pytest.mark.parametrize(
+    ("first_cell", "flagged"),
+    [
+        (" deal_id ", True),  # the name with blanks around it: still the header
+        ("deal_id_2", False),  # holds the name, is not it
+        ("my deal_id", False),
+    ],
+)
+def test_repeated_header_is_the_whole_row_stripped(tmp_path, first_cell, flagged):
+    """A data row whose first cell holds the first column's name is the header again only
+    if every cell, stripped, is the header's (row 3 here: the header is row 1)."""
+    path = tmp_path / "deals.csv"
+    names = HEADER.split(";")
+    again = ";".join([first_cell, *names[1:]])
+    path.write_text(f"{HEADER}\n{ROW}\n{again}\n", encoding="utf-8")
+    failures = check_table(path, "deals")[1]
+    repeated = failures[failures["rule"] == "repeated_header"]
+    assert repeated["row"].tolist() == ([3] if flagged else [])
+
+
 # --- 5: Excel date serials ---------------------------------------------------------------
 
 
