@@ -63,3 +63,28 @@ def test_p10_p90_of_the_annual_sum_covers_the_next_year():
         result = no_change_new_customers(_won_deals(counts[:36]), "2026-01-01", draws=2000)
         inside.append(result.p10 <= counts[36:].sum() <= result.p90)
     assert 0.65 <= np.mean(inside) <= 0.95
+
+
+def test_under_a_year_the_no_change_is_the_average_month():
+    """Seven months of bookings whose first month is nearly empty (an export that began
+    while its deals were still open): no model is fitted. By hand: the average month is
+    (6.360 + 150.000 + 140.000 + 160.000 + 155.000 + 149.000 + 151.000) / 7 = 130.194,29 €,
+    the year 12 times it = 1.562.331,43 €; any sum of 12 drawn months lies between 12 ×
+    6.360 and 12 × 160.000; the last year is the seven months' 911.360 €."""
+    from planning_lib.analysis.forecast.baseline import no_change_bookings
+
+    values = [6360.0, 150000, 140000, 160000, 155000, 149000, 151000]
+    months = pd.period_range("2025-03", periods=7, freq="M")
+    deals = pd.DataFrame(
+        {
+            "stage": "won",
+            "close_date": [m.to_timestamp() + pd.Timedelta(days=9) for m in months],
+            "amount_eur": values,
+        }
+    )
+    result = no_change_bookings(deals, "2025-10-01")
+    assert result.expected == pytest.approx(1_562_331.43, abs=0.01)
+    assert 12 * 6360 <= result.p10 <= result.p50 <= result.p90 <= result.p99 <= 12 * 160000
+    assert result.last_year == 911_360
+    assert result.monthly["mean"].tolist() == pytest.approx([130_194.2857] * 12)
+    assert str(result.monthly.index[0].date()) == "2025-10-01"
