@@ -300,12 +300,17 @@ def estimate_open_deals(frame: pd.DataFrame, lang: str = "en") -> tuple[pd.DataF
         won_cycles = won.assign(cycle=cycle)[cycle.notna()]
         as_of = _as_of(frame)
         keys = ("segment",) if "segment" in dims else ()
-        by_group = won_cycles.groupby(_groups(won_cycles, keys))["cycle"]
+        # each group's cycles (iterated: pandas' get_group misses a one-row group of
+        # text keys)
+        by_group = {
+            label: part.to_numpy()
+            for label, part in won_cycles.groupby(_groups(won_cycles, keys))["cycle"]
+        }
         rows = frame[need_close]
         labels = _groups(rows, keys)
         parts = []
         for label, index in rows.groupby(labels).groups.items():
-            cycles = by_group.get_group(label).to_numpy() if label in by_group.groups else None
+            cycles = by_group.get(label)
             scope = f"{words['segment']} {label}" if keys else words["all"]
             if cycles is None or len(cycles) < MIN_COMPARABLE:
                 cycles, scope = won_cycles["cycle"].to_numpy(), words["all"]

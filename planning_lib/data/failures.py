@@ -79,6 +79,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "not_a_date": "{value!r} is not a date (expected YYYY-MM-DD or DD.MM.YYYY)",
         "impossible_date": "{value!r} is not a real calendar date",
+        "date_out_of_range": (
+            "{value!r} lies outside the dates that can be read (1677-09-22 to 2262-04-11); "
+            "check the year"
+        ),
         "not_an_integer": "{value!r} is not a whole number",
         "not_finite": "{value!r} is not a finite number (infinite or undefined)",
         "too_large": (
@@ -159,6 +163,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "not_a_date": "{value!r} ist kein Datum (erwartet JJJJ-MM-TT oder TT.MM.JJJJ)",
         "impossible_date": "{value!r} ist kein gültiges Kalenderdatum",
+        "date_out_of_range": (
+            "{value!r} liegt außerhalb der lesbaren Daten (22.09.1677 bis 11.04.2262); Jahr prüfen"
+        ),
         "not_an_integer": "{value!r} ist keine ganze Zahl",
         "not_finite": "{value!r} ist keine endliche Zahl (unendlich oder undefiniert)",
         "too_large": (
@@ -267,6 +274,7 @@ REPEATABLE_RULES: frozenset[str] = frozenset(
         "not_a_number",
         "not_a_date",
         "impossible_date",
+        "date_out_of_range",
         "required",
         "below_min",
         "close_needs_created",

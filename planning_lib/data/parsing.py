@@ -376,14 +376,30 @@ def _is_number(value: object) -> bool:
     )
 
 
+_EARLIEST_DAY = pd.Timestamp(pd.Timestamp.min.date()) + pd.Timedelta(days=1)  # 1677-09-22
+_LATEST_DAY = pd.Timestamp(pd.Timestamp.max.date())  # 2262-04-11
+
+
+def _in_range(dates: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """``(dates as datetime64[ns], mask of dates beyond its range, now NaT)``: the days
+    1677-09-22 to 2262-04-11 (pandas' nanosecond dates; a later date, such as a
+    mistyped 2300, cannot be held and is named instead of stopping the check)."""
+    beyond = dates.notna() & ((dates < _EARLIEST_DAY) | (dates > _LATEST_DAY))
+    if beyond.any():
+        dates = dates.mask(beyond)
+    return dates.astype(DATE_DTYPE), beyond.astype(bool)
+
+
 def _parse_dates(
     values: pd.Series, date_format: str | None, excel_epoch: str | None
-) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
-    """:func:`parse_dates` plus the mask of numbers among the cells."""
+) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series, pd.Series]:
+    """:func:`parse_dates` plus the masks of numbers among the cells and of dates beyond
+    the range :func:`_in_range` holds (neither no date nor impossible)."""
     false = pd.Series(False, index=values.index)
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         out = values.dt.tz_localize(None) if values.dt.tz is not None else values
-        return out.dt.normalize().astype(DATE_DTYPE), false, false, false
+        out, beyond = _in_range(out)
+        return out.dt.normalize(), false, false, false, beyond
     if values.dtype == "str":  # all text (CSV): each distinct cell is stripped once
         codes, distinct, text_filled = _distinct_stripped(values)
         native_cells = pd.Series(np.nan, index=values.index, dtype="float64")
@@ -400,10 +416,12 @@ def _parse_dates(
             native[numeric] = excel_serial_dates(
                 native_cells[numeric].astype("float64"), excel_epoch
             )
-        others = native_cells.where(~numeric)
-        native = native.fillna(pd.to_datetime(others, errors="coerce").astype(DATE_DTYPE))
+        others, native_beyond = _in_range(
+            pd.to_datetime(native_cells.where(~numeric), errors="coerce")
+        )
+        native = native.fillna(others)
     elif native_cells.notna().any():
-        native = pd.to_datetime(native_cells, errors="coerce", utc=False).astype(DATE_DTYPE)
+        native, native_beyond = _in_range(pd.to_datetime(native_cells, errors="coerce", utc=False))
     else:
         native = None
     # exports repeat dates a lot: parse each distinct text once
@@ -419,6 +437,7 @@ def _parse_dates(
         numeric,
         date_format,
         excel_epoch,
+        native_beyond if native is not None else None,
     )
 
 
@@ -468,7 +487,8 @@ def _dates_of_distinct(
     numeric: pd.Series,
     date_format: str | None,
     excel_epoch: str | None,
-) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    native_beyond: pd.Series | None = None,
+) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series, pd.Series]:
     """The end of :func:`_parse_dates`: each distinct text parsed once, then per cell."""
     plain = _plain_date_format(distinct) if date_format is None else date_format
     if plain is not None:
@@ -485,8 +505,12 @@ def _dates_of_distinct(
             fmt = _slash_format(slashed)
             parsed_u = parsed_u.fillna(pd.to_datetime(slashed, format=fmt, errors="coerce"))
             shaped_u = shaped_u | slashed.notna()
-    parsed_u = parsed_u.astype(DATE_DTYPE).dt.normalize()
+    parsed_u, beyond_u = _in_range(parsed_u)
+    parsed_u = parsed_u.dt.normalize()
     at = np.append(parsed_u.to_numpy(), np.datetime64("NaT", "ns"))[codes]
+    beyond = pd.Series(np.append(beyond_u.to_numpy(), False)[codes], index=values.index)
+    if native_beyond is not None:
+        beyond |= native_beyond
     parsed = pd.Series(at, index=values.index)
     if native is not None:  # (the distinct dates are at midnight already)
         parsed = parsed.fillna(native).dt.normalize()
@@ -494,9 +518,9 @@ def _dates_of_distinct(
     if excel_epoch is not None:
         shaped |= numeric  # a serial outside the calendar is an impossible date
     filled = pd.Series(text_filled, index=values.index) | native_cells.notna()
-    impossible = filled & parsed.isna() & shaped
-    bad = filled & parsed.isna() & ~shaped
-    return parsed, bad, impossible, numeric
+    impossible = filled & parsed.isna() & shaped & ~beyond
+    bad = filled & parsed.isna() & ~shaped & ~beyond
+    return parsed, bad, impossible, numeric, beyond
 
 
 def parse_dates(
@@ -512,10 +536,11 @@ def parse_dates(
 
     Returns:
         ``(datetime64 series at midnight, mask of cells that are no date,
-        mask of cells in a date format but impossible such as 31.02.2025)``.
+        mask of cells in a date format but impossible such as 31.02.2025, or beyond
+        the days 1677-09-22 to 2262-04-11 that can be held)``.
     """
-    parsed, bad, impossible, _ = _parse_dates(values, date_format, excel_epoch)
-    return parsed, bad, impossible
+    parsed, bad, impossible, _, beyond = _parse_dates(values, date_format, excel_epoch)
+    return parsed, bad, impossible | beyond
 
 
 def parse_text(values: pd.Series) -> pd.Series:
@@ -743,7 +768,7 @@ def _coerce_column(
             note(fraction, col.name, "not_an_integer")
         return parsed, problems, False
     if col.dtype == "date":
-        parsed, bad, impossible, numeric = _parse_dates(values, date_format, excel_epoch)
+        parsed, bad, impossible, numeric, beyond = _parse_dates(values, date_format, excel_epoch)
         leap = pd.Series(False, index=values.index)
         if excel_epoch == "1900" and numeric.any():
             serials = pd.to_numeric(values.where(numeric), errors="coerce")
@@ -752,6 +777,7 @@ def _coerce_column(
         note(bad & numeric, col.name, "number_as_date")
         note(impossible & ~leap, col.name, "impossible_date")
         note(leap, col.name, "excel_leap_day")
+        note(beyond, col.name, "date_out_of_range")
         return parsed, problems, False
     if col.allowed == ("true", "false"):
         parsed, bad = parse_flags(values)

@@ -16,7 +16,13 @@ import pytest
 
 from planning_lib.data import DataValidationError, load_table
 from planning_lib.data.loaders import check_table
-from planning_lib.data.parsing import MAX_ABS_NUMBER, excel_serial_dates
+from planning_lib.data.parsing import (
+    MAX_ABS_NUMBER,
+    coerce_columns,
+    excel_serial_dates,
+    parse_dates,
+)
+from planning_lib.data.tables import TABLES
 
 HEADER = (
     "deal_id;customer_id;created_date;close_date;stage;amount_eur;mrr_eur;"
@@ -414,3 +420,63 @@ def test_duplicate_columns_of_a_query_are_named_by_position(tmp_path):
     assert (
         '"amount_eur" (column 6), "amount_eur" (column 13) are the same column' in (hit["message"])
     )
+
+
+# --- dates beyond the readable range, estimates from a single won deal -------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence"),
+    [
+        ("en", "'01.01.2300' lies outside the dates that can be read"),
+        ("de", "'01.01.2300' liegt außerhalb der lesbaren Daten"),
+    ],
+)
+def test_a_date_beyond_2262_is_named_not_a_crash(tmp_path, lang, sentence):
+    """A mistyped year 2300 stopped the whole check with pandas' 'Out of bounds nanosecond
+    timestamp'. Now it is one failure naming file, row (2, under the header) and column;
+    the other row's problem (an impossible 31.04.) is reported beside it."""
+    path = tmp_path / "deals.csv"
+    path.write_text(
+        "deal_id;customer_id;created_date;close_date;stage;amount_eur;mrr_eur\n"
+        "D1;C1;01.01.2024;01.01.2300;won;100;10\n"
+        "D2;C1;01.01.2024;31.04.2024;won;100;10\n",
+        encoding="utf-8",
+    )
+    failures = check_table(path, "deals", lang=lang)[1]
+    got = failures[["row", "column", "rule"]].values.tolist()
+    assert got == [[2, "close_date", "date_out_of_range"], [3, "close_date", "impossible_date"]]
+    assert sentence in failures["message"].iloc[0]
+
+
+def test_native_dates_beyond_the_range_too():
+    """Spreadsheet cells that are dates already (datetime objects, as openpyxl gives them):
+    the year 2300 cannot be held (missing, and flagged with the impossible dates by the
+    public parse_dates), 2024-01-01 is kept; as a column it is one problem."""
+    cells = pd.Series([dt.datetime(2300, 1, 1), dt.datetime(2024, 1, 1)], dtype=object)
+    parsed, bad, impossible = parse_dates(cells)
+    assert parsed.isna().tolist() == [True, False]
+    assert str(parsed.iloc[1].date()) == "2024-01-01"
+    assert bad.tolist() == [False, False] and impossible.tolist() == [True, False]
+    raw = pd.DataFrame({"close_date": cells})
+    _, problems = coerce_columns(raw, TABLES["deals"])
+    assert problems == [(0, "close_date", "date_out_of_range")]
+
+
+def test_open_deal_estimated_from_a_single_won_deal(tmp_path):
+    """One won deal (30 days from created to closed) and one open deal without a close
+    date: pandas' get_group missed the one-row group and stopped the load with
+    KeyError(''). Now the open deal gets a close date and the note says it was
+    estimated (never before the as-of date)."""
+    path = tmp_path / "deals.csv"
+    path.write_text(
+        "deal_id,customer_id,created_date,close_date,stage,amount_eur,mrr_eur\n"
+        "D1,C1,2024-01-01,2024-01-31,won,100,10\n"
+        "D2,C2,2024-02-01,,demo,100,10\n",
+        encoding="utf-8",
+    )
+    frame, failures = check_table(path, "deals")
+    assert failures.empty
+    assert frame["close_date"].notna().all()
+    assert frame["close_date"].iloc[1] >= pd.Timestamp("2024-02-01")
+    assert any("close_date" in n for n in frame.attrs["notes"])
