@@ -24,6 +24,9 @@ __all__ = [
 ]
 
 MIN_SEASONAL_MONTHS = 24
+# with fewer months no backtest can check a trend or a log scale: the series is forecast
+# by its level on its own scale (see :func:`prepare_series`, ``selection.candidates``)
+MIN_TREND_MONTHS = 12
 """Series shorter than this (two years) get non-seasonal models only."""
 LEVEL_MARGIN = 0.25
 """Guerrero choice: no transform only if its CV is below this share of the log CV."""
@@ -177,7 +180,10 @@ def prepare_series(y: pd.Series, period: int = 12, fill: str = "interpolate") ->
     if lead:  # months before the first non-zero value (before a launch) are not history
         x, full = x[lead:], full[lead:]
         filled = [m for m in filled if pd.Period(m, "M") >= full[0]]
-    log = use_logs(x, period)
+    # under a year no log model: its relative trend and log-normal mean blow up the first
+    # months' ramp of a short export (a near-empty first month made a 7-month deals
+    # history's bookings forecast 1,1 billion €)
+    log = len(x) >= MIN_TREND_MONTHS and use_logs(x, period)
     z = np.log(x) if log else x
     season, sa = None, z
     if len(x) >= MIN_SEASONAL_MONTHS and fm.is_seasonal(x, period):

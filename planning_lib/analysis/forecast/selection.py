@@ -15,7 +15,7 @@ from scipy import stats
 
 from planning_lib.analysis.forecast import models as fm
 from planning_lib.analysis.forecast.arima import arima_candidate, arma_forecast, sarima_candidate
-from planning_lib.analysis.forecast.prep import PreparedSeries
+from planning_lib.analysis.forecast.prep import MIN_TREND_MONTHS, PreparedSeries
 
 __all__ = [
     "BACKTEST_ORIGINS",
@@ -84,7 +84,8 @@ def candidates(prep: PreparedSeries, horizon: int) -> dict[str, fm.Candidate]:
         out["naive"] = fm.naive_candidate(sa, horizon)
         return out
     out["ets"] = fm.ets_candidate(sa, horizon)
-    out["theta"] = fm.theta_candidate(sa, horizon)
+    if n >= MIN_TREND_MONTHS:  # Theta always extrapolates the history's slope
+        out["theta"] = fm.theta_candidate(sa, horizon)
     if n >= 12:
         out["arima"] = arima_candidate(sa, horizon)
     if prep.season is not None:
