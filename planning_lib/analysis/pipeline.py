@@ -26,6 +26,14 @@ stage, so stage-to-stage history must be reconstructed):
    longer than ``k`` months; the blend is ``pipeline_k + (1 - coverage_k) ×
    statistical_k``.
 
+4. **New customers only** (``new_customers_only``, for ``--metric new_customers``): a
+   customer is new with its first won deal
+   (:func:`~planning_lib.metrics.transactional.first_won_deals`), so an open deal of a
+   customer who already has a won deal closed on or before the origin is an expected
+   repeat purchase (or upsell), not a new customer, and is left out; open deals without
+   a customer id are prospects and count. Win probabilities and cycles still come from
+   all closed deals. The value pipelines (``new_mrr``) keep every open deal.
+
 Units: counts of deals and EUR (MRR or first-year value) per month.
 """
 
@@ -35,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from planning_lib.metrics.deals import stage_win_probabilities
+from planning_lib.metrics.transactional import customer_key, first_won_deals
 
 __all__ = [
     "blend_pipeline",
@@ -42,6 +51,7 @@ __all__ = [
     "close_month_distributions",
     "pipeline_coverage",
     "pipeline_forecast",
+    "repeat_open_deals",
 ]
 
 OPEN_STAGES = ("qualified", "demo", "proposal", "negotiation")
@@ -159,12 +169,61 @@ def close_month_distributions(
     return out
 
 
+def repeat_open_deals(deals: pd.DataFrame, as_of: str | pd.Timestamp) -> pd.Series:
+    """Which deals are open deals of a customer who already has a won deal.
+
+    The customer (``customer_id``, stripped) has a first won deal
+    (:func:`~planning_lib.metrics.transactional.first_won_deals`, credit notes aside)
+    closed on or before ``as_of``: its open deal is an expected repeat purchase (or
+    upsell), no new customer. An open deal without a customer id is a prospect (False).
+
+    Returns:
+        Boolean Series on ``deals.index``; False for closed deals.
+    """
+    is_open = deals["stage"].isin(OPEN_STAGES)
+    if "customer_id" not in deals.columns:
+        return pd.Series(False, index=deals.index)
+    first = first_won_deals(deals)
+    close = pd.to_datetime(first["close_date"], errors="coerce")
+    won_by = set(customer_key(first[close <= pd.Timestamp(as_of)]))
+    cid = deals["customer_id"].fillna("").astype(str).str.strip()
+    return is_open & (cid != "") & cid.isin(won_by)
+
+
+def _one_per_customer(open_deals: pd.DataFrame, weighted: np.ndarray) -> np.ndarray:
+    """The weighted wins per deal and month, with a customer's several open deals
+    counted as one expected new customer: it becomes new in the month of its first win.
+
+    With the deals winning independently (deal ``i`` wins in month ``m`` with
+    ``w_i[m]``), the customer has not won by the end of month ``m`` with
+    ``S[m] = prod_i (1 - sum_{k<=m} w_i[k])``, and becomes new in month ``m`` with
+    ``S[m-1] - S[m]`` (``S[0-1] = 1``), put on its first open deal's row (the others
+    zero). Deals without a customer id and customers with one open deal keep their row.
+    """
+    if "customer_id" not in open_deals.columns or not len(open_deals):
+        return weighted
+    cid = open_deals["customer_id"].fillna("").astype(str).str.strip().to_numpy()
+    named = cid != ""
+    several = named & pd.Series(cid).duplicated(keep=False).to_numpy()
+    if not several.any():
+        return weighted
+    out = weighted.copy()
+    idx = np.flatnonzero(several)
+    for rows in pd.Series(idx).groupby(cid[idx], sort=True).indices.values():
+        pos = idx[rows]
+        survive = np.prod(1.0 - np.cumsum(weighted[pos], axis=1), axis=0)
+        out[pos] = 0.0
+        out[pos[0]] = -np.diff(np.concatenate([[1.0], survive]))
+    return out
+
+
 def pipeline_forecast(
     deals: pd.DataFrame,
     leads: pd.DataFrame | None,
     as_of: str | pd.Timestamp,
     horizon: int = 6,
     value_col: str = "mrr_eur",
+    new_customers_only: bool = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Expected wins per month from the open pipeline.
 
@@ -174,17 +233,29 @@ def pipeline_forecast(
         as_of: forecast origin; the forecast starts with the following month.
         horizon: months to forecast.
         value_col: deal value column (``mrr_eur`` or ``amount_eur``).
+        new_customers_only: count only the open deals that would make a new customer
+            (leave out :func:`repeat_open_deals`), and a customer's several open
+            deals as one expected new customer (``expected_deals`` is then expected
+            new customers; ``expected_value_eur`` stays the counted deals' value).
 
     Returns:
         ``(monthly, per_deal)``: ``monthly`` has ``month``, ``expected_deals``
-        (count), ``expected_value_eur`` and ``open_deals`` (count, all months);
-        ``per_deal`` lists each open deal with ``win_probability`` and
+        (count), ``expected_value_eur`` and ``open_deals`` (count of the open deals
+        counted, all months); ``monthly.attrs["repeat_open_deals"]`` is the count
+        left out as repeat purchases (0 unless ``new_customers_only``);
+        ``per_deal`` lists each counted open deal with ``win_probability`` and
         ``expected_value_eur``.
     """
     as_of = pd.Timestamp(as_of)
     months = pd.period_range(as_of.to_period("M") + 1, periods=horizon, freq="M")
     probs = stage_win_probabilities(deals, leads)
-    open_deals = deals[deals["stage"].isin(OPEN_STAGES)].copy()
+    keep = deals["stage"].isin(OPEN_STAGES)
+    left_out = 0
+    if new_customers_only:
+        repeat = repeat_open_deals(deals, as_of)
+        left_out = int(repeat.sum())
+        keep &= ~repeat
+    open_deals = deals[keep].copy()
     open_deals = open_deals.merge(
         probs[["channel", "segment", "stage", "win_probability"]],
         on=["channel", "segment", "stage"],
@@ -200,10 +271,11 @@ def pipeline_forecast(
     )
     weighted = open_deals["win_probability"].to_numpy(dtype=float)[:, None] * dist
     deal_value = open_deals[value_col].to_numpy(dtype=float)[:, None]
+    counted = _one_per_customer(open_deals, weighted) if new_customers_only else weighted
     # cumulative sums add deal after deal, in table order, like a loop would
     n_deals, value = np.zeros(horizon), np.zeros(horizon)
     if len(open_deals):
-        n_deals = np.cumsum(np.vstack([n_deals, weighted]), axis=0)[-1]
+        n_deals = np.cumsum(np.vstack([n_deals, counted]), axis=0)[-1]
         value = np.cumsum(np.vstack([value, weighted * deal_value]), axis=0)[-1]
     monthly = pd.DataFrame(
         {
@@ -213,6 +285,7 @@ def pipeline_forecast(
             "open_deals": len(open_deals),
         }
     )
+    monthly.attrs["repeat_open_deals"] = left_out
     per_deal = open_deals[
         ["deal_id", "stage", "channel", "segment", "close_date", value_col, "win_probability"]
     ].copy()

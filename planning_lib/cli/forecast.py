@@ -12,7 +12,10 @@ shrinkage, or bottom-up) so that the levels add up, and writes into ``--out``:
   column names are kept for compatibility), months forecast per origin, filled
   months and outliers;
 - for ``new_customers`` / ``new_mrr``: ``pipeline.csv`` (statistical, pipeline and
-  blended forecast of the company total for the first six months),
+  blended forecast of the company total for the first six months; for
+  ``new_customers`` the pipeline counts only open deals of prospects and of customers
+  without a won deal yet, and one line says how many open deals of existing customers
+  were left out as repeat purchases),
   ``stage_probabilities.csv`` and (``new_customers``) ``no_change_baseline.csv``;
 - with leads: ``lead_coefficients.csv``, ``lead_reliability.csv``,
   ``open_leads_ranked.csv``.
@@ -62,6 +65,8 @@ from planning_lib.core.text_store import label
 from planning_lib.data.failures import DataValidationError
 from planning_lib.data.loaders import load_dataset
 from planning_lib.metrics.transactional import first_won_deals
+from planning_lib.present.formatting import format_value
+from planning_lib.present.labels import text
 
 __all__ = [
     "HELP",
@@ -229,10 +234,17 @@ def _node_series(bottom: pd.DataFrame, hier, by: list[str]) -> pd.DataFrame:
 
 
 def _pipeline_tables(tables, metric, as_of, stat_total):
+    """(pipeline table, stage probabilities, open deals left out as repeat purchases).
+
+    For ``new_customers`` only open deals that would make a new customer count (no
+    open deal of a customer with a won deal by ``as_of``); ``new_mrr`` keeps them all.
+    """
     deals, leads = tables["deals"], tables.get("leads")
     as_of_day = (as_of + 1).to_timestamp() - pd.Timedelta(days=1)
     months = min(PIPELINE_MONTHS, len(stat_total))
-    monthly, _ = pipeline_forecast(deals, leads, as_of_day, months, "mrr_eur")
+    monthly, _ = pipeline_forecast(
+        deals, leads, as_of_day, months, "mrr_eur", new_customers_only=metric == "new_customers"
+    )
     pipe = monthly["expected_deals" if metric == "new_customers" else "expected_value_eur"]
     cov = pipeline_coverage(deals, months)
     stat = stat_total[:months]
@@ -245,7 +257,7 @@ def _pipeline_tables(tables, metric, as_of, stat_total):
             "blended": blend_pipeline(stat, pipe.to_numpy(), cov),
         }
     )
-    return table, stage_win_probabilities(deals, leads)
+    return table, stage_win_probabilities(deals, leads), monthly.attrs["repeat_open_deals"]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -305,9 +317,12 @@ def run(args: argparse.Namespace) -> int:
     if metric in ("new_customers", "new_mrr"):
         total = rec[rec["node"] == "total"].sort_values("month")["mean"].to_numpy()
         try:
-            pipe, probs = _pipeline_tables(tables, metric, as_of, total)
+            pipe, probs, repeat = _pipeline_tables(tables, metric, as_of, total)
             files["pipeline.csv"] = pipe
             files["stage_probabilities.csv"] = probs
+            if repeat:
+                n = format_value(repeat, "count", lang)
+                print(text("forecast.pipeline_repeat_left_out", lang, n=n))
         except (KeyError, ValueError) as exc:
             print(f"warning: no pipeline forecast ({exc})", file=sys.stderr)
     if metric == "new_customers":

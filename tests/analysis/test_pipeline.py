@@ -270,3 +270,43 @@ def test_pipeline_forecast_is_not_quadratic_in_the_pipeline():
     assert time.perf_counter() - start < 2.0
     assert monthly["open_deals"].iloc[0] == n_open
     assert 0 < monthly["expected_deals"].sum() < n_open
+
+
+def test_new_customer_pipeline_counts_only_deals_that_make_a_new_customer():
+    """Closed: 20 qualified deals created 2025-01-01, closed 2025-03-02 (cycle 60 days),
+    the odd ones won (customers W1, W3, ... become customers), the even ones lost
+    (customers L0, L2, ...: a lost deal makes no customer). Win probability 10/20 = 0.5.
+    Open (origin 2025-12-31, horizon 3), each winning with 0.5:
+    - D100 of W1 and D101 of " W3 " (stripped): customers who already won, repeat
+      purchases: left out (2);
+    - D102 without customer id: a prospect, created 2025-12-01, age 30 <= 60 -> closes
+      2026-01-30: 0.5 in January;
+    - D103 of L0 (only a lost deal): new, January 0.5;
+    - D104 (created 2025-12-01 -> January) and D105 (created 2025-12-20, age 11 -> closes
+      2026-02-18, February) of N1: one customer, new with its first win. Not won by
+      January's end 1 - 0.5 = 0.5, by February's (1 - 0.5)(1 - 0.5) = 0.25 -> new in
+      January 1 - 0.5 = 0.5, in February 0.5 - 0.25 = 0.25.
+    By hand: new customers 0.5 + 0.5 + 0.5 = 1.5, 0.25, 0 from 4 counted open deals.
+    The value pipeline keeps all six: deals in January D100-D104 = 5 x 0.5 = 2.5, February
+    D105 0.5; value 100 EUR MRR each -> 250, 50, 0."""
+    closed = [_deal(i, "won" if i % 2 else "lost", "2025-01-01", "2025-03-02") for i in range(20)]
+    for i, row in enumerate(closed):
+        row["customer_id"] = f"W{i}" if i % 2 else f"L{i}"
+    open_ = [
+        _deal(100, "qualified", "2025-12-01", "2026-01-20") | {"customer_id": "W1"},
+        _deal(101, "qualified", "2025-12-01", "2026-01-20") | {"customer_id": " W3 "},
+        _deal(102, "qualified", "2025-12-01", "2026-01-20") | {"customer_id": None},
+        _deal(103, "qualified", "2025-12-01", "2026-01-20") | {"customer_id": "L0"},
+        _deal(104, "qualified", "2025-12-01", "2026-01-20") | {"customer_id": "N1"},
+        _deal(105, "qualified", "2025-12-20", "2026-02-20") | {"customer_id": "N1"},
+    ]
+    deals = pd.DataFrame(closed + open_)
+    new, per_deal = pipeline_forecast(deals, None, "2025-12-31", 3, new_customers_only=True)
+    np.testing.assert_allclose(new["expected_deals"], [1.5, 0.25, 0.0], rtol=1e-12)
+    assert new.attrs["repeat_open_deals"] == 2
+    assert (new["open_deals"] == 4).all()
+    assert sorted(per_deal["deal_id"]) == ["D102", "D103", "D104", "D105"]
+    everything, _ = pipeline_forecast(deals, None, "2025-12-31", 3)
+    np.testing.assert_allclose(everything["expected_deals"], [2.5, 0.5, 0.0], rtol=1e-12)
+    np.testing.assert_allclose(everything["expected_value_eur"], [250.0, 50.0, 0.0])
+    assert everything.attrs["repeat_open_deals"] == 0

@@ -205,3 +205,48 @@ def test_a_wrong_config_path_is_one_line_whatever_the_metric(tmp_path, capsys):
         err = capsys.readouterr().err.splitlines()
         assert code == 1 and len(err) == 1 and err[0].startswith("error:") and "no.yaml" in err[0]
         assert not out.exists()
+
+
+def test_new_customer_pipeline_leaves_out_open_deals_of_customers() -> None:
+    """Closed: 20 deals created 2025-01-01, closed 2025-03-02, odd ones won by W1, W3, ...
+    (win probability 0.5, cycle 60 days). Open, created 2025-12-01 (-> closes 2026-01-30,
+    January): D100 of W1 (a customer: left out of new customers), D101 without customer
+    (a prospect), D102 of N1 (new). By hand, origin 2025-12 (age 30 days <= 60), all in
+    January: new customers 2 x 0.5 = 1.0; new MRR all three, 3 x 0.5 x 100 EUR = 150 EUR.
+    One line names the one open deal left out (singular)."""
+    from planning_lib.cli.forecast import _pipeline_tables
+    from planning_lib.present.labels import text
+
+    rows = [
+        {
+            "deal_id": f"D{i}",
+            "customer_id": f"W{i}" if i % 2 else f"L{i}",
+            "stage": "won" if i % 2 else "lost",
+            "created_date": pd.Timestamp("2025-01-01"),
+            "close_date": pd.Timestamp("2025-03-02"),
+        }
+        for i in range(20)
+    ]
+    for i, who in ((100, "W1"), (101, None), (102, "N1")):
+        rows.append(
+            {
+                "deal_id": f"D{i}",
+                "customer_id": who,
+                "stage": "qualified",
+                "created_date": pd.Timestamp("2025-12-01"),
+                "close_date": pd.Timestamp("2026-01-20"),
+            }
+        )
+    deals = pd.DataFrame(rows).assign(channel="inbound", segment="small", mrr_eur=100.0)
+    stat = [0.0, 0.0, 0.0]
+    as_of = pd.Period("2025-12", freq="M")
+    new, _, left_out = _pipeline_tables({"deals": deals}, "new_customers", as_of, stat)
+    assert new["pipeline"].tolist() == pytest.approx([1.0, 0.0, 0.0])
+    assert left_out == 1
+    mrr, _, left_out = _pipeline_tables({"deals": deals}, "new_mrr", as_of, stat)
+    assert mrr["pipeline"].tolist() == pytest.approx([150.0, 0.0, 0.0])
+    assert left_out == 0
+    line = text("forecast.pipeline_repeat_left_out", "de", n="1")
+    assert line.startswith("Pipeline der Neukunden: 1 offener Deal von Kunden")
+    line = text("forecast.pipeline_repeat_left_out", "en", n="24")
+    assert line.startswith("New-customer pipeline: 24 open deals of customers")
