@@ -411,3 +411,24 @@ def test_owners_of_partner_deals_only_are_no_reps(tmp_path) -> None:
     }.items():
         text = (tmp_path / "regions" / f"{region}.yaml").read_text(encoding="utf-8")
         assert line_start in text, region
+
+
+def test_a_single_region_file_says_it_holds_the_whole_company(tmp_path) -> None:
+    """One region in the data: its file's header says it is the only region and holds the
+    whole company, and no line carries a share comment ("100 % der …" on every line read
+    oddly); the values are the base's (the region files add up to the base: with one file
+    it is the base's own figure, read here from the base file) and the non-share comment
+    of the bookings before the start stays."""
+    data = tmp_path / "data"
+    frame = write_deals_only(data)
+    frame.assign(region="DE-Nord").to_csv(data / "deals.csv", index=False)
+    out = tmp_path / "p.yaml"
+    assert main(["init", "--data", str(data), "--out", str(out), "--regions"]) == 0
+    text = (tmp_path / "regions" / "DE-Nord.yaml").read_text(encoding="utf-8")
+    header = " ".join(ln.lstrip("# ") for ln in text.splitlines() if ln.startswith("#"))
+    assert "Region DE-Nord: die einzige Region der Daten; sie umfasst die ganze Firma" in header
+    assert " % " not in text and "Anteil der Region" not in text
+    base, region = yaml.safe_load(out.read_text(encoding="utf-8")), yaml.safe_load(text)
+    assert region["current"]["customers"] == base["current"]["customers"]
+    assert region["current"]["reps"] == base["current"]["reps"]
+    assert "# gewonnene Deals der Region (Betrag) je Abschlussmonat" in text
