@@ -434,14 +434,16 @@ def purchase_basis_values(
     this is why its plan uses the company's (``few_region``), for the company that all its
     new customers are taken (``few``)."""
     active = int(figures["repeat_base_active_months"])
-    what = (
-        text("analyse.purchase_basis.what.plan", locale)
-        if region is None
-        else text("analyse.purchase_basis.what.region", locale, region=region)
-    )
     basis = "enough"
     if figures["deal_size_customers"] < DEAL_SIZE_MIN_COUNT:  # the whole history is fewer
         basis = "few" if region is None else "few_region"
+    # a small region's basis says why its plan uses the company's: not said twice
+    regional = "region_few" if basis == "few_region" else "region"
+    what = (
+        text("analyse.purchase_basis.what.plan", locale)
+        if region is None
+        else text(f"analyse.purchase_basis.what.{regional}", locale, region=region)
+    )
     return f"analyse.purchase_basis.{'active' if active else 'all'}", {
         "what": what,
         "deal_size": format_value(figures["new_customer_deal_size_eur"], "eur", locale),

@@ -41,5 +41,9 @@ def test_the_purchase_basis_says_why_a_small_region_uses_the_companys_size(
     ``DEAL_SIZE_MIN_COUNT``): the sentence says its plan uses the company's deal size for
     that reason, instead of "(mindestens 30)" beside 26; the company with 26 says all its
     new customers are taken; 30 or more keep "(mindestens 30)" (the minimum is met:
-    30 = 30 counts as enough)."""
-    assert basis in _basis_sentence(customers, region, locale)
+    30 = 30 counts as enough). A region's sentence names the company's deal size once
+    (the small region's basis replaces the "for information" clause)."""
+    sentence = _basis_sentence(customers, region, locale)
+    assert basis in sentence
+    company = "Dealgröße des Unternehmens" if locale == "de" else "company's deal size"
+    assert sentence.count(company) == (1 if region else 0)  # said once, not twice
