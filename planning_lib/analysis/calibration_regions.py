@@ -32,7 +32,7 @@ from typing import Any
 import pandas as pd
 
 from planning_lib.analysis.calibration_common import Source, euros, split_exactly, window_label
-from planning_lib.analysis.calibration_team import employed, owner_deals
+from planning_lib.analysis.calibration_team import employed, rep_owner_deals
 from planning_lib.analysis.calibration_transactional import (
     BOOKINGS_BEFORE_START_MONTHS,
     bookings_before_start,
@@ -90,7 +90,7 @@ class _Files:
                 mine = hc[(hc["role"].astype(str) == role) & employed(hc, day)]
                 w = _weights(mine["region"].astype(str).value_counts(), self.regions)
             elif (hc is None or not len(hc)) and "region" in tables.get("deals", {}):
-                worked = owner_deals(tables["deals"], as_of)
+                worked = rep_owner_deals(tables["deals"], as_of)
                 counts = worked.groupby(["owner", worked["region"].astype(str)]).size()
                 ranked = counts.reset_index(name="n").sort_values(
                     ["owner", "n", "region"], ascending=[True, False, True]

@@ -8,7 +8,9 @@ values are documented defaults marked as assumptions (:data:`TEAM_DEFAULTS`).
   it, no exit or an exit after it). Without a headcount table but with deal owners
   (the deals' ``owner`` column, not the filled default ``unassigned``): one
   ``inside_sales`` rep per owner who won or worked a deal in the window (a deal created
-  or closed in it, :func:`deal_owners`); without either: 0, an assumption.
+  or closed in it, :func:`deal_owners`), not counting an owner of partner deals only
+  (partners close those; the YAML comment counts them apart); without either: 0, an
+  assumption.
 * Head-months: employees employed on each window month's last day, summed; from deal
   owners: owners × the window's months the deals cover (12, or fewer when the deals
   begin inside the window: each owner counted for every month of data, so their
@@ -60,6 +62,8 @@ __all__ = [
     "deal_owners",
     "employed",
     "owner_deals",
+    "partner_owners",
+    "rep_owner_deals",
     "rep_won_deals",
     "team_and_costs",
 ]
@@ -123,9 +127,27 @@ def owner_deals(deals: pd.DataFrame | None, as_of: pd.Period) -> pd.DataFrame:
     return out[~out["owner"].isin(_NO_OWNER)]
 
 
+def partner_owners(deals: pd.DataFrame | None, as_of: pd.Period) -> list[str]:
+    """The owners (sorted) whose every deal in the window (:func:`owner_deals`) is of the
+    channel ``partner``: partners close those deals, so such an owner is no rep."""
+    worked = owner_deals(deals, as_of)
+    if worked.empty or "channel" not in worked.columns:
+        return []
+    partner = worked["channel"].fillna("").astype(str).str.strip() == PARTNER_CHANNEL
+    only = partner.groupby(worked["owner"]).all()
+    return sorted(only.index[only])
+
+
+def rep_owner_deals(deals: pd.DataFrame | None, as_of: pd.Period) -> pd.DataFrame:
+    """:func:`owner_deals` without the owners of partner deals only (:func:`partner_owners`)."""
+    worked = owner_deals(deals, as_of)
+    return worked[~worked["owner"].isin(partner_owners(deals, as_of))]
+
+
 def deal_owners(deals: pd.DataFrame | None, as_of: pd.Period) -> list[str]:
-    """The owners (sorted) who won or worked a deal in the window (:func:`owner_deals`)."""
-    return sorted(set(owner_deals(deals, as_of)["owner"]))
+    """The owners (sorted) who won or worked a deal in the window, without those of partner
+    deals only (:func:`rep_owner_deals`): one rep each when there is no headcount table."""
+    return sorted(set(rep_owner_deals(deals, as_of)["owner"]))
 
 
 def rep_won_deals(deals: pd.DataFrame | None, as_of: pd.Period) -> tuple[int, int]:
@@ -172,8 +194,10 @@ def _roles(
         # each owner counts for the months the deals cover (a history shorter than a
         # year: its months, so deals per rep are not understated by ÷ 12)
         win, months = covered_window(as_of, _first_date(deals))
+        partners = partner_owners(deals, as_of)
         src[f"current.reps.{role}"] = Source(
-            "init.reps_owners", {"owners": len(owners), "window": win}
+            "init.reps_owners_partners" if partners else "init.reps_owners",
+            {"owners": len(owners), "window": win, "partners": len(partners)},
         )
         return {role: len(owners)}, {role: float(months * len(owners))}, {role: 0}
     end = as_of.end_time.normalize()

@@ -94,9 +94,15 @@ def plan_files(cal: Calibration, tables: dict[str, pd.DataFrame], out_name: str)
     """File name (``regions/<R>.yaml`` for a region) → YAML text of a calibration."""
     header = label("init.header").format(as_of=cal.as_of, tables=_tables_text(tables))
     files = {out_name: render_plan_yaml(cal.values, cal.sources, header)}
+    single = len(cal.regions) == 1
     for region, values in cal.regions.items():
-        head = label("init.region_header").format(region=region, base=out_name)
-        files[f"regions/{region}.yaml"] = render_plan_yaml(values, cal.region_sources[region], head)
+        sources = cal.region_sources[region]
+        if single:  # it holds the whole company: one header instead of "100 %" on each line
+            head = label("init.region_header_single").format(region=region, base=out_name)
+            sources = {k: src for k, src in sources.items() if "share" not in src.args}
+        else:
+            head = label("init.region_header").format(region=region, base=out_name)
+        files[f"regions/{region}.yaml"] = render_plan_yaml(values, sources, head)
     return files
 
 

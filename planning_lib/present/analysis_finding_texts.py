@@ -429,12 +429,20 @@ def purchase_basis_values(
     :func:`planning_lib.analysis.sales.purchase_figures`, measured as ``planning init``
     measures them): for ``planning analyse``'s output and phase 1. For a ``region`` (its
     customers: first won deal in it) the deal size is named as the region's, for
-    information (its plan uses the company's)."""
+    information (its plan uses the company's); with fewer than
+    :data:`DEAL_SIZE_MIN_COUNT` new customers in its whole history the sentence says that
+    this is why its plan uses the company's (``few_region``), for the company that all its
+    new customers are taken (``few``)."""
     active = int(figures["repeat_base_active_months"])
+    basis = "enough"
+    if figures["deal_size_customers"] < DEAL_SIZE_MIN_COUNT:  # the whole history is fewer
+        basis = "few" if region is None else "few_region"
+    # a small region's basis says why its plan uses the company's: not said twice
+    regional = "region_few" if basis == "few_region" else "region"
     what = (
         text("analyse.purchase_basis.what.plan", locale)
         if region is None
-        else text("analyse.purchase_basis.what.region", locale, region=region)
+        else text(f"analyse.purchase_basis.what.{regional}", locale, region=region)
     )
     return f"analyse.purchase_basis.{'active' if active else 'all'}", {
         "what": what,
@@ -442,7 +450,11 @@ def purchase_basis_values(
         "customers": format_value(figures["deal_size_customers"], "count", locale),
         "months": format_value(figures["deal_size_months"], "count", locale),
         "as_of": str(as_of),
-        "min": format_value(DEAL_SIZE_MIN_COUNT, "count", locale),
+        "basis": text(
+            f"analyse.purchase_basis.{basis}",
+            locale,
+            min=format_value(DEAL_SIZE_MIN_COUNT, "count", locale),
+        ),
         "rate": format_value(figures["repeat_purchase_rate"], "share", locale, decimals=2),
         "repeats": format_value(figures["repeat_purchases"], "count", locale),
         "base": format_value(figures["repeat_base_customer_months"], "count", locale),

@@ -29,7 +29,7 @@ from planning_lib.core.overrides import apply_overrides
 from planning_lib.core.params import PlanParameters
 from planning_lib.core.paths import CONFIGS, SAMPLE_DATA
 from planning_lib.core.text_store import LABELS
-from planning_lib.data.loaders import load_dataset
+from planning_lib.data.loaders import dataset_files, load_dataset
 from planning_lib.present.formatting import format_month, format_months_count, format_value
 from planning_lib.present.labels import text
 from planning_lib.present.markup import markdown_text
@@ -85,11 +85,16 @@ def load_region_tables(
 
     Raises:
         planning_lib.data.loaders.DataValidationError: a file breaks the contract.
-        FileNotFoundError: the folder holds no canonical table.
+        FileNotFoundError: the folder holds no canonical table (and no ``actuals/``: a
+            folder with only that has no history and gives no table).
     """
     cache = Path(cache_dir) if cache_dir is not None else None
     if cache is not None and (cache / "_complete").exists():
         return {p.stem: pd.read_parquet(p) for p in sorted(cache.glob("*.parquet"))}
+    if not dataset_files(data_path) and (Path(data_path) / "actuals").is_dir():
+        # only actuals/ (a company planning its first year from this year's deals): no
+        # history; the phases say what they cannot show without it
+        return {}
     tables = load_dataset(data_path)
     if region != COMPANY:
         tables = {

@@ -362,3 +362,73 @@ def test_revenue_target_of_a_growing_history_follows_the_climb(repeat) -> None:
     last = _bookings_window(frame)
     value = _revenue_target(out)["value"]
     assert last < value < last + (last - before)
+
+
+def test_owners_of_partner_deals_only_are_no_reps(tmp_path) -> None:
+    """Without headcount, an owner whose every deal in the window is of the partner
+    channel is no rep (partners close those deals): the deals-only company (9 owners, 3
+    per region, each with deals of every channel) plus two partner managers with partner
+    deals only ("Partner AG": 2 won in AT, "Partner GmbH": 1 lost in CH) and one new
+    owner "DE-4" with a partner deal and an inbound deal (both in DE-Nord). By hand:
+    reps = 9 + DE-4 = 10 (was 12, counting the two partner managers); deals per month =
+    the same won non-partner deals as before ÷ (10 × 12) (the added won deals are partner
+    new business, DE-4's inbound deal is lost); the comment counts the 2 apart. Region
+    files: each rep owner in the region of most of their deals: DE-Nord 3 + DE-4 = 4,
+    AT 3, CH 3 (shares 40 %, 30 %, 30 %; before: 4, 4, 4)."""
+    data = tmp_path / "data"
+    frame = write_deals_only(data)
+    extra = [
+        ("D90001", "K90001", "2025-03-02", "2025-05-10", "won", "AT", "partner", "Partner AG"),
+        ("D90002", "K90002", "2025-04-02", "2025-06-10", "won", "AT", "partner", "Partner AG"),
+        ("D90003", "", "2025-05-02", "2025-07-10", "lost", "CH", "partner", "Partner GmbH"),
+        ("D90004", "K90004", "2025-02-02", "2025-04-10", "won", "DE-Nord", "partner", "DE-4"),
+        ("D90005", "", "2025-06-02", "2025-08-10", "lost", "DE-Nord", "inbound", "DE-4"),
+    ]
+    cols = ["deal_id", "customer_id", "created_date", "close_date", "stage", "region",
+            "channel", "owner"]  # fmt: skip
+    added = pd.DataFrame(extra, columns=cols).assign(
+        amount_eur=5000.0, mrr_eur=0.0, product="Starter", segment="small"
+    )
+    pd.concat([frame, added[frame.columns]]).to_csv(data / "deals.csv", index=False)
+    out = tmp_path / "p.yaml"
+    assert main(["init", "--data", str(data), "--out", str(out), "--regions"]) == 0
+    p = load_params(out)
+    assert dict(p.current.reps) == {"inside_sales": 10}
+    won = frame[(frame["stage"] == "won") & pd.to_datetime(frame["close_date"]).between(LO, HI)]
+    reps_won = won[won["channel"] != "partner"]
+    role = p.organisation.roles["inside_sales"]
+    assert role.deals_per_month == pytest.approx(len(reps_won) / (10 * 12), abs=0.005)
+    line = next(
+        ln for ln in out.read_text(encoding="utf-8").splitlines()
+        if ln.strip().startswith("inside_sales: 10")
+    )  # fmt: skip
+    assert "# aus 10 Verantwortlichen mit Deals 2024-12..2025-11" in line
+    assert "nicht gezählt: 2 Inhaber nur von Partner-Deals" in line
+    for region, line_start in {
+        "DE-Nord": "inside_sales: 4  # 40 % der Deal-Verantwortlichen",
+        "AT": "inside_sales: 3  # 30 % der Deal-Verantwortlichen",
+        "CH": "inside_sales: 3  # 30 % der Deal-Verantwortlichen",
+    }.items():
+        text = (tmp_path / "regions" / f"{region}.yaml").read_text(encoding="utf-8")
+        assert line_start in text, region
+
+
+def test_a_single_region_file_says_it_holds_the_whole_company(tmp_path) -> None:
+    """One region in the data: its file's header says it is the only region and holds the
+    whole company, and no line carries a share comment ("100 % der …" on every line read
+    oddly); the values are the base's (the region files add up to the base: with one file
+    it is the base's own figure, read here from the base file) and the non-share comment
+    of the bookings before the start stays."""
+    data = tmp_path / "data"
+    frame = write_deals_only(data)
+    frame.assign(region="DE-Nord").to_csv(data / "deals.csv", index=False)
+    out = tmp_path / "p.yaml"
+    assert main(["init", "--data", str(data), "--out", str(out), "--regions"]) == 0
+    text = (tmp_path / "regions" / "DE-Nord.yaml").read_text(encoding="utf-8")
+    header = " ".join(ln.lstrip("# ") for ln in text.splitlines() if ln.startswith("#"))
+    assert "Region DE-Nord: die einzige Region der Daten; sie umfasst die ganze Firma" in header
+    assert " % " not in text and "Anteil der Region" not in text
+    base, region = yaml.safe_load(out.read_text(encoding="utf-8")), yaml.safe_load(text)
+    assert region["current"]["customers"] == base["current"]["customers"]
+    assert region["current"]["reps"] == base["current"]["reps"]
+    assert "# gewonnene Deals der Region (Betrag) je Abschlussmonat" in text

@@ -6,7 +6,13 @@ from typing import Unpack
 
 import pandas as pd
 
-from planning_lib.analysis.asis import figure_periods, run_analysis
+from planning_lib.analysis.asis import (
+    Analysis,
+    analysis_year,
+    default_as_of,
+    figure_periods,
+    run_analysis,
+)
 from planning_lib.analysis.findings import generate_findings
 from planning_lib.data.loaders import load_dataset
 from planning_lib.metrics.transactional import region_customer_deals
@@ -16,6 +22,7 @@ from planning_lib.present.views import ist_analyse as views
 from planning_lib.run.catalog import FINDINGS_TABLE, step
 from planning_lib.run.phase import COMPANY, Phase, PhaseParameters, open_phase
 from planning_lib.run.phases.ist_analyse_sales import (
+    HISTORY_TABLES,
     sales_phase,
     show_funnel,
     show_market,
@@ -36,6 +43,8 @@ def phase_01_ist_analyse(**params: Unpack[PhaseParameters]) -> Phase:
     """
     ph = open_phase(STEP.code, **params, needs_region_rows=True)
     locale = ph.locale
+    if "deals" not in ph.history:  # only actuals/ (or no deals): nothing to analyse yet
+        return _without_history(ph)
     analysis = run_analysis(
         ph.history,
         ph.params,
@@ -137,3 +146,18 @@ def _region_purchase_deals(ph: Phase) -> pd.DataFrame | None:
     if ph.region == COMPANY or "subscriptions" in h or "region" not in h.get("deals", {}):
         return None
     return region_customer_deals(load_dataset(ph.data_path)["deals"], ph.region)
+
+
+def _without_history(ph: Phase) -> Phase:
+    """Phase 1 of a data folder without the table ``deals`` before the plan start (e.g.
+    only ``actuals/`` of the first plan year): one note says what cannot be shown and why;
+    an empty analysis (as of the month before the plan start, every part listed as skipped)
+    is saved so the later phases run from the plan alone."""
+    as_of = default_as_of(ph.params)
+    missing = tuple(t for t in ("deals", *HISTORY_TABLES) if t not in ph.history)
+    ph.save_analysis(
+        Analysis(as_of=as_of, year=analysis_year(as_of), skipped=[("history", missing)])
+    )
+    ph.say("01.title", region=ph.region, as_of=ph.fmt(str(as_of), "month"))
+    ph.say("01.no_history")
+    return ph

@@ -33,6 +33,9 @@ def phase_03_zielgruppen(**params: Unpack[PhaseParameters]) -> Phase:
     ph = open_phase(STEP.code, **params, load_data=False)
     analysis = ph.load_analysis()
     ph.say("03.title", region=ph.region)
+    if not analysis.tables:  # phase 1 had no history (only actuals/): nothing to segment
+        ph.say("03.no_history")
+        return ph
 
     if "abc_summary" in analysis.tables:
         _abc(ph, analysis)
