@@ -31,6 +31,7 @@ from planning_lib.core.outputs import private_temp_dir, rename_noreplace
 from planning_lib.core.text_store import label
 from planning_lib.data.failures import DataValidationError
 from planning_lib.data.loaders import load_dataset
+from planning_lib.present.formatting import format_value
 from planning_lib.present.labels import text
 from planning_lib.present.plan_yaml import render_plan_yaml
 
@@ -180,7 +181,10 @@ def run(args: argparse.Namespace) -> int:
         print(label("init.auto_transactional", lang))
     start = cal.values["company"]["plan_start"]
     print(text("init.console.as_of", lang, as_of=cal.as_of, start=start))
-    values = {k: round(getattr(b, k)) for k in ("expected", "p10", "p90")}
+    # the figures as a manager reads them everywhere ("1.200", not "1200")
+    values = {
+        k: format_value(round(getattr(b, k)), "count", lang) for k in ("expected", "p10", "p90")
+    }
     print(text("init.console.baseline", lang, **values))
     for name in files:
         print(text("init.console.written", lang, path=out.parent / name))

@@ -298,3 +298,40 @@ def test_funnel_per_channel_shows_true_conversions_only() -> None:
     assert charts.funnel_steps([40, 0, 40, 12, 0]) == ([0, 2, 3, 4], [None, None, 0.3, 0.0])
     fig = charts.channel_funnels_chart(per, title="t")
     assert [ax.get_title(loc="left") for ax in fig.axes] == ["inbound", "outbound"]
+
+
+def test_phase_one_counts_new_customers_not_won_deals():
+    """Phase 1's no-change forecast of new customers forecasts each customer's first won
+    deal per month, as init's new-customer baseline does, not every won deal. By hand,
+    January-March 2025: A first buys in January and again in March (repeat), B in
+    February, C's won row in February is a credit note, F bought first in December 2024
+    (its February deal is a repeat), a deal without a customer (E, March) is its own
+    customer, G buys in March, H's deal is lost. New customers: Jan 1 (A), Feb 1 (B),
+    Mar 2 (E, G); the won rows per month would be 1, 3, 3."""
+    from planning_lib.present.views.ist_analyse import new_customer_history
+
+    deals = pd.DataFrame(
+        {
+            "deal_id": ["d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9"],
+            "customer_id": ["A", "A", "B", "C", "F", "F", "", "G", "H"],
+            "stage": ["won"] * 8 + ["lost"],
+            "close_date": pd.to_datetime(
+                [
+                    "2025-01-10",
+                    "2025-03-05",
+                    "2025-02-20",
+                    "2025-02-25",
+                    "2024-12-01",
+                    "2025-02-01",
+                    "2025-03-15",
+                    "2025-03-20",
+                    "2025-01-12",
+                ]
+            ),
+            "is_credit_note": ["false"] * 3 + ["true"] + ["false"] * 5,
+        }
+    )
+    months = pd.date_range("2025-01-01", periods=3, freq="MS")
+    got = new_customer_history(deals, months)
+    assert got.tolist() == [1.0, 1.0, 2.0]
+    assert list(got.index) == list(months)

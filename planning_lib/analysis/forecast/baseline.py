@@ -186,11 +186,12 @@ def _run_rate(y: pd.Series, months: int, draws: int, seed: int, source: str) -> 
     """The no-change baseline of a history shorter than :data:`MIN_MODEL_MONTHS`: its
     average month continued (``expected`` = mean × ``months``), the spread from the
     history's own months drawn at random (``draws`` sums of ``months`` months drawn with
-    replacement: the percentiles); ``monthly`` holds the average month with the 10-90 %
-    and 2,5-97,5 % range of single months as its bands."""
+    replacement, floored at zero: the percentiles); ``monthly`` holds the average month
+    with the 10-90 % and 2,5-97,5 % range of single months as its bands."""
     values = y.to_numpy(dtype=float)
     rng = np.random.default_rng(seed)
-    sums = values[rng.integers(0, len(values), size=(draws, months))].sum(axis=1)
+    # a year is not below zero, as the model's simulated years are not (credit notes)
+    sums = np.maximum(values[rng.integers(0, len(values), size=(draws, months))].sum(axis=1), 0.0)
     p10, p50, p90, p99 = np.percentile(sums, [10, 50, 90, 99])
     mean = float(values.mean())
     start = y.index[-1] + 1

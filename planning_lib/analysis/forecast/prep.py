@@ -24,10 +24,12 @@ __all__ = [
 ]
 
 MIN_SEASONAL_MONTHS = 24
-# with fewer months no backtest can check a trend or a log scale: the series is forecast
-# by its level on its own scale (see :func:`prepare_series`, ``selection.candidates``)
-MIN_TREND_MONTHS = 12
 """Series shorter than this (two years) get non-seasonal models only."""
+MIN_TREND_MONTHS = 12
+"""Series shorter than this (a year; no backtest can check a log scale or a slope) are
+modelled on their own scale and without Theta, which always extrapolates the history's
+slope (:func:`prepare_series`, ``selection.candidates``); ETS may still choose a damped
+trend from 8 months."""
 LEVEL_MARGIN = 0.25
 """Guerrero choice: no transform only if its CV is below this share of the log CV."""
 _OUTLIER_Z = 6.0

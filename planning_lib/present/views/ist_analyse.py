@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from planning_lib.analysis.asis import Analysis, figure_periods
+from planning_lib.metrics.transactional import first_won_deals
 
 __all__ = [
     "bookings_history",
@@ -15,6 +16,7 @@ __all__ = [
     "monthly_by",
     "monthly_history",
     "mrr_text_periods",
+    "new_customer_history",
 ]
 
 
@@ -36,6 +38,18 @@ def monthly_history(revenue_monthly: pd.DataFrame, column: str) -> pd.Series:
     total = revenue_monthly[revenue_monthly["dimension"] == "total"]
     idx = pd.PeriodIndex(total["period"].astype(str), freq="M").to_timestamp()
     return pd.Series(total[column].to_numpy(dtype=float), index=idx, name=column)
+
+
+def new_customer_history(deals: pd.DataFrame, months: pd.DatetimeIndex) -> pd.Series:
+    """New customers per month of ``months`` (month starts): each customer's first won
+    deal (:func:`~planning_lib.metrics.transactional.first_won_deals`: credit notes
+    aside; a repeat purchase or an upsell is no new customer), as init's no-change
+    baseline counts them; months without one are zero, a first deal outside ``months``
+    is not counted."""
+    first = first_won_deals(deals)
+    month = pd.to_datetime(first["close_date"]).dt.to_period("M").dt.to_timestamp()
+    counts = month.value_counts().reindex(months, fill_value=0)
+    return pd.Series(counts.to_numpy(dtype=float), index=months, name="new_customers")
 
 
 def bookings_history(bookings_monthly: pd.DataFrame, column: str) -> pd.Series:

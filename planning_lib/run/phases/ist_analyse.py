@@ -119,9 +119,10 @@ def phase_01_ist_analyse(**params: Unpack[PhaseParameters]) -> Phase:
     if show_market(ph, analysis):
         ph.say("01.market_text")
 
-    # Prognose ohne Änderungen: Neukunden pro Monat
-    won = views.monthly_history(analysis.tables["revenue_monthly"], "won_deals")
-    forecast = show_no_change_forecast(ph, won, "01.forecast", "forecast_new_customers")
+    # Prognose ohne Änderungen: Neukunden pro Monat (erster gewonnener Deal je Kunde)
+    months = views.monthly_history(analysis.tables["revenue_monthly"], "won_deals").index
+    new = views.new_customer_history(ph.history["deals"], months)
+    forecast = show_no_change_forecast(ph, new, "01.forecast", "forecast_new_customers")
 
     # Befunde
     ph.table(findings_frame(generate_findings(analysis), locale), FINDINGS_TABLE, "01.findings")

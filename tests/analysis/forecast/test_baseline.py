@@ -88,3 +88,27 @@ def test_under_a_year_the_no_change_is_the_average_month():
     assert result.last_year == 911_360
     assert result.monthly["mean"].tolist() == pytest.approx([130_194.2857] * 12)
     assert str(result.monthly.index[0].date()) == "2025-10-01"
+
+
+def test_under_a_year_the_band_of_the_year_is_not_below_zero():
+    """Six months of bookings, five of them a 100 € credit note only (net −100 €): the
+    drawn years are floored at zero, as the model's are (a year's bookings cannot be
+    negative). By hand: a year of 12 drawn months holds k months of 600 € (k binomial,
+    12 draws, p = 1/6), its sum 600k − 100(12 − k) = 700k − 1.200 €. P(k = 0) = (5/6)^12 =
+    11,2 % > 10 %, so P10 is the year of k = 0, −1.200 €, floored at 0; P(k ≤ 1) = 38,1 %
+    and P(k ≤ 2) = 67,7 %, so P50 is k = 2: 200 €. The expected year is 12 × 100/6 = 200 €."""
+    from planning_lib.analysis.forecast.baseline import no_change_bookings
+
+    values = [600.0, -100, -100, -100, -100, -100]
+    months = pd.period_range("2025-03", periods=6, freq="M")
+    deals = pd.DataFrame(
+        {
+            "stage": "won",
+            "close_date": [m.to_timestamp() + pd.Timedelta(days=9) for m in months],
+            "amount_eur": values,
+        }
+    )
+    result = no_change_bookings(deals, "2025-09-01")
+    assert result.expected == pytest.approx(200.0)
+    assert result.p10 == 0.0
+    assert result.p50 == pytest.approx(200.0)
