@@ -26,6 +26,7 @@ from planning_lib.present.formatting import Unit, format_value
 __all__ = [
     "KEY_FIGURE_UNITS",
     "column_unit",
+    "forecast_model_label",
     "format_figure",
     "text",
 ]
@@ -179,3 +180,59 @@ def column_unit(name: str, values: Any) -> Unit | None:
     if n.endswith("_days"):
         return "days"  # a cycle of 27.5 days reads "27,5", not "27,50"
     return "decimal"
+
+
+_MODEL_KEYS = {
+    "N": "model.ets",
+    "A": "model.ets_trend",
+    "Ad": "model.ets_damped",
+}
+
+
+def _model_name(code: str, locale: str) -> str:
+    """One model code of the forecast engine in words (unknown codes as they are)."""
+    ets = re.fullmatch(r"ETS\(\w,(N|A|Ad),(N|A|M)\)", code)
+    if ets:
+        key = "model.ets_seasonal" if ets[2] != "N" else _MODEL_KEYS[ets[1]]
+        return text(key, locale)
+    if code.startswith("SARIMA("):
+        return text("model.sarima", locale)
+    if code.startswith("ARIMA("):
+        return text("model.arima", locale)
+    named = {
+        "Theta": "model.theta",
+        "SeasonalNaive": "model.snaive",
+        "Naive": "model.naive",
+        "RunRate": "model.run_rate",
+    }
+    if code in named:
+        return text(named[code], locale)
+    if code in ("Croston", "SBA", "TSB"):
+        return text("model.intermittent", locale, name=code)
+    return code
+
+
+def forecast_model_label(code: str, locale: str = "de") -> str:
+    """The forecast engine's model code (``ETS(A,Ad,N)``, ``Comb(ETS(A,N,N)+Theta)+STL``)
+    in words for a manager's page: "Modell: exponentielle Glättung mit gedämpftem Trend",
+    "Mittel der Modelle exponentielle Glättung, Theta-Methode, saisonbereinigt"."""
+    adjusted = code.endswith("+STL")
+    core = code.removesuffix("+STL")
+    comb = re.fullmatch(r"Comb\((.*)\)", core)
+    members = _split_members(comb[1]) if comb else [core]
+    names = ", ".join(dict.fromkeys(_model_name(m, locale) for m in members))
+    out = text("model.several" if len(members) > 1 else "model.one", locale, names=names)
+    return text("model.seasonally_adjusted", locale, name=out) if adjusted else out
+
+
+def _split_members(inner: str) -> list[str]:
+    """``ETS(A,N,N)+ARIMA(0,1,1)+Theta`` -> its members (``+`` outside brackets)."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(inner):
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "+" and depth == 0:
+            parts.append(inner[start:i])
+            start = i + 1
+    parts.append(inner[start:])
+    return parts

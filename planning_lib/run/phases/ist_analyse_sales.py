@@ -24,6 +24,7 @@ from planning_lib.present.analysis_finding_texts import (
     findings_frame,
     purchase_basis_values,
 )
+from planning_lib.present.labels import forecast_model_label
 from planning_lib.present.views import ist_analyse as views
 from planning_lib.run.catalog import FINDINGS_TABLE
 from planning_lib.run.phase import Phase
@@ -112,7 +113,7 @@ def show_no_change_forecast(ph: Phase, history: pd.Series, key: str, chart: str)
     ph.say(
         f"{key}_text",
         mean=ph.fmt(forecast["mean"].sum(), "count"),
-        model=str(forecast["model"].iloc[0]),
+        model=forecast_model_label(str(forecast["model"].iloc[0]), ph.locale),
     )
     return forecast
 
