@@ -19,6 +19,7 @@ import numpy as np
 from planning_lib.core.text_store import LABELS
 from planning_lib.metrics.kpis import CATALOGUE
 from planning_lib.present.formatting import format_percent, format_value
+from planning_lib.present.labels import forecast_model_label
 from planning_lib.present.labels import text as label_text
 from planning_lib.present.units import name_unit
 
@@ -163,6 +164,8 @@ def value_label(
         return _pick(LABELS[f"value.{str(bool(value)).lower()}"], locale)
     if value == "all" and column in TOTAL_COLUMNS:
         return _pick(LABELS[f"total.{column}"], locale)
+    if column == "model" and isinstance(value, str):  # a forecast's model code
+        return forecast_model_label(value, locale)
     if not isinstance(value, str) or column not in VALUE_KINDS:
         return value
     if column in LIST_COLUMNS and LIST_SEPARATOR in value:

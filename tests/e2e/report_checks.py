@@ -75,10 +75,15 @@ def config_code_pattern(params: PlanParameters) -> re.Pattern[str]:
     return re.compile(rf"{CODE.pattern}|\b(?:{'|'.join(sorted(config_codes))})\b")
 
 
+# the forecast engine's model codes (ETS(A,Ad,N), ARIMA(0,1,1), Comb(...)): words on a page
+MODEL_CODE = re.compile(r"\b(?:ETS|S?ARIMA|Comb)\(")
+
+
 def codes_and_floats(
     folders: list[Path], code: re.Pattern[str]
 ) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
-    """Codes and raw floats shown on the HTML pages and Excel sheets, by where."""
+    """Codes (``code``, and forecast model codes) and raw floats shown on the HTML pages
+    and Excel sheets, by where."""
     found: dict[str, set[str]] = {}
     floats: dict[str, set[str]] = {}
     for folder in folders:
@@ -86,6 +91,7 @@ def codes_and_floats(
             text = report_text(page)
             where = f"{folder.name}/html/{page.name}"
             found.setdefault(where, set()).update(code.findall(text))
+            found[where].update(MODEL_CODE.findall(text))
             floats.setdefault(where, set()).update(RAW_FLOAT.findall(text))
         for xlsx in folder.glob("*.xlsx"):
             wb = load_workbook(xlsx)
@@ -95,6 +101,7 @@ def codes_and_floats(
                         if isinstance(value, str):
                             where = f"{folder.name}/{xlsx.name}:{ws.title}"
                             found.setdefault(where, set()).update(code.findall(value))
+                            found[where].update(MODEL_CODE.findall(value))
     return (
         {k: v for k, v in found.items() if v},
         {k: v for k, v in floats.items() if v},

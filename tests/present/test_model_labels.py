@@ -76,3 +76,12 @@ def test_no_code_is_left_in_the_words():
         assert "(" not in words.replace("(SBA)", "").replace("(Croston)", "").replace(
             "(TSB)", ""
         ), (code, words)
+
+
+def test_the_workbook_shows_the_model_column_in_words():
+    """The phase-1 forecast table's ``model`` column goes to the workbook through
+    ``value_label``: words there too (the CSV keeps the code)."""
+    from planning_lib.present.value_labels import value_label
+
+    assert value_label("model", "ETS(A,N,N)", "de") == "Modell: exponentielle Glättung"
+    assert value_label("model", "Theta", "en") == "model: Theta method"
