@@ -2,7 +2,9 @@
 deals do (issue #13): capacity and requirement count the same deals.
 
 A hand-made deals table, window 2025-01..2025-12 (as-of 2025-12), two owners (no
-headcount table: 2 reps, 24 head-months). Won deals:
+headcount table: 2 reps, 24 head-months; Ben also works the lost inbound deal D11, so he
+is a rep: init leaves out owners of partner deals only, see
+tests/cli/test_init_transactional.py). Won deals:
 
 =====  ========  ==========  ========  ===========================================
 deal   customer  close       channel   counts for the reps?
@@ -43,7 +45,7 @@ ROWS = [
     ("D8", "", "2025-07-01", "2025-08-10", "won", "partner", "Ben", "false"),
     ("D9", "F", "2025-08-01", "2025-09-10", "won", "outbound", "Anna", "false"),
     ("D10", "G", "2025-09-01", "2025-10-10", "won", "partner", "Ben", "true"),
-    ("D11", "H", "2025-03-01", "2025-04-01", "lost", "inbound", "Anna", "false"),
+    ("D11", "H", "2025-03-01", "2025-04-01", "lost", "inbound", "Ben", "false"),
 ]
 AS_OF = pd.Period("2025-12", freq="M")
 
