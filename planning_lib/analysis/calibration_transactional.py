@@ -59,6 +59,8 @@ import pandas as pd
 from planning_lib.analysis.calibration_common import (
     CalibrationError,
     Source,
+    annualised,
+    covered_span,
     covered_window,
     euros,
     no_change_target,
@@ -347,8 +349,11 @@ def transactional_values(
     )
     new_deals = new_business_deals(deals)
     shares, _ = _new_share(new_deals, as_of)
+    # a count per plan year: a history shorter than a year is scaled up to 12 months
+    span = covered_span(as_of, pd.to_datetime(deals["created_date"], errors="coerce").min())
+    n_year = round(annualised(n_new, span.months))
     src["history.new_customers_last_year"] = Source(
-        "init.new_customers_deals", {"window": win, "count": n_new}
+        "init.new_customers_deals", {"window": span, "count": n_new}
     )
     src["history.new_customer_share_by_source"] = Source(
         "init.new_share", {"window": win, "count": n_new}
@@ -379,7 +384,7 @@ def transactional_values(
             "bookings_before_start_eur": before,
         },
         "history": {
-            "new_customers_last_year": n_new,
+            "new_customers_last_year": n_year,
             "cac_eur": 0.0,
             "clv_eur": round(clv, 2),
             "new_customer_share_by_source": {c: shares[c] for c in channels if c in shares},
@@ -444,6 +449,7 @@ def transactional_plan(
     ]
     src["targets.0.value"] = Source("init.target_new", fsrc, assumption=True)
     booked = no_change_bookings(deals, plan_start)
+    span = covered_span(as_of, pd.to_datetime(deals["created_date"], errors="coerce").min())
     revenue = round(booked.expected)
     rsrc = {"expected": revenue, "p10": round(booked.p10), "p90": round(booked.p90)}
     rde, ren = label_pair("init.target_revenue_description")
@@ -454,16 +460,14 @@ def transactional_plan(
             "value": revenue,
             "unit": "EUR",
             "deadline": deadline,
-            "baseline": booked.last_year,
+            "baseline": round(annualised(booked.last_year, span.months)),
             "direction": "at_least",
             "description_de": rde.format(value=euros(revenue, "de")),
             "description_en": ren.format(value=euros(revenue, "en")),
         }
     )
     src["targets.1.value"] = Source("init.target_revenue", rsrc, assumption=True)
-    src["targets.1.baseline"] = Source(
-        "init.target_revenue_baseline", {"window": window_label(as_of)}
-    )
+    src["targets.1.baseline"] = Source("init.target_revenue_baseline", {"window": span})
     src["drivers.new_customers_basis"] = Source("init.basis", {})
     values["channels"] = sections["channels"]
     team = team_and_costs(tables, as_of, new_w, volumes, src)
