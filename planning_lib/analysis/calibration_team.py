@@ -26,7 +26,9 @@ values are documented defaults marked as assumptions (:data:`TEAM_DEFAULTS`).
   ``partner``): partners, not reps, close those, and the plan's required rep deals leave
   them out too (:mod:`planning_lib.plan.lines`: new deals of the non-partner channels
   plus every repeat purchase), so capacity and requirement count the same deals
-  (:func:`rep_won_deals`).
+  (:func:`rep_won_deals`). Without a headcount table also without the won deals of
+  owners of partner deals only (:func:`partner_owner_deals`: their repeat purchases):
+  those owners are no reps and have no head-months.
 * Attrition per year: exits in the 12-month window ÷ (its head-months ÷ 12).
 * Budget per category (per plan year): the window's costs of the category, scaled to 12
   months when the costs cover fewer (× 12 ÷ their months, the YAML says so); tools and
@@ -68,6 +70,7 @@ __all__ = [
     "deal_owners",
     "employed",
     "owner_deals",
+    "partner_owner_deals",
     "partner_owners",
     "rep_owner_deals",
     "rep_won_deals",
@@ -179,6 +182,25 @@ def rep_won_deals(deals: pd.DataFrame | None, as_of: pd.Period) -> tuple[int, in
     return int((window & ~partner_new).sum()), int((window & partner_new).sum())
 
 
+def partner_owner_deals(deals: pd.DataFrame | None, as_of: pd.Period) -> int:
+    """Won deals closed in the 12 months up to ``as_of`` that :func:`rep_won_deals` counts
+    (not the partner channel's new business) but whose owner owns partner deals only
+    (:func:`partner_owners`): a repeat purchase such an owner closed. Without a headcount
+    table that owner is no rep and has no head-months, so its deals are no rep's deals
+    either (credit notes are no deals)."""
+    owners = partner_owners(deals, as_of)
+    if deals is None or deals.empty or not owners or "owner" not in deals.columns:
+        return 0
+    won = won_deals(deals)
+    month = month_of(won["close_date"])
+    first = month.groupby(customer_key(won)).transform("min")
+    channel = won["channel"].fillna("").astype(str).str.strip()
+    partner_new = (channel == PARTNER_CHANNEL) & (month == first)
+    window = (month >= as_of - 11) & (month <= as_of)
+    owner = won["owner"].fillna("").astype(str).str.strip()
+    return int((window & ~partner_new & owner.isin(owners)).sum())
+
+
 def _first_date(deals: pd.DataFrame) -> pd.Timestamp:
     """The deals' earliest creation date (NaT when there is none)."""
     return pd.to_datetime(deals["created_date"], errors="coerce").min()
@@ -213,7 +235,12 @@ def _roles(
         )
         owners = deal_owners(deals, as_of)
         if not owners:
-            src[f"current.reps.{role}"] = Source("init.no_headcount", {}, assumption=True)
+            # every owner owns partner deals only: say so, not just "no headcount table"
+            only = partner_owners(deals, as_of)
+            key = {0: "init.no_headcount", 1: "init.reps_partner_only_one"}.get(
+                len(only), "init.reps_partners_only"
+            )
+            src[f"current.reps.{role}"] = Source(key, {"partners": len(only)}, assumption=True)
             return {role: 0}, {role: 0.0}, {role: 0}, 0
         # each owner counts for the months the deals cover (a history shorter than a
         # year: its months, so deals per rep are not understated by ÷ 12)
@@ -285,6 +312,10 @@ def team_and_costs(
     by_cat = {c: round(annualised(v, cost_span.months), 2) for c, v in measured.items()}
     personnel = measured.get("personnel", 0.0)
     won, partner = rep_won_deals(deals_table, as_of)
+    # without a headcount table the reps are the owners: the deals of owners of partner
+    # deals only (no reps, no head-months) are left out, so both sides count the same people
+    non_rep = partner_owner_deals(deals_table, as_of) if owners else 0
+    won -= non_rep
     roles: dict[str, Any] = {}
     for role in hm12:
         de, en = label_pair(f"role.{role}", role)
@@ -299,13 +330,16 @@ def team_and_costs(
             src[f"{p}.salary_yearly_eur"] = Source("init.default_salary", {}, assumption=True)
         if heads_deals and won:
             per_rep = round(won / heads_deals, 2)
+            key = "init.deals_per_rep_partner" if partner else "init.deals_per_rep"
             src[f"{p}.deals_per_month"] = Source(
-                "init.deals_per_rep_partner" if partner else "init.deals_per_rep",
+                "init.deals_per_rep_partner_owners" if non_rep else key,
                 {
                     "won": won,
                     "partner": partner,
                     "head_months": heads_deals,
                     "window": deal_span.label,
+                    "owner_deals": non_rep,
+                    "owners": len(partner_owners(deals_table, as_of)),
                 },
             )
         else:
