@@ -145,3 +145,37 @@ def test_transactional_new_customers_and_bookings_per_year(tmp_path) -> None:
     said = comment_text(cal.sources["history.new_customers_last_year"], "de")
     assert said == f"14 Neukunden (erster gewonnener Deal) {scaled}"
     assert comment_text(cal.sources["targets.1.baseline"], "de").endswith(scaled)
+
+
+def test_region_files_name_the_months_of_data(tmp_path) -> None:
+    """The 6-month company with its customers and leads alternately in Nord and Süd (the
+    first of each month's pairs in Nord): each region holds half of the 24 new customers
+    a year (12) and of the 10 leads a month (5), and its comments name the months the
+    shares were measured on, 2025-04..2025-09, not a 12-month window the data does not
+    cover (2024-10..2025-09)."""
+    _write(tmp_path)
+    for name in ("leads", "subscriptions"):
+        frame = pd.read_csv(tmp_path / f"{name}.csv", keep_default_na=False)
+        frame["region"] = ["Nord" if i % 2 == 0 else "Süd" for i in range(len(frame))]
+        frame.to_csv(tmp_path / f"{name}.csv", index=False)
+    cal = calibrate(load_dataset(tmp_path), with_regions=True)
+    assert sorted(cal.regions) == ["Nord", "Süd"]
+    nord = cal.regions["Nord"]
+    assert nord["history"]["new_customers_last_year"] == 12
+    assert nord["channels"]["inbound"]["leads_per_month"] == pytest.approx(5.0)
+    for key in ("history.new_customers_last_year", "channels.inbound.leads_per_month"):
+        said = comment_text(cal.region_sources["Nord"][key], "de")
+        assert said.startswith("50 %") and said.endswith("2025-04..2025-09"), said
+
+
+def test_transactional_region_files_name_the_months_of_data(tmp_path) -> None:
+    """The 7-month deals company with each month's two customers in Nord and Süd: each
+    region 12 of the 24 new customers a year, its comment on 2025-03..2025-09."""
+    _write_deals(tmp_path)
+    frame = pd.read_csv(tmp_path / "deals.csv", keep_default_na=False)
+    frame["region"] = ["Nord" if i % 2 == 0 else "Süd" for i in range(len(frame))]
+    frame.to_csv(tmp_path / "deals.csv", index=False)
+    cal = calibrate(load_dataset(tmp_path), business_model="transactional", with_regions=True)
+    assert cal.regions["Süd"]["history"]["new_customers_last_year"] == 12
+    said = comment_text(cal.region_sources["Süd"]["history.new_customers_last_year"], "de")
+    assert said == "50 % der Neukunden 2025-03..2025-09"
