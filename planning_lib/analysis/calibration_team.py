@@ -297,9 +297,8 @@ def team_and_costs(
     deal_span = covered_span(as_of, _first_date(deals_table) if has_deals else None)
     all_costs = tables.get("costs")
     has_costs = all_costs is not None and not all_costs.empty
-    cost_span = covered_span(
-        as_of, month_of(all_costs["month"]).min().start_time if has_costs else None
-    )
+    first_cost = pd.to_datetime(all_costs["month"], errors="coerce").min() if has_costs else None
+    cost_span = covered_span(as_of, first_cost)
     hm_deals = _head_months(hc, owners, role0, as_of, deal_span)
     hm_costs = _head_months(hc, owners, role0, as_of, cost_span)
     heads_deals, heads_costs = sum(hm_deals.values()), sum(hm_costs.values())
