@@ -29,6 +29,13 @@ those of the as-is analysis, computed by the same functions:
 * team, salaries, budget, cost per lead, commissions: the ``headcount`` and ``costs``
   tables (:mod:`planning_lib.analysis.calibration_team`).
 
+A history shorter than a year gives every figure over the months it covers
+(:func:`planning_lib.analysis.calibration_common.covered_window`): per-month figures (leads
+per month) ÷ its months, figures per plan year (new customers last year, the budget) scaled
+up to 12 months (:func:`~planning_lib.analysis.calibration_common.annualised`), rates as
+ratios of its months; the comments name those months ("aus 6 Monaten 2025-04..2025-09, auf
+12 Monate hochgerechnet").
+
 The region files (:mod:`planning_lib.analysis.calibration_regions`) give every region its
 share of the additive figures so that they add up to the base.
 """

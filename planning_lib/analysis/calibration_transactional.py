@@ -47,6 +47,10 @@ Called by :func:`planning_lib.analysis.calibration.calibrate`. Over the 12 month
   :data:`BOOKINGS_BEFORE_START_MONTHS` close months up to ``as_of`` (oldest first); the
   plan receives them in its first months when ``drivers.payment_delay_months`` > 0;
 * a recurring share is not in deals: 0, marked as an assumption.
+
+A deals history shorter than a year: ``history.new_customers_last_year`` and the revenue
+target's baseline are its months' figures scaled up to 12 months (from the first deal
+created), per-month figures are ÷ its months, and the comments say so.
 """
 
 from __future__ import annotations
