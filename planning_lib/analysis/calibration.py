@@ -29,6 +29,13 @@ those of the as-is analysis, computed by the same functions:
 * team, salaries, budget, cost per lead, commissions: the ``headcount`` and ``costs``
   tables (:mod:`planning_lib.analysis.calibration_team`).
 
+A history shorter than a year gives every figure over the months it covers
+(:func:`planning_lib.analysis.calibration_common.covered_window`): per-month figures (leads
+per month) ÷ its months, figures per plan year (new customers last year, the budget) scaled
+up to 12 months (:func:`~planning_lib.analysis.calibration_common.annualised`), rates as
+ratios of its months; the comments name those months ("aus 6 Monaten 2025-04..2025-09, auf
+12 Monate hochgerechnet").
+
 The region files (:mod:`planning_lib.analysis.calibration_regions`) give every region its
 share of the additive figures so that they add up to the base.
 """
@@ -45,10 +52,12 @@ from planning_lib.analysis.asis import history_start
 from planning_lib.analysis.calibration_common import (
     CalibrationError,
     Source,
+    annualised,
+    covered_span,
+    covered_window,
     no_change_target,
     seasonal_weights,
     split_exactly,
-    window_label,
 )
 from planning_lib.analysis.calibration_regions import region_files, transactional_region_files
 from planning_lib.analysis.calibration_team import team_and_costs
@@ -171,7 +180,10 @@ def _customer_base(subs: pd.DataFrame, as_of: pd.Period, start: pd.Period | None
 def _base_values(
     cm: CustomerMatrix, bridge: pd.DataFrame, last12: pd.DataFrame, as_of: pd.Period, src: dict
 ) -> tuple[dict[str, Any], pd.DataFrame]:
-    win = window_label(as_of)
+    # the months the history covers (a shorter one: its own months, not the 12-month
+    # window): the bridge's months for the rates, the matrix's for the new customers
+    win = covered_window(as_of, pd.Period(last12["month"].iloc[0], freq="M").start_time)[0]
+    new_span = covered_span(as_of, cm.months[0].start_time)
     end_date = as_of.end_time.date().isoformat()
     clv_f = clv_from_bridge(bridge, DEFAULTS["gross_margin"], 12).iloc[0]
     customers, mrr = int(clv_f["customers_end"]), round(float(clv_f["mrr_end_eur"]), 2)
@@ -196,7 +208,11 @@ def _base_values(
     )
     src["drivers.arpa_monthly_eur"] = Source(
         "init.arpa_new",
-        {"customers": n_new, "window": win, "arpa_base": round(float(clv_f["arpa_eur"]), 2)},
+        {
+            "customers": n_new,
+            "window": new_span.label,
+            "arpa_base": round(float(clv_f["arpa_eur"]), 2),
+        },
     )
     src["drivers.expansion_rate_monthly"] = Source("init.expansion", {"window": win})
     src["drivers.contraction_rate_monthly"] = Source("init.contraction", {"window": win})
@@ -204,11 +220,13 @@ def _base_values(
         src[f"drivers.{key}"] = Source(f"init.{key}", {}, assumption=True)
     share = new_customer_share(new_w.assign(year=as_of.year), "channel")
     shares = split_exactly(1.0, {str(r.channel): float(r.share) for r in share.itertuples()}, 4)
+    # a count per plan year: a history shorter than a year is scaled up to 12 months
+    n_year = round(annualised(n_new, new_span.months))
     src["history.new_customers_last_year"] = Source(
-        "init.new_customers", {"window": win, "count": n_new}
+        "init.new_customers", {"window": new_span, "count": n_new}
     )
     src["history.new_customer_share_by_source"] = Source(
-        "init.new_share", {"window": win, "count": n_new}
+        "init.new_share", {"window": new_span.label, "count": n_new}
     )
     src["history.clv_eur"] = Source(
         "init.clv", {"window": win, "margin": round(100 * DEFAULTS["gross_margin"])}
@@ -216,7 +234,7 @@ def _base_values(
     values = {
         "current": {"customers": customers, "mrr_eur": mrr, "reps": {}, "cash_eur": 0.0},
         "history": {
-            "new_customers_last_year": n_new,
+            "new_customers_last_year": n_year,
             "cac_eur": 0.0,
             "clv_eur": round(float(clv_f["clv_eur"]), 2) if pd.notna(clv_f["clv_eur"]) else 0.0,
             "new_customer_share_by_source": shares,
@@ -249,8 +267,11 @@ def _channels(
     leads: pd.DataFrame, as_of: pd.Period, src: dict
 ) -> tuple[dict[str, dict[str, Any]], dict[str, float]]:
     """Each channel's parameters and its entry-stage leads in the window (count)."""
-    win = window_label(as_of)
     counts = leads_by_month(leads, as_of, "channel")
+    # leads per month over the months the leads cover (a history shorter than a year: its
+    # own months, not ÷ 12, which would understate the volume)
+    first = pd.to_datetime(leads["created_date"], errors="coerce").min()
+    win, covered = covered_window(as_of, first)
     conv = funnel_conversion(funnel_cohorts(leads, as_of, ("channel",)), ("channel",), as_of - 11)
     all_rows = conv[conv["channel"] == ALL].set_index("transition")
     months = pd.period_range(leads_by_month(leads, as_of)["month"].min(), as_of, freq="M")
@@ -268,10 +289,11 @@ def _channels(
         p = f"channels.{ch}"
         item: dict[str, Any] = {"label_de": de, "label_en": en, "lead_share": 0.0}
         item["entry_stage"] = entry
-        item["leads_per_month"] = round(volume / 12, 2)
+        item["leads_per_month"] = round(volume / covered, 2)
         src[f"{p}.entry_stage"] = Source(f"init.entry_{entry}", {})
         src[f"{p}.leads_per_month"] = Source(
-            "init.leads", {"stage": entry.upper(), "count": int(volume), "window": win}
+            "init.leads",
+            {"stage": entry.upper(), "count": int(volume), "window": win, "months": covered},
         )
         steps = ("mql_to_sql", "sql_to_demo", "demo_to_won")
         rows = conv[conv["channel"] == ch].set_index("transition")

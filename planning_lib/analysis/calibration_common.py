@@ -17,6 +17,9 @@ from planning_lib.core.text_store import BABEL_LOCALES
 __all__ = [
     "CalibrationError",
     "Source",
+    "Span",
+    "annualised",
+    "covered_span",
     "covered_window",
     "euros",
     "month_ends",
@@ -90,9 +93,40 @@ def covered_window(as_of: pd.Period, first: object) -> tuple[str, int]:
     return f"{lo}..{as_of}", as_of.ordinal - lo.ordinal + 1
 
 
-def month_ends(as_of: pd.Period) -> list[pd.Timestamp]:
-    """The last day of each month of the window (the month-end state of a count)."""
-    return [m.end_time.normalize() for m in window_months(as_of)]
+@dataclass(frozen=True)
+class Span:
+    """The months a figure of the plan year was measured over: ``label``
+    (``2025-03..2025-09``) and their number ``months``. Fewer than 12 months: the figure
+    was scaled up to 12 (:func:`annualised`), and the YAML comment says so
+    (:func:`planning_lib.present.plan_yaml.comment_text`: "aus 7 Monaten 2025-03..2025-09,
+    auf 12 Monate hochgerechnet")."""
+
+    label: str
+    months: int
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def covered_span(as_of: pd.Period, first: object) -> Span:
+    """:func:`covered_window` as a :class:`Span`."""
+    label, months = covered_window(as_of, first)
+    return Span(label, months)
+
+
+def annualised(total: float, months: int) -> float:
+    """A sum over ``months`` months (1..12) scaled to 12 months: ``total × 12 ÷ months``
+    (12 months: ``total`` unchanged)."""
+    return float(total) if months >= 12 else float(total) * 12 / months
+
+
+def month_ends(as_of: pd.Period, first: pd.Period | None = None) -> list[pd.Timestamp]:
+    """The last day of each month of the window (the month-end state of a count), from
+    ``first`` when it lies inside the window (a shorter history's own months)."""
+    months = window_months(as_of)
+    if first is not None:
+        months = months[months >= first]
+    return [m.end_time.normalize() for m in months]
 
 
 def split_exactly(total: float, weights: Mapping[str, float], decimals: int) -> dict[str, float]:

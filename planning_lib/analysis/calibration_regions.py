@@ -31,7 +31,12 @@ from typing import Any
 
 import pandas as pd
 
-from planning_lib.analysis.calibration_common import Source, euros, split_exactly, window_label
+from planning_lib.analysis.calibration_common import (
+    Source,
+    covered_window,
+    euros,
+    split_exactly,
+)
 from planning_lib.analysis.calibration_team import employed, rep_owner_deals
 from planning_lib.analysis.calibration_transactional import (
     BOOKINGS_BEFORE_START_MONTHS,
@@ -166,7 +171,8 @@ def region_files(
     w_customers = _weights(last["customers_end"], regions)
     w_mrr = _weights(last["mrr_end_eur"], regions)
     w_new = _weights(new_w["region"].astype(str).value_counts(), regions)
-    out = _Files(regions, window_label(as_of))
+    # the shares' months: the window, or a shorter history's own (as the base's comments)
+    out = _Files(regions, covered_window(as_of, cm.months[0].start_time)[0])
     cur = base["current"]
     out.split("current.customers", cur["customers"], 0, "init.region_customers", w_customers)
     out.split("current.mrr_eur", cur["mrr_eur"], 2, "init.region_mrr", w_mrr)
@@ -243,7 +249,9 @@ def transactional_region_files(
     active = first[first["last"] > as_of - k] if k else first
     w_customers = _weights(active["region"].value_counts(), regions)
     w_new = _weights(new["region"].value_counts(), regions)
-    out = _Files(regions, window_label(as_of))
+    # the shares' months: the window, or a shorter history's own (as the base's comments)
+    first_created = pd.to_datetime(deals["created_date"], errors="coerce").min()
+    out = _Files(regions, covered_window(as_of, first_created)[0])
     cur = base["current"]
     key = "init.region_customers_active" if k else "init.region_customers_deals"
     out.split("current.customers", cur["customers"], 0, key, w_customers)

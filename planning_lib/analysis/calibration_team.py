@@ -11,11 +11,13 @@ values are documented defaults marked as assumptions (:data:`TEAM_DEFAULTS`).
   or closed in it, :func:`deal_owners`), not counting an owner of partner deals only
   (partners close those; the YAML comment counts them apart); without either: 0, an
   assumption.
-* Head-months: employees employed on each window month's last day, summed; from deal
-  owners: owners × the window's months the deals cover (12, or fewer when the deals
-  begin inside the window: each owner counted for every month of data, so their
-  capacity reproduces the won deals per month). Attrition needs exit dates: without a
-  headcount table it is 0, an assumption.
+* Head-months: employees employed on each month's last day, summed; from deal owners:
+  owners × the months. Each ratio counts them over the months both its parts cover
+  (:func:`planning_lib.analysis.calibration_common.covered_span`): the window, or from
+  the table's first month when the data begins inside it (the costs' months for salary
+  and costs per head, the deals' months for deals per rep), so a history shorter than a
+  year is not divided by head-months it has no costs or deals for. Attrition needs exit
+  dates: without a headcount table it is 0, an assumption.
 * Salary per role (incl. employer costs): personnel costs of the window ÷ head-months
   × 12 (one figure for every role: the costs table does not split personnel by role).
 * Deals per rep and month: won deals closed in the window ÷ head-months, without the new
@@ -24,10 +26,13 @@ values are documented defaults marked as assumptions (:data:`TEAM_DEFAULTS`).
   ``partner``): partners, not reps, close those, and the plan's required rep deals leave
   them out too (:mod:`planning_lib.plan.lines`: new deals of the non-partner channels
   plus every repeat purchase), so capacity and requirement count the same deals
-  (:func:`rep_won_deals`).
-* Attrition per year: exits in the window ÷ (head-months ÷ 12).
-* Budget per category: the window's costs of the category; tools and training/travel
-  as cost drivers per head (the category's costs ÷ head-months).
+  (:func:`rep_won_deals`). Without a headcount table also without the won deals of
+  owners of partner deals only (:func:`partner_owner_deals`: their repeat purchases):
+  those owners are no reps and have no head-months.
+* Attrition per year: exits in the 12-month window ÷ (its head-months ÷ 12).
+* Budget per category (per plan year): the window's costs of the category, scaled to 12
+  months when the costs cover fewer (× 12 ÷ their months, the YAML says so); tools and
+  training/travel as cost drivers per head (the category's costs ÷ head-months).
 * Cost per lead of a channel: marketing costs booked on the channel ÷ its entry leads.
 * Commission rate: commissions of the window ÷ (12 × first-month MRR of the customers
   won in it), the plan's definition (share of the first-year recurring revenue).
@@ -44,6 +49,9 @@ import pandas as pd
 
 from planning_lib.analysis.calibration_common import (
     Source,
+    Span,
+    annualised,
+    covered_span,
     covered_window,
     month_ends,
     window_label,
@@ -62,6 +70,7 @@ __all__ = [
     "deal_owners",
     "employed",
     "owner_deals",
+    "partner_owner_deals",
     "partner_owners",
     "rep_owner_deals",
     "rep_won_deals",
@@ -173,15 +182,52 @@ def rep_won_deals(deals: pd.DataFrame | None, as_of: pd.Period) -> tuple[int, in
     return int((window & ~partner_new).sum()), int((window & partner_new).sum())
 
 
+def partner_owner_deals(deals: pd.DataFrame | None, as_of: pd.Period) -> int:
+    """Won deals closed in the 12 months up to ``as_of`` that :func:`rep_won_deals` counts
+    (not the partner channel's new business) but whose owner owns partner deals only
+    (:func:`partner_owners`): a repeat purchase such an owner closed. Without a headcount
+    table that owner is no rep and has no head-months, so its deals are no rep's deals
+    either (credit notes are no deals)."""
+    owners = partner_owners(deals, as_of)
+    if deals is None or deals.empty or not owners or "owner" not in deals.columns:
+        return 0
+    won = won_deals(deals)
+    month = month_of(won["close_date"])
+    first = month.groupby(customer_key(won)).transform("min")
+    channel = won["channel"].fillna("").astype(str).str.strip()
+    partner_new = (channel == PARTNER_CHANNEL) & (month == first)
+    window = (month >= as_of - 11) & (month <= as_of)
+    owner = won["owner"].fillna("").astype(str).str.strip()
+    return int((window & ~partner_new & owner.isin(owners)).sum())
+
+
 def _first_date(deals: pd.DataFrame) -> pd.Timestamp:
     """The deals' earliest creation date (NaT when there is none)."""
     return pd.to_datetime(deals["created_date"], errors="coerce").min()
 
 
+def _head_months(
+    hc: pd.DataFrame | None, owners: int, role: str, as_of: pd.Period, span: Span
+) -> dict[str, float]:
+    """Head-months per role over the span's months (the window, or a shorter history's own
+    months): employees employed on each month's last day, summed; without a headcount
+    table ``owners`` × the span's months for ``role``."""
+    if hc is None or hc.empty:
+        return {role: float(span.months * owners)}
+    roles = hc["role"].astype(str)
+    hm: dict[str, float] = {r: 0.0 for r in sorted(set(roles))}
+    for day in month_ends(as_of, as_of - (span.months - 1)):
+        for r, n in roles[employed(hc, day)].value_counts().items():
+            hm[r] += float(n)
+    return hm
+
+
 def _roles(
     hc: pd.DataFrame | None, deals: pd.DataFrame | None, as_of: pd.Period, src: dict
-) -> tuple[dict, dict, dict]:
-    """reps at the as-of month's end, head-months per role, exits per role."""
+) -> tuple[dict, dict, dict, int]:
+    """reps at the as-of month's end, head-months and exits per role in the 12-month
+    window (attrition), the deal owners counted as reps when there is no headcount table
+    (else 0)."""
     if hc is None or hc.empty:
         role = TEAM_DEFAULTS["role"]
         src[f"organisation.roles.{role}.attrition_yearly"] = Source(
@@ -189,33 +235,38 @@ def _roles(
         )
         owners = deal_owners(deals, as_of)
         if not owners:
-            src[f"current.reps.{role}"] = Source("init.no_headcount", {}, assumption=True)
-            return {role: 0}, {role: 0.0}, {role: 0}
+            # every owner owns partner deals only: say so, not just "no headcount table"
+            only = partner_owners(deals, as_of)
+            key = {0: "init.no_headcount", 1: "init.reps_partner_only_one"}.get(
+                len(only), "init.reps_partners_only"
+            )
+            src[f"current.reps.{role}"] = Source(key, {"partners": len(only)}, assumption=True)
+            return {role: 0}, {role: 0.0}, {role: 0}, 0
         # each owner counts for the months the deals cover (a history shorter than a
         # year: its months, so deals per rep are not understated by ÷ 12)
-        win, months = covered_window(as_of, _first_date(deals))
+        win, _ = covered_window(as_of, _first_date(deals))
         partners = partner_owners(deals, as_of)
         src[f"current.reps.{role}"] = Source(
             "init.reps_owners_partners" if partners else "init.reps_owners",
             {"owners": len(owners), "window": win, "partners": len(partners)},
         )
-        return {role: len(owners)}, {role: float(months * len(owners))}, {role: 0}
+        full = Span(window_label(as_of), 12)
+        hm = _head_months(None, len(owners), role, as_of, full)
+        return {role: len(owners)}, hm, {role: 0}, len(owners)
     end = as_of.end_time.normalize()
     roles = hc["role"].astype(str)
     reps = roles[employed(hc, end)].value_counts().to_dict()
-    hm: dict[str, float] = {}
-    for day in month_ends(as_of):
-        for role, n in roles[employed(hc, day)].value_counts().items():
-            hm[role] = hm.get(role, 0.0) + float(n)
+    hm = _head_months(hc, 0, "", as_of, Span(window_label(as_of), 12))
     exit_ = pd.to_datetime(hc["exit_date"], errors="coerce")
     left = roles[(exit_ > (as_of - 12).end_time) & (exit_ <= end)].value_counts().to_dict()
-    names = sorted(set(reps) | set(hm))
+    names = sorted(set(reps) | {r for r, v in hm.items() if v})
     for role in names:
         src[f"current.reps.{role}"] = Source("init.reps", {"date": end.date().isoformat()})
     return (
         {r: int(reps.get(r, 0)) for r in names},
         {r: hm.get(r, 0.0) for r in names},
         {r: int(left.get(r, 0)) for r in names},
+        0,
     )
 
 
@@ -237,40 +288,63 @@ def team_and_costs(
         src: dotted parameter path → source, filled here.
     """
     win = window_label(as_of)
-    reps, hm, left = _roles(tables.get("headcount"), tables.get("deals"), as_of, src)
     hc, deals_table = tables.get("headcount"), tables.get("deals")
-    if (hc is None or hc.empty) and deals_table is not None and not deals_table.empty:
-        win = covered_window(as_of, _first_date(deals_table))[0]  # as the head-months
-    heads = sum(hm.values())
-    costs = _window_costs(tables.get("costs"), as_of)
-    by_cat: dict[str, float] = {}
+    reps, hm12, left, owners = _roles(hc, deals_table, as_of, src)
+    role0 = TEAM_DEFAULTS["role"]
+    # each ratio over the months both its parts cover: a history shorter than a year
+    # gives its figures over its own months (covered_span), not over 12
+    has_deals = deals_table is not None and not deals_table.empty
+    deal_span = covered_span(as_of, _first_date(deals_table) if has_deals else None)
+    all_costs = tables.get("costs")
+    has_costs = all_costs is not None and not all_costs.empty
+    first_cost = pd.to_datetime(all_costs["month"], errors="coerce").min() if has_costs else None
+    cost_span = covered_span(as_of, first_cost)
+    hm_deals = _head_months(hc, owners, role0, as_of, deal_span)
+    hm_costs = _head_months(hc, owners, role0, as_of, cost_span)
+    heads_deals, heads_costs = sum(hm_deals.values()), sum(hm_costs.values())
+    costs = _window_costs(all_costs, as_of)
+    measured: dict[str, float] = {}
     if costs is not None and len(costs):
         sums = costs.groupby(costs["category"].astype(str))["amount_eur"].sum()
-        by_cat = {c: round(float(sums[c]), 2) for c in COST_CATEGORIES if c in sums.index}
-    personnel = by_cat.get("personnel", 0.0)
-    won, partner = rep_won_deals(tables.get("deals"), as_of)
+        measured = {c: float(sums[c]) for c in COST_CATEGORIES if c in sums.index}
+    # the plan year's budget: the costs of the months the table covers, scaled to 12
+    by_cat = {c: round(annualised(v, cost_span.months), 2) for c, v in measured.items()}
+    personnel = measured.get("personnel", 0.0)
+    won, partner = rep_won_deals(deals_table, as_of)
+    # without a headcount table the reps are the owners: the deals of owners of partner
+    # deals only (no reps, no head-months) are left out, so both sides count the same people
+    non_rep = partner_owner_deals(deals_table, as_of) if owners else 0
+    won -= non_rep
     roles: dict[str, Any] = {}
-    for role in hm:
+    for role in hm12:
         de, en = label_pair(f"role.{role}", role)
         p = f"organisation.roles.{role}"
-        if heads and personnel:
-            salary = round(personnel / heads * 12, 2)
+        if heads_costs and personnel:
+            salary = round(personnel / heads_costs * 12, 2)
             src[f"{p}.salary_yearly_eur"] = Source(
-                "init.salary", {"window": win, "head_months": heads}
+                "init.salary", {"window": cost_span, "head_months": heads_costs}
             )
         else:
             salary = TEAM_DEFAULTS["salary_yearly_eur"]
             src[f"{p}.salary_yearly_eur"] = Source("init.default_salary", {}, assumption=True)
-        if heads and won:
-            per_rep = round(won / heads, 2)
+        if heads_deals and won:
+            per_rep = round(won / heads_deals, 2)
+            key = "init.deals_per_rep_partner" if partner else "init.deals_per_rep"
             src[f"{p}.deals_per_month"] = Source(
-                "init.deals_per_rep_partner" if partner else "init.deals_per_rep",
-                {"won": won, "partner": partner, "head_months": heads, "window": win},
+                "init.deals_per_rep_partner_owners" if non_rep else key,
+                {
+                    "won": won,
+                    "partner": partner,
+                    "head_months": heads_deals,
+                    "window": deal_span.label,
+                    "owner_deals": non_rep,
+                    "owners": len(partner_owners(deals_table, as_of)),
+                },
             )
         else:
             per_rep = TEAM_DEFAULTS["deals_per_month"]
             src[f"{p}.deals_per_month"] = Source("init.default_deals", {}, assumption=True)
-        attrition = min(1.0, round(left[role] / (hm[role] / 12), 4)) if hm[role] else 0.0
+        attrition = min(1.0, round(left[role] / (hm12[role] / 12), 4)) if hm12[role] else 0.0
         src.setdefault(
             f"{p}.attrition_yearly", Source("init.attrition", {"left": left[role], "window": win})
         )
@@ -286,10 +360,10 @@ def team_and_costs(
     src["organisation.hires"] = Source("init.hires", {}, assumption=True)
     organisation = {"roles": roles, "hires": [], "training_monthly": True}
     first_year = 12 * float(new_w["first_mrr_eur"].sum())
-    if "commissions" in by_cat and first_year:
-        rate = round(by_cat["commissions"] / first_year, 4)
+    if "commissions" in measured and first_year:
+        rate = round(measured["commissions"] / first_year, 4)
         src["compensation.commission_rate_first_year"] = Source(
-            "init.commission", {"window": win, "customers": len(new_w)}
+            "init.commission", {"window": cost_span.label, "customers": len(new_w)}
         )
     else:
         rate = TEAM_DEFAULTS["commission_rate_first_year"]
@@ -298,17 +372,17 @@ def team_and_costs(
         )
     budget: dict[str, Any] = {"total_eur": round(sum(by_cat.values()), 2), "by_category": by_cat}
     if by_cat:
-        src["budget.total_eur"] = Source("init.budget", {"window": win})
+        src["budget.total_eur"] = Source("init.budget", {"window": cost_span})
         for cat in by_cat:
-            src[f"budget.by_category.{cat}"] = Source("init.budget_category", {"window": win})
+            src[f"budget.by_category.{cat}"] = Source("init.budget_category", {"window": cost_span})
     else:
         src["budget.total_eur"] = Source("init.no_costs", {}, assumption=True)
     drivers = {}
     for cat in ("tools", "training_travel"):
-        if cat in by_cat and heads:
-            drivers[cat] = {"per_head_monthly_eur": round(by_cat[cat] / heads, 2)}
+        if cat in measured and heads_costs:
+            drivers[cat] = {"per_head_monthly_eur": round(measured[cat] / heads_costs, 2)}
             src[f"budget.cost_drivers.{cat}.per_head_monthly_eur"] = Source(
-                "init.per_head", {"window": win, "head_months": heads}
+                "init.per_head", {"window": cost_span.label, "head_months": heads_costs}
             )
     if drivers:
         budget["cost_drivers"] = drivers
@@ -323,13 +397,15 @@ def team_and_costs(
             value = ratio(booked, float(n))
             cpl[ch] = round(float(value), 2) if pd.notna(value) else 0.0
             src[f"channels.{ch}.cost_per_lead_eur"] = Source(
-                "init.cost_per_lead", {"window": win, "leads": int(n)}
+                "init.cost_per_lead", {"window": cost_span.label, "leads": int(n)}
             )
     value = cac(stated, len(new_w)) if len(new_w) else 0.0
     if costs is None or not len(costs):  # 0 € is no measurement here: nothing was booked
         src["history.cac_eur"] = Source("init.cac_no_costs", {}, assumption=True)
     else:
-        src["history.cac_eur"] = Source("init.cac", {"window": win, "customers": len(new_w)})
+        src["history.cac_eur"] = Source(
+            "init.cac", {"window": cost_span.label, "customers": len(new_w)}
+        )
     return Team(
         reps=reps,
         cac_eur=round(float(value), 2),
@@ -337,5 +413,5 @@ def team_and_costs(
         compensation={"commission_rate_first_year": rate},
         budget=budget,
         cost_per_lead=cpl,
-        head_months=heads,
+        head_months=heads_deals,
     )

@@ -47,6 +47,10 @@ Called by :func:`planning_lib.analysis.calibration.calibrate`. Over the 12 month
   :data:`BOOKINGS_BEFORE_START_MONTHS` close months up to ``as_of`` (oldest first); the
   plan receives them in its first months when ``drivers.payment_delay_months`` > 0;
 * a recurring share is not in deals: 0, marked as an assumption.
+
+A deals history shorter than a year: ``history.new_customers_last_year`` and the revenue
+target's baseline are its months' figures scaled up to 12 months (from the first deal
+created), per-month figures are ÷ its months, and the comments say so.
 """
 
 from __future__ import annotations
@@ -59,6 +63,8 @@ import pandas as pd
 from planning_lib.analysis.calibration_common import (
     CalibrationError,
     Source,
+    annualised,
+    covered_span,
     covered_window,
     euros,
     no_change_target,
@@ -347,8 +353,11 @@ def transactional_values(
     )
     new_deals = new_business_deals(deals)
     shares, _ = _new_share(new_deals, as_of)
+    # a count per plan year: a history shorter than a year is scaled up to 12 months
+    span = covered_span(as_of, pd.to_datetime(deals["created_date"], errors="coerce").min())
+    n_year = round(annualised(n_new, span.months))
     src["history.new_customers_last_year"] = Source(
-        "init.new_customers_deals", {"window": win, "count": n_new}
+        "init.new_customers_deals", {"window": span, "count": n_new}
     )
     src["history.new_customer_share_by_source"] = Source(
         "init.new_share", {"window": win, "count": n_new}
@@ -379,7 +388,7 @@ def transactional_values(
             "bookings_before_start_eur": before,
         },
         "history": {
-            "new_customers_last_year": n_new,
+            "new_customers_last_year": n_year,
             "cac_eur": 0.0,
             "clv_eur": round(clv, 2),
             "new_customer_share_by_source": {c: shares[c] for c in channels if c in shares},
@@ -444,6 +453,7 @@ def transactional_plan(
     ]
     src["targets.0.value"] = Source("init.target_new", fsrc, assumption=True)
     booked = no_change_bookings(deals, plan_start)
+    span = covered_span(as_of, pd.to_datetime(deals["created_date"], errors="coerce").min())
     revenue = round(booked.expected)
     rsrc = {"expected": revenue, "p10": round(booked.p10), "p90": round(booked.p90)}
     rde, ren = label_pair("init.target_revenue_description")
@@ -454,16 +464,14 @@ def transactional_plan(
             "value": revenue,
             "unit": "EUR",
             "deadline": deadline,
-            "baseline": booked.last_year,
+            "baseline": round(annualised(booked.last_year, span.months)),
             "direction": "at_least",
             "description_de": rde.format(value=euros(revenue, "de")),
             "description_en": ren.format(value=euros(revenue, "en")),
         }
     )
     src["targets.1.value"] = Source("init.target_revenue", rsrc, assumption=True)
-    src["targets.1.baseline"] = Source(
-        "init.target_revenue_baseline", {"window": window_label(as_of)}
-    )
+    src["targets.1.baseline"] = Source("init.target_revenue_baseline", {"window": span})
     src["drivers.new_customers_basis"] = Source("init.basis", {})
     values["channels"] = sections["channels"]
     team = team_and_costs(tables, as_of, new_w, volumes, src)

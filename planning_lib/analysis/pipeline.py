@@ -31,8 +31,11 @@ stage, so stage-to-stage history must be reconstructed):
    (:func:`~planning_lib.metrics.transactional.first_won_deals`), so an open deal of a
    customer who already has a won deal closed on or before the origin is an expected
    repeat purchase (or upsell), not a new customer, and is left out; open deals without
-   a customer id are prospects and count. Win probabilities and cycles still come from
-   all closed deals. The value pipelines (``new_mrr``) keep every open deal.
+   a customer id are prospects and count. The cycle lengths (close months, step 2) and
+   the coverage (step 3) then come from the first won deals alone (the new customers'
+   cycles: a repeat purchase's shorter or longer cycle is not how long it takes to win a
+   customer); win probabilities still come from all closed deals. The value pipelines
+   (``new_mrr``) keep every open deal and every won deal's cycle.
 
 Units: counts of deals and EUR (MRR or first-year value) per month.
 """
@@ -236,7 +239,8 @@ def pipeline_forecast(
         new_customers_only: count only the open deals that would make a new customer
             (leave out :func:`repeat_open_deals`), and a customer's several open
             deals as one expected new customer (``expected_deals`` is then expected
-            new customers; ``expected_value_eur`` stays the counted deals' value).
+            new customers; ``expected_value_eur`` stays the counted deals' value), their
+            close months drawn from the cycles of the first won deals.
 
     Returns:
         ``(monthly, per_deal)``: ``monthly`` has ``month``, ``expected_deals``
@@ -265,7 +269,7 @@ def pipeline_forecast(
     open_deals["win_probability"] = open_deals["win_probability"].fillna(
         open_deals["stage"].map(overall)
     )
-    cycles = _won_cycles_days(deals)
+    cycles = _won_cycles_days(first_won_deals(deals) if new_customers_only else deals)
     dist = close_month_distributions(
         open_deals["created_date"], open_deals["close_date"], as_of, cycles, months
     )
@@ -293,13 +297,19 @@ def pipeline_forecast(
     return monthly, per_deal.sort_values("expected_value_eur", ascending=False, kind="stable")
 
 
-def pipeline_coverage(deals: pd.DataFrame, horizon: int) -> np.ndarray:
+def pipeline_coverage(
+    deals: pd.DataFrame, horizon: int, new_customers_only: bool = False
+) -> np.ndarray:
     """Share of future wins in month k (1..horizon) already open at the origin.
 
     A deal won in forecast month ``k`` was open at the origin if its cycle was
-    longer than about ``k - 0.5`` months; the share is read from won deals' cycles.
+    longer than about ``k - 0.5`` months; the share is read from won deals' cycles
+    (``new_customers_only``: the first won deals',
+    :func:`~planning_lib.metrics.transactional.first_won_deals`, as the new-customer
+    pipeline's close months).
     """
-    cycles_m = _won_cycles_days(deals) / _DAYS_PER_MONTH
+    won = first_won_deals(deals) if new_customers_only else deals
+    cycles_m = _won_cycles_days(won) / _DAYS_PER_MONTH
     if cycles_m.size == 0:
         return np.zeros(horizon)
     return np.array([float(np.mean(cycles_m > k - 0.5)) for k in range(1, horizon + 1)])

@@ -246,7 +246,7 @@ def _pipeline_tables(tables, metric, as_of, stat_total):
         deals, leads, as_of_day, months, "mrr_eur", new_customers_only=metric == "new_customers"
     )
     pipe = monthly["expected_deals" if metric == "new_customers" else "expected_value_eur"]
-    cov = pipeline_coverage(deals, months)
+    cov = pipeline_coverage(deals, months, new_customers_only=metric == "new_customers")
     stat = stat_total[:months]
     table = pd.DataFrame(
         {

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from planning_lib.analysis.calibration_common import Source
+from planning_lib.analysis.calibration_common import Source, Span
 from planning_lib.core.text_store import label
 from planning_lib.present.formatting import format_plain
 
@@ -27,6 +27,11 @@ _WIDTH = 100
 
 
 def _arg(value: Any, locale: str) -> str:
+    if isinstance(value, Span):  # a figure of the plan year measured over fewer months
+        if value.months >= 12:
+            return value.label
+        months = format_plain(float(value.months), locale, 0)
+        return label("init.annualised", locale).format(months=months, window=value.label)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
     if isinstance(value, float) and not value.is_integer():
