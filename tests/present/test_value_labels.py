@@ -49,3 +49,17 @@ def test_total_rows_read_per_dimension_and_stages_are_labelled() -> None:
     stages = ["qualified", "demo", "proposal", "negotiation", "won", "lost"]
     shown = display_table(pd.DataFrame({"stage": stages}), "de")["stage"].tolist()
     assert shown == ["Qualifiziert", "Demo", "Angebot", "Verhandlung", "Abschluss", "Verloren"]
+
+
+def test_tools_row_of_the_structure_table_reads_in_words():
+    """#13 trial: phase 5's table "Teams und Werkzeuge" showed its tools row as the code
+    ``tools`` (views.organisation.structure_table writes that code; a plan from
+    ``planning init`` has no teams, so it was the table's only row). By hand: Werkzeuge /
+    Tools, as the cost category of the same name."""
+    from planning_lib.present.tables import display_table
+    from planning_lib.present.value_labels import value_label
+
+    assert value_label("team", "tools", "de") == "Werkzeuge"
+    assert value_label("team", "tools", "en") == "Tools"
+    shown = display_table(pd.DataFrame({"team": ["tools"], "owns": [""]}), "de")
+    assert shown.iloc[0, 0] == "Werkzeuge"
