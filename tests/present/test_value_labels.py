@@ -63,3 +63,24 @@ def test_tools_row_of_the_structure_table_reads_in_words():
     assert value_label("team", "tools", "en") == "Tools"
     shown = display_table(pd.DataFrame({"team": ["tools"], "owns": [""]}), "de")
     assert shown.iloc[0, 0] == "Werkzeuge"
+
+
+def test_mrr_bridge_shows_its_steps_by_name_not_code():
+    """#13 trial: phase 7's MRR bridge showed a column "Baustein" with the codes opening,
+    new, expansion, contraction, churn, closing beside the German names. The label
+    column names each step (read from the table itself); the code column is left out
+    of the display, in both languages (the CSV keeps it)."""
+    from planning_lib.present.tables import display_table
+
+    bridge = pd.DataFrame(
+        {
+            "component": ["opening", "new", "churn"],
+            "label_de": ["MRR zu Planbeginn", "Neu-MRR", "Abwanderung (Churn)"],
+            "label_en": ["MRR at plan start", "New MRR", "Churn"],
+            "plan_eur": [100.0, 10.0, -5.0],
+        }
+    )
+    de = display_table(bridge, "de")
+    assert list(de.columns) == ["label", "plan_eur"]
+    assert de["label"].tolist() == ["MRR zu Planbeginn", "Neu-MRR", "Abwanderung (Churn)"]
+    assert list(display_table(bridge, "en").columns) == ["label", "plan_eur"]
