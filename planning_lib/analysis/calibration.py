@@ -86,6 +86,7 @@ from planning_lib.data.tables import OPTIONAL_DEFAULTS
 from planning_lib.metrics.clv import clv_from_bridge
 from planning_lib.metrics.common import ratio
 from planning_lib.metrics.customers import CustomerMatrix, customer_matrix, mrr_bridge_observed
+from planning_lib.metrics.transactional import new_customer_deals
 
 __all__ = [
     "BUSINESS_MODELS",
@@ -438,7 +439,10 @@ def calibrate(
     src: dict[str, Source] = {}
     cm, bridge, last12 = _customer_base(subs, as_of_m, history_start(deals, leads))
     values, new_w = _base_values(cm, bridge, last12, as_of_m, src)
-    basis_table = deals if {"stage", "close_date"} <= set(deals.columns) else subs
+    # new customers by their first won deal; customers the subscriptions show as
+    # customers before it (the export began after them) are not new there
+    dated = {"stage", "close_date"} <= set(deals.columns)
+    basis_table = new_customer_deals(deals, subs) if dated else subs
     baseline = no_change_new_customers(basis_table, plan_start)
     history_m = monthly_new_customers(basis_table, plan_start)
     season = seasonal_weights(history_m, DEFAULTS["min_season_months"])

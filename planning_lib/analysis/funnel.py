@@ -225,7 +225,9 @@ def funnel_conversion(
                 "entered_immature": int(im["entered"].sum()),
             }
         )
-    out = pd.DataFrame(rows)
+    columns = ["transition", *by, "entered", "converted", "conversion_rate"]
+    columns += ["mature_cohorts", "immature_cohorts", "entered_immature"]
+    out = pd.DataFrame(rows, columns=columns)  # no cohort since ``start``: no rows
     out["_o"] = out["transition"].map(order)
     out["_all"] = out[by].eq(ALL).any(axis=1) if by else False
     out = out.sort_values(["_o", "_all", *by]).drop(columns=["_o", "_all"])

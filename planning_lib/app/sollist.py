@@ -39,6 +39,7 @@ from planning_lib.core.config import load_params
 from planning_lib.core.params import params_from_dict
 from planning_lib.data.loaders import load_dataset
 from planning_lib.metrics.kpis import compute_kpi
+from planning_lib.metrics.transactional import new_customer_deals
 from planning_lib.plan.model import run_plan
 
 __all__ = ["CONFIG_PLAN", "SollIst", "compute", "month_rows", "plan_choices"]
@@ -166,7 +167,8 @@ def compute(
     baseline = forecast = None
     if history is not None and "deals" in history and len(history["deals"]):
         try:
-            base = no_change_new_customers(history["deals"], params.company.plan_start)
+            firsts = new_customer_deals(history["deals"], history.get("subscriptions"))
+            base = no_change_new_customers(firsts, params.company.plan_start)
         except ValueError:  # no won deal before the plan: no baseline
             base = None
         if base is not None:

@@ -199,12 +199,12 @@ def _console(report: Any, plan_line: str, lang: str) -> list[str]:
             for t in a["proposal"]["to"]:
                 amount = format_value(t["amount_eur"], "eur", lang)
                 lines.append(f"    {source} → {t['channel']}: {amount}")
-    for key in ("new_customers", "mrr_end"):
+    for key, unit in (("new_customers", "count"), ("mrr_end", "eur")):
         f = report.landing["figures"][key]
-        lines.append(f"  Landung {key}: " if de else f"  Landing {key}: ")
-        lines[-1] += (
-            f"{format_value(f['landing'], 'count', lang)} "
-            f"(Plan {format_value(f['plan'], 'count', lang)})"
+        landing = format_value(f["landing"], unit, lang)
+        plan = format_value(f["plan"], unit, lang)
+        lines.append(
+            "  " + text_label(f"ctl.landing.{key}", lang).format(landing=landing, plan=plan)
         )
     return lines
 

@@ -64,7 +64,7 @@ from planning_lib.core.params import PlanParameters
 from planning_lib.core.text_store import label
 from planning_lib.data.failures import DataValidationError
 from planning_lib.data.loaders import load_dataset
-from planning_lib.metrics.transactional import first_won_deals
+from planning_lib.metrics.transactional import new_customer_deals
 from planning_lib.present.formatting import format_value
 from planning_lib.present.labels import text
 
@@ -165,7 +165,7 @@ def metric_frame(
         if metric == "won_deals" and "is_credit_note" in won.columns:
             won = won[won["is_credit_note"].fillna("false") != "true"]
         if metric == "new_customers":  # each customer's first won deal
-            won = first_won_deals(tables["deals"]).copy()
+            won = new_customer_deals(tables["deals"], tables.get("subscriptions")).copy()
         won["month"] = pd.to_datetime(won["close_date"]).dt.to_period("M")
         column = {"new_mrr": "mrr_eur", "bookings": "amount_eur"}.get(metric)
         won["value"] = 1.0 if column is None else won[column].astype(float)
@@ -326,7 +326,8 @@ def run(args: argparse.Namespace) -> int:
         except (KeyError, ValueError) as exc:
             print(f"warning: no pipeline forecast ({exc})", file=sys.stderr)
     if metric == "new_customers":
-        base_nc = no_change_new_customers(tables["deals"], (as_of + 1).to_timestamp())
+        firsts = new_customer_deals(tables["deals"], tables.get("subscriptions"))
+        base_nc = no_change_new_customers(firsts, (as_of + 1).to_timestamp())
         files["no_change_baseline.csv"] = pd.DataFrame([base_nc.as_dict()])
     if "leads" in tables:
         try:

@@ -35,6 +35,7 @@ from planning_lib.core.csv_safe import spreadsheet_safe
 from planning_lib.core.fields import ParameterError
 from planning_lib.core.outputs import OutputExistsError, new_folder
 from planning_lib.core.overrides import apply_overrides
+from planning_lib.core.text_store import label
 from planning_lib.data.failures import DataValidationError
 from planning_lib.plan.scenarios import monte_carlo, plan_bases, run_scenario
 from planning_lib.plan.targets import gap_table
@@ -123,7 +124,16 @@ def write_plan(out: Path, files: dict[str, Any]) -> None:
                 _csv(content, tmp / name)
 
 
-def _lines(summary: dict[str, Any], findings: list, p_hit: dict[str, float] | None, de: bool):
+def _lines(
+    summary: dict[str, Any],
+    findings: list,
+    p_hit: dict[str, float] | None,
+    de: bool,
+    targets: list | None = None,
+):
+    """The console summary; ``targets`` (the config's) name the targets of ``p_hit``."""
+    locale = "de" if de else "en"
+
     def f(x: float, decimals: int = 0) -> str:
         return format_plain(x, "de" if de else "en", decimals)
 
@@ -168,11 +178,14 @@ def _lines(summary: dict[str, Any], findings: list, p_hit: dict[str, float] | No
             + f"{f(b['funnel']['cost_total'])} | {f(b['target']['cost_total'])} €"
         )
     if p_hit:
-        hits = ", ".join(f"{k} {f(100 * v, 1)} %" for k, v in sorted(p_hit.items()))
-        out.append(("Zielerreichung: " if de else "P(hit): ") + hits)
+        names = {
+            t.code: (t.description_de if de else t.description_en) or t.code for t in targets or []
+        }
+        hits = "; ".join(f"{names.get(k, k)}: {f(100 * v, 1)} %" for k, v in sorted(p_hit.items()))
+        out.append(label("plan.p_hit", locale) + ": " + hits)
     out.append(("Befunde: " if de else "Findings: ") + str(len(findings)))
     for x in findings:
-        out.append(f"  [{x.severity}] {plan_finding_text(x, 'de' if de else 'en')}")
+        out.append(f"  [{label(f'severity.{x.severity}', locale)}] {plan_finding_text(x, locale)}")
     return out
 
 
@@ -229,7 +242,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     de = result.params.company.locale == "de"
-    for line in _lines(summary, result.findings, mc.p_hit if mc else None, de):
+    targets = list(result.params.targets)
+    for line in _lines(summary, result.findings, mc.p_hit if mc else None, de, targets):
         print(line)
     print(("Geschrieben: " if de else "Written: ") + str(out))
     return 0

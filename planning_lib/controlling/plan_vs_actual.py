@@ -272,8 +272,11 @@ def _history_split(history: Tables, ctx: KpiContext, dim: str, column: str) -> p
                                as_of=end.date())  # fmt: skip
     counts = _to_date(history, hctx, "deals_won", dim)
     values = _to_date(history, hctx, "new_mrr" if column == "mrr_eur" else "new_revenue", dim)
+    if not counts.sum():  # no won deal (a tiny region): no split, and no 0 ÷ 0
+        return pd.DataFrame({"share": 0.0, "rel_price": 0.0}, index=counts.index)
     share = counts / counts.sum()
-    rel = (values / counts) / (values.sum() / counts.sum())
+    mean = values.sum() / counts.sum()
+    rel = (values / counts) / mean if mean else pd.Series(0.0, index=counts.index)
     return pd.DataFrame({"share": share, "rel_price": rel}).fillna(0.0)
 
 

@@ -214,9 +214,12 @@ def _missing_source_failures(
     """Missing-column failures naming the export columns the mapping looked for."""
     out = []
     optional = OPTIONAL_DEFAULTS.get(table, {})
+    required = set(TABLES[table].required)
     for canonical, names in missing_sources(present, mapping).items():
         if canonical in optional:
             continue  # filled with its documented default (a note says so)
+        if canonical not in required:
+            continue  # optional in the contract (is_credit_note): absent is allowed
         close: list[str] = []
         for name in names:
             close += difflib.get_close_matches(name, present, n=3, cutoff=0.5)

@@ -177,6 +177,8 @@ def _ratio(
     num: pd.DataFrame, den: pd.DataFrame, divide: Callable = operator.truediv
 ) -> pd.DataFrame:
     """value = divide(num.x, den.x) per (period, member); base = den.x; empty denominators drop."""
+    if den.empty:  # nothing to divide by (no quota, no base): no rows, whatever num holds
+        return pd.DataFrame(columns=["period", "member", "value", "base"])
     m = den.merge(num, on=["period", "member"], how="left", suffixes=("_d", "_n"))
     m = m[m["x_d"] > 0]
     return pd.DataFrame(

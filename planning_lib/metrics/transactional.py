@@ -51,6 +51,7 @@ __all__ = [
     "deal_size",
     "expected_purchases",
     "first_won_deals",
+    "new_customer_deals",
     "purchase_basis",
     "purchase_history",
     "region_customer_deals",
@@ -140,6 +141,36 @@ def first_won_deals(deals: pd.DataFrame) -> pd.DataFrame:
     ties = ["_close", "deal_id"] if "deal_id" in won.columns else ["_close"]
     won = won.sort_values(ties, kind="mergesort")
     return won.drop_duplicates("_who").drop(columns=["_who", "_close"])
+
+
+def new_customer_deals(
+    deals: pd.DataFrame, subscriptions: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The first won deals that made a new customer (:func:`first_won_deals`), without
+    the customers ``subscriptions`` show as customers already.
+
+    A deals export often begins after the company's first customers: such a customer's
+    first won deal in it is an upsell or a renewal, not its start. With a subscriptions
+    table, a customer whose first subscription starts in a month before the close month
+    of its first won deal is left out (the subscriptions count it as new in its own
+    start month). Without subscriptions (a deals-only business) this is
+    :func:`first_won_deals`.
+    """
+    first = first_won_deals(deals)
+    if (
+        subscriptions is None
+        or subscriptions.empty
+        or not {"customer_id", "start_date"} <= set(subscriptions.columns)
+        or "customer_id" not in first.columns
+    ):
+        return first
+    sid = subscriptions["customer_id"].fillna("").astype(str).str.strip()
+    began = pd.to_datetime(subscriptions["start_date"], errors="coerce").groupby(sid).min()
+    cid = first["customer_id"].fillna("").astype(str).str.strip()
+    start = pd.to_datetime(cid.map(began), errors="coerce").dt.to_period("M")
+    close = pd.to_datetime(first["close_date"], errors="coerce").dt.to_period("M")
+    earlier = (start < close) & start.notna() & close.notna()
+    return first[~earlier.to_numpy(dtype=bool)]
 
 
 def purchase_history(deals: pd.DataFrame, as_of: pd.Period) -> pd.DataFrame:

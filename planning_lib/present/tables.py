@@ -94,6 +94,8 @@ def display_table(
     drop = _other_language([str(c) for c in frame.columns], locale)
     if "code" in frame.columns and "metric" in frame.columns:
         drop.add("code")  # a target's config id; its metric names it for readers
+    if "component" in frame.columns and {"label_de", "label_en"} <= set(frame.columns):
+        drop.add("component")  # the MRR bridge's step code; its label names it for readers
     out = frame.drop(columns=[c for c in frame.columns if str(c) in drop])
     suffix = "_en" if locale == "en" else "_de"
     present = {str(c) for c in out.columns}

@@ -100,6 +100,27 @@ def test_funnel_by_segment_and_start_filter():
     assert conv.loc[("sql_to_demo", "small"), "conversion_rate"] == pytest.approx(1.0)
 
 
+def test_no_cohort_since_start_gives_an_empty_table_not_an_error():
+    """#13 trial: a tiny region (Österreich, 5 customers) whose leads all came before
+    the last 12 months stopped phase 1 and ``planning analyse --region`` with
+    ``KeyError: 'transition'``. The leads here start in 2024-01..2024-04; from 2024-05
+    on there is no cohort, so the conversion table has no rows (by hand) and keeps its
+    columns for the reports."""
+    c = funnel_cohorts(_leads(), AS_OF, by=("channel",))
+    conv = funnel_conversion(c, ("channel",), start="2024-05")
+    assert conv.empty
+    assert list(conv.columns) == [
+        "transition",
+        "channel",
+        "entered",
+        "converted",
+        "conversion_rate",
+        "mature_cohorts",
+        "immature_cohorts",
+        "entered_immature",
+    ]
+
+
 def test_leads_by_month_counts_each_stage_in_its_month():
     lm = leads_by_month(_leads(), AS_OF).set_index(["month", "channel"])
     # January inbound: 3 created, 3 MQL, 1 SQL (L1); February inbound: L2's SQL, L1's demo

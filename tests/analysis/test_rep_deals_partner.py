@@ -85,3 +85,30 @@ def test_without_partner_deals_the_comment_stays_as_before() -> None:
     team_and_costs({"deals": deals}, AS_OF, pd.DataFrame({"first_mrr_eur": []}), {}, src)
     said = comment_text(src["organisation.roles.inside_sales.deals_per_month"], "de")
     assert said.startswith("3 gewonnene Deals") and "Partner" not in said
+
+
+def test_every_headcount_role_gets_its_german_name() -> None:
+    """#13 trial: a headcount export with "Vertriebsleitung" (sales_lead) gave the plan
+    YAML ``label_de: sales_lead`` and phase 5 the code on a German page. Every role the
+    headcount table allows has a name in the text store; by hand: Vertriebsleitung /
+    Sales lead, Sales Development (SDR) / Sales development (SDR), Innendienst /
+    Inside sales as before."""
+    hc = pd.DataFrame(
+        {
+            "employee_id": ["Anna", "Ben", "Cleo"],
+            "role": ["inside_sales", "sales_lead", "sdr"],
+            "region": ["Nord", "Nord", "Nord"],
+            "hire_date": pd.to_datetime(["2024-01-01"] * 3),
+            "exit_date": pd.to_datetime([None] * 3),
+        }
+    )
+    src: dict = {}
+    new_w = pd.DataFrame({"first_mrr_eur": []})
+    team = team_and_costs({"deals": _deals(), "headcount": hc}, AS_OF, new_w, {}, src)
+    roles = team.organisation["roles"]
+    got = {r: (v["label_de"], v["label_en"]) for r, v in roles.items()}
+    assert got == {
+        "inside_sales": ("Innendienst", "Inside sales"),
+        "sales_lead": ("Vertriebsleitung", "Sales lead"),
+        "sdr": ("Sales Development (SDR)", "Sales development (SDR)"),
+    }

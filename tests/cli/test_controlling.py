@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -241,3 +242,25 @@ def test_full_controlling_names_the_plan_not_its_source_code(tmp_path, capsys, l
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == want
     assert not any(line.startswith("Plan: config") for line in lines)
+
+
+def test_landing_lines_name_the_figure_and_unit_in_words(tmp_path, capsys):
+    """#13 trial: the console printed ``Landung new_customers: 274 (Plan 330)`` and
+    ``Landung mrr_end: 290.499 (Plan 349.876)`` (codes, MRR without €). Now both lines
+    name the figure in German and give the MRR in euros; the numbers are landing.json's,
+    written by the same run (AT: new customers and MRR at year end)."""
+    out = tmp_path / "o"
+    args = ["controlling", "--config", CONFIG, "--region", "AT", "--lang", "de",
+            "--actuals", str(SAMPLE_DATA / "actuals"), "--out", str(out)]  # fmt: skip
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    figures = json.loads((out / "landing.json").read_text(encoding="utf-8"))["figures"]
+    nc, mrr = figures["new_customers"], figures["mrr_end"]
+    want_nc = (
+        f"  Landung Neukunden zum Jahresende: {round(nc['landing'])} (Plan {round(nc['plan'])})"
+    )
+    assert want_nc in printed.splitlines()
+    (line,) = [ln for ln in printed.splitlines() if ln.startswith("  Landung MRR zum Jahresende: ")]
+    euros = [int(x.replace(".", "")) for x in re.findall(r"([\d.]+)\s€", line)]
+    assert euros == [round(mrr["landing"]), round(mrr["plan"])]
+    assert "new_customers" not in printed and "mrr_end" not in printed

@@ -117,6 +117,41 @@ def test_new_customers_are_first_won_deals() -> None:
     assert baseline.tolist() == [1.0, 1.0, 2.0]  # the same customers, all regions
 
 
+def test_new_customers_leave_out_customers_the_subscriptions_knew_before() -> None:
+    """A SaaS export (#13 trial): the subscriptions go back before the deals export, so an
+    old customer's first won deal in it is an upsell. K1 subscribed 2024-11-02 and wins
+    D1 in 2025-01 (left out); K2 starts 2025-01-20 with D2 (new); K3 starts 2025-03-04
+    with D3 (new). By hand, per month Jan..Mar: 1, 0, 1 (D2, D3; the subscriptions'
+    own count of first starts in these months, second method, is the same: K2, K3)."""
+    from planning_lib.cli.forecast import metric_frame
+
+    deals = pd.DataFrame(
+        {
+            "deal_id": ["D1", "D2", "D3"],
+            "customer_id": ["K1", "K2", "K3"],
+            "region": ["A", "A", "A"],
+            "close_date": ["2025-01-15", "2025-01-20", "2025-03-04"],
+            "stage": ["won", "won", "won"],
+        }
+    )
+    subs = pd.DataFrame(
+        {
+            "customer_id": ["K1", "K2", "K3"],
+            "start_date": pd.to_datetime(["2024-11-02", "2025-01-20", "2025-03-04"]),
+        }
+    )
+    as_of = pd.Period("2025-03", freq="M")
+    new = metric_frame({"deals": deals, "subscriptions": subs}, "new_customers", ["region"], as_of)
+    assert new["value"].tolist() == [1.0, 0.0, 1.0]
+    firsts = subs.groupby("customer_id")["start_date"].min().dt.to_period("M")
+    by_start = firsts[firsts >= pd.Period("2025-01", "M")].value_counts()
+    assert [by_start.get(pd.Period(m, "M"), 0) for m in ("2025-01", "2025-02", "2025-03")] == [
+        1,
+        0,
+        1,
+    ]
+
+
 @pytest.mark.skipif(not (SAMPLE_DATA / "deals.csv").exists(), reason="sample data not generated")
 def test_forecast_of_bookings_on_the_sample_adds_up(tmp_path) -> None:
     """``--metric bookings`` writes reconciled forecasts: the total is the sum of the regions

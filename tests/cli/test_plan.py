@@ -146,3 +146,26 @@ def test_region_worst_case_scales_the_region(tmp_path):
     worst = json.loads((out / "worst" / "summary.json").read_text(encoding="utf-8"))
     assert worst["new_customers_funnel"] < base["new_customers_funnel"]
     assert worst["mrr_end"] <= base["mrr_end"]
+
+
+def test_console_names_targets_and_severities_in_german(tmp_path, capsys):
+    """#13 trial: the console printed ``Zielerreichung: churn 100,0 %, new_customers
+    100,0 %`` (target codes, and a share of Monte Carlo draws read as attainment) and
+    ``[critical]``/``[warning]`` on a German console. Now: the chance line names each
+    target by its ``description_de`` (CloudFlow's four targets, codes sorted: cac,
+    churn, mrr_end, new_customers) and the severities in German (kritisch, Warnung)."""
+    out = tmp_path / "plan"
+    args = ["plan", "--config", CONFIG, "--draws", "200", "--seed", "1", "--out", str(out)]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    (line,) = [ln for ln in printed.splitlines() if ln.startswith("Chance, das Ziel")]
+    names = [part.split(": ")[0] for part in line.split(": ", 1)[1].split("; ")]
+    assert names == [
+        "Senkung des durchschnittlichen CAC auf 200 €",
+        "Reduzierung der Churn Rate von 5 % auf 3 % pro Monat",
+        "Erhöhung des MRR um 50 % auf 120.000 € bis Ende des Geschäftsjahres",
+        "Akquisition von 600 neuen zahlenden Kunden",
+    ]
+    assert "Zielerreichung" not in printed
+    assert "[critical]" not in printed and "[warning]" not in printed
+    assert "  [kritisch] " in printed and "  [Warnung] " in printed

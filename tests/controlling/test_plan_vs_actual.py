@@ -259,3 +259,20 @@ def test_mrr_variance_bridge_by_hand():
     assert b["variance_eur"].iloc[:5].sum() == pytest.approx(b.loc["closing", "variance_eur"])
     assert set(b["period"]) == {"2026-01..2026-03"}
     assert b.loc["churn", "label_de"] == "Abwanderung (Churn)"
+
+
+def test_history_split_without_won_deals_is_zero_and_quiet():
+    """#13 trial: Österreich won no deal in the 12 history months before the plan, and
+    phase 7 showed numpy's 'RuntimeWarning: invalid value encountered in scalar divide'
+    (with the source path) on the manager's page (0 won ÷ 0). The hand-made KPI tables
+    hold deals of 2026 only, so the 12 months before a plan start of 2026-01-01 have no
+    won deal: no share and no relative price, no warning (warnings are errors here)."""
+    import warnings
+
+    from planning_lib.controlling.plan_vs_actual import _history_split
+    from tests.metrics.test_kpis import CTX, tables
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        split = _history_split(tables(), CTX, "channel", "mrr_eur")
+    assert split.empty or (split[["share", "rel_price"]] == 0.0).all().all()

@@ -214,3 +214,39 @@ def test_hubspot_xlsx_export_with_native_cells(tmp_path):
     assert deals["mrr_eur"].tolist() == [0.0, 0.0]  # no MRR column: default 0
     assert deals["close_date"].tolist() == [pd.Timestamp("2025-03-14"), pd.Timestamp("2025-05-02")]
     assert deals["created_date"].iloc[1] == pd.Timestamp("2025-02-11")
+
+
+def test_mapped_optional_column_absent_from_one_export_is_no_error(tmp_path):
+    """A mapping naming the optional ``is_credit_note`` column ("Gutschrift") reads an
+    export without it, e.g. the actuals of a year without credit notes.
+
+    Found in the #13 trial: history and actuals share one mapping; the history has a
+    "Gutschrift" column, the actuals do not, and the actuals were refused with "required
+    column is missing" for a column the contract declares optional. Worked out by hand:
+    the export has two won deals of 1.234,56 € and 100,00 €, no negative amount, so
+    nothing needs the flag and both rows load unchanged (no is_credit_note column).
+    A negative amount in the same export is still refused (the rule that needs the flag).
+    """
+    mapping = tmp_path / "sf.yaml"
+    mapping.write_text(
+        "extends: salesforce\ntable: deals\ncolumns: {is_credit_note: Gutschrift}\n",
+        encoding="utf-8",
+    )
+    header = "Opportunity ID;Account ID;Created Date;Close Date;Stage;Amount;Lead Source"
+    rows = [
+        "O-1;A-1;02.01.2025;15.01.2025;Closed Won;1.234,56;Web",
+        "O-2;A-2;03.01.2025;20.01.2025;Closed Won;100,00;Web",
+    ]
+    path = tmp_path / "actuals.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    deals = load_table(path, "deals", mapping=str(mapping))
+    assert deals["amount_eur"].tolist() == [1234.56, 100.0]
+    assert "is_credit_note" not in deals.columns
+
+    path.write_text(
+        "\n".join([header, rows[0], rows[1].replace("100,00", "-100,00")]) + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataValidationError) as err:
+        load_table(path, "deals", mapping=str(mapping))
+    assert err.value.failures["rule"].tolist() == ["negative_without_credit_note"]

@@ -356,3 +356,16 @@ def test_mrr_and_customers_at_period_end():
     assert total("mrr") == {JAN: 250.0, FEB: 250.0, MAR: 410.0}
     assert total("customers") == {JAN: 2, FEB: 3, MAR: 4}
     assert total("mrr", "quarter") == {Q1: 410.0}
+
+
+def test_quota_attainment_of_a_region_without_reps_or_wins_is_empty():
+    """#13 trial: a tiny region (Österreich) with no sales employee and no deal won in the
+    plan year stopped ``planning controlling --region`` with a pandas merge error (an
+    empty quota table against an empty won table of another dtype). Nothing to divide
+    by: no rows, by hand; with reps but no wins the three months stay (0 won ÷ quota)."""
+    t = tables()
+    no_wins = t["deals"][t["deals"]["stage"] != "won"]
+    empty = {**t, "headcount": t["headcount"].iloc[0:0], "deals": no_wins}
+    assert compute_kpi(empty, CTX, "quota_attainment", "month").empty
+    reps_only = compute_kpi({**t, "deals": no_wins}, CTX, "quota_attainment", "month")
+    assert reps_only["value"].tolist() == [0.0, 0.0, 0.0]

@@ -13,6 +13,7 @@ from planning_lib.metrics.transactional import (
     clv_transactional,
     deal_size,
     expected_purchases,
+    new_customer_deals,
     purchase_history,
     repeat_purchase_rate,
 )
@@ -118,3 +119,33 @@ def test_customer_key_is_the_stripped_id_or_the_deal() -> None:
     )  # fmt: skip
     assert customer_key(deals).tolist() == ["C1", "C1", "deal:D3", "deal:D4", "deal:D5"]
     assert customer_key(deals[["deal_id"]]).tolist() == [f"deal:D{i}" for i in range(1, 6)]
+
+
+def test_new_customer_deals_leave_out_customers_subscribed_before():
+    """The deals export begins after the company's first customers (#13 trial: 21 of the
+    251 first won deals of 2025 were upsells of customers subscribed since 2021-2023).
+
+    By hand: K1's first won deal closes 2025-03-10, its subscription began 2024-05-01
+    (an earlier month: a customer already, left out); K2 wins 2025-04-05 and starts
+    2025-04-05 (same month: new); K3 wins 2025-05-20 and starts 2025-06-01 (later: new);
+    K4 has no subscription (new by its deal); K5's deal is lost. New customers: D2, D3, D4.
+    Without subscriptions every customer's first won deal counts: D1, D2, D3, D4.
+    """
+    deals = pd.DataFrame(
+        {
+            "deal_id": ["D1", "D2", "D3", "D4", "D5", "D6"],
+            "customer_id": ["K1", "K2", "K3", "K4", "K5", "K1"],
+            "close_date": pd.to_datetime(
+                ["2025-03-10", "2025-04-05", "2025-05-20", "2025-05-21", "2025-05-22", "2025-07-01"]
+            ),
+            "stage": ["won", "won", "won", "won", "lost", "won"],
+        }
+    )
+    subs = pd.DataFrame(
+        {
+            "customer_id": ["K1", "K2", "K3", "K1"],
+            "start_date": pd.to_datetime(["2024-05-01", "2025-04-05", "2025-06-01", "2025-03-10"]),
+        }
+    )
+    assert new_customer_deals(deals, subs)["deal_id"].tolist() == ["D2", "D3", "D4"]
+    assert new_customer_deals(deals)["deal_id"].tolist() == ["D1", "D2", "D3", "D4"]

@@ -49,3 +49,38 @@ def test_total_rows_read_per_dimension_and_stages_are_labelled() -> None:
     stages = ["qualified", "demo", "proposal", "negotiation", "won", "lost"]
     shown = display_table(pd.DataFrame({"stage": stages}), "de")["stage"].tolist()
     assert shown == ["Qualifiziert", "Demo", "Angebot", "Verhandlung", "Abschluss", "Verloren"]
+
+
+def test_tools_row_of_the_structure_table_reads_in_words():
+    """#13 trial: phase 5's table "Teams und Werkzeuge" showed its tools row as the code
+    ``tools`` (views.organisation.structure_table writes that code; a plan from
+    ``planning init`` has no teams, so it was the table's only row). By hand: Werkzeuge /
+    Tools, as the cost category of the same name."""
+    from planning_lib.present.tables import display_table
+    from planning_lib.present.value_labels import value_label
+
+    assert value_label("team", "tools", "de") == "Werkzeuge"
+    assert value_label("team", "tools", "en") == "Tools"
+    shown = display_table(pd.DataFrame({"team": ["tools"], "owns": [""]}), "de")
+    assert shown.iloc[0, 0] == "Werkzeuge"
+
+
+def test_mrr_bridge_shows_its_steps_by_name_not_code():
+    """#13 trial: phase 7's MRR bridge showed a column "Baustein" with the codes opening,
+    new, expansion, contraction, churn, closing beside the German names. The label
+    column names each step (read from the table itself); the code column is left out
+    of the display, in both languages (the CSV keeps it)."""
+    from planning_lib.present.tables import display_table
+
+    bridge = pd.DataFrame(
+        {
+            "component": ["opening", "new", "churn"],
+            "label_de": ["MRR zu Planbeginn", "Neu-MRR", "Abwanderung (Churn)"],
+            "label_en": ["MRR at plan start", "New MRR", "Churn"],
+            "plan_eur": [100.0, 10.0, -5.0],
+        }
+    )
+    de = display_table(bridge, "de")
+    assert list(de.columns) == ["label", "plan_eur"]
+    assert de["label"].tolist() == ["MRR zu Planbeginn", "Neu-MRR", "Abwanderung (Churn)"]
+    assert list(display_table(bridge, "en").columns) == ["label", "plan_eur"]

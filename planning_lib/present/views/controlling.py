@@ -18,6 +18,7 @@ __all__ = [
     "deals_monthly_table",
     "deals_variance_table",
     "execution_split",
+    "execution_widest",
     "landing_path_cumulative",
     "landing_table",
     "landing_targets",
@@ -99,6 +100,17 @@ def execution_split(variance: pd.DataFrame, kpi: str = "new_customers") -> pd.Da
     out = sel.assign(channel=sel["member"].fillna("").replace("", "total"))
     out = out.assign(_total=out["channel"] == "total").sort_values(["_total", "channel"])
     return out[list(EXECUTION_COLUMNS)].reset_index(drop=True)
+
+
+def execution_widest(split: pd.DataFrame) -> str | None:
+    """The channel of :func:`execution_split` with the widest never-funded gap, or None
+    when there is nothing to split: no ``total`` row or no channel (a region without
+    new customers in plan and actuals has no new-customer variance at all)."""
+    by_channel = split.set_index("channel")
+    channels = by_channel.drop(index="total", errors="ignore")
+    if "total" not in by_channel.index or channels.empty:
+        return None
+    return str(channels["gap_planning"].astype(float).idxmax())
 
 
 def plan_actual_monthly(variance: pd.DataFrame, kpi: str) -> pd.DataFrame:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from planning_lib.analysis.asis import Analysis, figure_periods
-from planning_lib.metrics.transactional import first_won_deals
+from planning_lib.metrics.transactional import new_customer_deals
 
 __all__ = [
     "bookings_history",
@@ -40,13 +40,18 @@ def monthly_history(revenue_monthly: pd.DataFrame, column: str) -> pd.Series:
     return pd.Series(total[column].to_numpy(dtype=float), index=idx, name=column)
 
 
-def new_customer_history(deals: pd.DataFrame, months: pd.DatetimeIndex) -> pd.Series:
+def new_customer_history(
+    deals: pd.DataFrame,
+    months: pd.DatetimeIndex,
+    subscriptions: pd.DataFrame | None = None,
+) -> pd.Series:
     """New customers per month of ``months`` (month starts): each customer's first won
     deal (:func:`~planning_lib.metrics.transactional.first_won_deals`: credit notes
     aside; a repeat purchase or an upsell is no new customer), as init's no-change
     baseline counts them; months without one are zero, a first deal outside ``months``
-    is not counted."""
-    first = first_won_deals(deals)
+    is not counted; customers ``subscriptions`` show as customers before their first
+    won deal are not new there (:func:`~planning_lib.metrics.transactional.new_customer_deals`)."""
+    first = new_customer_deals(deals, subscriptions)
     month = pd.to_datetime(first["close_date"]).dt.to_period("M").dt.to_timestamp()
     counts = month.value_counts().reindex(months, fill_value=0)
     return pd.Series(counts.to_numpy(dtype=float), index=months, name="new_customers")

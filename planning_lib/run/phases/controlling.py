@@ -66,17 +66,20 @@ def phase_07_controlling(**params: Unpack[PhaseParameters]) -> Phase:
     # Lücke je Kanal: Plan nie finanziert (Plan − Funnel-Plan) oder Umsetzung (Funnel-Plan − Ist)
     split = ph.table(views.execution_split(variance), "execution", "07.execution")
     by_channel = split.set_index("channel")
-    total = by_channel.loc["total"]
-    widest = by_channel.drop(index="total")["gap_planning"].idxmax()
-    ph.say(
-        "07.execution_text",
-        gap=ph.fmt(total["plan"] - total["actual"], "count"),
-        planning=ph.fmt(total["gap_planning"], "count"),
-        execution=ph.fmt(total["gap_execution"], "count"),
-        channel=ph.name(widest),
-        att=ph.fmt(by_channel.loc[widest, "attainment"], "share"),
-        att_x=ph.fmt(by_channel.loc[widest, "attainment_execution"], "share"),
-    )
+    widest = views.execution_widest(split)
+    if widest is None:  # no new customers in plan or actuals: nothing to split
+        ph.say("07.execution_none")
+    else:
+        total = by_channel.loc["total"]
+        ph.say(
+            "07.execution_text",
+            gap=ph.fmt(total["plan"] - total["actual"], "count"),
+            planning=ph.fmt(total["gap_planning"], "count"),
+            execution=ph.fmt(total["gap_execution"], "count"),
+            channel=ph.name(widest),
+            att=ph.fmt(by_channel.loc[widest, "attainment"], "share"),
+            att_x=ph.fmt(by_channel.loc[widest, "attainment_execution"], "share"),
+        )
 
     # MRR-Brücke: Startbasis, Neu-MRR, Expansion, Kontraktion, Abwanderung
     bridge = ph.table(

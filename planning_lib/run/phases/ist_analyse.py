@@ -121,7 +121,7 @@ def phase_01_ist_analyse(**params: Unpack[PhaseParameters]) -> Phase:
 
     # Prognose ohne Änderungen: Neukunden pro Monat (erster gewonnener Deal je Kunde)
     months = views.monthly_history(analysis.tables["revenue_monthly"], "won_deals").index
-    new = views.new_customer_history(ph.history["deals"], months)
+    new = views.new_customer_history(ph.history["deals"], months, ph.history.get("subscriptions"))
     forecast = show_no_change_forecast(ph, new, "01.forecast", "forecast_new_customers")
 
     # Befunde
