@@ -65,6 +65,7 @@ from planning_lib.core.text_store import label
 from planning_lib.data.failures import DataValidationError
 from planning_lib.data.loaders import load_dataset
 from planning_lib.metrics.transactional import first_won_deals
+from planning_lib.metrics.window import last_complete_month
 from planning_lib.present.formatting import format_value
 from planning_lib.present.labels import text
 
@@ -101,7 +102,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--metric", choices=METRICS, default="new_customers", help="what to forecast"
     )
     parser.add_argument(
-        "--as-of", dest="as_of", help="last history month YYYY-MM (default: last full month)"
+        "--as-of",
+        dest="as_of",
+        help="last history month YYYY-MM (default: the data's last complete month, as init)",
     )
     parser.add_argument(
         "--reconcile", choices=("mint", "bottom_up"), default="mint", help="coherence method"
@@ -124,16 +127,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _as_of(tables: dict[str, pd.DataFrame], as_of: str | None) -> pd.Period:
+    """``--as-of`` if given, else the last complete month of the data: the one rule of
+    ``planning init`` and ``analyse`` (:func:`planning_lib.metrics.window.last_complete_month`),
+    so the baseline here and init's are measured on the same months."""
     if as_of:
         return pd.Period(as_of, freq="M")
-    dates = []
-    if "deals" in tables:
-        d = tables["deals"]
-        dates.append(pd.to_datetime(d.loc[d["stage"].isin(["won", "lost"]), "close_date"]).max())
-    if "subscriptions" in tables:
-        dates.append(pd.to_datetime(tables["subscriptions"]["start_date"]).max())
-    last = max(x for x in dates if pd.notna(x))
-    return (last + pd.Timedelta(days=1)).to_period("M") - 1
+    return last_complete_month(tables)
 
 
 def metric_frame(
