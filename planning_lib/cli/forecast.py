@@ -65,9 +65,9 @@ from planning_lib.core.text_store import label
 from planning_lib.data.failures import DataValidationError
 from planning_lib.data.loaders import load_dataset
 from planning_lib.metrics.transactional import first_won_deals
-from planning_lib.metrics.window import last_complete_month
+from planning_lib.metrics.window import export_start, last_complete_month, partial_first_month
 from planning_lib.present.formatting import format_value
-from planning_lib.present.labels import text
+from planning_lib.present.labels import partial_month_line, text
 
 __all__ = [
     "HELP",
@@ -152,7 +152,12 @@ def metric_frame(
         as_of: last history month.
 
     Returns:
-        Long table: ``by`` columns, ``month`` (month start), ``value``.
+        Long table: ``by`` columns, ``month`` (month start), ``value``. A metric of the
+        deals starts after the export's first month when that month is partial
+        (:func:`planning_lib.metrics.window.partial_first_month`: its closes of deals
+        created before the export are missing); the month is named in
+        ``attrs["partial_first_month"]`` (None when every month counts) and its deals stay
+        in the tables.
 
     Raises:
         KeyError: the table the metric needs is missing.
@@ -186,11 +191,19 @@ def metric_frame(
     long = long[long["month"] <= as_of]
     keys = long[by].drop_duplicates()
     months = pd.period_range(long["month"].min(), as_of, freq="M")
+    partial = None
+    if metric != "revenue" and len(months) > 1:
+        partial = partial_first_month(months[0], export_start(tables["deals"]), by_close=True)
+        if partial is not None:
+            months = months[1:]
+            long = long[long["month"] >= months[0]]
     grid = keys.merge(pd.DataFrame({"month": months}), how="cross")
     sums = long.groupby([*by, "month"], as_index=False)["value"].sum()
     out = grid.merge(sums, on=[*by, "month"], how="left").fillna({"value": 0.0})
     out["month"] = out["month"].dt.to_timestamp()
-    return out.sort_values([*by, "month"]).reset_index(drop=True)
+    out = out.sort_values([*by, "month"]).reset_index(drop=True)
+    out.attrs["partial_first_month"] = partial
+    return out
 
 
 class RevenueNeedsSubscriptionsError(ValueError):
@@ -349,4 +362,6 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"{len(acc)} series; median backtest MASE {med:.3f}; reconciliation {rec['method'].iloc[0]}"
     )
+    if bottom.attrs.get("partial_first_month") is not None:
+        print(partial_month_line(bottom.attrs["partial_first_month"], lang))
     return 0

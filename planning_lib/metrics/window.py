@@ -9,15 +9,58 @@ One rule, one place, for every command that reads a history (``planning init``,
   else the month before is the last complete one. Open deals' close dates (expected,
   in the future) and subscriptions' end dates (a contract's scheduled end) are no events
   that happened and do not count.
+* :func:`partial_first_month` (the other end, by the export's dates and cycles, not by
+  the series' values: a weak but complete month stays): a series' first month is partial
+  when it is the export's first month (:func:`export_start`: the deals' earliest created
+  date) and the export covers less than :data:`COVERED_MIN` of what closed in it. Its
+  coverage (:func:`first_month_coverage`) is the mean over the month's days of the share
+  of won deals whose cycle (created → close, in days) fits between the export's first
+  day and that day: a deal closed on day t is in the export only if it was created on or
+  after the export's first day. A series dated by creation counts every cycle as 0 days:
+  its coverage is the share of the month's days from the export's first day.
+
+  - A 7-month export beginning on 01.03.2025 (median cycle 29 days) covers about a
+    third of March's closes by this count and held 6.360 € of March bookings against
+    about 150.000 € in each later month: March is partial.
+  - Deals closed on the day they are created (cycle 0) starting on a month's 1st: the
+    month is complete (a company that began then keeps its first month).
+  - By creation: an export beginning on the 4th (a month's first working day at the
+    latest: New Year's Day on a Friday) covers 25 of 28 days in February, 0,89: complete;
+    from the 5th at most 27 of 31 days, 0,87: partial.
+
+  Only the export's first month is looked at: a later month misses only deals longer
+  than the time since the export began. The month is left out of the monthly series
+  that feed the forecast engine, the no-change baseline and ``planning init``'s monthly
+  rates (:func:`drop_partial_first_month`); no row leaves the tables, and the callers say
+  so in one line. Subscriptions are not cut: their table holds every contract with its
+  own start, also those that began before any CRM export.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["CLOSED_STAGES", "export_end", "last_complete_month"]
+__all__ = [
+    "CLOSED_STAGES",
+    "COVERED_MIN",
+    "ExportStart",
+    "PartialMonth",
+    "drop_partial_first_month",
+    "export_end",
+    "export_start",
+    "first_month_coverage",
+    "last_complete_month",
+    "partial_first_month",
+]
+
+COVERED_MIN = 0.88
+"""A first month whose coverage is below this share is partial (module docstring): by
+creation, a start on the 4th still covers February (25 of 28 days, 0,89), one on the 5th
+no month (27 of 31 days, 0,87)."""
 
 CLOSED_STAGES = ("won", "lost")
 """Deal stages whose close date is an event that happened (not an expected close)."""
@@ -55,3 +98,93 @@ def last_complete_month(tables: Mapping[str, pd.DataFrame]) -> pd.Period:
         raise ValueError("the data holds no dated rows (created_date, start_date, close_date)")
     month = latest.to_period("M")
     return month if (latest + pd.Timedelta(days=1)).month != latest.month else month - 1
+
+
+@dataclass(frozen=True)
+class ExportStart:
+    """Where an export of deals begins.
+
+    Attributes:
+        day: the earliest created date of the deals.
+        cycles: days from creation to close of its won deals (sorted), the cycles a
+            close-dated series' first month is measured with.
+    """
+
+    day: pd.Timestamp
+    cycles: np.ndarray
+
+
+@dataclass(frozen=True)
+class PartialMonth:
+    """The first month of a series, partial in the export (:func:`partial_first_month`).
+
+    Attributes:
+        month: the month left out of the series.
+        start: the export's first date.
+        coverage: the share of the month's closes (or days) the export covers.
+        by_close: the series is dated by close, not by creation.
+    """
+
+    month: pd.Period
+    start: pd.Timestamp
+    coverage: float
+    by_close: bool
+
+
+def export_start(deals: pd.DataFrame) -> ExportStart | None:
+    """The deals' earliest created date and the cycles of their won deals; None when no
+    deal has a created date (or the table no ``created_date``)."""
+    if "created_date" not in deals.columns:
+        return None
+    created = pd.to_datetime(deals["created_date"], errors="coerce")
+    if created.notna().sum() == 0:
+        return None
+    cycles = np.array([], dtype=float)
+    if {"stage", "close_date"} <= set(deals.columns):
+        won = (deals["stage"] == "won").to_numpy()
+        days = (pd.to_datetime(deals["close_date"], errors="coerce") - created).dt.days
+        days = days[won & days.notna().to_numpy()]
+        cycles = np.sort(np.maximum(days.to_numpy(dtype=float), 0.0))
+    return ExportStart(pd.Timestamp(created.min()).normalize(), cycles)
+
+
+def first_month_coverage(month: pd.Period, start: ExportStart, by_close: bool = True) -> float:
+    """The share of ``month``'s closes (``by_close``; else of its days) an export beginning
+    at ``start`` holds: the mean over the month's days t of the share of won deals with a
+    cycle of at most t − the export's first day (0 before that day; every cycle 0 days
+    when not ``by_close`` or without won deals)."""
+    days = pd.date_range(month.start_time, month.end_time.normalize(), freq="D")
+    elapsed = (days - start.day).days.to_numpy(dtype=float)
+    cycles = start.cycles if by_close and len(start.cycles) else np.zeros(1)
+    held = np.searchsorted(cycles, elapsed, side="right") / len(cycles)
+    return float(np.mean(np.where(elapsed >= 0, held, 0.0)))
+
+
+def partial_first_month(
+    first: pd.Period, start: ExportStart | None, by_close: bool = True
+) -> PartialMonth | None:
+    """``first`` (a series' first month) as a :class:`PartialMonth` when it is the export's
+    first month and covered below :data:`COVERED_MIN` (module docstring), else None."""
+    if start is None:
+        return None
+    first = pd.Period(first, freq="M")
+    if first != start.day.to_period("M"):
+        return None
+    coverage = first_month_coverage(first, start, by_close)
+    if coverage >= COVERED_MIN:
+        return None
+    return PartialMonth(first, start.day, coverage, by_close)
+
+
+def drop_partial_first_month(
+    monthly: pd.Series, start: ExportStart | None, by_close: bool = True
+) -> tuple[pd.Series, PartialMonth | None]:
+    """``monthly`` (PeriodIndex, consecutive months) without its first month when that
+    month is partial in the export (:func:`partial_first_month`), and that month (None
+    when none is left out). A series of a single month keeps it (nothing would remain)."""
+    if len(monthly) < 2:
+        return monthly, None
+    part = partial_first_month(monthly.index[0], start, by_close)
+    if part is None:
+        return monthly, None
+    return monthly.iloc[1:], part
