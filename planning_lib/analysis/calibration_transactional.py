@@ -88,7 +88,6 @@ from planning_lib.metrics.transactional import (
     repeat_base,
     sized_months,
 )
-from planning_lib.metrics.window import export_start
 
 __all__ = [
     "ACTIVE_MONTHS_MAX",
@@ -355,10 +354,10 @@ def transactional_values(
         "init.new_share", {"window": win, "count": n_new}
     )
     first = new_deals[new_deals["first_won"]]
-    # the first wins are a part of the deals: the export begins with the whole table
-    begins = export_start(deals)
-    baseline = no_change_new_customers(first, plan_start, start=begins)
-    history_m = monthly_new_customers(first, plan_start, start=begins)
+    # the first wins are a part of the deals: the export (its start, its repeat
+    # purchases) is the whole table
+    baseline = no_change_new_customers(first, plan_start, whole=deals)
+    history_m = monthly_new_customers(first, plan_start, whole=deals)
     season = seasonal_weights(history_m, defaults["min_season_months"])
     src["drivers.seasonality"] = (
         Source("init.season_first_deals", {"months": len(history_m)})

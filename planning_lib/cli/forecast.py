@@ -65,9 +65,14 @@ from planning_lib.core.text_store import label
 from planning_lib.data.failures import DataValidationError
 from planning_lib.data.loaders import load_dataset
 from planning_lib.metrics.transactional import first_won_deals
-from planning_lib.metrics.window import export_start, last_complete_month, partial_first_month
+from planning_lib.metrics.window import (
+    export_start,
+    last_complete_month,
+    partial_first_month,
+    warm_up,
+)
 from planning_lib.present.formatting import format_value
-from planning_lib.present.labels import partial_month_line, text
+from planning_lib.present.labels import partial_month_line, text, warm_up_line
 
 __all__ = [
     "HELP",
@@ -157,7 +162,8 @@ def metric_frame(
         (:func:`planning_lib.metrics.window.partial_first_month`: its closes of deals
         created before the export are missing); the month is named in
         ``attrs["partial_first_month"]`` (None when every month counts) and its deals stay
-        in the tables.
+        in the tables. ``new_customers`` also starts after the export's warm-up
+        (:func:`planning_lib.metrics.window.warm_up`, ``attrs["warm_up"]``).
 
     Raises:
         KeyError: the table the metric needs is missing.
@@ -191,11 +197,17 @@ def metric_frame(
     long = long[long["month"] <= as_of]
     keys = long[by].drop_duplicates()
     months = pd.period_range(long["month"].min(), as_of, freq="M")
-    partial = None
+    partial = warm = None
     if metric != "revenue" and len(months) > 1:
         partial = partial_first_month(months[0], export_start(tables["deals"]), by_close=True)
         if partial is not None:
             months = months[1:]
+            long = long[long["month"] >= months[0]]
+    if metric == "new_customers":  # the export's warm-up: "new" customers from before it
+        total = long.groupby("month")["value"].sum().reindex(months, fill_value=0.0)
+        warm = warm_up(tables["deals"], total)
+        if warm is not None:
+            months = months[months > warm.last]
             long = long[long["month"] >= months[0]]
     grid = keys.merge(pd.DataFrame({"month": months}), how="cross")
     sums = long.groupby([*by, "month"], as_index=False)["value"].sum()
@@ -203,6 +215,7 @@ def metric_frame(
     out["month"] = out["month"].dt.to_timestamp()
     out = out.sort_values([*by, "month"]).reset_index(drop=True)
     out.attrs["partial_first_month"] = partial
+    out.attrs["warm_up"] = warm
     return out
 
 
@@ -364,4 +377,6 @@ def run(args: argparse.Namespace) -> int:
     )
     if bottom.attrs.get("partial_first_month") is not None:
         print(partial_month_line(bottom.attrs["partial_first_month"], lang))
+    if bottom.attrs.get("warm_up") is not None:
+        print(warm_up_line(bottom.attrs["warm_up"], lang))
     return 0

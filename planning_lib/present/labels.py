@@ -30,6 +30,7 @@ __all__ = [
     "format_figure",
     "partial_month_line",
     "text",
+    "warm_up_line",
 ]
 
 KEY_FIGURE_UNITS: dict[str, Unit] = {
@@ -249,4 +250,19 @@ def partial_month_line(part: Any, locale: str = "de") -> str:
         month=str(part.month),
         day=format_day(part.start, locale),
         coverage=format_value(part.coverage, "share", locale, decimals=0),
+    )
+
+
+def warm_up_line(warm: Any, locale: str = "de") -> str:
+    """The one line saying that the export's warm-up is left out of the new customers (a
+    :class:`planning_lib.metrics.window.WarmUp`)."""
+    return text(
+        "window.warm_up",
+        locale,
+        first=str(warm.first),
+        last=str(warm.last),
+        gap=format_value(warm.median_gap_days, "count", locale),
+        day=format_day(warm.start, locale),
+        warm=format_value(warm.warm_mean, "decimal", locale, decimals=1),
+        later=format_value(warm.later_mean, "decimal", locale, decimals=1),
     )

@@ -80,3 +80,21 @@ def test_export_start_and_end() -> None:
     assert start.cycles.tolist() == [14.0, 29.0]  # the won deals: 18.03.-01.04., 02.06.-01.07.
     assert last_complete_month({"deals": deals}) == pd.Period("2025-10", freq="M")
     assert last_complete_month({"deals": deals.iloc[:2]}) == pd.Period("2025-06", freq="M")
+
+
+def test_no_warm_up_without_enough_repeat_purchases() -> None:
+    """Nine customers buying twice (9 gaps of 31 days, fewer than the 10 a median needs):
+    no warm-up, whatever the series."""
+    from planning_lib.metrics.window import repeat_gaps, warm_up
+
+    deals = pd.DataFrame(
+        {
+            "customer_id": [f"K{i}" for i in range(9) for _ in range(2)],
+            "created_date": ["2024-01-01", "2024-02-01"] * 9,
+            "close_date": ["2024-01-01", "2024-02-01"] * 9,
+            "stage": ["won"] * 18,
+        }
+    )
+    assert repeat_gaps(deals).tolist() == [31.0] * 9
+    y = pd.Series([9.0, 0, 0, 0, 0, 0], index=pd.period_range("2024-01", periods=6, freq="M"))
+    assert warm_up(deals, y) is None

@@ -30,8 +30,10 @@ from planning_lib.metrics.transactional import first_won_deals
 from planning_lib.metrics.window import (
     ExportStart,
     PartialMonth,
+    WarmUp,
     drop_partial_first_month,
     export_start,
+    warm_up,
 )
 
 __all__ = [
@@ -59,6 +61,8 @@ class NoChangeBaseline:
             (then every figure is EUR, ``last_year`` rounded to whole euros).
         partial: the history's first month, left out as partial in the export
             (:func:`planning_lib.metrics.window.partial_first_month`), or None.
+        warm_up: the export's first months, left out of new customers as partly
+            customers from before it (:func:`planning_lib.metrics.window.warm_up`), or None.
     """
 
     expected: float
@@ -70,6 +74,7 @@ class NoChangeBaseline:
     monthly: pd.DataFrame
     source: str
     partial: PartialMonth | None = None
+    warm_up: WarmUp | None = None
 
     def as_dict(self) -> dict[str, float]:
         """The figures as a flat dict (for tables and JSON)."""
@@ -78,7 +83,7 @@ class NoChangeBaseline:
 
 
 def monthly_new_customers(
-    table: pd.DataFrame, plan_start: str | pd.Timestamp, start: ExportStart | None = None
+    table: pd.DataFrame, plan_start: str | pd.Timestamp, whole: pd.DataFrame | None = None
 ) -> pd.Series:
     """New customers per month before ``plan_start``.
 
@@ -87,16 +92,18 @@ def monthly_new_customers(
             see :func:`~planning_lib.metrics.transactional.first_won_deals`) or
             canonical subscriptions (each customer's first ``start_date``).
         plan_start: first day of the plan; later months are ignored.
-        start: where the deals' export begins
-            (:func:`~planning_lib.metrics.window.export_start`; default: ``table``'s own,
-            pass the whole table's when ``table`` is a part of it); not used for
-            subscriptions, which hold every contract.
+        whole: the whole deals export ``table`` comes from (default: ``table``; pass it
+            when ``table`` is a part of it): where it begins and its repeat purchases.
+            Not used for subscriptions, which hold every contract.
 
     Returns:
         Counts per month (PeriodIndex), zero-filled between the first and last month,
-        without a first month that is partial in the export (left out and named in
-        ``attrs["partial_first_month"]``, a
-        :class:`~planning_lib.metrics.window.PartialMonth` or None).
+        without a first month that is partial in the export and without the export's
+        warm-up (:func:`~planning_lib.metrics.window.warm_up`: months whose "new"
+        customers are partly customers from before the export), each named in
+        ``attrs`` (``"partial_first_month"``, a
+        :class:`~planning_lib.metrics.window.PartialMonth`, and ``"warm_up"``, a
+        :class:`~planning_lib.metrics.window.WarmUp`, or None).
 
     Raises:
         KeyError: neither a deals nor a subscriptions table.
@@ -115,9 +122,18 @@ def monthly_new_customers(
     if counts.empty:
         raise ValueError("no new customers before plan_start")
     full = pd.period_range(counts.index[0], end, freq="M")
-    # subscriptions hold every contract: their first month is not cut
-    start = None if not by_close else export_start(table) if start is None else start
-    return _without_partial(counts.reindex(full, fill_value=0).astype(float), start)
+    y = counts.reindex(full, fill_value=0).astype(float)
+    if not by_close:  # subscriptions hold every contract: their first months are not cut
+        return _without_partial(y, None)
+    whole = table if whole is None else whole
+    y = _without_partial(y, export_start(whole))
+    warm = warm_up(whole, y)
+    if warm is not None:
+        partial = y.attrs["partial_first_month"]
+        y = y[y.index > warm.last].copy()
+        y.attrs["partial_first_month"] = partial
+    y.attrs["warm_up"] = warm
+    return y
 
 
 def _without_partial(y: pd.Series, start: ExportStart | None) -> pd.Series:
@@ -158,7 +174,7 @@ def no_change_new_customers(
     months: int = 12,
     draws: int = 4000,
     seed: int = 42,
-    start: ExportStart | None = None,
+    whole: pd.DataFrame | None = None,
 ) -> NoChangeBaseline:
     """New customers of the plan year if the history simply continues.
 
@@ -168,12 +184,12 @@ def no_change_new_customers(
         months: plan months summed (12 for a year).
         draws: simulated paths for the percentiles.
         seed: random seed of the simulation (same seed, same numbers).
-        start: the export's first date (see :func:`monthly_new_customers`).
+        whole: the whole deals export (see :func:`monthly_new_customers`).
 
     Returns:
         The :class:`NoChangeBaseline`.
     """
-    y = monthly_new_customers(table, plan_start, start)
+    y = monthly_new_customers(table, plan_start, whole)
     source = "deals" if "stage" in table.columns else "subscriptions"
     return _no_change(y, months, draws, seed, source)
 
@@ -188,9 +204,9 @@ MIN_MODEL_MONTHS = 12
 
 def _no_change(y: pd.Series, months: int, draws: int, seed: int, source: str) -> NoChangeBaseline:
     """The no-change forecast of the monthly series ``y`` summed over ``months``."""
-    partial = y.attrs.get("partial_first_month")
+    left_out = {"partial": y.attrs.get("partial_first_month"), "warm_up": y.attrs.get("warm_up")}
     if len(y) < MIN_MODEL_MONTHS:
-        return replace(_run_rate(y, months, draws, seed, source), partial=partial)
+        return replace(_run_rate(y, months, draws, seed, source), **left_out)
     fc = auto_forecast(y, months, fill="zero", point="mean")
     expected = float(fc["mean"].sum())
     paths = _paths(y, months, draws, seed)
@@ -211,7 +227,7 @@ def _no_change(y: pd.Series, months: int, draws: int, seed: int, source: str) ->
         last_year=round(float(y.iloc[-12:].sum())),
         monthly=fc,
         source=source,
-        partial=partial,
+        **left_out,
     )
 
 
