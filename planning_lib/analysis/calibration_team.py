@@ -54,6 +54,7 @@ from planning_lib.metrics.acquisition import STATED_CAC_CATEGORIES, cac
 from planning_lib.metrics.common import month_of, ratio
 from planning_lib.metrics.deals import won_deals
 from planning_lib.metrics.transactional import customer_key
+from planning_lib.metrics.window import PartialMonth, export_start, partial_first_month
 
 __all__ = [
     "PARTNER_CHANNEL",
@@ -150,9 +151,12 @@ def deal_owners(deals: pd.DataFrame | None, as_of: pd.Period) -> list[str]:
     return sorted(set(rep_owner_deals(deals, as_of)["owner"]))
 
 
-def rep_won_deals(deals: pd.DataFrame | None, as_of: pd.Period) -> tuple[int, int]:
+def rep_won_deals(
+    deals: pd.DataFrame | None, as_of: pd.Period, skip: pd.Period | None = None
+) -> tuple[int, int]:
     """(won deals the reps closed, new-business deals of the partner channel left out),
-    both closed in the 12 months up to ``as_of`` (credit notes are no deals).
+    both closed in the 12 months up to ``as_of`` (credit notes are no deals), without
+    those closed in the month ``skip`` (a first month partial in the export).
 
     New business is as in the plan's purchase history: a customer's won deals in the
     month of its first won deal (a deal without ``customer_id`` is a customer of its own);
@@ -170,7 +174,29 @@ def rep_won_deals(deals: pd.DataFrame | None, as_of: pd.Period) -> tuple[int, in
     )
     partner_new = (channel == PARTNER_CHANNEL) & (month == first)
     window = (month >= as_of - 11) & (month <= as_of)
+    if skip is not None:
+        window &= month != skip
     return int((window & ~partner_new).sum()), int((window & partner_new).sum())
+
+
+def partial_close_month(deals: pd.DataFrame | None, as_of: pd.Period) -> PartialMonth | None:
+    """The first month of the won deals' close months when the export covers it only
+    partly (:func:`planning_lib.metrics.window.partial_first_month`) and it lies in the 12
+    months up to ``as_of``: the deals per rep leave it out (its closes of deals created
+    before the export are missing), its rows stay."""
+    if deals is None or deals.empty:
+        return None
+    months = month_of(won_deals(deals)["close_date"]).dropna()
+    if months.empty or months.min() < as_of - 11 or months.min() >= as_of:
+        return None
+    return partial_first_month(months.min(), export_start(deals))
+
+
+def _heads_in(hc: pd.DataFrame | None, owners: int, month: pd.Period) -> float:
+    """Heads of a month: employed at its end (headcount), else the deal owners."""
+    if hc is None or hc.empty:
+        return float(owners)
+    return float(employed(hc, month.end_time.normalize()).sum())
 
 
 def _first_date(deals: pd.DataFrame) -> pd.Timestamp:
@@ -248,7 +274,12 @@ def team_and_costs(
         sums = costs.groupby(costs["category"].astype(str))["amount_eur"].sum()
         by_cat = {c: round(float(sums[c]), 2) for c in COST_CATEGORIES if c in sums.index}
     personnel = by_cat.get("personnel", 0.0)
-    won, partner = rep_won_deals(tables.get("deals"), as_of)
+    part = partial_close_month(deals_table, as_of)
+    won, partner = rep_won_deals(deals_table, as_of, part.month if part else None)
+    heads_won = heads
+    if part is not None:  # the deals per rep without the partial month's heads
+        owners = reps.get(TEAM_DEFAULTS["role"], 0) if hc is None or hc.empty else 0
+        heads_won = heads - _heads_in(hc, owners, part.month)
     roles: dict[str, Any] = {}
     for role in hm:
         de, en = label_pair(f"role.{role}", role)
@@ -261,12 +292,18 @@ def team_and_costs(
         else:
             salary = TEAM_DEFAULTS["salary_yearly_eur"]
             src[f"{p}.salary_yearly_eur"] = Source("init.default_salary", {}, assumption=True)
-        if heads and won:
-            per_rep = round(won / heads, 2)
-            src[f"{p}.deals_per_month"] = Source(
-                "init.deals_per_rep_partner" if partner else "init.deals_per_rep",
-                {"won": won, "partner": partner, "head_months": heads, "window": win},
-            )
+        if heads_won > 0 and won:
+            per_rep = round(won / heads_won, 2)
+            key = "init.deals_per_rep_partner" if partner else "init.deals_per_rep"
+            args: dict[str, Any] = {
+                "won": won,
+                "partner": partner,
+                "head_months": heads_won,
+                "window": win,
+            }
+            if part is not None:
+                key, args["month"] = key + "_partial", str(part.month)
+            src[f"{p}.deals_per_month"] = Source(key, args)
         else:
             per_rep = TEAM_DEFAULTS["deals_per_month"]
             src[f"{p}.deals_per_month"] = Source("init.default_deals", {}, assumption=True)

@@ -19,7 +19,7 @@ import yaml
 
 from planning_lib.analysis.calibration_common import Source
 from planning_lib.core.text_store import label
-from planning_lib.present.formatting import format_plain
+from planning_lib.present.formatting import format_day, format_plain
 
 __all__ = ["comment_text", "render_plan_yaml"]
 
@@ -27,6 +27,8 @@ _WIDTH = 100
 
 
 def _arg(value: Any, locale: str) -> str:
+    if isinstance(value, dt.date):  # a day as the locale writes it: 18.03.2025
+        return format_day(value, locale)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
     if isinstance(value, float) and not value.is_integer():

@@ -8,7 +8,7 @@ A hand-made deals-only export (plain pandas below) beginning on 01.03.2025, as t
 deals' cycles the export holds 64 % of March's closes, below the 88 % a month needs); from April
 to September each month one new customer wins a deal of 1.000 € (created on the 2nd,
 closed on the 12th); a lost deal created 2025-09-30 closes the export's last month
-(as-of 2025-09). Eight rows in all.
+(as-of 2025-09). Eight rows in all, every deal owned by Anna.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def _deals() -> pd.DataFrame:
         rows.append((f"D{i:02d}", f"K{i:02d}", f"{m}-02", f"{m}-12", "won", 1000.0))
     rows.append(("D99", "K99", "2025-09-30", "2025-09-30", "lost", 500.0))
     cols = ["deal_id", "customer_id", "created_date", "close_date", "stage", "amount_eur"]
-    return pd.DataFrame(rows, columns=cols)
+    return pd.DataFrame(rows, columns=cols).assign(owner="Anna")
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +80,8 @@ def test_forecast_series_and_line(data: Path, capsys: pytest.CaptureFixture) -> 
 
 def test_init_says_it_and_proposes_without_the_month(data: Path, capsys) -> None:
     """``planning init``: the line on the console and in the YAML's header, the revenue
-    target 12.000 € (1.000 € × 12) and the new-customer target 12 (one a month × 12)."""
+    target 12.000 € (1.000 € × 12), the new-customer target 12 (one a month × 12) and the
+    deals per rep without March."""
     out = data.parent / "plan" / "my.yaml"
     assert main(["init", "--data", str(data), "--out", str(out), "--lang", "en"]) == 0
     said = capsys.readouterr().out
@@ -90,3 +91,45 @@ def test_init_says_it_and_proposes_without_the_month(data: Path, capsys) -> None
     assert "Erster Monat 2025-03 nur teilweise im Export (ab 01.03.2025" in head
     assert "forecast_no_change_new_customers: 12 " in text
     assert "value: 12000 " in text
+    # deals per rep: one owner (Anna), 2025-03..2025-09 without March:
+    # 6 won deals ÷ 6 head-months (with March 7 ÷ 7)
+    line = next(ln for ln in text.splitlines() if "deals_per_month:" in ln)
+    assert "deals_per_month: 1.0  # 6 gewonnene Deals" in line, line
+    assert "÷ 6 Kopf-Monate, 2025-03..2025-09 ohne 2025-03 (nur teilweise im Export)" in line
+
+
+def test_init_deals_created_per_month_without_a_partial_first_month(tmp_path: Path) -> None:
+    """An export beginning on 18.03.2025 (by creation 14 of March's 31 days, 45 %, under
+    the 88 % a month needs): two deals created in March (18th, 25th), four a month from
+    April to September (days 3, 10, 17, 27), each closed 14 days later, every second one
+    won. Deals of prospects created per month: 24 ÷ 6 = 4,0 over 2025-04..2025-09 (with
+    March 26 ÷ 7 = 3,71); March's rows stay in the table."""
+    rows = []
+    days = [pd.Timestamp("2025-03-18"), pd.Timestamp("2025-03-25")]
+    for m in pd.period_range("2025-04", "2025-09", freq="M"):
+        days += [pd.Timestamp(f"{m}-{d:02d}") for d in (3, 10, 17, 27)]
+    for n, created in enumerate(days):
+        rows.append(
+            {
+                "deal_id": f"D{n:03d}",
+                "customer_id": f"K{n:03d}",
+                "created_date": created.date().isoformat(),
+                "close_date": (created + pd.Timedelta(days=14)).date().isoformat(),
+                "stage": "won" if n % 2 == 0 else "lost",
+                "amount_eur": 1000.0,
+                "owner": "Anna",
+            }
+        )
+    data = tmp_path / "data"
+    data.mkdir()
+    pd.DataFrame(rows).to_csv(data / "deals.csv", index=False)
+    out = tmp_path / "plan.yaml"
+    assert main(["init", "--data", str(data), "--out", str(out), "--as-of", "2025-09"]) == 0
+    line = next(
+        ln for ln in out.read_text(encoding="utf-8").splitlines() if "leads_per_month:" in ln
+    )
+    assert (
+        "leads_per_month: 4.0  # 24 Deals von Interessenten angelegt 2025-04..2025-09 ÷ 6" in line
+    )
+    assert "2025-03 nur teilweise im Export (ab 18.03.2025), nicht mitgezählt" in line
+    assert len(rows) == 26
