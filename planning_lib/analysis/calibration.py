@@ -83,6 +83,7 @@ from planning_lib.core.text_store import label_pair
 from planning_lib.core.vocabulary import CHANNELS, SEGMENTS
 from planning_lib.data.completion import Note, render_note
 from planning_lib.data.tables import OPTIONAL_DEFAULTS
+from planning_lib.metrics import window
 from planning_lib.metrics.clv import clv_from_bridge
 from planning_lib.metrics.common import ratio
 from planning_lib.metrics.customers import CustomerMatrix, customer_matrix, mrr_bridge_observed
@@ -149,24 +150,14 @@ class Calibration:
 
 
 def last_complete_month(tables: dict[str, pd.DataFrame]) -> pd.Period:
-    """The last complete month of the data: the month of the latest created/start date
-    (leads and deals ``created_date``, subscriptions ``start_date``) when that date is
-    the month's last day, else the month before."""
-    dates = []
-    for table, col in (
-        ("leads", "created_date"),
-        ("deals", "created_date"),
-        ("subscriptions", "start_date"),
-    ):
-        if table in tables and col in tables[table].columns:
-            d = pd.to_datetime(tables[table][col], errors="coerce").max()
-            if pd.notna(d):
-                dates.append(d)
-    if not dates:
-        raise CalibrationError("the data holds no dated rows (created_date, start_date)")
-    latest = max(dates)
-    month = latest.to_period("M")
-    return month if (latest + pd.Timedelta(days=1)).month != latest.month else month - 1
+    """The last complete month of the data (:func:`planning_lib.metrics.window.last_complete_month`:
+    the month of the latest dated event, created/start dates and closed deals' close dates,
+    when that date is the month's last day, else the month before), the one rule of
+    ``planning init``, ``forecast`` and ``analyse``."""
+    try:
+        return window.last_complete_month(tables)
+    except ValueError as exc:
+        raise CalibrationError(str(exc)) from exc
 
 
 def _customer_base(subs: pd.DataFrame, as_of: pd.Period, start: pd.Period | None):
@@ -443,8 +434,9 @@ def calibrate(
     # customers before it (the export began after them) are not new there
     dated = {"stage", "close_date"} <= set(deals.columns)
     basis_table = new_customer_deals(deals, subs) if dated else subs
-    baseline = no_change_new_customers(basis_table, plan_start)
-    history_m = monthly_new_customers(basis_table, plan_start)
+    whole = deals if dated else None  # the whole export: where it begins, its repeats
+    baseline = no_change_new_customers(basis_table, plan_start, whole=whole)
+    history_m = monthly_new_customers(basis_table, plan_start, whole=whole)
     season = seasonal_weights(history_m, DEFAULTS["min_season_months"])
     values["drivers"]["seasonality"] = season
     src["drivers.seasonality"] = (

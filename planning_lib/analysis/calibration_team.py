@@ -62,6 +62,7 @@ from planning_lib.metrics.acquisition import STATED_CAC_CATEGORIES, cac
 from planning_lib.metrics.common import month_of, ratio
 from planning_lib.metrics.deals import won_deals
 from planning_lib.metrics.transactional import customer_key
+from planning_lib.metrics.window import PartialMonth, export_start, partial_first_month
 
 __all__ = [
     "PARTNER_CHANNEL",
@@ -159,9 +160,12 @@ def deal_owners(deals: pd.DataFrame | None, as_of: pd.Period) -> list[str]:
     return sorted(set(rep_owner_deals(deals, as_of)["owner"]))
 
 
-def rep_won_deals(deals: pd.DataFrame | None, as_of: pd.Period) -> tuple[int, int]:
+def rep_won_deals(
+    deals: pd.DataFrame | None, as_of: pd.Period, skip: pd.Period | None = None
+) -> tuple[int, int]:
     """(won deals the reps closed, new-business deals of the partner channel left out),
-    both closed in the 12 months up to ``as_of`` (credit notes are no deals).
+    both closed in the 12 months up to ``as_of`` (credit notes are no deals), without
+    those closed in the month ``skip`` (a first month partial in the export).
 
     New business is as in the plan's purchase history: a customer's won deals in the
     month of its first won deal (a deal without ``customer_id`` is a customer of its own);
@@ -179,15 +183,20 @@ def rep_won_deals(deals: pd.DataFrame | None, as_of: pd.Period) -> tuple[int, in
     )
     partner_new = (channel == PARTNER_CHANNEL) & (month == first)
     window = (month >= as_of - 11) & (month <= as_of)
+    if skip is not None:
+        window &= month != skip
     return int((window & ~partner_new).sum()), int((window & partner_new).sum())
 
 
-def partner_owner_deals(deals: pd.DataFrame | None, as_of: pd.Period) -> int:
+def partner_owner_deals(
+    deals: pd.DataFrame | None, as_of: pd.Period, skip: pd.Period | None = None
+) -> int:
     """Won deals closed in the 12 months up to ``as_of`` that :func:`rep_won_deals` counts
     (not the partner channel's new business) but whose owner owns partner deals only
     (:func:`partner_owners`): a repeat purchase such an owner closed. Without a headcount
     table that owner is no rep and has no head-months, so its deals are no rep's deals
-    either (credit notes are no deals)."""
+    either (credit notes are no deals); without those closed in the month ``skip``, as
+    :func:`rep_won_deals`."""
     owners = partner_owners(deals, as_of)
     if deals is None or deals.empty or not owners or "owner" not in deals.columns:
         return 0
@@ -197,8 +206,30 @@ def partner_owner_deals(deals: pd.DataFrame | None, as_of: pd.Period) -> int:
     channel = won["channel"].fillna("").astype(str).str.strip()
     partner_new = (channel == PARTNER_CHANNEL) & (month == first)
     window = (month >= as_of - 11) & (month <= as_of)
+    if skip is not None:
+        window &= month != skip
     owner = won["owner"].fillna("").astype(str).str.strip()
     return int((window & ~partner_new & owner.isin(owners)).sum())
+
+
+def partial_close_month(deals: pd.DataFrame | None, as_of: pd.Period) -> PartialMonth | None:
+    """The first month of the won deals' close months when the export covers it only
+    partly (:func:`planning_lib.metrics.window.partial_first_month`) and it lies in the 12
+    months up to ``as_of``: the deals per rep leave it out (its closes of deals created
+    before the export are missing), its rows stay."""
+    if deals is None or deals.empty:
+        return None
+    months = month_of(won_deals(deals)["close_date"]).dropna()
+    if months.empty or months.min() < as_of - 11 or months.min() >= as_of:
+        return None
+    return partial_first_month(months.min(), export_start(deals))
+
+
+def _heads_in(hc: pd.DataFrame | None, owners: int, month: pd.Period) -> float:
+    """Heads of a month: employed at its end (headcount), else the deal owners."""
+    if hc is None or hc.empty:
+        return float(owners)
+    return float(employed(hc, month.end_time.normalize()).sum())
 
 
 def _first_date(deals: pd.DataFrame) -> pd.Timestamp:
@@ -310,11 +341,17 @@ def team_and_costs(
     # the plan year's budget: the costs of the months the table covers, scaled to 12
     by_cat = {c: round(annualised(v, cost_span.months), 2) for c, v in measured.items()}
     personnel = measured.get("personnel", 0.0)
-    won, partner = rep_won_deals(deals_table, as_of)
+    # a first month the export covers only partly leaves the deals per rep, with its heads
+    part = partial_close_month(deals_table, as_of)
+    skip = part.month if part is not None else None
+    won, partner = rep_won_deals(deals_table, as_of, skip)
     # without a headcount table the reps are the owners: the deals of owners of partner
     # deals only (no reps, no head-months) are left out, so both sides count the same people
-    non_rep = partner_owner_deals(deals_table, as_of) if owners else 0
+    non_rep = partner_owner_deals(deals_table, as_of, skip) if owners else 0
     won -= non_rep
+    heads_won = heads_deals
+    if part is not None:
+        heads_won = heads_deals - _heads_in(hc, owners, part.month)
     roles: dict[str, Any] = {}
     for role in hm12:
         de, en = label_pair(f"role.{role}", role)
@@ -327,20 +364,22 @@ def team_and_costs(
         else:
             salary = TEAM_DEFAULTS["salary_yearly_eur"]
             src[f"{p}.salary_yearly_eur"] = Source("init.default_salary", {}, assumption=True)
-        if heads_deals and won:
-            per_rep = round(won / heads_deals, 2)
+        if heads_won > 0 and won:
+            per_rep = round(won / heads_won, 2)
             key = "init.deals_per_rep_partner" if partner else "init.deals_per_rep"
-            src[f"{p}.deals_per_month"] = Source(
-                "init.deals_per_rep_partner_owners" if non_rep else key,
-                {
-                    "won": won,
-                    "partner": partner,
-                    "head_months": heads_deals,
-                    "window": deal_span.label,
-                    "owner_deals": non_rep,
-                    "owners": len(partner_owners(deals_table, as_of)),
-                },
-            )
+            if non_rep:
+                key = "init.deals_per_rep_partner_owners"
+            args: dict[str, Any] = {
+                "won": won,
+                "partner": partner,
+                "head_months": heads_won,
+                "window": deal_span.label,
+                "owner_deals": non_rep,
+                "owners": len(partner_owners(deals_table, as_of)),
+            }
+            if part is not None:
+                key, args["month"] = key + "_partial", str(part.month)
+            src[f"{p}.deals_per_month"] = Source(key, args)
         else:
             per_rep = TEAM_DEFAULTS["deals_per_month"]
             src[f"{p}.deals_per_month"] = Source("init.default_deals", {}, assumption=True)

@@ -94,6 +94,7 @@ from planning_lib.metrics.transactional import (
     repeat_base,
     sized_months,
 )
+from planning_lib.metrics.window import export_start, partial_first_month
 
 __all__ = [
     "ACTIVE_MONTHS_MAX",
@@ -173,9 +174,19 @@ def deal_channels(
     win = window_label(as_of)
     # deals created per month over the months the data covers (a shorter history: ÷ its
     # months, not ÷ 12, which would understate the volume)
-    created_win, months = covered_window(as_of, new_deals["created"].min())
+    first = new_deals["created"].min()
+    # a first month the export covers only after its first days is no month of volume
+    part = (
+        partial_first_month(first.to_period("M"), export_start(new_deals), by_close=False)
+        if pd.notna(first) and as_of - 11 <= first.to_period("M") < as_of
+        else None
+    )
+    if part is not None:
+        first = (part.month + 1).start_time
+    created_win, months = covered_window(as_of, first)
     lo, hi = (as_of - 11).start_time, as_of.end_time
-    created_w = new_deals[(new_deals["created"] >= lo) & (new_deals["created"] <= hi)]
+    created_lo = max(lo, first) if part is not None else lo
+    created_w = new_deals[(new_deals["created"] >= created_lo) & (new_deals["created"] <= hi)]
     closed_w = new_deals[
         new_deals["stage"].isin(_CLOSED) & (new_deals["close"] >= lo) & (new_deals["close"] <= hi)
     ]
@@ -218,8 +229,11 @@ def deal_channels(
             "leads_seasonality": "flat",
         }
         src[f"{p}.entry_stage"] = Source("init.entry_deals", {})
+        vol = {"count": created, "window": created_win, "months": months}
+        if part is not None:
+            vol.update(month=str(part.month), day=part.start.date())
         src[f"{p}.leads_per_month"] = Source(
-            "init.new_deals", {"count": created, "window": created_win, "months": months}
+            "init.new_deals_partial" if part is not None else "init.new_deals", vol
         )
         src[f"{p}.sql_to_demo"] = Source("init.no_demo_stage", {})
         src[f"{p}.lag_demo_to_won_months"] = Source(
@@ -363,8 +377,10 @@ def transactional_values(
         "init.new_share", {"window": win, "count": n_new}
     )
     first = new_deals[new_deals["first_won"]]
-    baseline = no_change_new_customers(first, plan_start)
-    history_m = monthly_new_customers(first, plan_start)
+    # the first wins are a part of the deals: the export (its start, its repeat
+    # purchases) is the whole table
+    baseline = no_change_new_customers(first, plan_start, whole=deals)
+    history_m = monthly_new_customers(first, plan_start, whole=deals)
     season = seasonal_weights(history_m, defaults["min_season_months"])
     src["drivers.seasonality"] = (
         Source("init.season_first_deals", {"months": len(history_m)})
@@ -454,6 +470,10 @@ def transactional_plan(
     src["targets.0.value"] = Source("init.target_new", fsrc, assumption=True)
     booked = no_change_bookings(deals, plan_start)
     span = covered_span(as_of, pd.to_datetime(deals["created_date"], errors="coerce").min())
+    if booked.partial is not None and booked.partial.month >= as_of - (span.months - 1):
+        # the first month, partial in the export, left the bookings: so it leaves their
+        # months (the year is scaled from the months the bookings hold)
+        span = covered_span(as_of, (booked.partial.month + 1).start_time)
     revenue = round(booked.expected)
     rsrc = {"expected": revenue, "p10": round(booked.p10), "p90": round(booked.p90)}
     rde, ren = label_pair("init.target_revenue_description")

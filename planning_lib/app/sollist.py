@@ -168,7 +168,9 @@ def compute(
     if history is not None and "deals" in history and len(history["deals"]):
         try:
             firsts = new_customer_deals(history["deals"], history.get("subscriptions"))
-            base = no_change_new_customers(firsts, params.company.plan_start)
+            base = no_change_new_customers(
+                firsts, params.company.plan_start, whole=history["deals"]
+            )
         except ValueError:  # no won deal before the plan: no baseline
             base = None
         if base is not None:

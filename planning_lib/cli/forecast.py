@@ -65,8 +65,14 @@ from planning_lib.core.text_store import label
 from planning_lib.data.failures import DataValidationError
 from planning_lib.data.loaders import load_dataset
 from planning_lib.metrics.transactional import new_customer_deals
+from planning_lib.metrics.window import (
+    export_start,
+    last_complete_month,
+    partial_first_month,
+    warm_up,
+)
 from planning_lib.present.formatting import format_value
-from planning_lib.present.labels import text
+from planning_lib.present.labels import partial_month_line, text, warm_up_line
 
 __all__ = [
     "HELP",
@@ -101,7 +107,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--metric", choices=METRICS, default="new_customers", help="what to forecast"
     )
     parser.add_argument(
-        "--as-of", dest="as_of", help="last history month YYYY-MM (default: last full month)"
+        "--as-of",
+        dest="as_of",
+        help="last history month YYYY-MM (default: the data's last complete month, as init)",
     )
     parser.add_argument(
         "--reconcile", choices=("mint", "bottom_up"), default="mint", help="coherence method"
@@ -124,16 +132,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _as_of(tables: dict[str, pd.DataFrame], as_of: str | None) -> pd.Period:
+    """``--as-of`` if given, else the last complete month of the data: the one rule of
+    ``planning init`` and ``analyse`` (:func:`planning_lib.metrics.window.last_complete_month`),
+    so the baseline here and init's are measured on the same months."""
     if as_of:
         return pd.Period(as_of, freq="M")
-    dates = []
-    if "deals" in tables:
-        d = tables["deals"]
-        dates.append(pd.to_datetime(d.loc[d["stage"].isin(["won", "lost"]), "close_date"]).max())
-    if "subscriptions" in tables:
-        dates.append(pd.to_datetime(tables["subscriptions"]["start_date"]).max())
-    last = max(x for x in dates if pd.notna(x))
-    return (last + pd.Timedelta(days=1)).to_period("M") - 1
+    return last_complete_month(tables)
 
 
 def metric_frame(
@@ -153,7 +157,13 @@ def metric_frame(
         as_of: last history month.
 
     Returns:
-        Long table: ``by`` columns, ``month`` (month start), ``value``.
+        Long table: ``by`` columns, ``month`` (month start), ``value``. A metric of the
+        deals starts after the export's first month when that month is partial
+        (:func:`planning_lib.metrics.window.partial_first_month`: its closes of deals
+        created before the export are missing); the month is named in
+        ``attrs["partial_first_month"]`` (None when every month counts) and its deals stay
+        in the tables. ``new_customers`` also starts after the export's warm-up
+        (:func:`planning_lib.metrics.window.warm_up`, ``attrs["warm_up"]``).
 
     Raises:
         KeyError: the table the metric needs is missing.
@@ -187,11 +197,26 @@ def metric_frame(
     long = long[long["month"] <= as_of]
     keys = long[by].drop_duplicates()
     months = pd.period_range(long["month"].min(), as_of, freq="M")
+    partial = warm = None
+    if metric != "revenue" and len(months) > 1:
+        partial = partial_first_month(months[0], export_start(tables["deals"]), by_close=True)
+        if partial is not None:
+            months = months[1:]
+            long = long[long["month"] >= months[0]]
+    if metric == "new_customers":  # the export's warm-up: "new" customers from before it
+        total = long.groupby("month")["value"].sum().reindex(months, fill_value=0.0)
+        warm = warm_up(tables["deals"], total)
+        if warm is not None:
+            months = months[months > warm.last]
+            long = long[long["month"] >= months[0]]
     grid = keys.merge(pd.DataFrame({"month": months}), how="cross")
     sums = long.groupby([*by, "month"], as_index=False)["value"].sum()
     out = grid.merge(sums, on=[*by, "month"], how="left").fillna({"value": 0.0})
     out["month"] = out["month"].dt.to_timestamp()
-    return out.sort_values([*by, "month"]).reset_index(drop=True)
+    out = out.sort_values([*by, "month"]).reset_index(drop=True)
+    out.attrs["partial_first_month"] = partial
+    out.attrs["warm_up"] = warm
+    return out
 
 
 class RevenueNeedsSubscriptionsError(ValueError):
@@ -327,7 +352,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"warning: no pipeline forecast ({exc})", file=sys.stderr)
     if metric == "new_customers":
         firsts = new_customer_deals(tables["deals"], tables.get("subscriptions"))
-        base_nc = no_change_new_customers(firsts, (as_of + 1).to_timestamp())
+        base_nc = no_change_new_customers(firsts, (as_of + 1).to_timestamp(), whole=tables["deals"])
         files["no_change_baseline.csv"] = pd.DataFrame([base_nc.as_dict()])
     if "leads" in tables:
         try:
@@ -351,4 +376,8 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"{len(acc)} series; median backtest MASE {med:.3f}; reconciliation {rec['method'].iloc[0]}"
     )
+    if bottom.attrs.get("partial_first_month") is not None:
+        print(partial_month_line(bottom.attrs["partial_first_month"], lang))
+    if bottom.attrs.get("warm_up") is not None:
+        print(warm_up_line(bottom.attrs["warm_up"], lang))
     return 0

@@ -32,7 +32,7 @@ from planning_lib.core.text_store import label
 from planning_lib.data.failures import DataValidationError
 from planning_lib.data.loaders import load_dataset
 from planning_lib.present.formatting import format_value
-from planning_lib.present.labels import text
+from planning_lib.present.labels import partial_month_line, text, warm_up_line
 from planning_lib.present.plan_yaml import render_plan_yaml
 
 __all__ = ["HELP", "NAME", "add_arguments", "business_model", "plan_files", "run"]
@@ -94,6 +94,10 @@ def _tables_text(tables: dict[str, pd.DataFrame]) -> str:
 def plan_files(cal: Calibration, tables: dict[str, pd.DataFrame], out_name: str) -> dict[str, str]:
     """File name (``regions/<R>.yaml`` for a region) → YAML text of a calibration."""
     header = label("init.header").format(as_of=cal.as_of, tables=_tables_text(tables))
+    if cal.baseline.partial is not None:  # the first month, partial in the export
+        header += " " + partial_month_line(cal.baseline.partial)
+    if cal.baseline.warm_up is not None:  # "new" customers from before the export
+        header += " " + warm_up_line(cal.baseline.warm_up)
     files = {out_name: render_plan_yaml(cal.values, cal.sources, header)}
     single = len(cal.regions) == 1
     for region, values in cal.regions.items():
@@ -181,6 +185,10 @@ def run(args: argparse.Namespace) -> int:
         print(label("init.auto_transactional", lang))
     start = cal.values["company"]["plan_start"]
     print(text("init.console.as_of", lang, as_of=cal.as_of, start=start))
+    if b.partial is not None:
+        print(partial_month_line(b.partial, lang))
+    if b.warm_up is not None:
+        print(warm_up_line(b.warm_up, lang))
     # the figures as a manager reads them everywhere ("1.200", not "1200")
     values = {
         k: format_value(round(getattr(b, k)), "count", lang) for k in ("expected", "p10", "p90")

@@ -21,14 +21,16 @@ import numpy as np
 import pandas as pd
 
 from planning_lib.core.text_store import LABELS
-from planning_lib.present.formatting import Unit, format_value
+from planning_lib.present.formatting import Unit, format_day, format_value
 
 __all__ = [
     "KEY_FIGURE_UNITS",
     "column_unit",
     "forecast_model_label",
     "format_figure",
+    "partial_month_line",
     "text",
+    "warm_up_line",
 ]
 
 KEY_FIGURE_UNITS: dict[str, Unit] = {
@@ -236,3 +238,31 @@ def _split_members(inner: str) -> list[str]:
             start = i + 1
     parts.append(inner[start:])
     return parts
+
+
+def partial_month_line(part: Any, locale: str = "de") -> str:
+    """The one line saying that a history's first month is left out of the monthly series
+    as partial in the export (a :class:`planning_lib.metrics.window.PartialMonth`):
+    "Erster Monat 2025-03 nur teilweise im Export (ab 01.03.2025; ...)"."""
+    return text(
+        "window.partial_first_month",
+        locale,
+        month=str(part.month),
+        day=format_day(part.start, locale),
+        coverage=format_value(part.coverage, "share", locale, decimals=0),
+    )
+
+
+def warm_up_line(warm: Any, locale: str = "de") -> str:
+    """The one line saying that the export's warm-up is left out of the new customers (a
+    :class:`planning_lib.metrics.window.WarmUp`)."""
+    return text(
+        "window.warm_up",
+        locale,
+        first=str(warm.first),
+        last=str(warm.last),
+        gap=format_value(warm.median_gap_days, "count", locale),
+        day=format_day(warm.start, locale),
+        warm=format_value(warm.warm_mean, "decimal", locale, decimals=1),
+        later=format_value(warm.later_mean, "decimal", locale, decimals=1),
+    )

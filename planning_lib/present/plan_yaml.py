@@ -19,7 +19,7 @@ import yaml
 
 from planning_lib.analysis.calibration_common import Source, Span
 from planning_lib.core.text_store import label
-from planning_lib.present.formatting import format_plain
+from planning_lib.present.formatting import format_day, format_plain
 
 __all__ = ["comment_text", "render_plan_yaml"]
 
@@ -32,6 +32,8 @@ def _arg(value: Any, locale: str) -> str:
             return value.label
         months = format_plain(float(value.months), locale, 0)
         return label("init.annualised", locale).format(months=months, window=value.label)
+    if isinstance(value, dt.date):  # a day as the locale writes it: 18.03.2025
+        return format_day(value, locale)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
     if isinstance(value, float) and not value.is_integer():

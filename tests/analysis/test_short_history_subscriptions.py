@@ -132,9 +132,15 @@ def _write_deals(folder) -> None:
 
 
 def test_transactional_new_customers_and_bookings_per_year(tmp_path) -> None:
-    """Deals only, 7 months: 14 new customers × 12 ÷ 7 = 24 a year; their bookings
-    14 × 1.000 € = 14.000 € × 12 ÷ 7 = 24.000 € as the revenue target's baseline (before:
-    14 and 14.000 €, 7 months read as a year); both comments say so."""
+    """Deals only, 7 months: 14 new customers × 12 ÷ 7 = 24 a year (before: 14, 7 months
+    read as a year); the comment says so.
+
+    The revenue target's baseline: the export begins on 01.03. and every deal takes 19
+    days, so a close in March before the 20th would come from a deal created in February,
+    outside the export: March is partial (metrics.window.partial_first_month) and leaves
+    the bookings with its months. The 12 deals of April..September, 12 × 1.000 € = 12.000 €
+    over 6 months, × 12 ÷ 6 = 24.000 € (before the partial-month rule: 14.000 € × 12 ÷ 7,
+    the same 24.000 €); its comment names the 6 months 2025-04..2025-09."""
     _write_deals(tmp_path)
     cal = calibrate(load_dataset(tmp_path), business_model="transactional")
     assert str(cal.as_of) == "2025-09"
@@ -144,7 +150,8 @@ def test_transactional_new_customers_and_bookings_per_year(tmp_path) -> None:
     scaled = "aus 7 Monaten 2025-03..2025-09, auf 12 Monate hochgerechnet"
     said = comment_text(cal.sources["history.new_customers_last_year"], "de")
     assert said == f"14 Neukunden (erster gewonnener Deal) {scaled}"
-    assert comment_text(cal.sources["targets.1.baseline"], "de").endswith(scaled)
+    booked = "aus 6 Monaten 2025-04..2025-09, auf 12 Monate hochgerechnet"
+    assert comment_text(cal.sources["targets.1.baseline"], "de").endswith(booked)
 
 
 def test_region_files_name_the_months_of_data(tmp_path) -> None:

@@ -16,8 +16,13 @@ the 6 months 180.000 / 3.600 / 6.000 €.
 * tools per head and month = 3.600 ÷ 15 = 240 € (before 133,33 €);
 * budget per year = the 6 months × 12 ÷ 6: personnel 360.000, tools 7.200, marketing
   12.000, total 379.200 € (before the 6 months' 189.600 €);
-* deals per rep = 9 won deals (one a month from April, plus three in September, all
-  inbound) ÷ 15 head-months = 0,6 (before 9 ÷ 27 = 0,33).
+* deals per rep: 9 won deals (one a month from April, plus three in September, all
+  inbound), each created on the 1st and won on the 20th. The export begins on 01.04., so
+  a close in April before the 20th would come from a deal created in March, outside the
+  export: April is partial (metrics.window.partial_first_month) and leaves the deals per
+  rep with its deal and its heads (E1, E2 employed on 30.04.): 8 won deals ÷ (15 − 2 =
+  13) head-months = 0,615, rounded 0,62 (before the partial-month rule 9 ÷ 15 = 0,6;
+  before the own-months window 9 ÷ 27 = 0,33).
 """
 
 from __future__ import annotations
@@ -94,7 +99,7 @@ def test_head_months_of_the_covered_months() -> None:
     role = team.organisation["roles"]["inside_sales"]
     assert team.head_months == 15.0
     assert role["salary_yearly_eur"] == pytest.approx(180_000 / 15 * 12)  # 144.000
-    assert role["deals_per_month"] == pytest.approx(0.6)
+    assert role["deals_per_month"] == pytest.approx(round(8 / 13, 2))  # 0,62
     assert team.budget["cost_drivers"]["tools"]["per_head_monthly_eur"] == pytest.approx(240.0)
 
 
@@ -122,7 +127,10 @@ def test_comments_name_the_months_and_the_scaling() -> None:
     salary = comment_text(src["organisation.roles.inside_sales.salary_yearly_eur"], "de")
     assert "15 Kopf-Monate" in salary and "aus 6 Monaten 2025-04..2025-09" in salary
     per_rep = comment_text(src["organisation.roles.inside_sales.deals_per_month"], "de")
-    assert per_rep.endswith("15 Kopf-Monate, 2025-04..2025-09")
+    assert per_rep.endswith(
+        "8 gewonnene Deals (Neu- und Wiederholungskäufe) ÷ 13 Kopf-Monate, 2025-04..2025-09"
+        " ohne 2025-04 (nur teilweise im Export)"
+    )
     assert "hochgerechnet" not in per_rep
 
 

@@ -76,14 +76,19 @@ def test_deals_created_per_month_over_the_months_of_data(plan) -> None:
 
 def test_deals_per_rep_over_the_months_of_data(plan) -> None:
     """Won deals closed 2025-03..2025-10: 2 a month × 8 = 16 (the last, created
-    2025-10-17, closes 2025-10-31). 2 owners × 8 months = 16 head-months: 16 ÷ 16 = 1.0
-    per rep and month (÷ 24 head-months gave 0.67)."""
+    2025-10-17, closes 2025-10-31), all in the table. The export begins on 03.03.2025 and
+    every cycle is 14 days, so by the cycles only March's closes from the 17th can be in
+    it (15 of 31 days, 48 %): March is the export's partial first month (#13,
+    metrics/window.py) and leaves the rate: 2 a month × 7 = 14 won deals ÷ 2 owners × 7
+    months = 14 head-months = 1.0 per rep and month (with March 16 ÷ 16, the same 1.0;
+    ÷ 24 head-months gave 0.67)."""
     deals, out = plan
     close = pd.to_datetime(deals["close_date"]).dt.to_period("M")
     won = deals[(deals["stage"] == "won") & close.isin(MONTHS)]
     assert len(won) == 16
     role = load_params(out).organisation.roles["inside_sales"]
-    assert role.deals_per_month == pytest.approx(16 / 16)
+    assert role.deals_per_month == pytest.approx(14 / 14)
     line = _comment(out, "deals_per_month:")
-    assert "16 gewonnene Deals" in line and "÷ 16 Kopf-Monate, 2025-03..2025-10" in line, line
+    assert "14 gewonnene Deals" in line and "÷ 14 Kopf-Monate, 2025-03..2025-10" in line, line
+    assert "ohne 2025-03 (nur teilweise im Export)" in line, line
     assert "2025-03..2025-10" in _comment(out, "inside_sales: 2")

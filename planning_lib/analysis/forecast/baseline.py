@@ -18,7 +18,7 @@ Units: customers (counts) per month and per plan year.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -27,6 +27,14 @@ from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 from planning_lib.analysis.forecast.api import auto_forecast
 from planning_lib.analysis.forecast.prep import prepare_series
 from planning_lib.metrics.transactional import first_won_deals
+from planning_lib.metrics.window import (
+    ExportStart,
+    PartialMonth,
+    WarmUp,
+    drop_partial_first_month,
+    export_start,
+    warm_up,
+)
 
 __all__ = [
     "NoChangeBaseline",
@@ -51,6 +59,10 @@ class NoChangeBaseline:
         source: ``"deals"`` (won deals by close month) or ``"subscriptions"``
             (first start per customer); ``"bookings"`` for :func:`no_change_bookings`
             (then every figure is EUR, ``last_year`` rounded to whole euros).
+        partial: the history's first month, left out as partial in the export
+            (:func:`planning_lib.metrics.window.partial_first_month`), or None.
+        warm_up: the export's first months, left out of new customers as partly
+            customers from before it (:func:`planning_lib.metrics.window.warm_up`), or None.
     """
 
     expected: float
@@ -61,6 +73,8 @@ class NoChangeBaseline:
     last_year: int
     monthly: pd.DataFrame
     source: str
+    partial: PartialMonth | None = None
+    warm_up: WarmUp | None = None
 
     def as_dict(self) -> dict[str, float]:
         """The figures as a flat dict (for tables and JSON)."""
@@ -68,7 +82,9 @@ class NoChangeBaseline:
         return {k: float(getattr(self, k)) for k in keys}
 
 
-def monthly_new_customers(table: pd.DataFrame, plan_start: str | pd.Timestamp) -> pd.Series:
+def monthly_new_customers(
+    table: pd.DataFrame, plan_start: str | pd.Timestamp, whole: pd.DataFrame | None = None
+) -> pd.Series:
     """New customers per month before ``plan_start``.
 
     Args:
@@ -76,15 +92,25 @@ def monthly_new_customers(table: pd.DataFrame, plan_start: str | pd.Timestamp) -
             see :func:`~planning_lib.metrics.transactional.first_won_deals`) or
             canonical subscriptions (each customer's first ``start_date``).
         plan_start: first day of the plan; later months are ignored.
+        whole: the whole deals export ``table`` comes from (default: ``table``; pass it
+            when ``table`` is a part of it): where it begins and its repeat purchases.
+            Not used for subscriptions, which hold every contract.
 
     Returns:
-        Counts per month (PeriodIndex), zero-filled between the first and last month.
+        Counts per month (PeriodIndex), zero-filled between the first and last month,
+        without a first month that is partial in the export and without the export's
+        warm-up (:func:`~planning_lib.metrics.window.warm_up`: months whose "new"
+        customers are partly customers from before the export), each named in
+        ``attrs`` (``"partial_first_month"``, a
+        :class:`~planning_lib.metrics.window.PartialMonth`, and ``"warm_up"``, a
+        :class:`~planning_lib.metrics.window.WarmUp`, or None).
 
     Raises:
         KeyError: neither a deals nor a subscriptions table.
     """
     end = pd.Timestamp(plan_start).to_period("M") - 1
-    if "stage" in table.columns and "close_date" in table.columns:
+    by_close = "stage" in table.columns and "close_date" in table.columns
+    if by_close:
         # a customer is new with its first won deal; its later ones are repeat purchases
         dates = pd.to_datetime(first_won_deals(table)["close_date"])
     elif {"customer_id", "start_date"} <= set(table.columns):
@@ -96,7 +122,26 @@ def monthly_new_customers(table: pd.DataFrame, plan_start: str | pd.Timestamp) -
     if counts.empty:
         raise ValueError("no new customers before plan_start")
     full = pd.period_range(counts.index[0], end, freq="M")
-    return counts.reindex(full, fill_value=0).astype(float)
+    y = counts.reindex(full, fill_value=0).astype(float)
+    if not by_close:  # subscriptions hold every contract: their first months are not cut
+        return _without_partial(y, None)
+    whole = table if whole is None else whole
+    y = _without_partial(y, export_start(whole))
+    warm = warm_up(whole, y)
+    if warm is not None:
+        partial = y.attrs["partial_first_month"]
+        y = y[y.index > warm.last].copy()
+        y.attrs["partial_first_month"] = partial
+    y.attrs["warm_up"] = warm
+    return y
+
+
+def _without_partial(y: pd.Series, start: ExportStart | None) -> pd.Series:
+    """``y`` without a first month partial in the export, named in ``attrs``."""
+    kept, part = drop_partial_first_month(y, start)
+    kept = kept.copy()
+    kept.attrs["partial_first_month"] = part
+    return kept
 
 
 def _paths(y: pd.Series, months: int, draws: int, seed: int) -> np.ndarray:
@@ -129,6 +174,7 @@ def no_change_new_customers(
     months: int = 12,
     draws: int = 4000,
     seed: int = 42,
+    whole: pd.DataFrame | None = None,
 ) -> NoChangeBaseline:
     """New customers of the plan year if the history simply continues.
 
@@ -138,11 +184,12 @@ def no_change_new_customers(
         months: plan months summed (12 for a year).
         draws: simulated paths for the percentiles.
         seed: random seed of the simulation (same seed, same numbers).
+        whole: the whole deals export (see :func:`monthly_new_customers`).
 
     Returns:
         The :class:`NoChangeBaseline`.
     """
-    y = monthly_new_customers(table, plan_start)
+    y = monthly_new_customers(table, plan_start, whole)
     source = "deals" if "stage" in table.columns else "subscriptions"
     return _no_change(y, months, draws, seed, source)
 
@@ -157,8 +204,9 @@ MIN_MODEL_MONTHS = 12
 
 def _no_change(y: pd.Series, months: int, draws: int, seed: int, source: str) -> NoChangeBaseline:
     """The no-change forecast of the monthly series ``y`` summed over ``months``."""
+    left_out = {"partial": y.attrs.get("partial_first_month"), "warm_up": y.attrs.get("warm_up")}
     if len(y) < MIN_MODEL_MONTHS:
-        return _run_rate(y, months, draws, seed, source)
+        return replace(_run_rate(y, months, draws, seed, source), **left_out)
     fc = auto_forecast(y, months, fill="zero", point="mean")
     expected = float(fc["mean"].sum())
     paths = _paths(y, months, draws, seed)
@@ -179,6 +227,7 @@ def _no_change(y: pd.Series, months: int, draws: int, seed: int, source: str) ->
         last_year=round(float(y.iloc[-12:].sum())),
         monthly=fc,
         source=source,
+        **left_out,
     )
 
 
@@ -220,7 +269,8 @@ def monthly_bookings(deals: pd.DataFrame, plan_start: str | pd.Timestamp) -> pd.
     ``planning forecast --metric bookings`` forecasts for the company total.
 
     Returns:
-        EUR per month (PeriodIndex), zero-filled between the first and last month.
+        EUR per month (PeriodIndex), zero-filled between the first and last month,
+        without a first month partial in the export (as :func:`monthly_new_customers`).
 
     Raises:
         ValueError: no won deal before ``plan_start``.
@@ -234,7 +284,7 @@ def monthly_bookings(deals: pd.DataFrame, plan_start: str | pd.Timestamp) -> pd.
     if sums.empty:
         raise ValueError("no won deals before plan_start")
     full = pd.period_range(sums.index[0], end, freq="M")
-    return sums.reindex(full, fill_value=0.0).astype(float)
+    return _without_partial(sums.reindex(full, fill_value=0.0).astype(float), export_start(deals))
 
 
 def no_change_bookings(

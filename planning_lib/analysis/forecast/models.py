@@ -197,14 +197,15 @@ def ets_from_states(fit: EtsStates, origin: int, horizon: int) -> np.ndarray:
     return mean
 
 
-def ets_candidate(y: np.ndarray, horizon: int) -> Candidate:
-    """Best non-seasonal additive-error ETS by AICc (simple, Holt, damped Holt).
+def ets_candidate(y: np.ndarray, horizon: int, trend: bool = True) -> Candidate:
+    """Best non-seasonal additive-error ETS by AICc (simple smoothing, damped Holt).
 
-    Trend models need at least 8 values; shorter series get simple smoothing.
+    Trend models need at least 8 values and ``trend``; otherwise simple smoothing only
+    (the caller leaves the trend out of a series too short for a backtest to check it).
     """
     best, best_cfg = None, ETS_CONFIGS[0]
     for cfg in ETS_CONFIGS:
-        if cfg[1] is not None and len(y) < 8:
+        if cfg[1] is not None and (not trend or len(y) < 8):
             continue
         try:
             res = _ets_fit(y, *cfg)

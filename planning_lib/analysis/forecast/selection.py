@@ -83,8 +83,10 @@ def candidates(prep: PreparedSeries, horizon: int) -> dict[str, fm.Candidate]:
     if n < 4:
         out["naive"] = fm.naive_candidate(sa, horizon)
         return out
-    out["ets"] = fm.ets_candidate(sa, horizon)
-    if n >= MIN_TREND_MONTHS:  # Theta always extrapolates the history's slope
+    # under a year no backtest checks a slope: ETS holds the level (no damped trend), and
+    # Theta, which always extrapolates the history's slope, is left out
+    out["ets"] = fm.ets_candidate(sa, horizon, trend=n >= MIN_TREND_MONTHS)
+    if n >= MIN_TREND_MONTHS:
         out["theta"] = fm.theta_candidate(sa, horizon)
     if n >= 12:
         out["arima"] = arima_candidate(sa, horizon)
