@@ -112,6 +112,7 @@ def _mrr_development(f: Finding, loc: str) -> str:
             "mrr_development.revenue",
             loc,
             year=x["year"],
+            prev_year=x["year"] - 1,
             revenue=_eur(n["revenue_eur"], loc),
             growth=_signed(n["revenue_yoy"], loc),
         )
@@ -240,6 +241,8 @@ def _market_position(f: Finding, loc: str) -> str:
             "market_position.own",
             loc,
             growth=_signed(n["revenue_yoy"], loc),
+            year=x["year"],
+            prev_year=x["year"] - 1,
             pace=_t(f"market_position.{pace}", loc),
         )
     return _t(
