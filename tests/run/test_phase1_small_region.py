@@ -10,6 +10,7 @@ new customers in its whole history, fewer than the 30 a deal size per new custom
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -81,3 +82,29 @@ def test_a_small_regions_deal_size_says_for_information_once(
         f"{SOUTH}; zur Information) {size}: aus 20 Neukunden"
     ) in text
     assert "(die Region hat weniger als 30 Neukunden, daher rechnet ihr Plan mit" in text
+
+
+def test_a_regions_phase_1_reads_the_data_folder_once(
+    company: dict, tmp_path: Path, monkeypatch
+) -> None:
+    """Phase 1 of DE-Süd needs its own rows (the history) and its customers' deals of
+    every region (its deal size per new customer): both come from one read of the data
+    folder. Every module of the package that holds ``load_dataset`` gets a counting
+    wrapper; the folder (it has no ``actuals/``) is read exactly once, and the phase's
+    deal size is the same as in the test above (its 20 customers)."""
+    import planning_lib.data.loaders as loaders
+
+    original = loaders.load_dataset
+    reads: list[Path] = []
+
+    def counting(path, *args, **kwargs):
+        reads.append(Path(path).resolve())
+        return original(path, *args, **kwargs)
+
+    for module in list(sys.modules.values()):
+        name = getattr(module, "__name__", "") or ""
+        if name.startswith("planning_lib") and getattr(module, "load_dataset", None) is original:
+            monkeypatch.setattr(module, "load_dataset", counting)
+    text = "\n".join(_phase_1(company, tmp_path / "out", monkeypatch))
+    assert reads == [company["data"].resolve()]
+    assert "aus 20 Neukunden der 24 Monate bis 2025-12" in text
