@@ -230,5 +230,5 @@ def run(args: argparse.Namespace) -> int:
     de = result.params.company.locale == "de"
     for line in _lines(summary, result.findings, mc.p_hit if mc else None, de):
         print(line)
-    print(("Geschrieben: " if de else "Written: ") + str(out))
+    print(text_label("cli.written", "de" if de else "en").format(path=out))
     return 0
