@@ -113,33 +113,29 @@ def settings_excel(
     found.sort(key=lambda f: f[3])
     wb = new_workbook()
     taken: set[str] = set()
-    heading = f"{meta.t('Vertriebsplan', 'Sales plan')} {meta.region}".strip()
+    heading = f"{meta.t('workbook.sales_plan')} {meta.region}".strip()
     add_sheet(
         wb,
-        meta.t("Übersicht", "Overview"),
+        meta.t("workbook.overview"),
         heading,
         cover_blocks(meta, figures, [f[:3] for f in found]),
         meta,
         taken,
     )
-    title = meta.t("Monatsplan", "Monthly plan")
+    title = meta.t("workbook.monthly_plan")
     add_sheet(
         wb,
         title,
         f"{title} {meta.region}".strip(),
-        [
-            monthly_plan_block(
-                monthly, meta.t("Alle Positionen", "All line items"), locale, value_labels
-            )
-        ],
+        [monthly_plan_block(monthly, meta.t("workbook.all_line_items"), locale, value_labels)],
         meta,
         taken,
         repeat_header=True,
         freeze_first_column=True,
     )
     settings = Block(
-        meta.t("Geänderte Parameter", "Changed parameters"),
-        [meta.t("Parameter", "Parameter"), meta.t("Wert", "Value")],
+        meta.t("workbook.changed_parameters"),
+        [meta.t("workbook.parameter"), meta.t("workbook.value")],
         [
             [
                 (override_label(path, locale, value_labels), TEXT_FORMAT),
@@ -148,7 +144,7 @@ def settings_excel(
             for path, v in overrides.items()
         ],
     )
-    title = meta.t("Einstellungen", "Settings")
+    title = meta.t("workbook.settings")
     add_sheet(wb, title, f"{title} {meta.region}".strip(), [settings], meta, taken)
     page_budget(wb, MAX_PRINT_PAGES)
     buf = io.BytesIO()
