@@ -183,14 +183,13 @@ def override_label(
         return text_store.label(f"cockpit.path.{path}", loc)
     parts = path.split(".")
     if parts[0] == "targets" and parts[-1] == "value":
-        return "Ziel (Wert)" if loc == "de" else "Target (value)"
+        return text_store.label("cockpit.export.target_value", loc)
     if parts[0] == "channels" and len(parts) == 3:
         name = parts[1]
         if value_labels and name in value_labels:
             name = value_labels[name][1 if loc == "en" else 0]
-        what = {"lead_share": ("Lead-Anteil", "Lead share")}.get(parts[2])
-        if what:
-            return f"{what[1 if loc == 'en' else 0]} – {name}"
+        if parts[2] == "lead_share":
+            return text_store.label("cockpit.export.lead_share", loc).format(channel=name)
     return path
 
 
@@ -208,9 +207,9 @@ def _hires_text(
         name = (value_labels or {}).get(role)
         shown = name[1 if locale == "en" else 0] if name else value_label("role", role, locale)
         when = h.get("quarter", h.get("month", ""))
-        unit = "Q" if "quarter" in h else ("month " if locale == "en" else "Monat ")
-        where = "in" if locale == "en" else "im"
-        parts.append(f"{h.get('count', 1)} × {shown} {where} {unit}{when}")
+        key = "quarter" if "quarter" in h else "month"
+        hire = text_store.label(f"cockpit.export.hire.{key}", "en" if locale == "en" else "de")
+        parts.append(hire.format(count=h.get("count", 1), role=shown, when=when))
     return ", ".join(parts)
 
 
