@@ -425,10 +425,6 @@ def parse_setting(c: Control, text: str, locale: Locale = "de") -> float:
             number = None
     if number is None or not math.isfinite(float(number)):
         what = c.label_de if locale == "de" else c.label_en
-        raise ValueError(
-            f"{what}: '{text}' ist keine Zahl"
-            if locale == "de"
-            else f"{what}: '{text}' is no number"
-        )
+        raise ValueError(label("not_a_number", locale, what=what, text=text))
     value = float(number)
     return value / 100.0 if c.kind == "share" else value
