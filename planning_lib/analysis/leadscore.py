@@ -18,8 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from babel.numbers import format_decimal
 
-from planning_lib.core.text_store import label_pair
+from planning_lib.core.text_store import BABEL_LOCALES, label, label_pair
 
 __all__ = [
     "LeadScore",
@@ -133,13 +134,18 @@ def lead_group(column: str, level: str, locale: str = "de", *, lower: bool = Fal
     en = locale == "en"
     if column == "channel":
         name = level.replace("_", " ").capitalize()
-        text = f"{name} leads" if en else f"{name}-Leads"
     elif column == "segment":
-        de_label, en_label = label_pair(f"segment.{level}", default=level)
-        text = f"Leads in segment {en_label}" if en else f"Leads im Segment {de_label}"
+        name = label_pair(f"segment.{level}", default=level)[1 if en else 0]
     else:
-        text = f"Leads from {level}" if en else f"Leads aus {level}"
+        name = level
+    kind = column if column in ("channel", "segment") else "region"
+    text = label(f"leadscore.group.{kind}", locale).format(name=name)
     return text[0].lower() + text[1:] if en and lower else text
+
+
+def _number(value: float, locale: str, pattern: str) -> str:
+    """``value`` in the locale's digits: 1,02 (German), 1.02 (English) for ``0.00``."""
+    return format_decimal(value, pattern, locale=BABEL_LOCALES[locale])
 
 
 def explain_coefficients(params: pd.Series, pvalues: pd.Series, levels: dict) -> pd.DataFrame:
@@ -149,35 +155,25 @@ def explain_coefficients(params: pd.Series, pvalues: pd.Series, levels: dict) ->
         if term == "const":
             continue
         ratio = float(np.exp(coef))
-        if term == "log_company_size":
-            r2 = float(2.0**coef)
-            en = f"Each doubling of company size multiplies the odds of winning by {r2:.2f}."
-            de = (
-                "Jede Verdopplung der Unternehmensgröße multipliziert die Abschlusschancen (Odds) "
-                f"mit {r2:.2f}."
-            )
-        elif term == "first_response_hours":
-            r24 = float(np.exp(coef * _RESPONSE_STEP_HOURS))
-            en = f"Each extra day (24 h) until the first response multiplies the odds by {r24:.2f}."
-            de = (
-                "Jeder zusätzliche Tag (24 h) bis zur ersten Antwort multipliziert die "
-                "Abschlusschancen (Odds) "
-                f"mit {r24:.2f}."
-            )
-        else:
-            col, level = term.split("=", 1)
-            ref = levels[col][0]
-            pct = (ratio - 1) * 100
-            more_en = "higher" if pct >= 0 else "lower"
-            more_de = "höhere" if pct >= 0 else "niedrigere"
-            en = (
-                f"{lead_group(col, level, 'en')} have {abs(pct):.0f} % {more_en} odds of "
-                f"winning than {lead_group(col, ref, 'en', lower=True)}."
-            )
-            de = (
-                f"{lead_group(col, level, 'de')} haben um {abs(pct):.0f} % {more_de} "
-                f"Abschlusschancen als {lead_group(col, ref, 'de')}."
-            )
+        sentences = {}
+        for loc in ("en", "de"):
+            if term == "log_company_size":
+                r2 = float(2.0**coef)
+                text = label("leadscore.size_doubling", loc).format(ratio=_number(r2, loc, "0.00"))
+            elif term == "first_response_hours":
+                r24 = float(np.exp(coef * _RESPONSE_STEP_HOURS))
+                text = label("leadscore.response_day", loc).format(ratio=_number(r24, loc, "0.00"))
+            else:
+                col, level = term.split("=", 1)
+                ref = levels[col][0]
+                pct = (ratio - 1) * 100
+                text = label(f"leadscore.odds.{'higher' if pct >= 0 else 'lower'}", loc).format(
+                    group=lead_group(col, level, loc),
+                    pct=_number(round(abs(pct)), loc, "#,##0"),
+                    reference=lead_group(col, ref, loc, lower=True),
+                )
+            sentences[loc] = text
+        en, de = sentences["en"], sentences["de"]
         rows.append(
             {
                 "term": term,

@@ -56,9 +56,9 @@ class Control:
     """One slider: its key, labels, unit, range and the plan parameter it sets.
 
     Attributes:
-        key: settings key (also the widget's CSS hook ``ctl-<key>``).
-        label_de: German label.
-        label_en: English label.
+        key: settings key (also the widget's CSS hook ``ctl-<key>``); its German and
+            English labels are the text store's ``cockpit.control.<key>``
+            (:attr:`label_de`, :attr:`label_en`).
         kind: unit of the value (count, share 0..1, EUR, months).
         low: smallest allowed value.
         high: largest allowed value.
@@ -68,14 +68,22 @@ class Control:
     """
 
     key: str
-    label_de: str
-    label_en: str
     kind: Kind
     low: float
     high: float
     step: float
     path: str
     group: str
+
+    @property
+    def label_de(self) -> str:
+        """The German label (text store ``cockpit.control.<key>``)."""
+        return text_store.label_pair(f"cockpit.control.{self.key}")[0]
+
+    @property
+    def label_en(self) -> str:
+        """The English label (text store ``cockpit.control.<key>``)."""
+        return text_store.label_pair(f"cockpit.control.{self.key}")[1]
 
     @property
     def is_int(self) -> bool:
@@ -114,48 +122,47 @@ def _c(*args: Any) -> Control:
 
 
 CONTROLS: tuple[Control, ...] = (
-    _c("new_customers_target", "Neukunden-Ziel (Jahr)", "New-customer target (year)", "count",
+    _c("new_customers_target", "count",
        0, 2000, 10, "", "ziele"),
-    _c("churn_end", "Churn/Monat, Jahresende", "Monthly churn, year end", "share",
+    _c("churn_end", "share",
        0.0, 0.15, 0.001, "drivers.churn_rate_monthly.end", "ziele"),
-    _c("arpa", "ARPA (€/Monat)", "ARPA (€/month)", "eur",
+    _c("arpa", "eur",
        0, 600, 1, "drivers.arpa_monthly_eur", "ziele"),
-    _c("inbound_mql_to_sql", "Inbound MQL→SQL", "Inbound MQL→SQL", "share",
+    _c("inbound_mql_to_sql", "share",
        0.0, 1.0, 0.01, "channels.inbound.mql_to_sql", "funnel"),
-    _c("inbound_sql_to_demo", "Inbound SQL→Demo", "Inbound SQL→demo", "share",
+    _c("inbound_sql_to_demo", "share",
        0.0, 1.0, 0.01, "channels.inbound.sql_to_demo", "funnel"),
-    _c("inbound_demo_to_won", "Inbound Demo→Abschluss", "Inbound demo→won", "share",
+    _c("inbound_demo_to_won", "share",
        0.0, 1.0, 0.01, "channels.inbound.demo_to_won", "funnel"),
-    _c("outbound_sql_to_demo", "Outbound SQL→Demo", "Outbound SQL→demo", "share",
+    _c("outbound_sql_to_demo", "share",
        0.0, 1.0, 0.01, "channels.outbound.sql_to_demo", "funnel"),
-    _c("outbound_demo_to_won", "Outbound Demo→Abschluss", "Outbound demo→won", "share",
+    _c("outbound_demo_to_won", "share",
        0.0, 1.0, 0.01, "channels.outbound.demo_to_won", "funnel"),
-    _c("partner_sql_to_demo", "Partner SQL→Demo", "Partner SQL→demo", "share",
+    _c("partner_sql_to_demo", "share",
        0.0, 1.0, 0.01, "channels.partner.sql_to_demo", "funnel"),
-    _c("partner_demo_to_won", "Partner Demo→Abschluss", "Partner demo→won", "share",
+    _c("partner_demo_to_won", "share",
        0.0, 1.0, 0.01, "channels.partner.demo_to_won", "funnel"),
-    _c("marketing_budget", "Marketingbudget (€/Jahr)", "Marketing budget (€/year)", "eur",
+    _c("marketing_budget", "eur",
        0, 1_000_000, 5_000, "budget.by_category.marketing", "budget"),
-    _c("share_inbound", "Anteil Inbound", "Share inbound", "share",
+    _c("share_inbound", "share",
        0.0, 1.0, 0.05, "channels.inbound.lead_share", "budget"),
-    _c("share_outbound", "Anteil Outbound", "Share outbound", "share",
+    _c("share_outbound", "share",
        0.0, 1.0, 0.05, "channels.outbound.lead_share", "budget"),
-    _c("share_partner", "Anteil Partner", "Share partner", "share",
+    _c("share_partner", "share",
        0.0, 1.0, 0.05, "channels.partner.lead_share", "budget"),
-    _c("hires_q1", "Einstellungen Innendienst Q1", "Inside-sales hires Q1", "count",
+    _c("hires_q1", "count",
        0, 20, 1, "", "team"),
-    _c("hires_q2", "Einstellungen Innendienst Q2", "Inside-sales hires Q2", "count",
+    _c("hires_q2", "count",
        0, 20, 1, "", "team"),
-    _c("hires_q3", "Einstellungen Innendienst Q3", "Inside-sales hires Q3", "count",
+    _c("hires_q3", "count",
        0, 20, 1, "", "team"),
-    _c("hires_q4", "Einstellungen Innendienst Q4", "Inside-sales hires Q4", "count",
+    _c("hires_q4", "count",
        0, 20, 1, "", "team"),
-    _c("ramp_months", "Einarbeitungszeit (Monate)", "Ramp-up (months)", "months",
+    _c("ramp_months", "months",
        0, 12, 1, "organisation.roles.inside_sales.ramp_months", "team"),
-    _c("commission_rate", "Vertriebsprovision 1. Jahr", "Rep commission, 1st year", "share",
+    _c("commission_rate", "share",
        0.0, 0.5, 0.01, "compensation.commission_rate_first_year", "team"),
-    _c("partner_commission_rate", "Partnerprovision 1. Jahr",
-       "Partner commission, 1st year", "share",
+    _c("partner_commission_rate", "share",
        0.0, 0.5, 0.01, "channels.partner.partner_commission_rate", "team"),
 )  # fmt: skip
 
@@ -418,10 +425,6 @@ def parse_setting(c: Control, text: str, locale: Locale = "de") -> float:
             number = None
     if number is None or not math.isfinite(float(number)):
         what = c.label_de if locale == "de" else c.label_en
-        raise ValueError(
-            f"{what}: '{text}' ist keine Zahl"
-            if locale == "de"
-            else f"{what}: '{text}' is no number"
-        )
+        raise ValueError(label("not_a_number", locale, what=what, text=text))
     value = float(number)
     return value / 100.0 if c.kind == "share" else value

@@ -113,33 +113,29 @@ def settings_excel(
     found.sort(key=lambda f: f[3])
     wb = new_workbook()
     taken: set[str] = set()
-    heading = f"{meta.t('Vertriebsplan', 'Sales plan')} {meta.region}".strip()
+    heading = f"{meta.t('workbook.sales_plan')} {meta.region}".strip()
     add_sheet(
         wb,
-        meta.t("Übersicht", "Overview"),
+        meta.t("workbook.overview"),
         heading,
         cover_blocks(meta, figures, [f[:3] for f in found]),
         meta,
         taken,
     )
-    title = meta.t("Monatsplan", "Monthly plan")
+    title = meta.t("workbook.monthly_plan")
     add_sheet(
         wb,
         title,
         f"{title} {meta.region}".strip(),
-        [
-            monthly_plan_block(
-                monthly, meta.t("Alle Positionen", "All line items"), locale, value_labels
-            )
-        ],
+        [monthly_plan_block(monthly, meta.t("workbook.all_line_items"), locale, value_labels)],
         meta,
         taken,
         repeat_header=True,
         freeze_first_column=True,
     )
     settings = Block(
-        meta.t("Geänderte Parameter", "Changed parameters"),
-        [meta.t("Parameter", "Parameter"), meta.t("Wert", "Value")],
+        meta.t("workbook.changed_parameters"),
+        [meta.t("workbook.parameter"), meta.t("workbook.value")],
         [
             [
                 (override_label(path, locale, value_labels), TEXT_FORMAT),
@@ -148,7 +144,7 @@ def settings_excel(
             for path, v in overrides.items()
         ],
     )
-    title = meta.t("Einstellungen", "Settings")
+    title = meta.t("workbook.settings")
     add_sheet(wb, title, f"{title} {meta.region}".strip(), [settings], meta, taken)
     page_budget(wb, MAX_PRINT_PAGES)
     buf = io.BytesIO()
@@ -187,14 +183,13 @@ def override_label(
         return text_store.label(f"cockpit.path.{path}", loc)
     parts = path.split(".")
     if parts[0] == "targets" and parts[-1] == "value":
-        return "Ziel (Wert)" if loc == "de" else "Target (value)"
+        return text_store.label("cockpit.export.target_value", loc)
     if parts[0] == "channels" and len(parts) == 3:
         name = parts[1]
         if value_labels and name in value_labels:
             name = value_labels[name][1 if loc == "en" else 0]
-        what = {"lead_share": ("Lead-Anteil", "Lead share")}.get(parts[2])
-        if what:
-            return f"{what[1 if loc == 'en' else 0]} – {name}"
+        if parts[2] == "lead_share":
+            return text_store.label("cockpit.export.lead_share", loc).format(channel=name)
     return path
 
 
@@ -212,9 +207,9 @@ def _hires_text(
         name = (value_labels or {}).get(role)
         shown = name[1 if locale == "en" else 0] if name else value_label("role", role, locale)
         when = h.get("quarter", h.get("month", ""))
-        unit = "Q" if "quarter" in h else ("month " if locale == "en" else "Monat ")
-        where = "in" if locale == "en" else "im"
-        parts.append(f"{h.get('count', 1)} × {shown} {where} {unit}{when}")
+        key = "quarter" if "quarter" in h else "month"
+        hire = text_store.label(f"cockpit.export.hire.{key}", "en" if locale == "en" else "de")
+        parts.append(hire.format(count=h.get("count", 1), role=shown, when=when))
     return ", ".join(parts)
 
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from planning_lib.core.paths import CONFIGS, REPORTS, SAMPLE_DATA
+from planning_lib.core.text_store import label
 from planning_lib.run.batch import run_batch
 from planning_lib.run.batch_jobs import BatchError, BatchSettings
 from planning_lib.run.notebook_params import parse_assignments
@@ -86,12 +87,13 @@ def run(args: argparse.Namespace) -> int:
     for r in result.manifest.get("incomplete_runs", []):
         if r["state"] == "running":  # another run working in the same folder
             continue
-        state = "abgebrochen" if r["state"] == "aborted" else "unbekannt, anderer Rechner"
-        print(
-            f"planning batch: Hinweis: früherer Lauf {args.out / r['folder']} ist nicht "
-            f"abgeschlossen ({state}, gestartet {r['started_utc'] or '?'})",
-            file=sys.stderr,
+        state = "aborted" if r["state"] == "aborted" else "unknown"
+        note = label("batch.incomplete_run", args.locale).format(
+            folder=args.out / r["folder"],
+            state=label(f"batch.incomplete_run.{state}", args.locale),
+            started=r["started_utc"] or "?",
         )
+        print(note, file=sys.stderr)
     done = sum(o.status == "ok" for o in result.outcomes)
     print(f"{done}/{len(result.outcomes)} notebooks ok · run {result.manifest['run_id']}")
     for o in result.outcomes:

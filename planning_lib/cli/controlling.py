@@ -177,19 +177,17 @@ def _console(report: Any, plan_line: str, lang: str) -> list[str]:
             f"{text_label('pva.' + k, lang)} {format_value(r[k], 'count', lang, 1)}"
             for k in ("gap_planning", "gap_execution")
         )
-        lines.append(
-            (f"  Neukunden-Lücke {gap}: " if de else f"  New-customer gap {gap}: ") + parts
-        )
+        lines.append(text_label("cli.controlling.gap", lang).format(gap=gap, parts=parts))
     for r in report.mrr_bridge.itertuples():
         if r.component == "opening":
-            lines.append("MRR-Brücke Plan → Ist:" if de else "MRR bridge plan → actual:")
+            lines.append(text_label("cli.controlling.bridge", lang))
         label = r.label_de if de else r.label_en
         lines.append(
             f"  {label}: {format_value(r.actual_eur, 'eur', lang)} / "
             f"{format_value(r.plan_eur, 'eur', lang)} ({format_value(r.variance_eur, 'eur', lang)})"
         )
     fired = [a for a in report.actions if a["triggered"]]
-    lines.append(("Ausgelöste Regeln: " if de else "Rules triggered: ") + str(len(fired)))
+    lines.append(text_label("cli.controlling.rules", lang).format(n=len(fired)))
     for a in fired:
         where = f" [{a['member']}]" if a["member"] else ""
         lines.append(f"  {a['rule']}{where} {', '.join(a['trigger_months'])}: "
@@ -271,14 +269,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if actuals_dir != args.actuals:
-        de = lang == "de"
-        print(
-            f"{'Ist-Daten' if de else 'Actuals'}: {actuals_dir}, "
-            f"{'Historie' if de else 'History'}: {history_dir}"
-        )
+        folders = text_label("cli.controlling.folders", lang)
+        print(folders.format(actuals=actuals_dir, history=history_dir))
     for line in _console(report, _plan_line(args, params, view, plan_meta, lang), lang):
         print(line)
-    print(("Geschrieben: " if lang == "de" else "Written: ") + str(out))
+    print(text_label("cli.written", lang).format(path=out))
     return 0
 
 
@@ -359,15 +354,14 @@ def _run_deals(
         )
     row = landing.iloc[0]
     land, planned = (format_value(row[k], "eur", lang) for k in ("landing", "plan"))
-    head = "  Landung Auftragseingang: " if lang == "de" else "  Landing bookings: "
-    print(f"{head}{land} (Plan {planned})")
+    print(text_label("cli.controlling.landing_bookings", lang).format(landing=land, plan=planned))
     for _table, part in [*skipped, ("", "rules")]:
         print("  " + text_label(f"07.skipped.{part}", lang).replace("**", ""))
     unused = deals_pva.unused_tables(actuals)
     if unused:
         note = text_label("07.skipped.unused", lang).replace("**", "")
         print("  " + note.format(tables=", ".join(unused)))
-    print(("Geschrieben: " if lang == "de" else "Written: ") + str(args.out))
+    print(text_label("cli.written", lang).format(path=args.out))
     return 0
 
 

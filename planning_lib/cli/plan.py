@@ -35,7 +35,7 @@ from planning_lib.core.csv_safe import spreadsheet_safe
 from planning_lib.core.fields import ParameterError
 from planning_lib.core.outputs import OutputExistsError, new_folder
 from planning_lib.core.overrides import apply_overrides
-from planning_lib.core.text_store import label
+from planning_lib.core.text_store import label as text_label
 from planning_lib.data.failures import DataValidationError
 from planning_lib.plan.scenarios import monte_carlo, plan_bases, run_scenario
 from planning_lib.plan.targets import gap_table
@@ -132,60 +132,58 @@ def _lines(
     targets: list | None = None,
 ):
     """The console summary; ``targets`` (the config's) name the targets of ``p_hit``."""
-    locale = "de" if de else "en"
+    lang = "de" if de else "en"
 
     def f(x: float, decimals: int = 0) -> str:
-        return format_plain(x, "de" if de else "en", decimals)
+        return format_plain(x, lang, decimals)
+
+    def t(key: str, **values: str) -> str:
+        return text_label(f"cli.plan.{key}", lang).format(**values)
 
     s = summary
-    rows = [
-        (
-            "MRR Start → Ende" if de else "MRR start → end",
-            f"{f(s['mrr_start'])} → {f(s['mrr_end'])} €",
-        ),
-        ("Neukunden" if de else "New customers", f(s["new_customers"])),
-        ("Kosten gesamt" if de else "Total cost", f"{f(s['cost_total'])} €"),
-        ("CAC voll belastet" if de else "CAC fully loaded", f"{f(s['cac_fully_loaded'], 2)} €"),
-        (
-            "Tiefpunkt Vertriebsliquidität" if de else "Sales cash low point",
-            f"{f(s['cash_low_point'])} €",
-        ),
-        (
-            "Tiefpunkt Unternehmensliquidität" if de else "Company cash low point",
-            f"{f(s['company_cash_low_point'])} €",
-        ),
+    out = [
+        t("mrr", start=f(s["mrr_start"]), end=f(s["mrr_end"])),
+        t("new_customers", n=f(s["new_customers"])),
+        t("cost_total", eur=f(s["cost_total"])),
+        t("cac_fully_loaded", eur=f(s["cac_fully_loaded"], 2)),
+        t("cash_low_point", eur=f(s["cash_low_point"])),
+        t("company_cash_low_point", eur=f(s["company_cash_low_point"])),
     ]
     if "bookings_total" in s:  # transactional: bookings first, MRR only with a recurring share
-        booked = (
-            "Aufträge (neu + Wiederholungskäufe)" if de else "Bookings (new + repeat purchases)",
-            f"{f(s['bookings_total'])} € ({f(s['bookings_new_total'])} + "
-            f"{f(s['bookings_repeat_total'])} €)",
+        booked = t(
+            "bookings",
+            total=f(s["bookings_total"]),
+            new=f(s["bookings_new_total"]),
+            repeat=f(s["bookings_repeat_total"]),
         )
-        rows = [booked, *rows[1 if not s["mrr_start"] and not s["mrr_end"] else 0 :]]
-    out = [f"{k}: {v}" for k, v in rows]
+        out = [booked, *out[1 if not s["mrr_start"] and not s["mrr_end"] else 0 :]]
     b = summary.get("bases")
     if b:
-        head = "Basis Trichter | Ziel" if de else "Basis funnel | target"
-        worth, key = ("MRR Ende ", "MRR end "), "mrr_end"
+        key = "mrr_end"
         if "bookings_total" in b["funnel"] and not (b["funnel"][key] or b["target"][key]):
-            worth, key = ("Aufträge ", "bookings "), "bookings_total"  # no recurring share
+            key = "bookings_total"  # no recurring share
         out.append(
-            f"{head}: {f(b['funnel']['new_customers'])} | {f(b['target']['new_customers'])} "
-            + ("Neukunden, " if de else "new customers, ")
-            + (worth[0] if de else worth[1])
-            + f"{f(b['funnel'][key])} | {f(b['target'][key])} €, "
-            + ("Kosten " if de else "cost ")
-            + f"{f(b['funnel']['cost_total'])} | {f(b['target']['cost_total'])} €"
+            t(
+                f"bases.{key}",
+                funnel_n=f(b["funnel"]["new_customers"]),
+                target_n=f(b["target"]["new_customers"]),
+                funnel_worth=f(b["funnel"][key]),
+                target_worth=f(b["target"][key]),
+                funnel_cost=f(b["funnel"]["cost_total"]),
+                target_cost=f(b["target"]["cost_total"]),
+            )
         )
     if p_hit:
         names = {
-            t.code: (t.description_de if de else t.description_en) or t.code for t in targets or []
+            target.code: (target.description_de if de else target.description_en) or target.code
+            for target in targets or []
         }
         hits = "; ".join(f"{names.get(k, k)}: {f(100 * v, 1)} %" for k, v in sorted(p_hit.items()))
-        out.append(label("plan.p_hit", locale) + ": " + hits)
-    out.append(("Befunde: " if de else "Findings: ") + str(len(findings)))
+        out.append(t("p_hit", hits=hits))
+    out.append(t("findings", n=str(len(findings))))
     for x in findings:
-        out.append(f"  [{label(f'severity.{x.severity}', locale)}] {plan_finding_text(x, locale)}")
+        severity = text_label(f"severity.{x.severity}", lang)
+        out.append(f"  [{severity}] {plan_finding_text(x, lang)}")
     return out
 
 
@@ -245,5 +243,5 @@ def run(args: argparse.Namespace) -> int:
     targets = list(result.params.targets)
     for line in _lines(summary, result.findings, mc.p_hit if mc else None, de, targets):
         print(line)
-    print(("Geschrieben: " if de else "Written: ") + str(out))
+    print(text_label("cli.written", "de" if de else "en").format(path=out))
     return 0

@@ -457,7 +457,10 @@ class Prepared:
         for made, job, future in self._jobs:
             if made is frame:
                 job.write(stream)
-                future.result()  # the background thread's own error, if any
+                # the file is whole; a job the background thread has not begun (it is on
+                # an earlier frame's) has nothing left: cancelled, not waited for
+                if not future.cancel():
+                    future.result()  # the background thread's own error, if any
                 return True
         return False
 

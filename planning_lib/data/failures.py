@@ -5,8 +5,12 @@ rows of a *failure table* with the columns :data:`FAILURE_COLUMNS`:
 
 - ``file``: the file (or ``<DataFrame>``/SQL source) the row came from
 - ``table``: the canonical table being checked
-- ``row``: the row as the spreadsheet shows it (header = row 1, first data row = 2);
-  empty for problems of the whole file or a whole column
+- ``row``: the row as the user's tool shows it, empty for problems of the whole file or
+  a whole column: in a CSV the line number in a text editor (header = line 1, first data
+  row = 2; a cell with a line break makes the following rows start lines further down),
+  in an XLSX sheet Excel's row number (a title above the header counted), in a Parquet
+  file or an SQL source, which number no rows themselves, the 1-based data row, named
+  "data row"/"Datenzeile" (see :func:`names_data_rows`)
 - ``column``: the column in question (canonical name, or the export's name if the
   mapping could not find it)
 - ``value``: the offending cell as text
@@ -29,11 +33,13 @@ __all__ = [
     "LANGUAGES",
     "MESSAGES",
     "REPEATABLE_RULES",
+    "SPREADSHEET_SUFFIXES",
     "DataValidationError",
     "collapse_repeats",
     "failure",
     "failure_frame",
     "location",
+    "names_data_rows",
 ]
 
 FAILURE_COLUMNS: list[str] = ["file", "table", "row", "column", "value", "rule", "message"]
@@ -104,7 +110,9 @@ MESSAGES: dict[str, dict[str, str]] = {
             "fill created_date or close_date"
         ),
         "not_allowed": "{value!r} is not an allowed value; allowed: {allowed}",
-        "duplicate": "{value!r} occurs more than once (rows {detail}); values must be unique",
+        "duplicate": (
+            "{value!r} occurs more than once ({rows_word} {detail}); values must be unique"
+        ),
         "below_min": "{value} is below the minimum of {detail}",
         "negative_without_credit_note": (
             "{value} is negative; negative amounts are allowed only on rows marked "
@@ -115,11 +123,14 @@ MESSAGES: dict[str, dict[str, str]] = {
             "the deal is won but has no customer id; only open or lost deals "
             "(prospects) may lack one"
         ),
-        "repeated": "{sentence} ({n} rows: {rows})",
+        "repeated": "{sentence} ({n} {rows_word}: {rows})",
         "wrong_type": "the column has the wrong type ({detail})",
         "parameter": "{detail}",
         "schema": "{value!r} fails the check {detail}",
         "row_word": "row",
+        "rows_word": "rows",
+        "data_row_word": "data row",
+        "data_rows_word": "data rows",
         "bom_word": "a byte order mark (BOM)",
         "column_word": "column",
     },
@@ -187,7 +198,9 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Zykluslänge gewonnener Deals); bitte created_date oder close_date füllen"
         ),
         "not_allowed": "{value!r} ist kein zulässiger Wert; zulässig: {allowed}",
-        "duplicate": "{value!r} kommt mehrfach vor (Zeilen {detail}); Werte müssen eindeutig sein",
+        "duplicate": (
+            "{value!r} kommt mehrfach vor ({rows_word} {detail}); Werte müssen eindeutig sein"
+        ),
         "below_min": "{value} liegt unter dem Minimum {detail}",
         "negative_without_credit_note": (
             "{value} ist negativ; negative Beträge sind nur in Zeilen erlaubt, "
@@ -198,11 +211,14 @@ MESSAGES: dict[str, dict[str, str]] = {
             "der Deal ist gewonnen, hat aber keine Kunden-ID; nur offene oder verlorene "
             "Deals (Interessenten) dürfen ohne sein"
         ),
-        "repeated": "{sentence} ({n} Zeilen: {rows})",
+        "repeated": "{sentence} ({n} {rows_word}: {rows})",
         "wrong_type": "die Spalte hat den falschen Typ ({detail})",
         "parameter": "{detail}",
         "schema": "{value!r} besteht die Prüfung {detail} nicht",
         "row_word": "Zeile",
+        "rows_word": "Zeilen",
+        "data_row_word": "Datenzeile",
+        "data_rows_word": "Datenzeilen",
         "bom_word": "eine Byte-Order-Markierung (BOM)",
         "column_word": "Spalte",
     },
@@ -215,11 +231,30 @@ def _template(rule: str, lang: str) -> str:
     return MESSAGES[lang][rule]
 
 
+SPREADSHEET_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
+"""Files whose rows the user's tool numbers: a text editor's lines, Excel's rows."""
+
+
+def names_data_rows(file: str) -> bool:
+    """True when ``file`` (a source label) numbers no rows itself (a Parquet file, an SQL
+    source): its rows are named as 1-based data rows ("data row 4", "Datenzeile 4"), not
+    as the spreadsheet rows of a CSV or XLSX file (``deals.xlsx [Sheet1]``: the file
+    before the sheet); ``<DataFrame>`` keeps the spreadsheet's count (header = row 1)."""
+    name = file.split(" [", 1)[0].strip().lower()
+    return file != "<DataFrame>" and not name.endswith(SPREADSHEET_SUFFIXES)
+
+
+def _rows_word(file: str, lang: str, plural: bool = False) -> str:
+    word = "data_row" if names_data_rows(file) else "row"
+    return _template(f"{word}s_word" if plural else f"{word}_word", lang)
+
+
 def location(file: str, row: int | None, column: str | None, lang: str = "en") -> str:
-    """The place of a problem as text: ``deals.csv, row 5, column "amount_eur"``."""
+    """The place of a problem as text: ``deals.csv, row 5, column "amount_eur"``
+    (``deals.parquet, data row 4, ...``: see :func:`names_data_rows`)."""
     parts = [file]
     if row is not None:
-        parts.append(f"{_template('row_word', lang)} {row}")
+        parts.append(f"{_rows_word(file, lang)} {row}")
     if column:
         parts.append(f'{_template("column_word", lang)} "{column}"')
     return ", ".join(parts)
@@ -242,7 +277,8 @@ def failure(
         rule: key of :data:`MESSAGES` naming the broken rule.
         file: file name (or source label) shown to the user.
         table: canonical table name.
-        row: spreadsheet row (header = 1), or ``None`` for file/column problems.
+        row: the row as the user's tool shows it (see the module), or ``None`` for
+            file/column problems.
         column: column name, or ``None`` for file problems.
         value: the offending cell value.
         lang: ``en`` or ``de``.
@@ -255,6 +291,7 @@ def failure(
     if isinstance(text_value, pd.Timestamp):
         text_value = text_value.date().isoformat()
     text_value = str(text_value)
+    fields.setdefault("rows_word", _rows_word(file, lang, plural=True))
     sentence = _template(rule, lang).format(value=text_value, table=table, **fields)
     return {
         "file": file,
@@ -315,7 +352,9 @@ def collapse_repeats(rows: list[dict[str, Any]], lang: str = "en") -> list[dict[
         prefix = location(item["file"], item["row"], item["column"], lang) + ": "
         sentence = item["message"].removeprefix(prefix)
         n = f"{len(numbers):,}".replace(",", "." if lang == "de" else ",")
-        text = _template("repeated", lang).format(sentence=sentence, n=n, rows=listed)
+        text = _template("repeated", lang).format(
+            sentence=sentence, n=n, rows=listed, rows_word=_rows_word(item["file"], lang, True)
+        )
         where = location(item["file"], None, item["column"], lang)
         result.append({**item, "row": numbers[0], "message": f"{where}: {text}"})
     return result

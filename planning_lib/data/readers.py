@@ -173,7 +173,9 @@ def _mixed_failures(err: MixedEncodingError, label: str, table: str, lang: str) 
     reader = csv.reader(io.StringIO(err.text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
     out = []
-    for number, fields in enumerate(reader, start=1):
+    number = 1  # the line the record starts on
+    for fields in reader:
+        start, number = number, reader.line_num + 1
         is_header = header is None and any(f.strip() for f in fields)
         if is_header:
             header = [f.strip() for f in fields]
@@ -190,7 +192,7 @@ def _mixed_failures(err: MixedEncodingError, label: str, table: str, lang: str) 
                 "mixed_encoding",
                 file=label,
                 table=table,
-                row=number,
+                row=start,
                 column=column,
                 value=value,
                 lang=lang,
@@ -316,11 +318,13 @@ def read_csv(path: Path, table: str, lang: str = "en") -> RawTable:
     data = _mapped(path)
     fast = _byte_cells(data, label, table, lang)
     if fast is not None:
-        frame, encoding, delimiter, header, skipped = fast
+        frame, encoding, delimiter, header, skipped, quotes = fast
     else:
-        frame, encoding, delimiter, header, skipped = _text_cells(bytes(data), label, table, lang)
+        cells = _text_cells(bytes(data), label, table, lang)
+        frame, encoding, delimiter, header, skipped, quotes = cells
     del data
-    return _raw_table(frame, label, table, lang, encoding, delimiter, header, skipped)
+    raw = _raw_table(frame, label, table, lang, encoding, delimiter, header, skipped, quotes)
+    return raw
 
 
 def _mapped(path: Path) -> bytes | mmap.mmap:
@@ -340,7 +344,7 @@ _LEADING_BREAKS = re.compile(rb"[\r\n]*")
 
 def _byte_cells(
     data: bytes | mmap.mmap, label: str, table: str, lang: str
-) -> tuple[pd.DataFrame, str, str, tuple[str, ...], int] | None:
+) -> tuple[pd.DataFrame, str, str, tuple[str, ...], int, bool] | None:
     """What :func:`_text_cells` gives, read from the file's bytes without decoding the
     whole file; None for any file this does not read exactly like the plain way.
 
@@ -408,7 +412,7 @@ def _byte_cells(
     frame = read_file_cells(data, skipped_to + len(line_bytes), names, delimiter, quotes, codec)
     if frame is None:
         return None
-    return frame, encoding, delimiter, header, skipped
+    return frame, encoding, delimiter, header, skipped, quotes
 
 
 def _line_ends(blank: str) -> int:
@@ -423,8 +427,13 @@ def _plain_header(names: list[str]) -> bool:
 
 def _text_cells(
     data: bytes, label: str, table: str, lang: str
-) -> tuple[pd.DataFrame, str, str, tuple[str, ...], int]:
-    """Decode the file, then read every cell as text (the plain way)."""
+) -> tuple[pd.DataFrame, str, str, tuple[str, ...], int, bool]:
+    """Decode the file, then read every cell as text (the plain way).
+
+    Returns:
+        The cells, encoding, delimiter, header, blank lines above the header, and whether
+        the text holds a quote (only then can a cell hold a line break).
+    """
     try:
         text, encoding = decode(data)
     except MixedEncodingError as err:
@@ -455,7 +464,7 @@ def _text_cells(
     del data, body, text  # the parser reads the UTF-8 copy; free the rest early (memory)
     if frame is None:
         frame = _pandas_cells(buffer, delimiter, label, table, lang)
-    return frame, encoding, delimiter, header, skipped
+    return frame, encoding, delimiter, header, skipped, quotes
 
 
 def _raw_table(
@@ -467,18 +476,26 @@ def _raw_table(
     delimiter: str,
     header: tuple[str, ...],
     skipped: int,
+    quotes: bool = False,
 ) -> RawTable:
-    """The cells as a :class:`RawTable`: blank rows dropped, their row numbers kept."""
+    """The cells as a :class:`RawTable`: blank rows dropped, their row numbers kept.
+
+    A row's number is the line it starts on in a text editor (header = line 1): with
+    ``quotes`` (only then can a cell hold a line break) the line breaks inside the cells
+    of the rows above move it down (:func:`_lines_above`)."""
     frame.columns = [str(c).strip() for c in frame.columns]
     blank = frame.isna().all(axis=1).to_numpy()
     inner = blank.copy()  # blank lines between data rows (trailing ones are no rows)
     filled = np.flatnonzero(~blank)
     inner[filled[-1] + 1 if len(filled) else 0 :] = False
-    skipped_rows = tuple(int(r) for r in frame.index.to_numpy()[inner] + 2 + skipped)
+    lines = frame.index.to_numpy() + 2 + skipped
+    if quotes:
+        lines = lines + _lines_above(frame)
+    skipped_rows = tuple(int(r) for r in lines[inner])
     frame = frame[~blank] if blank.any() else frame
     if frame.empty:
         raise SourceError(failure("header_only", file=label, table=table, lang=lang))
-    rows = frame.index.to_numpy() + 2 + skipped
+    rows = lines[~blank] if blank.any() else lines
     repeated = _repeated_header(frame, header)
     if len(repeated):
         raise SourceError(
@@ -498,6 +515,24 @@ def _raw_table(
         spreadsheet=True,
         skipped_rows=skipped_rows,
     )
+
+
+def _lines_above(frame: pd.DataFrame) -> np.ndarray | int:
+    """Per row, the line breaks inside the cells of the rows above it (0 when no cell
+    holds one): a CR LF or a lone LF inside a quoted cell counts as one, as a text editor
+    counts the line."""
+    breaks: np.ndarray | None = None
+    for name in frame.columns:
+        column = frame[name]
+        if column.dtype.kind in "biufcMm":
+            continue
+        has = column.str.contains("\n", regex=False, na=False)
+        if has.any():
+            count = column.where(has, "").str.count("\n").to_numpy(dtype=np.int64)
+            breaks = count if breaks is None else breaks + count
+    if breaks is None:
+        return 0
+    return np.concatenate(([0], np.cumsum(breaks)[:-1]))
 
 
 def _pandas_cells(

@@ -1,9 +1,10 @@
 """The KPI catalogue: every KPI defined once, computed from the canonical tables.
 
-A :class:`Kpi` names its code, German and English label, formula, unit, the
+A :class:`Kpi` names its code, formula, unit, the
 direction that is good, its default grain, the grains and dimensions it can be
 computed at, and the measure (in :mod:`planning_lib.metrics.measures`) that computes it.
-Notebooks, the CLI, the controlling and the rules all read this one catalogue.
+Notebooks, the CLI, the controlling and the rules all read this one catalogue. Its German
+and English names are in the text store (``kpi.<code>`` in ``core/texts/reports.yaml``).
 
 Units: ``count``, ``EUR``, ``share`` (0..1), ``days``, ``ratio``. Funnel conversions
 are measured on lead cohorts (see :func:`planning_lib.metrics.measures.cohort_conversion`).
@@ -24,6 +25,7 @@ from functools import partial
 
 import pandas as pd
 
+from planning_lib.core.text_store import label_pair
 from planning_lib.metrics import measures as m
 from planning_lib.metrics import retention as r
 from planning_lib.metrics.acquisition import STATED_CAC_CATEGORIES
@@ -66,9 +68,8 @@ class Kpi:
     """One KPI definition.
 
     Attributes:
-        code: machine name, e.g. ``sql_to_demo``.
-        label_de: German label.
-        label_en: English label.
+        code: machine name, e.g. ``sql_to_demo``; its German and English names are the
+            text store's ``kpi.<code>`` (:attr:`label_de`, :attr:`label_en`).
         formula: the formula in words (English).
         unit: ``count``, ``EUR``, ``share`` (0..1), ``days`` or ``ratio``.
         good: ``up`` when higher is better, ``down`` when lower is better.
@@ -80,8 +81,6 @@ class Kpi:
     """
 
     code: str
-    label_de: str
-    label_en: str
     formula: str
     unit: str
     good: str
@@ -91,6 +90,16 @@ class Kpi:
     measure: Measure
     table: str
 
+    @property
+    def label_de(self) -> str:
+        """The German name (text store ``kpi.<code>``)."""
+        return label_pair(f"kpi.{self.code}")[0]
+
+    @property
+    def label_en(self) -> str:
+        """The English name (text store ``kpi.<code>``)."""
+        return label_pair(f"kpi.{self.code}")[1]
+
     def label(self, lang: str = "de") -> str:
         """The label in ``lang`` (``de`` or ``en``)."""
         return self.label_de if lang == "de" else self.label_en
@@ -98,8 +107,6 @@ class Kpi:
 
 def _k(
     code: str,
-    de: str,
-    en: str,
     formula: str,
     unit: str,
     good: str,
@@ -109,95 +116,83 @@ def _k(
     grains: tuple[str, ...] = _ALL,
     default_grain: str = "month",
 ) -> Kpi:
-    return Kpi(code, de, en, formula, unit, good, default_grain, grains, dims, measure, table)
+    return Kpi(code, formula, unit, good, default_grain, grains, dims, measure, table)
 
 
 _KPIS: list[Kpi] = [
-    _k("leads", "Leads", "Leads", "leads created in the period",
+    _k("leads", "leads created in the period",
        "count", "up", m.leads_created, "leads", _LEAD_DIMS, default_grain="week"),
-    _k("mql", "MQL", "MQLs", "leads reaching MQL in the period (by mql_date)",
+    _k("mql", "leads reaching MQL in the period (by mql_date)",
        "count", "up", partial(m.stage_count, date_col="mql_date"), "leads", _LEAD_DIMS),
-    _k("sql", "SQL", "SQLs", "leads reaching SQL in the period (by sql_date)",
+    _k("sql", "leads reaching SQL in the period (by sql_date)",
        "count", "up", partial(m.stage_count, date_col="sql_date"), "leads", _LEAD_DIMS),
-    _k("demos", "Demos", "Demos", "leads with a demo held in the period (by demo_date)",
+    _k("demos", "leads with a demo held in the period (by demo_date)",
        "count", "up", partial(m.stage_count, date_col="demo_date"), "leads", _LEAD_DIMS),
-    _k("mql_to_sql", "Konversion MQL→SQL", "MQL→SQL conversion",
-       "leads with mql_date in the period that reached SQL by as-of ÷ those leads",
+    _k("mql_to_sql", "leads with mql_date in the period that reached SQL by as-of ÷ those leads",
        "share", "up", partial(m.cohort_conversion, stages=("mql", "sql")), "leads", _LEAD_DIMS),
-    _k("sql_to_demo", "Konversion SQL→Demo", "SQL→demo conversion",
-       "leads with sql_date in the period that had a demo by as-of ÷ those leads",
+    _k("sql_to_demo", "leads with sql_date in the period that had a demo by as-of ÷ those leads",
        "share", "up", partial(m.cohort_conversion, stages=("sql", "demo")), "leads", _LEAD_DIMS),
-    _k("demo_to_won", "Konversion Demo→Abschluss", "Demo→won conversion",
-       "leads with demo_date in the period that were won by as-of ÷ those leads",
+    _k("demo_to_won", "leads with demo_date in the period that were won by as-of ÷ those leads",
        "share", "up", partial(m.cohort_conversion, stages=("demo", "won")), "leads", _LEAD_DIMS),
-    _k("win_rate", "Gewinnquote", "Win rate",
-       "deals won ÷ deals closed (won + lost) in the period",
+    _k("win_rate", "deals won ÷ deals closed (won + lost) in the period",
        "share", "up", m.win_rate, "deals", _DEAL_DIMS),
-    _k("deals_won", "Gewonnene Deals", "Deals won", "deals won in the period (credit notes out)",
+    _k("deals_won", "deals won in the period (credit notes out)",
        "count", "up", m.deals_won, "deals", _DEAL_DIMS),
-    _k("avg_deal_size", "Durchschnittliche Dealgröße", "Average deal size",
-       "first-year value of won deals ÷ deals won", "EUR", "up", m.avg_deal_size, "deals",
+    _k("avg_deal_size", "first-year value of won deals ÷ deals won",
+       "EUR", "up", m.avg_deal_size, "deals",
        _DEAL_DIMS),
-    _k("new_revenue", "Neuumsatz (Erstjahreswert)", "New revenue (first-year value)",
-       "sum of amount_eur of deals won in the period (credit notes included)", "EUR", "up",
+    _k("new_revenue", "sum of amount_eur of deals won in the period (credit notes included)",
+       "EUR", "up",
        partial(m.won_sum, column="amount_eur", channel=None), "deals", _DEAL_DIMS),
-    _k("new_mrr", "Neu-MRR", "New MRR", "sum of mrr_eur of deals won in the period", "EUR", "up",
+    _k("new_mrr", "sum of mrr_eur of deals won in the period", "EUR", "up",
        partial(m.won_sum, column="mrr_eur", channel=None), "deals", _DEAL_DIMS),
-    _k("sales_cycle_median", "Verkaufszyklus (Median)", "Sales cycle (median)",
-       "median of close_date − created_date of won deals", "days", "down",
+    _k("sales_cycle_median", "median of close_date − created_date of won deals", "days", "down",
        partial(m.sales_cycle, quantile=0.5), "deals", _DEAL_DIMS),
-    _k("sales_cycle_p80", "Verkaufszyklus (P80)", "Sales cycle (P80)",
-       "80th percentile of close_date − created_date of won deals", "days", "down",
+    _k("sales_cycle_p80", "80th percentile of close_date − created_date of won deals",
+       "days", "down",
        partial(m.sales_cycle, quantile=0.8), "deals", _DEAL_DIMS),
-    _k("new_customers", "Neukunden", "New customers",
-       "customers whose first subscription starts in the period", "count", "up",
+    _k("new_customers", "customers whose first subscription starts in the period", "count", "up",
        m.new_customers, "subscriptions", _SUB_DIMS),
-    _k("cac", "CAC (nur Marketing)", "CAC (marketing only)", "marketing costs ÷ new customers",
+    _k("cac", "marketing costs ÷ new customers",
        "EUR", "down", partial(m.cac, categories=STATED_CAC_CATEGORIES), "costs", ("region",),
        _MONTHLY),
-    _k("cac_fully_loaded", "CAC (voll belastet)", "CAC (fully loaded)",
-       "all sales and marketing costs ÷ new customers", "EUR", "down",
+    _k("cac_fully_loaded", "all sales and marketing costs ÷ new customers", "EUR", "down",
        partial(m.cac, categories=None), "costs", ("region",), _MONTHLY),
-    _k("sales_costs", "Vertriebskosten", "Sales costs", "all sales and marketing costs",
+    _k("sales_costs", "all sales and marketing costs",
        "EUR", "down", partial(m.cost_sum, categories=None), "costs", ("region", "channel"),
        _MONTHLY),
-    _k("clv", "Kundenlebenszeitwert (CLV)", "Customer lifetime value (CLV)",
-       "ARPA (MRR ÷ customers at period end) × gross margin ÷ monthly logo churn", "EUR", "up",
+    _k("clv", "ARPA (MRR ÷ customers at period end) × gross margin ÷ monthly logo churn",
+       "EUR", "up",
        r.clv, "subscriptions", _SUB_DIMS, _MONTHLY),
-    _k("ltv_cac", "LTV:CAC", "LTV:CAC", "CLV ÷ fully loaded CAC", "ratio", "up", r.ltv_cac,
+    _k("ltv_cac", "CLV ÷ fully loaded CAC", "ratio", "up", r.ltv_cac,
        "subscriptions", ("region",), _MONTHLY),
-    _k("mrr", "MRR (Periodenende)", "MRR (period end)",
-       "MRR of the subscriptions running past the period's last day", "EUR", "up",
+    _k("mrr", "MRR of the subscriptions running past the period's last day", "EUR", "up",
        partial(r.level_at_end, what="mrr"), "subscriptions", _SUB_DIMS),
-    _k("customers", "Kunden (Periodenende)", "Customers (period end)",
-       "distinct customers with a subscription running past the period's last day", "count",
+    _k("customers", "distinct customers with a subscription running past the period's last day",
+       "count",
        "up", partial(r.level_at_end, what="customers"), "subscriptions", _SUB_DIMS),
-    _k("logo_churn", "Kundenabwanderung (Logo-Churn)", "Logo churn",
+    _k("logo_churn",
        "customers lost ÷ customers at month start (end of the month before), pooled (per month)",
        "share", "down", r.logo_churn, "subscriptions", _SUB_DIMS, _MONTHLY),
-    _k("revenue_churn", "Umsatzabwanderung (Revenue-Churn)", "Revenue churn",
-       "churned plus contraction MRR ÷ MRR at month start, pooled (per month)",
+    _k("revenue_churn", "churned plus contraction MRR ÷ MRR at month start, pooled (per month)",
        "share", "down", r.revenue_churn, "subscriptions", _SUB_DIMS, _MONTHLY),
-    _k("nrr", "Netto-Umsatzbindung (NRR)", "Net revenue retention (NRR)",
-       "MRR at period end of the customers active at period start ÷ their MRR then",
+    _k("nrr", "MRR at period end of the customers active at period start ÷ their MRR then",
        "share", "up", r.net_revenue_retention, "subscriptions", _SUB_DIMS, _MONTHLY),
-    _k("pipeline_coverage", "Pipeline-Abdeckung", "Pipeline coverage",
+    _k("pipeline_coverage",
        "open pipeline (EUR) ÷ remaining target of the period (plan's new first-year value "
        "− won so far), at the period's eve or, while it runs, at as-of", "ratio", "up",
        pipeline_coverage, "deals", ("channel",), _MONTHLY),
-    _k("pipeline_coverage_weighted", "Pipeline-Abdeckung (gewichtet)",
-       "Pipeline coverage (weighted)",
+    _k("pipeline_coverage_weighted",
        "open pipeline weighted by stage win probability ÷ remaining target of the period",
        "ratio", "up", partial(pipeline_coverage, weighted=True), "deals", ("channel",),
        _MONTHLY),
-    _k("quota_attainment", "Quotenerreichung", "Quota attainment",
+    _k("quota_attainment",
        "first-year value won ÷ pro-rata yearly quota of the quota-carrying reps", "share", "up",
        m.quota_attainment, "headcount", ("owner", "region"), _MONTHLY),
-    _k("partner_activation", "Partner-Aktivierungsrate", "Partner activation rate",
+    _k("partner_activation",
        "partners with a lead in the period ÷ partners signed (needs leads.partner_id)",
        "share", "up", m.partner_activation, "leads", ("region",), _MONTHLY),
-    _k("partner_revenue", "Partner-generierter Umsatz", "Partner-sourced revenue",
-       "first-year value of won partner-channel deals", "EUR", "up",
+    _k("partner_revenue", "first-year value of won partner-channel deals", "EUR", "up",
        partial(m.won_sum, column="amount_eur", channel="partner"), "deals",
        ("region", "segment", "product")),
 ]  # fmt: skip

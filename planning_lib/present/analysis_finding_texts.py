@@ -112,6 +112,7 @@ def _mrr_development(f: Finding, loc: str) -> str:
             "mrr_development.revenue",
             loc,
             year=x["year"],
+            prev_year=x["year"] - 1,
             revenue=_eur(n["revenue_eur"], loc),
             growth=_signed(n["revenue_yoy"], loc),
         )
@@ -240,6 +241,8 @@ def _market_position(f: Finding, loc: str) -> str:
             "market_position.own",
             loc,
             growth=_signed(n["revenue_yoy"], loc),
+            year=x["year"],
+            prev_year=x["year"] - 1,
             pace=_t(f"market_position.{pace}", loc),
         )
     return _t(
@@ -308,6 +311,7 @@ def deal_sizes_text(
     loc: str,
     region: str | None = None,
     plan_eur: float = math.nan,
+    basis_follows: bool = False,
 ) -> str:
     """The two deal sizes of a deals history side by side, each labelled with its basis,
     the plan's first: the deal size per new customer (first month's bookings ÷ new
@@ -319,7 +323,10 @@ def deal_sizes_text(
     For a ``region`` (its customers: first won deal in it) the per-new-customer figure is
     the region's, shown for information: a region plan of ``planning init`` uses the
     company's deal size (``plan_eur``, named first when known), so the regions' plans
-    add up to the company's."""
+    add up to the company's. ``basis_follows``: the purchase-basis sentence
+    (:func:`purchase_basis_values`) comes next and says "for information" itself (for a
+    small region also why its plan uses the company's deal size), so a region's sentence
+    leaves its own "for information" out: said once (phase 1)."""
     if pd.isna(new_customer_eur):
         return _t("deal_sizes.all_deals", loc, deal_size=_eur(all_deals_eur, loc), window=window)
     values = {
@@ -330,10 +337,15 @@ def deal_sizes_text(
     }
     if region is None:
         return _t("deal_sizes.both", loc, **values)
+    follows = ".basis_follows" if basis_follows else ""
     if pd.isna(plan_eur):
-        return _t("deal_sizes.region", loc, region=region, **values)
+        return _t(f"deal_sizes.region{follows}", loc, region=region, **values)
     return _t(
-        "deal_sizes.region_plan", loc, region=region, plan_deal_size=_eur(plan_eur, loc), **values
+        f"deal_sizes.region_plan{follows}",
+        loc,
+        region=region,
+        plan_deal_size=_eur(plan_eur, loc),
+        **values,
     )
 
 

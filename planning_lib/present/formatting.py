@@ -33,6 +33,7 @@ from babel.dates import format_date, format_skeleton
 from babel.numbers import format_currency, format_decimal
 from babel.numbers import format_percent as _babel_percent
 
+from planning_lib.core import text_store
 from planning_lib.core.text_store import BABEL_LOCALES
 
 __all__ = [
@@ -189,9 +190,9 @@ def format_months_count(n: int, locale: str = DEFAULT_LOCALE) -> str:
     """A number of months after "in": ``keinem Monat``, ``1 Monat``, ``3 Monaten`` (de);
     ``no month``, ``1 month``, ``3 months`` (en)."""
     n = int(n)
-    if str(locale).startswith("en"):
-        return "no month" if n == 0 else f"{n} month" if n == 1 else f"{n} months"
-    return "keinem Monat" if n == 0 else f"{n} Monat" if n == 1 else f"{n} Monaten"
+    form = "zero" if n == 0 else "one" if n == 1 else "many"
+    lang = "en" if str(locale).startswith("en") else "de"
+    return text_store.label(f"months_after_in.{form}", lang).format(n=n)
 
 
 _UNIT_DECIMALS: dict[str, int] = {

@@ -86,26 +86,26 @@ def cover_blocks(
     """
     t = meta.t
     ident = Block(
-        t("Plan", "Plan"),
-        [t("Angabe", "Item"), t("Wert", "Value")],
+        t("workbook.plan"),
+        [t("workbook.item"), t("workbook.value")],
         [
-            [(t("Unternehmen", "Company"), TEXT_FORMAT), (meta.company or "–", TEXT_FORMAT)],
-            [(t("Region", "Region"), TEXT_FORMAT), (meta.region or "–", TEXT_FORMAT)],
-            [(t("Planversion", "Plan version"), TEXT_FORMAT), (meta.plan_version, TEXT_FORMAT)],
-            [(t("Stand", "As of"), TEXT_FORMAT), (format_day(meta.date, meta.locale), TEXT_FORMAT)],
+            [(t("workbook.company"), TEXT_FORMAT), (meta.company or "–", TEXT_FORMAT)],
+            [(t("workbook.region"), TEXT_FORMAT), (meta.region or "–", TEXT_FORMAT)],
+            [(t("workbook.plan_version"), TEXT_FORMAT), (meta.plan_version, TEXT_FORMAT)],
+            [(t("workbook.as_of"), TEXT_FORMAT), (format_day(meta.date, meta.locale), TEXT_FORMAT)],
         ],
     )
     figures = Block(
-        t("Kennzahlen", "Key figures"),
-        [t("Kennzahl", "Figure"), t("Wert", "Value")],
+        t("workbook.key_figures"),
+        [t("workbook.figure"), t("workbook.value")],
         [[(label, TEXT_FORMAT), (value, FORMATS[unit])] for label, value, unit in key_figures],
     )
     blocks = [ident, figures]
     if findings:
         blocks.append(
             Block(
-                t("Befunde", "Findings"),
-                [t("Schweregrad", "Severity"), t("Thema", "Topic"), t("Befund", "Finding")],
+                t("workbook.findings"),
+                [t("workbook.severity"), t("workbook.topic"), t("workbook.finding")],
                 [[(s, TEXT_FORMAT), (c, TEXT_FORMAT), (x, TEXT_FORMAT)] for s, c, x in findings],
                 wrap_columns=frozenset({2}),
             )

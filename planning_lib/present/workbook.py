@@ -33,6 +33,7 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from planning_lib.core import text_store
 from planning_lib.present.formatting import format_day, format_value, rounded_half_up
 
 __all__ = [
@@ -115,9 +116,9 @@ class WorkbookMeta:
     date: dt.date = field(default_factory=dt.date.today)
     locale: str = "de"
 
-    def t(self, de: str, en: str) -> str:
-        """``de`` or ``en`` by the workbook's locale."""
-        return en if self.locale == "en" else de
+    def t(self, key: str) -> str:
+        """The text store's ``key`` (``workbook.*``) in the workbook's locale."""
+        return text_store.label(key, self.locale)
 
 
 @dataclass
@@ -289,16 +290,16 @@ def print_setup(ws: Worksheet, meta: WorkbookMeta, title_rows: str | None) -> No
     ws.print_options.horizontalCentered = True
     if title_rows:
         ws.print_title_rows = title_rows
-    region = meta.t("Region", "Region") + f" {meta.region}" if meta.region else ""
-    version = meta.t("Planversion", "Plan version") + f": {meta.plan_version}"
-    date = meta.t("Stand", "As of") + f": {format_day(meta.date, meta.locale)}"
+    region = meta.t("workbook.region") + f" {meta.region}" if meta.region else ""
+    version = meta.t("workbook.plan_version") + f": {meta.plan_version}"
+    date = meta.t("workbook.as_of") + f": {format_day(meta.date, meta.locale)}"
     ws.oddHeader.left.text = _esc(" · ".join(p for p in (meta.company, region) if p))
     ws.oddHeader.center.text = _esc(version if meta.plan_version else "")
     ws.oddHeader.right.text = _esc(date)
     for part in (ws.oddHeader.left, ws.oddHeader.center, ws.oddHeader.right):
         part.size = 9
     ws.oddFooter.left.text = "&A"
-    ws.oddFooter.right.text = meta.t("Seite &P von &N", "Page &P of &N")
+    ws.oddFooter.right.text = meta.t("workbook.page_p_of_n")
     ws.oddFooter.left.size = ws.oddFooter.right.size = 8
 
 

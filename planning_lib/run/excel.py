@@ -183,18 +183,18 @@ def build_workbook(
 
     wb = new_workbook()
     taken: set[str] = set()
-    overview = meta.t("Übersicht", "Overview")
+    overview = meta.t("workbook.overview")
     add_sheet(
         wb,
         overview,
-        f"{meta.t('Vertriebsplan', 'Sales plan')} {meta.region}".strip(),
+        f"{meta.t('workbook.sales_plan')} {meta.region}".strip(),
         cover_blocks(meta, figures, [f[:3] for f in findings]),
         meta,
         taken,
     )
     for info in infos:
         if info.name.endswith(_MONTHLY_PLAN):
-            title = meta.t("Monatsplan", "Monthly plan")
+            title = meta.t("workbook.monthly_plan")
             block = monthly_plan_block(frames[info.name], info.title(locale), locale, config_labels)
             add_sheet(
                 wb, title, f"{title} {meta.region}", [block], meta, taken,

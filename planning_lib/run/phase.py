@@ -73,7 +73,10 @@ class RegionNotInDataError(LookupError):
 
 
 def load_region_tables(
-    data_path: str | Path, region: str, cache_dir: str | Path | None = None
+    data_path: str | Path,
+    region: str,
+    cache_dir: str | Path | None = None,
+    every_region: dict[str, pd.DataFrame] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The canonical tables in ``data_path`` with only the rows of ``region``.
 
@@ -82,6 +85,9 @@ def load_region_tables(
         region: region name; ``COMPANY`` keeps every row.
         cache_dir: folder for a Parquet copy of the filtered tables; read from
             there when present.
+        every_region: when given and the folder is read (not the cache), receives its
+            tables with every region's rows, so a phase that also needs those does not
+            read the folder a second time.
 
     Raises:
         planning_lib.data.loaders.DataValidationError: a file breaks the contract.
@@ -96,6 +102,8 @@ def load_region_tables(
         # history; the phases say what they cannot show without it
         return {}
     tables = load_dataset(data_path)
+    if every_region is not None:
+        every_region.update(tables)
     if region != COMPANY:
         tables = {
             name: frame[frame["region"] == region].reset_index(drop=True)
@@ -162,6 +170,9 @@ class Phase:
     horizon: int = 12
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     figures: dict[str, Any] = field(default_factory=dict)
+    company_deals: pd.DataFrame | None = None
+    """The deals of every region, as read with a region's history (``open_phase``'s
+    ``keep_company_deals``); None otherwise."""
     _tables_written: int = 0
 
     def t(self, key: str, **values: Any) -> str:
@@ -378,6 +389,7 @@ def open_phase(
     output_dir: str,
     load_data: bool = True,
     needs_region_rows: bool = False,
+    keep_company_deals: bool = False,
 ) -> Phase:
     """Build the phase context from the notebook's parameters.
 
@@ -390,6 +402,9 @@ def open_phase(
         ValueError: unknown scenario or locale.
         RegionNotInDataError: ``needs_region_rows`` (a phase that analyses the history)
             and the region has no rows in the data.
+
+    ``keep_company_deals``: a region's phase keeps the deals of every region as read with
+    its history (:attr:`Phase.company_deals`; None when read from the cache).
     """
     if locale not in ("de", "en"):
         raise ValueError(f"locale must be 'de' or 'en', not {locale!r}")
@@ -410,8 +425,13 @@ def open_phase(
     out.mkdir(parents=True, exist_ok=True)
     history: dict[str, pd.DataFrame] = {}
     actuals: dict[str, pd.DataFrame] = {}
+    company_deals = None
     if load_data:
-        history = load_region_tables(data, region, out / HISTORY.path)
+        every: dict[str, pd.DataFrame] | None = (
+            {} if keep_company_deals and region != COMPANY else None
+        )
+        history = load_region_tables(data, region, out / HISTORY.path, every)
+        company_deals = (every or {}).get("deals")
         if needs_region_rows:
             check_region_has_rows(history, region, data)
         if (data / "actuals").is_dir():
@@ -429,4 +449,5 @@ def open_phase(
         scenario=scenario,
         seed=seed,
         horizon=horizon,
+        company_deals=company_deals,
     )

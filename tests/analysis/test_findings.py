@@ -181,7 +181,8 @@ def test_new_customer_mix_without_a_previous_year_or_without_new_customers():
 
 def test_mrr_development():
     """MRR 11,307 € from 73 customers at December 2025, ARPA 155 €; revenue 2025
-    128,038 € at +6.5 % on the year; CAGR 2022-2025 12 % a year: all stated."""
+    128,038 € at +6.5 % on the year, which the sentence names (the analysis year 2025 - 1
+    = "ggü. 2024" / "vs. 2024"); CAGR 2022-2025 12 % a year: all stated."""
     a = _analysis()
     a.figures = {
         "mrr_end_eur": 11307.0,
@@ -205,9 +206,10 @@ def test_mrr_development():
     }
     assert _de(f) == (
         f"MRR Dez. 2025: 11.307{NB}€ bei 73 Kunden (ARPA 155{NB}€); Umsatz 2025 "
-        f"128.038{NB}€ (+6,5{NB}%), CAGR 2022–2025 12,0{NB}% pro Jahr."
+        f"128.038{NB}€ (+6,5{NB}% ggü. 2024), CAGR 2022–2025 12,0{NB}% pro Jahr."
     )
     assert _en(f).startswith("MRR Dec 2025: €11,307 from 73 customers")
+    assert "revenue 2025 €128,038 (+6.5% vs. 2024)" in _en(f)
 
 
 def test_mrr_development_leaves_out_unknown_growth_and_is_silent_without_mrr():
@@ -364,7 +366,8 @@ def test_abc_concentration():
 
 
 def test_market_position():
-    """0.24 % of a 420 M€ market growing 18 %; own revenue +6.5 % < 18 %: slower."""
+    """0.24 % of a 420 M€ market growing 18 %; own revenue +6.5 % < 18 %: slower; the own
+    growth is 2025 over 2024 (the analysis year and the one before), named in the sentence."""
     market = pd.DataFrame(
         {"market_share": [0.0024], "market_size_eur": [420e6], "growth_rate_yearly": [0.18]}
     )
@@ -380,9 +383,10 @@ def test_market_position():
     }
     assert _de(f) == (
         f"Marktanteil 2025: 0,24{NB}% eines Marktes von 420.000.000{NB}€, der um 18,0{NB}% "
-        f"p. a. wächst; der eigene Umsatz wuchs mit +6,5{NB}% langsamer als der Markt."
+        f"p. a. wächst; der eigene Umsatz wuchs 2025 ggü. 2024 mit +6,5{NB}% langsamer als "
+        "der Markt."
     )
-    assert _en(f).endswith("own revenue grew +6.5%, slower than the market.")
+    assert _en(f).endswith("own revenue grew +6.5% in 2025 over 2024, slower than the market.")
     unknown = market.assign(market_size_eur=[float("nan")], market_share=[float("nan")])
     assert market_position(_analysis(market=unknown)) is None
 

@@ -102,3 +102,33 @@ def test_open_leads_are_ranked_best_first():
 def test_missing_column_is_named():
     with pytest.raises(KeyError, match="company_size"):
         score_leads(_leads().drop(columns="company_size"))
+
+
+def test_sentences_write_numbers_in_the_sentences_language():
+    """The sentences come from the text store and write their numbers as the language
+    does. By hand: a company-size coefficient of log2(1.25) multiplies the odds by
+    2 ** log2(1.25) = 1.25 per doubling ("1,25" German, "1.25" English, not "1.25" in
+    both); a response coefficient of ln(0.9) / 24 by exp(24 * ln(0.9) / 24) = 0.90 per
+    day; an odds ratio of 12.5 is (12.5 - 1) * 100 = 1,150 % higher ("1.150 %" German)."""
+    import pandas as pd
+
+    from planning_lib.analysis.leadscore import explain_coefficients
+
+    terms = ["const", "channel=partner", "log_company_size", "first_response_hours"]
+    params = pd.Series([0.0, np.log(12.5), np.log2(1.25), np.log(0.9) / 24], index=terms)
+    levels = {"channel": ["inbound", "partner"]}
+    s = explain_coefficients(params, params * 0, levels).set_index("term")
+    assert s.loc["log_company_size", "sentence_de"] == (
+        "Jede Verdopplung der Unternehmensgröße multipliziert die Abschlusschancen (Odds) mit 1,25."
+    )
+    assert s.loc["log_company_size", "sentence_en"] == (
+        "Each doubling of company size multiplies the odds of winning by 1.25."
+    )
+    assert s.loc["first_response_hours", "sentence_de"].endswith("(Odds) mit 0,90.")
+    assert s.loc["first_response_hours", "sentence_en"].endswith("multiplies the odds by 0.90.")
+    assert s.loc["channel=partner", "sentence_de"] == (
+        "Partner-Leads haben um 1.150 % höhere Abschlusschancen als Inbound-Leads."
+    )
+    assert s.loc["channel=partner", "sentence_en"] == (
+        "Partner leads have 1,150 % higher odds of winning than inbound leads."
+    )

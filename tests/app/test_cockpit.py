@@ -948,3 +948,19 @@ def test_app_bases_pair_follows_the_region(app):
     assert app.wait_until_idle(30)
     assert f"Trichter: geplante Leads</th><td>{funnel}</td>" in app.pair.value
     assert app.pair.value != company
+
+
+def test_control_labels_live_in_the_text_store() -> None:
+    """Every slider's German and English label is the text store's
+    ``cockpit.control.<key>``; the cockpit's source holds none of them. By hand: the
+    churn slider reads "Churn/Monat, Jahresende" / "Monthly churn, year end"."""
+    import inspect
+
+    from planning_lib.app import cockpit
+    from planning_lib.core.text_store import LABELS
+
+    assert cockpit.label("churn_end", "de") == "Churn/Monat, Jahresende"
+    assert cockpit.label("churn_end", "en") == "Monthly churn, year end"
+    for c in cockpit.CONTROLS:
+        assert (c.label_de, c.label_en) == LABELS[f"cockpit.control.{c.key}"]
+    assert "Churn/Monat, Jahresende" not in inspect.getsource(cockpit)

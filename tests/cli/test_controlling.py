@@ -264,3 +264,23 @@ def test_landing_lines_name_the_figure_and_unit_in_words(tmp_path, capsys):
     euros = [int(x.replace(".", "")) for x in re.findall(r"([\d.]+)\s€", line)]
     assert euros == [round(mrr["landing"]), round(mrr["plan"])]
     assert "new_customers" not in printed and "mrr_end" not in printed
+
+
+@pytest.mark.parametrize(
+    ("lang", "customers", "mrr"),
+    [("de", "  Landung Neukunden zum Jahresende: ", "  Landung MRR zum Jahresende: "),
+     ("en", "  Landing of new customers at year end: ", "  Landing of MRR at year end: ")],
+)  # fmt: skip
+def test_the_landing_lines_name_the_figures_in_words(tmp_path, capsys, lang, customers, mrr):
+    """The console's landing lines name the figure by its label (not the code
+    ``new_customers``/``mrr_end``) and the MRR in euros; the plan's side is the sample's
+    plan: 600 new customers and an MRR at the end of 127.661 € (what ``planning plan``
+    prints for the same config, tests/cli/test_plan.py)."""
+    args = ["controlling", "--config", CONFIG, "--actuals", str(SAMPLE_DATA), "--lang", lang]
+    assert main([*args, "--out", str(tmp_path / "c")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    plan_customers = "(Plan 600)" if lang == "de" else "(plan 600)"
+    plan_mrr = "(Plan 127.661\u00a0€)" if lang == "de" else "(plan €127,661)"
+    assert next(ln for ln in lines if ln.startswith(customers)).endswith(plan_customers)
+    assert next(ln for ln in lines if ln.startswith(mrr)).endswith(plan_mrr)
+    assert not any("new_customers" in ln or "mrr_end" in ln for ln in lines)

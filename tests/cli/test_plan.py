@@ -169,3 +169,45 @@ def test_console_names_targets_and_severities_in_german(tmp_path, capsys):
     assert "Zielerreichung" not in printed
     assert "[critical]" not in printed and "[warning]" not in printed
     assert "  [kritisch] " in printed and "  [Warnung] " in printed
+
+
+def test_the_console_summary_reads_its_labels_from_the_text_store() -> None:
+    """The summary lines of ``planning plan`` (German and English) come from the text
+    store (``cli.plan.*``), not from strings in cli/plan.py. By hand, for a transactional
+    summary without MRR: bookings 1.500 + 500 = 2.000 €; then new customers 10, cost
+    1.234 €, CAC 123,40 € (two decimals), both cash low points; the bases name bookings
+    (no recurring share); one finding-free count line."""
+    import inspect
+
+    from planning_lib.cli import plan as plan_cli
+
+    summary = {
+        "mrr_start": 0.0, "mrr_end": 0.0, "new_customers": 10.0, "cost_total": 1234.0,
+        "cac_fully_loaded": 123.4, "cash_low_point": -50.0, "company_cash_low_point": 0.0,
+        "bookings_total": 2000.0, "bookings_new_total": 1500.0, "bookings_repeat_total": 500.0,
+        "bases": {
+            "funnel": {"new_customers": 12.0, "mrr_end": 0.0, "bookings_total": 2400.0,
+                       "cost_total": 1300.0},
+            "target": {"new_customers": 10.0, "mrr_end": 0.0, "bookings_total": 2000.0,
+                       "cost_total": 1234.0},
+        },
+    }  # fmt: skip
+    assert plan_cli._lines(summary, [], None, de=True) == [
+        "Aufträge (neu + Wiederholungskäufe): 2.000 € (1.500 + 500 €)",
+        "Neukunden: 10",
+        "Kosten gesamt: 1.234 €",
+        "CAC voll belastet: 123,40 €",
+        "Tiefpunkt Vertriebsliquidität: -50 €",
+        "Tiefpunkt Unternehmensliquidität: 0 €",
+        "Basis Trichter | Ziel: 12 | 10 Neukunden, Aufträge 2.400 | 2.000 €, "
+        "Kosten 1.300 | 1.234 €",
+        "Befunde: 0",
+    ]
+    english = plan_cli._lines(summary, [], {"new_customers": 0.5}, de=False)
+    assert english[0] == "Bookings (new + repeat purchases): 2,000 € (1,500 + 500 €)"
+    assert english[-2:] == [
+        "Chance of reaching the target (share of Monte Carlo draws): new_customers: 50.0 %",
+        "Findings: 0",
+    ]
+    source = inspect.getsource(plan_cli)
+    assert "Tiefpunkt" not in source and "Neukunden" not in source

@@ -50,8 +50,9 @@ def test_utf8_file_with_one_cp1252_byte_is_refused_naming_row_column_and_byte(tm
     """Row 2 is UTF-8 (``ü`` = C3 BC), row 4 holds ``ü`` as the single cp1252 byte FC.
 
     Before, the whole file was decoded as cp1252 and row 2 became ``DE-SÃ¼d``. Row 3
-    has a quoted cell with a line break: it is one spreadsheet row over two lines, so
-    the foreign byte is in spreadsheet row 4 (physical line 5).
+    has a quoted cell with a line break: it is one record over two lines, so the foreign
+    byte is in row 4 starting on line 5, which the message names as a text editor shows
+    it (CSV rows are lines, header = line 1).
     """
     path = tmp_path / "deals.csv"
     good = row("D-001", region="DE-Süd").encode("utf-8")
@@ -62,10 +63,10 @@ def test_utf8_file_with_one_cp1252_byte_is_refused_naming_row_column_and_byte(tm
     frame, failures = check_table(path, "deals")
     assert frame is None
     (hit,) = failures.to_dict("records")
-    assert (hit["row"], hit["column"], hit["rule"]) == (4, "region", "mixed_encoding")
+    assert (hit["row"], hit["column"], hit["rule"]) == (5, "region", "mixed_encoding")
     assert hit["value"] == "M\\xfcnchen"
     assert hit["message"] == (
-        "deals.csv, row 4, column \"region\": the file is UTF-8 (it holds e.g. 'ü'), "
+        "deals.csv, row 5, column \"region\": the file is UTF-8 (it holds e.g. 'ü'), "
         "but byte 0xFC in this row is no UTF-8 (in Windows-1252 it would be 'ü'): "
         "two encodings in one file; save the whole file again as UTF-8"
     )
@@ -73,7 +74,7 @@ def test_utf8_file_with_one_cp1252_byte_is_refused_naming_row_column_and_byte(tm
     assert (
         german["message"]
         .iloc[0]
-        .startswith('deals.csv, Zeile 4, Spalte "region": die Datei ist UTF-8')
+        .startswith('deals.csv, Zeile 5, Spalte "region": die Datei ist UTF-8')
     )
 
 

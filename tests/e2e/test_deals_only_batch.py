@@ -109,8 +109,9 @@ def test_phase_1_names_the_basis_of_its_bookings(run: dict) -> None:
     and the 12 months 2025-01..2025-12 are the same months, so both key figures of phase
     1 equal AT's won amounts closed in 2025 (plain pandas) and their count; the notebook
     names both bases and both deal sizes, each labelled: the region's per new customer
-    (for information; the config is no transactional plan) first, beside it the mean of
-    all won deals, repeats included."""
+    (the config is no transactional plan) first, beside it the mean of all won deals,
+    repeats included; the purchase-basis sentence after it says once that the region's
+    figure is for information."""
     at = run["run_dir"] / "AT"
     d = run["deals"]
     won = d[(d["region"] == "AT") & (d["stage"] == "won") & d["close_date"].str.startswith("2025")]
@@ -122,9 +123,14 @@ def test_phase_1_names_the_basis_of_its_bookings(run: dict) -> None:
     assert "Auftragseingang 2025 (Kalenderjahr):" in text
     assert "In den letzten 12 Monaten (2025-01..2025-12):" in text
     # AT is a region of a subscription config: its deal size per new customer is its own
-    # (customers whose first won deal was in AT), for information, before the mean
+    # (customers whose first won deal was in AT), before the mean; "for information" is
+    # said once, by the purchase-basis sentence that follows
     assert "Dealgröße je Neukunde der Region (erster gewonnener Deal in AT, " in text
-    assert "zur Information: ein Regionsplan von planning init rechnet mit der des " in text
+    assert text.count("zur Information") == 1
+    assert (
+        "(Kunden mit erstem gewonnenem Deal in AT; zur Information: ein Regionsplan von "
+        "planning init rechnet mit der Dealgröße des Unternehmens)"
+    ) in text
     assert (
         "daneben Ø Wert je gewonnenem Deal (alle Deals inkl. Wiederholungskäufe, 2025-01..2025-12)"
     ) in text

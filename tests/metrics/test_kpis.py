@@ -369,3 +369,26 @@ def test_quota_attainment_of_a_region_without_reps_or_wins_is_empty():
     assert compute_kpi(empty, CTX, "quota_attainment", "month").empty
     reps_only = compute_kpi({**t, "deals": no_wins}, CTX, "quota_attainment", "month")
     assert reps_only["value"].tolist() == [0.0, 0.0, 0.0]
+
+
+def test_kpi_names_live_in_the_text_store_not_in_the_code() -> None:
+    """Every KPI's German and English name is the text store's ``kpi.<code>`` (a manager
+    reads them in the controlling tables and the reports); the catalogue's source holds
+    none of them. Checked by hand: the subscription KPI ``avg_deal_size`` is
+    "Durchschnittliche Dealgröße" / "Average deal size", and that German name appears in
+    no ``.py`` file of the package."""
+    from pathlib import Path
+
+    import planning_lib
+    from planning_lib.core.text_store import LABELS
+    from planning_lib.metrics.kpis import CATALOGUE
+
+    assert CATALOGUE["avg_deal_size"].label("de") == "Durchschnittliche Dealgröße"
+    assert CATALOGUE["avg_deal_size"].label("en") == "Average deal size"
+    for code, kpi in CATALOGUE.items():
+        assert (kpi.label_de, kpi.label_en) == LABELS[f"kpi.{code}"], code
+    root = Path(planning_lib.__file__).parent
+    holders = [
+        p.name for p in root.rglob("*.py") if "Durchschnittliche Dealgröße" in p.read_text("utf-8")
+    ]
+    assert holders == []

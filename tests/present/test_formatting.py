@@ -189,3 +189,20 @@ def test_data_units_name_a_format_for_every_unit_of_the_kpi_catalogue():
     assert format_value(45.25, DATA_UNITS["days"]) == "45,3"
     assert format_value(45.25, DATA_UNITS["days"], "en") == "45.3"
     assert format_value(3.14, DATA_UNITS["ratio"]) == "3,1×"
+
+
+def test_month_words_and_the_cockpits_number_error_come_from_the_text_store() -> None:
+    """The month words after "in" and the cockpit's "is no number" are the text store's
+    (``months_after_in.*``, ``cockpit.not_a_number``); their modules hold no such words."""
+    import inspect
+
+    import pytest
+
+    from planning_lib.app import cockpit
+    from planning_lib.present import formatting
+
+    assert formatting.format_months_count(2) == "2 Monaten"
+    with pytest.raises(ValueError, match=r"^Churn/Monat, Jahresende: 'viel' ist keine Zahl$"):
+        cockpit.parse_setting(cockpit.control("churn_end"), "viel", "de")
+    assert '"keinem Monat"' not in inspect.getsource(formatting.format_months_count)
+    assert "ist keine Zahl" not in inspect.getsource(cockpit)

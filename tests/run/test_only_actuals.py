@@ -16,7 +16,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
+import yaml
 
 from planning_lib.cli import main as cli
 from planning_lib.run import phase as phase_module
@@ -78,3 +80,51 @@ def test_the_folder_without_tables_or_actuals_still_stops(tmp_path: Path) -> Non
     (tmp_path / "empty").mkdir()
     with pytest.raises(FileNotFoundError, match="no canonical table file found"):
         load_region_tables(tmp_path / "empty", COMPANY)
+
+
+def test_phase_3_without_history_shows_the_plans_segments_personas_positioning(
+    company: dict, tmp_path: Path, monkeypatch
+) -> None:
+    """Segments, personas and positioning are in the plan file and need no history: phase
+    3 shows them after its note. The plan of ``init`` gets one persona, a positioning and
+    one competitor by hand; the tables equal those written out here from the same values
+    (lists joined by "; ", the own company first with its German statement, no price),
+    and the plan's one segment ``mid`` is named by its label, "Mittelstand (50–250)"."""
+    plan = yaml.safe_load(company["plan"].read_text(encoding="utf-8"))
+    plan["personas"] = [{
+        "name": "Einkäuferin Eva", "age": 45, "role_de": "Einkauf", "role_en": "Purchasing",
+        "goals": ["Kosten senken", "Termine halten"], "pains": ["Lieferzeiten"],
+        "info_channels": ["Messe"], "segments": ["mid"], "channels": ["outbound"],
+    }]  # fmt: skip
+    plan["positioning"] = {"de": "Die robusteste Anlage", "en": "The sturdiest machine"}
+    plan["market"]["competitors"] = [
+        {"name": "Wettbewerb AG", "price_monthly_eur": 900.0, "positioning": "billig"}
+    ]
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump(plan, allow_unicode=True), encoding="utf-8")
+    shown: list[str] = []
+    monkeypatch.setattr(
+        phase_module, "display", lambda obj: shown.append(str(getattr(obj, "data", "")))
+    )
+    params = dict(region=COMPANY, config_path=str(path), horizon=12,
+                  data_path=str(company["bare"]), scenario="base", locale="de", seed=42,
+                  output_dir=str(tmp_path / "o"))  # fmt: skip
+    phase_01_ist_analyse(**params)
+    three = phase_03_zielgruppen(**params)
+    assert sum(s.startswith(START["03"]["de"]) for s in shown) == 1
+    personas = pd.DataFrame([{
+        "persona": "Einkäuferin Eva", "age": 45, "role": "Einkauf",
+        "goals": "Kosten senken; Termine halten", "pains": "Lieferzeiten",
+        "info_channels": "Messe", "segments": "mid", "channels": "outbound",
+    }])  # fmt: skip
+    pd.testing.assert_frame_equal(three.tables["personas"], personas)
+    positioning = pd.DataFrame({
+        "provider": [plan["company"]["name"], "Wettbewerb AG"], "own": [True, False],
+        "price_monthly_eur": [float("nan"), 900.0],
+        "positioning": ["Die robusteste Anlage", "billig"],
+    })  # fmt: skip
+    pd.testing.assert_frame_equal(three.tables["positioning"], positioning)
+    assert "Positionierung: *Die robusteste Anlage*" in shown
+    assert [s for s in shown if s.startswith("Segmente laut Plan:")] == [
+        "Segmente laut Plan: Mittelstand (50–250)."
+    ]

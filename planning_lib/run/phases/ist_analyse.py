@@ -41,7 +41,7 @@ def phase_01_ist_analyse(**params: Unpack[PhaseParameters]) -> Phase:
     Returns:
         The phase: ``tables`` and ``figures`` hold what it wrote.
     """
-    ph = open_phase(STEP.code, **params, needs_region_rows=True)
+    ph = open_phase(STEP.code, **params, needs_region_rows=True, keep_company_deals=True)
     locale = ph.locale
     if "deals" not in ph.history:  # only actuals/ (or no deals): nothing to analyse yet
         return _without_history(ph)
@@ -139,14 +139,18 @@ def phase_01_ist_analyse(**params: Unpack[PhaseParameters]) -> Phase:
 def _region_purchase_deals(ph: Phase) -> pd.DataFrame | None:
     """For a region's deals-only history: its customers' deals of every region
     (:func:`planning_lib.metrics.transactional.region_customer_deals`, read from the
-    whole data folder), so the region's deal size per new customer is measured on the
+    whole data folder, as read once with the history; read here only when the history
+    came from the cache), so the region's deal size per new customer is measured on the
     customers its plan counts as new (shown for information beside the plan's, the
     company's). None for the company, with subscriptions (the full view shows no deal
     size per new customer) or without a region column."""
     h = ph.history
     if ph.region == COMPANY or "subscriptions" in h or "region" not in h.get("deals", {}):
         return None
-    return region_customer_deals(load_dataset(ph.data_path)["deals"], ph.region)
+    deals = ph.company_deals
+    if deals is None:
+        deals = load_dataset(ph.data_path)["deals"]
+    return region_customer_deals(deals, ph.region)
 
 
 def _without_history(ph: Phase) -> Phase:

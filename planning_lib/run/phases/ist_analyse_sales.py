@@ -154,6 +154,7 @@ def sales_phase(ph: Phase, analysis: Analysis, stem: str) -> Phase:
             locale,
             region=analysis.region,
             plan_eur=analysis.plan_deal_size_eur,
+            basis_follows="new_customer_deal_size_eur" in fig,  # "zur Information" said once
         ),
     )
     if "new_customer_deal_size_eur" in fig:  # the same values and basis as planning init

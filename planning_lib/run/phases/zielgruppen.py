@@ -3,16 +3,22 @@
 What the tables give is shown: the ABC analysis always (by the subscriptions' revenue,
 without them by the won deals' bookings per customer), the segments with subscriptions
 and costs. A part phase 1 skipped for want of a table (``Analysis.skipped``) gets one
-note naming it and the tables that would give it.
+note naming it and the tables that would give it. Without any history (phase 1 had no
+deals) the note says so, and what the plan file gives without history follows: its
+segments, personas and positioning.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Unpack
+
+import pandas as pd
 
 from planning_lib.analysis.asis import Analysis
 from planning_lib.analysis.findings import MIN_OBSERVATIONS
 from planning_lib.analysis.sales import PARTS
+from planning_lib.analysis.segments import persona_table, positioning_table
 from planning_lib.core import text_store
 from planning_lib.present import charts
 from planning_lib.present.views import zielgruppen as views
@@ -35,13 +41,13 @@ def phase_03_zielgruppen(**params: Unpack[PhaseParameters]) -> Phase:
     ph.say("03.title", region=ph.region)
     if not analysis.tables:  # phase 1 had no history (only actuals/): nothing to segment
         ph.say("03.no_history")
-        return ph
+        return _plan_only(ph)
 
     if "abc_summary" in analysis.tables:
         _abc(ph, analysis)
     if "segments" not in analysis.tables:  # no subscriptions or costs: no customer segments
         _skipped_segments(ph, analysis)
-        return _personas(ph, analysis)
+        return _personas(ph, analysis.tables)
     return _segments(ph, analysis)
 
 
@@ -106,16 +112,31 @@ def _segments(ph: Phase, analysis: Analysis) -> Phase:
     if best["customers"] < MIN_OBSERVATIONS:
         ph.say("03.segments_caveat", segment=ph.name(best["segment"]), n=int(best["customers"]))
 
-    return _personas(ph, analysis)
+    return _personas(ph, analysis.tables)
 
 
-def _personas(ph: Phase, analysis: Analysis) -> Phase:
-    """Buyer personas and positioning from the plan; the personas' links to segments and
-    channels when the segmentation ran."""
-    ph.table(analysis.tables["personas"], "personas", "03.personas")
-    if "persona_links" in analysis.tables:
-        ph.table(analysis.tables["persona_links"], "persona_links", "03.persona_links")
+def _plan_only(ph: Phase) -> Phase:
+    """Without history: the plan file's segments, personas and positioning (they need no
+    history), as phase 1 builds them from the plan when it has one."""
+    p = ph.params
+    if p.company.segments:
+        ph.say("03.plan_segments", segments=", ".join(ph.name(s) for s in p.company.segments))
+    tables = {
+        "personas": persona_table(p.personas, ph.locale),
+        "positioning": positioning_table(
+            p.company.name, p.positioning, p.market.competitors, ph.locale
+        ),
+    }
+    return _personas(ph, tables)
+
+
+def _personas(ph: Phase, tables: Mapping[str, pd.DataFrame]) -> Phase:
+    """Buyer personas and positioning from the plan (``tables``: the analysis' tables);
+    the personas' links to segments and channels when the segmentation ran."""
+    ph.table(tables["personas"], "personas", "03.personas")
+    if "persona_links" in tables:
+        ph.table(tables["persona_links"], "persona_links", "03.persona_links")
         ph.say("03.personas_text")
-    ph.table(analysis.tables["positioning"], "positioning", "03.positioning")
+    ph.table(tables["positioning"], "positioning", "03.positioning")
     ph.say("03.positioning_text", statement=ph.params.positioning.get(ph.locale, ""))
     return ph
