@@ -67,6 +67,14 @@ def _channel(a: Analysis, code: str) -> tuple[str, str]:
     return a.labels.get(code, (code, code))
 
 
+def _window_months(a: Analysis, months: int = 12) -> int:
+    """Months of the last ``months`` up to the as-of month that the history covers: all
+    of them, or those from its first month (:attr:`Analysis.start`) in a shorter one."""
+    if a.start is None:
+        return months
+    return int(min(months, a.as_of.ordinal - a.start.ordinal + 1))
+
+
 def two_proportion_p_value(k1: int, n1: int, k2: int, n2: int) -> float:
     """Two-sided p-value of the z-test that two conversion rates k1/n1 and k2/n2 are equal."""
     if min(n1, n2) == 0:
@@ -215,7 +223,8 @@ def churn_level(a: Analysis) -> Finding | None:
 
 
 def funnel_bottleneck(a: Analysis) -> Finding | None:
-    """The funnel stage with the lowest conversion over all channels."""
+    """The funnel stage with the lowest conversion over all channels (mature cohorts of
+    the last 12 months; of fewer in a shorter history: ``window_months``)."""
     conv = a.tables["funnel_conversion_channel"]
     conv = conv[
         (conv["channel"] == ALL)
@@ -230,7 +239,7 @@ def funnel_bottleneck(a: Analysis) -> Finding | None:
         "conversion_rate": float(low["conversion_rate"]),
         "entered": int(low["entered"]),
     }
-    return Finding("funnel_bottleneck", numbers=n)
+    return Finding("funnel_bottleneck", numbers=n, facts={"window_months": _window_months(a)})
 
 
 def sales_cycle_gap(a: Analysis) -> Finding | None:
@@ -264,7 +273,8 @@ def sales_cycle_gap(a: Analysis) -> Finding | None:
 
 def abc_concentration(a: Analysis) -> Finding | None:
     """Share of customers in class A and their share of revenue (without subscriptions the
-    ABC analysis ranks by bookings: ``by_bookings`` 1)."""
+    ABC analysis ranks by bookings: ``by_bookings`` 1) of the last 12 months (fewer in a
+    shorter history: ``window_months``)."""
     s = a.tables["abc_summary"].set_index("abc_class")
     if s["customers"].sum() < MIN_ABC_CUSTOMERS or s.at["A", "customers"] == 0:
         return None
@@ -275,7 +285,7 @@ def abc_concentration(a: Analysis) -> Finding | None:
     }
     if "bookings_monthly" in a.tables:  # the deals' sales view: bookings per customer
         n["by_bookings"] = 1
-    return Finding("abc_concentration", numbers=n)
+    return Finding("abc_concentration", numbers=n, facts={"window_months": _window_months(a)})
 
 
 def segment_attractiveness(a: Analysis) -> Finding | None:

@@ -174,6 +174,7 @@ def _funnel_bottleneck(f: Finding, loc: str) -> str:
         loc,
         rate=_pct(n["conversion_rate"], loc),
         transition=label(f"sentence.transition.{n['transition']}", loc),
+        months=f.facts["window_months"],
     )
 
 
@@ -197,6 +198,7 @@ def _abc_concentration(f: Finding, loc: str) -> str:
         loc,
         customer_share=_pct(n["a_customer_share"], loc),
         revenue_share=_pct(n["a_revenue_share"], loc),
+        months=f.facts["window_months"],
     )
 
 
