@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from planning_lib.analysis.asis import Analysis, figure_periods
+from planning_lib.analysis.asis import Analysis, figure_periods, window_months
 from planning_lib.analysis.funnel import ALL
 from planning_lib.core.finding import Finding
 
@@ -65,14 +65,6 @@ def _ok(*values: float | None) -> bool:
 def _channel(a: Analysis, code: str) -> tuple[str, str]:
     """(German, English) name of a channel; the code itself when it has none."""
     return a.labels.get(code, (code, code))
-
-
-def _window_months(a: Analysis, months: int = 12) -> int:
-    """Months of the last ``months`` up to the as-of month that the history covers: all
-    of them, or those from its first month (:attr:`Analysis.start`) in a shorter one."""
-    if a.start is None:
-        return months
-    return int(min(months, a.as_of.ordinal - a.start.ordinal + 1))
 
 
 def two_proportion_p_value(k1: int, n1: int, k2: int, n2: int) -> float:
@@ -239,7 +231,7 @@ def funnel_bottleneck(a: Analysis) -> Finding | None:
         "conversion_rate": float(low["conversion_rate"]),
         "entered": int(low["entered"]),
     }
-    return Finding("funnel_bottleneck", numbers=n, facts={"window_months": _window_months(a)})
+    return Finding("funnel_bottleneck", numbers=n, facts={"window_months": window_months(a)})
 
 
 def sales_cycle_gap(a: Analysis) -> Finding | None:
@@ -285,7 +277,7 @@ def abc_concentration(a: Analysis) -> Finding | None:
     }
     if "bookings_monthly" in a.tables:  # the deals' sales view: bookings per customer
         n["by_bookings"] = 1
-    return Finding("abc_concentration", numbers=n, facts={"window_months": _window_months(a)})
+    return Finding("abc_concentration", numbers=n, facts={"window_months": window_months(a)})
 
 
 def segment_attractiveness(a: Analysis) -> Finding | None:
@@ -353,7 +345,8 @@ def sales_summary(a: Analysis) -> Finding | None:
     its own months) beside the mean of all won deals, cycle of those 12 months
     and the open pipeline at the end of the as-of month (with the count of open deals
     whose amount is estimated, when there are any): the sales view when there are no
-    subscriptions. The sentence names each basis (``facts``: the window, the as-of month)."""
+    subscriptions. The sentence names each basis (``facts``: the window, the as-of month);
+    in a history shorter than 12 months the window starts at its first month."""
     f = a.figures
     if "bookings_eur" not in f:
         return None
@@ -372,7 +365,12 @@ def sales_summary(a: Analysis) -> Finding | None:
     n = {"year": a.year, **{k: f[k] for k in keys}}
     if f.get("open_deals_estimated", 0) > 0:  # said only when there are estimates
         n["open_deals_estimated"] = f["open_deals_estimated"]
-    facts = {"window": f"{a.as_of - 11}..{a.as_of}", "as_of": str(a.as_of)}
+    months = window_months(a)
+    facts = {
+        "window": f"{a.as_of - (months - 1)}..{a.as_of}",
+        "window_months": months,
+        "as_of": str(a.as_of),
+    }
     new_size = f.get("new_customer_deal_size_eur", math.nan)
     if not math.isnan(new_size):  # the plan's deal size, named before the mean of all deals
         n["new_customer_deal_size_eur"] = new_size
@@ -385,7 +383,8 @@ def sales_summary(a: Analysis) -> Finding | None:
 
 
 def top_rep(a: Analysis) -> Finding | None:
-    """The owner with the highest bookings of the last 12 months, with win rate and cycle."""
+    """The owner with the highest bookings of the last 12 months (fewer in a shorter
+    history: ``window_months``), with win rate and cycle."""
     reps = a.tables.get("sales_reps")
     if reps is None or reps.empty:
         return None
@@ -400,7 +399,7 @@ def top_rep(a: Analysis) -> Finding | None:
         "cycle_median_days": float(top["cycle_median_days"]),
         "reps": len(reps),
     }
-    return Finding("top_rep", numbers=n)
+    return Finding("top_rep", numbers=n, facts={"window_months": window_months(a)})
 
 
 GENERATORS: tuple[Callable[[Analysis], Finding | None], ...] = (

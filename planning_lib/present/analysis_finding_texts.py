@@ -280,6 +280,7 @@ def _sales_summary(f: Finding, loc: str) -> str:
             bookings=_eur(n["bookings_eur"], loc),
             won=format_count(n["won_deals"], loc),
             window=f.facts["window"],
+            months=f.facts["window_months"],
             bookings_12m=_eur(n["bookings_eur_12m"], loc),
             won_12m=format_count(n["won_deals_12m"], loc),
             as_of=f.facts["as_of"],
@@ -351,6 +352,7 @@ def _top_rep(f: Finding, loc: str) -> str:
         won=format_count(n["won_deals"], loc),
         win_rate=_pct(n["win_rate"], loc),
         cycle=format_number(n["cycle_median_days"], loc, 0),
+        months=f.facts["window_months"],
     )
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from planning_lib.analysis.asis import Analysis
+from planning_lib.analysis.asis import Analysis, figure_periods
 from planning_lib.analysis.findings import (
     GENERATORS,
     abc_concentration,
@@ -590,3 +590,34 @@ def test_short_history_names_the_months_measured():
     full = Analysis(as_of=pd.Period("2025-12", "M"), year=2025, start=pd.Period("2023-01", "M"))
     full.tables.update(funnel.tables)
     assert _de(funnel_bottleneck(full)).endswith("(ausgereifte Kohorten der letzten 12 Monate).")
+
+
+def test_short_deals_history_names_its_window():
+    """A deals history from 2025-04 up to 2025-09: the top rep (A, as in
+    :func:`test_top_rep`) is of the last 6 months (9 - 4 + 1), and the window figures
+    (bookings, win rate) cover 2025-04..2025-09, not 2024-10..2025-09; the year figure
+    stays the calendar year."""
+    reps = pd.DataFrame(
+        {
+            "owner": ["B", "A"],
+            "won_deals": [2, 5],
+            "bookings_eur": [10000.0, 30000.0],
+            "win_rate": [0.2, 0.5],
+            "cycle_median_days": [30.0, 60.0],
+        }
+    )
+    a = Analysis(
+        as_of=pd.Period("2025-09", "M"),
+        year=2024,
+        start=pd.Period("2025-04", "M"),
+        tables={"sales_reps": reps},
+        figures={"bookings_eur": 0.0, "bookings_eur_12m": 40000.0, "win_rate": 0.4},
+    )
+    f = top_rep(a)
+    assert _de(f).startswith("Höchster Auftragseingang der letzten 6 Monate: A mit 30.000")
+    assert _en(f).startswith("Highest bookings of the last 6 months: A with")
+    assert figure_periods(a) == {
+        "bookings_eur": "2024",
+        "bookings_eur_12m": "2025-04..2025-09",
+        "win_rate": "2025-04..2025-09",
+    }
