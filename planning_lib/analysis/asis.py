@@ -94,6 +94,7 @@ __all__ = [
     "history_start",
     "revenue_tables",
     "run_analysis",
+    "window_months",
 ]
 
 _FREQS = {"monthly": "M", "quarterly": "Q", "yearly": "Y"}
@@ -522,6 +523,15 @@ AS_OF_FIGURES: tuple[str, ...] = (
 """Key figures of the state at the end of the as-of month."""
 
 
+def window_months(a: Analysis, months: int = 12) -> int:
+    """Months of the last ``months`` up to the as-of month that the history covers: all
+    of them, or those from its first month (:attr:`Analysis.start`) in a shorter one
+    (6 for a history 2025-04..2025-09)."""
+    if a.start is None:
+        return months
+    return int(min(months, a.as_of.ordinal - a.start.ordinal + 1))
+
+
 def _span(first: pd.Period | int | str, last: pd.Period | int | str) -> str:
     return str(last) if str(first) == str(last) else f"{first}..{last}"
 
@@ -532,14 +542,16 @@ def figure_periods(a: Analysis) -> dict[str, str]:
     ``YYYY-MM`` (the end of the as-of month) or ``YYYY..YYYY`` (the CAGR's years); empty
     for a figure without a value.
 
-    ``new_customers`` is of the calendar year with the subscriptions (the CAC's
-    denominator) and of the last 12 months without them (``planning init``'s count,
+    The window of months is the last 12 up to the as-of month, from the history's first
+    month in a shorter history (:func:`window_months`). ``new_customers`` is of the
+    calendar year with the subscriptions (the CAC's denominator) and of the last 12
+    months without them (``planning init``'s count,
     :func:`planning_lib.analysis.sales.purchase_figures`); the deal sizes per new customer
     and per repeat purchase reach back as far as their own months figure says; the
     empirical CLV follows every cohort of the history.
     """
     f = a.figures
-    window = _span(a.as_of - 11, a.as_of)
+    window = _span(a.as_of - (window_months(a) - 1), a.as_of)
     bridge = a.tables.get("mrr_bridge")
     if bridge is not None and len(bridge):
         months = sorted(bridge["month"].astype(str).unique())[-12:]

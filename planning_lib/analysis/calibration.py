@@ -299,6 +299,11 @@ def _channels(
                 src[f"{p}.{step}"] = Source(
                     "init.conversion", {"entered": n, "converted": conv_n, "window": win}
                 )
+            elif int(all_rows.at[step, "entered"]) == 0:
+                rate = 0.0
+                src[f"{p}.{step}"] = Source(
+                    "init.conversion_none", {"entered": n, "window": win}, assumption=True
+                )
             else:
                 rate = float(all_rows.at[step, "conversion_rate"])
                 src[f"{p}.{step}"] = Source(

@@ -6,7 +6,8 @@ the data in proportion to the region's own history, rounded to the figure's unit
 the regions add up to the base exactly (:func:`split_exactly`):
 
 * customers, MRR and cash: the region's active customers and MRR on the as-of month's
-  last day (the region of a customer's first subscription);
+  last day (the region of a customer's first subscription); the cash, an assumption in
+  the base (0 €, not in the data), stays one in each region file;
 * reps: the region's employees of the role on that day (without a headcount table, reps
   counted from the deal owners: the owners whose window deals are mostly in the region,
   ties to the first region by name);
@@ -84,6 +85,13 @@ class _Files:
 
     def split(self, path: str, value: float, decimals: int, key: str, w: dict[str, float]) -> None:
         self.put(path, split_exactly(value, w, decimals), key, w)
+
+    def cash(self, value: float, w: dict[str, float]) -> None:
+        """The cash at plan start: the base's is an assumption (not in the data), so each
+        region's share of it is one too, and its comment says so (not the weights')."""
+        self.split("current.cash_eur", value, 2, "init.region_cash", w)
+        for r in self.regions:
+            self.srcs[r]["current.cash_eur"] = Source("init.region_cash", {}, assumption=True)
 
     def reps(self, tables: dict[str, pd.DataFrame], reps: dict[str, int], as_of: pd.Period) -> None:
         hc = tables.get("headcount")
@@ -176,7 +184,7 @@ def region_files(
     cur = base["current"]
     out.split("current.customers", cur["customers"], 0, "init.region_customers", w_customers)
     out.split("current.mrr_eur", cur["mrr_eur"], 2, "init.region_mrr", w_mrr)
-    out.split("current.cash_eur", cur["cash_eur"], 2, "init.region_mrr", w_mrr)
+    out.cash(cur["cash_eur"], w_mrr)
     out.reps(tables, cur["reps"], as_of)
     out.new_customers(base, w_new)
     if "leads" not in tables:  # channels calibrated from the deals: split by them
@@ -256,7 +264,7 @@ def transactional_region_files(
     key = "init.region_customers_active" if k else "init.region_customers_deals"
     out.split("current.customers", cur["customers"], 0, key, w_customers)
     out.split("current.mrr_eur", cur["mrr_eur"], 2, key, w_customers)
-    out.split("current.cash_eur", cur["cash_eur"], 2, key, w_customers)
+    out.cash(cur["cash_eur"], w_customers)
     if "bookings_before_start_eur" in cur:  # the region's own won deals per month
         span = {"first": str(as_of - (BOOKINGS_BEFORE_START_MONTHS - 1)), "last": str(as_of)}
         for r in regions:

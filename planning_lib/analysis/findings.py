@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from planning_lib.analysis.asis import Analysis, figure_periods
+from planning_lib.analysis.asis import Analysis, figure_periods, window_months
 from planning_lib.analysis.funnel import ALL
 from planning_lib.core.finding import Finding
 
@@ -215,7 +215,8 @@ def churn_level(a: Analysis) -> Finding | None:
 
 
 def funnel_bottleneck(a: Analysis) -> Finding | None:
-    """The funnel stage with the lowest conversion over all channels."""
+    """The funnel stage with the lowest conversion over all channels (mature cohorts of
+    the last 12 months; of fewer in a shorter history: ``window_months``)."""
     conv = a.tables["funnel_conversion_channel"]
     conv = conv[
         (conv["channel"] == ALL)
@@ -230,7 +231,7 @@ def funnel_bottleneck(a: Analysis) -> Finding | None:
         "conversion_rate": float(low["conversion_rate"]),
         "entered": int(low["entered"]),
     }
-    return Finding("funnel_bottleneck", numbers=n)
+    return Finding("funnel_bottleneck", numbers=n, facts={"window_months": window_months(a)})
 
 
 def sales_cycle_gap(a: Analysis) -> Finding | None:
@@ -264,7 +265,8 @@ def sales_cycle_gap(a: Analysis) -> Finding | None:
 
 def abc_concentration(a: Analysis) -> Finding | None:
     """Share of customers in class A and their share of revenue (without subscriptions the
-    ABC analysis ranks by bookings: ``by_bookings`` 1)."""
+    ABC analysis ranks by bookings: ``by_bookings`` 1) of the last 12 months (fewer in a
+    shorter history: ``window_months``)."""
     s = a.tables["abc_summary"].set_index("abc_class")
     if s["customers"].sum() < MIN_ABC_CUSTOMERS or s.at["A", "customers"] == 0:
         return None
@@ -275,7 +277,7 @@ def abc_concentration(a: Analysis) -> Finding | None:
     }
     if "bookings_monthly" in a.tables:  # the deals' sales view: bookings per customer
         n["by_bookings"] = 1
-    return Finding("abc_concentration", numbers=n)
+    return Finding("abc_concentration", numbers=n, facts={"window_months": window_months(a)})
 
 
 def segment_attractiveness(a: Analysis) -> Finding | None:
@@ -343,7 +345,8 @@ def sales_summary(a: Analysis) -> Finding | None:
     its own months) beside the mean of all won deals, cycle of those 12 months
     and the open pipeline at the end of the as-of month (with the count of open deals
     whose amount is estimated, when there are any): the sales view when there are no
-    subscriptions. The sentence names each basis (``facts``: the window, the as-of month)."""
+    subscriptions. The sentence names each basis (``facts``: the window, the as-of month);
+    in a history shorter than 12 months the window starts at its first month."""
     f = a.figures
     if "bookings_eur" not in f:
         return None
@@ -362,7 +365,12 @@ def sales_summary(a: Analysis) -> Finding | None:
     n = {"year": a.year, **{k: f[k] for k in keys}}
     if f.get("open_deals_estimated", 0) > 0:  # said only when there are estimates
         n["open_deals_estimated"] = f["open_deals_estimated"]
-    facts = {"window": f"{a.as_of - 11}..{a.as_of}", "as_of": str(a.as_of)}
+    months = window_months(a)
+    facts = {
+        "window": f"{a.as_of - (months - 1)}..{a.as_of}",
+        "window_months": months,
+        "as_of": str(a.as_of),
+    }
     new_size = f.get("new_customer_deal_size_eur", math.nan)
     if not math.isnan(new_size):  # the plan's deal size, named before the mean of all deals
         n["new_customer_deal_size_eur"] = new_size
@@ -375,7 +383,8 @@ def sales_summary(a: Analysis) -> Finding | None:
 
 
 def top_rep(a: Analysis) -> Finding | None:
-    """The owner with the highest bookings of the last 12 months, with win rate and cycle."""
+    """The owner with the highest bookings of the last 12 months (fewer in a shorter
+    history: ``window_months``), with win rate and cycle."""
     reps = a.tables.get("sales_reps")
     if reps is None or reps.empty:
         return None
@@ -390,7 +399,7 @@ def top_rep(a: Analysis) -> Finding | None:
         "cycle_median_days": float(top["cycle_median_days"]),
         "reps": len(reps),
     }
-    return Finding("top_rep", numbers=n)
+    return Finding("top_rep", numbers=n, facts={"window_months": window_months(a)})
 
 
 GENERATORS: tuple[Callable[[Analysis], Finding | None], ...] = (

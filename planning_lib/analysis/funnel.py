@@ -168,7 +168,10 @@ def funnel_cohorts(
         agg = g.agg(entered=("hit", "size"), converted=("hit", "sum")).reset_index()
         agg.insert(0, "transition", name)
         agg["_order"] = order
-        months_after = (as_of_m.ordinal - agg["cohort"].map(lambda p: p.ordinal)).astype(int)
+        # Month ordinals as plain integers: on a stage no lead reached (an empty cohort
+        # table) ``Series.map`` keeps the Period dtype and ``int - PeriodArray`` fails.
+        cohort_months = np.fromiter((p.ordinal for p in agg["cohort"]), np.int64, len(agg))
+        months_after = as_of_m.ordinal - cohort_months
         agg["mature"] = months_after >= int(lags.loc[name, "maturity_months"])
         frames.append(agg)
     out = pd.concat(frames, ignore_index=True)
@@ -198,6 +201,8 @@ def funnel_conversion(
         Columns ``transition``, the ``by`` columns, ``entered``, ``converted``,
         ``conversion_rate`` (share 0..1 over mature cohorts), ``mature_cohorts``,
         ``immature_cohorts`` and ``entered_immature`` (leads in immature cohorts, left out).
+        With ``with_total``, a transition no lead entered (e.g. no demo date anywhere)
+        still has its total row: 0 entered, 0 converted, no rate (NaN).
     """
     by = list(by)
     c = cohorts
@@ -225,6 +230,25 @@ def funnel_conversion(
                 "entered_immature": int(im["entered"].sum()),
             }
         )
+    if with_total and by and rows:
+        # A stage no lead entered in the window keeps its total row (0 entered, no rate),
+        # so every reader finds each transition; without any cohort since ``start`` the
+        # table stays empty (no funnel to read, not a funnel of zeros).
+        seen = {r["transition"] for r in rows}
+        rows += [
+            {
+                "transition": name,
+                **dict.fromkeys(by, ALL),
+                "entered": 0,
+                "converted": 0,
+                "conversion_rate": np.nan,
+                "mature_cohorts": 0,
+                "immature_cohorts": 0,
+                "entered_immature": 0,
+            }
+            for name in order
+            if name not in seen
+        ]
     columns = ["transition", *by, "entered", "converted", "conversion_rate"]
     columns += ["mature_cohorts", "immature_cohorts", "entered_immature"]
     out = pd.DataFrame(rows, columns=columns)  # no cohort since ``start``: no rows

@@ -95,11 +95,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, required=True, help="output folder (new or empty)")
 
 
+def _window_months(period: str) -> int:
+    """Months of a window ``YYYY-MM..YYYY-MM`` (or one month ``YYYY-MM``); 12, the
+    window's length, for a figure without a value (period ``–``)."""
+    first, _, last = period.partition("..")
+    try:
+        start, end = pd.Period(first, freq="M"), pd.Period(last or first, freq="M")
+    except ValueError:
+        return 12
+    return int(end.ordinal - start.ordinal + 1)
+
+
 def _figure_label(name: str, locale: str, period: str, region: str | None) -> str:
     """The label of key figure ``name``; a region's deal size per new customer (its
-    customers: first won deal in it) is labelled as the region's, for information."""
+    customers: first won deal in it) is labelled as the region's, for information. The
+    figures of the last 12 months name the months of their window (fewer in a shorter
+    history)."""
     if region is not None and name == "new_customer_deal_size_eur":
         return text(f"analyse.figure.{name}.region", locale, period=period, region=region)
+    if name.endswith("_12m"):
+        months = _window_months(period)
+        return text(f"analyse.figure.{name}", locale, period=period, months=months)
     return text(f"analyse.figure.{name}", locale, period=period)
 
 

@@ -175,6 +175,7 @@ def _funnel_bottleneck(f: Finding, loc: str) -> str:
         loc,
         rate=_pct(n["conversion_rate"], loc),
         transition=label(f"sentence.transition.{n['transition']}", loc),
+        months=f.facts["window_months"],
     )
 
 
@@ -198,6 +199,7 @@ def _abc_concentration(f: Finding, loc: str) -> str:
         loc,
         customer_share=_pct(n["a_customer_share"], loc),
         revenue_share=_pct(n["a_revenue_share"], loc),
+        months=f.facts["window_months"],
     )
 
 
@@ -281,6 +283,7 @@ def _sales_summary(f: Finding, loc: str) -> str:
             bookings=_eur(n["bookings_eur"], loc),
             won=format_count(n["won_deals"], loc),
             window=f.facts["window"],
+            months=f.facts["window_months"],
             bookings_12m=_eur(n["bookings_eur_12m"], loc),
             won_12m=format_count(n["won_deals_12m"], loc),
             as_of=f.facts["as_of"],
@@ -361,6 +364,7 @@ def _top_rep(f: Finding, loc: str) -> str:
         won=format_count(n["won_deals"], loc),
         win_rate=_pct(n["win_rate"], loc),
         cycle=format_number(n["cycle_median_days"], loc, 0),
+        months=f.facts["window_months"],
     )
 
 

@@ -64,7 +64,8 @@ def _other_language(columns: list[str], locale: str) -> set[str]:
 def sample_caveats(frame: pd.DataFrame, table: str | None, locale: str = "de") -> list[str] | None:
     """A caveat per row of a table of rates or segments whose row rests on fewer than
     :data:`~planning_lib.analysis.findings.MIN_OBSERVATIONS` observations (``""`` for the
-    others); None when no row does or the table counts no observations."""
+    others; a row of none, e.g. a funnel stage no lead reached, is not measurable);
+    None when no row does or the table counts no observations."""
     column = SAMPLE_SIZE_COLUMNS.get(table or "")
     if column is None or column not in frame.columns:
         return None
@@ -73,7 +74,10 @@ def sample_caveats(frame: pd.DataFrame, table: str | None, locale: str = "de") -
     if not few.any():
         return None
     return [
-        text("caveat.few", locale, n=int(n)) if f else "" for n, f in zip(counts, few, strict=True)
+        (text("caveat.none", locale) if n == 0 else text("caveat.few", locale, n=int(n)))
+        if f
+        else ""
+        for n, f in zip(counts, few, strict=True)
     ]
 
 

@@ -168,3 +168,17 @@ def test_unknown_business_model_is_refused(tables) -> None:
     tests/cli/test_init_transactional.py)."""
     with pytest.raises(CalibrationError, match="not supported yet"):
         calibrate(tables, business_model="licence")
+
+
+def test_no_demo_anywhere_calibrates_zero_with_a_note(tables) -> None:
+    """The sample's leads with every demo date removed: SQL→demo converts no lead (the
+    SQL leads of the window enter, none converts: rate 0 from the data), and no lead
+    enters demo→won, so that rate is 0 as an assumption with its note, not a crash."""
+    no_demo = {**tables, "leads": tables["leads"].assign(demo_date=pd.NaT)}
+    cal = calibrate(no_demo)
+    params_from_dict(cal.values)
+    for name, ch in cal.values["channels"].items():
+        assert ch["sql_to_demo"] == 0.0
+        assert ch["demo_to_won"] == 0.0
+        src = cal.sources[f"channels.{name}.demo_to_won"]
+        assert (src.key, src.assumption) == ("init.conversion_none", True)

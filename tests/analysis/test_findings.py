@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from planning_lib.analysis.asis import Analysis
+from planning_lib.analysis.asis import Analysis, figure_periods
 from planning_lib.analysis.findings import (
     GENERATORS,
     abc_concentration,
@@ -548,3 +548,80 @@ def test_every_rule_has_a_test_here():
     source = Path(__file__).read_text(encoding="utf-8")
     missing = [g.__name__ for g in GENERATORS if f"def test_{g.__name__}" not in source]
     assert not missing
+
+
+def test_short_history_names_the_months_measured():
+    """History from 2025-04 (``Analysis.start``) to the as-of month 2025-09: of the last
+    12 months (2024-10..2025-09) only 2025-04..2025-09 are in it, 6 months (9 - 4 + 1).
+    The funnel bottleneck (demo->won 30/120 = 25 %, as in :func:`test_funnel_bottleneck`)
+    and the ABC concentration (20 % of customers, 80 % of revenue) name those 6 months in
+    German and English. A history from 2025-03 up to 2025-12 covers 10 months; one from
+    2023-01 covers all 12, the sentence of a full year."""
+    funnel = _funnel([1000, 400, 120], [400, 120, 30])
+    summary = pd.DataFrame(
+        {
+            "abc_class": ["A", "B", "C"],
+            "customers": [20, 30, 50],
+            "customer_share": [0.2, 0.3, 0.5],
+            "revenue_eur": [800.0, 150.0, 50.0],
+            "revenue_share": [0.8, 0.15, 0.05],
+        }
+    )
+    short = Analysis(
+        as_of=pd.Period("2025-09", "M"),
+        year=2024,
+        start=pd.Period("2025-04", "M"),
+        tables={**funnel.tables, "abc_summary": summary},
+        labels=LABELS,
+    )
+    f = funnel_bottleneck(short)
+    assert f.facts == {"window_months": 6}
+    assert _de(f).endswith("(ausgereifte Kohorten der letzten 6 Monate).")
+    assert _en(f).endswith("(mature cohorts of the last 6 months).")
+    abc = abc_concentration(short)
+    assert _de(abc).endswith("des Umsatzes der letzten 6 Monate.")
+    assert _en(abc).endswith("of the revenue of the last 6 months.")
+    bookings = Analysis(
+        as_of=short.as_of,
+        year=2024,
+        start=short.start,
+        tables={"abc_summary": summary, "bookings_monthly": pd.DataFrame()},
+    )
+    assert _de(abc_concentration(bookings)).endswith("des Auftragseingangs der letzten 6 Monate.")
+    ten = Analysis(as_of=pd.Period("2025-12", "M"), year=2025, start=pd.Period("2025-03", "M"))
+    ten.tables.update(funnel.tables)
+    assert funnel_bottleneck(ten).facts == {"window_months": 10}
+    full = Analysis(as_of=pd.Period("2025-12", "M"), year=2025, start=pd.Period("2023-01", "M"))
+    full.tables.update(funnel.tables)
+    assert _de(funnel_bottleneck(full)).endswith("(ausgereifte Kohorten der letzten 12 Monate).")
+
+
+def test_short_deals_history_names_its_window():
+    """A deals history from 2025-04 up to 2025-09: the top rep (A, as in
+    :func:`test_top_rep`) is of the last 6 months (9 - 4 + 1), and the window figures
+    (bookings, win rate) cover 2025-04..2025-09, not 2024-10..2025-09; the year figure
+    stays the calendar year."""
+    reps = pd.DataFrame(
+        {
+            "owner": ["B", "A"],
+            "won_deals": [2, 5],
+            "bookings_eur": [10000.0, 30000.0],
+            "win_rate": [0.2, 0.5],
+            "cycle_median_days": [30.0, 60.0],
+        }
+    )
+    a = Analysis(
+        as_of=pd.Period("2025-09", "M"),
+        year=2024,
+        start=pd.Period("2025-04", "M"),
+        tables={"sales_reps": reps},
+        figures={"bookings_eur": 0.0, "bookings_eur_12m": 40000.0, "win_rate": 0.4},
+    )
+    f = top_rep(a)
+    assert _de(f).startswith("Höchster Auftragseingang der letzten 6 Monate: A mit 30.000")
+    assert _en(f).startswith("Highest bookings of the last 6 months: A with")
+    assert figure_periods(a) == {
+        "bookings_eur": "2024",
+        "bookings_eur_12m": "2025-04..2025-09",
+        "win_rate": "2025-04..2025-09",
+    }

@@ -180,3 +180,41 @@ def test_deal_metrics_window():
     assert m.loc["inbound", "win_rate"] == pytest.approx(0.5)
     assert "outbound" not in m.index
     assert math.isclose(m.loc["all", "closed_deals"], 2)
+
+
+def test_stage_no_lead_reached_gives_empty_cohorts_not_a_crash():
+    """No demo date anywhere (the leads of ``_leads`` with ``demo_date`` blanked).
+
+    By hand, as of 2024-04: SQL entered by L1 (01-20), L2 (02-03), L4 (02-01), L5 (02-05);
+    none reaches a demo, so sql_to_demo has cohorts 2024-01 (L1: 1 entered, 0 converted)
+    and 2024-02 (L2, L4, L5: 3 entered, 0 converted). demo_to_won has no cohort at all;
+    its total row in the conversion says 0 entered, 0 converted and no rate. The SQL→demo
+    lag has no conversions, so its maturity is 0 months and both cohorts are mature:
+    4 entered, 0 converted, rate 0.
+    """
+    leads = _leads().assign(demo_date=pd.NaT)
+    cohorts = funnel_cohorts(leads, AS_OF)
+    assert not (cohorts["transition"] == "demo_to_won").any()
+    s2d = cohorts[cohorts["transition"] == "sql_to_demo"]
+    assert s2d["cohort"].tolist() == ["2024-01", "2024-02", "2024-02"]
+    assert s2d["entered"].sum() == 4 and s2d["converted"].sum() == 0
+    conv = funnel_conversion(cohorts).set_index(["transition", "channel"])
+    assert conv.loc[("sql_to_demo", "all"), "entered"] == 4
+    assert conv.loc[("sql_to_demo", "all"), "conversion_rate"] == 0.0
+    d2w = conv.loc[("demo_to_won", "all")]
+    assert (d2w["entered"], d2w["converted"], d2w["mature_cohorts"]) == (0, 0, 0)
+    assert math.isnan(d2w["conversion_rate"])
+
+
+def test_leads_reaching_only_mql():
+    """Every lead stops at MQL (sql, demo, won dates blanked): mql_to_sql has the three
+    inbound MQL cohorts of January (L1, L2, L3) and one of April (L6), 0 converted; the
+    later transitions have no cohort and a total row of 0 entered each."""
+    leads = _leads().assign(sql_date=pd.NaT, demo_date=pd.NaT, won_date=pd.NaT)
+    cohorts = funnel_cohorts(leads, AS_OF)
+    assert set(cohorts["transition"]) == {"mql_to_sql", "lead_to_won"}
+    m2s = cohorts[cohorts["transition"] == "mql_to_sql"]
+    assert m2s["entered"].tolist() == [3, 1] and m2s["converted"].sum() == 0
+    conv = funnel_conversion(cohorts).set_index(["transition", "channel"])
+    for step in ("sql_to_demo", "demo_to_won"):
+        assert conv.loc[(step, "all"), "entered"] == 0

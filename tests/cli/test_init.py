@@ -58,6 +58,22 @@ def test_comments_name_their_sources(written) -> None:
     assert len(commented) >= 50
 
 
+def test_region_cash_is_an_assumption(written, tmp_path) -> None:
+    """The base's cash at plan start is an assumption (0 €, not in the data); each region
+    file's share of it (0 €) says so too, in a subscription and a transactional init,
+    and does not carry the comment of the weights it is split by (MRR, customers)."""
+    out = tmp_path / "t.yaml"
+    args = ["init", "--data", str(SAMPLE_DATA), "--out", str(out), "--regions"]
+    assert main([*args, "--business-model", "transactional"]) == 0
+    for folder in (written.parent / "regions", tmp_path / "regions"):
+        for path in sorted(folder.glob("*.yaml")):
+            line = _line(path.read_text(encoding="utf-8"), "cash_eur")
+            assert line.strip() == (
+                "cash_eur: 0.0  # ANNAHME: Vertriebsliquidität der Region zum Planstart "
+                "eintragen (nicht in den Daten); alle Regionen zusammen ergeben die der Basis"
+            ), path
+
+
 def test_same_data_same_bytes(written, tmp_path) -> None:
     """Same data and --as-of, another folder: the same bytes (base and region files)."""
     out = tmp_path / "plan.yaml"

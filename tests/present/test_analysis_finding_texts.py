@@ -23,6 +23,7 @@ def _abc() -> Finding:
     return Finding(
         "abc_concentration",
         numbers={"a_customers": np.int64(20), "a_customer_share": 0.2, "a_revenue_share": 0.8},
+        facts={"window_months": 12},
     )
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planning_lib.analysis.asis import Analysis, figure_periods
+from planning_lib.analysis.asis import Analysis, figure_periods, window_months
 from planning_lib.analysis.findings import generate_findings
 from planning_lib.analysis.forecast.api import auto_forecast
 from planning_lib.present import charts
@@ -136,12 +136,15 @@ def sales_phase(ph: Phase, analysis: Analysis, stem: str) -> Phase:
         ),
         "bookings_history",
     )
+    months = window_months(analysis)  # fewer than 12 in a shorter history
+    window = f"{analysis.as_of - (months - 1)}..{analysis.as_of}"
     ph.say(
         "01.bookings_text",
         year=analysis.year,
         bookings=ph.fmt(fig["bookings_eur"], "eur"),
         won=ph.fmt(fig["won_deals"], "count"),
-        window=f"{analysis.as_of - 11}..{analysis.as_of}",
+        window=window,
+        months=months,
         bookings_12m=ph.fmt(fig["bookings_eur_12m"], "eur"),
         won_12m=ph.fmt(fig["won_deals_12m"], "count"),
         win_rate=ph.fmt(fig["win_rate"], "share"),
@@ -150,7 +153,7 @@ def sales_phase(ph: Phase, analysis: Analysis, stem: str) -> Phase:
             fig.get("new_customer_deal_size_eur", float("nan")),
             figure_periods(analysis).get("new_customer_deal_size_eur", ""),
             fig["avg_deal_size_eur"],
-            f"{analysis.as_of - 11}..{analysis.as_of}",
+            window,
             locale,
             region=analysis.region,
             plan_eur=analysis.plan_deal_size_eur,
