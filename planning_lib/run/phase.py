@@ -143,7 +143,8 @@ def check_region_has_rows(
 class Phase:
     """A phase notebook's context: parameters, data, language and output folder.
 
-    ``params`` already carries the scenario's overrides (``overrides`` lists them).
+    ``params`` already carries the scenario's overrides (``overrides`` lists them);
+    ``config_path`` is the plan's base file (a region's ``params`` merge its region file in).
     After a phase ran, ``tables`` holds the tables it wrote (name without the phase
     prefix → frame) and ``figures`` its key figures, for an analyst to look at.
     """
@@ -160,6 +161,7 @@ class Phase:
     scenario: str = "base"
     seed: int = 42
     horizon: int = 12
+    config_path: Path | None = None
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     figures: dict[str, Any] = field(default_factory=dict)
     _tables_written: int = 0
@@ -429,4 +431,5 @@ def open_phase(
         scenario=scenario,
         seed=seed,
         horizon=horizon,
+        config_path=config,
     )

@@ -28,6 +28,7 @@ from planning_lib.run.phases.ist_analyse_sales import (
     show_market,
     show_missing_tables,
     show_no_change_forecast,
+    show_target_basis,
 )
 
 __all__ = ["phase_01_ist_analyse"]
@@ -123,6 +124,7 @@ def phase_01_ist_analyse(**params: Unpack[PhaseParameters]) -> Phase:
     months = views.monthly_history(analysis.tables["revenue_monthly"], "won_deals").index
     new = views.new_customer_history(ph.history["deals"], months, ph.history.get("subscriptions"))
     forecast = show_no_change_forecast(ph, new, "01.forecast", "forecast_new_customers")
+    show_target_basis(ph, float(forecast["mean"].sum()))
 
     # Befunde
     ph.table(findings_frame(generate_findings(analysis), locale), FINDINGS_TABLE, "01.findings")

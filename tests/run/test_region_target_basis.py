@@ -1,0 +1,152 @@
+"""A region's phase 1 names the basis its new-customer target rests on (#13 trial).
+
+On the trial company Nord's phase 1 said "ohne Änderungen etwa 115 Neukunden" (the
+forecast of Nord's own series) while Nord's plan file, from ``planning init --regions``,
+holds 199 (60,4 % of the company's no-change baseline of 330) as its target: two
+no-change figures for one thing, unlabelled. The region files must add up to the base
+(the company's baseline split by each region's share of last year's new customers); the
+regions' own forecasts do not (each series picks its own model). So phase 1 keeps the
+region's own forecast and says beside it, labelled, which part of the company's baseline
+the target rests on.
+
+Hand-made two-region company, deals only (and once with a subscription per customer),
+every deal won and a new customer, closed on the 10th: N wins 3 new customers a month, S 1,
+from 2024-01 to 2025-12 (24 months). init takes 2025-10 as the last complete month (plan
+start 2025-11), which changes nothing here. By hand:
+last year N 36, S 12, company 48; a flat series continues flat, so the company's no-change
+baseline is 4 × 12 = 48 and N's own forecast of won deals 36; N's share 36 / 48 = 75 %, so
+N's part of the baseline 0,75 × 48 = 36 and S's 12 (36 + 12 = 48).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from planning_lib.cli.main import main
+from planning_lib.run import phase as phase_module
+from planning_lib.run.phases.ist_analyse import phase_01_ist_analyse
+
+PER_MONTH = {"N": 3, "S": 1}
+
+
+def _deals() -> pd.DataFrame:
+    rows = []
+    for month in pd.period_range("2024-01", "2025-12", freq="M"):
+        for region, n in PER_MONTH.items():
+            for i in range(n):
+                k = len(rows) + 1
+                close = month.to_timestamp() + pd.Timedelta(days=9)
+                rows.append(
+                    {
+                        "deal_id": f"D{k:04d}",
+                        "customer_id": f"K{k:04d}",
+                        "created_date": (close - pd.Timedelta(days=20 + i)).date().isoformat(),
+                        "close_date": close.date().isoformat(),
+                        "stage": "won",
+                        "region": region,
+                        "channel": "inbound",
+                        "owner": f"{region}-rep",
+                        "amount_eur": 1000.0,
+                        "mrr_eur": 0.0,
+                        "product": "Maschine",
+                        "segment": "small",
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def _subscriptions(deals: pd.DataFrame) -> pd.DataFrame:
+    """Each customer's subscription from its deal's close date on, never ended."""
+    return deals.assign(start_date=deals["close_date"], end_date="", mrr_eur=100.0)[
+        ["customer_id", "region", "product", "segment", "channel", "start_date", "end_date",
+         "mrr_eur"]
+    ]  # fmt: skip
+
+
+def _init(folder: Path, subscriptions: bool) -> Path:
+    data = folder / "data"
+    data.mkdir()
+    deals = _deals()
+    deals.to_csv(data / "deals.csv", index=False)
+    if subscriptions:
+        _subscriptions(deals).to_csv(data / "subscriptions.csv", index=False)
+    assert main(["init", "--data", str(data), "--out", str(folder / "plan.yaml"), "--regions"]) == 0
+    return folder
+
+
+@pytest.fixture(scope="module")
+def company(tmp_path_factory) -> Path:
+    return _init(tmp_path_factory.mktemp("two_regions"), subscriptions=False)
+
+
+@pytest.fixture(scope="module")
+def saas(tmp_path_factory) -> Path:
+    return _init(tmp_path_factory.mktemp("two_regions_saas"), subscriptions=True)
+
+
+def test_init_splits_the_company_baseline_by_the_share(company: Path) -> None:
+    """The base holds the company's baseline 48 and last year's 48; N 36 and 36, S 12 and 12."""
+    base = yaml.safe_load((company / "plan.yaml").read_text(encoding="utf-8"))
+    assert base["forecast_no_change_new_customers"] == 48
+    assert base["history"]["new_customers_last_year"] == 48
+    for region, part in {"N": 36, "S": 12}.items():
+        file = company / "regions" / f"{region}.yaml"
+        values = yaml.safe_load(file.read_text(encoding="utf-8"))
+        assert values["forecast_no_change_new_customers"] == part
+        assert values["history"]["new_customers_last_year"] == part
+
+
+def _shown(company: Path, region: str, locale: str, monkeypatch) -> str:
+    """The Markdown phase 1 of ``region`` shows (``ph.say``), one block per line."""
+    shown: list[str] = []
+    monkeypatch.setattr(phase_module, "display", lambda obj: shown.append(getattr(obj, "data", "")))
+    phase_01_ist_analyse(
+        region=region,
+        config_path=str(company / "plan.yaml"),
+        data_path=str(company / "data"),
+        horizon=12,
+        scenario="base",
+        locale=locale,
+        seed=42,
+        output_dir=str(company / f"out_{region}_{locale}"),
+    )
+    return "\n".join(str(s) for s in shown)
+
+
+def test_region_phase_1_names_both_figures(company: Path, monkeypatch) -> None:
+    """N's page: its own forecast (36 won deals) and, labelled, the part of the company's
+    baseline its target rests on: 36 of 48 by its share 75 % (36 of 48 new customers
+    last year)."""
+    text = _shown(company, "N", "de", monkeypatch)
+    assert "im Planungszeitraum etwa 36 gewonnene Deals" in text
+    assert (
+        "ruhen auf ihrem Teil der Basisprognose des Unternehmens: 36 der 48 Neukunden ohne "
+        "Änderungen, nach ihrem Anteil an den Neukunden des letzten Jahres (75,0\u00a0%: 36 von 48)"
+    ) in text
+    en = _shown(company, "S", "en", monkeypatch)
+    assert "its part of the company's no-change baseline: 12 of the 48 new customers" in en
+    assert "(25.0%: 12 of 48)" in en
+
+
+def test_company_phase_1_has_no_part(company: Path, monkeypatch) -> None:
+    """The company's page has one no-change figure (its own forecast, 48): no part."""
+    text = _shown(company, "Gesamt", "de", monkeypatch)
+    assert "im Planungszeitraum etwa 48 gewonnene Deals" in text
+    assert "Basis des Neukundenziels" not in text
+
+
+def test_saas_region_phase_1_names_its_own_forecast_and_the_part(saas: Path, monkeypatch) -> None:
+    """With subscriptions (the trial's case): N's own forecast of new customers (36) and,
+    labelled beside it, its part 36 of the company's 48 (75 %: 36 of 48)."""
+    text = _shown(saas, "N", "de", monkeypatch)
+    assert "im Planungszeitraum etwa 36 Neukunden" in text
+    assert (
+        "Die Prognose oben rechnet allein mit der Reihe dieser Region (36 Neukunden). Das "
+        "Neukundenziel und die Machbarkeitsprüfung der Region ruhen dagegen auf ihrem Teil der "
+        "Basisprognose des Unternehmens: 36 der 48 Neukunden ohne Änderungen, nach ihrem Anteil "
+        "an den Neukunden des letzten Jahres (75,0\u00a0%: 36 von 48)"
+    ) in text
