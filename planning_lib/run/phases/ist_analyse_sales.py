@@ -97,8 +97,15 @@ def show_market(ph: Phase, analysis: Analysis) -> bool:
 
 def show_no_change_forecast(ph: Phase, history: pd.Series, key: str, chart: str) -> pd.DataFrame:
     """Forecast ``history`` over the phase's horizon and show it: the chart ``chart`` titled
-    ``<key>_title``, the table ``forecast`` titled ``<key>``, the sentence ``<key>_text``."""
-    forecast = auto_forecast(history, ph.horizon)
+    ``<key>_title``, the table ``forecast`` titled ``<key>``, the sentence ``<key>_text``.
+
+    The point forecast is the mean (``point="mean"``), as in init's no-change baseline
+    (:func:`planning_lib.analysis.forecast.baseline.no_change_new_customers`) and
+    ``planning forecast``: the sentence sums the months over the plan period, and a sum of
+    means is the mean of the sum (a sum of medians is no median of anything). With the
+    median the trial company's page said about 296 new customers without changes while its
+    plan, from the same months, rests on 330."""
+    forecast = auto_forecast(history, ph.horizon, point="mean")
     ph.chart(
         charts.forecast_chart(
             history,
