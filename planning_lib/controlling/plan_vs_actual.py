@@ -54,7 +54,13 @@ from planning_lib.controlling.variance import decompose
 from planning_lib.core.text_store import label
 from planning_lib.metrics.customers import member_bridge
 from planning_lib.metrics.kpis import CATALOGUE, compute_kpi, compute_kpis
-from planning_lib.metrics.measures import KpiContext, Tables, period_end, period_start
+from planning_lib.metrics.measures import (
+    KpiContext,
+    Tables,
+    new_customer_tables,
+    period_end,
+    period_start,
+)
 
 __all__ = [
     "MRR_BRIDGE_COLUMNS",
@@ -270,7 +276,9 @@ def _history_split(history: Tables, ctx: KpiContext, dim: str, column: str) -> p
     end = pd.Timestamp(ctx.start) - pd.Timedelta(days=1)
     hctx = dataclasses.replace(ctx, start=(end - pd.DateOffset(months=12)).date() + dt.timedelta(1),
                                as_of=end.date())  # fmt: skip
-    counts = _to_date(history, hctx, "deals_won", dim)
+    # new MRR is the new customers' (no upsell): its volume is their deals alone
+    won_tables = new_customer_tables(history) if column == "mrr_eur" else history
+    counts = _to_date(won_tables, hctx, "deals_won", dim)
     values = _to_date(history, hctx, "new_mrr" if column == "mrr_eur" else "new_revenue", dim)
     if not counts.sum():  # no won deal (a tiny region): no split, and no 0 ÷ 0
         return pd.DataFrame({"share": 0.0, "rel_price": 0.0}, index=counts.index)
@@ -322,7 +330,8 @@ def revenue_effects(
                     {"member": split.index, "volume": vol.values,
                      "value_eur": vol.values * price * split["rel_price"].values}
                 )  # fmt: skip
-            won = _to_date(tables, ctx, "deals_won", dim)
+            won_tables = new_customer_tables(tables) if measure == "new_mrr" else tables
+            won = _to_date(won_tables, ctx, "deals_won", dim)
             value = _to_date(tables, ctx, measure, dim)
             members = won.index.union(value.index)
             actual_cells = pd.DataFrame(
@@ -345,7 +354,8 @@ def revenue_effects(
 
 MRR_COMPONENTS: dict[str, dict[str, str]] = {
     "opening": {"de": "MRR zu Planbeginn", "en": "Opening MRR"},
-    "new": {"de": "Neu-MRR", "en": "New MRR"},
+    # with returning customers: the KPI "Neu-MRR" (new_mrr) counts new customers alone
+    "new": {"de": "Neu-MRR mit Rückkehrern", "en": "New MRR incl. returning customers"},
     "expansion": {"de": "Expansion", "en": "Expansion"},
     "contraction": {"de": "Kontraktion", "en": "Contraction"},
     "churn": {"de": "Abwanderung (Churn)", "en": "Churn"},

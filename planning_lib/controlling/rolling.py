@@ -41,7 +41,7 @@ import pandas as pd
 from planning_lib.analysis.forecast.api import auto_forecast
 from planning_lib.metrics.churn import churn_rate
 from planning_lib.metrics.kpis import compute_kpi
-from planning_lib.metrics.measures import KpiContext, Tables, period_end
+from planning_lib.metrics.measures import KpiContext, Tables, new_customer_tables, period_end
 
 __all__ = [
     "actual_drivers",
@@ -107,7 +107,8 @@ def actual_drivers(
         for ch in params.channels
     }
     churn = _monthly(tables, ctx, "logo_churn")  # year to date: every month so far
-    won = _monthly(tables, ctx, "deals_won")["value"].sum()
+    # the new customers' deals and MRR (an upsell is in neither): the ARPA of new customers
+    won = _monthly(new_customer_tables(tables), ctx, "deals_won")["value"].sum()
     new_mrr = _monthly(tables, ctx, "new_mrr")["value"].sum()
     levels = {c: _monthly(tables, ctx, c)["value"].iloc[-1] for c in ("customers", "mrr")}
     hc = tables["headcount"]

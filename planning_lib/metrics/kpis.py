@@ -144,8 +144,10 @@ _KPIS: list[Kpi] = [
     _k("new_revenue", "sum of amount_eur of deals won in the period (credit notes included)",
        "EUR", "up",
        partial(m.won_sum, column="amount_eur", channel=None), "deals", _DEAL_DIMS),
-    _k("new_mrr", "sum of mrr_eur of deals won in the period", "EUR", "up",
-       partial(m.won_sum, column="mrr_eur", channel=None), "deals", _DEAL_DIMS),
+    _k("new_mrr",
+       "sum of mrr_eur of deals won in the period in their customer's first month (new "
+       "customers; an existing customer's upsell is expansion)", "EUR", "up",
+       m.new_customer_mrr, "deals", _DEAL_DIMS),
     _k("sales_cycle_median", "median of close_date − created_date of won deals", "days", "down",
        partial(m.sales_cycle, quantile=0.5), "deals", _DEAL_DIMS),
     _k("sales_cycle_p80", "80th percentile of close_date − created_date of won deals",

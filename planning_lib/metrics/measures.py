@@ -30,6 +30,7 @@ from planning_lib.metrics.acquisition import (
     first_subscriptions,
 )
 from planning_lib.metrics.deals import stage_cohort, won_deals
+from planning_lib.metrics.transactional import first_month_won_deals
 
 __all__ = [
     "GRAINS",
@@ -42,6 +43,8 @@ __all__ = [
     "cost_sum",
     "deals_won",
     "leads_created",
+    "new_customer_mrr",
+    "new_customer_tables",
     "new_customers",
     "partner_activation",
     "period_end",
@@ -270,6 +273,26 @@ def won_sum(
     if channel is not None:
         won = won[won["channel"] == channel]
     g = _grouped(won, "close_date", ctx, grain, dim, column)
+    return _as_out(_complete(g, ctx, grain, _members(deals, dim)))
+
+
+def new_customer_tables(t: Tables) -> dict[str, pd.DataFrame]:
+    """``t`` with ``deals`` cut to the deals won in their customer's first month
+    (:func:`planning_lib.metrics.transactional.first_month_won_deals`): ``deals_won`` on
+    these tables counts the deals of new customers, the volume that goes with the new
+    MRR of :func:`new_customer_mrr` (an upsell is in neither)."""
+    return {**t, "deals": first_month_won_deals(t["deals"], t.get("subscriptions"))}
+
+
+def new_customer_mrr(t: Tables, ctx: KpiContext, grain: str, dim: str | None) -> pd.DataFrame:
+    """MRR (EUR/month) of the deals won in their customer's first month, by close_date
+    (:func:`planning_lib.metrics.transactional.first_month_won_deals`; with the table
+    ``subscriptions`` a customer subscribed before is an existing one): the new
+    customers' MRR, as the plan's new MRR (new customers × ARPA) counts it. An upsell of
+    an existing customer is expansion, as in the MRR bridge, not new MRR."""
+    deals = t["deals"]
+    new = new_customer_tables(t)["deals"]
+    g = _grouped(new, "close_date", ctx, grain, dim, "mrr_eur")
     return _as_out(_complete(g, ctx, grain, _members(deals, dim)))
 
 

@@ -50,6 +50,7 @@ __all__ = [
     "customer_key",
     "deal_size",
     "expected_purchases",
+    "first_month_won_deals",
     "first_won_deals",
     "new_customer_deals",
     "purchase_basis",
@@ -171,6 +172,40 @@ def new_customer_deals(
     close = pd.to_datetime(first["close_date"], errors="coerce").dt.to_period("M")
     earlier = (start < close) & start.notna() & close.notna()
     return first[~earlier.to_numpy(dtype=bool)]
+
+
+def first_month_won_deals(
+    deals: pd.DataFrame, subscriptions: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The won deals (credit notes included, as in the won sums) closed in their customer's
+    first month: the deals that bring new customers, the basis of the actual new MRR that
+    the plan's new customers × ARPA is compared with.
+
+    A customer's first month is the close month of its first won deal
+    (:func:`first_won_deals`) or, with ``subscriptions``, the start month of its first
+    subscription if that is earlier. A won deal in a later month is an upsell or a repeat
+    purchase of an existing customer (in the MRR bridge: expansion), not new business; all
+    won deals of the first month count (a new customer buying two products at once). A
+    deal without ``customer_id`` is a customer of its own (:func:`customer_key`)."""
+    won = deals[deals["stage"] == "won"]
+    close = pd.to_datetime(won["close_date"], errors="coerce").dt.to_period("M")
+    first_deals = first_won_deals(deals)
+    first = pd.Series(
+        pd.to_datetime(first_deals["close_date"], errors="coerce").dt.to_period("M").to_numpy(),
+        index=customer_key(first_deals).to_numpy(),
+    )
+    if (
+        subscriptions is not None
+        and not subscriptions.empty
+        and {"customer_id", "start_date"} <= set(subscriptions.columns)
+    ):
+        sid = subscriptions["customer_id"].fillna("").astype(str).str.strip()
+        start = pd.to_datetime(subscriptions["start_date"], errors="coerce").dt.to_period("M")
+        began = start[sid != ""].groupby(sid[sid != ""]).min()
+        first = pd.concat([first, began]).groupby(level=0).min()
+    month = customer_key(won).map(first)
+    keep = month.isna() | close.isna() | (close <= month)
+    return won[keep.to_numpy(dtype=bool)]
 
 
 def purchase_history(deals: pd.DataFrame, as_of: pd.Period) -> pd.DataFrame:

@@ -151,7 +151,8 @@ def check_region_has_rows(
 class Phase:
     """A phase notebook's context: parameters, data, language and output folder.
 
-    ``params`` already carries the scenario's overrides (``overrides`` lists them).
+    ``params`` already carries the scenario's overrides (``overrides`` lists them);
+    ``config_path`` is the plan's base file (a region's ``params`` merge its region file in).
     After a phase ran, ``tables`` holds the tables it wrote (name without the phase
     prefix → frame) and ``figures`` its key figures, for an analyst to look at.
     """
@@ -168,6 +169,7 @@ class Phase:
     scenario: str = "base"
     seed: int = 42
     horizon: int = 12
+    config_path: Path | None = None
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     figures: dict[str, Any] = field(default_factory=dict)
     company_deals: pd.DataFrame | None = None
@@ -450,4 +452,5 @@ def open_phase(
         seed=seed,
         horizon=horizon,
         company_deals=company_deals,
+        config_path=config,
     )

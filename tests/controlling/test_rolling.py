@@ -197,3 +197,20 @@ def test_churn_run_rate_is_year_to_date(params):
     d = rolling.actual_drivers(tables(), ctx, params, window=1, min_cohort=1)
     assert d["churn_rate_monthly"] == pytest.approx(1 / 8)
     assert d["entry_leads"]["inbound"] == 0.0  # leads: March only (window 1)
+
+
+def test_arpa_run_rate_leaves_out_upsells(params):
+    """#13 trial: the rolling forecast's ARPA was all won deals' MRR ÷ all won deals,
+    upsells of existing customers included (38.340 € ÷ 103 = 372,23 € against the new
+    customers' 36.605 € ÷ 96 = 381,30 €). Here the KPI tables plus D9, an upsell of C10
+    (subscribed since 2025-06) won 2026-02-20 with MRR 90: by hand the new customers'
+    ARPA stays (160 + 300 + 100) ÷ 3 = 560/3 (D1, D2, D5); with D9 it was 650/4 = 162,5."""
+    t = tables()
+    upsell = t["deals"].iloc[[0]].assign(
+        deal_id="D9", customer_id="C10", created_date=pd.Timestamp("2026-02-01"),
+        close_date=pd.Timestamp("2026-02-20"), stage="won", mrr_eur=90.0, amount_eur=1080.0,
+    )  # fmt: skip
+    t["deals"] = pd.concat([t["deals"], upsell], ignore_index=True)
+    ctx = dataclasses.replace(CTX, maturity_days={"sql_to_demo": 30, "mql_to_sql": 30})
+    d = rolling.actual_drivers(t, ctx, params, window=3, min_cohort=1)
+    assert d["arpa_monthly_eur"] == pytest.approx(560 / 3)

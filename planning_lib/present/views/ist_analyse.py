@@ -6,6 +6,13 @@ import pandas as pd
 
 from planning_lib.analysis.asis import Analysis, figure_periods
 from planning_lib.metrics.transactional import new_customer_deals
+from planning_lib.metrics.window import (
+    PartialMonth,
+    WarmUp,
+    drop_partial_first_month,
+    export_start,
+    warm_up,
+)
 
 __all__ = [
     "bookings_history",
@@ -55,6 +62,24 @@ def new_customer_history(
     month = pd.to_datetime(first["close_date"]).dt.to_period("M").dt.to_timestamp()
     counts = month.value_counts().reindex(months, fill_value=0)
     return pd.Series(counts.to_numpy(dtype=float), index=months, name="new_customers")
+
+
+def without_export_start(
+    history: pd.Series, whole: pd.DataFrame
+) -> tuple[pd.Series, PartialMonth | None, WarmUp | None]:
+    """New customers per month (:func:`new_customer_history`) without the months init's
+    no-change baseline leaves out (:func:`planning_lib.analysis.forecast.baseline.
+    monthly_new_customers`): a first month partial in the deals export ``whole`` and the
+    export's warm-up, each returned to be named (None when nothing is left out), so that
+    phase 1's no-change forecast rests on the plan's months."""
+    per = history.copy()
+    per.index = pd.DatetimeIndex(history.index).to_period("M")
+    per, part = drop_partial_first_month(per, export_start(whole))
+    warm = warm_up(whole, per)
+    if warm is not None:
+        per = per[per.index > warm.last]
+    kept = history[history.index >= per.index[0].to_timestamp()] if len(per) else history
+    return kept, part, warm
 
 
 def bookings_history(bookings_monthly: pd.DataFrame, column: str) -> pd.Series:

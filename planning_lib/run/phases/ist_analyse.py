@@ -18,6 +18,7 @@ from planning_lib.data.loaders import load_dataset
 from planning_lib.metrics.transactional import region_customer_deals
 from planning_lib.present import charts
 from planning_lib.present.analysis_finding_texts import findings_frame
+from planning_lib.present.labels import partial_month_line, warm_up_line
 from planning_lib.present.views import ist_analyse as views
 from planning_lib.run.catalog import FINDINGS_TABLE, step
 from planning_lib.run.phase import COMPANY, Phase, PhaseParameters, open_phase
@@ -28,6 +29,7 @@ from planning_lib.run.phases.ist_analyse_sales import (
     show_market,
     show_missing_tables,
     show_no_change_forecast,
+    show_target_basis,
 )
 
 __all__ = ["phase_01_ist_analyse"]
@@ -122,7 +124,16 @@ def phase_01_ist_analyse(**params: Unpack[PhaseParameters]) -> Phase:
     # Prognose ohne Änderungen: Neukunden pro Monat (erster gewonnener Deal je Kunde)
     months = views.monthly_history(analysis.tables["revenue_monthly"], "won_deals").index
     new = views.new_customer_history(ph.history["deals"], months, ph.history.get("subscriptions"))
+    # the months the plan's no-change baseline rests on (init): the export's whole deals
+    # say where it begins and how often customers buy again
+    whole = ph.company_deals if ph.company_deals is not None else ph.history["deals"]
+    new, part, warm = views.without_export_start(new, whole)
     forecast = show_no_change_forecast(ph, new, "01.forecast", "forecast_new_customers")
+    if part is not None:
+        ph.say("01.window_note", text=partial_month_line(part, locale))
+    if warm is not None:
+        ph.say("01.window_note", text=warm_up_line(warm, locale))
+    show_target_basis(ph, float(forecast["mean"].sum()))
 
     # Befunde
     ph.table(findings_frame(generate_findings(analysis), locale), FINDINGS_TABLE, "01.findings")

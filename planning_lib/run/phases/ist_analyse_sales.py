@@ -18,6 +18,7 @@ import pandas as pd
 from planning_lib.analysis.asis import Analysis, figure_periods, window_months
 from planning_lib.analysis.findings import generate_findings
 from planning_lib.analysis.forecast.api import auto_forecast
+from planning_lib.core.config import load_params
 from planning_lib.present import charts
 from planning_lib.present.analysis_finding_texts import (
     deal_sizes_text,
@@ -27,7 +28,7 @@ from planning_lib.present.analysis_finding_texts import (
 from planning_lib.present.labels import forecast_model_label
 from planning_lib.present.views import ist_analyse as views
 from planning_lib.run.catalog import FINDINGS_TABLE
-from planning_lib.run.phase import Phase
+from planning_lib.run.phase import COMPANY, Phase
 
 __all__ = [
     "HISTORY_TABLES",
@@ -36,6 +37,7 @@ __all__ = [
     "show_market",
     "show_missing_tables",
     "show_no_change_forecast",
+    "show_target_basis",
 ]
 
 HISTORY_TABLES = {
@@ -95,8 +97,15 @@ def show_market(ph: Phase, analysis: Analysis) -> bool:
 
 def show_no_change_forecast(ph: Phase, history: pd.Series, key: str, chart: str) -> pd.DataFrame:
     """Forecast ``history`` over the phase's horizon and show it: the chart ``chart`` titled
-    ``<key>_title``, the table ``forecast`` titled ``<key>``, the sentence ``<key>_text``."""
-    forecast = auto_forecast(history, ph.horizon)
+    ``<key>_title``, the table ``forecast`` titled ``<key>``, the sentence ``<key>_text``.
+
+    The point forecast is the mean (``point="mean"``), as in init's no-change baseline
+    (:func:`planning_lib.analysis.forecast.baseline.no_change_new_customers`) and
+    ``planning forecast``: the sentence sums the months over the plan period, and a sum of
+    means is the mean of the sum (a sum of medians is no median of anything). With the
+    median the trial company's page said about 296 new customers without changes while its
+    plan, from the same months, rests on 330."""
+    forecast = auto_forecast(history, ph.horizon, point="mean")
     ph.chart(
         charts.forecast_chart(
             history,
@@ -116,6 +125,39 @@ def show_no_change_forecast(ph: Phase, history: pd.Series, key: str, chart: str)
         model=forecast_model_label(str(forecast["model"].iloc[0]), ph.locale),
     )
     return forecast
+
+
+def show_target_basis(ph: Phase, own_new_customers: float | None = None) -> None:
+    """A region's phase 1: beside its own no-change forecast, the basis its new-customer
+    target rests on, labelled as such: its part of the company's no-change baseline
+    (``forecast_no_change_new_customers`` of the region file against the base file's),
+    with the share it was split by (its new customers of last year against the
+    company's). ``planning init --regions`` splits the company's baseline by that share
+    so that the region files add up to the base; the region's own series forecast does
+    not add up (each region's series picks its own model), so it is shown, named as the
+    region's own, and the target's figure is the part. ``own_new_customers``: the own
+    forecast's new customers (the full view), None for the sales view (won deals).
+    Nothing for the company or a plan without a no-change figure."""
+    part = ph.params.forecast_no_change_new_customers
+    if ph.region == COMPANY or ph.config_path is None or part is None:
+        return
+    company = load_params(ph.config_path)
+    total = company.forecast_no_change_new_customers
+    if total is None:
+        return
+    hist = ph.params.history.new_customers_last_year
+    hist_total = company.history.new_customers_last_year
+    values = {
+        "part": ph.fmt(part, "count"),
+        "total": ph.fmt(total, "count"),
+        "share": ph.fmt(hist / hist_total if hist_total else float("nan"), "share"),
+        "hist": ph.fmt(hist, "count"),
+        "hist_total": ph.fmt(hist_total, "count"),
+    }
+    if own_new_customers is None:
+        ph.say("01.forecast_won_basis", **values)
+    else:
+        ph.say("01.forecast_basis", own=ph.fmt(own_new_customers, "count"), **values)
 
 
 def sales_phase(ph: Phase, analysis: Analysis, stem: str) -> Phase:
@@ -192,6 +234,7 @@ def sales_phase(ph: Phase, analysis: Analysis, stem: str) -> Phase:
     # Prognose ohne Änderungen: gewonnene Deals pro Monat
     won = views.bookings_history(bookings, "won_deals")
     forecast = show_no_change_forecast(ph, won, "01.forecast_won", "forecast_won_deals")
+    show_target_basis(ph)
 
     # Befunde, mit den übersprungenen Teilen
     ph.table(findings_frame(generate_findings(analysis), locale), FINDINGS_TABLE, "01.findings")
