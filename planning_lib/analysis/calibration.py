@@ -291,6 +291,8 @@ def _channels(
         rows = conv[conv["channel"] == ch].set_index("transition")
         for step in steps[(0 if entry == "mql" else 1) :]:
             n = int(rows.at[step, "entered"]) if step in rows.index else 0
+            # no cohort of any channel in the window: no total row, none entered
+            n_all = int(all_rows.at[step, "entered"]) if step in all_rows.index else 0
             if n >= DEFAULTS["min_entered"]:
                 rate, conv_n = (
                     float(rows.at[step, "conversion_rate"]),
@@ -299,7 +301,7 @@ def _channels(
                 src[f"{p}.{step}"] = Source(
                     "init.conversion", {"entered": n, "converted": conv_n, "window": win}
                 )
-            elif int(all_rows.at[step, "entered"]) == 0:
+            elif n_all == 0:
                 rate = 0.0
                 src[f"{p}.{step}"] = Source(
                     "init.conversion_none", {"entered": n, "window": win}, assumption=True
@@ -308,7 +310,7 @@ def _channels(
                 rate = float(all_rows.at[step, "conversion_rate"])
                 src[f"{p}.{step}"] = Source(
                     "init.conversion_all",
-                    {"entered": n, "all": int(all_rows.at[step, "entered"]), "window": win},
+                    {"entered": n, "all": n_all, "window": win},
                     assumption=True,
                 )
             item[step] = round(rate, 4)

@@ -367,12 +367,6 @@ def transactional_values(
     )
     new_deals = new_business_deals(deals)
     shares, _ = _new_share(new_deals, as_of)
-    # a count per plan year: a history shorter than a year is scaled up to 12 months
-    span = covered_span(as_of, pd.to_datetime(deals["created_date"], errors="coerce").min())
-    n_year = round(annualised(n_new, span.months))
-    src["history.new_customers_last_year"] = Source(
-        "init.new_customers_deals", {"window": span, "count": n_new}
-    )
     src["history.new_customer_share_by_source"] = Source(
         "init.new_share", {"window": win, "count": n_new}
     )
@@ -381,6 +375,19 @@ def transactional_values(
     # purchases) is the whole table
     baseline = no_change_new_customers(first, plan_start, whole=deals)
     history_m = monthly_new_customers(first, plan_start, whole=deals)
+    # a count per plan year: a history shorter than a year is scaled up to 12 months; a
+    # first month partial in the export leaves the count with its month, as it leaves the
+    # baseline, the bookings and the deals per rep
+    span = covered_span(as_of, pd.to_datetime(deals["created_date"], errors="coerce").min())
+    counted = n_new
+    part = history_m.attrs.get("partial_first_month")
+    if part is not None and part.month >= as_of - (span.months - 1):
+        counted -= int((first["close"].dt.to_period("M") == part.month).sum())
+        span = covered_span(as_of, (part.month + 1).start_time)
+    n_year = round(annualised(counted, span.months))
+    src["history.new_customers_last_year"] = Source(
+        "init.new_customers_deals", {"window": span, "count": counted}
+    )
     season = seasonal_weights(history_m, defaults["min_season_months"])
     src["drivers.seasonality"] = (
         Source("init.season_first_deals", {"months": len(history_m)})

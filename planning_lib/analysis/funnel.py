@@ -202,7 +202,8 @@ def funnel_conversion(
         ``conversion_rate`` (share 0..1 over mature cohorts), ``mature_cohorts``,
         ``immature_cohorts`` and ``entered_immature`` (leads in immature cohorts, left out).
         With ``with_total``, a transition no lead entered (e.g. no demo date anywhere)
-        still has its total row: 0 entered, 0 converted, no rate (NaN).
+        still has its total row: 0 entered, 0 converted, no rate (NaN), when some
+        cohort lies in the window; without any cohort since ``start`` no rows.
     """
     by = list(by)
     c = cohorts

@@ -132,8 +132,10 @@ def _write_deals(folder) -> None:
 
 
 def test_transactional_new_customers_and_bookings_per_year(tmp_path) -> None:
-    """Deals only, 7 months: 14 new customers × 12 ÷ 7 = 24 a year (before: 14, 7 months
-    read as a year); the comment says so.
+    """Deals only, 7 months; March is partial in the export (below), so it leaves the new
+    customers with its month: April..September's 12 new customers × 12 ÷ 6 = 24 a year
+    (before the partial-month rule 14 × 12 ÷ 7, the same 24; before the own-months
+    window 14, 7 months read as a year); the comment says so.
 
     The revenue target's baseline: the export begins on 01.03. and every deal takes 19
     days, so a close in March before the 20th would come from a deal created in February,
@@ -147,10 +149,9 @@ def test_transactional_new_customers_and_bookings_per_year(tmp_path) -> None:
     assert cal.values["history"]["new_customers_last_year"] == 24
     revenue = next(t for t in cal.values["targets"] if t["metric"] == "revenue")
     assert revenue["baseline"] == 24_000
-    scaled = "aus 7 Monaten 2025-03..2025-09, auf 12 Monate hochgerechnet"
     said = comment_text(cal.sources["history.new_customers_last_year"], "de")
-    assert said == f"14 Neukunden (erster gewonnener Deal) {scaled}"
     booked = "aus 6 Monaten 2025-04..2025-09, auf 12 Monate hochgerechnet"
+    assert said == f"12 Neukunden (erster gewonnener Deal) {booked}"
     assert comment_text(cal.sources["targets.1.baseline"], "de").endswith(booked)
 
 

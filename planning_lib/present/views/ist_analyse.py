@@ -74,10 +74,17 @@ def without_export_start(
     phase 1's no-change forecast rests on the plan's months."""
     per = history.copy()
     per.index = pd.DatetimeIndex(history.index).to_period("M")
+    # init's series begins with the first month holding a new customer
+    filled = per[per.ne(0)]
+    if filled.empty:
+        return history, None, None
+    per = per[per.index >= filled.index[0]]
     per, part = drop_partial_first_month(per, export_start(whole))
     warm = warm_up(whole, per)
     if warm is not None:
         per = per[per.index > warm.last]
+    if part is None and warm is None:
+        return history, None, None  # nothing left out (leading empty months stay shown)
     kept = history[history.index >= per.index[0].to_timestamp()] if len(per) else history
     return kept, part, warm
 

@@ -126,7 +126,9 @@ def phase_01_ist_analyse(**params: Unpack[PhaseParameters]) -> Phase:
     new = views.new_customer_history(ph.history["deals"], months, ph.history.get("subscriptions"))
     # the months the plan's no-change baseline rests on (init): the export's whole deals
     # say where it begins and how often customers buy again
-    whole = ph.company_deals if ph.company_deals is not None else ph.history["deals"]
+    whole = ph.company_deals
+    if whole is None:  # the company's history, or a region's read from the cache
+        whole = ph.history["deals"] if ph.region == COMPANY else load_dataset(ph.data_path)["deals"]
     new, part, warm = views.without_export_start(new, whole)
     forecast = show_no_change_forecast(ph, new, "01.forecast", "forecast_new_customers")
     if part is not None:
