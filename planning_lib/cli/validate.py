@@ -82,7 +82,11 @@ TEXT: dict[str, dict[str, str]] = {
         "region_hint": "hint: {file} looks like a region file: use --base {base}",
         "nothing_written": "nothing written: fix the problems above first",
         "written": "canonical tables written to {out}: {files}",
-        "next": "next: planning batch --config <plan.yaml> --data {out} --out <reports folder>",
+        "next": (
+            "next: planning init --data {out} --out <plan.yaml> (a plan calibrated from this "
+            "history; skip it if you have a plan), then planning batch --config <plan.yaml> "
+            "--data {out} --out <reports folder>"
+        ),
         "not_data": "--write-canonical needs a data file or folder, not plan parameters",
         "out_inside": "--write-canonical {out} is inside the input folder {path}; choose another",
     },
@@ -102,7 +106,11 @@ TEXT: dict[str, dict[str, str]] = {
         "region_hint": "Hinweis: {file} sieht nach einer Regionsdatei aus: --base {base} angeben",
         "nothing_written": "nichts geschrieben: zuerst die Probleme oben beheben",
         "written": "kanonische Tabellen geschrieben nach {out}: {files}",
-        "next": "weiter: planning batch --config <plan.yaml> --data {out} --out <Berichtsordner>",
+        "next": (
+            "weiter: planning init --data {out} --out <plan.yaml> (ein Plan aus dieser "
+            "Historie; entfällt, wenn Sie schon einen Plan haben), dann planning batch "
+            "--config <plan.yaml> --data {out} --out <Berichtsordner>"
+        ),
         "not_data": (
             "--write-canonical braucht eine Datendatei oder einen Ordner, keine Planparameter"
         ),

@@ -144,13 +144,18 @@ def test_computed_mrr_of_a_user_mapping_keeps_every_digit(tmp_path, capsys):
 
 
 def test_messages_name_the_folder_and_the_next_command(export, tmp_path, capsys):
+    """The last line names the next commands in the README's order for an own company:
+    init (a plan from this history) before batch (the #13 trial: the hint named only
+    batch, which needs a plan the user does not have yet)."""
     out = tmp_path / "canon"
     code, stdout, _ = _validate(capsys, export, "--mapping", "hubspot", "--write-canonical", out)
     assert code == 0
     lines = stdout.splitlines()
     assert lines[-2].startswith(f"canonical tables written to {out}: actuals/costs.csv, ")
     assert lines[-1] == (
-        f"next: planning batch --config <plan.yaml> --data {out} --out <reports folder>"
+        f"next: planning init --data {out} --out <plan.yaml> (a plan calibrated from this "
+        f"history; skip it if you have a plan), then planning batch --config <plan.yaml> "
+        f"--data {out} --out <reports folder>"
     )
 
 
